@@ -1,0 +1,57 @@
+// swift-tools-version: 6.0
+// codeintel: native code intelligence for JavaScript and TypeScript (ContraCode, arXiv 2007.04973).
+// No package dependencies: the toolchain plus Debian's libtree-sitter-dev, libopenblas-dev and
+// libsqlite3-dev. The grammar C sources are fetched by Grammars/fetch.sh (see README.md).
+import PackageDescription
+
+let optimized: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
+
+let package = Package(
+  name: "codeintel",
+  products: [
+    .executable(name: "codeintel", targets: ["codeintel"]),
+    .executable(name: "codeintel-lsp", targets: ["codeintel-lsp"]),
+    .library(name: "CodeIntel", targets: ["CodeIntel"]),
+  ],
+  targets: [
+    // MARK: - System libraries and grammars
+    .systemLibrary(name: "CTreeSitter", path: "Sources/CTreeSitter"),
+    .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
+    .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
+    .target(
+      name: "TreeSitterGrammars",
+      path: "Grammars/TreeSitterGrammars",
+      cSettings: [.unsafeFlags(["-O2", "-w"])]
+    ),
+
+    // MARK: - Libraries
+    .target(name: "Syntax", dependencies: ["CTreeSitter", "TreeSitterGrammars"]),
+    .target(name: "Augment", dependencies: ["Syntax"]),
+    .target(name: "Tokenizer", swiftSettings: optimized),
+    .target(name: "Tensor", dependencies: ["COpenBLAS"], swiftSettings: optimized),
+    .target(name: "Model", dependencies: ["Tensor", "Tokenizer", "Syntax", "Augment"], swiftSettings: optimized),
+    .target(name: "Corpus", dependencies: ["Syntax", "Augment"]),
+    .target(name: "CloneIndex", dependencies: ["Syntax", "Augment", "Model", "Tensor", "COpenBLAS", "CSQLite"]),
+    .target(
+      name: "CodeIntel",
+      dependencies: ["Syntax", "Augment", "Tokenizer", "Tensor", "Model", "Corpus", "CloneIndex"]
+    ),
+    .target(name: "LanguageServer", dependencies: ["CodeIntel", "Syntax"]),
+
+    // MARK: - Executables (argument parsing and printing only)
+    .executableTarget(name: "codeintel", dependencies: ["CodeIntel"]),
+    .executableTarget(name: "codeintel-lsp", dependencies: ["LanguageServer"]),
+
+    // MARK: - Tests
+    .testTarget(name: "SyntaxTests", dependencies: ["Syntax"]),
+    .testTarget(name: "AugmentTests", dependencies: ["Augment", "Syntax"]),
+    .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"]),
+    .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
+    .testTarget(name: "ModelTests", dependencies: ["Model", "Tensor", "Tokenizer"]),
+    .testTarget(name: "CorpusTests", dependencies: ["Corpus", "Syntax"]),
+    .testTarget(name: "CloneIndexTests", dependencies: ["CloneIndex", "Syntax"]),
+    .testTarget(name: "CodeIntelTests", dependencies: ["CodeIntel"]),
+    .testTarget(name: "LanguageServerTests", dependencies: ["LanguageServer", "CodeIntel"]),
+  ],
+  swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,1 @@
+// The `Augment` part of codeintel; see docs/ARCHITECTURE.md.

@@ -1,0 +1,1 @@
+// The `CloneIndex` part of codeintel; see docs/ARCHITECTURE.md.

@@ -1,0 +1,1 @@
+// The `CodeIntel` part of codeintel; see docs/ARCHITECTURE.md.

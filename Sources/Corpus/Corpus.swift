@@ -1,0 +1,1 @@
+// The `Corpus` part of codeintel; see docs/ARCHITECTURE.md.

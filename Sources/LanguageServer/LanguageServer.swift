@@ -1,0 +1,1 @@
+// The `LanguageServer` part of codeintel; see docs/ARCHITECTURE.md.

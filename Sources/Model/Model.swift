@@ -1,0 +1,1 @@
+// The `Model` part of codeintel; see docs/ARCHITECTURE.md.

@@ -1,0 +1,37 @@
+import CTreeSitter
+import TreeSitterGrammars
+
+/// A source language codeintel parses, chosen from a file's extension.
+public enum Language: String, Sendable, CaseIterable, Codable {
+  case javascript
+  case typescript
+  case tsx
+
+  /// The language for a path by its extension: `.js .mjs .cjs .jsx` → JavaScript,
+  /// `.ts .mts .cts` → TypeScript, `.tsx` → TSX. `.d.ts` files are TypeScript too.
+  /// Returns nil for anything else.
+  public init?(path: String) {
+    guard let dot = path.lastIndex(of: "."), !path[dot...].contains("/") else { return nil }
+    switch path[path.index(after: dot)...].lowercased() {
+    case "js", "mjs", "cjs", "jsx": self = .javascript
+    case "ts", "mts", "cts": self = .typescript
+    case "tsx": self = .tsx
+    default: return nil
+    }
+  }
+
+  /// All file extensions codeintel reads (without the dot).
+  public static let extensions: Set<String> = ["js", "mjs", "cjs", "jsx", "ts", "mts", "cts", "tsx"]
+
+  /// Whether the language has TypeScript's type syntax.
+  public var isTypeScript: Bool { self != .javascript }
+
+  /// The compiled grammar.
+  var grammar: OpaquePointer {
+    switch self {
+    case .javascript: return tree_sitter_javascript()!
+    case .typescript: return tree_sitter_typescript()!
+    case .tsx: return tree_sitter_tsx()!
+    }
+  }
+}

@@ -1,0 +1,1 @@
+// The `Tensor` part of codeintel; see docs/ARCHITECTURE.md.

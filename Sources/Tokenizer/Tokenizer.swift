@@ -1,0 +1,1 @@
+// The `Tokenizer` part of codeintel; see docs/ARCHITECTURE.md.

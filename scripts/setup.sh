@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs everything codeintel needs on a fresh Debian 12 machine and builds it.
+#   scripts/setup.sh            system packages, grammar sources, release build
+#   scripts/setup.sh --tests    the same, plus what the tests need (node, neovim, Python packages)
+# Steps that are already done are skipped, so a second run is fast.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+tests=0
+[[ "${1:-}" == "--tests" ]] && tests=1
+
+need=(libtree-sitter-dev libopenblas-dev libsqlite3-dev)
+if [[ $tests == 1 ]]; then need+=(nodejs neovim); fi
+missing=()
+for p in "${need[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p"); done
+if (( ${#missing[@]} )); then
+  echo "setup: installing ${missing[*]}" >&2
+  SUDO=""; [[ $(id -u) != 0 ]] && SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+if [[ $tests == 1 ]]; then
+  python3 -c "import safetensors, numpy" 2>/dev/null || python3 -m pip install --quiet "numpy" "safetensors" >&2
+fi
+Grammars/fetch.sh
+if [[ $tests == 0 ]]; then
+  swift build -c release --product codeintel 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]' || true
+  test -x .build/release/codeintel || { echo "setup: error: the release build failed; see the messages above" >&2; exit 1; }
+fi

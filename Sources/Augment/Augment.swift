@@ -1,1 +1,0 @@
-// The `Augment` part of codeintel; see docs/ARCHITECTURE.md.

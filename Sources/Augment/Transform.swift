@@ -6,8 +6,14 @@ public struct TransformInput {
   public let tree: Tree
   public var language: Language { tree.language }
   public var bytes: [UInt8] { tree.bytes }
+  /// The bytes a transform may edit. The whole text for a file; for a function unit wrapped in a
+  /// context that parses (`(…);`, `(class {…});`), the unit's own bytes, so the wrapper survives.
+  public let focus: Range<Int>
 
-  public init(tree: Tree) { self.tree = tree }
+  public init(tree: Tree, focus: Range<Int>? = nil) {
+    self.tree = tree
+    self.focus = focus ?? 0..<tree.bytes.count
+  }
 }
 
 /// A source-to-source transformation of JavaScript/TypeScript, expressed as byte-range edits against

@@ -31,7 +31,8 @@ let package = Package(
     .target(name: "Tensor", dependencies: ["COpenBLAS"], swiftSettings: optimized),
     .target(name: "Model", dependencies: ["Tensor", "Tokenizer", "Syntax", "Augment"], swiftSettings: optimized),
     .target(name: "Corpus", dependencies: ["Syntax", "Augment"]),
-    .target(name: "CloneIndex", dependencies: ["Syntax", "Augment", "Model", "Tensor", "COpenBLAS", "CSQLite"]),
+    // CloneIndex takes embeddings through its `Embedder` protocol; CodeIntel adapts `Model` to it.
+    .target(name: "CloneIndex", dependencies: ["Syntax", "Augment", "COpenBLAS", "CSQLite"], swiftSettings: optimized),
     .target(
       name: "CodeIntel",
       dependencies: ["Syntax", "Augment", "Tokenizer", "Tensor", "Model", "Corpus", "CloneIndex"]
@@ -41,6 +42,8 @@ let package = Package(
     // MARK: - Executables (argument parsing and printing only)
     .executableTarget(name: "codeintel", dependencies: ["CodeIntel"]),
     .executableTarget(name: "codeintel-lsp", dependencies: ["LanguageServer"]),
+    // A child indexer the CloneIndex tests SIGKILL mid-run (crash-safety test).
+    .executableTarget(name: "clone-index-child", dependencies: ["CloneIndex"], path: "Tests/CloneIndexChild"),
 
     // MARK: - Tests
     .testTarget(name: "SyntaxTests", dependencies: ["Syntax"]),

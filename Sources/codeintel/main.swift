@@ -1,1 +1,70 @@
-print("codeintel")
+import CodeIntel
+import Foundation
+
+// MARK: - Commands
+
+/// Every subcommand, in the order `--help` lists them.
+let commands: [any CLICommand.Type] = [
+  ParseCommand.self
+]
+
+let version = "0.1.0"
+
+let overview = """
+  codeintel \(version): code intelligence for JavaScript and TypeScript.
+
+  Parses JS/TS/TSX with tree-sitter, finds function units, and (with the ContraCode-style
+  encoder) finds functional clones and suggests types and names.
+
+  USAGE: codeintel <command> [options]
+
+  COMMANDS:
+  \(commands.map { "  " + $0.name.padding(toLength: 12, withPad: " ", startingAt: 0) + $0.summary }.joined(separator: "\n"))
+
+  OPTIONS:
+    -h, --help     Show this help, or a command's help with `codeintel <command> --help`.
+    --version      Print the version.
+
+  Exit status: 0 success, 1 an input could not be processed, 2 a usage error.
+  """
+
+// MARK: - Entry point
+
+func fail(_ message: String, status: Int32) -> Never {
+  FileHandle.standardError.write(Data("codeintel: error: \(message)\n".utf8))
+  exit(status)
+}
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+guard let first = arguments.first else {
+  print(overview)
+  exit(0)
+}
+switch first {
+case "-h", "--help", "help":
+  if arguments.count > 1, let command = commands.first(where: { $0.name == arguments[1] }) {
+    print(command.help)
+  } else {
+    print(overview)
+  }
+  exit(0)
+case "--version", "-V":
+  print("codeintel \(version)")
+  exit(0)
+default:
+  guard let command = commands.first(where: { $0.name == first }) else {
+    fail("unknown command '\(first)'; run 'codeintel --help' for the list", status: 2)
+  }
+  let rest = Array(arguments.dropFirst())
+  if rest.contains("--help") || rest.contains("-h") {
+    print(command.help)
+    exit(0)
+  }
+  do {
+    exit(try command.run(rest))
+  } catch let error as UsageError {
+    fail("\(error.description) (see 'codeintel \(command.name) --help')", status: 2)
+  } catch {
+    fail("\(error)", status: 1)
+  }
+}

@@ -1,1 +1,0 @@
-// The `CodeIntel` part of codeintel; see docs/ARCHITECTURE.md.

@@ -61,7 +61,7 @@ import Testing
     let source = "function f(a: number) {\n  return a + 1\n}\nconst g = () => f(2)\n"
     let tree = try parser.parse(source)
     let edits = [
-      ByteEdit(start: source.utf8.count - 2, deletedLength: 1, inserted: "3"),  // f(2) -> f(3)
+      ByteEdit(start: source.utf8.count - 3, deletedLength: 1, inserted: "3"),  // f(2) -> f(3)
       ByteEdit(start: 11, deletedLength: 1, inserted: "count"),  // a -> count
     ]
     let edited = try parser.reparse(tree, applying: edits)

@@ -1,0 +1,100 @@
+import Foundation
+
+// MARK: - AdamW
+
+/// Adam with decoupled weight decay (Loshchilov & Hutter), over a whole `ParameterStore` in one pass.
+/// Weight decay applies only to entries whose layout says `decay` (matrices by default).
+public final class AdamW: @unchecked Sendable {
+  public var beta1: Float
+  public var beta2: Float
+  public var eps: Float
+  public var weightDecay: Float
+  /// The number of steps taken (the bias correction uses it).
+  public private(set) var step = 0
+  /// First and second moment estimates, same layout as the parameters.
+  public let m: UnsafeMutablePointer<Float>
+  public let v: UnsafeMutablePointer<Float>
+  private let count: Int
+  private let decayMask: [Bool]
+  private let entries: [ParameterLayout.Entry]
+
+  /// Optimizer state for `store`'s layout.
+  public init(
+    for store: ParameterStore, beta1: Float = 0.9, beta2: Float = 0.999, eps: Float = 1e-8, weightDecay: Float = 0.01
+  ) {
+    self.beta1 = beta1
+    self.beta2 = beta2
+    self.eps = eps
+    self.weightDecay = weightDecay
+    count = store.count
+    entries = store.layout.entries
+    decayMask = entries.map(\.decay)
+    m = .allocate(capacity: max(count, 1))
+    m.initialize(repeating: 0, count: max(count, 1))
+    v = .allocate(capacity: max(count, 1))
+    v.initialize(repeating: 0, count: max(count, 1))
+  }
+
+  deinit {
+    m.deallocate()
+    v.deallocate()
+  }
+
+  /// Restores the step counter (when resuming from a checkpoint that saved `m` and `v`).
+  public func restore(step: Int) { self.step = step }
+
+  /// One update of `store.data` from `store.grad` with learning rate `lr`.
+  public func update(_ store: ParameterStore, lr: Float) {
+    precondition(store.count == count, "AdamW: the store's size changed")
+    step += 1
+    let b1 = beta1, b2 = beta2
+    let c1 = 1 / (1 - Float(pow(Double(b1), Double(step))))
+    let c2 = 1 / (1 - Float(pow(Double(b2), Double(step))))
+    let p = store.data, g = store.grad, m = self.m, v = self.v
+    for (e, decay) in zip(entries, decayMask) {
+      let wd = decay ? lr * weightDecay : 0
+      for i in e.offset..<(e.offset + e.count) {
+        let gi = g[i]
+        let mi = b1 * m[i] + (1 - b1) * gi
+        let vi = b2 * v[i] + (1 - b2) * gi * gi
+        m[i] = mi
+        v[i] = vi
+        p[i] -= lr * (mi * c1) / ((vi * c2).squareRoot() + eps) + wd * p[i]
+      }
+    }
+  }
+}
+
+// MARK: - Learning-rate schedule
+
+/// Linear warm-up to `peak`, then linear or cosine decay to `floor` at `total` steps (constant after).
+public struct LearningRateSchedule: Sendable, Equatable {
+  /// How the rate falls after warm-up.
+  public enum Decay: String, Sendable, Equatable { case constant, linear, cosine }
+
+  public var peak: Float
+  public var floor: Float
+  public var warmup: Int
+  public var total: Int
+  public var decay: Decay
+
+  public init(peak: Float, warmup: Int, total: Int, decay: Decay = .cosine, floor: Float = 0) {
+    self.peak = peak
+    self.floor = floor
+    self.warmup = warmup
+    self.total = total
+    self.decay = decay
+  }
+
+  /// The rate for 0-based `step`.
+  public func rate(at step: Int) -> Float {
+    if step < warmup { return peak * Float(step + 1) / Float(warmup) }
+    let span = max(total - warmup, 1)
+    let progress = min(Float(step - warmup) / Float(span), 1)
+    switch decay {
+    case .constant: return peak
+    case .linear: return floor + (peak - floor) * (1 - progress)
+    case .cosine: return floor + (peak - floor) * 0.5 * (1 + Float(cos(Double.pi * Double(progress))))
+    }
+  }
+}

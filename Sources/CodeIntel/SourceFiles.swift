@@ -66,28 +66,28 @@ public struct SourceFile: Sendable {
         continue
       }
       var found: [String] = []
-      walk(URL(fileURLWithPath: path), into: &found, visited: [])
+      walk(path.hasSuffix("/") && path.count > 1 ? String(path.dropLast()) : path, into: &found, visited: [])
       out.append(contentsOf: found.sorted())
     }
     return out
   }
 
-  private static func walk(_ dir: URL, into found: inout [String], visited: Set<String>) {
-    let real = dir.resolvingSymlinksInPath().path
+  /// Recursively collects JS/TS files under `dir`, keeping paths relative to how `dir` was given.
+  private static func walk(_ dir: String, into found: inout [String], visited: Set<String>) {
+    let fm = FileManager.default
+    let real = URL(fileURLWithPath: dir).resolvingSymlinksInPath().path
     guard !visited.contains(real) else { return }  // symlink loop
     let visited = visited.union([real])
-    let keys: [URLResourceKey] = [.isDirectoryKey, .isSymbolicLinkKey]
-    guard let entries = try? FileManager.default.contentsOfDirectory(at: dir, includingPropertiesForKeys: keys) else {
-      return
-    }
-    for entry in entries {
-      let name = entry.lastPathComponent
+    guard let names = try? fm.contentsOfDirectory(atPath: dir) else { return }
+    for name in names {
       if name.hasPrefix(".") || name == "node_modules" { continue }
-      let values = try? entry.resourceValues(forKeys: Set(keys))
-      if values?.isDirectory == true {
-        walk(entry, into: &found, visited: visited)
+      let path = dir == "." ? name : dir + "/" + name
+      var isDirectory: ObjCBool = false
+      guard fm.fileExists(atPath: path, isDirectory: &isDirectory) else { continue }  // dangling link
+      if isDirectory.boolValue {
+        walk(path, into: &found, visited: visited)
       } else if Language(path: name) != nil && !name.hasSuffix(".d.ts") {
-        found.append(dir.path == "." ? name : entry.path)
+        found.append(path)
       }
     }
   }

@@ -1,0 +1,18 @@
+// MARK: - SplitMix64
+
+/// A small, fast, seedable generator (SplitMix64). The same seed gives the same sequence on every platform, so a
+/// sampled encoding is reproducible. Any `RandomNumberGenerator` works with `Tokenizer.encode(_:sampling:using:)`;
+/// this one is here so the target needs no dependency for it.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+  private var state: UInt64
+
+  public init(seed: UInt64) { state = seed }
+
+  public mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
+}

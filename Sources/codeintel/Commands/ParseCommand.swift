@@ -84,7 +84,8 @@ enum ParseCommand: CLICommand {
         out += "  bindings:\n"
         for b in bindings {
           let refs = b.references.map { "\($0[0]):\($0[1])" }.joined(separator: " ")
-          out += "    \(b.name) (\(b.kind)) declared \(b.line):\(b.column); references \(refs.isEmpty ? "none" : refs)\n"
+          let declared = b.kind == "global" ? "" : " declared \(b.line):\(b.column);"
+          out += "    \(b.name) (\(b.kind))\(declared) references \(refs.isEmpty ? "none" : refs)\n"
         }
       }
     }

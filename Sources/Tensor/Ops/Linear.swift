@@ -18,14 +18,16 @@ public enum Linear {
       beta: bias == nil ? 0 : 1, c: out, ldc: oc)
   }
 
-  /// dinp: (n, c) += dout · W;  dweight: (oc, c) += doutᵀ · inp;  dbias: (oc) += Σ rows of dout
+  /// dinp: (n, c) += dout · W;  dweight: (oc, c) += doutᵀ · inp;  dbias: (oc) += Σ rows of dout.
+  /// With `overwriteInput`, dinp is overwritten instead (saves zeroing a scratch buffer first).
   public static func backward(
     dinp: UnsafeMutablePointer<Float>?, dweight: UnsafeMutablePointer<Float>?, dbias: UnsafeMutablePointer<Float>?,
-    dout: UnsafePointer<Float>, inp: UnsafePointer<Float>, weight: UnsafePointer<Float>, n: Int, c: Int, oc: Int
+    dout: UnsafePointer<Float>, inp: UnsafePointer<Float>, weight: UnsafePointer<Float>, n: Int, c: Int, oc: Int,
+    overwriteInput: Bool = false
   ) {
     if let dinp {
       BLAS.gemm(transA: false, transB: false, m: n, n: c, k: oc, a: dout, lda: oc, b: weight, ldb: c,
-        beta: 1, c: dinp, ldc: c)
+        beta: overwriteInput ? 0 : 1, c: dinp, ldc: c)
     }
     if let dweight {
       BLAS.gemm(transA: true, transB: false, m: oc, n: c, k: n, a: dout, lda: oc, b: inp, ldb: c,

@@ -1,0 +1,307 @@
+import Foundation
+import Tensor
+
+// MARK: - Config
+
+/// The shape of a pre-LN Transformer encoder with learned positions.
+public struct TransformerConfig: Codable, Sendable, Equatable {
+  public var vocab: Int
+  public var dim: Int
+  public var layers: Int
+  public var heads: Int
+  public var ffn: Int
+  public var maxLen: Int
+  public var dropout: Float
+
+  public init(vocab: Int, dim: Int, layers: Int, heads: Int, ffn: Int, maxLen: Int, dropout: Float = 0.1) {
+    self.vocab = vocab
+    self.dim = dim
+    self.layers = layers
+    self.heads = heads
+    self.ffn = ffn
+    self.maxLen = maxLen
+    self.dropout = dropout
+  }
+}
+
+// MARK: - Encoder
+
+/// A pre-LN Transformer encoder, read top to bottom:
+/// tokens → embedding + positions → dropout → L × [x += drop(proj(attn(LN1 x))); x += drop(FFN(LN2 x))]
+/// → final LN → states (B, T, d) → masked mean → pooled (B, d).
+///
+/// Activations for the current batch shape live in buffers that grow once and are reused, so steady-state
+/// training allocates nothing. Every product is one `sgemm` (attention heads are strided `sgemm` calls
+/// on the packed q|k|v buffer).
+public final class TransformerEncoder: SequenceEncoder, @unchecked Sendable {
+  public let config: TransformerConfig
+  public let parameters: ParameterStore
+  public var training = true
+  /// Draws the dropout masks; reseed for reproducible runs.
+  public var rng: TensorRandom
+  public var dim: Int { config.dim }
+
+  /// Offsets of one block's parameters in the flat buffer.
+  struct BlockOffsets {
+    var ln1w = 0, ln1b = 0, qkvw = 0, qkvb = 0, projw = 0, projb = 0
+    var ln2w = 0, ln2b = 0, fcw = 0, fcb = 0, fcprojw = 0, fcprojb = 0
+  }
+
+  let wte: Int, wpe: Int, lnfw: Int, lnfb: Int
+  let blocks: [BlockOffsets]
+
+  /// A freshly initialised encoder (GPT-2 style: N(0, 0.02), residual projections scaled by 1/√(2L)).
+  public init(config: TransformerConfig, seed: UInt64 = 0) {
+    precondition(config.dim % config.heads == 0, "TransformerEncoder: dim must be a multiple of heads")
+    self.config = config
+    let (c, f) = (config.dim, config.ffn)
+    var layout = ParameterLayout()
+    wte = layout.add("embed.tokens", [config.vocab, c], decay: false)
+    wpe = layout.add("embed.positions", [config.maxLen, c], decay: false)
+    var blocks = [BlockOffsets]()
+    for l in 0..<config.layers {
+      var o = BlockOffsets()
+      let p = "layers.\(l)."
+      o.ln1w = layout.add(p + "ln1.weight", [c]); o.ln1b = layout.add(p + "ln1.bias", [c])
+      o.qkvw = layout.add(p + "attn.qkv.weight", [3 * c, c]); o.qkvb = layout.add(p + "attn.qkv.bias", [3 * c])
+      o.projw = layout.add(p + "attn.proj.weight", [c, c]); o.projb = layout.add(p + "attn.proj.bias", [c])
+      o.ln2w = layout.add(p + "ln2.weight", [c]); o.ln2b = layout.add(p + "ln2.bias", [c])
+      o.fcw = layout.add(p + "ffn.fc.weight", [f, c]); o.fcb = layout.add(p + "ffn.fc.bias", [f])
+      o.fcprojw = layout.add(p + "ffn.proj.weight", [c, f]); o.fcprojb = layout.add(p + "ffn.proj.bias", [c])
+      blocks.append(o)
+    }
+    lnfw = layout.add("norm.weight", [c])
+    lnfb = layout.add("norm.bias", [c])
+    self.blocks = blocks
+    parameters = ParameterStore(layout: layout)
+    rng = TensorRandom(seed: seed ^ 0x5EED)
+    var initRNG = TensorRandom(seed: seed)
+    let p = parameters.data
+    let residualStd: Float = 0.02 / Float(2 * config.layers).squareRoot()
+    for e in layout.entries {
+      if e.name.hasSuffix("ln1.weight") || e.name.hasSuffix("ln2.weight") || e.name == "norm.weight" {
+        (p + e.offset).update(repeating: 1, count: e.count)
+      } else if e.shape.count == 2 {
+        let proj = e.name.hasSuffix("attn.proj.weight") || e.name.hasSuffix("ffn.proj.weight")
+        initRNG.fillNormal(p + e.offset, count: e.count, std: proj ? residualStd : 0.02)
+      }
+    }
+  }
+
+  // MARK: - Activations
+
+  var b = 0, t = 0
+  let tokens = IntBuffer()
+  let mask = Buffer()
+  let encoded = Buffer(), embMask = Buffer()
+  struct BlockActs {
+    let ln1 = Buffer(), ln1Mean = Buffer(), ln1Rstd = Buffer(), qkv = Buffer(), att = Buffer(), atty = Buffer()
+    let attDrop = Buffer(), residual2 = Buffer(), ln2 = Buffer(), ln2Mean = Buffer(), ln2Rstd = Buffer()
+    let fch = Buffer(), fchGelu = Buffer(), fcDrop = Buffer(), residual3 = Buffer(), scratch = Buffer()
+  }
+  lazy var acts: [BlockActs] = (0..<config.layers).map { _ in BlockActs() }
+  let lnf = Buffer(), lnfMean = Buffer(), lnfRstd = Buffer(), pooled = Buffer()
+  // gradient scratch, shared by all blocks
+  let dresidual = Buffer(), dln = Buffer(), dqkv = Buffer(), datty = Buffer(), dfch = Buffer()
+  let dfchGelu = Buffer(), dscratch = Buffer(), dtmp = Buffer()
+
+  var dropping: Bool { training && config.dropout > 0 }
+
+  func reserve(b: Int, t: Int) {
+    let (c, f, h) = (config.dim, config.ffn, config.heads)
+    let bt = b * t
+    tokens.reserve(bt); mask.reserve(bt)
+    encoded.reserve(bt * c)
+    if dropping { embMask.reserve(bt * c) }
+    for a in acts {
+      a.ln1.reserve(bt * c); a.ln1Mean.reserve(bt); a.ln1Rstd.reserve(bt); a.qkv.reserve(bt * 3 * c)
+      a.att.reserve(b * h * t * t); a.atty.reserve(bt * c); a.residual2.reserve(bt * c); a.ln2.reserve(bt * c)
+      a.ln2Mean.reserve(bt); a.ln2Rstd.reserve(bt); a.fch.reserve(bt * f); a.fchGelu.reserve(bt * f)
+      a.residual3.reserve(bt * c)
+      if dropping { a.attDrop.reserve(bt * c); a.fcDrop.reserve(bt * c); a.scratch.reserve(bt * c) }
+    }
+    lnf.reserve(bt * c); lnfMean.reserve(bt); lnfRstd.reserve(bt); pooled.reserve(b * c)
+  }
+
+  // MARK: - Forward
+
+  public func forward(tokens: [Int32], mask: [Float], batch: Int, length: Int) -> EncoderOutput {
+    precondition(tokens.count == batch * length && mask.count == batch * length, "forward: tokens/mask size")
+    precondition(length <= config.maxLen, "forward: length \(length) exceeds maxLen \(config.maxLen)")
+    b = batch
+    t = length
+    reserve(b: b, t: t)
+    let (c, f, h) = (config.dim, config.ffn, config.heads)
+    let bt = b * t
+    let p = parameters.data
+    let tok = self.tokens.data, m = self.mask.data
+    for i in 0..<bt {
+      let id = tokens[i]
+      tok[i] = id >= 0 && Int(id) < config.vocab ? id : 0
+      m[i] = mask[i]
+    }
+    // encoded: (B, T, C) = wte[tokens] + wpe[t]
+    let x = encoded.data
+    Embedding.forward(out: x, tokens: tok, table: p + wte, n: bt, c: c)
+    for i in 0..<b {
+      for j in 0..<t {
+        let row = x + (i * t + j) * c, pos = p + wpe + j * c
+        for k in 0..<c { row[k] += pos[k] }
+      }
+    }
+    if dropping { Dropout.forward(out: x, mask: embMask.data, inp: x, count: bt * c, p: config.dropout, rng: &rng) }
+    var residual = UnsafeMutablePointer(x)
+    for (l, o) in blocks.enumerated() {
+      let a = acts[l]
+      // attention half: residual2 = residual + drop(proj(attn(LN1(residual))))
+      LayerNorm.forward(out: a.ln1.data, mean: a.ln1Mean.data, rstd: a.ln1Rstd.data, inp: residual,
+        weight: p + o.ln1w, bias: p + o.ln1b, n: bt, c: c)
+      Linear.forward(out: a.qkv.data, inp: a.ln1.data, weight: p + o.qkvw, bias: p + o.qkvb, n: bt, c: c, oc: 3 * c)
+      Attention.forward(out: a.atty.data, att: a.att.data, qkv: a.qkv.data, keyMask: m, causal: false,
+        b: b, t: t, c: c, heads: h)
+      residualLinear(out: a.residual2.data, residual: residual, inp: a.atty.data, weight: p + o.projw,
+        bias: p + o.projb, n: bt, c: c, oc: c, dropMask: a.attDrop.data, scratch: a.scratch.data)
+      // feed-forward half: residual3 = residual2 + drop(proj(gelu(fc(LN2(residual2)))))
+      LayerNorm.forward(out: a.ln2.data, mean: a.ln2Mean.data, rstd: a.ln2Rstd.data, inp: a.residual2.data,
+        weight: p + o.ln2w, bias: p + o.ln2b, n: bt, c: c)
+      Linear.forward(out: a.fch.data, inp: a.ln2.data, weight: p + o.fcw, bias: p + o.fcb, n: bt, c: c, oc: f)
+      GELU.forward(out: a.fchGelu.data, inp: a.fch.data, count: bt * f)
+      residualLinear(out: a.residual3.data, residual: a.residual2.data, inp: a.fchGelu.data, weight: p + o.fcprojw,
+        bias: p + o.fcprojb, n: bt, c: f, oc: c, dropMask: a.fcDrop.data, scratch: a.scratch.data)
+      residual = a.residual3.data
+    }
+    LayerNorm.forward(out: lnf.data, mean: lnfMean.data, rstd: lnfRstd.data, inp: residual,
+      weight: p + lnfw, bias: p + lnfb, n: bt, c: c)
+    MaskedMeanPool.forward(out: pooled.data, inp: lnf.data, mask: m, b: b, t: t, c: c)
+    return EncoderOutput(
+      states: Tensor(view: lnf.data, shape: [b, t, c], owner: lnf),
+      pooled: Tensor(view: pooled.data, shape: [b, c], owner: pooled))
+  }
+
+  /// out = residual + drop(inp · Wᵀ + bias). Without dropout the product accumulates straight into out.
+  func residualLinear(
+    out: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>, inp: UnsafePointer<Float>,
+    weight: UnsafePointer<Float>, bias: UnsafePointer<Float>, n: Int, c: Int, oc: Int,
+    dropMask: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
+  ) {
+    if dropping {
+      Linear.forward(out: scratch, inp: inp, weight: weight, bias: bias, n: n, c: c, oc: oc)
+      Dropout.forward(out: scratch, mask: dropMask, inp: scratch, count: n * oc, p: config.dropout, rng: &rng)
+      for i in 0..<(n * oc) { out[i] = residual[i] + scratch[i] }
+    } else {
+      for r in 0..<n {
+        let o = out + r * oc, x = residual + r * oc
+        for j in 0..<oc { o[j] = x[j] + bias[j] }
+      }
+      BLAS.gemm(transA: false, transB: true, m: n, n: oc, k: c, a: inp, lda: c, b: weight, ldb: c, beta: 1,
+        c: out, ldc: oc)
+    }
+  }
+
+  // MARK: - Backward
+
+  public func backward(dPooled: UnsafePointer<Float>?, dStates: UnsafePointer<Float>?) {
+    let (c, f, h) = (config.dim, config.ffn, config.heads)
+    let bt = b * t
+    let p = parameters.data, g = parameters.grad
+    let dres = dresidual.reserve(bt * c), dl = dln.reserve(bt * c), dq = dqkv.reserve(bt * 3 * c)
+    let dy = datty.reserve(bt * c), dh = dfch.reserve(bt * f), dhg = dfchGelu.reserve(bt * f)
+    let scratch = dscratch.reserve(t * t), tmp = dtmp.reserve(bt * c)
+    // states → final LN
+    if let dStates { dl.update(from: dStates, count: bt * c) } else { dl.update(repeating: 0, count: bt * c) }
+    if let dPooled { MaskedMeanPool.backward(dinp: dl, dout: dPooled, mask: mask.data, b: b, t: t, c: c) }
+    dres.update(repeating: 0, count: bt * c)
+    let last = blocks.isEmpty ? UnsafePointer(encoded.data) : UnsafePointer(acts[blocks.count - 1].residual3.data)
+    LayerNorm.backward(dinp: dres, dweight: g + lnfw, dbias: g + lnfb, dout: dl, inp: last, weight: p + lnfw,
+      mean: lnfMean.data, rstd: lnfRstd.data, n: bt, c: c)
+    for l in stride(from: blocks.count - 1, through: 0, by: -1) {
+      let o = blocks[l], a = acts[l]
+      let residual = l == 0 ? UnsafePointer(encoded.data) : UnsafePointer(acts[l - 1].residual3.data)
+      // feed-forward half
+      var dout = UnsafePointer(dres)
+      if dropping {
+        for i in 0..<(bt * c) { tmp[i] = dres[i] * a.fcDrop.data[i] }
+        dout = UnsafePointer(tmp)
+      }
+      Linear.backward(dinp: dhg, dweight: g + o.fcprojw, dbias: g + o.fcprojb, dout: dout, inp: a.fchGelu.data,
+        weight: p + o.fcprojw, n: bt, c: f, oc: c, overwriteInput: true)
+      dh.update(repeating: 0, count: bt * f)
+      GELU.backward(dinp: dh, inp: a.fch.data, dout: dhg, count: bt * f)
+      Linear.backward(dinp: dl, dweight: g + o.fcw, dbias: g + o.fcb, dout: dh, inp: a.ln2.data, weight: p + o.fcw,
+        n: bt, c: c, oc: f, overwriteInput: true)
+      LayerNorm.backward(dinp: dres, dweight: g + o.ln2w, dbias: g + o.ln2b, dout: dl, inp: a.residual2.data,
+        weight: p + o.ln2w, mean: a.ln2Mean.data, rstd: a.ln2Rstd.data, n: bt, c: c)
+      // attention half
+      dout = UnsafePointer(dres)
+      if dropping {
+        for i in 0..<(bt * c) { tmp[i] = dres[i] * a.attDrop.data[i] }
+        dout = UnsafePointer(tmp)
+      }
+      Linear.backward(dinp: dy, dweight: g + o.projw, dbias: g + o.projb, dout: dout, inp: a.atty.data,
+        weight: p + o.projw, n: bt, c: c, oc: c, overwriteInput: true)
+      dq.update(repeating: 0, count: bt * 3 * c)
+      Attention.backward(dqkv: dq, scratch: scratch, dout: dy, qkv: a.qkv.data, att: a.att.data,
+        b: b, t: t, c: c, heads: h)
+      Linear.backward(dinp: dl, dweight: g + o.qkvw, dbias: g + o.qkvb, dout: dq, inp: a.ln1.data,
+        weight: p + o.qkvw, n: bt, c: c, oc: 3 * c, overwriteInput: true)
+      LayerNorm.backward(dinp: dres, dweight: g + o.ln1w, dbias: g + o.ln1b, dout: dl, inp: residual,
+        weight: p + o.ln1w, mean: a.ln1Mean.data, rstd: a.ln1Rstd.data, n: bt, c: c)
+    }
+    // embeddings
+    if dropping { for i in 0..<(bt * c) { dres[i] *= embMask.data[i] } }
+    Embedding.backward(dtable: g + wte, tokens: tokens.data, dout: dres, n: bt, c: c)
+    for i in 0..<b {
+      for j in 0..<t {
+        let src = dres + (i * t + j) * c, dst = g + wpe + j * c
+        for k in 0..<c { dst[k] += src[k] }
+      }
+    }
+  }
+
+  // MARK: - Copies and checkpoints
+
+  /// A new encoder with the same config and a copy of the weights (MoCo's key encoder starts this way).
+  public func clone() -> TransformerEncoder {
+    let e = TransformerEncoder(config: config, seed: 0)
+    e.parameters.copyWeights(from: parameters)
+    e.training = training
+    return e
+  }
+
+  /// Writes the weights with the config in the metadata (`config`, `architecture`).
+  public func save(to path: String, dtype: Safetensors.DType = .f32, metadata: [String: String] = [:]) throws {
+    var meta = metadata
+    meta["architecture"] = "transformer"
+    meta["config"] = String(decoding: try JSONEncoder().encode(config), as: UTF8.self)
+    try parameters.save(to: path, metadata: meta, dtype: dtype)
+  }
+
+  /// Reads an encoder written by `save`: the config comes from the file's metadata.
+  public static func load(from path: String) throws -> TransformerEncoder {
+    let file = try Safetensors.read(path: path)
+    guard file.metadata["architecture"] == "transformer", let json = file.metadata["config"],
+      let config = try? JSONDecoder().decode(TransformerConfig.self, from: Data(json.utf8))
+    else {
+      throw TensorError.mismatch(path: path, reason: "its metadata holds no Transformer config")
+    }
+    let e = TransformerEncoder(config: config)
+    try e.parameters.load(file, path: path)
+    return e
+  }
+}
+
+// MARK: - Int32 scratch
+
+/// A growable Int32 buffer (token ids kept for the backward pass).
+final class IntBuffer: @unchecked Sendable {
+  private(set) var data: UnsafeMutablePointer<Int32> = .allocate(capacity: 1)
+  private var capacity = 1
+  func reserve(_ n: Int) {
+    if n > capacity {
+      data.deallocate()
+      data = .allocate(capacity: n)
+      capacity = n
+    }
+  }
+  deinit { data.deallocate() }
+}

@@ -1,0 +1,265 @@
+import Syntax
+
+// MARK: - Configuration
+
+/// Which transforms a pipeline applies, in which order, each with its own probability.
+public struct AugmentConfig: Sendable {
+  /// One transform and the probability that a draw applies it.
+  public struct Step: Sendable {
+    public var transform: any Transform
+    public var probability: Double
+
+    public init(_ transform: any Transform, probability: Double) {
+      self.transform = transform
+      self.probability = probability
+    }
+  }
+
+  public var steps: [Step]
+
+  public init(steps: [Step]) { self.steps = steps }
+
+  /// ContraCode's defaults (Jain et al. 2020, appendix): compress-style rewrites (dead-code elimination,
+  /// constant folding, equivalent syntax) 0.5 each, dead-code insertion 0.25, line subsampling 0.25,
+  /// comment removal 0.5, reformat 0.5. Layout comes last so it sees the final tokens.
+  public static let contraCode = AugmentConfig(steps: [
+    Step(DeadCodeElimination(), probability: 0.5),
+    Step(ConstantFolding(), probability: 0.5),
+    Step(EquivalentSyntax(), probability: 0.5),
+    Step(DeadCodeInsertion(), probability: 0.25),
+    Step(LineSubsampling(), probability: 0.25),
+    Step(RemoveComments(), probability: 0.5),
+    Step(Reformat(), probability: 0.5),
+  ])
+
+  /// The same defaults without line subsampling: every variant behaves like its input.
+  public static let semanticsPreserving = AugmentConfig(
+    steps: contraCode.steps.filter { $0.transform.preservesSemantics })
+
+  /// Every transform by its command-line name.
+  public static let registry: [String: any Transform] = {
+    var all: [String: any Transform] = [:]
+    for t: any Transform in [
+      DeadCodeElimination(), ConstantFolding(), EquivalentSyntax(), DeadCodeInsertion(), LineSubsampling(),
+      RemoveComments(), Reformat(),
+    ] {
+      all[t.name] = t
+    }
+    return all
+  }()
+
+  /// A config that applies exactly the named transforms (probability 1), in the default order.
+  /// Throws `AugmentError.unknownTransform` for a name not in `registry`.
+  public static func only(_ names: [String]) throws -> AugmentConfig {
+    for n in names where registry[n] == nil { throw AugmentError.unknownTransform(n) }
+    let order = contraCode.steps.map(\.transform.name)
+    var steps: [Step] = []
+    for n in order where names.contains(n) { steps.append(Step(registry[n]!, probability: 1)) }
+    for n in names where !order.contains(n) && !steps.contains(where: { $0.transform.name == n }) {
+      steps.append(Step(registry[n]!, probability: 1))
+    }
+    return AugmentConfig(steps: steps)
+  }
+}
+
+/// Errors from augmentation, each with a sentence a user can act on.
+public enum AugmentError: Error, CustomStringConvertible, Equatable {
+  case unknownTransform(String)
+
+  public var description: String {
+    switch self {
+    case .unknownTransform(let n):
+      let known = AugmentConfig.registry.keys.sorted().joined(separator: ", ")
+      return "unknown transform '\(n)'; choose from: \(known)"
+    }
+  }
+}
+
+// MARK: - Results
+
+/// One augmented version of a program or function unit.
+public struct Variant: Sendable, Equatable, Codable {
+  /// The transformed source text.
+  public var text: String
+  /// Names of the transforms that changed the text, in the order applied.
+  public var applied: [String]
+  /// False when a transform that deliberately changes behaviour (line subsampling) was applied.
+  public var preservesSemantics: Bool
+}
+
+/// What happened across many draws: how often each transform ran, changed the text, or was refused
+/// because its output no longer parsed.
+public struct AugmentCounters: Sendable, Equatable {
+  public var attempted: [String: Int] = [:]
+  public var applied: [String: Int] = [:]
+  /// Transforms whose output had a parse error the input did not have: skipped, never emitted.
+  public var skippedParseError: [String: Int] = [:]
+  public var variants = 0
+
+  public var totalSkipped: Int { skippedParseError.values.reduce(0, +) }
+}
+
+// MARK: - Pipeline
+
+/// Applies a random composition of transforms to JavaScript/TypeScript source: whole files, or a single
+/// function unit (a declaration, a method, an arrow), which is wrapped in a context that parses
+/// (`(…);` or `(class {…});`), transformed inside that context only, and unwrapped.
+///
+/// Every intermediate output is re-parsed; a transform whose output has a parse error its input did not
+/// have is skipped (counted in `counters`), so no emitted variant has a new parse error.
+///
+/// Not thread-safe (it owns tree-sitter parsers): use one `Augmenter` per thread, each with its own
+/// generator. Variants depend only on the source, the config and the generator state.
+public final class Augmenter {
+  public let config: AugmentConfig
+  public private(set) var counters = AugmentCounters()
+  private var parsers: [Language: Parser] = [:]
+
+  public init(config: AugmentConfig = .contraCode) { self.config = config }
+
+  /// One variant, drawing from `rng`.
+  public func variant(of source: String, language: Language, rng: inout SeededRandom) -> Variant {
+    guard let prepared = prepare(source, language: language) else {
+      return Variant(text: source, applied: [], preservesSemantics: true)
+    }
+    return variant(of: prepared, rng: &rng)
+  }
+
+  /// `count` variants; variant i uses the i-th generator split from `seed`, so the same seed gives the
+  /// same bytes.
+  public func variants(of source: String, language: Language, seed: UInt64, count: Int) -> [Variant] {
+    guard let prepared = prepare(source, language: language) else {
+      return Array(repeating: Variant(text: source, applied: [], preservesSemantics: true), count: max(count, 0))
+    }
+    var master = SeededRandom(seed: seed)
+    var out: [Variant] = []
+    out.reserveCapacity(max(count, 0))
+    for _ in 0..<max(count, 0) {
+      var rng = master.split()
+      out.append(variant(of: prepared, rng: &rng))
+    }
+    return out
+  }
+
+  // MARK: Wrapping
+
+  /// A parsed source and how it was wrapped.
+  struct Prepared {
+    var tree: Tree
+    var prefix: Int
+    var suffix: Int
+    var baseErrors: Int
+  }
+
+  private static let wrappers: [(String, String)] = [("(class {\n", "\n});"), ("(", "\n);")]
+
+  func parser(_ language: Language) -> Parser {
+    if let p = parsers[language] { return p }
+    let p = Parser(language: language)
+    parsers[language] = p
+    return p
+  }
+
+  /// Parses the source as a program, or as a class member or expression when it is a function unit that
+  /// is not a program on its own (a method, a getter, an arrow).
+  func prepare(_ source: String, language: Language) -> Prepared? {
+    let parser = parser(language)
+    let bytes = Array(source.utf8)
+    // A method-shaped unit first: `foo() {}` also parses (wrongly) as a call followed by a block.
+    if looksLikeMember(bytes), let p = wrapped(bytes, Self.wrappers[0], parser: parser, member: true) { return p }
+    guard let tree = try? parser.parse(bytes: bytes) else { return nil }
+    if !tree.hasError { return Prepared(tree: tree, prefix: 0, suffix: 0, baseErrors: 0) }
+    for w in Self.wrappers {
+      if let p = wrapped(bytes, w, parser: parser, member: w.0.hasPrefix("(class")) { return p }
+    }
+    return Prepared(tree: tree, prefix: 0, suffix: 0, baseErrors: tree.errorCount)
+  }
+
+  private func wrapped(_ bytes: [UInt8], _ w: (String, String), parser: Parser, member: Bool) -> Prepared? {
+    let prefix = Array(w.0.utf8)
+    let suffix = Array(w.1.utf8)
+    guard let tree = try? parser.parse(bytes: prefix + bytes + suffix), !tree.hasError else { return nil }
+    if member {
+      // The class body must hold exactly one member: the unit.
+      guard let expr = tree.root.namedChild(0)?.namedChild(0), expr.type == "parenthesized_expression",
+        let cls = expr.namedChild(0), let body = cls.child(field: "body"),
+        body.namedChildren.filter({ $0.type != "comment" }).count == 1
+      else { return nil }
+    }
+    return Prepared(tree: tree, prefix: prefix.count, suffix: suffix.count, baseErrors: 0)
+  }
+
+  /// A unit that starts like a class member: `name(`, `get name(`, `static`, `async name(`, `*name(`, `#x`.
+  private func looksLikeMember(_ bytes: [UInt8]) -> Bool {
+    var i = 0
+    while i < bytes.count && (bytes[i] == 0x20 || bytes[i] == 0x0A || bytes[i] == 0x09 || bytes[i] == 0x0D) { i += 1 }
+    var j = i
+    while j < bytes.count && (bytes[j] >= 0x80 || bytes[j] == 0x5F || bytes[j] == 0x24 || bytes[j] == 0x23
+      || (bytes[j] | 0x20 >= 0x61 && bytes[j] | 0x20 <= 0x7A) || (bytes[j] >= 0x30 && bytes[j] <= 0x39)) { j += 1 }
+    let word = String(decoding: bytes[i..<j], as: UTF8.self)
+    if word == "function" || word == "class" || word == "async" && bytes[j...].starts(with: Array(" function".utf8)) {
+      return false
+    }
+    if ["get", "set", "static", "async", "public", "private", "protected", "readonly", "override", "abstract"]
+      .contains(word) || (i < bytes.count && (bytes[i] == UInt8(ascii: "*") || bytes[i] == UInt8(ascii: "#")
+        || bytes[i] == UInt8(ascii: "[")))
+    {
+      return true
+    }
+    var k = j
+    while k < bytes.count && (bytes[k] == 0x20 || bytes[k] == 0x09) { k += 1 }
+    if k < bytes.count && bytes[k] == UInt8(ascii: "<") { return true }  // generic method
+    return k < bytes.count && bytes[k] == UInt8(ascii: "(") && j > i && word != "if" && word != "while"
+      && word != "for" && word != "switch"
+  }
+
+  // MARK: Drawing
+
+  func variant(of prepared: Prepared, rng: inout SeededRandom) -> Variant {
+    let parser = parser(prepared.tree.language)
+    var tree = prepared.tree
+    var applied: [String] = []
+    var preserves = true
+    counters.variants += 1
+    for step in config.steps {
+      let fire = rng.chance(step.probability)
+      var local = rng.split()
+      guard fire else { continue }
+      let name = step.transform.name
+      counters.attempted[name, default: 0] += 1
+      let focus = prepared.prefix..<(tree.bytes.count - prepared.suffix)
+      let input = TransformInput(tree: tree, focus: focus)
+      guard let edits = try? step.transform.edits(for: input, rng: &local), !edits.isEmpty else { continue }
+      guard edits.allSatisfy({ $0.start >= focus.lowerBound && $0.start + $0.deletedLength <= focus.upperBound }),
+        let bytes = try? edits.apply(to: tree.bytes), bytes != tree.bytes,
+        let next = try? parser.parse(bytes: bytes)
+      else {
+        counters.skippedParseError[name, default: 0] += 1
+        continue
+      }
+      if next.hasError && next.errorCount > prepared.baseErrors {
+        counters.skippedParseError[name, default: 0] += 1
+        continue
+      }
+      tree = next
+      applied.append(name)
+      counters.applied[name, default: 0] += 1
+      if !step.transform.preservesSemantics { preserves = false }
+    }
+    let bytes = tree.bytes
+    let text = String(decoding: bytes[prepared.prefix..<(bytes.count - prepared.suffix)], as: UTF8.self)
+    return Variant(text: text, applied: applied, preservesSemantics: preserves)
+  }
+}
+
+// MARK: - One-call API
+
+/// `count` variants of `source` (a whole file or one function unit), reproducible from `seed`.
+/// `transforms` names the transforms to apply, each every time (nil: ContraCode's random composition).
+/// Thread-safe: each call uses its own parsers.
+public func augment(
+  source: String, language: Language, seed: UInt64, transforms: [String]? = nil, count: Int = 1
+) throws -> [Variant] {
+  let config = try transforms.map { try AugmentConfig.only($0) } ?? .contraCode
+  return Augmenter(config: config).variants(of: source, language: language, seed: seed, count: count)
+}

@@ -1,1 +1,0 @@
-// The `Corpus` part of codeintel; see docs/ARCHITECTURE.md.

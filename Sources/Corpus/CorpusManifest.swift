@@ -1,0 +1,146 @@
+import Foundation
+
+/// Which part of the corpus a package belongs to. Packages, never files or functions, are split.
+public enum CorpusSplit: String, Sendable, Codable, CaseIterable, Comparable {
+  case train
+  case valid
+  case test
+
+  /// Processing order: train first, so that later splits can drop what train already holds.
+  public var rank: Int {
+    switch self {
+    case .train: return 0
+    case .valid: return 1
+    case .test: return 2
+    }
+  }
+
+  public static func < (a: CorpusSplit, b: CorpusSplit) -> Bool { a.rank < b.rank }
+}
+
+/// One orig tarball of a Debian source package, with the checksum from the package's `.dsc`.
+public struct ManifestTarball: Sendable, Codable, Equatable {
+  /// File name as in the Debian archive, e.g. `acorn_8.8.1+ds+~cs25.17.7.orig.tar.xz`.
+  public var file: String
+  /// The lowercase hex SHA-256 listed in the `.dsc`.
+  public var sha256: String
+  /// The component name for `orig-COMPONENT` tarballs (extracted into a folder of that name), nil
+  /// for the main orig tarball.
+  public var component: String?
+
+  public init(file: String, sha256: String, component: String? = nil) {
+    self.file = file
+    self.sha256 = sha256
+    self.component = component
+  }
+}
+
+/// One Debian source package of the corpus.
+public struct ManifestPackage: Sendable, Codable, Equatable {
+  /// The source package name, e.g. `node-typescript`.
+  public var name: String
+  /// The exact Debian version, with epoch if any, e.g. `3:4.7.7+~4.1.0-1`.
+  public var version: String
+  public var split: CorpusSplit
+  /// The package's main language (`javascript` or `typescript`), for reporting the split balance.
+  public var language: String
+  /// The tarballs the datasets are built from. Tarballs the archive lists but does not serve are
+  /// left out, and the datasets never depend on them.
+  public var tarballs: [ManifestTarball]
+  /// Path prefixes (relative to the extracted source tree) to leave out, e.g. `tests/cases/`.
+  public var exclude: [String]
+  /// Why the package sits where it does, or what its exclusions are for.
+  public var note: String?
+
+  public init(
+    name: String, version: String, split: CorpusSplit, language: String, tarballs: [ManifestTarball],
+    exclude: [String] = [], note: String? = nil
+  ) {
+    self.name = name
+    self.version = version
+    self.split = split
+    self.language = language
+    self.tarballs = tarballs
+    self.exclude = exclude
+    self.note = note
+  }
+
+  /// The version without its epoch, as it appears in archive file names.
+  public var fileVersion: String {
+    guard let colon = version.firstIndex(of: ":") else { return version }
+    return String(version[version.index(after: colon)...])
+  }
+
+  /// The folder name of the extracted tree in the cache.
+  public var directoryName: String { "\(name)_\(fileVersion)" }
+}
+
+/// The committed list of source packages the corpus is built from, and the split of each.
+///
+/// The manifest lives beside the models (`Models/corpus-manifest.json`) so that a model's training
+/// data is explicit: the same manifest always yields byte-identical datasets.
+public struct CorpusManifest: Sendable, Codable, Equatable {
+  /// Format version of this file.
+  public var format: Int
+  /// Where the packages come from (distribution and archive snapshot).
+  public var archive: String
+  /// Seed for every random choice the dataset build makes (clone-pair negatives, augmentations).
+  public var seed: UInt64
+  public var packages: [ManifestPackage]
+
+  public init(format: Int = 1, archive: String, seed: UInt64, packages: [ManifestPackage]) {
+    self.format = format
+    self.archive = archive
+    self.seed = seed
+    self.packages = packages
+  }
+
+  /// Reads and validates a manifest file.
+  public static func load(path: String) throws -> CorpusManifest {
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw CorpusError.unreadableManifest(path: path, reason: "the file does not exist or cannot be read")
+    }
+    let manifest: CorpusManifest
+    do {
+      manifest = try JSONDecoder().decode(CorpusManifest.self, from: data)
+    } catch {
+      throw CorpusError.unreadableManifest(path: path, reason: "not a corpus manifest (\(error))")
+    }
+    try manifest.validate()
+    return manifest
+  }
+
+  /// The manifest as stable, pretty JSON (sorted keys), ending in a newline.
+  public func encoded() throws -> Data {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    var data = try encoder.encode(self)
+    data.append(0x0A)
+    return data
+  }
+
+  /// Checks the rules a usable manifest keeps: unique names, at least one tarball each, and a test
+  /// split with at least 6 TypeScript and 6 JavaScript packages.
+  public func validate() throws {
+    guard format == 1 else { throw CorpusError.invalidManifest("format \(format) is not supported (expected 1)") }
+    var seen = Set<String>()
+    for p in packages {
+      guard seen.insert(p.name).inserted else { throw CorpusError.invalidManifest("package \(p.name) is listed twice") }
+      guard !p.tarballs.isEmpty else { throw CorpusError.invalidManifest("package \(p.name) lists no tarball") }
+      guard ["javascript", "typescript"].contains(p.language) else {
+        throw CorpusError.invalidManifest("package \(p.name) has language \(p.language) (expected javascript or typescript)")
+      }
+    }
+    let test = packages.filter { $0.split == .test }
+    let ts = test.filter { $0.language == "typescript" }.count
+    let js = test.filter { $0.language == "javascript" }.count
+    guard ts >= 6, js >= 6 else {
+      throw CorpusError.invalidManifest("the test split holds \(ts) TypeScript and \(js) JavaScript packages (6 of each needed)")
+    }
+  }
+
+  /// Packages in processing order: by split (train, valid, test), then by name.
+  public var orderedPackages: [ManifestPackage] {
+    packages.sorted { ($0.split.rank, $0.name) < ($1.split.rank, $1.name) }
+  }
+}

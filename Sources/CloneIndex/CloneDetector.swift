@@ -1,0 +1,184 @@
+/// Settings for finding clone groups.
+public struct CloneOptions: Sendable, Equatable {
+  /// Functions shorter than this many lines are not reported.
+  public var minLines: Int = 5
+  /// Functions with fewer tokens are not reported.
+  public var minTokens: Int = 30
+  /// Cosine similarity at or above which two functions are functional clones.
+  public var threshold: Float = 0.9
+  /// The largest functional group; merging stops at this size.
+  public var maxGroupSize: Int = 20
+  /// Whether to look for functional clones at all (exact and renamed groups are always found).
+  public var functional: Bool = true
+
+  public init(minLines: Int = 5, minTokens: Int = 30, threshold: Float = 0.9, maxGroupSize: Int = 20,
+              functional: Bool = true) {
+    self.minLines = minLines
+    self.minTokens = minTokens
+    self.threshold = threshold
+    self.maxGroupSize = maxGroupSize
+    self.functional = functional
+  }
+}
+
+/// Finds clone groups in an index snapshot.
+///
+/// 1. Units with the same canonical hash form a group: `exact` when they also share the exact hash,
+///    otherwise `renamed`.
+/// 2. One representative per canonical class goes into the vector index; every pair at or above the
+///    threshold (excluding a function and its own nested functions) is an edge. Edges are merged in
+///    order of decreasing similarity (single linkage, as Kruskal's algorithm), but never into a group
+///    larger than `maxGroupSize`, so one hub cannot chain unrelated code together. Each resulting
+///    group of two or more classes is a `functional` group (with all members of its classes).
+/// 3. A group is dropped when every member sits inside a function that is itself reported (the
+///    nested copies of a copied function add nothing).
+public struct CloneDetector: Sendable {
+  public var options: CloneOptions
+
+  public init(options: CloneOptions = CloneOptions()) { self.options = options }
+
+  /// Finds groups; `pairs` computes all pairs above a threshold (defaults to `FlatVectorIndex`),
+  /// so callers can cache them.
+  public func groups(
+    in snapshot: IndexSnapshot,
+    pairs: (_ candidates: [Int], _ index: any VectorIndex, _ threshold: Float) throws -> [SimilarPair] = { _, index, t in
+      index.pairs(atLeast: t)
+    }
+  ) rethrows -> [CloneGroup] {
+    let units = snapshot.units
+    let eligible = units.indices.filter { units[$0].lineCount >= options.minLines && units[$0].tokenCount >= options.minTokens }
+    // Canonical classes, in first-seen (path) order.
+    var classOf: [String: Int] = [:]
+    var classes: [[Int]] = []
+    for i in eligible {
+      if let c = classOf[units[i].canonicalHash] {
+        classes[c].append(i)
+      } else {
+        classOf[units[i].canonicalHash] = classes.count
+        classes.append([i])
+      }
+    }
+    var drafts: [(kind: CloneKind, members: [Int], similarity: Double, minSimilarity: Double)] = []
+    for members in classes where members.count >= 2 {
+      let exact = Set(members.map { units[$0].exactHash }).count == 1
+      drafts.append((exact ? .exact : .renamed, members, 1, 1))
+    }
+    if options.functional && snapshot.dimension > 0 {
+      drafts += try functionalGroups(snapshot, classes: classes, pairs: pairs)
+    }
+    // Drop groups whose every member is nested in a reported function.
+    var reported: Set<Int> = []
+    for d in drafts { reported.formUnion(d.members) }
+    let byFileOrdinal = Dictionary(units.indices.map { (FileOrdinal(units[$0].fileID, units[$0].ordinal), $0) },
+                                   uniquingKeysWith: { a, _ in a })
+    func insideReported(_ i: Int) -> Bool {
+      var cur = units[i].parentOrdinal
+      while let p = cur, let j = byFileOrdinal[FileOrdinal(units[i].fileID, p)] {
+        if reported.contains(j) { return true }
+        cur = units[j].parentOrdinal
+      }
+      return false
+    }
+    drafts.removeAll { d in d.members.allSatisfy(insideReported) }
+    var out = drafts.map { d -> CloneGroup in
+      let members = d.members.sorted { (units[$0].path, units[$0].startLine) < (units[$1].path, units[$1].startLine) }
+        .map { Self.location(units[$0]) }
+      let lines = members.reduce(0) { $0 + $1.lineCount }
+      return CloneGroup(
+        id: 0, kind: d.kind, similarity: d.similarity, minSimilarity: d.minSimilarity, lines: lines,
+        score: Double(lines) * d.similarity, members: members)
+    }
+    out.sort {
+      if $0.score != $1.score { return $0.score > $1.score }
+      return ($0.members[0].path, $0.members[0].startLine) < ($1.members[0].path, $1.members[0].startLine)
+    }
+    for i in out.indices { out[i].id = i + 1 }
+    return out
+  }
+
+  struct FileOrdinal: Hashable {
+    let file: Int64
+    let ordinal: Int
+    init(_ file: Int64, _ ordinal: Int) {
+      self.file = file
+      self.ordinal = ordinal
+    }
+  }
+
+  static func location(_ u: StoredUnit) -> CloneLocation {
+    CloneLocation(
+      path: u.path, name: u.name, kind: u.kind, startLine: u.startLine, endLine: u.endLine, startByte: u.startByte,
+      endByte: u.endByte)
+  }
+
+  // MARK: - Functional groups
+
+  private func functionalGroups(
+    _ snapshot: IndexSnapshot, classes: [[Int]],
+    pairs: (_ candidates: [Int], _ index: any VectorIndex, _ threshold: Float) throws -> [SimilarPair]
+  ) rethrows -> [(kind: CloneKind, members: [Int], similarity: Double, minSimilarity: Double)] {
+    let d = snapshot.dimension
+    let reps = classes.map { $0[0] }
+    guard reps.count >= 2 else { return [] }
+    var matrix = [Float](repeating: 0, count: reps.count * d)
+    matrix.withUnsafeMutableBufferPointer { dst in
+      snapshot.vectors.withUnsafeBufferPointer { src in
+        for (r, u) in reps.enumerated() {
+          (dst.baseAddress! + r * d).update(from: src.baseAddress! + u * d, count: d)
+        }
+      }
+    }
+    let index = FlatVectorIndex(vectors: matrix, dimension: d)
+    var edges = try pairs(reps, index, options.threshold)
+    let units = snapshot.units
+    edges.removeAll { e in Self.nested(units[reps[e.a]], units[reps[e.b]]) }
+    edges.sort { $0.score != $1.score ? $0.score > $1.score : ($0.a, $0.b) < ($1.a, $1.b) }
+    // Kruskal with a size cap.
+    var parent = Array(0..<reps.count)
+    var size = [Int](repeating: 1, count: reps.count)
+    func find(_ x: Int) -> Int {
+      var x = x
+      while parent[x] != x {
+        parent[x] = parent[parent[x]]
+        x = parent[x]
+      }
+      return x
+    }
+    for e in edges {
+      let a = find(e.a)
+      let b = find(e.b)
+      if a == b || size[a] + size[b] > options.maxGroupSize { continue }
+      let (big, small) = size[a] >= size[b] ? (a, b) : (b, a)
+      parent[small] = big
+      size[big] += size[small]
+    }
+    var components: [Int: [Int]] = [:]
+    for r in reps.indices where size[find(r)] >= 2 { components[find(r), default: []].append(r) }
+    var out: [(kind: CloneKind, members: [Int], similarity: Double, minSimilarity: Double)] = []
+    for (_, rs) in components.sorted(by: { $0.key < $1.key }) {
+      var total = 0.0
+      var lowest = 1.0
+      var n = 0
+      for i in 0..<rs.count {
+        for j in (i + 1)..<rs.count {
+          var dot: Float = 0
+          let a = rs[i] * d
+          let b = rs[j] * d
+          for k in 0..<d { dot += matrix[a + k] * matrix[b + k] }
+          total += Double(dot)
+          lowest = min(lowest, Double(dot))
+          n += 1
+        }
+      }
+      let members = rs.flatMap { classes[$0] }
+      out.append((.functional, members, min(1, total / Double(max(n, 1))), min(1, lowest)))
+    }
+    return out
+  }
+
+  /// Whether one unit contains the other (same file, nested byte ranges).
+  static func nested(_ a: StoredUnit, _ b: StoredUnit) -> Bool {
+    guard a.fileID == b.fileID else { return false }
+    return (a.startByte <= b.startByte && b.endByte <= a.endByte) || (b.startByte <= a.startByte && a.endByte <= b.endByte)
+  }
+}

@@ -1,0 +1,63 @@
+/// How a clone group's members resemble each other.
+public enum CloneKind: String, Sendable, Codable, CaseIterable {
+  /// Type 1: the same tokens (whitespace, comments and the function's own name aside).
+  case exact
+  /// Type 2: the same after renaming locals and dropping type annotations.
+  case renamed
+  /// Functional: embeddings at or above the similarity threshold.
+  case functional
+}
+
+/// One function in a clone group.
+public struct CloneLocation: Sendable, Codable, Equatable {
+  /// Path relative to the repository root.
+  public var path: String
+  public var name: String?
+  /// The unit kind (`function`, `method`, `arrow`, …).
+  public var kind: String
+  /// 1-based first and last lines.
+  public var startLine: Int
+  public var endLine: Int
+  public var startByte: Int
+  public var endByte: Int
+
+  public var lineCount: Int { endLine - startLine + 1 }
+
+  /// `path:start-end`.
+  public var label: String { "\(path):\(startLine)-\(endLine)" }
+}
+
+/// A set of functions that are clones of each other.
+public struct CloneGroup: Sendable, Codable, Equatable {
+  /// 1-based rank in the report (largest size × similarity first).
+  public var id: Int
+  public var kind: CloneKind
+  /// Mean pairwise cosine similarity of the members' embeddings (1 for exact and renamed groups).
+  public var similarity: Double
+  /// The lowest pairwise similarity in the group.
+  public var minSimilarity: Double
+  /// Total lines over all members.
+  public var lines: Int
+  /// `lines × similarity`, the sort key.
+  public var score: Double
+  public var members: [CloneLocation]
+}
+
+/// The result of `codeintel clones`.
+public struct CloneReport: Sendable, Codable, Equatable {
+  /// Version of this JSON shape (see docs/CLONES.md).
+  public var schemaVersion: Int = 1
+  /// The repository root as given.
+  public var repository: String
+  /// The embedder that produced the vectors.
+  public var model: String
+  public var threshold: Double
+  public var minLines: Int
+  public var minTokens: Int
+  public var files: Int
+  public var units: Int
+  public var groups: [CloneGroup]
+
+  /// Number of groups of each kind.
+  public func count(_ kind: CloneKind) -> Int { groups.filter { $0.kind == kind }.count }
+}

@@ -1,1 +1,0 @@
-// The `CloneIndex` part of codeintel; see docs/ARCHITECTURE.md.

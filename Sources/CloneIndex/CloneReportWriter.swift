@@ -1,0 +1,74 @@
+import Foundation
+
+/// Renders a `CloneReport` as text, JSON or SARIF 2.1.0.
+public enum CloneReportFormat: String, Sendable, CaseIterable {
+  case text
+  case json
+  case sarif
+}
+
+/// Writes clone reports. Excerpts are read from the repository through `source`.
+public struct CloneReportWriter: Sendable {
+  /// Lines of code shown under each text group.
+  public var excerptLines: Int = 4
+
+  public init(excerptLines: Int = 4) { self.excerptLines = excerptLines }
+
+  /// The report in `format`, ending with a newline.
+  public func render(_ report: CloneReport, format: CloneReportFormat, root: String) throws -> String {
+    switch format {
+    case .text: return text(report, root: root)
+    case .json: return try json(report)
+    case .sarif: return try SARIFWriter().render(report)
+    }
+  }
+
+  // MARK: - Text
+
+  /// Groups in report order, each with its members and a short excerpt of the first one.
+  public func text(_ report: CloneReport, root: String) -> String {
+    var out = ""
+    let kinds = CloneKind.allCases.map { "\(report.count($0)) \($0.rawValue)" }.joined(separator: ", ")
+    out += "\(report.groups.count) clone groups (\(kinds)) in \(report.files) files, \(report.units) functions"
+    out += " [min \(report.minLines) lines, threshold \(String(format: "%.2f", report.threshold)), \(report.model)]\n"
+    var cache: [String: [Substring]] = [:]
+    for g in report.groups {
+      let label: String
+      switch g.kind {
+      case .exact: label = "exact copies"
+      case .renamed: label = "renamed copies"
+      case .functional: label = "similar functions"
+      }
+      out += "\n#\(g.id) \(label): \(g.members.count) functions, \(g.lines) lines, "
+      out += "similarity \(String(format: "%.2f", g.similarity))"
+      if g.kind == .functional { out += " (min \(String(format: "%.2f", g.minSimilarity)))" }
+      out += "\n"
+      let width = g.members.map { $0.label.count }.max() ?? 0
+      for m in g.members {
+        let pad = String(repeating: " ", count: width - m.label.count)
+        out += "  \(m.label)\(pad)  \(m.name ?? "(anonymous \(m.kind))")\n"
+      }
+      let first = g.members[0]
+      if cache[first.path] == nil {
+        let bytes = (try? FileBytes.read(root + "/" + first.path)) ?? []
+        cache[first.path] = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+      }
+      if let lines = cache[first.path], first.startLine >= 1, first.startLine <= lines.count {
+        let end = min(first.endLine, first.startLine + excerptLines - 1, lines.count)
+        for l in first.startLine...end { out += "    | \(lines[l - 1].prefix(100))\n" }
+        if first.endLine > end { out += "    | …\n" }
+      }
+    }
+    return out
+  }
+
+  // MARK: - JSON
+
+  /// The report as pretty-printed JSON with sorted keys (schema in docs/CLONES.md).
+  public func json(_ report: CloneReport) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    let data = try encoder.encode(report)
+    return String(decoding: data, as: UTF8.self) + "\n"
+  }
+}

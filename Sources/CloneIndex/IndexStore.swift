@@ -1,0 +1,303 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// One stored function unit, as read back for clone detection and search.
+public struct StoredUnit: Sendable, Equatable {
+  public var id: Int64
+  public var fileID: Int64
+  public var path: String
+  public var ordinal: Int
+  public var parentOrdinal: Int?
+  public var name: String?
+  public var kind: String
+  public var startByte: Int
+  public var endByte: Int
+  public var startLine: Int
+  public var endLine: Int
+  public var tokenCount: Int
+  public var exactHash: String
+  public var canonicalHash: String
+
+  public var lineCount: Int { endLine - startLine + 1 }
+}
+
+/// Everything in the index at one moment: units and their vectors (row `i` of `vectors` belongs to
+/// `units[i]`).
+public struct IndexSnapshot: Sendable {
+  public var units: [StoredUnit]
+  public var vectors: [Float]
+  public var dimension: Int
+  public var modelID: String
+  public var fileCount: Int
+
+  /// The vector of unit `i`.
+  public func vector(_ i: Int) -> ArraySlice<Float> { vectors[(i * dimension)..<((i + 1) * dimension)] }
+}
+
+/// The SQLite file behind a repository's clone index (`<repo>/.codeintel/index.sqlite`, WAL mode).
+///
+/// Tables: `meta(key, value)`, `files(id, path, content_hash, size, mtime_ns, language, unit_count,
+/// parse_errors)` and `units(id, file_id, ordinal, parent_ordinal, name, kind, start_byte, end_byte,
+/// start_line, end_line, token_count, exact_hash, canonical_hash, embedding)`. A file and its units
+/// are always written in one transaction, so a crash leaves each file either fully old, fully new
+/// or absent. The header's `application_id` and `user_version` identify the format; a file that
+/// fails them (or `PRAGMA quick_check`) is moved aside and rebuilt.
+public final class IndexStore {
+  /// `'CIDX'`.
+  public static let applicationID: Int64 = 0x4349_4458
+  /// Bumped on any schema change.
+  public static let schemaVersion: Int64 = 1
+
+  public let db: SQLiteDatabase
+  public let path: String
+
+  /// Opens the index at `path`, creating it if needed. A foreign, outdated or corrupt file is renamed
+  /// to `<path>.bad` and replaced; `notice` receives a sentence saying so.
+  public init(path: String, notice: (String) -> Void = { _ in }) throws {
+    self.path = path
+    if let problem = Self.problem(with: path) {
+      notice("\(path): \(problem); moving it to \(path).bad and rebuilding the index")
+      for suffix in ["-wal", "-shm"] { unlink(path + suffix) }
+      unlink(path + ".bad")
+      if rename(path, path + ".bad") != 0 && unlink(path) != 0 {
+        throw CloneIndexError.io("cannot replace the broken index \(path): \(String(cString: strerror(errno)))")
+      }
+    }
+    db = try SQLiteDatabase(path: path)
+    try db.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;")
+    try createSchemaIfNeeded()
+  }
+
+  /// Why the file at `path` cannot be used, or nil if it is absent, empty or a valid index.
+  static func problem(with path: String) -> String? {
+    var st = stat()
+    guard stat(path, &st) == 0 else { return nil }
+    if st.st_size == 0 { return nil }
+    do {
+      let db = try SQLiteDatabase(path: path)
+      guard let app = try db.scalarInt("PRAGMA application_id"), let version = try db.scalarInt("PRAGMA user_version")
+      else { return "cannot read its header" }
+      if app != applicationID {
+        let tables = try db.scalarInt("SELECT count(*) FROM sqlite_master") ?? 0
+        if app == 0 && tables == 0 { return nil }
+        return "not a codeintel index (application_id \(app))"
+      }
+      if version != schemaVersion { return "index format \(version), this codeintel writes format \(schemaVersion)" }
+      let check = try db.prepare("PRAGMA quick_check")
+      if try check.step(), let result = check.string(0), result != "ok" { return "corrupt (\(result))" }
+      return nil
+    } catch {
+      return "unreadable or corrupt (\(error))"
+    }
+  }
+
+  private func createSchemaIfNeeded() throws {
+    try db.transaction {
+      if try db.scalarInt("PRAGMA application_id") == Self.applicationID { return }
+      try db.execute(
+        """
+        PRAGMA application_id = \(Self.applicationID);
+        PRAGMA user_version = \(Self.schemaVersion);
+        CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS files(
+          id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, content_hash TEXT NOT NULL, size INTEGER NOT NULL,
+          mtime_ns INTEGER NOT NULL, language TEXT NOT NULL, unit_count INTEGER NOT NULL,
+          parse_errors INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS units(
+          id INTEGER PRIMARY KEY, file_id INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,
+          ordinal INTEGER NOT NULL, parent_ordinal INTEGER, name TEXT, kind TEXT NOT NULL,
+          start_byte INTEGER NOT NULL, end_byte INTEGER NOT NULL, start_line INTEGER NOT NULL,
+          end_line INTEGER NOT NULL, token_count INTEGER NOT NULL, exact_hash TEXT NOT NULL,
+          canonical_hash TEXT NOT NULL, embedding BLOB NOT NULL, UNIQUE(file_id, ordinal));
+        CREATE INDEX IF NOT EXISTS units_by_file ON units(file_id);
+        CREATE TABLE IF NOT EXISTS pair_cache(
+          generation INTEGER NOT NULL, threshold REAL NOT NULL, a INTEGER NOT NULL, b INTEGER NOT NULL,
+          score REAL NOT NULL);
+        """)
+    }
+  }
+
+  // MARK: - Meta
+
+  /// A value from the `meta` table.
+  public func meta(_ key: String) throws -> String? {
+    let s = try db.prepare("SELECT value FROM meta WHERE key = ?1")
+    s.bind(1, key)
+    return try s.step() ? s.string(0) : nil
+  }
+
+  /// Sets a `meta` value (call inside a transaction to make it atomic with other writes).
+  public func setMeta(_ key: String, _ value: String) throws {
+    let s = try db.prepare("INSERT INTO meta(key, value) VALUES(?1, ?2) ON CONFLICT(key) DO UPDATE SET value = ?2")
+    s.bind(1, key)
+    s.bind(2, value)
+    try s.run()
+  }
+
+  /// A counter bumped by every write, so cached results can tell whether the index changed.
+  public func generation() throws -> Int64 { Int64(try meta("generation") ?? "0") ?? 0 }
+
+  func bumpGeneration() throws { try setMeta("generation", String(try generation() + 1)) }
+
+  // MARK: - Files
+
+  /// What the index knows about a stored file.
+  public struct FileRecord: Sendable {
+    public var id: Int64
+    public var contentHash: String
+    public var size: Int
+    public var modifiedNanoseconds: Int64
+  }
+
+  /// All stored files by path.
+  public func files() throws -> [String: FileRecord] {
+    let s = try db.prepare("SELECT id, path, content_hash, size, mtime_ns FROM files")
+    var out: [String: FileRecord] = [:]
+    while try s.step() {
+      guard let path = s.string(1), let hash = s.string(2) else { continue }
+      out[path] = FileRecord(id: s.int(0), contentHash: hash, size: Int(s.int(3)), modifiedNanoseconds: s.int(4))
+    }
+    return out
+  }
+
+  /// Deletes a file and its units (inside the caller's transaction).
+  public func deleteFile(id: Int64) throws {
+    let u = try db.prepare("DELETE FROM units WHERE file_id = ?1")
+    u.bind(1, id)
+    try u.run()
+    let f = try db.prepare("DELETE FROM files WHERE id = ?1")
+    f.bind(1, id)
+    try f.run()
+  }
+
+  /// Records a new modification time for a file whose content did not change.
+  public func touchFile(id: Int64, size: Int, modifiedNanoseconds: Int64) throws {
+    let s = try db.prepare("UPDATE files SET size = ?2, mtime_ns = ?3 WHERE id = ?1")
+    s.bind(1, id)
+    s.bind(2, size)
+    s.bind(3, modifiedNanoseconds)
+    try s.run()
+  }
+
+  /// One unit ready to store.
+  public struct NewUnit: Sendable {
+    public var ordinal: Int
+    public var parentOrdinal: Int?
+    public var name: String?
+    public var kind: String
+    public var startByte: Int
+    public var endByte: Int
+    public var startLine: Int
+    public var endLine: Int
+    public var tokenCount: Int
+    public var exactHash: String
+    public var canonicalHash: String
+    public var embedding: [Float]
+  }
+
+  /// Inserts a file row and its units (inside the caller's transaction); returns the file id.
+  @discardableResult
+  public func insertFile(
+    path: String, contentHash: String, size: Int, modifiedNanoseconds: Int64, language: String, parseErrors: Int,
+    units: [NewUnit]
+  ) throws -> Int64 {
+    let f = try db.prepare(
+      "INSERT INTO files(path, content_hash, size, mtime_ns, language, unit_count, parse_errors) "
+        + "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)")
+    f.bind(1, path)
+    f.bind(2, contentHash)
+    f.bind(3, size)
+    f.bind(4, modifiedNanoseconds)
+    f.bind(5, language)
+    f.bind(6, units.count)
+    f.bind(7, parseErrors)
+    try f.run()
+    let fileID = db.lastInsertRowID
+    let u = try db.prepare(
+      "INSERT INTO units(file_id, ordinal, parent_ordinal, name, kind, start_byte, end_byte, start_line, end_line, "
+        + "token_count, exact_hash, canonical_hash, embedding) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)")
+    for unit in units {
+      u.bind(1, fileID)
+      u.bind(2, unit.ordinal)
+      if let p = unit.parentOrdinal { u.bind(3, p) } else { u.bindNull(3) }
+      u.bind(4, unit.name)
+      u.bind(5, unit.kind)
+      u.bind(6, unit.startByte)
+      u.bind(7, unit.endByte)
+      u.bind(8, unit.startLine)
+      u.bind(9, unit.endLine)
+      u.bind(10, unit.tokenCount)
+      u.bind(11, unit.exactHash)
+      u.bind(12, unit.canonicalHash)
+      u.bind(13, floats: unit.embedding)
+      try u.run()
+    }
+    return fileID
+  }
+
+  /// Removes every file and unit (used when the embedder or the hashing changes).
+  public func clear() throws {
+    try db.execute("DELETE FROM units; DELETE FROM files; DELETE FROM pair_cache;")
+  }
+
+  // MARK: - Reading
+
+  /// Loads every unit with its vector, ordered by path and position.
+  public func snapshot() throws -> IndexSnapshot {
+    let modelID = try meta("embedder") ?? ""
+    let dimension = Int(try meta("dimension") ?? "0") ?? 0
+    let s = try db.prepare(
+      "SELECT u.id, u.file_id, f.path, u.ordinal, u.parent_ordinal, u.name, u.kind, u.start_byte, u.end_byte, "
+        + "u.start_line, u.end_line, u.token_count, u.exact_hash, u.canonical_hash, u.embedding "
+        + "FROM units u JOIN files f ON f.id = u.file_id ORDER BY f.path, u.ordinal")
+    var units: [StoredUnit] = []
+    var vectors: [Float] = []
+    while try s.step() {
+      let unit = StoredUnit(
+        id: s.int(0), fileID: s.int(1), path: s.string(2) ?? "", ordinal: Int(s.int(3)),
+        parentOrdinal: s.isNull(4) ? nil : Int(s.int(4)), name: s.string(5), kind: s.string(6) ?? "",
+        startByte: Int(s.int(7)), endByte: Int(s.int(8)), startLine: Int(s.int(9)), endLine: Int(s.int(10)),
+        tokenCount: Int(s.int(11)), exactHash: s.string(12) ?? "", canonicalHash: s.string(13) ?? "")
+      let n = s.appendFloats(14, to: &vectors)
+      guard n == dimension else {
+        throw CloneIndexError.incompatibleIndex(
+          "unit \(unit.path):\(unit.startLine) has a vector of \(n) floats, expected \(dimension); run `codeintel index` again")
+      }
+      units.append(unit)
+    }
+    let fileCount = Int(try db.scalarInt("SELECT count(*) FROM files") ?? 0)
+    return IndexSnapshot(units: units, vectors: vectors, dimension: dimension, modelID: modelID, fileCount: fileCount)
+  }
+
+  // MARK: - Pair cache
+
+  /// Cached similar pairs (by unit id) computed under `key` at the current generation, if any.
+  public func cachedPairs(key: String) throws -> [(a: Int64, b: Int64, score: Float)]? {
+    let gen = try generation()
+    guard try meta("pair_cache") == "\(gen)|\(key)" else { return nil }
+    let s = try db.prepare("SELECT a, b, score FROM pair_cache")
+    var out: [(a: Int64, b: Int64, score: Float)] = []
+    while try s.step() { out.append((s.int(0), s.int(1), Float(s.double(2)))) }
+    return out
+  }
+
+  /// Replaces the pair cache with `pairs` computed under `key` at the current generation.
+  public func storePairs(_ pairs: [(a: Int64, b: Int64, score: Float)], key: String) throws {
+    try db.transaction {
+      let gen = try generation()
+      try db.execute("DELETE FROM pair_cache")
+      let s = try db.prepare("INSERT INTO pair_cache(generation, threshold, a, b, score) VALUES(?1, 0, ?2, ?3, ?4)")
+      for p in pairs {
+        s.bind(1, gen)
+        s.bind(2, p.a)
+        s.bind(3, p.b)
+        s.bind(4, Double(p.score))
+        try s.run()
+      }
+      try setMeta("pair_cache", "\(gen)|\(key)")
+    }
+  }
+}

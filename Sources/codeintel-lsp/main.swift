@@ -1,1 +1,37 @@
-print("codeintel-lsp")
+// codeintel-lsp: the codeintel language server over stdio. Argument handling only; the server is
+// the LanguageServer library.
+import Foundation
+import LanguageServer
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+let usage = """
+  usage: codeintel-lsp [--stdio]
+
+  Speaks the Language Server Protocol 3.17 on stdin/stdout for .js .mjs .cjs .jsx .ts .mts .cts .tsx
+  files: type inlay hints, hover, code actions, clone diagnostics. Logs go to stderr
+  (CODEINTEL_LSP_LOG=debug|info|warning|error). See docs/LSP.md.
+
+  """
+
+for argument in CommandLine.arguments.dropFirst() {
+  switch argument {
+  case "--stdio": continue
+  case "--version":
+    print("codeintel-lsp 0.1.0")
+    exit(0)
+  case "-h", "--help":
+    print(usage, terminator: "")
+    exit(0)
+  default:
+    FileHandle.standardError.write(Data("codeintel-lsp: unknown argument \(argument)\n\(usage)".utf8))
+    exit(2)
+  }
+}
+
+signal(SIGPIPE, SIG_IGN)
+let server = LanguageServer(connection: StdioConnection(), providers: .deterministic()) { code in exit(code) }
+server.start()
+dispatchMain()

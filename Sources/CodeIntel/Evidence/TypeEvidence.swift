@@ -1,0 +1,294 @@
+import Syntax
+
+/// Deterministic type inference from what the source says outright: literal initialisers,
+/// `new C()`, homogeneous array literals, `x as T`, default parameter values, and functions whose
+/// every `return` returns a literal of one type. No model is involved, so the result is the same
+/// for the same text, and every suggestion carries the reason it was made.
+///
+/// It fills the gap until the type head exists, and stays afterwards as the high-precision
+/// evidence a model prediction can be checked against. Only bindings without an annotation get
+/// a suggestion. The result is meant as an annotation to insert (`anchor` is where `: T` goes).
+public enum TypeEvidence {
+  // MARK: - Results
+
+  /// A type proposed for one unannotated binding, parameter or function return.
+  public struct Suggestion: Sendable, Hashable {
+    /// What gets the annotation.
+    public enum Kind: String, Sendable, Hashable, Codable {
+      case variable
+      case parameter
+      case returnType
+    }
+
+    /// One candidate type with its confidence in [0, 1] and why it was proposed.
+    public struct Candidate: Sendable, Hashable {
+      public var type: String
+      public var confidence: Double
+      public var reason: String
+
+      public init(type: String, confidence: Double, reason: String) {
+        self.type = type
+        self.confidence = confidence
+        self.reason = reason
+      }
+    }
+
+    public var kind: Kind
+    /// The binding's name, or the function's name for a return type (`<anonymous>` when it has none).
+    public var name: String
+    /// Bytes of the name that the suggestion is about (the function's name for a return type,
+    /// or its parameter list when it has no name).
+    public var nameRange: Range<Int>
+    /// Byte offset where the annotation `: T` is inserted.
+    public var anchor: Int
+    /// Candidates, best first (never empty).
+    public var candidates: [Candidate]
+
+    public init(kind: Kind, name: String, nameRange: Range<Int>, anchor: Int, candidates: [Candidate]) {
+      self.kind = kind
+      self.name = name
+      self.nameRange = nameRange
+      self.anchor = anchor
+      self.candidates = candidates
+    }
+
+    /// The best candidate.
+    public var best: Candidate { candidates[0] }
+
+    /// The text to insert at `anchor` to accept the best candidate.
+    public var annotation: String { ": " + best.type }
+  }
+
+  // MARK: - Confidences
+
+  /// How sure each kind of evidence is. A literal says exactly what it is; a return type read off
+  /// the literals of every `return` misses throws and callers that expect a wider type.
+  public enum Confidence {
+    public static let literal = 0.95
+    public static let assertion = 0.95
+    public static let constructor = 0.9
+    public static let array = 0.85
+    public static let nullable = 0.7
+    public static let returnLiteral = 0.85
+    public static let void = 0.8
+  }
+
+  // MARK: - Inference
+
+  /// Every suggestion in the tree, in source order.
+  public static func suggestions(in tree: Tree) -> [Suggestion] {
+    let genericClasses = genericClassNames(in: tree)
+    var out: [Suggestion] = []
+    tree.root.walk { node in
+      switch node.type {
+      case "variable_declarator":
+        if let s = variableSuggestion(node, genericClasses: genericClasses) { out.append(s) }
+      case "required_parameter", "optional_parameter", "assignment_pattern":
+        if let s = parameterSuggestion(node, genericClasses: genericClasses) { out.append(s) }
+      case "function_declaration", "function_expression", "function", "arrow_function", "method_definition":
+        if let s = returnSuggestion(node, genericClasses: genericClasses) { out.append(s) }
+      default:
+        break
+      }
+      return true
+    }
+    return out.sorted { ($0.anchor, $0.kind.rawValue) < ($1.anchor, $1.kind.rawValue) }
+  }
+
+  /// The type an expression has by its form alone, with the evidence kind, or nil.
+  public static func expressionType(of node: Node, genericClasses: Set<String> = []) -> Suggestion.Candidate? {
+    switch node.type {
+    case "number":
+      return .init(type: "number", confidence: Confidence.literal, reason: "a number literal")
+    case "string", "template_string":
+      return .init(type: "string", confidence: Confidence.literal, reason: "a string literal")
+    case "true", "false":
+      return .init(type: "boolean", confidence: Confidence.literal, reason: "a boolean literal")
+    case "null":
+      return .init(type: "null", confidence: Confidence.literal, reason: "`null`")
+    case "regex":
+      return .init(type: "RegExp", confidence: Confidence.literal, reason: "a regular expression literal")
+    case "unary_expression":
+      guard let op = node.child(field: "operator")?.text, let arg = node.child(field: "argument") else { return nil }
+      if op == "!" { return .init(type: "boolean", confidence: Confidence.literal, reason: "a `!` expression") }
+      if (op == "-" || op == "+") && arg.type == "number" {
+        return .init(type: "number", confidence: Confidence.literal, reason: "a number literal")
+      }
+      if op == "typeof" { return .init(type: "string", confidence: Confidence.literal, reason: "a `typeof` expression") }
+      return nil
+    case "parenthesized_expression":
+      guard node.namedChildCount == 1, let inner = node.namedChild(0) else { return nil }
+      return expressionType(of: inner, genericClasses: genericClasses)
+    case "as_expression", "satisfies_expression":
+      guard node.namedChildCount == 2, let type = node.namedChild(1), !type.hasError else { return nil }
+      let keyword = node.type == "as_expression" ? "as" : "satisfies"
+      return .init(type: type.text, confidence: Confidence.assertion, reason: "`\(keyword) \(type.text)`")
+    case "new_expression":
+      return constructorType(node, genericClasses: genericClasses)
+    case "array":
+      return arrayType(node, genericClasses: genericClasses)
+    default:
+      return nil
+    }
+  }
+
+  // MARK: - Bindings
+
+  private static func variableSuggestion(_ node: Node, genericClasses: Set<String>) -> Suggestion? {
+    guard node.child(field: "type") == nil, let name = node.child(field: "name"), name.type == "identifier",
+      let value = node.child(field: "value"),
+      let candidate = expressionType(of: value, genericClasses: genericClasses), candidate.type != "null"
+    else { return nil }
+    return Suggestion(
+      kind: .variable, name: name.text, nameRange: name.byteRange, anchor: name.endByte,
+      candidates: [.init(type: candidate.type, confidence: candidate.confidence, reason: "initialised with " + candidate.reason)])
+  }
+
+  private static func parameterSuggestion(_ node: Node, genericClasses: Set<String>) -> Suggestion? {
+    let pattern: Node?
+    let value: Node?
+    if node.type == "assignment_pattern" {
+      guard node.parent?.type == "formal_parameters" else { return nil }
+      pattern = node.child(field: "left")
+      value = node.child(field: "right")
+    } else {
+      guard node.child(field: "type") == nil else { return nil }
+      pattern = node.child(field: "pattern")
+      value = node.child(field: "value")
+    }
+    guard let pattern, pattern.type == "identifier", let value,
+      let candidate = expressionType(of: value, genericClasses: genericClasses), candidate.type != "null"
+    else { return nil }
+    // `x?` is followed by `?`; the annotation goes after it.
+    var anchor = pattern.endByte
+    if node.type == "optional_parameter", let q = pattern.nextSibling, q.text == "?" { anchor = q.endByte }
+    return Suggestion(
+      kind: .parameter, name: pattern.text, nameRange: pattern.byteRange, anchor: anchor,
+      candidates: [.init(type: candidate.type, confidence: candidate.confidence, reason: "defaults to " + candidate.reason)])
+  }
+
+  // MARK: - Returns
+
+  private static func returnSuggestion(_ node: Node, genericClasses: Set<String>) -> Suggestion? {
+    guard node.child(field: "return_type") == nil, let parameters = node.child(field: "parameters"),
+      let body = node.child(field: "body")
+    else { return nil }
+    let keywords = Set(node.children.filter { !$0.isNamed }.map(\.text))
+    if keywords.contains("*") || keywords.contains("set") { return nil }
+    let name = functionName(node)
+    if name.text == "constructor" { return nil }
+    let isAsync = keywords.contains("async")
+
+    var candidate: Suggestion.Candidate
+    if body.type == "statement_block" {
+      var values: [Node] = []
+      var bare = false
+      collectReturns(in: body, values: &values, bare: &bare)
+      if values.isEmpty {
+        candidate = .init(type: "void", confidence: Confidence.void, reason: "no `return` returns a value")
+      } else {
+        guard !bare, let joined = joinedType(values, genericClasses: genericClasses) else { return nil }
+        candidate = joined
+      }
+    } else {
+      guard let c = expressionType(of: body, genericClasses: genericClasses), c.type != "null" else { return nil }
+      candidate = .init(type: c.type, confidence: Confidence.returnLiteral, reason: "returns " + c.reason)
+    }
+    if isAsync {
+      candidate.type = "Promise<\(candidate.type)>"
+      candidate.reason += " (async)"
+    }
+    return Suggestion(
+      kind: .returnType, name: name.text, nameRange: name.range, anchor: parameters.endByte, candidates: [candidate])
+  }
+
+  /// The common type of the returned expressions: one type, or one type and `null`.
+  private static func joinedType(_ values: [Node], genericClasses: Set<String>) -> Suggestion.Candidate? {
+    var types: [String] = []
+    for v in values {
+      guard let c = expressionType(of: v, genericClasses: genericClasses) else { return nil }
+      if !types.contains(c.type) { types.append(c.type) }
+    }
+    if types.count == 1, types[0] != "null" {
+      return .init(type: types[0], confidence: Confidence.returnLiteral, reason: "every `return` returns a \(types[0])")
+    }
+    if types.count == 2, types.contains("null"), let t = types.first(where: { $0 != "null" }) {
+      return .init(type: "\(t) | null", confidence: Confidence.nullable, reason: "every `return` returns a \(t) or `null`")
+    }
+    return nil
+  }
+
+  /// The `return` statements of a function body, not descending into nested functions or classes.
+  private static func collectReturns(in node: Node, values: inout [Node], bare: inout Bool) {
+    for child in node.namedChildren {
+      switch child.type {
+      case "return_statement":
+        if let v = child.namedChildren.first(where: { $0.type != "comment" }) { values.append(v) } else { bare = true }
+      case "function_declaration", "function_expression", "function", "arrow_function", "method_definition",
+        "class_declaration", "class", "generator_function_declaration", "generator_function":
+        continue
+      default:
+        collectReturns(in: child, values: &values, bare: &bare)
+      }
+    }
+  }
+
+  private static func functionName(_ node: Node) -> (text: String, range: Range<Int>) {
+    if let name = node.child(field: "name") { return (name.text, name.byteRange) }
+    if let parent = node.parent, parent.type == "variable_declarator", let name = parent.child(field: "name"),
+      name.type == "identifier"
+    {
+      return (name.text, name.byteRange)
+    }
+    let params = node.child(field: "parameters")?.byteRange ?? node.byteRange
+    return ("<anonymous>", params)
+  }
+
+  // MARK: - Constructors and arrays
+
+  /// Built-in classes that need type arguments in an annotation.
+  static let genericBuiltins: Set<String> = [
+    "Map", "Set", "WeakMap", "WeakSet", "Array", "Promise", "WeakRef", "ReadonlyArray",
+  ]
+
+  private static func constructorType(_ node: Node, genericClasses: Set<String>) -> Suggestion.Candidate? {
+    guard let ctor = node.child(field: "constructor"), ctor.type == "identifier" || ctor.type == "member_expression",
+      !ctor.hasError
+    else { return nil }
+    var type = ctor.text
+    if let args = node.child(field: "type_arguments") {
+      type += args.text
+    } else if genericBuiltins.contains(type) || genericClasses.contains(type) {
+      return nil
+    }
+    return .init(type: type, confidence: Confidence.constructor, reason: "`new \(ctor.text)(…)`")
+  }
+
+  private static func arrayType(_ node: Node, genericClasses: Set<String>) -> Suggestion.Candidate? {
+    let elements = node.namedChildren.filter { $0.type != "comment" }
+    guard !elements.isEmpty else { return nil }
+    var type: String?
+    for e in elements {
+      guard let c = expressionType(of: e, genericClasses: genericClasses), c.type != "null" else { return nil }
+      if let t = type, t != c.type { return nil }
+      type = c.type
+    }
+    guard let element = type else { return nil }
+    let wrapped = element.contains(" ") || element.contains("|") ? "(\(element))" : element
+    return .init(type: wrapped + "[]", confidence: Confidence.array, reason: "an array literal of \(element) values")
+  }
+
+  private static func genericClassNames(in tree: Tree) -> Set<String> {
+    guard tree.language.isTypeScript else { return [] }
+    var names: Set<String> = []
+    tree.root.walk { node in
+      if node.type == "class_declaration" || node.type == "abstract_class_declaration",
+        node.child(field: "type_parameters") != nil, let name = node.child(field: "name")
+      {
+        names.insert(name.text)
+      }
+      return true
+    }
+    return names
+  }
+}

@@ -1,1 +1,0 @@
-// The `LanguageServer` part of codeintel; see docs/ARCHITECTURE.md.

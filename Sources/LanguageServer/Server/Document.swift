@@ -1,0 +1,101 @@
+import CodeIntel
+import Syntax
+
+/// An open document: its text, line index and syntax tree, kept in step with the editor's edits
+/// by tree-sitter's incremental re-parse. Analyses of the current version are cached here.
+/// Used only on the server's queue.
+final class Document: @unchecked Sendable {
+  let uri: String
+  let language: Language
+  private(set) var version: Int
+  private(set) var bytes: [UInt8]
+  private(set) var lineIndex: LineIndex
+  /// Nil when the file is larger than the configured limit (kept in step, not analysed).
+  private(set) var tree: Tree?
+  private let parser: Parser
+  /// Bumped on every change; a debounced diagnostics run only publishes if it still matches.
+  var generation = 0
+
+  private var cachedTypes: [TypeEvidence.Suggestion]?
+  private var cachedUnits: [FunctionUnit]?
+
+  init(uri: String, language: Language, version: Int, text: String, maxBytes: Int) throws {
+    self.uri = uri
+    self.language = language
+    self.version = version
+    bytes = Array(text.utf8)
+    lineIndex = LineIndex(bytes)
+    parser = Parser(language: language)
+    tree = bytes.count <= maxBytes ? try parser.parse(bytes: bytes) : nil
+  }
+
+  // MARK: - Edits
+
+  /// Applies `didChange` events in order (each against the text the previous one produced), then
+  /// re-parses incrementally (from scratch after a full-text replacement).
+  func apply(_ changes: [TextDocumentContentChangeEvent], version: Int?, maxBytes: Int) throws {
+    var edits: [ByteEdit] = []
+    var replaced = false
+    for change in changes {
+      if let range = change.range {
+        // Positions past the end clamp (LineIndex); a reversed range is taken as written backwards.
+        let a = lineIndex.byteOffset(line: range.start.line, utf16Column: range.start.character)
+        let b = lineIndex.byteOffset(line: range.end.line, utf16Column: range.end.character)
+        let (start, end) = (min(a, b), max(a, b))
+        let edit = ByteEdit(start: start, deletedLength: end - start, inserted: change.text)
+        bytes = try [edit].apply(to: bytes)
+        edits.append(edit)
+      } else {
+        bytes = Array(change.text.utf8)
+        replaced = true
+        edits = []
+      }
+      lineIndex = LineIndex(bytes)
+    }
+    if let version { self.version = version }
+    generation += 1
+    cachedTypes = nil
+    cachedUnits = nil
+    if bytes.count > maxBytes {
+      tree = nil
+    } else if let tree, !replaced {
+      self.tree = try parser.reparse(tree, applying: edits)
+    } else {
+      tree = try parser.parse(bytes: bytes)
+    }
+  }
+
+  // MARK: - Analyses of this version
+
+  func typeSuggestions(_ suggester: any TypeSuggester, cancellation: CancellationToken) throws
+    -> [TypeEvidence.Suggestion]
+  {
+    if let cachedTypes { return cachedTypes }
+    guard let tree else { return [] }
+    let s = try suggester.suggestTypes(in: tree, cancellation: cancellation)
+    cachedTypes = s
+    return s
+  }
+
+  var units: [FunctionUnit] {
+    if let cachedUnits { return cachedUnits }
+    let u = tree.map { extractUnits(from: $0) } ?? []
+    cachedUnits = u
+    return u
+  }
+
+  // MARK: - Positions
+
+  func position(ofByte offset: Int) -> Position {
+    let p = lineIndex.utf16Position(ofByte: offset)
+    return Position(line: p.line, character: p.character)
+  }
+
+  func range(ofBytes r: Range<Int>) -> LSPRange {
+    LSPRange(start: position(ofByte: r.lowerBound), end: position(ofByte: r.upperBound))
+  }
+
+  func byteOffset(of position: Position) -> Int {
+    lineIndex.byteOffset(line: position.line, utf16Column: position.character)
+  }
+}

@@ -1,0 +1,86 @@
+import CodeIntel
+import Syntax
+
+// MARK: - textDocument/codeAction
+
+extension LanguageServer {
+  /// "Add type annotation" for the suggestions the range touches; on a function, "Rename function
+  /// to …" (with a name provider) and "Show functional clones" (with a clone provider).
+  func codeActions(_ params: CodeActionRequest.Params, cancellation: CancellationToken) throws -> [CodeAction] {
+    let doc = try document(params.textDocument.uri)
+    guard doc.tree != nil else { return [] }
+    let uri = doc.uri
+    let range = params.range
+    var actions: [CodeAction] = []
+
+    for s in try annotatable(doc, cancellation: cancellation) {
+      let anchor = doc.position(ofByte: s.anchor)
+      guard range.overlaps(doc.range(ofBytes: s.nameRange)) || range.contains(anchor) else { continue }
+      let what = s.kind == .returnType ? "return type of `\(s.name)`" : "`\(s.name)`"
+      actions.append(
+        CodeAction(
+          title: "Add type annotation `\(s.annotation)` to \(what)", kind: "quickfix", diagnostics: nil,
+          isPreferred: true,
+          edit: WorkspaceEdit(changes: [uri: [TextEdit(range: LSPRange(at: anchor), newText: s.annotation)]]),
+          command: nil))
+    }
+
+    for unit in doc.units where touches(unit, range, doc) {
+      try cancellation.check()
+      if let name = unit.name, let nameRange = unit.nameRange,
+        let best = try nameSuggestions(unit, doc, cancellation: cancellation)?.first,
+        best.confidence >= configuration.minNameConfidence, best.name != name
+      {
+        let edits = references(of: name, declaredAt: nameRange, in: doc).map {
+          TextEdit(range: doc.range(ofBytes: $0), newText: best.name)
+        }
+        actions.append(
+          CodeAction(
+            title: "Rename function to `\(best.name)`", kind: "refactor.rewrite", diagnostics: nil, isPreferred: nil,
+            edit: WorkspaceEdit(changes: [uri: edits]), command: nil))
+      }
+      if let clones = try cloneMatches(unit, doc, cancellation: cancellation), !clones.isEmpty,
+        let nameRange = unit.nameRange
+      {
+        let at = doc.position(ofByte: nameRange.lowerBound)
+        actions.append(
+          CodeAction(
+            title: "Show functional clones of `\(unit.name ?? "function")` (\(clones.count))", kind: "quickfix",
+            diagnostics: nil, isPreferred: nil, edit: nil,
+            command: Command(
+              title: "Show functional clones", command: "codeintel.showClones",
+              arguments: [.string(uri), .int(at.line), .int(at.character)])))
+      }
+    }
+
+    if let only = params.context.only, !only.isEmpty {
+      actions = actions.filter { a in only.contains { k in (a.kind ?? "") == k || (a.kind ?? "").hasPrefix(k + ".") } }
+    }
+    return actions
+  }
+
+  /// Whether the range is on the function's name or its signature line.
+  private func touches(_ unit: FunctionUnit, _ range: LSPRange, _ doc: Document) -> Bool {
+    if let n = unit.nameRange, range.overlaps(doc.range(ofBytes: n)) { return true }
+    let signature = doc.range(ofBytes: unit.byteRange.lowerBound..<max(unit.byteRange.lowerBound, unit.bodyRange.lowerBound))
+    return range.overlaps(signature)
+  }
+
+  /// Byte ranges of the identifiers in the file spelled like the function's name, plus the
+  /// declaration itself (a method's name is a property name). Without scope analysis this may
+  /// include a shadowing local of the same name; the editor shows the edit before applying it.
+  func references(of name: String, declaredAt declaration: Range<Int>, in doc: Document) -> [Range<Int>] {
+    guard let tree = doc.tree else { return [] }
+    var out: Set<Range<Int>> = [declaration]
+    let needle = Array(name.utf8)
+    tree.root.walk { node in
+      if node.childCount == 0, node.type == "identifier", node.endByte - node.startByte == needle.count,
+        node.bytes.elementsEqual(needle)
+      {
+        out.insert(node.byteRange)
+      }
+      return true
+    }
+    return out.sorted { $0.lowerBound < $1.lowerBound }
+  }
+}

@@ -1,0 +1,35 @@
+import CodeIntel
+
+// MARK: - textDocument/inlayHint
+
+extension LanguageServer {
+  /// Predicted types for unannotated TypeScript bindings, parameters and returns in the range,
+  /// above the confidence bar, each with the edit that writes the annotation.
+  func inlayHints(_ params: InlayHintRequest.Params, cancellation: CancellationToken) throws -> [InlayHint] {
+    let doc = try document(params.textDocument.uri)
+    guard configuration.inlayHintsEnabled, doc.language.isTypeScript else { return [] }
+    return try annotatable(doc, cancellation: cancellation).compactMap { s in
+      let position = doc.position(ofByte: s.anchor)
+      guard params.range.contains(position) else { return nil }
+      return InlayHint(
+        position: position, label: s.annotation, kind: 1,
+        textEdits: [TextEdit(range: LSPRange(at: position), newText: s.annotation)],
+        tooltip: "codeintel: `\(s.best.type)` (confidence \(format(s.best.confidence))): \(s.best.reason)",
+        paddingLeft: false, paddingRight: false)
+    }
+  }
+
+  /// The type suggestions of a TypeScript document that clear the confidence bar.
+  func annotatable(_ doc: Document, cancellation: CancellationToken) throws -> [TypeEvidence.Suggestion] {
+    guard doc.language.isTypeScript else { return [] }
+    return try doc.typeSuggestions(providers.types, cancellation: cancellation).filter {
+      $0.best.confidence >= configuration.minTypeConfidence
+    }
+  }
+}
+
+/// A confidence or similarity with two decimals.
+func format(_ x: Double) -> String {
+  let hundredths = Int((x * 100).rounded())
+  return "\(hundredths / 100).\(hundredths % 100 < 10 ? "0" : "")\(hundredths % 100)"
+}

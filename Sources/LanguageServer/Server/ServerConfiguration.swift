@@ -1,0 +1,58 @@
+/// The settings of the server. They come from `initializationOptions` and from
+/// `workspace/didChangeConfiguration` (`settings.codeintel`, or the bare object), e.g.
+/// `{"codeintel": {"inlayHints": {"minConfidence": 0.8}, "diagnostics": {"debounceMs": 500}}}`.
+/// Unknown keys and values of the wrong type are ignored with a warning on stderr.
+public struct ServerConfiguration: Sendable, Equatable {
+  /// Show predicted types as inlay hints.
+  public var inlayHintsEnabled = true
+  /// The lowest confidence of a type shown as a hint or offered as an annotation.
+  public var minTypeConfidence = 0.5
+  public var hoverEnabled = true
+  /// Publish diagnostics at all.
+  public var diagnosticsEnabled = true
+  /// Quiet time after the last edit before diagnostics are computed.
+  public var diagnosticsDebounceMs = 300
+  /// Report functional clones.
+  public var cloneDiagnostics = true
+  /// Report names that do not match the body.
+  public var nameDiagnostics = true
+  /// The lowest similarity reported as a clone.
+  public var minCloneSimilarity = 0.9
+  /// The lowest confidence of a name suggestion used for a rename or a diagnostic.
+  public var minNameConfidence = 0.6
+  /// Index the workspace in the background after `initialized`.
+  public var indexWorkspace = true
+  /// Files larger than this are kept but not analysed.
+  public var maxFileBytes = 4 << 20
+
+  public init() {}
+
+  /// Applies the settings found in `json`; returns the keys it did not understand.
+  @discardableResult
+  public mutating func apply(_ json: JSONValue) -> [String] {
+    let root = json["codeintel"] ?? json
+    guard case .object = root else { return [] }
+    var ignored: [String] = []
+    func number(_ path: String, _ v: JSONValue?, _ set: (Double) -> Void) {
+      guard let v else { return }
+      if let d = v.doubleValue { set(d) } else { ignored.append(path) }
+    }
+    func flag(_ path: String, _ v: JSONValue?, _ set: (Bool) -> Void) {
+      guard let v else { return }
+      if let b = v.boolValue { set(b) } else { ignored.append(path) }
+    }
+    flag("inlayHints.enabled", root["inlayHints"]?["enabled"]) { inlayHintsEnabled = $0 }
+    number("inlayHints.minConfidence", root["inlayHints"]?["minConfidence"]) { minTypeConfidence = $0 }
+    flag("hover.enabled", root["hover"]?["enabled"]) { hoverEnabled = $0 }
+    let d = root["diagnostics"]
+    flag("diagnostics.enabled", d?["enabled"]) { diagnosticsEnabled = $0 }
+    number("diagnostics.debounceMs", d?["debounceMs"]) { diagnosticsDebounceMs = max(0, Int($0)) }
+    flag("diagnostics.clones", d?["clones"]) { cloneDiagnostics = $0 }
+    flag("diagnostics.names", d?["names"]) { nameDiagnostics = $0 }
+    number("diagnostics.minSimilarity", d?["minSimilarity"]) { minCloneSimilarity = $0 }
+    number("diagnostics.minNameConfidence", d?["minNameConfidence"]) { minNameConfidence = $0 }
+    flag("index.enabled", root["index"]?["enabled"]) { indexWorkspace = $0 }
+    number("maxFileBytes", root["maxFileBytes"]) { maxFileBytes = max(0, Int($0)) }
+    return ignored
+  }
+}

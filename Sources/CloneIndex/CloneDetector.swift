@@ -5,13 +5,13 @@ public struct CloneOptions: Sendable, Equatable {
   /// Functions with fewer tokens are not reported.
   public var minTokens: Int = 30
   /// Cosine similarity at or above which two functions are functional clones.
-  public var threshold: Float = 0.9
+  public var threshold: Float = 0.75
   /// The largest functional group; merging stops at this size.
   public var maxGroupSize: Int = 20
   /// Whether to look for functional clones at all (exact and renamed groups are always found).
   public var functional: Bool = true
 
-  public init(minLines: Int = 5, minTokens: Int = 30, threshold: Float = 0.9, maxGroupSize: Int = 20,
+  public init(minLines: Int = 5, minTokens: Int = 30, threshold: Float = 0.75, maxGroupSize: Int = 20,
               functional: Bool = true) {
     self.minLines = minLines
     self.minTokens = minTokens

@@ -29,8 +29,8 @@ public struct EmbeddingExporter {
   }
 
   /// The files named by `paths`: files as given, folders walked like `codeintel index` does.
-  public func files(for paths: [String], log: (IndexEvent) -> Void = { _ in }) throws -> [SourceFile] {
-    var out: [SourceFile] = []
+  public func files(for paths: [String], log: (IndexEvent) -> Void = { _ in }) throws -> [WalkedFile] {
+    var out: [WalkedFile] = []
     for p in paths {
       var st = stat()
       guard stat(p, &st) == 0 else { throw CloneIndexError.noSuchPath(p) }
@@ -45,14 +45,14 @@ public struct EmbeddingExporter {
         }
       } else {
         guard let language = Language(path: p) else { throw SyntaxError.unsupportedLanguage(path: p) }
-        out.append(SourceFile(path: p, fullPath: p, size: Int(st.st_size), modifiedNanoseconds: 0, language: language))
+        out.append(WalkedFile(path: p, fullPath: p, size: Int(st.st_size), modifiedNanoseconds: 0, language: language))
       }
     }
     return out
   }
 
   /// Calls `emit` with each vector, file by file in the given order.
-  public func export(_ files: [SourceFile], emit: (ExportedEmbedding) throws -> Void) throws {
+  public func export(_ files: [WalkedFile], emit: (ExportedEmbedding) throws -> Void) throws {
     var parsers: [Language: Parser] = [:]
     for file in files {
       let bytes = try FileBytes.read(file.fullPath)

@@ -16,7 +16,7 @@ public struct HashedFeatureEmbedder: Embedder {
   public let dimension: Int
   public var modelID: String { "hashed-features-v1-\(dimension)" }
 
-  public init(dimension: Int = 384) {
+  public init(dimension: Int = 256) {
     self.dimension = dimension
   }
 
@@ -47,7 +47,7 @@ public struct HashedFeatureEmbedder: Embedder {
       h2 = h1
       h1 = h
     }
-    for p in tokens.paths { add(ContentHash.hash(p, seed: 5), 0.5) }
+    for p in tokens.paths { add(ContentHash.hash(p, seed: 5), Self.pathWeight) }
     let d = UInt64(dimension)
     for (h, c) in counts {
       let bucket = Int(h % d)
@@ -87,6 +87,8 @@ public struct HashedFeatureEmbedder: Embedder {
     guard let c = t.unicodeScalars.first else { return true }
     return !(CharacterSetLite.isWordStart(c) || c == ".")
   }
+
+  static let pathWeight: Float = 0.5
 
   static let keywords: Set<String> = [
     "function", "return", "const", "let", "var", "if", "else", "for", "while", "do", "of", "in", "new", "this",

@@ -7,7 +7,7 @@ import Syntax
 #endif
 
 /// A JavaScript/TypeScript file found by a walk.
-public struct SourceFile: Sendable, Equatable {
+public struct WalkedFile: Sendable, Equatable {
   /// Path relative to the repository root, with `/` separators.
   public var path: String
   /// Absolute (or root-joined) path to read the file from.
@@ -69,7 +69,7 @@ public struct RepositoryWalker: Sendable {
 
   /// The result of a walk: the files to index, sorted by path, and what was skipped.
   public struct Result: Sendable {
-    public var files: [SourceFile] = []
+    public var files: [WalkedFile] = []
     public var skipped: [SkippedPath] = []
   }
 
@@ -169,7 +169,7 @@ public struct RepositoryWalker: Sendable {
       }
       let mtime = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
       result.files.append(
-        SourceFile(path: rel, fullPath: full, size: size, modifiedNanoseconds: mtime, language: language))
+        WalkedFile(path: rel, fullPath: full, size: size, modifiedNanoseconds: mtime, language: language))
     }
   }
 

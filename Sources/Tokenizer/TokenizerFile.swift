@@ -84,76 +84,65 @@ extension Tokenizer {
 
   /// Parses the text of a `tokenizer.json`.
   public static func load(json data: Data) throws -> Tokenizer {
-    let object: Any
-    do {
-      object = try JSONSerialization.jsonObject(with: data)
-    } catch {
-      throw TokenizerError.malformedFile("it is not JSON (\(error.localizedDescription))")
+    let root: JSONValue
+    switch JSONValue.parse(Array(data)) {
+    case .success(let value): root = value
+    case .failure(let error): throw TokenizerError.malformedFile("it is not JSON (\(error.message))")
     }
-    guard let root = object as? [String: Any] else {
-      throw TokenizerError.malformedFile("the top level is not an object")
-    }
-    guard root["format"] as? String == formatName else {
+    guard case .object = root else { throw TokenizerError.malformedFile("the top level is not an object") }
+    guard root["format"]?.string == formatName else {
       throw TokenizerError.malformedFile("the \"format\" field is not \"\(formatName)\"")
     }
-    guard let version = int(root["version"]) else { throw TokenizerError.malformedFile("\"version\" is missing") }
+    guard let version = root["version"]?.int else { throw TokenizerError.malformedFile("\"version\" is missing") }
     guard version == formatVersion else {
       throw TokenizerError.unsupportedVersion(found: version, supported: formatVersion)
     }
-    guard root["model"] as? String == "unigram" else {
+    guard root["model"]?.string == "unigram" else {
       throw TokenizerError.malformedFile("\"model\" must be \"unigram\"")
     }
-    guard root["pretokenizer"] as? String == preTokenizerName else {
+    guard root["pretokenizer"]?.string == preTokenizerName else {
       throw TokenizerError.malformedFile("\"pretokenizer\" must be \"\(preTokenizerName)\"")
     }
-    guard let specials = root["special_tokens"] as? [String],
-      Array(specials.prefix(builtInSpecialTokens.count)) == builtInSpecialTokens
+    let specials = root["special_tokens"]?.array?.compactMap(\.string) ?? []
+    guard specials.count == root["special_tokens"]?.array?.count,
+      Array(specials.prefix(builtInSpecialTokens.count)) == builtInSpecialTokens, Set(specials).count == specials.count
     else {
       throw TokenizerError.malformedFile("\"special_tokens\" must start with \(builtInSpecialTokens)")
     }
-    guard int(root["byte_offset"]) == specials.count, int(root["piece_offset"]) == specials.count + 256 else {
+    guard root["byte_offset"]?.int == specials.count, root["piece_offset"]?.int == specials.count + 256 else {
       throw TokenizerError.malformedFile("\"byte_offset\" and \"piece_offset\" do not match \"special_tokens\"")
     }
-    guard let rawPieces = root["pieces"] as? [Any] else { throw TokenizerError.malformedFile("\"pieces\" is missing") }
+    guard let rawPieces = root["pieces"]?.array else { throw TokenizerError.malformedFile("\"pieces\" is missing") }
     var pieces: [[UInt8]] = []
     var scores: [Double] = []
     pieces.reserveCapacity(rawPieces.count)
+    scores.reserveCapacity(rawPieces.count)
     for (k, entry) in rawPieces.enumerated() {
-      guard let pair = entry as? [Any], pair.count == 2, let text = pair[0] as? String, !text.isEmpty,
-        let score = double(pair[1])
+      guard let pair = entry.array, pair.count == 2, let text = pair[0].string, !text.isEmpty,
+        let score = pair[1].double, score.isFinite
       else {
         throw TokenizerError.malformedFile("piece \(k) is not a [text, score] pair")
       }
       pieces.append(Array(text.utf8))
       scores.append(score)
     }
-    let config = root["config"] as? [String: Any] ?? [:]
+    let config = root["config"]
     let defaults = Configuration()
     let configuration = Configuration(
-      vocabSize: int(config["vocab_size"]) ?? defaults.vocabSize,
-      maxPieceLength: int(config["max_piece_length"]) ?? defaults.maxPieceLength,
-      seedSize: int(config["seed_size"]) ?? defaults.seedSize,
-      characterCoverage: double(config["character_coverage"]) ?? defaults.characterCoverage,
-      shrinkingFactor: double(config["shrinking_factor"]) ?? defaults.shrinkingFactor,
-      emIterations: int(config["em_iterations"]) ?? defaults.emIterations,
+      vocabSize: config?["vocab_size"]?.int ?? defaults.vocabSize,
+      maxPieceLength: config?["max_piece_length"]?.int ?? defaults.maxPieceLength,
+      seedSize: config?["seed_size"]?.int ?? defaults.seedSize,
+      characterCoverage: config?["character_coverage"]?.double ?? defaults.characterCoverage,
+      shrinkingFactor: config?["shrinking_factor"]?.double ?? defaults.shrinkingFactor,
+      emIterations: config?["em_iterations"]?.int ?? defaults.emIterations,
       extraSpecialTokens: Array(specials.dropFirst(builtInSpecialTokens.count)))
-    let training = root["training"] as? [String: Any] ?? [:]
+    let training = root["training"]
     let summary = TrainingSummary(
-      texts: int(training["texts"]) ?? 0, bytes: int(training["bytes"]) ?? 0,
-      preTokens: int(training["pretokens"]) ?? 0, distinctPreTokens: int(training["distinct_pretokens"]) ?? 0,
-      requiredCharacters: int(training["required_characters"]) ?? 0)
+      texts: training?["texts"]?.int ?? 0, bytes: training?["bytes"]?.int ?? 0,
+      preTokens: training?["pretokens"]?.int ?? 0, distinctPreTokens: training?["distinct_pretokens"]?.int ?? 0,
+      requiredCharacters: training?["required_characters"]?.int ?? 0)
     return Tokenizer(
       pieces: pieces, scores: scores, specialTokens: specials, configuration: configuration, trainingSummary: summary)
-  }
-
-  private static func int(_ value: Any?) -> Int? {
-    if let n = value as? NSNumber { return n.intValue }
-    return value as? Int
-  }
-
-  private static func double(_ value: Any?) -> Double? {
-    if let n = value as? NSNumber { return n.doubleValue }
-    return value as? Double
   }
 }
 

@@ -421,7 +421,8 @@ private final class ScopeBuilder {
     switch g.kind(of: n) {
     case .comment, .string, .regex, .number, .typeIdentifier, .jsxText, .jsxNamespaceName:
       return
-    case .identifier:
+    case .identifier, .undefined:
+      // `undefined` has its own node type in expressions, but it is an ordinary (global) name.
       switch item.role {
       case .read: reference(n, scope: s)
       case .write: reference(n, scope: s, write: true)
@@ -429,8 +430,6 @@ private final class ScopeBuilder {
         declare(n, kind: kind, target: target, lexicalScope: s, exported: item.exported,
                 parameterProperty: item.parameterProperty)
       }
-    case .undefined:
-      reference(n, scope: s, name: "undefined")
     case .shorthandPropertyIdentifier:
       reference(n, scope: s, shorthand: true)
     case .shorthandPropertyIdentifierPattern:

@@ -1,0 +1,233 @@
+import Foundation
+import Testing
+
+@testable import LanguageServer
+
+/// Inlay hints, hover, code actions, diagnostics and commands, written as editor scenarios.
+struct FeatureTests {
+  let uri = "file:///work/test.ts"
+  var doc: JSONValue { ["uri": .string(uri)] }
+
+  /// Applies LSP text edits (as the editor would) to a text.
+  static func apply(_ edits: [JSONValue], to text: String) -> String {
+    let index = LineIndexShim(text)
+    let sorted = edits.sorted {
+      (index.offset($0["range"]!["start"]!), 0) > (index.offset($1["range"]!["start"]!), 0)
+    }
+    var bytes = Array(text.utf8)
+    for e in sorted {
+      let s = index.offset(e["range"]!["start"]!), t = index.offset(e["range"]!["end"]!)
+      bytes.replaceSubrange(s..<t, with: Array(e["newText"]!.stringValue!.utf8))
+    }
+    return String(decoding: bytes, as: UTF8.self)
+  }
+
+  // MARK: - Inlay hints
+
+  @Test func inlayHintsForUnannotatedBindings() throws {
+    let editor = try MockEditor()
+    let m = editor.open(
+      """
+      const n1️⃣ = 3
+      const label: string = 'x'
+      function area(w2️⃣ = 1, h)3️⃣ { return 4 }
+      """)
+    let hints = try editor.result("textDocument/inlayHint", ["textDocument": doc, "range": MockEditor.everything]).items
+    #expect(hints.map { $0["label"] } == [": number", ": number", ": number"])
+    #expect(hints.map { $0["position"] } == [m[1], m[2], m[3]])
+    #expect(hints[0]["kind"] == 1)
+    #expect(hints[0]["textEdits"]?[0]?["newText"] == ": number")
+    #expect(hints[0]["textEdits"]?[0]?["range"] == MockEditor.range(m[1]!, m[1]!))
+    #expect(hints[0]["tooltip"]?.stringValue?.contains("0.95") == true)
+  }
+
+  @Test func inlayHintsHonourTheRangeAndTheConfidenceBar() throws {
+    let editor = try MockEditor()
+    editor.open("const a = 1\nconst b = 'two'\nfunction f() { g() }\n")
+    let second = try editor.result(
+      "textDocument/inlayHint",
+      ["textDocument": doc, "range": MockEditor.range(MockEditor.position(1, 0), MockEditor.position(1, 20))]).items
+    #expect(second.map { $0["label"] } == [": string"])
+    // `void` for f is 0.8: a bar of 0.9 hides it, literals (0.95) stay.
+    editor.notify("workspace/didChangeConfiguration", ["settings": ["codeintel": ["inlayHints": ["minConfidence": 0.9]]]])
+    let strict = try editor.result("textDocument/inlayHint", ["textDocument": doc, "range": MockEditor.everything]).items
+    #expect(strict.map { $0["label"] } == [": number", ": string"])
+    editor.notify("workspace/didChangeConfiguration", ["settings": ["codeintel": ["inlayHints": ["enabled": false]]]])
+    #expect(try editor.result("textDocument/inlayHint", ["textDocument": doc, "range": MockEditor.everything]).items.isEmpty)
+  }
+
+  @Test func javascriptGetsNoAnnotationHints() throws {
+    let editor = try MockEditor()
+    editor.open("const a = 1", uri: "file:///work/a.js")
+    let hints = try editor.result("textDocument/inlayHint", ["textDocument": ["uri": "file:///work/a.js"], "range": MockEditor.everything])
+    #expect(hints.items.isEmpty)
+  }
+
+  @Test func acceptingAHintProducesValidTypeScript() throws {
+    let editor = try MockEditor()
+    let source = "const xs = [1, 2]\nasync function load(retries = 3) { return 'ok' }\n"
+    editor.open(source)
+    let hints = try editor.result("textDocument/inlayHint", ["textDocument": doc, "range": MockEditor.everything]).items
+    let edits = hints.flatMap { $0["textEdits"]!.items }
+    #expect(
+      Self.apply(edits, to: source)
+        == "const xs: number[] = [1, 2]\nasync function load(retries: number = 3): Promise<string> { return 'ok' }\n")
+  }
+
+  // MARK: - Hover
+
+  @Test func hoverOnABindingShowsThePredictedType() throws {
+    let editor = try MockEditor()
+    let m = editor.open("const wh1️⃣en = new Date()\nlet 2️⃣plain\n")
+    let hover = try editor.result("textDocument/hover", ["textDocument": doc, "position": m[1]!])
+    let text = hover["contents"]?["value"]?.stringValue ?? ""
+    #expect(text.contains("`Date`"))
+    #expect(text.contains("0.90"))
+    #expect(hover["contents"]?["kind"] == "markdown")
+    #expect(hover["range"] == MockEditor.range(MockEditor.position(0, 6), MockEditor.position(0, 10)))
+    #expect(try editor.result("textDocument/hover", ["textDocument": doc, "position": m[2]!]) == .null)
+  }
+
+  @Test func hoverOnAFunctionShowsReturnTypeNamesAndClones() throws {
+    let editor = try MockEditor(providers: AnalysisProviders(
+      types: EvidenceTypeSuggester(), names: FixedNameSuggester(name: "sumPositive", confidence: 0.8),
+      clones: CanonicalCloneFinder()))
+    let m = editor.open(
+      """
+      function to1️⃣tal(xs) { let s = 0; for (const x of xs) { if (x > 0) { s += x } } return s }
+      function addUp(values) { let acc = 0; for (const v of values) { if (v > 0) { acc += v } } return acc }
+      """)
+    _ = try editor.diagnostics(for: uri)  // the clone finder has seen the file
+    let hover = try editor.result("textDocument/hover", ["textDocument": doc, "position": m[1]!])
+    let text = hover["contents"]?["value"]?.stringValue ?? ""
+    #expect(text.contains("function `total`"))
+    #expect(text.contains("`sumPositive` (0.80)"))
+    #expect(text.contains("`addUp` in `/work/test.ts:2` (similarity 1.00)"))
+  }
+
+  // MARK: - Code actions
+
+  @Test func addTypeAnnotationQuickFix() throws {
+    let editor = try MockEditor()
+    let source = "let 1️⃣count = 02️⃣\nconst other = 'x'\n"
+    let m = editor.open(source)
+    let actions = try editor.result(
+      "textDocument/codeAction",
+      ["textDocument": doc, "range": MockEditor.range(m[1]!, m[1]!), "context": ["diagnostics": []]]).items
+    #expect(actions.count == 1)
+    let action = try #require(actions.first)
+    #expect(action["title"] == "Add type annotation `: number` to `count`")
+    #expect(action["kind"] == "quickfix")
+    let edits = action["edit"]?["changes"]?[uri]?.items ?? []
+    #expect(Self.apply(edits, to: MockEditor.extractMarkers(source).0) == "let count: number = 0\nconst other = 'x'\n")
+    let onlyRefactors = try editor.result(
+      "textDocument/codeAction",
+      ["textDocument": doc, "range": MockEditor.range(m[1]!, m[2]!), "context": ["diagnostics": [], "only": ["refactor"]]])
+    #expect(onlyRefactors.items.isEmpty)
+  }
+
+  @Test func renameToTheSuggestedName() throws {
+    let editor = try MockEditor(providers: AnalysisProviders(
+      types: EvidenceTypeSuggester(), names: FixedNameSuggester(name: "formatDate", confidence: 0.9)))
+    let source = "function 1️⃣isValid(d) { return d.toISOString() }\nconst s = isValid(new Date())\nobj.isValid = 1\n"
+    let m = editor.open(source)
+    let actions = try editor.result(
+      "textDocument/codeAction", ["textDocument": doc, "range": MockEditor.range(m[1]!, m[1]!), "context": ["diagnostics": []]]).items
+    let rename = try #require(actions.first { $0["title"] == "Rename function to `formatDate`" })
+    #expect(rename["kind"] == "refactor.rewrite")
+    let edits = rename["edit"]?["changes"]?[uri]?.items ?? []
+    #expect(
+      Self.apply(edits, to: MockEditor.extractMarkers(source).0)
+        == "function formatDate(d) { return d.toISOString() }\nconst s = formatDate(new Date())\nobj.isValid = 1\n")
+  }
+
+  @Test func showClonesAction() throws {
+    let editor = try MockEditor()
+    let m = editor.open(
+      """
+      function 1️⃣first(a, b) { const r = []; for (let i = 0; i < a; i++) { r.push(b * i) } return r }
+      function second(n, k) { const out = []; for (let j = 0; j < n; j++) { out.push(k * j) } return out }
+      """)
+    _ = try editor.diagnostics(for: uri)
+    let actions = try editor.result(
+      "textDocument/codeAction", ["textDocument": doc, "range": MockEditor.range(m[1]!, m[1]!), "context": ["diagnostics": []]]).items
+    let show = try #require(actions.first { $0["title"]?.stringValue?.hasPrefix("Show functional clones") == true })
+    #expect(show["command"]?["command"] == "codeintel.showClones")
+    let args = show["command"]?["arguments"]?.items ?? []
+    let result = try editor.result("workspace/executeCommand", ["command": "codeintel.showClones", "arguments": .array(args)])
+    #expect(result.items.map { $0["name"] } == ["second"])
+    #expect(result.items.first?["range"]?["start"]?["line"] == 1)
+  }
+
+  // MARK: - Diagnostics
+
+  @Test func cloneAndNameDiagnostics() throws {
+    let editor = try MockEditor(providers: AnalysisProviders(
+      types: EvidenceTypeSuggester(), names: FixedNameSuggester(name: "scaleAll", confidence: 0.9),
+      clones: CanonicalCloneFinder()))
+    editor.open(
+      """
+      function first(a, b) { const r = []; for (let i = 0; i < a; i++) { r.push(b * i) } return r }
+      function scaleAll(n, k) { const out = []; for (let j = 0; j < n; j++) { out.push(k * j) } return out }
+      """)
+    let diagnostics = try editor.diagnostics(for: uri)
+    let clone = try #require(diagnostics.first { $0["code"] == "functional-clone" })
+    #expect(clone["message"] == "functional clone of `scaleAll` in `/work/test.ts:2` (similarity 1.00)")
+    #expect(clone["severity"] == 3)
+    #expect(clone["relatedInformation"]?[0]?["location"]?["range"]?["start"]?["line"] == 1)
+    let names = diagnostics.filter { $0["code"] == "name-mismatch" }
+    #expect(names.count == 1)
+    #expect(names.first?["message"] == "name `first` does not match what the body does (suggested: `scaleAll`)")
+    #expect(names.first?["severity"] == 4)
+  }
+
+  @Test func diagnosticsAreDebouncedAndConfigurable() throws {
+    let editor = try MockEditor(options: ["codeintel": ["diagnostics": ["debounceMs": 500]]])
+    editor.open("function a(x, y) { let t = 0; for (let i = 0; i < x; i++) { t += y } return t }\n")
+    for v in 2...6 {
+      editor.notify(
+        "textDocument/didChange",
+        ["textDocument": ["uri": .string(uri), "version": .int(v)],
+         "contentChanges": [["range": MockEditor.range(MockEditor.position(1, 0), MockEditor.position(1, 0)), "text": "\n"]]])
+    }
+    let first = try editor.wait("diagnostics") { $0["method"] == "textDocument/publishDiagnostics" }
+    // Only the state after the last of the quick edits is published.
+    #expect(first["params"]?["version"] == 6)
+    editor.notify("workspace/didChangeConfiguration", ["settings": ["codeintel": ["diagnostics": ["enabled": false, "debounceMs": 0]]]])
+    let from = editor.messages.count
+    editor.notify("textDocument/didSave", ["textDocument": ["uri": .string(uri)]])
+    #expect(try editor.diagnostics(for: uri, from: from).isEmpty)
+  }
+
+  // MARK: - Commands
+
+  @Test func executeCommandErrors() throws {
+    let editor = try MockEditor()
+    let unknown = try editor.request("workspace/executeCommand", ["command": "codeintel.nope", "arguments": []])
+    #expect(unknown["error"]?["code"] == -32602)
+    let badArgs = try editor.request("workspace/executeCommand", ["command": "codeintel.findSimilar", "arguments": [1]])
+    #expect(badArgs["error"]?["code"] == -32602)
+    editor.open("function 1️⃣f() { return 1 }")
+    let none = try editor.result(
+      "workspace/executeCommand", ["command": "codeintel.findSimilar", "arguments": [.string(uri), ["line": 0, "character": 10]]])
+    #expect(none == [])
+  }
+}
+
+/// Byte offsets of LSP positions in a test text.
+struct LineIndexShim {
+  let text: String
+  init(_ text: String) { self.text = text }
+  func offset(_ p: JSONValue) -> Int {
+    let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+    let line = p["line"]!.intValue!, ch = p["character"]!.intValue!
+    var offset = lines.prefix(line).reduce(0) { $0 + $1.utf8.count + 1 }
+    var units = 0
+    for c in lines[line] {
+      if units >= ch { break }
+      units += c.utf16.count
+      offset += c.utf8.count
+    }
+    return offset
+  }
+}

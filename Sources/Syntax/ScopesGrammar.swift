@@ -146,3 +146,8 @@ extension Node {
   /// The raw tree-sitter node, for code in this package that walks trees without allocating.
   package var tsNode: TSNode { raw }
 }
+
+extension Node {
+  /// The node's kind in the small table scope analysis and the renaming/canonicalizing transforms use.
+  package var syntaxKind: SyntaxKind { GrammarTable.of(tree.language).kind(of: raw) }
+}

@@ -74,13 +74,15 @@ struct TypeEvidenceTests {
       async function nothing() { await tick() }
       const arrow = () => 'text'
       const viaCall = () => make()
+      function positive(x) { return x > 0 }
+      const sum = (a, b) => a + b
       class C { constructor() {} get size() { return 0 } set size(v) {} m() { return [1] } }
       """
     #expect(
       try summary(source).filter { $0.hasPrefix("returnType") } == [
         "returnType one: number", "returnType maybe: string | null", "returnType nested: number",
         "returnType h: string", "returnType later: Promise<boolean>", "returnType nothing: Promise<void>",
-        "returnType arrow: string", "returnType size: number", "returnType m: number[]",
+        "returnType arrow: string", "returnType positive: boolean", "returnType size: number", "returnType m: number[]",
       ])
   }
 

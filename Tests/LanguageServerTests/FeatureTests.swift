@@ -157,6 +157,15 @@ struct FeatureTests {
     let result = try editor.result("workspace/executeCommand", ["command": "codeintel.showClones", "arguments": .array(args)])
     #expect(result.items.map { $0["name"] } == ["second"])
     #expect(result.items.first?["range"]?["start"]?["line"] == 1)
+    // After an edit moves both functions, neither matches its own stale entry.
+    editor.notify(
+      "textDocument/didChange",
+      ["textDocument": ["uri": .string(uri), "version": 2],
+       "contentChanges": [["range": MockEditor.range(MockEditor.position(0, 0), MockEditor.position(0, 0)), "text": "// moved\n"]]])
+    let moved = try editor.result(
+      "workspace/executeCommand", ["command": "codeintel.findSimilar", "arguments": [.string(uri), 1, 10]])
+    #expect(moved.items.map { $0["name"] } == ["second"])
+    #expect(moved.items.first?["range"]?["start"]?["line"] == 2)
   }
 
   // MARK: - Diagnostics

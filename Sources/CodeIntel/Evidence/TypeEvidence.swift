@@ -71,7 +71,11 @@ public enum TypeEvidence {
     public static let nullable = 0.7
     public static let returnLiteral = 0.85
     public static let void = 0.8
+    public static let comparison = 0.9
   }
+
+  /// Binary operators whose result is always a boolean.
+  static let comparisons: Set<String> = ["<", ">", "<=", ">=", "==", "===", "!=", "!==", "instanceof", "in"]
 
   // MARK: - Inference
 
@@ -116,6 +120,9 @@ public enum TypeEvidence {
       }
       if op == "typeof" { return .init(type: "string", confidence: Confidence.literal, reason: "a `typeof` expression") }
       return nil
+    case "binary_expression":
+      guard let op = node.child(field: "operator")?.text, comparisons.contains(op) else { return nil }
+      return .init(type: "boolean", confidence: Confidence.comparison, reason: "a `\(op)` comparison")
     case "parenthesized_expression":
       guard node.namedChildCount == 1, let inner = node.namedChild(0) else { return nil }
       return expressionType(of: inner, genericClasses: genericClasses)

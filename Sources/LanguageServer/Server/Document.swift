@@ -15,6 +15,8 @@ final class Document: @unchecked Sendable {
   private let parser: Parser
   /// Bumped on every change; a debounced diagnostics run only publishes if it still matches.
   var generation = 0
+  /// The generation last given to the clone finder (-1: never).
+  var clonesIndexedGeneration = -1
 
   private var cachedTypes: [TypeEvidence.Suggestion]?
   private var cachedUnits: [FunctionUnit]?

@@ -20,8 +20,7 @@ extension LanguageServer {
   /// Computes and sends the diagnostics of one document now.
   func publishDiagnostics(_ doc: Document) {
     var diagnostics: [Diagnostic] = []
-    if configuration.diagnosticsEnabled, let tree = doc.tree {
-      providers.clones?.update(uri: doc.uri, tree: tree)
+    if configuration.diagnosticsEnabled, doc.tree != nil {
       let token = CancellationToken()
       for unit in doc.units {
         guard let nameRange = unit.nameRange, let name = unit.name else { continue }

@@ -65,6 +65,11 @@ extension LanguageServer {
   /// Clones above the similarity bar from the clone provider, or nil when there is none.
   func cloneMatches(_ unit: FunctionUnit, _ doc: Document, cancellation: CancellationToken) throws -> [CloneMatch]? {
     guard let clones = providers.clones, let tree = doc.tree else { return nil }
+    if doc.clonesIndexedGeneration != doc.generation {
+      // The finder must see this version, or the function would match its own stale entry.
+      clones.update(uri: doc.uri, tree: tree)
+      doc.clonesIndexedGeneration = doc.generation
+    }
     return try clones.clones(of: unit, uri: doc.uri, tree: tree, cancellation: cancellation)
       .filter { $0.similarity >= configuration.minCloneSimilarity }
   }

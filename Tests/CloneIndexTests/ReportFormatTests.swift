@@ -1,0 +1,111 @@
+import Foundation
+import Testing
+
+@testable import CloneIndex
+
+@Suite struct ReportFormatTests {
+  private func demoReport() throws -> (CloneReport, TemporaryRepository) {
+    let repo = try TemporaryRepository.demo()
+    return (try CloneFinder().report(root: repo.root), repo)
+  }
+
+  private func object(_ text: String) throws -> [String: Any] {
+    try #require(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+  }
+
+  @Test func jsonFollowsTheDocumentedSchema() throws {
+    let (report, repo) = try demoReport()
+    let json = try object(try CloneReportWriter().render(report, format: .json, root: repo.root))
+    #expect(Set(json.keys) == [
+      "schemaVersion", "repository", "model", "threshold", "minLines", "minTokens", "files", "units", "groups",
+    ])
+    #expect(json["schemaVersion"] as? Int == 1)
+    let groups = try #require(json["groups"] as? [[String: Any]])
+    #expect(groups.count == report.groups.count)
+    for g in groups {
+      #expect(Set(g.keys) == ["id", "kind", "similarity", "minSimilarity", "lines", "score", "members"])
+      #expect(["exact", "renamed", "functional"].contains(g["kind"] as? String ?? ""))
+      let members = try #require(g["members"] as? [[String: Any]])
+      #expect(members.count >= 2)
+      for m in members {
+        #expect(Set(m.keys).isSuperset(of: ["path", "kind", "startLine", "endLine", "startByte", "endByte"]))
+      }
+    }
+    // Round trip.
+    let decoded = try JSONDecoder().decode(CloneReport.self, from: Data(try CloneReportWriter().json(report).utf8))
+    #expect(decoded == report)
+  }
+
+  @Test func textListsGroupsWithExcerpts() throws {
+    let (report, repo) = try demoReport()
+    let text = CloneReportWriter().text(report, root: repo.root)
+    #expect(text.hasPrefix("5 clone groups (2 exact, 1 renamed, 2 functional) in 8 files"))
+    #expect(text.contains("#1 exact copies: 2 functions"))
+    #expect(text.contains("  src/util/html.js:6-17     escapeHtml"))
+    #expect(text.contains("    | function escapeHtml(text) {"))
+  }
+
+  /// Structural validation of what GitHub code scanning requires of SARIF 2.1.0 (and what the schema
+  /// requires): version, runs[].tool.driver.name, results with ruleId/message.text/locations with a
+  /// relative artifact URI and a 1-based region, rule ids that exist, related-location ids that the
+  /// message links resolve to.
+  @Test func sarifHasTheShapeCodeScanningAccepts() throws {
+    let (report, repo) = try demoReport()
+    let log = try object(try CloneReportWriter().render(report, format: .sarif, root: repo.root))
+    #expect(log["version"] as? String == "2.1.0")
+    #expect((log["$schema"] as? String)?.contains("sarif-2.1.0") == true)
+    let runs = try #require(log["runs"] as? [[String: Any]])
+    #expect(runs.count == 1)
+    let driver = try #require((runs[0]["tool"] as? [String: Any])?["driver"] as? [String: Any])
+    #expect(driver["name"] as? String == "codeintel")
+    let rules = try #require(driver["rules"] as? [[String: Any]])
+    let ruleIDs = rules.compactMap { $0["id"] as? String }
+    #expect(ruleIDs == ["clone/exact", "clone/renamed", "clone/functional"])
+    for r in rules { #expect((r["shortDescription"] as? [String: Any])?["text"] is String) }
+    let results = try #require(runs[0]["results"] as? [[String: Any]])
+    #expect(results.count == report.groups.reduce(0) { $0 + $1.members.count })
+    for r in results {
+      let ruleID = try #require(r["ruleId"] as? String)
+      #expect(ruleIDs.contains(ruleID))
+      #expect(ruleIDs[try #require(r["ruleIndex"] as? Int)] == ruleID)
+      #expect(["none", "note", "warning", "error"].contains(r["level"] as? String ?? ""))
+      let message = try #require((r["message"] as? [String: Any])?["text"] as? String)
+      let locations = try #require(r["locations"] as? [[String: Any]])
+      #expect(locations.count == 1)
+      let related = try #require(r["relatedLocations"] as? [[String: Any]])
+      for (i, loc) in (locations + related).enumerated() {
+        let physical = try #require(loc["physicalLocation"] as? [String: Any])
+        let artifact = try #require(physical["artifactLocation"] as? [String: Any])
+        let uri = try #require(artifact["uri"] as? String)
+        #expect(!uri.hasPrefix("/") && !uri.contains("://"), "repository-relative URI")
+        #expect(FileManager.default.fileExists(atPath: repo.root + "/" + uri))
+        let region = try #require(physical["region"] as? [String: Any])
+        let start = try #require(region["startLine"] as? Int)
+        #expect(start >= 1 && (region["endLine"] as? Int ?? 0) >= start)
+        if i > 0 {
+          let id = try #require(loc["id"] as? Int)
+          #expect(message.contains("](\(id))"), "the message links every related location")
+        }
+      }
+      #expect((r["partialFingerprints"] as? [String: String])?["cloneGroup/v1"]?.count == 16)
+    }
+  }
+
+  /// Validates against the official SARIF 2.1.0 JSON schema with Python's `jsonschema`, when the
+  /// schema and the package are available (see scripts/bench/clones/validate_sarif.py).
+  @Test func sarifValidatesAgainstTheSchemaWhenAvailable() throws {
+    let env = ProcessInfo.processInfo.environment
+    guard let schema = env["CODEINTEL_SARIF_SCHEMA"], let python = env["CODEINTEL_PYTHON"] ?? Optional("python3") else {
+      return  // documented: set CODEINTEL_SARIF_SCHEMA to run this check
+    }
+    let (report, repo) = try demoReport()
+    let out = repo.root + "/report.sarif"
+    try FileBytes.write(Array(try CloneReportWriter().render(report, format: .sarif, root: repo.root).utf8), to: out)
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = [python, packageRoot() + "/scripts/bench/clones/validate_sarif.py", schema, out]
+    try p.run()
+    p.waitUntilExit()
+    #expect(p.terminationStatus == 0)
+  }
+}

@@ -5,17 +5,22 @@
 /// The edges live in one open-addressed hash table keyed by (node, byte), the root's 256 children in a direct
 /// table; every node records the piece that ends there (or -1). Lookups touch one or two cache lines, and a
 /// trie over 8k pieces fits in L2.
-struct PieceTrie: Sendable {
+struct PieceTrie: @unchecked Sendable {
+  /// Owns the buffers below; immutable after `init`, so sharing it across threads is safe.
+  private let storage: Storage
   /// Piece index ending at each node, or -1.
-  private(set) var terminal: [Int32]
+  private let terminal: UnsafePointer<Int32>
   /// Child of the root for each first byte, or 0 (the root itself stands for "none").
-  private var rootChildren: [Int32]
+  private let rootChildren: UnsafePointer<Int32>
   /// Hash table of edges: key is `node << 8 | byte` plus one (0 marks an empty slot).
-  private var keys: [UInt64]
-  private var values: [Int32]
-  private var mask: Int
+  private let keys: UnsafePointer<UInt64>
+  private let values: UnsafePointer<Int32>
+  private let mask: Int
+  /// Number of nodes, the root included.
+  let nodeCount: Int
 
-  /// Builds the trie over `pieces`; piece `k` is reported as index `k`. Empty pieces are skipped.
+  /// Builds the trie over `pieces`; piece `k` is reported as index `k`. Empty pieces are skipped; of two equal
+  /// pieces the first wins.
   init(pieces: [[UInt8]]) {
     var terminal: [Int32] = [-1]
     var root = [Int32](repeating: 0, count: 256)
@@ -47,20 +52,23 @@ struct PieceTrie: Sendable {
     }
     var size = 16
     while size < edges.count * 2 { size <<= 1 }
-    var keys = [UInt64](repeating: 0, count: size)
-    var values = [Int32](repeating: 0, count: size)
+    let storage = Storage(nodes: terminal.count, slots: size)
     let mask = size - 1
     for (key, child) in edges {
       var slot = PieceTrie.hash(key) & mask
-      while keys[slot] != 0 { slot = (slot + 1) & mask }
-      keys[slot] = key &+ 1
-      values[slot] = child
+      while storage.keys[slot] != 0 { slot = (slot + 1) & mask }
+      storage.keys[slot] = key &+ 1
+      storage.values[slot] = child
     }
-    self.terminal = terminal
-    self.rootChildren = root
-    self.keys = keys
-    self.values = values
+    for k in 0..<terminal.count { storage.terminal[k] = terminal[k] }
+    for k in 0..<256 { storage.root[k] = root[k] }
+    self.storage = storage
+    self.terminal = UnsafePointer(storage.terminal)
+    self.rootChildren = UnsafePointer(storage.root)
+    self.keys = UnsafePointer(storage.keys)
+    self.values = UnsafePointer(storage.values)
     self.mask = mask
+    self.nodeCount = terminal.count
   }
 
   @inline(__always)
@@ -68,40 +76,67 @@ struct PieceTrie: Sendable {
     Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 40)
   }
 
-  /// Calls `body(end, pieceIndex)` for every piece that matches `bytes[start...]`, ending before `end`, shortest
-  /// first.
+  /// Calls `body(end, pieceIndex)` for every piece that matches `bytes[start...]`, ending at or before `end`,
+  /// shortest first.
   @inline(__always)
   func forEachMatch(
     _ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int, _ body: (Int, Int32) -> Void
   ) {
-    terminal.withUnsafeBufferPointer { term in
-      keys.withUnsafeBufferPointer { keys in
-        values.withUnsafeBufferPointer { values in
-          var node = rootChildren[Int(bytes[start])]
-          if node == 0 { return }
-          var j = start + 1
-          while true {
-            let piece = term[Int(node)]
-            if piece >= 0 { body(j, piece) }
-            if j >= end { return }
-            let key = (UInt64(node) << 8 | UInt64(bytes[j])) &+ 1
-            var slot = PieceTrie.hash(key &- 1) & mask
-            var found: Int32 = 0
-            while true {
-              let k = keys[slot]
-              if k == key {
-                found = values[slot]
-                break
-              }
-              if k == 0 { break }
-              slot = (slot + 1) & mask
-            }
-            if found == 0 { return }
-            node = found
-            j += 1
-          }
+    guard let base = bytes.baseAddress else { return }
+    var node = rootChildren[Int(base[start])]
+    if node == 0 { return }
+    var j = start + 1
+    while true {
+      let piece = terminal[Int(node)]
+      if piece >= 0 { body(j, piece) }
+      if j >= end { return }
+      let key = UInt64(node) << 8 | UInt64(base[j])
+      var slot = PieceTrie.hash(key) & mask
+      let stored = key &+ 1
+      var found: Int32 = 0
+      while true {
+        let k = keys[slot]
+        if k == stored {
+          found = values[slot]
+          break
         }
+        if k == 0 { break }
+        slot = (slot + 1) & mask
       }
+      if found == 0 { return }
+      node = found
+      j += 1
+    }
+  }
+
+  // MARK: Storage
+
+  private final class Storage {
+    let terminal: UnsafeMutablePointer<Int32>
+    let root: UnsafeMutablePointer<Int32>
+    let keys: UnsafeMutablePointer<UInt64>
+    let values: UnsafeMutablePointer<Int32>
+    let nodes: Int
+    let slots: Int
+
+    init(nodes: Int, slots: Int) {
+      self.nodes = nodes
+      self.slots = slots
+      terminal = .allocate(capacity: nodes)
+      root = .allocate(capacity: 256)
+      keys = .allocate(capacity: slots)
+      keys.initialize(repeating: 0, count: slots)
+      values = .allocate(capacity: slots)
+      values.initialize(repeating: 0, count: slots)
+      terminal.initialize(repeating: -1, count: nodes)
+      root.initialize(repeating: 0, count: 256)
+    }
+
+    deinit {
+      terminal.deallocate()
+      root.deallocate()
+      keys.deallocate()
+      values.deallocate()
     }
   }
 }

@@ -167,43 +167,48 @@ public struct Tokenizer: Sendable {
     var specialIDs: [Int32] = []
     pre.split(bytes, starts: &starts, specialIDs: &specialIDs)
 
-    var segments: [(piece: Int32, start: Int32, end: Int32)] = []
-    segments.reserveCapacity(64)
     let pieceOffset = self.pieceOffset
     let byteOffset = self.byteOffset
+    result.reserveCapacity(min(budget, bytes.count / 2 + 8))
     var produced = 0
+    var full = false
     scores.withUnsafeBufferPointer { scores in
-      var segmenter = Segmenter(trie: trie, scores: scores, fallbackScore: fallbackScore)
+      let segmenter = Segmenter(trie: trie, scores: scores, fallbackScore: fallbackScore)
+      // Appends one segment's ids; a fallback segment (-1) becomes its bytes.
+      func emit(_ piece: Int32, _ start: Int, _ end: Int) {
+        if full { return }
+        if piece >= 0 {
+          guard produced < budget else {
+            full = true
+            return
+          }
+          result.append(pieceOffset + piece, Int32(truncatingIfNeeded: start), Int32(truncatingIfNeeded: end))
+          produced += 1
+        } else {
+          for p in start..<end {
+            guard produced < budget else {
+              full = true
+              return
+            }
+            result.append(byteOffset + Int32(bytes[p]), Int32(truncatingIfNeeded: p), Int32(truncatingIfNeeded: p + 1))
+            produced += 1
+          }
+        }
+      }
       var k = 0
-      outer: while k < starts.count {
+      while k < starts.count && !full {
         let s = Int(starts[k])
         let e = k + 1 < starts.count ? Int(starts[k + 1]) : bytes.count
-        defer { k += 1 }
         if specialIDs[k] >= 0 {
           guard produced < budget else { break }
           result.append(specialIDs[k], Int32(s), Int32(e))
           produced += 1
-          continue
-        }
-        segments.removeAll(keepingCapacity: true)
-        if let theta {
-          segmenter.sample(bytes, s, e, theta: theta, rng: &rng, into: &segments)
+        } else if let theta {
+          segmenter.sample(bytes, s, e, theta: theta, rng: &rng, emit)
         } else {
-          segmenter.viterbi(bytes, s, e, into: &segments)
+          segmenter.viterbi(bytes, s, e, emit)
         }
-        for segment in segments {
-          if segment.piece >= 0 {
-            guard produced < budget else { break outer }
-            result.append(pieceOffset + segment.piece, segment.start, segment.end)
-            produced += 1
-          } else {
-            for p in segment.start..<segment.end {
-              guard produced < budget else { break outer }
-              result.append(byteOffset + Int32(bytes[Int(p)]), p, p + 1)
-              produced += 1
-            }
-          }
-        }
+        k += 1
       }
     }
     if options.addEOS && limit > (options.addCLS ? 1 : 0) {
@@ -347,6 +352,12 @@ public struct Encoding: Sendable, Equatable {
   public init() {}
 
   public var count: Int { ids.count }
+
+  mutating func reserveCapacity(_ n: Int) {
+    ids.reserveCapacity(n)
+    starts.reserveCapacity(n)
+    ends.reserveCapacity(n)
+  }
 
   @inline(__always)
   mutating func append(_ id: Int32, _ start: Int32, _ end: Int32) {

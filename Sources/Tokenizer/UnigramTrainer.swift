@@ -198,7 +198,7 @@ struct UnigramTrainer {
     model.scores.withUnsafeBufferPointer { scores in
       words.bytes.withUnsafeBufferPointer { b in
         expected.withUnsafeMutableBufferPointer { expected in
-          var segmenter = Segmenter(trie: trie, scores: scores, fallbackScore: fallback)
+          let segmenter = Segmenter(trie: trie, scores: scores, fallbackScore: fallback)
           for w in 0..<words.count {
             _ = segmenter.accumulateExpectedCounts(
               b, words.starts[w], words.starts[w + 1], weight: words.counts[w], edges: &edges, expected: expected)
@@ -227,25 +227,24 @@ struct UnigramTrainer {
     var freq = [Double](repeating: 0, count: n)
     var share = [Double](repeating: 0, count: n)
     var lastWord = [Int](repeating: -1, count: n)
-    var segments: [(piece: Int32, start: Int32, end: Int32)] = []
+    var segments: [Int32] = []
     model.scores.withUnsafeBufferPointer { scores in
-      var segmenter = Segmenter(trie: trie, scores: scores, fallbackScore: fallback)
+      let segmenter = Segmenter(trie: trie, scores: scores, fallbackScore: fallback)
       // The best segmentation of each piece without the piece itself.
       for k in 0..<n where !model.required[k] {
         model.pieces[k].withUnsafeBufferPointer { p in
           segments.removeAll(keepingCapacity: true)
-          segmenter.viterbi(p, 0, p.count, excluded: Int32(k), into: &segments)
-          alternatives[k] = segments.map(\.piece)
+          segmenter.viterbi(p, 0, p.count, excluded: Int32(k)) { piece, _, _ in segments.append(piece) }
+          alternatives[k] = segments
         }
       }
       // How often the Viterbi segmentation of the corpus uses each piece, and in how many pre-tokens.
       words.bytes.withUnsafeBufferPointer { b in
         for w in 0..<words.count {
-          segments.removeAll(keepingCapacity: true)
-          segmenter.viterbi(b, words.starts[w], words.starts[w + 1], into: &segments)
           let c = words.counts[w]
-          for s in segments where s.piece >= 0 {
-            let p = Int(s.piece)
+          segmenter.viterbi(b, words.starts[w], words.starts[w + 1]) { piece, _, _ in
+            guard piece >= 0 else { return }
+            let p = Int(piece)
             freq[p] += c
             if lastWord[p] != w {
               lastWord[p] = w

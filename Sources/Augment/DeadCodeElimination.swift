@@ -2,13 +2,16 @@ import Syntax
 
 /// Removes code that can never run: statements after `return`, `throw`, `break` or `continue` in the same
 /// block, and the never-taken branch of `if (false)`, `if (0)`, `if (!1)`, `if (null)`, `if ("")`,
-/// `if (void 0)` (and the `else` of `if (true)`, `if (1)`, `if (!0)`).
+/// `if (void 0)` (and the `else` of `if (true)`, `if (1)`, `if (!0)`), and declarations of function-local
+/// variables that are never used and whose initialiser has no effect (`let unused = [1, 2];`).
 ///
 /// Why behaviour is preserved: unreachable statements never execute, so only what they declare can matter.
 /// Function declarations after a jump are hoisted and stay as written; a `var` after a jump still creates
 /// its (undefined) binding, so it stays as a bare `var a, b;`; `let`/`const`/`class` after a jump keep their
 /// bindings in the temporal dead zone, so a block holding them is left alone. A dead branch that declares
-/// a `var` or a function (both hoist out of blocks) is left alone too.
+/// a `var` or a function (both hoist out of blocks) is left alone too. An unused local (scope analysis:
+/// its only occurrence is its declaration, no `eval`/`with` can see it, not exported, not a global) with
+/// a literal, function, or array/object-of-literals initialiser can go: creating that value has no effect.
 public struct DeadCodeElimination: Transform {
   public let name = "dce"
 
@@ -37,7 +40,93 @@ public struct DeadCodeElimination: Transform {
         return true
       }
     }
+    for edit in unusedLocals(input) where !edits.contains(where: { overlaps($0, edit) }) {
+      edits.append(edit)
+    }
     return edits
+  }
+
+  private func overlaps(_ a: ByteEdit, _ b: ByteEdit) -> Bool {
+    a.start < b.start + b.deletedLength && b.start < a.start + a.deletedLength
+  }
+
+  // MARK: - Unused locals
+
+  /// Declarations of function-local `let`/`const`/`var` names that nothing reads or writes, whose
+  /// initialisers have no side effects.
+  private func unusedLocals(_ input: TransformInput) -> [ByteEdit] {
+    let scopes = ScopeAnalysis(tree: input.tree)
+    var edits: [ByteEdit] = []
+    var removable = Set<Int>()  // start bytes of declarators whose binding is unused
+    for b in scopes.bindings where b.scope != 0 && !b.isExported {
+      switch b.kind {
+      case .let, .const, .var: break
+      default: continue
+      }
+      guard !scopes.scopes[b.scope].isUnsafe else { continue }
+      let refs = scopes.references(of: b)
+      guard refs.count == 1, let only = refs.first, only.isDeclaration, !only.isShorthand else { continue }
+      removable.insert(only.range.lowerBound)
+    }
+    guard !removable.isEmpty else { return [] }
+    JSSyntax.walk(input) { node in
+      let t = node.type
+      guard t == "lexical_declaration" || t == "variable_declaration" else { return true }
+      guard let parent = node.parent, JSSyntax.statementLists.contains(parent.type) else { return false }
+      let declarators = node.namedChildren.filter { $0.type == "variable_declarator" }
+      guard !declarators.isEmpty else { return false }
+      let dead = declarators.map { d -> Bool in
+        guard let name = d.child(field: "name"), name.type == "identifier", removable.contains(name.startByte) else {
+          return false
+        }
+        return d.child(field: "value").map(isPure) ?? true
+      }
+      if dead.allSatisfy({ $0 }) {
+        edits.append(ByteEdit(start: node.startByte, deletedLength: node.endByte - node.startByte, inserted: ""))
+      } else if dead.contains(true) {
+        let kept = zip(declarators, dead).filter { !$0.1 }.map { $0.0.text }
+        guard let first = declarators.first, let last = declarators.last else { return false }
+        edits.append(
+          ByteEdit(start: first.startByte, deletedLength: last.endByte - first.startByte,
+            inserted: kept.joined(separator: ", ")))
+      }
+      return false
+    }
+    return edits
+  }
+
+  /// An expression whose evaluation cannot have an effect or throw: literals, functions, and arrays and
+  /// objects of those.
+  private func isPure(_ node: Node) -> Bool {
+    switch node.type {
+    case "number", "string", "true", "false", "null", "regex", "arrow_function", "function_expression", "function",
+      "undefined":
+      return true
+    case "template_string":
+      return !node.namedChildren.contains { $0.type == "template_substitution" }
+    case "parenthesized_expression":
+      return node.namedChildren.count == 1 && node.namedChildren.allSatisfy(isPure)
+    case "array":
+      return node.namedChildren.allSatisfy { $0.type != "spread_element" && isPure($0) }
+    case "object":
+      return node.namedChildren.allSatisfy { member in
+        switch member.type {
+        case "pair":
+          guard let key = member.child(field: "key"), let value = member.child(field: "value") else { return false }
+          return key.type != "computed_property_name" && isPure(value)
+        case "method_definition":
+          return member.child(field: "name")?.type != "computed_property_name"
+        default:
+          return false
+        }
+      }
+    case "unary_expression":
+      let op = node.child(field: "operator")?.type
+      return (op == "!" || op == "-" || op == "void") && node.child(field: "argument").map(isPure) == true
+        && node.child(field: "argument")?.type != "arrow_function"
+    default:
+      return false
+    }
   }
 
   // MARK: - After a jump

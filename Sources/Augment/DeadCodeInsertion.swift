@@ -33,6 +33,8 @@ public struct DeadCodeInsertion: Transform {
       if t == "statement_block" || t == "program" {
         guard node.startByte >= focus.lowerBound else { return true }
         let items = node.namedChildren.filter { $0.type != "comment" }
+        // A program that is one declaration or expression is a function unit: stay inside it.
+        if t == "program" && items.count <= 1 { return true }
         var directives = true
         var previous: Node? = nil
         for item in items {

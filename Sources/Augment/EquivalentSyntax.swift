@@ -9,8 +9,9 @@ import Syntax
 /// and `undefined` is only rewritten where it names the global (no binding of that name, no `with`, no
 /// `eval` in the program); `a["b"]` and `a.b` are the same property access when `b` is an identifier
 /// name; `c && s` evaluates `s` exactly when `c` is truthy, like the `if`; the conditional operator picks
-/// the same branch as the `if`; and `x op= e` is `x = x op (e)` for a plain variable `x` declared in the
-/// program (no `with`/`eval`, so reading it has no side effect). Operands are parenthesised wherever the
+/// the same branch as the `if`; and `x op= e` is `x = x op (e)` for a plain local variable `x` (a `let`, `var`,
+/// parameter or catch parameter of a function, per scope analysis, outside `with`/`eval` scopes), whose
+/// reference resolves the same way twice and whose reads have no side effect. Operands are parenthesised wherever the
 /// new context binds tighter, and a rewritten statement never starts with a token that could glue onto an
 /// ASI-terminated predecessor.
 public struct EquivalentSyntax: Transform {
@@ -21,10 +22,22 @@ public struct EquivalentSyntax: Transform {
   public init(rate: Double = 0.5) { self.rate = rate }
 
   public func edits(for input: TransformInput, rng: inout SeededRandom) throws -> [ByteEdit] {
-    let root = input.tree.root
-    let dynamic = JSSyntax.hasDynamicScope(root)
-    let undefinedIsGlobal = !dynamic && !declaresName("undefined", in: root)
-    var declared: Set<String>? = nil
+    let scopes = ScopeAnalysis(tree: input.tree)
+    let noUndefinedBinding = !scopes.bindings.contains { $0.name == "undefined" }
+    /// `undefined` here is the global: no binding of that name and no `eval`/`with` that could add one.
+    func globalUndefined(at offset: Int) -> Bool {
+      noUndefinedBinding && !scopes.innermostScope(at: offset).isUnsafe
+    }
+    /// A plain local variable (not `const`, not visible to `eval`/`with`).
+    func simpleLocal(_ identifier: Node) -> Bool {
+      guard let b = scopes.binding(at: identifier.startByte), b.name == identifier.text,
+        !scopes.scopes[b.scope].isUnsafe, !scopes.innermostScope(at: identifier.startByte).isUnsafe
+      else { return false }
+      switch b.kind {
+      case .var, .let, .parameter, .catchParameter: return b.scope != 0 || b.kind == .let
+      default: return false
+      }
+    }
     var edits: [ByteEdit] = []
     var lastEnd = -1
     func add(_ node: Node, _ text: String) {
@@ -44,7 +57,7 @@ public struct EquivalentSyntax: Transform {
         add(node, tight(type == "true" ? "!0" : "!1", at: node))
         return false
       case "undefined":
-        guard undefinedIsGlobal, isValueUse(node), !JSSyntax.isInType(node), rng.chance(rate) else { return false }
+        guard globalUndefined(at: node.startByte), isValueUse(node), !JSSyntax.isInType(node), rng.chance(rate) else { return false }
         add(node, tight("void 0", at: node))
         return false
       case "unary_expression":
@@ -53,7 +66,7 @@ public struct EquivalentSyntax: Transform {
           if rng.chance(rate) { add(node, arg.text == "0" ? "true" : "false") }
           return false
         }
-        if op == "void" && arg.type == "number" && arg.text == "0" && undefinedIsGlobal {
+        if op == "void" && arg.type == "number" && arg.text == "0" && globalUndefined(at: node.startByte) {
           if rng.chance(rate) { add(node, "undefined") }
           return false
         }
@@ -106,9 +119,7 @@ public struct EquivalentSyntax: Transform {
         }
         return true
       case "assignment_expression", "augmented_assignment_expression":
-        guard !dynamic, let left = node.child(field: "left"), left.type == "identifier" else { return true }
-        if declared == nil { declared = declaredNames(in: root) }
-        guard declared?.contains(left.text) == true else { return true }
+        guard let left = node.child(field: "left"), left.type == "identifier", simpleLocal(left) else { return true }
         if let text = compoundAssignment(node, left: left, type: type), rng.chance(rate) {
           add(node, text)
           return false
@@ -287,50 +298,5 @@ public struct EquivalentSyntax: Transform {
     }
     guard start(first) else { return false }
     return value.allSatisfy { start($0) || ($0 >= 0x30 && $0 <= 0x39) }
-  }
-
-  /// Whether any binding in the program is named `name` (a declaration, parameter, import or catch).
-  private func declaresName(_ name: String, in root: Node) -> Bool {
-    var found = false
-    root.walk { n in
-      if found { return false }
-      if (n.type == "undefined" || n.type == "identifier") && n.text == name, let p = n.parent {
-        let pt = p.type
-        if pt == "variable_declarator" || pt == "formal_parameters" || pt == "required_parameter"
-          || pt == "optional_parameter" || pt == "assignment_pattern" || pt == "object_pattern"
-          || pt == "array_pattern" || pt == "rest_pattern" || pt == "catch_clause" || pt == "import_specifier"
-          || pt == "import_clause" || pt == "namespace_import" || pt == "function_declaration"
-          || pt == "class_declaration" || pt == "generator_function_declaration" || pt == "function_expression"
-          || pt == "arrow_function" || pt == "pair_pattern" || pt == "class"
-        {
-          found = true
-        }
-      }
-      return true
-    }
-    return found
-  }
-
-  /// Names declared by `var`/`let`, parameters and catch clauses anywhere in the program (`const` is
-  /// excluded: `c += 1` and `c = c + 1` both throw, but the text would then differ in where).
-  private func declaredNames(in root: Node) -> Set<String> {
-    var names = Set<String>()
-    root.walk { n in
-      let t = n.type
-      if t == "variable_declarator", let name = n.child(field: "name"), name.type == "identifier" {
-        if let decl = n.parent, decl.child(0)?.type != "const" { names.insert(name.text) }
-      } else if t == "formal_parameters" {
-        for p in n.namedChildren {
-          if p.type == "identifier" { names.insert(p.text) }
-          if p.type == "required_parameter" || p.type == "optional_parameter",
-            let pat = p.child(field: "pattern"), pat.type == "identifier"
-          {
-            names.insert(pat.text)
-          }
-        }
-      }
-      return true
-    }
-    return names
   }
 }

@@ -168,6 +168,13 @@ public final class Augmenter {
     // A method-shaped unit first: `foo() {}` also parses (wrongly) as a call followed by a block.
     if looksLikeMember(bytes), let p = wrapped(bytes, Self.wrappers[0], parser: parser, member: true) { return p }
     guard let tree = try? parser.parse(bytes: bytes) else { return nil }
+    let top = tree.root.namedChildren.filter { $0.type != "comment" }
+    if !tree.hasError, top.count == 1, let only = top.first, only.type == "expression_statement",
+      only.child(only.childCount - 1)?.type != ";",
+      let p = wrapped(bytes, Self.wrappers[1], parser: parser, member: false)
+    {
+      return p  // an expression unit (an arrow, a function expression): keep it an expression
+    }
     if !tree.hasError { return Prepared(tree: tree, prefix: 0, suffix: 0, baseErrors: 0) }
     for w in Self.wrappers {
       if let p = wrapped(bytes, w, parser: parser, member: w.0.hasPrefix("(class")) { return p }

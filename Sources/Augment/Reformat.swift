@@ -197,8 +197,18 @@ private struct Printer {
       || type == "object_type"
     {
       let omitOK = type != "class_body" && type != "interface_body" && type != "object_type"
-      for child in node.children where child.isNamed && child.type != "comment" {
-        breakAfter.insert(child.endByte)
+      var afterColon = type != "switch_case" && type != "switch_default"
+      for child in node.children {
+        if !afterColon {
+          afterColon = child.type == ":"
+          continue
+        }
+        guard child.isNamed && child.type != "comment" else { continue }
+        if let next = child.nextSibling, next.type == ";" || next.type == "," {
+          breakAfter.insert(next.endByte)
+        } else {
+          breakAfter.insert(child.endByte)
+        }
         let ct = child.type
         if omitOK && JSSyntax.semicolonStatements.contains(ct) && ct != "do_statement" { omittable.insert(child.endByte) }
       }
@@ -492,7 +502,8 @@ private struct Printer {
     let b = firstByte(t)
     let a = lastByte(p)
     let tOne = t.end - t.start == 1 && t.kind == .punct
-    let pOne = p.end - p.start == 1 && p.kind == .punct
+    let pOne = (p.end - p.start == 1 && p.kind == .punct) || p.kind == .semicolon
+    if (equals(t, "++") || equals(t, "--")) && !prefixOperator.contains(t.start) { return false }
     if t.kind == .punct && spacedOperator.contains(t.start) { return true }
     if p.kind == .punct && spacedOperator.contains(p.start) { return true }
     if p.kind == .punct && prefixOperator.contains(p.start) { return false }

@@ -2,16 +2,27 @@ import Foundation
 
 // MARK: - Elementwise activations
 
-/// GELU with the tanh approximation (as in GPT-2 and PyTorch's `approximate="tanh"`).
+/// GELU with the tanh approximation (as in GPT-2 and PyTorch's `approximate="tanh"`), computed as
+/// x · σ(2u) with u = √(2/π)(x + 0.044715x³), which equals 0.5x(1 + tanh u), eight lanes at a time.
 public enum GELU {
   @usableFromInline static let k: Float = 0.797_884_560_802_865_4  // sqrt(2/pi)
 
   /// out = gelu(inp), `count` elements.
   public static func forward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, count: Int) {
-    for i in 0..<count {
+    var i = 0
+    while i + 8 <= count {
+      let x = FastMath.load(inp + i)
+      let x3: FastMath.V = x * x * x
+      let u2: FastMath.V = (2 * k) * (x + 0.044715 * x3)
+      let e: FastMath.V = FastMath.exp(-u2)
+      FastMath.store(x / (1 + e), out + i)
+      i += 8
+    }
+    while i < count {
       let x = inp[i]
-      let u = k * (x + 0.044715 * x * x * x)
-      out[i] = 0.5 * x * (1 + tanhf(u))
+      let u2: Float = 2 * k * (x + 0.044715 * x * x * x)
+      out[i] = x / (1 + FastMath.exp(-u2))
+      i += 1
     }
   }
 
@@ -19,13 +30,25 @@ public enum GELU {
   public static func backward(
     dinp: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, dout: UnsafePointer<Float>, count: Int
   ) {
-    for i in 0..<count {
+    var i = 0
+    while i + 8 <= count {
+      let x = FastMath.load(inp + i)
+      let x2: FastMath.V = x * x
+      let u2: FastMath.V = (2 * k) * (x + 0.044715 * x2 * x)
+      let s: FastMath.V = 1 / (1 + FastMath.exp(-u2))
+      let du: FastMath.V = (2 * k) * (1 + (3 * 0.044715) * x2)
+      let g: FastMath.V = s + x * s * (1 - s) * du
+      let d: FastMath.V = FastMath.load(dinp + i) + g * FastMath.load(dout + i)
+      FastMath.store(d, dinp + i)
+      i += 8
+    }
+    while i < count {
       let x = inp[i]
-      let u = k * (x + 0.044715 * x * x * x)
-      let t = tanhf(u)
-      let sech2 = 1 - t * t
-      let g = 0.5 * (1 + t) + 0.5 * x * sech2 * k * (1 + 3 * 0.044715 * x * x)
-      dinp[i] += g * dout[i]
+      let u2: Float = 2 * k * (x + 0.044715 * x * x * x)
+      let s: Float = 1 / (1 + FastMath.exp(-u2))
+      let du: Float = 2 * k * (1 + 3 * 0.044715 * x * x)
+      dinp[i] += (s + x * s * (1 - s) * du) * dout[i]
+      i += 1
     }
   }
 }

@@ -31,26 +31,7 @@ public enum Attention {
       BLAS.gemm(transA: false, transB: true, m: t, n: t, k: hs, alpha: scale, a: q, lda: c3, b: k, ldb: c3,
         c: a, ldc: t)
       let mask = keyMask.map { $0 + i * t }
-      for r in 0..<t {
-        let row = a + r * t
-        let limit = causal ? r + 1 : t
-        var mx = -Float.infinity
-        for j in 0..<limit where mask == nil || mask![j] != 0 { mx = max(mx, row[j]) }
-        if mx == -Float.infinity {
-          row.update(repeating: 0, count: t)
-          continue
-        }
-        var sum: Float = 0
-        for j in 0..<limit {
-          if let mask, mask[j] == 0 { row[j] = 0; continue }
-          let e = expf(row[j] - mx)
-          row[j] = e
-          sum += e
-        }
-        let inv = 1 / sum
-        for j in 0..<limit { row[j] *= inv }
-        if limit < t { (row + limit).update(repeating: 0, count: t - limit) }
-      }
+      for r in 0..<t { softmaxRow(a + r * t, limit: causal ? r + 1 : t, count: t, mask: mask) }
       // out_h: (t, hs) = a · v
       BLAS.gemm(transA: false, transB: false, m: t, n: hs, k: t, a: a, lda: t, b: v, ldb: c3,
         c: out + i * t * c + h * hs, ldc: c)
@@ -81,17 +62,74 @@ public enum Attention {
       BLAS.gemm(transA: true, transB: false, m: t, n: hs, k: t, a: a, lda: t, b: dy, ldb: c, beta: 1,
         c: dv, ldc: c3)
       // softmax backward, with the 1/√hs folded in: ds = scale · a ⊙ (da - Σ da ⊙ a)
-      for r in 0..<t {
-        let p = a + r * t, g = da + r * t
-        var dot: Float = 0
-        for j in 0..<t { dot += p[j] * g[j] }
-        for j in 0..<t { g[j] = scale * p[j] * (g[j] - dot) }
-      }
+      for r in 0..<t { softmaxBackwardRow(a + r * t, da + r * t, count: t, scale: scale) }
       // dq += ds · k;  dk += dsᵀ · q
       BLAS.gemm(transA: false, transB: false, m: t, n: hs, k: t, a: da, lda: t, b: k, ldb: c3, beta: 1,
         c: dq, ldc: c3)
       BLAS.gemm(transA: true, transB: false, m: t, n: hs, k: t, a: da, lda: t, b: q, ldb: c3, beta: 1,
         c: dk, ldc: c3)
     }
+  }
+
+  // MARK: - Row kernels
+
+  /// Softmax of row[0..<limit] in place, entries whose mask is 0 and entries past `limit` set to 0 exactly.
+  @inline(__always)
+  static func softmaxRow(_ row: UnsafeMutablePointer<Float>, limit: Int, count: Int, mask: UnsafePointer<Float>?) {
+    typealias V = FastMath.V
+    if let mask { for j in 0..<limit where mask[j] == 0 { row[j] = -.infinity } }
+    var mv = V(repeating: -.infinity)
+    var j = 0
+    while j + 8 <= limit {
+      let v = FastMath.load(row + j)
+      mv.replace(with: v, where: v .> mv)
+      j += 8
+    }
+    var mx = mv.max()
+    while j < limit { mx = max(mx, row[j]); j += 1 }
+    if mx == -.infinity {
+      row.update(repeating: 0, count: count)
+      return
+    }
+    let mxv = V(repeating: mx)
+    var sv = V()
+    j = 0
+    while j + 8 <= limit {
+      var e = FastMath.exp(FastMath.load(row + j) - mxv)
+      if let mask { e *= FastMath.load(mask + j) }
+      FastMath.store(e, row + j)
+      sv += e
+      j += 8
+    }
+    var sum = sv.sum()
+    while j < limit {
+      let e = (mask?[j] ?? 1) == 0 ? 0 : FastMath.exp(row[j] - mx)
+      row[j] = e
+      sum += e
+      j += 1
+    }
+    let inv = V(repeating: 1 / sum)
+    j = 0
+    while j + 8 <= limit { FastMath.store(FastMath.load(row + j) * inv, row + j); j += 8 }
+    while j < limit { row[j] *= inv[0]; j += 1 }
+    if limit < count { (row + limit).update(repeating: 0, count: count - limit) }
+  }
+
+  /// g = scale · p ⊙ (g - Σ p ⊙ g), in place on g.
+  @inline(__always)
+  static func softmaxBackwardRow(_ p: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>, count: Int, scale: Float) {
+    typealias V = FastMath.V
+    var dv = V()
+    var j = 0
+    while j + 8 <= count { dv += FastMath.load(p + j) * FastMath.load(g + j); j += 8 }
+    var dot = dv.sum()
+    while j < count { dot += p[j] * g[j]; j += 1 }
+    let dotv = V(repeating: dot)
+    j = 0
+    while j + 8 <= count {
+      FastMath.store(scale * FastMath.load(p + j) * (FastMath.load(g + j) - dotv), g + j)
+      j += 8
+    }
+    while j < count { g[j] = scale * p[j] * (g[j] - dot); j += 1 }
   }
 }

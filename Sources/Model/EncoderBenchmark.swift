@@ -1,0 +1,95 @@
+import Foundation
+import Tensor
+
+// MARK: - Encoder benchmark
+
+/// Times the Transformer encoder stack the way issue 4 compares it with PyTorch: forward-only (inference)
+/// and forward + backward + AdamW (a training step), reporting functions per second and achieved GFLOP/s
+/// against the machine's sgemm peak. `codeintel bench tensor` prints `run(_:)`'s report.
+public enum EncoderBenchmark {
+  /// What to time. The defaults are the issue's configuration.
+  public struct Config: Sendable {
+    public var layers = 4, dim = 256, heads = 4, ffn = 1024, vocab = 8192
+    public var batch = 32, length = 128
+    public var dropout: Float = 0.1
+    public var threads = 2
+    public var warmup = 2, iterations = 10
+    public var seed: UInt64 = 0
+    public init() {}
+  }
+
+  /// The measured numbers.
+  public struct Report: Sendable, CustomStringConvertible {
+    public var config: Config
+    /// Median seconds per forward pass and per training step.
+    public var forwardSeconds: Double, trainSeconds: Double
+    /// Matmul FLOPs of one forward pass (a training step counts 3×).
+    public var forwardFlops: Double
+    public var sgemmPeakGFLOPs: Double
+    public var inferencePerSecond: Double { Double(config.batch) / forwardSeconds }
+    public var trainPerSecond: Double { Double(config.batch) / trainSeconds }
+    public var forwardGFLOPs: Double { forwardFlops / forwardSeconds / 1e9 }
+    public var trainGFLOPs: Double { 3 * forwardFlops / trainSeconds / 1e9 }
+
+    public var description: String {
+      let c = config
+      func f(_ x: Double) -> String { String(format: "%.1f", x) }
+      return """
+        codeintel Tensor: \(c.layers) layers, d=\(c.dim), \(c.heads) heads, FFN \(c.ffn), vocab \(c.vocab), \
+        batch \(c.batch)x\(c.length), dropout \(c.dropout), \(c.threads) threads
+          inference:  \(f(inferencePerSecond)) functions/s  (\(String(format: "%.1f", forwardSeconds * 1000)) ms/batch, \
+        \(f(forwardGFLOPs)) GFLOP/s)
+          train step: \(f(trainPerSecond)) functions/s  (\(String(format: "%.1f", trainSeconds * 1000)) ms/batch, \
+        \(f(trainGFLOPs)) GFLOP/s)
+          sgemm peak: \(f(sgemmPeakGFLOPs)) GFLOP/s (1024^3, same threads); forward reaches \
+        \(String(format: "%.0f", 100 * forwardGFLOPs / sgemmPeakGFLOPs))%, training \
+        \(String(format: "%.0f", 100 * trainGFLOPs / sgemmPeakGFLOPs))%
+        """
+    }
+  }
+
+  /// Matmul FLOPs of one forward pass of the stack (projections, FFN, attention scores and mixing).
+  public static func forwardFlops(_ c: Config) -> Double {
+    let bt = Double(c.batch * c.length), d = Double(c.dim), f = Double(c.ffn), t = Double(c.length)
+    let perLayer = 2 * bt * (3 * d * d + d * d + 2 * d * f) + 4 * bt * t * d
+    return Double(c.layers) * perLayer
+  }
+
+  /// Runs the benchmark and returns the report (prints nothing).
+  public static func run(_ c: Config) -> Report {
+    BLAS.setThreads(c.threads)
+    let config = TransformerConfig(vocab: c.vocab, dim: c.dim, layers: c.layers, heads: c.heads, ffn: c.ffn,
+      maxLen: c.length, dropout: c.dropout)
+    let enc = TransformerEncoder(config: config, seed: c.seed)
+    var rng = TensorRandom(seed: c.seed &+ 1)
+    let n = c.batch * c.length
+    let tokens = (0..<n).map { _ in Int32(rng.next() % UInt64(c.vocab)) }
+    let mask = [Float](repeating: 1, count: n)
+    let dPooled = (0..<(c.batch * c.dim)).map { _ in rng.normal() }
+    let opt = AdamW(for: enc.parameters)
+
+    func median(_ body: () -> Void) -> Double {
+      for _ in 0..<c.warmup { body() }
+      var times = [Double]()
+      for _ in 0..<c.iterations {
+        let t0 = TensorBenchmark.now()
+        body()
+        times.append(TensorBenchmark.now() - t0)
+      }
+      return times.sorted()[times.count / 2]
+    }
+    enc.training = false
+    let fwd = median { _ = enc.forward(tokens: tokens, mask: mask, batch: c.batch, length: c.length) }
+    enc.training = true
+    let train = median {
+      enc.parameters.zeroGrad()
+      _ = enc.forward(tokens: tokens, mask: mask, batch: c.batch, length: c.length)
+      enc.backward(dPooled: dPooled, dStates: nil)
+      enc.parameters.clipGradNorm(1)
+      opt.update(enc.parameters, lr: 1e-4)
+    }
+    let peak = TensorBenchmark.sgemmPeak(size: 1024, threads: c.threads)
+    return Report(config: c, forwardSeconds: fwd, trainSeconds: train, forwardFlops: forwardFlops(c),
+      sgemmPeakGFLOPs: peak)
+  }
+}

@@ -167,3 +167,43 @@ func fitFirstTokenTask(_ e: SequenceEncoder, steps: Int, lr: Float) -> (first: F
     #expect(throws: TensorError.self) { try o.parameters.load(from: path) }
   }
 }
+
+// MARK: - BiLSTM
+
+@Suite struct BiLSTMEncoderTests {
+  let tiny = BiLSTMConfig(vocab: 11, dim: 6, layers: 2, dropout: 0)
+
+  @Test func gradientsMatchFiniteDifferences() {
+    checkEncoderGradients(BiLSTMEncoder(config: tiny, seed: 1), vocab: tiny.vocab)
+  }
+
+  @Test func paddingDoesNotChangeThePooledEmbedding() {
+    let e = BiLSTMEncoder(config: tiny, seed: 2)
+    e.training = false
+    checkPaddingInvariance(e)
+  }
+
+  @Test func fitsTheToyTask() {
+    let config = BiLSTMConfig(vocab: 8, dim: 32, layers: 1, dropout: 0)
+    let (first, last) = fitFirstTokenTask(BiLSTMEncoder(config: config, seed: 4), steps: 300, lr: 1e-2)
+    #expect(first > 1.0)
+    #expect(last < 0.1, "final loss \(last)")
+  }
+
+  @Test func saveLoadAndDeterministicDropout() throws {
+    var config = tiny
+    config.dropout = 0.3
+    let a = BiLSTMEncoder(config: config, seed: 5), b = BiLSTMEncoder(config: config, seed: 5)
+    let tokens: [Int32] = [1, 2, 3, 4, 5, 6], mask: [Float] = [1, 1, 1, 1, 1, 0]
+    #expect(a.forward(tokens: tokens, mask: mask, batch: 2, length: 3).pooled.array
+      == b.forward(tokens: tokens, mask: mask, batch: 2, length: 3).pooled.array)
+    a.training = false
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("lstm-\(getpid()).safetensors").path
+    try a.save(to: path)
+    let loaded = try BiLSTMEncoder.load(from: path)
+    loaded.training = false
+    #expect(loaded.forward(tokens: tokens, mask: mask, batch: 2, length: 3).pooled.array
+      == a.forward(tokens: tokens, mask: mask, batch: 2, length: 3).pooled.array)
+    #expect(throws: TensorError.self) { try TransformerEncoder.load(from: path) }
+  }
+}

@@ -117,7 +117,7 @@ private struct Scanner {
   mutating func codeToken(at i: Int) -> Int {
     let c = b[i]
     if isSpace(c) { return whitespace(from: i, to: n) }
-    if let (len, id) = special(at: i) {
+    if !specials.isEmpty, let (len, id) = special(at: i) {
       emit(i, special: id)
       regexAllowed = false
       return i + len
@@ -426,15 +426,20 @@ private struct Scanner {
 
   // MARK: Special tokens
 
+  /// The special token whose text starts at `i` (longest first, as `specials` is sorted). A special that ends
+  /// in an identifier character must not run on into an identifier (`__FN__` matches in `__FN__(`, not in
+  /// `__FN__x`).
   func special(at i: Int) -> (Int, Int32)? {
-    guard b[i] == 0x3C && !specials.isEmpty else { return nil }
-    for (text, id) in specials where i + text.count <= n {
+    for (text, id) in specials where i + text.count <= n && b[i] == text[0] {
       var same = true
-      for k in 0..<text.count where b[i + k] != text[k] {
+      for k in 1..<text.count where b[i + k] != text[k] {
         same = false
         break
       }
-      if same { return (text.count, id) }
+      guard same else { continue }
+      let end = i + text.count
+      if let last = text.last, isIdentPart(last), end < n, isIdentPart(b[end]) { continue }
+      return (text.count, id)
     }
     return nil
   }

@@ -47,7 +47,7 @@ public struct Tokenizer: Sendable {
     var pre = PreTokenizer()
     // Literal special-token text (`<fn>`, `<mask>`, …) in the input is recognised when asked, longest first.
     pre.specials = specialTokens.enumerated()
-      .filter { $0.offset >= Tokenizer.firstRecognisedSpecial }
+      .filter { $0.offset >= Tokenizer.firstRecognisedSpecial && !$0.element.isEmpty }
       .map { (Array($0.element.utf8), Int32($0.offset)) }
       .sorted { $0.0.count > $1.0.count }
     self.preTokenizer = pre
@@ -331,7 +331,8 @@ public struct EncodeOptions: Sendable, Equatable {
   public var addCLS: Bool
   /// End with `</s>` (an empty range at the end of the last token).
   public var addEOS: Bool
-  /// Map literal `<mask>`, `<fn>` and extra special-token text in the input to their ids.
+  /// Map literal `<mask>`, `<fn>` and extra special-token text in the input to their ids (in code, not inside
+  /// strings or comments; an identifier-like special such as `__FN__` only as a whole identifier).
   public var recognizeSpecialTokens: Bool
 
   public init(maxLength: Int? = nil, addCLS: Bool = false, addEOS: Bool = false, recognizeSpecialTokens: Bool = false) {

@@ -242,11 +242,18 @@ let trickyInputs: [String] = [
 
   @Test func extraSpecialTokensComeAfterTheBuiltIns() throws {
     let t = try Tokenizer.train(
-      texts: tinyCorpus.prefix(6), configuration: .init(vocabSize: 400, seedSize: 2000, extraSpecialTokens: ["<sep>"]))
+      texts: tinyCorpus.prefix(6),
+      configuration: .init(vocabSize: 400, seedSize: 2000, extraSpecialTokens: ["<sep>", "__FN__"]))
     #expect(t.id(for: "<sep>") == 6)
-    #expect(t.byteOffset == 7)
-    let encoding = t.encode("a <sep> b", options: EncodeOptions(recognizeSpecialTokens: true))
+    #expect(t.id(for: "__FN__") == 7)
+    #expect(t.byteOffset == 8)
+    let options = EncodeOptions(recognizeSpecialTokens: true)
+    let encoding = t.encode("a <sep> b", options: options)
     #expect(encoding.ids.contains(6))
+    // An identifier-like special is matched only as a whole identifier.
+    #expect(t.encode("function __FN__(a) { __FN__(a) }", options: options).ids.filter { $0 == 7 }.count == 2)
+    #expect(!t.encode("__FN__x = 1", options: options).ids.contains(7))
+    #expect(t.decode(t.encode("function __FN__(a) {}", options: options).ids) == "function __FN__(a) {}")
     let loaded = try Tokenizer.load(json: t.jsonData())
     #expect(loaded.specialTokens == t.specialTokens)
   }

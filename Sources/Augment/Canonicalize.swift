@@ -21,13 +21,30 @@ public enum Canonicalizer {
 
   /// The canonical text as UTF-8 bytes.
   public static func bytes(of tree: Tree) -> [UInt8] {
-    var writer = CanonicalWriter(tree: tree)
+    bytes(of: tree.root, in: ScopeAnalysis(tree: tree))
+  }
+
+  /// The canonical text of one subtree (a function unit), given the analysis of its whole file (computed
+  /// once per file and shared by its units). Bindings declared inside the subtree (its own name included)
+  /// get canonical names; names declared outside it are kept, like free names.
+  public static func bytes(of node: Node, in analysis: ScopeAnalysis) -> [UInt8] {
+    var writer = CanonicalWriter(root: node, analysis: analysis)
     writer.run()
     return writer.out
   }
 
+  /// The canonical text of a subtree (see `bytes(of:in:)`).
+  public static func form(of node: Node, in analysis: ScopeAnalysis) -> String {
+    String(decoding: bytes(of: node, in: analysis), as: UTF8.self)
+  }
+
   /// A 64-bit FNV-1a hash of the canonical form; stable across runs and machines.
   public static func hash(of tree: Tree) -> UInt64 { fnv1a64(bytes(of: tree)) }
+
+  /// The canonical hash of one subtree (a function unit); see `bytes(of:in:)`.
+  public static func hash(of node: Node, in analysis: ScopeAnalysis) -> UInt64 {
+    fnv1a64(bytes(of: node, in: analysis))
+  }
 
   /// A 64-bit FNV-1a hash of exact bytes (exact-duplicate detection).
   public static func exactHash<C: Collection<UInt8>>(_ bytes: C) -> UInt64 { fnv1a64(bytes) }
@@ -55,24 +72,39 @@ public func canonicalForm(of tree: Tree) -> String { Canonicalizer.form(of: tree
 /// The 64-bit hash of the canonical form of `tree` (see `Canonicalizer`).
 public func canonicalHash(of tree: Tree) -> UInt64 { Canonicalizer.hash(of: tree) }
 
+/// The 64-bit hash of the canonical form of one function unit (or any subtree) of a file whose scope
+/// analysis is `analysis` (see `Canonicalizer.bytes(of:in:)`).
+public func canonicalHash(of node: Node, in analysis: ScopeAnalysis) -> UInt64 {
+  Canonicalizer.hash(of: node, in: analysis)
+}
+
 /// The 64-bit FNV-1a hash of `bytes`.
 public func exactHash<C: Collection<UInt8>>(_ bytes: C) -> UInt64 { Canonicalizer.exactHash(bytes) }
 
 // MARK: - Writer
 
 private struct CanonicalWriter {
-  let tree: Tree
-  let bytes: [UInt8]
+  let root: Node
   let analysis: ScopeAnalysis
+  let references: [Reference]
   var out: [UInt8] = []
   var nextReference = 0
   var canonicalNames: [Int: [UInt8]] = [:]
 
-  init(tree: Tree) {
-    self.tree = tree
-    bytes = tree.bytes
-    analysis = ScopeAnalysis(tree: tree)
-    out.reserveCapacity(bytes.count)
+  init(root: Node, analysis: ScopeAnalysis) {
+    self.root = root
+    self.analysis = analysis
+    references = analysis.references
+    out.reserveCapacity(root.byteRange.count)
+    // First reference at or after the subtree's start.
+    var lo = 0
+    var hi = references.count
+    let start = root.startByte
+    while lo < hi {
+      let mid = (lo + hi) / 2
+      if references[mid].range.lowerBound < start { lo = mid + 1 } else { hi = mid }
+    }
+    nextReference = lo
   }
 
   mutating func token<C: Collection<UInt8>>(_ t: C) {
@@ -81,7 +113,7 @@ private struct CanonicalWriter {
   }
 
   mutating func run() {
-    let cursor = TreeCursor(tree.root)
+    let cursor = TreeCursor(root)
     while true {
       let node = cursor.node
       if enter(node) && cursor.gotoFirstChild() { continue }
@@ -147,7 +179,7 @@ private struct CanonicalWriter {
   }
 
   mutating func referenceStarting(at offset: Int) -> Reference? {
-    let refs = analysis.references
+    let refs = references
     while nextReference < refs.count && refs[nextReference].range.lowerBound < offset { nextReference += 1 }
     return nextReference < refs.count && refs[nextReference].range.lowerBound == offset ? refs[nextReference] : nil
   }
@@ -156,6 +188,7 @@ private struct CanonicalWriter {
     guard let id = r.binding else { return Array(r.name.utf8) }
     let b = analysis.bindings[id]
     if b.kind == .import || b.kind == .arguments || b.isExported { return Array(r.name.utf8) }
+    guard root.byteRange.contains(b.declarationRange.lowerBound) else { return Array(r.name.utf8) }
     if let name = canonicalNames[id] { return name }
     let name = Array("@\(canonicalNames.count)".utf8)
     canonicalNames[id] = name

@@ -72,6 +72,18 @@ private func hash(_ source: String, _ language: Language = .javascript) throws -
     #expect(try hash("function f(a) { return a; }") == hash("function f(a) { return a; }"))
   }
 
+  @Test func functionUnitsWithinAFile() throws {
+    let src = "const limit = 3; function a(x) { return x + limit; } function b(y) { return y + limit; } function c(z) { return z + other; }"
+    let tree = try Parser(language: .javascript).parse(src)
+    let analysis = ScopeAnalysis(tree: tree)
+    let functions = tree.root.namedChildren.filter { $0.type == "function_declaration" }
+    let hashes = functions.map { canonicalHash(of: $0, in: analysis) }
+    #expect(hashes.count == 3)
+    #expect(hashes[0] == hashes[1])  // same body up to local names; `limit` is outside and kept
+    #expect(hashes[0] != hashes[2])
+    #expect(Canonicalizer.form(of: functions[0], in: analysis) == "function @0 ( @1 ) { return @1 + limit ; }")
+  }
+
   @Test func typeScriptAndTSX() throws {
     #expect(try hash("function f(a: number): number { return a; }", .typescript)
       == hash("function g(b: number): number { return b; }", .typescript))

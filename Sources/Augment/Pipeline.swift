@@ -21,13 +21,16 @@ public struct AugmentConfig: Sendable {
 
   /// ContraCode's defaults (Jain et al. 2020, appendix): compress-style rewrites (dead-code elimination,
   /// constant folding, equivalent syntax) 0.5 each, dead-code insertion 0.25, line subsampling 0.25,
-  /// comment removal 0.5, reformat 0.5. Layout comes last so it sees the final tokens.
+  /// rename 0.5, mangle 0.1, comment removal 0.5, reformat 0.5. Renaming runs after the rewrites (so
+  /// inserted code gets renamed too) and layout comes last so it sees the final tokens.
   public static let contraCode = AugmentConfig(steps: [
     Step(DeadCodeElimination(), probability: 0.5),
     Step(ConstantFolding(), probability: 0.5),
     Step(EquivalentSyntax(), probability: 0.5),
     Step(DeadCodeInsertion(), probability: 0.25),
     Step(LineSubsampling(), probability: 0.25),
+    Step(RenameLocals(), probability: 0.5),
+    Step(Mangle(), probability: 0.1),
     Step(RemoveComments(), probability: 0.5),
     Step(Reformat(), probability: 0.5),
   ])
@@ -41,7 +44,7 @@ public struct AugmentConfig: Sendable {
     var all: [String: any Transform] = [:]
     for t: any Transform in [
       DeadCodeElimination(), ConstantFolding(), EquivalentSyntax(), DeadCodeInsertion(), LineSubsampling(),
-      RemoveComments(), Reformat(),
+      RenameLocals(), Mangle(), RemoveComments(), Reformat(),
     ] {
       all[t.name] = t
     }

@@ -6,7 +6,7 @@ import Testing
 /// Every semantics-preserving transform alone, and the composed pipeline under 20 seeds, must leave the
 /// transcript of every program in `Programs/` byte-identical under node.
 @Suite struct ExecutionTests {
-  static let singleTransforms = ["dce", "fold", "equivalent", "deadcode", "comments", "reformat"]
+  static let singleTransforms = ["dce", "fold", "equivalent", "deadcode", "rename", "mangle", "comments", "reformat"]
 
   @Test func suiteHasEnoughPrograms() throws {
     let programs = try ProgramSuite.load()
@@ -49,5 +49,21 @@ import Testing
     #expect(report.mismatches.isEmpty, "\(report.mismatches.count) variants changed behaviour")
     // The suite must actually exercise the transforms.
     #expect(changed > programs.count * 20)
+  }
+
+  /// The check can fail: line subsampling, which deliberately changes behaviour, must be caught.
+  @Test(.enabled(if: ProgramSuite.nodeAvailable, "needs node at /usr/bin/node"))
+  func subsamplingIsDetected() throws {
+    let programs = try ProgramSuite.load()
+    var jobs: [ProgramSuite.Job] = []
+    for (index, program) in programs.enumerated() {
+      var rng = SeededRandom(seed: UInt64(index))
+      let tree = try Parser(language: .javascript).parse(program.source)
+      let edits = try LineSubsampling(keep: 0.5).edits(for: TransformInput(tree: tree), rng: &rng)
+      let text = String(decoding: try edits.apply(to: tree.bytes), as: UTF8.self)
+      jobs.append(ProgramSuite.Job(name: program.name, texts: [program.source, text], labels: ["original", "subsample"]))
+    }
+    let report = try ProgramSuite.run(jobs)
+    #expect(report.mismatches.count > programs.count / 3)
   }
 }

@@ -60,11 +60,11 @@ const flat = a => a.reduce((acc, v) => acc.concat(Array.isArray(v) ? flat(v) : v
 console.log(flat([1, [2, [3, [4, [5]]]], 6]).join(), [1, [2, [3]]].flat(Infinity).length);
 // ==== debounce-like-timers
 const events = [];
-setTimeout(() => events.push("t2"), 2);
-setTimeout(() => events.push("t0"), 0);
+setTimeout(() => events.push("t0-first"), 0);
+setTimeout(() => events.push("t0-second"), 0);
 Promise.resolve().then(() => events.push("micro"));
 events.push("sync");
-setTimeout(() => console.log(events.join(" ")), 5);
+setTimeout(() => console.log(events.join(" ")), 0);
 // ==== linked-list
 class LNode { constructor(v, next = null) { this.v = v; this.next = next; } }
 function fromArray(a) { return a.reduceRight((next, v) => new LNode(v, next), null); }

@@ -98,7 +98,8 @@ struct TypeEvidenceTests {
   }
 
   @Test func javascriptGetsSuggestionsToo() throws {
-    #expect(try summary("function f(x = 1) { return 'a' }", .javascript) == ["parameter x: number", "returnType f: string"])
+    #expect(
+      try summary("function f(x = 1) { return 'a' }", .javascript) == ["parameter x: number", "returnType f: string"])
   }
 
   @Test func brokenSourceDoesNotCrash() throws {

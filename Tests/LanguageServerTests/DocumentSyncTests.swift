@@ -28,11 +28,19 @@ struct DocumentSyncTests {
     let editor = try MockEditor()
     let uri = "file:///work/test.ts"
     let m = editor.open("const face = '😀'; const 1️⃣n = 2️⃣1\n")
-    let start = try #require(m[1]), end = try #require(m[2])
+    let start = try #require(m[1])
+    let end = try #require(m[2])
     // Rename `n` to `count` and add a type: columns are after a surrogate pair.
-    change(editor, uri, version: 2, [["range": MockEditor.range(start, start), "text": "cou"], ["range": MockEditor.range(
-      .object(["line": 0, "character": .int(start["character"]!.intValue! + 3)]),
-      .object(["line": 0, "character": .int(start["character"]!.intValue! + 4)])), "text": "nt: number"]])
+    change(
+      editor, uri, version: 2,
+      [
+        ["range": MockEditor.range(start, start), "text": "cou"],
+        [
+          "range": MockEditor.range(
+            .object(["line": 0, "character": .int(start["character"]!.intValue! + 3)]),
+            .object(["line": 0, "character": .int(start["character"]!.intValue! + 4)])), "text": "nt: number",
+        ],
+      ])
     _ = try editor.result("shutdown", nil)
     #expect(text(editor, uri) == "const face = '😀'; const count: number = 1\n")
     #expect(try treeMatchesFreshParse(editor, uri))
@@ -43,8 +51,14 @@ struct DocumentSyncTests {
     let editor = try MockEditor()
     let uri = "file:///work/test.ts"
     editor.open("let a = 1\n")
-    change(editor, uri, version: 2, [["text": "let b = 'x'\nlet c = 2\n"], ["range": MockEditor.range(MockEditor.position(1, 4), MockEditor.position(1, 5)), "text": "dd"]])
-    let hints = try editor.result("textDocument/inlayHint", ["textDocument": ["uri": .string(uri)], "range": MockEditor.everything])
+    change(
+      editor, uri, version: 2,
+      [
+        ["text": "let b = 'x'\nlet c = 2\n"],
+        ["range": MockEditor.range(MockEditor.position(1, 4), MockEditor.position(1, 5)), "text": "dd"],
+      ])
+    let hints = try editor.result(
+      "textDocument/inlayHint", ["textDocument": ["uri": .string(uri)], "range": MockEditor.everything])
     #expect(text(editor, uri) == "let b = 'x'\nlet dd = 2\n")
     #expect(hints.items.map { $0["label"] } == [": string", ": number"])
     #expect(try treeMatchesFreshParse(editor, uri))
@@ -61,10 +75,23 @@ struct DocumentSyncTests {
     var version = 1
     for ch in typed {
       version += 1
-      change(editor, uri, version: version, [["range": MockEditor.range(MockEditor.position(line, col), MockEditor.position(line, col)), "text": .string(String(ch))]])
-      if ch == "\n" { line += 1; col = 0 } else { col += ch.utf16.count }
+      change(
+        editor, uri, version: version,
+        [
+          [
+            "range": MockEditor.range(MockEditor.position(line, col), MockEditor.position(line, col)),
+            "text": .string(String(ch)),
+          ]
+        ])
+      if ch == "\n" {
+        line += 1
+        col = 0
+      } else {
+        col += ch.utf16.count
+      }
     }
-    let hints = try editor.result("textDocument/inlayHint", ["textDocument": ["uri": .string(uri)], "range": MockEditor.everything])
+    let hints = try editor.result(
+      "textDocument/inlayHint", ["textDocument": ["uri": .string(uri)], "range": MockEditor.everything])
     #expect(text(editor, uri) == "function f() {\n" + typed + "}\n")
     #expect(try treeMatchesFreshParse(editor, uri))
     #expect(hints.items.map { $0["label"] } == [": number", ": string"])
@@ -74,7 +101,9 @@ struct DocumentSyncTests {
     let editor = try MockEditor()
     let uri = "file:///work/test.ts"
     editor.open("let a = 1")
-    change(editor, uri, version: 2, [["range": MockEditor.range(MockEditor.position(50, 0), MockEditor.position(60, 3)), "text": "\nlet z = true"]])
+    change(
+      editor, uri, version: 2,
+      [["range": MockEditor.range(MockEditor.position(50, 0), MockEditor.position(60, 3)), "text": "\nlet z = true"]])
     change(editor, "file:///work/never-opened.ts", version: 2, [["text": "x"]])
     _ = try editor.result("shutdown", nil)
     #expect(text(editor, uri) == "let a = 1\nlet z = true")
@@ -89,7 +118,8 @@ struct DocumentSyncTests {
     editor.notify("textDocument/didSave", ["textDocument": ["uri": .string(uri)]])
     _ = try editor.diagnostics(for: uri, from: before)
     editor.notify("textDocument/didClose", ["textDocument": ["uri": .string(uri)]])
-    let r = try editor.request("textDocument/hover", ["textDocument": ["uri": .string(uri)], "position": MockEditor.position(0, 4)])
+    let r = try editor.request(
+      "textDocument/hover", ["textDocument": ["uri": .string(uri)], "position": MockEditor.position(0, 4)])
     #expect(r["error"]?["code"] == -32602)
   }
 

@@ -16,7 +16,8 @@ struct FeatureTests {
     }
     var bytes = Array(text.utf8)
     for e in sorted {
-      let s = index.offset(e["range"]!["start"]!), t = index.offset(e["range"]!["end"]!)
+      let s = index.offset(e["range"]!["start"]!)
+      let t = index.offset(e["range"]!["end"]!)
       bytes.replaceSubrange(s..<t, with: Array(e["newText"]!.stringValue!.utf8))
     }
     return String(decoding: bytes, as: UTF8.self)
@@ -46,20 +47,25 @@ struct FeatureTests {
     editor.open("const a = 1\nconst b = 'two'\nfunction f() { g() }\n")
     let second = try editor.result(
       "textDocument/inlayHint",
-      ["textDocument": doc, "range": MockEditor.range(MockEditor.position(1, 0), MockEditor.position(1, 20))]).items
+      ["textDocument": doc, "range": MockEditor.range(MockEditor.position(1, 0), MockEditor.position(1, 20))]
+    ).items
     #expect(second.map { $0["label"] } == [": string"])
     // `void` for f is 0.8: a bar of 0.9 hides it, literals (0.95) stay.
-    editor.notify("workspace/didChangeConfiguration", ["settings": ["codeintel": ["inlayHints": ["minConfidence": 0.9]]]])
-    let strict = try editor.result("textDocument/inlayHint", ["textDocument": doc, "range": MockEditor.everything]).items
+    editor.notify(
+      "workspace/didChangeConfiguration", ["settings": ["codeintel": ["inlayHints": ["minConfidence": 0.9]]]])
+    let strict = try editor.result("textDocument/inlayHint", ["textDocument": doc, "range": MockEditor.everything])
+      .items
     #expect(strict.map { $0["label"] } == [": number", ": string"])
     editor.notify("workspace/didChangeConfiguration", ["settings": ["codeintel": ["inlayHints": ["enabled": false]]]])
-    #expect(try editor.result("textDocument/inlayHint", ["textDocument": doc, "range": MockEditor.everything]).items.isEmpty)
+    #expect(
+      try editor.result("textDocument/inlayHint", ["textDocument": doc, "range": MockEditor.everything]).items.isEmpty)
   }
 
   @Test func javascriptGetsNoAnnotationHints() throws {
     let editor = try MockEditor()
     editor.open("const a = 1", uri: "file:///work/a.js")
-    let hints = try editor.result("textDocument/inlayHint", ["textDocument": ["uri": "file:///work/a.js"], "range": MockEditor.everything])
+    let hints = try editor.result(
+      "textDocument/inlayHint", ["textDocument": ["uri": "file:///work/a.js"], "range": MockEditor.everything])
     #expect(hints.items.isEmpty)
   }
 
@@ -89,9 +95,10 @@ struct FeatureTests {
   }
 
   @Test func hoverOnAFunctionShowsReturnTypeNamesAndClones() throws {
-    let editor = try MockEditor(providers: AnalysisProviders(
-      types: EvidenceTypeSuggester(), names: FixedNameSuggester(name: "sumPositive", confidence: 0.8),
-      clones: CanonicalCloneFinder()))
+    let editor = try MockEditor(
+      providers: AnalysisProviders(
+        types: EvidenceTypeSuggester(), names: FixedNameSuggester(name: "sumPositive", confidence: 0.8),
+        clones: CanonicalCloneFinder()))
     let m = editor.open(
       """
       function to1️⃣tal(xs) { let s = 0; for (const x of xs) { if (x > 0) { s += x } } return s }
@@ -113,7 +120,8 @@ struct FeatureTests {
     let m = editor.open(source)
     let actions = try editor.result(
       "textDocument/codeAction",
-      ["textDocument": doc, "range": MockEditor.range(m[1]!, m[1]!), "context": ["diagnostics": []]]).items
+      ["textDocument": doc, "range": MockEditor.range(m[1]!, m[1]!), "context": ["diagnostics": []]]
+    ).items
     #expect(actions.count == 1)
     let action = try #require(actions.first)
     #expect(action["title"] == "Add type annotation `: number` to `count`")
@@ -122,17 +130,23 @@ struct FeatureTests {
     #expect(Self.apply(edits, to: MockEditor.extractMarkers(source).0) == "let count: number = 0\nconst other = 'x'\n")
     let onlyRefactors = try editor.result(
       "textDocument/codeAction",
-      ["textDocument": doc, "range": MockEditor.range(m[1]!, m[2]!), "context": ["diagnostics": [], "only": ["refactor"]]])
+      [
+        "textDocument": doc, "range": MockEditor.range(m[1]!, m[2]!),
+        "context": ["diagnostics": [], "only": ["refactor"]],
+      ])
     #expect(onlyRefactors.items.isEmpty)
   }
 
   @Test func renameToTheSuggestedName() throws {
-    let editor = try MockEditor(providers: AnalysisProviders(
-      types: EvidenceTypeSuggester(), names: FixedNameSuggester(name: "formatDate", confidence: 0.9)))
+    let editor = try MockEditor(
+      providers: AnalysisProviders(
+        types: EvidenceTypeSuggester(), names: FixedNameSuggester(name: "formatDate", confidence: 0.9)))
     let source = "function 1️⃣isValid(d) { return d.toISOString() }\nconst s = isValid(new Date())\nobj.isValid = 1\n"
     let m = editor.open(source)
     let actions = try editor.result(
-      "textDocument/codeAction", ["textDocument": doc, "range": MockEditor.range(m[1]!, m[1]!), "context": ["diagnostics": []]]).items
+      "textDocument/codeAction",
+      ["textDocument": doc, "range": MockEditor.range(m[1]!, m[1]!), "context": ["diagnostics": []]]
+    ).items
     let rename = try #require(actions.first { $0["title"] == "Rename function to `formatDate`" })
     #expect(rename["kind"] == "refactor.rewrite")
     let edits = rename["edit"]?["changes"]?[uri]?.items ?? []
@@ -150,18 +164,25 @@ struct FeatureTests {
       """)
     _ = try editor.diagnostics(for: uri)
     let actions = try editor.result(
-      "textDocument/codeAction", ["textDocument": doc, "range": MockEditor.range(m[1]!, m[1]!), "context": ["diagnostics": []]]).items
+      "textDocument/codeAction",
+      ["textDocument": doc, "range": MockEditor.range(m[1]!, m[1]!), "context": ["diagnostics": []]]
+    ).items
     let show = try #require(actions.first { $0["title"]?.stringValue?.hasPrefix("Show functional clones") == true })
     #expect(show["command"]?["command"] == "codeintel.showClones")
     let args = show["command"]?["arguments"]?.items ?? []
-    let result = try editor.result("workspace/executeCommand", ["command": "codeintel.showClones", "arguments": .array(args)])
+    let result = try editor.result(
+      "workspace/executeCommand", ["command": "codeintel.showClones", "arguments": .array(args)])
     #expect(result.items.map { $0["name"] } == ["second"])
     #expect(result.items.first?["range"]?["start"]?["line"] == 1)
     // After an edit moves both functions, neither matches its own stale entry.
     editor.notify(
       "textDocument/didChange",
-      ["textDocument": ["uri": .string(uri), "version": 2],
-       "contentChanges": [["range": MockEditor.range(MockEditor.position(0, 0), MockEditor.position(0, 0)), "text": "// moved\n"]]])
+      [
+        "textDocument": ["uri": .string(uri), "version": 2],
+        "contentChanges": [
+          ["range": MockEditor.range(MockEditor.position(0, 0), MockEditor.position(0, 0)), "text": "// moved\n"]
+        ],
+      ])
     let moved = try editor.result(
       "workspace/executeCommand", ["command": "codeintel.findSimilar", "arguments": [.string(uri), 1, 10]])
     #expect(moved.items.map { $0["name"] } == ["second"])
@@ -171,9 +192,10 @@ struct FeatureTests {
   // MARK: - Diagnostics
 
   @Test func cloneAndNameDiagnostics() throws {
-    let editor = try MockEditor(providers: AnalysisProviders(
-      types: EvidenceTypeSuggester(), names: FixedNameSuggester(name: "scaleAll", confidence: 0.9),
-      clones: CanonicalCloneFinder()))
+    let editor = try MockEditor(
+      providers: AnalysisProviders(
+        types: EvidenceTypeSuggester(), names: FixedNameSuggester(name: "scaleAll", confidence: 0.9),
+        clones: CanonicalCloneFinder()))
     editor.open(
       """
       function first(a, b) { const r = []; for (let i = 0; i < a; i++) { r.push(b * i) } return r }
@@ -196,13 +218,19 @@ struct FeatureTests {
     for v in 2...6 {
       editor.notify(
         "textDocument/didChange",
-        ["textDocument": ["uri": .string(uri), "version": .int(v)],
-         "contentChanges": [["range": MockEditor.range(MockEditor.position(1, 0), MockEditor.position(1, 0)), "text": "\n"]]])
+        [
+          "textDocument": ["uri": .string(uri), "version": .int(v)],
+          "contentChanges": [
+            ["range": MockEditor.range(MockEditor.position(1, 0), MockEditor.position(1, 0)), "text": "\n"]
+          ],
+        ])
     }
     let first = try editor.wait("diagnostics") { $0["method"] == "textDocument/publishDiagnostics" }
     // Only the state after the last of the quick edits is published.
     #expect(first["params"]?["version"] == 6)
-    editor.notify("workspace/didChangeConfiguration", ["settings": ["codeintel": ["diagnostics": ["enabled": false, "debounceMs": 0]]]])
+    editor.notify(
+      "workspace/didChangeConfiguration",
+      ["settings": ["codeintel": ["diagnostics": ["enabled": false, "debounceMs": 0]]]])
     let from = editor.messages.count
     editor.notify("textDocument/didSave", ["textDocument": ["uri": .string(uri)]])
     #expect(try editor.diagnostics(for: uri, from: from).isEmpty)
@@ -214,11 +242,13 @@ struct FeatureTests {
     let editor = try MockEditor()
     let unknown = try editor.request("workspace/executeCommand", ["command": "codeintel.nope", "arguments": []])
     #expect(unknown["error"]?["code"] == -32602)
-    let badArgs = try editor.request("workspace/executeCommand", ["command": "codeintel.findSimilar", "arguments": [1]])
+    let badArgs = try editor.request(
+      "workspace/executeCommand", ["command": "codeintel.findSimilar", "arguments": [1]])
     #expect(badArgs["error"]?["code"] == -32602)
     editor.open("function 1️⃣f() { return 1 }")
     let none = try editor.result(
-      "workspace/executeCommand", ["command": "codeintel.findSimilar", "arguments": [.string(uri), ["line": 0, "character": 10]]])
+      "workspace/executeCommand",
+      ["command": "codeintel.findSimilar", "arguments": [.string(uri), ["line": 0, "character": 10]]])
     #expect(none == [])
   }
 }
@@ -229,7 +259,8 @@ struct LineIndexShim {
   init(_ text: String) { self.text = text }
   func offset(_ p: JSONValue) -> Int {
     let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-    let line = p["line"]!.intValue!, ch = p["character"]!.intValue!
+    let line = p["line"]!.intValue!
+    let ch = p["character"]!.intValue!
     var offset = lines.prefix(line).reduce(0) { $0 + $1.utf8.count + 1 }
     var units = 0
     for c in lines[line] {

@@ -8,9 +8,11 @@ struct IndexingTests {
   private func workspace() throws -> URL {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("codeintel-lsp-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: dir.appendingPathComponent("src"), withIntermediateDirectories: true)
-    try FileManager.default.createDirectory(at: dir.appendingPathComponent("node_modules/x"), withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(
+      at: dir.appendingPathComponent("node_modules/x"), withIntermediateDirectories: true)
     let helper = "export function scale(xs, k) { const out = []; for (const x of xs) { out.push(x * k) } return out }\n"
-    try ("// helpers\n\n" + helper).write(to: dir.appendingPathComponent("src/util.ts"), atomically: true, encoding: .utf8)
+    try ("// helpers\n\n" + helper).write(
+      to: dir.appendingPathComponent("src/util.ts"), atomically: true, encoding: .utf8)
     try helper.write(to: dir.appendingPathComponent("node_modules/x/index.js"), atomically: true, encoding: .utf8)
     try "not code".write(to: dir.appendingPathComponent("README.md"), atomically: true, encoding: .utf8)
     return dir
@@ -29,7 +31,8 @@ struct IndexingTests {
     #expect(end["params"]?["value"]?["message"]?.stringValue?.hasPrefix("indexed 1 files") == true)
 
     let uri = LanguageServer.uri(fromPath: dir.appendingPathComponent("src/main.ts").path)
-    editor.open("function mul(vals, f) { const res = []; for (const v of vals) { res.push(v * f) } return res }\n", uri: uri)
+    editor.open(
+      "function mul(vals, f) { const res = []; for (const v of vals) { res.push(v * f) } return res }\n", uri: uri)
     let diagnostics = try editor.diagnostics(for: uri)
     #expect(diagnostics.map { $0["message"] } == ["functional clone of `scale` in `src/util.ts:3` (similarity 1.00)"])
     #expect(try editor.shutdown() == 0)
@@ -42,7 +45,8 @@ struct IndexingTests {
     let uri = LanguageServer.uri(fromPath: dir.appendingPathComponent("src/util.ts").path)
     _ = try editor.result("workspace/executeCommand", ["command": "codeintel.reindex", "arguments": []])
     #expect(try editor.shutdown() == 0)
-    #expect(!editor.messages.contains { $0["method"] == "$/progress" || $0["method"] == "window/workDoneProgress/create" })
+    #expect(
+      !editor.messages.contains { $0["method"] == "$/progress" || $0["method"] == "window/workDoneProgress/create" })
     _ = uri
   }
 

@@ -7,7 +7,8 @@ import Testing
 struct LifecycleTests {
   @Test func requestsBeforeInitializeAreRefused() throws {
     let editor = try MockEditor(initialize: false)
-    let r = try editor.request("textDocument/hover", ["textDocument": ["uri": "file:///a.ts"], "position": MockEditor.position(0, 0)])
+    let r = try editor.request(
+      "textDocument/hover", ["textDocument": ["uri": "file:///a.ts"], "position": MockEditor.position(0, 0)])
     #expect(r["error"]?["code"] == -32002)
     let shutdown = try editor.request("shutdown", nil)
     #expect(shutdown["error"]?["code"] == -32002)
@@ -48,7 +49,8 @@ struct LifecycleTests {
   @Test func requestsAfterShutdownAreInvalid() throws {
     let editor = try MockEditor()
     #expect(try editor.result("shutdown", nil) == .null)
-    let r = try editor.request("textDocument/inlayHint", ["textDocument": ["uri": "file:///a.ts"], "range": MockEditor.everything])
+    let r = try editor.request(
+      "textDocument/inlayHint", ["textDocument": ["uri": "file:///a.ts"], "range": MockEditor.everything])
     #expect(r["error"]?["code"] == -32600)
     editor.notify("exit", [:])
     #expect(try editor.waitForExit() == 0)
@@ -57,12 +59,14 @@ struct LifecycleTests {
   @Test func invalidParamsAreReported() throws {
     let editor = try MockEditor()
     editor.open("const a = 1")
-    let r = try editor.request("textDocument/hover", ["textDocument": ["uri": "file:///work/test.ts"], "position": "top"])
+    let r = try editor.request(
+      "textDocument/hover", ["textDocument": ["uri": "file:///work/test.ts"], "position": "top"])
     #expect(r["error"]?["code"] == -32602)
     #expect(r["error"]?["message"]?.stringValue?.contains("position") == true)
     let missing = try editor.request("textDocument/inlayHint", nil)
     #expect(missing["error"]?["code"] == -32602)
-    let notOpen = try editor.request("textDocument/hover", ["textDocument": ["uri": "file:///nope.ts"], "position": MockEditor.position(0, 0)])
+    let notOpen = try editor.request(
+      "textDocument/hover", ["textDocument": ["uri": "file:///nope.ts"], "position": MockEditor.position(0, 0)])
     #expect(notOpen["error"]?["code"] == -32602)
     #expect(try editor.shutdown() == 0)
   }
@@ -71,7 +75,8 @@ struct LifecycleTests {
     let blocking = BlockingTypeSuggester()
     let editor = try MockEditor(providers: AnalysisProviders(types: blocking))
     editor.open("const a = 1")
-    let id = editor.sendRequest("textDocument/inlayHint", ["textDocument": ["uri": "file:///work/test.ts"], "range": MockEditor.everything])
+    let id = editor.sendRequest(
+      "textDocument/inlayHint", ["textDocument": ["uri": "file:///work/test.ts"], "range": MockEditor.everything])
     #expect(blocking.entered.wait(timeout: .now() + MockEditor.timeout) == .success)
     editor.notify("$/cancelRequest", ["id": .int(id)])
     let r = try editor.response(to: id)

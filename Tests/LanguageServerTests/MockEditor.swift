@@ -32,14 +32,19 @@ final class MockEditor: @unchecked Sendable {
     if initialize {
       let response = try request(
         "initialize",
-        ["processId": nil, "rootUri": rootUri.map(JSONValue.string) ?? nil, "capabilities": capabilities,
-         "initializationOptions": options])
+        [
+          "processId": nil, "rootUri": rootUri.map(JSONValue.string) ?? nil, "capabilities": capabilities,
+          "initializationOptions": options,
+        ])
       guard response["result"]?["capabilities"] != nil else { throw MockError.unexpected(response) }
       notify("initialized", [:])
     }
   }
 
-  enum MockError: Error { case timeout(String), unexpected(JSONValue) }
+  enum MockError: Error {
+    case timeout(String)
+    case unexpected(JSONValue)
+  }
 
   // MARK: - Receiving
 
@@ -136,11 +141,16 @@ final class MockEditor: @unchecked Sendable {
     let ext = uri.split(separator: ".").last.map(String.init) ?? ""
     let languageId =
       ["ts", "mts", "cts"].contains(ext)
-      ? "typescript" : ext == "tsx" ? "typescriptreact" : ["js", "mjs", "cjs", "jsx"].contains(ext) ? "javascript" : "plaintext"
+      ? "typescript"
+      : ext == "tsx" ? "typescriptreact" : ["js", "mjs", "cjs", "jsx"].contains(ext) ? "javascript" : "plaintext"
     notify(
       "textDocument/didOpen",
-      ["textDocument": ["uri": .string(uri), "languageId": .string(languageId), "version": .int(version),
-        "text": .string(text)]])
+      [
+        "textDocument": [
+          "uri": .string(uri), "languageId": .string(languageId), "version": .int(version),
+          "text": .string(text),
+        ]
+      ])
     return markers
   }
 

@@ -13,13 +13,17 @@ struct RobustnessTests {
         #expect(try editor.request("textDocument/hover", ["textDocument": doc, "position": p])["error"] == nil)
         #expect(
           try editor.request(
-            "textDocument/codeAction", ["textDocument": doc, "range": MockEditor.range(p, p), "context": ["diagnostics": []]]
+            "textDocument/codeAction",
+            ["textDocument": doc, "range": MockEditor.range(p, p), "context": ["diagnostics": []]]
           )["error"] == nil)
       }
     }
-    #expect(try editor.request("textDocument/inlayHint", ["textDocument": doc, "range": MockEditor.everything])["error"] == nil)
     #expect(
-      try editor.request("workspace/executeCommand", ["command": "codeintel.findSimilar", "arguments": [.string(uri), 0, 0]])["error"]
+      try editor.request("textDocument/inlayHint", ["textDocument": doc, "range": MockEditor.everything])["error"]
+        == nil)
+    #expect(
+      try editor.request(
+        "workspace/executeCommand", ["command": "codeintel.findSimilar", "arguments": [.string(uri), 0, 0]])["error"]
         == nil)
   }
 
@@ -55,14 +59,16 @@ struct RobustnessTests {
     editor.open(text, uri: uri)
     let warning = try editor.wait("too-large warning") { $0["method"] == "window/logMessage" }
     #expect(warning["params"]?["message"]?.stringValue?.contains("maxFileBytes") == true)
-    let hints = try editor.result("textDocument/inlayHint", ["textDocument": ["uri": .string(uri)], "range": MockEditor.everything])
+    let hints = try editor.result(
+      "textDocument/inlayHint", ["textDocument": ["uri": .string(uri)], "range": MockEditor.everything])
     #expect(hints == [])
     try everyFeature(editor, uri)
     // Edits still apply; shrinking the file below the limit brings analysis back.
     editor.notify(
       "textDocument/didChange",
       ["textDocument": ["uri": .string(uri), "version": 2], "contentChanges": [["text": "const small = 1\n"]]])
-    let back = try editor.result("textDocument/inlayHint", ["textDocument": ["uri": .string(uri)], "range": MockEditor.everything])
+    let back = try editor.result(
+      "textDocument/inlayHint", ["textDocument": ["uri": .string(uri)], "range": MockEditor.everything])
     #expect(back.items.map { $0["label"] } == [": number"])
     #expect(try editor.shutdown() == 0)
   }

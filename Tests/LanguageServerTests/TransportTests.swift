@@ -37,7 +37,10 @@ struct TransportTests {
       f.append(Array(bad.utf8) + frame("{}"))
       let frames = drain(&f)
       #expect(frames.count == 2, "\(bad.debugDescription)")
-      if case .malformed = frames.first {} else { Issue.record("expected a malformed frame for \(bad.debugDescription)") }
+      if case .malformed = frames.first {
+      } else {
+        Issue.record("expected a malformed frame for \(bad.debugDescription)")
+      }
       #expect(frames.last == .body(Array("{}".utf8)))
     }
   }
@@ -70,7 +73,8 @@ struct TransportTests {
 
   @Test func invalidUTF8IsAParseError() throws {
     let editor = try MockEditor()
-    let body: [UInt8] = Array("{\"jsonrpc\":\"2.0\",\"method\":\"x\",\"params\":\"".utf8) + [0xFF, 0xFE, 0xC0] + Array("\"}".utf8)
+    let body: [UInt8] =
+      Array("{\"jsonrpc\":\"2.0\",\"method\":\"x\",\"params\":\"".utf8) + [0xFF, 0xFE, 0xC0] + Array("\"}".utf8)
     editor.connection.deliver(MessageFramer.frame(body))
     let error = try editor.wait("parse error") { $0["error"]?["code"] == -32700 }
     #expect(error["error"]?["message"]?.stringValue?.contains("UTF-8") == true)
@@ -98,8 +102,10 @@ struct TransportTests {
 
   @Test func nonRequestJSONIsAnInvalidRequest() throws {
     let editor = try MockEditor()
-    let cases = ["[1,2]", "42", "{\"id\": 5, \"method\": \"shutdown\"}", "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":3}",
-      "{\"jsonrpc\":\"2.0\",\"id\":{\"x\":1},\"method\":\"shutdown\"}", "{\"jsonrpc\":\"2.0\",\"id\":9}"]
+    let cases = [
+      "[1,2]", "42", "{\"id\": 5, \"method\": \"shutdown\"}", "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":3}",
+      "{\"jsonrpc\":\"2.0\",\"id\":{\"x\":1},\"method\":\"shutdown\"}", "{\"jsonrpc\":\"2.0\",\"id\":9}",
+    ]
     for c in cases { editor.connection.deliver(frame(c)) }
     var from = 0
     for c in cases {

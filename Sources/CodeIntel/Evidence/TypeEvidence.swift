@@ -118,7 +118,9 @@ public enum TypeEvidence {
       if (op == "-" || op == "+") && arg.type == "number" {
         return .init(type: "number", confidence: Confidence.literal, reason: "a number literal")
       }
-      if op == "typeof" { return .init(type: "string", confidence: Confidence.literal, reason: "a `typeof` expression") }
+      if op == "typeof" {
+        return .init(type: "string", confidence: Confidence.literal, reason: "a `typeof` expression")
+      }
       return nil
     case "binary_expression":
       guard let op = node.child(field: "operator")?.text, comparisons.contains(op) else { return nil }
@@ -148,7 +150,9 @@ public enum TypeEvidence {
     else { return nil }
     return Suggestion(
       kind: .variable, name: name.text, nameRange: name.byteRange, anchor: name.endByte,
-      candidates: [.init(type: candidate.type, confidence: candidate.confidence, reason: "initialised with " + candidate.reason)])
+      candidates: [
+        .init(type: candidate.type, confidence: candidate.confidence, reason: "initialised with " + candidate.reason)
+      ])
   }
 
   private static func parameterSuggestion(_ node: Node, genericClasses: Set<String>) -> Suggestion? {
@@ -171,7 +175,9 @@ public enum TypeEvidence {
     if node.type == "optional_parameter", let q = pattern.nextSibling, q.text == "?" { anchor = q.endByte }
     return Suggestion(
       kind: .parameter, name: pattern.text, nameRange: pattern.byteRange, anchor: anchor,
-      candidates: [.init(type: candidate.type, confidence: candidate.confidence, reason: "defaults to " + candidate.reason)])
+      candidates: [
+        .init(type: candidate.type, confidence: candidate.confidence, reason: "defaults to " + candidate.reason)
+      ])
   }
 
   // MARK: - Returns
@@ -220,7 +226,8 @@ public enum TypeEvidence {
       return .init(type: types[0], confidence: Confidence.returnLiteral, reason: "every `return` returns a \(types[0])")
     }
     if types.count == 2, types.contains("null"), let t = types.first(where: { $0 != "null" }) {
-      return .init(type: "\(t) | null", confidence: Confidence.nullable, reason: "every `return` returns a \(t) or `null`")
+      return .init(
+        type: "\(t) | null", confidence: Confidence.nullable, reason: "every `return` returns a \(t) or `null`")
     }
     return nil
   }

@@ -2,7 +2,10 @@
 public struct Diagnostic: Codable, Sendable, Hashable {
   /// LSP severities.
   public enum Severity: Int, Codable, Sendable {
-    case error = 1, warning = 2, information = 3, hint = 4
+    case error = 1
+    case warning = 2
+    case information = 3
+    case hint = 4
   }
 
   public var range: LSPRange

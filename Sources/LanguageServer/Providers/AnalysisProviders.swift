@@ -3,9 +3,9 @@
 public struct AnalysisProviders: Sendable {
   public var types: any TypeSuggester
   public var names: (any NameSuggester)?
-  public var clones: (any CloneFinder)?
+  public var clones: (any CloneLookup)?
 
-  public init(types: any TypeSuggester, names: (any NameSuggester)? = nil, clones: (any CloneFinder)? = nil) {
+  public init(types: any TypeSuggester, names: (any NameSuggester)? = nil, clones: (any CloneLookup)? = nil) {
     self.types = types
     self.names = names
     self.clones = clones

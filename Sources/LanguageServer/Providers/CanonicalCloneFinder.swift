@@ -5,7 +5,7 @@ import Syntax
 /// type-2 clones): each function's parameter list and body are reduced to a token stream with
 /// every `identifier` replaced by the order of its first appearance, and hashed. Equal hashes are
 /// clones with similarity 1. Deterministic and cheap; the embedding index finds the rest later.
-public final class CanonicalCloneFinder: CloneFinder, @unchecked Sendable {
+public final class CanonicalCloneFinder: CloneLookup, @unchecked Sendable {
   /// Functions with fewer tokens than this are too small to call clones (getters, one-liners).
   public let minTokens: Int
 
@@ -19,6 +19,8 @@ public final class CanonicalCloneFinder: CloneFinder, @unchecked Sendable {
   private let lock = NSLock()
   private var byHash: [UInt64: [Entry]] = [:]
   private var hashesByURI: [String: [UInt64]] = [:]
+  /// Each file's unit hashes by the unit's first byte, so a query on an indexed version is a lookup.
+  private var hashByStart: [String: [Int: UInt64]] = [:]
   private var count = 0
 
   public init(minTokens: Int = 12) {
@@ -44,6 +46,7 @@ public final class CanonicalCloneFinder: CloneFinder, @unchecked Sendable {
     removeLocked(uri: uri)
     for (hash, entry) in entries { byHash[hash, default: []].append(entry) }
     hashesByURI[uri] = entries.map(\.0)
+    hashByStart[uri] = Dictionary(entries.map { ($0.1.byteStart, $0.0) }, uniquingKeysWith: { a, _ in a })
     count += entries.count
   }
 
@@ -57,7 +60,10 @@ public final class CanonicalCloneFinder: CloneFinder, @unchecked Sendable {
     -> [CloneMatch]
   {
     try cancellation.check()
-    guard let hash = Self.canonicalHash(of: unit, in: tree, minTokens: minTokens) else { return [] }
+    lock.lock()
+    let indexed = hashByStart[uri]?[unit.byteRange.lowerBound]
+    lock.unlock()
+    guard let hash = indexed ?? Self.canonicalHash(of: unit, in: tree, minTokens: minTokens) else { return [] }
     lock.lock()
     let entries = byHash[hash] ?? []
     lock.unlock()
@@ -112,6 +118,7 @@ public final class CanonicalCloneFinder: CloneFinder, @unchecked Sendable {
   }
 
   private func removeLocked(uri: String) {
+    hashByStart[uri] = nil
     guard let hashes = hashesByURI.removeValue(forKey: uri) else { return }
     for h in Set(hashes) {
       byHash[h]?.removeAll { $0.uri == uri }

@@ -62,7 +62,8 @@ extension LanguageServer {
   /// Whether the range is on the function's name or its signature line.
   private func touches(_ unit: FunctionUnit, _ range: LSPRange, _ doc: Document) -> Bool {
     if let n = unit.nameRange, range.overlaps(doc.range(ofBytes: n)) { return true }
-    let signature = doc.range(ofBytes: unit.byteRange.lowerBound..<max(unit.byteRange.lowerBound, unit.bodyRange.lowerBound))
+    let signature = doc.range(
+      ofBytes: unit.byteRange.lowerBound..<max(unit.byteRange.lowerBound, unit.bodyRange.lowerBound))
     return range.overlaps(signature)
   }
 

@@ -24,8 +24,9 @@ extension LanguageServer {
       let doc = try document(uri)
       let offset = doc.byteOffset(of: position)
       // The innermost function around the position.
-      guard let unit = doc.units.filter({ $0.byteRange.contains(offset) || $0.nameRange?.contains(offset) == true })
-        .min(by: { $0.byteRange.count < $1.byteRange.count })
+      guard
+        let unit = doc.units.filter({ $0.byteRange.contains(offset) || $0.nameRange?.contains(offset) == true })
+          .min(by: { $0.byteRange.count < $1.byteRange.count })
       else { return .array([]) }
       guard let clones = try cloneMatches(unit, doc, cancellation: cancellation) else {
         throw ResponseError(code: ResponseError.requestFailedCode, message: "no clone finder is loaded")

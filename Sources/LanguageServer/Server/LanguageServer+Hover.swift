@@ -12,7 +12,9 @@ extension LanguageServer {
     let offset = doc.byteOffset(of: params.position)
     let types = try doc.typeSuggestions(providers.types, cancellation: cancellation)
 
-    if let unit = doc.units.first(where: { $0.nameRange.map { $0.contains(offset) || $0.upperBound == offset } ?? false }),
+    if let unit = doc.units.first(where: {
+      $0.nameRange.map { $0.contains(offset) || $0.upperBound == offset } ?? false
+    }),
       let nameRange = unit.nameRange
     {
       var lines = ["**codeintel** · function `\(unit.name ?? "")`"]
@@ -23,7 +25,8 @@ extension LanguageServer {
       if let names = try nameSuggestions(unit, doc, cancellation: cancellation), !names.isEmpty {
         lines.append("")
         lines.append(
-          "Predicted names: " + names.prefix(5).map { "`\($0.name)` (\(format($0.confidence)))" }.joined(separator: ", "))
+          "Predicted names: "
+            + names.prefix(5).map { "`\($0.name)` (\(format($0.confidence)))" }.joined(separator: ", "))
       }
       if let clones = try cloneMatches(unit, doc, cancellation: cancellation) {
         lines.append("")
@@ -32,12 +35,14 @@ extension LanguageServer {
         } else {
           lines.append("Similar functions:")
           for c in clones.prefix(5) {
-            lines.append("- `\(c.name ?? "<anonymous>")` in `\(displayPath(c.uri)):\(c.range.start.line + 1)` "
-              + "(similarity \(format(c.similarity)))")
+            lines.append(
+              "- `\(c.name ?? "<anonymous>")` in `\(displayPath(c.uri)):\(c.range.start.line + 1)` "
+                + "(similarity \(format(c.similarity)))")
           }
         }
       }
-      return Hover(contents: MarkupContent(markdown: lines.joined(separator: "\n")), range: doc.range(ofBytes: nameRange))
+      return Hover(
+        contents: MarkupContent(markdown: lines.joined(separator: "\n")), range: doc.range(ofBytes: nameRange))
     }
 
     if let s = types.first(where: {

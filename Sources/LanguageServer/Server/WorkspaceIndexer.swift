@@ -1,7 +1,7 @@
 import Foundation
 import Syntax
 
-/// Walks a workspace folder and feeds every JavaScript and TypeScript file to a `CloneFinder`.
+/// Walks a workspace folder and feeds every JavaScript and TypeScript file to a `CloneLookup`.
 /// Skips hidden folders, `node_modules`, `.d.ts` and `.min.js` files, and files over the size
 /// limit. Runs on the server's index queue and polls its cancellation token between files.
 public struct WorkspaceIndexer: Sendable {
@@ -41,7 +41,7 @@ public struct WorkspaceIndexer: Sendable {
   /// gets (files done, total) after each file. Returns the number of files indexed.
   @discardableResult
   public func index(
-    _ files: [String], into finder: any CloneFinder, cancellation: CancellationToken,
+    _ files: [String], into finder: any CloneLookup, cancellation: CancellationToken,
     skip: (String) -> Bool, progress: (Int, Int) -> Void
   ) -> Int {
     var parsers: [Language: Parser] = [:]
@@ -86,7 +86,8 @@ extension LanguageServer {
             ProgressNotification.self,
             .init(
               token: progressToken,
-              value: .init(kind: "begin", title: "codeintel: indexing", message: root, percentage: 0, cancellable: true)))
+              value: .init(kind: "begin", title: "codeintel: indexing", message: root, percentage: 0, cancellable: true)
+            ))
         }
         let files = indexer.files(under: root)
         var lastPercent = 0
@@ -100,7 +101,8 @@ extension LanguageServer {
               ProgressNotification.self,
               .init(
                 token: progressToken,
-                value: .init(kind: "report", title: nil, message: "\(done)/\(total) files", percentage: percent,
+                value: .init(
+                  kind: "report", title: nil, message: "\(done)/\(total) files", percentage: percent,
                   cancellable: nil)))
           })
         let ms = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e6

@@ -20,7 +20,7 @@ public struct CloneMatch: Sendable, Hashable, Codable {
 /// Finds the functions of the workspace that are clones of a given one. The server feeds it every
 /// file (from the background indexing and from open documents); `CanonicalCloneFinder` ships now,
 /// and the embedding-based clone index plugs in here later. Must be safe to call from any thread.
-public protocol CloneFinder: AnyObject, Sendable {
+public protocol CloneLookup: AnyObject, Sendable {
   /// Indexes (or re-indexes) the functions of one file.
   func update(uri: String, tree: Tree)
   /// Forgets one file.

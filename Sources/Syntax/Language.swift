@@ -35,3 +35,29 @@ public enum Language: String, Sendable, CaseIterable, Codable {
     }
   }
 }
+
+// MARK: - Symbol sets
+
+/// A set of node types resolved to the grammar's numeric symbols, so hot loops compare integers
+/// instead of building a `String` per node. Covers every named symbol (aliases included) whose name matches.
+public struct SymbolSet: Sendable {
+  private var member: [Bool]
+
+  public init(_ names: Set<String>, language: Language) {
+    let grammar = language.grammar
+    let count = Int(ts_language_symbol_count(grammar))
+    member = [Bool](repeating: false, count: count + 1)
+    for symbol in 0..<count {
+      // Named nodes only: the keyword tokens `class` and `function` share their names.
+      guard ts_language_symbol_type(grammar, UInt16(symbol)) == TSSymbolTypeRegular,
+        let name = ts_language_symbol_name(grammar, UInt16(symbol))
+      else { continue }
+      if names.contains(String(cString: name)) { member[symbol] = true }
+    }
+  }
+
+  @inline(__always) public func contains(_ node: Node) -> Bool {
+    let s = Int(node.symbol)
+    return s < member.count && member[s]
+  }
+}

@@ -166,22 +166,25 @@ extension Node: CustomStringConvertible {
 
 /// A reusable cursor over a subtree (tree-sitter's `TSTreeCursor`).
 public final class TreeCursor {
-  var raw: TSTreeCursor
+  /// Heap storage for the C cursor: a stable address, and no exclusivity bookkeeping per call.
+  private let raw: UnsafeMutablePointer<TSTreeCursor>
   let tree: Tree
 
   public init(_ node: Node) {
-    raw = ts_tree_cursor_new(node.raw)
+    raw = .allocate(capacity: 1)
+    raw.initialize(to: ts_tree_cursor_new(node.raw))
     tree = node.tree
   }
 
-  deinit { ts_tree_cursor_delete(&raw) }
-
-  public var node: Node { Node(raw: withUnsafePointer(to: raw) { ts_tree_cursor_current_node($0) }, tree: tree) }
-  public var fieldName: String? {
-    withUnsafePointer(to: raw) { ts_tree_cursor_current_field_name($0) }.map { String(cString: $0) }
+  deinit {
+    ts_tree_cursor_delete(raw)
+    raw.deallocate()
   }
-  public func gotoFirstChild() -> Bool { ts_tree_cursor_goto_first_child(&raw) }
-  public func gotoNextSibling() -> Bool { ts_tree_cursor_goto_next_sibling(&raw) }
-  public func gotoParent() -> Bool { ts_tree_cursor_goto_parent(&raw) }
-  public func reset(to node: Node) { ts_tree_cursor_reset(&raw, node.raw) }
+
+  public var node: Node { Node(raw: ts_tree_cursor_current_node(raw), tree: tree) }
+  public var fieldName: String? { ts_tree_cursor_current_field_name(raw).map { String(cString: $0) } }
+  public func gotoFirstChild() -> Bool { ts_tree_cursor_goto_first_child(raw) }
+  public func gotoNextSibling() -> Bool { ts_tree_cursor_goto_next_sibling(raw) }
+  public func gotoParent() -> Bool { ts_tree_cursor_goto_parent(raw) }
+  public func reset(to node: Node) { ts_tree_cursor_reset(raw, node.raw) }
 }

@@ -83,16 +83,19 @@ public func extractUnits(from tree: Tree) -> [FunctionUnit] {
   var units: [FunctionUnit] = []
   var stack: [(end: Int, index: Int)] = []  // enclosing units
   var classes: [(end: Int, name: String?)] = []
+  let symbols = unitSymbols[tree.language]!
   tree.root.walk { node in
-    let type = node.type
+    let isFunction = symbols.functions.contains(node)
+    let isClass = !isFunction && symbols.classes.contains(node)
+    guard isFunction || isClass else { return true }
     let start = node.startByte
     while let last = stack.last, last.end <= start { stack.removeLast() }
     while let last = classes.last, last.end <= start { classes.removeLast() }
-    if classTypes.contains(type) {
+    if isClass {
       classes.append((node.endByte, node.child(field: "name")?.text ?? inferredName(of: node)?.name))
       return true
     }
-    guard functionTypes.contains(type), let body = node.child(field: "body") else { return true }
+    guard let body = node.child(field: "body") else { return true }
     var unit = makeUnit(node, body: body)
     unit.enclosingClass = classes.last?.name
     unit.parent = stack.last?.index
@@ -108,6 +111,8 @@ private let functionTypes: Set<String> = [
   "generator_function", "arrow_function", "method_definition",
 ]
 private let classTypes: Set<String> = ["class_declaration", "class", "abstract_class_declaration"]
+private let unitSymbols: [Language: (functions: SymbolSet, classes: SymbolSet)] = Dictionary(
+  uniqueKeysWithValues: Language.allCases.map { ($0, (SymbolSet(functionTypes, language: $0), SymbolSet(classTypes, language: $0))) })
 
 private func makeUnit(_ node: Node, body: Node) -> FunctionUnit {
   let type = node.type

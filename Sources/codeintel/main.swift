@@ -5,7 +5,8 @@ import Foundation
 
 /// Every subcommand, in the order `--help` lists them.
 let commands: [any CLICommand.Type] = [
-  ParseCommand.self
+  ParseCommand.self,
+  BenchCommand.self,
 ]
 
 let version = "0.1.0"

@@ -28,7 +28,11 @@ let package = Package(
     .target(name: "Syntax", dependencies: ["CTreeSitter", "TreeSitterGrammars"]),
     .target(name: "Augment", dependencies: ["Syntax"]),
     .target(name: "Tokenizer", swiftSettings: optimized),
-    .target(name: "Tensor", dependencies: ["COpenBLAS"], swiftSettings: optimized + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
+    // Tensor is optimised in debug builds too: its SIMD loops run ~100x slower at -Onone.
+    .target(
+      name: "Tensor", dependencies: ["COpenBLAS"],
+      swiftSettings: optimized + [.unsafeFlags(["-O"], .when(configuration: .debug))]
+    ),
     .target(name: "Model", dependencies: ["Tensor", "Tokenizer", "Syntax", "Augment"], swiftSettings: optimized),
     .target(name: "Corpus", dependencies: ["Syntax", "Augment"]),
     // CloneIndex takes embeddings through its `Embedder` protocol; CodeIntel adapts `Model` to it.

@@ -50,13 +50,14 @@ public struct IndexSummary: Sendable, Equatable {
 /// and modification time, then by content hash), and deleted or newly ignored files disappear.
 /// When the embedder or the hashing scheme differs from the one stored, everything is rebuilt.
 public final class RepositoryIndexer {
-  /// The version of the unit hashing (`UnitTokens`); a change re-indexes everything.
-  public static let hashingVersion = "tokens-v1"
+  /// The version of the unit hashing (`UnitTokens` and `UnitCanonicalizer`); a change re-indexes everything.
+  public static let hashingVersion = "tokens-v1+" + UnitCanonicalizer.version
 
   public let root: String
   public let embedder: any Embedder
   public let options: IndexOptions
   public let store: IndexStore
+  private let canonicalizer = UnitCanonicalizer()
   private let log: (IndexEvent) -> Void
 
   /// The index path of a repository.
@@ -213,7 +214,7 @@ public final class RepositoryIndexer {
           ordinal: i, parentOrdinal: unit.parent, name: unit.name, kind: unit.kind.rawValue,
           startByte: unit.byteRange.lowerBound, endByte: unit.byteRange.upperBound, startLine: unit.startLine,
           endLine: unit.endLine, tokenCount: tokens[i].exact.count, exactHash: tokens[i].exactHash,
-          canonicalHash: tokens[i].canonicalHash, embedding: vectors[i]))
+          canonicalHash: canonicalizer.canonicalHash(of: unit, in: tree), embedding: vectors[i]))
     }
     return Analyzed(units: out, parseErrors: tree.hasError ? tree.errorCount : 0)
   }

@@ -1,17 +1,14 @@
 import Syntax
 
-/// The token views of one function unit that hashing and the default embedder use.
+/// The token views of one function unit: the exact hash and the default embedder's features.
+/// (Canonical hashes come from `UnitCanonicalizer`, on Augment's `Canonicalizer`.)
 ///
 /// - `exact`: every token as written, without whitespace, comments or the function's own name.
-/// - `canonical`: the same with locally bound names (parameters, variables, inner functions and
-///   classes, catch bindings) renamed to `v0, v1, …` in order of first occurrence, and TypeScript
-///   type annotations dropped (they do not change behaviour).
 /// - `features`: abstracted tokens for the bag-of-features embedder: locals become `ID`, string
 ///   and long number literals become classes, property names keep their text (`.push`).
 /// - `paths`: parent→child syntax node type pairs.
 public struct UnitTokens: Sendable {
   public var exact: [String] = []
-  public var canonical: [String] = []
   public var features: [String] = []
   public var paths: [String] = []
 
@@ -19,13 +16,6 @@ public struct UnitTokens: Sendable {
   public var exactHash: String {
     var h = TokenStreamHasher()
     for t in exact { h.add(t) }
-    return h.hex
-  }
-
-  /// The hash of `canonical` (16 hex digits).
-  public var canonicalHash: String {
-    var h = TokenStreamHasher()
-    for t in canonical { h.add(t) }
     return h.hex
   }
 
@@ -47,7 +37,6 @@ public struct UnitTokens: Sendable {
   /// Tokenizes any subtree (a whole snippet when a query has no function in it).
   public init(node: Node, skipping ownName: Range<Int>? = nil) {
     let locals = Self.boundNames(in: node)
-    var renames: [String: String] = [:]
     var stack: [(node: Node, parentType: String, typeDepth: Int)] = [(node, "", 0)]
     exact.reserveCapacity(256)
     while let (n, parentType, typeDepth) = stack.popLast() {
@@ -63,29 +52,16 @@ public struct UnitTokens: Sendable {
         if inType { continue }
         switch type {
         case "identifier", "shorthand_property_identifier", "shorthand_property_identifier_pattern":
-          if locals.contains(text) {
-            let name = renames[text] ?? "v\(renames.count)"
-            renames[text] = name
-            canonical.append(type == "identifier" ? name : text + ":" + name)
-            features.append("ID")
-          } else {
-            canonical.append(text)
-            features.append(text)
-          }
+          features.append(locals.contains(text) ? "ID" : text)
         case "property_identifier", "private_property_identifier":
-          canonical.append(text)
           features.append("." + text)
         case "string", "template_string":
-          canonical.append(text)
           features.append(type == "string" ? "STR" : "TPL")
         case "number":
-          canonical.append(text)
           features.append(text.count <= 2 ? text : "NUM")
         case "regex":
-          canonical.append(text)
           features.append("RE")
         default:
-          canonical.append(text)
           features.append(text)
         }
         continue
@@ -123,7 +99,7 @@ public struct UnitTokens: Sendable {
   ]
 
   /// Names bound inside `root`: parameters, declared variables, inner functions and classes,
-  /// catch bindings. (A scope-blind approximation of renaming locals.)
+  /// catch bindings. (Scope-blind: only used to abstract locals to `ID` in embedding features.)
   static func boundNames(in root: Node) -> Set<String> {
     var names: Set<String> = []
     root.walk { n in

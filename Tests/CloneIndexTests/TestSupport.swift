@@ -53,6 +53,13 @@ func firstUnitTokens(_ source: String, _ language: Language = .typescript) throw
   return UnitTokens(unit: unit, in: tree)
 }
 
+/// The exact and canonical hashes of the first function unit in `source`, as the indexer computes them.
+func hashes(_ source: String, _ language: Language = .typescript) throws -> (exactHash: String, canonicalHash: String) {
+  let tree = try Parser(language: language).parse(source)
+  guard let unit = extractUnits(from: tree).first else { throw CloneIndexError.queryNotFound("no function in test source") }
+  return (UnitTokens(unit: unit, in: tree).exactHash, UnitCanonicalizer().canonicalHash(of: unit, in: tree))
+}
+
 /// An embedder with another id, to check that a model change re-embeds.
 struct RenamedEmbedder: Embedder {
   let base = HashedFeatureEmbedder()

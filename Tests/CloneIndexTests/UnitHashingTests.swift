@@ -23,8 +23,8 @@ import Testing
         return sum;
       }
       """
-    let a = try firstUnitTokens(original, .javascript)
-    let b = try firstUnitTokens(reformatted, .javascript)
+    let a = try hashes(original, .javascript)
+    let b = try hashes(reformatted, .javascript)
     #expect(a.exactHash == b.exactHash)
     #expect(a.canonicalHash == b.canonicalHash)
   }
@@ -39,15 +39,15 @@ import Testing
         return acc;
       }
       """
-    let a = try firstUnitTokens(original, .javascript)
-    let b = try firstUnitTokens(renamed, .typescript)
+    let a = try hashes(original, .javascript)
+    let b = try hashes(renamed, .typescript)
     #expect(a.canonicalHash == b.canonicalHash)
     #expect(a.exactHash != b.exactHash)
   }
 
   @Test func theFunctionsOwnNameDoesNotChangeTheExactHash() throws {
-    let a = try firstUnitTokens(original, .javascript)
-    let b = try firstUnitTokens(original.replacingOccurrences(of: "function total", with: "function sumUp"), .javascript)
+    let a = try hashes(original, .javascript)
+    let b = try hashes(original.replacingOccurrences(of: "function total", with: "function sumUp"), .javascript)
     #expect(a.exactHash == b.exactHash)
   }
 
@@ -58,17 +58,33 @@ import Testing
     ("return sum;", "return items;"),  // which local
   ])
   func behaviourChangesChangeTheCanonicalHash(_ change: (String, String)) throws {
-    let a = try firstUnitTokens(original, .javascript)
+    let a = try hashes(original, .javascript)
     let changed = original.replacingOccurrences(of: change.0, with: change.1)
     #expect(changed != original)
-    let b = try firstUnitTokens(changed, .javascript)
+    let b = try hashes(changed, .javascript)
     #expect(a.canonicalHash != b.canonicalHash)
+  }
+
+  @Test func methodsWithDifferentNamesButTheSameBodyAgree() throws {
+    let a = try hashes("class A { draw(ctx: Ctx): void { ctx.fill(this.x, 2 * 3); } }")
+    let b = try hashes("class B { render(c) { c.fill(this.x, 6); } }")
+    #expect(a.canonicalHash == b.canonicalHash, "names, annotations and a folded constant")
+    let c = try hashes("class B { render(c) { c.fill(this.y, 6); } }")
+    #expect(a.canonicalHash != c.canonicalHash)
+  }
+
+  @Test func constantsAreFolded() throws {
+    let a = try hashes("function wait(ms) { return ms * 60 * 1000 }", .javascript)
+    let b = try hashes("function wait(t) { return t * 60000 }", .javascript)
+    let c = try hashes("function wait(t) { return t * (60 * 1000) }", .javascript)
+    #expect(a.canonicalHash != b.canonicalHash, "(ms * 60) * 1000 is not a constant expression")
+    #expect(b.canonicalHash == c.canonicalHash)
   }
 
   @Test func freeNamesAreNotRenamed() throws {
     // Calling a different global is a different program.
-    let a = try firstUnitTokens("function f(x) { return parseInt(x) + 1 }", .javascript)
-    let b = try firstUnitTokens("function f(x) { return parseFloat(x) + 1 }", .javascript)
+    let a = try hashes("function f(x) { return parseInt(x) + 1 }", .javascript)
+    let b = try hashes("function f(x) { return parseFloat(x) + 1 }", .javascript)
     #expect(a.canonicalHash != b.canonicalHash)
   }
 }

@@ -128,7 +128,14 @@ struct RenamePlanner {
   func isAvailable(_ name: String, for binding: Binding) -> Bool {
     guard !IdentifierWords.reserved.contains(name), isIdentifier(name) else { return false }
     guard let scopes = occurrenceScopes[name] else { return true }
-    let scope = analysis.scopes[binding.scope]
+    var scope = analysis.scopes[binding.scope]
+    // A function body shares its names with the parameters (`var p` in the body *is* parameter `p`, and
+    // `let p` is an error), and a catch body with the catch parameter: check the enclosing scope too.
+    if let parent = scope.parent,
+      scope.kind == .functionBody || analysis.scopes[parent].kind == .catchClause
+    {
+      scope = analysis.scopes[parent]
+    }
     return !scopes.contains { scope.contains(scope: $0) }
   }
 

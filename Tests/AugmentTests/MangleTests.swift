@@ -27,6 +27,14 @@ import Testing
     #expect(try RenamingHarness.apply(Mangle(), to: nested) == "function f(a) { return function (b) { return a + b; }; }")
   }
 
+  @Test func bodyNamesNeverMergeWithParametersOrCatchParameters() throws {
+    // `var b` in the body would be the (unused) parameter `b`; `let a` in a catch body would be an error.
+    let body = "function f(first, unused) { var node = this; return node; }"
+    #expect(try RenamingHarness.apply(Mangle(), to: body) == "function f(a, b) { var c = this; return c; }")
+    let catchBody = "function f() { try {} catch (err) { let x = 1; return x; } }"
+    #expect(try RenamingHarness.apply(Mangle(), to: catchBody) == "function f() { try {} catch (a) { let b = 1; return b; } }")
+  }
+
   @Test func skipsReservedWords() throws {
     // 26 * 4 + 14 = "do" would come up for the 119th name; check the generator never yields a reserved word
     // through the planner by mangling many locals.

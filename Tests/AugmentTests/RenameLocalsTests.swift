@@ -57,7 +57,8 @@ enum RenamingHarness {
       const transcripts = [];
       for (const src of sources) {
         const lines = [];
-        const context = vm.createContext({ console: { log: (...a) => lines.push(util.format(...a)) } });
+        const context = vm.createContext({ console: { log: (...a) => lines.push(util.format(...a)) },
+          setTimeout, clearTimeout, setInterval, clearInterval, queueMicrotask });
         try { vm.runInContext(src, context, { timeout: 5000 }); } catch (e) { lines.push("uncaught " + (e && e.name)); }
         await new Promise((r) => setTimeout(r, 0));
         transcripts.push(lines.join("\\n"));
@@ -361,6 +362,28 @@ enum RenamingHarness {
     #expect(names == ["p", "v", "e"])
     let loose = RenameLocals.renamableBindings(a, language: .javascript, keepFunctionNames: false).map(\.name)
     #expect(loose == ["p", "h", "v", "e"])
+  }
+
+  /// A correct renaming keeps the binding structure, so the canonical form cannot change: a strong check on
+  /// real code (terser's sources, when installed).
+  @Test func realCodeKeepsItsCanonicalHash() throws {
+    let paths = ["/usr/share/nodejs/terser/lib/compress/reduce-vars.js", "/usr/share/nodejs/terser/lib/scope.js"]
+      .filter { FileManager.default.fileExists(atPath: $0) }
+    guard !paths.isEmpty else {
+      print("skipped: no terser sources at /usr/share/nodejs/terser (apt-get install node-terser)")
+      return
+    }
+    for path in paths {
+      let source = try String(contentsOfFile: path, encoding: .utf8)
+      let tree = try Parser(language: .javascript).parse(source)
+      for transform in [RenameLocals(), Mangle()] as [any Transform] {
+        let out = try RenamingHarness.apply(transform, to: source)
+        #expect(out != source)
+        let again = try Parser(language: .javascript).parse(out)
+        #expect(again.errorCount <= tree.errorCount)
+        #expect(canonicalHash(of: again) == canonicalHash(of: tree), "\(transform.name) changed \(path)")
+      }
+    }
   }
 
   @Test func executionTranscriptsAreUnchanged() throws {

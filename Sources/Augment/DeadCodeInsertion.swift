@@ -17,7 +17,8 @@ public struct DeadCodeInsertion: Transform {
 
   public init() {}
 
-  static let words = [
+  /// Plausible names for inserted declarations (a suffix makes them fresh).
+  public static let words = [
     "tmp", "temp", "result", "count", "value", "index", "data", "item", "flag", "offset", "len", "cache",
     "buffer", "node", "key", "state", "total", "acc", "prev", "next", "current", "entry", "options", "config",
     "size", "pos", "ret", "out", "res", "elem", "target", "source", "list", "map", "seen", "done", "ready",

@@ -38,11 +38,19 @@ public struct RemoveComments: Transform {
       } else {
         let before = start > 0 ? bytes[start - 1] : 0x20
         let after = end < bytes.count ? bytes[end] : 0x20
-        let touch = before != 0x20 && before != 0x0A && before != 0x09 && after != 0x20 && after != 0x0A && after != 0x09
+        let touch = (isWord(before) && isWord(after)) || (before == after && !isSpace(before))
+          || (before == UInt8(ascii: "/") && (after == UInt8(ascii: "/") || after == UInt8(ascii: "*")))
         edits.append(ByteEdit(start: start, deletedLength: end - start, inserted: touch ? " " : ""))
       }
       return false
     }
     return edits
   }
+
+  private func isWord(_ c: UInt8) -> Bool {
+    (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x5F || c == 0x24
+      || c >= 0x80 || c == 0x5C || c == 0x23
+  }
+
+  private func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x0A || c == 0x09 || c == 0x0D }
 }

@@ -52,12 +52,14 @@ struct BenchTokenizer {
       let bytes = texts.reduce(0) { $0 + $1.utf8.count }
       print("train: \(texts.count) files, \(bytes) bytes")
       let t0 = now()
+      let w0 = wall()
       tokenizer = try Tokenizer.train(
         texts: texts, configuration: .init(vocabSize: vocab, seedSize: seedSize))
       print(
         String(
-          format: "train: %.1f s, vocab %d, %d distinct pre-tokens", now() - t0, tokenizer.vocabSize,
-          tokenizer.trainingSummary.distinctPreTokens))
+          format: "train: %.1f s CPU (%.1f s wall), vocab %d, %d distinct pre-tokens, %d required characters",
+          now() - t0, wall() - w0, tokenizer.vocabSize, tokenizer.trainingSummary.distinctPreTokens,
+          tokenizer.trainingSummary.requiredCharacters))
     }
     if let out { try tokenizer.save(to: URL(fileURLWithPath: out)) }
 
@@ -86,13 +88,15 @@ struct BenchTokenizer {
     }
     // Sampling.
     var rng = SplitMix64(seed: 1)
-    var sampled = 0
-    let t1 = now()
-    for text in texts { sampled += tokenizer.encode(text, sampling: alpha, using: &rng).count }
-    print(
-      String(
-        format: "encode (sampling alpha %.2f): %.2f MB/s, %d tokens, %.3f tokens/byte", alpha,
-        Double(bytes) / (now() - t1) / 1e6, sampled, Double(sampled) / Double(bytes)))
+    for a in [alpha, 0.2, 0.5, 1.0] {
+      var sampled = 0
+      let t1 = now()
+      for text in texts { sampled += tokenizer.encode(text, sampling: a, using: &rng).count }
+      print(
+        String(
+          format: "encode (sampling alpha %.2f): %.2f MB/s, %d tokens, %.3f tokens/byte", a,
+          Double(bytes) / (now() - t1) / 1e6, sampled, Double(sampled) / Double(bytes)))
+    }
     // Function-sized pieces (the training data path): 2 KB chunks cut at line ends, max 256 tokens.
     var chunks: [String] = []
     for text in texts {

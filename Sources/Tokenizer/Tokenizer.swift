@@ -368,7 +368,7 @@ public struct Encoding: Sendable, Equatable {
   }
 
   /// The index of the token whose byte range contains `offset`, or nil (outside the encoded text, or cut off
-  /// by truncation). Binary search over the starts.
+  /// by truncation). Binary search over the token ends.
   public func tokenIndex(containingByteOffset offset: Int) -> Int? {
     var lo = 0
     var hi = ids.count

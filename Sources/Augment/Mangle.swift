@@ -27,8 +27,9 @@ public struct Mangle: Transform {
     let analysis = ScopeAnalysis(tree: input.tree)
     var planner = RenamePlanner(analysis: analysis)
     var renames: [(Binding, String)] = []
-    let candidates = RenamePlanner.renamableBindings(analysis, language: input.language,
-                                                     keepFunctionNames: keepFunctionNames)
+    let candidates = RenamePlanner.renamableBindings(
+      analysis, language: input.language,
+      keepFunctionNames: keepFunctionNames)
     for binding in candidates {
       guard probability >= 1 || rng.chance(probability) else { continue }
       let capital = planner.needsCapital(binding)

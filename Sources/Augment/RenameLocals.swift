@@ -38,8 +38,9 @@ public struct RenameLocals: Transform {
     guard !words.isEmpty else { return [] }
     let analysis = ScopeAnalysis(tree: input.tree)
     var planner = RenamePlanner(analysis: analysis)
-    let candidates = RenamePlanner.renamableBindings(analysis, language: input.language,
-                                                     keepFunctionNames: keepFunctionNames)
+    let candidates = RenamePlanner.renamableBindings(
+      analysis, language: input.language,
+      keepFunctionNames: keepFunctionNames)
     var renames: [(Binding, String)] = []
     for binding in candidates {
       guard probability >= 1 || rng.chance(probability) else { continue }
@@ -63,8 +64,10 @@ public struct RenameLocals: Transform {
 
   /// The bindings the renaming transforms may rename in `analysis` (see the type's doc comment), in order of
   /// declaration.
-  public static func renamableBindings(_ analysis: ScopeAnalysis, language: Language,
-                                       keepFunctionNames: Bool = true) -> [Binding] {
+  public static func renamableBindings(
+    _ analysis: ScopeAnalysis, language: Language,
+    keepFunctionNames: Bool = true
+  ) -> [Binding] {
     RenamePlanner.renamableBindings(analysis, language: language, keepFunctionNames: keepFunctionNames)
   }
 }

@@ -47,7 +47,9 @@ public struct Scope: Sendable, Hashable, Identifiable {
   public let lastDescendant: Int
 
   /// Whether `var` declarations hoist to this scope.
-  public var isVarScope: Bool { kind == .program || kind == .functionBody || kind == .staticBlock || kind == .namespace }
+  public var isVarScope: Bool {
+    kind == .program || kind == .functionBody || kind == .staticBlock || kind == .namespace
+  }
 
   /// Whether `other` is this scope or nested in it.
   public func contains(scope other: Int) -> Bool { other >= id && other <= lastDescendant }
@@ -324,8 +326,10 @@ private final class ScopeBuilder {
 
   /// Declares `name` in `target` (after the hoisting and merging rules), records the occurrence.
   @discardableResult
-  func declare(_ node: TSNode, kind: Binding.Kind, target: Int, lexicalScope: Int, exported: Bool = false,
-               shorthand: Bool = false, write: Bool = true, parameterProperty: Bool = false) -> Int {
+  func declare(
+    _ node: TSNode, kind: Binding.Kind, target: Int, lexicalScope: Int, exported: Bool = false,
+    shorthand: Bool = false, write: Bool = true, parameterProperty: Bool = false
+  ) -> Int {
     let name = text(node)
     var target = target
     var binding: Int?
@@ -346,8 +350,10 @@ private final class ScopeBuilder {
     } else {
       id = bindings.count
       let blockFunction = kind == .function && !isVarLevel(target)
-      bindings.append(MutableBinding(name: name, kind: kind, range: range(node), scope: target,
-                                     blockFunction: blockFunction))
+      bindings.append(
+        MutableBinding(
+          name: name, kind: kind, range: range(node), scope: target,
+          blockFunction: blockFunction))
       scopes[target].names[name] = id
     }
     // Annex B.3.5: `var e` inside `catch (e)` initializes the catch parameter; tie the two names.
@@ -364,8 +370,10 @@ private final class ScopeBuilder {
     }
     if exported { bindings[id].exported = true }
     if parameterProperty { bindings[id].parameterProperty = true }
-    refs.append(PendingReference(range: range(node), name: name, binding: id, scope: lexicalScope,
-                                 isDeclaration: true, isWrite: write, isShorthand: shorthand))
+    refs.append(
+      PendingReference(
+        range: range(node), name: name, binding: id, scope: lexicalScope,
+        isDeclaration: true, isWrite: write, isShorthand: shorthand))
     return id
   }
 
@@ -382,10 +390,14 @@ private final class ScopeBuilder {
     return bindings.count - 1
   }
 
-  func reference(_ node: TSNode, scope: Int, write: Bool = false, shorthand: Bool = false, jsx: Bool = false,
-                 export: Bool = false, name: String? = nil) {
-    refs.append(PendingReference(range: range(node), name: name ?? text(node), binding: nil, scope: scope,
-                                 isWrite: write, isShorthand: shorthand, isJSXTag: jsx, isExportSpecifier: export))
+  func reference(
+    _ node: TSNode, scope: Int, write: Bool = false, shorthand: Bool = false, jsx: Bool = false,
+    export: Bool = false, name: String? = nil
+  ) {
+    refs.append(
+      PendingReference(
+        range: range(node), name: name ?? text(node), binding: nil, scope: scope,
+        isWrite: write, isShorthand: shorthand, isJSXTag: jsx, isExportSpecifier: export))
   }
 
   /// Whether `node` (through parentheses) is an anonymous function or class, whose `.name` is taken from the
@@ -427,8 +439,9 @@ private final class ScopeBuilder {
       case .read: reference(n, scope: s)
       case .write: reference(n, scope: s, write: true)
       case .declare(let kind, let target):
-        declare(n, kind: kind, target: target, lexicalScope: s, exported: item.exported,
-                parameterProperty: item.parameterProperty)
+        declare(
+          n, kind: kind, target: target, lexicalScope: s, exported: item.exported,
+          parameterProperty: item.parameterProperty)
       }
     case .shorthandPropertyIdentifier:
       reference(n, scope: s, shorthand: true)
@@ -444,7 +457,10 @@ private final class ScopeBuilder {
     case .objectPattern, .arrayPattern, .restPattern:
       pushChildren(n, scope: s, role: item.role)
     case .assignmentPattern, .objectAssignmentPattern:
-      if case .read = item.role { pushChildren(n, scope: s); return }
+      if case .read = item.role {
+        pushChildren(n, scope: s)
+        return
+      }
       let left = field(n, g.left)
       let right = field(n, g.right)
       push(right, scope: s)
@@ -454,7 +470,10 @@ private final class ScopeBuilder {
         pendingNamesFunction.insert(Int(ts_node_start_byte(left)))
       }
     case .pairPattern:
-      if case .read = item.role { pushChildren(n, scope: s); return }
+      if case .read = item.role {
+        pushChildren(n, scope: s)
+        return
+      }
       push(field(n, g.value), scope: s, role: item.role, exported: item.exported)
       if let key = field(n, g.key), g.kind(of: key) == .computedPropertyName { push(key, scope: s) }
     case .parenthesizedExpression:
@@ -711,8 +730,9 @@ private final class ScopeBuilder {
         if f == g.name {
           if g.kind(of: c) == .identifier {
             // Declared at once (not via the stack) so the `namesFunction` mark lands on this occurrence.
-            declare(c, kind: kind, target: target, lexicalScope: s, exported: exported,
-                    write: value != nil || kind == .const)
+            declare(
+              c, kind: kind, target: target, lexicalScope: s, exported: exported,
+              write: value != nil || kind == .const)
             markLastNamesFunction(if: value)
           } else {
             push(c, scope: s, role: .declare(kind, target: target), exported: exported)
@@ -840,19 +860,22 @@ private final class ScopeBuilder {
       last[p] = max(last[p], last[i])
     }
     let outScopes = scopes.indices.map { i in
-      Scope(id: i, kind: scopes[i].kind, parent: scopes[i].parent, range: scopes[i].range, isUnsafe: unsafe[i],
-            lastDescendant: last[i])
+      Scope(
+        id: i, kind: scopes[i].kind, parent: scopes[i].parent, range: scopes[i].range, isUnsafe: unsafe[i],
+        lastDescendant: last[i])
     }
     let outBindings = bindings.indices.map { i in
       let b = bindings[i]
-      return Binding(id: i, name: b.name, kind: b.kind, declarationRange: b.range, scope: b.scope,
-                     isExported: b.exported, isBlockFunction: b.blockFunction,
-                     isParameterProperty: b.parameterProperty, nameIsObservable: b.observable)
+      return Binding(
+        id: i, name: b.name, kind: b.kind, declarationRange: b.range, scope: b.scope,
+        isExported: b.exported, isBlockFunction: b.blockFunction,
+        isParameterProperty: b.parameterProperty, nameIsObservable: b.observable)
     }
     let outRefs = refs.map { r in
-      Reference(range: r.range, name: r.name, binding: r.binding, scope: r.scope, isDeclaration: r.isDeclaration,
-                isWrite: r.isWrite, isShorthand: r.isShorthand, isJSXTag: r.isJSXTag,
-                isExportSpecifier: r.isExportSpecifier)
+      Reference(
+        range: r.range, name: r.name, binding: r.binding, scope: r.scope, isDeclaration: r.isDeclaration,
+        isWrite: r.isWrite, isShorthand: r.isShorthand, isJSXTag: r.isJSXTag,
+        isExportSpecifier: r.isExportSpecifier)
     }
     return (outScopes, outBindings, outRefs, byBinding)
   }

@@ -22,7 +22,8 @@ private func hash(_ source: String, _ language: Language = .javascript) throws -
   @Test func renamingReformattingAndCommentsKeepTheHash() throws {
     let base = try hash("function f(a, b) { const s = a + b; return {s, t: \"x\"}; }")
     #expect(try hash("function g(x,y){const q=x+y\nreturn {s: q, t: 'x'}}") == base)
-    #expect(try hash("/* c */ function f(a, b) {\n  // note\n  const s = a + b;\n  return { s, t: \"\\x78\" };\n}") == base)
+    #expect(
+      try hash("/* c */ function f(a, b) {\n  // note\n  const s = a + b;\n  return { s, t: \"\\x78\" };\n}") == base)
     // The renaming transforms themselves.
     let src = "function f(a, b) { const s = a + b; let {k = 1} = s; return [s, k]; }"
     let renamed = try RenamingHarness.apply(RenameLocals(), to: src, seed: 3)
@@ -73,7 +74,8 @@ private func hash(_ source: String, _ language: Language = .javascript) throws -
   }
 
   @Test func functionUnitsWithinAFile() throws {
-    let src = "const limit = 3; function a(x) { return x + limit; } function b(y) { return y + limit; } function c(z) { return z + other; }"
+    let src =
+      "const limit = 3; function a(x) { return x + limit; } function b(y) { return y + limit; } function c(z) { return z + other; }"
     let tree = try Parser(language: .javascript).parse(src)
     let analysis = ScopeAnalysis(tree: tree)
     let functions = tree.root.namedChildren.filter { $0.type == "function_declaration" }
@@ -85,10 +87,13 @@ private func hash(_ source: String, _ language: Language = .javascript) throws -
   }
 
   @Test func typeScriptAndTSX() throws {
-    #expect(try hash("function f(a: number): number { return a; }", .typescript)
-      == hash("function g(b: number): number { return b; }", .typescript))
-    #expect(try hash("function f(a: number) { return a; }", .typescript)
-      != hash("function f(a: string) { return a; }", .typescript))
-    #expect(try hash("const C = () => <div id='x' />; <C/>", .tsx) == hash("const D = () => <div id='x' />; <D/>", .tsx))
+    #expect(
+      try hash("function f(a: number): number { return a; }", .typescript)
+        == hash("function g(b: number): number { return b; }", .typescript))
+    #expect(
+      try hash("function f(a: number) { return a; }", .typescript)
+        != hash("function f(a: string) { return a; }", .typescript))
+    #expect(
+      try hash("const C = () => <div id='x' />; <C/>", .tsx) == hash("const D = () => <div id='x' />; <D/>", .tsx))
   }
 }

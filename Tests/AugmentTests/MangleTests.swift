@@ -22,9 +22,11 @@ import Testing
   @Test func reusesNamesAcrossSeparateScopesAndAvoidsCapture() throws {
     let src = "function f(x) { return a + x; } function g(y) { return y; }"
     // `x` cannot become `a`: the free `a` is read inside its scope.
-    #expect(try RenamingHarness.apply(Mangle(), to: src) == "function f(b) { return a + b; } function g(a) { return a; }")
+    #expect(
+      try RenamingHarness.apply(Mangle(), to: src) == "function f(b) { return a + b; } function g(a) { return a; }")
     let nested = "function f(first) { return function (second) { return first + second; }; }"
-    #expect(try RenamingHarness.apply(Mangle(), to: nested) == "function f(a) { return function (b) { return a + b; }; }")
+    #expect(
+      try RenamingHarness.apply(Mangle(), to: nested) == "function f(a) { return function (b) { return a + b; }; }")
   }
 
   @Test func bodyNamesNeverMergeWithParametersOrCatchParameters() throws {
@@ -32,14 +34,18 @@ import Testing
     let body = "function f(first, unused) { var node = this; return node; }"
     #expect(try RenamingHarness.apply(Mangle(), to: body) == "function f(a, b) { var c = this; return c; }")
     let catchBody = "function f() { try {} catch (err) { let x = 1; return x; } }"
-    #expect(try RenamingHarness.apply(Mangle(), to: catchBody) == "function f() { try {} catch (a) { let b = 1; return b; } }")
+    #expect(
+      try RenamingHarness.apply(Mangle(), to: catchBody) == "function f() { try {} catch (a) { let b = 1; return b; } }"
+    )
   }
 
   @Test func skipsReservedWords() throws {
     // 26 * 4 + 14 = "do" would come up for the 119th name; check the generator never yields a reserved word
     // through the planner by mangling many locals.
     let names = (0..<140).map { "v\($0)" }
-    let src = "function f() { let " + names.map { "\($0) = 0" }.joined(separator: ", ") + "; return " + names.joined(separator: " + ") + "; }"
+    let src =
+      "function f() { let " + names.map { "\($0) = 0" }.joined(separator: ", ") + "; return "
+      + names.joined(separator: " + ") + "; }"
     let out = try RenamingHarness.apply(Mangle(), to: src)
     let tree = try Parser(language: .javascript).parse(out)
     let a = ScopeAnalysis(tree: tree)
@@ -52,7 +58,9 @@ import Testing
 
   @Test func shorthandExpandedAndTopLevelKept() throws {
     let src = "const top = 1; function f({key, other = 2}) { return {key, top}; }"
-    #expect(try RenamingHarness.apply(Mangle(), to: src) == "const top = 1; function f({key: a, other: b = 2}) { return {key: a, top}; }")
+    #expect(
+      try RenamingHarness.apply(Mangle(), to: src)
+        == "const top = 1; function f({key: a, other: b = 2}) { return {key: a, top}; }")
   }
 
   @Test func harnessDetectsAChangedTranscript() throws {

@@ -12,8 +12,10 @@ enum RenamingHarness {
   static var nodeAvailable: Bool { FileManager.default.isExecutableFile(atPath: nodePath) }
 
   /// Applies `transform` to `source` and checks that the output parses without errors.
-  static func apply(_ transform: any Transform, to source: String, language: Language = .javascript,
-                    seed: UInt64 = 1) throws -> String {
+  static func apply(
+    _ transform: any Transform, to source: String, language: Language = .javascript,
+    seed: UInt64 = 1
+  ) throws -> String {
     let tree = try Parser(language: language).parse(source)
     var rng = SeededRandom(seed: seed)
     let edits = try transform.edits(for: TransformInput(tree: tree), rng: &rng)
@@ -69,8 +71,10 @@ enum RenamingHarness {
 
   /// Runs every program and its variants (one per seed) and expects identical transcripts; also expects
   /// that the variants differ from the programs somewhere (the transform did something).
-  static func checkTranscripts(seeds: [UInt64], label: String = #function,
-                               _ variant: (String, UInt64) throws -> String) throws {
+  static func checkTranscripts(
+    seeds: [UInt64], label: String = #function,
+    _ variant: (String, UInt64) throws -> String
+  ) throws {
     var sources: [String] = []
     var changed = 0
     for (_, source) in programs {
@@ -98,7 +102,9 @@ enum RenamingHarness {
 
   /// Self-checking programs: each prints a transcript that must not change under renaming.
   static let programs: [(name: String, source: String)] = [
-    ("closures", """
+    (
+      "closures",
+      """
       function counter(start) { let count = start; return { inc() { count += 1; return count; }, get: () => count }; }
       const c1 = counter(5), c2 = counter(10);
       c1.inc(); c1.inc(); c2.inc();
@@ -107,8 +113,11 @@ enum RenamingHarness {
       console.log(adders().join(","));
       function makeVar() { var fs = []; for (var j = 0; j < 3; j++) { fs.push(function () { return j; }); } return fs.map(function (f) { return f(); }); }
       console.log(makeVar().join(","));
-      """),
-    ("shadowing", """
+      """
+    ),
+    (
+      "shadowing",
+      """
       var value = "outer";
       function shadow(value) {
         let out = [value];
@@ -120,8 +129,11 @@ enum RenamingHarness {
       console.log(shadow("param"), value);
       function useGlobal() { let local = 1; return typeof value + local; }
       console.log(useGlobal());
-      """),
-    ("hoisting", """
+      """
+    ),
+    (
+      "hoisting",
+      """
       function hoist() {
         const before = typeof later + " " + typeof hoisted + " " + String(v);
         var v = 1;
@@ -135,8 +147,11 @@ enum RenamingHarness {
       console.log(defaults(), defaults(1));
       function paramVar(p) { var p; return p; }
       console.log(paramVar(42));
-      """),
-    ("tdz", """
+      """
+    ),
+    (
+      "tdz",
+      """
       function tdz() {
         const results = [];
         try { results.push(early); let early = 1; } catch (e) { results.push(e.name); }
@@ -147,8 +162,11 @@ enum RenamingHarness {
         return results.join(",");
       }
       console.log(tdz());
-      """),
-    ("catch", """
+      """
+    ),
+    (
+      "catch",
+      """
       function tryIt(k) {
         let log = [];
         try { if (k) throw new Error("boom" + k); log.push("no throw"); }
@@ -161,8 +179,11 @@ enum RenamingHarness {
       console.log(tryIt(0), tryIt(3));
       function annexB() { try { throw "t"; } catch (e) { var e = "reassigned"; } return typeof e; }
       console.log(annexB());
-      """),
-    ("classes", """
+      """
+    ),
+    (
+      "classes",
+      """
       function build() {
         class Animal {
           #secret = 3;
@@ -179,8 +200,11 @@ enum RenamingHarness {
         return [d.speak(), d.loud, Animal.count, new Expr().who(), Dog.name].join(";");
       }
       console.log(build());
-      """),
-    ("destructuring", """
+      """
+    ),
+    (
+      "destructuring",
+      """
       function destr({ a, b: [c = 1, ...rest] = [], d = a * 2, ...others }, [x, , y = x + 1] = [5]) {
         return JSON.stringify({ a, c, rest, d, others, x, y });
       }
@@ -188,8 +212,11 @@ enum RenamingHarness {
       console.log(destr({ a: 3 }, [1, 2]));
       function swap() { let p = 1, q = 2; [p, q] = [q, p]; let o; ({ o = "dflt" } = {}); return [p, q, o].join(); }
       console.log(swap());
-      """),
-    ("shorthand", """
+      """
+    ),
+    (
+      "shorthand",
+      """
       function shorthand(alpha, beta) {
         const obj = { alpha, beta, gamma: alpha + beta };
         const { alpha: a2, beta: b2 } = obj;
@@ -199,8 +226,11 @@ enum RenamingHarness {
         return JSON.stringify({ obj, a2, b2, gamma, delta, zeta, [alpha]: beta });
       }
       console.log(shorthand(1, 2));
-      """),
-    ("arguments", """
+      """
+    ),
+    (
+      "arguments",
+      """
       function args(a, b) {
         const arrow = () => arguments.length;
         function inner() { return arguments.length; }
@@ -210,8 +240,11 @@ enum RenamingHarness {
       console.log(args(1, 2, 3, 4));
       function shadowArgs(arguments) { return arguments; }
       console.log(shadowArgs("own"));
-      """),
-    ("labels", """
+      """
+    ),
+    (
+      "labels",
+      """
       function labels() {
         let out = [];
         outer: for (let i = 0; i < 3; i++) {
@@ -225,8 +258,11 @@ enum RenamingHarness {
         return out.join(",");
       }
       console.log(labels());
-      """),
-    ("eval", """
+      """
+    ),
+    (
+      "eval",
+      """
       function useEval(secret) {
         let other = 5;
         return eval("secret + other");
@@ -236,8 +272,11 @@ enum RenamingHarness {
       console.log(near(4));
       function withStmt(o) { let local = 1; with (o) { return prop + local; } }
       console.log(withStmt({ prop: 41 }));
-      """),
-    ("typeof", """
+      """
+    ),
+    (
+      "typeof",
+      """
       function probe() {
         const kinds = [typeof notDeclaredAnywhere, typeof undefined, typeof probe];
         let undef;
@@ -245,16 +284,22 @@ enum RenamingHarness {
         return kinds.join(",");
       }
       console.log(probe());
-      """),
-    ("annexB", """
+      """
+    ),
+    (
+      "annexB",
+      """
       function sloppy() {
         const before = typeof blockFn;
         { function blockFn() { return 1; } }
         return before + " " + typeof blockFn;
       }
       console.log(sloppy());
-      """),
-    ("names", """
+      """
+    ),
+    (
+      "names",
+      """
       function names() {
         const arrow = () => 1;
         let fexpr = function () {};
@@ -264,20 +309,29 @@ enum RenamingHarness {
         return [arrow.name, fexpr.name, klass.name, decl.name, later.name].join(",");
       }
       console.log(names());
-      """),
-    ("generators", """
+      """
+    ),
+    (
+      "generators",
+      """
       function* range(from, to) { for (let i = from; i < to; i++) yield i; }
       function collect(limit) { const acc = []; for (const v of range(0, limit)) acc.push(v * v); return acc.join(" "); }
       console.log(collect(5));
       async function later(x) { const y = await Promise.resolve(x); return y + 1; }
       later(1).then((r) => console.log("async", r));
-      """),
-    ("recursion", """
+      """
+    ),
+    (
+      "recursion",
+      """
       const fact = function self(n) { return n <= 1 ? 1 : n * self(n - 1); };
       function fib(n) { const memo = new Map(); function go(k) { if (k < 2) return k; if (memo.has(k)) return memo.get(k); const r = go(k - 1) + go(k - 2); memo.set(k, r); return r; } return go(n); }
       console.log(fact(6), fib(30));
-      """),
-    ("capture", """
+      """
+    ),
+    (
+      "capture",
+      """
       var a = "global-a";
       function capture(x) {
         let y = x + 1;
@@ -285,7 +339,8 @@ enum RenamingHarness {
         return [y, readA(), typeof b].join();
       }
       console.log(capture(1));
-      """),
+      """
+    ),
   ]
 }
 
@@ -316,7 +371,9 @@ enum RenamingHarness {
     // Every word of a one-word list is taken by a free name inside the scope: nothing is renamed.
     // The only word is taken by a free name inside the scope: the renamer falls back to a numbered one.
     let src = "function f(x) { return x + value; }"
-    #expect(try RenamingHarness.apply(RenameLocals(words: ["value"]), to: src) == "function f(value2) { return value2 + value; }")
+    #expect(
+      try RenamingHarness.apply(RenameLocals(words: ["value"]), to: src)
+        == "function f(value2) { return value2 + value; }")
     let outer = "function f(x) { const value = 1; return function (y) { return value + y; }; }"
     let out = try RenamingHarness.apply(RenameLocals(words: ["value", "count"]), to: outer)
     // `y` may not become `value` (it would capture the outer `value`), so it becomes `count`.
@@ -334,7 +391,8 @@ enum RenamingHarness {
   }
 
   @Test func jsxComponentsStayCapitalised() throws {
-    let src = "function App() { const Item = (p) => <li>{p.x}</li>; function Inner() { return <Item x={1} />; } return <Inner />; }"
+    let src =
+      "function App() { const Item = (p) => <li>{p.x}</li>; function Inner() { return <Item x={1} />; } return <Inner />; }"
     let out = try RenamingHarness.apply(RenameLocals(keepFunctionNames: false), to: src, language: .tsx)
     let tree = try Parser(language: .tsx).parse(out)
     let a = ScopeAnalysis(tree: tree)
@@ -343,7 +401,8 @@ enum RenamingHarness {
   }
 
   @Test func typeScriptAnnotationsSurviveAndParameterPropertiesStay() throws {
-    let src = "class P { constructor(private x: number, y: string) { console.log(y); } } function f(a: number, b?: string): string { return `${a}${b}`; }"
+    let src =
+      "class P { constructor(private x: number, y: string) { console.log(y); } } function f(a: number, b?: string): string { return `${a}${b}`; }"
     let out = try RenamingHarness.apply(RenameLocals(), to: src, language: .typescript)
     #expect(out.contains("private x: number"))
     #expect(!out.contains("y: string"))

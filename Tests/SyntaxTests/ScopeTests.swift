@@ -18,11 +18,13 @@ private func links(_ source: String, _ language: Language = .javascript) throws 
   let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
   return a.references.map { r in
     guard let b = r.binding else { return "\(r.name):?" }
-    let letter = letters[b] ?? {
-      let l = String(alphabet[letters.count % 26])
-      letters[b] = l
-      return l
-    }()
+    let letter =
+      letters[b]
+      ?? {
+        let l = String(alphabet[letters.count % 26])
+        letters[b] = l
+        return l
+      }()
     return "\(r.name)\(r.isDeclaration ? "=" : ":")\(letter)"
   }.joined(separator: " ")
 }
@@ -103,7 +105,8 @@ private func binding(_ a: ScopeAnalysis, _ name: String, _ nth: Int = 0) -> Bind
   }
 
   @Test func exports() throws {
-    let src = "export const x = 1; export function f() {} const a = 2; export { a as b }; export { c } from 'm'; export default a;"
+    let src =
+      "export const x = 1; export function f() {} const a = 2; export { a as b }; export { c } from 'm'; export default a;"
     #expect(try links(src) == "x=A f=B a=C a:C a:C")
     let an = try analyze(src)
     #expect(try #require(binding(an, "x")).isExported)
@@ -175,7 +178,8 @@ private func binding(_ a: ScopeAnalysis, _ name: String, _ nth: Int = 0) -> Bind
   }
 
   @Test func loopHeaders() throws {
-    #expect(try links("for (let i = 0; i < 2; i++) {} i; for (const k in o) k; for (x of y) {}")
+    #expect(
+      try links("for (let i = 0; i < 2; i++) {} i; for (const k in o) k; for (x of y) {}")
         == "i=A i:A i:A i:? k=B o:? k:B x:? y:?")
     let a = try analyze("function f() { for (var i of a) {} return i; }")
     #expect(try links("function f() { for (var i of a) {} return i; }") == "f=A i=B a:? i:B")
@@ -191,11 +195,14 @@ private func binding(_ a: ScopeAnalysis, _ name: String, _ nth: Int = 0) -> Bind
   }
 
   @Test func undefinedIsAReferenceToTheGlobalUnlessDeclared() throws {
-    #expect(try links("undefined; function f(undefined) { return undefined; }") == "undefined:? f=A undefined=B undefined:B")
+    #expect(
+      try links("undefined; function f(undefined) { return undefined; }") == "undefined:? f=A undefined=B undefined:B")
   }
 
   @Test func observableNamesOfAnonymousFunctions() throws {
-    let a = try analyze("function o() { const f = () => 1; let g; g = function () {}; const h = function n() {}; let {k = class {}} = {}; let m; m += 1; }")
+    let a = try analyze(
+      "function o() { const f = () => 1; let g; g = function () {}; const h = function n() {}; let {k = class {}} = {}; let m; m += 1; }"
+    )
     #expect(try #require(binding(a, "f")).nameIsObservable)
     #expect(try #require(binding(a, "g")).nameIsObservable)
     #expect(try #require(binding(a, "h")).nameIsObservable == false)
@@ -221,7 +228,8 @@ private func binding(_ a: ScopeAnalysis, _ name: String, _ nth: Int = 0) -> Bind
 
 @Suite struct ScopeTypeScriptTests {
   @Test func typesAreNotValueReferences() throws {
-    let src = "interface I { f(a: number): void; [k: string]: any } type T = (p: number) => [n: string]; let x: I = y as T;"
+    let src =
+      "interface I { f(a: number): void; [k: string]: any } type T = (p: number) => [n: string]; let x: I = y as T;"
     #expect(try links(src, .typescript) == "a=A p=B x=C y:?")
   }
 
@@ -258,7 +266,8 @@ private func binding(_ a: ScopeAnalysis, _ name: String, _ nth: Int = 0) -> Bind
   }
 
   @Test func overloadsImportRequireAndAmbient() throws {
-    let src = "function f(a: string): void; function f(a: any) { return a; } import m = require('m'); declare const d: number; m(d, f);"
+    let src =
+      "function f(a: string): void; function f(a: any) { return a; } import m = require('m'); declare const d: number; m(d, f);"
     #expect(try links(src, .typescript) == "f=A a=B f=A a=C a:C m=D d=E m:D d:E f:A")
   }
 

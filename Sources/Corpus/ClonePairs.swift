@@ -1,16 +1,9 @@
 import Augment
 import Syntax
 
-/// Makes a semantics-preserving variant of a function for the clone pairs (the `Augment` pipeline
-/// plugs in here).
-public protocol CloneAugmenter {
-  /// A variant of `text` (a function unit in `language`), or nil when none could be made.
-  /// `transforms` receives the names of the transforms applied. All randomness from `rng`.
-  func augment(_ text: String, language: Language, rng: inout SeededRandom, transforms: inout [String]) throws -> String?
-}
-
 /// The development clone pairs: each sampled held-out function paired with an augmentation of
-/// itself (label 1) and with another held-out function (label 0).
+/// itself (label 1) and with another held-out function (label 0). The augmentations are `Augment`'s
+/// semantics-preserving ContraCode composition, so every positive behaves like its anchor.
 ///
 /// Easy by construction: the positive is a rewrite of the same code and the negative is almost
 /// always unrelated code. Numbers on this set show that a model learned the augmentations, not that
@@ -18,8 +11,8 @@ public protocol CloneAugmenter {
 public enum ClonePairs {
   /// Writes the pairs and returns how many.
   public static func write(
-    units: [HeldOutUnit], anchors: Int, seed: UInt64, augmenter: any CloneAugmenter, to writer: JSONLinesWriter
-  ) throws -> Int {
+    units: [HeldOutUnit], anchors: Int, seed: UInt64, augmenter: Augmenter, to writer: JSONLinesWriter
+  ) -> Int {
     guard units.count >= 2 else { return 0 }
     var rng = SeededRandom(seed: seed ^ 0xC10E_5EED)
     var order = Array(units.indices)
@@ -31,10 +24,10 @@ public enum ClonePairs {
     for a in order.prefix(anchors) {
       let anchor = units[a]
       var unitRNG = rng.split()
-      var transforms: [String] = []
-      guard let positive = try? augmenter.augment(anchor.text, language: anchor.language, rng: &unitRNG, transforms: &transforms),
-        positive != anchor.text
-      else { continue }
+      let variant = augmenter.variant(of: anchor.text, language: anchor.language, rng: &unitRNG)
+      guard variant.text != anchor.text else { continue }
+      let positive = variant.text
+      let transforms = variant.applied
       var b = Int(unitRNG.next() % UInt64(units.count - 1))
       if b >= a { b += 1 }
       let other = units[b]

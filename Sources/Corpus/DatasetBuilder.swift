@@ -1,3 +1,4 @@
+import Augment
 import Foundation
 import Syntax
 
@@ -37,14 +38,10 @@ public struct DatasetBuilder {
   public let output: URL
   public var selector = FileSelector()
   public var options = Options()
-  /// Makes clone-pair positives; nil writes no clone pairs (the set is reported as pending).
-  public var augmenter: (any CloneAugmenter)?
-
-  public init(manifest: CorpusManifest, fetcher: CorpusFetcher, output: URL, augmenter: (any CloneAugmenter)? = nil) {
+  public init(manifest: CorpusManifest, fetcher: CorpusFetcher, output: URL) {
     self.manifest = manifest
     self.fetcher = fetcher
     self.output = output
-    self.augmenter = augmenter
   }
 
   /// The default output folder: `$XDG_CACHE_HOME/codeintel/datasets` or `~/.cache/codeintel/datasets`.
@@ -101,12 +98,10 @@ public struct DatasetBuilder {
     for entry in state.statistics.vocabulary { vocab.writeRaw("\(entry.count)\t\(entry.label)\n") }
 
     // Clone pairs over the held-out functions.
-    if let augmenter {
-      progress("clone pairs: augmenting up to \(options.clonePairAnchors) test functions")
-      let w = try writer("clone-pairs/test.jsonl")
-      state.statistics.splits[.test]!.clonePairs = try ClonePairs.write(
-        units: state.heldOut, anchors: options.clonePairAnchors, seed: manifest.seed, augmenter: augmenter, to: w)
-    }
+    progress("clone pairs: augmenting up to \(options.clonePairAnchors) test functions")
+    state.statistics.splits[.test]!.clonePairs = ClonePairs.write(
+      units: state.heldOut, anchors: options.clonePairAnchors, seed: manifest.seed,
+      augmenter: Augmenter(config: .semanticsPreserving), to: try writer("clone-pairs/test.jsonl"))
 
     let stats = try writer("stats.json")
     stats.writeRaw(state.statistics.json.serialized() + "\n")
@@ -207,7 +202,7 @@ struct BuildState {
       }
       return
     }
-    guard seenFiles.insert(FileKey(hash: FunctionHashes.exact(bytes), count: bytes.count)).inserted else {
+    guard seenFiles.insert(FileKey(hash: exactHash(bytes), count: bytes.count)).inserted else {
       statistics.splits[split]!.skip("duplicate-file")
       return
     }
@@ -226,6 +221,7 @@ struct BuildState {
 
     // Function units: the outermost units within the size limits.
     let units = extractUnits(from: tree)
+    var analysis: ScopeAnalysis?  // computed on the first unit that needs a canonical hash
     var selectedEnd = -1
     var dropped: [Range<Int>] = []
     for unit in units where unit.byteRange.lowerBound >= selectedEnd {
@@ -235,14 +231,16 @@ struct BuildState {
       selectedEnd = unit.byteRange.upperBound
       statistics.splits[split]!.functionsBefore += 1
       let unitBytes = tree.bytes[unit.byteRange]
-      let exact = FunctionHashes.exact(unitBytes)
+      let exact = exactHash(unitBytes)
       if let first = seenExact[exact] {
         if first == split { statistics.splits[split]!.droppedExact += 1 } else { statistics.splits[split]!.droppedCrossSplit += 1 }
         dropped.append(unit.byteRange)
         continue
       }
       guard let node = tree.root.descendant(for: unit.byteRange) else { continue }
-      let canonical = FunctionHashes.canonical(node)
+      let scopes = analysis ?? ScopeAnalysis(tree: tree)
+      analysis = scopes
+      let canonical = canonicalHash(of: node, in: scopes)
       if let first = seenCanonical[canonical] {
         if first == split {
           statistics.splits[split]!.droppedCanonical += 1

@@ -66,7 +66,7 @@ enum CorpusCommand: CLICommand {
       }
       if action == "fetch" { return 0 }
     }
-    let builder = DatasetBuilder(manifest: manifest, fetcher: fetcher, output: output, augmenter: nil)
+    let builder = DatasetBuilder(manifest: manifest, fetcher: fetcher, output: output)
     let result = try builder.build(progress: log)
     if let markdownPath {
       _ = FileManager.default.createFile(atPath: markdownPath, contents: Data(result.statistics.markdown.utf8))

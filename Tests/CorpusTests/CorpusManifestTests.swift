@@ -1,0 +1,49 @@
+import Foundation
+import Testing
+
+@testable import Corpus
+
+@Suite struct CorpusManifestTests {
+  static let committed = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().appendingPathComponent("Models/corpus-manifest.json").path
+
+  @Test func committedManifestKeepsTheSplitRules() throws {
+    let manifest = try CorpusManifest.load(path: Self.committed)
+    let test = manifest.packages.filter { $0.split == .test }
+    #expect(test.filter { $0.language == "typescript" }.count >= 6)
+    #expect(test.filter { $0.language == "javascript" }.count >= 6)
+    #expect(Set(manifest.packages.map(\.name)).count == manifest.packages.count)
+    for package in manifest.packages {
+      #expect(!package.version.isEmpty)
+      for tarball in package.tarballs {
+        #expect(tarball.sha256.count == 64)
+        #expect(tarball.file.hasPrefix(package.name + "_" + package.fileVersion.split(separator: "-").dropLast().joined(separator: "-")))
+      }
+    }
+  }
+
+  @Test func validationRejectsASmallTestSplit() throws {
+    var manifest = try CorpusManifest.load(path: Self.committed)
+    manifest.packages.removeAll { $0.split == .test && $0.language == "javascript" }
+    #expect(throws: CorpusError.self) { try manifest.validate() }
+  }
+
+  @Test func epochIsNotPartOfFileNames() {
+    let p = ManifestPackage(
+      name: "node-handlebars", version: "3:4.7.7+~4.1.0-1", split: .test, language: "javascript", tarballs: [])
+    #expect(p.fileVersion == "4.7.7+~4.1.0-1")
+    #expect(p.directoryName == "node-handlebars_4.7.7+~4.1.0-1")
+  }
+}
+
+@Suite struct JSONLinesTests {
+  @Test func escapesAndKeepsKeyOrder() {
+    let value = JSONValue.object([
+      ("b", .string("quote \" backslash \\ newline \n tab \t bell \u{7} é")), ("a", .int(-3)),
+      ("c", .array([.bool(true), .null])),
+    ])
+    #expect(value.serialized() == #"{"b":"quote \" backslash \\ newline \n tab \t bell \u0007 é","a":-3,"c":[true,null]}"#)
+    let decoded = try? JSONSerialization.jsonObject(with: Data(value.serialized().utf8)) as? [String: Any]
+    #expect(decoded?["b"] as? String == "quote \" backslash \\ newline \n tab \t bell \u{7} é")
+  }
+}

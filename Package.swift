@@ -51,7 +51,7 @@ let package = Package(
 
     // MARK: - Tests
     .testTarget(name: "SyntaxTests", dependencies: ["Syntax"]),
-    .testTarget(name: "AugmentTests", dependencies: ["Augment", "Syntax"]),
+    .testTarget(name: "AugmentTests", dependencies: ["Augment", "Syntax"], exclude: ["Programs", "Support"]),
     .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"]),
     .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
     .testTarget(name: "ModelTests", dependencies: ["Model", "Tensor", "Tokenizer"]),

@@ -117,10 +117,17 @@ private struct Scanner {
   mutating func codeToken(at i: Int) -> Int {
     let c = b[i]
     if isSpace(c) { return whitespace(from: i, to: n) }
-    if !specials.isEmpty, let (len, id) = special(at: i) {
-      emit(i, special: id)
-      regexAllowed = false
-      return i + len
+    if !specials.isEmpty {
+      if let (len, id) = special(at: i) {
+        emit(i, special: id)
+        regexAllowed = false
+        return i + len
+      }
+      // `#` before a special (a private method named by the placeholder): the `#` on its own.
+      if c == 0x23 && i + 1 < n && special(at: i + 1) != nil {
+        emit(i)
+        return i + 1
+      }
     }
     if isIdentStart(c) || (c == 0x23 && i + 1 < n && isIdentStart(b[i + 1])) {
       var j = i + 1

@@ -163,6 +163,10 @@ public struct Tokenizer: Sendable {
 
     var pre = preTokenizer
     if !options.recognizeSpecialTokens { pre.specials = [] }
+    if let placeholder = options.fnPlaceholder, !placeholder.isEmpty {
+      pre.specials.append((Array(placeholder.utf8), fnID))
+      pre.specials.sort { $0.bytes.count > $1.bytes.count }
+    }
     var starts: [Int32] = []
     var specialIDs: [Int32] = []
     pre.split(bytes, starts: &starts, specialIDs: &specialIDs)
@@ -334,12 +338,19 @@ public struct EncodeOptions: Sendable, Equatable {
   /// Map literal `<mask>`, `<fn>` and extra special-token text in the input to their ids (in code, not inside
   /// strings or comments; an identifier-like special such as `__FN__` only as a whole identifier).
   public var recognizeSpecialTokens: Bool
+  /// Text in the code that stands for `<fn>`, e.g. the method-name dataset's `METHOD_NAME` placeholder: each
+  /// occurrence (as a whole identifier, also after `#`) becomes `fnID`, whatever `recognizeSpecialTokens` says.
+  public var fnPlaceholder: String?
 
-  public init(maxLength: Int? = nil, addCLS: Bool = false, addEOS: Bool = false, recognizeSpecialTokens: Bool = false) {
+  public init(
+    maxLength: Int? = nil, addCLS: Bool = false, addEOS: Bool = false, recognizeSpecialTokens: Bool = false,
+    fnPlaceholder: String? = nil
+  ) {
     self.maxLength = maxLength
     self.addCLS = addCLS
     self.addEOS = addEOS
     self.recognizeSpecialTokens = recognizeSpecialTokens
+    self.fnPlaceholder = fnPlaceholder
   }
 }
 

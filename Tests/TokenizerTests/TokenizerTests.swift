@@ -156,6 +156,20 @@ let trickyInputs: [String] = [
     #expect(special.starts[fn] == 9 && special.ends[fn] == 13)
   }
 
+  @Test func methodNamePlaceholderBecomesFn() {
+    let t = tinyTokenizer
+    let text = "function METHOD_NAME(n) { return n < 2 ? n : METHOD_NAME(n - 1) + this.#METHOD_NAME(n); }"
+    let options = EncodeOptions(fnPlaceholder: "METHOD_NAME")
+    let encoding = t.encode(text, options: options)
+    #expect(encoding.ids.filter { $0 == t.fnID }.count == 3)
+    // decode writes <fn>; the offsets still point at the placeholder text.
+    let k = encoding.ids.firstIndex(of: t.fnID) ?? 0
+    #expect(encoding.starts[k] == 9 && encoding.ends[k] == 20)
+    #expect(t.decode(encoding.ids) == text.replacingOccurrences(of: "METHOD_NAME", with: "<fn>"))
+    #expect(!t.encode("METHOD_NAMES = 1", options: options).ids.contains(t.fnID))
+    #expect(!t.encode(text).contains(t.fnID))
+  }
+
   @Test func framingAndTruncation() {
     let t = tinyTokenizer
     let text = "function add(a, b) {\n  return a + b;\n}"

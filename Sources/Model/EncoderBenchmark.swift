@@ -13,6 +13,8 @@ public enum EncoderBenchmark {
     public var batch = 32, length = 128
     public var dropout: Float = 0.1
     public var threads = 2
+    /// Workers for attention heads and GELU (nil: the same as `threads`).
+    public var encoderThreads: Int? = nil
     public var warmup = 2, iterations = 10
     public var seed: UInt64 = 0
     public init() {}
@@ -61,6 +63,7 @@ public enum EncoderBenchmark {
     let config = TransformerConfig(vocab: c.vocab, dim: c.dim, layers: c.layers, heads: c.heads, ffn: c.ffn,
       maxLen: c.length, dropout: c.dropout)
     let enc = TransformerEncoder(config: config, seed: c.seed)
+    enc.threads = c.encoderThreads ?? c.threads
     var rng = TensorRandom(seed: c.seed &+ 1)
     let n = c.batch * c.length
     let tokens = (0..<n).map { _ in Int32(rng.next() % UInt64(c.vocab)) }

@@ -37,6 +37,9 @@ public final class TransformerEncoder: SequenceEncoder, @unchecked Sendable {
   public let config: TransformerConfig
   public let parameters: ParameterStore
   public var training = true
+  /// Threads for attention heads and the large elementwise loops (GELU); OpenBLAS's own thread count is
+  /// set with `BLAS.setThreads`. The results do not depend on either.
+  public var threads = 2
   /// Draws the dropout masks; reseed for reproducible runs.
   public var rng: TensorRandom
   public var dim: Int { config.dim }
@@ -158,14 +161,17 @@ public final class TransformerEncoder: SequenceEncoder, @unchecked Sendable {
         weight: p + o.ln1w, bias: p + o.ln1b, n: bt, c: c)
       Linear.forward(out: a.qkv.data, inp: a.ln1.data, weight: p + o.qkvw, bias: p + o.qkvb, n: bt, c: c, oc: 3 * c)
       Attention.forward(out: a.atty.data, att: a.att.data, qkv: a.qkv.data, keyMask: m, causal: false,
-        b: b, t: t, c: c, heads: h)
+        b: b, t: t, c: c, heads: h, threads: threads)
       residualLinear(out: a.residual2.data, residual: residual, inp: a.atty.data, weight: p + o.projw,
         bias: p + o.projb, n: bt, c: c, oc: c, dropMask: a.attDrop.data, scratch: a.scratch.data)
       // feed-forward half: residual3 = residual2 + drop(proj(gelu(fc(LN2(residual2)))))
       LayerNorm.forward(out: a.ln2.data, mean: a.ln2Mean.data, rstd: a.ln2Rstd.data, inp: a.residual2.data,
         weight: p + o.ln2w, bias: p + o.ln2b, n: bt, c: c)
       Linear.forward(out: a.fch.data, inp: a.ln2.data, weight: p + o.fcw, bias: p + o.fcb, n: bt, c: c, oc: f)
-      GELU.forward(out: a.fchGelu.data, inp: a.fch.data, count: bt * f)
+      let (fch, fchGelu) = (a.fch.data, a.fchGelu.data)
+      Parallel.chunks(bt * f, threads: threads) { s, e in
+        GELU.forward(out: fchGelu + s, inp: fch + s, count: e - s)
+      }
       residualLinear(out: a.residual3.data, residual: a.residual2.data, inp: a.fchGelu.data, weight: p + o.fcprojw,
         bias: p + o.fcprojb, n: bt, c: f, oc: c, dropMask: a.fcDrop.data, scratch: a.scratch.data)
       residual = a.residual3.data
@@ -206,7 +212,7 @@ public final class TransformerEncoder: SequenceEncoder, @unchecked Sendable {
     let p = parameters.data, g = parameters.grad
     let dres = dresidual.reserve(bt * c), dl = dln.reserve(bt * c), dq = dqkv.reserve(bt * 3 * c)
     let dy = datty.reserve(bt * c), dh = dfch.reserve(bt * f), dhg = dfchGelu.reserve(bt * f)
-    let scratch = dscratch.reserve(t * t), tmp = dtmp.reserve(bt * c)
+    let scratch = dscratch.reserve(t * t * max(threads, 1)), tmp = dtmp.reserve(bt * c)
     // states → final LN
     if let dStates { dl.update(from: dStates, count: bt * c) } else { dl.update(repeating: 0, count: bt * c) }
     if let dPooled { MaskedMeanPool.backward(dinp: dl, dout: dPooled, mask: mask.data, b: b, t: t, c: c) }
@@ -226,7 +232,10 @@ public final class TransformerEncoder: SequenceEncoder, @unchecked Sendable {
       Linear.backward(dinp: dhg, dweight: g + o.fcprojw, dbias: g + o.fcprojb, dout: dout, inp: a.fchGelu.data,
         weight: p + o.fcprojw, n: bt, c: f, oc: c, overwriteInput: true)
       dh.update(repeating: 0, count: bt * f)
-      GELU.backward(dinp: dh, inp: a.fch.data, dout: dhg, count: bt * f)
+      let fch = a.fch.data
+      Parallel.chunks(bt * f, threads: threads) { s, e in
+        GELU.backward(dinp: dh + s, inp: fch + s, dout: dhg + s, count: e - s)
+      }
       Linear.backward(dinp: dl, dweight: g + o.fcw, dbias: g + o.fcb, dout: dh, inp: a.ln2.data, weight: p + o.fcw,
         n: bt, c: c, oc: f, overwriteInput: true)
       LayerNorm.backward(dinp: dres, dweight: g + o.ln2w, dbias: g + o.ln2b, dout: dl, inp: a.residual2.data,
@@ -241,7 +250,7 @@ public final class TransformerEncoder: SequenceEncoder, @unchecked Sendable {
         weight: p + o.projw, n: bt, c: c, oc: c, overwriteInput: true)
       dq.update(repeating: 0, count: bt * 3 * c)
       Attention.backward(dqkv: dq, scratch: scratch, dout: dy, qkv: a.qkv.data, att: a.att.data,
-        b: b, t: t, c: c, heads: h)
+        b: b, t: t, c: c, heads: h, threads: threads)
       Linear.backward(dinp: dl, dweight: g + o.qkvw, dbias: g + o.qkvb, dout: dq, inp: a.ln1.data,
         weight: p + o.qkvw, n: bt, c: c, oc: 3 * c, overwriteInput: true)
       LayerNorm.backward(dinp: dres, dweight: g + o.ln1w, dbias: g + o.ln1b, dout: dl, inp: residual,

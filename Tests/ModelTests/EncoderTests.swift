@@ -209,3 +209,27 @@ func fitFirstTokenTask(_ e: SequenceEncoder, steps: Int, lr: Float) -> (first: F
     #expect(throws: TensorError.self) { try TransformerEncoder.load(from: path) }
   }
 }
+
+// MARK: - Threads
+
+/// Splitting attention heads and GELU over threads must not change a single bit (for a fixed OpenBLAS
+/// thread count: OpenBLAS itself may round differently with another one).
+@Test func transformerResultsDoNotDependOnThreads() {
+  BLAS.setThreads(1)
+  let config = TransformerConfig(vocab: 50, dim: 32, layers: 2, heads: 4, ffn: 2048, maxLen: 40, dropout: 0.1)
+  var rng = TensorRandom(seed: 8)
+  let (b, t) = (3, 40)
+  let tokens = (0..<(b * t)).map { _ in Int32(rng.next() % 50) }
+  let mask = (0..<(b * t)).map { Float($0 % t < 30 + $0 / t ? 1 : 0) }
+  let dPooled = (0..<(b * 32)).map { _ in rng.normal() }
+  var results = [[Float]]()
+  for threads in [1, 2] {
+    let e = TransformerEncoder(config: config, seed: 3)
+    e.threads = threads
+    let pooled = e.forward(tokens: tokens, mask: mask, batch: b, length: t).pooled.array
+    e.backward(dPooled: dPooled, dStates: nil)
+    results.append(pooled + Array(UnsafeBufferPointer(start: e.parameters.grad, count: e.parameters.count)))
+  }
+  let same = results[0] == results[1]  // (a Bool, so a failure does not diff 100k floats)
+  #expect(same, "\(zip(results[0], results[1]).filter { $0 != $1 }.count) values differ")
+}

@@ -6,23 +6,41 @@ import Foundation
 /// an optional causal mask. Each head's products are strided `sgemm` calls straight on the packed
 /// buffers, so no head is ever copied or transposed.
 public enum Attention {
-  /// Runs `body(b, h)` for every batch entry and head; split over `workers` threads when > 1.
-  @inline(__always)
-  static func forEachHead(_ b: Int, _ heads: Int, _ body: (Int, Int) -> Void) {
-    for i in 0..<b { for h in 0..<heads { body(i, h) } }
+  /// Runs `body(b, h, worker)` for every batch entry and head, split over `threads` workers. With more
+  /// than one worker, OpenBLAS is set to one thread for the duration: many small products run better
+  /// side by side than each split in two. Every (b, h) writes its own slice of the output, so the result
+  /// does not depend on the thread count.
+  static func forEachHead(_ b: Int, _ heads: Int, threads: Int, _ body: (Int, Int, Int) -> Void) {
+    let n = b * heads
+    let workers = min(threads, n)
+    if workers <= 1 {
+      for i in 0..<n { body(i / heads, i % heads, 0) }
+      return
+    }
+    let blasThreads = BLAS.threads
+    BLAS.setThreads(1)
+    defer { BLAS.setThreads(blasThreads) }
+    Parallel.forEachWorker(workers) { w in
+      var i = w * n / workers
+      let end = (w + 1) * n / workers
+      while i < end {
+        body(i / heads, i % heads, w)
+        i += 1
+      }
+    }
   }
 
   /// out: (b, t, c) = softmax(q kᵀ / √hs + masks) v per head;  att: (b, heads, t, t) keeps the
   /// probabilities for backward.  qkv: (b, t, 3c);  keyMask: (b, t), 1 = real token, 0 = padding.
-  /// A query that can see no key gets zeros.
+  /// A query that can see no key gets zeros. `threads` > 1 runs heads side by side.
   public static func forward(
     out: UnsafeMutablePointer<Float>, att: UnsafeMutablePointer<Float>, qkv: UnsafePointer<Float>,
-    keyMask: UnsafePointer<Float>?, causal: Bool, b: Int, t: Int, c: Int, heads: Int
+    keyMask: UnsafePointer<Float>?, causal: Bool, b: Int, t: Int, c: Int, heads: Int, threads: Int = 1
   ) {
     let hs = c / heads
     let scale = 1 / Float(hs).squareRoot()
     let c3 = 3 * c
-    forEachHead(b, heads) { i, h in
+    forEachHead(b, heads, threads: threads) { i, h, _ in
       let q = qkv + i * t * c3 + h * hs
       let k = q + c
       let v = q + 2 * c
@@ -38,15 +56,15 @@ public enum Attention {
     }
   }
 
-  /// dqkv: (b, t, 3c) += the gradient through attention.  scratch: at least t·t floats.
+  /// dqkv: (b, t, 3c) += the gradient through attention.  scratch: at least t·t·threads floats.
   public static func backward(
     dqkv: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>,
-    qkv: UnsafePointer<Float>, att: UnsafePointer<Float>, b: Int, t: Int, c: Int, heads: Int
+    qkv: UnsafePointer<Float>, att: UnsafePointer<Float>, b: Int, t: Int, c: Int, heads: Int, threads: Int = 1
   ) {
     let hs = c / heads
     let scale = 1 / Float(hs).squareRoot()
     let c3 = 3 * c
-    forEachHead(b, heads) { i, h in
+    forEachHead(b, heads, threads: threads) { i, h, w in
       let q = qkv + i * t * c3 + h * hs
       let k = q + c
       let v = q + 2 * c
@@ -55,7 +73,7 @@ public enum Attention {
       let dv = dq + 2 * c
       let a = att + (i * heads + h) * t * t
       let dy = dout + i * t * c + h * hs
-      let da = scratch
+      let da = scratch + w * t * t
       // da: (t, t) = dy · vᵀ
       BLAS.gemm(transA: false, transB: true, m: t, n: t, k: hs, a: dy, lda: c, b: v, ldb: c3, c: da, ldc: t)
       // dv += aᵀ · dy

@@ -32,8 +32,8 @@ public enum MethodNames {
       case "identifier":
         if !isMethod && n.text == name { ranges.insert(n.byteRange) }
       case "property_identifier", "private_property_identifier":
-        // `this.name(...)` inside a method calls the method itself.
-        if isMethod, n.text == name, let member = n.parent, member.type == "member_expression",
+        // `this.name(...)` calls the method itself (also from `proto.name = function …`).
+        if n.text == name, let member = n.parent, member.type == "member_expression",
           member.child(field: "object")?.type == "this"
         {
           ranges.insert(n.byteRange)

@@ -43,6 +43,19 @@ import Testing
     #expect(e[0].input.contains("other.visitNode(node)"))
   }
 
+  @Test func prototypeAssignmentsHideThisCalls() throws {
+    let e = try examples(
+      """
+      pp.parseStatement = function(context) {
+        if (this.eat(tt.semi)) return this.parseStatement(context);
+        return this.parseExpressionStatement();
+      };
+      """, .javascript)
+    #expect(e.map(\.name) == ["parseStatement"])
+    #expect(e[0].input.contains("return this.METHOD_NAME(context)"))
+    #expect(!e[0].input.contains("parseStatement"))
+  }
+
   @Test func arrowsTakeTheirVariableName() throws {
     let e = try examples(
       """

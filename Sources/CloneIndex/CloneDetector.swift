@@ -26,10 +26,11 @@ public struct CloneOptions: Sendable, Equatable {
 /// 1. Units with the same canonical hash form a group: `exact` when they also share the exact hash,
 ///    otherwise `renamed`.
 /// 2. One representative per canonical class goes into the vector index; every pair at or above the
-///    threshold (excluding a function and its own nested functions) is an edge. Edges are merged in
-///    order of decreasing similarity (single linkage, as Kruskal's algorithm), but never into a group
-///    larger than `maxGroupSize`, so one hub cannot chain unrelated code together. Each resulting
-///    group of two or more classes is a `functional` group (with all members of its classes).
+///    threshold (excluding a function and its own nested functions) is an edge. Edges are taken in
+///    order of decreasing similarity and join two groups only when the mean similarity between them
+///    stays at or above the threshold (greedy average linkage), the result has at most `maxGroupSize`
+///    members, and no function would share a group with a function nested in it. Each resulting group
+///    of two or more classes is a `functional` group (with all members of its classes).
 /// 3. A group is dropped when every member sits inside a function that is itself reported (the
 ///    nested copies of a copied function add nothing).
 public struct CloneDetector: Sendable {
@@ -133,9 +134,13 @@ public struct CloneDetector: Sendable {
     let units = snapshot.units
     edges.removeAll { e in Self.nested(units[reps[e.a]], units[reps[e.b]]) }
     edges.sort { $0.score != $1.score ? $0.score > $1.score : ($0.a, $0.b) < ($1.a, $1.b) }
-    // Kruskal with a size cap.
+    // Greedy average linkage: take edges from the most similar down; join two groups only when the
+    // mean similarity between them stays at or above the threshold, the result fits the cap, and
+    // neither holds a function nested in (or containing) one of the other's.
+    // Mean similarity between groups A and B = (ΣA · ΣB) / (|A| |B|), so each group keeps its sum.
     var parent = Array(0..<reps.count)
-    var size = [Int](repeating: 1, count: reps.count)
+    var members = reps.indices.map { [$0] }
+    var sums = matrix
     func find(_ x: Int) -> Int {
       var x = x
       while parent[x] != x {
@@ -144,34 +149,47 @@ public struct CloneDetector: Sendable {
       }
       return x
     }
+    func dot(_ a: Int, _ b: Int, in v: [Float]) -> Float {
+      var s: Float = 0
+      v.withUnsafeBufferPointer { p in
+        let x = p.baseAddress! + a * d
+        let y = p.baseAddress! + b * d
+        for k in 0..<d { s += x[k] * y[k] }
+      }
+      return s
+    }
     for e in edges {
       let a = find(e.a)
       let b = find(e.b)
-      if a == b || size[a] + size[b] > options.maxGroupSize { continue }
-      let (big, small) = size[a] >= size[b] ? (a, b) : (b, a)
+      if a == b || members[a].count + members[b].count > options.maxGroupSize { continue }
+      let mean = dot(a, b, in: sums) / Float(members[a].count * members[b].count)
+      if mean < options.threshold { continue }
+      let conflict = members[a].contains { x in members[b].contains { y in Self.nested(units[reps[x]], units[reps[y]]) } }
+      if conflict { continue }
+      let (big, small) = members[a].count >= members[b].count ? (a, b) : (b, a)
       parent[small] = big
-      size[big] += size[small]
+      members[big] += members[small]
+      members[small] = []
+      sums.withUnsafeMutableBufferPointer { p in
+        let x = p.baseAddress! + big * d
+        let y = p.baseAddress! + small * d
+        for k in 0..<d { x[k] += y[k] }
+      }
     }
-    var components: [Int: [Int]] = [:]
-    for r in reps.indices where size[find(r)] >= 2 { components[find(r), default: []].append(r) }
     var out: [(kind: CloneKind, members: [Int], similarity: Double, minSimilarity: Double)] = []
-    for (_, rs) in components.sorted(by: { $0.key < $1.key }) {
+    for root in reps.indices where find(root) == root && members[root].count >= 2 {
+      let rs = members[root].sorted()
       var total = 0.0
       var lowest = 1.0
-      var n = 0
       for i in 0..<rs.count {
         for j in (i + 1)..<rs.count {
-          var dot: Float = 0
-          let a = rs[i] * d
-          let b = rs[j] * d
-          for k in 0..<d { dot += matrix[a + k] * matrix[b + k] }
-          total += Double(dot)
-          lowest = min(lowest, Double(dot))
-          n += 1
+          let s = Double(dot(rs[i], rs[j], in: matrix))
+          total += s
+          lowest = min(lowest, s)
         }
       }
-      let members = rs.flatMap { classes[$0] }
-      out.append((.functional, members, min(1, total / Double(max(n, 1))), min(1, lowest)))
+      let n = Double(rs.count * (rs.count - 1) / 2)
+      out.append((.functional, rs.flatMap { classes[$0] }, min(1, total / n), min(1, lowest)))
     }
     return out
   }

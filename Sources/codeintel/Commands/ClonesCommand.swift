@@ -13,7 +13,7 @@ enum ClonesCommand: CLICommand {
     Updates the repository's index (see `codeintel index`), then reports clone groups:
       exact       the same tokens, whitespace, comments and the function's own name aside (type 1)
       renamed     the same once locals are renamed and type annotations dropped (type 2)
-      functional  embedding cosine similarity >= the threshold, grouped by single linkage with a
+      functional  embedding cosine similarity >= the threshold, grouped by average linkage with a
                   size cap (the default embedder is a hashed bag of syntax features, not a
                   learned model: it finds lightly edited copies, not arbitrary rewrites)
     Groups are sorted by total lines x similarity. A function nested in a reported function is

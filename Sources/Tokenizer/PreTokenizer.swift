@@ -31,12 +31,14 @@ struct PreTokenizer {
   func split(_ bytes: UnsafeBufferPointer<UInt8>, starts: inout [Int32], specialIDs: inout [Int32]) {
     starts.removeAll(keepingCapacity: true)
     specialIDs.removeAll(keepingCapacity: true)
-    var scanner = Scanner(bytes: bytes, specials: specials, starts: starts, specialIDs: specialIDs)
-    starts = []
-    specialIDs = []
+    // The scanner takes the buffers over (swap, so they stay uniquely referenced and keep their capacity) and
+    // hands them back filled.
+    var scanner = Scanner(bytes: bytes, specials: specials)
+    swap(&scanner.starts, &starts)
+    swap(&scanner.specialIDs, &specialIDs)
     scanner.run()
-    starts = scanner.starts
-    specialIDs = scanner.specialIDs
+    swap(&scanner.starts, &starts)
+    swap(&scanner.specialIDs, &specialIDs)
   }
 }
 
@@ -47,8 +49,8 @@ private struct Scanner {
   let b: UnsafeBufferPointer<UInt8>
   let n: Int
   let specials: [(bytes: [UInt8], id: Int32)]
-  var starts: [Int32]
-  var specialIDs: [Int32]
+  var starts: [Int32] = []
+  var specialIDs: [Int32] = []
   /// Position of a single space waiting to be attached to the next pre-token, or -1.
   var pendingSpace = -1
   /// For each open template substitution `${`, the brace depth at which it was opened.
@@ -57,15 +59,10 @@ private struct Scanner {
   /// What the previous significant token was, to tell a regex literal from a division.
   var regexAllowed = true
 
-  init(
-    bytes: UnsafeBufferPointer<UInt8>, specials: [(bytes: [UInt8], id: Int32)], starts: [Int32],
-    specialIDs: [Int32]
-  ) {
+  init(bytes: UnsafeBufferPointer<UInt8>, specials: [(bytes: [UInt8], id: Int32)]) {
     self.b = bytes
     self.n = bytes.count
     self.specials = specials
-    self.starts = starts
-    self.specialIDs = specialIDs
   }
 
   // MARK: Emitting

@@ -1,0 +1,153 @@
+import Foundation
+import Model
+import Tensor
+
+/// `codeintel pretrain`: MoCo contrastive pretraining of the encoder (ContraCode), and retrieval evaluation of a
+/// model folder.
+enum PretrainCommand: CLICommand {
+  static let name = "pretrain"
+  static let summary = "Pretrain the encoder with MoCo on augmented function pairs (or --evaluate a model)."
+  static let help = """
+    USAGE: codeintel pretrain --config FILE --out DIR [--resume] [overrides]
+           codeintel pretrain --resume --out DIR [--max-minutes M]
+           codeintel pretrain --evaluate MODEL_DIR [--held-out FILE] [--candidates N] [--random-init]
+
+    Trains a query encoder and projection head with AdamW while a key encoder follows them as a moving
+    average (momentum m); past keys form a queue of negatives; the loss is InfoNCE with temperature τ.
+    Every step draws two fresh augmented variants of each function (on background threads, ahead of the
+    step) and tokenises them with subword regularisation. Every knob is in the JSON config
+    (see Models/configs/*.json; missing keys take their defaults) and the flags below override it.
+
+    Writes into DIR: train.log and metrics.jsonl (loss, learning rate, pairs/s, held-out retrieval
+    top-1/top-5), curve.svg (the training curve), checkpoint.bin (every --checkpoint-minutes and at the
+    end; resume state, do not ship it), summary.json and model/ (config.json, tokenizer.json,
+    encoder.safetensors, head.safetensors: a folder `--model` and CODEINTEL_MODEL accept).
+
+    OPTIONS:
+      --config FILE            Pretraining config (JSON). Required unless --resume.
+      --out DIR                Output folder (created).
+      --resume                 Continue exactly from DIR/checkpoint.bin (its config is used; a --config
+                               whose model shape differs is refused).
+      --steps N                Total optimizer steps (the learning-rate schedule ends there).
+      --seed N                 Seed of initialisation, data order, augmentation, sampling and dropout.
+      --train FILE             Training functions, JSON Lines with `text` (train split only).
+      --held-out FILE          Held-out functions for retrieval (valid split while training).
+      --tokenizer FILE         tokenizer.json (trained on the train split if the file is missing).
+      --batch N                Functions per step.
+      --queue N                Negative keys in the queue.
+      --momentum M             Key-encoder momentum.
+      --threads N              BLAS threads for the training math.
+      --eval-every N           Retrieval evaluation every N steps.
+      --checkpoint-minutes M   Minutes between checkpoints.
+      --max-minutes M          Stop (checkpoint, export) after M minutes of this session.
+      --evaluate MODEL_DIR     Only evaluate retrieval of a model folder and print it.
+      --candidates N           Held-out candidates for --evaluate (default 1000).
+      --random-init            With --evaluate: the same architecture at random initialisation.
+      --format text|json       Output of --evaluate (default text).
+    """
+
+  static func run(_ args: [String]) throws -> Int32 {
+    var scanner = ArgumentScanner(args)
+    if let modelDir = try scanner.option("--evaluate") {
+      let heldOut = try scanner.option("--held-out")
+      let candidates = try scanner.int("--candidates", in: 2...100_000) ?? 1000
+      let randomInit = scanner.flag("--random-init")
+      let format = try scanner.choice("--format", from: ["text", "json"]) ?? "text"
+      let threads = try scanner.int("--threads", in: 1...64) ?? 2
+      _ = try scanner.finish()
+      return try evaluate(
+        modelDir: modelDir, heldOut: heldOut, candidates: candidates, randomInit: randomInit,
+        format: format, threads: threads)
+    }
+    let configPath = try scanner.option("--config")
+    guard let out = try scanner.option("--out") else { throw UsageError("--out DIR is required") }
+    let resume = scanner.flag("--resume")
+    var config: PretrainConfig
+    if resume {
+      let checkpoint = URL(fileURLWithPath: (out as NSString).expandingTildeInPath)
+        .appendingPathComponent("checkpoint.bin").path
+      config = try Checkpoint.readHeader(path: checkpoint).0.config
+      if let configPath {
+        let given = try PretrainConfig.load(path: configPath)
+        guard given.shapeSignature == config.shapeSignature else {
+          throw PretrainError.checkpointMismatch(
+            path: checkpoint,
+            reason: "checkpoint \(config.shapeSignature), --config \(given.shapeSignature)")
+        }
+      }
+    } else {
+      guard let configPath else { throw UsageError("--config FILE is required (or --resume with --out DIR)") }
+      config = try PretrainConfig.load(path: configPath)
+    }
+    if let v = try scanner.int("--steps", in: 1...10_000_000) { config.steps = v }
+    if let v = try scanner.int("--seed", in: 0...Int.max) { config.seed = UInt64(v) }
+    if let v = try scanner.option("--train") { config.trainData = v }
+    if let v = try scanner.option("--held-out") { config.heldOutData = v }
+    if let v = try scanner.option("--tokenizer") { config.tokenizer = v }
+    if let v = try scanner.int("--batch", in: 2...65_536) { config.batchSize = v }
+    if let v = try scanner.int("--queue", in: 0...1_000_000) { config.queueSize = v }
+    if let v = try scanner.double("--momentum", in: 0...0.999_999) { config.momentum = Float(v) }
+    if let v = try scanner.int("--threads", in: 1...64) { config.threads = v }
+    if let v = try scanner.int("--eval-every", in: 0...10_000_000) { config.evalEvery = v }
+    if let v = try scanner.double("--checkpoint-minutes", in: 0.01...100_000) { config.checkpointMinutes = v }
+    if let v = try scanner.double("--max-minutes", in: 0...100_000) { config.maxMinutes = v }
+    _ = try scanner.finish()
+    try config.validate()
+
+    let trainer = try Pretrainer.fromFiles(config: config, output: out, resume: resume) { line in
+      FileHandle.standardError.write(Data(("codeintel pretrain: " + line + "\n").utf8))
+    }
+    let s = try trainer.run()
+    var lines = [
+      "steps: \(s.steps) (\(s.sessionSteps) this session, \(String(format: "%.0f", s.sessionSeconds)) s)",
+      String(
+        format: "training throughput: %.1f functions/s (pairs/s); waited for data %.1f%% of the time",
+        s.pairsPerSecond, 100 * s.dataWaitShare),
+      String(format: "final loss: %.4f", s.finalLoss),
+    ]
+    if let r = s.initialRetrieval {
+      lines.append(String(format: "retrieval at step 0 (random init): top-1 %.3f, top-5 %.3f", r.top1, r.top5))
+    }
+    if let r = s.finalRetrieval {
+      lines.append(
+        String(
+          format: "retrieval at step %d: top-1 %.3f, top-5 %.3f among %d; inference %.0f functions/s",
+          s.steps, r.top1, r.top5, r.candidates, r.functionsPerSecond))
+    }
+    lines.append("model: \(out)/model")
+    print(lines.joined(separator: "\n"))
+    return 0
+  }
+
+  // MARK: - Evaluation only
+
+  static func evaluate(
+    modelDir: String, heldOut: String?, candidates: Int, randomInit: Bool, format: String,
+    threads: Int
+  ) throws -> Int32 {
+    BLAS.setThreads(threads)
+    let model = try PretrainedModel.load(directory: modelDir)
+    var config = model.info.pretrain
+    config.threads = threads
+    let path = heldOut ?? config.heldOutData
+    let units = try FunctionUnit.readJSONLines(path: path, minBytes: 20)
+    let bench = RetrievalBenchmark(
+      units: units, count: candidates, tokenizer: model.tokenizer,
+      maxLength: model.info.maxLength, seed: config.seed)
+    let encoder = randomInit ? MoCo(config: config, vocab: model.tokenizer.vocabSize).queryEncoder : model.encoder
+    let r = bench.evaluate(encoder: encoder)
+    if format == "json" {
+      let e = JSONEncoder()
+      e.outputFormatting = [.sortedKeys]
+      print(String(decoding: try e.encode(r), as: UTF8.self))
+    } else {
+      let name = model.info.name + (randomInit ? " (random init)" : "")
+      print(
+        "\(name): retrieval among \(r.candidates) held-out functions from \(path): "
+          + String(format: "top-1 %.3f, top-5 %.3f", r.top1, r.top5)
+          + " (\(bench.unchangedQueries) queries unchanged by augmentation); "
+          + String(format: "inference %.0f functions/s", r.functionsPerSecond))
+    }
+    return 0
+  }
+}

@@ -221,6 +221,10 @@ private func binding(_ a: ScopeAnalysis, _ name: String, _ nth: Int = 0) -> Bind
     let abc = try #require(binding(a, "abc"))
     #expect(a.references(of: abc).map(\.range.lowerBound) == [4, 13])
     #expect(a.innermostScope(at: 5).kind == .program)
+    let nested = try analyze("function f(p) { { let q; } return p; }")
+    #expect(nested.innermostScope(at: 20).kind == .block)  // inside `{ let q; }`
+    #expect(nested.innermostScope(at: 30).kind == .functionBody)  // `return p`
+    #expect(nested.innermostScope(at: 11).kind == .function)  // the parameter list
   }
 }
 

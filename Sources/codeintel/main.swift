@@ -5,7 +5,14 @@ import Foundation
 
 /// Every subcommand, in the order `--help` lists them.
 let commands: [any CLICommand.Type] = [
+  ClonesCommand.self,
+  IndexCommand.self,
+  SearchCommand.self,
+  EmbedCommand.self,
+  SuggestTypesCommand.self,
   ParseCommand.self,
+  AugmentCommand.self,
+  CorpusCommand.self,
   BenchCommand.self,
 ]
 
@@ -14,13 +21,13 @@ let version = "0.1.0"
 let overview = """
   codeintel \(version): code intelligence for JavaScript and TypeScript.
 
-  Parses JS/TS/TSX with tree-sitter, finds function units, and (with the ContraCode-style
-  encoder) finds functional clones and suggests types and names.
+  Finds duplicated logic (exact, renamed and functional clones), suggests TypeScript types, and
+  parses JS/TS/TSX into function units and scopes. Start with `codeintel clones <repo>`.
 
   USAGE: codeintel <command> [options]
 
   COMMANDS:
-  \(commands.map { "  " + $0.name.padding(toLength: 12, withPad: " ", startingAt: 0) + $0.summary }.joined(separator: "\n"))
+  \(commands.map { "  " + $0.name.padding(toLength: 15, withPad: " ", startingAt: 0) + $0.summary }.joined(separator: "\n"))
 
   OPTIONS:
     -h, --help     Show this help, or a command's help with `codeintel <command> --help`.

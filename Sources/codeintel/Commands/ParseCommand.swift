@@ -24,36 +24,15 @@ enum ParseCommand: CLICommand {
     """
 
   static func run(_ args: [String]) throws -> Int32 {
-    var paths: [String] = []
-    var format = "text"
-    var scopes = false
-    var threads = 2
-    var i = 0
-    func value(_ flag: String) throws -> String {
-      i += 1
-      guard i < args.count else { throw UsageError("\(flag) needs a value") }
-      return args[i]
-    }
-    while i < args.count {
-      let arg = args[i]
-      switch arg {
-      case "--format":
-        format = try value(arg)
-        guard ["text", "json"].contains(format) else { throw UsageError("--format must be text or json") }
-      case "--scopes": scopes = true
-      case "--threads":
-        guard let n = Int(try value(arg)), n > 0 else { throw UsageError("--threads needs a positive number") }
-        threads = n
-      default:
-        if arg.hasPrefix("-") && arg != "-" { throw UsageError("unknown option '\(arg)'") }
-        paths.append(arg)
-      }
-      i += 1
-    }
+    var scanner = ArgumentScanner(args)
+    let format = try scanner.choice("--format", from: ["text", "json"]) ?? "text"
+    let scopes = scanner.flag("--scopes")
+    let threads = try scanner.int("--threads", in: 1...256) ?? 2
+    let paths = try scanner.finish()
     guard !paths.isEmpty else { throw UsageError("give at least one file or directory") }
     let files = SourceFile.collect(paths)
     let report = ParseReport.make(paths: files, threads: threads, scopes: scopes)
-    for failure in report.failures { FileHandle.standardError.write(Data("codeintel: \(failure.failure!)\n".utf8)) }
+    for failure in report.failures { printError("codeintel: \(failure.failure ?? "unreadable")") }
     if format == "json" {
       print(try jsonString(report))
     } else {

@@ -1,0 +1,164 @@
+import Syntax
+
+/// Type suggestions for one file, and the writer that turns accepted ones into annotations.
+///
+/// Today the suggestions come from `TypeEvidence` (deterministic evidence: literals, `new C()`,
+/// defaults, returns of literals); the learned type head will add its candidates through the same
+/// API.
+public struct TypeSuggestions: Sendable {
+  public let file: SourceFile
+  public let suggestions: [TypeEvidence.Suggestion]
+
+  /// Suggestions for every unannotated site the evidence covers, best candidate first.
+  public init(file: SourceFile, parser: Parser? = nil) throws {
+    self.file = file
+    let parsed = try ParsedFile(file, parser: parser)
+    suggestions = TypeEvidence.suggestions(in: parsed.tree)
+  }
+
+  /// The suggestions whose best candidate reaches `minConfidence`.
+  public func accepted(minConfidence: Double) -> [TypeEvidence.Suggestion] {
+    suggestions.filter { $0.best.confidence >= minConfidence }
+  }
+
+  // MARK: - Writing annotations
+
+  /// The result of annotating a file.
+  public struct Annotated: Sendable {
+    /// The new text.
+    public let bytes: [UInt8]
+    /// The suggestions written, in source order.
+    public let applied: [TypeEvidence.Suggestion]
+    /// Suggestions left out because inserting them would have broken the parse.
+    public let refused: [TypeEvidence.Suggestion]
+  }
+
+  /// Writes `: T` annotations for TypeScript files (JSDoc for JavaScript with `jsdoc: true`) for
+  /// the suggestions at or above `minConfidence`. An insertion that would add a syntax error is
+  /// refused, so the output never parses worse than the input. Running it again on its own output
+  /// changes nothing: annotated sites get no more suggestions.
+  public func annotate(minConfidence: Double, jsdoc: Bool = false) throws -> Annotated {
+    let chosen = accepted(minConfidence: minConfidence)
+    let parser = Parser(language: file.language)
+    let baseline = try parser.parse(bytes: file.bytes).errorCount
+    func edits(_ s: [TypeEvidence.Suggestion]) -> [ByteEdit] {
+      jsdoc ? JSDocWriter.edits(for: s, in: file.bytes) : s.map { ByteEdit(start: $0.anchor, deletedLength: 0, inserted: $0.annotation) }
+    }
+    func parsesAsWell(_ bytes: [UInt8]) throws -> Bool { try parser.parse(bytes: bytes).errorCount <= baseline }
+
+    let all = try edits(chosen).apply(to: file.bytes)
+    if try parsesAsWell(all) { return Annotated(bytes: all, applied: chosen, refused: []) }
+    // Something broke the parse: keep the insertions one at a time that do not.
+    var kept: [TypeEvidence.Suggestion] = []
+    var refused: [TypeEvidence.Suggestion] = []
+    for suggestion in chosen {
+      let trial = try edits(kept + [suggestion]).apply(to: file.bytes)
+      if try parsesAsWell(trial) { kept.append(suggestion) } else { refused.append(suggestion) }
+    }
+    return Annotated(bytes: try edits(kept).apply(to: file.bytes), applied: kept, refused: refused)
+  }
+}
+
+/// Writes suggestions for JavaScript as JSDoc: a `/** @param {T} name */`-style block above each
+/// named function that has none yet, listing its parameter and return types.
+enum JSDocWriter {
+  static func edits(for suggestions: [TypeEvidence.Suggestion], in bytes: [UInt8]) -> [ByteEdit] {
+    guard !suggestions.isEmpty, let tree = try? Parser(language: .javascript).parse(bytes: bytes) else { return [] }
+    let units = extractUnits(from: tree)
+    var byUnit: [Int: [TypeEvidence.Suggestion]] = [:]
+    for s in suggestions where s.kind != .variable {
+      // The innermost unit whose parameter list or name holds the suggestion.
+      guard let u = units.indices.last(where: { units[$0].byteRange.contains(s.anchor) || units[$0].byteRange.lowerBound == s.anchor }) else {
+        continue
+      }
+      byUnit[u, default: []].append(s)
+    }
+    var out: [ByteEdit] = []
+    for (u, list) in byUnit {
+      let unit = units[u]
+      // Only named functions get a block: a JSDoc comment above an inline callback would attach to
+      // the statement around it, not to the callback.
+      guard unit.name != nil else { continue }
+      // Attach the comment to the statement that holds the function (`const f = …`, `export …`).
+      var start = unit.byteRange.lowerBound
+      if let node = tree.root.descendant(for: unit.byteRange.lowerBound..<unit.byteRange.upperBound) {
+        var top = node
+        while let p = top.parent, p.type != "program", p.type != "class_body", p.type != "statement_block",
+          p.startPoint.row == node.startPoint.row
+        {
+          top = p
+        }
+        start = top.startByte
+      }
+      // Skip functions that already have a JSDoc block right above them.
+      var i = start - 1
+      while i >= 0, bytes[i] == 0x20 || bytes[i] == 0x09 || bytes[i] == 0x0A || bytes[i] == 0x0D { i -= 1 }
+      if i >= 1, bytes[i] == 0x2F, bytes[i - 1] == 0x2A { continue }
+      var lineStart = start
+      while lineStart > 0, bytes[lineStart - 1] != 0x0A { lineStart -= 1 }
+      let indent = String(decoding: bytes[lineStart..<start].prefix { $0 == 0x20 || $0 == 0x09 }, as: UTF8.self)
+      guard lineStart + indent.utf8.count == start else { continue }  // not at the start of its line
+      var lines = ["/**"]
+      for s in list where s.kind == .parameter { lines.append(" * @param {\(s.best.type)} \(s.name)") }
+      for s in list where s.kind == .returnType { lines.append(" * @returns {\(s.best.type)}") }
+      lines.append(" */")
+      let text = lines.map { indent + $0 }.joined(separator: "\n") + "\n"
+      out.append(ByteEdit(start: lineStart, deletedLength: 0, inserted: text))
+    }
+    return out
+  }
+}
+
+// MARK: - Diffs
+
+/// A minimal unified diff of two texts whose lines correspond one to one or by insertion only
+/// (what the annotation writer produces), for dry runs.
+public func unifiedDiff(path: String, old: [UInt8], new: [UInt8]) -> String {
+  let a = String(decoding: old, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+  let b = String(decoding: new, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+  // Longest common subsequence on lines (files are small; the writer only inserts).
+  let n = a.count
+  let m = b.count
+  guard n * m <= 25_000_000 else { return "--- \(path)\n+++ \(path)\n(diff too large to show)\n" }
+  var lcs = [[Int32]](repeating: [Int32](repeating: 0, count: m + 1), count: n + 1)
+  for i in stride(from: n - 1, through: 0, by: -1) {
+    for j in stride(from: m - 1, through: 0, by: -1) {
+      lcs[i][j] = a[i] == b[j] ? lcs[i + 1][j + 1] + 1 : max(lcs[i + 1][j], lcs[i][j + 1])
+    }
+  }
+  var ops: [(Character, String, Int, Int)] = []  // (op, text, old line, new line)
+  var i = 0
+  var j = 0
+  while i < n || j < m {
+    if i < n, j < m, a[i] == b[j] {
+      ops.append((" ", a[i], i, j))
+      i += 1
+      j += 1
+    } else if i < n, j == m || lcs[i + 1][j] >= lcs[i][j + 1] {
+      ops.append(("-", a[i], i, j))  // deletions before insertions, as diff(1) prints them
+      i += 1
+    } else {
+      ops.append(("+", b[j], i, j))
+      j += 1
+    }
+  }
+  var out = "--- \(path)\n+++ \(path) (annotated)\n"
+  var k = 0
+  while k < ops.count {
+    guard ops[k].0 != " " else {
+      k += 1
+      continue
+    }
+    let from = max(0, k - 2)
+    // Extend the hunk while a change lies within the next five lines.
+    var to = k
+    while to < ops.count, ops[to..<min(ops.count, to + 5)].contains(where: { $0.0 != " " }) { to += 1 }
+    to = min(ops.count, to + 2)
+    let oldCount = ops[from..<to].filter { $0.0 != "+" }.count
+    let newCount = ops[from..<to].filter { $0.0 != "-" }.count
+    out += "@@ -\(ops[from].2 + 1),\(oldCount) +\(ops[from].3 + 1),\(newCount) @@\n"
+    for op in ops[from..<to] { out += "\(op.0)\(op.1)\n" }
+    k = to
+  }
+  return out
+}

@@ -1,0 +1,68 @@
+import Augment
+import CodeIntel
+import Foundation
+import Syntax
+
+/// `codeintel augment`: semantics-preserving variants of a file or of one function in it.
+enum AugmentCommand: CLICommand {
+  static let name = "augment"
+  static let summary = "Print semantics-preserving variants of a file or function (ContraCode's transforms)."
+  static var help: String {
+    """
+    USAGE: codeintel augment <file> [--function NAME] [-n N] [--seed S] [--transforms a,b,...]
+                             [--format text|json]
+
+    Draws N variants (default 5) of the file, or of the function called NAME in it, from the
+    seeded composition of transforms ContraCode trains on. The same seed gives the same bytes.
+    Every variant is re-parsed: a transform that would add a syntax error is skipped.
+
+    OPTIONS:
+      --function NAME      Transform only this function unit (the first with that name).
+      -n N                 Number of variants (default 5).
+      --seed S             Seed (default 0).
+      --transforms LIST    Apply exactly these transforms, each every time, in this order, instead of
+                           the random composition. Known: \(AugmentConfig.registry.keys.sorted().joined(separator: ", ")).
+                           `subsample` deliberately changes behaviour (a training regulariser).
+      --format text|json   Output format (default text). JSON: [{"text", "applied", "preservesSemantics"}].
+    """
+  }
+
+  static func run(_ args: [String]) throws -> Int32 {
+    var scanner = ArgumentScanner(args)
+    let function = try scanner.option("--function")
+    let count = try scanner.int("-n", in: 1...10_000) ?? 5
+    let seed = UInt64(try scanner.int("--seed", in: 0...Int.max) ?? 0)
+    let transforms = try scanner.option("--transforms").map { $0.split(separator: ",").map(String.init) }
+    let json = try scanner.choice("--format", from: ["text", "json"]) == "json"
+    let positionals = try scanner.finish()
+    guard positionals.count == 1, let path = positionals.first else { throw UsageError("give exactly one file") }
+    let file = try SourceFile.load(path)
+    var source = String(decoding: file.bytes, as: UTF8.self)
+    if let function {
+      let parsed = try ParsedFile(file)
+      guard let unit = parsed.units.first(where: { $0.name == function }) else {
+        let names = Set(parsed.units.compactMap(\.name)).sorted().prefix(10).joined(separator: ", ")
+        throw CodeIntelError("\(path): no function named '\(function)' (functions here: \(names))")
+      }
+      source = String(decoding: file.bytes[unit.byteRange], as: UTF8.self)
+    }
+    let variants: [Variant]
+    do {
+      variants = try augment(source: source, language: file.language, seed: seed, transforms: transforms, count: count)
+    } catch let error as AugmentError {
+      throw UsageError(error.description)
+    }
+    if json {
+      let encoder = JSONEncoder()
+      encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+      print(String(decoding: try encoder.encode(variants), as: UTF8.self))
+    } else {
+      for (k, v) in variants.enumerated() {
+        let flag = v.preservesSemantics ? "" : "  (line subsampling: NOT behaviour-preserving)"
+        print("// variant \(k + 1) of \(variants.count), seed \(seed): \(v.applied.isEmpty ? "unchanged" : v.applied.joined(separator: ", "))\(flag)")
+        print(v.text)
+      }
+    }
+    return 0
+  }
+}

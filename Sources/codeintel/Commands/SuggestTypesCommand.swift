@@ -1,0 +1,125 @@
+import CodeIntel
+import Foundation
+import Syntax
+
+/// `codeintel suggest-types`: type suggestions for unannotated sites, and the annotation writer.
+enum SuggestTypesCommand: CLICommand {
+  static let name = "suggest-types"
+  static let summary = "Suggest types for unannotated parameters, returns and variables (--apply to write them)."
+  static let help = """
+    USAGE: codeintel suggest-types <file-or-dir>... [--min-confidence P] [--diff | --apply]
+                                   [--jsdoc] [--format text|json]
+
+    For every unannotated parameter, function return and variable in TypeScript files, lists the
+    suggested types with confidences, positions and the evidence behind them. JavaScript files get
+    the same suggestions, written as JSDoc (`@param {T} name`, `@returns {T}`) with --jsdoc.
+
+    Suggestions now come from deterministic evidence (literal initialisers, `new C()`, default
+    values, homogeneous arrays, `as T`, returns of literals); the learned type head will add its
+    candidates to the same output when a model with a type head is installed.
+
+    OPTIONS:
+      --min-confidence P   Only list/apply suggestions whose best candidate reaches P (0–1, default 0.8).
+      --diff               Show the annotations that --apply would write, as a unified diff (no changes).
+      --apply              Write the annotations into the files. An insertion that would add a syntax
+                           error is refused; running it twice changes nothing the second time.
+      --jsdoc              For .js/.jsx/.mjs/.cjs files: write JSDoc blocks instead of skipping them.
+      --format text|json   Output format for the listing (default text). JSON: {"files": [{"path",
+                           "suggestions": [{"kind","name","line","character","candidates": [...]}]}]}
+                           with 1-based lines and UTF-16 characters.
+    """
+
+  static func run(_ args: [String]) throws -> Int32 {
+    var scanner = ArgumentScanner(args)
+    let minConfidence = try scanner.double("--min-confidence", in: 0...1) ?? 0.8
+    let apply = scanner.flag("--apply")
+    let diff = scanner.flag("--diff")
+    guard !(apply && diff) else { throw UsageError("--apply and --diff do not go together") }
+    let mode = apply ? "apply" : diff ? "diff" : "list"
+    let jsdoc = scanner.flag("--jsdoc")
+    let json = try scanner.choice("--format", from: ["text", "json"]) == "json"
+    let paths = try scanner.finish()
+    guard !paths.isEmpty else { throw UsageError("give at least one file or directory") }
+
+    var failed = false
+    var jsonFiles: [[String: Any]] = []
+    var totals = (files: 0, suggestions: 0, applied: 0, refused: 0)
+    for path in SourceFile.collect(paths) {
+      do {
+        let file = try SourceFile.load(path)
+        let isJS = !file.language.isTypeScript
+        if isJS && !jsdoc && mode != "list" { continue }
+        let result = try TypeSuggestions(file: file)
+        let listed = result.accepted(minConfidence: minConfidence)
+        totals.files += 1
+        totals.suggestions += listed.count
+        switch mode {
+        case "list":
+          if json {
+            jsonFiles.append(["path": path, "language": file.language.rawValue, "suggestions": describe(listed, in: file)])
+          } else {
+            printListing(listed, file: file, jsdoc: isJS)
+          }
+        default:
+          let annotated = try result.annotate(minConfidence: minConfidence, jsdoc: isJS)
+          totals.applied += annotated.applied.count
+          totals.refused += annotated.refused.count
+          guard annotated.bytes != file.bytes else { continue }
+          if mode == "apply" {
+            do {
+              try Data(annotated.bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
+            } catch {
+              throw CodeIntelError("\(path): cannot write the annotated file: \(error.localizedDescription)")
+            }
+          } else {
+            print(unifiedDiff(path: path, old: file.bytes, new: annotated.bytes), terminator: "")
+          }
+        }
+      } catch {
+        failed = true
+        printError("codeintel: \(error)")
+      }
+    }
+    if json && mode == "list" {
+      let data = try JSONSerialization.data(withJSONObject: ["files": jsonFiles], options: [.sortedKeys])
+      print(String(decoding: data, as: UTF8.self))
+    } else if mode == "list" {
+      print("\(totals.suggestions) suggestions at confidence ≥ \(minConfidence) in \(totals.files) file(s)")
+    } else {
+      let verb = mode == "apply" ? "wrote" : "would write"
+      let refused = totals.refused > 0 ? "; \(totals.refused) refused because they would break the parse" : ""
+      printError("codeintel: \(verb) \(totals.applied) annotations in \(totals.files) file(s)\(refused)")
+    }
+    return failed ? 1 : 0
+  }
+
+  static func describe(_ suggestions: [TypeEvidence.Suggestion], in file: SourceFile) -> [[String: Any]] {
+    let lines = LineIndex(file.bytes)
+    return suggestions.map { s in
+      let p = lines.utf16Position(ofByte: s.nameRange.lowerBound)
+      let a = lines.utf16Position(ofByte: s.anchor)
+      return [
+        "kind": s.kind.rawValue, "name": s.name, "line": p.line + 1, "character": p.character,
+        "insertAt": ["line": a.line + 1, "character": a.character],
+        "candidates": s.candidates.map { ["type": $0.type, "confidence": $0.confidence, "reason": $0.reason] },
+      ]
+    }
+  }
+
+  static func printListing(_ suggestions: [TypeEvidence.Suggestion], file: SourceFile, jsdoc: Bool) {
+    guard !suggestions.isEmpty else { return }
+    let lines = LineIndex(file.bytes)
+    for s in suggestions {
+      let p = lines.utf16Position(ofByte: s.nameRange.lowerBound)
+      let what: String
+      switch s.kind {
+      case .parameter: what = jsdoc ? "@param {\(s.best.type)} \(s.name)" : "\(s.name): \(s.best.type)"
+      case .returnType: what = jsdoc ? "@returns {\(s.best.type)}  (\(s.name))" : "\(s.name)(…): \(s.best.type)"
+      case .variable: what = "\(s.name): \(s.best.type)"
+      }
+      let others = s.candidates.dropFirst().prefix(2).map { "\($0.type) \(String(format: "%.2f", $0.confidence))" }
+      let alternatives = others.isEmpty ? "" : "  also: " + others.joined(separator: ", ")
+      print("\(file.path):\(p.line + 1):\(p.character + 1)  \(what)  \(String(format: "%.2f", s.best.confidence)) \(s.best.reason)\(alternatives)")
+    }
+  }
+}

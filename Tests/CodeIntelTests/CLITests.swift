@@ -1,0 +1,126 @@
+import Foundation
+import Testing
+
+/// Runs the built `codeintel` executable and checks its exact output and exit status.
+/// `scripts/test.sh` sets CODEINTEL_BIN; otherwise the debug build under `.build/` is used.
+struct CLI {
+  static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+
+  static var binary: String? {
+    if let path = ProcessInfo.processInfo.environment["CODEINTEL_BIN"] { return path }
+    let candidate = root.appendingPathComponent(".build/debug/codeintel").path
+    return FileManager.default.isExecutableFile(atPath: candidate) ? candidate : nil
+  }
+
+  struct Result {
+    let status: Int32
+    let stdout: String
+    let stderr: String
+  }
+
+  static func run(_ args: [String], stdin: String? = nil) throws -> Result {
+    let bin = try #require(binary, "build the codeintel executable first (swift build) or set CODEINTEL_BIN")
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: bin)
+    process.arguments = args
+    process.currentDirectoryURL = root
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let o = out.fileHandleForReading.readDataToEndOfFile()
+    let e = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return Result(
+      status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+  }
+}
+
+@Suite(.serialized) struct CLITests {
+  @Test func parseListsUnitsOfTheBundledExample() throws {
+    let r = try CLI.run(["parse", "Examples/basics/shapes.ts"])
+    #expect(r.status == 0 && r.stderr.isEmpty)
+    #expect(
+      r.stdout == """
+        Examples/basics/shapes.ts (typescript, 8 units)
+          8-8       constructor Shape.constructor(origin: Point)
+          10-12     method Shape.describe(): string
+          16-18     constructor Circle.constructor(origin: Point, radius: number)
+          19-21     method Circle.area(): number
+          22-24     getter Circle.diameter()
+          27-33     function largest(shapes: T[]): T | undefined
+          35-35     arrow translate(object{x,y}: Point, dx = …, dy = …): Point
+          38-38     arrow <anonymous>(p)
+        1 files, 8 units, 0 with syntax errors
+
+        """)
+  }
+
+  @Test func parseJSONIsMachineReadable() throws {
+    let r = try CLI.run(["parse", "--format", "json", "Examples/basics"])
+    #expect(r.status == 0)
+    let doc = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+    let files = try #require(doc["files"] as? [[String: Any]])
+    #expect(files.map { $0["path"] as? String } == ["Examples/basics/events.js", "Examples/basics/shapes.ts"])
+    let summary = try #require(doc["summary"] as? [String: Any])
+    #expect(summary["units"] as? Int == 18)
+    let first = try #require((files[0]["units"] as? [[String: Any]])?.first)
+    #expect(first["name"] as? String == "Emitter" && first["kind"] as? String == "function")
+    #expect(first["startLine"] as? Int == 2)
+  }
+
+  @Test func unreadableInputsGiveOneLineEachAndExitOne() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("codeintel-cli-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let binary = dir.appendingPathComponent("blob.js")
+    try Data([0x66, 0x00, 0x01, 0x02]).write(to: binary)
+    let latin1 = dir.appendingPathComponent("latin1.ts")
+    try Data([0x63, 0x6F, 0x6E, 0x73, 0x74, 0x20, 0xE9]).write(to: latin1)
+    let good = dir.appendingPathComponent("ok.js")
+    try Data("function ok() {}\n".utf8).write(to: good)
+    let r = try CLI.run(["parse", binary.path, latin1.path, good.path, dir.appendingPathComponent("missing.ts").path])
+    #expect(r.status == 1)
+    let lines = r.stderr.split(separator: "\n")
+    #expect(lines.count == 3)
+    #expect(lines[0].hasSuffix("blob.js: looks binary (contains NUL bytes)"))
+    #expect(lines[1].hasSuffix("latin1.ts: is not valid UTF-8 text"))
+    #expect(lines[2].hasSuffix("missing.ts: no such file or directory"))
+    #expect(r.stdout.contains("ok.js (javascript, 1 units)"))
+  }
+
+  @Test func usageErrorsExitTwo() throws {
+    let unknown = try CLI.run(["frobnicate"])
+    #expect(unknown.status == 2 && unknown.stderr == "codeintel: error: unknown command 'frobnicate'; run 'codeintel --help' for the list\n")
+    let badFormat = try CLI.run(["parse", "--format", "xml", "x.ts"])
+    #expect(badFormat.status == 2 && badFormat.stderr.contains("--format must be one of text, json"))
+    let help = try CLI.run(["parse", "--help"])
+    #expect(help.status == 0 && help.stdout.hasPrefix("USAGE: codeintel parse"))
+    let version = try CLI.run(["--version"])
+    #expect(version.stdout == "codeintel 0.1.0\n")
+  }
+
+  @Test func suggestTypesListsAndDiffs() throws {
+    let list = try CLI.run(["suggest-types", "Examples/basics/shapes.ts"])
+    #expect(list.status == 0)
+    #expect(list.stdout.contains("Examples/basics/shapes.ts:35:44  dx: number  0.95"))
+    let json = try CLI.run(["suggest-types", "--format", "json", "Examples/basics/shapes.ts"])
+    let doc = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+    let suggestions = try #require((doc["files"] as? [[String: Any]])?.first?["suggestions"] as? [[String: Any]])
+    #expect(suggestions.contains { $0["name"] as? String == "dx" && $0["line"] as? Int == 35 })
+    let diff = try CLI.run(["suggest-types", "--diff", "Examples/basics/shapes.ts"])
+    #expect(diff.stdout.contains("+export const translate = ({ x, y }: Point, dx: number = 0, dy: number = 0): Point"))
+  }
+
+  @Test func augmentIsReproducible() throws {
+    let a = try CLI.run(["augment", "Examples/basics/events.js", "--function", "off", "-n", "3", "--seed", "7", "--format", "json"])
+    let b = try CLI.run(["augment", "Examples/basics/events.js", "--function", "off", "-n", "3", "--seed", "7", "--format", "json"])
+    #expect(a.status == 0 && a.stdout == b.stdout)
+    let variants = try #require(try JSONSerialization.jsonObject(with: Data(a.stdout.utf8)) as? [[String: Any]])
+    #expect(variants.count == 3)
+    let missing = try CLI.run(["augment", "Examples/basics/events.js", "--function", "nope"])
+    #expect(missing.status == 1 && missing.stderr.contains("no function named 'nope'"))
+  }
+}

@@ -13,6 +13,7 @@ let commands: [any CLICommand.Type] = [
   ParseCommand.self,
   AugmentCommand.self,
   CorpusCommand.self,
+  PretrainCommand.self,
   BenchCommand.self,
 ]
 

@@ -53,8 +53,10 @@ public final class BiLSTMEncoder: SequenceEncoder, @unchecked Sendable {
       var pair = [DirectionOffsets]()
       for name in ["forward", "backward"] {
         let p = "layers.\(l).\(name)."
-        pair.append(DirectionOffsets(wih: layout.add(p + "weight_ih", [4 * h, d]),
-          whh: layout.add(p + "weight_hh", [4 * h, h]), bias: layout.add(p + "bias", [4 * h])))
+        pair.append(
+          DirectionOffsets(
+            wih: layout.add(p + "weight_ih", [4 * h, d]),
+            whh: layout.add(p + "weight_hh", [4 * h, h]), bias: layout.add(p + "bias", [4 * h])))
       }
       directions.append(pair)
     }
@@ -103,7 +105,8 @@ public final class BiLSTMEncoder: SequenceEncoder, @unchecked Sendable {
     let bt = b * t
     let p = parameters.data
     self.tokens.reserve(bt)
-    let tok = self.tokens.data, m = self.mask.reserve(bt)
+    let tok = self.tokens.data
+    let m = self.mask.reserve(bt)
     for i in 0..<bt {
       let id = tokens[i]
       tok[i] = id >= 0 && Int(id) < config.vocab ? id : 0
@@ -111,25 +114,32 @@ public final class BiLSTMEncoder: SequenceEncoder, @unchecked Sendable {
     }
     var x = embedded.reserve(bt * d)
     Embedding.forward(out: x, tokens: tok, table: p + wte, n: bt, c: d)
-    if dropping { Dropout.forward(out: x, mask: embMask.reserve(bt * d), inp: x, count: bt * d, p: config.dropout, rng: &rng) }
+    if dropping {
+      Dropout.forward(out: x, mask: embMask.reserve(bt * d), inp: x, count: bt * d, p: config.dropout, rng: &rng)
+    }
     for (l, pair) in directions.enumerated() {
       let a = acts[l]
       for (k, o) in pair.enumerated() {
-        LSTMLayer.forward(h: a.h[k].reserve(bt * h), c: a.c[k].reserve(bt * h), gates: a.gates[k].reserve(bt * 4 * h),
+        LSTMLayer.forward(
+          h: a.h[k].reserve(bt * h), c: a.c[k].reserve(bt * h), gates: a.gates[k].reserve(bt * 4 * h),
           x: x, wih: p + o.wih, whh: p + o.whh, bias: p + o.bias, mask: m, reverse: k == 1, b: b, t: t,
           input: d, hidden: h)
       }
       let out = a.out.reserve(bt * d)
       Concat.forward(out: out, parts: [a.h[0].data, a.h[1].data], sizes: [h, h], outer: bt, inner: 1)
-      if dropping { Dropout.forward(out: out, mask: a.drop.reserve(bt * d), inp: out, count: bt * d, p: config.dropout, rng: &rng) }
+      if dropping {
+        Dropout.forward(out: out, mask: a.drop.reserve(bt * d), inp: out, count: bt * d, p: config.dropout, rng: &rng)
+      }
       x = out
     }
     let s = states.reserve(bt * d)
-    LayerNorm.forward(out: s, mean: lnMean.reserve(bt), rstd: lnRstd.reserve(bt), inp: x, weight: p + lnw,
+    LayerNorm.forward(
+      out: s, mean: lnMean.reserve(bt), rstd: lnRstd.reserve(bt), inp: x, weight: p + lnw,
       bias: p + lnb, n: bt, c: d)
     let pool = pooled.reserve(b * d)
     MaskedMeanPool.forward(out: pool, inp: s, mask: m, b: b, t: t, c: d)
-    return EncoderOutput(states: Tensor(view: s, shape: [b, t, d], owner: states),
+    return EncoderOutput(
+      states: Tensor(view: s, shape: [b, t, d], owner: states),
       pooled: Tensor(view: pool, shape: [b, d], owner: pooled))
   }
 
@@ -138,17 +148,21 @@ public final class BiLSTMEncoder: SequenceEncoder, @unchecked Sendable {
   public func backward(dPooled: UnsafePointer<Float>?, dStates: UnsafePointer<Float>?) {
     let (d, h) = (config.dim, hidden)
     let bt = b * t
-    let p = parameters.data, g = parameters.grad
+    let p = parameters.data
+    let g = parameters.grad
     let ds = dx.reserve(bt * d)
     if let dStates { ds.update(from: dStates, count: bt * d) } else { ds.update(repeating: 0, count: bt * d) }
     if let dPooled { MaskedMeanPool.backward(dinp: ds, dout: dPooled, mask: mask.data, b: b, t: t, c: d) }
     let top = directions.isEmpty ? embedded.data : acts[directions.count - 1].out.data
     var dy = dout.reserve(bt * d)
     dy.update(repeating: 0, count: bt * d)
-    LayerNorm.backward(dinp: dy, dweight: g + lnw, dbias: g + lnb, dout: ds, inp: top, weight: p + lnw,
+    LayerNorm.backward(
+      dinp: dy, dweight: g + lnw, dbias: g + lnb, dout: ds, inp: top, weight: p + lnw,
       mean: lnMean.data, rstd: lnRstd.data, n: bt, c: d)
-    let dg = dgates.reserve(bt * 4 * h), cr = carry.reserve(2 * b * h)
-    let dh0 = dh[0].reserve(bt * h), dh1 = dh[1].reserve(bt * h)
+    let dg = dgates.reserve(bt * 4 * h)
+    let cr = carry.reserve(2 * b * h)
+    let dh0 = dh[0].reserve(bt * h)
+    let dh1 = dh[1].reserve(bt * h)
     var dxIn = ds  // reuse: the states gradient is no longer needed
     for l in stride(from: directions.count - 1, through: 0, by: -1) {
       let a = acts[l]
@@ -157,7 +171,8 @@ public final class BiLSTMEncoder: SequenceEncoder, @unchecked Sendable {
       let input = l == 0 ? UnsafePointer(embedded.data) : UnsafePointer(acts[l - 1].out.data)
       dxIn.update(repeating: 0, count: bt * d)
       for (k, o) in directions[l].enumerated() {
-        LSTMLayer.backward(dx: dxIn, dwih: g + o.wih, dwhh: g + o.whh, dbias: g + o.bias, dgates: dg, carry: cr,
+        LSTMLayer.backward(
+          dx: dxIn, dwih: g + o.wih, dwhh: g + o.whh, dbias: g + o.bias, dgates: dg, carry: cr,
           dh: k == 0 ? dh0 : dh1, x: input, h: a.h[k].data, c: a.c[k].data, gates: a.gates[k].data,
           wih: p + o.wih, whh: p + o.whh, mask: mask.data, reverse: k == 1, b: b, t: t, input: d, hidden: h)
       }

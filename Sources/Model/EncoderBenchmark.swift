@@ -23,8 +23,11 @@ public enum EncoderBenchmark {
   /// The measured numbers.
   public struct Report: Sendable, CustomStringConvertible {
     public var config: Config
-    /// Median seconds per forward pass and per training step.
+    /// Median wall seconds per forward pass and per training step.
     public var forwardSeconds: Double, trainSeconds: Double
+    /// Mean process CPU seconds (all threads) per forward pass and per training step: less sensitive to
+    /// other load than wall time, though spinning BLAS threads count too.
+    public var forwardCPUSeconds: Double, trainCPUSeconds: Double
     /// Matmul FLOPs of one forward pass (a training step counts 3×).
     public var forwardFlops: Double
     public var sgemmPeakGFLOPs: Double
@@ -39,10 +42,11 @@ public enum EncoderBenchmark {
       return """
         codeintel Tensor: \(c.layers) layers, d=\(c.dim), \(c.heads) heads, FFN \(c.ffn), vocab \(c.vocab), \
         batch \(c.batch)x\(c.length), dropout \(c.dropout), \(c.threads) threads
-          inference:  \(f(inferencePerSecond)) functions/s  (\(String(format: "%.1f", forwardSeconds * 1000)) ms/batch, \
+          inference:  \(f(inferencePerSecond)) functions/s  (\(f(forwardSeconds * 1000)) ms/batch, \
         \(f(forwardGFLOPs)) GFLOP/s)
-          train step: \(f(trainPerSecond)) functions/s  (\(String(format: "%.1f", trainSeconds * 1000)) ms/batch, \
+          train step: \(f(trainPerSecond)) functions/s  (\(f(trainSeconds * 1000)) ms/batch, \
         \(f(trainGFLOPs)) GFLOP/s)
+          cpu time:   \(f(forwardCPUSeconds * 1000)) ms/batch inference, \(f(trainCPUSeconds * 1000)) ms/batch train step
           sgemm peak: \(f(sgemmPeakGFLOPs)) GFLOP/s (1024^3, same threads); forward reaches \
         \(String(format: "%.0f", 100 * forwardGFLOPs / sgemmPeakGFLOPs))%, training \
         \(String(format: "%.0f", 100 * trainGFLOPs / sgemmPeakGFLOPs))%
@@ -52,7 +56,10 @@ public enum EncoderBenchmark {
 
   /// Matmul FLOPs of one forward pass of the stack (projections, FFN, attention scores and mixing).
   public static func forwardFlops(_ c: Config) -> Double {
-    let bt = Double(c.batch * c.length), d = Double(c.dim), f = Double(c.ffn), t = Double(c.length)
+    let bt = Double(c.batch * c.length)
+    let d = Double(c.dim)
+    let f = Double(c.ffn)
+    let t = Double(c.length)
     let perLayer = 2 * bt * (3 * d * d + d * d + 2 * d * f) + 4 * bt * t * d
     return Double(c.layers) * perLayer
   }
@@ -60,7 +67,8 @@ public enum EncoderBenchmark {
   /// Runs the benchmark and returns the report (prints nothing).
   public static func run(_ c: Config) -> Report {
     BLAS.setThreads(c.threads)
-    let config = TransformerConfig(vocab: c.vocab, dim: c.dim, layers: c.layers, heads: c.heads, ffn: c.ffn,
+    let config = TransformerConfig(
+      vocab: c.vocab, dim: c.dim, layers: c.layers, heads: c.heads, ffn: c.ffn,
       maxLen: c.length, dropout: c.dropout)
     let enc = TransformerEncoder(config: config, seed: c.seed)
     enc.threads = c.encoderThreads ?? c.threads
@@ -71,15 +79,17 @@ public enum EncoderBenchmark {
     let dPooled = (0..<(c.batch * c.dim)).map { _ in rng.normal() }
     let opt = AdamW(for: enc.parameters)
 
-    func median(_ body: () -> Void) -> Double {
+    func median(_ body: () -> Void) -> (wall: Double, cpu: Double) {
       for _ in 0..<c.warmup { body() }
       var times = [Double]()
+      let cpu0 = TensorBenchmark.cpuTime()
       for _ in 0..<c.iterations {
         let t0 = TensorBenchmark.now()
         body()
         times.append(TensorBenchmark.now() - t0)
       }
-      return times.sorted()[times.count / 2]
+      let cpu = (TensorBenchmark.cpuTime() - cpu0) / Double(c.iterations)
+      return (times.sorted()[times.count / 2], cpu)
     }
     enc.training = false
     let fwd = median { _ = enc.forward(tokens: tokens, mask: mask, batch: c.batch, length: c.length) }
@@ -92,7 +102,8 @@ public enum EncoderBenchmark {
       opt.update(enc.parameters, lr: 1e-4)
     }
     let peak = TensorBenchmark.sgemmPeak(size: 1024, threads: c.threads)
-    return Report(config: c, forwardSeconds: fwd, trainSeconds: train, forwardFlops: forwardFlops(c),
-      sgemmPeakGFLOPs: peak)
+    return Report(
+      config: c, forwardSeconds: fwd.wall, trainSeconds: train.wall, forwardCPUSeconds: fwd.cpu,
+      trainCPUSeconds: train.cpu, forwardFlops: forwardFlops(c), sgemmPeakGFLOPs: peak)
   }
 }

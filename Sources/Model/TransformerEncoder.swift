@@ -65,12 +65,18 @@ public final class TransformerEncoder: SequenceEncoder, @unchecked Sendable {
     for l in 0..<config.layers {
       var o = BlockOffsets()
       let p = "layers.\(l)."
-      o.ln1w = layout.add(p + "ln1.weight", [c]); o.ln1b = layout.add(p + "ln1.bias", [c])
-      o.qkvw = layout.add(p + "attn.qkv.weight", [3 * c, c]); o.qkvb = layout.add(p + "attn.qkv.bias", [3 * c])
-      o.projw = layout.add(p + "attn.proj.weight", [c, c]); o.projb = layout.add(p + "attn.proj.bias", [c])
-      o.ln2w = layout.add(p + "ln2.weight", [c]); o.ln2b = layout.add(p + "ln2.bias", [c])
-      o.fcw = layout.add(p + "ffn.fc.weight", [f, c]); o.fcb = layout.add(p + "ffn.fc.bias", [f])
-      o.fcprojw = layout.add(p + "ffn.proj.weight", [c, f]); o.fcprojb = layout.add(p + "ffn.proj.bias", [c])
+      o.ln1w = layout.add(p + "ln1.weight", [c])
+      o.ln1b = layout.add(p + "ln1.bias", [c])
+      o.qkvw = layout.add(p + "attn.qkv.weight", [3 * c, c])
+      o.qkvb = layout.add(p + "attn.qkv.bias", [3 * c])
+      o.projw = layout.add(p + "attn.proj.weight", [c, c])
+      o.projb = layout.add(p + "attn.proj.bias", [c])
+      o.ln2w = layout.add(p + "ln2.weight", [c])
+      o.ln2b = layout.add(p + "ln2.bias", [c])
+      o.fcw = layout.add(p + "ffn.fc.weight", [f, c])
+      o.fcb = layout.add(p + "ffn.fc.bias", [f])
+      o.fcprojw = layout.add(p + "ffn.proj.weight", [c, f])
+      o.fcprojb = layout.add(p + "ffn.proj.bias", [c])
       blocks.append(o)
     }
     lnfw = layout.add("norm.weight", [c])
@@ -113,17 +119,34 @@ public final class TransformerEncoder: SequenceEncoder, @unchecked Sendable {
   func reserve(b: Int, t: Int) {
     let (c, f, h) = (config.dim, config.ffn, config.heads)
     let bt = b * t
-    tokens.reserve(bt); mask.reserve(bt)
+    tokens.reserve(bt)
+    mask.reserve(bt)
     encoded.reserve(bt * c)
     if dropping { embMask.reserve(bt * c) }
     for a in acts {
-      a.ln1.reserve(bt * c); a.ln1Mean.reserve(bt); a.ln1Rstd.reserve(bt); a.qkv.reserve(bt * 3 * c)
-      a.att.reserve(b * h * t * t); a.atty.reserve(bt * c); a.residual2.reserve(bt * c); a.ln2.reserve(bt * c)
-      a.ln2Mean.reserve(bt); a.ln2Rstd.reserve(bt); a.fch.reserve(bt * f); a.fchGelu.reserve(bt * f)
+      a.ln1.reserve(bt * c)
+      a.ln1Mean.reserve(bt)
+      a.ln1Rstd.reserve(bt)
+      a.qkv.reserve(bt * 3 * c)
+      a.att.reserve(b * h * t * t)
+      a.atty.reserve(bt * c)
+      a.residual2.reserve(bt * c)
+      a.ln2.reserve(bt * c)
+      a.ln2Mean.reserve(bt)
+      a.ln2Rstd.reserve(bt)
+      a.fch.reserve(bt * f)
+      a.fchGelu.reserve(bt * f)
       a.residual3.reserve(bt * c)
-      if dropping { a.attDrop.reserve(bt * c); a.fcDrop.reserve(bt * c); a.scratch.reserve(bt * c) }
+      if dropping {
+        a.attDrop.reserve(bt * c)
+        a.fcDrop.reserve(bt * c)
+        a.scratch.reserve(bt * c)
+      }
     }
-    lnf.reserve(bt * c); lnfMean.reserve(bt); lnfRstd.reserve(bt); pooled.reserve(b * c)
+    lnf.reserve(bt * c)
+    lnfMean.reserve(bt)
+    lnfRstd.reserve(bt)
+    pooled.reserve(b * c)
   }
 
   // MARK: - Forward
@@ -137,7 +160,8 @@ public final class TransformerEncoder: SequenceEncoder, @unchecked Sendable {
     let (c, f, h) = (config.dim, config.ffn, config.heads)
     let bt = b * t
     let p = parameters.data
-    let tok = self.tokens.data, m = self.mask.data
+    let tok = self.tokens.data
+    let m = self.mask.data
     for i in 0..<bt {
       let id = tokens[i]
       tok[i] = id >= 0 && Int(id) < config.vocab ? id : 0
@@ -148,7 +172,8 @@ public final class TransformerEncoder: SequenceEncoder, @unchecked Sendable {
     Embedding.forward(out: x, tokens: tok, table: p + wte, n: bt, c: c)
     for i in 0..<b {
       for j in 0..<t {
-        let row = x + (i * t + j) * c, pos = p + wpe + j * c
+        let row = x + (i * t + j) * c
+        let pos = p + wpe + j * c
         for k in 0..<c { row[k] += pos[k] }
       }
     }
@@ -157,26 +182,32 @@ public final class TransformerEncoder: SequenceEncoder, @unchecked Sendable {
     for (l, o) in blocks.enumerated() {
       let a = acts[l]
       // attention half: residual2 = residual + drop(proj(attn(LN1(residual))))
-      LayerNorm.forward(out: a.ln1.data, mean: a.ln1Mean.data, rstd: a.ln1Rstd.data, inp: residual,
+      LayerNorm.forward(
+        out: a.ln1.data, mean: a.ln1Mean.data, rstd: a.ln1Rstd.data, inp: residual,
         weight: p + o.ln1w, bias: p + o.ln1b, n: bt, c: c)
       Linear.forward(out: a.qkv.data, inp: a.ln1.data, weight: p + o.qkvw, bias: p + o.qkvb, n: bt, c: c, oc: 3 * c)
-      Attention.forward(out: a.atty.data, att: a.att.data, qkv: a.qkv.data, keyMask: m, causal: false,
+      Attention.forward(
+        out: a.atty.data, att: a.att.data, qkv: a.qkv.data, keyMask: m, causal: false,
         b: b, t: t, c: c, heads: h, threads: threads)
-      residualLinear(out: a.residual2.data, residual: residual, inp: a.atty.data, weight: p + o.projw,
+      residualLinear(
+        out: a.residual2.data, residual: residual, inp: a.atty.data, weight: p + o.projw,
         bias: p + o.projb, n: bt, c: c, oc: c, dropMask: a.attDrop.data, scratch: a.scratch.data)
       // feed-forward half: residual3 = residual2 + drop(proj(gelu(fc(LN2(residual2)))))
-      LayerNorm.forward(out: a.ln2.data, mean: a.ln2Mean.data, rstd: a.ln2Rstd.data, inp: a.residual2.data,
+      LayerNorm.forward(
+        out: a.ln2.data, mean: a.ln2Mean.data, rstd: a.ln2Rstd.data, inp: a.residual2.data,
         weight: p + o.ln2w, bias: p + o.ln2b, n: bt, c: c)
       Linear.forward(out: a.fch.data, inp: a.ln2.data, weight: p + o.fcw, bias: p + o.fcb, n: bt, c: c, oc: f)
       let (fch, fchGelu) = (a.fch.data, a.fchGelu.data)
       Parallel.chunks(bt * f, threads: threads) { s, e in
         GELU.forward(out: fchGelu + s, inp: fch + s, count: e - s)
       }
-      residualLinear(out: a.residual3.data, residual: a.residual2.data, inp: a.fchGelu.data, weight: p + o.fcprojw,
+      residualLinear(
+        out: a.residual3.data, residual: a.residual2.data, inp: a.fchGelu.data, weight: p + o.fcprojw,
         bias: p + o.fcprojb, n: bt, c: f, oc: c, dropMask: a.fcDrop.data, scratch: a.scratch.data)
       residual = a.residual3.data
     }
-    LayerNorm.forward(out: lnf.data, mean: lnfMean.data, rstd: lnfRstd.data, inp: residual,
+    LayerNorm.forward(
+      out: lnf.data, mean: lnfMean.data, rstd: lnfRstd.data, inp: residual,
       weight: p + lnfw, bias: p + lnfb, n: bt, c: c)
     MaskedMeanPool.forward(out: pooled.data, inp: lnf.data, mask: m, b: b, t: t, c: c)
     return EncoderOutput(
@@ -196,10 +227,12 @@ public final class TransformerEncoder: SequenceEncoder, @unchecked Sendable {
       for i in 0..<(n * oc) { out[i] = residual[i] + scratch[i] }
     } else {
       for r in 0..<n {
-        let o = out + r * oc, x = residual + r * oc
+        let o = out + r * oc
+        let x = residual + r * oc
         for j in 0..<oc { o[j] = x[j] + bias[j] }
       }
-      BLAS.gemm(transA: false, transB: true, m: n, n: oc, k: c, a: inp, lda: c, b: weight, ldb: c, beta: 1,
+      BLAS.gemm(
+        transA: false, transB: true, m: n, n: oc, k: c, a: inp, lda: c, b: weight, ldb: c, beta: 1,
         c: out, ldc: oc)
     }
   }
@@ -209,19 +242,27 @@ public final class TransformerEncoder: SequenceEncoder, @unchecked Sendable {
   public func backward(dPooled: UnsafePointer<Float>?, dStates: UnsafePointer<Float>?) {
     let (c, f, h) = (config.dim, config.ffn, config.heads)
     let bt = b * t
-    let p = parameters.data, g = parameters.grad
-    let dres = dresidual.reserve(bt * c), dl = dln.reserve(bt * c), dq = dqkv.reserve(bt * 3 * c)
-    let dy = datty.reserve(bt * c), dh = dfch.reserve(bt * f), dhg = dfchGelu.reserve(bt * f)
-    let scratch = dscratch.reserve(t * t * max(threads, 1)), tmp = dtmp.reserve(bt * c)
+    let p = parameters.data
+    let g = parameters.grad
+    let dres = dresidual.reserve(bt * c)
+    let dl = dln.reserve(bt * c)
+    let dq = dqkv.reserve(bt * 3 * c)
+    let dy = datty.reserve(bt * c)
+    let dh = dfch.reserve(bt * f)
+    let dhg = dfchGelu.reserve(bt * f)
+    let scratch = dscratch.reserve(t * t * max(threads, 1))
+    let tmp = dtmp.reserve(bt * c)
     // states → final LN
     if let dStates { dl.update(from: dStates, count: bt * c) } else { dl.update(repeating: 0, count: bt * c) }
     if let dPooled { MaskedMeanPool.backward(dinp: dl, dout: dPooled, mask: mask.data, b: b, t: t, c: c) }
     dres.update(repeating: 0, count: bt * c)
     let last = blocks.isEmpty ? UnsafePointer(encoded.data) : UnsafePointer(acts[blocks.count - 1].residual3.data)
-    LayerNorm.backward(dinp: dres, dweight: g + lnfw, dbias: g + lnfb, dout: dl, inp: last, weight: p + lnfw,
+    LayerNorm.backward(
+      dinp: dres, dweight: g + lnfw, dbias: g + lnfb, dout: dl, inp: last, weight: p + lnfw,
       mean: lnfMean.data, rstd: lnfRstd.data, n: bt, c: c)
     for l in stride(from: blocks.count - 1, through: 0, by: -1) {
-      let o = blocks[l], a = acts[l]
+      let o = blocks[l]
+      let a = acts[l]
       let residual = l == 0 ? UnsafePointer(encoded.data) : UnsafePointer(acts[l - 1].residual3.data)
       // feed-forward half
       var dout = UnsafePointer(dres)
@@ -229,16 +270,19 @@ public final class TransformerEncoder: SequenceEncoder, @unchecked Sendable {
         for i in 0..<(bt * c) { tmp[i] = dres[i] * a.fcDrop.data[i] }
         dout = UnsafePointer(tmp)
       }
-      Linear.backward(dinp: dhg, dweight: g + o.fcprojw, dbias: g + o.fcprojb, dout: dout, inp: a.fchGelu.data,
+      Linear.backward(
+        dinp: dhg, dweight: g + o.fcprojw, dbias: g + o.fcprojb, dout: dout, inp: a.fchGelu.data,
         weight: p + o.fcprojw, n: bt, c: f, oc: c, overwriteInput: true)
       dh.update(repeating: 0, count: bt * f)
       let fch = a.fch.data
       Parallel.chunks(bt * f, threads: threads) { s, e in
         GELU.backward(dinp: dh + s, inp: fch + s, dout: dhg + s, count: e - s)
       }
-      Linear.backward(dinp: dl, dweight: g + o.fcw, dbias: g + o.fcb, dout: dh, inp: a.ln2.data, weight: p + o.fcw,
+      Linear.backward(
+        dinp: dl, dweight: g + o.fcw, dbias: g + o.fcb, dout: dh, inp: a.ln2.data, weight: p + o.fcw,
         n: bt, c: c, oc: f, overwriteInput: true)
-      LayerNorm.backward(dinp: dres, dweight: g + o.ln2w, dbias: g + o.ln2b, dout: dl, inp: a.residual2.data,
+      LayerNorm.backward(
+        dinp: dres, dweight: g + o.ln2w, dbias: g + o.ln2b, dout: dl, inp: a.residual2.data,
         weight: p + o.ln2w, mean: a.ln2Mean.data, rstd: a.ln2Rstd.data, n: bt, c: c)
       // attention half
       dout = UnsafePointer(dres)
@@ -246,14 +290,18 @@ public final class TransformerEncoder: SequenceEncoder, @unchecked Sendable {
         for i in 0..<(bt * c) { tmp[i] = dres[i] * a.attDrop.data[i] }
         dout = UnsafePointer(tmp)
       }
-      Linear.backward(dinp: dy, dweight: g + o.projw, dbias: g + o.projb, dout: dout, inp: a.atty.data,
+      Linear.backward(
+        dinp: dy, dweight: g + o.projw, dbias: g + o.projb, dout: dout, inp: a.atty.data,
         weight: p + o.projw, n: bt, c: c, oc: c, overwriteInput: true)
       dq.update(repeating: 0, count: bt * 3 * c)
-      Attention.backward(dqkv: dq, scratch: scratch, dout: dy, qkv: a.qkv.data, att: a.att.data,
+      Attention.backward(
+        dqkv: dq, scratch: scratch, dout: dy, qkv: a.qkv.data, att: a.att.data,
         b: b, t: t, c: c, heads: h, threads: threads)
-      Linear.backward(dinp: dl, dweight: g + o.qkvw, dbias: g + o.qkvb, dout: dq, inp: a.ln1.data,
+      Linear.backward(
+        dinp: dl, dweight: g + o.qkvw, dbias: g + o.qkvb, dout: dq, inp: a.ln1.data,
         weight: p + o.qkvw, n: bt, c: c, oc: 3 * c, overwriteInput: true)
-      LayerNorm.backward(dinp: dres, dweight: g + o.ln1w, dbias: g + o.ln1b, dout: dl, inp: residual,
+      LayerNorm.backward(
+        dinp: dres, dweight: g + o.ln1w, dbias: g + o.ln1b, dout: dl, inp: residual,
         weight: p + o.ln1w, mean: a.ln1Mean.data, rstd: a.ln1Rstd.data, n: bt, c: c)
     }
     // embeddings
@@ -261,7 +309,8 @@ public final class TransformerEncoder: SequenceEncoder, @unchecked Sendable {
     Embedding.backward(dtable: g + wte, tokens: tokens.data, dout: dres, n: bt, c: c)
     for i in 0..<b {
       for j in 0..<t {
-        let src = dres + (i * t + j) * c, dst = g + wpe + j * c
+        let src = dres + (i * t + j) * c
+        let dst = g + wpe + j * c
         for k in 0..<c { dst[k] += src[k] }
       }
     }

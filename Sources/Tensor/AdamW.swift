@@ -47,10 +47,14 @@ public final class AdamW: @unchecked Sendable {
   public func update(_ store: ParameterStore, lr: Float) {
     precondition(store.count == count, "AdamW: the store's size changed")
     step += 1
-    let b1 = beta1, b2 = beta2
+    let b1 = beta1
+    let b2 = beta2
     let c1 = 1 / (1 - Float(pow(Double(b1), Double(step))))
     let c2 = 1 / (1 - Float(pow(Double(b2), Double(step))))
-    let p = store.data, g = store.grad, m = self.m, v = self.v
+    let p = store.data
+    let g = store.grad
+    let m = self.m
+    let v = self.v
     for (e, decay) in zip(entries, decayMask) {
       let wd = decay ? lr * weightDecay : 0
       for i in e.offset..<(e.offset + e.count) {

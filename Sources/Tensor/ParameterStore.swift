@@ -108,7 +108,10 @@ public final class ParameterStore: @unchecked Sendable {
   /// The Euclidean norm of all gradients together.
   public func gradNorm() -> Float {
     var s: Double = 0
-    for i in 0..<count { let g = Double(grad[i]); s += g * g }
+    for i in 0..<count {
+      let g = Double(grad[i])
+      s += g * g
+    }
     return Float(s.squareRoot())
   }
 

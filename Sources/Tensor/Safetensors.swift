@@ -42,7 +42,8 @@ public enum Safetensors {
     var offset = 0
     for item in items {
       let n = item.shape.reduce(1, *) * width
-      header += ",\(quote(item.name)):{\"dtype\":\"\(dtype.rawValue)\",\"shape\":["
+      header +=
+        ",\(quote(item.name)):{\"dtype\":\"\(dtype.rawValue)\",\"shape\":["
         + item.shape.map(String.init).joined(separator: ",") + "],\"data_offsets\":[\(offset),\(offset + n)]}"
       offset += n
     }
@@ -132,9 +133,15 @@ public enum Safetensors {
         let base = UnsafeRawPointer(buf.baseAddress!) + headerEnd + offsets[0]
         switch dtype {
         case .f32:
-          for i in 0..<count { values[i] = Float(bitPattern: UInt32(littleEndian: base.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))) }
+          for i in 0..<count {
+            values[i] = Float(
+              bitPattern: UInt32(littleEndian: base.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)))
+          }
         case .f16:
-          for i in 0..<count { values[i] = Float(Float16(bitPattern: UInt16(littleEndian: base.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)))) }
+          for i in 0..<count {
+            values[i] = Float(
+              Float16(bitPattern: UInt16(littleEndian: base.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))))
+          }
         case .bf16:
           for i in 0..<count {
             let bits = UInt32(UInt16(littleEndian: base.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))) << 16
@@ -204,16 +211,20 @@ extension ParameterStore {
     let expected = Set(layout.entries.map(\.name))
     let found = Set(file.names)
     if let missing = expected.subtracting(found).sorted().first {
-      throw TensorError.mismatch(path: path, reason: "it has no tensor named \(missing)"
-        + " (\(expected.subtracting(found).count) missing)")
+      throw TensorError.mismatch(
+        path: path,
+        reason: "it has no tensor named \(missing)"
+          + " (\(expected.subtracting(found).count) missing)")
     }
     if let extra = found.subtracting(expected).sorted().first {
       throw TensorError.mismatch(path: path, reason: "it has a tensor named \(extra) that this model lacks")
     }
     for e in layout.entries {
       guard let shape = file.shapes[e.name], shape == e.shape, let values = file.values[e.name] else {
-        throw TensorError.mismatch(path: path, reason: "tensor \(e.name) has shape \(file.shapes[e.name] ?? []) "
-          + "but the model expects \(e.shape)")
+        throw TensorError.mismatch(
+          path: path,
+          reason: "tensor \(e.name) has shape \(file.shapes[e.name] ?? []) "
+            + "but the model expects \(e.shape)")
       }
       for (i, x) in values.enumerated() { data[e.offset + i] = x }
     }

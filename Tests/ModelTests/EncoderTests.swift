@@ -7,8 +7,10 @@ import Testing
 // MARK: - Shared checks for both encoders
 
 /// L = Σ wp ⊙ pooled + Σ ws ⊙ states for fixed random wp, ws.
-private func probeLoss(_ e: SequenceEncoder, _ tokens: [Int32], _ mask: [Float], _ b: Int, _ t: Int,
-  _ wp: [Float], _ ws: [Float]) -> Double {
+private func probeLoss(
+  _ e: SequenceEncoder, _ tokens: [Int32], _ mask: [Float], _ b: Int, _ t: Int,
+  _ wp: [Float], _ ws: [Float]
+) -> Double {
   let out = e.forward(tokens: tokens, mask: mask, batch: b, length: t)
   var s: Double = 0
   for i in 0..<out.pooled.count { s += Double(out.pooled[i]) * Double(wp[i]) }
@@ -45,7 +47,8 @@ func checkEncoderGradients(_ e: SequenceEncoder, vocab: Int, sourceLocation: Sou
       p.data[i] = saved
       let numeric = Float((lp - lm) / Double(2 * eps))
       let allowed = 5e-3 + 3e-2 * max(abs(numeric), abs(analytic[i]))
-      #expect(abs(numeric - analytic[i]) <= allowed,
+      #expect(
+        abs(numeric - analytic[i]) <= allowed,
         "\(entry.name)[\(k)]: analytic \(analytic[i]) numeric \(numeric)", sourceLocation: sourceLocation)
       checked += 1
     }
@@ -56,10 +59,13 @@ func checkEncoderGradients(_ e: SequenceEncoder, vocab: Int, sourceLocation: Sou
 /// Padding must not change a sequence's pooled embedding.
 func checkPaddingInvariance(_ e: SequenceEncoder, sourceLocation: SourceLocation = #_sourceLocation) {
   let short = e.forward(tokens: [3, 1, 4], mask: [1, 1, 1], batch: 1, length: 3).pooled.array
-  let padded = e.forward(tokens: [3, 1, 4, 0, 0, 5, 9, 2, 6, 5], mask: [1, 1, 1, 0, 0, 1, 1, 1, 1, 1], batch: 2,
-    length: 5).pooled.array
+  let padded = e.forward(
+    tokens: [3, 1, 4, 0, 0, 5, 9, 2, 6, 5], mask: [1, 1, 1, 0, 0, 1, 1, 1, 1, 1], batch: 2,
+    length: 5
+  ).pooled.array
   for i in 0..<e.dim {
-    #expect(abs(short[i] - padded[i]) < 1e-5, "pooled[\(i)] \(short[i]) vs \(padded[i])", sourceLocation: sourceLocation)
+    #expect(
+      abs(short[i] - padded[i]) < 1e-5, "pooled[\(i)] \(short[i]) vs \(padded[i])", sourceLocation: sourceLocation)
   }
 }
 
@@ -69,16 +75,23 @@ func fitFirstTokenTask(_ e: SequenceEncoder, steps: Int, lr: Float) -> (first: F
   BLAS.setThreads(1)
   let (b, t, classes) = (16, 6, 4)
   var layout = ParameterLayout()
-  let hw = layout.add("head.weight", [classes, e.dim]), hb = layout.add("head.bias", [classes])
+  let hw = layout.add("head.weight", [classes, e.dim])
+  let hb = layout.add("head.bias", [classes])
   let head = ParameterStore(layout: layout)
   var rng = TensorRandom(seed: 9)
   head.initialize(std: 0.1, rng: &rng)
-  let optE = AdamW(for: e.parameters, weightDecay: 0), optH = AdamW(for: head, weightDecay: 0)
-  var logits = [Float](repeating: 0, count: b * classes), probs = logits, dlogits = logits
+  let optE = AdamW(for: e.parameters, weightDecay: 0)
+  let optH = AdamW(for: head, weightDecay: 0)
+  var logits = [Float](repeating: 0, count: b * classes)
+  var probs = logits
+  var dlogits = logits
   var dpooled = [Float](repeating: 0, count: b * e.dim)
-  var first: Float = 0, last: Float = 0
+  var first: Float = 0
+  var last: Float = 0
   for step in 0..<steps {
-    var tokens = [Int32](), mask = [Float](), labels = [Int32]()
+    var tokens = [Int32]()
+    var mask = [Float]()
+    var labels = [Int32]()
     for _ in 0..<b {
       let len = 3 + Int(rng.next() % UInt64(t - 2))
       let label = Int32(rng.next() % UInt64(classes))
@@ -89,16 +102,19 @@ func fitFirstTokenTask(_ e: SequenceEncoder, steps: Int, lr: Float) -> (first: F
       }
     }
     let out = e.forward(tokens: tokens, mask: mask, batch: b, length: t)
-    Linear.forward(out: &logits, inp: out.pooled.data, weight: head.data + hw, bias: head.data + hb, n: b, c: e.dim,
+    Linear.forward(
+      out: &logits, inp: out.pooled.data, weight: head.data + hw, bias: head.data + hb, n: b, c: e.dim,
       oc: classes)
     let loss = CrossEntropy.forward(probs: &probs, logits: logits, targets: labels, n: b, c: classes)
     if step == 0 { first = loss }
     last = loss
-    e.parameters.zeroGrad(); head.zeroGrad()
+    e.parameters.zeroGrad()
+    head.zeroGrad()
     for i in dlogits.indices { dlogits[i] = 0 }
     for i in dpooled.indices { dpooled[i] = 0 }
     CrossEntropy.backward(dlogits: &dlogits, probs: probs, targets: labels, n: b, c: classes)
-    Linear.backward(dinp: &dpooled, dweight: head.grad + hw, dbias: head.grad + hb, dout: dlogits,
+    Linear.backward(
+      dinp: &dpooled, dweight: head.grad + hw, dbias: head.grad + hb, dout: dlogits,
       inp: out.pooled.data, weight: head.data + hw, n: b, c: e.dim, oc: classes)
     e.backward(dPooled: dpooled, dStates: nil)
     e.parameters.clipGradNorm(1)
@@ -133,8 +149,10 @@ func fitFirstTokenTask(_ e: SequenceEncoder, steps: Int, lr: Float) -> (first: F
   @Test func dropoutIsDeterministicForASeed() {
     var config = tiny
     config.dropout = 0.2
-    let a = TransformerEncoder(config: config, seed: 5), b = TransformerEncoder(config: config, seed: 5)
-    let tokens: [Int32] = [1, 2, 3, 4, 5, 6], mask: [Float] = [1, 1, 1, 1, 1, 1]
+    let a = TransformerEncoder(config: config, seed: 5)
+    let b = TransformerEncoder(config: config, seed: 5)
+    let tokens: [Int32] = [1, 2, 3, 4, 5, 6]
+    let mask: [Float] = [1, 1, 1, 1, 1, 1]
     let pa = a.forward(tokens: tokens, mask: mask, batch: 2, length: 3).pooled.array
     let pb = b.forward(tokens: tokens, mask: mask, batch: 2, length: 3).pooled.array
     #expect(pa == pb)
@@ -154,7 +172,8 @@ func fitFirstTokenTask(_ e: SequenceEncoder, steps: Int, lr: Float) -> (first: F
     let loaded = try TransformerEncoder.load(from: path)
     loaded.training = false
     #expect(loaded.config == tiny)
-    let tokens: [Int32] = [1, 2, 3], mask: [Float] = [1, 1, 1]
+    let tokens: [Int32] = [1, 2, 3]
+    let mask: [Float] = [1, 1, 1]
     let x = e.forward(tokens: tokens, mask: mask, batch: 1, length: 3).pooled.array
     #expect(loaded.forward(tokens: tokens, mask: mask, batch: 1, length: 3).pooled.array == x)
     let key = e.clone()
@@ -195,17 +214,21 @@ func fitFirstTokenTask(_ e: SequenceEncoder, steps: Int, lr: Float) -> (first: F
   @Test func saveLoadAndDeterministicDropout() throws {
     var config = tiny
     config.dropout = 0.3
-    let a = BiLSTMEncoder(config: config, seed: 5), b = BiLSTMEncoder(config: config, seed: 5)
-    let tokens: [Int32] = [1, 2, 3, 4, 5, 6], mask: [Float] = [1, 1, 1, 1, 1, 0]
-    #expect(a.forward(tokens: tokens, mask: mask, batch: 2, length: 3).pooled.array
-      == b.forward(tokens: tokens, mask: mask, batch: 2, length: 3).pooled.array)
+    let a = BiLSTMEncoder(config: config, seed: 5)
+    let b = BiLSTMEncoder(config: config, seed: 5)
+    let tokens: [Int32] = [1, 2, 3, 4, 5, 6]
+    let mask: [Float] = [1, 1, 1, 1, 1, 0]
+    #expect(
+      a.forward(tokens: tokens, mask: mask, batch: 2, length: 3).pooled.array
+        == b.forward(tokens: tokens, mask: mask, batch: 2, length: 3).pooled.array)
     a.training = false
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("lstm-\(getpid()).safetensors").path
     try a.save(to: path)
     let loaded = try BiLSTMEncoder.load(from: path)
     loaded.training = false
-    #expect(loaded.forward(tokens: tokens, mask: mask, batch: 2, length: 3).pooled.array
-      == a.forward(tokens: tokens, mask: mask, batch: 2, length: 3).pooled.array)
+    #expect(
+      loaded.forward(tokens: tokens, mask: mask, batch: 2, length: 3).pooled.array
+        == a.forward(tokens: tokens, mask: mask, batch: 2, length: 3).pooled.array)
     #expect(throws: TensorError.self) { try TransformerEncoder.load(from: path) }
   }
 }

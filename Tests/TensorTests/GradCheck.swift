@@ -29,7 +29,8 @@ struct GradCheck {
       guard let grad = analytic[k] else { continue }
       #expect(grad.count == input.count, "\(label): gradient \(k) has the wrong size", sourceLocation: sourceLocation)
       for i in input.indices {
-        var plus = inputs, minus = inputs
+        var plus = inputs
+        var minus = inputs
         plus[k][i] += eps
         minus[k][i] -= eps
         let numeric = Float((loss(plus) - loss(minus)) / Double(2 * eps))
@@ -37,7 +38,8 @@ struct GradCheck {
         let allowed = atol + rtol * max(abs(numeric), abs(grad[i]))
         worst = max(worst, err / allowed)
         if err > allowed {
-          Issue.record("\(label): input \(k)[\(i)] analytic \(grad[i]) numeric \(numeric)", sourceLocation: sourceLocation)
+          Issue.record(
+            "\(label): input \(k)[\(i)] analytic \(grad[i]) numeric \(numeric)", sourceLocation: sourceLocation)
           return
         }
       }

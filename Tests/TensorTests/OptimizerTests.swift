@@ -25,7 +25,10 @@ import Testing
 
   @Test func adamWFirstStepMovesByLearningRate() {
     let s = store()
-    for i in 0..<9 { s.data[i] = 1; s.grad[i] = i % 2 == 0 ? 0.5 : -3 }
+    for i in 0..<9 {
+      s.data[i] = 1
+      s.grad[i] = i % 2 == 0 ? 0.5 : -3
+    }
     let opt = AdamW(for: s, weightDecay: 0.1)
     opt.update(s, lr: 0.01)
     // step 1: m̂ = g, v̂ = g², so the update is lr · sign(g), plus decay lr·wd·p on matrices only
@@ -67,8 +70,12 @@ import Testing
   }
 
   @Test func emaFollowsTheQueryEncoder() {
-    let key = store(), query = store()
-    for i in 0..<9 { key.data[i] = 1; query.data[i] = 3 }
+    let key = store()
+    let query = store()
+    for i in 0..<9 {
+      key.data[i] = 1
+      query.data[i] = 3
+    }
     key.updateEMA(from: query, momentum: 0.75)
     #expect((0..<9).allSatisfy { abs(key.data[$0] - 1.5) < 1e-6 })
     let c = query.clone()

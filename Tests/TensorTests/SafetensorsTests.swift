@@ -23,7 +23,8 @@ import Testing
   }
 
   @Test func roundTripF32IsExact() throws {
-    let a = store(seed: 1), b = store(seed: 2)
+    let a = store(seed: 1)
+    let b = store(seed: 2)
     let path = tempPath("rt32.safetensors")
     try a.save(to: path, metadata: ["config": "{\"d\":4}"])
     let meta = try b.load(from: path)
@@ -32,7 +33,8 @@ import Testing
   }
 
   @Test func roundTripF16IsClose() throws {
-    let a = store(seed: 1), b = store(seed: 2)
+    let a = store(seed: 1)
+    let b = store(seed: 2)
     let path = tempPath("rt16.safetensors")
     try a.save(to: path, dtype: .f16)
     let file = try Safetensors.read(path: path)
@@ -59,8 +61,10 @@ import Testing
     missing.add("layer.1.bias", [4])
     #expect(throws: TensorError.self) { try ParameterStore(layout: missing).load(from: path) }
     // another format version
-    let items = [Safetensors.Item(name: "embed.weight", shape: [5, 4], data: a.data),
-      Safetensors.Item(name: "layer.0.bias", shape: [4], data: a.data + 20)]
+    let items = [
+      Safetensors.Item(name: "embed.weight", shape: [5, 4], data: a.data),
+      Safetensors.Item(name: "layer.0.bias", shape: [4], data: a.data + 20),
+    ]
     try Safetensors.write(items, metadata: ["format_version": "99"], to: path)
     do {
       try store(seed: 3).load(from: path)
@@ -74,7 +78,9 @@ import Testing
 
   /// A file written here must read back in Python's safetensors + numpy with identical values.
   @Test func pythonReadsOurFile() throws {
-    let python = ["/usr/bin/python3", "/usr/local/bin/python3"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    let python = ["/usr/bin/python3", "/usr/local/bin/python3"].first {
+      FileManager.default.isExecutableFile(atPath: $0)
+    }
     let env = ProcessInfo.processInfo.environment["CODEINTEL_PYTHON"]
     guard let exe = env ?? pythonWithSafetensors() ?? python else {
       print("skipped: no python3 found; install python3 with `pip install safetensors numpy` to run this check")

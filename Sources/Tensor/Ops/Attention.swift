@@ -46,12 +46,14 @@ public enum Attention {
       let v = q + 2 * c
       let a = att + (i * heads + h) * t * t
       // a: (t, t) = scale · q kᵀ
-      BLAS.gemm(transA: false, transB: true, m: t, n: t, k: hs, alpha: scale, a: q, lda: c3, b: k, ldb: c3,
+      BLAS.gemm(
+        transA: false, transB: true, m: t, n: t, k: hs, alpha: scale, a: q, lda: c3, b: k, ldb: c3,
         c: a, ldc: t)
       let mask = keyMask.map { $0 + i * t }
       for r in 0..<t { softmaxRow(a + r * t, limit: causal ? r + 1 : t, count: t, mask: mask) }
       // out_h: (t, hs) = a · v
-      BLAS.gemm(transA: false, transB: false, m: t, n: hs, k: t, a: a, lda: t, b: v, ldb: c3,
+      BLAS.gemm(
+        transA: false, transB: false, m: t, n: hs, k: t, a: a, lda: t, b: v, ldb: c3,
         c: out + i * t * c + h * hs, ldc: c)
     }
   }
@@ -77,14 +79,17 @@ public enum Attention {
       // da: (t, t) = dy · vᵀ
       BLAS.gemm(transA: false, transB: true, m: t, n: t, k: hs, a: dy, lda: c, b: v, ldb: c3, c: da, ldc: t)
       // dv += aᵀ · dy
-      BLAS.gemm(transA: true, transB: false, m: t, n: hs, k: t, a: a, lda: t, b: dy, ldb: c, beta: 1,
+      BLAS.gemm(
+        transA: true, transB: false, m: t, n: hs, k: t, a: a, lda: t, b: dy, ldb: c, beta: 1,
         c: dv, ldc: c3)
       // softmax backward, with the 1/√hs folded in: ds = scale · a ⊙ (da - Σ da ⊙ a)
       for r in 0..<t { softmaxBackwardRow(a + r * t, da + r * t, count: t, scale: scale) }
       // dq += ds · k;  dk += dsᵀ · q
-      BLAS.gemm(transA: false, transB: false, m: t, n: hs, k: t, a: da, lda: t, b: k, ldb: c3, beta: 1,
+      BLAS.gemm(
+        transA: false, transB: false, m: t, n: hs, k: t, a: da, lda: t, b: k, ldb: c3, beta: 1,
         c: dq, ldc: c3)
-      BLAS.gemm(transA: true, transB: false, m: t, n: hs, k: t, a: da, lda: t, b: q, ldb: c3, beta: 1,
+      BLAS.gemm(
+        transA: true, transB: false, m: t, n: hs, k: t, a: da, lda: t, b: q, ldb: c3, beta: 1,
         c: dk, ldc: c3)
     }
   }
@@ -104,7 +109,10 @@ public enum Attention {
       j += 8
     }
     var mx = mv.max()
-    while j < limit { mx = max(mx, row[j]); j += 1 }
+    while j < limit {
+      mx = max(mx, row[j])
+      j += 1
+    }
     if mx == -.infinity {
       row.update(repeating: 0, count: count)
       return
@@ -128,26 +136,42 @@ public enum Attention {
     }
     let inv = V(repeating: 1 / sum)
     j = 0
-    while j + 8 <= limit { FastMath.store(FastMath.load(row + j) * inv, row + j); j += 8 }
-    while j < limit { row[j] *= inv[0]; j += 1 }
+    while j + 8 <= limit {
+      FastMath.store(FastMath.load(row + j) * inv, row + j)
+      j += 8
+    }
+    while j < limit {
+      row[j] *= inv[0]
+      j += 1
+    }
     if limit < count { (row + limit).update(repeating: 0, count: count - limit) }
   }
 
   /// g = scale · p ⊙ (g - Σ p ⊙ g), in place on g.
   @inline(__always)
-  static func softmaxBackwardRow(_ p: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>, count: Int, scale: Float) {
+  static func softmaxBackwardRow(_ p: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>, count: Int, scale: Float)
+  {
     typealias V = FastMath.V
     var dv = V()
     var j = 0
-    while j + 8 <= count { dv += FastMath.load(p + j) * FastMath.load(g + j); j += 8 }
+    while j + 8 <= count {
+      dv += FastMath.load(p + j) * FastMath.load(g + j)
+      j += 8
+    }
     var dot = dv.sum()
-    while j < count { dot += p[j] * g[j]; j += 1 }
+    while j < count {
+      dot += p[j] * g[j]
+      j += 1
+    }
     let dotv = V(repeating: dot)
     j = 0
     while j + 8 <= count {
       FastMath.store(scale * FastMath.load(p + j) * (FastMath.load(g + j) - dotv), g + j)
       j += 8
     }
-    while j < count { g[j] = scale * p[j] * (g[j] - dot); j += 1 }
+    while j < count {
+      g[j] = scale * p[j] * (g[j] - dot)
+      j += 1
+    }
   }
 }

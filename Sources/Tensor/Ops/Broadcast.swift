@@ -35,17 +35,23 @@ public enum Broadcast {
   static func walk(_ outShape: [Int], _ sa: [Int], _ sb: [Int], _ body: (Int, Int, Int) -> Void) {
     let rank = outShape.count
     let total = outShape.reduce(1, *)
-    if rank == 0 { body(0, 0, 0); return }
+    if rank == 0 {
+      body(0, 0, 0)
+      return
+    }
     var index = Array(repeating: 0, count: rank)
-    var oa = 0, ob = 0
+    var oa = 0
+    var ob = 0
     for o in 0..<total {
       body(o, oa, ob)
       var d = rank - 1
       while d >= 0 {
         index[d] += 1
-        oa += sa[d]; ob += sb[d]
+        oa += sa[d]
+        ob += sb[d]
         if index[d] < outShape[d] { break }
-        oa -= sa[d] * outShape[d]; ob -= sb[d] * outShape[d]
+        oa -= sa[d] * outShape[d]
+        ob -= sb[d] * outShape[d]
         index[d] = 0
         d -= 1
       }
@@ -57,7 +63,8 @@ public enum Broadcast {
     _ op: Op, out: UnsafeMutablePointer<Float>, a: UnsafePointer<Float>, aShape: [Int],
     b: UnsafePointer<Float>, bShape: [Int], outShape: [Int]
   ) {
-    let sa = strides(aShape, in: outShape), sb = strides(bShape, in: outShape)
+    let sa = strides(aShape, in: outShape)
+    let sb = strides(bShape, in: outShape)
     switch op {
     case .add: walk(outShape, sa, sb) { o, i, j in out[o] = a[i] + b[j] }
     case .sub: walk(outShape, sa, sb) { o, i, j in out[o] = a[i] - b[j] }
@@ -70,16 +77,20 @@ public enum Broadcast {
     _ op: Op, da: UnsafeMutablePointer<Float>?, db: UnsafeMutablePointer<Float>?, dout: UnsafePointer<Float>,
     a: UnsafePointer<Float>, aShape: [Int], b: UnsafePointer<Float>, bShape: [Int], outShape: [Int]
   ) {
-    let sa = strides(aShape, in: outShape), sb = strides(bShape, in: outShape)
+    let sa = strides(aShape, in: outShape)
+    let sb = strides(bShape, in: outShape)
     walk(outShape, sa, sb) { o, i, j in
       let g = dout[o]
       switch op {
       case .add:
-        da?[i] += g; db?[j] += g
+        da?[i] += g
+        db?[j] += g
       case .sub:
-        da?[i] += g; db?[j] -= g
+        da?[i] += g
+        db?[j] -= g
       case .mul:
-        da?[i] += g * b[j]; db?[j] += g * a[i]
+        da?[i] += g * b[j]
+        db?[j] += g * a[i]
       }
     }
   }

@@ -14,7 +14,8 @@ public enum Embedding {
     dtable: UnsafeMutablePointer<Float>, tokens: UnsafePointer<Int32>, dout: UnsafePointer<Float>, n: Int, c: Int
   ) {
     for r in 0..<n {
-      let dst = dtable + Int(tokens[r]) * c, src = dout + r * c
+      let dst = dtable + Int(tokens[r]) * c
+      let src = dout + r * c
       for i in 0..<c { dst[i] += src[i] }
     }
   }
@@ -37,7 +38,10 @@ public enum MaskedMeanPool {
         let src = inp + (i * t + j) * c
         for k in 0..<c { dst[k] += m * src[k] }
       }
-      if n > 0 { let inv = 1 / n; for k in 0..<c { dst[k] *= inv } }
+      if n > 0 {
+        let inv = 1 / n
+        for k in 0..<c { dst[k] *= inv }
+      }
     }
   }
 
@@ -52,7 +56,8 @@ public enum MaskedMeanPool {
       for j in 0..<t {
         let m = mask[i * t + j] / n
         if m == 0 { continue }
-        let dst = dinp + (i * t + j) * c, src = dout + i * c
+        let dst = dinp + (i * t + j) * c
+        let src = dout + i * c
         for k in 0..<c { dst[k] += m * src[k] }
       }
     }

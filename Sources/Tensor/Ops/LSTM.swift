@@ -12,7 +12,8 @@ public enum LSTMCell {
     cPrev: UnsafePointer<Float>?, n: Int, hidden: Int
   ) {
     for r in 0..<n {
-      forwardRow(gates: gates + r * 4 * hidden, c: c + r * hidden, h: h + r * hidden,
+      forwardRow(
+        gates: gates + r * 4 * hidden, c: c + r * hidden, h: h + r * hidden,
         cPrev: cPrev.map { $0 + r * hidden }, hidden: hidden)
     }
   }
@@ -26,7 +27,8 @@ public enum LSTMCell {
   ) {
     for r in 0..<n {
       let o = r * hidden
-      backwardRow(dgates: dgates + 4 * o, dcPrev: dcPrev.map { $0 + o }, dh: dh + o, dc: dc.map { $0 + o },
+      backwardRow(
+        dgates: dgates + 4 * o, dcPrev: dcPrev.map { $0 + o }, dh: dh + o, dc: dc.map { $0 + o },
         gates: gates + 4 * o, c: c + o, cPrev: cPrev.map { $0 + o }, hidden: hidden)
     }
   }
@@ -41,7 +43,10 @@ public enum LSTMCell {
       let f = Sigmoid.value(gates[hidden + j])
       let g = tanhf(gates[2 * hidden + j])
       let o = Sigmoid.value(gates[3 * hidden + j])
-      gates[j] = i; gates[hidden + j] = f; gates[2 * hidden + j] = g; gates[3 * hidden + j] = o
+      gates[j] = i
+      gates[hidden + j] = f
+      gates[2 * hidden + j] = g
+      gates[3 * hidden + j] = o
       let cv = f * (cPrev?[j] ?? 0) + i * g
       c[j] = cv
       h[j] = o * tanhf(cv)
@@ -56,7 +61,10 @@ public enum LSTMCell {
     hidden: Int, accumulate: Bool = true
   ) {
     for j in 0..<hidden {
-      let i = gates[j], f = gates[hidden + j], g = gates[2 * hidden + j], o = gates[3 * hidden + j]
+      let i = gates[j]
+      let f = gates[hidden + j]
+      let g = gates[2 * hidden + j]
+      let o = gates[3 * hidden + j]
       let tc = tanhf(c[j])
       let dhj = dh[j]
       let dct = (dc?[j] ?? 0) + dhj * o * (1 - tc * tc)
@@ -65,9 +73,15 @@ public enum LSTMCell {
       let dg = dct * i * (1 - g * g)
       let dout = dhj * tc * o * (1 - o)
       if accumulate {
-        dgates[j] += di; dgates[hidden + j] += df; dgates[2 * hidden + j] += dg; dgates[3 * hidden + j] += dout
+        dgates[j] += di
+        dgates[hidden + j] += df
+        dgates[2 * hidden + j] += dg
+        dgates[3 * hidden + j] += dout
       } else {
-        dgates[j] = di; dgates[hidden + j] = df; dgates[2 * hidden + j] = dg; dgates[3 * hidden + j] = dout
+        dgates[j] = di
+        dgates[hidden + j] = df
+        dgates[2 * hidden + j] = dg
+        dgates[3 * hidden + j] = dout
       }
       if let dcPrev { dcPrev[j] += dct * f }
     }
@@ -93,7 +107,8 @@ public enum LSTMLayer {
       let ti = reverse ? t - 1 - s : s
       let prev = reverse ? ti + 1 : ti - 1
       if s > 0 {
-        BLAS.gemm(transA: false, transB: true, m: b, n: g4, k: hidden, a: h + prev * hidden, lda: t * hidden,
+        BLAS.gemm(
+          transA: false, transB: true, m: b, n: g4, k: hidden, a: h + prev * hidden, lda: t * hidden,
           b: whh, ldb: hidden, beta: 1, c: gates + ti * g4, ldc: t * g4)
       }
       for r in 0..<b {
@@ -111,7 +126,8 @@ public enum LSTMLayer {
           (gates + row * g4).update(repeating: 0, count: g4)
           continue
         }
-        LSTMCell.forwardRow(gates: gates + row * g4, c: c + row * hidden, h: h + row * hidden,
+        LSTMCell.forwardRow(
+          gates: gates + row * g4, c: c + row * hidden, h: h + row * hidden,
           cPrev: cp.map { UnsafePointer($0) }, hidden: hidden)
       }
     }
@@ -127,14 +143,16 @@ public enum LSTMLayer {
     reverse: Bool, b: Int, t: Int, input: Int, hidden: Int
   ) {
     let g4 = 4 * hidden
-    let dhCarry = carry, dcCarry = carry + b * hidden
+    let dhCarry = carry
+    let dcCarry = carry + b * hidden
     carry.update(repeating: 0, count: 2 * b * hidden)
     for s in stride(from: t - 1, through: 0, by: -1) {
       let ti = reverse ? t - 1 - s : s
       let prev = reverse ? ti + 1 : ti - 1
       for r in 0..<b {
         let row = r * t + ti
-        let dhr = dhCarry + r * hidden, dcr = dcCarry + r * hidden
+        let dhr = dhCarry + r * hidden
+        let dcr = dcCarry + r * hidden
         let dho = dh + row * hidden
         for j in 0..<hidden { dhr[j] += dho[j] }
         if let mask, mask[row] == 0 {
@@ -143,7 +161,8 @@ public enum LSTMLayer {
         }
         let cp: UnsafePointer<Float>? = s > 0 ? c + (r * t + prev) * hidden : nil
         // dct·f goes into a zeroed dcPrev, so compute into a temporary then move into the carry.
-        LSTMCell.backwardRow(dgates: dgates + row * g4, dcPrev: nil, dh: dhr, dc: dcr, gates: gates + row * g4,
+        LSTMCell.backwardRow(
+          dgates: dgates + row * g4, dcPrev: nil, dh: dhr, dc: dcr, gates: gates + row * g4,
           c: c + row * hidden, cPrev: cp, hidden: hidden, accumulate: false)
         let f = gates + row * g4 + hidden
         let cr = c + row * hidden
@@ -156,13 +175,16 @@ public enum LSTMLayer {
       }
       if s > 0 {
         // the recurrent path: dh_prev += dgates · Whh;  dWhh += dgatesᵀ · h_prev
-        BLAS.gemm(transA: false, transB: false, m: b, n: hidden, k: g4, a: dgates + ti * g4, lda: t * g4,
+        BLAS.gemm(
+          transA: false, transB: false, m: b, n: hidden, k: g4, a: dgates + ti * g4, lda: t * g4,
           b: whh, ldb: hidden, beta: 1, c: dhCarry, ldc: hidden)
-        BLAS.gemm(transA: true, transB: false, m: g4, n: hidden, k: b, a: dgates + ti * g4, lda: t * g4,
+        BLAS.gemm(
+          transA: true, transB: false, m: g4, n: hidden, k: b, a: dgates + ti * g4, lda: t * g4,
           b: h + prev * hidden, ldb: t * hidden, beta: 1, c: dwhh, ldc: hidden)
       }
     }
-    Linear.backward(dinp: dx, dweight: dwih, dbias: dbias, dout: dgates, inp: x, weight: wih,
+    Linear.backward(
+      dinp: dx, dweight: dwih, dbias: dbias, dout: dgates, inp: x, weight: wih,
       n: b * t, c: input, oc: g4)
   }
 }

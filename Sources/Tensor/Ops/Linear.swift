@@ -26,11 +26,13 @@ public enum Linear {
     overwriteInput: Bool = false
   ) {
     if let dinp {
-      BLAS.gemm(transA: false, transB: false, m: n, n: c, k: oc, a: dout, lda: oc, b: weight, ldb: c,
+      BLAS.gemm(
+        transA: false, transB: false, m: n, n: c, k: oc, a: dout, lda: oc, b: weight, ldb: c,
         beta: overwriteInput ? 0 : 1, c: dinp, ldc: c)
     }
     if let dweight {
-      BLAS.gemm(transA: true, transB: false, m: oc, n: c, k: n, a: dout, lda: oc, b: inp, ldb: c,
+      BLAS.gemm(
+        transA: true, transB: false, m: oc, n: c, k: n, a: dout, lda: oc, b: inp, ldb: c,
         beta: 1, c: dweight, ldc: c)
     }
     if let dbias {
@@ -50,7 +52,8 @@ public enum MatMul {
     batch: Int = 1, m: Int, k: Int, n: Int
   ) {
     for i in 0..<batch {
-      BLAS.gemm(transA: false, transB: false, m: m, n: n, k: k, a: a + i * m * k, lda: k,
+      BLAS.gemm(
+        transA: false, transB: false, m: m, n: n, k: k, a: a + i * m * k, lda: k,
         b: b + i * k * n, ldb: n, c: c + i * m * n, ldc: n)
     }
   }
@@ -62,11 +65,13 @@ public enum MatMul {
   ) {
     for i in 0..<batch {
       if let da {
-        BLAS.gemm(transA: false, transB: true, m: m, n: k, k: n, a: dc + i * m * n, lda: n,
+        BLAS.gemm(
+          transA: false, transB: true, m: m, n: k, k: n, a: dc + i * m * n, lda: n,
           b: b + i * k * n, ldb: n, beta: 1, c: da + i * m * k, ldc: k)
       }
       if let db {
-        BLAS.gemm(transA: true, transB: false, m: k, n: n, k: m, a: a + i * m * k, lda: k,
+        BLAS.gemm(
+          transA: true, transB: false, m: k, n: n, k: m, a: a + i * m * k, lda: k,
           b: dc + i * m * n, ldb: n, beta: 1, c: db + i * k * n, ldc: n)
       }
     }

@@ -16,7 +16,10 @@ public enum LayerNorm {
       for i in 0..<c { m += x[i] }
       m /= Float(c)
       var v: Float = 0
-      for i in 0..<c { let d = x[i] - m; v += d * d }
+      for i in 0..<c {
+        let d = x[i] - m
+        v += d * d
+      }
       v /= Float(c)
       let s = 1 / (v + eps).squareRoot()
       let y = out + r * c
@@ -33,9 +36,13 @@ public enum LayerNorm {
     mean: UnsafePointer<Float>, rstd: UnsafePointer<Float>, n: Int, c: Int
   ) {
     for r in 0..<n {
-      let x = inp + r * c, dy = dout + r * c, dx = dinp + r * c
-      let m = mean[r], s = rstd[r]
-      var dnormMean: Float = 0, dnormNormMean: Float = 0
+      let x = inp + r * c
+      let dy = dout + r * c
+      let dx = dinp + r * c
+      let m = mean[r]
+      let s = rstd[r]
+      var dnormMean: Float = 0
+      var dnormNormMean: Float = 0
       for i in 0..<c {
         let xhat = (x[i] - m) * s
         let dnorm = weight[i] * dy[i]
@@ -81,7 +88,8 @@ public enum L2Normalize {
     norms: UnsafePointer<Float>, n: Int, c: Int, eps: Float = 1e-12
   ) {
     for r in 0..<n {
-      let y = out + r * c, dy = dout + r * c
+      let y = out + r * c
+      let dy = dout + r * c
       let inv = 1 / norms[r]
       if norms[r] <= eps {
         for i in 0..<c { dinp[r * c + i] += dy[i] * inv }

@@ -48,7 +48,8 @@ public enum Permute {
   }
 
   /// dinp += inverse-permuted dout.
-  public static func backward(dinp: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>, shape: [Int], perm: [Int]) {
+  public static func backward(dinp: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>, shape: [Int], perm: [Int])
+  {
     var inverse = Array(repeating: 0, count: perm.count)
     for (k, p) in perm.enumerated() { inverse[p] = k }
     copy(out: dinp, inp: dout, shape: Permute.shape(shape, perm), perm: inverse, accumulate: true)

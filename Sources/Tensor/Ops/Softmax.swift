@@ -7,11 +7,16 @@ public enum Softmax {
   /// out: (n, c) = exp(inp - max) / Σ exp(inp - max), row by row.
   public static func forward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, n: Int, c: Int) {
     for r in 0..<n {
-      let x = inp + r * c, y = out + r * c
+      let x = inp + r * c
+      let y = out + r * c
       var mx = -Float.infinity
       for i in 0..<c { mx = max(mx, x[i]) }
       var sum: Float = 0
-      for i in 0..<c { let e = expf(x[i] - mx); y[i] = e; sum += e }
+      for i in 0..<c {
+        let e = expf(x[i] - mx)
+        y[i] = e
+        sum += e
+      }
       let inv = 1 / sum
       for i in 0..<c { y[i] *= inv }
     }
@@ -22,7 +27,8 @@ public enum Softmax {
     dinp: UnsafeMutablePointer<Float>, out: UnsafePointer<Float>, dout: UnsafePointer<Float>, n: Int, c: Int
   ) {
     for r in 0..<n {
-      let y = out + r * c, dy = dout + r * c
+      let y = out + r * c
+      let dy = dout + r * c
       var dot: Float = 0
       for i in 0..<c { dot += y[i] * dy[i] }
       for i in 0..<c { dinp[r * c + i] += y[i] * (dy[i] - dot) }
@@ -50,7 +56,8 @@ public enum LogSoftmax {
     dinp: UnsafeMutablePointer<Float>, out: UnsafePointer<Float>, dout: UnsafePointer<Float>, n: Int, c: Int
   ) {
     for r in 0..<n {
-      let y = out + r * c, dy = dout + r * c
+      let y = out + r * c
+      let dy = dout + r * c
       var sum: Float = 0
       for i in 0..<c { sum += dy[i] }
       for i in 0..<c { dinp[r * c + i] += dy[i] - expf(y[i]) * sum }
@@ -72,11 +79,16 @@ public enum CrossEntropy {
     var total: Double = 0
     var counted = 0
     for r in 0..<n {
-      let x = logits + r * c, p = probs + r * c
+      let x = logits + r * c
+      let p = probs + r * c
       var mx = -Float.infinity
       for i in 0..<c { mx = max(mx, x[i]) }
       var sum: Float = 0
-      for i in 0..<c { let e = expf(x[i] - mx); p[i] = e; sum += e }
+      for i in 0..<c {
+        let e = expf(x[i] - mx)
+        p[i] = e
+        sum += e
+      }
       let inv = 1 / sum
       for i in 0..<c { p[i] *= inv }
       let t = targets[r]
@@ -108,7 +120,8 @@ public enum CrossEntropy {
     for r in 0..<n {
       let t = targets[r]
       if t == ignoreIndex { continue }
-      let p = probs + r * c, d = dlogits + r * c
+      let p = probs + r * c
+      let d = dlogits + r * c
       for i in 0..<c { d[i] += s * (p[i] - uniform) }
       d[Int(t)] -= s * (1 - smoothing)
     }

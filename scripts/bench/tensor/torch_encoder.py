@@ -59,11 +59,12 @@ def main():
         for _ in range(a.warmup):
             body()
         times = []
+        cpu0 = time.process_time()
         for _ in range(a.iterations):
             t0 = time.perf_counter()
             body()
             times.append(time.perf_counter() - t0)
-        return statistics.median(times)
+        return statistics.median(times), (time.process_time() - cpu0) / a.iterations
 
     model.eval()
 
@@ -71,7 +72,7 @@ def main():
         with torch.inference_mode():
             model(tokens, mask)
 
-    fwd = median(infer)
+    fwd, fwd_cpu = median(infer)
     model.train()
 
     def step():
@@ -81,7 +82,7 @@ def main():
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
 
-    train = median(step)
+    train, train_cpu = median(step)
     bt, d, f, t = a.batch * a.length, a.dim, a.ffn, a.length
     flops = a.layers * (2 * bt * (3 * d * d + d * d + 2 * d * f) + 4 * bt * t * d)
     print(f"PyTorch {torch.__version__} ({torch.get_num_threads()} threads): {a.layers} layers, d={d}, "
@@ -89,6 +90,7 @@ def main():
     print(f"  inference:  {a.batch / fwd:.1f} functions/s  ({fwd * 1000:.1f} ms/batch, {flops / fwd / 1e9:.1f} GFLOP/s)")
     print(f"  train step: {a.batch / train:.1f} functions/s  ({train * 1000:.1f} ms/batch, "
           f"{3 * flops / train / 1e9:.1f} GFLOP/s)")
+    print(f"  cpu time:   {fwd_cpu * 1000:.1f} ms/batch inference, {train_cpu * 1000:.1f} ms/batch train step")
 
 
 if __name__ == "__main__":

@@ -15,12 +15,17 @@ public enum MethodNames {
   /// Stands in for the function's own name in the input. A plain identifier, so the input parses.
   public static let placeholder = "METHOD_NAME"
 
+  /// Names that say where a function is stored rather than what it does.
+  public static let uninformative: Set<String> = ["exports", "default"]
+
   /// The example for `unit`, or nil when its name is trivial: anonymous, `constructor`, a single
-  /// letter (or `$`, `_`), not an identifier, or a body of fewer than 2 statements.
+  /// letter (or `$`, `_`), not an identifier, `exports`/`default`, or a body of fewer than 2 statements.
   public static func example(for unit: FunctionUnit, in tree: Tree) -> MethodNameExample? {
     guard unit.kind != .constructor, let name = unit.name else { return nil }
     let bare = name.hasPrefix("#") ? String(name.dropFirst()) : name
     guard isIdentifier(bare), bare.filter({ $0.isLetter || $0.isNumber }).count >= 2 else { return nil }
+    // `module.exports = function …` / `exports.default = …`: where it is stored, not what it does.
+    guard !uninformative.contains(bare) else { return nil }
     let target = identifierSubtokens(bare)
     guard !target.isEmpty, statementCount(unit, tree) >= 2 else { return nil }
     guard let node = tree.root.descendant(for: unit.byteRange) else { return nil }

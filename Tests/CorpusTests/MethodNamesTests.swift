@@ -75,6 +75,7 @@ import Testing
       function short_body(a) { return a; }
       const concise = (a) => a * 2;
       const anon = [1].map(function (x) { x++; return x; });
+      module.exports = function (a) { a++; return a; };
       """, .javascript)
     #expect(e.isEmpty)
   }

@@ -21,7 +21,7 @@ public struct ConstantFolding: Transform {
     JSSyntax.walk(input) { node in
       let t = node.type
       guard t == "binary_expression" || t == "unary_expression" || t == "parenthesized_expression" else {
-        return true
+        return !JSSyntax.isTypeNode(t)
       }
       if t == "unary_expression", let op = node.child(field: "operator")?.type, let arg = node.child(field: "argument") {
         let at = arg.type

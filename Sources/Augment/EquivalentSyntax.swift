@@ -22,14 +22,24 @@ public struct EquivalentSyntax: Transform {
   public init(rate: Double = 0.5) { self.rate = rate }
 
   public func edits(for input: TransformInput, rng: inout SeededRandom) throws -> [ByteEdit] {
-    let scopes = ScopeAnalysis(tree: input.tree)
-    let noUndefinedBinding = !scopes.bindings.contains { $0.name == "undefined" }
+    // Scope analysis only when a site needs it (most functions have none).
+    var analysis: ScopeAnalysis? = nil
+    var noUndefinedBinding = false
+    func scopeAnalysis() -> ScopeAnalysis {
+      if let analysis { return analysis }
+      let a = ScopeAnalysis(tree: input.tree)
+      noUndefinedBinding = !a.bindings.contains { $0.name == "undefined" }
+      analysis = a
+      return a
+    }
     /// `undefined` here is the global: no binding of that name and no `eval`/`with` that could add one.
     func globalUndefined(at offset: Int) -> Bool {
-      noUndefinedBinding && !scopes.innermostScope(at: offset).isUnsafe
+      let scopes = scopeAnalysis()
+      return noUndefinedBinding && !scopes.innermostScope(at: offset).isUnsafe
     }
     /// A plain local variable (not `const`, not visible to `eval`/`with`).
     func simpleLocal(_ identifier: Node) -> Bool {
+      let scopes = scopeAnalysis()
       guard let b = scopes.binding(at: identifier.startByte), b.name == identifier.text,
         !scopes.scopes[b.scope].isUnsafe, !scopes.innermostScope(at: identifier.startByte).isUnsafe
       else { return false }
@@ -48,16 +58,25 @@ public struct EquivalentSyntax: Transform {
       edits.append(ByteEdit(start: start, deletedLength: end - start, inserted: text))
       lastEnd = end
     }
+    var contextUntil = -1  // end of the innermost decorator or JSX tag being walked
     JSSyntax.walk(input) { node in
       if node.startByte < lastEnd { return false }
       let type = node.type
+      // TypeScript types hold no values to rewrite: skip them whole (no per-node ancestor checks).
+      if JSSyntax.isTypeNode(type) { return false }
+      if type == "decorator" || type == "jsx_opening_element" || type == "jsx_closing_element"
+        || type == "jsx_self_closing_element"
+      {
+        contextUntil = max(contextUntil, node.endByte)
+      }
+      let inDecoratorOrJSX = node.startByte < contextUntil
       switch type {
       case "true", "false":
-        guard !JSSyntax.isInType(node), rng.chance(rate) else { return false }
+        guard rng.chance(rate) else { return false }
         add(node, tight(type == "true" ? "!0" : "!1", at: node))
         return false
       case "undefined":
-        guard globalUndefined(at: node.startByte), isValueUse(node), !JSSyntax.isInType(node), rng.chance(rate) else { return false }
+        guard globalUndefined(at: node.startByte), isValueUse(node), rng.chance(rate) else { return false }
         add(node, tight("void 0", at: node))
         return false
       case "unary_expression":
@@ -73,8 +92,7 @@ public struct EquivalentSyntax: Transform {
         return true
       case "member_expression":
         guard let prop = node.child(field: "property"), prop.type == "property_identifier",
-          let obj = node.child(field: "object"), obj.type != "number", !inDecoratorOrJSX(node),
-          !JSSyntax.isInType(node), rng.chance(rate)
+          let obj = node.child(field: "object"), obj.type != "number", !inDecoratorOrJSX, rng.chance(rate)
         else { return true }
         // `.b` or `?.b` → `["b"]` or `?.["b"]`
         var dot = obj.endByte
@@ -87,7 +105,7 @@ public struct EquivalentSyntax: Transform {
       case "subscript_expression":
         guard let index = node.child(field: "index"), index.type == "string",
           let obj = node.child(field: "object"), obj.type != "number",
-          let value = JSString.decode(index.bytes), isIdentifierName(value), !inDecoratorOrJSX(node),
+          let value = JSString.decode(index.bytes), isIdentifierName(value), !inDecoratorOrJSX,
           rng.chance(rate)
         else { return true }
         let bytes = input.bytes
@@ -276,19 +294,6 @@ public struct EquivalentSyntax: Transform {
     default:
       return true
     }
-  }
-
-  private func inDecoratorOrJSX(_ node: Node) -> Bool {
-    var p = node.parent
-    var depth = 0
-    while let n = p, depth < 6 {
-      let t = n.type
-      if t == "decorator" || t.hasPrefix("jsx_") { return true }
-      if t.hasSuffix("statement") || t == "statement_block" { return false }
-      p = n.parent
-      depth += 1
-    }
-    return false
   }
 
   private func isIdentifierName(_ value: [UInt16]) -> Bool {

@@ -115,6 +115,15 @@ enum JSSyntax {
     precedence(node) >= minimum ? node.text : "(" + node.text + ")"
   }
 
+  /// Whether a node of this type is (or wholly contains) a TypeScript type, where value rewrites must not
+  /// reach.
+  static func isTypeNode(_ t: String) -> Bool {
+    t.hasSuffix("type") || t.hasSuffix("_type_annotation") || t == "type_annotation" || t == "type_arguments"
+      || t == "type_parameters" || t == "type_alias_declaration" || t == "interface_declaration"
+      || t == "ambient_declaration" || t == "enum_declaration" || t == "type_predicate_annotation"
+      || t == "asserts_annotation"
+  }
+
   /// Whether `node` sits inside a TypeScript type (where value rewrites must not reach).
   static func isInType(_ node: Node) -> Bool {
     var p = node.parent

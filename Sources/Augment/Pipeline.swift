@@ -99,6 +99,8 @@ public struct AugmentCounters: Sendable, Equatable {
   public var skippedParseError: [String: Int] = [:]
   public var variants = 0
 
+  public init() {}
+
   public var totalSkipped: Int { skippedParseError.values.reduce(0, +) }
 }
 
@@ -142,6 +144,14 @@ public final class Augmenter {
       out.append(variant(of: prepared, rng: &rng))
     }
     return out
+  }
+
+  /// The program the pipeline actually parses for `source` (the source itself, or the source wrapped as
+  /// `(…);` / `(class {…});` when it is a function unit that is not a program), and whether it parses
+  /// without errors. Benchmarks feed the same text to other tools.
+  public func parsedForm(of source: String, language: Language) -> (program: String, parses: Bool) {
+    guard let p = prepare(source, language: language) else { return (source, false) }
+    return (p.tree.text, p.baseErrors == 0 && !p.tree.hasError)
   }
 
   // MARK: Wrapping
@@ -242,7 +252,7 @@ public final class Augmenter {
       guard let edits = try? step.transform.edits(for: input, rng: &local), !edits.isEmpty else { continue }
       guard edits.allSatisfy({ $0.start >= focus.lowerBound && $0.start + $0.deletedLength <= focus.upperBound }),
         let bytes = try? edits.apply(to: tree.bytes), bytes != tree.bytes,
-        let next = try? parser.parse(bytes: bytes)
+        let next = reparse(tree, edits: edits, expecting: bytes, parser: parser)
       else {
         counters.skippedParseError[name, default: 0] += 1
         continue
@@ -259,6 +269,24 @@ public final class Augmenter {
     let bytes = tree.bytes
     let text = String(decoding: bytes[prepared.prefix..<(bytes.count - prepared.suffix)], as: UTF8.self)
     return Variant(text: text, applied: applied, preservesSemantics: preserves)
+  }
+}
+
+// MARK: - Re-parsing
+
+extension Augmenter {
+  /// The tree of `bytes` (the result of `edits` on `tree`'s text). Small, local edits re-parse
+  /// incrementally (tree-sitter reuses the unchanged subtrees, and the result is the same tree a fresh
+  /// parse gives); a rewrite of most of the text parses from scratch.
+  func reparse(_ tree: Tree, edits: [ByteEdit], expecting bytes: [UInt8], parser: Parser) -> Tree? {
+    let changed = edits.reduce(0) { $0 + $1.deletedLength + $1.inserted.count }
+    guard edits.count <= 16, changed * 4 < tree.bytes.count else { return try? parser.parse(bytes: bytes) }
+    // Applied back to front, each edit's offsets still refer to the text it is applied to.
+    let ordered = edits.sorted { ($0.start, $0.deletedLength) > ($1.start, $1.deletedLength) }
+    guard let next = try? parser.reparse(tree, applying: ordered), next.bytes == bytes else {
+      return try? parser.parse(bytes: bytes)
+    }
+    return next
   }
 }
 

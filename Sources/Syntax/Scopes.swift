@@ -125,6 +125,10 @@ public struct Reference: Sendable, Hashable {
 ///   variables. `typeof x` in a type, `x is T` predicates and decorators are value references.
 /// - `eval(…)` calls and `with` statements make their scope and all enclosing scopes unsafe.
 /// - JSX: `<Foo>` and `<Foo.Bar>` reference `Foo`; lowercase tags (`<div>`) are intrinsic, not references.
+///
+/// Type positions are outside this model: `let c: C` does not reference class `C`. A tool that renames a
+/// TypeScript class, enum or namespace must also rewrite the matching `type_identifier`s (the renaming
+/// transforms simply leave such bindings alone).
 public final class ScopeAnalysis: @unchecked Sendable {
   public let scopes: [Scope]
   public let bindings: [Binding]

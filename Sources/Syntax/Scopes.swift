@@ -261,6 +261,9 @@ private final class ScopeBuilder {
   var refs: [PendingReference] = []
   var stack: [WorkItem] = []
   var cursor: TSTreeCursor
+  /// Start bytes of assignment targets that receive an anonymous function (`x = () => 1`, `{f = class {}}`);
+  /// the binding they resolve to gets `nameIsObservable` in `finish`.
+  var pendingNamesFunction: Set<Int> = []
 
   init(tree: Tree) {
     self.tree = tree
@@ -667,15 +670,13 @@ private final class ScopeBuilder {
       for (c, f) in children(n).reversed() where ts_node_is_named(c) && f != g.name && f != g.pattern {
         push(c, scope: s)
       }
-    case .variableDeclarator, .formalParameters:
-      pushChildren(n, scope: s)  // only reached in error recovery
     default:
-      // Everything else (including a member expression as an assignment target) reads its parts.
+      // Everything else (including a member expression as an assignment target, and declarators or
+      // parameter lists met in error recovery) reads its parts.
       pushChildren(n, scope: s)
     }
   }
 
-  var pendingNamesFunction: Set<Int> = []
 
   func isSimpleName(_ n: TSNode) -> Bool {
     let k = g.kind(of: n)

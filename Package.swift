@@ -41,7 +41,7 @@ let package = Package(
       name: "CodeIntel",
       dependencies: ["Syntax", "Augment", "Tokenizer", "Tensor", "Model", "Corpus", "CloneIndex"]
     ),
-    .target(name: "LanguageServer", dependencies: ["CodeIntel", "Syntax"]),
+    .target(name: "LanguageServer", dependencies: ["CodeIntel", "Syntax", "CloneIndex"]),
 
     // MARK: - Executables (argument parsing and printing only)
     .executableTarget(name: "codeintel", dependencies: ["CodeIntel"]),
@@ -58,7 +58,7 @@ let package = Package(
     .testTarget(name: "CorpusTests", dependencies: ["Corpus", "Syntax"]),
     .testTarget(name: "CloneIndexTests", dependencies: ["CloneIndex", "Syntax"]),
     .testTarget(name: "CodeIntelTests", dependencies: ["CodeIntel"]),
-    .testTarget(name: "LanguageServerTests", dependencies: ["LanguageServer", "CodeIntel"]),
+    .testTarget(name: "LanguageServerTests", dependencies: ["LanguageServer", "CodeIntel", "CloneIndex", "Syntax"]),
   ],
   swiftLanguageModes: [.v6]
 )

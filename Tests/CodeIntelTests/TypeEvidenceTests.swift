@@ -97,6 +97,18 @@ struct TypeEvidenceTests {
     #expect(!annotated.hasError)
   }
 
+  @Test func aByteRangeLimitsTheWork() throws {
+    let source = "const a = 1\nconst b = 'x'\nfunction f(c = true) { return 2 }\nconst d = [1]\n"
+    let tree = try Parser(language: .typescript).parse(source)
+    let all = TypeEvidence.suggestions(in: tree)
+    let line3 = source.utf8.count - 8  // on `d`
+    #expect(TypeEvidence.suggestions(in: tree, bytes: line3...line3).map(\.name) == ["d"])
+    let secondLine = 12...24
+    #expect(TypeEvidence.suggestions(in: tree, bytes: secondLine).map(\.name) == ["b"])
+    // Every suggestion whose anchor is in a range is found with that range.
+    for s in all { #expect(TypeEvidence.suggestions(in: tree, bytes: s.anchor...s.anchor).contains(s)) }
+  }
+
   @Test func javascriptGetsSuggestionsToo() throws {
     #expect(
       try summary("function f(x = 1) { return 'a' }", .javascript) == ["parameter x: number", "returnType f: string"])

@@ -1,3 +1,4 @@
+import CloneIndex
 import Foundation
 import Testing
 
@@ -57,5 +58,53 @@ struct IndexingTests {
     try "x".write(to: dir.appendingPathComponent("src/lib.min.js"), atomically: true, encoding: .utf8)
     let files = WorkspaceIndexer(maxFileBytes: 1 << 20).files(under: dir.path)
     #expect(files.map { URL(fileURLWithPath: $0).lastPathComponent } == ["util.ts"])
+  }
+}
+
+/// The command line's clone index as the source of functional clones.
+struct WorkspaceCloneIndexTests {
+  @Test func clonesComeFromTheCommandLineIndex() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("codeintel-lsp-idx-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let a = """
+      export function mean(values) {
+        let total = 0;
+        for (const v of values) { total += v; }
+        return values.length === 0 ? 0 : total / values.length;
+      }
+      """
+    let b = """
+      export function average(xs) {
+        let sum = 0;
+        for (let i = 0; i < xs.length; i++) { sum += xs[i]; }
+        if (xs.length === 0) { return 0; }
+        return sum / xs.length;
+      }
+      """
+    try a.write(to: dir.appendingPathComponent("a.js"), atomically: true, encoding: .utf8)
+    try b.write(to: dir.appendingPathComponent("b.js"), atomically: true, encoding: .utf8)
+    try RepositoryIndexer(root: dir.path).update()
+
+    let editor = try MockEditor(
+      rootUri: LanguageServer.uri(fromPath: dir.path), options: ["codeintel": ["diagnostics": ["minSimilarity": 0.3]]])
+    let uri = LanguageServer.uri(fromPath: dir.appendingPathComponent("a.js").path)
+    editor.open(a, uri: uri)
+    let found = try editor.result(
+      "workspace/executeCommand", ["command": "codeintel.findSimilar", "arguments": [.string(uri), 0, 20]])
+    let first = try #require(found.items.first)
+    #expect(first["name"] == "average")
+    #expect(first["uri"]?.stringValue?.hasSuffix("/b.js") == true)
+    let similarity = try #require(first["similarity"]?.doubleValue)
+    #expect(similarity > 0.3 && similarity < 1)
+    #expect(!found.items.contains { $0["uri"] == .string(uri) })
+    #expect(try editor.shutdown() == 0)
+  }
+
+  @Test func noIndexMeansTheCanonicalFinderAlone() throws {
+    let editor = try MockEditor(rootUri: "file:///nonexistent-codeintel-root")
+    let kind = editor.server.queue.sync { editor.server.providers.clones is CanonicalCloneFinder }
+    #expect(kind)
+    #expect(try editor.shutdown() == 0)
   }
 }

@@ -18,7 +18,9 @@ struct FixedNameSuggester: NameSuggester {
 final class BlockingTypeSuggester: TypeSuggester, @unchecked Sendable {
   let entered = DispatchSemaphore(value: 0)
 
-  func suggestTypes(in tree: Tree, cancellation: CancellationToken) throws -> [TypeEvidence.Suggestion] {
+  func suggestTypes(in tree: Tree, bytes: ClosedRange<Int>?, cancellation: CancellationToken) throws
+    -> [TypeEvidence.Suggestion]
+  {
     entered.signal()
     let deadline = Date().addingTimeInterval(30)
     while !cancellation.isCancelled && Date() < deadline { usleep(1000) }

@@ -79,11 +79,14 @@ public enum TypeEvidence {
 
   // MARK: - Inference
 
-  /// Every suggestion in the tree, in source order.
-  public static func suggestions(in tree: Tree) -> [Suggestion] {
+  /// Every suggestion in the tree, in source order. With `bytes`, only the bindings and functions
+  /// whose nodes overlap that range (ends included) are looked at, so an editor's request for the
+  /// visible lines costs work in proportion to them, not to the file.
+  public static func suggestions(in tree: Tree, bytes range: ClosedRange<Int>? = nil) -> [Suggestion] {
     let genericClasses = genericClassNames(in: tree)
     var out: [Suggestion] = []
     tree.root.walk { node in
+      if let range, node.endByte < range.lowerBound || node.startByte > range.upperBound { return false }
       switch node.type {
       case "variable_declarator":
         if let s = variableSuggestion(node, genericClasses: genericClasses) { out.append(s) }
@@ -293,7 +296,8 @@ public enum TypeEvidence {
   }
 
   private static func genericClassNames(in tree: Tree) -> Set<String> {
-    guard tree.language.isTypeScript else { return [] }
+    let classKeyword = Array("class".utf8)
+    guard tree.language.isTypeScript, tree.bytes.firstRange(of: classKeyword) != nil else { return [] }
     var names: Set<String> = []
     tree.root.walk { node in
       if node.type == "class_declaration" || node.type == "abstract_class_declaration",

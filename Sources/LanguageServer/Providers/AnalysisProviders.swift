@@ -4,15 +4,24 @@ public struct AnalysisProviders: Sendable {
   public var types: any TypeSuggester
   public var names: (any NameSuggester)?
   public var clones: (any CloneLookup)?
+  /// When the workspace has the command line's clone index (`.codeintel/index.sqlite`), wrap
+  /// `clones` in an `IndexedCloneLookup` at `initialize` so that functional clones come from it.
+  public var useWorkspaceCloneIndex: Bool
 
-  public init(types: any TypeSuggester, names: (any NameSuggester)? = nil, clones: (any CloneLookup)? = nil) {
+  public init(
+    types: any TypeSuggester, names: (any NameSuggester)? = nil, clones: (any CloneLookup)? = nil,
+    useWorkspaceCloneIndex: Bool = false
+  ) {
     self.types = types
     self.names = names
     self.clones = clones
+    self.useWorkspaceCloneIndex = useWorkspaceCloneIndex
   }
 
-  /// What ships without a model: literal-evidence types and canonical-form (renamed) clones.
+  /// What ships without a model: literal-evidence types, canonical-form (renamed) clones, and the
+  /// workspace's clone index when there is one.
   public static func deterministic() -> AnalysisProviders {
-    AnalysisProviders(types: EvidenceTypeSuggester(), names: nil, clones: CanonicalCloneFinder())
+    AnalysisProviders(
+      types: EvidenceTypeSuggester(), names: nil, clones: CanonicalCloneFinder(), useWorkspaceCloneIndex: true)
   }
 }

@@ -69,13 +69,15 @@ final class Document: @unchecked Sendable {
 
   // MARK: - Analyses of this version
 
-  func typeSuggestions(_ suggester: any TypeSuggester, cancellation: CancellationToken) throws
-    -> [TypeEvidence.Suggestion]
-  {
+  /// Type suggestions of this version: all of them (cached), or with `bytes` at least those whose
+  /// nodes overlap the range (from the cache when there is one, else computed for the range only).
+  func typeSuggestions(
+    _ suggester: any TypeSuggester, bytes: ClosedRange<Int>? = nil, cancellation: CancellationToken
+  ) throws -> [TypeEvidence.Suggestion] {
     if let cachedTypes { return cachedTypes }
     guard let tree else { return [] }
-    let s = try suggester.suggestTypes(in: tree, cancellation: cancellation)
-    cachedTypes = s
+    let s = try suggester.suggestTypes(in: tree, bytes: bytes, cancellation: cancellation)
+    if bytes == nil { cachedTypes = s }
     return s
   }
 

@@ -13,7 +13,9 @@ extension LanguageServer {
     let range = params.range
     var actions: [CodeAction] = []
 
-    for s in try annotatable(doc, cancellation: cancellation) {
+    let (a, b) = (doc.byteOffset(of: range.start), doc.byteOffset(of: range.end))
+    let bytes = min(a, b)...max(a, b)
+    for s in try annotatable(doc, bytes: bytes, cancellation: cancellation) {
       let anchor = doc.position(ofByte: s.anchor)
       guard range.overlaps(doc.range(ofBytes: s.nameRange)) || range.contains(anchor) else { continue }
       let what = s.kind == .returnType ? "return type of `\(s.name)`" : "`\(s.name)`"

@@ -42,6 +42,7 @@ extension LanguageServer {
           ])
         })
     case "codeintel.reindex":
+      openWorkspaceCloneIndex()
       startIndexing()
       return .null
     default:

@@ -8,7 +8,9 @@ extension LanguageServer {
   func inlayHints(_ params: InlayHintRequest.Params, cancellation: CancellationToken) throws -> [InlayHint] {
     let doc = try document(params.textDocument.uri)
     guard configuration.inlayHintsEnabled, doc.language.isTypeScript else { return [] }
-    return try annotatable(doc, cancellation: cancellation).compactMap { s in
+    let (a, b) = (doc.byteOffset(of: params.range.start), doc.byteOffset(of: params.range.end))
+    let bytes = min(a, b)...max(a, b)
+    return try annotatable(doc, bytes: bytes, cancellation: cancellation).compactMap { s in
       let position = doc.position(ofByte: s.anchor)
       guard params.range.contains(position) else { return nil }
       return InlayHint(
@@ -20,9 +22,11 @@ extension LanguageServer {
   }
 
   /// The type suggestions of a TypeScript document that clear the confidence bar.
-  func annotatable(_ doc: Document, cancellation: CancellationToken) throws -> [TypeEvidence.Suggestion] {
+  func annotatable(_ doc: Document, bytes: ClosedRange<Int>?, cancellation: CancellationToken) throws
+    -> [TypeEvidence.Suggestion]
+  {
     guard doc.language.isTypeScript else { return [] }
-    return try doc.typeSuggestions(providers.types, cancellation: cancellation).filter {
+    return try doc.typeSuggestions(providers.types, bytes: bytes, cancellation: cancellation).filter {
       $0.best.confidence >= configuration.minTypeConfidence
     }
   }

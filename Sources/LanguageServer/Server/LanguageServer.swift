@@ -20,7 +20,8 @@ public final class LanguageServer: @unchecked Sendable {
   }
 
   let connection: Connection
-  let providers: AnalysisProviders
+  /// Set at start-up; `clones` may be wrapped at `initialize` (see `useWorkspaceCloneIndex`).
+  var providers: AnalysisProviders
   let queue = DispatchQueue(label: "codeintel-lsp.server")
   let indexQueue = DispatchQueue(label: "codeintel-lsp.index", qos: .utility)
   private let onExit: @Sendable (Int32) -> Void
@@ -323,9 +324,19 @@ public final class LanguageServer: @unchecked Sendable {
     let root = params.rootUri ?? params.workspaceFolders?.first?.uri
     rootPath = root.flatMap(Self.path(fromURI:)) ?? params.rootPath
     Log.info("initialized for \(rootPath ?? "no workspace folder")")
+    openWorkspaceCloneIndex()
     return .init(
       capabilities: ServerCapabilities(commands: Self.commands),
       serverInfo: .init(name: "codeintel-lsp", version: "0.1.0"))
+  }
+
+  /// Wraps the clone lookup in the workspace's `.codeintel/index.sqlite` when there is one.
+  func openWorkspaceCloneIndex() {
+    guard providers.useWorkspaceCloneIndex, let root = rootPath, let local = providers.clones else { return }
+    let base = (local as? IndexedCloneLookup)?.local ?? local
+    if let indexed = IndexedCloneLookup(root: root, local: base, notice: { Log.info($0) }) {
+      providers.clones = indexed
+    }
   }
 
   private func initialized() {

@@ -10,6 +10,7 @@ let commands: [any CLICommand.Type] = [
   SearchCommand.self,
   EmbedCommand.self,
   SuggestTypesCommand.self,
+  EvalCommand.self,
   ParseCommand.self,
   AugmentCommand.self,
   CorpusCommand.self,

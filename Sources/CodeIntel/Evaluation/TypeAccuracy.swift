@@ -1,0 +1,55 @@
+/// Accuracy at 1 and 5 of ranked type predictions, DeepTyper/ContraCode protocol: sites whose true
+/// annotation is `any` are left out, and a prediction counts when it equals the true type after
+/// whitespace normalisation (`Map<K,V>` and `Map<K, V>` are the same type, `string|null` and
+/// `string | null` too).
+public struct TypeAccuracy: Sendable, Equatable {
+  /// Sites scored (`any` excluded).
+  public private(set) var sites = 0
+  /// Sites whose first prediction is right.
+  public private(set) var top1 = 0
+  /// Sites with the right type among the first five predictions.
+  public private(set) var top5 = 0
+  /// Sites for which the predictor proposed anything.
+  public private(set) var covered = 0
+
+  public init() {}
+
+  /// Adds one site. `predictions` are best first; `any` true-type sites are ignored.
+  public mutating func add(label: String, predictions: [String]) {
+    let truth = Self.normalize(label)
+    if truth == "any" { return }
+    sites += 1
+    if !predictions.isEmpty { covered += 1 }
+    let ranked = predictions.prefix(5).map(Self.normalize)
+    if ranked.first == truth { top1 += 1 }
+    if ranked.contains(truth) { top5 += 1 }
+  }
+
+  /// Share of sites with the right first prediction (nil without sites).
+  public var accuracyAt1: Double? { sites == 0 ? nil : Double(top1) / Double(sites) }
+  /// Share of sites with the right type in the first five (nil without sites).
+  public var accuracyAt5: Double? { sites == 0 ? nil : Double(top5) / Double(sites) }
+  /// Share of sites with any prediction (nil without sites).
+  public var coverage: Double? { sites == 0 ? nil : Double(covered) / Double(sites) }
+
+  // MARK: - Normalisation
+
+  /// The type text with whitespace removed except a single space between two word characters
+  /// (`readonly string[]`, `keyof T`), so spacing never decides a match.
+  public static func normalize(_ type: String) -> String {
+    var out: [Character] = []
+    var pendingSpace = false
+    for c in type {
+      if c.isWhitespace {
+        pendingSpace = !out.isEmpty
+        continue
+      }
+      if pendingSpace, let last = out.last, isWord(last), isWord(c) { out.append(" ") }
+      pendingSpace = false
+      out.append(c)
+    }
+    return String(out)
+  }
+
+  static func isWord(_ c: Character) -> Bool { c.isLetter || c.isNumber || c == "_" || c == "$" }
+}

@@ -1,0 +1,235 @@
+import Foundation
+import Syntax
+
+/// Type-prediction evaluation on the types dataset (`codeintel corpus` writes it; schema in
+/// docs/DATASETS.md): every annotation site of the de-annotated files of one split (the test split:
+/// held-out packages) is scored by acc@1 and acc@5 with `any` excluded and whitespace-normalised
+/// exact match (`TypeAccuracy`), overall, by site kind, and for common (top-100 of the training
+/// vocabulary) versus rare types.
+///
+/// Rows that need no trained model: the most-frequent-type baseline, the name-only baseline, the
+/// deterministic `TypeEvidence`, evidence combined with name-only, and — given its predictions —
+/// the TypeScript compiler (`TypeScriptPeer`).
+public struct TypeEvaluation {
+  // MARK: - Dataset
+
+  /// One annotation site: `offset` is the UTF-8 byte offset in the de-annotated text where `: T` went.
+  public struct Site: Sendable, Codable, Equatable {
+    public var kind: String
+    public var name: String
+    public var offset: Int
+    public var label: String
+    public var any: Bool
+
+    public init(kind: String, name: String, offset: Int, label: String, any: Bool? = nil) {
+      self.kind = kind
+      self.name = name
+      self.offset = offset
+      self.label = label
+      self.any = any ?? (TypeAccuracy.normalize(label) == "any")
+    }
+  }
+
+  /// One de-annotated file with its sites.
+  public struct File: Sendable, Codable, Equatable {
+    public var package: String
+    public var path: String
+    public var language: String
+    public var text: String
+    public var sites: [Site]
+
+    public init(package: String, path: String, language: String = "typescript", text: String, sites: [Site]) {
+      self.package = package
+      self.path = path
+      self.language = language
+      self.text = text
+      self.sites = sites
+    }
+  }
+
+  /// One row of the table.
+  public struct Row: Sendable {
+    public let name: String
+    public let overall: TypeAccuracy
+    public let byKind: [String: TypeAccuracy]
+    public let common: TypeAccuracy
+    public let rare: TypeAccuracy
+  }
+
+  /// Ranked predictions (best first, possibly empty) for each site of a file, in the file's site order.
+  public typealias Predictor = (File) throws -> [[String]]
+
+  /// The files scored.
+  public let files: [File]
+  /// The training vocabulary, most frequent first (normalised; `any` dropped).
+  public let vocabulary: [String]
+  /// The 100 most frequent training types: "common".
+  public let commonTypes: Set<String>
+  /// The name-only baseline fitted on the training split.
+  public let names: NameOnlyTypeBaseline
+
+  /// The site kinds in table order.
+  public static let kinds = ["parameter", "return", "variable", "property"]
+
+  /// An evaluation of `files` against a training split given by its sites and vocabulary (counts, most frequent first).
+  public init(files: [File], trainSites: [(name: String, label: String)], vocabulary: [String]) {
+    self.files = files
+    var seen: Set<String> = []
+    self.vocabulary = vocabulary.map(TypeAccuracy.normalize).filter { $0 != "any" && seen.insert($0).inserted }
+    self.commonTypes = Set(self.vocabulary.prefix(100))
+    self.names = NameOnlyTypeBaseline(sites: trainSites, global: self.vocabulary)
+  }
+
+  /// Loads `split.jsonl`, `train.jsonl` and `vocabulary-train.tsv` from the dataset folder.
+  /// With `limit`, only the first `limit` files of the split (in file order) are scored.
+  public init(directory: String, split: String = "test", limit: Int? = nil) throws {
+    let dir = URL(fileURLWithPath: directory)
+    var files = try Self.loadFiles(dir.appendingPathComponent("\(split).jsonl").path)
+    if let limit { files = Array(files.prefix(limit)) }
+    let train = try Self.loadFiles(dir.appendingPathComponent("train.jsonl").path)
+    let vocabulary = try Self.loadVocabulary(dir.appendingPathComponent("vocabulary-train.tsv").path)
+    self.init(
+      files: files, trainSites: train.flatMap { $0.sites.map { (name: $0.name, label: $0.label) } },
+      vocabulary: vocabulary)
+  }
+
+  /// Reads a JSON-lines file of `File` objects.
+  public static func loadFiles(_ path: String) throws -> [File] {
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw CodeIntelError("\(path): not found; build the types dataset with `codeintel corpus` or pass --datasets DIR")
+    }
+    let decoder = JSONDecoder()
+    var out: [File] = []
+    for (n, line) in data.split(separator: 0x0A).enumerated() where !line.isEmpty {
+      do {
+        out.append(try decoder.decode(File.self, from: Data(line)))
+      } catch {
+        throw CodeIntelError("\(path):\(n + 1): not a types-dataset record (\(error))")
+      }
+    }
+    return out
+  }
+
+  /// Reads `count<TAB>type` lines (a header line is skipped); returns the types in file order.
+  public static func loadVocabulary(_ path: String) throws -> [String] {
+    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+      throw CodeIntelError("\(path): not found; the types dataset folder needs vocabulary-train.tsv")
+    }
+    var out: [String] = []
+    for line in text.split(separator: "\n") {
+      guard let tab = line.firstIndex(of: "\t"), Int(line[..<tab]) != nil else { continue }
+      out.append(String(line[line.index(after: tab)...]))
+    }
+    return out
+  }
+
+  /// Number of scored sites (`any` excluded).
+  public var scoredSites: Int { files.reduce(0) { $0 + $1.sites.filter { !$0.any }.count } }
+
+  // MARK: - Scoring
+
+  /// Scores `predict` on every file.
+  public func row(_ name: String, predict: Predictor) rethrows -> Row {
+    var overall = TypeAccuracy()
+    var byKind: [String: TypeAccuracy] = [:]
+    var common = TypeAccuracy()
+    var rare = TypeAccuracy()
+    for file in files {
+      let predictions = try predict(file)
+      for (i, site) in file.sites.enumerated() where !site.any {
+        let ranked = i < predictions.count ? predictions[i] : []
+        overall.add(label: site.label, predictions: ranked)
+        byKind[site.kind, default: TypeAccuracy()].add(label: site.label, predictions: ranked)
+        if commonTypes.contains(TypeAccuracy.normalize(site.label)) {
+          common.add(label: site.label, predictions: ranked)
+        } else {
+          rare.add(label: site.label, predictions: ranked)
+        }
+      }
+    }
+    return Row(name: name, overall: overall, byKind: byKind, common: common, rare: rare)
+  }
+
+  /// Always the five most frequent training types.
+  public func mostFrequentRow() -> Row {
+    let top = Array(vocabulary.prefix(5))
+    return row("most frequent type (train)") { $0.sites.map { _ in top } }
+  }
+
+  /// The name-only baseline.
+  public func nameOnlyRow() -> Row {
+    row("name only (train)") { $0.sites.map { names.predict(name: $0.name) } }
+  }
+
+  /// `TypeEvidence` on the de-annotated text: for each site, the candidates of the suggestion whose
+  /// anchor is the site's offset (same kind preferred); empty where the evidence says nothing.
+  public static func evidencePredictions(_ file: File) throws -> [[String]] {
+    let language: Language = file.language == "tsx" || file.path.hasSuffix(".tsx") ? .tsx : .typescript
+    let tree = try Parser(language: language).parse(file.text)
+    var byAnchor: [Int: [TypeEvidence.Suggestion]] = [:]
+    for s in TypeEvidence.suggestions(in: tree) { byAnchor[s.anchor, default: []].append(s) }
+    return file.sites.map { site in
+      guard let found = byAnchor[site.offset], !found.isEmpty else { return [] }
+      let wanted: TypeEvidence.Suggestion.Kind =
+        site.kind == "return" ? .returnType : site.kind == "parameter" ? .parameter : .variable
+      let chosen = found.first { $0.kind == wanted } ?? found[0]
+      var out: [String] = []
+      for c in chosen.candidates where !out.contains(c.type) { out.append(c.type) }
+      return out
+    }
+  }
+
+  /// Deterministic evidence alone.
+  public func evidenceRow() throws -> Row {
+    try row("deterministic evidence (TypeEvidence)", predict: Self.evidencePredictions)
+  }
+
+  /// Evidence first; name-only fills the rest of the five (and all five where evidence is silent).
+  public func combinedRow() throws -> Row {
+    try row("evidence, else name only") { file in
+      let evidence = try Self.evidencePredictions(file)
+      return zip(file.sites, evidence).map { site, ev in
+        var out = ev.map(TypeAccuracy.normalize)
+        for t in names.predict(name: site.name) where out.count < 5 && !out.contains(t) { out.append(t) }
+        return out
+      }
+    }
+  }
+
+  /// Rows from precomputed per-file predictions (the compiler peer), keyed by file position in `files`.
+  public func row(_ name: String, predictions: [[[String]]]) -> Row {
+    var index = 0
+    return row(name) { _ in
+      defer { index += 1 }
+      return index < predictions.count ? predictions[index] : []
+    }
+  }
+
+  // MARK: - Report
+
+  /// The Markdown tables: acc@1 and acc@5, overall and by breakdown, plus coverage; `pending`
+  /// names rows that have no numbers yet (shown as "not trained yet").
+  public func markdown(_ rows: [Row], pending: [String] = []) -> String {
+    func pct(_ x: Double?) -> String { x.map { String(format: "%.1f", 100 * $0) } ?? "–" }
+    let first = rows.first
+    var counts = "all \(first?.overall.sites ?? 0)"
+    for k in Self.kinds { counts += ", \(k) \(first?.byKind[k]?.sites ?? 0)" }
+    counts += ", common \(first?.common.sites ?? 0), rare \(first?.rare.sites ?? 0)"
+    var out = ""
+    for (title, metric) in [("acc@1 (%)", \TypeAccuracy.accuracyAt1), ("acc@5 (%)", \TypeAccuracy.accuracyAt5)] {
+      out += "\(title)\n\n| predictor | all | " + Self.kinds.joined(separator: " | ") + " | common | rare | coverage |\n"
+      out += "|---|---|" + Self.kinds.map { _ in "---|" }.joined() + "---|---|---|\n"
+      for r in rows {
+        out += "| \(r.name) | \(pct(r.overall[keyPath: metric])) | "
+        for k in Self.kinds { out += "\(pct(r.byKind[k]?[keyPath: metric])) | " }
+        out += "\(pct(r.common[keyPath: metric])) | \(pct(r.rare[keyPath: metric])) | \(pct(r.overall.coverage)) |\n"
+      }
+      for p in pending {
+        out += "| \(p) | not trained yet |" + Self.kinds.map { _ in " |" }.joined() + " | | |\n"
+      }
+      out += "\n"
+    }
+    out += "Sites scored (`any` excluded): \(counts), in \(files.count) files.\n"
+    return out
+  }
+}

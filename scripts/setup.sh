@@ -9,7 +9,12 @@ tests=0
 [[ "${1:-}" == "--tests" ]] && tests=1
 
 need=(libtree-sitter-dev libopenblas-dev libsqlite3-dev)
-if [[ $tests == 1 ]]; then need+=(nodejs neovim); fi
+# Tests: node runs the execution checks of the transforms; terser's sources are real code for the
+# scope and rename tests; Neovim and Emacs+eglot are the editors of the LSP end-to-end tests.
+if [[ $tests == 1 ]]; then
+  need+=(neovim emacs-nox elpa-eglot node-terser)
+  command -v node >/dev/null || need+=(nodejs)
+fi
 missing=()
 for p in "${need[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p"); done
 if (( ${#missing[@]} )); then

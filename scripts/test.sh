@@ -10,12 +10,20 @@ swift build --build-tests 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]|^Compiling|^Write|
 swift build --build-tests >/dev/null 2>&1 || { echo "test: error: the build failed; see the messages above" >&2; exit 1; }
 bin="$(swift build --show-bin-path)"
 export CODEINTEL_BIN="$bin/codeintel" CODEINTEL_LSP="$bin/codeintel-lsp"
-swift test --skip-build 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]|^◇ Test .* started\.$|^Test Case .* started'
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+swift test --skip-build 2>&1 | tee "$log" | grep -vE '^\[[0-9]+/[0-9]+\]|^◇ Test .* started\.$|^Test Case .* started'
 status=${PIPESTATUS[0]}
 [[ $status == 0 ]] || { echo "test: swift test failed (exit $status)" >&2; exit "$status"; }
+# Swift Testing's summary line: "Test run with N tests in M suites passed after …".
+passed=$(sed -nE 's/.*Test run with ([0-9]+) tests? in .* passed after.*/\1/p' "$log" | tail -1)
+[[ -n "$passed" && "$passed" -gt 0 ]] || { echo "test: error: swift test ran no tests" >&2; exit 1; }
+e2e_passed=0
 for e2e in tests/e2e/*/run.sh; do
   [[ -f "$e2e" ]] || continue
   echo "test: end-to-end $e2e" >&2
   bash "$e2e"
+  e2e_passed=$((e2e_passed + 1))
 done
 echo "test: all tests passed" >&2
+echo "$((passed + e2e_passed)) passed, 0 failed"

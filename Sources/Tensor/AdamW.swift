@@ -43,6 +43,45 @@ public final class AdamW: @unchecked Sendable {
   /// Restores the step counter (when resuming from a checkpoint that saved `m` and `v`).
   public func restore(step: Int) { self.step = step }
 
+  // MARK: - Checkpoints
+
+  /// Writes the moments (`m.<name>`, `v.<name>` per parameter) and the step count, so a resumed run
+  /// continues exactly.
+  public func save(to path: String, metadata: [String: String] = [:]) throws {
+    var items = [Safetensors.Item]()
+    for e in entries {
+      items.append(Safetensors.Item(name: "m." + e.name, shape: e.shape, data: m + e.offset))
+      items.append(Safetensors.Item(name: "v." + e.name, shape: e.shape, data: v + e.offset))
+    }
+    var meta = metadata
+    meta["format"] = "codeintel-adamw"
+    meta["format_version"] = ParameterStore.formatVersion
+    meta["step"] = String(step)
+    try Safetensors.write(items, metadata: meta, to: path)
+  }
+
+  /// Reads moments and step count written by `save` for the same parameter layout.
+  public func load(from path: String) throws {
+    let file = try Safetensors.read(path: path)
+    let version = file.metadata["format_version"] ?? "none"
+    guard version == ParameterStore.formatVersion else {
+      throw TensorError.version(path: path, found: version, expected: ParameterStore.formatVersion)
+    }
+    guard let stepText = file.metadata["step"], let saved = Int(stepText) else {
+      throw TensorError.malformed(path: path, reason: "the optimizer state has no step count")
+    }
+    for e in entries {
+      for (prefix, dst) in [("m.", m), ("v.", v)] {
+        guard let values = file.values[prefix + e.name], file.shapes[prefix + e.name] == e.shape else {
+          throw TensorError.mismatch(
+            path: path, reason: "optimizer state for \(e.name) is missing or has another shape")
+        }
+        for (i, x) in values.enumerated() { dst[e.offset + i] = x }
+      }
+    }
+    step = saved
+  }
+
   /// One update of `store.data` from `store.grad` with learning rate `lr`.
   public func update(_ store: ParameterStore, lr: Float) {
     precondition(store.count == count, "AdamW: the store's size changed")

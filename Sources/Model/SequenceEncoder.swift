@@ -20,7 +20,8 @@ public protocol SequenceEncoder: AnyObject {
   var parameters: ParameterStore { get }
   /// Dropout is active only while training.
   var training: Bool { get set }
-  /// Encodes a right-padded batch. tokens: (batch, length) ids; mask: (batch, length), 1 = token, 0 = pad.
+  /// Encodes a right-padded batch. tokens: (batch, length) ids (ids outside the vocabulary are read as 0);
+  /// mask: (batch, length), 1 = token, 0 = pad.
   func forward(tokens: [Int32], mask: [Float], batch: Int, length: Int) -> EncoderOutput
   /// Back-propagates from the last `forward`, ADDING into `parameters.grad`. Either gradient may be nil.
   /// dPooled: (batch, dim); dStates: (batch, length, dim).

@@ -99,9 +99,10 @@ public final class Pretrainer {
   public static func fromFiles(
     config: PretrainConfig, output: String, resume: Bool, log: @escaping (String) -> Void
   ) throws -> Pretrainer {
-    var train = try FunctionUnit.readJSONLines(path: config.trainData, minBytes: 20)
+    let all = try FunctionUnit.readJSONLines(path: config.trainData, minBytes: 20)
+    var train = all
     if config.maxTrainFunctions > 0, train.count > config.maxTrainFunctions {
-      train = FunctionUnit.sample(train, count: config.maxTrainFunctions, seed: mixSeed(config.seed, 9))
+      train = FunctionUnit.sample(all, count: config.maxTrainFunctions, seed: mixSeed(config.seed, 9))
     }
     log("train: \(train.count) functions from \(config.trainData)")
     var heldOut: [FunctionUnit] = []
@@ -117,7 +118,7 @@ public final class Pretrainer {
       tokenizer = try Tokenizer.load(from: URL(fileURLWithPath: expandPath(config.tokenizer)))
       log("tokenizer: \(config.tokenizer) (\(tokenizer.vocabSize) ids)")
     } else {
-      let sample = FunctionUnit.sample(train, count: 20_000, seed: mixSeed(config.seed, 10))
+      let sample = FunctionUnit.sample(all, count: 20_000, seed: mixSeed(config.seed, 10))
       log(
         "tokenizer: \(config.tokenizer) not found; training \(config.tokenizerVocab) ids on \(sample.count) train functions"
       )

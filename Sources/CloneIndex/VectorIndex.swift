@@ -66,6 +66,13 @@ public struct FlatVectorIndex: VectorIndex {
       queries.withUnsafeBufferPointer { q in
         vectors.withUnsafeBufferPointer { x in
           scores.withUnsafeMutableBufferPointer { s in
+            if queryCount == 1 {
+              // One query: a matrix-vector product (sgemm with M = 1 is slower in OpenBLAS).
+              cblas_sgemv(
+                CblasRowMajor, CblasNoTrans, Int32(rows), Int32(dimension), 1, x.baseAddress! + start * dimension,
+                Int32(dimension), q.baseAddress, 1, 0, s.baseAddress, 1)
+              return
+            }
             cblas_sgemm(
               CblasRowMajor, CblasNoTrans, CblasTrans, Int32(queryCount), Int32(rows), Int32(dimension), 1,
               q.baseAddress, Int32(dimension), x.baseAddress! + start * dimension, Int32(dimension), 0,
@@ -109,8 +116,18 @@ public struct FlatVectorIndex: VectorIndex {
           for r in 0..<ni {
             let row = s.baseAddress! + r * nj
             // Same block: only the upper triangle (b > a).
-            let first = j0 == i0 ? r + 1 : 0
-            var c = first
+            var c = j0 == i0 ? r + 1 : 0
+            // 16 lanes at a time; almost every chunk has nothing above the threshold.
+            let limit = SIMD16<Float>(repeating: threshold)
+            while c + 16 <= nj {
+              let v = UnsafeRawPointer(row + c).loadUnaligned(as: SIMD16<Float>.self)
+              if any(v .>= limit) {
+                for q in c..<(c + 16) where row[q] >= threshold {
+                  out.append(SimilarPair(a: i0 + r, b: j0 + q, score: row[q]))
+                }
+              }
+              c += 16
+            }
             while c < nj {
               if row[c] >= threshold { out.append(SimilarPair(a: i0 + r, b: j0 + c, score: row[c])) }
               c += 1
@@ -140,13 +157,21 @@ struct TopK: Sendable {
   /// Offers `count` scores of consecutive ids starting at `base`.
   mutating func offer(_ row: UnsafePointer<Float>, count: Int, base: Int) {
     var i = 0
-    while i < count {
-      let s = row[i]
-      if scores.count < k {
-        push(base + i, s)
-      } else if s > scores[0] {
-        replaceTop(base + i, s)
+    while i < count && scores.count < k {
+      push(base + i, row[i])
+      i += 1
+    }
+    guard scores.count == k else { return }
+    // Skip 16-score chunks that cannot beat the current k-th best.
+    while i + 16 <= count {
+      let v = UnsafeRawPointer(row + i).loadUnaligned(as: SIMD16<Float>.self)
+      if any(v .> SIMD16<Float>(repeating: scores[0])) {
+        for j in i..<(i + 16) where row[j] > scores[0] { replaceTop(base + j, row[j]) }
       }
+      i += 16
+    }
+    while i < count {
+      if row[i] > scores[0] { replaceTop(base + i, row[i]) }
       i += 1
     }
   }

@@ -44,6 +44,16 @@ import Testing
     }
   }
 
+  @Test func aSingleQueryGivesTheSameAnswerAsABatch() {
+    let (n, d, k) = (500, 32, 5)
+    let v = vectors(n, d, seed: 3)
+    var index = FlatVectorIndex(vectors: v, dimension: d)
+    index.blockRows = 128
+    let batch = index.search(Array(v[0..<(2 * d)]), queryCount: 2, k: k)
+    let single = index.search(Array(v[d..<(2 * d)]), queryCount: 1, k: k)
+    #expect(single[0].map(\.id) == batch[1].map(\.id))
+  }
+
   @Test func allPairsMatchesBruteForce() {
     let (n, d) = (150, 8)
     let v = vectors(n, d, seed: 2)

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import CodeIntel
@@ -102,5 +103,29 @@ import Testing
     #expect(fix == [[["number"], [], [], []]])
     // The fix where it proposes a real type, else the checker; `any` is no proposal.
     #expect(best == [[["number"], ["T[]"], ["boolean"], []]])
+  }
+
+  // MARK: - Loading
+
+  @Test func loadsADatasetFolder() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("typeeval-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let record = #"{"package":"p","path":"a.ts","language":"typescript","text":"let x = 1;","#
+      + #""sites":[{"kind":"variable","name":"x","offset":5,"label":"number","any":false}]}"#
+    try (record + "\n" + record + "\n").write(to: dir.appendingPathComponent("test.jsonl"), atomically: true, encoding: .utf8)
+    try (record + "\n").write(to: dir.appendingPathComponent("train.jsonl"), atomically: true, encoding: .utf8)
+    try "count\ttype\n3\tstring\n2\tany\n1\tnumber\n".write(
+      to: dir.appendingPathComponent("vocabulary-train.tsv"), atomically: true, encoding: .utf8)
+
+    let e = try TypeEvaluation(directory: dir.path, limit: 1)
+    #expect(e.files.count == 1)
+    #expect(e.vocabulary == ["string", "number"])
+    #expect(e.names.predict(name: "x") == ["number", "string"])
+    #expect(try e.evidenceRow().overall.top1 == 1)  // `= 1` → number, anchored after `x`
+
+    try "{not json\n".write(to: dir.appendingPathComponent("valid.jsonl"), atomically: true, encoding: .utf8)
+    #expect(throws: CodeIntelError.self) { try TypeEvaluation(directory: dir.path, split: "valid") }
+    #expect(throws: CodeIntelError.self) { try TypeEvaluation(directory: dir.appendingPathComponent("none").path) }
   }
 }

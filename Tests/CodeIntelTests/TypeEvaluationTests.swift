@@ -98,7 +98,9 @@ import Testing
   }
 
   @Test func compilerPredictions() {
-    let results = [TypeScriptPeer.FileResult(fix: ["number", nil, "any", nil], checker: ["string", "T[]", "boolean", "any"])]
+    let results = [
+      TypeScriptPeer.FileResult(fix: ["number", nil, "any", nil], checker: ["string", "T[]", "boolean", "any"])
+    ]
     let (fix, best) = TypeScriptPeer.predictions(results)
     #expect(fix == [[["number"], [], [], []]])
     // The fix where it proposes a real type, else the checker; `any` is no proposal.
@@ -113,7 +115,8 @@ import Testing
     defer { try? FileManager.default.removeItem(at: dir) }
     let record = #"{"package":"p","path":"a.ts","language":"typescript","text":"let x = 1;","#
       + #""sites":[{"kind":"variable","name":"x","offset":5,"label":"number","any":false}]}"#
-    try (record + "\n" + record + "\n").write(to: dir.appendingPathComponent("test.jsonl"), atomically: true, encoding: .utf8)
+    try (record + "\n" + record + "\n").write(
+      to: dir.appendingPathComponent("test.jsonl"), atomically: true, encoding: .utf8)
     try (record + "\n").write(to: dir.appendingPathComponent("train.jsonl"), atomically: true, encoding: .utf8)
     try "count\ttype\n3\tstring\n2\tany\n1\tnumber\n".write(
       to: dir.appendingPathComponent("vocabulary-train.tsv"), atomically: true, encoding: .utf8)

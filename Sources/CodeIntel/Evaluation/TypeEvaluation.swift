@@ -217,7 +217,8 @@ public struct TypeEvaluation {
     counts += ", common \(first?.common.sites ?? 0), rare \(first?.rare.sites ?? 0)"
     var out = ""
     for (title, metric) in [("acc@1 (%)", \TypeAccuracy.accuracyAt1), ("acc@5 (%)", \TypeAccuracy.accuracyAt5)] {
-      out += "\(title)\n\n| predictor | all | " + Self.kinds.joined(separator: " | ") + " | common | rare | coverage |\n"
+      out += "\(title)\n\n| predictor | all | " + Self.kinds.joined(separator: " | ")
+      out += " | common | rare | coverage |\n"
       out += "|---|---|" + Self.kinds.map { _ in "---|" }.joined() + "---|---|---|\n"
       for r in rows {
         out += "| \(r.name) | \(pct(r.overall[keyPath: metric])) | "

@@ -90,7 +90,9 @@ enum EvalCommand: CLICommand {
     print(
       evaluation.markdown(
         rows,
-        pending: ["type head, no pretraining", "type head, ContraCode pretraining", "combined system (head + evidence)"]),
+        pending: [
+          "type head, no pretraining", "type head, ContraCode pretraining", "combined system (head + evidence)",
+        ]),
       terminator: "")
     return 0
   }

@@ -1,12 +1,15 @@
 import CodeIntel
 import Foundation
+import Model
 
 /// `codeintel bench`: the benchmarks whose numbers go into docs/BENCHMARKS.md.
 enum BenchCommand: CLICommand {
   static let name = "bench"
-  static let summary = "Measure speed: parsing (more benchmarks are listed in docs/BENCHMARKS.md)."
+  static let summary = "Measure speed: parsing, the encoder (see docs/BENCHMARKS.md for all benchmarks)."
   static let help = """
     USAGE: codeintel bench parse <file-or-dir>... [--repeats N] [--format text|json]
+           codeintel bench tensor [--threads N] [--iterations N] [--layers N] [--dim N] [--heads N]
+                                  [--ffn N] [--batch N] [--length N]
 
     parse    Reads the files first, then times parsing alone and parsing plus function-unit
              extraction on one thread (best of N runs, default 3), in CPU time of that thread
@@ -15,8 +18,9 @@ enum BenchCommand: CLICommand {
     """
 
   static func run(_ args: [String]) throws -> Int32 {
-    guard let which = args.first else { throw UsageError("say which benchmark: parse") }
-    guard which == "parse" else { throw UsageError("unknown benchmark '\(which)'") }
+    guard let which = args.first else { throw UsageError("say which benchmark: parse or tensor") }
+    if which == "tensor" { return try tensor(Array(args.dropFirst())) }
+    guard which == "parse" else { throw UsageError("unknown benchmark '\(which)'; choose parse or tensor") }
     var scanner = ArgumentScanner(Array(args.dropFirst()))
     let repeats = try scanner.int("--repeats", in: 1...1000) ?? 3
     let json = try scanner.choice("--format", from: ["text", "json"]) == "json"
@@ -40,6 +44,23 @@ enum BenchCommand: CLICommand {
           r.errorShare * 100))
       for path in r.filesWithErrors.prefix(20) { print("  \(path)") }
     }
+    return 0
+  }
+
+  static func tensor(_ args: [String]) throws -> Int32 {
+    var scanner = ArgumentScanner(args)
+    var config = EncoderBenchmark.Config()
+    config.threads = try scanner.int("--threads", in: 1...64) ?? config.threads
+    config.iterations = try scanner.int("--iterations", in: 1...10_000) ?? config.iterations
+    config.layers = try scanner.int("--layers", in: 1...64) ?? config.layers
+    config.dim = try scanner.int("--dim", in: 8...4096) ?? config.dim
+    config.heads = try scanner.int("--heads", in: 1...64) ?? config.heads
+    config.ffn = try scanner.int("--ffn", in: 8...16384) ?? config.ffn
+    config.batch = try scanner.int("--batch", in: 1...4096) ?? config.batch
+    config.length = try scanner.int("--length", in: 1...8192) ?? config.length
+    guard try scanner.finish().isEmpty else { throw UsageError("bench tensor takes no positional arguments") }
+    guard config.dim % config.heads == 0 else { throw UsageError("--dim must be a multiple of --heads") }
+    print(EncoderBenchmark.run(config))
     return 0
   }
 }

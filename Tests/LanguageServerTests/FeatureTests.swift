@@ -155,6 +155,27 @@ struct FeatureTests {
         == "function formatDate(d) { return d.toISOString() }\nconst s = formatDate(new Date())\nobj.isValid = 1\n")
   }
 
+  @Test func renameFollowsScopesNotSpelling() throws {
+    let editor = try MockEditor(
+      providers: AnalysisProviders(
+        types: EvidenceTypeSuggester(), names: FixedNameSuggester(name: "formatDate", confidence: 0.9)))
+    // The inner `isValid` is a different binding (a parameter that shadows the function); the
+    // shorthand export keeps its key.
+    let source =
+      "function 1️⃣isValid(d) { return d.toISOString() }\nfunction check(isValid) { return isValid }\nexport default { isValid }\n"
+    let m = editor.open(source)
+    let actions = try editor.result(
+      "textDocument/codeAction",
+      ["textDocument": doc, "range": MockEditor.range(m[1]!, m[1]!), "context": ["diagnostics": []]]
+    ).items
+    let rename = try #require(actions.first { $0["title"] == "Rename function to `formatDate`" })
+    let edits = rename["edit"]?["changes"]?[uri]?.items ?? []
+    #expect(
+      Self.apply(edits, to: MockEditor.extractMarkers(source).0)
+        == "function formatDate(d) { return d.toISOString() }\nfunction check(isValid) { return isValid }\nexport default { isValid: formatDate }\n"
+    )
+  }
+
   @Test func showClonesAction() throws {
     let editor = try MockEditor()
     let m = editor.open(

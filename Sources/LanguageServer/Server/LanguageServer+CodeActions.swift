@@ -33,8 +33,8 @@ extension LanguageServer {
         let best = try nameSuggestions(unit, doc, cancellation: cancellation)?.first,
         best.confidence >= configuration.minNameConfidence, best.name != name
       {
-        let edits = references(of: name, declaredAt: nameRange, in: doc).map {
-          TextEdit(range: doc.range(ofBytes: $0), newText: best.name)
+        let edits = renameEdits(of: name, declaredAt: nameRange, to: best.name, in: doc).map {
+          TextEdit(range: doc.range(ofBytes: $0.range), newText: $0.text)
         }
         actions.append(
           CodeAction(
@@ -69,21 +69,23 @@ extension LanguageServer {
     return range.overlaps(signature)
   }
 
-  /// Byte ranges of the identifiers in the file spelled like the function's name, plus the
-  /// declaration itself (a method's name is a property name). Without scope analysis this may
-  /// include a shadowing local of the same name; the editor shows the edit before applying it.
-  func references(of name: String, declaredAt declaration: Range<Int>, in doc: Document) -> [Range<Int>] {
+  /// The edits that rename the function declared at `declaration` to `newName`. When the name is a
+  /// variable binding (a function declaration, `const f = …`), scope analysis gives exactly its
+  /// references — a shadowing local of the same name is left alone, and a shorthand property
+  /// `{f}` becomes `{f: newName}` so the object keeps its key. A method's name is a property key,
+  /// not a binding: only its declaration is renamed.
+  func renameEdits(
+    of name: String, declaredAt declaration: Range<Int>, to newName: String, in doc: Document
+  ) -> [(range: Range<Int>, text: String)] {
     guard let tree = doc.tree else { return [] }
-    var out: Set<Range<Int>> = [declaration]
-    let needle = Array(name.utf8)
-    tree.root.walk { node in
-      if node.childCount == 0, node.type == "identifier", node.endByte - node.startByte == needle.count,
-        node.bytes.elementsEqual(needle)
-      {
-        out.insert(node.byteRange)
-      }
-      return true
+    let scopes = ScopeAnalysis(tree: tree)
+    guard let binding = scopes.binding(at: declaration.lowerBound), binding.name == name else {
+      return [(declaration, newName)]
     }
-    return out.sorted { $0.lowerBound < $1.lowerBound }
+    var edits = scopes.references(of: binding).map { reference in
+      (range: reference.range, text: reference.isShorthand ? "\(name): \(newName)" : newName)
+    }
+    if !edits.contains(where: { $0.range == declaration }) { edits.append((declaration, newName)) }
+    return edits.sorted { $0.range.lowerBound < $1.range.lowerBound }
   }
 }

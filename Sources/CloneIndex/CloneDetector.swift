@@ -11,8 +11,10 @@ public struct CloneOptions: Sendable, Equatable {
   /// Whether to look for functional clones at all (exact and renamed groups are always found).
   public var functional: Bool = true
 
-  public init(minLines: Int = 5, minTokens: Int = 30, threshold: Float = 0.75, maxGroupSize: Int = 20,
-              functional: Bool = true) {
+  public init(
+    minLines: Int = 5, minTokens: Int = 30, threshold: Float = 0.75, maxGroupSize: Int = 20,
+    functional: Bool = true
+  ) {
     self.minLines = minLines
     self.minTokens = minTokens
     self.threshold = threshold
@@ -42,12 +44,15 @@ public struct CloneDetector: Sendable {
   /// so callers can cache them.
   public func groups(
     in snapshot: IndexSnapshot,
-    pairs: (_ candidates: [Int], _ index: any VectorIndex, _ threshold: Float) throws -> [SimilarPair] = { _, index, t in
+    pairs: (_ candidates: [Int], _ index: any VectorIndex, _ threshold: Float) throws -> [SimilarPair] = {
+      _, index, t in
       index.pairs(atLeast: t)
     }
   ) rethrows -> [CloneGroup] {
     let units = snapshot.units
-    let eligible = units.indices.filter { units[$0].lineCount >= options.minLines && units[$0].tokenCount >= options.minTokens }
+    let eligible = units.indices.filter {
+      units[$0].lineCount >= options.minLines && units[$0].tokenCount >= options.minTokens
+    }
     // Canonical classes, in first-seen (path) order.
     var classOf: [String: Int] = [:]
     var classes: [[Int]] = []
@@ -70,8 +75,9 @@ public struct CloneDetector: Sendable {
     // Drop groups whose every member is nested in a reported function.
     var reported: Set<Int> = []
     for d in drafts { reported.formUnion(d.members) }
-    let byFileOrdinal = Dictionary(units.indices.map { (FileOrdinal(units[$0].fileID, units[$0].ordinal), $0) },
-                                   uniquingKeysWith: { a, _ in a })
+    let byFileOrdinal = Dictionary(
+      units.indices.map { (FileOrdinal(units[$0].fileID, units[$0].ordinal), $0) },
+      uniquingKeysWith: { a, _ in a })
     func insideReported(_ i: Int) -> Bool {
       var cur = units[i].parentOrdinal
       while let p = cur, let j = byFileOrdinal[FileOrdinal(units[i].fileID, p)] {
@@ -164,7 +170,8 @@ public struct CloneDetector: Sendable {
       if a == b || members[a].count + members[b].count > options.maxGroupSize { continue }
       let mean = dot(a, b, in: sums) / Float(members[a].count * members[b].count)
       if mean < options.threshold { continue }
-      let conflict = members[a].contains { x in members[b].contains { y in Self.nested(units[reps[x]], units[reps[y]]) } }
+      let conflict = members[a].contains { x in members[b].contains { y in Self.nested(units[reps[x]], units[reps[y]]) }
+      }
       if conflict { continue }
       let (big, small) = members[a].count >= members[b].count ? (a, b) : (b, a)
       parent[small] = big
@@ -197,6 +204,7 @@ public struct CloneDetector: Sendable {
   /// Whether one unit contains the other (same file, nested byte ranges).
   static func nested(_ a: StoredUnit, _ b: StoredUnit) -> Bool {
     guard a.fileID == b.fileID else { return false }
-    return (a.startByte <= b.startByte && b.endByte <= a.endByte) || (b.startByte <= a.startByte && a.endByte <= b.endByte)
+    return (a.startByte <= b.startByte && b.endByte <= a.endByte)
+      || (b.startByte <= a.startByte && a.endByte <= b.endByte)
   }
 }

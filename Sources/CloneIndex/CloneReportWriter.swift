@@ -51,7 +51,8 @@ public struct CloneReportWriter: Sendable {
       let first = g.members[0]
       if cache[first.path] == nil {
         let bytes = (try? FileBytes.read(root + "/" + first.path)) ?? []
-        cache[first.path] = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        cache[first.path] = String(decoding: bytes, as: UTF8.self).split(
+          separator: "\n", omittingEmptySubsequences: false)
       }
       if let lines = cache[first.path], first.startLine >= 1, first.startLine <= lines.count {
         let end = min(first.endLine, first.startLine + excerptLines - 1, lines.count)

@@ -61,8 +61,9 @@ public struct EmbeddingExporter {
       let tree = try parser.parse(bytes: bytes)
       let units = extractUnits(from: tree)
       let texts = units.map {
-        UnitText(text: String(decoding: bytes[$0.byteRange], as: UTF8.self), language: file.language,
-                 tokens: UnitTokens(unit: $0, in: tree))
+        UnitText(
+          text: String(decoding: bytes[$0.byteRange], as: UTF8.self), language: file.language,
+          tokens: UnitTokens(unit: $0, in: tree))
       }
       let vectors = try embedder.embed(texts)
       switch granularity {

@@ -27,7 +27,8 @@ public struct IgnorePattern: Sendable, Equatable {
     if first == UInt8(ascii: "!") {
       negated = true
       text.removeFirst()
-    } else if first == UInt8(ascii: "\\"), text.count > 1, text[1] == UInt8(ascii: "#") || text[1] == UInt8(ascii: "!") {
+    } else if first == UInt8(ascii: "\\"), text.count > 1, text[1] == UInt8(ascii: "#") || text[1] == UInt8(ascii: "!")
+    {
       text.removeFirst()
     }
     var dirOnly = false
@@ -164,7 +165,9 @@ public struct IgnoreFile: Sendable {
 
   public init(base: String, text: String) {
     self.base = base
-    patterns = text.split(separator: "\n", omittingEmptySubsequences: false).compactMap { IgnorePattern(line: String($0)) }
+    patterns = text.split(separator: "\n", omittingEmptySubsequences: false).compactMap {
+      IgnorePattern(line: String($0))
+    }
   }
 }
 

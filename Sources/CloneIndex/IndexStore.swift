@@ -218,7 +218,8 @@ public final class IndexStore {
     let fileID = db.lastInsertRowID
     let u = try db.prepare(
       "INSERT INTO units(file_id, ordinal, parent_ordinal, name, kind, start_byte, end_byte, start_line, end_line, "
-        + "token_count, exact_hash, canonical_hash, embedding) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)")
+        + "token_count, exact_hash, canonical_hash, embedding) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+    )
     for unit in units {
       u.bind(1, fileID)
       u.bind(2, unit.ordinal)
@@ -264,7 +265,8 @@ public final class IndexStore {
       let n = s.appendFloats(14, to: &vectors)
       guard n == dimension else {
         throw CloneIndexError.incompatibleIndex(
-          "unit \(unit.path):\(unit.startLine) has a vector of \(n) floats, expected \(dimension); run `codeintel index` again")
+          "unit \(unit.path):\(unit.startLine) has a vector of \(n) floats, expected \(dimension); run `codeintel index` again"
+        )
       }
       units.append(unit)
     }

@@ -168,7 +168,10 @@ public final class RepositoryIndexer {
     if storedModel == want.0 && storedHashing == want.1 && storedDim == want.2 { return false }
     let hadData = (try store.db.scalarInt("SELECT count(*) FROM files") ?? 0) > 0
     if hadData {
-      log(.notice("the index was built with \(storedModel ?? "?") / \(storedHashing ?? "?"); re-embedding every unit with \(want.0) / \(want.1)"))
+      log(
+        .notice(
+          "the index was built with \(storedModel ?? "?") / \(storedHashing ?? "?"); re-embedding every unit with \(want.0) / \(want.1)"
+        ))
     }
     try store.db.transaction {
       try store.clear()

@@ -24,7 +24,9 @@ public struct SARIFWriter: Sendable {
       for (i, m) in g.members.enumerated() {
         let others = g.members.enumerated().filter { $0.offset != i }
         let related = others.enumerated().map { (n, o) in
-          Location(id: n + 1, physicalLocation: Self.physical(o.element), message: Message(text: o.element.name ?? o.element.kind))
+          Location(
+            id: n + 1, physicalLocation: Self.physical(o.element),
+            message: Message(text: o.element.name ?? o.element.kind))
         }
         let links = others.enumerated().map { (n, o) in "[\(o.element.label)](\(n + 1))" }.joined(separator: ", ")
         let what: String
@@ -36,7 +38,9 @@ public struct SARIFWriter: Sendable {
         let name = m.name.map { "`\($0)`" } ?? "This function"
         let text = "\(name) \(what) \(others.count) other function\(others.count == 1 ? "" : "s"): \(links)"
         let fingerprint = ContentHash.hex(
-          ContentHash.hash(g.kind.rawValue + "|" + m.path + "|" + (m.name ?? "") + "|" + g.members.map { $0.path }.joined(separator: ",")))
+          ContentHash.hash(
+            g.kind.rawValue + "|" + m.path + "|" + (m.name ?? "") + "|"
+              + g.members.map { $0.path }.joined(separator: ",")))
         results.append(
           Result(
             ruleId: Self.ruleID(g.kind), ruleIndex: CloneKind.allCases.firstIndex(of: g.kind) ?? 0,
@@ -78,7 +82,8 @@ public struct SARIFWriter: Sendable {
 
   static func physical(_ m: CloneLocation) -> PhysicalLocation {
     PhysicalLocation(
-      artifactLocation: ArtifactLocation(uri: m.path.split(separator: "/").map(Self.percentEncode).joined(separator: "/"), uriBaseId: "%SRCROOT%"),
+      artifactLocation: ArtifactLocation(
+        uri: m.path.split(separator: "/").map(Self.percentEncode).joined(separator: "/"), uriBaseId: "%SRCROOT%"),
       region: Region(startLine: m.startLine, endLine: m.endLine))
   }
 

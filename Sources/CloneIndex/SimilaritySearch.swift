@@ -60,7 +60,10 @@ public struct SimilaritySearch {
       selfIndex = best
     case .function(let path, let name):
       let p = Self.relative(path, root: indexer.root)
-      guard let best = snapshot.units.indices.first(where: { snapshot.units[$0].path == p && snapshot.units[$0].name == name })
+      guard
+        let best = snapshot.units.indices.first(where: {
+          snapshot.units[$0].path == p && snapshot.units[$0].name == name
+        })
       else {
         throw CloneIndexError.queryNotFound("\(path): no indexed function named \(name)")
       }
@@ -74,7 +77,10 @@ public struct SimilaritySearch {
     }
     guard let selfIndex else { return (nil, []) }
     queryVector = Array(snapshot.vector(selfIndex))
-    return (CloneDetector.location(snapshot.units[selfIndex]), rank(queryVector, snapshot: snapshot, k: k, excluding: selfIndex))
+    return (
+      CloneDetector.location(snapshot.units[selfIndex]),
+      rank(queryVector, snapshot: snapshot, k: k, excluding: selfIndex)
+    )
   }
 
   private func rank(_ q: [Float], snapshot: IndexSnapshot, k: Int, excluding: Int?) -> [SearchHit] {

@@ -16,9 +16,10 @@ import Testing
   @Test func jsonFollowsTheDocumentedSchema() throws {
     let (report, repo) = try demoReport()
     let json = try object(try CloneReportWriter().render(report, format: .json, root: repo.root))
-    #expect(Set(json.keys) == [
-      "schemaVersion", "repository", "model", "threshold", "minLines", "minTokens", "files", "units", "groups",
-    ])
+    #expect(
+      Set(json.keys) == [
+        "schemaVersion", "repository", "model", "threshold", "minLines", "minTokens", "files", "units", "groups",
+      ])
     #expect(json["schemaVersion"] as? Int == 1)
     let groups = try #require(json["groups"] as? [[String: Any]])
     #expect(groups.count == report.groups.count)

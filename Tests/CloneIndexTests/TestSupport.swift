@@ -49,14 +49,18 @@ func packageRoot(file: String = #filePath) -> String {
 /// Tokens of the first function unit in `source`.
 func firstUnitTokens(_ source: String, _ language: Language = .typescript) throws -> UnitTokens {
   let tree = try Parser(language: language).parse(source)
-  guard let unit = extractUnits(from: tree).first else { throw CloneIndexError.queryNotFound("no function in test source") }
+  guard let unit = extractUnits(from: tree).first else {
+    throw CloneIndexError.queryNotFound("no function in test source")
+  }
   return UnitTokens(unit: unit, in: tree)
 }
 
 /// The exact and canonical hashes of the first function unit in `source`, as the indexer computes them.
 func hashes(_ source: String, _ language: Language = .typescript) throws -> (exactHash: String, canonicalHash: String) {
   let tree = try Parser(language: language).parse(source)
-  guard let unit = extractUnits(from: tree).first else { throw CloneIndexError.queryNotFound("no function in test source") }
+  guard let unit = extractUnits(from: tree).first else {
+    throw CloneIndexError.queryNotFound("no function in test source")
+  }
   return (UnitTokens(unit: unit, in: tree).exactHash, UnitCanonicalizer().canonicalHash(of: unit, in: tree))
 }
 

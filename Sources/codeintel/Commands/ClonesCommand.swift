@@ -50,7 +50,8 @@ enum ClonesCommand: CLICommand {
     let verbose = scanner.flag("--verbose", "-v")
     let positionals = try scanner.finish()
     guard positionals.count == 1 else { throw UsageError("give exactly one repository folder") }
-    let root = positionals[0].count > 1 && positionals[0].hasSuffix("/") ? String(positionals[0].dropLast()) : positionals[0]
+    let root =
+      positionals[0].count > 1 && positionals[0].hasSuffix("/") ? String(positionals[0].dropLast()) : positionals[0]
 
     let printer = ProgressPrinter(quiet: quiet, verbose: verbose)
     let report = try CloneFinder(options: options).report(root: root, log: printer.handle)

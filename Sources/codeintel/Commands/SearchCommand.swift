@@ -59,7 +59,8 @@ enum SearchCommand: CLICommand {
     if let q = result.query { print("query: \(q.label)  \(q.name ?? "(anonymous \(q.kind))")") }
     for hit in result.hits {
       let l = hit.location
-      print(String(format: "%3d  %.3f  ", hit.rank, hit.similarity) + "\(l.label)  \(l.name ?? "(anonymous \(l.kind))")")
+      print(
+        String(format: "%3d  %.3f  ", hit.rank, hit.similarity) + "\(l.label)  \(l.name ?? "(anonymous \(l.kind))")")
     }
     return 0
   }

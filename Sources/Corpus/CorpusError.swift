@@ -12,7 +12,8 @@ public enum CorpusError: Error, CustomStringConvertible, Equatable {
   public var description: String {
     switch self {
     case .unreadableManifest(let path, let reason):
-      return "cannot read the corpus manifest \(path): \(reason). Pass --manifest with the path of Models/corpus-manifest.json"
+      return
+        "cannot read the corpus manifest \(path): \(reason). Pass --manifest with the path of Models/corpus-manifest.json"
     case .invalidManifest(let why):
       return "the corpus manifest is invalid: \(why)"
     case .commandFailed(let command, let status, let output):
@@ -21,7 +22,8 @@ public enum CorpusError: Error, CustomStringConvertible, Equatable {
       return "no deb-src repository is configured and it cannot be added: \(why). "
         + "Add a copy of /etc/apt/sources.list.d/debian.sources with `Types: deb-src` and run `apt-get update`"
     case .checksumMismatch(let file, let expected, let actual):
-      return "\(file) has sha256 \(actual) but the manifest expects \(expected); delete it and run `codeintel corpus fetch` again"
+      return
+        "\(file) has sha256 \(actual) but the manifest expects \(expected); delete it and run `codeintel corpus fetch` again"
     case .missingPackages(let names):
       return "these manifest packages are not downloaded or extracted: \(names.joined(separator: ", ")). "
         + "Run `codeintel corpus fetch` first"

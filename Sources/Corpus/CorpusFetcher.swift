@@ -25,7 +25,8 @@ public struct CorpusFetcher {
   /// The default cache: `$XDG_CACHE_HOME/codeintel/corpus` or `~/.cache/codeintel/corpus`.
   public static var defaultCache: URL {
     let env = ProcessInfo.processInfo.environment
-    let base = env["XDG_CACHE_HOME"].map { URL(fileURLWithPath: $0) }
+    let base =
+      env["XDG_CACHE_HOME"].map { URL(fileURLWithPath: $0) }
       ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache")
     return base.appendingPathComponent("codeintel/corpus")
   }
@@ -99,7 +100,8 @@ public struct CorpusFetcher {
   private func download(_ package: ManifestPackage) throws {
     // apt-get exits non-zero when any file of the source package (often a component tarball or the
     // Debian diff) is missing upstream, even when the tarballs we need arrived: the caller checks files.
-    _ = try run("/usr/bin/apt-get", ["source", "--download-only", "-q", "\(package.name)=\(package.version)"], in: downloads)
+    _ = try run(
+      "/usr/bin/apt-get", ["source", "--download-only", "-q", "\(package.name)=\(package.version)"], in: downloads)
   }
 
   // MARK: - deb-src
@@ -174,7 +176,8 @@ public struct CorpusFetcher {
     let entries = try fm.contentsOfDirectory(atPath: scratch.path)
     var isDirectory: ObjCBool = false
     var root = scratch
-    if entries.count == 1, fm.fileExists(atPath: scratch.appendingPathComponent(entries[0]).path, isDirectory: &isDirectory),
+    if entries.count == 1,
+      fm.fileExists(atPath: scratch.appendingPathComponent(entries[0]).path, isDirectory: &isDirectory),
       isDirectory.boolValue
     {
       root = scratch.appendingPathComponent(entries[0])
@@ -205,7 +208,8 @@ public struct CorpusFetcher {
     do {
       try process.run()
     } catch {
-      throw CorpusError.commandFailed(command: ([executable] + arguments).joined(separator: " "), status: -1, output: "\(error)")
+      throw CorpusError.commandFailed(
+        command: ([executable] + arguments).joined(separator: " "), status: -1, output: "\(error)")
     }
     let output = pipe.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
@@ -215,7 +219,8 @@ public struct CorpusFetcher {
   private func runChecked(_ executable: String, _ arguments: [String], in directory: URL) throws {
     let (status, output) = try run(executable, arguments, in: directory)
     guard status == 0 else {
-      throw CorpusError.commandFailed(command: ([executable] + arguments).joined(separator: " "), status: status, output: output)
+      throw CorpusError.commandFailed(
+        command: ([executable] + arguments).joined(separator: " "), status: status, output: output)
     }
   }
 }

@@ -128,14 +128,16 @@ public struct CorpusManifest: Sendable, Codable, Equatable {
       guard seen.insert(p.name).inserted else { throw CorpusError.invalidManifest("package \(p.name) is listed twice") }
       guard !p.tarballs.isEmpty else { throw CorpusError.invalidManifest("package \(p.name) lists no tarball") }
       guard ["javascript", "typescript"].contains(p.language) else {
-        throw CorpusError.invalidManifest("package \(p.name) has language \(p.language) (expected javascript or typescript)")
+        throw CorpusError.invalidManifest(
+          "package \(p.name) has language \(p.language) (expected javascript or typescript)")
       }
     }
     let test = packages.filter { $0.split == .test }
     let ts = test.filter { $0.language == "typescript" }.count
     let js = test.filter { $0.language == "javascript" }.count
     guard ts >= 6, js >= 6 else {
-      throw CorpusError.invalidManifest("the test split holds \(ts) TypeScript and \(js) JavaScript packages (6 of each needed)")
+      throw CorpusError.invalidManifest(
+        "the test split holds \(ts) TypeScript and \(js) JavaScript packages (6 of each needed)")
     }
   }
 

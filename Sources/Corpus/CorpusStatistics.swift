@@ -91,7 +91,10 @@ public struct CorpusStatistics: Sendable {
             ("coverage_top1000", .double(coverage(split, top: 1000))), ("clone_pairs", .int(s.clonePairs)),
             (
               "name_samples",
-              .array(s.nameSamples.map { .object([("name", .string($0.name)), ("target", .array($0.target.map(JSONValue.string)))]) })
+              .array(
+                s.nameSamples.map {
+                  .object([("name", .string($0.name)), ("target", .array($0.target.map(JSONValue.string)))])
+                })
             ),
           ])
         ))
@@ -103,7 +106,9 @@ public struct CorpusStatistics: Sendable {
         ("type_sites", .int(p.typeSites)),
       ])
     }
-    let top: [JSONValue] = vocabulary.prefix(30).map { .object([("type", .string($0.label)), ("count", .int($0.count))]) }
+    let top: [JSONValue] = vocabulary.prefix(30).map {
+      .object([("type", .string($0.label)), ("count", .int($0.count))])
+    }
     return .object([
       ("splits", .object(splitFields)), ("packages", .array(packages)), ("top_types_train", .array(top)),
     ])
@@ -119,7 +124,8 @@ public struct CorpusStatistics: Sendable {
       out += "| \(title) | " + order.map { value(splits[$0]!) }.joined(separator: " | ") + " |\n"
     }
     func coverageRow(_ top: Int) {
-      out += "| non-any sites covered by train top \(top) | "
+      out +=
+        "| non-any sites covered by train top \(top) | "
         + order.map { percent(coverage($0, top: top)) }.joined(separator: " | ") + " |\n"
     }
     out += "| | " + order.map(\.rawValue).joined(separator: " | ") + " |\n"
@@ -150,7 +156,8 @@ public struct CorpusStatistics: Sendable {
     out += "\nPer package:\n\n| package | split | language | files | lines | functions | type sites |\n"
     out += "|---|---|---|---:|---:|---:|---:|\n"
     for p in packages.sorted(by: { ($0.split.rank, $0.name) < ($1.split.rank, $1.name) }) {
-      out += "| \(p.name) | \(p.split.rawValue) | \(p.language) | \(p.files) | \(p.lines) | \(p.functionsAfter) | \(p.typeSites) |\n"
+      out +=
+        "| \(p.name) | \(p.split.rawValue) | \(p.language) | \(p.files) | \(p.lines) | \(p.functionsAfter) | \(p.typeSites) |\n"
     }
     out += "\nThe 30 most common type labels in train:\n\n| # | type | sites |\n|---:|---|---:|\n"
     for (i, entry) in vocabulary.prefix(30).enumerated() {

@@ -54,7 +54,8 @@ public struct DatasetBuilder {
   /// Builds everything from scratch into `output` (its dataset files are replaced).
   public func build(progress: (String) -> Void = { _ in }) throws -> Result {
     let missing = manifest.packages.filter { package in
-      !FileManager.default.fileExists(atPath: fetcher.sourceTree(of: package).appendingPathComponent(".codeintel-extracted").path)
+      !FileManager.default.fileExists(
+        atPath: fetcher.sourceTree(of: package).appendingPathComponent(".codeintel-extracted").path)
     }
     guard missing.isEmpty else { throw CorpusError.missingPackages(missing.map(\.name).sorted()) }
 
@@ -87,7 +88,8 @@ public struct DatasetBuilder {
       state.statistics.packages.append(packageStats)
       progress(
         "[\(i + 1)/\(packages.count)] \(package.split.rawValue) \(package.name): \(packageStats.files) files, "
-          + "\(packageStats.lines) lines, \(packageStats.functionsAfter) functions, \(packageStats.typeSites) type sites")
+          + "\(packageStats.lines) lines, \(packageStats.functionsAfter) functions, \(packageStats.typeSites) type sites"
+      )
     }
 
     // Type vocabulary of train.
@@ -233,7 +235,11 @@ struct BuildState {
       let unitBytes = tree.bytes[unit.byteRange]
       let exact = exactHash(unitBytes)
       if let first = seenExact[exact] {
-        if first == split { statistics.splits[split]!.droppedExact += 1 } else { statistics.splits[split]!.droppedCrossSplit += 1 }
+        if first == split {
+          statistics.splits[split]!.droppedExact += 1
+        } else {
+          statistics.splits[split]!.droppedCrossSplit += 1
+        }
         dropped.append(unit.byteRange)
         continue
       }
@@ -262,7 +268,11 @@ struct BuildState {
         ("start_line", .int(unit.startLine)), ("end_line", .int(unit.endLine)),
       ]
       writers.pretrain.write(
-        .object(common + [("kind", .string(unit.kind.rawValue)), ("name", unit.name.map(JSONValue.string) ?? .null), ("text", .string(text))]))
+        .object(
+          common + [
+            ("kind", .string(unit.kind.rawValue)), ("name", unit.name.map(JSONValue.string) ?? .null),
+            ("text", .string(text)),
+          ]))
       if let example = MethodNames.example(for: unit, in: tree) {
         writers.names.write(
           .object(
@@ -278,7 +288,8 @@ struct BuildState {
         }
       }
       if split == .test {
-        heldOut.append(HeldOutUnit(package: package.name, path: path, language: language, byteRange: unit.byteRange, text: text))
+        heldOut.append(
+          HeldOutUnit(package: package.name, path: path, language: language, byteRange: unit.byteRange, text: text))
       }
     }
 

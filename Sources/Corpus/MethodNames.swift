@@ -66,6 +66,8 @@ public enum MethodNames {
     guard let first = s.unicodeScalars.first, first == "_" || first == "$" || first.properties.isAlphabetic else {
       return false
     }
-    return s.unicodeScalars.allSatisfy { $0 == "_" || $0 == "$" || $0.properties.isAlphabetic || ("0"..."9").contains($0) }
+    return s.unicodeScalars.allSatisfy {
+      $0 == "_" || $0 == "$" || $0.properties.isAlphabetic || ("0"..."9").contains($0)
+    }
   }
 }

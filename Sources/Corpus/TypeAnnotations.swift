@@ -97,7 +97,9 @@ public enum TypeAnnotations {
   /// Removes every site from the file and maps each site to its position in the new text.
   public static func deannotate(_ tree: Tree) throws -> DeannotatedFile {
     var sites = sites(in: tree)
-    let edits = sites.map { ByteEdit(start: $0.removedRange.lowerBound, deletedLength: $0.removedRange.count, inserted: []) }
+    let edits = sites.map {
+      ByteEdit(start: $0.removedRange.lowerBound, deletedLength: $0.removedRange.count, inserted: [])
+    }
     let text = try edits.apply(to: tree.bytes)
     var removed = 0
     for i in sites.indices {

@@ -17,7 +17,9 @@ import Testing
       #expect(!package.version.isEmpty)
       for tarball in package.tarballs {
         #expect(tarball.sha256.count == 64)
-        #expect(tarball.file.hasPrefix(package.name + "_" + package.fileVersion.split(separator: "-").dropLast().joined(separator: "-")))
+        #expect(
+          tarball.file.hasPrefix(
+            package.name + "_" + package.fileVersion.split(separator: "-").dropLast().joined(separator: "-")))
       }
     }
   }
@@ -42,7 +44,8 @@ import Testing
       ("b", .string("quote \" backslash \\ newline \n tab \t bell \u{7} é")), ("a", .int(-3)),
       ("c", .array([.bool(true), .null])),
     ])
-    #expect(value.serialized() == #"{"b":"quote \" backslash \\ newline \n tab \t bell \u0007 é","a":-3,"c":[true,null]}"#)
+    #expect(
+      value.serialized() == #"{"b":"quote \" backslash \\ newline \n tab \t bell \u0007 é","a":-3,"c":[true,null]}"#)
     let decoded = try? JSONSerialization.jsonObject(with: Data(value.serialized().utf8)) as? [String: Any]
     #expect(decoded?["b"] as? String == "quote \" backslash \\ newline \n tab \t bell \u{7} é")
   }

@@ -72,11 +72,14 @@ struct FixtureCorpus {
     #expect(test.functionsAfter == 1)  // countWords
     #expect(train.sitesByKind == ["parameter": 1, "return": 1, "variable": 1, "property": 2])
 
-    let pretrain = try String(contentsOf: fixture.cache.appendingPathComponent("out/pretrain/test.jsonl"), encoding: .utf8)
+    let pretrain = try String(
+      contentsOf: fixture.cache.appendingPathComponent("out/pretrain/test.jsonl"), encoding: .utf8)
     #expect(pretrain.split(separator: "\n").count == 1 && pretrain.contains("\"name\":\"countWords\""))
-    let names = try String(contentsOf: fixture.cache.appendingPathComponent("out/method-names/train.jsonl"), encoding: .utf8)
+    let names = try String(
+      contentsOf: fixture.cache.appendingPathComponent("out/method-names/train.jsonl"), encoding: .utf8)
     #expect(names.contains("\"target\":[\"sum\",\"all\"]") && !names.contains("addUp"))
-    let vocab = try String(contentsOf: fixture.cache.appendingPathComponent("out/types/vocabulary-train.tsv"), encoding: .utf8)
+    let vocab = try String(
+      contentsOf: fixture.cache.appendingPathComponent("out/types/vocabulary-train.tsv"), encoding: .utf8)
     #expect(vocab == "count\ttype\n4\tnumber\n1\tstring\n")
   }
 
@@ -97,7 +100,8 @@ struct FixtureCorpus {
     manifest.packages.append(
       ManifestPackage(name: "gamma", version: "1", split: .valid, language: "javascript", tarballs: []))
     let builder = DatasetBuilder(
-      manifest: manifest, fetcher: CorpusFetcher(cache: fixture.cache), output: fixture.cache.appendingPathComponent("o"))
+      manifest: manifest, fetcher: CorpusFetcher(cache: fixture.cache),
+      output: fixture.cache.appendingPathComponent("o"))
     #expect(throws: CorpusError.missingPackages(["gamma"])) { try builder.build() }
   }
 }

@@ -44,7 +44,8 @@ let package = Package(
     .target(name: "LanguageServer", dependencies: ["CodeIntel", "Syntax", "CloneIndex"]),
 
     // MARK: - Executables (argument parsing and printing only)
-    .executableTarget(name: "codeintel", dependencies: ["CodeIntel"]),
+    .executableTarget(
+      name: "codeintel", dependencies: ["CodeIntel", "CloneIndex", "Corpus", "Model", "Tensor", "Augment", "Syntax"]),
     .executableTarget(name: "codeintel-lsp", dependencies: ["LanguageServer"]),
     // A child indexer the CloneIndex tests SIGKILL mid-run (crash-safety test).
     .executableTarget(name: "clone-index-child", dependencies: ["CloneIndex"], path: "Tests/CloneIndexChild"),

@@ -25,11 +25,17 @@ func option(_ args: inout [String], _ name: String, _ fallback: Int) -> Int {
 let wanted = option(&args, "--functions", 50_000)
 let draws = option(&args, "--draws", 20)
 let seed = UInt64(option(&args, "--seed", 1))
+let threads = max(1, option(&args, "--threads", 2))
+// Draws per function for the parse check over all functions; the distinct-variant count uses `draws` on a
+// sample of `distinctSample` functions; the speed comparison times a sample of JavaScript functions.
+let checkDraws = option(&args, "--check-draws", 20)
+let distinctSample = option(&args, "--distinct-sample", 1_000_000)
+let speedSample = option(&args, "--speed-sample", 1_000_000)
 let skipCheck = args.contains("--speed-only")
 let profile = args.contains("--profile")
 args.removeAll { $0 == "--speed-only" || $0 == "--profile" }
 guard args.count == 2 else {
-  FileHandle.standardError.write("usage: augment-bench CORPUS_SRC OUT_DIR [--functions N] [--draws D] [--seed S]\n".data(using: .utf8)!)
+  FileHandle.standardError.write("usage: augment-bench CORPUS_SRC OUT_DIR [--functions N] [--draws D] [--seed S] [--threads T] [--speed-only] [--profile]\n".data(using: .utf8)!)
   exit(2)
 }
 let corpus = URL(fileURLWithPath: args[0])
@@ -130,7 +136,9 @@ final class Shared: @unchecked Sendable {
   var results: [CheckResult] = []
 }
 
-@Sendable func check(_ units: [Unit], shard: Int, of shards: Int, draws: Int, seed: UInt64) -> CheckResult {
+@Sendable func check(
+  _ units: [Unit], shard: Int, of shards: Int, draws: Int, checkDraws: Int, distinctSample: Int, seed: UInt64
+) -> CheckResult {
   let augmenter = Augmenter()
   let checker = Augmenter()
   var r = CheckResult()
@@ -140,8 +148,10 @@ final class Shared: @unchecked Sendable {
     defer { i += shards }
     guard checker.parsedForm(of: unit.text, language: unit.language).parses else { continue }
     r.unitsThatParse += 1
-    let variants = augmenter.variants(of: unit.text, language: unit.language, seed: seed &+ UInt64(i), count: draws)
-    r.distinct.append(Set(variants.map(\.text)).count)
+    let inSample = i < distinctSample
+    let n = inSample ? max(draws, checkDraws) : checkDraws
+    let variants = augmenter.variants(of: unit.text, language: unit.language, seed: seed &+ UInt64(i), count: n)
+    if inSample { r.distinct.append(Set(variants.prefix(draws).map(\.text)).count) }
     for v in variants {
       r.emitted += 1
       if v.text != unit.text { r.changedVariants += 1 }
@@ -155,7 +165,6 @@ final class Shared: @unchecked Sendable {
   return r
 }
 
-let threads = max(1, option(&args, "--threads", 2))
 let checkStart = Date()
 var merged = CheckResult()
 if !skipCheck {
@@ -163,8 +172,10 @@ if !skipCheck {
   let all = units
   let d = draws
   let s0 = seed
+  let cd = checkDraws
+  let ds = distinctSample
   DispatchQueue.concurrentPerform(iterations: threads) { shard in
-    let r = check(all, shard: shard, of: threads, draws: d, seed: s0)
+    let r = check(all, shard: shard, of: threads, draws: d, checkDraws: cd, distinctSample: ds, seed: s0)
     shared.lock.lock()
     shared.results.append(r)
     shared.lock.unlock()
@@ -195,7 +206,7 @@ let median =
 
 var jsUnits: [Unit] = []
 var terserInput: [String] = []
-for u in units where u.language == .javascript {
+for u in units where u.language == .javascript && jsUnits.count < speedSample {
   let form = Augmenter(config: AugmentConfig(steps: [])).parsedForm(of: u.text, language: .javascript)
   if form.parses {
     jsUnits.append(u)
@@ -241,7 +252,9 @@ let report: [String: Any] = [
   "typescript": units.filter { $0.language == .typescript }.count,
   "tsx": units.filter { $0.language == .tsx }.count,
   "packages": Set(units.map(\.package)).count,
-  "draws_per_function": draws,
+  "draws_per_function_distinct": draws,
+  "distinct_sample_functions": distinct.count,
+  "draws_per_function_check": checkDraws,
   "variants_emitted": emitted,
   "variants_changed": changedVariants,
   "emitted_with_new_parse_errors": newErrors,

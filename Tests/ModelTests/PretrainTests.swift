@@ -118,6 +118,20 @@ import Tokenizer
     #expect(model.embed(functions: []).isEmpty)
   }
 
+  @Test func shippedModelLoadsWithNoFlag() throws {
+    // found by walking up from the test executable (inside the repository's build folder) or the current folder
+    let model = try PretrainedModel.loadDefault()
+    #expect(model.info.name == PretrainedModel.defaultName)
+    #expect(model.dimension == model.info.dim)
+    let f = "function total(items) {\n  let sum = 0;\n  for (const item of items) sum += item.price;\n  return sum;\n}"
+    let renamed = "function total(a) {\n  let b = 0;\n  for (const c of a) b += c.price;\n  return b;\n}"
+    let other = "function render(el, html) {\n  el.innerHTML = html;\n  el.classList.add('ready');\n}"
+    let v = model.embed(functions: [f, renamed, other])
+    #expect(v.count == 3 && v[0].count == model.dimension)
+    func cos(_ a: [Float], _ b: [Float]) -> Float { zip(a, b).reduce(0) { $0 + $1.0 * $1.1 } }
+    #expect(cos(v[0], v[1]) > cos(v[0], v[2]), "a renamed copy is closer than an unrelated function")
+  }
+
   @Test func missingModelErrorNamesWhereItLooked() {
     #expect(throws: PretrainError.self) { _ = try PretrainedModel.load(directory: "/nonexistent/model") }
     let paths = PretrainedModel.defaultSearchPaths()

@@ -20,9 +20,8 @@ public struct ConstantFolding: Transform {
     var edits: [ByteEdit] = []
     JSSyntax.walk(input) { node in
       let t = node.type
-      guard t == "binary_expression" || t == "unary_expression" || t == "parenthesized_expression" else {
-        return !JSSyntax.isTypeNode(t)
-      }
+      // Parentheses stay (an `if (…)` needs them; `(void 0)[1]` relies on them): fold what is inside.
+      guard t == "binary_expression" || t == "unary_expression" else { return !JSSyntax.isTypeNode(t) }
       if t == "unary_expression", let op = node.child(field: "operator")?.type, let arg = node.child(field: "argument") {
         let at = arg.type
         if (op == "-" || op == "void") && (at == "number" || at == "string" || at == "true" || at == "false") {
@@ -30,12 +29,6 @@ public struct ConstantFolding: Transform {
         }
       }
       guard let value = Evaluator.evaluate(node), !JSSyntax.isInType(node) else { return true }
-      if t == "parenthesized_expression" {
-        // `(3)` is left to the inner expression.
-        if let inner = node.namedChild(0), inner.type != "binary_expression" && inner.type != "unary_expression" {
-          return false
-        }
-      }
       guard let printed = print(value, at: node) else { return true }
       edits.append(ByteEdit(start: node.startByte, deletedLength: node.endByte - node.startByte, inserted: printed))
       return false

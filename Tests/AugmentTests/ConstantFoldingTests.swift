@@ -32,6 +32,10 @@ import Testing
     ("x = a + 1 * 2;", "x = a + 2;"),
     ("x = 10n * 2n;", "x = 10n * 2n;"),
     ("x = 'a' + 'b';", "x = 'ab';"),
+    ("if (2 == 2) f();", "if (true) f();"),
+    ("while (!!true) f();", "while (true) f();"),
+    ("(void 0)[1] = 2;", "(void 0)[1] = 2;"),
+    ("x = (2 - 7) * 2;", "x = (-10);"),
   ])
   func folds(input: String, expected: String) throws {
     #expect(try applying(ConstantFolding(), to: input) == expected)

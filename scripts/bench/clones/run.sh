@@ -13,15 +13,15 @@ mkdir -p "$OUT"
 swift build -c release --scratch-path .build-clones --product clone-index-child >/dev/null
 swift build -c release --scratch-path .build-clones --product codeintel >/dev/null
 BIN=.build-clones/release/clone-index-child
-clones() { .build-clones/release/codeintel clones "$1" --format json --quiet; }
+CLI=.build-clones/release/codeintel
 
 echo "== machine"; nproc; uptime
 echo "== clones cold (index removed)"
 rm -rf "$TS_SRC/.codeintel"
-/usr/bin/time -v bash -c "$(declare -f clones); clones '$TS_SRC'" > "$OUT/ours.json" 2> "$OUT/cold.time"
+/usr/bin/time -v $CLI clones "$TS_SRC" --format json --quiet > "$OUT/ours.json" 2> "$OUT/cold.time"
 grep -E "Elapsed|User time|Maximum resident" "$OUT/cold.time"
 echo "== clones warm (no change)"
-/usr/bin/time -v bash -c "$(declare -f clones); clones '$TS_SRC'" > "$OUT/ours-warm.json" 2> "$OUT/warm.time"
+/usr/bin/time -v $CLI clones "$TS_SRC" --format json --quiet > "$OUT/ours-warm.json" 2> "$OUT/warm.time"
 grep -E "Elapsed|Maximum resident" "$OUT/warm.time"
 cmp "$OUT/ours.json" "$OUT/ours-warm.json" && echo "warm report identical"
 python3 -c "

@@ -35,7 +35,8 @@ let overview = """
     -h, --help     Show this help, or a command's help with `codeintel <command> --help`.
     --version      Print the version.
 
-  Exit status: 0 success, 1 an input could not be processed, 2 a usage error.
+  Exit status: 0 success, 1 an input could not be processed, 2 a usage error,
+  3 `clones --fail-on-clones` found clones.
   """
 
 // MARK: - Entry point

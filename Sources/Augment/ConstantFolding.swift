@@ -12,6 +12,11 @@ import Syntax
 /// literals) is left alone. Results that are not plain literals are written so they cannot be shadowed
 /// or re-associated: `(-0)`, `(0/0)`, `(1/0)`, `void 0`, and parenthesised where the context binds tighter.
 public struct ConstantFolding: Transform {
+  /// Statements whose parentheses are part of their syntax, not a grouping.
+  static let statementSyntax: Set<String> = [
+    "if_statement", "while_statement", "do_statement", "switch_statement", "with_statement",
+  ]
+
   public let name = "fold"
 
   public init() {}
@@ -20,8 +25,19 @@ public struct ConstantFolding: Transform {
     var edits: [ByteEdit] = []
     JSSyntax.walk(input) { node in
       let t = node.type
-      // Parentheses stay (an `if (…)` needs them; `(void 0)[1]` relies on them): fold what is inside.
-      guard t == "binary_expression" || t == "unary_expression" else { return !JSSyntax.isTypeNode(t) }
+      // Parentheses that belong to a statement's syntax (`if (…)`, `while (…)`, `switch (…)`) stay and
+      // their content is folded; other parentheses around a constant fold away with it, so
+      // `t * (60 * 1000)` and `t * 60000` read the same (`print` re-adds parentheses where the
+      // context needs them, as in `(60000).toFixed()`).
+      let foldsParens = t == "parenthesized_expression" && !Self.statementSyntax.contains(node.parent?.type ?? "")
+      guard t == "binary_expression" || t == "unary_expression" || foldsParens else {
+        return !JSSyntax.isTypeNode(t)
+      }
+      if foldsParens, let inner = node.namedChild(0), inner.type != "binary_expression" && inner.type != "unary_expression"
+        && inner.type != "parenthesized_expression"
+      {
+        return true  // `(3)`, `(x)`: nothing to fold here; look inside
+      }
       if t == "unary_expression", let op = node.child(field: "operator")?.type, let arg = node.child(field: "argument") {
         let at = arg.type
         if (op == "-" || op == "void") && (at == "number" || at == "string" || at == "true" || at == "false") {

@@ -36,6 +36,11 @@ import Testing
     ("while (!!true) f();", "while (true) f();"),
     ("(void 0)[1] = 2;", "(void 0)[1] = 2;"),
     ("x = (2 - 7) * 2;", "x = (-10);"),
+    ("x = t * (60 * 1000);", "x = t * 60000;"),
+    ("x = a-(0 - 3);", "x = a-(-3);"),
+    ("x = ((1 + 1));", "x = 2;"),
+    ("x = f((2 + 3), (y));", "x = f(5, (y));"),
+    ("switch (1 + 1) {}", "switch (2) {}"),
   ])
   func folds(input: String, expected: String) throws {
     #expect(try applying(ConstantFolding(), to: input) == expected)

@@ -26,11 +26,12 @@ let package = Package(
 
     // MARK: - Libraries
     .target(name: "Syntax", dependencies: ["CTreeSitter", "TreeSitterGrammars"]),
-    .target(name: "Augment", dependencies: ["Syntax"]),
-    .target(name: "Tokenizer", swiftSettings: optimized),
+    .target(name: "Randomness"),
+    .target(name: "Augment", dependencies: ["Syntax", "Randomness"]),
+    .target(name: "Tokenizer", dependencies: ["Randomness"], swiftSettings: optimized),
     // Tensor is optimised in debug builds too: its SIMD loops run ~100x slower at -Onone.
     .target(
-      name: "Tensor", dependencies: ["COpenBLAS"],
+      name: "Tensor", dependencies: ["COpenBLAS", "Randomness"],
       swiftSettings: optimized + [.unsafeFlags(["-O"], .when(configuration: .debug))]
     ),
     .target(name: "Model", dependencies: ["Tensor", "Tokenizer", "Syntax", "Augment"], swiftSettings: optimized),

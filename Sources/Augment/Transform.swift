@@ -1,3 +1,4 @@
+@_exported import Randomness
 import Syntax
 
 /// What a transform sees: one parsed program (a whole file, or a function unit wrapped so that it
@@ -35,27 +36,5 @@ extension Transform {
   public var preservesSemantics: Bool { true }
 }
 
-/// SplitMix64: a small, fast, seedable generator. The same seed gives the same sequence on every
-/// platform, which keeps augmentations, training and splits reproducible.
-public struct SeededRandom: RandomNumberGenerator, Sendable {
-  private var state: UInt64
-
-  public init(seed: UInt64) { state = seed }
-
-  public mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-
-  /// A uniform Double in [0, 1).
-  public mutating func unit() -> Double { Double(next() >> 11) * 0x1.0p-53 }
-
-  /// True with probability p.
-  public mutating func chance(_ p: Double) -> Bool { unit() < p }
-
-  /// A derived generator, for handing independent streams to parallel workers.
-  public mutating func split() -> SeededRandom { SeededRandom(seed: next()) }
-}
+/// The seeded generator every transform draws from (one SplitMix64 shared by all modules).
+public typealias SeededRandom = SplitMix64

@@ -1,24 +1,13 @@
 import Foundation
+@_exported import Randomness
 
 // MARK: - Seeded randomness
 
-/// SplitMix64 with float helpers: every random choice in `Tensor` (initialisation, dropout) goes through
-/// one of these, so the same seed gives the same bytes.
-public struct TensorRandom: RandomNumberGenerator, Sendable {
-  private var state: UInt64
+/// The generator behind every random choice in `Tensor` (initialisation, dropout), so the same seed
+/// gives the same bytes: the shared SplitMix64, with float samplers added here.
+public typealias TensorRandom = SplitMix64
 
-  /// A generator whose whole sequence is fixed by `seed`.
-  public init(seed: UInt64) { state = seed }
-
-  /// The next 64 random bits.
-  public mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-
+extension SplitMix64 {
   /// A uniform float in [0, 1).
   public mutating func uniform() -> Float { Float(next() >> 40) * 0x1.0p-24 }
 

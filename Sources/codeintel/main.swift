@@ -10,11 +10,13 @@ let commands: [any CLICommand.Type] = [
   SearchCommand.self,
   EmbedCommand.self,
   SuggestTypesCommand.self,
+  SuggestNamesCommand.self,
   EvalCommand.self,
   ParseCommand.self,
   AugmentCommand.self,
   CorpusCommand.self,
   PretrainCommand.self,
+  FinetuneCommand.self,
   BenchCommand.self,
 ]
 

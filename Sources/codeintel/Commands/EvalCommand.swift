@@ -36,7 +36,8 @@ enum EvalCommand: CLICommand {
     """
 
   static func run(_ args: [String]) throws -> Int32 {
-    if args.first == "types" { return try runTypes(Array(args.dropFirst())) }
+    if args.first == "types" { return try EvalTypes.run(Array(args.dropFirst())) }
+    if args.first == "names" { return try EvalNames.run(Array(args.dropFirst())) }
     guard args.first == "clones" else { throw UsageError("say which evaluation: clones or types") }
     var scanner = ArgumentScanner(Array(args.dropFirst()))
     let data =
@@ -59,41 +60,6 @@ enum EvalCommand: CLICommand {
     print(
       CloneEvaluation.markdown(
         rows, pairs: evaluation.pairs.count, positives: evaluation.pairs.filter(\.positive).count), terminator: "")
-    return 0
-  }
-
-  // MARK: - Types
-
-  static func runTypes(_ args: [String]) throws -> Int32 {
-    var scanner = ArgumentScanner(args)
-    let datasets =
-      try scanner.option("--datasets")
-      ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/codeintel/datasets").path
-    let split = try scanner.choice("--split", from: ["test", "valid", "train"]) ?? "test"
-    let tsc = scanner.flag("--tsc")
-    let limit = try scanner.int("--limit", in: 1...Int.max)
-    guard try scanner.finish().isEmpty else { throw UsageError("unexpected arguments") }
-    let evaluation = try TypeEvaluation(
-      directory: URL(fileURLWithPath: datasets).appendingPathComponent("types").path, split: split, limit: limit)
-    var rows = [evaluation.mostFrequentRow(), evaluation.nameOnlyRow(), try evaluation.evidenceRow(),
-      try evaluation.combinedRow()]
-    if tsc {
-      let script = ProcessInfo.processInfo.environment["CODEINTEL_TSC_SCRIPT"] ?? "scripts/eval/tsc-types.js"
-      let results = try TypeScriptPeer(script: script).run(evaluation.files)
-      let failed = results.filter { $0.error != nil }.count
-      if failed > 0 { printError("codeintel: the compiler failed on \(failed) files (scored as no proposal)") }
-      let (fix, best) = TypeScriptPeer.predictions(results)
-      rows.append(evaluation.row("TypeScript 4.8 `inferFromUsage` fix", predictions: fix))
-      rows.append(evaluation.row("TypeScript 4.8 best effort (fix, else checker)", predictions: best))
-    }
-    print("Split `\(split)`\(limit.map { ", first \($0) files" } ?? ""), \(evaluation.files.count) files.\n")
-    print(
-      evaluation.markdown(
-        rows,
-        pending: [
-          "type head, no pretraining", "type head, ContraCode pretraining", "combined system (head + evidence)",
-        ]),
-      terminator: "")
     return 0
   }
 }

@@ -1,0 +1,24 @@
+import Foundation
+
+/// `codeintel finetune types|names`: fine-tunes a pretrained encoder with a task head.
+enum FinetuneCommand: CLICommand {
+  static let name = "finetune"
+  static let summary = "Fine-tune the pretrained encoder with the type head or the method-name head."
+  static var help: String {
+    """
+    USAGE: codeintel finetune types|names --pretrained DIR --out DIR [options]
+
+    \(FinetuneTypes.help)
+
+    \(FinetuneNames.help)
+    """
+  }
+
+  static func run(_ args: [String]) throws -> Int32 {
+    switch args.first {
+    case "types": return try FinetuneTypes.run(Array(args.dropFirst()))
+    case "names": return try FinetuneNames.run(Array(args.dropFirst()))
+    default: throw UsageError("say which head: types or names")
+    }
+  }
+}

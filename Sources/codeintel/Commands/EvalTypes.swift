@@ -5,6 +5,12 @@ import Model
 /// `codeintel eval types`: type-prediction rows for docs/EVALUATION.md.
 enum EvalTypes {
   static func run(_ args: [String]) throws -> Int32 {
+    print(try markdown(args), terminator: "")
+    return 0
+  }
+
+  /// The types section of docs/EVALUATION.md for these arguments (the same ones `run` takes).
+  static func markdown(_ args: [String]) throws -> String {
     var scanner = ArgumentScanner(args)
     let datasets =
       try scanner.option("--datasets")
@@ -26,14 +32,11 @@ enum EvalTypes {
       rows.append(evaluation.row("TypeScript 4.8 `inferFromUsage` fix", predictions: fix))
       rows.append(evaluation.row("TypeScript 4.8 best effort (fix, else checker)", predictions: best))
     }
-    print("Split `\(split)`\(limit.map { ", first \($0) files" } ?? ""), \(evaluation.files.count) files.\n")
-    print(
-      evaluation.markdown(
+    return "Split `\(split)`\(limit.map { ", first \($0) files" } ?? ""), \(evaluation.files.count) files.\n\n"
+      + evaluation.markdown(
         rows,
         pending: [
           "type head, no pretraining", "type head, ContraCode pretraining", "combined system (head + evidence)",
-        ]),
-      terminator: "")
-    return 0
+        ])
   }
 }

@@ -1,127 +1,245 @@
+import Augment
 import CloneIndex
 import Foundation
 import Model
 import Syntax
+import Tensor
 
-/// Zero-shot functional-clone evaluation on a set of labelled pairs of JavaScript files (the
-/// LeetCode set in `shared/data/clones-leetcode-js`): each scorer scores every pair, and the table
-/// reports AUROC and average precision, on the files as written and identifier-blind.
+/// Zero-shot clone evaluation on a `ClonePairSet`: every scorer scores every pair, natural and under
+/// ContraCode's adversarial edits (`AdversarialEdits`), on the texts as written and identifier-blind,
+/// and the table reports AUROC and average precision per column.
 ///
 /// Identifier-blind: every declared name (functions, parameters, variables, at any scope) is renamed
 /// to `v0, v1, …` in order of first occurrence with scope analysis, so solutions that share LeetCode's
 /// fixed names (`twoSum(nums, target)`) cannot win on the names alone. Globals (`Math`, `Map`) and
-/// property names (`.length`) are kept: they are what the code does.
-public struct CloneEvaluation {
-  /// One labelled pair of files.
-  public struct Pair: Sendable {
-    public let a: String
-    public let b: String
-    public let positive: Bool
+/// property names (`.length`) are kept: they are what the code does. Adversarial variants are blinded
+/// after their edits.
+///
+/// Work is shared: the variants and the blind texts are made once (on `threads` threads) and stored as
+/// one table of distinct texts, and each scorer embeds or tokenises each distinct text once.
+public final class CloneEvaluation {
+  /// The two ways the texts are shown to the scorers.
+  public enum View: Int, CaseIterable, Sendable {
+    case natural = 0
+    case blind = 1
   }
 
-  /// One row of the table.
-  public struct Row: Sendable {
-    public let scorer: String
-    public let naturalAUROC: Double
-    public let naturalAP: Double
-    public let blindAUROC: Double
-    public let blindAP: Double
+  public let set: ClonePairSet
+  public let adversarial: AdversarialEdits?
+  /// Distinct texts every scorer sees (originals, blind originals, variants, blind variants).
+  public private(set) var table: [String] = []
+  public private(set) var tableLanguages: [Language] = []
+  /// base[view][i]: the table id of set text i in that view.
+  private var base: [[Int]] = [[], []]
+  /// variants[view][i]: for set text i that is a b-side, tries × edits table ids (try-major).
+  private var variants: [[[Int]]] = [[], []]
+  /// Mean number of edits actually applied, per reported k.
+  public private(set) var meanApplied: [Double] = []
+  let threads: Int
+
+  /// Prepares the texts: blind versions and, with `adversarial`, the variants of every pair's `b` side.
+  public init(set: ClonePairSet, adversarial: AdversarialEdits?, threads: Int = 2) {
+    self.set = set
+    self.adversarial = adversarial
+    self.threads = max(threads, 1)
+    prepare()
   }
 
-  public let directory: URL
-  public let pairs: [Pair]
-  /// File text as written and identifier-blind, by relative path.
-  private var natural: [String: String] = [:]
-  private var blind: [String: String] = [:]
+  /// Columns: 0 is natural (no edits), then one per entry of `adversarial.edits`.
+  public var columns: [Int] { [0] + (adversarial?.edits ?? []) }
+  var tries: Int { adversarial?.tries ?? 1 }
 
-  /// Loads `pairs.jsonl` and every file it names from `directory`.
-  public init(directory: String) throws {
-    self.directory = URL(fileURLWithPath: directory)
-    let pairsURL = self.directory.appendingPathComponent("pairs.jsonl")
-    guard let data = FileManager.default.contents(atPath: pairsURL.path) else {
-      throw CodeIntelError("\(pairsURL.path): not found; pass the clone set's folder with --data")
+  private func prepare() {
+    let n = set.texts.count
+    let bSides = Set(set.pairs.map(\.b))
+    let e = adversarial?.edits.count ?? 0
+    var blindBase = [String](repeating: "", count: n)
+    var chainTexts = [[String]](repeating: [], count: n)
+    var chainBlind = [[String]](repeating: [], count: n)
+    var applied = [[Int]](repeating: [], count: n)
+    blindBase.withUnsafeMutableBufferPointer { blindOut in
+      chainTexts.withUnsafeMutableBufferPointer { chainOut in
+        chainBlind.withUnsafeMutableBufferPointer { chainBlindOut in
+          applied.withUnsafeMutableBufferPointer { appliedOut in
+            Parallel.forEachWorker(threads) { w in
+              var parsers: [Language: Parser] = [:]
+              let workspace = adversarial.map { _ in AdversarialEdits.Workspace() }
+              for i in stride(from: w, to: n, by: threads) {
+                let language = set.languages[i]
+                let parser = parsers[language] ?? Parser(language: language)
+                parsers[language] = parser
+                blindOut[i] = IdentifierBlind.text(set.texts[i], parser: parser)
+                guard let adversarial, let workspace, bSides.contains(i) else { continue }
+                let chains = adversarial.chains(of: set.texts[i], language: language, workspace: workspace)
+                chainOut[i] = chains.flatMap(\.texts)
+                chainBlindOut[i] = chainOut[i].map { IdentifierBlind.text($0, parser: parser) }
+                appliedOut[i] = chains.flatMap(\.applied)
+              }
+            }
+          }
+        }
+      }
     }
-    var pairs: [Pair] = []
-    for (n, line) in data.split(separator: 0x0A).enumerated() where !line.isEmpty {
-      guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
-        let a = object["a"] as? String, let b = object["b"] as? String, let label = object["label"] as? Int
-      else { throw CodeIntelError("\(pairsURL.path):\(n + 1): expected {\"a\", \"b\", \"label\"}") }
-      pairs.append(Pair(a: a, b: b, positive: label == 1))
+    var ids: [ClonePairSet.TextKey: Int] = [:]
+    func id(_ text: String, _ language: Language) -> Int {
+      let key = ClonePairSet.TextKey(text: text, language: language)
+      if let i = ids[key] { return i }
+      ids[key] = table.count
+      table.append(text)
+      tableLanguages.append(language)
+      return table.count - 1
     }
-    self.pairs = pairs
-    let parser = Parser(language: .javascript)
-    for path in Set(pairs.flatMap { [$0.a, $0.b] }) {
-      let file = try SourceFile.load(self.directory.appendingPathComponent(path).path)
-      let tree = try parser.parse(bytes: file.bytes)
-      natural[path] = tree.text
-      blind[path] = try Self.identifierBlind(tree)
+    base[0] = (0..<n).map { id(set.texts[$0], set.languages[$0]) }
+    base[1] = (0..<n).map { id(blindBase[$0], set.languages[$0]) }
+    variants = [[[Int]]](repeating: [[Int]](repeating: [], count: n), count: 2)
+    var appliedSum = [Double](repeating: 0, count: e)
+    var chains = 0
+    for i in 0..<n where !chainTexts[i].isEmpty {
+      variants[0][i] = chainTexts[i].map { id($0, set.languages[i]) }
+      variants[1][i] = chainBlind[i].map { id($0, set.languages[i]) }
+      for (j, a) in applied[i].enumerated() { appliedSum[j % e] += Double(a) }
+      chains += tries
     }
+    meanApplied = appliedSum.map { chains == 0 ? 0 : $0 / Double(chains) }
   }
 
-  // MARK: - Scorers
+  // MARK: - Scoring
 
-  /// Scores every pair with `score(textA, textB)`, on natural and on identifier-blind text.
-  public func row(_ name: String, score: (String, String) throws -> Double) rethrows -> Row {
-    let labels = pairs.map(\.positive)
-    let n = try pairs.map { try score(natural[$0.a]!, natural[$0.b]!) }
-    let b = try pairs.map { try score(blind[$0.a]!, blind[$0.b]!) }
-    return Row(
-      scorer: name, naturalAUROC: RankingMetrics.auroc(scores: n, labels: labels) ?? .nan,
-      naturalAP: RankingMetrics.averagePrecision(scores: n, labels: labels) ?? .nan,
-      blindAUROC: RankingMetrics.auroc(scores: b, labels: labels) ?? .nan,
-      blindAP: RankingMetrics.averagePrecision(scores: b, labels: labels) ?? .nan)
-  }
-
-  /// Scores by the cosine of embeddings, computing each distinct text's vector once.
-  public func embeddingRow(_ name: String, embed: ([String]) throws -> [[Float]]) throws -> Row {
-    var cache: [String: [Float]] = [:]
-    let texts = Array(Set(natural.values).union(blind.values))
-    for (text, vector) in zip(texts, try embed(texts)) { cache[text] = vector }
-    return row(name) { a, b in Double(zip(cache[a]!, cache[b]!).reduce(Float(0)) { $0 + $1.0 * $1.1 }) }
-  }
-
-  /// The rows codeintel reports: the token baselines, the hashed-feature embedder of the clone
-  /// index, and the pretrained encoder when one is installed.
-  public func standardRows(model: PretrainedModel?) throws -> [Row] {
-    var rows = [row("token-set Jaccard (baseline)", score: Self.tokenSetJaccard)]
-    let hashed = HashedFeatureEmbedder()
-    rows.append(
-      try embeddingRow("hashed syntax features (clone index default)") { texts in
-        try hashed.embed(texts.map { UnitText(text: $0, language: .javascript) })
-      })
-    if let model {
-      rows.append(try embeddingRow("ContraCode encoder `\(model.info.name)` (\(model.info.steps) steps)") { model.embed(functions: $0) })
+  /// Scores every pair in every view and column with one scorer.
+  public func scores(_ scorer: CloneScorer) throws -> CloneScores {
+    let similarity = try scorer.similarity(texts: table, languages: tableLanguages, threads: threads)
+    let e = adversarial?.edits.count ?? 0
+    var values: [[[Double]]] = []
+    for view in View.allCases {
+      let v = view.rawValue
+      var byColumn: [[Double]] = [set.pairs.map { similarity(base[v][$0.a], base[v][$0.b]) }]
+      for c in 0..<e {
+        var column: [Double] = []
+        column.reserveCapacity(set.pairs.count * tries)
+        for p in set.pairs {
+          let a = base[v][p.a]
+          for t in 0..<tries { column.append(similarity(a, variants[v][p.b][t * e + c])) }
+        }
+        byColumn.append(column)
+      }
+      values.append(byColumn)
     }
-    return rows
+    return CloneScores(scorer: scorer.name, tries: tries, values: values)
+  }
+
+  /// AUROC and AP of one scorer's scores in every view and column.
+  public func row(_ scores: CloneScores) -> CloneRow {
+    let labels = set.pairs.map(\.positive)
+    var metrics: [[CloneRow.Metric]] = []
+    for view in View.allCases {
+      metrics.append(
+        columns.indices.map { c in
+          let s = scores.pairScores(view: view, column: c, labels: labels)
+          return CloneRow.Metric(
+            auroc: RankingMetrics.auroc(scores: s, labels: labels) ?? .nan,
+            ap: RankingMetrics.averagePrecision(scores: s, labels: labels) ?? .nan)
+        })
+    }
+    return CloneRow(scorer: scores.scorer, metrics: metrics)
   }
 
   // MARK: - Text helpers
 
-  /// The set of leaf tokens (comments dropped, string literals whole).
-  static func tokens(_ text: String) -> Set<String> {
-    guard let tree = try? Parser(language: .javascript).parse(text) else { return [] }
-    var out: Set<String> = []
+  /// Token hashes of a text's leaves (comments dropped; strings, templates and regexes whole), sorted and
+  /// unique: the set token-set Jaccard compares.
+  static func tokenHashes(_ text: String, parser: Parser) -> [UInt64] {
+    guard let tree = try? parser.parse(text) else { return [] }
+    var out: Set<UInt64> = []
     tree.root.walk { node in
       if node.type == "comment" { return false }
       if node.childCount == 0 || node.type == "string" || node.type == "template_string" || node.type == "regex" {
-        out.insert(node.text)
+        out.insert(AdversarialEdits.fnv1a(node.text))
         return false
       }
       return true
     }
-    return out
+    return out.sorted()
   }
 
-  /// |A ∩ B| / |A ∪ B| over leaf-token sets.
+  /// |A ∩ B| / |A ∪ B| over leaf-token sets of two JavaScript texts.
   public static func tokenSetJaccard(_ a: String, _ b: String) -> Double {
-    let x = tokens(a)
-    let y = tokens(b)
-    let union = x.union(y).count
-    return union == 0 ? 0 : Double(x.intersection(y).count) / Double(union)
+    let parser = Parser(language: .javascript)
+    return jaccard(tokenHashes(a, parser: parser), tokenHashes(b, parser: parser))
   }
 
-  /// Renames every declared name to `v0, v1, …` in order of first occurrence (see the type's doc).
-  static func identifierBlind(_ tree: Tree) throws -> String {
+  /// Jaccard index of two sorted unique arrays.
+  static func jaccard(_ x: [UInt64], _ y: [UInt64]) -> Double {
+    var i = 0
+    var j = 0
+    var common = 0
+    while i < x.count && j < y.count {
+      if x[i] == y[j] {
+        common += 1
+        i += 1
+        j += 1
+      } else if x[i] < y[j] {
+        i += 1
+      } else {
+        j += 1
+      }
+    }
+    let union = x.count + y.count - common
+    return union == 0 ? 0 : Double(common) / Double(union)
+  }
+
+  // MARK: - Report
+
+  /// The Markdown table: one row per scorer, AUROC and AP per column, natural columns then
+  /// identifier-blind columns.
+  public func markdown(_ rows: [CloneRow]) -> String {
+    func head(_ k: Int) -> String { k == 0 ? "natural" : "k=\(k)" }
+    var out = ""
+    for view in View.allCases {
+      out += view == .natural ? "Texts as written:\n\n" : "\nIdentifier-blind (both sides):\n\n"
+      out += "| scorer | " + columns.map { "AUROC \(head($0)) | AP \(head($0))" }.joined(separator: " | ") + " |\n"
+      out += "|---|" + String(repeating: "---|---|", count: columns.count) + "\n"
+      for r in rows {
+        out += "| \(r.scorer) | "
+          + r.metrics[view.rawValue].map { "\(Self.f($0.auroc)) | \(Self.f($0.ap))" }.joined(separator: " | ") + " |\n"
+      }
+    }
+    out += "\n\(set.pairs.count) pairs (\(set.positives) positive), \(set.texts.count) distinct texts"
+    if let adversarial {
+      let applied = zip(adversarial.edits, meanApplied).map { "\($0.0): \(String(format: "%.1f", $0.1))" }
+      out += "; adversarial: \(adversarial.tries) tries per pair (seed \(adversarial.seed)), edits applied on"
+        + " average per k (\(applied.joined(separator: ", "))); \(table.count) distinct texts scored"
+    }
+    return out + ".\n"
+  }
+
+  static func f(_ x: Double) -> String { x.isNaN ? "–" : String(format: "%.3f", x) }
+}
+
+// MARK: - Identifier-blind text
+
+/// Renames every declared name to `v0, v1, …` in order of first occurrence (see `CloneEvaluation`).
+/// A function unit that is not a program on its own (a method, a getter) is wrapped so it parses,
+/// renamed inside the wrapper, and unwrapped.
+public enum IdentifierBlind {
+  static let wrappers: [(String, String)] = [("(class {\n", "\n});"), ("(", "\n);")]
+
+  public static func text(_ text: String, parser: Parser) -> String {
+    let bytes = Array(text.utf8)
+    guard let tree = try? parser.parse(bytes: bytes) else { return text }
+    if tree.hasError {
+      for (prefix, suffix) in wrappers {
+        let p = Array(prefix.utf8)
+        let s = Array(suffix.utf8)
+        guard let wrapped = try? parser.parse(bytes: p + bytes + s), !wrapped.hasError,
+          let out = try? blind(wrapped)
+        else { continue }
+        return String(decoding: out[p.count..<(out.count - s.count)], as: UTF8.self)
+      }
+    }
+    return (try? blind(tree)).map { String(decoding: $0, as: UTF8.self) } ?? text
+  }
+
+  static func blind(_ tree: Tree) throws -> [UInt8] {
     let analysis = ScopeAnalysis(tree: tree)
     var names: [Int: String] = [:]
     var edits: [ByteEdit] = []
@@ -132,20 +250,152 @@ public struct CloneEvaluation {
       let text = reference.isShorthand ? "\(reference.name): \(name)" : name
       edits.append(ByteEdit(start: reference.range.lowerBound, deletedLength: reference.range.count, inserted: text))
     }
-    return String(decoding: try edits.apply(to: tree.bytes), as: UTF8.self)
+    return try edits.apply(to: tree.bytes)
+  }
+}
+
+// MARK: - Scorers, scores, rows
+
+/// One way to score a pair of texts.
+public struct CloneScorer {
+  public enum Method {
+    /// Token-set Jaccard over leaf tokens.
+    case tokenSetJaccard
+    /// Cosine of unit-length embeddings (`embed` gets every distinct text once).
+    case embedding((_ texts: [String], _ languages: [Language], _ threads: Int) throws -> [Float], dimension: Int)
   }
 
-  // MARK: - Report
+  public let name: String
+  public let method: Method
 
-  /// The Markdown table.
-  public static func markdown(_ rows: [Row], pairs: Int, positives: Int) -> String {
-    var out = "| scorer | AUROC | AP | AUROC, identifier-blind | AP, identifier-blind |\n|---|---|---|---|---|\n"
-    for r in rows {
-      out += "| \(r.scorer) | \(f(r.naturalAUROC)) | \(f(r.naturalAP)) | \(f(r.blindAUROC)) | \(f(r.blindAP)) |\n"
+  public init(name: String, method: Method) {
+    self.name = name
+    self.method = method
+  }
+
+  /// The token-set Jaccard baseline.
+  public static var tokenJaccard: CloneScorer { CloneScorer(name: "token-set Jaccard (baseline)", method: .tokenSetJaccard) }
+
+  /// The clone index's default embedder.
+  public static func hashedFeatures(_ embedder: HashedFeatureEmbedder = HashedFeatureEmbedder()) -> CloneScorer {
+    CloneScorer(
+      name: "hashed syntax features (clone index default)",
+      method: .embedding(
+        { texts, languages, threads in
+          var out = [Float](repeating: 0, count: texts.count * embedder.dimension)
+          let d = embedder.dimension
+          out.withUnsafeMutableBufferPointer { buffer in
+            Parallel.forEachWorker(threads) { w in
+              for i in stride(from: w, to: texts.count, by: threads) {
+                let v = (try? embedder.embed([UnitText(text: texts[i], language: languages[i])]))?.first ?? []
+                for j in 0..<min(d, v.count) { buffer[i * d + j] = v[j] }
+              }
+            }
+          }
+          return out
+        }, dimension: embedder.dimension))
+  }
+
+  /// A pretrained (or randomly initialised) encoder: texts tokenised and encoded on `threads` workers, each
+  /// with its own copy of the encoder and single-threaded BLAS (on a shared, loaded machine this beats one
+  /// encoder with multi-threaded BLAS, whose threads wait on each other); pooled embeddings L2-normalised.
+  public static func encoder(_ model: PretrainedModel, name: String, encoder: (any SequenceEncoder)? = nil) -> CloneScorer {
+    let net = encoder ?? model.encoder
+    let d = net.dim
+    return CloneScorer(
+      name: name,
+      method: .embedding(
+        { texts, _, threads in
+          let workers = max(1, min(threads, texts.count))
+          let nets = [net] + (1..<max(workers, 1)).map { _ in EncoderFactory.clone(net) }
+          for n in nets { (n as? TransformerEncoder)?.threads = 1 }
+          defer { (net as? TransformerEncoder)?.threads = 2 }
+          BLAS.setThreads(1)
+          var out = [Float](repeating: 0, count: texts.count * d)
+          out.withUnsafeMutableBufferPointer { buffer in
+            Parallel.forEachWorker(workers) { w in
+              let mine = Array(stride(from: w, to: texts.count, by: workers))
+              let flat = Inference.embed(encoder: nets[w], sequences: mine.map { model.tokens(of: texts[$0]) })
+              for (r, i) in mine.enumerated() {
+                for j in 0..<d { buffer[i * d + j] = flat[r * d + j] }
+              }
+            }
+          }
+          return out
+        }, dimension: d))
+  }
+
+  /// The pair similarity by table ids.
+  func similarity(texts: [String], languages: [Language], threads: Int) throws -> (Int, Int) -> Double {
+    switch method {
+    case .tokenSetJaccard:
+      var sets = [[UInt64]](repeating: [], count: texts.count)
+      sets.withUnsafeMutableBufferPointer { buffer in
+        Parallel.forEachWorker(threads) { w in
+          var parsers: [Language: Parser] = [:]
+          for i in stride(from: w, to: texts.count, by: threads) {
+            let parser = parsers[languages[i]] ?? Parser(language: languages[i])
+            parsers[languages[i]] = parser
+            buffer[i] = CloneEvaluation.tokenHashes(texts[i], parser: parser)
+          }
+        }
+      }
+      return { CloneEvaluation.jaccard(sets[$0], sets[$1]) }
+    case .embedding(let embed, let d):
+      let vectors = try embed(texts, languages, threads)
+      precondition(vectors.count == texts.count * d, "one vector per text")
+      return { a, b in
+        var s: Float = 0
+        for j in 0..<d { s += vectors[a * d + j] * vectors[b * d + j] }
+        return Double(s)
+      }
     }
-    out += "\n\(pairs) pairs (\(positives) positive).\n"
-    return out
+  }
+}
+
+/// One scorer's scores on a pair set: `values[view][column]`; column 0 (natural) holds one score per pair,
+/// adversarial columns `tries` per pair, pair-major.
+public struct CloneScores: Sendable {
+  public let scorer: String
+  public let tries: Int
+  public var values: [[[Double]]]
+
+  public init(scorer: String, tries: Int, values: [[[Double]]]) {
+    self.scorer = scorer
+    self.tries = tries
+    self.values = values
   }
 
-  static func f(_ x: Double) -> String { x.isNaN ? "–" : String(format: "%.3f", x) }
+  /// One score per pair: as is for the natural column; the min (positives) or max (negatives) over tries
+  /// for an adversarial column.
+  public func pairScores(view: CloneEvaluation.View, column: Int, labels: [Bool]) -> [Double] {
+    let v = values[view.rawValue][column]
+    if column == 0 { return v }
+    return labels.indices.map { p in
+      AdversarialEdits.adversarialScore(v[(p * tries)..<((p + 1) * tries)], positive: labels[p])
+    }
+  }
+
+  /// Elementwise combination of several scorers' scores (same set, same shape).
+  public static func combine(_ name: String, _ inputs: [CloneScores], _ f: ([Double]) -> Double) -> CloneScores {
+    precondition(!inputs.isEmpty, "at least one input")
+    var out = inputs[0].values
+    for v in out.indices {
+      for c in out[v].indices {
+        for i in out[v][c].indices { out[v][c][i] = f(inputs.map { $0.values[v][c][i] }) }
+      }
+    }
+    return CloneScores(scorer: name, tries: inputs[0].tries, values: out)
+  }
+}
+
+/// One row of the clone table: per view, per column, AUROC and AP.
+public struct CloneRow: Sendable {
+  public struct Metric: Sendable, Equatable {
+    public let auroc: Double
+    public let ap: Double
+  }
+
+  public let scorer: String
+  public let metrics: [[Metric]]
 }

@@ -5,22 +5,52 @@ import Model
 /// `codeintel eval`: model-quality evaluations whose tables go into docs/EVALUATION.md.
 enum EvalCommand: CLICommand {
   static let name = "eval"
-  static let summary = "Evaluate clone detection (AUROC, AP) and type prediction (acc@1, acc@5)."
+  static let summary = "Evaluate clones (AUROC, AP), types (acc@1, acc@5) and names; regenerate docs/EVALUATION.md."
   static let help = """
-    USAGE: codeintel eval clones [--data DIR] [--model DIR | --no-model]
+    USAGE: codeintel eval [all] [--out FILE] [--tsc] [--quick] [--model DIR]...
+           codeintel eval clones [--data DIR] [--datasets DIR] [--model DIR]... [--no-model] [--random-init]
+                                 [--edits 1,2,4,8,16] [--tries N] [--seed S] [--limit N] [--threads N]
+                                 [--calibrate] [--no-augmentation-pairs] [--quick]
            codeintel eval types [--datasets DIR] [--split test] [--tsc] [--limit N]
+           codeintel eval names ...
 
-    clones   Scores every pair of the functional-clone set in DIR (pairs.jsonl + the files it
-             names; default: $CODEINTEL_CLONE_DATA, else ../shared/data/clones-leetcode-js) with the
-             token-set Jaccard baseline, the clone index's hashed-feature embedder and the installed
-             ContraCode encoder, on the files as written and identifier-blind (every declared name
-             renamed to v0, v1, … by scope analysis). Prints a Markdown table of AUROC and average
-             precision.
+    all      (the default) Runs every section and writes docs/EVALUATION.md: a header with the date, the
+             git commit, the model folder and the sha256 of its files, the machine and the commands,
+             then Types, Method names and Clones. A section that cannot run becomes one sentence saying
+             why. Prose in docs/evaluation-notes/{intro,types,names,clones}.md is copied in verbatim.
 
     OPTIONS:
-      --data DIR     The clone set's folder.
-      --model DIR    The model to evaluate (default: the installed default model, if any).
-      --no-model     Only the baselines.
+      --out FILE     Where to write (default: docs/EVALUATION.md).
+      --tsc          Pass --tsc to the types section (the TypeScript compiler rows; slow).
+      --quick        Small limits everywhere (smoke runs and tests).
+      --model DIR    Passed to the clones section (repeatable).
+
+    clones   Scores the pairs of the LeetCode functional-clone set in DIR (pairs.jsonl + the files it
+             names; default: $CODEINTEL_CLONE_DATA, else ../shared/data/clones-leetcode-js) and the
+             held-out augmentation pairs (DATASETS/clone-pairs/test.jsonl), on the texts as written and
+             identifier-blind (every declared name renamed to v0, v1, … by scope analysis), natural and
+             under ContraCode's adversarial edits (k random semantics-preserving transforms on one side;
+             positives take the minimum over the tries, negatives the maximum). Rows: token-set Jaccard,
+             the clone index's hashed features, each model, and with a model a logistic combination
+             (cross-validated, grouped by problem/package) and the calibrated one from the model's
+             clone-calibration.json. Prints Markdown.
+
+    OPTIONS:
+      --data DIR          The LeetCode clone set's folder.
+      --datasets DIR      The datasets folder (default: ~/.cache/codeintel/datasets).
+      --model DIR         A model to evaluate; repeat for more rows (default: the installed model).
+      --no-model          Only the baselines.
+      --random-init       Also the first model's architecture at random initialisation.
+      --edits LIST        Adversarial edit counts (default: 1,2,4,8,16; 0 alone: natural only).
+      --tries N           Tries per pair (default: 8).
+      --seed S            Seed of the edits and the calibration pairs (default: 1).
+      --limit N           Only N pairs of each set (half positive), in file order.
+      --threads N         Worker threads (default: 2).
+      --calibrate         Fit the combination and the decision thresholds on augmentation pairs built
+                          from DATASETS/pretrain/valid.jsonl and write clone-calibration.json into the
+                          first model's folder.
+      --no-augmentation-pairs   Only the LeetCode set.
+      --quick             --limit 200, 2 tries, edits up to 4.
 
     types    Scores type predictions on the types dataset's split (default test: held-out
              packages) by acc@1 and acc@5 with `any` excluded, overall, by site kind and for
@@ -36,30 +66,14 @@ enum EvalCommand: CLICommand {
     """
 
   static func run(_ args: [String]) throws -> Int32 {
-    if args.first == "types" { return try EvalTypes.run(Array(args.dropFirst())) }
-    if args.first == "names" { return try EvalNames.run(Array(args.dropFirst())) }
-    guard args.first == "clones" else { throw UsageError("say which evaluation: clones or types") }
-    var scanner = ArgumentScanner(Array(args.dropFirst()))
-    let data =
-      try scanner.option("--data") ?? ProcessInfo.processInfo.environment["CODEINTEL_CLONE_DATA"]
-      ?? "../shared/data/clones-leetcode-js"
-    let modelDir = try scanner.option("--model")
-    let noModel = scanner.flag("--no-model")
-    guard try scanner.finish().isEmpty else { throw UsageError("unexpected arguments") }
-    var model: PretrainedModel?
-    if !noModel {
-      do {
-        model = try PretrainedModel.loadDefault(explicit: modelDir)
-      } catch {
-        if modelDir != nil { throw error }
-        printError("codeintel: no model evaluated: \(error)")
-      }
+    switch args.first {
+    case "types": return try EvalTypes.run(Array(args.dropFirst()))
+    case "names": return try EvalNames.run(Array(args.dropFirst()))
+    case "clones": return try EvalClones.run(Array(args.dropFirst()))
+    case "all": return try EvalAll.run(Array(args.dropFirst()))
+    case nil: return try EvalAll.run([])
+    case let first? where first.hasPrefix("-"): return try EvalAll.run(args)
+    default: throw UsageError("say which evaluation: all (the default), clones, types or names")
     }
-    let evaluation = try CloneEvaluation(directory: data)
-    let rows = try evaluation.standardRows(model: model)
-    print(
-      CloneEvaluation.markdown(
-        rows, pairs: evaluation.pairs.count, positives: evaluation.pairs.filter(\.positive).count), terminator: "")
-    return 0
   }
 }

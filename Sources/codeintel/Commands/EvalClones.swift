@@ -1,0 +1,188 @@
+import CodeIntel
+import Foundation
+import Model
+
+/// `codeintel eval clones`: the Clones section of docs/EVALUATION.md.
+enum EvalClones {
+  static func run(_ args: [String]) throws -> Int32 {
+    print(try markdown(args), terminator: "")
+    return 0
+  }
+
+  struct Options {
+    var data = ProcessInfo.processInfo.environment["CODEINTEL_CLONE_DATA"] ?? "../shared/data/clones-leetcode-js"
+    var datasets = FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/codeintel/datasets")
+      .path
+    var models: [String] = []
+    var noModel = false
+    var randomInit = false
+    var edits = [1, 2, 4, 8, 16]
+    var tries = 8
+    var seed: UInt64 = 1
+    var limit: Int?
+    var threads = 2
+    var calibrate = false
+    var calibrationAnchors = 1000
+    var augmentationPairs = true
+  }
+
+  static func options(_ args: [String]) throws -> Options {
+    var o = Options()
+    var scanner = ArgumentScanner(args)
+    if let d = try scanner.option("--data") { o.data = d }
+    if let d = try scanner.option("--datasets") { o.datasets = (d as NSString).expandingTildeInPath }
+    o.models = try scanner.all("--model")
+    o.noModel = scanner.flag("--no-model")
+    o.randomInit = scanner.flag("--random-init")
+    if let e = try scanner.option("--edits") {
+      let parts = e.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+      guard !parts.isEmpty, parts.allSatisfy({ $0 != nil && $0! >= 0 && $0! <= 64 }) else {
+        throw UsageError("--edits needs a comma-separated list of whole numbers in 0...64, got '\(e)'")
+      }
+      o.edits = parts.compactMap { $0 }.filter { $0 > 0 }
+    }
+    if let t = try scanner.int("--tries", in: 1...64) { o.tries = t }
+    if let s = try scanner.int("--seed", in: 0...Int.max) { o.seed = UInt64(s) }
+    o.limit = try scanner.int("--limit", in: 2...Int.max)
+    if let t = try scanner.int("--threads", in: 1...64) { o.threads = t }
+    o.calibrate = scanner.flag("--calibrate")
+    if let a = try scanner.int("--calibration-anchors", in: 10...100_000) { o.calibrationAnchors = a }
+    if scanner.flag("--no-augmentation-pairs") { o.augmentationPairs = false }
+    if scanner.flag("--quick") {
+      o.limit = o.limit ?? 200
+      o.tries = min(o.tries, 2)
+      o.edits = o.edits.filter { $0 <= 4 }
+      o.calibrationAnchors = min(o.calibrationAnchors, 100)
+    }
+    guard try scanner.finish().isEmpty else { throw UsageError("unexpected arguments") }
+    if o.noModel && (!o.models.isEmpty || o.randomInit || o.calibrate) {
+      throw UsageError("--no-model cannot go with --model, --random-init or --calibrate")
+    }
+    return o
+  }
+
+  static func label(_ model: PretrainedModel) -> String {
+    "`\(model.info.name)` (\(model.info.architecture), \(model.info.steps) steps)"
+  }
+
+  /// The clones section for these arguments (the same ones `run` takes).
+  static func markdown(_ args: [String]) throws -> String {
+    let o = try options(args)
+    let started = Date()
+    var models: [PretrainedModel] = []
+    if !o.noModel {
+      if o.models.isEmpty {
+        do {
+          models = [try PretrainedModel.loadDefault(explicit: nil)]
+        } catch {
+          printError("codeintel: no model evaluated: \(error)")
+        }
+      } else {
+        models = try o.models.map { try PretrainedModel.load(directory: $0) }
+      }
+    }
+    func progress(_ s: String) {
+      printError(String(format: "[%6.0fs] ", Date().timeIntervalSince(started)) + s)
+    }
+    var scorers: [CloneScorer] = [.tokenJaccard, .hashedFeatures()]
+    for m in models { scorers.append(.encoder(m, name: "ContraCode encoder \(label(m))")) }
+    if o.randomInit, let m = models.first {
+      let encoder = MoCo(config: m.info.pretrain, vocab: m.tokenizer.vocabSize).queryEncoder
+      scorers.append(.encoder(m, name: "the same, random initialisation (\(m.info.architecture))", encoder: encoder))
+    }
+    let adversarial = o.edits.isEmpty ? nil : AdversarialEdits(edits: o.edits, tries: o.tries, seed: o.seed)
+
+    // Calibration: fitted now (--calibrate) on valid-split augmentation pairs, or read from the model folder.
+    var calibration: CloneCalibration?
+    if let m = models.first {
+      if o.calibrate {
+        let path = URL(fileURLWithPath: o.datasets).appendingPathComponent("pretrain/valid.jsonl").path
+        progress("calibration: building augmentation pairs from \(path)")
+        let set = try ClonePairSet.augmentationPairs(functions: path, anchors: o.calibrationAnchors, seed: o.seed)
+        let evaluation = CloneEvaluation(set: set, adversarial: nil, threads: o.threads)
+        let j = try evaluation.scores(.tokenJaccard)
+        let h = try evaluation.scores(.hashedFeatures())
+        let e = try evaluation.scores(.encoder(m, name: "encoder"))
+        let c = CloneCalibration.fit(
+          encoder: e, hashed: h, jaccard: j, labels: set.pairs.map(\.positive),
+          model: "\(m.info.name) (\(m.info.steps) steps)",
+          fittedOn: "augmentation pairs built from the valid split's functions (pretrain/valid.jsonl),"
+            + " \(o.calibrationAnchors) anchors, seed \(o.seed)",
+          command: "codeintel eval clones --calibrate --model \(m.directory.path)")
+        try c.save(directory: m.directory)
+        progress("calibration written to \(m.directory.appendingPathComponent(CloneCalibration.fileName).path)")
+        calibration = c
+      } else {
+        calibration = try CloneCalibration.load(directory: m.directory)
+      }
+    }
+
+    var sets: [ClonePairSet] = [try ClonePairSet.leetCode(directory: o.data)]
+    if o.augmentationPairs {
+      sets.append(
+        try ClonePairSet.augmentationPairs(
+          path: URL(fileURLWithPath: o.datasets).appendingPathComponent("clone-pairs/test.jsonl").path))
+    }
+    var out = "Command: `codeintel eval clones \(args.joined(separator: " "))`\n\n"
+    if let adversarial {
+      out += "Adversarial columns (ContraCode §5): k = \(adversarial.edits.map(String.init).joined(separator: ", "))"
+        + " random semantics-preserving transforms applied to the `b` side of every pair, \(adversarial.tries)"
+        + " tries; positives score the minimum over the tries, negatives the maximum.\n\n"
+    }
+    for full in sets {
+      let set = o.limit.map { full.limited(to: $0) } ?? full
+      let t0 = Date()
+      progress("\(set.name): preparing \(set.texts.count) texts, \(set.pairs.count) pairs")
+      let evaluation = CloneEvaluation(set: set, adversarial: adversarial, threads: o.threads)
+      progress("\(set.name): \(evaluation.table.count) distinct texts to score")
+      var scores: [CloneScores] = []
+      for s in scorers {
+        scores.append(try evaluation.scores(s))
+        progress("\(set.name): scored with \(s.name)")
+      }
+      var rows = scores.map(evaluation.row)
+      if models.first != nil {
+        let inputs = [scores[2], scores[1], scores[0]]
+        let grouping = set.name.hasPrefix("LeetCode") ? "problem" : "package"
+        rows.append(
+          evaluation.row(
+            CloneCalibration.crossValidated(
+              "logistic combination (encoder + hashed + Jaccard), 5-fold CV grouped by \(grouping)",
+              inputs: inputs, pairs: set.pairs, folds: 5)))
+        if let calibration {
+          rows.append(
+            evaluation.row(
+              calibration.combined(
+                encoder: scores[2], hashed: scores[1], jaccard: scores[0],
+                name: "calibrated combination (fitted on valid augmentation pairs)")))
+        }
+      }
+      out += "### \(set.name)\n\n" + evaluation.markdown(rows)
+      if let calibration {
+        let labels = set.pairs.map(\.positive)
+        let combined = calibration.combined(encoder: scores[2], hashed: scores[1], jaccard: scores[0], name: "")
+        out += "\nThe shipped decision thresholds (`\(CloneCalibration.fileName)`) on these pairs, texts as written:\n\n"
+        out += "| decision | threshold | precision | recall | F1 |\n|---|---|---|---|---|\n"
+        for (name, t, s) in [
+          ("hashed-feature cosine ≥ t (clone index)", calibration.hashedThreshold.threshold, scores[1].values[0][0]),
+          ("encoder cosine ≥ t", calibration.encoderThreshold.threshold, scores[2].values[0][0]),
+          ("calibrated combination ≥ t", calibration.combinationThreshold.threshold, combined.values[0][0]),
+        ] {
+          let e = DecisionThreshold.evaluate(t, scores: s, labels: labels)
+          out += String(format: "| %@ | %.3f | %.3f | %.3f | %.3f |\n", name, t, e.precision, e.recall, e.f1)
+        }
+      }
+      out += String(format: "\nWall time for this set: %.0f s.\n\n", Date().timeIntervalSince(t0))
+    }
+    if let c = calibration {
+      let w = c.combination.weights.map { String(format: "%.3f", $0) }.joined(separator: ", ")
+      out += "Calibration (`\(CloneCalibration.fileName)` beside the model): fitted on \(c.fittedOn)"
+        + " (\(c.pairs) pairs, \(c.positives) positive) with `\(c.command)`; weights (encoder, hashed, Jaccard)"
+        + " \(w), bias \(String(format: "%.3f", c.combination.bias)); thresholds by \(c.criterion): combination"
+        + String(
+          format: " %.3f, encoder cosine %.3f, hashed cosine %.3f.\n\n", c.combinationThreshold.threshold,
+          c.encoderThreshold.threshold, c.hashedThreshold.threshold)
+    }
+    return out
+  }
+}

@@ -85,8 +85,8 @@ public struct ClonePairSet: Sendable {
       languages.append(self.languages[i])
       return texts.count - 1
     }
-    let pairs = kept.map { Pair(a: id($0.a), b: id($0.b), positive: $0.positive, groups: $0.groups) }
-    return ClonePairSet(name: name, texts: texts, languages: languages, pairs: pairs)
+    let remapped = kept.map { Pair(a: id($0.a), b: id($0.b), positive: $0.positive, groups: $0.groups) }
+    return ClonePairSet(name: name, texts: texts, languages: languages, pairs: remapped)
   }
 
   // MARK: - Sources

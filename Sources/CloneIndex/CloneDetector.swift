@@ -4,15 +4,19 @@ public struct CloneOptions: Sendable, Equatable {
   public var minLines: Int = 5
   /// Functions with fewer tokens are not reported.
   public var minTokens: Int = 30
-  /// Cosine similarity at or above which two functions are functional clones.
-  public var threshold: Float = 0.75
+  /// Cosine similarity at or above which two functions are functional clones. The default is the
+  /// calibrated decision threshold of the hashed-feature embedder (`hashedThreshold` in
+  /// `Models/contracode-moco-small/clone-calibration.json`: the lowest cosine with precision ≥ 0.99 on
+  /// augmentation pairs of the valid split, rounded to two places; see docs/CLONES.md).
+  public static let calibratedThreshold: Float = 0.66
+  public var threshold: Float = CloneOptions.calibratedThreshold
   /// The largest functional group; merging stops at this size.
   public var maxGroupSize: Int = 20
   /// Whether to look for functional clones at all (exact and renamed groups are always found).
   public var functional: Bool = true
 
   public init(
-    minLines: Int = 5, minTokens: Int = 30, threshold: Float = 0.75, maxGroupSize: Int = 20,
+    minLines: Int = 5, minTokens: Int = 30, threshold: Float = CloneOptions.calibratedThreshold, maxGroupSize: Int = 20,
     functional: Bool = true
   ) {
     self.minLines = minLines

@@ -1,3 +1,5 @@
+import Augment
+import CloneIndex
 import Foundation
 import Testing
 
@@ -79,5 +81,13 @@ import Testing
     #expect(try CloneCalibration.load(directory: dir) == c)
     try Data("{\"format\": \"other\"}".utf8).write(to: dir.appendingPathComponent(CloneCalibration.fileName))
     #expect(throws: CodeIntelError.self) { try CloneCalibration.load(directory: dir) }
+  }
+
+  @Test func theCloneIndexDefaultIsTheShippedCalibratedThreshold() throws {
+    let models = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent().appendingPathComponent("Models/contracode-moco-small")
+    let calibration = try #require(try CloneCalibration.load(directory: models))
+    #expect(calibration.hashedThreshold.precision >= CloneCalibration.targetPrecision)
+    #expect(abs(Double(CloneOptions().threshold) - calibration.hashedThreshold.threshold) < 0.01)
   }
 }

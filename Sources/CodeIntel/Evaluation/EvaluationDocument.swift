@@ -113,9 +113,7 @@ public struct EvaluationDocument {
       guard fm.fileExists(atPath: path, isDirectory: &isDir), !isDir.boolValue,
         let data = fm.contents(atPath: path)
       else { return nil }
-      var h = SHA256()
-      h.update(data)
-      return (name, SHA256.hex(h.finalize()))
+      return (name, SHA256.hex(data))
     }
   }
 

@@ -22,7 +22,8 @@ enum ClonesCommand: CLICommand {
     OPTIONS:
       --min-lines N      Ignore functions shorter than N lines (default: 5).
       --min-tokens N     Ignore functions with fewer than N tokens (default: 30).
-      --threshold S      Functional similarity threshold in 0...1 (default: 0.75).
+      --threshold S      Functional similarity threshold in 0...1 (default: 0.66, calibrated; see
+                         docs/CLONES.md).
       --max-group N      Largest functional group (default: 20).
       --no-functional    Only exact and renamed groups.
       --format F         text (default), json (schema in docs/CLONES.md) or sarif (SARIF 2.1.0,

@@ -108,7 +108,7 @@ enum EvalClones {
           model: "\(m.info.name) (\(m.info.steps) steps)",
           fittedOn: "augmentation pairs built from the valid split's functions (pretrain/valid.jsonl),"
             + " \(o.calibrationAnchors) anchors, seed \(o.seed)",
-          command: "codeintel eval clones --calibrate --model \(m.directory.path)")
+          command: (["codeintel", "eval", "clones"] + args).joined(separator: " "))
         try c.save(directory: m.directory)
         progress("calibration written to \(m.directory.appendingPathComponent(CloneCalibration.fileName).path)")
         calibration = c

@@ -59,10 +59,13 @@ enum EvalAll {
     let temporary = outURL.deletingLastPathComponent().appendingPathComponent(".\(outURL.lastPathComponent).tmp")
     do {
       try Data(text.utf8).write(to: temporary)
-      _ = try FileManager.default.replaceItemAt(outURL, withItemAt: temporary)
     } catch {
-      try? FileManager.default.removeItem(at: temporary)
       throw CodeIntelError("cannot write \(out): \(error.localizedDescription)")
+    }
+    guard rename(temporary.path, outURL.path) == 0 else {
+      let reason = String(cString: strerror(errno))
+      try? FileManager.default.removeItem(at: temporary)
+      throw CodeIntelError("cannot write \(out): \(reason)")
     }
     printError("codeintel eval: wrote \(out)")
     return 0

@@ -24,6 +24,7 @@ enum EvalClones {
     var calibrate = false
     var calibrationAnchors = 1000
     var augmentationPairs = true
+    var leetCode = true
   }
 
   static func options(_ args: [String]) throws -> Options {
@@ -48,6 +49,7 @@ enum EvalClones {
     o.calibrate = scanner.flag("--calibrate")
     if let a = try scanner.int("--calibration-anchors", in: 10...100_000) { o.calibrationAnchors = a }
     if scanner.flag("--no-augmentation-pairs") { o.augmentationPairs = false }
+    if scanner.flag("--no-leetcode") { o.leetCode = false }
     if scanner.flag("--quick") {
       o.limit = o.limit ?? 200
       o.tries = min(o.tries, 2)
@@ -55,6 +57,7 @@ enum EvalClones {
       o.calibrationAnchors = min(o.calibrationAnchors, 100)
     }
     guard try scanner.finish().isEmpty else { throw UsageError("unexpected arguments") }
+    if !o.leetCode && !o.augmentationPairs { throw UsageError("--no-leetcode and --no-augmentation-pairs leave nothing to score") }
     if o.noModel && (!o.models.isEmpty || o.randomInit || o.calibrate) {
       throw UsageError("--no-model cannot go with --model, --random-init or --calibrate")
     }
@@ -117,7 +120,8 @@ enum EvalClones {
       }
     }
 
-    var sets: [ClonePairSet] = [try ClonePairSet.leetCode(directory: o.data)]
+    var sets: [ClonePairSet] = []
+    if o.leetCode { sets.append(try ClonePairSet.leetCode(directory: o.data)) }
     if o.augmentationPairs {
       sets.append(
         try ClonePairSet.augmentationPairs(

@@ -10,7 +10,7 @@ enum EvalCommand: CLICommand {
     USAGE: codeintel eval [all] [--out FILE] [--tsc] [--quick] [--model DIR]...
            codeintel eval clones [--data DIR] [--datasets DIR] [--model DIR]... [--no-model] [--random-init]
                                  [--edits 1,2,4,8,16] [--tries N] [--seed S] [--limit N] [--threads N]
-                                 [--calibrate] [--no-augmentation-pairs] [--quick]
+                                 [--calibrate] [--no-augmentation-pairs | --no-leetcode] [--quick]
            codeintel eval types [--datasets DIR] [--split test] [--tsc] [--limit N]
            codeintel eval names ...
 
@@ -50,6 +50,7 @@ enum EvalCommand: CLICommand {
                           from DATASETS/pretrain/valid.jsonl and write clone-calibration.json into the
                           first model's folder.
       --no-augmentation-pairs   Only the LeetCode set.
+      --no-leetcode       Only the held-out augmentation pairs.
       --quick             --limit 200, 2 tries, edits up to 4.
 
     types    Scores type predictions on the types dataset's split (default test: held-out

@@ -123,4 +123,18 @@ struct CLI {
     let missing = try CLI.run(["augment", "Examples/basics/events.js", "--function", "nope"])
     #expect(missing.status == 1 && missing.stderr.contains("no function named 'nope'"))
   }
+
+  @Test func evalRejectsBadOptionsWithOneLineAndExitTwo() throws {
+    for args in [
+      ["eval", "clones", "--edits", "1,x"], ["eval", "clones", "--no-leetcode", "--no-augmentation-pairs"],
+      ["eval", "bogus"], ["eval", "--clone-pairs", "1"],
+    ] {
+      let r = try CLI.run(args)
+      #expect(r.status == 2 && r.stdout.isEmpty, "\(args)")
+      #expect(r.stderr.split(separator: "\n").count == 1, "\(args)")
+    }
+    // A missing clone set is an input error, not a crash: exit 1, one line naming the file.
+    let missing = try CLI.run(["eval", "clones", "--no-model", "--edits", "0", "--data", "/nonexistent", "--no-augmentation-pairs"])
+    #expect(missing.status == 1 && missing.stderr.contains("/nonexistent/pairs.jsonl: not found"))
+  }
 }

@@ -12,6 +12,8 @@ enum EvalAll {
     let models = try scanner.all("--model")
     let data = try scanner.option("--data")
     let datasets = try scanner.option("--datasets")
+    let tries = try scanner.int("--tries", in: 1...64)
+    let clonePairs = try scanner.int("--clone-pairs", in: 2...Int.max)
     guard try scanner.finish().isEmpty else { throw UsageError("unexpected arguments") }
 
     var typesArgs = datasets.map { ["--datasets", $0] } ?? []
@@ -21,6 +23,8 @@ enum EvalAll {
     var clonesArgs = models.flatMap { ["--model", $0] } + ["--random-init"]
     if let data { clonesArgs += ["--data", data] }
     if let datasets { clonesArgs += ["--datasets", datasets] }
+    if let tries { clonesArgs += ["--tries", String(tries)] }
+    if let clonePairs { clonesArgs += ["--limit", String(clonePairs)] }
     if quick { clonesArgs.append("--quick") }
 
     let modelDirectory = models.first ?? (try? PretrainedModel.loadDefault(explicit: nil))?.directory.path

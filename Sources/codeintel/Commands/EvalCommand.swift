@@ -7,7 +7,7 @@ enum EvalCommand: CLICommand {
   static let name = "eval"
   static let summary = "Evaluate clones (AUROC, AP), types (acc@1, acc@5) and names; regenerate docs/EVALUATION.md."
   static let help = """
-    USAGE: codeintel eval [all] [--out FILE] [--tsc] [--quick] [--model DIR]...
+    USAGE: codeintel eval [all] [--out FILE] [--tsc] [--quick] [--model DIR]... [--tries N] [--clone-pairs N]
            codeintel eval clones [--data DIR] [--datasets DIR] [--model DIR]... [--no-model] [--random-init]
                                  [--edits 1,2,4,8,16] [--tries N] [--seed S] [--limit N] [--threads N]
                                  [--calibrate] [--no-augmentation-pairs | --no-leetcode] [--quick]
@@ -23,7 +23,11 @@ enum EvalCommand: CLICommand {
       --out FILE     Where to write (default: docs/EVALUATION.md).
       --tsc          Pass --tsc to the types section (the TypeScript compiler rows; slow).
       --quick        Small limits everywhere (smoke runs and tests).
-      --model DIR    Passed to the clones section (repeatable).
+      --model DIR    Passed to the clones section (repeatable); the first one is the header's model.
+      --tries N      Passed to the clones section (default 8).
+      --clone-pairs N  The clones section's --limit (default: every pair). The full clones section
+                     takes roughly 40 minutes on a quiet 2-core machine (estimated from the
+                     draft runs in docs/EVALUATION.md).
 
     clones   Scores the pairs of the LeetCode functional-clone set in DIR (pairs.jsonl + the files it
              names; default: $CODEINTEL_CLONE_DATA, else ../shared/data/clones-leetcode-js) and the

@@ -58,7 +58,8 @@ import Testing
   }
 
   @Test func chainsAreSeededParseAndGrowByOneEditAtATime() throws {
-    let source = "function total(items) {\n  let sum = 0;\n  for (const item of items) { sum += item.price * 2; }\n"
+    let source =
+      "function total(items) {\n  let sum = 0;\n  for (const item of items) { sum += item.price * 2; }\n"
       + "  // done\n  return sum;\n}\n"
     let adversarial = AdversarialEdits(edits: [1, 2, 4], tries: 4, seed: 3)
     let a = adversarial.chains(of: source, language: .javascript, workspace: AdversarialEdits.Workspace())

@@ -183,7 +183,8 @@ public struct CloneCalibration: Codable, Sendable, Equatable {
     do {
       let c = try JSONDecoder().decode(CloneCalibration.self, from: data)
       guard c.format == formatName, c.version == 1, c.combination.weights.count == featureNames.count else {
-        throw CodeIntelError("\(url.path): not a version-1 \(formatName) file; re-run codeintel eval clones --calibrate")
+        throw CodeIntelError(
+          "\(url.path): not a version-1 \(formatName) file; re-run codeintel eval clones --calibrate")
       }
       return c
     } catch let error as CodeIntelError {
@@ -253,7 +254,8 @@ extension CloneCalibration {
         y.append(p.positive)
       }
       models.append(
-        x.isEmpty || Set(y).count < 2 ? LogisticModel(weights: inputs.map { _ in 1 }, bias: 0) : .fit(features: x, labels: y))
+        x.isEmpty || Set(y).count < 2
+          ? LogisticModel(weights: inputs.map { _ in 1 }, bias: 0) : .fit(features: x, labels: y))
     }
     let testFold = pairs.map { fold($0.groups.first ?? "") }
     var out = inputs[0].values

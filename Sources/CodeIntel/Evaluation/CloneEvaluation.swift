@@ -199,14 +199,16 @@ public final class CloneEvaluation {
       out += "| scorer | " + columns.map { "AUROC \(head($0)) | AP \(head($0))" }.joined(separator: " | ") + " |\n"
       out += "|---|" + String(repeating: "---|---|", count: columns.count) + "\n"
       for r in rows {
-        out += "| \(r.scorer) | "
+        out +=
+          "| \(r.scorer) | "
           + r.metrics[view.rawValue].map { "\(Self.f($0.auroc)) | \(Self.f($0.ap))" }.joined(separator: " | ") + " |\n"
       }
     }
     out += "\n\(set.pairs.count) pairs (\(set.positives) positive), \(set.texts.count) distinct texts"
     if let adversarial {
       let applied = zip(adversarial.edits, meanApplied).map { "\($0.0): \(String(format: "%.1f", $0.1))" }
-      out += "; adversarial: \(adversarial.tries) tries per pair (seed \(adversarial.seed)), edits applied on"
+      out +=
+        "; adversarial: \(adversarial.tries) tries per pair (seed \(adversarial.seed)), edits applied on"
         + " average per k (\(applied.joined(separator: ", "))); \(table.count) distinct texts scored"
     }
     return out + ".\n"
@@ -274,7 +276,9 @@ public struct CloneScorer {
   }
 
   /// The token-set Jaccard baseline.
-  public static var tokenJaccard: CloneScorer { CloneScorer(name: "token-set Jaccard (baseline)", method: .tokenSetJaccard) }
+  public static var tokenJaccard: CloneScorer {
+    CloneScorer(name: "token-set Jaccard (baseline)", method: .tokenSetJaccard)
+  }
 
   /// The clone index's default embedder.
   public static func hashedFeatures(_ embedder: HashedFeatureEmbedder = HashedFeatureEmbedder()) -> CloneScorer {
@@ -299,7 +303,9 @@ public struct CloneScorer {
   /// A pretrained (or randomly initialised) encoder: texts tokenised and encoded on `threads` workers, each
   /// with its own copy of the encoder and single-threaded BLAS (on a shared, loaded machine this beats one
   /// encoder with multi-threaded BLAS, whose threads wait on each other); pooled embeddings L2-normalised.
-  public static func encoder(_ model: PretrainedModel, name: String, encoder: (any SequenceEncoder)? = nil) -> CloneScorer {
+  public static func encoder(_ model: PretrainedModel, name: String, encoder: (any SequenceEncoder)? = nil)
+    -> CloneScorer
+  {
     let net = encoder ?? model.encoder
     let d = net.dim
     return CloneScorer(

@@ -40,7 +40,9 @@ public struct ClonePairSet: Sendable {
   }
 
   /// Builds a set from pairs of texts, storing each distinct (text, language) once.
-  public init(name: String, textPairs: [(a: String, b: String, language: (Language, Language), positive: Bool, groups: [String])]) {
+  public init(
+    name: String, textPairs: [(a: String, b: String, language: (Language, Language), positive: Bool, groups: [String])]
+  ) {
     var index: [TextKey: Int] = [:]
     var texts: [String] = []
     var languages: [Language] = []
@@ -167,7 +169,10 @@ public struct ClonePairSet: Sendable {
       let other = units[b]
       out.append((anchor.text, variant.text, (anchor.language, anchor.language), true, [anchor.package]))
       out.append(
-        (anchor.text, other.text, (anchor.language, other.language), false, Set([anchor.package, other.package]).sorted()))
+        (
+          anchor.text, other.text, (anchor.language, other.language), false,
+          Set([anchor.package, other.package]).sorted()
+        ))
     }
     return ClonePairSet(name: "augmentation pairs of \((path as NSString).lastPathComponent)", textPairs: out)
   }

@@ -57,7 +57,9 @@ enum EvalClones {
       o.calibrationAnchors = min(o.calibrationAnchors, 100)
     }
     guard try scanner.finish().isEmpty else { throw UsageError("unexpected arguments") }
-    if !o.leetCode && !o.augmentationPairs { throw UsageError("--no-leetcode and --no-augmentation-pairs leave nothing to score") }
+    if !o.leetCode && !o.augmentationPairs {
+      throw UsageError("--no-leetcode and --no-augmentation-pairs leave nothing to score")
+    }
     if o.noModel && (!o.models.isEmpty || o.randomInit || o.calibrate) {
       throw UsageError("--no-model cannot go with --model, --random-init or --calibrate")
     }
@@ -129,7 +131,8 @@ enum EvalClones {
     }
     var out = "Command: `codeintel eval clones \(args.joined(separator: " "))`\n\n"
     if let adversarial {
-      out += "Adversarial columns (ContraCode §5): k = \(adversarial.edits.map(String.init).joined(separator: ", "))"
+      out +=
+        "Adversarial columns (ContraCode §5): k = \(adversarial.edits.map(String.init).joined(separator: ", "))"
         + " random semantics-preserving transforms applied to the `b` side of every pair, \(adversarial.tries)"
         + " tries; positives score the minimum over the tries, negatives the maximum.\n\n"
     }
@@ -165,7 +168,8 @@ enum EvalClones {
       if let calibration {
         let labels = set.pairs.map(\.positive)
         let combined = calibration.combined(encoder: scores[2], hashed: scores[1], jaccard: scores[0], name: "")
-        out += "\nThe shipped decision thresholds (`\(CloneCalibration.fileName)`) on these pairs, texts as written:\n\n"
+        out +=
+          "\nThe shipped decision thresholds (`\(CloneCalibration.fileName)`) on these pairs, texts as written:\n\n"
         out += "| decision | threshold | precision | recall | F1 |\n|---|---|---|---|---|\n"
         for (name, t, s) in [
           ("hashed-feature cosine ≥ t (clone index)", calibration.hashedThreshold.threshold, scores[1].values[0][0]),
@@ -180,7 +184,8 @@ enum EvalClones {
     }
     if let c = calibration {
       let w = c.combination.weights.map { String(format: "%.3f", $0) }.joined(separator: ", ")
-      out += "Calibration (`\(CloneCalibration.fileName)` beside the model): fitted on \(c.fittedOn)"
+      out +=
+        "Calibration (`\(CloneCalibration.fileName)` beside the model): fitted on \(c.fittedOn)"
         + " (\(c.pairs) pairs, \(c.positives) positive) with `\(c.command)`; weights (encoder, hashed, Jaccard)"
         + " \(w), bias \(String(format: "%.3f", c.combination.bias)); thresholds by \(c.criterion): combination"
         + String(

@@ -1,6 +1,7 @@
 // codeintel-lsp: the codeintel language server over stdio. Argument handling only; the server is
 // the LanguageServer library.
 import Foundation
+import CodeIntel
 import LanguageServer
 
 #if canImport(Glibc)
@@ -32,6 +33,12 @@ for argument in CommandLine.arguments.dropFirst() {
 }
 
 signal(SIGPIPE, SIG_IGN)
-let server = LanguageServer(connection: StdioConnection(), providers: .deterministic()) { code in exit(code) }
+var providers = AnalysisProviders.deterministic()
+// The method-name head, when one is installed ($CODEINTEL_NAMES_MODEL, else names/ next to the default model).
+if let names = try? NameModel.loadDefault() {
+  providers.names = HeadNameSuggester(model: names)
+  FileHandle.standardError.write(Data("codeintel-lsp: method-name head \(names.directory)\n".utf8))
+}
+let server = LanguageServer(connection: StdioConnection(), providers: providers) { code in exit(code) }
 server.start()
 dispatchMain()

@@ -5,10 +5,11 @@ import Model
 /// `codeintel eval`: model-quality evaluations whose tables go into docs/EVALUATION.md.
 enum EvalCommand: CLICommand {
   static let name = "eval"
-  static let summary = "Evaluate clone detection (AUROC, AP) and type prediction (acc@1, acc@5)."
+  static let summary = "Evaluate clone detection (AUROC, AP), type prediction (acc@1, acc@5) and method names (F1)."
   static let help = """
     USAGE: codeintel eval clones [--data DIR] [--model DIR | --no-model]
            codeintel eval types [--datasets DIR] [--split test] [--tsc] [--limit N]
+           codeintel eval names [--datasets DIR] [--split test] [--names-model DIR]... [--limit N]
 
     clones   Scores every pair of the functional-clone set in DIR (pairs.jsonl + the files it
              names; default: $CODEINTEL_CLONE_DATA, else ../shared/data/clones-leetcode-js) with the
@@ -33,12 +34,17 @@ enum EvalCommand: CLICommand {
       --split NAME    test (default), valid or train.
       --tsc           Also run the TypeScript compiler peer (slow).
       --limit N       Only the first N files of the split.
+
+    names    Scores method-name heads on the method-names split (default test) by subtoken
+             precision, recall, F1 (code2seq's definition) and exact match of the top beam, next to
+             a most-frequent-name baseline; one row per --names-model DIR (repeatable; default: the
+             installed head). See `codeintel eval names --help` and docs/NAMES.md.
     """
 
   static func run(_ args: [String]) throws -> Int32 {
     if args.first == "types" { return try EvalTypes.run(Array(args.dropFirst())) }
     if args.first == "names" { return try EvalNames.run(Array(args.dropFirst())) }
-    guard args.first == "clones" else { throw UsageError("say which evaluation: clones or types") }
+    guard args.first == "clones" else { throw UsageError("say which evaluation: clones, types or names") }
     var scanner = ArgumentScanner(Array(args.dropFirst()))
     let data =
       try scanner.option("--data") ?? ProcessInfo.processInfo.environment["CODEINTEL_CLONE_DATA"]

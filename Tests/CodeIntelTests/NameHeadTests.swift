@@ -1,0 +1,138 @@
+import Foundation
+import Testing
+
+@testable import CodeIntel
+import Model
+import Tokenizer
+
+@Suite("Method-name metrics")
+struct SubtokenMetricsTests {
+  @Test("code2seq subtoken precision/recall/F1, micro over examples, case-insensitive")
+  func handComputed() {
+    var m = SubtokenMetrics()
+    m.add(predicted: ["get", "user", "name"], actual: ["get", "name"])  // tp 2, fp 1, fn 0
+    m.add(predicted: ["set"], actual: ["get", "value"])  // tp 0, fp 1, fn 2
+    m.add(predicted: ["get", "get"], actual: ["get"])  // tp 2 (each predicted occurrence), fp 0, fn 0
+    m.add(predicted: ["GET", "Name"], actual: ["get", "name"])  // tp 2, exact
+    #expect(m.truePositives == 6 && m.falsePositives == 2 && m.falseNegatives == 2)
+    #expect(abs(m.precision - 0.75) < 1e-12 && abs(m.recall - 0.75) < 1e-12 && abs(m.f1 - 0.75) < 1e-12)
+    #expect(m.exact == 1 && abs(m.exactMatch - 0.25) < 1e-12)
+    m.add(predicted: [], actual: ["a", "b"])  // nothing predicted: 2 false negatives
+    #expect(abs(m.precision - 0.75) < 1e-12 && abs(m.recall - 6.0 / 10.0) < 1e-12)
+    #expect(abs(m.f1 - 2 * 0.75 * 0.6 / 1.35) < 1e-12)
+    #expect(SubtokenMetrics().f1 == 0)
+  }
+}
+
+/// A small learnable task: the body says what the name is.
+func syntheticNames(_ n: Int, seed: Int) -> [MethodNameRecord] {
+  let verbs = ["get", "set", "remove", "parse", "render", "validate"]
+  let nouns = ["user", "name", "item", "config", "node", "value"]
+  return (0..<n).map { k in
+    let i = (k + seed) % verbs.count
+    let j = (k / verbs.count + seed) % nouns.count
+    let input = "function(x\(seed)) {\n  const \(nouns[j]) = x\(seed).\(nouns[j]);\n  return \(verbs[i])Op(\(nouns[j]), METHOD_NAME);\n}"
+    return MethodNameRecord(package: "p\(k % 3)", path: "f.js", name: verbs[i] + nouns[j].capitalized, target: [verbs[i], nouns[j]], input: input)
+  }
+}
+
+@Suite("Name fine-tuning", .serialized)
+struct NameFinetuneTests {
+  static let train = syntheticNames(48, seed: 0)
+  static let valid = syntheticNames(8, seed: 1)
+  static let tokenizer = try! Tokenizer.train(
+    texts: train.map(\.input), configuration: Tokenizer.Configuration(vocabSize: 300))
+
+  func pretrain() -> PretrainConfig {
+    var p = PretrainConfig()
+    p.dim = 16
+    p.layers = 1
+    p.heads = 2
+    p.ffn = 32
+    p.maxLength = 40
+    p.dropout = 0.1
+    return p
+  }
+
+  func config(seed: UInt64 = 3, steps: Int = 6) -> NameFinetuneConfig {
+    var c = NameFinetuneConfig()
+    c.steps = steps
+    c.batchSize = 4
+    c.warmupSteps = 2
+    c.learningRate = 3e-3
+    c.seed = seed
+    c.decoderFFN = 32
+    c.subtokenVocab = 20
+    c.threads = 1
+    c.evalEvery = 0
+    c.finalEvalExamples = 0
+    c.checkpointMinutes = 1000
+    return c
+  }
+
+  func trainer(_ c: NameFinetuneConfig, output: String? = nil, resume: Bool = false) throws -> NameFinetuner {
+    let enc = EncoderFactory.make(pretrain(), vocab: Self.tokenizer.vocabSize, seed: 11)
+    return try NameFinetuner(
+      config: c, tokenizer: Self.tokenizer, encoder: enc, pretrain: pretrain(), maxLength: 40,
+      origin: NameHead.Origin(model: "tiny", encoderSHA256: "00", steps: 1), train: Self.train, valid: Self.valid,
+      output: output, resume: resume)
+  }
+
+  func weights(_ t: NameFinetuner) -> [Float] {
+    Array(UnsafeBufferPointer(start: t.decoder.parameters.data, count: t.decoder.parameters.count))
+      + Array(UnsafeBufferPointer(start: t.encoder.parameters.data, count: t.encoder.parameters.count))
+  }
+
+  @Test("deterministic for a seed; another seed differs")
+  func deterministic() throws {
+    let a = try trainer(config())
+    try a.run()
+    let b = try trainer(config())
+    try b.run()
+    #expect(a.losses == b.losses && a.losses.count == 6)
+    #expect(weights(a) == weights(b))
+    let c = try trainer(config(seed: 4))
+    try c.run()
+    #expect(c.losses != a.losses)
+  }
+
+  @Test("a resumed run ends exactly where an uninterrupted one does; the head folder loads and predicts")
+  func resume() throws {
+    let dirA = FileManager.default.temporaryDirectory.appendingPathComponent("names-a-\(UUID())").path
+    let dirB = FileManager.default.temporaryDirectory.appendingPathComponent("names-b-\(UUID())").path
+    defer {
+      try? FileManager.default.removeItem(atPath: dirA)
+      try? FileManager.default.removeItem(atPath: dirB)
+    }
+    let a = try trainer(config(), output: dirA)
+    try a.run()
+    let first = try trainer(config(), output: dirB)
+    try first.run(stopAt: 3)
+    let second = try trainer(config(), output: dirB, resume: true)
+    #expect(second.step == 3)
+    try second.run()
+    #expect(weights(second) == weights(a))
+    #expect(Array(first.losses + second.losses) == a.losses)
+    let head = try NameHead.load(directory: dirA)
+    #expect(head.info.format == "codeintel-names" && head.info.label == "with pretraining" && head.info.steps == 6)
+    #expect(head.info.pretrained.encoderSHA256 == "00")
+    let p = head.predict(inputs: Self.valid.map(\.input), beam: 3, top: 2)
+    #expect(p.count == Self.valid.count && p.allSatisfy { !$0.isEmpty && $0.count <= 2 })
+    for name in ["encoder.safetensors", "decoder.safetensors", "subtokens.json", "tokenizer.json", "metrics.jsonl", "config.json"] {
+      #expect(FileManager.default.fileExists(atPath: dirA + "/" + name), "\(name)")
+    }
+    #expect(throws: (any Error).self) { try trainer(config(), output: dirA + "-missing", resume: true) }
+  }
+
+  @Test("fine-tuning learns the synthetic task (loss falls, valid F1 above chance)")
+  func learns() throws {
+    var c = config(steps: 60)
+    c.finalEvalExamples = 8
+    let t = try trainer(c)
+    let s = try t.run()
+    let early = t.losses.prefix(5).reduce(0, +) / 5
+    let late = t.losses.suffix(5).reduce(0, +) / 5
+    #expect(late < early * 0.6, "loss \(early) → \(late)")
+    #expect((s.valid?.f1 ?? 0) > 0.3, "valid F1 \(s.valid?.f1 ?? 0)")
+  }
+}

@@ -59,7 +59,7 @@ let package = Package(
     .testTarget(name: "ModelTests", dependencies: ["Model", "Tensor", "Tokenizer"]),
     .testTarget(name: "CorpusTests", dependencies: ["Corpus", "Syntax"]),
     .testTarget(name: "CloneIndexTests", dependencies: ["CloneIndex", "Syntax"]),
-    .testTarget(name: "CodeIntelTests", dependencies: ["CodeIntel", "Model", "Tokenizer"]),
+    .testTarget(name: "CodeIntelTests", dependencies: ["CodeIntel", "Model", "Tokenizer", "Syntax"]),
     .testTarget(name: "LanguageServerTests", dependencies: ["LanguageServer", "CodeIntel", "CloneIndex", "Syntax"]),
   ],
   swiftLanguageModes: [.v6]

@@ -3,6 +3,7 @@ import Testing
 
 @testable import CodeIntel
 import Model
+import Syntax
 import Tokenizer
 
 @Suite("Method-name metrics")
@@ -134,5 +135,95 @@ struct NameFinetuneTests {
     let late = t.losses.suffix(5).reduce(0, +) / 5
     #expect(late < early * 0.6, "loss \(early) → \(late)")
     #expect((s.valid?.f1 ?? 0) > 0.3, "valid F1 \(s.valid?.f1 ?? 0)")
+  }
+}
+
+@Suite("Name mismatch evidence")
+struct NameAnalysisTests {
+  func reasons(_ source: String) throws -> [String: [String]] {
+    let tree = try Parser(language: .javascript).parse(source)
+    var out: [String: [String]] = [:]
+    for r in NameAnalysis.analyze(tree: tree, units: extractUnits(from: tree), head: nil) { out[r.name] = r.reasons }
+    return out
+  }
+
+  @Test("body rules: predicates returning literals, getters returning nothing, setters returning without assigning")
+  func rules() throws {
+    let r = try reasons(
+      """
+      function isValid(u) { if (!u) return "missing"; return "ok"; }
+      function isReady(u) { if (!u) return false; return "ok"; }
+      function hasKeys(o) { const k = Object.keys(o); return k.length > 0; }
+      function getTotal(xs) { let s = 0; for (const x of xs) s += x; }
+      function getItem(xs) { const first = xs[0]; return first; }
+      function getLater(xs) { const f = () => { return 1; }; f(); }
+      function setName(u, n) { const c = u; return c.name + n; }
+      function setAge(u, a) { u.age = a; return u; }
+      function setKey(m, k) { m.set(k, 1); return m; }
+      class A { isOpen() { const s = this.state; return { s }; } }
+      """)
+    #expect(r["isValid"]!.count == 1 && r["isValid"]![0].contains("string literal"))
+    #expect(r["isReady"]! == [])  // a boolean return: not every return is a non-boolean literal
+    #expect(r["hasKeys"]! == [])
+    #expect(r["getTotal"]! == ["named `get…` but returns nothing"])
+    #expect(r["getItem"]! == [])
+    #expect(r["getLater"]! == ["named `get…` but returns nothing"])  // the nested arrow's return is not its own
+    #expect(r["setName"]! == ["named `set…` but returns a value without assigning anything"])
+    #expect(r["setAge"]! == [] && r["setKey"]! == [])
+    #expect(r["isOpen"]!.count == 1 && r["isOpen"]![0].contains("object literal"))
+    // one-statement bodies and constructors are not examined (the dataset skips them)
+    #expect(try reasons("function isX() { return 'a'; }").isEmpty)
+  }
+
+  @Test("model evidence: disjoint subtokens and a large gap; combination of independent evidence")
+  func model() {
+    let preds = [NamePrediction(subtokens: ["format", "date"], logProbability: -1.5)]  // score -0.5
+    let far = NameAnalysis.modelEvidence(current: ["is", "valid"], currentScore: -2.5, predictions: preds)
+    #expect(far.score == 0.5 && far.reason != nil)  // gap exactly 2 → 0.5
+    let farther = NameAnalysis.modelEvidence(current: ["is", "valid"], currentScore: -4, predictions: preds)
+    #expect(farther.score == 1)
+    let near = NameAnalysis.modelEvidence(current: ["is", "valid"], currentScore: -1, predictions: preds)
+    #expect(near.score == 0 && near.reason == nil)
+    let shared = NameAnalysis.modelEvidence(current: ["format", "time"], currentScore: -9, predictions: preds)
+    #expect(shared.score == 0)
+    #expect(abs(NameAnalysis.combine([0.8, 0.5]) - 0.9) < 1e-12 && NameAnalysis.combine([]) == 0)
+  }
+
+  @Test("with a trained head: suggestions, the current name's score, and the language-server suggester's input")
+  func withHead() throws {
+    var c = NameFinetuneConfig()
+    c.steps = 30
+    c.batchSize = 8
+    c.warmupSteps = 3
+    c.learningRate = 3e-3
+    c.decoderFFN = 32
+    c.subtokenVocab = 20
+    c.threads = 1
+    c.evalEvery = 0
+    c.finalEvalExamples = 0
+    var p = PretrainConfig()
+    (p.dim, p.layers, p.heads, p.ffn, p.maxLength) = (16, 1, 2, 32, 40)
+    let t = try NameFinetuner(
+      config: c, tokenizer: NameFinetuneTests.tokenizer,
+      encoder: EncoderFactory.make(p, vocab: NameFinetuneTests.tokenizer.vocabSize, seed: 1), pretrain: p,
+      maxLength: 40, origin: NameHead.Origin(model: nil, encoderSHA256: nil, steps: 0),
+      train: NameFinetuneTests.train, valid: [], output: nil)
+    try t.run()
+    let head = t.makeHead(seconds: 0)
+    let source = """
+      function getUser(x0) {
+        const user = x0.user;
+        return getOp(user, getUser);
+      }
+      """
+    let tree = try Parser(language: .javascript).parse(source)
+    let reports = NameAnalysis.analyze(tree: tree, units: extractUnits(from: tree), head: head, top: 3)
+    #expect(reports.count == 1)
+    let r = reports[0]
+    #expect(r.suggestions.count == 3 && r.currentScore != nil)
+    #expect(zip(r.suggestions, r.suggestions.dropFirst()).allSatisfy { $0.score >= $1.score })
+    let unit = extractUnits(from: tree)[0]
+    let viaModel = NameModel(head: head).suggestions(for: unit, in: tree, top: 3)
+    #expect(viaModel.map(\.name) == r.suggestions.map(\.name))
   }
 }

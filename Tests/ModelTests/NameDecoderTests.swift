@@ -25,7 +25,7 @@ private func decoderLoss(
 @Suite("Name decoder")
 struct NameDecoderTests {
   let config = NameDecoderConfig(vocab: 11, dim: 8, layers: 2, heads: 2, ffn: 12, maxLen: 4)
-  let (b, t, s) = (2, 4, 5)
+  let b = 2, t = 4, s = 5
   var tokens: [Int32] { [2, 5, 6, 0, 2, 7, 0, 0] }
   var targets: [Int32] { [5, 6, 3, -100, 7, 3, -100, -100] }
   var mask: [Float] { [1, 1, 1, 1, 1, 1, 1, 1, 0, 0] }

@@ -13,8 +13,8 @@ let usage = """
 
   Speaks the Language Server Protocol 3.17 on stdin/stdout for .js .mjs .cjs .jsx .ts .mts .cts .tsx
   files: type inlay hints, hover, code actions, clone diagnostics, and predicted names when a
-  method-name head is installed (CODEINTEL_NAMES_MODEL or names/ next to the default model). Logs go to stderr
-  (CODEINTEL_LSP_LOG=debug|info|warning|error). See docs/LSP.md.
+  method-name head is installed (CODEINTEL_NAMES_MODEL or names/ next to the default model).
+  Logs go to stderr (CODEINTEL_LSP_LOG=debug|info|warning|error). See docs/LSP.md.
 
   """
 

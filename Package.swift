@@ -47,7 +47,7 @@ let package = Package(
     // MARK: - Executables (argument parsing and printing only)
     .executableTarget(
       name: "codeintel", dependencies: ["CodeIntel", "CloneIndex", "Corpus", "Model", "Tensor", "Augment", "Syntax"]),
-    .executableTarget(name: "codeintel-lsp", dependencies: ["LanguageServer"]),
+    .executableTarget(name: "codeintel-lsp", dependencies: ["LanguageServer", "CodeIntel"]),
     // A child indexer the CloneIndex tests SIGKILL mid-run (crash-safety test).
     .executableTarget(name: "clone-index-child", dependencies: ["CloneIndex"], path: "Tests/CloneIndexChild"),
 
@@ -59,7 +59,7 @@ let package = Package(
     .testTarget(name: "ModelTests", dependencies: ["Model", "Tensor", "Tokenizer"]),
     .testTarget(name: "CorpusTests", dependencies: ["Corpus", "Syntax"]),
     .testTarget(name: "CloneIndexTests", dependencies: ["CloneIndex", "Syntax"]),
-    .testTarget(name: "CodeIntelTests", dependencies: ["CodeIntel"]),
+    .testTarget(name: "CodeIntelTests", dependencies: ["CodeIntel", "Model", "Tokenizer", "Syntax"]),
     .testTarget(name: "LanguageServerTests", dependencies: ["LanguageServer", "CodeIntel", "CloneIndex", "Syntax"]),
   ],
   swiftLanguageModes: [.v6]

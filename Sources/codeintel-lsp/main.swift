@@ -1,6 +1,7 @@
 // codeintel-lsp: the codeintel language server over stdio. Argument handling only; the server is
 // the LanguageServer library.
 import Foundation
+import CodeIntel
 import LanguageServer
 
 #if canImport(Glibc)
@@ -11,8 +12,9 @@ let usage = """
   usage: codeintel-lsp [--stdio]
 
   Speaks the Language Server Protocol 3.17 on stdin/stdout for .js .mjs .cjs .jsx .ts .mts .cts .tsx
-  files: type inlay hints, hover, code actions, clone diagnostics. Logs go to stderr
-  (CODEINTEL_LSP_LOG=debug|info|warning|error). See docs/LSP.md.
+  files: type inlay hints, hover, code actions, clone diagnostics, and predicted names when a
+  method-name head is installed (CODEINTEL_NAMES_MODEL or names/ next to the default model).
+  Logs go to stderr (CODEINTEL_LSP_LOG=debug|info|warning|error). See docs/LSP.md.
 
   """
 
@@ -32,6 +34,12 @@ for argument in CommandLine.arguments.dropFirst() {
 }
 
 signal(SIGPIPE, SIG_IGN)
-let server = LanguageServer(connection: StdioConnection(), providers: .deterministic()) { code in exit(code) }
+var providers = AnalysisProviders.deterministic()
+// The method-name head, when one is installed ($CODEINTEL_NAMES_MODEL, else names/ next to the default model).
+if let names = try? NameModel.loadDefault() {
+  providers.names = HeadNameSuggester(model: names)
+  FileHandle.standardError.write(Data("codeintel-lsp: method-name head \(names.directory)\n".utf8))
+}
+let server = LanguageServer(connection: StdioConnection(), providers: providers) { code in exit(code) }
 server.start()
 dispatchMain()

@@ -12,7 +12,7 @@ enum EvalCommand: CLICommand {
                                  [--edits 1,2,4,8,16] [--tries N] [--seed S] [--limit N] [--threads N]
                                  [--calibrate] [--no-augmentation-pairs | --no-leetcode] [--quick]
            codeintel eval types [--datasets DIR] [--split test] [--tsc] [--limit N]
-           codeintel eval names ...
+           codeintel eval names [--datasets DIR] [--split test] [--names-model DIR]... [--limit N]
 
     all      (the default) Runs every section and writes docs/EVALUATION.md: a header with the date, the
              git commit, the model folder and the sha256 of its files, the machine and the commands,
@@ -68,6 +68,11 @@ enum EvalCommand: CLICommand {
       --split NAME    test (default), valid or train.
       --tsc           Also run the TypeScript compiler peer (slow).
       --limit N       Only the first N files of the split.
+
+    names    Scores method-name heads on the method-names split (default test) by subtoken
+             precision, recall, F1 (code2seq's definition) and exact match of the top beam, next to
+             a most-frequent-name baseline; one row per --names-model DIR (repeatable; default: the
+             installed head). See `codeintel eval names --help` and docs/NAMES.md.
     """
 
   static func run(_ args: [String]) throws -> Int32 {

@@ -1,12 +1,112 @@
 import CodeIntel
 import Foundation
+import Model
 
 /// `codeintel suggest-names`: predicted method names, and names that disagree with their bodies.
 enum SuggestNamesCommand: CLICommand {
   static let name = "suggest-names"
-  static let summary = "Predict function names from their bodies; flag names that disagree (not built yet)."
-  static let help = "USAGE: codeintel suggest-names FILE|DIR (not built yet)"
+  static let summary = "Predict function names from their bodies; flag names that disagree with what the body does."
+  static let help = """
+    USAGE: codeintel suggest-names FILE|DIR... [--top K] [--format text|json] [--only-mismatches]
+                                   [--names-model DIR] [--beam N] [--min-gap G] [--no-model]
+
+    For each named function (not constructors, not one-letter names, bodies of at least two
+    statements: the functions the method-name dataset keeps), the name head reads the function with
+    its own name hidden (recursive calls become METHOD_NAME, as in training) and proposes the top K
+    names in camelCase with probabilities. A function is flagged as a MISMATCH when the name
+    disagrees strongly with the body; the evidence, combined as independent (1 - Π(1 - s)), flag at
+    ≥ 0.5:
+      - the model: no subtoken of the current name is in the top K, and the name's own
+        length-normalised log-probability is ≥ G nats per subtoken below the best name's
+        (score 0 at G-1 rising to 1 at G+1);
+      - the body (0.8 each): an is/has/can/should… name whose every return is a string, number,
+        object or array literal; a get… function that returns nothing; a set… function that returns
+        a value and assigns nothing.
+    Each flag says why. Progress for directories goes to stderr.
+
+    OPTIONS:
+      --top K              Names per function (default 5).
+      --beam N             Beam width (default 5; at least K is used).
+      --min-gap G          Model evidence threshold in nats per subtoken (default 2).
+      --only-mismatches    List flagged functions only.
+      --names-model DIR    The name head folder (default: $CODEINTEL_NAMES_MODEL, else names/ inside
+                           the default model folder, e.g. Models/contracode-moco-small/names/).
+      --no-model           Only the deterministic body evidence (no suggestions).
+      --format text|json   Output (default text). JSON: {"files": [{"path", "functions": [{"name",
+                           "kind", "line" (1-based), "character" (UTF-16, 0-based), "suggestions":
+                           [{"name", "probability", "score"}], "currentScore" (or absent),
+                           "mismatch" (bool), "mismatchScore" (0-1), "reasons": [string]}]}],
+                           "model": head folder or null}.
+    Exit status: 0, or 1 when a file could not be read or parsed (the others are still reported).
+    """
+
   static func run(_ args: [String]) throws -> Int32 {
-    throw UsageError("`suggest-names` is not built yet")
+    var scanner = ArgumentScanner(args)
+    let top = try scanner.int("--top", "-k", in: 1...50) ?? 5
+    let beam = try scanner.int("--beam", in: 1...64) ?? 5
+    let minGap = try scanner.double("--min-gap", in: 0...100) ?? 2
+    let json = try scanner.choice("--format", from: ["text", "json"]) == "json"
+    let only = scanner.flag("--only-mismatches")
+    let modelDir = try scanner.option("--names-model")
+    let noModel = scanner.flag("--no-model")
+    let paths = try scanner.finish()
+    guard !paths.isEmpty else { throw UsageError("give at least one file or directory") }
+    if noModel && modelDir != nil { throw UsageError("--no-model and --names-model do not go together") }
+    for p in paths where !FileManager.default.fileExists(atPath: p) {
+      throw CodeIntelError("\(p): no such file or directory")
+    }
+    var head: NameHead?
+    if !noModel {
+      do {
+        head = try NameHead.loadDefault(explicit: modelDir)
+      } catch {
+        if modelDir != nil { throw error }
+        printError("codeintel: no name head found, so no suggestions, only body evidence (\(error))")
+      }
+    }
+    let files = SourceFile.collect(paths)
+    let progress = files.count > 20
+    var failed = false
+    var out: [[String: Any]] = []
+    var totals = (functions: 0, flagged: 0)
+    for (i, path) in files.enumerated() {
+      if progress, i % 20 == 0 { printError("suggest-names: \(i)/\(files.count) files") }
+      do {
+        let parsed = try ParsedFile(try SourceFile.load(path))
+        var reports = NameAnalysis.analyze(
+          tree: parsed.tree, units: parsed.units, head: head, top: top, beam: max(beam, top), minGap: minGap)
+        totals.functions += reports.count
+        totals.flagged += reports.filter(\.mismatch).count
+        if only { reports = reports.filter(\.mismatch) }
+        if json {
+          let data = try JSONEncoder().encode(reports)
+          let functions = try JSONSerialization.jsonObject(with: data)
+          out.append(["path": path, "functions": functions])
+        } else {
+          for r in reports { printText(r, path: path) }
+        }
+      } catch {
+        failed = true
+        printError("codeintel: \(error)")
+      }
+    }
+    if progress { printError("suggest-names: \(files.count)/\(files.count) files") }
+    if json {
+      let object: [String: Any] = ["files": out, "model": head?.directory.path ?? NSNull()]
+      let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+      print(String(decoding: data, as: UTF8.self))
+    } else {
+      print("\(totals.flagged) of \(totals.functions) functions flagged in \(files.count) file(s)")
+    }
+    return failed ? 1 : 0
+  }
+
+  static func printText(_ r: NameReport, path: String) {
+    let names = r.suggestions.map { "\($0.name) \(String(format: "%.2f", $0.probability))" }.joined(separator: ", ")
+    var line = "\(path):\(r.line):\(r.character + 1)  \(r.name)"
+    if !names.isEmpty { line += "  → \(names)" }
+    if r.mismatch { line += String(format: "  MISMATCH %.2f", r.mismatchScore) }
+    print(line)
+    if r.mismatch { for reason in r.reasons { print("    - \(reason)") } }
   }
 }

@@ -1,0 +1,218 @@
+import Corpus
+import Foundation
+import Model
+import Syntax
+
+// MARK: - Name reports
+
+/// What `codeintel suggest-names` says about one named function.
+public struct NameReport: Sendable, Codable, Equatable {
+  public struct Suggestion: Sendable, Codable, Equatable {
+    public var name: String
+    /// exp(log-probability of the whole name).
+    public var probability: Double
+    /// Length-normalised log-probability (what the beam ranks by).
+    public var score: Double
+  }
+
+  /// The function's current name.
+  public var name: String
+  public var kind: String
+  /// 1-based line and UTF-16 column (0-based) of the name.
+  public var line: Int
+  public var character: Int
+  /// Top names from the model, best first (empty without a model).
+  public var suggestions: [Suggestion]
+  /// The current name's length-normalised log-probability under the decoder (nil without a model).
+  public var currentScore: Double?
+  /// Whether the name disagrees strongly with the body, the combined score in [0, 1], and why.
+  public var mismatch: Bool
+  public var mismatchScore: Double
+  public var reasons: [String]
+}
+
+/// Method-name suggestions and the name/body mismatch flag, shared by `suggest-names` and the language server.
+///
+/// The mismatch combines two kinds of evidence (docs/NAMES.md):
+/// - the model: the current name shares no subtoken with any of the top-k predictions AND its length-normalised
+///   log-probability is at least `minGap` nats per subtoken below the best beam's; its score rises linearly from
+///   0 at a gap of `minGap - 1` to 1 at `minGap + 1` (so it is 0.5 at exactly `minGap`);
+/// - the body, deterministically: an `is/has/can/should…` name whose every `return` is a string, number,
+///   template, object or array literal; a `get…` function that returns nothing; a `set…` function that returns a
+///   value and assigns nothing. Each counts 0.8.
+/// Scores combine as independent evidence, 1 - Π(1 - sᵢ); the function is flagged at ≥ 0.5.
+public enum NameAnalysis {
+  public static let predicatePrefixes: Set<String> = [
+    "is", "has", "can", "should", "will", "was", "were", "are", "does", "did", "needs", "must", "contains",
+  ]
+  public static let ruleWeight = 0.8
+  public static let flagThreshold = 0.5
+
+  /// The model-side mismatch score and its reason.
+  public static func modelEvidence(
+    current: [String], currentScore: Double, predictions: [NamePrediction], minGap: Double = 2
+  ) -> (score: Double, reason: String?) {
+    guard let best = predictions.first, !current.isEmpty else { return (0, nil) }
+    let cur = Set(current.map { $0.lowercased() })
+    let predicted = Set(predictions.flatMap(\.subtokens))
+    guard cur.isDisjoint(with: predicted) else { return (0, nil) }
+    let gap = best.score - currentScore
+    let score = min(max((gap - (minGap - 1)) / 2, 0), 1)
+    guard score > 0 else { return (0, nil) }
+    let reason = String(
+      format: "the model reads it as `%@`: no subtoken of the name is in its top %d, and the name scores %.2f nats per subtoken below the best",
+      best.name, predictions.count, gap)
+    return (score, reason)
+  }
+
+  /// Deterministic evidence that the name contradicts the body (empty when none).
+  public static func bodyEvidence(unit: Syntax.FunctionUnit, tree: Tree, subtokens: [String]) -> [String] {
+    guard let first = subtokens.first?.lowercased(), let body = tree.root.descendant(for: unit.bodyRange) else {
+      return []
+    }
+    var returns: [Node?] = []  // returned expressions (nil: a bare `return`)
+    var assigns = false
+    if body.type == "statement_block" {
+      visitOwn(body) { n in
+        switch n.type {
+        case "return_statement": returns.append(n.namedChildren.first { $0.type != "comment" })
+        case "assignment_expression", "augmented_assignment_expression", "update_expression":
+          assigns = true
+        case "unary_expression" where n.text.hasPrefix("delete"):
+          assigns = true
+        case "call_expression":
+          if let f = n.child(field: "function"), f.type == "member_expression",
+            let p = f.child(field: "property")?.text.lowercased(),
+            mutators.contains(where: { p.hasPrefix($0) })
+          {
+            assigns = true
+          }
+        default: break
+        }
+      }
+    } else {
+      returns.append(body)  // concise arrow body
+    }
+    let values = returns.compactMap { $0 }
+    var reasons: [String] = []
+    if predicatePrefixes.contains(first), !values.isEmpty, values.count == returns.count,
+      values.allSatisfy({ literalTypes.contains($0.type) })
+    {
+      let kinds = Set(values.map { literalNames[$0.type] ?? $0.type }).sorted().joined(separator: "/")
+      reasons.append("named like a predicate (`\(first)…`) but every return is a \(kinds) literal, never a boolean")
+    }
+    if first == "get", body.type == "statement_block", values.isEmpty, MethodNames.statementCount(unit, tree) > 0,
+      !unit.isGenerator, unit.kind != .setter
+    {
+      reasons.append("named `get…` but returns nothing")
+    }
+    if first == "set", unit.kind != .setter, !assigns,
+      values.contains(where: { $0.type != "this" })
+    {
+      reasons.append("named `set…` but returns a value without assigning anything")
+    }
+    return reasons
+  }
+
+  static let literalTypes: Set<String> = ["string", "template_string", "number", "object", "array"]
+  static let literalNames = [
+    "string": "string", "template_string": "string", "number": "number", "object": "object", "array": "array",
+  ]
+  /// Method names that count as assigning (`map.set(…)`, `Object.assign(…)`, `list.push(…)`, `this.setState(…)`).
+  static let mutators = [
+    "set", "assign", "push", "unshift", "splice", "add", "put", "update", "define", "store", "save", "write",
+    "emit", "dispatch", "delete", "remove", "clear", "fill", "sort", "reverse", "append", "insert", "replace",
+  ]
+  static let functionTypes: Set<String> = [
+    "function_declaration", "function_expression", "function", "arrow_function", "method_definition",
+    "generator_function_declaration", "generator_function", "class_declaration", "class",
+  ]
+
+  /// Visits `node`'s descendants without entering nested functions or classes.
+  static func visitOwn(_ node: Node, _ visit: (Node) -> Void) {
+    node.walk { n in
+      if n.byteRange != node.byteRange, functionTypes.contains(n.type) { return false }
+      visit(n)
+      return true
+    }
+  }
+
+  /// Combines evidence scores as independent: 1 - Π(1 - sᵢ).
+  public static func combine(_ scores: [Double]) -> Double { 1 - scores.reduce(1) { $0 * (1 - $1) } }
+
+  /// Reports for every named function of a parsed file that the method-name dataset would keep (named,
+  /// not a constructor, at least two statements; see `MethodNames.example`). Without `head`, only the
+  /// deterministic evidence.
+  public static func analyze(
+    tree: Tree, units: [Syntax.FunctionUnit], head: NameHead?, top: Int = 5, beam: Int = 5, minGap: Double = 2
+  ) -> [NameReport] {
+    var kept: [(unit: Syntax.FunctionUnit, example: MethodNameExample)] = []
+    for unit in units {
+      guard let ex = MethodNames.example(for: unit, in: tree) else { continue }
+      kept.append((unit, ex))
+    }
+    let model =
+      head?.analyze(
+        inputs: kept.map(\.example.input), current: kept.map(\.example.target), beam: max(beam, top), top: top) ?? []
+    let lines = LineIndex(tree.bytes)
+    var out: [NameReport] = []
+    for (k, item) in kept.enumerated() {
+      let unit = item.unit
+      var scores: [Double] = []
+      var reasons: [String] = []
+      var suggestions: [NameReport.Suggestion] = []
+      var currentScore: Double?
+      if k < model.count {
+        let m = model[k]
+        suggestions = m.predictions.map { .init(name: $0.name, probability: $0.probability, score: $0.score) }
+        if let cur = m.current {
+          currentScore = cur.score
+          let e = modelEvidence(current: item.example.target, currentScore: cur.score, predictions: m.predictions, minGap: minGap)
+          if let r = e.reason {
+            scores.append(e.score)
+            reasons.append(r)
+          }
+        }
+      }
+      for r in bodyEvidence(unit: unit, tree: tree, subtokens: item.example.target) {
+        scores.append(ruleWeight)
+        reasons.append(r)
+      }
+      let combined = combine(scores)
+      let at = lines.utf16Position(ofByte: unit.nameRange?.lowerBound ?? unit.byteRange.lowerBound)
+      out.append(
+        NameReport(
+          name: item.example.name, kind: unit.kind.rawValue, line: at.line + 1, character: at.character,
+          suggestions: suggestions, currentScore: currentScore, mismatch: combined >= flagThreshold,
+          mismatchScore: combined, reasons: reasons))
+    }
+    return out
+  }
+}
+
+// MARK: - A loaded head for other modules
+
+/// The name head as the language server holds it: loading and per-function suggestions.
+public final class NameModel: @unchecked Sendable {
+  public let head: NameHead
+
+  public init(head: NameHead) { self.head = head }
+
+  /// `NameHead.loadDefault(explicit:)`.
+  public static func loadDefault(explicit: String? = nil) throws -> NameModel {
+    NameModel(head: try NameHead.loadDefault(explicit: explicit))
+  }
+
+  /// The head folder.
+  public var directory: String { head.directory.path }
+
+  /// The top names for one function (empty when the dataset would skip it: unnamed, a constructor, a
+  /// one-letter name or a body of fewer than two statements).
+  public func suggestions(for unit: Syntax.FunctionUnit, in tree: Tree, top: Int = 5, beam: Int = 5)
+    -> [NameReport.Suggestion]
+  {
+    guard let ex = MethodNames.example(for: unit, in: tree) else { return [] }
+    let r = head.analyze(inputs: [ex.input], current: nil, beam: max(beam, top), top: top)
+    return (r.first?.predictions ?? []).map { .init(name: $0.name, probability: $0.probability, score: $0.score) }
+  }
+}

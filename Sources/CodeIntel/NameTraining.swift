@@ -1,0 +1,518 @@
+import Corpus
+import Foundation
+import Model
+import Tensor
+import Tokenizer
+
+// MARK: - Examples
+
+/// One line of `method-names/{train,valid,test}.jsonl`.
+public struct MethodNameRecord: Codable, Sendable, Equatable {
+  public var package: String
+  public var path: String
+  public var name: String
+  public var target: [String]
+  public var input: String
+
+  public init(package: String, path: String, name: String, target: [String], input: String) {
+    self.package = package
+    self.path = path
+    self.name = name
+    self.target = target
+    self.input = input
+  }
+
+  /// Reads a JSON-lines split; a line that does not decode is an error naming the line.
+  public static func read(path: String, limit: Int = 0) throws -> [MethodNameRecord] {
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw CodeIntelError.at(path, "cannot read it (build the datasets with `codeintel corpus`)")
+    }
+    var out: [MethodNameRecord] = []
+    let decoder = JSONDecoder()
+    var line = 0
+    for slice in data.split(separator: UInt8(ascii: "\n")) {
+      line += 1
+      if slice.allSatisfy({ $0 == 32 || $0 == 13 || $0 == 9 }) { continue }
+      do {
+        out.append(try decoder.decode(MethodNameRecord.self, from: Data(slice)))
+      } catch {
+        throw CodeIntelError.at(path, "line \(line) is not a method-name example")
+      }
+      if limit > 0, out.count >= limit { break }
+    }
+    return out
+  }
+}
+
+// MARK: - Fine-tuning
+
+/// `codeintel finetune names`: fine-tunes a pretrained (or randomly initialised) encoder together with a fresh
+/// `NameDecoder` on method-name examples, and writes a head folder `NameHead.load` opens.
+///
+/// The order of the data is a function of (seed, step): each epoch is a seeded permutation, cut into windows of
+/// 32 batches sorted by input length (less padding), whose batches are shuffled again. Dropout is off. So a run
+/// with `steps` is deterministic, and a resumed run continues exactly.
+public final class NameFinetuner {
+  public let config: NameFinetuneConfig
+  public let tokenizer: Tokenizer
+  public let encoder: any SequenceEncoder
+  public let decoder: NameDecoder
+  public let vocabulary: SubtokenVocabulary
+  public let origin: NameHead.Origin
+  let architecture: String
+  let maxLength: Int
+  let train: [MethodNameRecord]
+  let valid: [MethodNameRecord]
+  let output: URL?
+  let log: (String) -> Void
+  let adamEncoder: AdamW
+  let adamDecoder: AdamW
+  public private(set) var step = 0
+  public private(set) var examplesSeen = 0
+  var previousSeconds = 0.0
+  /// Every step's loss in this session (tests compare these).
+  public private(set) var losses: [Float] = []
+  var tokenCache: [Int: [Int32]] = [:]
+  var epochBatches: (epoch: Int, batches: [[Int]])?
+  let probs = Buffer(), dlogits = Buffer(), dmemory = Buffer()
+
+  /// A run over in-memory data, from `pretrained`'s encoder and tokenizer (its encoder is copied unless
+  /// `config.randomInit`). With `output`, files are written there; with `resume`, the state comes from
+  /// `output/checkpoint/`.
+  public convenience init(
+    config: NameFinetuneConfig, pretrained: PretrainedModel, origin: NameHead.Origin, train: [MethodNameRecord],
+    valid: [MethodNameRecord], output: String?, resume: Bool = false, log: @escaping (String) -> Void = { _ in }
+  ) throws {
+    try self.init(
+      config: config, tokenizer: pretrained.tokenizer, encoder: pretrained.encoder, pretrain: pretrained.info.pretrain,
+      maxLength: pretrained.info.maxLength, origin: origin, train: train, valid: valid, output: output,
+      resume: resume, log: log)
+  }
+
+  /// The same from parts: `encoder` is copied (or, with `config.randomInit`, a new one is built from `pretrain`'s
+  /// architecture fields); `maxLength` is the encoder's input limit.
+  public init(
+    config: NameFinetuneConfig, tokenizer: Tokenizer, encoder pretrainedEncoder: any SequenceEncoder,
+    pretrain: PretrainConfig, maxLength modelMaxLength: Int, origin: NameHead.Origin, train: [MethodNameRecord],
+    valid: [MethodNameRecord], output: String?, resume: Bool = false, log: @escaping (String) -> Void = { _ in }
+  ) throws {
+    try config.validate()
+    guard !train.isEmpty else { throw CodeIntelError("no training examples") }
+    self.config = config
+    self.tokenizer = tokenizer
+    self.train = train
+    self.valid = valid
+    self.log = log
+    architecture = pretrain.architecture
+    maxLength = config.maxLength > 0 ? min(config.maxLength, modelMaxLength) : modelMaxLength
+    let outURL = output.map { URL(fileURLWithPath: ($0 as NSString).expandingTildeInPath) }
+    self.output = outURL
+    BLAS.setThreads(max(config.threads, 1))
+    if config.randomInit {
+      encoder = EncoderFactory.make(pretrain, vocab: tokenizer.vocabSize, seed: config.seed)
+      self.origin = NameHead.Origin(model: nil, encoderSHA256: nil, steps: 0)
+    } else {
+      encoder = EncoderFactory.clone(pretrainedEncoder)
+      self.origin = origin
+    }
+    encoder.training = false
+    if let t = encoder as? TransformerEncoder { t.threads = max(config.threads, 1) }
+    var vocabulary = SubtokenVocabulary.build(targets: train.map(\.target), size: config.subtokenVocab)
+    if resume, let dir = outURL,
+      let data = FileManager.default.contents(atPath: dir.appendingPathComponent("subtokens.json").path)
+    {
+      vocabulary = try JSONDecoder().decode(SubtokenVocabulary.self, from: data)
+    }
+    self.vocabulary = vocabulary
+    decoder = NameDecoder(
+      config: NameDecoderConfig(
+        vocab: vocabulary.count, dim: encoder.dim, layers: config.decoderLayers,
+        heads: (encoder as? TransformerEncoder)?.config.heads ?? 4, ffn: config.decoderFFN,
+        maxLen: config.maxSubtokens + 1),
+      seed: config.seed)
+    adamEncoder = AdamW(for: encoder.parameters, weightDecay: config.weightDecay)
+    adamDecoder = AdamW(for: decoder.parameters, weightDecay: config.weightDecay)
+    if let dir = outURL {
+      try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+      if resume {
+        try restore(from: dir.appendingPathComponent("checkpoint"))
+        log("resumed from step \(step) (\(Int(previousSeconds)) s of earlier training)")
+        try trimMetrics(upTo: step)
+      } else {
+        _ = FileManager.default.createFile(atPath: dir.appendingPathComponent("metrics.jsonl").path, contents: Data())
+      }
+      try writeJSON(vocabulary, to: dir.appendingPathComponent("subtokens.json"))
+      try tokenizer.save(to: dir.appendingPathComponent("tokenizer.json"))
+    } else if resume {
+      throw CodeIntelError("--resume needs an output folder")
+    }
+  }
+
+  // MARK: Data order
+
+  /// The example indices of the batch at `step`.
+  func batch(at step: Int) -> [Int] {
+    let perEpoch = max(train.count / config.batchSize, 1)
+    let epoch = step / perEpoch
+    if epochBatches?.epoch != epoch { epochBatches = (epoch, batches(epoch: epoch)) }
+    return epochBatches!.batches[step % perEpoch]
+  }
+
+  func batches(epoch: Int) -> [[Int]] {
+    var rng = SplitMix64(seed: config.seed &* 0x9E37_79B9 &+ UInt64(epoch) &+ 17)
+    var order = Array(train.indices)
+    order.shuffle(using: &rng)
+    let bsz = config.batchSize
+    let usable = max(order.count / bsz, 1) * bsz
+    order = Array(order.prefix(min(usable, order.count)))
+    var out: [[Int]] = []
+    let window = bsz * 32
+    var start = 0
+    while start < order.count {
+      let w = order[start..<min(start + window, order.count)].sorted {
+        let (a, b) = (train[$0].input.utf8.count, train[$1].input.utf8.count)
+        return a != b ? a < b : $0 < $1
+      }
+      var group: [[Int]] = []
+      var i = 0
+      while i < w.count {
+        group.append(Array(w[i..<min(i + bsz, w.count)]))
+        i += bsz
+      }
+      group.shuffle(using: &rng)
+      out += group
+      start += window
+    }
+    return out
+  }
+
+  func tokens(_ i: Int, in records: [MethodNameRecord], cache: Bool) -> [Int32] {
+    if cache, let t = tokenCache[i] { return t }
+    let ids = tokenizer.encode(
+      records[i].input, options: EncodeOptions(maxLength: maxLength, fnPlaceholder: "METHOD_NAME")
+    ).ids
+    let t = ids.isEmpty ? [tokenizer.unkID] : ids
+    if cache { tokenCache[i] = t }
+    return t
+  }
+
+  // MARK: One step
+
+  /// Teacher-forced loss of a batch; with `train`, back-propagates into both stores (gradients zeroed first).
+  func loss(of indices: [Int], in records: [MethodNameRecord], train: Bool) -> (loss: Float, tokens: Int) {
+    let seqs = indices.map { tokens($0, in: records, cache: false) }
+    let batch = TokenBatch(sequences: seqs)
+    let out = encoder.forward(tokens: batch.tokens, mask: batch.mask, batch: batch.batch, length: batch.length)
+    let targets = indices.map { vocabulary.target(records[$0].target, maxSubtokens: config.maxSubtokens) }
+    let l = targets.map(\.count).max() ?? 1
+    let b = indices.count
+    var inputs = [Int32](repeating: SubtokenVocabulary.pad, count: b * l)
+    var labels = [Int32](repeating: -100, count: b * l)
+    for (i, t) in targets.enumerated() {
+      inputs[i * l] = SubtokenVocabulary.bos
+      for j in 0..<t.count {
+        labels[i * l + j] = t[j]
+        if j + 1 < l, j + 1 <= t.count - 1 { inputs[i * l + j + 1] = t[j] }
+      }
+    }
+    let v = vocabulary.count
+    let logits = decoder.forward(
+      tokens: inputs, batch: b, length: l, memory: out.states.data, memoryMask: batch.mask,
+      memoryLength: batch.length)
+    let p = probs.reserve(b * l * v)
+    let loss = labels.withUnsafeBufferPointer {
+      CrossEntropy.forward(probs: p, logits: logits, targets: $0.baseAddress!, n: b * l, c: v)
+    }
+    let counted = labels.filter { $0 != -100 }.count
+    guard train else { return (loss, counted) }
+    encoder.parameters.zeroGrad()
+    decoder.parameters.zeroGrad()
+    let dl = dlogits.reserve(b * l * v)
+    dl.update(repeating: 0, count: b * l * v)
+    labels.withUnsafeBufferPointer {
+      CrossEntropy.backward(dlogits: dl, probs: p, targets: $0.baseAddress!, n: b * l, c: v)
+    }
+    let dm = dmemory.reserve(b * batch.length * encoder.dim)
+    dm.update(repeating: 0, count: b * batch.length * encoder.dim)
+    decoder.backward(dLogits: dl, dMemory: dm)
+    encoder.backward(dPooled: nil, dStates: dm)
+    return (loss, counted)
+  }
+
+  /// The learning rate: linear warm-up, then cosine to 0 over `steps` (or over the time budget when only
+  /// `maxMinutes` is given, by the share of it spent).
+  func learningRate(step: Int, elapsedMinutes: Double) -> Float {
+    let peak = config.learningRate
+    if step < config.warmupSteps { return peak * Float(step + 1) / Float(config.warmupSteps) }
+    let progress: Double
+    if config.steps > 0 {
+      progress = Double(step - config.warmupSteps) / Double(max(config.steps - config.warmupSteps, 1))
+    } else {
+      progress = elapsedMinutes / max(config.maxMinutes, 1e-9)
+    }
+    let x = min(max(progress, 0), 1)
+    return peak * Float(0.5 * (1 + cos(Double.pi * x)))
+  }
+
+  func clip() -> Float {
+    let (e, d) = (encoder.parameters, decoder.parameters)
+    var s: Double = 0
+    for i in 0..<e.count { s += Double(e.grad[i]) * Double(e.grad[i]) }
+    for i in 0..<d.count { s += Double(d.grad[i]) * Double(d.grad[i]) }
+    let norm = Float(s.squareRoot())
+    if config.gradClip > 0, norm > config.gradClip, norm.isFinite {
+      let k = config.gradClip / (norm + 1e-6)
+      for i in 0..<e.count { e.grad[i] *= k }
+      for i in 0..<d.count { d.grad[i] *= k }
+    }
+    return norm
+  }
+
+  // MARK: The loop
+
+  /// What `run` reports.
+  public struct Summary: Codable, Sendable {
+    public var steps: Int
+    public var sessionSteps: Int
+    public var sessionSeconds: Double
+    public var trainingSeconds: Double
+    public var functionsPerSecond: Double
+    public var examplesSeen: Int
+    public var finalLoss: Double
+    public var validLoss: Double?
+    public var valid: SubtokenMetrics?
+  }
+
+  /// Trains until `config.steps` (or `stopAt`) or `config.maxMinutes`, then checkpoints, writes the head folder and decodes
+  /// `finalEvalExamples` valid functions.
+  @discardableResult
+  public func run(stopAt: Int? = nil) throws -> Summary {
+    let t0 = now()
+    var lastCheckpoint = t0
+    let startStep = step
+    var window = (loss: 0.0, count: 0, functions: 0, start: now(), grad: 0.0)
+    log(
+      "fine-tuning \(config.randomInit ? "a randomly initialised" : "the pretrained") \(architecture) encoder "
+        + "(max \(maxLength) tokens) + \(config.decoderLayers)-layer decoder over \(vocabulary.count) subtokens; "
+        + "\(train.count) train functions, batch \(config.batchSize), lr \(config.learningRate), "
+        + (config.steps > 0 ? "\(config.steps) steps" : "\(config.maxMinutes) minutes"))
+    var validLoss: Double?
+    while config.steps == 0 || step < config.steps {
+      if let stopAt, step >= stopAt { break }
+      let elapsed = (previousSeconds + now() - t0) / 60
+      if config.maxMinutes > 0, elapsed >= config.maxMinutes {
+        log("stopping at step \(step): \(config.maxMinutes) minutes reached")
+        break
+      }
+      let idx = batch(at: step)
+      let r = loss(of: idx, in: train, train: true)
+      let norm = clip()
+      let lr = learningRate(step: step, elapsedMinutes: elapsed)
+      adamEncoder.update(encoder.parameters, lr: lr)
+      adamDecoder.update(decoder.parameters, lr: lr)
+      step += 1
+      examplesSeen += idx.count
+      losses.append(r.loss)
+      window.loss += Double(r.loss)
+      window.count += 1
+      window.functions += idx.count
+      window.grad += Double(norm)
+      if step % max(config.logEvery, 1) == 0 {
+        let secs = now() - window.start
+        let n = Double(window.count)
+        let fps = Double(window.functions) / max(secs, 1e-9)
+        record([
+          "type": "train", "step": step, "loss": window.loss / n, "lr": Double(lr), "grad_norm": window.grad / n,
+          "functions_per_s": fps, "elapsed_s": previousSeconds + now() - t0,
+        ])
+        log(
+          String(
+            format: "step %5d  loss %.4f  lr %.2e  |g| %.2f  %.1f functions/s", step, window.loss / n, lr,
+            window.grad / n, fps))
+        window = (0, 0, 0, now(), 0)
+      }
+      if config.evalEvery > 0, step % config.evalEvery == 0 { validLoss = evaluateLoss() }
+      if output != nil, (now() - lastCheckpoint) / 60 >= config.checkpointMinutes {
+        try checkpoint(seconds: previousSeconds + now() - t0)
+        lastCheckpoint = now()
+      }
+    }
+    let sessionSeconds = now() - t0
+    let total = previousSeconds + sessionSeconds
+    if output != nil {
+      try checkpoint(seconds: total)
+      try writeHead(seconds: total)
+    }
+    if config.evalEvery > 0 { validLoss = evaluateLoss() }
+    var metrics: SubtokenMetrics?
+    if config.finalEvalExamples > 0, !valid.isEmpty {
+      metrics = evaluateNames(count: config.finalEvalExamples)
+    }
+    let summary = Summary(
+      steps: step, sessionSteps: step - startStep, sessionSeconds: sessionSeconds, trainingSeconds: total,
+      functionsPerSecond: Double((step - startStep) * config.batchSize) / max(sessionSeconds, 1e-9),
+      examplesSeen: examplesSeen, finalLoss: Double(losses.last ?? .nan), validLoss: validLoss, valid: metrics)
+    if let dir = output { try writeJSON(summary, to: dir.appendingPathComponent("summary.json")) }
+    return summary
+  }
+
+  /// Teacher-forced loss on the first `evalExamples` valid functions.
+  func evaluateLoss() -> Double? {
+    let n = min(config.evalExamples, valid.count)
+    guard n > 0 else { return nil }
+    var total = 0.0
+    var count = 0
+    var i = 0
+    while i < n {
+      let idx = Array(i..<min(i + 32, n))
+      let r = loss(of: idx, in: valid, train: false)
+      total += Double(r.loss) * Double(r.tokens)
+      count += r.tokens
+      i += 32
+    }
+    let l = total / Double(max(count, 1))
+    record(["type": "valid", "step": step, "loss": l, "examples": n])
+    log(String(format: "valid step %d: loss %.4f on %d functions", step, l, n))
+    return l
+  }
+
+  /// Beam-search subtoken F1 on the first `count` valid functions.
+  public func evaluateNames(count: Int) -> SubtokenMetrics {
+    let head = makeHead(seconds: previousSeconds)
+    let records = Array(valid.prefix(count))
+    let t0 = now()
+    let predictions = head.predict(inputs: records.map(\.input), beam: 5, top: 1)
+    var m = SubtokenMetrics()
+    for (r, p) in zip(records, predictions) { m.add(predicted: p.first?.subtokens ?? [], actual: r.target) }
+    record([
+      "type": "valid-names", "step": step, "examples": m.examples, "precision": m.precision, "recall": m.recall,
+      "f1": m.f1, "exact": m.exactMatch, "seconds": now() - t0,
+    ])
+    log(
+      String(
+        format: "valid step %d: beam-5 subtoken P %.3f R %.3f F1 %.3f exact %.3f on %d functions", step,
+        m.precision, m.recall, m.f1, m.exactMatch, m.examples))
+    return m
+  }
+
+  // MARK: Files
+
+  func makeHead(seconds: Double) -> NameHead {
+    let info = NameHead.Info(
+      format: NameHead.formatName, version: NameHead.formatVersion,
+      label: config.randomInit ? "without pretraining" : "with pretraining", randomInit: config.randomInit,
+      pretrained: origin, architecture: architecture, dim: encoder.dim, maxLength: maxLength,
+      vocab: tokenizer.vocabSize, subtokens: vocabulary.count, maxSubtokens: config.maxSubtokens,
+      decoder: decoder.config, encoderFile: "encoder.safetensors", decoderFile: "decoder.safetensors",
+      tokenizerFile: "tokenizer.json", subtokensFile: "subtokens.json", training: config, steps: step,
+      trainingSeconds: seconds, examplesSeen: examplesSeen)
+    return NameHead(
+      directory: output ?? URL(fileURLWithPath: "."), info: info, tokenizer: tokenizer, encoder: encoder,
+      decoder: decoder, vocabulary: vocabulary)
+  }
+
+  /// The head folder: config.json, encoder.safetensors, decoder.safetensors (subtokens.json, tokenizer.json and
+  /// metrics.jsonl are written as the run goes).
+  func writeHead(seconds: Double) throws {
+    guard let dir = output else { return }
+    let head = makeHead(seconds: seconds)
+    let meta = ["steps": String(step)]
+    try EncoderFactory.save(encoder, to: dir.appendingPathComponent("encoder.safetensors").path, metadata: meta)
+    try decoder.save(to: dir.appendingPathComponent("decoder.safetensors").path, metadata: meta)
+    try writeJSON(head.info, to: dir.appendingPathComponent("config.json"))
+  }
+
+  struct State: Codable {
+    var step: Int
+    var examplesSeen: Int
+    var trainingSeconds: Double
+    var config: NameFinetuneConfig
+  }
+
+  func checkpoint(seconds: Double) throws {
+    guard let dir = output?.appendingPathComponent("checkpoint") else { return }
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    try EncoderFactory.save(encoder, to: dir.appendingPathComponent("encoder.safetensors").path)
+    try decoder.save(to: dir.appendingPathComponent("decoder.safetensors").path)
+    try adamEncoder.save(to: dir.appendingPathComponent("adam-encoder.safetensors").path)
+    try adamDecoder.save(to: dir.appendingPathComponent("adam-decoder.safetensors").path)
+    // state.json last: a checkpoint without it (interrupted mid-write) is not resumed from
+    try writeJSON(
+      State(step: step, examplesSeen: examplesSeen, trainingSeconds: seconds, config: config),
+      to: dir.appendingPathComponent("state.json"))
+    log("checkpoint at step \(step)")
+  }
+
+  func restore(from dir: URL) throws {
+    let stateURL = dir.appendingPathComponent("state.json")
+    guard let data = FileManager.default.contents(atPath: stateURL.path),
+      let state = try? JSONDecoder().decode(State.self, from: data)
+    else { throw CodeIntelError.at(stateURL.path, "no checkpoint to resume from") }
+    let enc = try EncoderFactory.load(from: dir.appendingPathComponent("encoder.safetensors").path)
+    guard enc.parameters.layout == encoder.parameters.layout else {
+      throw CodeIntelError.at(dir.path, "the checkpoint's encoder has another shape")
+    }
+    encoder.parameters.copyWeights(from: enc.parameters)
+    let dec = try NameDecoder.load(from: dir.appendingPathComponent("decoder.safetensors").path)
+    guard dec.config == decoder.config else {
+      throw CodeIntelError.at(dir.path, "the checkpoint's decoder has another shape")
+    }
+    decoder.parameters.copyWeights(from: dec.parameters)
+    try adamEncoder.load(from: dir.appendingPathComponent("adam-encoder.safetensors").path)
+    try adamDecoder.load(from: dir.appendingPathComponent("adam-decoder.safetensors").path)
+    step = state.step
+    examplesSeen = state.examplesSeen
+    previousSeconds = state.trainingSeconds
+  }
+
+  func trimMetrics(upTo step: Int) throws {
+    guard let url = output?.appendingPathComponent("metrics.jsonl"),
+      let data = FileManager.default.contents(atPath: url.path)
+    else { return }
+    var kept = Data()
+    for line in data.split(separator: UInt8(ascii: "\n")) {
+      guard let o = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
+        let s = o["step"] as? Int, s <= step
+      else { continue }
+      kept.append(Data(line) + Data("\n".utf8))
+    }
+    try kept.write(to: url)
+  }
+
+  func record(_ object: [String: Any]) {
+    guard let url = output?.appendingPathComponent("metrics.jsonl"),
+      let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+    else { return }
+    let line = data + Data("\n".utf8)
+    if let h = try? FileHandle(forWritingTo: url) {
+      h.seekToEndOfFile()
+      h.write(line)
+      try? h.close()
+    } else {
+      _ = FileManager.default.createFile(atPath: url.path, contents: line)
+    }
+  }
+
+  func writeJSON<T: Encodable>(_ value: T, to url: URL) throws {
+    let e = JSONEncoder()
+    e.outputFormatting = [.prettyPrinted, .sortedKeys]
+    try e.encode(value).write(to: url)
+  }
+
+  func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+
+  /// sha256 (hex) of a file, for the head's record of which encoder it started from.
+  public static func sha256(ofFile path: String) throws -> String {
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw CodeIntelError.at(path, "cannot read it")
+    }
+    var h = SHA256()
+    h.update(data)
+    return SHA256.hexString(h.finalize())
+  }
+}
+
+extension CodeIntelError {
+  /// "PATH: reason".
+  static func at(_ path: String, _ reason: String) -> CodeIntelError { CodeIntelError("\(path): \(reason)") }
+}

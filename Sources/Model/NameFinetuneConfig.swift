@@ -1,0 +1,43 @@
+import Foundation
+
+// MARK: - The fine-tuning recipe
+
+/// How `codeintel finetune names` trains encoder + decoder (kept in the head's `config.json`).
+public struct NameFinetuneConfig: Codable, Sendable, Equatable {
+  /// Optimiser steps; 0 = until `maxMinutes`.
+  public var steps: Int = 0
+  /// Wall-clock budget of the training loop in minutes; 0 = until `steps`.
+  public var maxMinutes: Double = 0
+  public var batchSize: Int = 32
+  public var learningRate: Float = 7e-4
+  public var warmupSteps: Int = 30
+  public var weightDecay: Float = 0.01
+  public var gradClip: Float = 1
+  public var seed: UInt64 = 1
+  /// Train the same encoder architecture from random initialisation (the "without pretraining" row).
+  public var randomInit: Bool = false
+  /// Encoder input tokens; 0 = the pretrained model's maximum.
+  public var maxLength: Int = 0
+  public var decoderLayers: Int = 1
+  public var decoderFFN: Int = 512
+  /// Subtoken vocabulary size, specials included.
+  public var subtokenVocab: Int = 4000
+  public var maxSubtokens: Int = 6
+  public var threads: Int = 2
+  public var logEvery: Int = 10
+  /// Teacher-forced validation loss every this many steps (0 = never) on `evalExamples` valid functions.
+  public var evalEvery: Int = 100
+  public var evalExamples: Int = 256
+  /// Valid functions decoded by beam search at the end (subtoken F1 in the log); 0 = none.
+  public var finalEvalExamples: Int = 300
+  public var checkpointMinutes: Double = 2
+
+  public init() {}
+
+  public func validate() throws {
+    guard steps > 0 || maxMinutes > 0 else { throw PretrainError.invalidConfig("give --steps or --max-minutes") }
+    guard batchSize > 0, learningRate > 0, decoderLayers > 0, subtokenVocab > 8, maxSubtokens > 0 else {
+      throw PretrainError.invalidConfig("batch, learning rate, decoder layers and vocabulary must be positive")
+    }
+  }
+}

@@ -1,0 +1,229 @@
+import Foundation
+import Testing
+
+@testable import CodeIntel
+import Model
+import Syntax
+import Tokenizer
+
+@Suite("Method-name metrics")
+struct SubtokenMetricsTests {
+  @Test("code2seq subtoken precision/recall/F1, micro over examples, case-insensitive")
+  func handComputed() {
+    var m = SubtokenMetrics()
+    m.add(predicted: ["get", "user", "name"], actual: ["get", "name"])  // tp 2, fp 1, fn 0
+    m.add(predicted: ["set"], actual: ["get", "value"])  // tp 0, fp 1, fn 2
+    m.add(predicted: ["get", "get"], actual: ["get"])  // tp 2 (each predicted occurrence), fp 0, fn 0
+    m.add(predicted: ["GET", "Name"], actual: ["get", "name"])  // tp 2, exact
+    #expect(m.truePositives == 6 && m.falsePositives == 2 && m.falseNegatives == 2)
+    #expect(abs(m.precision - 0.75) < 1e-12 && abs(m.recall - 0.75) < 1e-12 && abs(m.f1 - 0.75) < 1e-12)
+    #expect(m.exact == 1 && abs(m.exactMatch - 0.25) < 1e-12)
+    m.add(predicted: [], actual: ["a", "b"])  // nothing predicted: 2 false negatives
+    #expect(abs(m.precision - 0.75) < 1e-12 && abs(m.recall - 6.0 / 10.0) < 1e-12)
+    #expect(abs(m.f1 - 2 * 0.75 * 0.6 / 1.35) < 1e-12)
+    #expect(SubtokenMetrics().f1 == 0)
+  }
+}
+
+/// A small learnable task: the body says what the name is.
+func syntheticNames(_ n: Int, seed: Int) -> [MethodNameRecord] {
+  let verbs = ["get", "set", "remove", "parse", "render", "validate"]
+  let nouns = ["user", "name", "item", "config", "node", "value"]
+  return (0..<n).map { k in
+    let i = (k + seed) % verbs.count
+    let j = (k / verbs.count + seed) % nouns.count
+    let input = "function(x\(seed)) {\n  const \(nouns[j]) = x\(seed).\(nouns[j]);\n  return \(verbs[i])Op(\(nouns[j]), METHOD_NAME);\n}"
+    return MethodNameRecord(package: "p\(k % 3)", path: "f.js", name: verbs[i] + nouns[j].capitalized, target: [verbs[i], nouns[j]], input: input)
+  }
+}
+
+@Suite("Name fine-tuning", .serialized)
+struct NameFinetuneTests {
+  static let train = syntheticNames(48, seed: 0)
+  static let valid = syntheticNames(8, seed: 1)
+  static let tokenizer = try! Tokenizer.train(
+    texts: train.map(\.input), configuration: Tokenizer.Configuration(vocabSize: 300))
+
+  func pretrain() -> PretrainConfig {
+    var p = PretrainConfig()
+    p.dim = 16
+    p.layers = 1
+    p.heads = 2
+    p.ffn = 32
+    p.maxLength = 40
+    p.dropout = 0.1
+    return p
+  }
+
+  func config(seed: UInt64 = 3, steps: Int = 6) -> NameFinetuneConfig {
+    var c = NameFinetuneConfig()
+    c.steps = steps
+    c.batchSize = 4
+    c.warmupSteps = 2
+    c.learningRate = 3e-3
+    c.seed = seed
+    c.decoderFFN = 32
+    c.subtokenVocab = 20
+    c.threads = 1
+    c.evalEvery = 0
+    c.finalEvalExamples = 0
+    c.checkpointMinutes = 1000
+    return c
+  }
+
+  func trainer(_ c: NameFinetuneConfig, output: String? = nil, resume: Bool = false) throws -> NameFinetuner {
+    let enc = EncoderFactory.make(pretrain(), vocab: Self.tokenizer.vocabSize, seed: 11)
+    return try NameFinetuner(
+      config: c, tokenizer: Self.tokenizer, encoder: enc, pretrain: pretrain(), maxLength: 40,
+      origin: NameHead.Origin(model: "tiny", encoderSHA256: "00", steps: 1), train: Self.train, valid: Self.valid,
+      output: output, resume: resume)
+  }
+
+  func weights(_ t: NameFinetuner) -> [Float] {
+    Array(UnsafeBufferPointer(start: t.decoder.parameters.data, count: t.decoder.parameters.count))
+      + Array(UnsafeBufferPointer(start: t.encoder.parameters.data, count: t.encoder.parameters.count))
+  }
+
+  @Test("deterministic for a seed; another seed differs")
+  func deterministic() throws {
+    let a = try trainer(config())
+    try a.run()
+    let b = try trainer(config())
+    try b.run()
+    #expect(a.losses == b.losses && a.losses.count == 6)
+    #expect(weights(a) == weights(b))
+    let c = try trainer(config(seed: 4))
+    try c.run()
+    #expect(c.losses != a.losses)
+  }
+
+  @Test("a resumed run ends exactly where an uninterrupted one does; the head folder loads and predicts")
+  func resume() throws {
+    let dirA = FileManager.default.temporaryDirectory.appendingPathComponent("names-a-\(UUID())").path
+    let dirB = FileManager.default.temporaryDirectory.appendingPathComponent("names-b-\(UUID())").path
+    defer {
+      try? FileManager.default.removeItem(atPath: dirA)
+      try? FileManager.default.removeItem(atPath: dirB)
+    }
+    let a = try trainer(config(), output: dirA)
+    try a.run()
+    let first = try trainer(config(), output: dirB)
+    try first.run(stopAt: 3)
+    let second = try trainer(config(), output: dirB, resume: true)
+    #expect(second.step == 3)
+    try second.run()
+    #expect(weights(second) == weights(a))
+    #expect(Array(first.losses + second.losses) == a.losses)
+    let head = try NameHead.load(directory: dirA)
+    #expect(head.info.format == "codeintel-names" && head.info.label == "with pretraining" && head.info.steps == 6)
+    #expect(head.info.pretrained.encoderSHA256 == "00")
+    let p = head.predict(inputs: Self.valid.map(\.input), beam: 3, top: 2)
+    #expect(p.count == Self.valid.count && p.allSatisfy { !$0.isEmpty && $0.count <= 2 })
+    for name in ["encoder.safetensors", "decoder.safetensors", "subtokens.json", "tokenizer.json", "metrics.jsonl", "config.json"] {
+      #expect(FileManager.default.fileExists(atPath: dirA + "/" + name), "\(name)")
+    }
+    #expect(throws: (any Error).self) { try trainer(config(), output: dirA + "-missing", resume: true) }
+  }
+
+  @Test("fine-tuning learns the synthetic task (loss falls, valid F1 above chance)")
+  func learns() throws {
+    var c = config(steps: 150)
+    c.finalEvalExamples = 8
+    let t = try trainer(c)
+    let s = try t.run()
+    let early = t.losses.prefix(5).reduce(0, +) / 5
+    let late = t.losses.suffix(5).reduce(0, +) / 5
+    #expect(late < early * 0.75, "loss \(early) → \(late)")
+    #expect((s.valid?.f1 ?? 0) > 0.3, "valid F1 \(s.valid?.f1 ?? 0)")
+  }
+}
+
+@Suite("Name mismatch evidence")
+struct NameAnalysisTests {
+  func reasons(_ source: String) throws -> [String: [String]] {
+    let tree = try Parser(language: .javascript).parse(source)
+    var out: [String: [String]] = [:]
+    for r in NameAnalysis.analyze(tree: tree, units: extractUnits(from: tree), head: nil) { out[r.name] = r.reasons }
+    return out
+  }
+
+  @Test("body rules: predicates returning literals, getters returning nothing, setters returning without assigning")
+  func rules() throws {
+    let r = try reasons(
+      """
+      function isValid(u) { if (!u) return "missing"; return "ok"; }
+      function isReady(u) { if (!u) return false; return "ok"; }
+      function hasKeys(o) { const k = Object.keys(o); return k.length > 0; }
+      function getTotal(xs) { let s = 0; for (const x of xs) s += x; }
+      function getItem(xs) { const first = xs[0]; return first; }
+      function getLater(xs) { const f = () => { return 1; }; f(); }
+      function setName(u, n) { const c = u; return c.name + n; }
+      function setAge(u, a) { u.age = a; return u; }
+      function setKey(m, k) { m.set(k, 1); return m; }
+      class A { isOpen() { const s = this.state; return { s }; } }
+      """)
+    #expect(r["isValid"]!.count == 1 && r["isValid"]![0].contains("string literal"))
+    #expect(r["isReady"]! == [])  // a boolean return: not every return is a non-boolean literal
+    #expect(r["hasKeys"]! == [])
+    #expect(r["getTotal"]! == ["named `get…` but returns nothing"])
+    #expect(r["getItem"]! == [])
+    #expect(r["getLater"]! == ["named `get…` but returns nothing"])  // the nested arrow's return is not its own
+    #expect(r["setName"]! == ["named `set…` but returns a value without assigning anything"])
+    #expect(r["setAge"]! == [] && r["setKey"]! == [])
+    #expect(r["isOpen"]!.count == 1 && r["isOpen"]![0].contains("object literal"))
+    // one-statement bodies and constructors are not examined (the dataset skips them)
+    #expect(try reasons("function isX() { return 'a'; }").isEmpty)
+  }
+
+  @Test("model evidence: disjoint subtokens and a large gap; combination of independent evidence")
+  func model() {
+    let preds = [NamePrediction(subtokens: ["format", "date"], logProbability: -1.5)]  // score -0.5
+    let far = NameAnalysis.modelEvidence(current: ["is", "valid"], currentScore: -2.5, predictions: preds)
+    #expect(far.score == 0.5 && far.reason != nil)  // gap exactly 2 → 0.5
+    let farther = NameAnalysis.modelEvidence(current: ["is", "valid"], currentScore: -4, predictions: preds)
+    #expect(farther.score == 1)
+    let near = NameAnalysis.modelEvidence(current: ["is", "valid"], currentScore: -1, predictions: preds)
+    #expect(near.score == 0 && near.reason == nil)
+    let shared = NameAnalysis.modelEvidence(current: ["format", "time"], currentScore: -9, predictions: preds)
+    #expect(shared.score == 0)
+    #expect(abs(NameAnalysis.combine([0.8, 0.5]) - 0.9) < 1e-12 && NameAnalysis.combine([]) == 0)
+  }
+
+  @Test("with a trained head: suggestions, the current name's score, and the language-server suggester's input")
+  func withHead() throws {
+    var c = NameFinetuneConfig()
+    c.steps = 30
+    c.batchSize = 8
+    c.warmupSteps = 3
+    c.learningRate = 3e-3
+    c.decoderFFN = 32
+    c.subtokenVocab = 20
+    c.threads = 1
+    c.evalEvery = 0
+    c.finalEvalExamples = 0
+    var p = PretrainConfig()
+    (p.dim, p.layers, p.heads, p.ffn, p.maxLength) = (16, 1, 2, 32, 40)
+    let t = try NameFinetuner(
+      config: c, tokenizer: NameFinetuneTests.tokenizer,
+      encoder: EncoderFactory.make(p, vocab: NameFinetuneTests.tokenizer.vocabSize, seed: 1), pretrain: p,
+      maxLength: 40, origin: NameHead.Origin(model: nil, encoderSHA256: nil, steps: 0),
+      train: NameFinetuneTests.train, valid: [], output: nil)
+    try t.run()
+    let head = t.makeHead(seconds: 0)
+    let source = """
+      function getUser(x0) {
+        const user = x0.user;
+        return getOp(user, getUser);
+      }
+      """
+    let tree = try Parser(language: .javascript).parse(source)
+    let reports = NameAnalysis.analyze(tree: tree, units: extractUnits(from: tree), head: head, top: 3)
+    #expect(reports.count == 1)
+    let r = reports[0]
+    #expect(r.suggestions.count == 3 && r.currentScore != nil)
+    #expect(zip(r.suggestions, r.suggestions.dropFirst()).allSatisfy { $0.score >= $1.score })
+    let unit = extractUnits(from: tree)[0]
+    let viaModel = NameModel(head: head).suggestions(for: unit, in: tree, top: 3)
+    #expect(viaModel.map(\.name) == r.suggestions.map(\.name))
+  }
+}

@@ -46,6 +46,27 @@ struct ArgumentScanner {
     return value
   }
 
+  /// Removes every occurrence of a repeatable option and returns their values in order.
+  mutating func options(_ names: String...) throws -> [String] {
+    var values: [String] = []
+    var i = 0
+    while i < args.count {
+      let a = args[i]
+      if a == "--" { break }
+      if let eq = a.firstIndex(of: "="), names.contains(String(a[..<eq])) {
+        values.append(String(a[a.index(after: eq)...]))
+        args.remove(at: i)
+      } else if names.contains(a) {
+        guard i + 1 < args.count else { throw UsageError("\(a) needs a value") }
+        values.append(args[i + 1])
+        args.removeSubrange(i...(i + 1))
+      } else {
+        i += 1
+      }
+    }
+    return values
+  }
+
   /// An integer option within `range`.
   mutating func int(_ names: String..., in range: ClosedRange<Int> = 0...Int.max) throws -> Int? {
     guard let text = try option(names) else { return nil }

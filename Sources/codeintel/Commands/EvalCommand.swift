@@ -8,7 +8,7 @@ enum EvalCommand: CLICommand {
   static let summary = "Evaluate clone detection (AUROC, AP) and type prediction (acc@1, acc@5)."
   static let help = """
     USAGE: codeintel eval clones [--data DIR] [--model DIR | --no-model]
-           codeintel eval types [--datasets DIR] [--split test] [--tsc] [--limit N]
+           codeintel eval types [--datasets DIR] [--split test] [--tsc] [--limit N] [--types-model DIR]...
 
     clones   Scores every pair of the functional-clone set in DIR (pairs.jsonl + the files it
              names; default: $CODEINTEL_CLONE_DATA, else ../shared/data/clones-leetcode-js) with the
@@ -26,13 +26,17 @@ enum EvalCommand: CLICommand {
              packages) by acc@1 and acc@5 with `any` excluded, overall, by site kind and for
              common (top-100 in train) vs rare types: most-frequent type, name only, the
              deterministic evidence, evidence else name only, and with --tsc the TypeScript
-             compiler (scripts/eval/tsc-types.js; needs node and node-typescript).
+             compiler (scripts/eval/tsc-types.js; needs node and node-typescript), and for each
+             --types-model the type head alone and combined with the evidence.
 
     OPTIONS:
       --datasets DIR  The datasets folder (default: ~/.cache/codeintel/datasets); reads types/.
       --split NAME    test (default), valid or train.
       --tsc           Also run the TypeScript compiler peer (slow).
       --limit N       Only the first N files of the split.
+      --types-model DIR  A type-head folder (`codeintel finetune types`); repeatable. Rows are
+                      labelled from its config.json (with or without pretraining).
+      --evidence-threshold P  The combined row puts evidence first at confidence >= P (default 0.8).
     """
 
   static func run(_ args: [String]) throws -> Int32 {

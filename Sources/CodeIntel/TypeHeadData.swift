@@ -86,12 +86,14 @@ public struct TypeHeadSite: Sendable, Equatable {
 
 /// A window of at most `length` tokens of a file and the sites it encodes (positions relative to the window).
 public struct TypeHeadWindow: Sendable, Equatable {
+  /// Index of the window's first token in the file's encoding.
+  public var start: Int
   public var tokens: [Int32]
   /// (site index in the file, the token just before the site, the token at or after it).
   public var sites: [(site: Int, before: Int, after: Int)]
 
   public static func == (a: TypeHeadWindow, b: TypeHeadWindow) -> Bool {
-    a.tokens == b.tokens && a.sites.map(\.site) == b.sites.map(\.site)
+    a.start == b.start && a.tokens == b.tokens && a.sites.map(\.site) == b.sites.map(\.site)
       && a.sites.map(\.before) == b.sites.map(\.before) && a.sites.map(\.after) == b.sites.map(\.after)
   }
 
@@ -122,7 +124,7 @@ public struct TypeHeadWindow: Sendable, Equatable {
     for k in byWindow.keys.sorted() {
       let start = min(k * stride, lastStart)
       let end = min(start + length, n)
-      var w = TypeHeadWindow(tokens: Array(encoding.ids[start..<end]), sites: [])
+      var w = TypeHeadWindow(start: start, tokens: Array(encoding.ids[start..<end]), sites: [])
       for (site, p) in byWindow[k]! {
         let after = min(max(p - start, 0), end - start - 1)
         let before = min(max(p - 1 - start, 0), end - start - 1)

@@ -57,7 +57,10 @@ public struct TypeHeadTraining {
   public let options: Options
   public let log: (String) -> Void
 
-  public init(options: Options, log: @escaping (String) -> Void = { print($0) }) {
+  public init(
+    options: Options,
+    log: @escaping (String) -> Void = { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) }
+  ) {
     self.options = options
     self.log = log
   }

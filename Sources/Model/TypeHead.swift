@@ -104,7 +104,9 @@ public final class TypeHead: @unchecked Sendable {
   /// Writes the weights with the config in the metadata.
   public func save(to path: String, metadata: [String: String] = [:]) throws {
     var meta = metadata
-    meta["typehead_config"] = String(decoding: try JSONEncoder().encode(config), as: UTF8.self)
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = .sortedKeys
+    meta["typehead_config"] = String(decoding: try encoder.encode(config), as: UTF8.self)
     try parameters.save(to: path, metadata: meta)
   }
 

@@ -147,7 +147,8 @@ public struct TypeHeadFile: Sendable {
   public var candidates: [TypeHeadCandidate]
   /// Per site: every candidate with its pair features.
   public var offers: [[TypeHeadOffer]]
-  /// Per site: the index into [vocabulary ++ offers] of the true type (nil: no label or `any`).
+  /// Per site: the index into [vocabulary ++ offers] of the true type (nil: no label or `any`): the file's
+  /// candidate when it has one with that text, else the vocabulary entry, else "other".
   public var targets: [Int?]
 }
 
@@ -183,9 +184,9 @@ public struct TypeHeadPreparer: Sendable {
     for name in TypeCandidates.names(in: text, tsx: tsx) {
       let ids = tokenizer.encode(name.name)
       for form in TypeCandidateForm.allCases {
-        let t = form.text(name.name)
-        guard vocabularyIndex[t] == nil else { continue }
-        texts.append(t)
+        // Kept even when the vocabulary has the same text: pointing at the file's own name is what
+        // carries over to packages the vocabulary never saw.
+        texts.append(form.text(name.name))
         cands.append(TypeHeadCandidate(tokens: ids, form: form.rawValue))
         names.append((identifierSubtokens(name.name), name.declared))
       }
@@ -213,10 +214,10 @@ public struct TypeHeadPreparer: Sendable {
       let label = TypeAccuracy.normalize(labels[s])
       if label == "any" {
         targets.append(nil)
-      } else if let v = vocabularyIndex[label] {
-        targets.append(v)
       } else if let c = candidateIndex[label] {
         targets.append(vocabulary.count + 1 + c)
+      } else if let v = vocabularyIndex[label] {
+        targets.append(v)
       } else {
         targets.append(otherClass)
       }

@@ -227,13 +227,13 @@ public final class TypeHeadModel: @unchecked Sendable {
       let (logits, refs) = forward(items)
       for (r, ref) in refs.enumerated() {
         let p = TypeHead.softmax(logits[r])
-        var scored: [(String, Float)] = []
+        // A type the vocabulary and the file both offer gets the sum of its two probabilities.
+        var byType: [String: Float] = [:]
         for (j, q) in p.enumerated() where j != k - 1 {
-          scored.append((j < k ? info.vocabulary[j] : file.candidateTexts[j - k], q))
+          byType[j < k ? info.vocabulary[j] : file.candidateTexts[j - k], default: 0] += q
         }
-        scored.sort { $0.1 > $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }
-        var seen: Set<String> = []
-        out[ref.site] = scored.filter { seen.insert($0.0).inserted }.prefix(top).map { ($0.0, $0.1) }
+        let scored = byType.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }
+        out[ref.site] = scored.prefix(top).map { ($0.key, $0.value) }
       }
       w += batchWindows
     }

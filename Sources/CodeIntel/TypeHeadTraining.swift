@@ -22,8 +22,10 @@ public struct TypeHeadTraining {
     public var datasets: String
     public var resume = false
     public var batchWindows = 16
-    /// Real types in the closed vocabulary (the head adds "other").
+    /// Real types in the closed vocabulary (the head adds "other"), from those used in at least
+    /// `minPackages` train packages.
     public var vocabularySize = 1000
+    public var minPackages = 2
     public var hidden = 256
     public var logEvery = 20
     public var checkpointEvery = 200
@@ -63,6 +65,24 @@ public struct TypeHeadTraining {
   ) {
     self.options = options
     self.log = log
+  }
+
+  /// The closed vocabulary: normalised train labels (not `any`) annotated in at least `minPackages` train
+  /// packages, most frequent first (ties by text), at most `size`. Types only one package uses are left
+  /// to the file candidates: the split is by package, so a package's own types never recur in test.
+  public static func vocabulary(_ files: [TypeEvaluation.File], minPackages: Int, size: Int) -> [String] {
+    var count: [String: Int] = [:]
+    var packages: [String: Set<String>] = [:]
+    for f in files {
+      for s in f.sites {
+        let t = TypeAccuracy.normalize(s.label)
+        guard t != "any" else { continue }
+        count[t, default: 0] += 1
+        packages[t, default: []].insert(f.package)
+      }
+    }
+    return count.filter { packages[$0.key]!.count >= minPackages }
+      .sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }.prefix(size).map(\.key)
   }
 
   /// Prepares files on two threads (tokenising and parsing dominate).
@@ -124,9 +144,7 @@ public struct TypeHeadTraining {
     var validFiles = try TypeEvaluation.loadFiles(typesDir.appendingPathComponent("valid.jsonl").path)
     if let l = o.trainLimit { trainFiles = Array(trainFiles.prefix(l)) }
     if let l = o.validLimit { validFiles = Array(validFiles.prefix(l)) }
-    var seen: Set<String> = []
-    let vocabulary = try TypeEvaluation.loadVocabulary(typesDir.appendingPathComponent("vocabulary-train.tsv").path)
-      .map(TypeAccuracy.normalize).filter { $0 != "any" && seen.insert($0).inserted }.prefix(o.vocabularySize)
+    let vocabulary = Self.vocabulary(trainFiles, minPackages: o.minPackages, size: o.vocabularySize)
 
     let encoder: any SequenceEncoder =
       o.randomInit

@@ -59,13 +59,19 @@ public struct TypeHeadOffer: Sendable, Hashable {
 ///     u = ReLU(x · W1ᵀ + b1)         (n, hidden) the site vector
 ///     vocab logits = u · Wvᵀ + bv    (n, vocabulary), last column = "other"
 ///     c = mean_t E[tokens_t] + F[form]                     (hidden) per candidate in the pool
-///     candidate logit(i, c) = u_i · c + g[form] + w · features(i, c)
+///     candidate logit(i, c) = u_i · c + γ (g[form] + w · features(i, c))
+///
+/// γ = `scalarGain` (10): the form biases and pair-feature weights are a handful of scalars that must reach
+/// logit sizes of several units, and AdamW moves a parameter by about the learning rate per step, so at
+/// γ = 1 a run of ~1,000 steps at 1e-3 could move them by less than one unit.
 ///
 /// and one softmax per site over its vocabulary logits followed by its own candidates' logits.
 /// `forward` then `lossAndBackward` (cross-entropy, mean over sites) add into `parameters.grad` and return
 /// the gradient of the features, which the caller scatters back into the encoder's states.
 public final class TypeHead: @unchecked Sendable {
   public let config: TypeHeadConfig
+  /// Multiplies the form bias and the pair-feature terms (see the type's comment).
+  public static let scalarGain: Float = 10
   public let parameters: ParameterStore
   let w1: Int, b1: Int, wv: Int, bv: Int, emb: Int, formEmb: Int, formBias: Int, pairW: Int
 
@@ -166,10 +172,11 @@ public final class TypeHead: @unchecked Sendable {
       let ui = u + i * hd
       for offer in offers[i] {
         let c = candidates[offer.candidate]
-        var s = p[formBias + c.form]
+        var scalar = p[formBias + c.form]
+        for (f, v) in offer.features.enumerated() where f < config.pairFeatures { scalar += p[pairW + f] * v }
+        var s = Self.scalarGain * scalar
         let cvj = cv + offer.candidate * hd
         for q in 0..<hd { s += ui[q] * cvj[q] }
-        for (f, v) in offer.features.enumerated() where f < config.pairFeatures { s += p[pairW + f] * v }
         candidateLogits.append(s)
         row.append(s)
       }
@@ -242,8 +249,9 @@ public final class TypeHead: @unchecked Sendable {
           dui[q] += gl * cvj[q]
           dcj[q] += gl * ui[q]
         }
-        g[formBias + c.form] += gl
-        for (f, v) in offer.features.enumerated() where f < config.pairFeatures { g[pairW + f] += gl * v }
+        let gs = Self.scalarGain * gl
+        g[formBias + c.form] += gs
+        for (f, v) in offer.features.enumerated() where f < config.pairFeatures { g[pairW + f] += gs * v }
       }
     }
     for (j, c) in candidates.enumerated() {

@@ -85,13 +85,15 @@ struct TypeHeadModelTests {
       TypeHeadSite(kind: "variable", name: "z", offset: 50),
     ]
     let file = preparer.prepare(
-      text: sample, tsx: false, sites: sites, labels: ["Shape[]", "number", "Promise<Widget>", "any", "Map<A, B>"])
-    // Widget is in the vocabulary, so only its generic forms are open candidates.
-    #expect(!file.candidateTexts.contains("Widget"))
-    #expect(file.candidateTexts.contains("Widget[]"))
+      text: sample, tsx: false, sites: sites, labels: ["Shape[]", "number", "Promise<Widget>", "any", "Widget"])
+    // Widget is in the vocabulary and also a file candidate: the target points at the file's name.
+    #expect(file.candidateTexts.contains("Widget") && file.candidateTexts.contains("Widget[]"))
     let shapeArray = try #require(file.candidateTexts.firstIndex(of: "Shape[]"))
     let promise = try #require(file.candidateTexts.firstIndex(of: "Promise<Widget>"))
-    #expect(file.targets == [4 + shapeArray, 1, 4 + promise, nil, 3])
+    let widget = try #require(file.candidateTexts.firstIndex(of: "Widget"))
+    #expect(file.targets == [4 + shapeArray, 1, 4 + promise, nil, 4 + widget])
+    let other = preparer.prepare(text: sample, tsx: false, sites: [sites[0]], labels: ["Map<A, B>"])
+    #expect(other.targets == [3])
     // pair features: the parameter `shape` and candidate `Shape` share their only subtoken
     let shapeOffer = file.offers[0][shapeArray]
     #expect(shapeOffer.features[0] == 1 && shapeOffer.features[1] == 1 && shapeOffer.features[2] == 1)
@@ -227,7 +229,7 @@ struct TypeHeadTrainingTests {
     #expect(enc1 == (try weights(three, "encoder.safetensors")))
     // the folder is self-contained and says what it is
     let model = try TypeHeadModel.load(directory: one.path)
-    #expect(model.info.steps == 4 && !model.info.randomInit && model.info.vocabulary == ["number", "string"])
+    #expect(model.info.steps == 4 && !model.info.randomInit && model.info.vocabulary == ["number"])
     #expect(model.info.pretrainedSHA256.count == 64)
     #expect(FileManager.default.fileExists(atPath: one.appendingPathComponent("tokenizer.json").path))
     let metrics = try String(contentsOf: one.appendingPathComponent("metrics.jsonl"), encoding: .utf8)
@@ -242,5 +244,67 @@ struct TypeHeadTrainingTests {
     let r = try TypeHeadModel.load(directory: random.path)
     #expect(r.info.randomInit && r.info.label.contains("no pretraining"))
     #expect(enc1 != (try weights(random, "encoder.safetensors")))
+  }
+}
+
+@Suite("suggest-types with a type head")
+struct TypeSuggestionsWithModelTests {
+  /// A small untrained head on a small random encoder: its guesses are arbitrary, which is what the
+  /// writer's guarantees must survive.
+  static func model() throws -> TypeHeadModel {
+    let tokenizer = try Tokenizer.load(from: modelDirectory.appendingPathComponent("tokenizer.json"))
+    let encoder = TransformerEncoder(
+      config: TransformerConfig(vocab: tokenizer.vocabSize, dim: 8, layers: 1, heads: 2, ffn: 16, maxLen: 64, dropout: 0),
+      seed: 5)
+    encoder.training = false
+    let head = TypeHead(
+      config: TypeHeadConfig(
+        inputDim: TypeHeadModel.featureDim(encoderDim: 8), hidden: 6, vocabulary: 4, subtokens: tokenizer.vocabSize,
+        forms: TypeCandidateForm.allCases.count, pairFeatures: TypeHeadPreparer.pairFeatures), seed: 6)
+    let info = TypeHeadModel.Info(
+      format: TypeHeadModel.formatName, version: 1, pretrained: "", pretrainedName: "", pretrainedSteps: 0,
+      pretrainedSHA256: "", randomInit: true, steps: 0, batchWindows: 2, windowLength: 32, seed: 0, learningRate: 0,
+      head: head.config, vocabulary: ["string", "number", "string|undefined"], encoder: "encoder.safetensors",
+      typehead: "typehead.safetensors", tokenizer: "tokenizer.json", validAccuracyAt1: nil, validAccuracyAt5: nil,
+      validCalibration: nil)
+    return TypeHeadModel(info: info, tokenizer: tokenizer, encoder: encoder, head: head)
+  }
+
+  @Test("every unannotated site gets candidates with a source; --apply parses and is idempotent")
+  func applyWithModel() throws {
+    let model = try Self.model()
+    let source = sample + "const n = 1;\nfunction flag(x) { return x > 2; }\n"
+    let file = SourceFile(path: "x.ts", language: .typescript, bytes: Array(source.utf8))
+    let result = try TypeSuggestions(file: file, model: model)
+    let sites = TypeSites.unannotated(in: try Parser(language: .typescript).parse(source))
+    #expect(result.suggestions.count == sites.count)
+    for s in result.suggestions {
+      #expect(!s.candidates.isEmpty)
+      for c in s.candidates { #expect(["evidence", "model", "combined"].contains(c.source)) }
+    }
+    // the literal evidence stays first where it is confident
+    let n = try #require(result.suggestions.first { $0.name == "n" })
+    #expect(n.best.type == "number" && n.best.source != "model")
+    let once = try result.annotate(minConfidence: 0)
+    #expect(!once.applied.isEmpty)
+    let text = String(decoding: once.bytes, as: UTF8.self)
+    #expect(!(try Parser(language: .typescript).parse(text)).hasError)
+    let again = try TypeSuggestions(
+      file: SourceFile(path: "x.ts", language: .typescript, bytes: once.bytes), model: model
+    ).annotate(minConfidence: 0)
+    #expect(again.applied.isEmpty && again.bytes == once.bytes)
+  }
+
+  @Test("combination: evidence first when confident, else the model; agreement is 'combined'")
+  func combination() {
+    let ev = [TypeEvidence.Suggestion.Candidate(type: "number", confidence: 0.95, reason: "a number literal")]
+    let md: [(type: String, probability: Float)] = [("string", 0.6), ("number", 0.3)]
+    let first = TypeCombination.combine(evidence: ev, model: md)
+    #expect(first.map(\.type) == ["number", "string"])
+    #expect(first[0].source == .combined && first[1].source == .model)
+    let weak = [TypeEvidence.Suggestion.Candidate(type: "null", confidence: 0.7, reason: "`null`")]
+    let second = TypeCombination.combine(evidence: weak, model: md)
+    #expect(second.map(\.type) == ["string", "number", "null"])
+    #expect(second[2].source == .evidence)
   }
 }

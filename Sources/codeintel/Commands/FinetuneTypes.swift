@@ -15,6 +15,7 @@ enum FinetuneTypes {
                --max-minutes M      train for M minutes (schedule length estimated from the first steps)
                --lr X               peak learning rate of the head (default 1e-3; encoder 0.3 × X)
                --batch N            windows of 128 tokens per step (default 16)
+               --min-packages N     closed vocabulary: train types used in >= N packages (default 2)
                --seed S             seed for initialisation, data order and dropout (default 1)
                --datasets DIR       dataset folder (default ~/.cache/codeintel/datasets)
                --resume             continue from DIR/checkpoint (same --seed and --random-init)
@@ -39,6 +40,7 @@ enum FinetuneTypes {
     if options.steps == nil && options.maxMinutes == nil { options.steps = 1500 }
     if let lr = try scanner.double("--lr", in: 1e-7...1) { options.lr = Float(lr) }
     if let b = try scanner.int("--batch", in: 1...1024) { options.batchWindows = b }
+    if let m = try scanner.int("--min-packages", in: 1...1000) { options.minPackages = m }
     if let s = try scanner.int("--seed", in: 0...Int.max) { options.seed = UInt64(s) }
     options.resume = scanner.flag("--resume")
     options.trainLimit = try scanner.int("--train-limit", in: 1...Int.max)

@@ -51,9 +51,12 @@ public struct TypeHeadTraining {
 
   struct State: Codable {
     var step: Int
+    /// Steps of the schedule (0 while a --max-minutes run has not finished).
     var total: Int
     var seed: UInt64
     var randomInit: Bool
+    /// Training seconds before this process (a --max-minutes budget spans resumes).
+    var seconds: Double?
   }
 
   public let options: Options
@@ -183,7 +186,7 @@ public struct TypeHeadTraining {
 
     let encOpt = AdamW(for: encoder.parameters, weightDecay: 0.01)
     let headOpt = AdamW(for: head.parameters, weightDecay: 0.01)
-    var state = State(step: 0, total: o.steps ?? 0, seed: o.seed, randomInit: o.randomInit)
+    var state = State(step: 0, total: o.steps ?? 0, seed: o.seed, randomInit: o.randomInit, seconds: 0)
     try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true)
     let metricsURL = outDir.appendingPathComponent("metrics.jsonl")
     if o.resume, let data = FileManager.default.contents(atPath: ckptDir.appendingPathComponent("state.json").path) {
@@ -243,26 +246,31 @@ public struct TypeHeadTraining {
     var lossSum: Float = 0
     var lossCount = 0
     var finished = false
+    let secondsBefore = state.seconds ?? 0
+    func elapsed() -> Double { secondsBefore + Date().timeIntervalSince(loopStart) }
     while true {
-      if state.total == 0, let minutes = o.maxMinutes, state.step - stepsAtStart == 5 {
-        // Budget in minutes: the schedule's length comes from the speed of the first five steps.
-        let perStep = Date().timeIntervalSince(loopStart) / 5
-        state.total = max(state.step + 1, Int(minutes * 60 / perStep))
-        log("at \(String(format: "%.2f", perStep)) s/step, \(minutes) min is about \(state.total) steps")
-      }
-      let total = state.total > 0 ? state.total : 1_000
-      if state.total > 0 && state.step >= state.total {
-        finished = true
-        break
-      }
-      if let minutes = o.maxMinutes, Date().timeIntervalSince(loopStart) > minutes * 60 {
-        state.total = state.step
-        finished = true
-        break
-      }
       if let stop = o.stopAfter, state.step >= stop { break }
-      let schedule = LearningRateSchedule(peak: o.lr, warmup: max(1, min(100, total / 10)), total: total)
-      let lr = schedule.rate(at: state.step)
+      let lr: Float
+      if let minutes = o.maxMinutes {
+        // A time budget: the cosine runs over wall-clock time (after 50 warm-up steps), so the rate reaches
+        // zero when the budget does however fast the machine happens to be.
+        let fraction = elapsed() / (minutes * 60)
+        if fraction >= 1 {
+          state.total = state.step
+          finished = true
+          break
+        }
+        let warm = Float(min(state.step + 1, 50)) / 50
+        lr = o.lr * warm * Float(0.5 * (1 + cos(Double.pi * fraction)))
+      } else {
+        if state.step >= state.total {
+          finished = true
+          break
+        }
+        let schedule = LearningRateSchedule(
+          peak: o.lr, warmup: max(1, min(100, state.total / 10)), total: state.total)
+        lr = schedule.rate(at: state.step)
+      }
       EncoderFactory.reseedDropout(encoder, seed: o.seed &* 31 &+ UInt64(state.step))
       encoder.parameters.zeroGrad()
       head.parameters.zeroGrad()
@@ -276,15 +284,20 @@ public struct TypeHeadTraining {
       lossCount += 1
       if state.step % o.logEvery == 0 {
         let avg = lossSum / Float(max(lossCount, 1))
-        let elapsed = Date().timeIntervalSince(loopStart)
-        log("step \(state.step)/\(state.total) loss \(String(format: "%.4f", avg)) lr \(String(format: "%.2e", lr)) \(String(format: "%.0f", elapsed)) s")
-        try appendMetrics(["step": state.step, "loss": Double(avg), "lr": Double(lr), "seconds": elapsed])
+        let seconds = elapsed()
+        let of = state.total > 0 ? "/\(state.total)" : ""
+        log("step \(state.step)\(of) loss \(String(format: "%.4f", avg)) lr \(String(format: "%.2e", lr)) \(String(format: "%.0f", seconds)) s")
+        try appendMetrics(["step": state.step, "loss": Double(avg), "lr": Double(lr), "seconds": seconds])
         lossSum = 0
         lossCount = 0
       }
-      if state.step % o.checkpointEvery == 0 { try checkpoint() }
+      if state.step % o.checkpointEvery == 0 {
+        state.seconds = elapsed()
+        try checkpoint()
+      }
     }
     if !finished {
+      state.seconds = elapsed()
       try checkpoint()
       log("stopped at step \(state.step); continue with --resume")
       return Result(steps: state.step, validAccuracyAt1: nil, validAccuracyAt5: nil, finished: false)

@@ -12,7 +12,7 @@ enum FinetuneTypes {
                --out DIR            the head folder to write (required)
                --random-init        same architecture from random weights ("without pretraining" row)
                --steps N            optimizer steps (default 1500), or
-               --max-minutes M      train for M minutes (schedule length estimated from the first steps)
+               --max-minutes M      train for M minutes (the cosine decay runs over wall-clock time)
                --lr X               peak learning rate of the head (default 1e-3; encoder 0.3 × X)
                --batch N            windows of 128 tokens per step (default 16)
                --min-packages N     closed vocabulary: train types used in >= N packages (default 2)

@@ -86,16 +86,19 @@ public enum TypeCombination {
     evidence: [TypeEvidence.Suggestion.Candidate], model: [(type: String, probability: Float)],
     threshold: Double = evidenceThreshold, top: Int = 5
   ) -> [Candidate] {
+    // Evidence keeps its own spelling (`Map<string, number>`); the head's types are normalised, shown with
+    // spaces around `|`. Two candidates are the same type when their normalised texts are equal.
     let ev = evidence.map {
-      Candidate(type: TypeAccuracy.normalize($0.type), confidence: $0.confidence, source: .evidence, reason: $0.reason)
+      Candidate(type: $0.type, confidence: $0.confidence, source: .evidence, reason: $0.reason)
     }
     let md = model.map {
-      Candidate(type: $0.type, confidence: Double($0.probability), source: .model, reason: "type head")
+      Candidate(
+        type: TypeHeadModel.display($0.type), confidence: Double($0.probability), source: .model, reason: "type head")
     }
     let evidenceFirst = (ev.first?.confidence ?? -1) >= threshold
     var out: [Candidate] = []
     for c in evidenceFirst ? ev + md : md + ev {
-      if let i = out.firstIndex(where: { $0.type == c.type }) {
+      if let i = out.firstIndex(where: { TypeAccuracy.normalize($0.type) == TypeAccuracy.normalize(c.type) }) {
         if out[i].source != c.source {
           out[i].source = .combined
           out[i].confidence = max(out[i].confidence, c.confidence)

@@ -46,7 +46,7 @@ public struct TypeSuggestions: Sendable {
           kind: site.kind, name: site.name, nameRange: site.nameRange, anchor: site.anchor,
           candidates: combined.map {
             .init(
-              type: TypeHeadModel.display($0.type), confidence: $0.confidence, reason: $0.reason,
+              type: $0.type, confidence: $0.confidence, reason: $0.reason,
               source: $0.source.rawValue)
           }))
     }

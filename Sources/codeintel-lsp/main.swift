@@ -32,6 +32,7 @@ for argument in CommandLine.arguments.dropFirst() {
 }
 
 signal(SIGPIPE, SIG_IGN)
-let server = LanguageServer(connection: StdioConnection(), providers: .deterministic()) { code in exit(code) }
+let providers = AnalysisProviders.installed { FileHandle.standardError.write(Data("codeintel-lsp: \($0)\n".utf8)) }
+let server = LanguageServer(connection: StdioConnection(), providers: providers) { code in exit(code) }
 server.start()
 dispatchMain()

@@ -37,6 +37,9 @@ enum EvalCommand: CLICommand {
       --types-model DIR  A type-head folder (`codeintel finetune types`); repeatable. Rows are
                       labelled from its config.json (with or without pretraining).
       --evidence-threshold P  The combined row puts evidence first at confidence >= P (default 0.8).
+      --name-below P  Experiment: one more row per head where, without confident evidence and with
+                      the head's best probability below P, a name seen in train puts its most
+                      frequent type first (measured on valid: not adopted; docs/TYPES.md).
     """
 
   static func run(_ args: [String]) throws -> Int32 {

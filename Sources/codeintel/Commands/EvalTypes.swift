@@ -20,6 +20,7 @@ enum EvalTypes {
     let limit = try scanner.int("--limit", in: 1...Int.max)
     let typeModels = try scanner.options("--types-model")
     let threshold = try scanner.double("--evidence-threshold", in: 0...2) ?? TypeCombination.evidenceThreshold
+    let nameBelow = try scanner.double("--name-below", in: 0...1)
     guard try scanner.finish().isEmpty else { throw UsageError("unexpected arguments") }
     let evaluation = try TypeEvaluation(
       directory: URL(fileURLWithPath: datasets).appendingPathComponent("types").path, split: split, limit: limit)
@@ -50,6 +51,26 @@ enum EvalTypes {
         }
         let short = model.info.randomInit ? "no pretraining" : "ContraCode pretraining"
         rows.append(evaluation.row("combined: evidence ≥ \(threshold), else head (\(short))", predictions: combined))
+        if let nameBelow {
+          // Experiment (choose on valid): where the evidence is not confident and the head's best
+          // probability is below `nameBelow`, a name seen in train puts its most frequent type first.
+          var index = 0
+          let blended = zip(evidence, predictions).map { ev, md -> [[String]] in
+            defer { index += 1 }
+            let file = evaluation.files[index]
+            return zip(file.sites, zip(ev, md)).map { site, pair in
+              let (e, m) = pair
+              var ranked = TypeCombination.combine(evidence: e, model: m, threshold: threshold).map(\.type)
+              let confident = (e.first?.confidence ?? -1) >= threshold
+              if !confident, (m.first?.probability ?? 0) < Float(nameBelow), let top = evaluation.names.byName[site.name]?.first {
+                ranked.removeAll { TypeAccuracy.normalize($0) == top }
+                ranked.insert(top, at: 0)
+              }
+              return Array(ranked.prefix(5))
+            }
+          }
+          rows.append(evaluation.row("combined + name prior below \(nameBelow) (\(short))", predictions: blended))
+        }
         pending.removeAll { $0.contains(model.info.randomInit ? "no pretraining" : "ContraCode") }
         pending.removeAll { $0.hasPrefix("combined") }
       }

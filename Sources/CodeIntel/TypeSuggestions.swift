@@ -9,11 +9,50 @@ public struct TypeSuggestions: Sendable {
   public let file: SourceFile
   public let suggestions: [TypeEvidence.Suggestion]
 
-  /// Suggestions for every unannotated site the evidence covers, best candidate first.
-  public init(file: SourceFile, parser: Parser? = nil) throws {
+  /// Suggestions for every unannotated site the evidence covers, best candidate first. With a type head
+  /// (`model`) and a TypeScript file, every unannotated parameter, return and variable (`TypeSites`) also
+  /// gets the head's candidates, combined with the evidence by `TypeCombination.combine` (evidence first
+  /// where it is confident, else the head); each candidate says its `source`.
+  public init(file: SourceFile, parser: Parser? = nil, model: TypeHeadModel? = nil) throws {
     self.file = file
     let parsed = try ParsedFile(file, parser: parser)
-    suggestions = TypeEvidence.suggestions(in: parsed.tree)
+    suggestions =
+      model != nil && file.language.isTypeScript
+      ? Self.suggestions(in: parsed.tree, tsx: file.language == .tsx, model: model)
+      : TypeEvidence.suggestions(in: parsed.tree)
+  }
+
+  /// Evidence and, with `model`, the type head's candidates for every unannotated site of a TypeScript tree.
+  public static func suggestions(in tree: Tree, tsx: Bool, model: TypeHeadModel?) -> [TypeEvidence.Suggestion] {
+    let evidence = TypeEvidence.suggestions(in: tree)
+    guard let model else { return evidence }
+    let sites = TypeSites.unannotated(in: tree)
+    let text = String(decoding: tree.bytes, as: UTF8.self)
+    let predictions = model.predict(
+      text: text, tsx: tsx,
+      sites: sites.map { TypeHeadSite(kind: $0.datasetKind, name: $0.name, offset: $0.anchor) })
+    var byKey: [String: TypeEvidence.Suggestion] = [:]
+    for s in evidence { byKey["\(s.anchor):\(s.kind.rawValue)"] = s }
+    var out: [TypeEvidence.Suggestion] = []
+    var used: Set<String> = []
+    for (site, predicted) in zip(sites, predictions) {
+      let key = "\(site.anchor):\(site.kind.rawValue)"
+      let ev = byKey[key]
+      used.insert(key)
+      let combined = TypeCombination.combine(evidence: ev?.candidates ?? [], model: predicted)
+      guard !combined.isEmpty else { continue }
+      out.append(
+        TypeEvidence.Suggestion(
+          kind: site.kind, name: site.name, nameRange: site.nameRange, anchor: site.anchor,
+          candidates: combined.map {
+            .init(
+              type: $0.type, confidence: $0.confidence, reason: $0.reason,
+              source: $0.source.rawValue)
+          }))
+    }
+    // Evidence at sites `TypeSites` leaves out stays as it was.
+    for s in evidence where !used.contains("\(s.anchor):\(s.kind.rawValue)") { out.append(s) }
+    return out.sorted { ($0.anchor, $0.kind.rawValue) < ($1.anchor, $1.kind.rawValue) }
   }
 
   /// The suggestions whose best candidate reaches `minConfidence`.

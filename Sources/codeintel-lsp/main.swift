@@ -34,7 +34,7 @@ for argument in CommandLine.arguments.dropFirst() {
 }
 
 signal(SIGPIPE, SIG_IGN)
-var providers = AnalysisProviders.deterministic()
+var providers = AnalysisProviders.installed { FileHandle.standardError.write(Data("codeintel-lsp: \($0)\n".utf8)) }
 // The method-name head, when one is installed ($CODEINTEL_NAMES_MODEL, else names/ next to the default model).
 if let names = try? NameModel.loadDefault() {
   providers.names = HeadNameSuggester(model: names)

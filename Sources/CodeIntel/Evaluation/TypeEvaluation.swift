@@ -164,6 +164,15 @@ public struct TypeEvaluation {
   /// `TypeEvidence` on the de-annotated text: for each site, the candidates of the suggestion whose
   /// anchor is the site's offset (same kind preferred); empty where the evidence says nothing.
   public static func evidencePredictions(_ file: File) throws -> [[String]] {
+    try evidenceCandidates(file).map { candidates in
+      var out: [String] = []
+      for c in candidates where !out.contains(c.type) { out.append(c.type) }
+      return out
+    }
+  }
+
+  /// The evidence candidates (with confidences) per site, as `evidencePredictions` picks them.
+  public static func evidenceCandidates(_ file: File) throws -> [[TypeEvidence.Suggestion.Candidate]] {
     let language: Language = file.language == "tsx" || file.path.hasSuffix(".tsx") ? .tsx : .typescript
     let tree = try Parser(language: language).parse(file.text)
     var byAnchor: [Int: [TypeEvidence.Suggestion]] = [:]
@@ -172,10 +181,7 @@ public struct TypeEvaluation {
       guard let found = byAnchor[site.offset], !found.isEmpty else { return [] }
       let wanted: TypeEvidence.Suggestion.Kind =
         site.kind == "return" ? .returnType : site.kind == "parameter" ? .parameter : .variable
-      let chosen = found.first { $0.kind == wanted } ?? found[0]
-      var out: [String] = []
-      for c in chosen.candidates where !out.contains(c.type) { out.append(c.type) }
-      return out
+      return (found.first { $0.kind == wanted } ?? found[0]).candidates
     }
   }
 

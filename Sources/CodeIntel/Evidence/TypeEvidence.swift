@@ -25,11 +25,14 @@ public enum TypeEvidence {
       public var type: String
       public var confidence: Double
       public var reason: String
+      /// Where it came from: `evidence`, `model` (the type head) or `combined` (both proposed it).
+      public var source: String
 
-      public init(type: String, confidence: Double, reason: String) {
+      public init(type: String, confidence: Double, reason: String, source: String = "evidence") {
         self.type = type
         self.confidence = confidence
         self.reason = reason
+        self.source = source
       }
     }
 

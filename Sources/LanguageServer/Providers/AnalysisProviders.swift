@@ -1,3 +1,5 @@
+import CodeIntel
+
 /// The analyses the server is built with, injected at start-up so that the model heads can
 /// replace or join the deterministic ones without touching the server.
 public struct AnalysisProviders: Sendable {
@@ -16,6 +18,19 @@ public struct AnalysisProviders: Sendable {
     self.names = names
     self.clones = clones
     self.useWorkspaceCloneIndex = useWorkspaceCloneIndex
+  }
+
+  /// The deterministic providers, with the type head joining the evidence when a head folder is installed
+  /// next to the default model (`Models/<model>/types/`); a head that fails to load is reported through
+  /// `warn` and the evidence alone is used.
+  public static func installed(warn: (String) -> Void = { _ in }) -> AnalysisProviders {
+    var providers = deterministic()
+    do {
+      if let model = try TypeHeadModel.loadDefault(explicit: nil) { providers.types = ModelTypeSuggester(model: model) }
+    } catch {
+      warn("type head not loaded: \(error)")
+    }
+    return providers
   }
 
   /// What ships without a model: literal-evidence types, canonical-form (renamed) clones, and the

@@ -22,3 +22,22 @@ public struct EvidenceTypeSuggester: TypeSuggester {
     return TypeEvidence.suggestions(in: tree, bytes: bytes)
   }
 }
+
+/// The type head combined with the evidence (`TypeSuggestions.suggestions(in:tsx:model:)`) for TypeScript;
+/// evidence alone for JavaScript. The head scores the whole file (its windows need the context), so the
+/// byte range only filters the result.
+public struct ModelTypeSuggester: TypeSuggester {
+  public let model: TypeHeadModel
+
+  public init(model: TypeHeadModel) { self.model = model }
+
+  public func suggestTypes(in tree: Tree, bytes: ClosedRange<Int>?, cancellation: CancellationToken) throws
+    -> [TypeEvidence.Suggestion]
+  {
+    try cancellation.check()
+    guard tree.language.isTypeScript else { return TypeEvidence.suggestions(in: tree, bytes: bytes) }
+    let all = TypeSuggestions.suggestions(in: tree, tsx: tree.language == .tsx, model: model)
+    guard let bytes else { return all }
+    return all.filter { bytes.contains($0.anchor) || bytes.overlaps($0.nameRange.lowerBound...max($0.nameRange.lowerBound, $0.nameRange.upperBound)) }
+  }
+}

@@ -47,16 +47,19 @@ struct ArgumentScanner {
   }
 
   /// Removes every occurrence of a repeatable option; returns the values in order.
-  mutating func all(_ name: String) throws -> [String] {
+  mutating func all(_ name: String) throws -> [String] { try options(name) }
+
+  /// Removes every occurrence of a repeatable option and returns their values in order.
+  mutating func options(_ names: String...) throws -> [String] {
     var values: [String] = []
     var i = 0
     while i < args.count {
       let a = args[i]
       if a == "--" { break }
-      if a.hasPrefix(name + "=") {
-        values.append(String(a.dropFirst(name.count + 1)))
+      if let eq = a.firstIndex(of: "="), names.contains(String(a[..<eq])) {
+        values.append(String(a[a.index(after: eq)...]))
         args.remove(at: i)
-      } else if a == name {
+      } else if names.contains(a) {
         guard i + 1 < args.count else { throw UsageError("\(a) needs a value") }
         values.append(args[i + 1])
         args.removeSubrange(i...(i + 1))

@@ -11,7 +11,7 @@ enum EvalCommand: CLICommand {
            codeintel eval clones [--data DIR] [--datasets DIR] [--model DIR]... [--no-model] [--random-init]
                                  [--edits 1,2,4,8,16] [--tries N] [--seed S] [--limit N] [--threads N]
                                  [--calibrate] [--no-augmentation-pairs | --no-leetcode] [--quick]
-           codeintel eval types [--datasets DIR] [--split test] [--tsc] [--limit N]
+           codeintel eval types [--datasets DIR] [--split test] [--tsc] [--limit N] [--types-model DIR]...
            codeintel eval names [--datasets DIR] [--split test] [--names-model DIR]... [--limit N]
 
     all      (the default) Runs every section and writes docs/EVALUATION.md: a header with the date, the
@@ -61,13 +61,20 @@ enum EvalCommand: CLICommand {
              packages) by acc@1 and acc@5 with `any` excluded, overall, by site kind and for
              common (top-100 in train) vs rare types: most-frequent type, name only, the
              deterministic evidence, evidence else name only, and with --tsc the TypeScript
-             compiler (scripts/eval/tsc-types.js; needs node and node-typescript).
+             compiler (scripts/eval/tsc-types.js; needs node and node-typescript), and for each
+             --types-model the type head alone and combined with the evidence.
 
     OPTIONS:
       --datasets DIR  The datasets folder (default: ~/.cache/codeintel/datasets); reads types/.
       --split NAME    test (default), valid or train.
       --tsc           Also run the TypeScript compiler peer (slow).
       --limit N       Only the first N files of the split.
+      --types-model DIR  A type-head folder (`codeintel finetune types`); repeatable. Rows are
+                      labelled from its config.json (with or without pretraining).
+      --evidence-threshold P  The combined row puts evidence first at confidence >= P (default 0.8).
+      --name-below P  Experiment: one more row per head where, without confident evidence and with
+                      the head's best probability below P, a name seen in train puts its most
+                      frequent type first (measured on valid: not adopted; docs/TYPES.md).
 
     names    Scores method-name heads on the method-names split (default test) by subtoken
              precision, recall, F1 (code2seq's definition) and exact match of the top beam, next to

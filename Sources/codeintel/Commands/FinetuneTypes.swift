@@ -4,8 +4,52 @@ import Model
 
 /// `codeintel finetune types`: trains the type head on the types dataset.
 enum FinetuneTypes {
-  static let help = "  types    (not built yet)"
+  static let help = """
+      types    Fine-tune the encoder with the type head (docs/TYPES.md) on the types dataset and write a
+               head folder (config.json, encoder.safetensors, typehead.safetensors, tokenizer.json,
+               metrics.jsonl); put it at Models/<model>/types/ to make it the default.
+               --pretrained DIR     the pretrained model folder (required)
+               --out DIR            the head folder to write (required)
+               --random-init        same architecture from random weights ("without pretraining" row)
+               --steps N            optimizer steps (default 1500), or
+               --max-minutes M      train for M minutes (the cosine decay runs over wall-clock time)
+               --lr X               peak learning rate of the head (default 1e-3; encoder 0.3 × X)
+               --batch N            windows of 128 tokens per step (default 16)
+               --min-packages N     closed vocabulary: train types used in >= N packages (default 2)
+               --seed S             seed for initialisation, data order and dropout (default 1)
+               --datasets DIR       dataset folder (default ~/.cache/codeintel/datasets)
+               --resume             continue from DIR/checkpoint (same --seed and --random-init)
+               --train-limit N      only the first N train files (smoke tests)
+               --valid-limit N      only the first N valid files
+      """
+
   static func run(_ args: [String]) throws -> Int32 {
-    throw UsageError("`finetune types` is not built yet")
+    var scanner = ArgumentScanner(args)
+    guard let pretrained = try scanner.option("--pretrained") else { throw UsageError("--pretrained DIR is required") }
+    guard let out = try scanner.option("--out") else { throw UsageError("--out DIR is required") }
+    let datasets =
+      try scanner.option("--datasets")
+      ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/codeintel/datasets").path
+    var options = TypeHeadTraining.Options(pretrained: pretrained, out: out, datasets: datasets)
+    options.randomInit = scanner.flag("--random-init")
+    options.steps = try scanner.int("--steps", in: 1...10_000_000)
+    options.maxMinutes = try scanner.double("--max-minutes", in: 0.01...100_000)
+    guard options.steps == nil || options.maxMinutes == nil else {
+      throw UsageError("--steps and --max-minutes do not go together")
+    }
+    if options.steps == nil && options.maxMinutes == nil { options.steps = 1500 }
+    if let lr = try scanner.double("--lr", in: 1e-7...1) { options.lr = Float(lr) }
+    if let b = try scanner.int("--batch", in: 1...1024) { options.batchWindows = b }
+    if let m = try scanner.int("--min-packages", in: 1...1000) { options.minPackages = m }
+    if let s = try scanner.int("--seed", in: 0...Int.max) { options.seed = UInt64(s) }
+    options.resume = scanner.flag("--resume")
+    options.trainLimit = try scanner.int("--train-limit", in: 1...Int.max)
+    options.validLimit = try scanner.int("--valid-limit", in: 1...Int.max)
+    if let n = try scanner.int("--log-every", in: 1...Int.max) { options.logEvery = n }
+    if let n = try scanner.int("--checkpoint-every", in: 1...Int.max) { options.checkpointEvery = n }
+    options.stopAfter = try scanner.int("--stop-after", in: 1...Int.max)
+    guard try scanner.finish().isEmpty else { throw UsageError("unexpected arguments") }
+    _ = try TypeHeadTraining(options: options).run()
+    return 0
   }
 }

@@ -8,15 +8,17 @@ enum SuggestTypesCommand: CLICommand {
   static let summary = "Suggest types for unannotated parameters, returns and variables (--apply to write them)."
   static let help = """
     USAGE: codeintel suggest-types <file-or-dir>... [--min-confidence P] [--diff | --apply]
-                                   [--jsdoc] [--format text|json]
+                                   [--jsdoc] [--format text|json] [--types-model DIR | --no-model]
 
     For every unannotated parameter, function return and variable in TypeScript files, lists the
     suggested types with confidences, positions and the evidence behind them. JavaScript files get
     the same suggestions, written as JSDoc (`@param {T} name`, `@returns {T}`) with --jsdoc.
 
-    Suggestions now come from deterministic evidence (literal initialisers, `new C()`, default
-    values, homogeneous arrays, `as T`, returns of literals); the learned type head will add its
-    candidates to the same output when a model with a type head is installed.
+    Suggestions come from deterministic evidence (literal initialisers, `new C()`, default values,
+    homogeneous arrays, `as T`, returns of literals) and, for TypeScript files when a type head is
+    installed (Models/<model>/types/, or --types-model DIR), from the learned type head: each
+    candidate's confidence is then its softmax probability, and evidence goes first where it is
+    confident (docs/TYPES.md). Without a type head everything works from the evidence alone.
 
     OPTIONS:
       --min-confidence P   Only list/apply suggestions whose best candidate reaches P (0–1, default 0.8).
@@ -24,9 +26,12 @@ enum SuggestTypesCommand: CLICommand {
       --apply              Write the annotations into the files. An insertion that would add a syntax
                            error is refused; running it twice changes nothing the second time.
       --jsdoc              For .js/.jsx/.mjs/.cjs files: write JSDoc blocks instead of skipping them.
+      --types-model DIR    The type-head folder (default: types/ next to the default model, if any).
+      --no-model           Evidence only, even when a type head is installed.
       --format text|json   Output format for the listing (default text). JSON: {"files": [{"path",
-                           "suggestions": [{"kind","name","line","character","candidates": [...]}]}]}
-                           with 1-based lines and UTF-16 characters.
+                           "suggestions": [{"kind","name","line","character","candidates": [{"type",
+                           "confidence","reason","source"}]}]}]} with 1-based lines and UTF-16
+                           characters; source is evidence, model or combined.
     """
 
   static func run(_ args: [String]) throws -> Int32 {
@@ -38,9 +43,13 @@ enum SuggestTypesCommand: CLICommand {
     let mode = apply ? "apply" : diff ? "diff" : "list"
     let jsdoc = scanner.flag("--jsdoc")
     let json = try scanner.choice("--format", from: ["text", "json"]) == "json"
+    let typesModel = try scanner.option("--types-model")
+    let noModel = scanner.flag("--no-model")
+    guard !(noModel && typesModel != nil) else { throw UsageError("--types-model and --no-model do not go together") }
     let paths = try scanner.finish()
     guard !paths.isEmpty else { throw UsageError("give at least one file or directory") }
 
+    let model = noModel ? nil : try TypeHeadModel.loadDefault(explicit: typesModel)
     var failed = false
     var jsonFiles: [[String: Any]] = []
     var totals = (files: 0, suggestions: 0, applied: 0, refused: 0)
@@ -49,7 +58,7 @@ enum SuggestTypesCommand: CLICommand {
         let file = try SourceFile.load(path)
         let isJS = !file.language.isTypeScript
         if isJS && !jsdoc && mode != "list" { continue }
-        let result = try TypeSuggestions(file: file)
+        let result = try TypeSuggestions(file: file, model: model)
         let listed = result.accepted(minConfidence: minConfidence)
         totals.files += 1
         totals.suggestions += listed.count
@@ -101,7 +110,7 @@ enum SuggestTypesCommand: CLICommand {
       return [
         "kind": s.kind.rawValue, "name": s.name, "line": p.line + 1, "character": p.character,
         "insertAt": ["line": a.line + 1, "character": a.character],
-        "candidates": s.candidates.map { ["type": $0.type, "confidence": $0.confidence, "reason": $0.reason] },
+        "candidates": s.candidates.map { ["type": $0.type, "confidence": $0.confidence, "reason": $0.reason, "source": $0.source] },
       ]
     }
   }

@@ -1,0 +1,252 @@
+import Corpus
+import Foundation
+import Model
+import Tensor
+import Tokenizer
+
+/// A fine-tuned encoder with its type head: what `codeintel finetune types` writes and `suggest-types` and
+/// `eval types` load. The folder holds `config.json` (`Info`), `encoder.safetensors`, `typehead.safetensors`
+/// and `tokenizer.json`.
+public final class TypeHeadModel: @unchecked Sendable {
+  public static let formatName = "codeintel-typehead"
+  public static let formatVersion = 1
+  /// The folder name under the default model's folder.
+  public static let defaultSubfolder = "types"
+
+  /// What `config.json` holds.
+  public struct Info: Codable, Sendable, Equatable {
+    public var format: String
+    public var version: Int
+    /// The pretrained model folder the encoder started from (path as given), its name and steps, and the
+    /// sha256 of its encoder.safetensors; with `randomInit` the encoder started from random weights of the
+    /// same shape instead.
+    public var pretrained: String
+    public var pretrainedName: String
+    public var pretrainedSteps: Int
+    public var pretrainedSHA256: String
+    public var randomInit: Bool
+    public var steps: Int
+    public var batchWindows: Int
+    public var windowLength: Int
+    public var seed: UInt64
+    public var learningRate: Float
+    public var head: TypeHeadConfig
+    /// The closed vocabulary (normalised types), most frequent in train first; class `vocabulary.count` is
+    /// "other".
+    public var vocabulary: [String]
+    public var encoder: String
+    public var typehead: String
+    public var tokenizer: String
+    /// acc@1 / acc@5 of the model alone on the valid split, `any` excluded, at the end of training.
+    public var validAccuracyAt1: Double?
+    public var validAccuracyAt5: Double?
+    /// Reliability on valid: per confidence bin [i/10, (i+1)/10) of the top-1 probability, (sites, correct).
+    public var validCalibration: [[Int]]?
+
+    /// The row label for evaluation tables.
+    public var label: String {
+      randomInit
+        ? "type head, no pretraining (\(steps) steps)"
+        : "type head, ContraCode pretraining (\(pretrainedName) \(pretrainedSteps) steps; \(steps) steps)"
+    }
+  }
+
+  public let directory: URL?
+  public var info: Info
+  public let tokenizer: Tokenizer
+  public let encoder: any SequenceEncoder
+  public let head: TypeHead
+  public let preparer: TypeHeadPreparer
+  private let lock = NSLock()
+
+  public init(info: Info, tokenizer: Tokenizer, encoder: any SequenceEncoder, head: TypeHead, directory: URL? = nil) {
+    self.info = info
+    self.tokenizer = tokenizer
+    self.encoder = encoder
+    self.head = head
+    self.directory = directory
+    preparer = TypeHeadPreparer(tokenizer: tokenizer, vocabulary: info.vocabulary, windowLength: info.windowLength)
+  }
+
+  /// Feature width for an encoder of width `dim`: the states before and after the site, the window's pooled
+  /// state, and the site kind one-hot.
+  public static func featureDim(encoderDim d: Int) -> Int { 3 * d + TypeHeadSite.kinds.count }
+
+  // MARK: Loading and writing
+
+  public static func load(directory: String) throws -> TypeHeadModel {
+    let dir = URL(fileURLWithPath: (directory as NSString).expandingTildeInPath)
+    guard let data = FileManager.default.contents(atPath: dir.appendingPathComponent("config.json").path) else {
+      throw CodeIntelError("\(dir.path): not a type-head folder (no config.json)")
+    }
+    let info: Info
+    do { info = try JSONDecoder().decode(Info.self, from: data) } catch {
+      throw CodeIntelError("\(dir.path)/config.json: not a type-head config (\(error))")
+    }
+    guard info.format == formatName, info.version == formatVersion else {
+      throw CodeIntelError("\(dir.path)/config.json: format \(info.format) v\(info.version), expected \(formatName) v\(formatVersion)")
+    }
+    let tokenizer = try Tokenizer.load(from: dir.appendingPathComponent(info.tokenizer))
+    let encoder = try EncoderFactory.load(from: dir.appendingPathComponent(info.encoder).path)
+    encoder.training = false
+    let head = try TypeHead.load(from: dir.appendingPathComponent(info.typehead).path)
+    guard head.config == info.head else { throw CodeIntelError("\(dir.path): typehead.safetensors does not match config.json") }
+    return TypeHeadModel(info: info, tokenizer: tokenizer, encoder: encoder, head: head, directory: dir)
+  }
+
+  /// `explicit` if given; else `types/` inside the default model folder if it exists; else nil (evidence only).
+  public static func loadDefault(explicit: String?) throws -> TypeHeadModel? {
+    if let explicit { return try load(directory: explicit) }
+    var candidates: [String] = []
+    if let env = ProcessInfo.processInfo.environment[PretrainedModel.environmentVariable], !env.isEmpty {
+      candidates.append(env)
+    }
+    candidates += PretrainedModel.defaultSearchPaths()
+    for dir in candidates {
+      let types = URL(fileURLWithPath: dir).appendingPathComponent(defaultSubfolder).path
+      if FileManager.default.fileExists(atPath: types + "/config.json") { return try load(directory: types) }
+    }
+    return nil
+  }
+
+  /// Writes the folder: config, encoder, head, tokenizer.
+  public func write(to dir: URL) throws {
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    try EncoderFactory.save(encoder, to: dir.appendingPathComponent(info.encoder).path, metadata: ["steps": String(info.steps)])
+    try head.save(to: dir.appendingPathComponent(info.typehead).path, metadata: ["steps": String(info.steps)])
+    try tokenizer.save(to: dir.appendingPathComponent(info.tokenizer))
+    let e = JSONEncoder()
+    e.outputFormatting = [.prettyPrinted, .sortedKeys]
+    try e.encode(info).write(to: dir.appendingPathComponent("config.json"))
+  }
+
+  // MARK: One batch
+
+  struct Pending {
+    var batch = 0, length = 0
+    var positions: [(item: Int, before: Int, after: Int)] = []
+  }
+  private var pending = Pending()
+  private let features = Buffer(), dStates = Buffer(), dPooled = Buffer()
+
+  /// Encodes a batch of windows (each of some file) and scores every site in them. Returns the logits per
+  /// site (vocabulary then that file's candidates) and which (item, site index in the file) each row is.
+  func forward(_ items: [(file: TypeHeadFile, window: Int)]) -> (logits: [[Float]], refs: [(item: Int, site: Int)]) {
+    let b = items.count
+    let t = items.map { $0.file.windows[$0.window].tokens.count }.max() ?? 0
+    var tokens = [Int32](repeating: 0, count: b * t)
+    var mask = [Float](repeating: 0, count: b * t)
+    for (i, item) in items.enumerated() {
+      for (j, id) in item.file.windows[item.window].tokens.enumerated() {
+        tokens[i * t + j] = id
+        mask[i * t + j] = 1
+      }
+    }
+    let out = encoder.forward(tokens: tokens, mask: mask, batch: b, length: t)
+    let d = encoder.dim
+    let fd = Self.featureDim(encoderDim: d)
+    let n = items.reduce(0) { $0 + $1.file.windows[$1.window].sites.count }
+    let x = features.reserve(max(n, 1) * fd)
+    x.update(repeating: 0, count: max(n, 1) * fd)
+    var pool: [TypeHeadCandidate] = []
+    var offers: [[TypeHeadOffer]] = []
+    var refs: [(item: Int, site: Int)] = []
+    var positions: [(item: Int, before: Int, after: Int)] = []
+    let states = out.states.data
+    let pooled = out.pooled.data
+    var row = 0
+    for (i, item) in items.enumerated() {
+      let base = pool.count
+      pool += item.file.candidates
+      for s in item.file.windows[item.window].sites {
+        let dst = x + row * fd
+        (dst).update(from: states + (i * t + s.before) * d, count: d)
+        (dst + d).update(from: states + (i * t + s.after) * d, count: d)
+        (dst + 2 * d).update(from: pooled + i * d, count: d)
+        if let k = TypeHeadSite.kinds.firstIndex(of: item.file.sites[s.site].kind) { dst[3 * d + k] = 1 }
+        offers.append(
+          item.file.offers[s.site].map { TypeHeadOffer(candidate: base + $0.candidate, features: $0.features) })
+        refs.append((i, s.site))
+        positions.append((i, s.before, s.after))
+        row += 1
+      }
+    }
+    pending = Pending(batch: b, length: t, positions: positions)
+    let logits = head.forward(features: x, n: n, candidates: pool, offers: offers)
+    return (logits, refs)
+  }
+
+  /// Back-propagates the cross-entropy of the last `forward` into the head and the encoder; returns the loss.
+  func backward(targets: [Int?]) -> Float {
+    let (loss, dx) = head.lossAndBackward(targets: targets)
+    let d = encoder.dim
+    let fd = Self.featureDim(encoderDim: d)
+    let (b, t) = (pending.batch, pending.length)
+    let ds = dStates.reserve(b * t * d)
+    ds.update(repeating: 0, count: b * t * d)
+    let dp = dPooled.reserve(b * d)
+    dp.update(repeating: 0, count: b * d)
+    for (r, pos) in pending.positions.enumerated() {
+      let src = dx + r * fd
+      let before = ds + (pos.item * t + pos.before) * d
+      let after = ds + (pos.item * t + pos.after) * d
+      let pd = dp + pos.item * d
+      for q in 0..<d {
+        before[q] += src[q]
+        after[q] += src[d + q]
+        pd[q] += src[2 * d + q]
+      }
+    }
+    encoder.backward(dPooled: dp, dStates: ds)
+    return loss
+  }
+
+  /// One training forward + backward over the batch; returns the loss (gradients added, not applied).
+  public func trainStep(_ items: [(file: TypeHeadFile, window: Int)]) -> Float {
+    let (_, refs) = forward(items)
+    let targets = refs.map { items[$0.item].file.targets[$0.site] }
+    guard targets.contains(where: { $0 != nil }) else { return 0 }
+    return backward(targets: targets)
+  }
+
+  // MARK: Prediction
+
+  /// Ranked (type, probability) for every site of a prepared file, in site order, best first (at most `top`;
+  /// "other" left out). Probabilities are the softmax over the vocabulary and the file's candidates.
+  public func predict(_ file: TypeHeadFile, top: Int = 5, batchWindows: Int = 16) -> [[(type: String, probability: Float)]] {
+    lock.lock()
+    defer { lock.unlock() }
+    let was = encoder.training
+    encoder.training = false
+    defer { encoder.training = was }
+    var out = [[(type: String, probability: Float)]](repeating: [], count: file.sites.count)
+    var w = 0
+    let k = head.config.vocabulary
+    while w < file.windows.count {
+      let items = (w..<min(w + batchWindows, file.windows.count)).map { (file: file, window: $0) }
+      let (logits, refs) = forward(items)
+      for (r, ref) in refs.enumerated() {
+        let p = TypeHead.softmax(logits[r])
+        // A type the vocabulary and the file both offer gets the sum of its two probabilities.
+        var byType: [String: Float] = [:]
+        for (j, q) in p.enumerated() where j != k - 1 {
+          byType[j < k ? info.vocabulary[j] : file.candidateTexts[j - k], default: 0] += q
+        }
+        let scored = byType.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }
+        out[ref.site] = scored.prefix(top).map { ($0.key, $0.value) }
+      }
+      w += batchWindows
+    }
+    return out
+  }
+
+  /// Predictions for a file's text and sites (prepares the file first).
+  public func predict(text: String, tsx: Bool, sites: [TypeHeadSite], top: Int = 5) -> [[(type: String, probability: Float)]] {
+    predict(preparer.prepare(text: text, tsx: tsx, sites: sites), top: top)
+  }
+
+  /// Spaced display form of a normalised type (`A|undefined` → `A | undefined`).
+  public static func display(_ type: String) -> String {
+    type.replacingOccurrences(of: "|", with: " | ")
+  }
+}

@@ -1,0 +1,324 @@
+import Corpus
+import Foundation
+import Model
+import Tensor
+import Tokenizer
+
+/// Fine-tunes an encoder with a `TypeHead` on the types dataset (`codeintel finetune types`): AdamW on both,
+/// linear warm-up then cosine decay, gradient clipping, periodic logs to `metrics.jsonl`, checkpoints for
+/// `--resume`, and a valid-split evaluation at the end. The same seed and `steps` give the same weights
+/// (data order and dropout masks depend only on (seed, step)).
+public struct TypeHeadTraining {
+  public struct Options: Sendable {
+    public var pretrained: String
+    public var out: String
+    public var randomInit = false
+    public var steps: Int?
+    public var maxMinutes: Double?
+    /// Peak learning rate of the head; the encoder gets `lr * encoderLRScale`.
+    public var lr: Float = 1e-3
+    public var encoderLRScale: Float = 0.3
+    public var seed: UInt64 = 1
+    public var datasets: String
+    public var resume = false
+    public var batchWindows = 16
+    /// Real types in the closed vocabulary (the head adds "other"), from those used in at least
+    /// `minPackages` train packages.
+    public var vocabularySize = 1000
+    public var minPackages = 2
+    public var hidden = 256
+    public var logEvery = 20
+    public var checkpointEvery = 200
+    /// Only the first N train / valid files (tests).
+    public var trainLimit: Int?
+    public var validLimit: Int?
+    /// Stop after this many steps without finishing (tests of --resume).
+    public var stopAfter: Int?
+
+    public init(pretrained: String, out: String, datasets: String) {
+      self.pretrained = pretrained
+      self.out = out
+      self.datasets = datasets
+    }
+  }
+
+  public struct Result: Sendable {
+    public var steps: Int
+    public var validAccuracyAt1: Double?
+    public var validAccuracyAt5: Double?
+    public var finished: Bool
+  }
+
+  struct State: Codable {
+    var step: Int
+    /// Steps of the schedule (0 while a --max-minutes run has not finished).
+    var total: Int
+    var seed: UInt64
+    var randomInit: Bool
+    /// Training seconds before this process (a --max-minutes budget spans resumes).
+    var seconds: Double?
+  }
+
+  public let options: Options
+  public let log: (String) -> Void
+
+  public init(
+    options: Options,
+    log: @escaping (String) -> Void = { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) }
+  ) {
+    self.options = options
+    self.log = log
+  }
+
+  /// The closed vocabulary: normalised train labels (not `any`) annotated in at least `minPackages` train
+  /// packages, most frequent first (ties by text), at most `size`. Types only one package uses are left
+  /// to the file candidates: the split is by package, so a package's own types never recur in test.
+  public static func vocabulary(_ files: [TypeEvaluation.File], minPackages: Int, size: Int) -> [String] {
+    var count: [String: Int] = [:]
+    var packages: [String: Set<String>] = [:]
+    for f in files {
+      for s in f.sites {
+        let t = TypeAccuracy.normalize(s.label)
+        guard t != "any" else { continue }
+        count[t, default: 0] += 1
+        packages[t, default: []].insert(f.package)
+      }
+    }
+    return count.filter { packages[$0.key]!.count >= minPackages }
+      .sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }.prefix(size).map(\.key)
+  }
+
+  /// Prepares files on two threads (tokenising and parsing dominate).
+  static func prepareAll(_ files: [TypeEvaluation.File], preparer: TypeHeadPreparer, labels: Bool) -> [TypeHeadFile] {
+    final class Box: @unchecked Sendable { var items: [TypeHeadFile?] = [] }
+    let box = Box()
+    box.items = [TypeHeadFile?](repeating: nil, count: files.count)
+    let lock = NSLock()
+    DispatchQueue.concurrentPerform(iterations: 2) { part in
+      var i = part
+      while i < files.count {
+        let f = files[i]
+        let prepared = preparer.prepare(
+          text: f.text, tsx: f.path.hasSuffix(".tsx"),
+          sites: f.sites.map { TypeHeadSite(kind: $0.kind, name: $0.name, offset: $0.offset) },
+          labels: labels ? f.sites.map(\.label) : nil)
+        lock.lock()
+        box.items[i] = prepared
+        lock.unlock()
+        i += 2
+      }
+    }
+    return box.items.map { $0! }
+  }
+
+  /// Scores the model alone on prepared files with their dataset sites: acc@1/acc@5 (`any` excluded) and
+  /// calibration bins of the top-1 probability (10 bins: [sites, correct]).
+  public static func evaluate(model: TypeHeadModel, files: [TypeEvaluation.File], prepared: [TypeHeadFile])
+    -> (accuracy: TypeAccuracy, calibration: [[Int]])
+  {
+    var acc = TypeAccuracy()
+    var bins = [[Int]](repeating: [0, 0], count: 10)
+    for (f, p) in zip(files, prepared) {
+      let predictions = model.predict(p)
+      for (site, ranked) in zip(f.sites, predictions) where !site.any {
+        acc.add(label: site.label, predictions: ranked.map(\.type))
+        if let best = ranked.first {
+          let bin = min(9, max(0, Int(best.probability * 10)))
+          bins[bin][0] += 1
+          if best.type == TypeAccuracy.normalize(site.label) { bins[bin][1] += 1 }
+        }
+      }
+    }
+    return (acc, bins)
+  }
+
+  public func run() throws -> Result {
+    let o = options
+    let outDir = URL(fileURLWithPath: o.out)
+    let ckptDir = outDir.appendingPathComponent("checkpoint")
+    let pretrained = try PretrainedModel.load(directory: o.pretrained)
+    let encoderPath = pretrained.directory.appendingPathComponent(pretrained.info.encoder).path
+    guard let encoderBytes = FileManager.default.contents(atPath: encoderPath) else {
+      throw CodeIntelError("\(encoderPath): cannot read the pretrained encoder")
+    }
+    let sha = SHA256.hex(encoderBytes)
+    let typesDir = URL(fileURLWithPath: o.datasets).appendingPathComponent("types")
+    var trainFiles = try TypeEvaluation.loadFiles(typesDir.appendingPathComponent("train.jsonl").path)
+    var validFiles = try TypeEvaluation.loadFiles(typesDir.appendingPathComponent("valid.jsonl").path)
+    if let l = o.trainLimit { trainFiles = Array(trainFiles.prefix(l)) }
+    if let l = o.validLimit { validFiles = Array(validFiles.prefix(l)) }
+    let vocabulary = Self.vocabulary(trainFiles, minPackages: o.minPackages, size: o.vocabularySize)
+
+    let encoder: any SequenceEncoder =
+      o.randomInit
+      ? EncoderFactory.make(pretrained.info.pretrain, vocab: pretrained.tokenizer.vocabSize, seed: o.seed)
+      : pretrained.encoder
+    let windowLength = min(128, pretrained.info.maxLength)
+    let headConfig = TypeHeadConfig(
+      inputDim: TypeHeadModel.featureDim(encoderDim: encoder.dim), hidden: o.hidden, vocabulary: vocabulary.count + 1,
+      subtokens: pretrained.tokenizer.vocabSize, forms: TypeCandidateForm.allCases.count,
+      pairFeatures: TypeHeadPreparer.pairFeatures)
+    let head = TypeHead(config: headConfig, seed: o.seed &+ 17)
+    var info = TypeHeadModel.Info(
+      format: TypeHeadModel.formatName, version: TypeHeadModel.formatVersion, pretrained: o.pretrained,
+      pretrainedName: pretrained.info.name, pretrainedSteps: pretrained.info.steps, pretrainedSHA256: sha,
+      randomInit: o.randomInit, steps: 0, batchWindows: o.batchWindows, windowLength: windowLength, seed: o.seed,
+      learningRate: o.lr, head: headConfig, vocabulary: Array(vocabulary), encoder: "encoder.safetensors",
+      typehead: "typehead.safetensors", tokenizer: "tokenizer.json", validAccuracyAt1: nil, validAccuracyAt5: nil,
+      validCalibration: nil)
+    let model = TypeHeadModel(info: info, tokenizer: pretrained.tokenizer, encoder: encoder, head: head)
+
+    let started = Date()
+    let train = Self.prepareAll(trainFiles, preparer: model.preparer, labels: true)
+    var items: [(Int, Int)] = []
+    for (f, file) in train.enumerated() {
+      for (w, window) in file.windows.enumerated() where window.sites.contains(where: { file.targets[$0.site] != nil }) {
+        items.append((f, w))
+      }
+    }
+    guard !items.isEmpty else { throw CodeIntelError("the train split has no labelled sites") }
+    let sites = train.reduce(0) { $0 + $1.targets.compactMap { $0 }.count }
+    let reachable = train.reduce(0) { $0 + $1.targets.compactMap { $0 }.filter { $0 != vocabulary.count }.count }
+    log(
+      "prepared \(train.count) train files, \(items.count) windows, \(sites) labelled sites "
+        + "(\(String(format: "%.1f", 100 * Double(reachable) / Double(max(sites, 1))))% reachable: vocabulary or "
+        + "file candidates) in \(String(format: "%.0f", Date().timeIntervalSince(started))) s")
+
+    let encOpt = AdamW(for: encoder.parameters, weightDecay: 0.01)
+    let headOpt = AdamW(for: head.parameters, weightDecay: 0.01)
+    var state = State(step: 0, total: o.steps ?? 0, seed: o.seed, randomInit: o.randomInit, seconds: 0)
+    try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true)
+    let metricsURL = outDir.appendingPathComponent("metrics.jsonl")
+    if o.resume, let data = FileManager.default.contents(atPath: ckptDir.appendingPathComponent("state.json").path) {
+      state = try JSONDecoder().decode(State.self, from: data)
+      guard state.seed == o.seed, state.randomInit == o.randomInit else {
+        throw CodeIntelError("\(ckptDir.path): the checkpoint was made with another --seed or --random-init")
+      }
+      _ = try encoder.parameters.load(from: ckptDir.appendingPathComponent("encoder.safetensors").path)
+      _ = try head.parameters.load(from: ckptDir.appendingPathComponent("typehead.safetensors").path)
+      try encOpt.load(from: ckptDir.appendingPathComponent("adam-encoder.safetensors").path)
+      try headOpt.load(from: ckptDir.appendingPathComponent("adam-head.safetensors").path)
+      log("resumed at step \(state.step) of \(state.total)")
+    } else {
+      try? FileManager.default.removeItem(at: metricsURL)
+    }
+    func appendMetrics(_ object: [String: Any]) throws {
+      let line = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) + Data("\n".utf8)
+      if let h = try? FileHandle(forWritingTo: metricsURL) {
+        h.seekToEndOfFile()
+        h.write(line)
+        try? h.close()
+      } else {
+        try line.write(to: metricsURL)
+      }
+    }
+    func checkpoint() throws {
+      try FileManager.default.createDirectory(at: ckptDir, withIntermediateDirectories: true)
+      try encoder.parameters.save(to: ckptDir.appendingPathComponent("encoder.safetensors").path)
+      try head.parameters.save(to: ckptDir.appendingPathComponent("typehead.safetensors").path)
+      try encOpt.save(to: ckptDir.appendingPathComponent("adam-encoder.safetensors").path)
+      try headOpt.save(to: ckptDir.appendingPathComponent("adam-head.safetensors").path)
+      try JSONEncoder().encode(state).write(to: ckptDir.appendingPathComponent("state.json"))
+    }
+
+    let perEpoch = max(1, items.count / o.batchWindows)
+    var epochOrder: (epoch: Int, order: [Int]) = (-1, [])
+    func batch(at step: Int) -> [(file: TypeHeadFile, window: Int)] {
+      let epoch = step / perEpoch
+      if epochOrder.epoch != epoch {
+        var rng = SplitMix64(seed: o.seed &* 0x9E37_79B9 &+ UInt64(epoch))
+        var order = Array(items.indices)
+        for i in stride(from: order.count - 1, to: 0, by: -1) {
+          let j = Int(rng.next() % UInt64(i + 1))
+          order.swapAt(i, j)
+        }
+        epochOrder = (epoch, order)
+      }
+      let i = (step % perEpoch) * o.batchWindows
+      return epochOrder.order[i..<min(i + o.batchWindows, items.count)].map {
+        (file: train[items[$0].0], window: items[$0].1)
+      }
+    }
+
+    encoder.training = true
+    let loopStart = Date()
+    let stepsAtStart = state.step
+    var lossSum: Float = 0
+    var lossCount = 0
+    var finished = false
+    let secondsBefore = state.seconds ?? 0
+    func elapsed() -> Double { secondsBefore + Date().timeIntervalSince(loopStart) }
+    while true {
+      if let stop = o.stopAfter, state.step >= stop { break }
+      let lr: Float
+      if let minutes = o.maxMinutes {
+        // A time budget: the cosine runs over wall-clock time (after 50 warm-up steps), so the rate reaches
+        // zero when the budget does however fast the machine happens to be.
+        let fraction = elapsed() / (minutes * 60)
+        if fraction >= 1 {
+          state.total = state.step
+          finished = true
+          break
+        }
+        let warm = Float(min(state.step + 1, 50)) / 50
+        lr = o.lr * warm * Float(0.5 * (1 + cos(Double.pi * fraction)))
+      } else {
+        if state.step >= state.total {
+          finished = true
+          break
+        }
+        let schedule = LearningRateSchedule(
+          peak: o.lr, warmup: max(1, min(100, state.total / 10)), total: state.total)
+        lr = schedule.rate(at: state.step)
+      }
+      EncoderFactory.reseedDropout(encoder, seed: o.seed &* 31 &+ UInt64(state.step))
+      encoder.parameters.zeroGrad()
+      head.parameters.zeroGrad()
+      let loss = model.trainStep(batch(at: state.step))
+      _ = encoder.parameters.clipGradNorm(1)
+      _ = head.parameters.clipGradNorm(1)
+      encOpt.update(encoder.parameters, lr: lr * o.encoderLRScale)
+      headOpt.update(head.parameters, lr: lr)
+      state.step += 1
+      lossSum += loss
+      lossCount += 1
+      if state.step % o.logEvery == 0 {
+        let avg = lossSum / Float(max(lossCount, 1))
+        let seconds = elapsed()
+        let of = state.total > 0 ? "/\(state.total)" : ""
+        log("step \(state.step)\(of) loss \(String(format: "%.4f", avg)) lr \(String(format: "%.2e", lr)) \(String(format: "%.0f", seconds)) s")
+        try appendMetrics(["step": state.step, "loss": Double(avg), "lr": Double(lr), "seconds": seconds])
+        lossSum = 0
+        lossCount = 0
+      }
+      if state.step % o.checkpointEvery == 0 {
+        state.seconds = elapsed()
+        try checkpoint()
+      }
+    }
+    if !finished {
+      state.seconds = elapsed()
+      try checkpoint()
+      log("stopped at step \(state.step); continue with --resume")
+      return Result(steps: state.step, validAccuracyAt1: nil, validAccuracyAt5: nil, finished: false)
+    }
+    encoder.training = false
+    let valid = Self.prepareAll(validFiles, preparer: model.preparer, labels: false)
+    let (acc, bins) = Self.evaluate(model: model, files: validFiles, prepared: valid)
+    info.steps = state.step
+    info.validAccuracyAt1 = acc.accuracyAt1
+    info.validAccuracyAt5 = acc.accuracyAt5
+    info.validCalibration = bins
+    model.info = info
+    try model.write(to: outDir)
+    try appendMetrics([
+      "step": state.step, "valid_acc1": acc.accuracyAt1 ?? 0, "valid_acc5": acc.accuracyAt5 ?? 0,
+      "valid_sites": acc.sites, "valid_calibration": bins,
+    ])
+    try? FileManager.default.removeItem(at: ckptDir)
+    log(
+      "valid (\(acc.sites) sites, any excluded): acc@1 \(String(format: "%.1f", 100 * (acc.accuracyAt1 ?? 0)))% "
+        + "acc@5 \(String(format: "%.1f", 100 * (acc.accuracyAt5 ?? 0)))%; wrote \(outDir.path)")
+    return Result(steps: state.step, validAccuracyAt1: acc.accuracyAt1, validAccuracyAt5: acc.accuracyAt5, finished: true)
+  }
+}

@@ -1,0 +1,114 @@
+import Syntax
+
+/// Every unannotated parameter, function return and variable of a TypeScript tree: the sites the type head
+/// scores in a real file (the dataset's sites come with the dataset). Anchors follow `TypeEvidence`: after
+/// the name (after `?` of an optional parameter) for bindings, after the parameter list for returns.
+/// Class properties, destructuring patterns, constructors, setters, generators and parenthesis-free arrow
+/// parameters are left out (the annotation would need more than an insertion at one point).
+public enum TypeSites {
+  public struct Site: Sendable, Equatable {
+    public var kind: TypeEvidence.Suggestion.Kind
+    public var name: String
+    public var nameRange: Range<Int>
+    public var anchor: Int
+
+    /// The dataset's spelling of the kind.
+    public var datasetKind: String {
+      switch kind {
+      case .parameter: return "parameter"
+      case .returnType: return "return"
+      case .variable: return "variable"
+      }
+    }
+  }
+
+  public static func unannotated(in tree: Tree) -> [Site] {
+    var out: [Site] = []
+    tree.root.walk { node in
+      switch node.type {
+      case "variable_declarator":
+        if node.child(field: "type") == nil, let name = node.child(field: "name"), name.type == "identifier" {
+          out.append(Site(kind: .variable, name: name.text, nameRange: name.byteRange, anchor: name.endByte))
+        }
+      case "required_parameter", "optional_parameter":
+        if node.child(field: "type") == nil, let pattern = node.child(field: "pattern"), pattern.type == "identifier",
+          pattern.text != "this"
+        {
+          var anchor = pattern.endByte
+          if node.type == "optional_parameter", let q = pattern.nextSibling, q.text == "?" { anchor = q.endByte }
+          out.append(Site(kind: .parameter, name: pattern.text, nameRange: pattern.byteRange, anchor: anchor))
+        }
+      case "function_declaration", "function_expression", "function", "arrow_function", "method_definition":
+        guard node.child(field: "return_type") == nil, let parameters = node.child(field: "parameters"),
+          parameters.type == "formal_parameters", node.child(field: "body") != nil
+        else { break }
+        let keywords = Set(node.children.filter { !$0.isNamed }.map(\.text))
+        if keywords.contains("*") || keywords.contains("set") { break }
+        var name = ("<anonymous>", parameters.byteRange)
+        if let n = node.child(field: "name") {
+          name = (n.text, n.byteRange)
+        } else if let parent = node.parent, parent.type == "variable_declarator", let n = parent.child(field: "name"),
+          n.type == "identifier"
+        {
+          name = (n.text, n.byteRange)
+        }
+        if name.0 == "constructor" { break }
+        out.append(Site(kind: .returnType, name: name.0, nameRange: name.1, anchor: parameters.endByte))
+      default:
+        break
+      }
+      return true
+    }
+    return out.sorted { ($0.anchor, $0.kind.rawValue) < ($1.anchor, $1.kind.rawValue) }
+  }
+}
+
+/// How model predictions and deterministic evidence make one ranked list.
+public enum TypeCombination {
+  /// Where a combined candidate came from.
+  public enum Source: String, Sendable, Codable {
+    case evidence, model, combined
+  }
+
+  public struct Candidate: Sendable, Equatable {
+    public var type: String
+    public var confidence: Double
+    public var source: Source
+    public var reason: String
+  }
+
+  /// Evidence at or above this confidence goes first (chosen on the valid split; docs/TYPES.md).
+  public static let evidenceThreshold = 0.8
+
+  /// Evidence first when its best confidence reaches `threshold`, else the model first; the other source fills
+  /// up to `top`. A type both propose is marked `combined` and keeps the higher confidence.
+  public static func combine(
+    evidence: [TypeEvidence.Suggestion.Candidate], model: [(type: String, probability: Float)],
+    threshold: Double = evidenceThreshold, top: Int = 5
+  ) -> [Candidate] {
+    // Evidence keeps its own spelling (`Map<string, number>`); the head's types are normalised, shown with
+    // spaces around `|`. Two candidates are the same type when their normalised texts are equal.
+    let ev = evidence.map {
+      Candidate(type: $0.type, confidence: $0.confidence, source: .evidence, reason: $0.reason)
+    }
+    let md = model.map {
+      Candidate(
+        type: TypeHeadModel.display($0.type), confidence: Double($0.probability), source: .model, reason: "type head")
+    }
+    let evidenceFirst = (ev.first?.confidence ?? -1) >= threshold
+    var out: [Candidate] = []
+    for c in evidenceFirst ? ev + md : md + ev {
+      if let i = out.firstIndex(where: { TypeAccuracy.normalize($0.type) == TypeAccuracy.normalize(c.type) }) {
+        if out[i].source != c.source {
+          out[i].source = .combined
+          out[i].confidence = max(out[i].confidence, c.confidence)
+          out[i].reason = c.source == .evidence ? c.reason + "; type head agrees" : out[i].reason + "; type head agrees"
+        }
+        continue
+      }
+      guard out.count < top else { continue }
+      out.append(c)
+    }
+    return out
+  }
+}

@@ -1,0 +1,310 @@
+import Foundation
+import Syntax
+import Testing
+import Tokenizer
+
+@testable import CodeIntel
+@testable import Model
+@testable import Tensor
+
+/// The shipped model folder (tokenizer and pretrained encoder) of this checkout.
+private let modelDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+  .deletingLastPathComponent().appendingPathComponent("Models/contracode-moco-small")
+
+private let sample = """
+  import { Widget, type Options as Opts } from "./widget";
+  import Default from "./default";
+  import * as ns from "./ns";
+  interface Shape { area: number }
+  class Circle {}
+  type Id = string;
+  enum Color { Red }
+  function area(shape, scale = 2) {
+    const result = shape.area * scale;
+    return result;
+  }
+  export function load(options): Promise<Widget> { return null as any; }
+
+  """
+
+@Suite("Type head data and model")
+struct TypeHeadModelTests {
+  @Test("candidates: declarations and imports, type-like names only, in order")
+  func candidates() throws {
+    let names = TypeCandidates.names(in: sample, tsx: false)
+    #expect(names.map(\.name) == ["Widget", "Opts", "Default", "Shape", "Circle", "Id", "Color"])
+    #expect(names.map(\.declared) == [false, false, false, true, true, true, true])
+  }
+
+  @Test("unannotated sites: parameters, returns, variables; annotated ones left out")
+  func sites() throws {
+    let tree = try Parser(language: .typescript).parse(sample)
+    let sites = TypeSites.unannotated(in: tree)
+    let described = sites.map { "\($0.datasetKind) \($0.name)" }
+    #expect(described == ["parameter shape", "parameter scale", "return area", "variable result", "parameter options"])
+    let bytes = Array(sample.utf8)
+    // anchors: right after the name, after `)` for the return
+    let shape = sites[0]
+    #expect(String(decoding: bytes[(shape.anchor - 5)..<shape.anchor], as: UTF8.self) == "shape")
+    #expect(bytes[sites[2].anchor - 1] == UInt8(ascii: ")"))
+  }
+
+  @Test("windows: every site lands in one window, with its neighbouring tokens mapped back to bytes")
+  func windows() throws {
+    let tokenizer = try Tokenizer.load(from: modelDirectory.appendingPathComponent("tokenizer.json"))
+    let text = String(repeating: "let value = compute(alpha, beta) + other;\n", count: 40)
+    let encoding = tokenizer.encode(text, options: EncodeOptions())
+    let bytes = Array(text.utf8)
+    let lineLength = "let value = compute(alpha, beta) + other;\n".utf8.count
+    let offsets = stride(from: 0, to: 40, by: 3).map { $0 * lineLength + 9 }  // right after "let value"
+    let i = offsets.count
+    let windows = TypeHeadWindow.windows(encoding: encoding, offsets: offsets, length: 32)
+    let placed = windows.flatMap { $0.sites.map(\.site) }.sorted()
+    #expect(placed == Array(0..<i))
+    for w in windows {
+      #expect(w.tokens.count <= 32)
+      // find the window's start in the encoding to check the byte mapping
+      let start = w.start
+      #expect(Array(encoding.ids[start..<(start + w.tokens.count)]) == w.tokens)
+      for s in w.sites {
+        let before = start + s.before
+        #expect(Int(encoding.ends[before]) <= offsets[s.site])
+        #expect(String(decoding: bytes[Int(encoding.starts[before])..<Int(encoding.ends[before])], as: UTF8.self).hasSuffix("e"))
+        #expect(Int(encoding.starts[start + s.after]) >= offsets[s.site])
+      }
+    }
+  }
+
+  @Test("targets: vocabulary, then file candidates, else other; any left out")
+  func targets() throws {
+    let tokenizer = try Tokenizer.load(from: modelDirectory.appendingPathComponent("tokenizer.json"))
+    let preparer = TypeHeadPreparer(tokenizer: tokenizer, vocabulary: ["string", "number", "Widget"], windowLength: 128)
+    let sites = [
+      TypeHeadSite(kind: "parameter", name: "shape", offset: 10), TypeHeadSite(kind: "parameter", name: "x", offset: 20),
+      TypeHeadSite(kind: "return", name: "load", offset: 30), TypeHeadSite(kind: "variable", name: "y", offset: 40),
+      TypeHeadSite(kind: "variable", name: "z", offset: 50),
+    ]
+    let file = preparer.prepare(
+      text: sample, tsx: false, sites: sites, labels: ["Shape[]", "number", "Promise<Widget>", "any", "Widget"])
+    // Widget is in the vocabulary and also a file candidate: the target points at the file's name.
+    #expect(file.candidateTexts.contains("Widget") && file.candidateTexts.contains("Widget[]"))
+    let shapeArray = try #require(file.candidateTexts.firstIndex(of: "Shape[]"))
+    let promise = try #require(file.candidateTexts.firstIndex(of: "Promise<Widget>"))
+    let widget = try #require(file.candidateTexts.firstIndex(of: "Widget"))
+    #expect(file.targets == [4 + shapeArray, 1, 4 + promise, nil, 4 + widget])
+    let other = preparer.prepare(text: sample, tsx: false, sites: [sites[0]], labels: ["Map<A, B>"])
+    #expect(other.targets == [3])
+    // pair features: the parameter `shape` and candidate `Shape` share their only subtoken
+    let shapeOffer = file.offers[0][shapeArray]
+    #expect(shapeOffer.features[0] == 1 && shapeOffer.features[1] == 1 && shapeOffer.features[2] == 1)
+  }
+
+  @Test("gradients flow through the head into the encoder (finite differences on encoder weights)")
+  func encoderGradients() throws {
+    let tokenizer = try Tokenizer.load(from: modelDirectory.appendingPathComponent("tokenizer.json"))
+    let encoder = TransformerEncoder(
+      config: TransformerConfig(vocab: tokenizer.vocabSize, dim: 8, layers: 1, heads: 2, ffn: 16, maxLen: 64, dropout: 0),
+      seed: 5)
+    let vocabulary = ["string", "number"]
+    let head = TypeHead(
+      config: TypeHeadConfig(
+        inputDim: TypeHeadModel.featureDim(encoderDim: 8), hidden: 6, vocabulary: 3, subtokens: tokenizer.vocabSize,
+        forms: TypeCandidateForm.allCases.count, pairFeatures: TypeHeadPreparer.pairFeatures), seed: 6)
+    let info = TypeHeadModel.Info(
+      format: TypeHeadModel.formatName, version: 1, pretrained: "", pretrainedName: "", pretrainedSteps: 0,
+      pretrainedSHA256: "", randomInit: true, steps: 0, batchWindows: 2, windowLength: 24, seed: 0, learningRate: 0,
+      head: head.config, vocabulary: vocabulary, encoder: "encoder.safetensors", typehead: "typehead.safetensors",
+      tokenizer: "tokenizer.json", validAccuracyAt1: nil, validAccuracyAt5: nil, validCalibration: nil)
+    let model = TypeHeadModel(info: info, tokenizer: tokenizer, encoder: encoder, head: head)
+    let tree = try Parser(language: .typescript).parse(sample)
+    let sites = TypeSites.unannotated(in: tree).map { TypeHeadSite(kind: $0.datasetKind, name: $0.name, offset: $0.anchor) }
+    let file = model.preparer.prepare(text: sample, tsx: false, sites: sites, labels: ["Shape", "number", "number", "Opts"])
+    let items = file.windows.indices.map { (file: file, window: $0) }
+    encoder.training = false
+    encoder.parameters.zeroGrad()
+    head.parameters.zeroGrad()
+    _ = model.trainStep(items)
+    let analytic = Array(UnsafeBufferPointer(start: encoder.parameters.grad, count: encoder.parameters.count))
+    func loss() -> Float {
+      encoder.parameters.zeroGrad()
+      head.parameters.zeroGrad()
+      return model.trainStep(items)
+    }
+    var rng = TensorRandom(seed: 11)
+    var checked = 0
+    // the largest gradients plus random ones
+    let big = analytic.indices.sorted { abs(analytic[$0]) > abs(analytic[$1]) }.prefix(12)
+    let picks = Array(big) + (0..<12).map { _ in Int(rng.next() % UInt64(analytic.count)) }
+    for i in picks {
+      let saved = encoder.parameters.data[i]
+      // small steps: the head's ReLU and the attention softmax bend enough that 5e-3 is already too coarse
+      let eps: Float = 1e-3
+      encoder.parameters.data[i] = saved + eps
+      let up = loss()
+      encoder.parameters.data[i] = saved - eps
+      let down = loss()
+      encoder.parameters.data[i] = saved
+      let numeric = (up - down) / (2 * eps)
+      #expect(abs(numeric - analytic[i]) <= 2e-3 + 5e-2 * abs(numeric), "encoder parameter \(i): \(numeric) vs \(analytic[i])")
+      if abs(analytic[i]) > 1e-4 { checked += 1 }
+    }
+    #expect(checked >= 10)
+  }
+}
+
+@Suite("finetune types: determinism and resume", .serialized)
+struct TypeHeadTrainingTests {
+  /// A tiny types dataset in a temporary folder: three train files, one valid file.
+  static func dataset() throws -> URL {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("types-ds-\(UUID())")
+    let types = root.appendingPathComponent("types")
+    try FileManager.default.createDirectory(at: types, withIntermediateDirectories: true)
+    func record(_ package: String, _ text: String, _ sites: [(String, String, String)]) throws -> String {
+      // sites: (kind, name, label); the offset is right after the first occurrence of "name" (or of `)` for returns)
+      var out: [[String: Any]] = []
+      let bytes = Array(text.utf8)
+      for (kind, name, label) in sites {
+        let needle = Array((kind == "return" ? name + "(" : name).utf8)
+        var at = 0
+        while at + needle.count <= bytes.count, Array(bytes[at..<(at + needle.count)]) != needle { at += 1 }
+        var offset = at + needle.count
+        if kind == "return" { while bytes[offset] != UInt8(ascii: ")") { offset += 1 }; offset += 1 }
+        out.append(["kind": kind, "name": name, "offset": offset, "label": label, "any": label == "any"])
+      }
+      let obj: [String: Any] = ["language": "typescript", "package": package, "path": "src/\(package).ts", "text": text, "sites": out]
+      return String(decoding: try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys]), as: UTF8.self)
+    }
+    let a = "import { Widget } from './w';\nfunction make(count, label) { return new Widget(count, label); }\n"
+    let b = "interface Shape { area: number }\nfunction total(shapes, scale) { let sum = 0; return sum * scale; }\n"
+    let c = "class Point {}\nfunction move(point, dx, flag) { return point; }\n"
+    let train = [
+      try record("a", a, [("parameter", "count", "number"), ("parameter", "label", "string"), ("return", "make", "Widget")]),
+      try record("b", b, [("parameter", "shapes", "Shape[]"), ("parameter", "scale", "number"), ("return", "total", "number")]),
+      try record("c", c, [("parameter", "point", "Point"), ("parameter", "dx", "number"), ("parameter", "flag", "any")]),
+    ]
+    try (train.joined(separator: "\n") + "\n").write(to: types.appendingPathComponent("train.jsonl"), atomically: true, encoding: .utf8)
+    try (train[1] + "\n").write(to: types.appendingPathComponent("valid.jsonl"), atomically: true, encoding: .utf8)
+    try "count\ttype\n9\tnumber\n3\tstring\n1\tany\n".write(
+      to: types.appendingPathComponent("vocabulary-train.tsv"), atomically: true, encoding: .utf8)
+    return root
+  }
+
+  static func train(_ data: URL, out: URL, steps: Int = 4, stopAfter: Int? = nil, resume: Bool = false, randomInit: Bool = false) throws -> TypeHeadTraining.Result {
+    var o = TypeHeadTraining.Options(pretrained: modelDirectory.path, out: out.path, datasets: data.path)
+    o.steps = steps
+    o.batchWindows = 2
+    o.hidden = 16
+    o.logEvery = 1
+    o.checkpointEvery = 2
+    o.stopAfter = stopAfter
+    o.resume = resume
+    o.randomInit = randomInit
+    return try TypeHeadTraining(options: o, log: { _ in }).run()
+  }
+
+  @Test("same seed, same bytes; a stopped run resumed ends where an uninterrupted one does; the folder loads")
+  func deterministicAndResumable() throws {
+    let data = try Self.dataset()
+    defer { try? FileManager.default.removeItem(at: data) }
+    let one = data.appendingPathComponent("one")
+    let two = data.appendingPathComponent("two")
+    let three = data.appendingPathComponent("three")
+    let r1 = try Self.train(data, out: one)
+    _ = try Self.train(data, out: two)
+    #expect(r1.finished && r1.steps == 4)
+    // weights compared tensor by tensor (the JSON in a safetensors header need not keep its key order)
+    func weights(_ dir: URL, _ name: String) throws -> [String: [Float]] {
+      try Safetensors.read(path: dir.appendingPathComponent(name).path).values
+    }
+    let head1 = try weights(one, "typehead.safetensors")
+    let enc1 = try weights(one, "encoder.safetensors")
+    #expect(head1 == (try weights(two, "typehead.safetensors")))
+    #expect(enc1 == (try weights(two, "encoder.safetensors")))
+    let stopped = try Self.train(data, out: three, stopAfter: 2)
+    #expect(!stopped.finished)
+    #expect(FileManager.default.fileExists(atPath: three.appendingPathComponent("checkpoint/state.json").path))
+    let resumed = try Self.train(data, out: three, resume: true)
+    #expect(resumed.finished && resumed.steps == 4)
+    #expect(head1 == (try weights(three, "typehead.safetensors")))
+    #expect(enc1 == (try weights(three, "encoder.safetensors")))
+    // the folder is self-contained and says what it is
+    let model = try TypeHeadModel.load(directory: one.path)
+    #expect(model.info.steps == 4 && !model.info.randomInit && model.info.vocabulary == ["number"])
+    #expect(model.info.pretrainedSHA256.count == 64)
+    #expect(FileManager.default.fileExists(atPath: one.appendingPathComponent("tokenizer.json").path))
+    let metrics = try String(contentsOf: one.appendingPathComponent("metrics.jsonl"), encoding: .utf8)
+    #expect(metrics.split(separator: "\n").count == 5)  // 4 steps + the valid line
+    let predicted = model.predict(
+      text: "function f(a, b) { return a; }\n", tsx: false, sites: [TypeHeadSite(kind: "parameter", name: "a", offset: 12)])
+    #expect(predicted.count == 1 && !predicted[0].isEmpty)
+    #expect(predicted[0].allSatisfy { $0.probability > 0 && $0.probability <= 1 })
+    // random init: a different encoder from the same budget, labelled as such
+    let random = data.appendingPathComponent("random")
+    _ = try Self.train(data, out: random, randomInit: true)
+    let r = try TypeHeadModel.load(directory: random.path)
+    #expect(r.info.randomInit && r.info.label.contains("no pretraining"))
+    #expect(enc1 != (try weights(random, "encoder.safetensors")))
+  }
+}
+
+@Suite("suggest-types with a type head")
+struct TypeSuggestionsWithModelTests {
+  /// A small untrained head on a small random encoder: its guesses are arbitrary, which is what the
+  /// writer's guarantees must survive.
+  static func model() throws -> TypeHeadModel {
+    let tokenizer = try Tokenizer.load(from: modelDirectory.appendingPathComponent("tokenizer.json"))
+    let encoder = TransformerEncoder(
+      config: TransformerConfig(vocab: tokenizer.vocabSize, dim: 8, layers: 1, heads: 2, ffn: 16, maxLen: 64, dropout: 0),
+      seed: 5)
+    encoder.training = false
+    let head = TypeHead(
+      config: TypeHeadConfig(
+        inputDim: TypeHeadModel.featureDim(encoderDim: 8), hidden: 6, vocabulary: 4, subtokens: tokenizer.vocabSize,
+        forms: TypeCandidateForm.allCases.count, pairFeatures: TypeHeadPreparer.pairFeatures), seed: 6)
+    let info = TypeHeadModel.Info(
+      format: TypeHeadModel.formatName, version: 1, pretrained: "", pretrainedName: "", pretrainedSteps: 0,
+      pretrainedSHA256: "", randomInit: true, steps: 0, batchWindows: 2, windowLength: 32, seed: 0, learningRate: 0,
+      head: head.config, vocabulary: ["string", "number", "string|undefined"], encoder: "encoder.safetensors",
+      typehead: "typehead.safetensors", tokenizer: "tokenizer.json", validAccuracyAt1: nil, validAccuracyAt5: nil,
+      validCalibration: nil)
+    return TypeHeadModel(info: info, tokenizer: tokenizer, encoder: encoder, head: head)
+  }
+
+  @Test("every unannotated site gets candidates with a source; --apply parses and is idempotent")
+  func applyWithModel() throws {
+    let model = try Self.model()
+    let source = sample + "const n = 1;\nfunction flag(x) { return x > 2; }\n"
+    let file = SourceFile(path: "x.ts", language: .typescript, bytes: Array(source.utf8))
+    let result = try TypeSuggestions(file: file, model: model)
+    let sites = TypeSites.unannotated(in: try Parser(language: .typescript).parse(source))
+    #expect(result.suggestions.count == sites.count)
+    for s in result.suggestions {
+      #expect(!s.candidates.isEmpty)
+      for c in s.candidates { #expect(["evidence", "model", "combined"].contains(c.source)) }
+    }
+    // the literal evidence stays first where it is confident
+    let n = try #require(result.suggestions.first { $0.name == "n" })
+    #expect(n.best.type == "number" && n.best.source != "model")
+    let once = try result.annotate(minConfidence: 0)
+    #expect(!once.applied.isEmpty)
+    let text = String(decoding: once.bytes, as: UTF8.self)
+    #expect(!(try Parser(language: .typescript).parse(text)).hasError)
+    let again = try TypeSuggestions(
+      file: SourceFile(path: "x.ts", language: .typescript, bytes: once.bytes), model: model
+    ).annotate(minConfidence: 0)
+    #expect(again.applied.isEmpty && again.bytes == once.bytes)
+  }
+
+  @Test("combination: evidence first when confident, else the model; agreement is 'combined'")
+  func combination() {
+    let ev = [TypeEvidence.Suggestion.Candidate(type: "number", confidence: 0.95, reason: "a number literal")]
+    let md: [(type: String, probability: Float)] = [("string", 0.6), ("number", 0.3)]
+    let first = TypeCombination.combine(evidence: ev, model: md)
+    #expect(first.map(\.type) == ["number", "string"])
+    #expect(first[0].source == .combined && first[1].source == .model)
+    let weak = [TypeEvidence.Suggestion.Candidate(type: "null", confidence: 0.7, reason: "`null`")]
+    let second = TypeCombination.combine(evidence: weak, model: md)
+    #expect(second.map(\.type) == ["string", "number", "null"])
+    #expect(second[2].source == .evidence)
+  }
+}

@@ -21,13 +21,20 @@ public struct EquivalentSyntax: Transform {
 
   public init(rate: Double = 0.5) { self.rate = rate }
 
+  /// Every node type the walk in `edits` acts on or tracks.
+  private static let interesting = NodeTypes([
+    "decorator", "jsx_opening_element", "jsx_closing_element", "jsx_self_closing_element", "true", "false",
+    "undefined", "unary_expression", "member_expression", "subscript_expression", "if_statement",
+    "expression_statement", "return_statement", "assignment_expression", "augmented_assignment_expression",
+  ])
+
   public func edits(for input: TransformInput, rng: inout SeededRandom) throws -> [ByteEdit] {
     // Scope analysis only when a site needs it (most functions have none).
     var analysis: ScopeAnalysis? = nil
     var noUndefinedBinding = false
     func scopeAnalysis() -> ScopeAnalysis {
       if let analysis { return analysis }
-      let a = ScopeAnalysis(tree: input.tree)
+      let a = input.scopes
       noUndefinedBinding = !a.bindings.contains { $0.name == "undefined" }
       analysis = a
       return a
@@ -61,9 +68,11 @@ public struct EquivalentSyntax: Transform {
     var contextUntil = -1  // end of the innermost decorator or JSX tag being walked
     JSSyntax.walk(input) { node in
       if node.startByte < lastEnd { return false }
-      let type = node.type
       // TypeScript types hold no values to rewrite: skip them whole (no per-node ancestor checks).
-      if JSSyntax.isTypeNode(type) { return false }
+      if JSSyntax.isTypeNode(node) { return false }
+      // Most nodes are none of the types below: skip them without comparing type names.
+      guard Self.interesting.contains(node) else { return true }
+      let type = node.type
       if type == "decorator" || type == "jsx_opening_element" || type == "jsx_closing_element"
         || type == "jsx_self_closing_element"
       {

@@ -31,6 +31,8 @@ let threads = max(1, option(&args, "--threads", 2))
 let checkDraws = option(&args, "--check-draws", 20)
 let distinctSample = option(&args, "--distinct-sample", 1_000_000)
 let speedSample = option(&args, "--speed-sample", 1_000_000)
+// Repeats of the timed speed loop (same functions, continuing generator), to dominate fixed costs.
+let speedRepeats = max(1, option(&args, "--speed-repeats", 1))
 let skipCheck = args.contains("--speed-only")
 let profile = args.contains("--profile")
 args.removeAll { $0 == "--speed-only" || $0 == "--profile" }
@@ -41,6 +43,14 @@ guard args.count == 2 else {
 let corpus = URL(fileURLWithPath: args[0])
 let outDir = URL(fileURLWithPath: args[1])
 try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true)
+
+/// CPU seconds used by the calling thread: less sensitive than wall time to the other work on a shared
+/// machine (the speed runs are single-threaded).
+func threadCPUSeconds() -> Double {
+  var t = timespec()
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+  return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+}
 
 func log(_ s: String) { FileHandle.standardError.write((s + "\n").data(using: .utf8)!) }
 
@@ -217,8 +227,12 @@ let speedAugmenter = Augmenter()
 var speedRng = SeededRandom(seed: seed)
 var sink = 0
 let speedStart = Date()
-for u in jsUnits { sink &+= speedAugmenter.variant(of: u.text, language: .javascript, rng: &speedRng).text.utf8.count }
+let speedCPUStart = threadCPUSeconds()
+for _ in 0..<speedRepeats {
+  for u in jsUnits { sink &+= speedAugmenter.variant(of: u.text, language: .javascript, rng: &speedRng).text.utf8.count }
+}
 let speedSeconds = Date().timeIntervalSince(speedStart)
+let speedCPUSeconds = threadCPUSeconds() - speedCPUStart
 let jsBytes = jsUnits.reduce(0) { $0 + $1.text.utf8.count }
 
 try JSONSerialization.data(withJSONObject: terserInput).write(to: outDir.appendingPathComponent("terser-input.json"))
@@ -232,10 +246,18 @@ if profile {
   for (name, config) in configs {
     let a = Augmenter(config: config)
     var r = SeededRandom(seed: seed)
-    let t0 = Date()
+    let t0 = threadCPUSeconds()
     for u in jsUnits { sink &+= a.variant(of: u.text, language: .javascript, rng: &r).text.utf8.count }
-    log("profile \(name): \(Int(Double(jsUnits.count) / Date().timeIntervalSince(t0))) functions/s")
+    let t = threadCPUSeconds() - t0
+    log("profile \(name): \(Int(Double(jsUnits.count) / t)) functions/CPU-s, \(Int(t / Double(jsUnits.count) * 1e6)) µs each")
   }
+  // A bare tree-sitter parse of each unit's parsed program, for scale.
+  let parser = Parser(language: .javascript)
+  let programs = terserInput.map { Array($0.utf8) }
+  let t0 = threadCPUSeconds()
+  for p in programs { sink &+= (try? parser.parse(bytes: p))?.bytes.count ?? 0 }
+  let t = threadCPUSeconds() - t0
+  log("profile one bare parse: \(Int(Double(programs.count) / t)) functions/CPU-s, \(Int(t / Double(programs.count) * 1e6)) µs each")
 }
 
 // MARK: - Report
@@ -268,7 +290,10 @@ let report: [String: Any] = [
   "speed_js_functions": jsUnits.count,
   "speed_js_bytes": jsBytes,
   "speed_seconds": speedSeconds,
-  "speed_functions_per_second": Double(jsUnits.count) / speedSeconds,
+  "speed_repeats": speedRepeats,
+  "speed_functions_per_second": Double(jsUnits.count * speedRepeats) / speedSeconds,
+  "speed_cpu_seconds": speedCPUSeconds,
+  "speed_functions_per_cpu_second": Double(jsUnits.count * speedRepeats) / speedCPUSeconds,
   "checksum": sink,
 ]
 let json = try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys])

@@ -52,7 +52,7 @@ func threadCPUSeconds() -> Double {
   return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
 }
 
-func log(_ s: String) { FileHandle.standardError.write((s + "\n").data(using: .utf8)!) }
+@Sendable func log(_ s: String) { FileHandle.standardError.write((s + "\n").data(using: .utf8)!) }
 
 // MARK: - Collect units
 
@@ -146,6 +146,9 @@ final class Shared: @unchecked Sendable {
   var results: [CheckResult] = []
 }
 
+/// Progress on stderr every `progressEvery` units of a shard (the full check runs for a long time).
+let progressEvery = 2_500
+
 @Sendable func check(
   _ units: [Unit], shard: Int, of shards: Int, draws: Int, checkDraws: Int, distinctSample: Int, seed: UInt64
 ) -> CheckResult {
@@ -156,6 +159,10 @@ final class Shared: @unchecked Sendable {
   while i < units.count {
     let unit = units[i]
     defer { i += shards }
+    if (i / shards) % progressEvery == 0 && i >= shards {
+      log("shard \(shard): \(i / shards) units, \(r.emitted) variants, \(r.newErrors) with new parse errors, "
+        + "\(augmenter.counters.totalSkipped) skipped")
+    }
     guard checker.parsedForm(of: unit.text, language: unit.language).parses else { continue }
     r.unitsThatParse += 1
     let inSample = i < distinctSample

@@ -104,9 +104,9 @@ public struct EquivalentSyntax: Transform {
           let obj = node.child(field: "object"), obj.type != "number", !inDecoratorOrJSX, rng.chance(rate)
         else { return true }
         // `.b` or `?.b` → `["b"]` or `?.["b"]`
-        var dot = obj.endByte
         let bytes = input.bytes
-        while dot < prop.startByte && bytes[dot] != UInt8(ascii: ".") && bytes[dot] != UInt8(ascii: "?") { dot += 1 }
+        // The `.` or `?.` after the object, past any comments (which may hold a `.` of their own).
+        let dot = skipTrivia(bytes, from: obj.endByte, to: prop.startByte)
         let optional = dot < prop.startByte && bytes[dot] == UInt8(ascii: "?")
         edits.append(contentsOf: [])
         add(dot, prop.endByte, (optional ? "?." : "") + "[\"" + prop.text + "\"]")
@@ -118,8 +118,7 @@ public struct EquivalentSyntax: Transform {
           rng.chance(rate)
         else { return true }
         let bytes = input.bytes
-        var open = obj.endByte
-        while open < index.startByte && bytes[open] != UInt8(ascii: "[") && bytes[open] != UInt8(ascii: "?") { open += 1 }
+        let open = skipTrivia(bytes, from: obj.endByte, to: index.startByte)
         let optional = open < index.startByte && bytes[open] == UInt8(ascii: "?")
         add(open, node.endByte, (optional ? "?." : ".") + String(decoding: value.map { UInt8($0) }, as: UTF8.self))
         return false
@@ -248,6 +247,26 @@ public struct EquivalentSyntax: Transform {
   }
 
   // MARK: - Helpers
+
+  /// The first byte in `start..<end` that is neither white space nor inside a comment (`end` if none).
+  private func skipTrivia(_ bytes: [UInt8], from start: Int, to end: Int) -> Int {
+    var i = start
+    while i < end {
+      let c = bytes[i]
+      if c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D {
+        i += 1
+      } else if c == UInt8(ascii: "/") && i + 1 < end && bytes[i + 1] == UInt8(ascii: "/") {
+        while i < end && bytes[i] != 0x0A { i += 1 }
+      } else if c == UInt8(ascii: "/") && i + 1 < end && bytes[i + 1] == UInt8(ascii: "*") {
+        i += 2
+        while i + 1 < end && !(bytes[i] == UInt8(ascii: "*") && bytes[i + 1] == UInt8(ascii: "/")) { i += 1 }
+        i = min(i + 2, end)
+      } else {
+        return i
+      }
+    }
+    return end
+  }
 
   private func unparen(_ cond: Node) -> Node? {
     guard cond.type == "parenthesized_expression", cond.namedChildCount == 1 else { return nil }

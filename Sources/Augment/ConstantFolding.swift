@@ -19,11 +19,15 @@ public struct ConstantFolding: Transform {
 
   public let name = "fold"
 
+  /// The node types the walk in `edits` may fold.
+  private static let foldable = NodeTypes(["binary_expression", "unary_expression", "parenthesized_expression"])
+
   public init() {}
 
   public func edits(for input: TransformInput, rng: inout SeededRandom) throws -> [ByteEdit] {
     var edits: [ByteEdit] = []
     JSSyntax.walk(input) { node in
+      guard Self.foldable.contains(node) else { return !JSSyntax.isTypeNode(node) }
       let t = node.type
       // Parentheses that belong to a statement's syntax (`if (…)`, `while (…)`, `switch (…)`) stay and
       // their content is folded; other parentheses around a constant fold away with it, so
@@ -31,7 +35,7 @@ public struct ConstantFolding: Transform {
       // context needs them, as in `(60000).toFixed()`).
       let foldsParens = t == "parenthesized_expression" && !Self.statementSyntax.contains(node.parent?.type ?? "")
       guard t == "binary_expression" || t == "unary_expression" || foldsParens else {
-        return !JSSyntax.isTypeNode(t)
+        return !JSSyntax.isTypeNode(node)
       }
       if foldsParens, let inner = node.namedChild(0), inner.type != "binary_expression" && inner.type != "unary_expression"
         && inner.type != "parenthesized_expression"

@@ -15,6 +15,9 @@ import Syntax
 public struct DeadCodeElimination: Transform {
   public let name = "dce"
 
+  /// The node types the walk in `edits` acts on.
+  private static let visited = NodeTypes(["statement_block", "if_statement"])
+
   public init() {}
 
   public func edits(for input: TransformInput, rng: inout SeededRandom) throws -> [ByteEdit] {
@@ -22,6 +25,7 @@ public struct DeadCodeElimination: Transform {
     var lastEnd = -1
     JSSyntax.walk(input) { node in
       if node.startByte < lastEnd { return false }
+      guard Self.visited.contains(node) else { return true }
       switch node.type {
       case "statement_block":
         if let edit = afterJump(node) {
@@ -55,7 +59,7 @@ public struct DeadCodeElimination: Transform {
   /// Declarations of function-local `let`/`const`/`var` names that nothing reads or writes, whose
   /// initialisers have no side effects.
   private func unusedLocals(_ input: TransformInput) -> [ByteEdit] {
-    let scopes = ScopeAnalysis(tree: input.tree)
+    let scopes = input.scopes
     var edits: [ByteEdit] = []
     var removable = Set<Int>()  // start bytes of declarators whose binding is unused
     for b in scopes.bindings where b.scope != 0 && !b.isExported {

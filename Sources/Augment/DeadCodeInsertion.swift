@@ -17,6 +17,15 @@ public struct DeadCodeInsertion: Transform {
 
   public init() {}
 
+  private static let statementLists = NodeTypes(["statement_block", "program"])
+  /// Every type `isDonor` looks at inside a candidate statement (named nodes and keyword tokens).
+  private static let forbiddenInDonor = AnyNodeTypes([
+    "return_statement", "break_statement", "continue_statement", "yield_expression", "await_expression",
+    "super", "private_property_identifier", "function_declaration", "generator_function_declaration",
+    "class_declaration", "variable_declaration", "import", "meta_property", "yield", "await", "arguments",
+    "new.target", "template_string", "regex", "jsx_element", "jsx_self_closing_element", "comment", "identifier",
+  ])
+
   /// Plausible names for inserted declarations (a suffix makes them fresh).
   public static let words = [
     "tmp", "temp", "result", "count", "value", "index", "data", "item", "flag", "offset", "len", "cache",
@@ -30,6 +39,7 @@ public struct DeadCodeInsertion: Transform {
     var points: [(offset: Int, previous: Node?, indent: String)] = []
     var donors: [Node] = []
     JSSyntax.walk(input) { node in
+      guard Self.statementLists.contains(node) else { return true }
       let t = node.type
       if t == "statement_block" || t == "program" {
         guard node.startByte >= focus.lowerBound else { return true }
@@ -135,6 +145,7 @@ public struct DeadCodeInsertion: Transform {
     var ok = true
     node.walk { n in
       if !ok { return false }
+      guard Self.forbiddenInDonor.contains(n) else { return true }
       switch n.type {
       case "return_statement", "break_statement", "continue_statement", "yield_expression", "await_expression",
         "super", "private_property_identifier", "function_declaration", "generator_function_declaration",

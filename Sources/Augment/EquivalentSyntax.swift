@@ -21,13 +21,20 @@ public struct EquivalentSyntax: Transform {
 
   public init(rate: Double = 0.5) { self.rate = rate }
 
+  /// Every node type the walk in `edits` acts on or tracks.
+  private static let interesting = NodeTypes([
+    "decorator", "jsx_opening_element", "jsx_closing_element", "jsx_self_closing_element", "true", "false",
+    "undefined", "unary_expression", "member_expression", "subscript_expression", "if_statement",
+    "expression_statement", "return_statement", "assignment_expression", "augmented_assignment_expression",
+  ])
+
   public func edits(for input: TransformInput, rng: inout SeededRandom) throws -> [ByteEdit] {
     // Scope analysis only when a site needs it (most functions have none).
     var analysis: ScopeAnalysis? = nil
     var noUndefinedBinding = false
     func scopeAnalysis() -> ScopeAnalysis {
       if let analysis { return analysis }
-      let a = ScopeAnalysis(tree: input.tree)
+      let a = input.scopes
       noUndefinedBinding = !a.bindings.contains { $0.name == "undefined" }
       analysis = a
       return a
@@ -61,9 +68,11 @@ public struct EquivalentSyntax: Transform {
     var contextUntil = -1  // end of the innermost decorator or JSX tag being walked
     JSSyntax.walk(input) { node in
       if node.startByte < lastEnd { return false }
-      let type = node.type
       // TypeScript types hold no values to rewrite: skip them whole (no per-node ancestor checks).
-      if JSSyntax.isTypeNode(type) { return false }
+      if JSSyntax.isTypeNode(node) { return false }
+      // Most nodes are none of the types below: skip them without comparing type names.
+      guard Self.interesting.contains(node) else { return true }
+      let type = node.type
       if type == "decorator" || type == "jsx_opening_element" || type == "jsx_closing_element"
         || type == "jsx_self_closing_element"
       {
@@ -95,9 +104,9 @@ public struct EquivalentSyntax: Transform {
           let obj = node.child(field: "object"), obj.type != "number", !inDecoratorOrJSX, rng.chance(rate)
         else { return true }
         // `.b` or `?.b` → `["b"]` or `?.["b"]`
-        var dot = obj.endByte
         let bytes = input.bytes
-        while dot < prop.startByte && bytes[dot] != UInt8(ascii: ".") && bytes[dot] != UInt8(ascii: "?") { dot += 1 }
+        // The `.` or `?.` after the object, past any comments (which may hold a `.` of their own).
+        let dot = skipTrivia(bytes, from: obj.endByte, to: prop.startByte)
         let optional = dot < prop.startByte && bytes[dot] == UInt8(ascii: "?")
         edits.append(contentsOf: [])
         add(dot, prop.endByte, (optional ? "?." : "") + "[\"" + prop.text + "\"]")
@@ -109,8 +118,7 @@ public struct EquivalentSyntax: Transform {
           rng.chance(rate)
         else { return true }
         let bytes = input.bytes
-        var open = obj.endByte
-        while open < index.startByte && bytes[open] != UInt8(ascii: "[") && bytes[open] != UInt8(ascii: "?") { open += 1 }
+        let open = skipTrivia(bytes, from: obj.endByte, to: index.startByte)
         let optional = open < index.startByte && bytes[open] == UInt8(ascii: "?")
         add(open, node.endByte, (optional ? "?." : ".") + String(decoding: value.map { UInt8($0) }, as: UTF8.self))
         return false
@@ -239,6 +247,26 @@ public struct EquivalentSyntax: Transform {
   }
 
   // MARK: - Helpers
+
+  /// The first byte in `start..<end` that is neither white space nor inside a comment (`end` if none).
+  private func skipTrivia(_ bytes: [UInt8], from start: Int, to end: Int) -> Int {
+    var i = start
+    while i < end {
+      let c = bytes[i]
+      if c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D {
+        i += 1
+      } else if c == UInt8(ascii: "/") && i + 1 < end && bytes[i + 1] == UInt8(ascii: "/") {
+        while i < end && bytes[i] != 0x0A { i += 1 }
+      } else if c == UInt8(ascii: "/") && i + 1 < end && bytes[i + 1] == UInt8(ascii: "*") {
+        i += 2
+        while i + 1 < end && !(bytes[i] == UInt8(ascii: "*") && bytes[i + 1] == UInt8(ascii: "/")) { i += 1 }
+        i = min(i + 2, end)
+      } else {
+        return i
+      }
+    }
+    return end
+  }
 
   private func unparen(_ cond: Node) -> Node? {
     guard cond.type == "parenthesized_expression", cond.namedChildCount == 1 else { return nil }

@@ -1,5 +1,42 @@
 import Syntax
 
+/// A set of named node types, resolved to grammar symbols for every language: membership is an array
+/// lookup, for the hot tree walks that would otherwise compare type-name strings at every node.
+struct NodeTypes: Sendable {
+  private let sets: [SymbolSet]
+
+  init(_ names: Set<String>) { sets = Language.allCases.map { SymbolSet(names, language: $0) } }
+
+  @inline(__always) func contains(_ node: Node) -> Bool {
+    switch node.tree.language {
+    case .javascript: return sets[0].contains(node)
+    case .typescript: return sets[1].contains(node)
+    case .tsx: return sets[2].contains(node)
+    }
+  }
+}
+
+/// Like `NodeTypes`, but for every symbol with a matching name, anonymous tokens included (`yield`,
+/// `import`): the same nodes a comparison of `node.type` with the names finds.
+struct AnyNodeTypes: Sendable {
+  private let member: [[Bool]]
+
+  init(_ names: Set<String>) {
+    member = Language.allCases.map { $0.symbolNames.map { names.contains($0) } }
+  }
+
+  @inline(__always) func contains(_ node: Node) -> Bool {
+    let table: [Bool]
+    switch node.tree.language {
+    case .javascript: table = member[0]
+    case .typescript: table = member[1]
+    case .tsx: table = member[2]
+    }
+    let s = Int(node.symbol)
+    return s < table.count && table[s]
+  }
+}
+
 /// Facts about JavaScript/TypeScript syntax that several transforms share: which nodes hold statement
 /// lists, expression precedence (to know when a rewritten operand needs parentheses), and whether a
 /// statement start could glue onto the previous statement (ASI hazards).
@@ -8,6 +45,7 @@ enum JSSyntax {
 
   /// Node types whose named children are statements in sequence.
   static let statementLists: Set<String> = ["program", "statement_block", "switch_case", "switch_default"]
+  static let statementListNodes = NodeTypes(statementLists)
 
   /// Statement types whose end is a (possibly automatic) semicolon.
   static let semicolonStatements: Set<String> = [
@@ -124,6 +162,19 @@ enum JSSyntax {
       || t == "asserts_annotation"
   }
 
+  /// `isTypeNode` of every named symbol, per language (index: `Language.allCases`).
+  private static let typeNodeSymbols = Language.allCases.map { SymbolSet(language: $0, where: isTypeNode) }
+
+  /// Whether the node is (or wholly contains) a TypeScript type: `isTypeNode(node.type)` without building
+  /// the type name.
+  static func isTypeNode(_ node: Node) -> Bool {
+    switch node.tree.language {
+    case .javascript: return typeNodeSymbols[0].contains(node)
+    case .typescript: return typeNodeSymbols[1].contains(node)
+    case .tsx: return typeNodeSymbols[2].contains(node)
+    }
+  }
+
   /// Whether `node` sits inside a TypeScript type (where value rewrites must not reach).
   static func isInType(_ node: Node) -> Bool {
     var p = node.parent
@@ -156,11 +207,17 @@ enum JSSyntax {
     }
   }
 
+  private static let identifierNodes = NodeTypes([
+    "identifier", "property_identifier", "shorthand_property_identifier", "shorthand_property_identifier_pattern",
+    "type_identifier", "statement_identifier",
+  ])
+
   /// Identifier-like texts anywhere in the tree (to pick fresh names that capture nothing).
   static func identifiers(in tree: Tree) -> Set<String> {
     var names = Set<String>()
     tree.root.walk { node in
       if node.childCount == 0 {
+        guard identifierNodes.contains(node) else { return false }
         let t = node.type
         if t == "identifier" || t == "property_identifier" || t == "shorthand_property_identifier"
           || t == "shorthand_property_identifier_pattern" || t == "type_identifier" || t == "statement_identifier"

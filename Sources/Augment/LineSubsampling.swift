@@ -18,7 +18,7 @@ public struct LineSubsampling: Transform {
   public func edits(for input: TransformInput, rng: inout SeededRandom) throws -> [ByteEdit] {
     var statements: [Node] = []
     JSSyntax.walk(input) { node in
-      if JSSyntax.statementLists.contains(node.type) {
+      if JSSyntax.statementListNodes.contains(node) {
         for child in node.namedChildren where child.type != "comment" && JSSyntax.inside(child, input.focus) {
           statements.append(child)
         }

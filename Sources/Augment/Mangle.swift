@@ -24,7 +24,7 @@ public struct Mangle: Transform {
   }
 
   public func edits(for input: TransformInput, rng: inout SeededRandom) throws -> [ByteEdit] {
-    let analysis = ScopeAnalysis(tree: input.tree)
+    let analysis = input.scopes
     var planner = RenamePlanner(analysis: analysis)
     var renames: [(Binding, String)] = []
     let candidates = RenamePlanner.renamableBindings(

@@ -124,7 +124,7 @@ public final class Augmenter {
 
   /// One variant, drawing from `rng`.
   public func variant(of source: String, language: Language, rng: inout SeededRandom) -> Variant {
-    guard let prepared = prepare(source, language: language) else {
+    guard let prepared = preparedCached(source, language: language) else {
       return Variant(text: source, applied: [], preservesSemantics: true)
     }
     return variant(of: prepared, rng: &rng)
@@ -133,7 +133,7 @@ public final class Augmenter {
   /// `count` variants; variant i uses the i-th generator split from `seed`, so the same seed gives the
   /// same bytes.
   public func variants(of source: String, language: Language, seed: UInt64, count: Int) -> [Variant] {
-    guard let prepared = prepare(source, language: language) else {
+    guard let prepared = preparedCached(source, language: language) else {
       return Array(repeating: Variant(text: source, applied: [], preservesSemantics: true), count: max(count, 0))
     }
     var master = SeededRandom(seed: seed)
@@ -162,7 +162,21 @@ public final class Augmenter {
     var prefix: Int
     var suffix: Int
     var baseErrors: Int
+    /// The scope analysis of `tree`, shared by the draws of this source.
+    let scopes: ScopeCache
+
+    init(tree: Tree, prefix: Int, suffix: Int, baseErrors: Int) {
+      self.tree = tree
+      self.prefix = prefix
+      self.suffix = suffix
+      self.baseErrors = baseErrors
+      scopes = ScopeCache(tree: tree)
+    }
   }
+
+  /// The last source prepared, for the next call with the same text (a training pair draws two variants of
+  /// one function).
+  private var lastPrepared: (source: String, language: Language, prepared: Prepared?)?
 
   private static let wrappers: [(String, String)] = [("(class {\n", "\n});"), ("(", "\n);")]
 
@@ -173,11 +187,22 @@ public final class Augmenter {
     return p
   }
 
+  /// `prepare`, remembering the last result.
+  func preparedCached(_ source: String, language: Language) -> Prepared? {
+    if let last = lastPrepared, last.language == language, last.source == source { return last.prepared }
+    let p = prepare(source, language: language)
+    lastPrepared = (source, language, p)
+    return p
+  }
+
   /// Parses the source as a program, or as a class member or expression when it is a function unit that
   /// is not a program on its own (a method, a getter, an arrow).
   func prepare(_ source: String, language: Language) -> Prepared? {
     let parser = parser(language)
     let bytes = Array(source.utf8)
+    // An arrow or an anonymous function expression (most function units): the `(…);` wrapper is what the
+    // steps below end with for these, so try it first and save the parse as a program.
+    if looksLikeExpression(bytes), let p = wrapped(bytes, Self.wrappers[1], parser: parser, member: false) { return p }
     // A method-shaped unit first: `foo() {}` also parses (wrongly) as a call followed by a block.
     if looksLikeMember(bytes), let p = wrapped(bytes, Self.wrappers[0], parser: parser, member: true) { return p }
     guard let tree = try? parser.parse(bytes: bytes) else { return nil }
@@ -209,6 +234,42 @@ public final class Augmenter {
     return Prepared(tree: tree, prefix: prefix.count, suffix: suffix.count, baseErrors: 0)
   }
 
+  /// A unit that starts like an arrow function or an anonymous function expression: `(`, `x =>`,
+  /// `function (`, `function* (`, `async (`, `async x =>`, `async function (`. Such a text parses as a
+  /// program only as one expression statement (nothing else starts this way), which `prepare` wraps.
+  func looksLikeExpression(_ bytes: [UInt8]) -> Bool {
+    var i = 0
+    func skipSpace() {
+      while i < bytes.count && (bytes[i] == 0x20 || bytes[i] == 0x0A || bytes[i] == 0x09 || bytes[i] == 0x0D) { i += 1 }
+    }
+    func word() -> ArraySlice<UInt8> {
+      let start = i
+      while i < bytes.count && (bytes[i] >= 0x80 || bytes[i] == 0x5F || bytes[i] == 0x24
+        || (bytes[i] | 0x20 >= 0x61 && bytes[i] | 0x20 <= 0x7A) || (bytes[i] >= 0x30 && bytes[i] <= 0x39)) { i += 1 }
+      return bytes[start..<i]
+    }
+    func at(_ c: Character) -> Bool { i < bytes.count && bytes[i] == c.asciiValue! }
+    skipSpace()
+    if at("(") { return true }
+    var w = word()
+    if w.elementsEqual("async".utf8) {
+      skipSpace()
+      if at("(") { return true }
+      w = word()
+    }
+    if w.elementsEqual("function".utf8) {
+      skipSpace()
+      if at("*") {
+        i += 1
+        skipSpace()
+      }
+      return at("(")
+    }
+    guard !w.isEmpty, let first = w.first, !(first >= 0x30 && first <= 0x39) else { return false }
+    skipSpace()
+    return i + 1 < bytes.count && bytes[i] == UInt8(ascii: "=") && bytes[i + 1] == UInt8(ascii: ">")
+  }
+
   /// A unit that starts like a class member: `name(`, `get name(`, `static`, `async name(`, `*name(`, `#x`.
   private func looksLikeMember(_ bytes: [UInt8]) -> Bool {
     var i = 0
@@ -238,6 +299,7 @@ public final class Augmenter {
   func variant(of prepared: Prepared, rng: inout SeededRandom) -> Variant {
     let parser = parser(prepared.tree.language)
     var tree = prepared.tree
+    var scopes = prepared.scopes
     var applied: [String] = []
     var preserves = true
     counters.variants += 1
@@ -248,7 +310,7 @@ public final class Augmenter {
       let name = step.transform.name
       counters.attempted[name, default: 0] += 1
       let focus = prepared.prefix..<(tree.bytes.count - prepared.suffix)
-      let input = TransformInput(tree: tree, focus: focus)
+      let input = TransformInput(tree: tree, focus: focus, scopeCache: scopes)
       guard let edits = try? step.transform.edits(for: input, rng: &local), !edits.isEmpty else { continue }
       guard edits.allSatisfy({ $0.start >= focus.lowerBound && $0.start + $0.deletedLength <= focus.upperBound }),
         let bytes = try? edits.apply(to: tree.bytes), bytes != tree.bytes,
@@ -262,6 +324,7 @@ public final class Augmenter {
         continue
       }
       tree = next
+      scopes = ScopeCache(tree: next)
       applied.append(name)
       counters.applied[name, default: 0] += 1
       if !step.transform.preservesSemantics { preserves = false }
@@ -280,7 +343,7 @@ extension Augmenter {
   /// parse gives); a rewrite of most of the text parses from scratch.
   func reparse(_ tree: Tree, edits: [ByteEdit], expecting bytes: [UInt8], parser: Parser) -> Tree? {
     let changed = edits.reduce(0) { $0 + $1.deletedLength + $1.inserted.count }
-    guard edits.count <= 16, changed * 4 < tree.bytes.count else { return try? parser.parse(bytes: bytes) }
+    guard changed * 2 < tree.bytes.count else { return try? parser.parse(bytes: bytes) }
     // Applied back to front, each edit's offsets still refer to the text it is applied to.
     let ordered = edits.sorted { ($0.start, $0.deletedLength) > ($1.start, $1.deletedLength) }
     guard let next = try? parser.reparse(tree, applying: ordered), next.bytes == bytes else {

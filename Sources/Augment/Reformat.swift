@@ -75,14 +75,55 @@ private struct Token {
   var kind: Kind
 }
 
-private let atomicTypes: Set<String> = [
-  "string", "template_string", "regex", "number", "comment", "jsx_element", "jsx_self_closing_element",
-  "jsx_fragment", "hash_bang_line", "html_comment", "template_literal_type",
-]
-
 private let blockTypes: Set<String> = [
   "statement_block", "class_body", "switch_body", "enum_body", "interface_body",
 ]
+private let blockNodes = NodeTypes(blockTypes)
+
+/// How the printer treats a node of each type name: strings, templates, regular expressions, numbers,
+/// comments and JSX elements are printed as one token (copied byte for byte), even when they have children.
+private enum TokenClass {
+  case plain, string, number, regex, template, comment, otherComment, verbatim
+
+  init(typeName: String) {
+    switch typeName {
+    case "string": self = .string
+    case "number": self = .number
+    case "regex": self = .regex
+    case "template_string", "template_literal_type": self = .template
+    case "comment": self = .comment
+    case "html_comment", "hash_bang_line": self = .otherComment
+    case "jsx_element", "jsx_self_closing_element", "jsx_fragment": self = .verbatim
+    default: self = .plain
+    }
+  }
+
+  /// Printed as one token even when the node has children.
+  var isAtomic: Bool { self != .plain }
+}
+
+/// `TokenClass` of every grammar symbol (named or not: TypeScript's `number` and `string` type keywords
+/// are tokens of those kinds too), per language in `Language.allCases` order.
+private let tokenClasses: [[TokenClass]] = Language.allCases.map { $0.symbolNames.map(TokenClass.init(typeName:)) }
+
+/// The node types `Printer.noteStructure` acts on; other inner nodes are only walked through.
+private let structuralNodes = NodeTypes(
+  JSSyntax.semicolonStatements.union(JSSyntax.memberTerminated).union(JSSyntax.statementLists)
+    .union(blockTypes).union(spacedOperatorParents).union([
+      "class_body", "interface_body", "object_type", "switch_case", "switch_default", "unary_expression",
+      "update_expression", "spread_element", "rest_pattern", "type_assertion", "for_statement",
+    ]))
+
+extension Language {
+  /// Index in `Language.allCases`.
+  var ordinalInAllCases: Int {
+    switch self {
+    case .javascript: return 0
+    case .typescript: return 1
+    case .tsx: return 2
+    }
+  }
+}
 
 private let spacedOperatorParents: Set<String> = [
   "binary_expression", "assignment_expression", "augmented_assignment_expression", "ternary_expression",
@@ -147,36 +188,38 @@ private struct Printer {
 
   private mutating func collect(_ root: Node) {
     let focus = self.focus
+    let classes = tokenClasses[root.tree.language.ordinalInAllCases]
     root.walk { node in
       if node.endByte <= focus.lowerBound || node.startByte >= focus.upperBound {
-        if node.startByte < focus.lowerBound && node.endByte >= focus.upperBound && blockTypes.contains(node.type) {
+        if node.startByte < focus.lowerBound && node.endByte >= focus.upperBound && blockNodes.contains(node) {
           baseDepth += 1
         }
         return node.startByte < focus.upperBound && node.endByte > focus.lowerBound
       }
       let inside = node.startByte >= focus.lowerBound && node.endByte <= focus.upperBound
-      let type = node.type
       if !inside {
-        if blockTypes.contains(type) { baseDepth += 1 }
+        if blockNodes.contains(node) { baseDepth += 1 }
         return true
       }
       if node.startByte == node.endByte { return false }
-      if atomicTypes.contains(type) || node.childCount == 0 {
+      let symbol = Int(node.symbol)
+      let tokenClass = symbol < classes.count ? classes[symbol] : .plain
+      if tokenClass.isAtomic || node.childCount == 0 {
         let kind: Token.Kind
-        switch type {
-        case "string": kind = .string
-        case "number": kind = .number
-        case "regex": kind = .regex
-        case "template_string", "template_literal_type": kind = .template
-        case "comment", "html_comment", "hash_bang_line":
-          kind = bytes[node.startByte + 1] == UInt8(ascii: "*") && type == "comment" ? .blockComment : .lineComment
-        case "jsx_element", "jsx_self_closing_element", "jsx_fragment": kind = .verbatim
-        default: kind = isWordByte(bytes[node.startByte]) ? .word : .punct
+        switch tokenClass {
+        case .string: kind = .string
+        case .number: kind = .number
+        case .regex: kind = .regex
+        case .template: kind = .template
+        case .comment: kind = bytes[node.startByte + 1] == UInt8(ascii: "*") ? .blockComment : .lineComment
+        case .otherComment: kind = .lineComment
+        case .verbatim: kind = .verbatim
+        case .plain: kind = isWordByte(bytes[node.startByte]) ? .word : .punct
         }
         tokens.append(Token(start: node.startByte, end: node.endByte, kind: kind))
         return false
       }
-      noteStructure(node, type: type)
+      if structuralNodes.contains(node) { noteStructure(node, type: node.type) }
       return true
     }
   }

@@ -14,6 +14,9 @@ public struct RemoveComments: Transform {
 
   public func edits(for input: TransformInput, rng: inout SeededRandom) throws -> [ByteEdit] {
     let bytes = input.bytes
+    // Every comment starts with `//`, `/*` or (HTML-like) `<!--` / `-->`: without those bytes in the focus
+    // there is nothing to remove, and the tree walk is skipped.
+    guard mayHoldComment(bytes[input.focus]) else { return [] }
     var edits: [ByteEdit] = []
     JSSyntax.walk(input) { node in
       let t = node.type
@@ -45,6 +48,21 @@ public struct RemoveComments: Transform {
       return false
     }
     return edits
+  }
+
+  private func mayHoldComment(_ text: ArraySlice<UInt8>) -> Bool {
+    var i = text.startIndex
+    while i + 1 < text.endIndex {
+      let c = text[i]
+      let d = text[i + 1]
+      if (c == UInt8(ascii: "/") && (d == UInt8(ascii: "/") || d == UInt8(ascii: "*")))
+        || (c == UInt8(ascii: "<") && d == UInt8(ascii: "!")) || (c == UInt8(ascii: "-") && d == UInt8(ascii: "-"))
+      {
+        return true
+      }
+      i += 1
+    }
+    return false
   }
 
   private func isWord(_ c: UInt8) -> Bool {

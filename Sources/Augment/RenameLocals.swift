@@ -36,7 +36,7 @@ public struct RenameLocals: Transform {
 
   public func edits(for input: TransformInput, rng: inout SeededRandom) throws -> [ByteEdit] {
     guard !words.isEmpty else { return [] }
-    let analysis = ScopeAnalysis(tree: input.tree)
+    let analysis = input.scopes
     var planner = RenamePlanner(analysis: analysis)
     let candidates = RenamePlanner.renamableBindings(
       analysis, language: input.language,

@@ -10,10 +10,35 @@ public struct TransformInput {
   /// The bytes a transform may edit. The whole text for a file; for a function unit wrapped in a
   /// context that parses (`(…);`, `(class {…});`), the unit's own bytes, so the wrapper survives.
   public let focus: Range<Int>
+  let scopeCache: ScopeCache
 
   public init(tree: Tree, focus: Range<Int>? = nil) {
+    self.init(tree: tree, focus: focus, scopeCache: ScopeCache(tree: tree))
+  }
+
+  init(tree: Tree, focus: Range<Int>?, scopeCache: ScopeCache) {
     self.tree = tree
     self.focus = focus ?? 0..<tree.bytes.count
+    self.scopeCache = scopeCache
+  }
+
+  /// The scope analysis of `tree`, computed on first use and shared by every transform that sees the same
+  /// tree (in a pipeline: the transforms after one that changed nothing, and the draws of one function).
+  public var scopes: ScopeAnalysis { scopeCache.analysis }
+}
+
+/// A tree's scope analysis, computed at most once. `ScopeAnalysis` depends only on the tree.
+final class ScopeCache {
+  let tree: Tree
+  private var computed: ScopeAnalysis?
+
+  init(tree: Tree) { self.tree = tree }
+
+  var analysis: ScopeAnalysis {
+    if let computed { return computed }
+    let a = ScopeAnalysis(tree: tree)
+    computed = a
+    return a
   }
 }
 

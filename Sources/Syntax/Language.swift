@@ -36,6 +36,30 @@ public enum Language: String, Sendable, CaseIterable, Codable {
   }
 }
 
+// MARK: - Type names
+
+extension Language {
+  /// The node type name of every grammar symbol (aliases included), built once per language, so that
+  /// `Node.type` is an array lookup instead of a C string copied into a new `String` per call.
+  static let typeNames: [[String]] = Language.allCases.map { language in
+    let grammar = language.grammar
+    let count = Int(ts_language_symbol_count(grammar))
+    return (0..<count).map { s in ts_language_symbol_name(grammar, UInt16(s)).map { String(cString: $0) } ?? "" }
+  }
+
+  /// The node type name of every grammar symbol, indexed by `Node.symbol` (ERROR, 65535, is past the end).
+  public var symbolNames: [String] { Language.typeNames[ordinal] }
+
+  /// Index of the language in `allCases` (and `typeNames`).
+  @inline(__always) var ordinal: Int {
+    switch self {
+    case .javascript: return 0
+    case .typescript: return 1
+    case .tsx: return 2
+    }
+  }
+}
+
 // MARK: - Symbol sets
 
 /// A set of node types resolved to the grammar's numeric symbols, so hot loops compare integers
@@ -44,6 +68,11 @@ public struct SymbolSet: Sendable {
   private var member: [Bool]
 
   public init(_ names: Set<String>, language: Language) {
+    self.init(language: language) { names.contains($0) }
+  }
+
+  /// The named symbols whose type name satisfies `predicate`.
+  public init(language: Language, where predicate: (String) -> Bool) {
     let grammar = language.grammar
     let count = Int(ts_language_symbol_count(grammar))
     member = [Bool](repeating: false, count: count + 1)
@@ -52,7 +81,7 @@ public struct SymbolSet: Sendable {
       guard ts_language_symbol_type(grammar, UInt16(symbol)) == TSSymbolTypeRegular,
         let name = ts_language_symbol_name(grammar, UInt16(symbol))
       else { continue }
-      if names.contains(String(cString: name)) { member[symbol] = true }
+      if predicate(String(cString: name)) { member[symbol] = true }
     }
   }
 

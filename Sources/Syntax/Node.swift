@@ -20,7 +20,11 @@ public struct Node: @unchecked Sendable {
   // MARK: - Identity and kind
 
   /// The grammar's node type, e.g. `function_declaration`, `identifier`, `(`.
-  public var type: String { String(cString: ts_node_type(raw)) }
+  public var type: String {
+    let s = Int(ts_node_symbol(raw))
+    let names = Language.typeNames[tree.language.ordinal]
+    return s < names.count ? names[s] : String(cString: ts_node_type(raw))  // ERROR is 65535
+  }
   /// The numeric symbol (cheaper to compare than `type`).
   public var symbol: UInt16 { ts_node_symbol(raw) }
   public var isNamed: Bool { ts_node_is_named(raw) }

@@ -46,6 +46,19 @@ public final class Parser {
   public func reparse(_ tree: Tree, applying edits: [ByteEdit]) throws -> Tree {
     var text = tree.bytes
     guard let copy = ts_tree_copy(tree.raw) else { throw SyntaxError.parseFailed("could not copy the tree") }
+    if let points = Self.pointsBackToFront(edits, in: text) {
+      // Edits from the back of the text to the front: each is described in the original text's lines, and
+      // the text is assembled once.
+      for (edit, p) in zip(edits, points) {
+        var input = TSInputEdit(
+          start_byte: UInt32(edit.start), old_end_byte: UInt32(edit.start + edit.deletedLength),
+          new_end_byte: UInt32(edit.start + edit.inserted.count), start_point: p.start, old_end_point: p.oldEnd,
+          new_end_point: p.newEnd)
+        ts_tree_edit(copy, &input)
+      }
+      defer { ts_tree_delete(copy) }
+      return try parse(bytes: try edits.apply(to: text), reusing: copy)
+    }
     for edit in edits {
       guard edit.start >= 0, edit.deletedLength >= 0, edit.start + edit.deletedLength <= text.count else {
         ts_tree_delete(copy)
@@ -64,6 +77,44 @@ public final class Parser {
     }
     defer { ts_tree_delete(copy) }
     return try parse(bytes: text, reusing: copy)
+  }
+
+  /// The tree-sitter points of `edits` when they run from the back of `text` to the front without
+  /// overlapping (so each one's start and old end lie in text no earlier edit changed); nil otherwise.
+  static func pointsBackToFront(_ edits: [ByteEdit], in text: [UInt8])
+    -> [(start: TSPoint, oldEnd: TSPoint, newEnd: TSPoint)]?
+  {
+    var limit = text.count
+    for (i, e) in edits.enumerated() {
+      // Distinct starts, so that applying them in one pass cannot reorder two insertions at one offset.
+      guard e.start >= 0, e.deletedLength >= 0, e.start + e.deletedLength <= limit, i == 0 || e.start < limit
+      else { return nil }
+      limit = e.start
+    }
+    var lineStarts = [0]
+    for (i, c) in text.enumerated() where c == 0x0A { lineStarts.append(i + 1) }
+    func point(_ offset: Int) -> TSPoint {
+      var lo = 0
+      var hi = lineStarts.count  // last line start <= offset
+      while hi - lo > 1 {
+        let mid = (lo + hi) / 2
+        if lineStarts[mid] <= offset { lo = mid } else { hi = mid }
+      }
+      return TSPoint(row: UInt32(lo), column: UInt32(offset - lineStarts[lo]))
+    }
+    return edits.map { e in
+      let start = point(e.start)
+      var newEnd = start
+      for c in e.inserted {
+        if c == 0x0A {
+          newEnd.row += 1
+          newEnd.column = 0
+        } else {
+          newEnd.column += 1
+        }
+      }
+      return (start, point(e.start + e.deletedLength), newEnd)
+    }
   }
 
   private func parse(bytes: [UInt8], reusing old: OpaquePointer?) throws -> Tree {

@@ -318,10 +318,15 @@ private final class ScopeBuilder {
 
   /// Pushes children in reverse so that they are processed in document order.
   func pushChildren(_ n: TSNode, scope: Int, role: Role = .read) {
-    let kids = children(n)
-    for (c, _) in kids.reversed() where ts_node_is_named(c) {
-      stack.append(WorkItem(node: c, scope: scope, role: role))
-    }
+    // Appended in document order straight from the cursor (no array of children), then reversed in place.
+    let first = stack.count
+    ts_tree_cursor_reset(&cursor, n)
+    guard ts_tree_cursor_goto_first_child(&cursor) else { return }
+    repeat {
+      let c = ts_tree_cursor_current_node(&cursor)
+      if ts_node_is_named(c) { stack.append(WorkItem(node: c, scope: scope, role: role)) }
+    } while ts_tree_cursor_goto_next_sibling(&cursor)
+    stack[first...].reverse()
   }
 
   func push(_ n: TSNode?, scope: Int, role: Role = .read, exported: Bool = false) {

@@ -19,6 +19,10 @@ import Testing
     ("x = a[\"b\"];", "x = a.b;"),
     ("x = a['not valid'];", "x = a['not valid'];"),
     ("x = a?.b;", "x = a?.[\"b\"];"),
+    // A comment between object and property may hold a `.` or `[` of its own (found in jQuery, source-map).
+    ("x = a\n  // see x.y\n  .b;", "x = a\n  // see x.y\n  [\"b\"];"),
+    ("x = a /* y?.z */ .b;", "x = a /* y?.z */ [\"b\"];"),
+    ("x = a\n  // [z]\n  [\"b\"];", "x = a\n  // [z]\n  .b;"),
     ("x = a.#p;", "x = a.#p;"),
     ("if (c) s();", "c && s();"),
     ("if (a || b) s();", "(a || b) && s();"),

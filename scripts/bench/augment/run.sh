@@ -13,6 +13,7 @@ PKG=${AUGMENT_BENCH_PKG:-/tmp/augment-bench-pkg}
 mkdir -p "$PKG/Sources" "$PKG/Grammars" "$OUT"
 ln -sfn "$ROOT/Sources/Syntax" "$PKG/Sources/Syntax"
 ln -sfn "$ROOT/Sources/Augment" "$PKG/Sources/Augment"
+ln -sfn "$ROOT/Sources/Randomness" "$PKG/Sources/Randomness"
 ln -sfn "$ROOT/Sources/CTreeSitter" "$PKG/Sources/CTreeSitter"
 ln -sfn "$ROOT/Grammars/TreeSitterGrammars" "$PKG/Grammars/TreeSitterGrammars"
 ln -sfn "$ROOT/scripts/bench/augment/Bench" "$PKG/Sources/augment-bench"
@@ -25,7 +26,8 @@ let package = Package(
     .systemLibrary(name: "CTreeSitter", path: "Sources/CTreeSitter"),
     .target(name: "TreeSitterGrammars", path: "Grammars/TreeSitterGrammars", cSettings: [.unsafeFlags(["-O2", "-w"])]),
     .target(name: "Syntax", dependencies: ["CTreeSitter", "TreeSitterGrammars"]),
-    .target(name: "Augment", dependencies: ["Syntax"], swiftSettings: [.unsafeFlags(["-Ounchecked", "-wmo"])]),
+    .target(name: "Randomness"),
+    .target(name: "Augment", dependencies: ["Syntax", "Randomness"]),
     .executableTarget(name: "augment-bench", dependencies: ["Augment", "Syntax"]),
   ],
   swiftLanguageModes: [.v6]

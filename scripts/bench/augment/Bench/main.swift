@@ -31,6 +31,8 @@ let threads = max(1, option(&args, "--threads", 2))
 let checkDraws = option(&args, "--check-draws", 20)
 let distinctSample = option(&args, "--distinct-sample", 1_000_000)
 let speedSample = option(&args, "--speed-sample", 1_000_000)
+// Repeats of the timed speed loop (same functions, continuing generator), to dominate fixed costs.
+let speedRepeats = max(1, option(&args, "--speed-repeats", 1))
 let skipCheck = args.contains("--speed-only")
 let profile = args.contains("--profile")
 args.removeAll { $0 == "--speed-only" || $0 == "--profile" }
@@ -42,7 +44,15 @@ let corpus = URL(fileURLWithPath: args[0])
 let outDir = URL(fileURLWithPath: args[1])
 try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true)
 
-func log(_ s: String) { FileHandle.standardError.write((s + "\n").data(using: .utf8)!) }
+/// CPU seconds used by the calling thread: less sensitive than wall time to the other work on a shared
+/// machine (the speed runs are single-threaded).
+@Sendable func threadCPUSeconds() -> Double {
+  var t = timespec()
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+  return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+}
+
+@Sendable func log(_ s: String) { FileHandle.standardError.write((s + "\n").data(using: .utf8)!) }
 
 // MARK: - Collect units
 
@@ -136,6 +146,9 @@ final class Shared: @unchecked Sendable {
   var results: [CheckResult] = []
 }
 
+/// Progress on stderr every `progressEvery` units of a shard (the full check runs for a long time).
+let progressEvery = 2_500
+
 @Sendable func check(
   _ units: [Unit], shard: Int, of shards: Int, draws: Int, checkDraws: Int, distinctSample: Int, seed: UInt64
 ) -> CheckResult {
@@ -146,6 +159,10 @@ final class Shared: @unchecked Sendable {
   while i < units.count {
     let unit = units[i]
     defer { i += shards }
+    if (i / shards) % progressEvery == 0 && i >= shards {
+      log("shard \(shard): \(i / shards) units, \(r.emitted) variants, \(r.newErrors) with new parse errors, "
+        + "\(augmenter.counters.totalSkipped) skipped")
+    }
     guard checker.parsedForm(of: unit.text, language: unit.language).parses else { continue }
     r.unitsThatParse += 1
     let inSample = i < distinctSample
@@ -174,12 +191,22 @@ if !skipCheck {
   let s0 = seed
   let cd = checkDraws
   let ds = distinctSample
-  DispatchQueue.concurrentPerform(iterations: threads) { shard in
-    let r = check(all, shard: shard, of: threads, draws: d, checkDraws: cd, distinctSample: ds, seed: s0)
-    shared.lock.lock()
-    shared.results.append(r)
-    shared.lock.unlock()
+  // Worker threads of their own (each with its own malloc arena): on the main thread, whose heap holds the
+  // parsed unit list, a shard ran about 10x slower than its twin (glibc main-arena fragmentation).
+  let group = DispatchGroup()
+  for shard in 0..<threads {
+    group.enter()
+    let worker = Thread {
+      let r = check(all, shard: shard, of: threads, draws: d, checkDraws: cd, distinctSample: ds, seed: s0)
+      shared.lock.lock()
+      shared.results.append(r)
+      shared.lock.unlock()
+      group.leave()
+    }
+    worker.stackSize = 16 << 20
+    worker.start()
   }
+  group.wait()
   for r in shared.results {
     merged.distinct += r.distinct
     merged.newErrors += r.newErrors
@@ -213,12 +240,35 @@ for u in units where u.language == .javascript && jsUnits.count < speedSample {
     terserInput.append(form.program)
   }
 }
-let speedAugmenter = Augmenter()
-var speedRng = SeededRandom(seed: seed)
-var sink = 0
-let speedStart = Date()
-for u in jsUnits { sink &+= speedAugmenter.variant(of: u.text, language: .javascript, rng: &speedRng).text.utf8.count }
-let speedSeconds = Date().timeIntervalSince(speedStart)
+/// Runs `body` on a new thread (fresh malloc arena, like a training worker) and waits for it.
+final class ResultBox<T>: @unchecked Sendable { var value: T? }
+
+func onFreshThread<T: Sendable>(_ body: @escaping @Sendable () -> T) -> T {
+  let box = ResultBox<T>()
+  let done = DispatchSemaphore(value: 0)
+  let t = Thread {
+    box.value = body()
+    done.signal()
+  }
+  t.stackSize = 16 << 20
+  t.start()
+  done.wait()
+  return box.value!
+}
+
+let speedUnits = jsUnits
+let (speedSeconds, speedCPUSeconds, speedSink) = onFreshThread { () -> (Double, Double, Int) in
+  let speedAugmenter = Augmenter()
+  var speedRng = SeededRandom(seed: seed)
+  var sink = 0
+  let speedStart = Date()
+  let speedCPUStart = threadCPUSeconds()
+  for _ in 0..<speedRepeats {
+    for u in speedUnits { sink &+= speedAugmenter.variant(of: u.text, language: .javascript, rng: &speedRng).text.utf8.count }
+  }
+  return (Date().timeIntervalSince(speedStart), threadCPUSeconds() - speedCPUStart, sink)
+}
+var sink = speedSink
 let jsBytes = jsUnits.reduce(0) { $0 + $1.text.utf8.count }
 
 try JSONSerialization.data(withJSONObject: terserInput).write(to: outDir.appendingPathComponent("terser-input.json"))
@@ -232,10 +282,18 @@ if profile {
   for (name, config) in configs {
     let a = Augmenter(config: config)
     var r = SeededRandom(seed: seed)
-    let t0 = Date()
+    let t0 = threadCPUSeconds()
     for u in jsUnits { sink &+= a.variant(of: u.text, language: .javascript, rng: &r).text.utf8.count }
-    log("profile \(name): \(Int(Double(jsUnits.count) / Date().timeIntervalSince(t0))) functions/s")
+    let t = threadCPUSeconds() - t0
+    log("profile \(name): \(Int(Double(jsUnits.count) / t)) functions/CPU-s, \(Int(t / Double(jsUnits.count) * 1e6)) µs each")
   }
+  // A bare tree-sitter parse of each unit's parsed program, for scale.
+  let parser = Parser(language: .javascript)
+  let programs = terserInput.map { Array($0.utf8) }
+  let t0 = threadCPUSeconds()
+  for p in programs { sink &+= (try? parser.parse(bytes: p))?.bytes.count ?? 0 }
+  let t = threadCPUSeconds() - t0
+  log("profile one bare parse: \(Int(Double(programs.count) / t)) functions/CPU-s, \(Int(t / Double(programs.count) * 1e6)) µs each")
 }
 
 // MARK: - Report
@@ -268,7 +326,10 @@ let report: [String: Any] = [
   "speed_js_functions": jsUnits.count,
   "speed_js_bytes": jsBytes,
   "speed_seconds": speedSeconds,
-  "speed_functions_per_second": Double(jsUnits.count) / speedSeconds,
+  "speed_repeats": speedRepeats,
+  "speed_functions_per_second": Double(jsUnits.count * speedRepeats) / speedSeconds,
+  "speed_cpu_seconds": speedCPUSeconds,
+  "speed_functions_per_cpu_second": Double(jsUnits.count * speedRepeats) / speedCPUSeconds,
   "checksum": sink,
 ]
 let json = try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys])

@@ -14,16 +14,21 @@ enum EvalAll {
     let datasets = try scanner.option("--datasets")
     let tries = try scanner.int("--tries", in: 1...64)
     let clonePairs = try scanner.int("--clone-pairs", in: 2...Int.max)
+    let typeHeads = try scanner.all("--types-model")
+    let nameHeads = try scanner.all("--names-model")
+    let edits = try scanner.option("--edits")
     guard try scanner.finish().isEmpty else { throw UsageError("unexpected arguments") }
 
     var typesArgs = datasets.map { ["--datasets", $0] } ?? []
     if tsc { typesArgs.append("--tsc") }
     if quick { typesArgs += ["--limit", "5"] }
-    let namesArgs: [String] = quick ? ["--limit", "20"] : []
+    typesArgs += typeHeads.flatMap { ["--types-model", $0] }
+    let namesArgs: [String] = (quick ? ["--limit", "20"] : []) + nameHeads.flatMap { ["--names-model", $0] }
     var clonesArgs = models.flatMap { ["--model", $0] } + ["--random-init"]
     if let data { clonesArgs += ["--data", data] }
     if let datasets { clonesArgs += ["--datasets", datasets] }
     if let tries { clonesArgs += ["--tries", String(tries)] }
+    if let edits { clonesArgs += ["--edits", edits] }
     if let clonePairs { clonesArgs += ["--limit", String(clonePairs)] }
     if quick { clonesArgs.append("--quick") }
 

@@ -8,6 +8,7 @@ enum EvalCommand: CLICommand {
   static let summary = "Evaluate clones (AUROC, AP), types (acc@1, acc@5) and names; regenerate docs/EVALUATION.md."
   static let help = """
     USAGE: codeintel eval [all] [--out FILE] [--tsc] [--quick] [--model DIR]... [--tries N] [--clone-pairs N]
+                          [--edits LIST] [--types-model DIR]... [--names-model DIR]...
            codeintel eval clones [--data DIR] [--datasets DIR] [--model DIR]... [--no-model] [--random-init]
                                  [--edits 1,2,4,8,16] [--tries N] [--seed S] [--limit N] [--threads N]
                                  [--calibrate] [--no-augmentation-pairs | --no-leetcode] [--quick]
@@ -25,6 +26,10 @@ enum EvalCommand: CLICommand {
       --quick        Small limits everywhere (smoke runs and tests).
       --model DIR    Passed to the clones section (repeatable); the first one is the header's model.
       --tries N      Passed to the clones section (default 8).
+      --edits LIST   Passed to the clones section (default 1,2,4,8,16).
+      --types-model DIR, --names-model DIR
+                     Head folders for the types and names sections (repeatable; default: the
+                     installed heads).
       --clone-pairs N  The clones section's --limit (default: every pair). The full clones section
                      takes roughly 40 minutes on a quiet 2-core machine (estimated from the
                      draft runs in docs/EVALUATION.md).

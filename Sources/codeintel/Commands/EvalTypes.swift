@@ -36,10 +36,14 @@ enum EvalTypes {
       rows.append(evaluation.row("TypeScript 4.8 best effort (fix, else checker)", predictions: best))
     }
     var pending = ["type head, no pretraining", "type head, ContraCode pretraining", "combined system (head + evidence)"]
-    if !typeModels.isEmpty {
+    // With no --types-model, the installed head (types/ next to the default model), if any.
+    let heads: [TypeHeadModel] =
+      typeModels.isEmpty
+      ? [try TypeHeadModel.loadDefault(explicit: nil)].compactMap { $0 }
+      : try typeModels.map { try TypeHeadModel.load(directory: $0) }
+    if !heads.isEmpty {
       let evidence = try evaluation.files.map(TypeEvaluation.evidenceCandidates)
-      for dir in typeModels {
-        let model = try TypeHeadModel.load(directory: dir)
+      for model in heads {
         let predictions = evaluation.files.map { file in
           model.predict(
             text: file.text, tsx: file.path.hasSuffix(".tsx"),

@@ -101,7 +101,7 @@ enum EvalNames {
           + "\(Int(Date().timeIntervalSince(t0))) s.")
     }
     let stamp = ISO8601DateFormatter().string(from: Date())
-    var out = "## Method names\n\n"
+    var out = ""
     out += note
     out += "Method-names \(split) split (held-out packages), \(records.count) functions"
     out += limit > 0 ? " (first \(limit))" : ""

@@ -36,7 +36,9 @@ public struct NameReport: Sendable, Codable, Equatable {
 /// The mismatch combines two kinds of evidence (docs/NAMES.md):
 /// - the model: the current name shares no subtoken with any of the top-k predictions AND its length-normalised
 ///   log-probability is at least `minGap` nats per subtoken below the best beam's; its score rises linearly from
-///   0 at a gap of `minGap - 1` to 1 at `minGap + 1` (so it is 0.5 at exactly `minGap`);
+///   0 at a gap of `minGap - 1` to 1 at `minGap + 1` (so it is 0.5 at exactly `minGap`); it counts only when
+///   the model is itself fairly sure of its reading (best name's probability ≥ `minProbability`, default
+///   0.2 in `analyze`): an unsure model disagrees with almost every name, which is noise, not evidence;
 /// - the body, deterministically: an `is/has/can/should…` name whose every `return` is a string, number,
 ///   template, object or array literal; a `get…` function that returns nothing; a `set…` function that returns a
 ///   value and assigns nothing. Each counts 0.8.
@@ -47,12 +49,15 @@ public enum NameAnalysis {
   ]
   public static let ruleWeight = 0.8
   public static let flagThreshold = 0.5
+  /// The model's reading counts as mismatch evidence only at this probability of its best name or above.
+  public static let defaultMinProbability = 0.2
 
   /// The model-side mismatch score and its reason.
   public static func modelEvidence(
-    current: [String], currentScore: Double, predictions: [NamePrediction], minGap: Double = 2
+    current: [String], currentScore: Double, predictions: [NamePrediction], minGap: Double = 2,
+    minProbability: Double = 0
   ) -> (score: Double, reason: String?) {
-    guard let best = predictions.first, !current.isEmpty else { return (0, nil) }
+    guard let best = predictions.first, !current.isEmpty, best.probability >= minProbability else { return (0, nil) }
     let cur = Set(current.map { $0.lowercased() })
     let predicted = Set(predictions.flatMap(\.subtokens))
     guard cur.isDisjoint(with: predicted) else { return (0, nil) }
@@ -144,7 +149,8 @@ public enum NameAnalysis {
   /// not a constructor, at least two statements; see `MethodNames.example`). Without `head`, only the
   /// deterministic evidence.
   public static func analyze(
-    tree: Tree, units: [Syntax.FunctionUnit], head: NameHead?, top: Int = 5, beam: Int = 5, minGap: Double = 2
+    tree: Tree, units: [Syntax.FunctionUnit], head: NameHead?, top: Int = 5, beam: Int = 5, minGap: Double = 2,
+    minProbability: Double = NameAnalysis.defaultMinProbability
   ) -> [NameReport] {
     var kept: [(unit: Syntax.FunctionUnit, example: MethodNameExample)] = []
     for unit in units {
@@ -167,7 +173,9 @@ public enum NameAnalysis {
         suggestions = m.predictions.map { .init(name: $0.name, probability: $0.probability, score: $0.score) }
         if let cur = m.current {
           currentScore = cur.score
-          let e = modelEvidence(current: item.example.target, currentScore: cur.score, predictions: m.predictions, minGap: minGap)
+          let e = modelEvidence(
+            current: item.example.target, currentScore: cur.score, predictions: m.predictions, minGap: minGap,
+            minProbability: minProbability)
           if let r = e.reason {
             scores.append(e.score)
             reasons.append(r)

@@ -180,6 +180,13 @@ struct NameAnalysisTests {
     let preds = [NamePrediction(subtokens: ["format", "date"], logProbability: -1.5)]  // score -0.5
     let far = NameAnalysis.modelEvidence(current: ["is", "valid"], currentScore: -2.5, predictions: preds)
     #expect(far.score == 0.5 && far.reason != nil)  // gap exactly 2 → 0.5
+    // an unsure model (best name's probability exp(-1.5) ≈ 0.22 below the bar) is no evidence
+    let unsure = NameAnalysis.modelEvidence(
+      current: ["is", "valid"], currentScore: -4, predictions: preds, minProbability: 0.3)
+    #expect(unsure.score == 0 && unsure.reason == nil)
+    let sure = NameAnalysis.modelEvidence(
+      current: ["is", "valid"], currentScore: -4, predictions: preds, minProbability: 0.2)
+    #expect(sure.score == 1)
     let farther = NameAnalysis.modelEvidence(current: ["is", "valid"], currentScore: -4, predictions: preds)
     #expect(farther.score == 1)
     let near = NameAnalysis.modelEvidence(current: ["is", "valid"], currentScore: -1, predictions: preds)

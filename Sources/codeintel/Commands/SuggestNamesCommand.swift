@@ -8,7 +8,7 @@ enum SuggestNamesCommand: CLICommand {
   static let summary = "Predict function names from their bodies; flag names that disagree with what the body does."
   static let help = """
     USAGE: codeintel suggest-names FILE|DIR... [--top K] [--format text|json] [--only-mismatches]
-                                   [--names-model DIR] [--beam N] [--min-gap G] [--no-model]
+                                   [--names-model DIR] [--beam N] [--min-gap G] [--min-probability P] [--no-model]
 
     For each named function (not constructors, not one-letter names, bodies of at least two
     statements: the functions the method-name dataset keeps), the name head reads the function with
@@ -28,6 +28,9 @@ enum SuggestNamesCommand: CLICommand {
       --top K              Names per function (default 5).
       --beam N             Beam width (default 5; at least K is used).
       --min-gap G          Model evidence threshold in nats per subtoken (default 2).
+      --min-probability P  The model's reading counts as mismatch evidence only when its best name has
+                           at least this probability (default 0.2): an unsure model disagrees with
+                           almost every name. The body rules always count.
       --only-mismatches    List flagged functions only.
       --names-model DIR    The name head folder (default: $CODEINTEL_NAMES_MODEL, else names/ inside
                            the default model folder, e.g. Models/contracode-moco-small/names/).
@@ -45,6 +48,7 @@ enum SuggestNamesCommand: CLICommand {
     let top = try scanner.int("--top", "-k", in: 1...50) ?? 5
     let beam = try scanner.int("--beam", in: 1...64) ?? 5
     let minGap = try scanner.double("--min-gap", in: 0...100) ?? 2
+    let minProbability = try scanner.double("--min-probability", in: 0...1) ?? NameAnalysis.defaultMinProbability
     let json = try scanner.choice("--format", from: ["text", "json"]) == "json"
     let only = scanner.flag("--only-mismatches")
     let modelDir = try scanner.option("--names-model")
@@ -74,7 +78,8 @@ enum SuggestNamesCommand: CLICommand {
       do {
         let parsed = try ParsedFile(try SourceFile.load(path))
         var reports = NameAnalysis.analyze(
-          tree: parsed.tree, units: parsed.units, head: head, top: top, beam: max(beam, top), minGap: minGap)
+          tree: parsed.tree, units: parsed.units, head: head, top: top, beam: max(beam, top), minGap: minGap,
+          minProbability: minProbability)
         totals.functions += reports.count
         totals.flagged += reports.filter(\.mismatch).count
         if only { reports = reports.filter(\.mismatch) }

@@ -466,31 +466,13 @@ public final class NameFinetuner {
   }
 
   func trimMetrics(upTo step: Int) throws {
-    guard let url = output?.appendingPathComponent("metrics.jsonl"),
-      let data = FileManager.default.contents(atPath: url.path)
-    else { return }
-    var kept = Data()
-    for line in data.split(separator: UInt8(ascii: "\n")) {
-      guard let o = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
-        let s = o["step"] as? Int, s <= step
-      else { continue }
-      kept.append(Data(line) + Data("\n".utf8))
-    }
-    try kept.write(to: url)
+    guard let url = output?.appendingPathComponent("metrics.jsonl") else { return }
+    try RunFiles.trimJSONLines(at: url, upToStep: step)
   }
 
   func record(_ object: [String: Any]) {
-    guard let url = output?.appendingPathComponent("metrics.jsonl"),
-      let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-    else { return }
-    let line = data + Data("\n".utf8)
-    if let h = try? FileHandle(forWritingTo: url) {
-      h.seekToEndOfFile()
-      h.write(line)
-      try? h.close()
-    } else {
-      _ = FileManager.default.createFile(atPath: url.path, contents: line)
-    }
+    guard let url = output?.appendingPathComponent("metrics.jsonl") else { return }
+    try? RunFiles.appendJSONLine(object, to: url)
   }
 
   func writeJSON<T: Encodable>(_ value: T, to url: URL) throws {

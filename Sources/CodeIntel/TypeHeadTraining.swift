@@ -203,14 +203,7 @@ public struct TypeHeadTraining {
       try? FileManager.default.removeItem(at: metricsURL)
     }
     func appendMetrics(_ object: [String: Any]) throws {
-      let line = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) + Data("\n".utf8)
-      if let h = try? FileHandle(forWritingTo: metricsURL) {
-        h.seekToEndOfFile()
-        h.write(line)
-        try? h.close()
-      } else {
-        try line.write(to: metricsURL)
-      }
+      try RunFiles.appendJSONLine(object, to: metricsURL)
     }
     func checkpoint() throws {
       try FileManager.default.createDirectory(at: ckptDir, withIntermediateDirectories: true)

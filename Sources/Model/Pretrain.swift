@@ -60,14 +60,7 @@ public final class Pretrainer {
       guard let dir = outputURL else { return }
       let stamp = ISO8601DateFormatter().string(from: Date())
       let url = dir.appendingPathComponent("train.log")
-      let line = Data("\(stamp) \(message)\n".utf8)
-      if let h = try? FileHandle(forWritingTo: url) {
-        h.seekToEndOfFile()
-        h.write(line)
-        try? h.close()
-      } else {
-        _ = FileManager.default.createFile(atPath: url.path, contents: line)
-      }
+      try? RunFiles.append(Data("\(stamp) \(message)\n".utf8), to: url)
     }
     BLAS.setThreads(config.threads)
     moco = MoCo(config: config, vocab: tokenizer.vocabSize)
@@ -246,20 +239,8 @@ public final class Pretrainer {
   }
 
   func write(_ record: [String: Any]) {
-    guard let dir = output,
-      let data = try? JSONSerialization.data(withJSONObject: record, options: [.sortedKeys])
-    else { return }
-    append(Data(data) + Data("\n".utf8), to: dir.appendingPathComponent("metrics.jsonl"))
-  }
-
-  func append(_ data: Data, to url: URL) {
-    if let h = try? FileHandle(forWritingTo: url) {
-      h.seekToEndOfFile()
-      h.write(data)
-      try? h.close()
-    } else {
-      _ = FileManager.default.createFile(atPath: url.path, contents: data)
-    }
+    guard let dir = output else { return }
+    try? RunFiles.appendJSONLine(record, to: dir.appendingPathComponent("metrics.jsonl"))
   }
 
   func drawCurve() {
@@ -274,21 +255,14 @@ public final class Pretrainer {
   /// On resume: keep the metrics up to the checkpoint's step (later lines belong to the lost tail).
   func reloadMetrics(upTo step: Int) throws {
     guard let dir = output else { return }
-    let url = dir.appendingPathComponent("metrics.jsonl")
-    guard let data = FileManager.default.contents(atPath: url.path) else { return }
-    var kept = Data()
-    for line in data.split(separator: UInt8(ascii: "\n")) {
-      guard let o = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
-        let s = o["step"] as? Int, s <= step
-      else { continue }
-      kept.append(Data(line) + Data("\n".utf8))
+    for o in try RunFiles.trimJSONLines(at: dir.appendingPathComponent("metrics.jsonl"), upToStep: step) {
+      guard let s = o["step"] as? Int else { continue }
       if o["type"] as? String == "train", let loss = o["loss"] as? Double {
         lossPoints.append(TrainingCurve.LossPoint(step: s, loss: loss))
       } else if o["type"] as? String == "eval", let t1 = o["top1"] as? Double, let t5 = o["top5"] as? Double {
         evalPoints.append(TrainingCurve.EvalPoint(step: s, top1: t1, top5: t5))
       }
     }
-    try kept.write(to: url)
   }
 
   func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }

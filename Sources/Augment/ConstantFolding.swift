@@ -50,6 +50,7 @@ public struct ConstantFolding: Transform {
       }
       guard let value = Evaluator.evaluate(node), !JSSyntax.isInType(node) else { return true }
       guard let printed = print(value, at: node) else { return true }
+      if printed.utf8.elementsEqual(node.bytes) { return false }  // already in its folded form: `(void 0)`
       edits.append(ByteEdit(start: node.startByte, deletedLength: node.endByte - node.startByte, inserted: printed))
       return false
     }

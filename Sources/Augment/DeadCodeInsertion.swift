@@ -58,7 +58,11 @@ public struct DeadCodeInsertion: Transform {
           previous = item
           if isDonor(item) { donors.append(item) }
         }
-        let end = t == "program" ? node.endByte : node.endByte - 1
+        // The end of the list: before the block's `}` token (a block's node can end after it, over a
+        // trailing comment that tree-sitter's automatic-semicolon scan consumed, so `endByte - 1` may lie
+        // inside that comment).
+        let close = t == "program" ? nil : node.child(node.childCount - 1).flatMap { $0.type == "}" ? $0 : nil }
+        let end = t == "program" ? node.endByte : close.map(\.startByte) ?? -1
         if end >= focus.lowerBound && end <= focus.upperBound {
           points.append((end, previous, previous.map { indentation(before: $0.startByte, in: input.bytes) } ?? ""))
         }

@@ -118,6 +118,10 @@ public struct AugmentCounters: Sendable, Equatable {
 public final class Augmenter {
   public let config: AugmentConfig
   public private(set) var counters = AugmentCounters()
+  /// Called with the transform's name and the text it produced whenever a transform is skipped because its
+  /// output would not parse (the whole program, wrapper included), for diagnostics such as the corpus
+  /// benchmark's `--log-skips`. Not called on the normal path.
+  public var skipObserver: ((_ transform: String, _ rejected: String) -> Void)?
   private var parsers: [Language: Parser] = [:]
 
   public init(config: AugmentConfig = .contraCode) { self.config = config }
@@ -312,15 +316,19 @@ public final class Augmenter {
       let focus = prepared.prefix..<(tree.bytes.count - prepared.suffix)
       let input = TransformInput(tree: tree, focus: focus, scopeCache: scopes)
       guard let edits = try? step.transform.edits(for: input, rng: &local), !edits.isEmpty else { continue }
+      let result = try? edits.apply(to: tree.bytes)
+      if let result, result == tree.bytes { continue }  // edits that change nothing: not applied, not skipped
       guard edits.allSatisfy({ $0.start >= focus.lowerBound && $0.start + $0.deletedLength <= focus.upperBound }),
-        let bytes = try? edits.apply(to: tree.bytes), bytes != tree.bytes,
+        let bytes = result,
         let next = reparse(tree, edits: edits, expecting: bytes, parser: parser)
       else {
         counters.skippedParseError[name, default: 0] += 1
+        skipObserver?(name, result.map { String(decoding: $0, as: UTF8.self) } ?? "")
         continue
       }
       if next.hasError && next.errorCount > prepared.baseErrors {
         counters.skippedParseError[name, default: 0] += 1
+        skipObserver?(name, next.text)
         continue
       }
       tree = next

@@ -1,4 +1,5 @@
 import Augment
+import Syntax
 import Testing
 
 @Suite struct DeadCodeEliminationTests {
@@ -43,6 +44,23 @@ import Testing
     for seed in 0..<20 {
       let out = try applying(DeadCodeInsertion(), to: src, seed: UInt64(seed))
       for w in DeadCodeInsertion.words { #expect(!out.contains("let \(w) "), "redeclared \(w):\n\(out)") }
+    }
+  }
+
+  /// A block whose last statement is followed by a comment on the same line: tree-sitter's node for such a
+  /// block can end after the comment, so the end-of-block insertion point must come from the `}` token.
+  @Test func neverInsertsIntoATrailingComment() throws {
+    let sources = [
+      ("() => {\n    /*[#|*/function G() { }/*|]*/\n}", "/*|]*/"),
+      ("class A {\n  static p2 = new function () { new.target } // should not replace\n  static p3 = 1\n}",
+       "// should not replace\n"),
+    ]
+    for (src, comment) in sources {
+      for seed in 0..<40 {
+        let out = try applying(DeadCodeInsertion(), to: src, seed: UInt64(seed))
+        #expect(out.contains(comment), "split a comment:\n\(out)")
+        #expect(try !Parser(language: .javascript).parse(out).hasError, "\(out)")
+      }
     }
   }
 

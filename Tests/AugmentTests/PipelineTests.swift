@@ -68,6 +68,38 @@ import Testing
     #expect(augmenter.counters.skippedParseError["breaker"] == 3)
   }
 
+  @Test func editsThatChangeNothingAreNeitherAppliedNorSkipped() {
+    struct Rewriter: Transform {
+      let name = "same"
+      func edits(for input: TransformInput, rng: inout SeededRandom) throws -> [ByteEdit] {
+        // Replaces the first byte of the focus with itself.
+        [ByteEdit(start: input.focus.lowerBound, deletedLength: 1, inserted: [input.bytes[input.focus.lowerBound]])]
+      }
+    }
+    let augmenter = Augmenter(config: AugmentConfig(steps: [.init(Rewriter(), probability: 1)]))
+    var rejected: [String] = []
+    augmenter.skipObserver = { _, text in rejected.append(text) }
+    let out = augmenter.variants(of: "f(1);", language: .javascript, seed: 1, count: 3)
+    #expect(out.allSatisfy { $0.text == "f(1);" && $0.applied.isEmpty })
+    #expect(augmenter.counters.attempted["same"] == 3)
+    #expect(augmenter.counters.skippedParseError["same"] == nil)
+    #expect(rejected.isEmpty)
+  }
+
+  @Test func theSkipObserverSeesTheRejectedText() {
+    struct Breaker: Transform {
+      let name = "breaker"
+      func edits(for input: TransformInput, rng: inout SeededRandom) throws -> [ByteEdit] {
+        [ByteEdit(start: input.focus.lowerBound, deletedLength: 0, inserted: "{{{")]
+      }
+    }
+    let augmenter = Augmenter(config: AugmentConfig(steps: [.init(Breaker(), probability: 1)]))
+    var rejected: [String] = []
+    augmenter.skipObserver = { name, text in rejected.append(name + ":" + text) }
+    _ = augmenter.variants(of: "f(1);", language: .javascript, seed: 1, count: 1)
+    #expect(rejected == ["breaker:{{{f(1);"])
+  }
+
   @Test func worksFromSeveralThreads() async throws {
     let expected = try augment(source: Self.source, language: .javascript, seed: 11, count: 5)
     try await withThrowingTaskGroup(of: [Variant].self) { group in

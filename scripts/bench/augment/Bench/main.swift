@@ -34,10 +34,16 @@ let speedSample = option(&args, "--speed-sample", 1_000_000)
 // Repeats of the timed speed loop (same functions, continuing generator), to dominate fixed costs.
 let speedRepeats = max(1, option(&args, "--speed-repeats", 1))
 let skipCheck = args.contains("--speed-only")
+// Transforms whose skips are logged with the unit and its seed (to reproduce with `codeintel augment`).
+let logSkips: Set<String> = {
+  guard let i = args.firstIndex(of: "--log-skips"), i + 1 < args.count else { return [] }
+  defer { args.removeSubrange(i...(i + 1)) }
+  return Set(args[i + 1].split(separator: ",").map(String.init))
+}()
 let profile = args.contains("--profile")
 args.removeAll { $0 == "--speed-only" || $0 == "--profile" }
 guard args.count == 2 else {
-  FileHandle.standardError.write("usage: augment-bench CORPUS_SRC OUT_DIR [--functions N] [--draws D] [--seed S] [--threads T] [--speed-only] [--profile]\n".data(using: .utf8)!)
+  FileHandle.standardError.write("usage: augment-bench CORPUS_SRC OUT_DIR [--functions N] [--draws D] [--seed S] [--threads T] [--speed-only] [--profile] [--log-skips NAME,…]\n".data(using: .utf8)!)
   exit(2)
 }
 let corpus = URL(fileURLWithPath: args[0])
@@ -139,6 +145,7 @@ struct CheckResult: Sendable {
   var changedVariants = 0
   var counters = AugmentCounters()
   var examples: [String] = []
+  var skipLog: [String] = []
 }
 
 final class Shared: @unchecked Sendable {
@@ -153,6 +160,10 @@ let progressEvery = 2_500
   _ units: [Unit], shard: Int, of shards: Int, draws: Int, checkDraws: Int, distinctSample: Int, seed: UInt64
 ) -> CheckResult {
   let augmenter = Augmenter()
+  var rejected: [String] = []
+  if !logSkips.isEmpty {
+    augmenter.skipObserver = { name, text in if logSkips.contains(name) { rejected.append("-- \(name) produced:\n\(text)\n") } }
+  }
   let checker = Augmenter()
   var r = CheckResult()
   var i = shard
@@ -167,7 +178,13 @@ let progressEvery = 2_500
     r.unitsThatParse += 1
     let inSample = i < distinctSample
     let n = inSample ? max(draws, checkDraws) : checkDraws
+    let before = logSkips.map { augmenter.counters.skippedParseError[$0, default: 0] }
     let variants = augmenter.variants(of: unit.text, language: unit.language, seed: seed &+ UInt64(i), count: n)
+    for (name, b) in zip(logSkips, before) where augmenter.counters.skippedParseError[name, default: 0] > b {
+      r.skipLog.append("== \(name) skipped: unit \(i), \(unit.language.rawValue), seed \(seed &+ UInt64(i)), \(n) draws, package \(unit.package)\n\(unit.text)\n")
+    }
+    r.skipLog += rejected
+    rejected.removeAll()
     if inSample { r.distinct.append(Set(variants.prefix(draws).map(\.text)).count) }
     for v in variants {
       r.emitted += 1
@@ -214,11 +231,16 @@ if !skipCheck {
     merged.unitsThatParse += r.unitsThatParse
     merged.changedVariants += r.changedVariants
     merged.examples += r.examples
+    merged.skipLog += r.skipLog
     for (k, v) in r.counters.attempted { merged.counters.attempted[k, default: 0] += v }
     for (k, v) in r.counters.applied { merged.counters.applied[k, default: 0] += v }
     for (k, v) in r.counters.skippedParseError { merged.counters.skippedParseError[k, default: 0] += v }
   }
   for e in merged.examples { log("NEW PARSE ERROR " + e + "\n===") }
+  if !logSkips.isEmpty {
+    try merged.skipLog.joined().write(to: outDir.appendingPathComponent("skips.txt"), atomically: true, encoding: .utf8)
+    log("\(merged.skipLog.count) units with logged skips: \(outDir.appendingPathComponent("skips.txt").path)")
+  }
 }
 let checkSeconds = Date().timeIntervalSince(checkStart)
 let distinct = merged.distinct
@@ -273,8 +295,14 @@ let jsBytes = jsUnits.reduce(0) { $0 + $1.text.utf8.count }
 
 try JSONSerialization.data(withJSONObject: terserInput).write(to: outDir.appendingPathComponent("terser-input.json"))
 
-if profile {
-  // Time of one draw per JS unit for the parse alone and for each transform alone (probability 1).
+// Per-function CPU time of one draw for the parse alone and for each transform alone (probability 1), and
+// of one bare tree-sitter parse of each unit's parsed program (the floor of any draw that parses its input),
+// on a fresh thread like the speed loop.
+let profileUnits = jsUnits
+let profilePrograms = terserInput.map { Array($0.utf8) }
+let profileRows: [[String: Any]] = !profile ? [] : onFreshThread { () -> [ProfileRow] in
+  var rows: [ProfileRow] = []
+  var sink = 0
   var configs: [(String, AugmentConfig)] = [("parse only", AugmentConfig(steps: []))]
   for step in AugmentConfig.contraCode.steps {
     configs.append((step.transform.name, AugmentConfig(steps: [.init(step.transform, probability: 1)])))
@@ -283,17 +311,27 @@ if profile {
     let a = Augmenter(config: config)
     var r = SeededRandom(seed: seed)
     let t0 = threadCPUSeconds()
-    for u in jsUnits { sink &+= a.variant(of: u.text, language: .javascript, rng: &r).text.utf8.count }
-    let t = threadCPUSeconds() - t0
-    log("profile \(name): \(Int(Double(jsUnits.count) / t)) functions/CPU-s, \(Int(t / Double(jsUnits.count) * 1e6)) µs each")
+    for u in profileUnits { sink &+= a.variant(of: u.text, language: .javascript, rng: &r).text.utf8.count }
+    rows.append(ProfileRow(name: name, cpuSeconds: threadCPUSeconds() - t0, functions: profileUnits.count))
   }
-  // A bare tree-sitter parse of each unit's parsed program, for scale.
   let parser = Parser(language: .javascript)
-  let programs = terserInput.map { Array($0.utf8) }
   let t0 = threadCPUSeconds()
-  for p in programs { sink &+= (try? parser.parse(bytes: p))?.bytes.count ?? 0 }
-  let t = threadCPUSeconds() - t0
-  log("profile one bare parse: \(Int(Double(programs.count) / t)) functions/CPU-s, \(Int(t / Double(programs.count) * 1e6)) µs each")
+  for _ in 0..<3 {
+    for p in profilePrograms { sink &+= (try? parser.parse(bytes: p))?.bytes.count ?? 0 }
+  }
+  rows.append(ProfileRow(name: "one bare tree-sitter parse", cpuSeconds: threadCPUSeconds() - t0, functions: 3 * profilePrograms.count))
+  if sink == 42 { log("") }
+  return rows
+}.map { row in
+  log("profile \(row.name): \(Int(row.perSecond)) functions/CPU-s, \(Int(1e6 / row.perSecond)) µs each")
+  return ["name": row.name, "functions_per_cpu_second": row.perSecond, "microseconds_each": 1e6 / row.perSecond]
+}
+
+struct ProfileRow: Sendable {
+  var name: String
+  var cpuSeconds: Double
+  var functions: Int
+  var perSecond: Double { Double(functions) / cpuSeconds }
 }
 
 // MARK: - Report
@@ -304,6 +342,7 @@ let emitted = merged.emitted
 let changedVariants = merged.changedVariants
 let newErrors = merged.newErrors
 let report: [String: Any] = [
+  "profile": profileRows,
   "functions": units.count,
   "functions_parsing": unitsThatParse,
   "javascript": units.filter { $0.language == .javascript }.count,

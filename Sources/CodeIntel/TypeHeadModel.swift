@@ -6,7 +6,8 @@ import Tokenizer
 
 /// A fine-tuned encoder with its type head: what `codeintel finetune types` writes and `suggest-types` and
 /// `eval types` load. The folder holds `config.json` (`Info`), `encoder.safetensors`, `typehead.safetensors`
-/// and `tokenizer.json`.
+/// and `tokenizer.json`, and optionally `name-prior.json` (`TypeNamePrior`; without it the suggestions are
+/// evidence → head, as before the prior existed).
 public final class TypeHeadModel: @unchecked Sendable {
   public static let formatName = "codeintel-typehead"
   public static let formatVersion = 1
@@ -57,13 +58,20 @@ public final class TypeHeadModel: @unchecked Sendable {
   public let encoder: any SequenceEncoder
   public let head: TypeHead
   public let preparer: TypeHeadPreparer
+  /// The name → types table ranked with the head's candidates (`TypeCombination.combine`); nil when the
+  /// folder has no `name-prior.json`.
+  public var namePrior: TypeNamePrior?
   private let lock = NSLock()
 
-  public init(info: Info, tokenizer: Tokenizer, encoder: any SequenceEncoder, head: TypeHead, directory: URL? = nil) {
+  public init(
+    info: Info, tokenizer: Tokenizer, encoder: any SequenceEncoder, head: TypeHead, namePrior: TypeNamePrior? = nil,
+    directory: URL? = nil
+  ) {
     self.info = info
     self.tokenizer = tokenizer
     self.encoder = encoder
     self.head = head
+    self.namePrior = namePrior
     self.directory = directory
     preparer = TypeHeadPreparer(tokenizer: tokenizer, vocabulary: info.vocabulary, windowLength: info.windowLength)
   }
@@ -91,7 +99,9 @@ public final class TypeHeadModel: @unchecked Sendable {
     encoder.training = false
     let head = try TypeHead.load(from: dir.appendingPathComponent(info.typehead).path)
     guard head.config == info.head else { throw CodeIntelError("\(dir.path): typehead.safetensors does not match config.json") }
-    return TypeHeadModel(info: info, tokenizer: tokenizer, encoder: encoder, head: head, directory: dir)
+    let prior = try TypeNamePrior.load(directory: dir)
+    return TypeHeadModel(
+      info: info, tokenizer: tokenizer, encoder: encoder, head: head, namePrior: prior, directory: dir)
   }
 
   /// `explicit` if given; else `types/` inside the default model folder if it exists; else nil (evidence only).
@@ -109,7 +119,7 @@ public final class TypeHeadModel: @unchecked Sendable {
     return nil
   }
 
-  /// Writes the folder: config, encoder, head, tokenizer.
+  /// Writes the folder: config, encoder, head, tokenizer, and the name prior when there is one.
   public func write(to dir: URL) throws {
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     try EncoderFactory.save(encoder, to: dir.appendingPathComponent(info.encoder).path, metadata: ["steps": String(info.steps)])
@@ -118,6 +128,7 @@ public final class TypeHeadModel: @unchecked Sendable {
     let e = JSONEncoder()
     e.outputFormatting = [.prettyPrinted, .sortedKeys]
     try e.encode(info).write(to: dir.appendingPathComponent("config.json"))
+    try namePrior?.write(to: dir)
   }
 
   // MARK: One batch

@@ -23,7 +23,7 @@ public struct TypeHeadTraining {
     public var resume = false
     public var batchWindows = 16
     /// Real types in the closed vocabulary (the head adds "other"), from those used in at least
-    /// `minPackages` train packages.
+    /// `minPackages` train packages; the name prior keeps a (name, type) pair under the same guard.
     public var vocabularySize = 1000
     public var minPackages = 2
     public var hidden = 256
@@ -303,6 +303,12 @@ public struct TypeHeadTraining {
     info.validAccuracyAt5 = acc.accuracyAt5
     info.validCalibration = bins
     model.info = info
+    // The name prior ranked with the head's candidates, counted on the same train files (`TypeNamePrior`).
+    model.namePrior = TypeNamePrior.build(
+      files: trainFiles,
+      provenance: try TypeNamePrior.provenance(
+        trainPath: typesDir.appendingPathComponent("train.jsonl").path, files: trainFiles),
+      minPackages: o.minPackages)
     try model.write(to: outDir)
     try appendMetrics([
       "step": state.step, "valid_acc1": acc.accuracyAt1 ?? 0, "valid_acc5": acc.accuracyAt5 ?? 0,

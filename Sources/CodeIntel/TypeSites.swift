@@ -11,6 +11,19 @@ public enum TypeSites {
     public var name: String
     public var nameRange: Range<Int>
     public var anchor: Int
+    /// The name as the types dataset spells it (what the name prior is counted on): `name`, except for the
+    /// return of a function without a name of its own (`const f = () => …`, a callback), which is empty.
+    public var datasetName: String
+
+    public init(
+      kind: TypeEvidence.Suggestion.Kind, name: String, nameRange: Range<Int>, anchor: Int, datasetName: String? = nil
+    ) {
+      self.kind = kind
+      self.name = name
+      self.nameRange = nameRange
+      self.anchor = anchor
+      self.datasetName = datasetName ?? name
+    }
 
     /// The dataset's spelling of the kind.
     public var datasetKind: String {
@@ -45,15 +58,18 @@ public enum TypeSites {
         let keywords = Set(node.children.filter { !$0.isNamed }.map(\.text))
         if keywords.contains("*") || keywords.contains("set") { break }
         var name = ("<anonymous>", parameters.byteRange)
+        var own = ""
         if let n = node.child(field: "name") {
           name = (n.text, n.byteRange)
+          own = n.text
         } else if let parent = node.parent, parent.type == "variable_declarator", let n = parent.child(field: "name"),
           n.type == "identifier"
         {
           name = (n.text, n.byteRange)
         }
         if name.0 == "constructor" { break }
-        out.append(Site(kind: .returnType, name: name.0, nameRange: name.1, anchor: parameters.endByte))
+        out.append(
+          Site(kind: .returnType, name: name.0, nameRange: name.1, anchor: parameters.endByte, datasetName: own))
       default:
         break
       }
@@ -63,11 +79,12 @@ public enum TypeSites {
   }
 }
 
-/// How model predictions and deterministic evidence make one ranked list.
+/// How model predictions, the name prior and deterministic evidence make one ranked list.
 public enum TypeCombination {
   /// Where a combined candidate came from.
   public enum Source: String, Sendable, Codable {
     case evidence, model, combined
+    case namePrior = "name-prior"
   }
 
   public struct Candidate: Sendable, Equatable {
@@ -80,14 +97,18 @@ public enum TypeCombination {
   /// Evidence at or above this confidence goes first (chosen on the valid split; docs/TYPES.md).
   public static let evidenceThreshold = 0.8
 
-  /// Evidence first when its best confidence reaches `threshold`, else the model first; the other source fills
-  /// up to `top`. A type both propose is marked `combined` and keeps the higher confidence.
+  /// One ranked list: the type head's candidates and the name prior's (`TypeNamePrior`) ranked together by
+  /// confidence (softmax probability; smoothed share of the name's train sites), the head first on a tie;
+  /// the evidence goes before them when its best confidence reaches `threshold`, else after them. At most
+  /// `top` types. A type that two sources propose is marked `combined` and keeps the higher confidence.
+  /// With no prior candidates (an unknown name, or a head folder without a table) this is evidence → head.
   public static func combine(
     evidence: [TypeEvidence.Suggestion.Candidate], model: [(type: String, probability: Float)],
-    threshold: Double = evidenceThreshold, top: Int = 5
+    prior: [TypeNamePrior.Candidate] = [], threshold: Double = evidenceThreshold, top: Int = 5
   ) -> [Candidate] {
-    // Evidence keeps its own spelling (`Map<string, number>`); the head's types are normalised, shown with
-    // spaces around `|`. Two candidates are the same type when their normalised texts are equal.
+    // Evidence keeps its own spelling (`Map<string, number>`); the head's and the prior's types are
+    // normalised, shown with spaces around `|`. Two candidates are the same type when their normalised
+    // texts are equal.
     let ev = evidence.map {
       Candidate(type: $0.type, confidence: $0.confidence, source: .evidence, reason: $0.reason)
     }
@@ -95,20 +116,44 @@ public enum TypeCombination {
       Candidate(
         type: TypeHeadModel.display($0.type), confidence: Double($0.probability), source: .model, reason: "type head")
     }
+    let pr = prior.map {
+      Candidate(type: TypeHeadModel.display($0.type), confidence: $0.confidence, source: .namePrior, reason: $0.reason)
+    }
+    // Stable: on equal confidence the head's candidate (listed first) stays first.
+    let learned = (md + pr).enumerated()
+      .sorted {
+        $0.element.confidence != $1.element.confidence
+          ? $0.element.confidence > $1.element.confidence : $0.offset < $1.offset
+      }
+      .map(\.element)
     let evidenceFirst = (ev.first?.confidence ?? -1) >= threshold
     var out: [Candidate] = []
-    for c in evidenceFirst ? ev + md : md + ev {
+    var sources: [[Candidate]] = []  // per kept type, every candidate that proposed it, in list order
+    for c in evidenceFirst ? ev + learned : learned + ev {
       if let i = out.firstIndex(where: { TypeAccuracy.normalize($0.type) == TypeAccuracy.normalize(c.type) }) {
-        if out[i].source != c.source {
-          out[i].source = .combined
-          out[i].confidence = max(out[i].confidence, c.confidence)
-          out[i].reason = c.source == .evidence ? c.reason + "; type head agrees" : out[i].reason + "; type head agrees"
-        }
+        if !sources[i].contains(where: { $0.source == c.source }) { sources[i].append(c) }
         continue
       }
       guard out.count < top else { continue }
       out.append(c)
+      sources.append([c])
+    }
+    for i in out.indices where sources[i].count > 1 {
+      // The evidence's reason leads wherever it stands, else the first proposer's; the others agree.
+      let lead = sources[i].first { $0.source == .evidence } ?? sources[i][0]
+      let others = sources[i].filter { $0.source != lead.source }.map { agreement($0.source) }
+      out[i].source = .combined
+      out[i].confidence = sources[i].map(\.confidence).max() ?? out[i].confidence
+      out[i].reason = ([lead.reason] + others).joined(separator: "; ")
     }
     return out
+  }
+
+  private static func agreement(_ source: Source) -> String {
+    switch source {
+    case .evidence: return "evidence agrees"
+    case .model, .combined: return "type head agrees"
+    case .namePrior: return "name prior agrees"
+    }
   }
 }

@@ -2,17 +2,17 @@ import Syntax
 
 /// Type suggestions for one file, and the writer that turns accepted ones into annotations.
 ///
-/// Today the suggestions come from `TypeEvidence` (deterministic evidence: literals, `new C()`,
-/// defaults, returns of literals); the learned type head will add its candidates through the same
-/// API.
+/// The suggestions come from `TypeEvidence` (deterministic evidence: literals, `new C()`, defaults,
+/// returns of literals) and, with a type head, from the head and its name prior (`TypeCombination`).
 public struct TypeSuggestions: Sendable {
   public let file: SourceFile
   public let suggestions: [TypeEvidence.Suggestion]
 
   /// Suggestions for every unannotated site the evidence covers, best candidate first. With a type head
   /// (`model`) and a TypeScript file, every unannotated parameter, return and variable (`TypeSites`) also
-  /// gets the head's candidates, combined with the evidence by `TypeCombination.combine` (evidence first
-  /// where it is confident, else the head); each candidate says its `source`.
+  /// gets the head's candidates and the name prior's (when the head folder has one), combined with the
+  /// evidence by `TypeCombination.combine` (evidence first where it is confident, else head and prior ranked
+  /// by confidence); each candidate says its `source`.
   public init(file: SourceFile, parser: Parser? = nil, model: TypeHeadModel? = nil) throws {
     self.file = file
     let parsed = try ParsedFile(file, parser: parser)
@@ -22,7 +22,8 @@ public struct TypeSuggestions: Sendable {
       : TypeEvidence.suggestions(in: parsed.tree)
   }
 
-  /// Evidence and, with `model`, the type head's candidates for every unannotated site of a TypeScript tree.
+  /// Evidence and, with `model`, the type head's and its name prior's candidates for every unannotated site of
+  /// a TypeScript tree.
   public static func suggestions(in tree: Tree, tsx: Bool, model: TypeHeadModel?) -> [TypeEvidence.Suggestion] {
     let evidence = TypeEvidence.suggestions(in: tree)
     guard let model else { return evidence }
@@ -39,7 +40,9 @@ public struct TypeSuggestions: Sendable {
       let key = "\(site.anchor):\(site.kind.rawValue)"
       let ev = byKey[key]
       used.insert(key)
-      let combined = TypeCombination.combine(evidence: ev?.candidates ?? [], model: predicted)
+      let combined = TypeCombination.combine(
+        evidence: ev?.candidates ?? [], model: predicted,
+        prior: model.namePrior?.candidates(for: site.datasetName) ?? [])
       guard !combined.isEmpty else { continue }
       out.append(
         TypeEvidence.Suggestion(

@@ -137,4 +137,34 @@ struct CLI {
     let missing = try CLI.run(["eval", "clones", "--no-model", "--edits", "0", "--data", "/nonexistent", "--no-augmentation-pairs"])
     #expect(missing.status == 1 && missing.stderr.contains("/nonexistent/pairs.jsonl: not found"))
   }
+
+  @Test func finetuneNamePriorWritesTheTableIntoAHeadFolder() throws {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("cli-name-prior-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: root) }
+    let types = root.appendingPathComponent("datasets/types")
+    let head = root.appendingPathComponent("head")
+    try FileManager.default.createDirectory(at: types, withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(at: head, withIntermediateDirectories: true)
+    let record = { (package: String) in
+      #"{"language":"typescript","package":"\#(package)","path":"a.ts","sites":[{"any":false,"kind":"parameter","label":"number","name":"i","offset":0}],"text":""}"#
+    }
+    try (record("p1") + "\n" + record("p2") + "\n").write(
+      to: types.appendingPathComponent("train.jsonl"), atomically: true, encoding: .utf8)
+    let args = [
+      "finetune", "name-prior", "--datasets", root.appendingPathComponent("datasets").path, "--out", head.path,
+    ]
+    // not a head folder yet: one line, exit 1, nothing written
+    let refused = try CLI.run(args)
+    #expect(refused.status == 1 && refused.stderr.contains("not a type-head folder"))
+    #expect(refused.stderr.split(separator: "\n").count == 1)
+    try "{}".write(to: head.appendingPathComponent("config.json"), atomically: true, encoding: .utf8)
+    let wrote = try CLI.run(args)
+    #expect(wrote.status == 0, "\(wrote.stderr)")
+    #expect(wrote.stdout.hasPrefix("1 names, 1 (name, type) pairs from 2 train files (2 packages;"))
+    let table = try Data(contentsOf: head.appendingPathComponent("name-prior.json"))
+    let doc = try #require(try JSONSerialization.jsonObject(with: table) as? [String: Any])
+    #expect(doc["format"] as? String == "codeintel-type-name-prior" && doc["minPackages"] as? Int == 2)
+    let bad = try CLI.run(["finetune", "name-prior", "--out", head.path, "--min-packages", "0"])
+    #expect(bad.status == 2)
+  }
 }

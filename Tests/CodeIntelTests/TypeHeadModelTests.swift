@@ -231,6 +231,10 @@ struct TypeHeadTrainingTests {
     let model = try TypeHeadModel.load(directory: one.path)
     #expect(model.info.steps == 4 && !model.info.randomInit && model.info.vocabulary == ["number"])
     #expect(model.info.pretrainedSHA256.count == 64)
+    // the name prior is counted on the same train files (no name recurs across these packages: an empty table)
+    let prior = try #require(model.namePrior)
+    #expect(prior.dataset.files == 3 && prior.dataset.packages == 3 && prior.dataset.sha256.count == 64)
+    #expect(prior.names.isEmpty)
     #expect(FileManager.default.fileExists(atPath: one.appendingPathComponent("tokenizer.json").path))
     let metrics = try String(contentsOf: one.appendingPathComponent("metrics.jsonl"), encoding: .utf8)
     #expect(metrics.split(separator: "\n").count == 5)  // 4 steps + the valid line

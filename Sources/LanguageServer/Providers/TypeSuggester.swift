@@ -1,8 +1,8 @@
 import CodeIntel
 import Syntax
 
-/// Proposes types for the unannotated bindings, parameters and returns of a file. The
-/// deterministic `EvidenceTypeSuggester` ships now; the type head plugs in here later.
+/// Proposes types for the unannotated bindings, parameters and returns of a file: the deterministic
+/// `EvidenceTypeSuggester`, or `ModelTypeSuggester` when a type head is installed.
 public protocol TypeSuggester: Sendable {
   /// Suggestions for the file, each with candidates best first. With `bytes`, it may look only at
   /// the bindings and functions that overlap that range (it must include every suggestion whose
@@ -23,7 +23,8 @@ public struct EvidenceTypeSuggester: TypeSuggester {
   }
 }
 
-/// The type head combined with the evidence (`TypeSuggestions.suggestions(in:tsx:model:)`) for TypeScript;
+/// The type head and its name prior combined with the evidence (`TypeSuggestions.suggestions(in:tsx:model:)`,
+/// `TypeCombination.combine`) for TypeScript;
 /// evidence alone for JavaScript. The head scores the whole file (its windows need the context), so the
 /// byte range only filters the result.
 public struct ModelTypeSuggester: TypeSuggester {

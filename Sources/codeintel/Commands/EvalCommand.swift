@@ -67,7 +67,9 @@ enum EvalCommand: CLICommand {
              common (top-100 in train) vs rare types: most-frequent type, name only, the
              deterministic evidence, evidence else name only, and with --tsc the TypeScript
              compiler (scripts/eval/tsc-types.js; needs node and node-typescript), and for each
-             --types-model the type head alone and combined with the evidence.
+             --types-model the type head alone, combined with the evidence (evidence ≥ 0.8, else
+             head), and, when the folder has a name-prior.json, the shipped combined system
+             (evidence ≥ 0.8, else head and name prior ranked by confidence; docs/TYPES.md).
 
     OPTIONS:
       --datasets DIR  The datasets folder (default: ~/.cache/codeintel/datasets); reads types/.
@@ -76,10 +78,7 @@ enum EvalCommand: CLICommand {
       --limit N       Only the first N files of the split.
       --types-model DIR  A type-head folder (`codeintel finetune types`); repeatable. Rows are
                       labelled from its config.json (with or without pretraining).
-      --evidence-threshold P  The combined row puts evidence first at confidence >= P (default 0.8).
-      --name-below P  Experiment: one more row per head where, without confident evidence and with
-                      the head's best probability below P, a name seen in train puts its most
-                      frequent type first (measured on valid: not adopted; docs/TYPES.md).
+      --evidence-threshold P  The combined rows put evidence first at confidence >= P (default 0.8).
 
     names    Scores method-name heads on the method-names split (default test) by subtoken
              precision, recall, F1 (code2seq's definition) and exact match of the top beam, next to

@@ -1,4 +1,5 @@
 import CodeIntel
+import Corpus
 import Foundation
 import Model
 
@@ -20,7 +21,6 @@ enum EvalTypes {
     let limit = try scanner.int("--limit", in: 1...Int.max)
     let typeModels = try scanner.options("--types-model")
     let threshold = try scanner.double("--evidence-threshold", in: 0...2) ?? TypeCombination.evidenceThreshold
-    let nameBelow = try scanner.double("--name-below", in: 0...1)
     guard try scanner.finish().isEmpty else { throw UsageError("unexpected arguments") }
     let evaluation = try TypeEvaluation(
       directory: URL(fileURLWithPath: datasets).appendingPathComponent("types").path, split: split, limit: limit)
@@ -35,7 +35,9 @@ enum EvalTypes {
       rows.append(evaluation.row("TypeScript 4.8 `inferFromUsage` fix", predictions: fix))
       rows.append(evaluation.row("TypeScript 4.8 best effort (fix, else checker)", predictions: best))
     }
-    var pending = ["type head, no pretraining", "type head, ContraCode pretraining", "combined system (head + evidence)"]
+    var pending = [
+      "type head, no pretraining", "type head, ContraCode pretraining", "combined system (evidence, head, name prior)",
+    ]
     // With no --types-model, the installed head (types/ next to the default model), if any.
     let heads: [TypeHeadModel] =
       typeModels.isEmpty
@@ -43,6 +45,8 @@ enum EvalTypes {
       : try typeModels.map { try TypeHeadModel.load(directory: $0) }
     if !heads.isEmpty {
       let evidence = try evaluation.files.map(TypeEvaluation.evidenceCandidates)
+      let trainPath = URL(fileURLWithPath: datasets).appendingPathComponent("types/train.jsonl").path
+      let trainSHA256 = FileManager.default.contents(atPath: trainPath).map { SHA256.hex($0) } ?? ""
       for model in heads {
         let predictions = evaluation.files.map { file in
           model.predict(
@@ -55,25 +59,31 @@ enum EvalTypes {
         }
         let short = model.info.randomInit ? "no pretraining" : "ContraCode pretraining"
         rows.append(evaluation.row("combined: evidence ≥ \(threshold), else head (\(short))", predictions: combined))
-        if let nameBelow {
-          // Experiment (choose on valid): where the evidence is not confident and the head's best
-          // probability is below `nameBelow`, a name seen in train puts its most frequent type first.
+        if let prior = model.namePrior {
+          // The shipped rule (`TypeCombination.combine` as `suggest-types` and the LSP call it): the head's and
+          // the name prior's candidates ranked together by confidence, the evidence first where confident.
           var index = 0
-          let blended = zip(evidence, predictions).map { ev, md -> [[String]] in
+          let shipped = zip(evidence, predictions).map { ev, md -> [[String]] in
             defer { index += 1 }
-            let file = evaluation.files[index]
-            return zip(file.sites, zip(ev, md)).map { site, pair in
-              let (e, m) = pair
-              var ranked = TypeCombination.combine(evidence: e, model: m, threshold: threshold).map(\.type)
-              let confident = (e.first?.confidence ?? -1) >= threshold
-              if !confident, (m.first?.probability ?? 0) < Float(nameBelow), let top = evaluation.names.byName[site.name]?.first {
-                ranked.removeAll { TypeAccuracy.normalize($0) == top }
-                ranked.insert(top, at: 0)
-              }
-              return Array(ranked.prefix(5))
+            return zip(evaluation.files[index].sites, zip(ev, md)).map { site, pair in
+              TypeCombination.combine(
+                evidence: pair.0, model: pair.1, prior: prior.candidates(for: site.name), threshold: threshold
+              ).map(\.type)
             }
           }
-          rows.append(evaluation.row("combined + name prior below \(nameBelow) (\(short))", predictions: blended))
+          rows.append(
+            evaluation.row(
+              "combined system: evidence ≥ \(threshold), else head and name prior by confidence (\(short))",
+              predictions: shipped))
+          if prior.dataset.sha256 != trainSHA256 {
+            printError(
+              "codeintel: \(model.directory?.path ?? "the type head")/\(TypeNamePrior.fileName) was counted on another "
+                + "train.jsonl (sha256 \(prior.dataset.sha256.prefix(12))…) than this dataset's")
+          }
+        } else {
+          printError(
+            "codeintel: \(model.directory?.path ?? "the type head") has no \(TypeNamePrior.fileName): no combined-system "
+              + "row for it (add one with `codeintel finetune name-prior --out DIR`)")
         }
         pending.removeAll { $0.contains(model.info.randomInit ? "no pretraining" : "ContraCode") }
         pending.removeAll { $0.hasPrefix("combined") }

@@ -1,16 +1,20 @@
 import Foundation
 
-/// `codeintel finetune types|names`: fine-tunes a pretrained encoder with a task head.
+/// `codeintel finetune types|names|name-prior`: fine-tunes a pretrained encoder with a task head, or counts the
+/// type head's name prior.
 enum FinetuneCommand: CLICommand {
   static let name = "finetune"
   static let summary = "Fine-tune the pretrained encoder with the type head or the method-name head."
   static var help: String {
     """
     USAGE: codeintel finetune types|names --pretrained DIR --out DIR [options]
+           codeintel finetune name-prior --out DIR [options]
 
     \(FinetuneTypes.help)
 
     \(FinetuneNames.help)
+
+    \(FinetuneNamePrior.help)
     """
   }
 
@@ -18,7 +22,8 @@ enum FinetuneCommand: CLICommand {
     switch args.first {
     case "types": return try FinetuneTypes.run(Array(args.dropFirst()))
     case "names": return try FinetuneNames.run(Array(args.dropFirst()))
-    default: throw UsageError("say which head: types or names")
+    case "name-prior": return try FinetuneNamePrior.run(Array(args.dropFirst()))
+    default: throw UsageError("say which head: types, names or name-prior")
     }
   }
 }

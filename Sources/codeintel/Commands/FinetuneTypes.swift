@@ -7,7 +7,8 @@ enum FinetuneTypes {
   static let help = """
       types    Fine-tune the encoder with the type head (docs/TYPES.md) on the types dataset and write a
                head folder (config.json, encoder.safetensors, typehead.safetensors, tokenizer.json,
-               metrics.jsonl); put it at Models/<model>/types/ to make it the default.
+               metrics.jsonl, name-prior.json: the name prior counted on train, see name-prior below);
+               put it at Models/<model>/types/ to make it the default.
                --pretrained DIR     the pretrained model folder (required)
                --out DIR            the head folder to write (required)
                --random-init        same architecture from random weights ("without pretraining" row)
@@ -15,7 +16,8 @@ enum FinetuneTypes {
                --max-minutes M      train for M minutes (the cosine decay runs over wall-clock time)
                --lr X               peak learning rate of the head (default 1e-3; encoder 0.3 × X)
                --batch N            windows of 128 tokens per step (default 16)
-               --min-packages N     closed vocabulary: train types used in >= N packages (default 2)
+               --min-packages N     closed vocabulary: train types used in >= N packages; name prior:
+                                    (name, type) pairs annotated in >= N packages (default 2)
                --seed S             seed for initialisation, data order and dropout (default 1)
                --datasets DIR       dataset folder (default ~/.cache/codeintel/datasets)
                --resume             continue from DIR/checkpoint (same --seed and --random-init)

@@ -16,9 +16,12 @@ enum SuggestTypesCommand: CLICommand {
 
     Suggestions come from deterministic evidence (literal initialisers, `new C()`, default values,
     homogeneous arrays, `as T`, returns of literals) and, for TypeScript files when a type head is
-    installed (Models/<model>/types/, or --types-model DIR), from the learned type head: each
-    candidate's confidence is then its softmax probability, and evidence goes first where it is
-    confident (docs/TYPES.md). Without a type head everything works from the evidence alone.
+    installed (Models/<model>/types/, or --types-model DIR), from the learned type head and its name
+    prior (the types the training split gave the same name, name-prior.json in the head folder).
+    A head candidate's confidence is its softmax probability, a name-prior candidate's the
+    (smoothed) share of the name's training annotations; the two are ranked together by
+    confidence, and evidence goes first where it is confident (docs/TYPES.md). Without a type head
+    everything works from the evidence alone.
 
     OPTIONS:
       --min-confidence P   Only list/apply suggestions whose best candidate reaches P (0–1, default 0.8).
@@ -31,7 +34,8 @@ enum SuggestTypesCommand: CLICommand {
       --format text|json   Output format for the listing (default text). JSON: {"files": [{"path",
                            "suggestions": [{"kind","name","line","character","candidates": [{"type",
                            "confidence","reason","source"}]}]}]} with 1-based lines and UTF-16
-                           characters; source is evidence, model or combined.
+                           characters; source is evidence, model, name-prior or combined (two
+                           sources agree).
     """
 
   static func run(_ args: [String]) throws -> Int32 {

@@ -29,9 +29,11 @@ public struct TypeSuggestions: Sendable {
     guard let model else { return evidence }
     let sites = TypeSites.unannotated(in: tree)
     let text = String(decoding: tree.bytes, as: UTF8.self)
+    // The head sees each site's name as the dataset spells it (a return site of `const f = () => …` has no
+    // name there), so what it reads here matches what it was trained on.
     let predictions = model.predict(
       text: text, tsx: tsx,
-      sites: sites.map { TypeHeadSite(kind: $0.datasetKind, name: $0.name, offset: $0.anchor) })
+      sites: sites.map { TypeHeadSite(kind: $0.datasetKind, name: $0.datasetName, offset: $0.anchor) })
     var byKey: [String: TypeEvidence.Suggestion] = [:]
     for s in evidence { byKey["\(s.anchor):\(s.kind.rawValue)"] = s }
     var out: [TypeEvidence.Suggestion] = []

@@ -56,12 +56,6 @@ import Testing
   }
 
   @Test func aTransformThatBreaksParsingIsSkippedAndCounted() {
-    struct Breaker: Transform {
-      let name = "breaker"
-      func edits(for input: TransformInput, rng: inout SeededRandom) throws -> [ByteEdit] {
-        [ByteEdit(start: input.focus.lowerBound, deletedLength: 0, inserted: "{{{")]
-      }
-    }
     let augmenter = Augmenter(config: AugmentConfig(steps: [.init(Breaker(), probability: 1)]))
     let out = augmenter.variants(of: "f(1);", language: .javascript, seed: 1, count: 3)
     #expect(out.allSatisfy { $0.text == "f(1);" && $0.applied.isEmpty })
@@ -87,12 +81,6 @@ import Testing
   }
 
   @Test func theSkipObserverSeesTheRejectedText() {
-    struct Breaker: Transform {
-      let name = "breaker"
-      func edits(for input: TransformInput, rng: inout SeededRandom) throws -> [ByteEdit] {
-        [ByteEdit(start: input.focus.lowerBound, deletedLength: 0, inserted: "{{{")]
-      }
-    }
     let augmenter = Augmenter(config: AugmentConfig(steps: [.init(Breaker(), probability: 1)]))
     var rejected: [String] = []
     augmenter.skipObserver = { name, text in rejected.append(name + ":" + text) }
@@ -108,5 +96,13 @@ import Testing
       }
       for try await result in group { #expect(result == expected) }
     }
+  }
+}
+
+/// A transform whose output never parses: `{{{` before the focus.
+private struct Breaker: Transform {
+  let name = "breaker"
+  func edits(for input: TransformInput, rng: inout SeededRandom) throws -> [ByteEdit] {
+    [ByteEdit(start: input.focus.lowerBound, deletedLength: 0, inserted: "{{{")]
   }
 }

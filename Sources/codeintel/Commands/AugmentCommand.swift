@@ -20,9 +20,12 @@ enum AugmentCommand: CLICommand {
       --function NAME      Transform only this function unit (the first with that name).
       -n N                 Number of variants (default 5).
       --seed S             Seed (default 0).
-      --transforms LIST    Apply exactly these transforms, each every time, in this order, instead of
-                           the random composition. Known: \(AugmentConfig.registry.keys.sorted().joined(separator: ", ")).
+      --transforms LIST    Apply exactly these transforms, each every time, instead of the random
+                           composition, in the pipeline's order whatever the order of LIST:
+                           \(AugmentConfig.contraCode.steps.map(\.transform.name).joined(separator: ", ")).
                            `subsample` deliberately changes behaviour (a training regulariser).
+                           "applied" lists the transforms that changed the text when they ran (a later
+                           one can undo an earlier one: mangle may rename a variable back to `a`).
       --format text|json   Output format (default text). JSON: [{"text", "applied", "preservesSemantics"}].
     """
   }

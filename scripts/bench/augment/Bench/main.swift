@@ -1,6 +1,8 @@
 // Corpus check and speed benchmark for the Augment pipeline (docs/benchmarks/augment.md).
 //
-//   augment-bench CORPUS_SRC OUT_DIR [--functions N] [--draws D] [--seed S]
+//   augment-bench CORPUS_SRC OUT_DIR [--functions N] [--draws D] [--seed S] [--threads T]
+//     [--check-draws D] [--distinct-sample N] [--speed-sample N] [--speed-repeats R] [--speed-only]
+//     [--profile] [--log-skips NAME,…]
 //
 // 1. Collects N function units (default 50,000) from the JS/TS files under CORPUS_SRC (one folder per
 //    Debian source package; minified, bundled, vendored and .d.ts files skipped), round-robin over
@@ -10,6 +12,9 @@
 //    parse errors.
 // 3. Times the pipeline (one draw per unit, one thread) and writes the JavaScript units' parsed programs
 //    to OUT_DIR/terser-input.json, for terser-bench.js to time terser on the very same functions.
+// --profile adds the CPU time of each transform alone and of one bare tree-sitter parse (the floor);
+// --log-skips writes each unit on which the named transforms were skipped, with its seed and the rejected
+// output, to OUT_DIR/skips.txt.
 import Augment
 import Foundation
 import Syntax

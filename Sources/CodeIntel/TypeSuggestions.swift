@@ -23,11 +23,23 @@ public struct TypeSuggestions: Sendable {
   }
 
   /// Evidence and, with `model`, the type head's and its name prior's candidates for every unannotated site of
-  /// a TypeScript tree.
-  public static func suggestions(in tree: Tree, tsx: Bool, model: TypeHeadModel?) -> [TypeEvidence.Suggestion] {
-    let evidence = TypeEvidence.suggestions(in: tree)
+  /// a TypeScript tree. With `bytes`, only the sites whose anchor or name lies in that range get the head
+  /// (and the evidence looks only at nodes overlapping it): the head reads each site in its own window of
+  /// the file, so a site's candidates are the same as in a whole-file call, and an editor's request for a
+  /// few lines costs a few windows instead of the whole file.
+  public static func suggestions(in tree: Tree, tsx: Bool, model: TypeHeadModel?, bytes range: ClosedRange<Int>? = nil)
+    -> [TypeEvidence.Suggestion]
+  {
+    let evidence = TypeEvidence.suggestions(in: tree, bytes: range)
     guard let model else { return evidence }
-    let sites = TypeSites.unannotated(in: tree)
+    var sites = TypeSites.unannotated(in: tree)
+    if let range {
+      sites = sites.filter {
+        range.contains($0.anchor)
+          || range.overlaps($0.nameRange.lowerBound...Swift.max($0.nameRange.lowerBound, $0.nameRange.upperBound))
+      }
+    }
+    guard !sites.isEmpty else { return evidence }
     let text = String(decoding: tree.bytes, as: UTF8.self)
     // The head sees each site's name as the dataset spells it (a return site of `const f = () => …` has no
     // name there), so what it reads here matches what it was trained on.

@@ -299,6 +299,31 @@ struct TypeSuggestionsWithModelTests {
     #expect(again.applied.isEmpty && again.bytes == once.bytes)
   }
 
+  @Test("a byte range scores only its sites, and they get what a whole-file call gives them")
+  func rangeMatchesWholeFile() throws {
+    let model = try Self.model()
+    var source = ""
+    for i in 0..<40 { source += "function f\(i)(count, label) { const total = count + \(i); return label; }\n" }
+    let tree = try Parser(language: .typescript).parse(source)
+    let whole = TypeSuggestions.suggestions(in: tree, tsx: false, model: model)
+    let bytes = Array(source.utf8)
+    let lineStart = [0] + bytes.indices.filter { bytes[$0] == 0x0A }.map { $0 + 1 }
+    let range = lineStart[20]...(lineStart[22] - 1)  // lines 21 and 22
+    let part = TypeSuggestions.suggestions(in: tree, tsx: false, model: model, bytes: range)
+    let inRange = { (s: TypeEvidence.Suggestion) in
+      range.contains(s.anchor) || range.contains(s.nameRange.lowerBound)
+    }
+    #expect(!part.isEmpty)
+    #expect(part.filter(inRange).count == whole.filter(inRange).count)
+    for s in part.filter(inRange) {
+      let w = try #require(whole.first { $0.anchor == s.anchor && $0.kind == s.kind })
+      #expect(s.candidates.map(\.type) == w.candidates.map(\.type))
+      for (a, b) in zip(s.candidates, w.candidates) { #expect(abs(a.confidence - b.confidence) < 1e-4) }
+    }
+    // sites far from the range are not scored
+    #expect(part.allSatisfy { $0.anchor > lineStart[19] && $0.anchor < lineStart[23] })
+  }
+
   @Test("combination: evidence first when confident, else the model; agreement is 'combined'")
   func combination() {
     let ev = [TypeEvidence.Suggestion.Candidate(type: "number", confidence: 0.95, reason: "a number literal")]

@@ -292,3 +292,18 @@ struct LineIndexShim {
     return offset
   }
 }
+
+/// The name suggester's per-function memory.
+struct NameCacheTests {
+  @Test func remembersAndEmptiesWhenFull() {
+    let cache = NameCache(capacity: 2)
+    cache.set("a", [NameSuggestion(name: "sum", confidence: 0.5)])
+    cache.set("b", [])
+    #expect(cache.get("a")?.map(\.name) == ["sum"])
+    #expect(cache.get("b")?.isEmpty == true)
+    #expect(cache.get("c") == nil)
+    cache.set("c", [NameSuggestion(name: "total", confidence: 0.4)])  // full: starts again
+    #expect(cache.get("a") == nil && cache.get("b") == nil)
+    #expect(cache.get("c")?.map(\.name) == ["total"])
+  }
+}

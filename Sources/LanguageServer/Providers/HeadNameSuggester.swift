@@ -1,11 +1,17 @@
 import CodeIntel
+import Foundation
 import Syntax
 
 /// Names from the fine-tuned method-name head (`NameModel`): the top five, confidence = the probability the
 /// decoder gives the whole name. `codeintel-lsp` installs it when a head folder loads (docs/LSP.md).
+///
+/// Results are remembered per function text (with its kind and name, which is all the head reads): the
+/// diagnostics that follow every edit ask for every function of the file, and only the edited ones changed,
+/// so a large file costs a beam search per edited function instead of one per function.
 public struct HeadNameSuggester: NameSuggester {
   public let model: NameModel
   public var top: Int
+  private let cache = NameCache()
 
   public init(model: NameModel, top: Int = 5) {
     self.model = model
@@ -16,8 +22,31 @@ public struct HeadNameSuggester: NameSuggester {
     -> [NameSuggestion]
   {
     try cancellation.check()
-    return model.suggestions(for: unit, in: tree, top: top).map {
+    let key = "\(unit.kind)\u{0}\(unit.name ?? "")\u{0}\(top)\u{0}" + String(decoding: tree.bytes[unit.byteRange], as: UTF8.self)
+    if let known = cache.get(key) { return known }
+    let names = model.suggestions(for: unit, in: tree, top: top).map {
       NameSuggestion(name: $0.name, confidence: $0.probability)
+    }
+    cache.set(key, names)
+    return names
+  }
+}
+
+/// A bounded, thread-safe map from a function's key to its suggestions (emptied when full: simple, and
+/// the working set of an editing session is far below the bound).
+final class NameCache: @unchecked Sendable {
+  private let lock = NSLock()
+  private var entries: [String: [NameSuggestion]] = [:]
+  let capacity: Int
+
+  init(capacity: Int = 20_000) { self.capacity = capacity }
+
+  func get(_ key: String) -> [NameSuggestion]? { lock.withLock { entries[key] } }
+
+  func set(_ key: String, _ value: [NameSuggestion]) {
+    lock.withLock {
+      if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
+      entries[key] = value
     }
   }
 }

@@ -11,6 +11,17 @@ public protocol TypeSuggester: Sendable {
     -> [TypeEvidence.Suggestion]
 }
 
+extension Array where Element == TypeEvidence.Suggestion {
+  /// The suggestions whose anchor or name lies in `bytes` (all of them for nil).
+  func overlapping(_ bytes: ClosedRange<Int>?) -> [TypeEvidence.Suggestion] {
+    guard let bytes else { return self }
+    return filter {
+      bytes.contains($0.anchor)
+        || bytes.overlaps($0.nameRange.lowerBound...Swift.max($0.nameRange.lowerBound, $0.nameRange.upperBound))
+    }
+  }
+}
+
 /// Types read off literals, constructors, defaults and returns (`TypeEvidence`): no model needed.
 public struct EvidenceTypeSuggester: TypeSuggester {
   public init() {}
@@ -25,8 +36,8 @@ public struct EvidenceTypeSuggester: TypeSuggester {
 
 /// The type head and its name prior combined with the evidence (`TypeSuggestions.suggestions(in:tsx:model:)`,
 /// `TypeCombination.combine`) for TypeScript;
-/// evidence alone for JavaScript. The head scores the whole file (its windows need the context), so the
-/// byte range only filters the result.
+/// evidence alone for JavaScript. With a byte range the head scores only the sites in it (each in its own
+/// window of the file), so a hover or a viewport of inlay hints costs a few windows, not the whole file.
 public struct ModelTypeSuggester: TypeSuggester {
   public let model: TypeHeadModel
 
@@ -37,8 +48,7 @@ public struct ModelTypeSuggester: TypeSuggester {
   {
     try cancellation.check()
     guard tree.language.isTypeScript else { return TypeEvidence.suggestions(in: tree, bytes: bytes) }
-    let all = TypeSuggestions.suggestions(in: tree, tsx: tree.language == .tsx, model: model)
-    guard let bytes else { return all }
-    return all.filter { bytes.contains($0.anchor) || bytes.overlaps($0.nameRange.lowerBound...max($0.nameRange.lowerBound, $0.nameRange.upperBound)) }
+    return TypeSuggestions.suggestions(in: tree, tsx: tree.language == .tsx, model: model, bytes: bytes)
+      .overlapping(bytes)
   }
 }

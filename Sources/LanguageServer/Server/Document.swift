@@ -74,7 +74,8 @@ final class Document: @unchecked Sendable {
   func typeSuggestions(
     _ suggester: any TypeSuggester, bytes: ClosedRange<Int>? = nil, cancellation: CancellationToken
   ) throws -> [TypeEvidence.Suggestion] {
-    if let cachedTypes { return cachedTypes }
+    // Once the whole file has been analysed (until the next edit), a range is a filter of that result.
+    if let cachedTypes { return cachedTypes.overlapping(bytes) }
     guard let tree else { return [] }
     let s = try suggester.suggestTypes(in: tree, bytes: bytes, cancellation: cancellation)
     if bytes == nil { cachedTypes = s }

@@ -233,6 +233,19 @@ struct FeatureTests {
     #expect(names.first?["severity"] == 4)
   }
 
+  @Test func diagnosticsOfAFileLongerThanOneSliceAreAllPublishedOnce() throws {
+    let editor = try MockEditor(
+      providers: AnalysisProviders(
+        types: EvidenceTypeSuggester(), names: FixedNameSuggester(name: "scaleAll", confidence: 0.9),
+        clones: nil))
+    let count = 3 * LanguageServer.diagnosticsSlice + 5
+    editor.open((0..<count).map { "function f\($0)(a) { return a + \($0) }" }.joined(separator: "\n"))
+    let diagnostics = try editor.diagnostics(for: uri)
+    #expect(diagnostics.count == count)
+    let last = "name `f\(count - 1)` does not match what the body does (suggested: `scaleAll`)"
+    #expect(diagnostics.last?["message"]?.stringValue == last)
+  }
+
   @Test func diagnosticsAreDebouncedAndConfigurable() throws {
     let editor = try MockEditor(options: ["codeintel": ["diagnostics": ["debounceMs": 500]]])
     editor.open("function a(x, y) { let t = 0; for (let i = 0; i < x; i++) { t += y } return t }\n")

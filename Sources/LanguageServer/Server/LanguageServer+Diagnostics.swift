@@ -17,24 +17,36 @@ extension LanguageServer {
     }
   }
 
-  /// Computes and sends the diagnostics of one document now.
+  /// Functions per slice of a diagnostics run: requests that arrive during a run are answered between
+  /// slices instead of waiting for the whole file (the name head makes a slice cost milliseconds).
+  static let diagnosticsSlice = 16
+
+  /// Computes and sends the diagnostics of one document, a slice of its functions per turn of the server
+  /// queue. A run whose document changes before it ends is dropped (the change schedules a new one).
   func publishDiagnostics(_ doc: Document) {
-    var diagnostics: [Diagnostic] = []
+    let run = DiagnosticsRun(generation: doc.generation, units: doc.units)
+    continueDiagnostics(doc, run)
+  }
+
+  private func continueDiagnostics(_ doc: Document, _ run: DiagnosticsRun) {
+    guard doc.generation == run.generation else { return }
+    let start = DispatchTime.now().uptimeNanoseconds
     if configuration.diagnosticsEnabled, doc.tree != nil {
       let token = CancellationToken()
-      for unit in doc.units {
+      let end = min(run.next + Self.diagnosticsSlice, run.units.count)
+      for unit in run.units[run.next..<end] {
         guard let nameRange = unit.nameRange, let name = unit.name else { continue }
         let range = doc.range(ofBytes: nameRange)
         do {
           if configuration.cloneDiagnostics, let clones = try cloneMatches(unit, doc, cancellation: token),
             let best = clones.first
           {
-            diagnostics.append(cloneDiagnostic(name: name, range: range, best: best, all: clones))
+            run.diagnostics.append(cloneDiagnostic(name: name, range: range, best: best, all: clones))
           }
           if configuration.nameDiagnostics, let top = try nameSuggestions(unit, doc, cancellation: token)?.first,
             top.confidence >= configuration.minNameConfidence, top.name != name
           {
-            diagnostics.append(
+            run.diagnostics.append(
               Diagnostic(
                 range: range, severity: .hint, code: "name-mismatch",
                 message: "name `\(name)` does not match what the body does (suggested: `\(top.name)`)",
@@ -44,8 +56,21 @@ extension LanguageServer {
           Log.warning("diagnostics for \(name) in \(doc.uri) failed: \(error)")
         }
       }
+      run.next = end
+    } else {
+      run.next = run.units.count
     }
-    notify(PublishDiagnosticsNotification.self, .init(uri: doc.uri, version: doc.version, diagnostics: diagnostics))
+    run.nanoseconds += DispatchTime.now().uptimeNanoseconds - start
+    if run.next < run.units.count {
+      queue.async { [weak self, weak doc] in
+        guard let self, let doc, self.lifecycle == .running, self.documents[doc.uri] === doc else { return }
+        self.continueDiagnostics(doc, run)
+      }
+      return
+    }
+    Log.debug("diagnostics of \(doc.uri): \(run.units.count) functions, \(run.nanoseconds / 1_000_000) ms")
+    notify(
+      PublishDiagnosticsNotification.self, .init(uri: doc.uri, version: doc.version, diagnostics: run.diagnostics))
   }
 
   private func cloneDiagnostic(name: String, range: LSPRange, best: CloneMatch, all: [CloneMatch]) -> Diagnostic {
@@ -59,5 +84,19 @@ extension LanguageServer {
           location: Location(uri: $0.uri, range: $0.range),
           message: "`\($0.name ?? "<anonymous>")` (similarity \(format($0.similarity)))")
       })
+  }
+}
+
+/// The state of one diagnostics run between slices (used on the server queue only).
+final class DiagnosticsRun: @unchecked Sendable {
+  let generation: Int
+  let units: [FunctionUnit]
+  var next = 0
+  var diagnostics: [Diagnostic] = []
+  var nanoseconds: UInt64 = 0
+
+  init(generation: Int, units: [FunctionUnit]) {
+    self.generation = generation
+    self.units = units
   }
 }

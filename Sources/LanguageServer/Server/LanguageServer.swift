@@ -245,7 +245,9 @@ public final class LanguageServer: @unchecked Sendable {
       break
     }
     guard let handler = requestHandlers[method] else { return reply(id, error: .methodNotFound(method)) }
+    let start = DispatchTime.now().uptimeNanoseconds
     handler(self, id, bytes, token)
+    Log.debug("\(method) \(id): \((DispatchTime.now().uptimeNanoseconds - start) / 1_000_000) ms")
   }
 
   private func handleNotification(method: String, bytes: [UInt8]) {

@@ -1,8 +1,9 @@
 import CodeIntel
 import Syntax
 
-/// Names from the fine-tuned method-name head (`NameModel`): the top five, confidence = the probability the
-/// decoder gives the whole name. `codeintel-lsp` installs it when a head folder loads (docs/LSP.md).
+/// Names from the fine-tuned method-name head (`NameModel`): the top five, decoded with the head's copy bias
+/// (`decoding` in its `config.json`, docs/NAMES.md); confidence = the probability the decoder itself gives the
+/// whole name (without the copy bonus). `codeintel-lsp` installs it when a head folder loads (docs/LSP.md).
 public struct HeadNameSuggester: NameSuggester {
   public let model: NameModel
   public var top: Int

@@ -34,7 +34,7 @@ let package = Package(
       name: "Tensor", dependencies: ["COpenBLAS", "Randomness"],
       swiftSettings: optimized + [.unsafeFlags(["-O"], .when(configuration: .debug))]
     ),
-    .target(name: "Model", dependencies: ["Tensor", "Tokenizer", "Syntax", "Augment"], swiftSettings: optimized),
+    .target(name: "Model", dependencies: ["Tensor", "Tokenizer", "Syntax", "Augment", "Corpus"], swiftSettings: optimized),
     .target(name: "Corpus", dependencies: ["Syntax", "Augment"]),
     // CloneIndex takes embeddings through its `Embedder` protocol; CodeIntel adapts `Model` to it.
     .target(name: "CloneIndex", dependencies: ["Syntax", "Augment", "COpenBLAS", "CSQLite"], swiftSettings: optimized),

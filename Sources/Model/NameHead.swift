@@ -1,3 +1,4 @@
+import Corpus
 import Foundation
 import Tensor
 import Tokenizer
@@ -12,17 +13,122 @@ public struct NamePrediction: Sendable, Codable, Equatable {
   public var subtokens: [String]
   /// log P(subtokens, eos | function) under the decoder.
   public var logProbability: Double
-  /// `logProbability / (subtokens + 1)`: what beam search ranks by.
+  /// `(logProbability + copy bonus) / (subtokens + 1)`: what beam search ranks by. The copy bonus is the sum of
+  /// the copy biases its subtokens earned (`NameDecoding`); 0 without a copy bias.
   public var score: Double
   /// exp(logProbability): the probability of the whole name.
   public var probability: Double { exp(logProbability) }
 
-  public init(subtokens: [String], logProbability: Double) {
+  public init(subtokens: [String], logProbability: Double, copyBonus: Double = 0) {
     self.subtokens = subtokens
     self.name = SubtokenVocabulary.camelCase(subtokens)
     self.logProbability = logProbability
-    self.score = logProbability / Double(subtokens.count + 1)
+    self.score = (logProbability + copyBonus) / Double(subtokens.count + 1)
   }
+}
+
+// MARK: - Decoding options
+
+/// How a head decodes, beyond its weights: the inference-time copy bias. Subtokens that occur in the function
+/// (`BodySubtokens`: its identifiers, property and parameter names, string words; never its hidden name) get
+/// `copyBias` nats (plus `frequencyBias` · log of how often the function has them) added to their
+/// log-probability when the beam search proposes them (`firstCopyBias` at the first step, when given), once per
+/// name (a repeat earns no bonus), so the search prefers names built from the body's words. The ranking and
+/// `NamePrediction.score` include the bonus; `logProbability` and `probability` stay the decoder's own.
+/// Stored as `decoding` in a head's `config.json`, chosen on the valid split (docs/NAMES.md); a folder without
+/// it decodes with all biases 0, as before the field existed.
+public struct NameDecoding: Codable, Sendable, Equatable {
+  /// Nats added to the log-probability of a subtoken the function contains.
+  public var copyBias: Double
+  /// The same at the first subtoken, if different (nil: `copyBias`).
+  public var firstCopyBias: Double?
+  /// Nats added per nat of log(occurrences in the function): a subtoken seen `n` times gets
+  /// `copyBias + frequencyBias · log n`.
+  public var frequencyBias: Double
+  /// Also propose body subtokens the vocabulary lacks: each gets the decoder's `<unk>` probability split evenly
+  /// among them, plus the copy bias (the decoder reads `<unk>` for it at the next step).
+  public var copyUnknown: Bool
+  /// Where the values came from (free text, e.g. the split and command that chose them).
+  public var chosenOn: String?
+
+  public init(
+    copyBias: Double = 0, firstCopyBias: Double? = nil, frequencyBias: Double = 0, copyUnknown: Bool = false,
+    chosenOn: String? = nil
+  ) {
+    self.copyBias = copyBias
+    self.firstCopyBias = firstCopyBias
+    self.frequencyBias = frequencyBias
+    self.copyUnknown = copyUnknown
+    self.chosenOn = chosenOn
+  }
+
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    copyBias = try c.decodeIfPresent(Double.self, forKey: .copyBias) ?? 0
+    firstCopyBias = try c.decodeIfPresent(Double.self, forKey: .firstCopyBias)
+    frequencyBias = try c.decodeIfPresent(Double.self, forKey: .frequencyBias) ?? 0
+    copyUnknown = try c.decodeIfPresent(Bool.self, forKey: .copyUnknown) ?? false
+    chosenOn = try c.decodeIfPresent(String.self, forKey: .chosenOn)
+  }
+
+  /// No copy bias: the plain beam search.
+  public static let none = NameDecoding()
+
+  /// Whether decoding differs from the plain beam search.
+  public var isActive: Bool { copyBias != 0 || (firstCopyBias ?? 0) != 0 || frequencyBias != 0 || copyUnknown }
+
+  /// A short description, e.g. `copy bias 1.5 (first 1), unknown body subtokens`.
+  public var summary: String {
+    guard isActive else { return "no copy bias" }
+    var s = "copy bias \(Self.format(copyBias))"
+    if let f = firstCopyBias, f != copyBias { s += " (first subtoken \(Self.format(f)))" }
+    if frequencyBias != 0 { s += " + \(Self.format(frequencyBias)) · log(occurrences)" }
+    if copyUnknown { s += ", out-of-vocabulary body subtokens proposed" }
+    return s
+  }
+
+  static func format(_ x: Double) -> String { x == x.rounded() ? String(Int(x)) : String(x) }
+}
+
+/// One function's copy candidates for the beam search: the vocabulary ids of its body subtokens, and those the
+/// vocabulary lacks (proposed only with `NameDecoding.copyUnknown`), each with how often the body has it.
+public struct CopyCandidates: Sendable, Equatable {
+  /// Vocabulary id → occurrences in the function.
+  public var ids: [Int32: Int]
+  /// Out-of-vocabulary subtoken → occurrences.
+  public var unknown: [String: Int]
+  public var decoding: NameDecoding
+
+  public init(ids: [Int32: Int] = [:], unknown: [String: Int] = [:], decoding: NameDecoding = .none) {
+    self.ids = ids
+    self.unknown = unknown
+    self.decoding = decoding
+  }
+
+  /// The candidates of `subtokens` (lower case, with their occurrences) under `vocabulary`.
+  public init(subtokens: [(subtoken: String, count: Int)], vocabulary: SubtokenVocabulary, decoding: NameDecoding) {
+    var ids: [Int32: Int] = [:]
+    var unknown: [String: Int] = [:]
+    for (w, n) in subtokens {
+      let id = vocabulary.id(w)
+      if id == SubtokenVocabulary.unk {
+        unknown[w.lowercased(), default: 0] += n
+      } else {
+        ids[id, default: 0] += n
+      }
+    }
+    self.init(ids: ids, unknown: decoding.copyUnknown ? unknown : [:], decoding: decoding)
+  }
+
+  /// The bias at decoding step `step` (0 = the first subtoken) for a subtoken seen `count` times (0: none).
+  func bias(step: Int, count: Int) -> Double {
+    guard count > 0 else { return 0 }
+    let base = step == 0 ? (decoding.firstCopyBias ?? decoding.copyBias) : decoding.copyBias
+    return base + decoding.frequencyBias * log(Double(count))
+  }
+
+  /// No candidates.
+  public static let none = CopyCandidates()
 }
 
 // MARK: - The head folder
@@ -81,12 +187,15 @@ public final class NameHead: @unchecked Sendable {
     public var steps: Int
     public var trainingSeconds: Double
     public var examplesSeen: Int
+    /// Decoding options (the copy bias); absent in older folders, which then decode with none.
+    public var decoding: NameDecoding?
 
     public init(
       format: String, version: Int, label: String, randomInit: Bool, pretrained: Origin, architecture: String,
       dim: Int, maxLength: Int, vocab: Int, subtokens: Int, maxSubtokens: Int, decoder: NameDecoderConfig,
       encoderFile: String, decoderFile: String, tokenizerFile: String, subtokensFile: String,
-      training: NameFinetuneConfig, steps: Int, trainingSeconds: Double, examplesSeen: Int
+      training: NameFinetuneConfig, steps: Int, trainingSeconds: Double, examplesSeen: Int,
+      decoding: NameDecoding? = nil
     ) {
       self.format = format
       self.version = version
@@ -108,6 +217,7 @@ public final class NameHead: @unchecked Sendable {
       self.steps = steps
       self.trainingSeconds = trainingSeconds
       self.examplesSeen = examplesSeen
+      self.decoding = decoding
     }
   }
 
@@ -213,16 +323,32 @@ public final class NameHead: @unchecked Sendable {
     return ids.isEmpty ? [tokenizer.unkID] : ids
   }
 
-  /// The `top` best names for each input (beam search of `beam` width), in input order.
-  public func predict(inputs: [String], beam: Int = 5, top: Int = 5) -> [[NamePrediction]] {
-    analyze(inputs: inputs, current: nil, beam: beam, top: top).map(\.predictions)
+  /// The decoding options in `config.json` (none in folders written before the field existed).
+  public var decoding: NameDecoding { info.decoding ?? .none }
+
+  /// One input's copy candidates under `decoding`: its `BodySubtokens` (the whole input, not only the
+  /// encoder's window).
+  public func copyCandidates(of input: String, decoding: NameDecoding) -> CopyCandidates {
+    guard decoding.isActive else { return .none }
+    return CopyCandidates(subtokens: BodySubtokens.counted(input), vocabulary: vocabulary, decoding: decoding)
   }
 
-  /// Predictions and, when `current` gives a name's subtokens per input, that name's log-probability.
-  public func analyze(inputs: [String], current: [[String]]?, beam: Int = 5, top: Int = 5)
-    -> [(predictions: [NamePrediction], current: NamePrediction?)]
+  /// The `top` best names for each input (beam search of `beam` width), in input order. `decoding` overrides
+  /// the head's own (`config.json`).
+  public func predict(inputs: [String], beam: Int = 5, top: Int = 5, decoding: NameDecoding? = nil)
+    -> [[NamePrediction]]
   {
+    analyze(inputs: inputs, current: nil, beam: beam, top: top, decoding: decoding).map(\.predictions)
+  }
+
+  /// Predictions and, when `current` gives a name's subtokens per input, that name's log-probability (scored
+  /// with the same copy bias). `decoding` overrides the head's own (`config.json`).
+  public func analyze(
+    inputs: [String], current: [[String]]?, beam: Int = 5, top: Int = 5, decoding: NameDecoding? = nil
+  ) -> [(predictions: [NamePrediction], current: NamePrediction?)] {
+    let options = decoding ?? self.decoding
     let sequences = inputs.map(tokens(of:))
+    let copies = inputs.map { copyCandidates(of: $0, decoding: options) }
     lock.lock()
     defer { lock.unlock() }
     var out = [(predictions: [NamePrediction], current: NamePrediction?)](repeating: ([], nil), count: inputs.count)
@@ -240,12 +366,12 @@ public final class NameHead: @unchecked Sendable {
         let memory = Array(UnsafeBufferPointer(start: states.data + r * t * d, count: n * d))
         let predictions = Self.beamSearch(
           decoder: decoder, memory: memory, length: n, vocabulary: vocabulary, width: beam, top: top,
-          maxSubtokens: info.maxSubtokens)
+          maxSubtokens: info.maxSubtokens, copy: copies[i])
         var cur: NamePrediction?
         if let current, !current[i].isEmpty {
           cur = Self.score(
             decoder: decoder, memory: memory, length: n, vocabulary: vocabulary, subtokens: current[i],
-            maxSubtokens: info.maxSubtokens)
+            maxSubtokens: info.maxSubtokens, copy: copies[i])
         }
         out[i] = (predictions, cur)
       }
@@ -256,73 +382,124 @@ public final class NameHead: @unchecked Sendable {
 
   // MARK: Decoding
 
-  /// Beam search over one function's encoder states `memory` (length, dim): `width` live hypotheses, each
-  /// extended by its `width` best subtokens; a hypothesis ends with `<eos>` (forced after `maxSubtokens`);
-  /// finished names are ranked by length-normalised log-probability (`NamePrediction.score`). `<unk>`, `<pad>`
-  /// and `<bos>` are never emitted, nor an empty name.
+  /// Beam search over one function's encoder states `memory` (length, dim): see
+  /// `beamSearch(vocabulary:width:top:maxSubtokens:copy:logits:)`; the decoder gives the logits.
   public static func beamSearch(
     decoder: NameDecoder, memory: [Float], length s: Int, vocabulary: SubtokenVocabulary, width: Int, top: Int,
-    maxSubtokens: Int
+    maxSubtokens: Int, copy: CopyCandidates = .none
   ) -> [NamePrediction] {
     let v = decoder.config.vocab
     let d = decoder.config.dim
     let maxSub = min(maxSubtokens, decoder.config.maxLen - 1)
-    let width = max(width, 1)
-    var live: [(ids: [Int32], logp: Double)] = [([SubtokenVocabulary.bos], 0)]
-    var finished: [NamePrediction] = []
-    var seen = Set<[Int32]>()
-    for step in 0...maxSub {
-      let b = live.count
-      let t = step + 1
+    return beamSearch(vocabulary: vocabulary, width: width, top: top, maxSubtokens: maxSub, copy: copy) { prefixes in
+      let b = prefixes.count
+      let t = prefixes[0].count
       var tokens = [Int32](repeating: 0, count: b * t)
-      for (i, h) in live.enumerated() { for j in 0..<t { tokens[i * t + j] = h.ids[j] } }
+      for (i, p) in prefixes.enumerated() { for j in 0..<t { tokens[i * t + j] = p[j] } }
       var mem = [Float](repeating: 0, count: b * s * d)
       for i in 0..<b { for k in 0..<(s * d) { mem[i * s * d + k] = memory[k] } }
       let mask = [Float](repeating: 1, count: b * s)
       let logits = mem.withUnsafeBufferPointer {
         decoder.forward(tokens: tokens, batch: b, length: t, memory: $0.baseAddress!, memoryMask: mask, memoryLength: s)
       }
-      var pool: [(ids: [Int32], logp: Double)] = []
+      var last = [Float](repeating: 0, count: b * v)
+      for i in 0..<b { for j in 0..<v { last[i * v + j] = logits[(i * t + t - 1) * v + j] } }
+      return last
+    }
+  }
+
+  /// Beam search over next-subtoken logits: `logits(prefixes)` gives, for each prefix (`<bos>` then subtoken ids,
+  /// all of one length), the logits of the next subtoken (prefixes × vocabulary, row-major). `width` live
+  /// hypotheses, each extended by its `width` best subtokens; a hypothesis ends with `<eos>` (forced after
+  /// `maxSubtokens`); finished names are ranked by `NamePrediction.score`. `<unk>`, `<pad>` and `<bos>` are
+  /// never emitted, nor an empty name. With copy candidates, a subtoken in `copy.ids` ranks with
+  /// `copy.bias(step:count:)` added to its log-probability; with `copyUnknown`, each of `copy.unknown` is proposed
+  /// with log P(`<unk>`) − log(count) plus the bias, and the decoder reads `<unk>` in its place.
+  public static func beamSearch(
+    vocabulary: SubtokenVocabulary, width: Int, top: Int, maxSubtokens maxSub: Int, copy: CopyCandidates = .none,
+    logits: ([[Int32]]) -> [Float]
+  ) -> [NamePrediction] {
+    let v = vocabulary.count
+    let width = max(width, 1)
+    // ids: what the decoder reads; words: the name; logp: the decoder's; rank: logp + copy bonus
+    struct Hypothesis {
+      var ids: [Int32]
+      var words: [String]
+      var logp: Double
+      var bonus: Double
+      var rank: Double { logp + bonus }
+    }
+    var live = [Hypothesis(ids: [SubtokenVocabulary.bos], words: [], logp: 0, bonus: 0)]
+    var finished: [NamePrediction] = []
+    var seen = Set<[String]>()
+    let unknownShare = copy.unknown.isEmpty ? 0 : log(Double(copy.unknown.count))
+    // the copy bonus of every vocabulary id, at the first step and after
+    var bonuses = [[Double]](repeating: [Double](repeating: 0, count: v), count: 2)
+    for (id, n) in copy.ids where Int(id) < v {
+      bonuses[0][Int(id)] = copy.bias(step: 0, count: n)
+      bonuses[1][Int(id)] = copy.bias(step: 1, count: n)
+    }
+    for step in 0...maxSub {
+      let bonus = bonuses[min(step, 1)]
+      let rows = logits(live.map(\.ids))
+      var pool: [Hypothesis] = []
       for (i, h) in live.enumerated() {
-        let row = logits + (i * t + t - 1) * v
-        let logZ = logSumExp(row, v)
+        let logZ = rows.withUnsafeBufferPointer { logSumExp($0.baseAddress! + i * v, v) }
+        let row = { (j: Int) in Double(rows[i * v + j]) - logZ }
         if step > 0 {
-          let lp = h.logp + Double(row[Int(SubtokenVocabulary.eos)]) - logZ
-          let ids = Array(h.ids.dropFirst())
-          if seen.insert(ids).inserted {
-            finished.append(NamePrediction(subtokens: ids.map { vocabulary.tokens[Int($0)] }, logProbability: lp))
+          if seen.insert(h.words).inserted {
+            finished.append(
+              NamePrediction(
+                subtokens: h.words, logProbability: h.logp + row(Int(SubtokenVocabulary.eos)), copyBonus: h.bonus))
           }
         }
         if step == maxSub { continue }
-        // this hypothesis's `width` best subtokens
-        var best: [(id: Int32, lp: Float)] = []
-        for j in 4..<v {
-          let x = row[j]
+        // this hypothesis's `width` best subtokens, copy bias included
+        var best: [(id: Int32, word: String?, lp: Double, bonus: Double)] = []
+        func consider(_ id: Int32, _ word: String?, _ lp: Double, _ bonus: Double) {
           if best.count < width {
-            best.append((Int32(j), x))
-            best.sort { $0.lp > $1.lp }
-          } else if x > best[width - 1].lp {
-            best[width - 1] = (Int32(j), x)
-            best.sort { $0.lp > $1.lp }
+            best.append((id, word, lp, bonus))
+          } else if lp + bonus > best[width - 1].lp + best[width - 1].bonus {
+            best[width - 1] = (id, word, lp, bonus)
+          } else {
+            return
+          }
+          best.sort { $0.lp + $0.bonus > $1.lp + $1.bonus }
+        }
+        // a subtoken earns its copy bonus once per name: the body is evidence for the word, not for repeating it
+        let used = Set(h.ids.dropFirst())
+        for j in 4..<v {
+          consider(Int32(j), nil, row(j), used.contains(Int32(j)) ? 0 : bonus[j])
+        }
+        if !copy.unknown.isEmpty {
+          let lp = row(Int(SubtokenVocabulary.unk)) - unknownShare
+          for (w, n) in copy.unknown.sorted(by: { $0.key < $1.key }) {
+            consider(SubtokenVocabulary.unk, w, lp, h.words.contains(w) ? 0 : copy.bias(step: step, count: n))
           }
         }
-        for c in best { pool.append((h.ids + [c.id], h.logp + Double(c.lp) - logZ)) }
+        for c in best {
+          pool.append(
+            Hypothesis(
+              ids: h.ids + [c.id], words: h.words + [c.word ?? vocabulary.tokens[Int(c.id)]], logp: h.logp + c.lp,
+              bonus: h.bonus + c.bonus))
+        }
       }
       if pool.isEmpty { break }
-      pool.sort { $0.logp != $1.logp ? $0.logp > $1.logp : $0.ids.lexicographicallyPrecedes($1.ids) }
+      pool.sort { $0.rank != $1.rank ? $0.rank > $1.rank : $0.words.lexicographicallyPrecedes($1.words) }
       live = Array(pool.prefix(width))
     }
     finished.sort { $0.score != $1.score ? $0.score > $1.score : $0.name < $1.name }
     return Array(finished.prefix(max(top, 1)))
   }
 
-  /// The decoder's log-probability of `subtokens` (then `<eos>`) for one function (teacher forcing).
+  /// The decoder's log-probability of `subtokens` (then `<eos>`) for one function (teacher forcing), and its
+  /// copy bonus under `copy` (the same bias the beam search adds, so the two scores compare).
   public static func score(
     decoder: NameDecoder, memory: [Float], length s: Int, vocabulary: SubtokenVocabulary, subtokens: [String],
-    maxSubtokens: Int
+    maxSubtokens: Int, copy: CopyCandidates = .none
   ) -> NamePrediction {
     let maxSub = min(maxSubtokens, decoder.config.maxLen - 1)
-    let kept = Array(subtokens.prefix(maxSub))
+    let kept = Array(subtokens.prefix(maxSub)).map { $0.lowercased() }
     let target = vocabulary.target(kept, maxSubtokens: maxSub)
     let inputs = [SubtokenVocabulary.bos] + target.dropLast()
     let t = inputs.count
@@ -332,12 +509,22 @@ public final class NameHead: @unchecked Sendable {
         tokens: inputs, batch: 1, length: t, memory: $0.baseAddress!, memoryMask: [Float](repeating: 1, count: s),
         memoryLength: s)
     }
+    let unknownShare = copy.unknown.isEmpty ? 0 : log(Double(copy.unknown.count))
     var lp: Double = 0
+    var bonus: Double = 0
     for j in 0..<t {
       let row = logits + j * v
       lp += Double(row[Int(target[j])]) - logSumExp(row, v)
+      guard j < kept.count else { continue }
+      let repeated = kept[..<j].contains(kept[j])  // the bonus counts once per subtoken, as in the beam search
+      if let n = copy.ids[target[j]] {
+        if !repeated { bonus += copy.bias(step: j, count: n) }
+      } else if target[j] == SubtokenVocabulary.unk, let n = copy.unknown[kept[j]] {
+        lp -= unknownShare
+        if !repeated { bonus += copy.bias(step: j, count: n) }
+      }
     }
-    return NamePrediction(subtokens: kept.map { $0.lowercased() }, logProbability: lp)
+    return NamePrediction(subtokens: kept, logProbability: lp, copyBonus: bonus)
   }
 
   static func logSumExp(_ row: UnsafePointer<Float>, _ n: Int) -> Double {

@@ -119,6 +119,20 @@ struct NameFinetuneTests {
     #expect(head.info.pretrained.encoderSHA256 == "00")
     let p = head.predict(inputs: Self.valid.map(\.input), beam: 3, top: 2)
     #expect(p.count == Self.valid.count && p.allSatisfy { !$0.isEmpty && $0.count <= 2 })
+    // a folder written without decoding options decodes with no copy bias
+    let configPath = dirA + "/config.json"
+    let configText = try String(contentsOfFile: configPath, encoding: .utf8)
+    #expect(!configText.contains("decoding") && head.info.decoding == nil && head.decoding == .none)
+    #expect(head.predict(inputs: Self.valid.map(\.input), beam: 3, top: 2, decoding: NameDecoding(copyBias: 0)) == p)
+    // with them, the head uses them: the same names as an explicit override
+    var object = try #require(try JSONSerialization.jsonObject(with: Data(configText.utf8)) as? [String: Any])
+    object["decoding"] = ["copyBias": 3, "frequencyBias": 1]
+    try JSONSerialization.data(withJSONObject: object).write(to: URL(fileURLWithPath: configPath))
+    let biased = try NameHead.load(directory: dirA)
+    let options = NameDecoding(copyBias: 3, frequencyBias: 1)
+    #expect(biased.decoding == options)
+    let q = biased.predict(inputs: Self.valid.map(\.input), beam: 3, top: 2)
+    #expect(q == head.predict(inputs: Self.valid.map(\.input), beam: 3, top: 2, decoding: options))
     for name in ["encoder.safetensors", "decoder.safetensors", "subtokens.json", "tokenizer.json", "metrics.jsonl", "config.json"] {
       #expect(FileManager.default.fileExists(atPath: dirA + "/" + name), "\(name)")
     }

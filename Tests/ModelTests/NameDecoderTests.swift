@@ -168,3 +168,87 @@ struct NameDecoderTests {
     #expect(throws: (any Error).self) { try JSONDecoder().decode(SubtokenVocabulary.self, from: Data(#"{"tokens":["a"]}"#.utf8)) }
   }
 }
+
+@Suite("Copy bias in the beam search")
+struct CopyBiasTests {
+  static let vocab = SubtokenVocabulary(tokens: SubtokenVocabulary.specials + ["get", "user", "id", "value"])
+
+  /// A stub decoder: the first subtoken is `get` (logit 2) over `user` (1) and `id`/`value` (0); after one
+  /// subtoken `<eos>` is likely (logit 3); after two it is certain.
+  static func logits(_ prefixes: [[Int32]]) -> [Float] {
+    var out: [Float] = []
+    for p in prefixes {
+      var row = [Float](repeating: -30, count: vocab.count)
+      switch p.count {
+      case 1: (row[4], row[5], row[6], row[7]) = (2, 1, 0, 0)
+      case 2: (row[3], row[4], row[5], row[6], row[7]) = (3, 0, 0, 0, 0)
+      default: row[3] = 0
+      }
+      out += row
+    }
+    return out
+  }
+
+  static func search(_ copy: CopyCandidates = .none, width: Int = 3, top: Int = 3) -> [NamePrediction] {
+    NameHead.beamSearch(vocabulary: vocab, width: width, top: top, maxSubtokens: 4, copy: copy, logits: logits)
+  }
+
+  @Test("the bias moves a body subtoken up; probabilities stay the decoder's; no bias, no change")
+  func ranking() {
+    let plain = Self.search()
+    #expect(plain.first?.subtokens == ["get"])
+    #expect(Self.search(CopyCandidates(ids: [5: 1], decoding: .none)) == plain)
+    let copy = CopyCandidates(ids: [5: 1], decoding: NameDecoding(copyBias: 1.5))
+    let biased = Self.search(copy)
+    #expect(biased.first?.subtokens == ["user"])
+    let user = plain.first { $0.subtokens == ["user"] }!
+    #expect(abs(biased[0].logProbability - user.logProbability) < 1e-9)
+    #expect(abs(biased[0].score - (user.logProbability + 1.5) / 2) < 1e-9)
+    // a first-subtoken bias of 0 leaves the first subtoken to the decoder
+    let later = Self.search(CopyCandidates(ids: [5: 1], decoding: NameDecoding(copyBias: 1.5, firstCopyBias: 0)))
+    #expect(later.first?.subtokens == ["get"])
+  }
+
+  @Test("the bonus counts once per subtoken; more occurrences, more bonus with a frequency bias")
+  func onceAndFrequency() {
+    // a huge bias must not make `userUser…` win: the second `user` earns nothing
+    let big = Self.search(CopyCandidates(ids: [5: 1], decoding: NameDecoding(copyBias: 20)), width: 5, top: 10)
+    #expect(big.first?.subtokens == ["user"])
+    let twice = big.first { $0.subtokens == ["user", "user"] }
+    #expect(twice != nil && abs(twice!.score - (twice!.logProbability + 20) / 3) < 1e-9)
+    // `id` seen 4 times beats `user` seen once when the frequency bias is on
+    let ids: [Int32: Int] = [5: 1, 6: 4]
+    #expect(Self.search(CopyCandidates(ids: ids, decoding: NameDecoding(copyBias: 2))).first?.subtokens == ["user"])
+    #expect(
+      Self.search(CopyCandidates(ids: ids, decoding: NameDecoding(copyBias: 2, frequencyBias: 1))).first?.subtokens
+        == ["id"])
+  }
+
+  @Test("out-of-vocabulary body subtokens are proposed only with copyUnknown, read as <unk>")
+  func unknown() {
+    let words = [(subtoken: "zebra", count: 2), (subtoken: "user", count: 1)]
+    let off = CopyCandidates(subtokens: words, vocabulary: Self.vocab, decoding: NameDecoding(copyBias: 1))
+    #expect(off.ids == [5: 1] && off.unknown.isEmpty)
+    let on = CopyCandidates(
+      subtokens: words, vocabulary: Self.vocab, decoding: NameDecoding(copyBias: 1, copyUnknown: true))
+    #expect(on.unknown == ["zebra": 2])
+    var seen: [[Int32]] = []
+    let names = NameHead.beamSearch(vocabulary: Self.vocab, width: 3, top: 5, maxSubtokens: 2, copy: on) {
+      seen += $0
+      var rows = Self.logits($0)
+      for (i, p) in $0.enumerated() where p.count == 1 { rows[i * Self.vocab.count + 1] = 5 }  // <unk> likely
+      return rows
+    }
+    #expect(names.first?.subtokens == ["zebra"])
+    #expect(seen.contains([SubtokenVocabulary.bos, SubtokenVocabulary.unk]))
+  }
+
+  @Test("decoding options: older config without the field, and the JSON round trip")
+  func decodingJSON() throws {
+    let empty = try JSONDecoder().decode(NameDecoding.self, from: Data("{}".utf8))
+    #expect(empty == .none && !empty.isActive)
+    let d = NameDecoding(copyBias: 9, frequencyBias: 5, chosenOn: "valid")
+    #expect(try JSONDecoder().decode(NameDecoding.self, from: JSONEncoder().encode(d)) == d)
+    #expect(d.summary == "copy bias 9 + 5 · log(occurrences)")
+  }
+}

@@ -2,8 +2,9 @@ import CodeIntel
 import Foundation
 import Syntax
 
-/// Names from the fine-tuned method-name head (`NameModel`): the top five, confidence = the probability the
-/// decoder gives the whole name. `codeintel-lsp` installs it when a head folder loads (docs/LSP.md).
+/// Names from the fine-tuned method-name head (`NameModel`): the top five, decoded with the head's copy bias
+/// (`decoding` in its `config.json`, docs/NAMES.md); confidence = the probability the decoder itself gives the
+/// whole name (without the copy bonus). `codeintel-lsp` installs it when a head folder loads (docs/LSP.md).
 ///
 /// Results are remembered per function text (with its kind and name, which is all the head reads): the
 /// diagnostics that follow every edit ask for every function of the file, and only the edited ones changed,

@@ -1,4 +1,5 @@
 import CodeIntel
+import Corpus
 import Foundation
 import Model
 
@@ -6,15 +7,28 @@ import Model
 enum EvalNames {
   static let help = """
     USAGE: codeintel eval names [--datasets DIR] [--split test] [--names-model DIR]... [--limit N]
-                                [--beam N]
+                                [--beam N] [--copy-bias B[,B...]] [--first-copy-bias B[,B...]]
+                                [--frequency-bias G[,G...]] [--copy-unknown on|off|both]
+                                [--predictions FILE] [--body-subtokens K[,K...]]
 
     Scores the top beam of each name head on the method-names split (default test: held-out
     packages) by subtoken precision, recall and F1 (code2seq's definition, case-insensitive, summed
     over the split) and exact match, next to a most-frequent-name baseline (the commonest name of
-    the train split, predicted for every function). One row per --names-model (repeat it; default:
-    the installed head, if any), labelled from its config.json (with / without pretraining).
-    Prints the Markdown section of docs/EVALUATION.md.
+    the train split, predicted for every function) and a copy baseline without a model (the body's
+    K most frequent subtokens; K = 4, chosen on valid; --body-subtokens for others). One row per
+    --names-model (repeat it; default: the installed head, if any), labelled from its config.json
+    (with / without pretraining). Prints the Markdown section of docs/EVALUATION.md.
+
+    Each head decodes with the copy bias of its config.json ("decoding"; none in older folders).
+    --copy-bias, --first-copy-bias, --frequency-bias and --copy-unknown override it, and lists
+    give one row per combination: the way to choose them on --split valid (docs/NAMES.md).
+    --first-copy-bias defaults to --copy-bias; --frequency-bias G adds G·log(occurrences);
+    --copy-unknown also proposes body subtokens outside the vocabulary. --predictions FILE writes
+    every row's top name per function as JSON lines (row, package, path, name, target, predicted).
     """
+
+  /// The no-model baseline's k (the body's k most frequent subtokens), chosen on the valid split.
+  static let bodyBaselineK = 4
 
   static func run(_ args: [String]) throws -> Int32 {
     if args.contains("--help") || args.contains("-h") {
@@ -55,6 +69,16 @@ enum EvalNames {
     let split = try scanner.choice("--split", from: ["test", "valid", "train"]) ?? "test"
     let limit = try scanner.int("--limit", in: 1...10_000_000) ?? 0
     let beam = try scanner.int("--beam", in: 1...64) ?? 5
+    let biases = try numbers(scanner.option("--copy-bias"), "--copy-bias")
+    let firstBiases = try numbers(scanner.option("--first-copy-bias"), "--first-copy-bias")
+    let frequencyBiases = try numbers(scanner.option("--frequency-bias"), "--frequency-bias")
+    let unknownChoice = try scanner.choice("--copy-unknown", from: ["on", "off", "both"])
+    let dumpPath = try scanner.option("--predictions")
+    let bodyCounts = try (numbers(scanner.option("--body-subtokens"), "--body-subtokens") ?? [Double(bodyBaselineK)])
+      .map { k -> Int in
+        guard k >= 1, k <= 6, k == k.rounded() else { throw UsageError("--body-subtokens takes whole numbers 1…6") }
+        return Int(k)
+      }
     guard try scanner.finish().isEmpty else { throw UsageError("eval names takes no positional arguments") }
     let dir = (datasets as NSString).expandingTildeInPath + "/method-names"
     let train = try MethodNameRecord.read(path: dir + "/train.jsonl")
@@ -80,14 +104,58 @@ enum EvalNames {
     var base = SubtokenMetrics()
     for r in records { base.add(predicted: common, actual: r.target) }
     var rows = ["| most frequent train name (`\(SubtokenVocabulary.camelCase(common))`) | \(cells(base)) |"]
+    // Baseline without a model: the body's k most frequent subtokens (BodySubtokens, ties by first occurrence).
+    let bodies = records.map { BodySubtokens.counted($0.input) }
+    for k in bodyCounts {
+      var m = SubtokenMetrics()
+      for (r, body) in zip(records, bodies) {
+        let ranked = body.enumerated().sorted {
+          $0.element.count != $1.element.count ? $0.element.count > $1.element.count : $0.offset < $1.offset
+        }
+        m.add(predicted: ranked.prefix(k).map(\.element.subtoken), actual: r.target)
+      }
+      rows.append("| the body's most frequent subtokens, k = \(k) (no model) | \(cells(m)) |")
+    }
     var details: [String] = []
+    var dump: [PredictionLine] = []
+    let overridden = biases != nil || firstBiases != nil || frequencyBiases != nil || unknownChoice != nil
     for head in heads {
       let t0 = Date()
-      printError("eval names: \(head.info.label) (\(head.directory.path)) on \(records.count) functions…")
-      let predictions = head.predict(inputs: records.map(\.input), beam: beam, top: 1)
-      var m = SubtokenMetrics()
-      for (r, p) in zip(records, predictions) { m.add(predicted: p.first?.subtokens ?? [], actual: r.target) }
-      rows.append("| Transformer, \(head.info.label) | \(cells(m)) |")
+      // the head's own decoding, or one per combination of the overrides
+      var decodings = [head.decoding]
+      if overridden {
+        let own = head.decoding
+        let unknowns = unknownChoice.map { $0 == "both" ? [false, true] : [$0 == "on"] } ?? [own.copyUnknown]
+        decodings = []
+        for b in biases ?? [own.copyBias] {
+          for f in firstBiases ?? [own.firstCopyBias ?? b] {
+            for g in frequencyBiases ?? [own.frequencyBias] {
+              for u in unknowns {
+                decodings.append(
+                  NameDecoding(copyBias: b, firstCopyBias: f == b ? nil : f, frequencyBias: g, copyUnknown: u))
+              }
+            }
+          }
+        }
+      }
+      var scored: [String] = []
+      for decoding in decodings {
+        printError(
+          "eval names: \(head.info.label) (\(head.directory.path)), \(decoding.summary), on \(records.count) functions…"
+        )
+        let predictions = head.predict(inputs: records.map(\.input), beam: beam, top: 1, decoding: decoding)
+        var m = SubtokenMetrics()
+        for (r, p) in zip(records, predictions) { m.add(predicted: p.first?.subtokens ?? [], actual: r.target) }
+        let suffix = decoding.isActive || decodings.count > 1 ? ", \(decoding.summary)" : ""
+        rows.append("| Transformer, \(head.info.label)\(suffix) | \(cells(m)) |")
+        for (r, p) in zip(records, predictions) {
+          dump.append(
+            PredictionLine(
+              row: "\(head.info.label)\(suffix)", package: r.package, path: r.path, name: r.name, target: r.target,
+              predicted: p.first?.subtokens ?? []))
+        }
+        scored.append(decoding.summary)
+      }
       let origin =
         head.info.randomInit
         ? "random initialisation"
@@ -97,8 +165,19 @@ enum EvalNames {
         "- \(head.info.label): `\(head.directory.path)`: encoder from \(origin); fine-tuned \(head.info.steps) "
           + "steps (\(head.info.examplesSeen) functions, \(Int(head.info.trainingSeconds)) s), batch "
           + "\(head.info.training.batchSize), lr \(head.info.training.learningRate), inputs cut to "
-          + "\(head.info.maxLength) tokens, \(head.info.subtokens) subtokens; scored in "
-          + "\(Int(Date().timeIntervalSince(t0))) s.")
+          + "\(head.info.maxLength) tokens, \(head.info.subtokens) subtokens; decoded with "
+          + (overridden ? scored.joined(separator: "; ") : head.decoding.summary + " (its config.json)")
+          + "; scored in \(Int(Date().timeIntervalSince(t0))) s.")
+    }
+    if let dumpPath {
+      let encoder = JSONEncoder()
+      encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+      var data = Data()
+      for line in dump {
+        data.append(try encoder.encode(line))
+        data.append(UInt8(ascii: "\n"))
+      }
+      try data.write(to: URL(fileURLWithPath: (dumpPath as NSString).expandingTildeInPath))
     }
     let stamp = ISO8601DateFormatter().string(from: Date())
     var out = ""
@@ -114,6 +193,27 @@ enum EvalNames {
     if !details.isEmpty { out += details.joined(separator: "\n") + "\n\n" }
     out += "Generated \(stamp) by `codeintel eval names \(args.joined(separator: " "))`.\n"
     return out
+  }
+
+  /// One function's top name in one row, as `--predictions FILE` writes it (JSON lines).
+  struct PredictionLine: Codable {
+    var row: String
+    var package: String
+    var path: String
+    var name: String
+    var target: [String]
+    var predicted: [String]
+  }
+
+  /// A comma-separated list of numbers, or nil without the option.
+  static func numbers(_ value: String?, _ option: String) throws -> [Double]? {
+    guard let value else { return nil }
+    let parts = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+    let xs = parts.compactMap(Double.init)
+    guard !xs.isEmpty, xs.count == parts.count, xs.allSatisfy({ $0.isFinite && abs($0) <= 100 }) else {
+      throw UsageError("\(option) takes numbers separated by commas, e.g. 0,1,2")
+    }
+    return xs
   }
 
   static func cells(_ m: SubtokenMetrics) -> String {

@@ -246,6 +246,21 @@ struct FeatureTests {
     #expect(diagnostics.last?["message"]?.stringValue == last)
   }
 
+  @Test func withoutANameModelTheBodyRulesStillFlagNames() throws {
+    let editor = try MockEditor(providers: AnalysisProviders(types: EvidenceTypeSuggester(), names: nil, clones: nil))
+    editor.open(
+      """
+      function isReady(state) { if (state.done) { return "yes" } return "no" }
+      function isEmpty(list) { const n = list.length; return n === 0 }
+      """)
+    let names = try editor.diagnostics(for: uri).filter { $0["code"] == "name-mismatch" }
+    #expect(names.count == 1)
+    let message = names.first?["message"]?.stringValue ?? ""
+    #expect(message.hasPrefix("name `isReady` does not match what the body does: named like a predicate"))
+    #expect(!message.contains("suggested"))
+    #expect(names.first?["data"] == nil)
+  }
+
   @Test func diagnosticsAreDebouncedAndConfigurable() throws {
     let editor = try MockEditor(options: ["codeintel": ["diagnostics": ["debounceMs": 500]]])
     editor.open("function a(x, y) { let t = 0; for (let i = 0; i < x; i++) { t += y } return t }\n")
@@ -310,13 +325,12 @@ struct LineIndexShim {
 struct NameCacheTests {
   @Test func remembersAndEmptiesWhenFull() {
     let cache = NameCache(capacity: 2)
-    cache.set("a", [NameSuggestion(name: "sum", confidence: 0.5)])
-    cache.set("b", [])
-    #expect(cache.get("a")?.map(\.name) == ["sum"])
-    #expect(cache.get("b")?.isEmpty == true)
+    cache.set("a", .init(report: nil))
+    cache.set("b", .init(report: nil))
+    #expect(cache.get("a") != nil && cache.get("a")?.report == nil)
     #expect(cache.get("c") == nil)
-    cache.set("c", [NameSuggestion(name: "total", confidence: 0.4)])  // full: starts again
+    cache.set("c", .init(report: nil))  // full: starts again
     #expect(cache.get("a") == nil && cache.get("b") == nil)
-    #expect(cache.get("c")?.map(\.name) == ["total"])
+    #expect(cache.get("c") != nil)
   }
 }

@@ -22,29 +22,39 @@ public struct HeadNameSuggester: NameSuggester {
   public func suggestNames(for unit: FunctionUnit, in tree: Tree, cancellation: CancellationToken) throws
     -> [NameSuggestion]
   {
-    try cancellation.check()
-    let key = "\(unit.kind)\u{0}\(unit.name ?? "")\u{0}\(top)\u{0}" + String(decoding: tree.bytes[unit.byteRange], as: UTF8.self)
-    if let known = cache.get(key) { return known }
-    let names = model.suggestions(for: unit, in: tree, top: top).map {
+    (try report(for: unit, in: tree, cancellation: cancellation)?.suggestions ?? []).map {
       NameSuggestion(name: $0.name, confidence: $0.probability)
     }
-    cache.set(key, names)
-    return names
+  }
+
+  /// The same analysis as `codeintel suggest-names` (`NameAnalysis.analyze`), remembered per function.
+  public func report(for unit: FunctionUnit, in tree: Tree, cancellation: CancellationToken) throws -> NameReport? {
+    try cancellation.check()
+    let key = "\(unit.kind)\u{0}\(unit.name ?? "")\u{0}\(top)\u{0}" + String(decoding: tree.bytes[unit.byteRange], as: UTF8.self)
+    if let known = cache.get(key) { return known.report }
+    let report = NameAnalysis.analyze(tree: tree, units: [unit], head: model.head, top: top).first
+    cache.set(key, NameCache.Entry(report: report))
+    return report
   }
 }
 
-/// A bounded, thread-safe map from a function's key to its suggestions (emptied when full: simple, and
-/// the working set of an editing session is far below the bound).
+/// A bounded, thread-safe map from a function's key to its analysis (emptied when full: simple, and the
+/// working set of an editing session is far below the bound).
 final class NameCache: @unchecked Sendable {
+  /// One function's analysis; nil when the function has no name the head can judge (a constructor, `f`).
+  struct Entry {
+    var report: NameReport?
+  }
+
   private let lock = NSLock()
-  private var entries: [String: [NameSuggestion]] = [:]
+  private var entries: [String: Entry] = [:]
   let capacity: Int
 
   init(capacity: Int = 20_000) { self.capacity = capacity }
 
-  func get(_ key: String) -> [NameSuggestion]? { lock.withLock { entries[key] } }
+  func get(_ key: String) -> Entry? { lock.withLock { entries[key] } }
 
-  func set(_ key: String, _ value: [NameSuggestion]) {
+  func set(_ key: String, _ value: Entry) {
     lock.withLock {
       if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
       entries[key] = value

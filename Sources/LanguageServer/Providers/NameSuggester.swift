@@ -1,3 +1,4 @@
+import CodeIntel
 import Syntax
 
 /// A proposed name for a function with the model's confidence in [0, 1].
@@ -11,9 +12,19 @@ public struct NameSuggestion: Sendable, Hashable, Codable {
   }
 }
 
-/// Proposes names for a function from what its body does (the method-name head). No
-/// implementation ships yet; with none injected, the rename action and the name diagnostic are off.
+/// Proposes names for a function from what its body does (`HeadNameSuggester`, the method-name head). With
+/// none installed there is no rename action, and the name diagnostic comes from the body rules alone.
 public protocol NameSuggester: Sendable {
   /// Names for `unit`, best first.
   func suggestNames(for unit: FunctionUnit, in tree: Tree, cancellation: CancellationToken) throws -> [NameSuggestion]
+  /// What `codeintel suggest-names` says about `unit` (`NameAnalysis`: suggestions and the name/body
+  /// mismatch verdict with its reasons), or nil for a suggester without that analysis; the server then
+  /// flags a confident top suggestion that differs from the name.
+  func report(for unit: FunctionUnit, in tree: Tree, cancellation: CancellationToken) throws -> NameReport?
+}
+
+extension NameSuggester {
+  public func report(for unit: FunctionUnit, in tree: Tree, cancellation: CancellationToken) throws -> NameReport? {
+    nil
+  }
 }

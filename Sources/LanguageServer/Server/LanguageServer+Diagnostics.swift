@@ -1,3 +1,4 @@
+import CodeIntel
 import Dispatch
 import Syntax
 
@@ -43,14 +44,10 @@ extension LanguageServer {
           {
             run.diagnostics.append(cloneDiagnostic(name: name, range: range, best: best, all: clones))
           }
-          if configuration.nameDiagnostics, let top = try nameSuggestions(unit, doc, cancellation: token)?.first,
-            top.confidence >= configuration.minNameConfidence, top.name != name
+          if configuration.nameDiagnostics,
+            let d = try nameDiagnostic(unit, name: name, range: range, doc, cancellation: token)
           {
-            run.diagnostics.append(
-              Diagnostic(
-                range: range, severity: .hint, code: "name-mismatch",
-                message: "name `\(name)` does not match what the body does (suggested: `\(top.name)`)",
-                data: .object(["suggestion": .string(top.name)])))
+            run.diagnostics.append(d)
           }
         } catch {
           Log.warning("diagnostics for \(name) in \(doc.uri) failed: \(error)")
@@ -71,6 +68,40 @@ extension LanguageServer {
     Log.debug("diagnostics of \(doc.uri): \(run.units.count) functions, \(run.nanoseconds / 1_000_000) ms")
     notify(
       PublishDiagnosticsNotification.self, .init(uri: doc.uri, version: doc.version, diagnostics: run.diagnostics))
+  }
+
+  /// The name-mismatch diagnostic of a function, if any: the verdict of `NameAnalysis` (the same as
+  /// `codeintel suggest-names --only-mismatches`) from the name suggester, or from the body rules alone when
+  /// no suggester is installed; a suggester without that analysis is trusted when its top suggestion is
+  /// confident (`minNameConfidence`) and differs.
+  private func nameDiagnostic(
+    _ unit: FunctionUnit, name: String, range: LSPRange, _ doc: Document, cancellation: CancellationToken
+  ) throws -> Diagnostic? {
+    guard let tree = doc.tree else { return nil }
+    let report: NameReport?
+    if let names = providers.names {
+      report = try names.report(for: unit, in: tree, cancellation: cancellation)
+      if report == nil {
+        guard let top = try names.suggestNames(for: unit, in: tree, cancellation: cancellation).first,
+          top.confidence >= configuration.minNameConfidence, top.name != name
+        else { return nil }
+        return mismatchDiagnostic(name: name, range: range, reason: nil, suggestion: top.name)
+      }
+    } else {
+      report = NameAnalysis.analyze(tree: tree, units: [unit], head: nil).first
+    }
+    guard let report, report.mismatch else { return nil }
+    let suggestion = report.suggestions.first.map(\.name).flatMap { $0 == name ? nil : $0 }
+    return mismatchDiagnostic(name: name, range: range, reason: report.reasons.first, suggestion: suggestion)
+  }
+
+  private func mismatchDiagnostic(name: String, range: LSPRange, reason: String?, suggestion: String?) -> Diagnostic {
+    var message = "name `\(name)` does not match what the body does"
+    if let reason { message += ": " + reason }
+    if let suggestion { message += " (suggested: `\(suggestion)`)" }
+    return Diagnostic(
+      range: range, severity: .hint, code: "name-mismatch", message: message,
+      data: suggestion.map { .object(["suggestion": .string($0)]) })
   }
 
   private func cloneDiagnostic(name: String, range: LSPRange, best: CloneMatch, all: [CloneMatch]) -> Diagnostic {

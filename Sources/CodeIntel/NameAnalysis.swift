@@ -142,6 +142,18 @@ public enum NameAnalysis {
     }
   }
 
+  /// The first `top` predictions with distinct sets of subtokens: a beam often finishes the same words in
+  /// several orders (`totalItems`, `itemsTotal`), which would fill a list of five with one idea. The best
+  /// ordering of each set is kept, so the first prediction never changes.
+  public static func distinctNames(_ predictions: [NamePrediction], top: Int) -> [NamePrediction] {
+    var seen = Set<[String]>()
+    var out: [NamePrediction] = []
+    for p in predictions where out.count < top {
+      if seen.insert(p.subtokens.map { $0.lowercased() }.sorted()).inserted { out.append(p) }
+    }
+    return out
+  }
+
   /// Combines evidence scores as independent: 1 - Π(1 - sᵢ).
   public static func combine(_ scores: [Double]) -> Double { 1 - scores.reduce(1) { $0 * (1 - $1) } }
 
@@ -157,9 +169,11 @@ public enum NameAnalysis {
       guard let ex = MethodNames.example(for: unit, in: tree) else { continue }
       kept.append((unit, ex))
     }
-    let model =
-      head?.analyze(
-        inputs: kept.map(\.example.input), current: kept.map(\.example.target), beam: max(beam, top), top: top) ?? []
+    // The beam and its top names as `eval names` decodes them (so the first suggestion is the one the
+    // evaluation scores); orderings of the same words are then merged, which can leave fewer than `top`.
+    let model = (head?.analyze(
+      inputs: kept.map(\.example.input), current: kept.map(\.example.target), beam: max(beam, top), top: top)
+      ?? []).map { (predictions: distinctNames($0.predictions, top: top), current: $0.current) }
     let lines = LineIndex(tree.bytes)
     var out: [NameReport] = []
     for (k, item) in kept.enumerated() {
@@ -221,6 +235,8 @@ public final class NameModel: @unchecked Sendable {
   {
     guard let ex = MethodNames.example(for: unit, in: tree) else { return [] }
     let r = head.analyze(inputs: [ex.input], current: nil, beam: max(beam, top), top: top)
-    return (r.first?.predictions ?? []).map { .init(name: $0.name, probability: $0.probability, score: $0.score) }
+    return NameAnalysis.distinctNames(r.first?.predictions ?? [], top: top).map {
+      .init(name: $0.name, probability: $0.probability, score: $0.score)
+    }
   }
 }

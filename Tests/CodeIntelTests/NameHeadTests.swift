@@ -161,6 +161,20 @@ struct NameAnalysisTests {
     return out
   }
 
+  @Test("suggestions: one per set of subtokens, best ordering kept, at most top")
+  func distinct() {
+    let ps = [
+      NamePrediction(subtokens: ["total", "items"], logProbability: -1),
+      NamePrediction(subtokens: ["items", "total"], logProbability: -2),
+      NamePrediction(subtokens: ["sum"], logProbability: -3),
+      NamePrediction(subtokens: ["Total", "Items"], logProbability: -4),
+      NamePrediction(subtokens: ["total"], logProbability: -5),
+      NamePrediction(subtokens: ["count"], logProbability: -6),
+    ]
+    #expect(NameAnalysis.distinctNames(ps, top: 3).map(\.name) == ["totalItems", "sum", "total"])
+    #expect(NameAnalysis.distinctNames(ps, top: 10).count == 4)
+  }
+
   @Test("body rules: predicates returning literals, getters returning nothing, setters returning without assigning")
   func rules() throws {
     let r = try reasons(

@@ -25,7 +25,8 @@ enum SuggestNamesCommand: CLICommand {
     Each flag says why. Progress for directories goes to stderr.
 
     OPTIONS:
-      --top K              Names per function (default 5).
+      --top K              Names per function (default 5; orderings of the same words count once,
+                           so fewer may be listed). Each shows the probability the decoder gives it.
       --beam N             Beam width (default 5; at least K is used).
       --min-gap G          Model evidence threshold in nats per subtoken (default 2).
       --min-probability P  The model's reading counts as mismatch evidence only when its best name has
@@ -107,7 +108,11 @@ enum SuggestNamesCommand: CLICommand {
   }
 
   static func printText(_ r: NameReport, path: String) {
-    let names = r.suggestions.map { "\($0.name) \(String(format: "%.2f", $0.probability))" }.joined(separator: ", ")
+    // The decoder's probability of the whole name: most names built from the body's words (the copy bias)
+    // are below 1 %, where two decimals would print a row of 0.00.
+    let names = r.suggestions.map {
+      "\($0.name) \($0.probability >= 0.01 ? String(format: "%.2f", $0.probability) : "<0.01")"
+    }.joined(separator: ", ")
     var line = "\(path):\(r.line):\(r.character + 1)  \(r.name)"
     if !names.isEmpty { line += "  → \(names)" }
     if r.mismatch { line += String(format: "  MISMATCH %.2f", r.mismatchScore) }

@@ -235,7 +235,6 @@ public struct TypeHeadTraining {
 
     encoder.training = true
     let loopStart = Date()
-    let stepsAtStart = state.step
     var lossSum: Float = 0
     var lossCount = 0
     var finished = false

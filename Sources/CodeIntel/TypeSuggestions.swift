@@ -22,6 +22,13 @@ public struct TypeSuggestions: Sendable {
       : TypeEvidence.suggestions(in: parsed.tree)
   }
 
+  /// Whether a site (or its suggestion) with this anchor and name lies in `range`, ends included: what a
+  /// request for a range must cover.
+  public static func touches(_ range: ClosedRange<Int>, anchor: Int, nameRange: Range<Int>) -> Bool {
+    range.contains(anchor)
+      || range.overlaps(nameRange.lowerBound...Swift.max(nameRange.lowerBound, nameRange.upperBound))
+  }
+
   /// Evidence and, with `model`, the type head's and its name prior's candidates for every unannotated site of
   /// a TypeScript tree. With `bytes`, only the sites whose anchor or name lies in that range get the head
   /// (and the evidence looks only at nodes overlapping it): the head reads each site in its own window of
@@ -33,12 +40,7 @@ public struct TypeSuggestions: Sendable {
     let evidence = TypeEvidence.suggestions(in: tree, bytes: range)
     guard let model else { return evidence }
     var sites = TypeSites.unannotated(in: tree)
-    if let range {
-      sites = sites.filter {
-        range.contains($0.anchor)
-          || range.overlaps($0.nameRange.lowerBound...Swift.max($0.nameRange.lowerBound, $0.nameRange.upperBound))
-      }
-    }
+    if let range { sites = sites.filter { touches(range, anchor: $0.anchor, nameRange: $0.nameRange) } }
     guard !sites.isEmpty else { return evidence }
     let text = String(decoding: tree.bytes, as: UTF8.self)
     // The head sees each site's name as the dataset spells it (a return site of `const f = () => …` has no

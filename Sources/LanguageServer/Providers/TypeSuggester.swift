@@ -15,10 +15,7 @@ extension Array where Element == TypeEvidence.Suggestion {
   /// The suggestions whose anchor or name lies in `bytes` (all of them for nil).
   func overlapping(_ bytes: ClosedRange<Int>?) -> [TypeEvidence.Suggestion] {
     guard let bytes else { return self }
-    return filter {
-      bytes.contains($0.anchor)
-        || bytes.overlaps($0.nameRange.lowerBound...Swift.max($0.nameRange.lowerBound, $0.nameRange.upperBound))
-    }
+    return filter { TypeSuggestions.touches(bytes, anchor: $0.anchor, nameRange: $0.nameRange) }
   }
 }
 

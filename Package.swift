@@ -27,22 +27,24 @@ let package = Package(
     // MARK: - Libraries
     .target(name: "Syntax", dependencies: ["CTreeSitter", "TreeSitterGrammars"]),
     .target(name: "Randomness"),
+    // The one JSON value of the package: LSP messages, tokenizer.json, the corpus's JSON lines.
+    .target(name: "JSON"),
     .target(name: "Augment", dependencies: ["Syntax", "Randomness"]),
-    .target(name: "Tokenizer", dependencies: ["Randomness"], swiftSettings: optimized),
+    .target(name: "Tokenizer", dependencies: ["Randomness", "JSON"], swiftSettings: optimized),
     // Tensor is optimised in debug builds too: its SIMD loops run ~100x slower at -Onone.
     .target(
-      name: "Tensor", dependencies: ["COpenBLAS", "Randomness"],
+      name: "Tensor", dependencies: ["COpenBLAS", "Randomness", "JSON"],
       swiftSettings: optimized + [.unsafeFlags(["-O"], .when(configuration: .debug))]
     ),
     .target(name: "Model", dependencies: ["Tensor", "Tokenizer", "Syntax", "Augment", "Corpus"], swiftSettings: optimized),
-    .target(name: "Corpus", dependencies: ["Syntax", "Augment"]),
+    .target(name: "Corpus", dependencies: ["Syntax", "Augment", "JSON"]),
     // CloneIndex takes embeddings through its `Embedder` protocol; CodeIntel adapts `Model` to it.
     .target(name: "CloneIndex", dependencies: ["Syntax", "Augment", "COpenBLAS", "CSQLite"], swiftSettings: optimized),
     .target(
       name: "CodeIntel",
       dependencies: ["Syntax", "Augment", "Tokenizer", "Tensor", "Model", "Corpus", "CloneIndex"]
     ),
-    .target(name: "LanguageServer", dependencies: ["CodeIntel", "Syntax", "CloneIndex"]),
+    .target(name: "LanguageServer", dependencies: ["CodeIntel", "Syntax", "CloneIndex", "JSON"]),
 
     // MARK: - Executables (argument parsing and printing only)
     .executableTarget(

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 // MARK: - Safetensors
 
@@ -160,21 +161,8 @@ public enum Safetensors {
 
   // MARK: - JSON strings
 
-  static func quote(_ s: String) -> String {
-    var out = "\""
-    for u in s.unicodeScalars {
-      switch u {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case "\r": out += "\\r"
-      case "\t": out += "\\t"
-      default:
-        if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
-      }
-    }
-    return out + "\""
-  }
+  /// `s` as a JSON string literal (quotes, backslashes and control characters escaped).
+  static func quote(_ s: String) -> String { JSONValue.quoted(s, escapingLineSeparators: false) }
 }
 
 // MARK: - Checkpoints of a parameter store

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 // MARK: - tokenizer.json
 
@@ -85,9 +86,10 @@ extension Tokenizer {
   /// Parses the text of a `tokenizer.json`.
   public static func load(json data: Data) throws -> Tokenizer {
     let root: JSONValue
-    switch JSONValue.parse(Array(data)) {
-    case .success(let value): root = value
-    case .failure(let error): throw TokenizerError.malformedFile("it is not JSON (\(error.message))")
+    do {
+      root = try JSONValue.parse(Array(data), maxDepth: 64)
+    } catch {
+      throw TokenizerError.malformedFile("it is not JSON (\(error.message))")
     }
     guard case .object = root else { throw TokenizerError.malformedFile("the top level is not an object") }
     guard root["format"]?.string == formatName else {
@@ -148,24 +150,21 @@ extension Tokenizer {
 
 // MARK: - JSON strings
 
-/// `text` as a JSON string literal: quotes, backslashes and control characters escaped, everything else verbatim.
+/// `text` as a JSON string literal: quotes, backslashes, control characters and DEL escaped, everything else
+/// verbatim.
 func jsonString(_ text: String) -> String {
-  var out = "\""
-  for scalar in text.unicodeScalars {
-    switch scalar {
-    case "\"": out += "\\\""
-    case "\\": out += "\\\\"
-    case "\n": out += "\\n"
-    case "\r": out += "\\r"
-    case "\t": out += "\\t"
-    default:
-      if scalar.value < 0x20 || scalar.value == 0x7F {
-        let hex = String(scalar.value, radix: 16)
-        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-      } else {
-        out.unicodeScalars.append(scalar)
-      }
-    }
+  JSONValue.quoted(text, escapingLineSeparators: false, escapingDelete: true)
+}
+
+// MARK: - Reading tokenizer.json fields
+
+extension JSONValue {
+  // `tokenizer.json` is strict: an integer field must be written as an integer literal.
+  fileprivate var string: String? { stringValue }
+  fileprivate var array: [JSONValue]? { arrayValue }
+  fileprivate var double: Double? { doubleValue }
+  fileprivate var int: Int? {
+    if case .int(let i) = self { return i }
+    return nil
   }
-  return out + "\""
 }

@@ -83,51 +83,33 @@ public final class TypeHeadModel: @unchecked Sendable {
   // MARK: Loading and writing
 
   public static func load(directory: String) throws -> TypeHeadModel {
-    let dir = URL(fileURLWithPath: (directory as NSString).expandingTildeInPath)
-    guard let data = FileManager.default.contents(atPath: dir.appendingPathComponent("config.json").path) else {
-      throw CodeIntelError("\(dir.path): not a type-head folder (no config.json)")
-    }
-    let info: Info
-    do { info = try JSONDecoder().decode(Info.self, from: data) } catch {
-      throw CodeIntelError("\(dir.path)/config.json: not a type-head config (\(error))")
-    }
-    guard info.format == formatName, info.version == formatVersion else {
-      throw CodeIntelError("\(dir.path)/config.json: format \(info.format) v\(info.version), expected \(formatName) v\(formatVersion)")
-    }
-    let tokenizer = try Tokenizer.load(from: dir.appendingPathComponent(info.tokenizer))
-    let encoder = try EncoderFactory.load(from: dir.appendingPathComponent(info.encoder).path)
-    encoder.training = false
-    let head = try TypeHead.load(from: dir.appendingPathComponent(info.typehead).path)
-    guard head.config == info.head else { throw CodeIntelError("\(dir.path): typehead.safetensors does not match config.json") }
-    let prior = try TypeNamePrior.load(directory: dir)
+    let folder = ModelFolder(path: directory, kind: "type head")
+    let info = try folder.config(Info.self, format: formatName, version: formatVersion)
+    let tokenizer = try folder.tokenizer(info.tokenizer)
+    let encoder = try folder.encoder(info.encoder)
+    let head = try TypeHead.load(from: folder.file(info.typehead).path)
+    guard head.config == info.head else { throw folder.unusable("\(info.typehead) does not match config.json") }
+    let prior = try TypeNamePrior.load(directory: folder.url)
     return TypeHeadModel(
-      info: info, tokenizer: tokenizer, encoder: encoder, head: head, namePrior: prior, directory: dir)
+      info: info, tokenizer: tokenizer, encoder: encoder, head: head, namePrior: prior, directory: folder.url)
   }
 
-  /// `explicit` if given; else `types/` inside the default model folder if it exists; else nil (evidence only).
+  /// `explicit` if given; else `types/` inside the default model folder if it exists (`$CODEINTEL_MODEL`, then
+  /// `ModelFolder.defaultSearchPaths()`); else nil (evidence only).
   public static func loadDefault(explicit: String?) throws -> TypeHeadModel? {
-    if let explicit { return try load(directory: explicit) }
-    var candidates: [String] = []
-    if let env = ProcessInfo.processInfo.environment[PretrainedModel.environmentVariable], !env.isEmpty {
-      candidates.append(env)
-    }
-    candidates += PretrainedModel.defaultSearchPaths()
-    for dir in candidates {
-      let types = URL(fileURLWithPath: dir).appendingPathComponent(defaultSubfolder).path
-      if FileManager.default.fileExists(atPath: types + "/config.json") { return try load(directory: types) }
-    }
-    return nil
+    let found = ModelFolder.locate(
+      explicit: explicit, environmentVariable: nil, subfolder: defaultSubfolder, kind: "type head")
+    return try found.folder.map { try load(directory: $0.path) }
   }
 
   /// Writes the folder: config, encoder, head, tokenizer, and the name prior when there is one.
   public func write(to dir: URL) throws {
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    let folder = ModelFolder(url: dir, kind: "type head")
+    try folder.create()
     try EncoderFactory.save(encoder, to: dir.appendingPathComponent(info.encoder).path, metadata: ["steps": String(info.steps)])
     try head.save(to: dir.appendingPathComponent(info.typehead).path, metadata: ["steps": String(info.steps)])
     try tokenizer.save(to: dir.appendingPathComponent(info.tokenizer))
-    let e = JSONEncoder()
-    e.outputFormatting = [.prettyPrinted, .sortedKeys]
-    try e.encode(info).write(to: dir.appendingPathComponent("config.json"))
+    try folder.writeJSON(info, to: ModelFolder.configFile)
     try namePrior?.write(to: dir)
   }
 

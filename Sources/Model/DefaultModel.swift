@@ -11,9 +11,9 @@ import Tokenizer
 /// `embed` is thread-safe (calls are serialised on the one encoder).
 public final class PretrainedModel: @unchecked Sendable {
   /// The folder name of the model shipped in `Models/`.
-  public static let defaultName = "contracode-moco-small"
+  public static let defaultName = ModelFolder.defaultModelName
   /// The environment variable that names another model folder.
-  public static let environmentVariable = "CODEINTEL_MODEL"
+  public static let environmentVariable = ModelFolder.modelEnvironmentVariable
 
   /// What `config.json` holds.
   public struct Info: Codable, Sendable, Equatable {
@@ -49,29 +49,11 @@ public final class PretrainedModel: @unchecked Sendable {
 
   /// Opens a model folder.
   public static func load(directory: String) throws -> PretrainedModel {
-    let dir = URL(fileURLWithPath: expandPath(directory))
-    let configURL = dir.appendingPathComponent("config.json")
-    guard let data = FileManager.default.contents(atPath: configURL.path) else {
-      throw PretrainError.invalidModel(path: dir.path, reason: "it has no readable config.json")
-    }
-    let info: Info
-    do {
-      info = try JSONDecoder().decode(Info.self, from: data)
-    } catch {
-      throw PretrainError.invalidModel(path: configURL.path, reason: "config.json does not decode: \(error)")
-    }
-    guard info.format == formatName else {
-      throw PretrainError.invalidModel(path: configURL.path, reason: "format is '\(info.format)', not '\(formatName)'")
-    }
-    guard info.version == formatVersion else {
-      throw PretrainError.invalidModel(
-        path: configURL.path,
-        reason: "model format version \(info.version) but this codeintel reads \(formatVersion); use a matching model")
-    }
-    let tokenizer = try Tokenizer.load(from: dir.appendingPathComponent(info.tokenizer))
-    let encoder = try EncoderFactory.load(from: dir.appendingPathComponent(info.encoder).path)
-    encoder.training = false
-    return PretrainedModel(directory: dir, info: info, tokenizer: tokenizer, encoder: encoder)
+    let folder = ModelFolder(path: directory, kind: "model")
+    let info = try folder.config(Info.self, format: formatName, version: formatVersion)
+    let tokenizer = try folder.tokenizer(info.tokenizer)
+    let encoder = try folder.encoder(info.encoder)
+    return PretrainedModel(directory: folder.url, info: info, tokenizer: tokenizer, encoder: encoder)
   }
 
   init(directory: URL, info: Info, tokenizer: Tokenizer, encoder: any SequenceEncoder) {
@@ -83,45 +65,19 @@ public final class PretrainedModel: @unchecked Sendable {
 
   /// The default model: `explicit` (a `--model DIR` flag) if given, else `$CODEINTEL_MODEL`, else
   /// `Models/<defaultName>` in the repository that holds the running executable (found by walking up from the
-  /// executable's real path), else the same walking up from the current directory.
+  /// executable's real path), else the same walking up from the current directory (`ModelFolder.locate`).
   public static func loadDefault(explicit: String? = nil) throws -> PretrainedModel {
-    if let explicit { return try load(directory: explicit) }
-    if let env = ProcessInfo.processInfo.environment[environmentVariable], !env.isEmpty {
-      return try load(directory: env)
-    }
-    let candidates = defaultSearchPaths()
-    for dir in candidates where FileManager.default.fileExists(atPath: dir + "/config.json") {
-      return try load(directory: dir)
-    }
-    throw PretrainError.modelNotFound(searched: ["$" + environmentVariable] + candidates)
+    let found = ModelFolder.locate(
+      explicit: explicit, environmentVariable: environmentVariable, subfolder: nil, kind: "model")
+    guard let folder = found.folder else { throw PretrainError.modelNotFound(searched: found.searched) }
+    return try load(directory: folder.path)
   }
 
   /// The no-argument form the clone index calls.
   public static func loadDefault() throws -> PretrainedModel { try loadDefault(explicit: nil) }
 
   /// Folders `loadDefault` looks at after the flag and the environment, in order.
-  public static func defaultSearchPaths() -> [String] {
-    var starts: [URL] = []
-    if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-      starts.append(URL(fileURLWithPath: exe).deletingLastPathComponent())
-    }
-    if let first = CommandLine.arguments.first, first.contains("/") {
-      starts.append(URL(fileURLWithPath: first).resolvingSymlinksInPath().deletingLastPathComponent())
-    }
-    starts.append(URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
-    var out: [String] = []
-    for start in starts {
-      var dir = start.standardizedFileURL
-      for _ in 0..<10 {
-        let candidate = dir.appendingPathComponent("Models").appendingPathComponent(defaultName).path
-        if !out.contains(candidate) { out.append(candidate) }
-        let parent = dir.deletingLastPathComponent()
-        if parent.path == dir.path { break }
-        dir = parent
-      }
-    }
-    return out
-  }
+  public static func defaultSearchPaths() -> [String] { ModelFolder.defaultSearchPaths() }
 
   // MARK: Embedding
 
@@ -145,7 +101,8 @@ public final class PretrainedModel: @unchecked Sendable {
 
   /// Writes a model folder from a MoCo run: the query encoder and head, the tokenizer and `config.json`.
   public static func write(moco: MoCo, tokenizer: Tokenizer, to dir: URL) throws {
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    let folder = ModelFolder(url: dir)
+    try folder.create()
     let c = moco.config
     let info = Info(
       format: formatName, version: formatVersion, name: c.modelName, architecture: c.architecture, dim: c.dim,
@@ -157,8 +114,6 @@ public final class PretrainedModel: @unchecked Sendable {
       metadata: meta)
     try moco.queryHead.parameters.save(to: dir.appendingPathComponent("head.safetensors").path, metadata: meta)
     try tokenizer.save(to: dir.appendingPathComponent("tokenizer.json"))
-    let e = JSONEncoder()
-    e.outputFormatting = [.prettyPrinted, .sortedKeys]
-    try e.encode(info).write(to: dir.appendingPathComponent("config.json"))
+    try folder.writeJSON(info, to: ModelFolder.configFile)
   }
 }

@@ -246,70 +246,32 @@ public final class NameHead: @unchecked Sendable {
 
   /// Opens a head folder.
   public static func load(directory: String) throws -> NameHead {
-    let dir = URL(fileURLWithPath: expandPath(directory))
-    let configURL = dir.appendingPathComponent("config.json")
-    guard let data = FileManager.default.contents(atPath: configURL.path) else {
-      throw PretrainError.invalidModel(path: dir.path, reason: "it has no readable config.json (not a name head)")
-    }
-    let info: Info
-    do {
-      info = try JSONDecoder().decode(Info.self, from: data)
-    } catch {
-      throw PretrainError.invalidModel(path: configURL.path, reason: "config.json is not a name head's: \(error)")
-    }
-    guard info.format == formatName else {
-      throw PretrainError.invalidModel(path: configURL.path, reason: "format is '\(info.format)', not '\(formatName)'")
-    }
-    guard info.version == formatVersion else {
-      throw PretrainError.invalidModel(
-        path: configURL.path, reason: "name head format version \(info.version); this codeintel reads \(formatVersion)")
-    }
-    let tokenizer = try Tokenizer.load(from: dir.appendingPathComponent(info.tokenizerFile))
-    let encoder = try EncoderFactory.load(from: dir.appendingPathComponent(info.encoderFile).path)
-    let decoder = try NameDecoder.load(from: dir.appendingPathComponent(info.decoderFile).path)
-    let subURL = dir.appendingPathComponent(info.subtokensFile)
-    guard let subData = FileManager.default.contents(atPath: subURL.path) else {
-      throw PretrainError.invalidModel(path: subURL.path, reason: "missing")
-    }
-    let vocabulary: SubtokenVocabulary
-    do {
-      vocabulary = try JSONDecoder().decode(SubtokenVocabulary.self, from: subData)
-    } catch {
-      throw PretrainError.invalidModel(path: subURL.path, reason: "does not decode: \(error)")
-    }
+    let folder = ModelFolder(path: directory, kind: "name head")
+    let info = try folder.config(Info.self, format: formatName, version: formatVersion)
+    let tokenizer = try folder.tokenizer(info.tokenizerFile)
+    let encoder = try folder.encoder(info.encoderFile)
+    let decoder = try NameDecoder.load(from: folder.file(info.decoderFile).path)
+    let vocabulary = try folder.json(SubtokenVocabulary.self, file: info.subtokensFile)
     guard vocabulary.count == decoder.config.vocab, encoder.dim == decoder.config.dim else {
-      throw PretrainError.invalidModel(path: dir.path, reason: "subtokens, decoder and encoder sizes disagree")
+      throw folder.unusable("subtokens, decoder and encoder sizes disagree")
     }
     return NameHead(
-      directory: dir, info: info, tokenizer: tokenizer, encoder: encoder, decoder: decoder, vocabulary: vocabulary)
+      directory: folder.url, info: info, tokenizer: tokenizer, encoder: encoder, decoder: decoder,
+      vocabulary: vocabulary)
   }
 
   /// The name head: `explicit` (a `--names-model DIR` flag) if given, else `$CODEINTEL_NAMES_MODEL`, else
   /// `names/` inside `$CODEINTEL_MODEL`, else `names/` inside each folder `PretrainedModel.defaultSearchPaths()`
-  /// lists, in order.
+  /// lists, in order (`ModelFolder.locate`).
   public static func loadDefault(explicit: String? = nil) throws -> NameHead {
-    if let explicit { return try load(directory: explicit) }
-    let env = ProcessInfo.processInfo.environment
-    if let dir = env[environmentVariable], !dir.isEmpty { return try load(directory: dir) }
-    let candidates = defaultSearchPaths()
-    for dir in candidates where FileManager.default.fileExists(atPath: dir + "/config.json") {
-      return try load(directory: dir)
-    }
-    throw PretrainError.modelNotFound(searched: ["$" + environmentVariable] + candidates)
+    let found = ModelFolder.locate(
+      explicit: explicit, environmentVariable: environmentVariable, subfolder: folderName, kind: "name head")
+    guard let folder = found.folder else { throw PretrainError.modelNotFound(searched: found.searched) }
+    return try load(directory: folder.path)
   }
 
   /// Folders `loadDefault` looks at after the flag and `$CODEINTEL_NAMES_MODEL`.
-  public static func defaultSearchPaths() -> [String] {
-    var out: [String] = []
-    if let m = ProcessInfo.processInfo.environment[PretrainedModel.environmentVariable], !m.isEmpty {
-      out.append(URL(fileURLWithPath: expandPath(m)).appendingPathComponent(folderName).path)
-    }
-    for dir in PretrainedModel.defaultSearchPaths() {
-      let candidate = URL(fileURLWithPath: dir).appendingPathComponent(folderName).path
-      if !out.contains(candidate) { out.append(candidate) }
-    }
-    return out
-  }
+  public static func defaultSearchPaths() -> [String] { ModelFolder.searchPaths(subfolder: folderName) }
 
   // MARK: Prediction
 

@@ -11,7 +11,7 @@ let package = Package(
   products: [
     .executable(name: "codeintel", targets: ["codeintel"]),
     .executable(name: "codeintel-lsp", targets: ["codeintel-lsp"]),
-    .library(name: "CodeIntel", targets: ["CodeIntel"]),
+    .library(name: "CodeIntel", targets: ["CodeIntel", "Heads"]),
   ],
   targets: [
     // MARK: - System libraries and grammars
@@ -40,16 +40,23 @@ let package = Package(
     .target(name: "Corpus", dependencies: ["Syntax", "Augment", "JSON"]),
     // CloneIndex takes embeddings through its `Embedder` protocol; CodeIntel adapts `Model` to it.
     .target(name: "CloneIndex", dependencies: ["Syntax", "Augment", "COpenBLAS", "CSQLite"], swiftSettings: optimized),
+    // What the executables share: source loading and checks, parse reports, benchmarks, eval's document.
     .target(
       name: "CodeIntel",
       dependencies: ["Syntax", "Augment", "Tokenizer", "Tensor", "Model", "Corpus", "CloneIndex"]
     ),
-    .target(name: "LanguageServer", dependencies: ["CodeIntel", "Syntax", "CloneIndex", "JSON"]),
+    // The heads on the encoder, one folder each (Types, Names, Clones), each in the same five parts:
+    // 1-Data, 2-Model, 3-Training, 4-Inference, 5-Evaluation (docs/ARCHITECTURE.md).
+    .target(
+      name: "Heads",
+      dependencies: ["CodeIntel", "Model", "Tensor", "Tokenizer", "Corpus", "Syntax", "Augment", "CloneIndex"]
+    ),
+    .target(name: "LanguageServer", dependencies: ["CodeIntel", "Heads", "Syntax", "CloneIndex", "JSON"]),
 
     // MARK: - Executables (argument parsing and printing only)
     .executableTarget(
-      name: "codeintel", dependencies: ["CodeIntel", "CloneIndex", "Corpus", "Model", "Tensor", "Augment", "Syntax"]),
-    .executableTarget(name: "codeintel-lsp", dependencies: ["LanguageServer", "CodeIntel"]),
+      name: "codeintel", dependencies: ["CodeIntel", "Heads", "CloneIndex", "Corpus", "Model", "Tensor", "Augment", "Syntax"]),
+    .executableTarget(name: "codeintel-lsp", dependencies: ["LanguageServer", "CodeIntel", "Heads"]),
     // A child indexer the CloneIndex tests SIGKILL mid-run (crash-safety test).
     .executableTarget(name: "clone-index-child", dependencies: ["CloneIndex"], path: "Tests/CloneIndexChild"),
 
@@ -58,11 +65,11 @@ let package = Package(
     .testTarget(name: "AugmentTests", dependencies: ["Augment", "Syntax"], exclude: ["Programs", "Support"]),
     .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"]),
     .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
-    .testTarget(name: "ModelTests", dependencies: ["Model", "Tensor", "Tokenizer"]),
+    .testTarget(name: "ModelTests", dependencies: ["Model", "Heads", "Tensor", "Tokenizer"]),
     .testTarget(name: "CorpusTests", dependencies: ["Corpus", "Syntax"]),
     .testTarget(name: "CloneIndexTests", dependencies: ["CloneIndex", "Syntax"]),
-    .testTarget(name: "CodeIntelTests", dependencies: ["CodeIntel", "Model", "Tokenizer", "Syntax"]),
-    .testTarget(name: "LanguageServerTests", dependencies: ["LanguageServer", "CodeIntel", "CloneIndex", "Syntax"]),
+    .testTarget(name: "CodeIntelTests", dependencies: ["CodeIntel", "Heads", "Model", "Tokenizer", "Syntax"]),
+    .testTarget(name: "LanguageServerTests", dependencies: ["LanguageServer", "CodeIntel", "Heads", "CloneIndex", "Syntax"]),
   ],
   swiftLanguageModes: [.v6]
 )

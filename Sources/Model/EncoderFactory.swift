@@ -54,7 +54,7 @@ public enum EncoderFactory {
 /// A well-mixed 64-bit value from several (SplitMix64's finaliser over a running combination), for deriving
 /// independent seeds per step, item and view.
 @inline(__always)
-func mixSeed(_ parts: UInt64...) -> UInt64 {
+public func mixSeed(_ parts: UInt64...) -> UInt64 {
   var h: UInt64 = 0x243F_6A88_85A3_08D3
   for p in parts {
     h = (h ^ p) &+ 0x9E37_79B9_7F4A_7C15

@@ -351,10 +351,11 @@ public final class TransformerEncoder: SequenceEncoder, @unchecked Sendable {
 // MARK: - Int32 scratch
 
 /// A growable Int32 buffer (token ids kept for the backward pass).
-final class IntBuffer: @unchecked Sendable {
-  private(set) var data: UnsafeMutablePointer<Int32> = .allocate(capacity: 1)
+public final class IntBuffer: @unchecked Sendable {
+  public private(set) var data: UnsafeMutablePointer<Int32> = .allocate(capacity: 1)
   private var capacity = 1
-  func reserve(_ n: Int) {
+  public init() {}
+  public func reserve(_ n: Int) {
     if n > capacity {
       data.deallocate()
       data = .allocate(capacity: n)

@@ -2,6 +2,7 @@
 // the LanguageServer library.
 import Foundation
 import CodeIntel
+import Heads
 import LanguageServer
 
 #if canImport(Glibc)

@@ -4,6 +4,7 @@ import Foundation
 import Testing
 
 @testable import CodeIntel
+@testable import Heads
 
 @Suite struct CloneCalibrationTests {
   @Test func logisticFitFindsTheInformativeFeature() {

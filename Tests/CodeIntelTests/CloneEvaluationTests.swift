@@ -4,6 +4,7 @@ import Syntax
 import Testing
 
 @testable import CodeIntel
+@testable import Heads
 
 @Suite struct CloneEvaluationTests {
   // MARK: - Adversarial scoring by hand

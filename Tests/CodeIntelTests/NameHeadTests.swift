@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import CodeIntel
+@testable import Heads
 import Model
 import Syntax
 import Tokenizer

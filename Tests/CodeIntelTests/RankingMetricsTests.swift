@@ -1,6 +1,7 @@
 import Testing
 
 @testable import CodeIntel
+@testable import Heads
 
 @Suite struct RankingMetricsTests {
   @Test func aurocByHand() throws {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import CodeIntel
+@testable import Heads
 
 @Suite struct TypeEvaluationTests {
   // MARK: - Metrics

@@ -2,6 +2,7 @@ import Syntax
 import Testing
 
 @testable import CodeIntel
+@testable import Heads
 
 /// Input → expected suggestion pairs for the deterministic type evidence.
 struct TypeEvidenceTests {

@@ -3,6 +3,7 @@ import Syntax
 import Testing
 import Tokenizer
 
+@testable import Heads
 @testable import CodeIntel
 @testable import Model
 @testable import Tensor

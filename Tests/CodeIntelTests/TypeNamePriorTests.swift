@@ -3,6 +3,7 @@ import Syntax
 import Testing
 
 @testable import CodeIntel
+@testable import Heads
 
 @Suite("Type name prior: the table and the combination rule")
 struct TypeNamePriorTests {

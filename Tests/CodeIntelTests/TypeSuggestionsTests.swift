@@ -2,6 +2,7 @@ import Syntax
 import Testing
 
 @testable import CodeIntel
+@testable import Heads
 
 private func suggestions(_ source: String, path: String = "x.ts") throws -> TypeSuggestions {
   let language = try #require(Language(path: path))

@@ -1,5 +1,6 @@
 import CodeIntel
 import Foundation
+import Heads
 import LanguageServer
 import Syntax
 

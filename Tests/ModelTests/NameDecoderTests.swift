@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+@testable import Heads
 @testable import Model
 @testable import Tensor
 

@@ -1,4 +1,5 @@
 import CodeIntel
+import Heads
 
 /// The analyses the server is built with, injected at start-up so that the model heads can
 /// replace or join the deterministic ones without touching the server.

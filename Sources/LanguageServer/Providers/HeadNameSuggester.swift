@@ -1,5 +1,6 @@
 import CodeIntel
 import Foundation
+import Heads
 import Syntax
 
 /// Names from the fine-tuned method-name head (`NameModel`): the top five, decoded with the head's copy bias

@@ -1,4 +1,5 @@
 import CodeIntel
+import Heads
 import Syntax
 
 /// A proposed name for a function with the model's confidence in [0, 1].

@@ -1,4 +1,5 @@
 import CodeIntel
+import Heads
 import Syntax
 
 /// Proposes types for the unannotated bindings, parameters and returns of a file: the deterministic

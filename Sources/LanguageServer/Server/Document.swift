@@ -1,4 +1,5 @@
 import CodeIntel
+import Heads
 import Syntax
 
 /// An open document: its text, line index and syntax tree, kept in step with the editor's edits

@@ -1,5 +1,6 @@
 import CodeIntel
 import Dispatch
+import Heads
 import Syntax
 
 // MARK: - textDocument/publishDiagnostics

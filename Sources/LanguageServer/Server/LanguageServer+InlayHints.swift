@@ -1,4 +1,5 @@
 import CodeIntel
+import Heads
 
 // MARK: - textDocument/inlayHint
 

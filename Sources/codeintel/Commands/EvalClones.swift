@@ -1,5 +1,6 @@
 import CodeIntel
 import Foundation
+import Heads
 import Model
 
 /// `codeintel eval clones`: the Clones section of docs/EVALUATION.md.

@@ -1,6 +1,7 @@
 import CodeIntel
 import Corpus
 import Foundation
+import Heads
 import Model
 
 /// `codeintel eval names`: method-name prediction rows for docs/EVALUATION.md.

@@ -1,6 +1,7 @@
 import CodeIntel
 import Corpus
 import Foundation
+import Heads
 import Model
 
 /// `codeintel eval types`: type-prediction rows for docs/EVALUATION.md.

@@ -1,5 +1,6 @@
 import CodeIntel
 import Foundation
+import Heads
 
 /// `codeintel finetune name-prior`: writes the type suggestions' name prior (`TypeNamePrior`) into a type-head
 /// folder, for folders written before `finetune types` wrote it itself.

@@ -1,5 +1,6 @@
 import CodeIntel
 import Foundation
+import Heads
 import Model
 
 /// `codeintel finetune names`: trains the method-name head on the method-names dataset.

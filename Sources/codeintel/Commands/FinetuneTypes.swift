@@ -1,5 +1,6 @@
 import CodeIntel
 import Foundation
+import Heads
 import Model
 
 /// `codeintel finetune types`: trains the type head on the types dataset.

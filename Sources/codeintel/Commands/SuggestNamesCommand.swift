@@ -1,5 +1,6 @@
 import CodeIntel
 import Foundation
+import Heads
 import Model
 
 /// `codeintel suggest-names`: predicted method names, and names that disagree with their bodies.

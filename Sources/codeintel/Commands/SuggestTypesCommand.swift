@@ -1,5 +1,6 @@
 import CodeIntel
 import Foundation
+import Heads
 import Syntax
 
 /// `codeintel suggest-types`: type suggestions for unannotated sites, and the annotation writer.

@@ -1,3 +1,4 @@
+import CodeIntel
 import Corpus
 import Foundation
 

@@ -1,4 +1,5 @@
 import Foundation
+import Model
 
 // MARK: - The fine-tuning recipe
 

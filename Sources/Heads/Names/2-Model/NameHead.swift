@@ -1,5 +1,6 @@
 import Corpus
 import Foundation
+import Model
 import Tensor
 import Tokenizer
 

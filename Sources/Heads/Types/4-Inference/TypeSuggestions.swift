@@ -1,3 +1,4 @@
+import CodeIntel
 import Syntax
 
 /// Type suggestions for one file, and the writer that turns accepted ones into annotations.

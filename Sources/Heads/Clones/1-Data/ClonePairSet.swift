@@ -1,4 +1,5 @@
 import Augment
+import CodeIntel
 import Foundation
 import Syntax
 

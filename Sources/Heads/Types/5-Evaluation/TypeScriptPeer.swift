@@ -1,3 +1,4 @@
+import CodeIntel
 import Foundation
 
 /// The TypeScript compiler as a type-prediction peer: runs `scripts/eval/tsc-types.js` (one node

@@ -1,0 +1,72 @@
+import CodeIntel
+import Foundation
+
+/// The types dataset as `codeintel corpus` writes it (schema in docs/DATASETS.md): de-annotated files with
+/// their annotation sites, one JSON object a line, and the training vocabulary.
+extension TypeEvaluation {
+  // MARK: - Dataset
+
+  /// One annotation site: `offset` is the UTF-8 byte offset in the de-annotated text where `: T` went.
+  public struct Site: Sendable, Codable, Equatable {
+    public var kind: String
+    public var name: String
+    public var offset: Int
+    public var label: String
+    public var any: Bool
+
+    public init(kind: String, name: String, offset: Int, label: String, any: Bool? = nil) {
+      self.kind = kind
+      self.name = name
+      self.offset = offset
+      self.label = label
+      self.any = any ?? (TypeAccuracy.normalize(label) == "any")
+    }
+  }
+
+  /// One de-annotated file with its sites.
+  public struct File: Sendable, Codable, Equatable {
+    public var package: String
+    public var path: String
+    public var language: String
+    public var text: String
+    public var sites: [Site]
+
+    public init(package: String, path: String, language: String = "typescript", text: String, sites: [Site]) {
+      self.package = package
+      self.path = path
+      self.language = language
+      self.text = text
+      self.sites = sites
+    }
+  }
+
+  /// Reads a JSON-lines file of `File` objects.
+  public static func loadFiles(_ path: String) throws -> [File] {
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw CodeIntelError("\(path): not found; build the types dataset with `codeintel corpus` or pass --datasets DIR")
+    }
+    let decoder = JSONDecoder()
+    var out: [File] = []
+    for (n, line) in data.split(separator: 0x0A).enumerated() where !line.isEmpty {
+      do {
+        out.append(try decoder.decode(File.self, from: Data(line)))
+      } catch {
+        throw CodeIntelError("\(path):\(n + 1): not a types-dataset record (\(error))")
+      }
+    }
+    return out
+  }
+
+  /// Reads `count<TAB>type` lines (a header line is skipped); returns the types in file order.
+  public static func loadVocabulary(_ path: String) throws -> [String] {
+    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+      throw CodeIntelError("\(path): not found; the types dataset folder needs vocabulary-train.tsv")
+    }
+    var out: [String] = []
+    for line in text.split(separator: "\n") {
+      guard let tab = line.firstIndex(of: "\t"), Int(line[..<tab]) != nil else { continue }
+      out.append(String(line[line.index(after: tab)...]))
+    }
+    return out
+  }
+}

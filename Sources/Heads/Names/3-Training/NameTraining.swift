@@ -26,11 +26,13 @@ public final class NameFinetuner {
   let valid: [MethodNameRecord]
   let output: URL?
   let log: (String) -> Void
-  let adamEncoder: AdamW
-  let adamDecoder: AdamW
-  public private(set) var step = 0
+  /// The shared fine-tuning loop (`FineTuneLoop`): AdamW on encoder and decoder, clipping, checkpoints.
+  let loop: FineTuneLoop
+  /// Optimizer steps taken (across resumes).
+  public var step: Int { loop.step }
   public private(set) var examplesSeen = 0
-  var previousSeconds = 0.0
+  /// Training seconds of earlier sessions.
+  var previousSeconds: Double { loop.secondsBefore }
   /// Every step's loss in this session (tests compare these).
   public private(set) var losses: [Float] = []
   var tokenCache: [Int: [Int32]] = [:]
@@ -91,8 +93,15 @@ public final class NameFinetuner {
         heads: (encoder as? TransformerEncoder)?.config.heads ?? 4, ffn: config.decoderFFN,
         maxLen: config.maxSubtokens + 1),
       seed: config.seed)
-    adamEncoder = AdamW(for: encoder.parameters, weightDecay: config.weightDecay)
-    adamDecoder = AdamW(for: decoder.parameters, weightDecay: config.weightDecay)
+    loop = FineTuneLoop(
+      parts: [
+        .init(
+          store: encoder.parameters, weightDecay: config.weightDecay, weightsFile: "encoder.safetensors",
+          optimizerFile: "adam-encoder.safetensors"),
+        .init(
+          store: decoder.parameters, weightDecay: config.weightDecay, weightsFile: "decoder.safetensors",
+          optimizerFile: "adam-decoder.safetensors"),
+      ], clipping: .together(config.gradClip))
     if let dir = outURL {
       try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
       if resume {
@@ -215,20 +224,6 @@ public final class NameFinetuner {
     return peak * Float(0.5 * (1 + cos(Double.pi * x)))
   }
 
-  func clip() -> Float {
-    let (e, d) = (encoder.parameters, decoder.parameters)
-    var s: Double = 0
-    for i in 0..<e.count { s += Double(e.grad[i]) * Double(e.grad[i]) }
-    for i in 0..<d.count { s += Double(d.grad[i]) * Double(d.grad[i]) }
-    let norm = Float(s.squareRoot())
-    if config.gradClip > 0, norm > config.gradClip, norm.isFinite {
-      let k = config.gradClip / (norm + 1e-6)
-      for i in 0..<e.count { e.grad[i] *= k }
-      for i in 0..<d.count { d.grad[i] *= k }
-    }
-    return norm
-  }
-
   // MARK: The loop
 
   /// What `run` reports.
@@ -249,7 +244,6 @@ public final class NameFinetuner {
   @discardableResult
   public func run(stopAt: Int? = nil) throws -> Summary {
     let t0 = now()
-    var lastCheckpoint = t0
     let startStep = step
     var window = (loss: 0.0, count: 0, functions: 0, start: now(), grad: 0.0)
     log(
@@ -258,46 +252,47 @@ public final class NameFinetuner {
         + "\(train.count) train functions, batch \(config.batchSize), lr \(config.learningRate), "
         + (config.steps > 0 ? "\(config.steps) steps" : "\(config.maxMinutes) minutes"))
     var validLoss: Double?
-    while config.steps == 0 || step < config.steps {
-      if let stopAt, step >= stopAt { break }
-      let elapsed = (previousSeconds + now() - t0) / 60
-      if config.maxMinutes > 0, elapsed >= config.maxMinutes {
-        log("stopping at step \(step): \(config.maxMinutes) minutes reached")
-        break
-      }
-      let idx = batch(at: step)
-      let r = loss(of: idx, in: train, train: true)
-      let norm = clip()
-      let lr = learningRate(step: step, elapsedMinutes: elapsed)
-      adamEncoder.update(encoder.parameters, lr: lr)
-      adamDecoder.update(decoder.parameters, lr: lr)
-      step += 1
-      examplesSeen += idx.count
-      losses.append(r.loss)
-      window.loss += Double(r.loss)
-      window.count += 1
-      window.functions += idx.count
-      window.grad += Double(norm)
-      if step % max(config.logEvery, 1) == 0 {
-        let secs = now() - window.start
-        let n = Double(window.count)
-        let fps = Double(window.functions) / max(secs, 1e-9)
-        record([
-          "type": "train", "step": step, "loss": window.loss / n, "lr": Double(lr), "grad_norm": window.grad / n,
-          "functions_per_s": fps, "elapsed_s": previousSeconds + now() - t0,
-        ])
-        log(
-          String(
-            format: "step %5d  loss %.4f  lr %.2e  |g| %.2f  %.1f functions/s", step, window.loss / n, lr,
-            window.grad / n, fps))
-        window = (0, 0, 0, now(), 0)
-      }
-      if config.evalEvery > 0, step % config.evalEvery == 0 { validLoss = evaluateLoss() }
-      if output != nil, (now() - lastCheckpoint) / 60 >= config.checkpointMinutes {
-        try checkpoint(seconds: previousSeconds + now() - t0)
-        lastCheckpoint = now()
-      }
-    }
+    var functions = 0
+    try loop.run(
+      stopAt: stopAt, checkpointEvery: .minutes(config.checkpointMinutes),
+      learningRate: { step, seconds in
+        guard config.steps == 0 || step < config.steps else { return nil }
+        let elapsed = seconds / 60
+        if config.maxMinutes > 0, elapsed >= config.maxMinutes {
+          log("stopping at step \(step): \(config.maxMinutes) minutes reached")
+          return nil
+        }
+        return learningRate(step: step, elapsedMinutes: elapsed)
+      },
+      step: { step in
+        let idx = batch(at: step)
+        functions = idx.count
+        return loss(of: idx, in: train, train: true).loss
+      },
+      after: { r in
+        examplesSeen += functions
+        losses.append(r.loss)
+        window.loss += Double(r.loss)
+        window.count += 1
+        window.functions += functions
+        window.grad += Double(r.gradientNorm)
+        if step % max(config.logEvery, 1) == 0 {
+          let secs = now() - window.start
+          let n = Double(window.count)
+          let fps = Double(window.functions) / max(secs, 1e-9)
+          record([
+            "type": "train", "step": step, "loss": window.loss / n, "lr": Double(r.learningRate),
+            "grad_norm": window.grad / n, "functions_per_s": fps, "elapsed_s": previousSeconds + now() - t0,
+          ])
+          log(
+            String(
+              format: "step %5d  loss %.4f  lr %.2e  |g| %.2f  %.1f functions/s", step, window.loss / n,
+              r.learningRate, window.grad / n, fps))
+          window = (0, 0, 0, now(), 0)
+        }
+        if config.evalEvery > 0, step % config.evalEvery == 0 { validLoss = evaluateLoss() }
+      },
+      checkpoint: { seconds in try checkpoint(seconds: seconds) })
     let sessionSeconds = now() - t0
     let total = previousSeconds + sessionSeconds
     if output != nil {
@@ -392,38 +387,17 @@ public final class NameFinetuner {
 
   func checkpoint(seconds: Double) throws {
     guard let dir = output?.appendingPathComponent("checkpoint") else { return }
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    try EncoderFactory.save(encoder, to: dir.appendingPathComponent("encoder.safetensors").path)
-    try decoder.save(to: dir.appendingPathComponent("decoder.safetensors").path)
-    try adamEncoder.save(to: dir.appendingPathComponent("adam-encoder.safetensors").path)
-    try adamDecoder.save(to: dir.appendingPathComponent("adam-decoder.safetensors").path)
-    // state.json last: a checkpoint without it (interrupted mid-write) is not resumed from
-    try writeJSON(
-      State(step: step, examplesSeen: examplesSeen, trainingSeconds: seconds, config: config),
-      to: dir.appendingPathComponent("state.json"))
+    try loop.checkpoint(
+      to: dir, state: State(step: step, examplesSeen: examplesSeen, trainingSeconds: seconds, config: config))
     log("checkpoint at step \(step)")
   }
 
   func restore(from dir: URL) throws {
-    let stateURL = dir.appendingPathComponent("state.json")
-    guard let data = FileManager.default.contents(atPath: stateURL.path),
-      let state = try? JSONDecoder().decode(State.self, from: data)
-    else { throw CodeIntelError.at(stateURL.path, "no checkpoint to resume from") }
-    let enc = try EncoderFactory.load(from: dir.appendingPathComponent("encoder.safetensors").path)
-    guard enc.parameters.layout == encoder.parameters.layout else {
-      throw CodeIntelError.at(dir.path, "the checkpoint's encoder has another shape")
+    guard let state = FineTuneLoop.state(State.self, in: dir) else {
+      throw CodeIntelError.at(dir.appendingPathComponent(FineTuneLoop.stateFile).path, "no checkpoint to resume from")
     }
-    encoder.parameters.copyWeights(from: enc.parameters)
-    let dec = try NameDecoder.load(from: dir.appendingPathComponent("decoder.safetensors").path)
-    guard dec.config == decoder.config else {
-      throw CodeIntelError.at(dir.path, "the checkpoint's decoder has another shape")
-    }
-    decoder.parameters.copyWeights(from: dec.parameters)
-    try adamEncoder.load(from: dir.appendingPathComponent("adam-encoder.safetensors").path)
-    try adamDecoder.load(from: dir.appendingPathComponent("adam-decoder.safetensors").path)
-    step = state.step
+    try loop.restore(from: dir, step: state.step, seconds: state.trainingSeconds)
     examplesSeen = state.examplesSeen
-    previousSeconds = state.trainingSeconds
   }
 
   func trimMetrics(upTo step: Int) throws {

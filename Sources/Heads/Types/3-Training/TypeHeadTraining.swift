@@ -185,20 +185,26 @@ public struct TypeHeadTraining {
         + "(\(String(format: "%.1f", 100 * Double(reachable) / Double(max(sites, 1))))% reachable: vocabulary or "
         + "file candidates) in \(String(format: "%.0f", Date().timeIntervalSince(started))) s")
 
-    let encOpt = AdamW(for: encoder.parameters, weightDecay: 0.01)
-    let headOpt = AdamW(for: head.parameters, weightDecay: 0.01)
+    let loop = FineTuneLoop(
+      parts: [
+        .init(
+          store: encoder.parameters, weightDecay: 0.01, learningRateScale: o.encoderLRScale,
+          weightsFile: "encoder.safetensors", optimizerFile: "adam-encoder.safetensors"),
+        .init(
+          store: head.parameters, weightDecay: 0.01, weightsFile: "typehead.safetensors",
+          optimizerFile: "adam-head.safetensors"),
+      ], clipping: .each(1))
     var state = State(step: 0, total: o.steps ?? 0, seed: o.seed, randomInit: o.randomInit, seconds: 0)
     try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true)
     let metricsURL = outDir.appendingPathComponent("metrics.jsonl")
-    if o.resume, let data = FileManager.default.contents(atPath: ckptDir.appendingPathComponent("state.json").path) {
+    if o.resume,
+      let data = FileManager.default.contents(atPath: ckptDir.appendingPathComponent(FineTuneLoop.stateFile).path)
+    {
       state = try JSONDecoder().decode(State.self, from: data)
       guard state.seed == o.seed, state.randomInit == o.randomInit else {
         throw CodeIntelError("\(ckptDir.path): the checkpoint was made with another --seed or --random-init")
       }
-      _ = try encoder.parameters.load(from: ckptDir.appendingPathComponent("encoder.safetensors").path)
-      _ = try head.parameters.load(from: ckptDir.appendingPathComponent("typehead.safetensors").path)
-      try encOpt.load(from: ckptDir.appendingPathComponent("adam-encoder.safetensors").path)
-      try headOpt.load(from: ckptDir.appendingPathComponent("adam-head.safetensors").path)
+      try loop.restore(from: ckptDir, step: state.step, seconds: state.seconds ?? 0)
       log("resumed at step \(state.step) of \(state.total)")
     } else {
       try? FileManager.default.removeItem(at: metricsURL)
@@ -206,14 +212,7 @@ public struct TypeHeadTraining {
     func appendMetrics(_ object: [String: Any]) throws {
       try RunFiles.appendJSONLine(object, to: metricsURL)
     }
-    func checkpoint() throws {
-      try FileManager.default.createDirectory(at: ckptDir, withIntermediateDirectories: true)
-      try encoder.parameters.save(to: ckptDir.appendingPathComponent("encoder.safetensors").path)
-      try head.parameters.save(to: ckptDir.appendingPathComponent("typehead.safetensors").path)
-      try encOpt.save(to: ckptDir.appendingPathComponent("adam-encoder.safetensors").path)
-      try headOpt.save(to: ckptDir.appendingPathComponent("adam-head.safetensors").path)
-      try JSONEncoder().encode(state).write(to: ckptDir.appendingPathComponent("state.json"))
-    }
+    func checkpoint() throws { try loop.checkpoint(to: ckptDir, state: state) }
 
     let perEpoch = max(1, items.count / o.batchWindows)
     var epochOrder: (epoch: Int, order: [Int]) = (-1, [])
@@ -235,62 +234,50 @@ public struct TypeHeadTraining {
     }
 
     encoder.training = true
-    let loopStart = Date()
     var lossSum: Float = 0
     var lossCount = 0
-    var finished = false
-    let secondsBefore = state.seconds ?? 0
-    func elapsed() -> Double { secondsBefore + Date().timeIntervalSince(loopStart) }
-    while true {
-      if let stop = o.stopAfter, state.step >= stop { break }
-      let lr: Float
-      if let minutes = o.maxMinutes {
-        // A time budget: the cosine runs over wall-clock time (after 50 warm-up steps), so the rate reaches
-        // zero when the budget does however fast the machine happens to be.
-        let fraction = elapsed() / (minutes * 60)
-        if fraction >= 1 {
-          state.total = state.step
-          finished = true
-          break
+    let finished = try loop.run(
+      stopAt: o.stopAfter, checkpointEvery: .steps(o.checkpointEvery),
+      learningRate: { step, seconds in
+        if let minutes = o.maxMinutes {
+          // A time budget: the cosine runs over wall-clock time (after 50 warm-up steps), so the rate reaches
+          // zero when the budget does however fast the machine happens to be.
+          let fraction = seconds / (minutes * 60)
+          if fraction >= 1 {
+            state.total = step
+            return nil
+          }
+          let warm = Float(min(step + 1, 50)) / 50
+          return o.lr * warm * Float(0.5 * (1 + cos(Double.pi * fraction)))
         }
-        let warm = Float(min(state.step + 1, 50)) / 50
-        lr = o.lr * warm * Float(0.5 * (1 + cos(Double.pi * fraction)))
-      } else {
-        if state.step >= state.total {
-          finished = true
-          break
+        guard step < state.total else { return nil }
+        let schedule = LearningRateSchedule(peak: o.lr, warmup: max(1, min(100, state.total / 10)), total: state.total)
+        return schedule.rate(at: step)
+      },
+      step: { step in
+        EncoderFactory.reseedDropout(encoder, seed: o.seed &* 31 &+ UInt64(step))
+        return model.trainStep(batch(at: step))
+      },
+      after: { r in
+        state.step = loop.step
+        lossSum += r.loss
+        lossCount += 1
+        if state.step % o.logEvery == 0 {
+          let avg = lossSum / Float(max(lossCount, 1))
+          let seconds = loop.elapsedSeconds
+          let of = state.total > 0 ? "/\(state.total)" : ""
+          log("step \(state.step)\(of) loss \(String(format: "%.4f", avg)) lr \(String(format: "%.2e", r.learningRate)) \(String(format: "%.0f", seconds)) s")
+          try appendMetrics(["step": state.step, "loss": Double(avg), "lr": Double(r.learningRate), "seconds": seconds])
+          lossSum = 0
+          lossCount = 0
         }
-        let schedule = LearningRateSchedule(
-          peak: o.lr, warmup: max(1, min(100, state.total / 10)), total: state.total)
-        lr = schedule.rate(at: state.step)
-      }
-      EncoderFactory.reseedDropout(encoder, seed: o.seed &* 31 &+ UInt64(state.step))
-      encoder.parameters.zeroGrad()
-      head.parameters.zeroGrad()
-      let loss = model.trainStep(batch(at: state.step))
-      _ = encoder.parameters.clipGradNorm(1)
-      _ = head.parameters.clipGradNorm(1)
-      encOpt.update(encoder.parameters, lr: lr * o.encoderLRScale)
-      headOpt.update(head.parameters, lr: lr)
-      state.step += 1
-      lossSum += loss
-      lossCount += 1
-      if state.step % o.logEvery == 0 {
-        let avg = lossSum / Float(max(lossCount, 1))
-        let seconds = elapsed()
-        let of = state.total > 0 ? "/\(state.total)" : ""
-        log("step \(state.step)\(of) loss \(String(format: "%.4f", avg)) lr \(String(format: "%.2e", lr)) \(String(format: "%.0f", seconds)) s")
-        try appendMetrics(["step": state.step, "loss": Double(avg), "lr": Double(lr), "seconds": seconds])
-        lossSum = 0
-        lossCount = 0
-      }
-      if state.step % o.checkpointEvery == 0 {
-        state.seconds = elapsed()
+      },
+      checkpoint: { seconds in
+        state.seconds = seconds
         try checkpoint()
-      }
-    }
+      })
     if !finished {
-      state.seconds = elapsed()
+      state.seconds = loop.elapsedSeconds
       try checkpoint()
       log("stopped at step \(state.step); continue with --resume")
       return Result(steps: state.step, validAccuracyAt1: nil, validAccuracyAt5: nil, finished: false)

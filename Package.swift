@@ -64,11 +64,12 @@ let package = Package(
     .testTarget(name: "SyntaxTests", dependencies: ["Syntax"]),
     .testTarget(name: "AugmentTests", dependencies: ["Augment", "Syntax"], exclude: ["Programs", "Support"]),
     .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"]),
+    .testTarget(name: "JSONTests", dependencies: ["JSON"]),
     .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
     .testTarget(name: "ModelTests", dependencies: ["Model", "Heads", "Tensor", "Tokenizer"]),
     .testTarget(name: "CorpusTests", dependencies: ["Corpus", "Syntax"]),
     .testTarget(name: "CloneIndexTests", dependencies: ["CloneIndex", "Syntax"]),
-    .testTarget(name: "CodeIntelTests", dependencies: ["CodeIntel", "Heads", "Model", "Tokenizer", "Syntax"]),
+    .testTarget(name: "CodeIntelTests", dependencies: ["CodeIntel", "Heads", "Model", "Tensor", "Tokenizer", "Syntax"]),
     .testTarget(name: "LanguageServerTests", dependencies: ["LanguageServer", "CodeIntel", "Heads", "CloneIndex", "Syntax"]),
   ],
   swiftLanguageModes: [.v6]

@@ -1,5 +1,5 @@
-@_exported import JSON
 import Foundation
+@_exported import JSON
 
 // The records are `JSONValue`s (the JSON target), written with `serialized()`: keys in a fixed order, the same
 // bytes on every run (what the dataset hash relies on).

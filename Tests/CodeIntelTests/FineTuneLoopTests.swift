@@ -36,7 +36,9 @@ import Testing
   func loop(_ x: ParameterStore, _ y: ParameterStore, clipping: FineTuneLoop.Clipping) -> FineTuneLoop {
     FineTuneLoop(
       parts: [
-        .init(store: x, weightDecay: 0.01, learningRateScale: 0.3, weightsFile: "x.safetensors", optimizerFile: "adam-x.safetensors"),
+        .init(
+          store: x, weightDecay: 0.01, learningRateScale: 0.3, weightsFile: "x.safetensors",
+          optimizerFile: "adam-x.safetensors"),
         .init(store: y, weightDecay: 0.01, weightsFile: "y.safetensors", optimizerFile: "adam-y.safetensors"),
       ], clipping: clipping)
   }
@@ -78,11 +80,17 @@ import Testing
   @Test func aStoppedRunResumedFromItsCheckpointEndsBitForBitWhereAnUninterruptedOneDoes() throws {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("finetune-loop-\(UUID())")
     defer { try? FileManager.default.removeItem(at: dir) }
-    struct State: Codable, Equatable { var step: Int; var note: String }
+    struct State: Codable, Equatable {
+      var step: Int
+      var note: String
+    }
 
     let (ax, ay) = stores()
     let whole = loop(ax, ay, clipping: .each(0.5))
-    #expect(try whole.run(checkpointEvery: .steps(1000), learningRate: schedule, step: { lossAndGradients(ax, ay, step: $0) }, after: { _ in }, checkpoint: { _ in }))
+    #expect(
+      try whole.run(
+        checkpointEvery: .steps(1000), learningRate: schedule, step: { lossAndGradients(ax, ay, step: $0) },
+        after: { _ in }, checkpoint: { _ in }))
 
     let (bx, by) = stores()
     let first = loop(bx, by, clipping: .each(0.5))
@@ -101,14 +109,21 @@ import Testing
     let second = loop(cx, cy, clipping: .each(0.5))
     try second.restore(from: dir, step: 4, seconds: 12)
     #expect(second.step == 4 && second.elapsedSeconds >= 12)
-    #expect(try second.run(checkpointEvery: .steps(1000), learningRate: schedule, step: { lossAndGradients(cx, cy, step: $0) }, after: { _ in }, checkpoint: { _ in }))
+    #expect(
+      try second.run(
+        checkpointEvery: .steps(1000), learningRate: schedule, step: { lossAndGradients(cx, cy, step: $0) },
+        after: { _ in }, checkpoint: { _ in }))
     #expect(second.step == 7)
     #expect((0..<3).allSatisfy { cx.data[$0] == ax.data[$0] } && (0..<2).allSatisfy { cy.data[$0] == ay.data[$0] })
     // a checkpoint of another shape is refused
     var other = ParameterLayout()
     _ = other.add("w", [4])
     let wrong = FineTuneLoop(
-      parts: [.init(store: ParameterStore(layout: other), weightDecay: 0, weightsFile: "x.safetensors", optimizerFile: "adam-x.safetensors")],
+      parts: [
+        .init(
+          store: ParameterStore(layout: other), weightDecay: 0, weightsFile: "x.safetensors",
+          optimizerFile: "adam-x.safetensors")
+      ],
       clipping: .each(1))
     #expect(throws: (any Error).self) { try wrong.restore(from: dir, step: 4, seconds: 0) }
   }

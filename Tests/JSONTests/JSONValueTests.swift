@@ -5,7 +5,8 @@ import Testing
 
 @Suite struct JSONValueTests {
   @Test func integersAndOtherNumbersKeepTheirValueBitForBit() throws {
-    let v = try JSONValue.parse(Array(#"{"i": -12, "d": 0.1, "e": 1e3, "big": 123456789012345678901, "x": -2.5e-7}"#.utf8))
+    let v = try JSONValue.parse(
+      Array(#"{"i": -12, "d": 0.1, "e": 1e3, "big": 123456789012345678901, "x": -2.5e-7}"#.utf8))
     #expect(v["i"] == .int(-12))
     #expect(v["d"] == .double(0.1))
     #expect(v["e"] == .double(1000) && v["e"]?.intValue == 1000)
@@ -22,7 +23,8 @@ import Testing
     let dictionary: JSONValue = ["a": "x", "b": 1]
     #expect(ordered == dictionary)
     #expect(Set([ordered, dictionary]).count == 1)
-    #expect(try JSONValue.parse(Array(#"{"k": 1, "k": 2}"#.utf8))["k"] == .int(2), "a repeated key reads as its last value")
+    #expect(
+      try JSONValue.parse(Array(#"{"k": 1, "k": 2}"#.utf8))["k"] == .int(2), "a repeated key reads as its last value")
     #expect(ordered != .object([("b", .int(1)), ("a", .string("y"))]))
   }
 
@@ -41,7 +43,9 @@ import Testing
   @Test func quotingKeepsEachWritersEscapes() {
     let s = "a\"b\\c\n\u{7F}\u{2028}\u{1}"
     #expect(JSONValue.quoted(s) == "\"a\\\"b\\\\c\\n\u{7F}\\u2028\\u0001\"")
-    #expect(JSONValue.quoted(s, escapingLineSeparators: false, escapingDelete: true) == "\"a\\\"b\\\\c\\n\\u007f\u{2028}\\u0001\"")
+    #expect(
+      JSONValue.quoted(s, escapingLineSeparators: false, escapingDelete: true)
+        == "\"a\\\"b\\\\c\\n\\u007f\u{2028}\\u0001\"")
   }
 
   @Test func codableRoundTripThroughFoundation() throws {

@@ -34,7 +34,10 @@ import Testing
     let cases: [(String?, String)] = [
       (nil, "it has no readable config.json (not a name head)"),
       (#"{"format": "codeintel-typehead", "version": 1, "size": 1}"#, "config.json format is 'codeintel-typehead'"),
-      (#"{"format": "codeintel-names", "version": 2, "size": 1}"#, "config.json is name head format version 2 but this codeintel reads 1"),
+      (
+        #"{"format": "codeintel-names", "version": 2, "size": 1}"#,
+        "config.json is name head format version 2 but this codeintel reads 1"
+      ),
       (#"{"format": "codeintel-names", "version": 1}"#, "config.json is not a name head's"),
     ]
     for (config, reason) in cases {
@@ -50,7 +53,9 @@ import Testing
     #expect(sentence(good) { _ = try $0.tokenizer("tokenizer.json") }.hasSuffix("tokenizer.json is missing"))
     #expect(sentence(good) { _ = try $0.encoder("encoder.safetensors") }.hasSuffix("encoder.safetensors is missing"))
     try "not json".write(to: good.file("subtokens.json"), atomically: true, encoding: .utf8)
-    #expect(sentence(good) { _ = try $0.json([String].self, file: "subtokens.json") }.contains("subtokens.json does not decode"))
+    #expect(
+      sentence(good) { _ = try $0.json([String].self, file: "subtokens.json") }.contains(
+        "subtokens.json does not decode"))
   }
 
   @Test func headsAreLookedForInsideTheModelFolders() {

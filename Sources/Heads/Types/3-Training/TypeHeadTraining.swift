@@ -266,7 +266,9 @@ public struct TypeHeadTraining {
           let avg = lossSum / Float(max(lossCount, 1))
           let seconds = loop.elapsedSeconds
           let of = state.total > 0 ? "/\(state.total)" : ""
-          log("step \(state.step)\(of) loss \(String(format: "%.4f", avg)) lr \(String(format: "%.2e", r.learningRate)) \(String(format: "%.0f", seconds)) s")
+          log(
+            "step \(state.step)\(of) loss \(String(format: "%.4f", avg)) "
+              + "lr \(String(format: "%.2e", r.learningRate)) \(String(format: "%.0f", seconds)) s")
           try appendMetrics(["step": state.step, "loss": Double(avg), "lr": Double(r.learningRate), "seconds": seconds])
           lossSum = 0
           lossCount = 0

@@ -24,7 +24,11 @@ public struct CloneFinder {
   /// Reports the clone groups of an up-to-date index.
   public func report(store: IndexStore, root: String) throws -> CloneReport {
     let snapshot = try store.snapshot()
-    let key = "\(options.threshold)|\(options.minLines)|\(options.minTokens)|\(snapshot.modelID)"
+    // Everything that changes which units are representatives, or the threshold.
+    let key = [
+      "\(options.threshold)", "\(options.minLines)", "\(options.minTokens)", snapshot.modelID,
+      "tests=\(options.includeTests)", "include=\(options.include)", "exclude=\(options.exclude)",
+    ].joined(separator: "|")
     let units = snapshot.units
     let groups = try CloneDetector(options: options).groups(in: snapshot) { reps, index, threshold in
       if let cached = try store.cachedPairs(key: key) {

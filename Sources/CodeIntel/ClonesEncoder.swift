@@ -29,7 +29,7 @@ public enum CloneModelChoice {
   public static func resolve(_ value: String?) throws -> (embedder: any Embedder, threshold: Float?) {
     switch value {
     case nil, "hashed", "hashed-features":
-      return (HashedFeatureEmbedder(), CloneOptions.calibratedThreshold)
+      return (HashedFeatureEmbedder(), CloneOptions.defaultThreshold)
     case "encoder", "contracode":
       return try load(PretrainedModel.loadDefault(explicit: nil))
     case let path?:

@@ -34,7 +34,8 @@ enum ClonesCommand: CLICommand {
     OPTIONS:
       --min-lines N      Ignore functions shorter than N lines (default: 5).
       --min-tokens N     Ignore functions with fewer than N tokens (default: 30).
-      --threshold S      Functional similarity threshold in 0...1 (default: 0.66, calibrated; see
+      --threshold S      Functional similarity threshold in 0...1 (default: 0.75 for the hashed
+                         features, chosen to keep chance matches between unrelated code rare; see
                          docs/CLONES.md).
       --max-group N      Largest near-miss or functional group, in functions (default: 20).
       --model M          The embedder for functional clones: hashed (default: hashed syntax

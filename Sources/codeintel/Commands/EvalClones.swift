@@ -1,3 +1,4 @@
+import CloneIndex
 import CodeIntel
 import Foundation
 import Model
@@ -25,6 +26,7 @@ enum EvalClones {
     var calibrationAnchors = 1000
     var augmentationPairs = true
     var leetCode = true
+    var groupPurity = false
   }
 
   static func options(_ args: [String]) throws -> Options {
@@ -50,6 +52,7 @@ enum EvalClones {
     if let a = try scanner.int("--calibration-anchors", in: 10...100_000) { o.calibrationAnchors = a }
     if scanner.flag("--no-augmentation-pairs") { o.augmentationPairs = false }
     if scanner.flag("--no-leetcode") { o.leetCode = false }
+    o.groupPurity = scanner.flag("--group-purity")
     if scanner.flag("--quick") {
       o.limit = o.limit ?? 200
       o.tries = min(o.tries, 2)
@@ -73,6 +76,7 @@ enum EvalClones {
   /// The clones section for these arguments (the same ones `run` takes).
   static func markdown(_ args: [String]) throws -> String {
     let o = try options(args)
+    if o.groupPurity { return try purity(o, args: args) }
     let started = Date()
     var models: [PretrainedModel] = []
     if !o.noModel {
@@ -192,6 +196,31 @@ enum EvalClones {
           format: " %.3f, encoder cosine %.3f, hashed cosine %.3f.\n\n", c.combinationThreshold.threshold,
           c.encoderThreshold.threshold, c.hashedThreshold.threshold)
     }
+    return out
+  }
+
+  /// `--group-purity`: how `codeintel clones` groups the LeetCode solutions at its defaults (a group is pure
+  /// when all its members solve the same problem), and the functional kind at other thresholds for context.
+  /// Evaluation only: nothing is fitted on this set.
+  static func purity(_ o: Options, args: [String]) throws -> String {
+    let solutions = URL(fileURLWithPath: o.data).appendingPathComponent("solutions").path
+    let started = Date()
+    let defaults = try CloneGroupPurity.measure(solutions: solutions, options: CloneOptions())
+    var out = "Command: `codeintel eval clones \(args.joined(separator: " "))`\n\n"
+    out += "Group purity of `codeintel clones` at its defaults on \(defaults.files) files (\(defaults.units) functions)"
+    out += " of the LeetCode set (a group is pure when all its members solve the same problem):\n\n"
+    out += defaults.markdown()
+    out += "\nFunctional groups at other thresholds (other settings at their defaults):\n\n"
+    out += "| functional threshold | groups | purity | first 20 pure |\n|---|---|---|---|\n"
+    for t: Float in [0.66, 0.75, 0.8, 0.85, 0.9] {
+      var options = CloneOptions()
+      options.threshold = t
+      let p = try CloneGroupPurity.measure(solutions: solutions, options: options)
+      guard let r = p.rows.first(where: { $0.kind == .functional }) else { continue }
+      let share = r.groups == 0 ? "–" : String(format: "%.1f %%", 100 * r.share)
+      out += String(format: "| %.2f | ", t) + "\(r.groups) | \(share) | \(r.pureFirst20)/\(r.first20) |\n"
+    }
+    out += String(format: "\nWall time: %.0f s.\n", Date().timeIntervalSince(started))
     return out
   }
 }

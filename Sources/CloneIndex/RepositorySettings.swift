@@ -67,9 +67,19 @@ public struct RepositorySettings: Sendable, Equatable {
     let file: File
     do {
       file = try JSONDecoder().decode(File.self, from: data)
-    } catch let DecodingError.typeMismatch(type, context) {
-      let key = context.codingPath.map(\.stringValue).joined(separator: ".")
-      throw fail("\"\(key)\" must be \(type == Bool.self ? "true or false" : type == [String].self ? "a list of strings" : "of type \(type)")")
+    } catch let DecodingError.typeMismatch(_, context) {
+      let path = context.codingPath.map(\.stringValue)
+      let key = path.prefix(2).joined(separator: ".")
+      let expected: String
+      switch path.dropFirst().first ?? "" {
+      case "minLines", "minTokens", "maxGroup": expected = "a whole number"
+      case "threshold": expected = "a number in 0...1"
+      case "model": expected = "a string"
+      case "nearMiss", "functional", "includeTests": expected = "true or false"
+      case "include", "exclude": expected = "a list of strings"
+      default: expected = "an object"
+      }
+      throw fail("\"\(key)\" must be \(expected)")
     } catch {
       throw fail("cannot read it (\(error))")
     }

@@ -79,4 +79,35 @@ import Testing
     let bad = try CLI.run(["clones", dir.root + "/repo", "--model", dir.root + "/no-such-model"])
     #expect(bad.status == 1 && lines(bad.stderr).count == 1, "\(bad.stderr)")
   }
+
+  @Test func clonesReadsRepositorySettingsAndFlagsWin() throws {
+    let dir = try Scratch()
+    let body = (0..<8).map { "  total += values[\($0)] * \($0 + 3);" }.joined(separator: "\n")
+    let function = "export function weighted(values) {\n  let total = 0;\n\(body)\n  return total;\n}\n"
+    try dir.write("repo/src/a.js", function)
+    try dir.write("repo/src/gen/b.js", function)
+    try dir.write("repo/test/c.js", function)
+    let repo = dir.root + "/repo"
+    func groups(_ extra: [String]) throws -> [[String]] {
+      let r = try CLI.run(["clones", repo, "--format", "json", "--quiet"] + extra)
+      #expect(r.status == 0, "\(r.stderr)")
+      struct Report: Decodable {
+        struct Group: Decodable {
+          struct Member: Decodable { var path: String }
+          var members: [Member]
+        }
+        var groups: [Group]
+      }
+      return try JSONDecoder().decode(Report.self, from: Data(r.stdout.utf8)).groups.map { $0.members.map(\.path) }
+    }
+    #expect(try groups([]) == [["src/a.js", "src/gen/b.js"]])
+    #expect(try groups(["--include-tests"]) == [["src/a.js", "src/gen/b.js", "test/c.js"]])
+    try dir.write("repo/.codeintel.json", #"{"clones": {"exclude": ["gen/"], "includeTests": true}}"#)
+    #expect(try groups([]) == [["src/a.js", "test/c.js"]])
+    #expect(try groups(["--exclude", "test/"]) == [["src/a.js", "src/gen/b.js"]])
+    try dir.write("repo/.codeintel.json", #"{"clones": {"exclude": "gen/"}}"#)
+    let bad = try CLI.run(["clones", repo, "--quiet"])
+    #expect(bad.status == 1)
+    #expect(bad.stderr == "codeintel: error: \(repo)/.codeintel.json: \"clones.exclude\" must be a list of strings\n")
+  }
 }

@@ -100,13 +100,17 @@ public struct CloneDetector: Sendable {
     return out
   }
 
-  /// Finds groups; `pairs` computes all pairs above a threshold (defaults to `FlatVectorIndex`),
-  /// so callers can cache them.
+  /// Finds groups; `pairs` computes all functional pairs above a threshold (defaults to
+  /// `FlatVectorIndex`) and `nearMissPairs` the near-miss pairs (`compute` runs `NearMissIndex`), both
+  /// by representative position, so callers can cache them.
   public func groups(
     in snapshot: IndexSnapshot,
     pairs: (_ candidates: [Int], _ index: any VectorIndex, _ threshold: Float) throws -> [SimilarPair] = {
       _, index, t in
       index.pairs(atLeast: t)
+    },
+    nearMissPairs: (_ candidates: [Int], _ compute: () -> [SimilarPair]) throws -> [SimilarPair] = { _, compute in
+      compute()
     }
   ) rethrows -> [CloneGroup] {
     let units = snapshot.units
@@ -142,7 +146,7 @@ public struct CloneDetector: Sendable {
     }
     var nearMissGroups: [[Int]] = []
     if options.nearMiss && snapshot.rawTokens.count == units.count {
-      let near = nearMissDrafts(snapshot, classes: classes)
+      let near = try nearMissDrafts(snapshot, classes: classes, pairs: nearMissPairs)
       nearMissGroups = near.map { $0.members.sorted() }
       drafts += near
     }
@@ -212,13 +216,19 @@ public struct CloneDetector: Sendable {
   // MARK: - Near-miss and functional groups
 
   /// Near-miss groups over one representative per canonical class.
-  private func nearMissDrafts(_ snapshot: IndexSnapshot, classes: [[Int]]) -> [Draft] {
+  private func nearMissDrafts(
+    _ snapshot: IndexSnapshot, classes: [[Int]],
+    pairs: (_ candidates: [Int], _ compute: () -> [SimilarPair]) throws -> [SimilarPair]
+  ) rethrows -> [Draft] {
     let reps = classes.map { $0[0] }
     guard reps.count >= 2 else { return [] }
-    let index = NearMissIndex(
-      raw: reps.map { snapshot.rawTokens[$0] }, blind: reps.map { snapshot.blindTokens[$0] },
-      rawOverlap: options.nearMissRawOverlap, blindOverlap: options.nearMissBlindOverlap)
-    return linked(snapshot, classes: classes, edges: index.pairs(), kind: .nearMiss)
+    let edges = try pairs(reps) {
+      NearMissIndex(
+        raw: reps.map { snapshot.rawTokens[$0] }, blind: reps.map { snapshot.blindTokens[$0] },
+        rawOverlap: options.nearMissRawOverlap, blindOverlap: options.nearMissBlindOverlap
+      ).pairs()
+    }
+    return linked(snapshot, classes: classes, edges: edges, kind: .nearMiss)
   }
 
   private func functionalGroups(

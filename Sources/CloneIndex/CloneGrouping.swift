@@ -139,7 +139,10 @@ public struct NearMissIndex: Sendable {
       elements[i] = out
     }
     for i in 0..<n {
-      elements[i].sort { (frequency[$0]!, $0) < (frequency[$1]!, $1) }
+      // Rarest first (ties by element), with each frequency looked up once.
+      var keyed = elements[i].map { (frequency[$0]!, $0) }
+      keyed.sort { $0 < $1 }
+      elements[i] = keyed.map(\.1)
     }
     let order = (0..<n).filter { !raw[$0].isEmpty }.sorted { (raw[$0].count, $0) < (raw[$1].count, $1) }
     var postings: [UInt64: [Int32]] = [:]

@@ -317,30 +317,44 @@ public final class IndexStore {
 
   // MARK: - Pair cache
 
+  /// What a cached pair list holds (stored in `pair_cache.threshold`, which older indexes left 0).
+  public enum PairKind: Int, Sendable {
+    case functional = 0
+    case nearMiss = 1
+
+    var metaKey: String { self == .functional ? "pair_cache" : "near_miss_pair_cache" }
+  }
+
   /// Cached similar pairs (by unit id) computed under `key` at the current generation, if any.
-  public func cachedPairs(key: String) throws -> [(a: Int64, b: Int64, score: Float)]? {
+  public func cachedPairs(key: String, kind: PairKind = .functional) throws -> [(a: Int64, b: Int64, score: Float)]? {
     let gen = try generation()
-    guard try meta("pair_cache") == "\(gen)|\(key)" else { return nil }
-    let s = try db.prepare("SELECT a, b, score FROM pair_cache")
+    guard try meta(kind.metaKey) == "\(gen)|\(key)" else { return nil }
+    let s = try db.prepare("SELECT a, b, score FROM pair_cache WHERE threshold = ?1")
+    s.bind(1, kind.rawValue)
     var out: [(a: Int64, b: Int64, score: Float)] = []
     while try s.step() { out.append((s.int(0), s.int(1), Float(s.double(2)))) }
     return out
   }
 
-  /// Replaces the pair cache with `pairs` computed under `key` at the current generation.
-  public func storePairs(_ pairs: [(a: Int64, b: Int64, score: Float)], key: String) throws {
+  /// Replaces the cached pairs of `kind` with `pairs` computed under `key` at the current generation.
+  public func storePairs(
+    _ pairs: [(a: Int64, b: Int64, score: Float)], key: String, kind: PairKind = .functional
+  ) throws {
     try db.transaction {
       let gen = try generation()
-      try db.execute("DELETE FROM pair_cache")
-      let s = try db.prepare("INSERT INTO pair_cache(generation, threshold, a, b, score) VALUES(?1, 0, ?2, ?3, ?4)")
+      let d = try db.prepare("DELETE FROM pair_cache WHERE threshold = ?1")
+      d.bind(1, kind.rawValue)
+      try d.run()
+      let s = try db.prepare("INSERT INTO pair_cache(generation, threshold, a, b, score) VALUES(?1, ?2, ?3, ?4, ?5)")
       for p in pairs {
         s.bind(1, gen)
-        s.bind(2, p.a)
-        s.bind(3, p.b)
-        s.bind(4, Double(p.score))
+        s.bind(2, kind.rawValue)
+        s.bind(3, p.a)
+        s.bind(4, p.b)
+        s.bind(5, Double(p.score))
         try s.run()
       }
-      try setMeta("pair_cache", "\(gen)|\(key)")
+      try setMeta(kind.metaKey, "\(gen)|\(key)")
     }
   }
 }

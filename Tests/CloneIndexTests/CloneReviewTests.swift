@@ -68,6 +68,23 @@ import Testing
     #expect(report.groups.count == 1, "no exact or renamed group: the copy has edits")
   }
 
+  @Test func cachedNearMissPairsFollowTheSettings() throws {
+    let repo = try TemporaryRepository()
+    try repo.write("src/a.js", Self.original)
+    try repo.write("src/b.js", Self.edited)
+    let first = try CloneFinder(options: CloneOptions(functional: false)).report(root: repo.root)
+    let again = try CloneFinder(options: CloneOptions(functional: false)).report(root: repo.root)
+    #expect(first == again && first.count(.nearMiss) == 1)
+    var strict = CloneOptions(functional: false)
+    strict.nearMissRawOverlap = 0.99
+    #expect(try CloneFinder(options: strict).report(root: repo.root).count(.nearMiss) == 0)
+    // Excluding a file changes the representatives: the cache must not answer for them.
+    #expect(
+      try CloneFinder(options: CloneOptions(functional: false, exclude: ["b.js"])).report(root: repo.root)
+        .groups.isEmpty)
+    #expect(try CloneFinder(options: CloneOptions(functional: false)).report(root: repo.root) == first)
+  }
+
   @Test func nearMissPairsMatchBruteForce() {
     // Random bags over a small vocabulary: the prefix index must find exactly the pairs a full scan finds.
     var state: UInt64 = 7

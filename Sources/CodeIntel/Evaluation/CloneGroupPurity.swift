@@ -1,5 +1,6 @@
 import CloneIndex
 import Foundation
+import Syntax
 
 /// Group purity of `codeintel clones` on a set of solutions laid out as `<problem>/<author>.js` (the
 /// LeetCode set): a group is pure when all its members solve the same problem. The solutions are copied
@@ -63,5 +64,79 @@ public struct CloneGroupPurity: Sendable {
       out += "| \(r.kind.rawValue) | \(r.groups) | \(r.pure) | \(share) | \(r.pureFirst20)/\(r.first20) | \(r.members) |\n"
     }
     return out
+  }
+
+  // MARK: - Pair decisions
+
+  /// One kind's decision rule on labelled pairs.
+  public struct Decision: Sendable, Equatable {
+    public var name: String
+    public var truePositives: Int
+    public var falsePositives: Int
+    public var positives: Int
+    public var negatives: Int
+
+    public var precision: Double {
+      truePositives + falsePositives == 0 ? .nan : Double(truePositives) / Double(truePositives + falsePositives)
+    }
+    public var recall: Double { positives == 0 ? .nan : Double(truePositives) / Double(positives) }
+  }
+
+  /// The clone index's near-miss and functional rules at `options`' thresholds applied to the labelled
+  /// pairs of `directory/pairs.jsonl` (whole solution files: the tokens of the file, the hashed-feature
+  /// embedding of the file).
+  public static func pairDecisions(directory: String, options: CloneOptions = CloneOptions()) throws -> [Decision] {
+    let dir = URL(fileURLWithPath: directory)
+    guard let data = FileManager.default.contents(atPath: dir.appendingPathComponent("pairs.jsonl").path) else {
+      throw CodeIntelError("\(directory)/pairs.jsonl: not found; pass the clone set's folder with --data")
+    }
+    var pairs: [(a: String, b: String, positive: Bool)] = []
+    for line in data.split(separator: 0x0A) where !line.isEmpty {
+      guard let o = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any], let a = o["a"] as? String,
+        let b = o["b"] as? String, let label = o["label"] as? Int
+      else { throw CodeIntelError("\(directory)/pairs.jsonl: expected {\"a\", \"b\", \"label\"}") }
+      pairs.append((a, b, label == 1))
+    }
+    struct Features {
+      var raw: [UInt32]
+      var blind: [UInt32]
+      var vector: [Float]
+    }
+    let parser = Parser(language: .javascript)
+    let embedder = HashedFeatureEmbedder()
+    var features: [String: Features] = [:]
+    for path in Set(pairs.flatMap { [$0.a, $0.b] }).sorted() {
+      let bytes = try SourceFile.load(dir.appendingPathComponent(path).path).bytes
+      let tree = try parser.parse(bytes: bytes)
+      let tokens = UnitTokens(node: tree.root)
+      let text = UnitText(text: String(decoding: bytes, as: UTF8.self), language: .javascript, tokens: tokens)
+      features[path] = Features(
+        raw: TokenHash.hashes(tokens.exact).sorted(), blind: TokenHash.hashes(tokens.features).sorted(),
+        vector: try embedder.embed([text])[0])
+    }
+    func needed(_ t: Float, _ n: Int) -> Int { max(1, Int((t * Float(n)).rounded(.up))) }
+    func nearMiss(_ x: Features, _ y: Features) -> Bool {
+      NearMissIndex.overlap(x.raw, y.raw) >= needed(options.nearMissRawOverlap, max(x.raw.count, y.raw.count))
+        && NearMissIndex.overlap(x.blind, y.blind)
+          >= needed(options.nearMissBlindOverlap, max(x.blind.count, y.blind.count))
+    }
+    func functional(_ x: Features, _ y: Features) -> Bool {
+      zip(x.vector, y.vector).reduce(Float(0)) { $0 + $1.0 * $1.1 } >= options.threshold
+    }
+    let rules: [(String, (Features, Features) -> Bool)] = [
+      ("near-miss (raw ≥ \(options.nearMissRawOverlap), blind ≥ \(options.nearMissBlindOverlap))", nearMiss),
+      (String(format: "functional (hashed cosine ≥ %.2f)", options.threshold), functional),
+      ("either (what `clones` reports as near-miss or functional)", { nearMiss($0, $1) || functional($0, $1) }),
+    ]
+    let positives = pairs.filter(\.positive).count
+    return rules.map { name, rule in
+      var tp = 0
+      var fp = 0
+      for p in pairs where rule(features[p.a]!, features[p.b]!) {
+        if p.positive { tp += 1 } else { fp += 1 }
+      }
+      return Decision(
+        name: name, truePositives: tp, falsePositives: fp, positives: positives, negatives: pairs.count - positives)
+    }
   }
 }

@@ -220,6 +220,16 @@ enum EvalClones {
       let share = r.groups == 0 ? "–" : String(format: "%.1f %%", 100 * r.share)
       out += String(format: "| %.2f | ", t) + "\(r.groups) | \(share) | \(r.pureFirst20)/\(r.first20) |\n"
     }
+    let decisions = try CloneGroupPurity.pairDecisions(directory: o.data)
+    if let d = decisions.first {
+      out += "\nThe same rules as pair decisions on the set's labelled pairs (whole solution files;"
+      out += " \(d.positives) positive pairs, same problem, and \(d.negatives) negative, random other problems):\n\n"
+      out += "| rule at the defaults | true positives | false positives | precision | recall |\n|---|---|---|---|---|\n"
+      for d in decisions {
+        out += "| \(d.name) | \(d.truePositives) | \(d.falsePositives) | "
+        out += String(format: "%.3f | %.3f |\n", d.precision, d.recall)
+      }
+    }
     out += String(format: "\nWall time: %.0f s.\n", Date().timeIntervalSince(started))
     return out
   }

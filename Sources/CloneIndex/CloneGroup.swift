@@ -52,7 +52,7 @@ public struct CloneGroup: Sendable, Codable, Equatable {
 /// The result of `codeintel clones`.
 public struct CloneReport: Sendable, Codable, Equatable {
   /// Version of this JSON shape (see docs/CLONES.md).
-  public var schemaVersion: Int = 1
+  public var schemaVersion: Int = 2
   /// The repository root as given.
   public var repository: String
   /// The embedder that produced the vectors.

@@ -20,7 +20,7 @@ import Testing
       Set(json.keys) == [
         "schemaVersion", "repository", "model", "threshold", "minLines", "minTokens", "files", "units", "groups",
       ])
-    #expect(json["schemaVersion"] as? Int == 1)
+    #expect(json["schemaVersion"] as? Int == 2)
     let groups = try #require(json["groups"] as? [[String: Any]])
     #expect(groups.count == report.groups.count)
     for g in groups {

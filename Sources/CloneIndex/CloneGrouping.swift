@@ -15,14 +15,16 @@ public enum CompleteLinkage {
 
   /// `sizes[i]` is what node `i` counts towards `maxSize` (a canonical class's member count).
   public static func groups(
-    count: Int, edges: [SimilarPair], sizes: [Int]? = nil, maxSize: Int, conflict: (Int, Int) -> Bool = { _, _ in false }
+    count: Int, edges: [SimilarPair], sizes: [Int]? = nil, maxSize: Int,
+    conflict: (Int, Int) -> Bool = { _, _ in false }
   ) -> [Group] {
     func key(_ a: Int, _ b: Int) -> UInt64 { UInt64(min(a, b)) << 32 | UInt64(max(a, b)) }
     var score: [UInt64: Float] = [:]
     score.reserveCapacity(edges.count)
     for e in edges where e.a != e.b { score[key(e.a, e.b)] = max(score[key(e.a, e.b)] ?? -.infinity, e.score) }
     let ordered = edges.filter { $0.a != $0.b }.sorted {
-      $0.score != $1.score ? $0.score > $1.score : (min($0.a, $0.b), max($0.a, $0.b)) < (min($1.a, $1.b), max($1.a, $1.b))
+      $0.score != $1.score
+        ? $0.score > $1.score : (min($0.a, $0.b), max($0.a, $0.b)) < (min($1.a, $1.b), max($1.a, $1.b))
     }
     var cluster = Array(0..<count)
     var members = (0..<count).map { [$0] }

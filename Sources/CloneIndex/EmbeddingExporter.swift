@@ -90,7 +90,8 @@ public struct EmbeddingExporter {
         if Int(st.st_size) > maxFileBytes {
           problem(
             ExportProblem(
-              path: p, message: "\(SkipReason.tooLarge(bytes: Int(st.st_size), limit: maxFileBytes)); see --max-file-size",
+              path: p,
+              message: "\(SkipReason.tooLarge(bytes: Int(st.st_size), limit: maxFileBytes)); see --max-file-size",
               severity: .error))
           continue
         }

@@ -78,7 +78,8 @@ public struct SARIFWriter: Sendable {
       full = "The function's embedding is at least as similar to another function's as the chosen threshold."
     }
     return Rule(
-      id: ruleID(kind), name: "Clone" + String(describing: kind).prefix(1).uppercased() + String(describing: kind).dropFirst(),
+      id: ruleID(kind),
+      name: "Clone" + String(describing: kind).prefix(1).uppercased() + String(describing: kind).dropFirst(),
       shortDescription: Message(text: short), fullDescription: Message(text: full),
       help: Message(text: "Extract the shared logic into one function and call it from each place."),
       defaultConfiguration: Configuration(level: kind == .functional ? "note" : "warning"),

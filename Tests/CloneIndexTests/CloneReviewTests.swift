@@ -108,7 +108,8 @@ import Testing
     for a in 0..<raw.count {
       for b in (a + 1)..<raw.count {
         let s = NearMissIndex.similarity(raw[a], raw[b])
-        let needed = Float(NearMissIndex.needed(0.8, max(raw[a].count, raw[b].count))) / Float(max(raw[a].count, raw[b].count))
+        let needed =
+          Float(NearMissIndex.needed(0.8, max(raw[a].count, raw[b].count))) / Float(max(raw[a].count, raw[b].count))
         if s >= needed { expected.append(SimilarPair(a: a, b: b, score: s)) }
       }
     }
@@ -182,7 +183,11 @@ import Testing
       path: ".codeintel.json")
     let o = s.applied(to: CloneOptions())
     #expect(o.minLines == 8 && o.exclude == ["gen/"] && o.includeTests && o.threshold == 0.7 && o.minTokens == 30)
-    #expect(throws: CloneIndexError.io(".codeintel.json: unknown key \"clones.minLine\" (known: exclude, functional, include, includeTests, maxGroup, minLines, minTokens, model, nearMiss, threshold)")) {
+    #expect(
+      throws: CloneIndexError.io(
+        ".codeintel.json: unknown key \"clones.minLine\" (known: exclude, functional, include, includeTests, maxGroup, minLines, minTokens, model, nearMiss, threshold)"
+      )
+    ) {
       try RepositorySettings.parse(Data(#"{"clones": {"minLine": 8}}"#.utf8), path: ".codeintel.json")
     }
     #expect(throws: CloneIndexError.io(".codeintel.json: \"clones.includeTests\" must be true or false")) {
@@ -197,7 +202,8 @@ import Testing
     // Two copies of a 16-line function (32 lines, 16 removable) and five of a 6-line one (30, 24).
     let long = (0..<12).map { "  total += values[\($0)] * \($0 + 3);" }.joined(separator: "\n")
     let big = "export function weighted(values) {\n  let total = 0;\n\(long)\n  return total;\n}\n"
-    let small = "export function clamp(x, lo, hi) {\n  if (x < lo) return lo;\n  if (x > hi) return hi;\n  const y = x * 2 - lo;\n  return y / 2;\n}\n"
+    let small =
+      "export function clamp(x, lo, hi) {\n  if (x < lo) return lo;\n  if (x > hi) return hi;\n  const y = x * 2 - lo;\n  return y / 2;\n}\n"
     for i in 0..<2 { try repo.write("big\(i).js", big) }
     for i in 0..<5 { try repo.write("small\(i).js", small) }
     let report = try CloneFinder(options: CloneOptions(minTokens: 10)).report(root: repo.root)

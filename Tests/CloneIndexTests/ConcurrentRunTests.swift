@@ -34,7 +34,8 @@ import Testing
     let results = Results()
     DispatchQueue.concurrentPerform(iterations: 2) { i in
       let finder = CloneFinder(
-        options: CloneOptions(minLines: 3, minTokens: 10), indexOptions: IndexOptions(transactionDelayMicroseconds: 4000))
+        options: CloneOptions(minLines: 3, minTokens: 10),
+        indexOptions: IndexOptions(transactionDelayMicroseconds: 4000))
       results.set(
         i,
         Result {

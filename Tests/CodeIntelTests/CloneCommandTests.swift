@@ -49,7 +49,8 @@ import Testing
     let r = try CLI.run(["embed", good, empty])
     #expect(r.status == 0)
     #expect(lines(r.stdout).count == 1)
-    #expect(r.stderr == "codeintel: warning: \(empty): no functions, nothing embedded (use --per file to embed it whole)\n")
+    #expect(
+      r.stderr == "codeintel: warning: \(empty): no functions, nothing embedded (use --per file to embed it whole)\n")
     let perFile = try CLI.run(["embed", good, empty, "--per", "file"])
     #expect(perFile.status == 0 && perFile.stderr.isEmpty && lines(perFile.stdout).count == 2)
   }

@@ -61,7 +61,8 @@ public struct CloneGroupPurity: Sendable {
     var out = "| kind | groups | pure | purity | first 20 pure | members |\n|---|---|---|---|---|---|\n"
     for r in rows {
       let share = r.groups == 0 ? "–" : String(format: "%.1f %%", 100 * r.share)
-      out += "| \(r.kind.rawValue) | \(r.groups) | \(r.pure) | \(share) | \(r.pureFirst20)/\(r.first20) | \(r.members) |\n"
+      out +=
+        "| \(r.kind.rawValue) | \(r.groups) | \(r.pure) | \(share) | \(r.pureFirst20)/\(r.first20) | \(r.members) |\n"
     }
     return out
   }

@@ -79,6 +79,9 @@ import Testing
     #expect(search.status == 0, "\(search.stderr)")
     let bad = try CLI.run(["clones", dir.root + "/repo", "--model", dir.root + "/no-such-model"])
     #expect(bad.status == 1 && lines(bad.stderr).count == 1, "\(bad.stderr)")
+    // index takes it too, so it does not re-embed what clones --model encoder stored.
+    let index = try CLI.run(["index", dir.root + "/repo", "--model", "encoder"])
+    #expect(index.status == 0 && index.stdout.contains("0 files (0 functions), 1 unchanged"), "\(index.stdout)")
   }
 
   @Test func clonesReadsRepositorySettingsAndFlagsWin() throws {

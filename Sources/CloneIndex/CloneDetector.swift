@@ -2,60 +2,131 @@
 public struct CloneOptions: Sendable, Equatable {
   /// Functions shorter than this many lines are not reported.
   public var minLines: Int = 5
-  /// Functions with fewer tokens are not reported.
+  /// Functions with fewer tokens are not reported (one-line callbacks are not worth a reviewer's time).
   public var minTokens: Int = 30
-  /// Cosine similarity at or above which two functions are functional clones. The default is the
-  /// calibrated decision threshold of the hashed-feature embedder (`hashedThreshold` in
+  /// Cosine similarity at or above which two functions are functional clones. `calibratedThreshold`
+  /// is the calibrated decision threshold of the hashed-feature embedder (`hashedThreshold` in
   /// `Models/contracode-moco-small/clone-calibration.json`: the lowest cosine with precision ≥ 0.99 on
   /// augmentation pairs of the valid split, rounded to two places; see docs/CLONES.md).
   public static let calibratedThreshold: Float = 0.66
-  public var threshold: Float = CloneOptions.calibratedThreshold
-  /// The largest functional group; merging stops at this size.
+  /// The default functional threshold, stricter than `calibratedThreshold`: its negatives were random
+  /// pairs, far easier than the pairs of one repository. 0.75 is the lowest cosine (of 0.66, 0.70,
+  /// 0.75, …) at which pairs of functions from *different* repositories — 2.36 million pairs from 12
+  /// project repositories of the GitHub corpus, none of them evaluation data — score at or above the
+  /// threshold at a rate under 1e-5 (0.70: 1.5e-5; 0.75: 3.0e-6). It bounds chance matches, not
+  /// precision: without natural clone pairs precision is not measured (docs/CLONES.md).
+  public static let defaultThreshold: Float = 0.75
+  public var threshold: Float = CloneOptions.defaultThreshold
+  /// The largest near-miss or functional group, in functions (after each canonical class brings all
+  /// its members).
   public var maxGroupSize: Int = 20
   /// Whether to look for functional clones at all (exact and renamed groups are always found).
   public var functional: Bool = true
+  /// Whether to look for near-miss clones (copies with edits, by token-bag overlap).
+  public var nearMiss: Bool = true
+  /// Near-miss: the least token-bag overlap, as a share of the larger bag, of the tokens as written
+  /// and of the identifier-blind tokens (both must hold). See `NearMissIndex`.
+  public var nearMissRawOverlap: Float = NearMissIndex.defaultRawOverlap
+  public var nearMissBlindOverlap: Float = NearMissIndex.defaultBlindOverlap
+  /// Whether test code (`TestCode`: test paths, `describe/it/test` callbacks and what they nest) is
+  /// reported; it is left out by default.
+  public var includeTests: Bool = false
+  /// Repository-relative path globs (gitignore syntax): when `include` is not empty only matching
+  /// paths are reported; paths matching `exclude` never are.
+  public var include: [String] = []
+  public var exclude: [String] = []
 
   public init(
-    minLines: Int = 5, minTokens: Int = 30, threshold: Float = CloneOptions.calibratedThreshold, maxGroupSize: Int = 20,
-    functional: Bool = true
+    minLines: Int = 5, minTokens: Int = 30, threshold: Float = CloneOptions.defaultThreshold, maxGroupSize: Int = 20,
+    functional: Bool = true, nearMiss: Bool = true, includeTests: Bool = false, include: [String] = [],
+    exclude: [String] = []
   ) {
     self.minLines = minLines
     self.minTokens = minTokens
     self.threshold = threshold
     self.maxGroupSize = maxGroupSize
     self.functional = functional
+    self.nearMiss = nearMiss
+    self.includeTests = includeTests
+    self.include = include
+    self.exclude = exclude
   }
 }
 
 /// Finds clone groups in an index snapshot.
 ///
-/// 1. Units with the same canonical hash form a group: `exact` when they also share the exact hash,
+/// 1. Units in scope (long enough, not test code unless asked, inside `include` and outside `exclude`)
+///    with the same canonical hash form a group: `exact` when they also share the exact hash,
 ///    otherwise `renamed`.
-/// 2. One representative per canonical class goes into the vector index; every pair at or above the
-///    threshold (excluding a function and its own nested functions) is an edge. Edges are taken in
-///    order of decreasing similarity and join two groups only when the mean similarity between them
-///    stays at or above the threshold (greedy average linkage), the result has at most `maxGroupSize`
-///    members, and no function would share a group with a function nested in it. Each resulting group
-///    of two or more classes is a `functional` group (with all members of its classes).
-/// 3. A group is dropped when every member sits inside a function that is itself reported (the
-///    nested copies of a copied function add nothing).
+/// 2. Near-miss and functional groups are formed over one representative per canonical class, by
+///    complete linkage (`CompleteLinkage`): two groups join only when every pair across them is a clone
+///    pair of that kind, so one generic function cannot chain unrelated code together. Near-miss pairs
+///    come from `NearMissIndex` (token-bag overlap), functional pairs from the embeddings (cosine at or
+///    above the threshold). The size cap counts every member of every class, and no group holds a
+///    function and one nested in it. A functional group whose members all share one near-miss group
+///    says nothing new and is dropped.
+/// 3. Outermost only: a member nested in another member of its group leaves the group, and a group
+///    whose every member sits inside a reported function is dropped.
+/// 4. Groups are ranked by the code a refactor would remove: the lines of every member but the
+///    longest, times the similarity.
 public struct CloneDetector: Sendable {
   public var options: CloneOptions
 
   public init(options: CloneOptions = CloneOptions()) { self.options = options }
 
-  /// Finds groups; `pairs` computes all pairs above a threshold (defaults to `FlatVectorIndex`),
-  /// so callers can cache them.
+  typealias Draft = (kind: CloneKind, members: [Int], similarity: Double, minSimilarity: Double)
+
+  /// Which units are test code: by path, as a test callback, or nested in one.
+  static func testCode(_ units: [StoredUnit]) -> [Bool] {
+    let byFileOrdinal = Dictionary(
+      units.indices.map { (FileOrdinal(units[$0].fileID, units[$0].ordinal), $0) }, uniquingKeysWith: { a, _ in a })
+    var pathIsTest: [String: Bool] = [:]
+    var out = [Bool](repeating: false, count: units.count)
+    // Units come in document order, outer before inner, so a parent is decided first.
+    for (i, u) in units.enumerated() {
+      if let known = pathIsTest[u.path] {
+        out[i] = known
+      } else {
+        let t = TestCode.isTestPath(u.path)
+        pathIsTest[u.path] = t
+        out[i] = t
+      }
+      if out[i] || u.testCallback {
+        out[i] = true
+        continue
+      }
+      if let p = u.parentOrdinal, let j = byFileOrdinal[FileOrdinal(u.fileID, p)], j < i, out[j] { out[i] = true }
+    }
+    return out
+  }
+
+  /// Finds groups; `pairs` computes all functional pairs above a threshold (defaults to
+  /// `FlatVectorIndex`) and `nearMissPairs` the near-miss pairs (`compute` runs `NearMissIndex`), both
+  /// by representative position, so callers can cache them.
   public func groups(
     in snapshot: IndexSnapshot,
     pairs: (_ candidates: [Int], _ index: any VectorIndex, _ threshold: Float) throws -> [SimilarPair] = {
       _, index, t in
       index.pairs(atLeast: t)
+    },
+    nearMissPairs: (_ candidates: [Int], _ compute: () -> [SimilarPair]) throws -> [SimilarPair] = { _, compute in
+      compute()
     }
   ) rethrows -> [CloneGroup] {
     let units = snapshot.units
+    let isTest = options.includeTests ? [Bool](repeating: false, count: units.count) : Self.testCode(units)
+    let include = options.include.compactMap(PathGlob.init)
+    let exclude = options.exclude.compactMap(PathGlob.init)
+    var inScope: [String: Bool] = [:]
+    func pathInScope(_ path: String) -> Bool {
+      if let known = inScope[path] { return known }
+      let ok = (include.isEmpty || include.contains { $0.matches(path) }) && !exclude.contains { $0.matches(path) }
+      inScope[path] = ok
+      return ok
+    }
     let eligible = units.indices.filter {
-      units[$0].lineCount >= options.minLines && units[$0].tokenCount >= options.minTokens
+      units[$0].lineCount >= options.minLines && units[$0].tokenCount >= options.minTokens && !isTest[$0]
+        && pathInScope(units[$0].path)
     }
     // Canonical classes, in first-seen (path) order.
     var classOf: [String: Int] = [:]
@@ -68,13 +139,31 @@ public struct CloneDetector: Sendable {
         classes.append([i])
       }
     }
-    var drafts: [(kind: CloneKind, members: [Int], similarity: Double, minSimilarity: Double)] = []
+    var drafts: [Draft] = []
     for members in classes where members.count >= 2 {
       let exact = Set(members.map { units[$0].exactHash }).count == 1
       drafts.append((exact ? .exact : .renamed, members, 1, 1))
     }
+    var nearMissGroups: [[Int]] = []
+    if options.nearMiss && snapshot.rawTokens.count == units.count {
+      let near = try nearMissDrafts(snapshot, classes: classes, pairs: nearMissPairs)
+      nearMissGroups = near.map { $0.members.sorted() }
+      drafts += near
+    }
     if options.functional && snapshot.dimension > 0 {
-      drafts += try functionalGroups(snapshot, classes: classes, pairs: pairs)
+      let inNear = Dictionary(
+        nearMissGroups.enumerated().flatMap { g, ms in ms.map { ($0, g) } }, uniquingKeysWith: { a, _ in a })
+      let functional = try functionalGroups(snapshot, classes: classes, pairs: pairs)
+      drafts += functional.filter { d in
+        guard let g = inNear[d.members[0]] else { return true }
+        return !d.members.allSatisfy { inNear[$0] == g }
+      }
+    }
+    // Outermost only, on the expanded groups: a member nested in another member of its own group goes
+    // (a canonical class can hold a function and a copy nested in another member).
+    drafts = drafts.compactMap { d in
+      let kept = d.members.filter { i in !d.members.contains { j in j != i && Self.contains(units[j], units[i]) } }
+      return kept.count >= 2 ? (d.kind, kept, d.similarity, d.minSimilarity) : nil
     }
     // Drop groups whose every member is nested in a reported function.
     var reported: Set<Int> = []
@@ -95,12 +184,14 @@ public struct CloneDetector: Sendable {
       let members = d.members.sorted { (units[$0].path, units[$0].startLine) < (units[$1].path, units[$1].startLine) }
         .map { Self.location(units[$0]) }
       let lines = members.reduce(0) { $0 + $1.lineCount }
+      let removable = lines - (members.map(\.lineCount).max() ?? 0)
       return CloneGroup(
         id: 0, kind: d.kind, similarity: d.similarity, minSimilarity: d.minSimilarity, lines: lines,
-        score: Double(lines) * d.similarity, members: members)
+        removableLines: removable, score: Double(removable) * d.similarity, members: members)
     }
     out.sort {
       if $0.score != $1.score { return $0.score > $1.score }
+      if $0.lines != $1.lines { return $0.lines > $1.lines }
       return ($0.members[0].path, $0.members[0].startLine) < ($1.members[0].path, $1.members[0].startLine)
     }
     for i in out.indices { out[i].id = i + 1 }
@@ -122,12 +213,28 @@ public struct CloneDetector: Sendable {
       endByte: u.endByte)
   }
 
-  // MARK: - Functional groups
+  // MARK: - Near-miss and functional groups
+
+  /// Near-miss groups over one representative per canonical class.
+  private func nearMissDrafts(
+    _ snapshot: IndexSnapshot, classes: [[Int]],
+    pairs: (_ candidates: [Int], _ compute: () -> [SimilarPair]) throws -> [SimilarPair]
+  ) rethrows -> [Draft] {
+    let reps = classes.map { $0[0] }
+    guard reps.count >= 2 else { return [] }
+    let edges = try pairs(reps) {
+      NearMissIndex(
+        raw: reps.map { snapshot.rawTokens[$0] }, blind: reps.map { snapshot.blindTokens[$0] },
+        rawOverlap: options.nearMissRawOverlap, blindOverlap: options.nearMissBlindOverlap
+      ).pairs()
+    }
+    return linked(snapshot, classes: classes, edges: edges, kind: .nearMiss)
+  }
 
   private func functionalGroups(
     _ snapshot: IndexSnapshot, classes: [[Int]],
     pairs: (_ candidates: [Int], _ index: any VectorIndex, _ threshold: Float) throws -> [SimilarPair]
-  ) rethrows -> [(kind: CloneKind, members: [Int], similarity: Double, minSimilarity: Double)] {
+  ) rethrows -> [Draft] {
     let d = snapshot.dimension
     let reps = classes.map { $0[0] }
     guard reps.count >= 2 else { return [] }
@@ -140,69 +247,30 @@ public struct CloneDetector: Sendable {
       }
     }
     let index = FlatVectorIndex(vectors: matrix, dimension: d)
-    var edges = try pairs(reps, index, options.threshold)
+    return linked(snapshot, classes: classes, edges: try pairs(reps, index, options.threshold), kind: .functional)
+  }
+
+  /// Complete-linkage groups of class representatives from all clone pairs of one kind (`edges`: every
+  /// pair at or above that kind's threshold, by representative position), capped in size (counting
+  /// every class member) and never joining a function with one nested in it.
+  private func linked(_ snapshot: IndexSnapshot, classes: [[Int]], edges: [SimilarPair], kind: CloneKind) -> [Draft] {
     let units = snapshot.units
-    edges.removeAll { e in Self.nested(units[reps[e.a]], units[reps[e.b]]) }
-    edges.sort { $0.score != $1.score ? $0.score > $1.score : ($0.a, $0.b) < ($1.a, $1.b) }
-    // Greedy average linkage: take edges from the most similar down; join two groups only when the
-    // mean similarity between them stays at or above the threshold, the result fits the cap, and
-    // neither holds a function nested in (or containing) one of the other's.
-    // Mean similarity between groups A and B = (ΣA · ΣB) / (|A| |B|), so each group keeps its sum.
-    var parent = Array(0..<reps.count)
-    var members = reps.indices.map { [$0] }
-    var sums = matrix
-    func find(_ x: Int) -> Int {
-      var x = x
-      while parent[x] != x {
-        parent[x] = parent[parent[x]]
-        x = parent[x]
-      }
-      return x
+    let reps = classes.map { $0[0] }
+    let edges = edges.filter { e in !Self.nested(units[reps[e.a]], units[reps[e.b]]) }
+    let groups = CompleteLinkage.groups(
+      count: reps.count, edges: edges, sizes: classes.map(\.count), maxSize: options.maxGroupSize
+    ) { x, y in
+      classes[x].contains { u in classes[y].contains { v in Self.nested(units[u], units[v]) } }
     }
-    func dot(_ a: Int, _ b: Int, in v: [Float]) -> Float {
-      var s: Float = 0
-      v.withUnsafeBufferPointer { p in
-        let x = p.baseAddress! + a * d
-        let y = p.baseAddress! + b * d
-        for k in 0..<d { s += x[k] * y[k] }
-      }
-      return s
+    return groups.map { g in
+      (kind, g.members.flatMap { classes[$0] }, g.meanScore, g.minScore)
     }
-    for e in edges {
-      let a = find(e.a)
-      let b = find(e.b)
-      if a == b || members[a].count + members[b].count > options.maxGroupSize { continue }
-      let mean = dot(a, b, in: sums) / Float(members[a].count * members[b].count)
-      if mean < options.threshold { continue }
-      let conflict = members[a].contains { x in members[b].contains { y in Self.nested(units[reps[x]], units[reps[y]]) }
-      }
-      if conflict { continue }
-      let (big, small) = members[a].count >= members[b].count ? (a, b) : (b, a)
-      parent[small] = big
-      members[big] += members[small]
-      members[small] = []
-      sums.withUnsafeMutableBufferPointer { p in
-        let x = p.baseAddress! + big * d
-        let y = p.baseAddress! + small * d
-        for k in 0..<d { x[k] += y[k] }
-      }
-    }
-    var out: [(kind: CloneKind, members: [Int], similarity: Double, minSimilarity: Double)] = []
-    for root in reps.indices where find(root) == root && members[root].count >= 2 {
-      let rs = members[root].sorted()
-      var total = 0.0
-      var lowest = 1.0
-      for i in 0..<rs.count {
-        for j in (i + 1)..<rs.count {
-          let s = Double(dot(rs[i], rs[j], in: matrix))
-          total += s
-          lowest = min(lowest, s)
-        }
-      }
-      let n = Double(rs.count * (rs.count - 1) / 2)
-      out.append((.functional, rs.flatMap { classes[$0] }, min(1, total / n), min(1, lowest)))
-    }
-    return out
+  }
+
+  /// Whether `outer` strictly contains `inner` (same file, nested byte ranges, not the same unit).
+  static func contains(_ outer: StoredUnit, _ inner: StoredUnit) -> Bool {
+    outer.fileID == inner.fileID && outer.startByte <= inner.startByte && inner.endByte <= outer.endByte
+      && (outer.startByte, outer.endByte) != (inner.startByte, inner.endByte)
   }
 
   /// Whether one unit contains the other (same file, nested byte ranges).

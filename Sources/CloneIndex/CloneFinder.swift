@@ -24,22 +24,45 @@ public struct CloneFinder {
   /// Reports the clone groups of an up-to-date index.
   public func report(store: IndexStore, root: String) throws -> CloneReport {
     let snapshot = try store.snapshot()
-    let key = "\(options.threshold)|\(options.minLines)|\(options.minTokens)|\(snapshot.modelID)"
+    // Everything that changes which units are representatives, or the threshold.
+    let key = [
+      "\(options.threshold)", "\(options.minLines)", "\(options.minTokens)", snapshot.modelID,
+      "tests=\(options.includeTests)", "include=\(options.include)", "exclude=\(options.exclude)",
+    ].joined(separator: "|")
+    let nearKey = [
+      "\(options.nearMissRawOverlap)", "\(options.nearMissBlindOverlap)", "\(options.minLines)",
+      "\(options.minTokens)", "tests=\(options.includeTests)", "include=\(options.include)",
+      "exclude=\(options.exclude)",
+    ].joined(separator: "|")
     let units = snapshot.units
-    let groups = try CloneDetector(options: options).groups(in: snapshot) { reps, index, threshold in
-      if let cached = try store.cachedPairs(key: key) {
-        var position: [Int64: Int] = [:]
-        for (r, u) in reps.enumerated() { position[units[u].id] = r }
-        let mapped = cached.compactMap { p -> SimilarPair? in
-          guard let a = position[p.a], let b = position[p.b] else { return nil }
-          return SimilarPair(a: min(a, b), b: max(a, b), score: p.score)
-        }
-        if mapped.count == cached.count { return mapped }
+    // Cached pairs are stored by unit id and used only when every one maps to a representative.
+    func cached(_ reps: [Int], _ key: String, _ kind: IndexStore.PairKind) throws -> [SimilarPair]? {
+      guard let cached = try store.cachedPairs(key: key, kind: kind) else { return nil }
+      var position: [Int64: Int] = [:]
+      for (r, u) in reps.enumerated() { position[units[u].id] = r }
+      let mapped = cached.compactMap { p -> SimilarPair? in
+        guard let a = position[p.a], let b = position[p.b] else { return nil }
+        return SimilarPair(a: min(a, b), b: max(a, b), score: p.score)
       }
-      let pairs = index.pairs(atLeast: threshold)
-      try store.storePairs(pairs.map { (units[reps[$0.a]].id, units[reps[$0.b]].id, $0.score) }, key: key)
-      return pairs
+      return mapped.count == cached.count ? mapped : nil
     }
+    func save(_ pairs: [SimilarPair], _ reps: [Int], _ key: String, _ kind: IndexStore.PairKind) throws {
+      try store.storePairs(pairs.map { (units[reps[$0.a]].id, units[reps[$0.b]].id, $0.score) }, key: key, kind: kind)
+    }
+    let groups = try CloneDetector(options: options).groups(
+      in: snapshot,
+      pairs: { reps, index, threshold in
+        if let hit = try cached(reps, key, .functional) { return hit }
+        let pairs = index.pairs(atLeast: threshold)
+        try save(pairs, reps, key, .functional)
+        return pairs
+      },
+      nearMissPairs: { reps, compute in
+        if let hit = try cached(reps, nearKey, .nearMiss) { return hit }
+        let pairs = compute()
+        try save(pairs, reps, nearKey, .nearMiss)
+        return pairs
+      })
     return CloneReport(
       repository: root, model: snapshot.modelID, threshold: Double(options.threshold), minLines: options.minLines,
       minTokens: options.minTokens, files: snapshot.fileCount, units: units.count, groups: groups)

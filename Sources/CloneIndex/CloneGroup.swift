@@ -4,6 +4,9 @@ public enum CloneKind: String, Sendable, Codable, CaseIterable {
   case exact
   /// Type 2: the same after renaming locals and dropping type annotations.
   case renamed
+  /// Type 3: copies with edits, by token-bag overlap of the tokens as written and identifier-blind
+  /// (`NearMissIndex`).
+  case nearMiss = "near-miss"
   /// Functional: embeddings at or above the similarity threshold.
   case functional
 }
@@ -29,16 +32,19 @@ public struct CloneLocation: Sendable, Codable, Equatable {
 
 /// A set of functions that are clones of each other.
 public struct CloneGroup: Sendable, Codable, Equatable {
-  /// 1-based rank in the report (largest size × similarity first).
+  /// 1-based rank in the report (most removable code × similarity first).
   public var id: Int
   public var kind: CloneKind
-  /// Mean pairwise cosine similarity of the members' embeddings (1 for exact and renamed groups).
+  /// Mean pairwise similarity: cosine of the embeddings (functional), token-bag overlap (near-miss), 1
+  /// for exact and renamed groups.
   public var similarity: Double
   /// The lowest pairwise similarity in the group.
   public var minSimilarity: Double
   /// Total lines over all members.
   public var lines: Int
-  /// `lines × similarity`, the sort key.
+  /// The lines a refactor that keeps one shared copy would remove: every member's but the longest.
+  public var removableLines: Int
+  /// `removableLines × similarity`, the sort key.
   public var score: Double
   public var members: [CloneLocation]
 }
@@ -46,7 +52,7 @@ public struct CloneGroup: Sendable, Codable, Equatable {
 /// The result of `codeintel clones`.
 public struct CloneReport: Sendable, Codable, Equatable {
   /// Version of this JSON shape (see docs/CLONES.md).
-  public var schemaVersion: Int = 1
+  public var schemaVersion: Int = 2
   /// The repository root as given.
   public var repository: String
   /// The embedder that produced the vectors.

@@ -37,11 +37,12 @@ public struct CloneReportWriter: Sendable {
       switch g.kind {
       case .exact: label = "exact copies"
       case .renamed: label = "renamed copies"
+      case .nearMiss: label = "copies with edits"
       case .functional: label = "similar functions"
       }
-      out += "\n#\(g.id) \(label): \(g.members.count) functions, \(g.lines) lines, "
+      out += "\n#\(g.id) \(label): \(g.members.count) functions, \(g.lines) lines (\(g.removableLines) removable), "
       out += "similarity \(String(format: "%.2f", g.similarity))"
-      if g.kind == .functional { out += " (min \(String(format: "%.2f", g.minSimilarity)))" }
+      if g.kind == .functional || g.kind == .nearMiss { out += " (min \(String(format: "%.2f", g.minSimilarity)))" }
       out += "\n"
       let width = g.members.map { $0.label.count }.max() ?? 0
       for m in g.members {

@@ -20,6 +20,9 @@ public struct StoredUnit: Sendable, Equatable {
   public var tokenCount: Int
   public var exactHash: String
   public var canonicalHash: String
+  /// Whether the unit is a callback of a test framework call (`describe`, `it`, `test`, hooks); see
+  /// `TestCode`. Test paths are judged when groups are formed, not stored.
+  public var testCallback: Bool = false
 
   public var lineCount: Int { endLine - startLine + 1 }
 }
@@ -32,6 +35,11 @@ public struct IndexSnapshot: Sendable {
   public var dimension: Int
   public var modelID: String
   public var fileCount: Int
+  /// Per unit, 32-bit hashes of its tokens as written (`UnitTokens.exact`) and identifier-blind
+  /// (`UnitTokens.features`: locals as `ID`, literals by class), for near-miss detection. Empty when
+  /// the snapshot was made without them.
+  public var rawTokens: [[UInt32]] = []
+  public var blindTokens: [[UInt32]] = []
 
   /// The vector of unit `i`.
   public func vector(_ i: Int) -> ArraySlice<Float> { vectors[(i * dimension)..<((i + 1) * dimension)] }
@@ -118,6 +126,23 @@ public final class IndexStore {
           score REAL NOT NULL);
         """)
     }
+    try addColumnsIfMissing()
+  }
+
+  /// Columns added after format 1 shipped. An index without them gets them empty; its hashing version
+  /// is older too, so the indexer refills every row (`RepositoryIndexer.hashingVersion`).
+  private func addColumnsIfMissing() throws {
+    let info = try db.prepare("PRAGMA table_info(units)")
+    var have: Set<String> = []
+    while try info.step() { if let name = info.string(1) { have.insert(name) } }
+    let wanted = [
+      ("test_callback", "INTEGER NOT NULL DEFAULT 0"), ("raw_tokens", "BLOB"), ("blind_tokens", "BLOB"),
+    ]
+    let missing = wanted.filter { !have.contains($0.0) }
+    guard !missing.isEmpty else { return }
+    try db.transaction {
+      for (name, type) in missing { try db.execute("ALTER TABLE units ADD COLUMN \(name) \(type)") }
+    }
   }
 
   // MARK: - Meta
@@ -196,6 +221,10 @@ public final class IndexStore {
     public var exactHash: String
     public var canonicalHash: String
     public var embedding: [Float]
+    public var testCallback: Bool = false
+    /// 32-bit token hashes, as written and identifier-blind (`StoredUnit` snapshots read them back).
+    public var rawTokens: [UInt32] = []
+    public var blindTokens: [UInt32] = []
   }
 
   /// Inserts a file row and its units (inside the caller's transaction); returns the file id.
@@ -218,7 +247,8 @@ public final class IndexStore {
     let fileID = db.lastInsertRowID
     let u = try db.prepare(
       "INSERT INTO units(file_id, ordinal, parent_ordinal, name, kind, start_byte, end_byte, start_line, end_line, "
-        + "token_count, exact_hash, canonical_hash, embedding) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+        + "token_count, exact_hash, canonical_hash, embedding, test_callback, raw_tokens, blind_tokens) "
+        + "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
     )
     for unit in units {
       u.bind(1, fileID)
@@ -234,6 +264,9 @@ public final class IndexStore {
       u.bind(11, unit.exactHash)
       u.bind(12, unit.canonicalHash)
       u.bind(13, floats: unit.embedding)
+      u.bind(14, unit.testCallback ? 1 : 0)
+      u.bind(15, uint32s: unit.rawTokens)
+      u.bind(16, uint32s: unit.blindTokens)
       try u.run()
     }
     return fileID
@@ -252,16 +285,20 @@ public final class IndexStore {
     let dimension = Int(try meta("dimension") ?? "0") ?? 0
     let s = try db.prepare(
       "SELECT u.id, u.file_id, f.path, u.ordinal, u.parent_ordinal, u.name, u.kind, u.start_byte, u.end_byte, "
-        + "u.start_line, u.end_line, u.token_count, u.exact_hash, u.canonical_hash, u.embedding "
+        + "u.start_line, u.end_line, u.token_count, u.exact_hash, u.canonical_hash, u.embedding, u.test_callback, "
+        + "u.raw_tokens, u.blind_tokens "
         + "FROM units u JOIN files f ON f.id = u.file_id ORDER BY f.path, u.ordinal")
     var units: [StoredUnit] = []
     var vectors: [Float] = []
+    var raw: [[UInt32]] = []
+    var blind: [[UInt32]] = []
     while try s.step() {
       let unit = StoredUnit(
         id: s.int(0), fileID: s.int(1), path: s.string(2) ?? "", ordinal: Int(s.int(3)),
         parentOrdinal: s.isNull(4) ? nil : Int(s.int(4)), name: s.string(5), kind: s.string(6) ?? "",
         startByte: Int(s.int(7)), endByte: Int(s.int(8)), startLine: Int(s.int(9)), endLine: Int(s.int(10)),
-        tokenCount: Int(s.int(11)), exactHash: s.string(12) ?? "", canonicalHash: s.string(13) ?? "")
+        tokenCount: Int(s.int(11)), exactHash: s.string(12) ?? "", canonicalHash: s.string(13) ?? "",
+        testCallback: s.int(15) != 0)
       let n = s.appendFloats(14, to: &vectors)
       guard n == dimension else {
         throw CloneIndexError.incompatibleIndex(
@@ -269,37 +306,55 @@ public final class IndexStore {
         )
       }
       units.append(unit)
+      raw.append(s.uint32s(16))
+      blind.append(s.uint32s(17))
     }
     let fileCount = Int(try db.scalarInt("SELECT count(*) FROM files") ?? 0)
-    return IndexSnapshot(units: units, vectors: vectors, dimension: dimension, modelID: modelID, fileCount: fileCount)
+    return IndexSnapshot(
+      units: units, vectors: vectors, dimension: dimension, modelID: modelID, fileCount: fileCount, rawTokens: raw,
+      blindTokens: blind)
   }
 
   // MARK: - Pair cache
 
+  /// What a cached pair list holds (stored in `pair_cache.threshold`, which older indexes left 0).
+  public enum PairKind: Int, Sendable {
+    case functional = 0
+    case nearMiss = 1
+
+    var metaKey: String { self == .functional ? "pair_cache" : "near_miss_pair_cache" }
+  }
+
   /// Cached similar pairs (by unit id) computed under `key` at the current generation, if any.
-  public func cachedPairs(key: String) throws -> [(a: Int64, b: Int64, score: Float)]? {
+  public func cachedPairs(key: String, kind: PairKind = .functional) throws -> [(a: Int64, b: Int64, score: Float)]? {
     let gen = try generation()
-    guard try meta("pair_cache") == "\(gen)|\(key)" else { return nil }
-    let s = try db.prepare("SELECT a, b, score FROM pair_cache")
+    guard try meta(kind.metaKey) == "\(gen)|\(key)" else { return nil }
+    let s = try db.prepare("SELECT a, b, score FROM pair_cache WHERE threshold = ?1")
+    s.bind(1, kind.rawValue)
     var out: [(a: Int64, b: Int64, score: Float)] = []
     while try s.step() { out.append((s.int(0), s.int(1), Float(s.double(2)))) }
     return out
   }
 
-  /// Replaces the pair cache with `pairs` computed under `key` at the current generation.
-  public func storePairs(_ pairs: [(a: Int64, b: Int64, score: Float)], key: String) throws {
+  /// Replaces the cached pairs of `kind` with `pairs` computed under `key` at the current generation.
+  public func storePairs(
+    _ pairs: [(a: Int64, b: Int64, score: Float)], key: String, kind: PairKind = .functional
+  ) throws {
     try db.transaction {
       let gen = try generation()
-      try db.execute("DELETE FROM pair_cache")
-      let s = try db.prepare("INSERT INTO pair_cache(generation, threshold, a, b, score) VALUES(?1, 0, ?2, ?3, ?4)")
+      let d = try db.prepare("DELETE FROM pair_cache WHERE threshold = ?1")
+      d.bind(1, kind.rawValue)
+      try d.run()
+      let s = try db.prepare("INSERT INTO pair_cache(generation, threshold, a, b, score) VALUES(?1, ?2, ?3, ?4, ?5)")
       for p in pairs {
         s.bind(1, gen)
-        s.bind(2, p.a)
-        s.bind(3, p.b)
-        s.bind(4, Double(p.score))
+        s.bind(2, kind.rawValue)
+        s.bind(3, p.a)
+        s.bind(4, p.b)
+        s.bind(5, Double(p.score))
         try s.run()
       }
-      try setMeta("pair_cache", "\(gen)|\(key)")
+      try setMeta(kind.metaKey, "\(gen)|\(key)")
     }
   }
 }

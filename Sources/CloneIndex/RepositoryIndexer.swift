@@ -51,7 +51,8 @@ public struct IndexSummary: Sendable, Equatable {
 /// When the embedder or the hashing scheme differs from the one stored, everything is rebuilt.
 public final class RepositoryIndexer {
   /// The version of the unit hashing (`UnitTokens` and `UnitCanonicalizer`); a change re-indexes everything.
-  public static let hashingVersion = "tokens-v1+" + UnitCanonicalizer.version
+  /// (`streams-v1`: the stored token streams and test-callback flags of near-miss detection.)
+  public static let hashingVersion = "tokens-v1+" + UnitCanonicalizer.version + "+streams-v1"
 
   public let root: String
   public let embedder: any Embedder
@@ -79,7 +80,17 @@ public final class RepositoryIndexer {
     if mkdir(dir, 0o755) != 0 && errno != EEXIST {
       throw CloneIndexError.io("cannot create \(dir): \(String(cString: strerror(errno)))")
     }
+    lockPath = dir + "/lock"
+    // Opening may move a broken index aside and create the schema: one process at a time.
+    let lock = try IndexLock(path: lockPath) { log(.notice(Self.waitingMessage(trimmed))) }
     store = try IndexStore(path: Self.indexPath(for: trimmed)) { log(.notice($0)) }
+    withExtendedLifetime(lock) {}
+  }
+
+  private let lockPath: String
+
+  static func waitingMessage(_ root: String) -> String {
+    "another codeintel run is updating the index of \(root); waiting for it to finish"
   }
 
   // MARK: - Updating
@@ -87,6 +98,9 @@ public final class RepositoryIndexer {
   /// Updates the index and returns what changed.
   @discardableResult
   public func update() throws -> IndexSummary {
+    // Concurrent runs on one repository take turns (the second then finds most files unchanged).
+    let lock = try IndexLock(path: lockPath) { log(.notice(Self.waitingMessage(root))) }
+    defer { withExtendedLifetime(lock) {} }
     var summary = IndexSummary()
     summary.reembedded = try resetIfModelChanged()
     let walk = try RepositoryWalker(maxFileBytes: options.maxFileBytes).walk(root)
@@ -217,7 +231,9 @@ public final class RepositoryIndexer {
           ordinal: i, parentOrdinal: unit.parent, name: unit.name, kind: unit.kind.rawValue,
           startByte: unit.byteRange.lowerBound, endByte: unit.byteRange.upperBound, startLine: unit.startLine,
           endLine: unit.endLine, tokenCount: tokens[i].exact.count, exactHash: tokens[i].exactHash,
-          canonicalHash: canonicalizer.canonicalHash(of: unit, in: tree), embedding: vectors[i]))
+          canonicalHash: canonicalizer.canonicalHash(of: unit, in: tree), embedding: vectors[i],
+          testCallback: TestCode.isTestCallback(unit, in: tree), rawTokens: TokenHash.hashes(tokens[i].exact),
+          blindTokens: TokenHash.hashes(tokens[i].features)))
     }
     return Analyzed(units: out, parseErrors: tree.hasError ? tree.errorCount : 0)
   }

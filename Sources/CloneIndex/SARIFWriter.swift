@@ -33,6 +33,7 @@ public struct SARIFWriter: Sendable {
         switch g.kind {
         case .exact: what = "is an exact copy of"
         case .renamed: what = "is a copy, up to renamed variables, of"
+        case .nearMiss: what = String(format: "is a copy with edits (%.2f token overlap) of", g.similarity)
         case .functional: what = String(format: "is similar (%.2f) to", g.similarity)
         }
         let name = m.name.map { "`\($0)`" } ?? "This function"
@@ -68,12 +69,17 @@ public struct SARIFWriter: Sendable {
     case .renamed:
       short = "Duplicate function with renamed variables"
       full = "The function is identical to another once local names are renamed and type annotations dropped."
+    case .nearMiss:
+      short = "Copy of a function with edits"
+      full =
+        "The function's tokens, as written and with local names blinded, mostly match another function's (token-bag overlap)."
     case .functional:
       short = "Functionally similar function"
       full = "The function's embedding is at least as similar to another function's as the chosen threshold."
     }
     return Rule(
-      id: ruleID(kind), name: "Clone" + kind.rawValue.prefix(1).uppercased() + kind.rawValue.dropFirst(),
+      id: ruleID(kind),
+      name: "Clone" + String(describing: kind).prefix(1).uppercased() + String(describing: kind).dropFirst(),
       shortDescription: Message(text: short), fullDescription: Message(text: full),
       help: Message(text: "Extract the shared logic into one function and call it from each place."),
       defaultConfiguration: Configuration(level: kind == .functional ? "note" : "warning"),

@@ -107,6 +107,26 @@ public final class SQLiteDatabase {
       }
     }
 
+    /// Binds a UInt32 array as a little-endian blob.
+    public func bind(_ i: Int32, uint32s: [UInt32]) {
+      uint32s.withUnsafeBytes { buf in
+        _ = sqlite3_bind_blob(
+          raw, i, buf.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(buf.count),
+          unsafeBitCast(-1, to: sqlite3_destructor_type.self))
+      }
+    }
+
+    /// Reads a UInt32 blob column (empty for NULL or an empty blob).
+    public func uint32s(_ col: Int32) -> [UInt32] {
+      let bytes = Int(sqlite3_column_bytes(raw, col))
+      guard let p = sqlite3_column_blob(raw, col), bytes >= 4 else { return [] }
+      let n = bytes / 4
+      return [UInt32](unsafeUninitializedCapacity: n) { buf, count in
+        UnsafeMutableRawBufferPointer(buf).copyMemory(from: UnsafeRawBufferPointer(start: p, count: n * 4))
+        count = n
+      }
+    }
+
     /// Steps once: true when a row is available, false when done.
     @discardableResult
     public func step() throws -> Bool {

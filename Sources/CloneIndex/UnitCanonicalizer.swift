@@ -3,15 +3,19 @@ import Syntax
 
 /// Computes a function unit's canonical hash with Augment's `Canonicalizer` (scope-correct renaming
 /// of locals, comments and formatting ignored) after two more normalisations that keep behaviour:
-/// TypeScript-only syntax is removed (type annotations, type parameters and arguments, accessibility
-/// modifiers), and constant expressions are folded (`ConstantFolding`: `60 * 60` → `3600`).
+/// TypeScript-only syntax is removed (type annotations, type parameters, accessibility modifiers), and
+/// constant expressions are folded (`ConstantFolding`: `60 * 60` → `3600`).
 ///
 /// A unit is canonicalised on its own: its text (with a method's own name replaced by a placeholder,
 /// so that `draw() {…}` and `render() {…}` agree, as function names already do) is wrapped in a context
 /// that parses — `(class {…});` for class and object members, `(…);` otherwise — and re-parsed.
 public final class UnitCanonicalizer {
   /// Bumped whenever the canonical form of any unit can change.
-  public static let version = "augment-canonical-v1"
+  public static let version = "augment-canonical-v2"
+
+  /// What is dropped: `UnitTokens.typeOnly` except type arguments. `expectTypeOf(x).brand<"A">()` and
+  /// `.brand<"B">()` say different things (issue 18), and inside an annotation they go with it anyway.
+  static let dropped = UnitTokens.typeOnly.subtracting(["type_arguments"])
 
   private var parsers: [Language: Parser] = [:]
   private let folding = ConstantFolding()
@@ -26,7 +30,7 @@ public final class UnitCanonicalizer {
     // TypeScript-only syntax.
     if tree.language.isTypeScript, let node = UnitTokens.unitNode(unit, in: tree) {
       node.walk { n in
-        if UnitTokens.typeOnly.contains(n.type) {
+        if Self.dropped.contains(n.type) {
           edits.append(ByteEdit(start: n.startByte, deletedLength: n.endByte - n.startByte, inserted: ""))
           return false
         }

@@ -20,12 +20,13 @@ import Testing
       Set(json.keys) == [
         "schemaVersion", "repository", "model", "threshold", "minLines", "minTokens", "files", "units", "groups",
       ])
-    #expect(json["schemaVersion"] as? Int == 1)
+    #expect(json["schemaVersion"] as? Int == 2)
     let groups = try #require(json["groups"] as? [[String: Any]])
     #expect(groups.count == report.groups.count)
     for g in groups {
-      #expect(Set(g.keys) == ["id", "kind", "similarity", "minSimilarity", "lines", "score", "members"])
-      #expect(["exact", "renamed", "functional"].contains(g["kind"] as? String ?? ""))
+      #expect(
+        Set(g.keys) == ["id", "kind", "similarity", "minSimilarity", "lines", "removableLines", "score", "members"])
+      #expect(["exact", "renamed", "near-miss", "functional"].contains(g["kind"] as? String ?? ""))
       let members = try #require(g["members"] as? [[String: Any]])
       #expect(members.count >= 2)
       for m in members {
@@ -40,7 +41,7 @@ import Testing
   @Test func textListsGroupsWithExcerpts() throws {
     let (report, repo) = try demoReport()
     let text = CloneReportWriter().text(report, root: repo.root)
-    #expect(text.hasPrefix("5 clone groups (2 exact, 1 renamed, 2 functional) in 8 files"))
+    #expect(text.hasPrefix("5 clone groups (2 exact, 1 renamed, 0 near-miss, 2 functional) in 8 files"))
     #expect(text.contains("#1 exact copies: 2 functions"))
     #expect(text.contains("  src/util/html.js:6-17     escapeHtml"))
     #expect(text.contains("    | function escapeHtml(text) {"))
@@ -61,7 +62,7 @@ import Testing
     #expect(driver["name"] as? String == "codeintel")
     let rules = try #require(driver["rules"] as? [[String: Any]])
     let ruleIDs = rules.compactMap { $0["id"] as? String }
-    #expect(ruleIDs == ["clone/exact", "clone/renamed", "clone/functional"])
+    #expect(ruleIDs == ["clone/exact", "clone/renamed", "clone/near-miss", "clone/functional"])
     for r in rules { #expect((r["shortDescription"] as? [String: Any])?["text"] is String) }
     let results = try #require(runs[0]["results"] as? [[String: Any]])
     #expect(results.count == report.groups.reduce(0) { $0 + $1.members.count })

@@ -65,6 +65,16 @@ import Testing
     #expect(a.canonicalHash != b.canonicalHash)
   }
 
+  /// Issue 18: the renamed kind merged type tests that differ only in their type arguments.
+  @Test func typeArgumentsCountInTheCanonicalHash() throws {
+    let a = try hashes("function t(value: unknown) { expectTypeOf(value).brand<\"A\">().toEqualTypeOf<Id>(); }")
+    let b = try hashes("function t(value: unknown) { expectTypeOf(value).brand<\"B\">().toEqualTypeOf<Id>(); }")
+    #expect(a.canonicalHash != b.canonicalHash)
+    // Annotations still do not count, and renaming still does not.
+    let c = try hashes("function t(other: string) { expectTypeOf(other).brand<\"A\">().toEqualTypeOf<Id>(); }")
+    #expect(a.canonicalHash == c.canonicalHash)
+  }
+
   @Test func methodsWithDifferentNamesButTheSameBodyAgree() throws {
     let a = try hashes("class A { draw(ctx: Ctx): void { ctx.fill(this.x, 2 * 3); } }")
     let b = try hashes("class B { render(c) { c.fill(this.x, 6); } }")

@@ -1,4 +1,5 @@
 import CloneIndex
+import CodeIntel
 import Foundation
 
 /// `codeintel clones`: reports groups of duplicated and functionally similar functions.
@@ -7,25 +8,45 @@ enum ClonesCommand: CLICommand {
   static let summary = "Report exact, renamed and functionally similar function groups in a repository."
   static let help = """
     USAGE: codeintel clones <repo> [--min-lines N] [--min-tokens N] [--threshold S] [--max-group N]
-                            [--no-functional] [--format text|json|sarif] [--output FILE]
+                            [--model hashed|encoder|DIR] [--no-near-miss] [--no-functional]
+                            [--include-tests] [--include GLOB]... [--exclude GLOB]...
+                            [--format text|json|sarif] [--output FILE]
                             [--fail-on-clones] [--quiet] [--verbose]
 
     Updates the repository's index (see `codeintel index`), then reports clone groups:
       exact       the same tokens, whitespace, comments and the function's own name aside (type 1)
       renamed     the same once locals are renamed and type annotations dropped (type 2)
-      functional  embedding cosine similarity >= the threshold, grouped by average linkage with a
-                  size cap (the default embedder is a hashed bag of syntax features, not a
-                  learned model: it finds lightly edited copies, not arbitrary rewrites)
-    Groups are sorted by total lines x similarity. A function nested in a reported function is
-    not reported again.
+      near-miss   copies with edits: the bags of tokens, as written and with local names blinded,
+                  overlap in >= 80 % and >= 85 % of the larger function (type 3)
+      functional  embedding cosine similarity >= the threshold (the default embedder is a hashed
+                  bag of syntax features, not a learned model: it finds lightly edited copies, not
+                  arbitrary rewrites)
+    Near-miss and functional groups are formed by complete linkage: every member is a clone of
+    every other. Test code (test folders and files such as *.test.ts, and describe/it/test
+    callbacks) is left out unless --include-tests. Only the outermost function is reported: a
+    member nested in another member of its group leaves it. Groups are ranked by the lines a
+    refactor would remove (all members but the longest) x similarity.
+
+    Settings can also come from <repo>/.codeintel.json, {"clones": {"minLines": 8, "exclude":
+    ["src/generated/"], ...}} (keys: minLines, minTokens, threshold, maxGroup, model, nearMiss,
+    functional, includeTests, include, exclude); flags win over the file.
 
     OPTIONS:
       --min-lines N      Ignore functions shorter than N lines (default: 5).
       --min-tokens N     Ignore functions with fewer than N tokens (default: 30).
-      --threshold S      Functional similarity threshold in 0...1 (default: 0.66, calibrated; see
+      --threshold S      Functional similarity threshold in 0...1 (default: 0.75 for the hashed
+                         features, chosen to keep chance matches between unrelated code rare; see
                          docs/CLONES.md).
-      --max-group N      Largest functional group (default: 20).
-      --no-functional    Only exact and renamed groups.
+      --max-group N      Largest near-miss or functional group, in functions (default: 20).
+      --model M          The embedder for functional clones: hashed (default: hashed syntax
+                         features), encoder (the shipped ContraCode model) or a model folder. The
+                         default threshold is then the model's calibrated one
+                         (clone-calibration.json); changing the model re-embeds the index.
+      --no-near-miss     No near-miss groups.
+      --no-functional    No functional groups.
+      --include-tests    Report test code too.
+      --include GLOB     Only report paths matching GLOB (gitignore syntax; repeatable).
+      --exclude GLOB     Never report paths matching GLOB (gitignore syntax; repeatable).
       --format F         text (default), json (schema in docs/CLONES.md) or sarif (SARIF 2.1.0,
                          for GitHub code scanning; paths are relative to the repository root).
       --output FILE      Write the report to FILE instead of stdout.
@@ -38,12 +59,16 @@ enum ClonesCommand: CLICommand {
 
   static func run(_ args: [String]) throws -> Int32 {
     var scanner = ArgumentScanner(args)
-    var options = CloneOptions()
-    options.minLines = try scanner.int("--min-lines", in: 1...100_000) ?? options.minLines
-    options.minTokens = try scanner.int("--min-tokens", in: 0...1_000_000) ?? options.minTokens
-    options.threshold = Float(try scanner.double("--threshold", in: 0...1) ?? Double(options.threshold))
-    options.maxGroupSize = try scanner.int("--max-group", in: 2...100_000) ?? options.maxGroupSize
-    options.functional = !scanner.flag("--no-functional")
+    let minLines = try scanner.int("--min-lines", in: 1...100_000)
+    let minTokens = try scanner.int("--min-tokens", in: 0...1_000_000)
+    let threshold = try scanner.double("--threshold", in: 0...1)
+    let maxGroup = try scanner.int("--max-group", in: 2...100_000)
+    let noFunctional = scanner.flag("--no-functional")
+    let noNearMiss = scanner.flag("--no-near-miss")
+    let includeTests = scanner.flag("--include-tests")
+    let include = try scanner.all("--include")
+    let exclude = try scanner.all("--exclude")
+    let modelFlag = try scanner.option("--model")
     let format = CloneReportFormat(rawValue: try scanner.choice("--format", from: ["text", "json", "sarif"]) ?? "text")
     let output = try scanner.option("--output", "-o")
     let failOnClones = scanner.flag("--fail-on-clones")
@@ -54,8 +79,31 @@ enum ClonesCommand: CLICommand {
     let root =
       positionals[0].count > 1 && positionals[0].hasSuffix("/") ? String(positionals[0].dropLast()) : positionals[0]
 
+    for g in include + exclude where PathGlob(g) == nil { throw UsageError("'\(g)' is not a path glob") }
+    // Defaults, then <repo>/.codeintel.json, then flags.
+    let settings = try RepositorySettings.load(root: root) ?? RepositorySettings()
+    var options = settings.applied(to: CloneOptions())
+    if let minLines { options.minLines = minLines }
+    if let minTokens { options.minTokens = minTokens }
+    if let maxGroup { options.maxGroupSize = maxGroup }
+    if noFunctional { options.functional = false }
+    if noNearMiss { options.nearMiss = false }
+    if includeTests { options.includeTests = true }
+    if !include.isEmpty { options.include = include }
+    if !exclude.isEmpty { options.exclude = exclude }
+    let model = modelFlag ?? settings.model
+    let chosen = try CloneModelChoice.resolve(model)
+    if let threshold {
+      options.threshold = Float(threshold)
+    } else if settings.threshold != nil && modelFlag == nil {
+      // The file's threshold stands (it was written for the file's model).
+    } else if let calibrated = chosen.threshold {
+      options.threshold = calibrated
+    } else if options.functional {
+      throw UsageError("\(model ?? "the model") has no clone-calibration.json: give --threshold")
+    }
     let printer = ProgressPrinter(quiet: quiet, verbose: verbose)
-    let report = try CloneFinder(options: options).report(root: root, log: printer.handle)
+    let report = try CloneFinder(embedder: chosen.embedder, options: options).report(root: root, log: printer.handle)
     printer.finish()
     let text = try CloneReportWriter().render(report, format: format ?? .text, root: root)
     if let output {

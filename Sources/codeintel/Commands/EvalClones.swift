@@ -1,3 +1,4 @@
+import CloneIndex
 import CodeIntel
 import Foundation
 import Heads
@@ -26,6 +27,7 @@ enum EvalClones {
     var calibrationAnchors = 1000
     var augmentationPairs = true
     var leetCode = true
+    var groupPurity = false
   }
 
   static func options(_ args: [String]) throws -> Options {
@@ -51,6 +53,7 @@ enum EvalClones {
     if let a = try scanner.int("--calibration-anchors", in: 10...100_000) { o.calibrationAnchors = a }
     if scanner.flag("--no-augmentation-pairs") { o.augmentationPairs = false }
     if scanner.flag("--no-leetcode") { o.leetCode = false }
+    o.groupPurity = scanner.flag("--group-purity")
     if scanner.flag("--quick") {
       o.limit = o.limit ?? 200
       o.tries = min(o.tries, 2)
@@ -74,6 +77,7 @@ enum EvalClones {
   /// The clones section for these arguments (the same ones `run` takes).
   static func markdown(_ args: [String]) throws -> String {
     let o = try options(args)
+    if o.groupPurity { return try purity(o, args: args) }
     let started = Date()
     var models: [PretrainedModel] = []
     if !o.noModel {
@@ -193,6 +197,41 @@ enum EvalClones {
           format: " %.3f, encoder cosine %.3f, hashed cosine %.3f.\n\n", c.combinationThreshold.threshold,
           c.encoderThreshold.threshold, c.hashedThreshold.threshold)
     }
+    return out
+  }
+
+  /// `--group-purity`: how `codeintel clones` groups the LeetCode solutions at its defaults (a group is pure
+  /// when all its members solve the same problem), and the functional kind at other thresholds for context.
+  /// Evaluation only: nothing is fitted on this set.
+  static func purity(_ o: Options, args: [String]) throws -> String {
+    let solutions = URL(fileURLWithPath: o.data).appendingPathComponent("solutions").path
+    let started = Date()
+    let defaults = try CloneGroupPurity.measure(solutions: solutions, options: CloneOptions())
+    var out = "Command: `codeintel eval clones \(args.joined(separator: " "))`\n\n"
+    out += "Group purity of `codeintel clones` at its defaults on \(defaults.files) files (\(defaults.units) functions)"
+    out += " of the LeetCode set (a group is pure when all its members solve the same problem):\n\n"
+    out += defaults.markdown()
+    out += "\nFunctional groups at other thresholds (other settings at their defaults):\n\n"
+    out += "| functional threshold | groups | purity | first 20 pure |\n|---|---|---|---|\n"
+    for t: Float in [0.66, 0.75, 0.8, 0.85, 0.9] {
+      var options = CloneOptions()
+      options.threshold = t
+      let p = try CloneGroupPurity.measure(solutions: solutions, options: options)
+      guard let r = p.rows.first(where: { $0.kind == .functional }) else { continue }
+      let share = r.groups == 0 ? "–" : String(format: "%.1f %%", 100 * r.share)
+      out += String(format: "| %.2f | ", t) + "\(r.groups) | \(share) | \(r.pureFirst20)/\(r.first20) |\n"
+    }
+    let decisions = try CloneGroupPurity.pairDecisions(directory: o.data)
+    if let d = decisions.first {
+      out += "\nThe same rules as pair decisions on the set's labelled pairs (whole solution files;"
+      out += " \(d.positives) positive pairs, same problem, and \(d.negatives) negative, random other problems):\n\n"
+      out += "| rule at the defaults | true positives | false positives | precision | recall |\n|---|---|---|---|---|\n"
+      for d in decisions {
+        out += "| \(d.name) | \(d.truePositives) | \(d.falsePositives) | "
+        out += String(format: "%.3f | %.3f |\n", d.precision, d.recall)
+      }
+    }
+    out += String(format: "\nWall time: %.0f s.\n", Date().timeIntervalSince(started))
     return out
   }
 }

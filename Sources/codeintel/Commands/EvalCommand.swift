@@ -12,6 +12,7 @@ enum EvalCommand: CLICommand {
            codeintel eval clones [--data DIR] [--datasets DIR] [--model DIR]... [--no-model] [--random-init]
                                  [--edits 1,2,4,8,16] [--tries N] [--seed S] [--limit N] [--threads N]
                                  [--calibrate] [--no-augmentation-pairs | --no-leetcode] [--quick]
+           codeintel eval clones --group-purity [--data DIR]
            codeintel eval types [--datasets DIR] [--split test] [--tsc] [--limit N] [--types-model DIR]...
            codeintel eval names [--datasets DIR] [--split test] [--names-model DIR]... [--limit N]
 
@@ -60,6 +61,9 @@ enum EvalCommand: CLICommand {
                           first model's folder.
       --no-augmentation-pairs   Only the LeetCode set.
       --no-leetcode       Only the held-out augmentation pairs.
+      --group-purity      Instead of pair scores: run `codeintel clones` on a copy of the LeetCode
+                          solutions and report, per kind, the share of pure groups (all members
+                          solve the same problem), and functional purity at other thresholds.
       --quick             --limit 200, 2 tries, edits up to 4.
 
     types    Scores type predictions on the types dataset's split (default test: held-out

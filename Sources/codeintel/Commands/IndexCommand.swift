@@ -1,11 +1,13 @@
 import CloneIndex
+import CodeIntel
 
 /// `codeintel index`: builds or updates a repository's clone index.
 enum IndexCommand: CLICommand {
   static let name = "index"
   static let summary = "Build or update the clone index of a repository (REPO/.codeintel/index.sqlite)."
   static let help = """
-    USAGE: codeintel index <repo> [--verbose] [--quiet] [--max-file-size BYTES]
+    USAGE: codeintel index <repo> [--model hashed|encoder|DIR] [--verbose] [--quiet]
+                           [--max-file-size BYTES]
 
     Walks the repository for .js .mjs .cjs .jsx .ts .mts .cts .tsx files, honouring .gitignore
     files (globs, **, negation, directory-only and anchored patterns) and always skipping
@@ -16,9 +18,12 @@ enum IndexCommand: CLICommand {
     only re-parses those whose content changed; deleted files disappear; a different embedder
     re-embeds everything. Each file is written in one transaction, so an interrupted run (even
     SIGKILL) leaves a consistent index that the next run completes. A corrupt or foreign index file
-    is moved to index.sqlite.bad and rebuilt, with a message.
+    is moved to index.sqlite.bad and rebuilt, with a message. Two runs on one repository take turns
+    (the second says that it waits).
 
     OPTIONS:
+      --model M              The embedder: hashed (default), encoder (the shipped ContraCode model)
+                             or a model folder, as in `codeintel clones`.
       --verbose              List every skipped path with its reason, and every (re)indexed file.
       --quiet                No progress and no notices (errors are still printed).
       --max-file-size BYTES  Skip larger files (default: 4194304).
@@ -31,11 +36,13 @@ enum IndexCommand: CLICommand {
     let verbose = scanner.flag("--verbose", "-v")
     let quiet = scanner.flag("--quiet", "-q")
     let maxSize = try scanner.int("--max-file-size", in: 1...Int(Int32.max)) ?? (4 << 20)
+    let model = try scanner.option("--model")
     let positionals = try scanner.finish()
     guard positionals.count == 1 else { throw UsageError("give exactly one repository folder") }
     let printer = ProgressPrinter(quiet: quiet, verbose: verbose)
     let indexer = try RepositoryIndexer(
-      root: positionals[0], options: IndexOptions(maxFileBytes: maxSize), log: printer.handle)
+      root: positionals[0], embedder: try CloneModelChoice.resolve(model).embedder,
+      options: IndexOptions(maxFileBytes: maxSize), log: printer.handle)
     let s = try indexer.update()
     printer.finish()
     if !quiet {

@@ -1,4 +1,5 @@
 import CloneIndex
+import CodeIntel
 import Foundation
 import Syntax
 
@@ -8,7 +9,7 @@ enum SearchCommand: CLICommand {
   static let summary = "Find the functions most similar to FILE:LINE, FILE:FUNCTION or a snippet on stdin."
   static let help = """
     USAGE: codeintel search <query> --repo <repo> [-k N] [--language js|ts|tsx] [--format text|json]
-                            [--quiet]
+                            [--model hashed|encoder|DIR] [--quiet]
 
     QUERY is FILE:LINE (the innermost function containing that 1-based line), FILE:FUNCTION (a
     function by name), or - to read a snippet of code from stdin. FILE is relative to the
@@ -21,6 +22,9 @@ enum SearchCommand: CLICommand {
       -k N               Number of results (default: 10).
       --language L       Language of a stdin snippet: js, ts or tsx (default: ts).
       --format F         text (default) or json.
+      --model M          The embedder: hashed (default: hashed syntax features), encoder (the
+                         shipped ContraCode model) or a model folder; changing it re-embeds the
+                         index.
       --quiet            No progress or notices on stderr.
 
     Exit status: 0 success, 1 error (for example no function at that line), 2 usage error.
@@ -33,6 +37,7 @@ enum SearchCommand: CLICommand {
     let lang = try scanner.choice("--language", from: ["js", "ts", "tsx"]) ?? "ts"
     let format = try scanner.choice("--format", from: ["text", "json"]) ?? "text"
     let quiet = scanner.flag("--quiet", "-q")
+    let model = try scanner.option("--model")
     let positionals = try scanner.finish()
     guard positionals.count == 1 else { throw UsageError("give one query: FILE:LINE, FILE:FUNCTION or -") }
     let query: SearchQuery
@@ -44,7 +49,8 @@ enum SearchCommand: CLICommand {
       query = try SearchQuery.parse(positionals[0])
     }
     let printer = ProgressPrinter(quiet: quiet, verbose: false)
-    let result = try SimilaritySearch().search(query, root: repo, k: k, log: printer.handle)
+    let embedder = try CloneModelChoice.resolve(model).embedder
+    let result = try SimilaritySearch(embedder: embedder).search(query, root: repo, k: k, log: printer.handle)
     printer.finish()
     if format == "json" {
       struct Output: Encodable {

@@ -1,0 +1,122 @@
+import Foundation
+
+/// Per-repository settings for `codeintel clones`, read from `<repo>/.codeintel.json`:
+///
+/// ```json
+/// {"clones": {"minLines": 8, "minTokens": 50, "threshold": 0.7, "maxGroup": 10, "model": "hashed",
+///             "nearMiss": true, "functional": true, "includeTests": false,
+///             "include": ["src/**"], "exclude": ["src/generated/", "*.fixture.ts"]}}
+/// ```
+///
+/// Every key is optional; flags on the command line win over the file. An unknown key or a value of the
+/// wrong type is an error naming it, so a typo does not pass silently.
+public struct RepositorySettings: Sendable, Equatable {
+  public static let fileName = ".codeintel.json"
+
+  public var minLines: Int?
+  public var minTokens: Int?
+  public var threshold: Double?
+  public var maxGroup: Int?
+  public var model: String?
+  public var nearMiss: Bool?
+  public var functional: Bool?
+  public var includeTests: Bool?
+  public var include: [String]?
+  public var exclude: [String]?
+
+  public init() {}
+
+  static let keys: Set<String> = [
+    "minLines", "minTokens", "threshold", "maxGroup", "model", "nearMiss", "functional", "includeTests", "include",
+    "exclude",
+  ]
+
+  /// The settings of the repository at `root`, or nil when it has no `.codeintel.json`.
+  public static func load(root: String) throws -> RepositorySettings? {
+    let path = root + "/" + fileName
+    guard FileManager.default.fileExists(atPath: path) else { return nil }
+    return try parse(Data(try FileBytes.read(path, limit: 1 << 20)), path: path)
+  }
+
+  private struct File: Decodable {
+    var clones: Clones?
+  }
+
+  private struct Clones: Decodable {
+    var minLines: Int?
+    var minTokens: Int?
+    var threshold: Double?
+    var maxGroup: Int?
+    var model: String?
+    var nearMiss: Bool?
+    var functional: Bool?
+    var includeTests: Bool?
+    var include: [String]?
+    var exclude: [String]?
+  }
+
+  /// Parses the file's bytes (`path` only names it in errors).
+  public static func parse(_ data: Data, path: String) throws -> RepositorySettings {
+    func fail(_ why: String) -> CloneIndexError { .io("\(path): \(why)") }
+    guard let top = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+      throw fail("not a JSON object")
+    }
+    if let c = top["clones"] as? [String: Any], let unknown = c.keys.sorted().first(where: { !keys.contains($0) }) {
+      throw fail("unknown key \"clones.\(unknown)\" (known: \(keys.sorted().joined(separator: ", ")))")
+    }
+    let file: File
+    do {
+      file = try JSONDecoder().decode(File.self, from: data)
+    } catch let DecodingError.typeMismatch(_, context) {
+      let path = context.codingPath.map(\.stringValue)
+      let key = path.prefix(2).joined(separator: ".")
+      let expected: String
+      switch path.dropFirst().first ?? "" {
+      case "minLines", "minTokens", "maxGroup": expected = "a whole number"
+      case "threshold": expected = "a number in 0...1"
+      case "model": expected = "a string"
+      case "nearMiss", "functional", "includeTests": expected = "true or false"
+      case "include", "exclude": expected = "a list of strings"
+      default: expected = "an object"
+      }
+      throw fail("\"\(key)\" must be \(expected)")
+    } catch {
+      throw fail("cannot read it (\(error))")
+    }
+    var out = RepositorySettings()
+    guard let c = file.clones else { return out }
+    out.minLines = c.minLines
+    out.minTokens = c.minTokens
+    out.threshold = c.threshold
+    out.maxGroup = c.maxGroup
+    out.model = c.model
+    out.nearMiss = c.nearMiss
+    out.functional = c.functional
+    out.includeTests = c.includeTests
+    out.include = c.include
+    out.exclude = c.exclude
+    if let m = out.minLines, m < 1 { throw fail("\"clones.minLines\" must be at least 1") }
+    if let m = out.minTokens, m < 0 { throw fail("\"clones.minTokens\" must be at least 0") }
+    if let m = out.maxGroup, m < 2 { throw fail("\"clones.maxGroup\" must be at least 2") }
+    if let t = out.threshold, !(0...1).contains(t) { throw fail("\"clones.threshold\" must be in 0...1") }
+    for g in (out.include ?? []) + (out.exclude ?? []) where PathGlob(g) == nil {
+      throw fail("\"\(g)\" is not a path glob")
+    }
+    return out
+  }
+
+  /// `options` with this file's values applied.
+  public func applied(to options: CloneOptions) -> CloneOptions {
+    var o = options
+    if let v = minLines { o.minLines = v }
+    if let v = minTokens { o.minTokens = v }
+    if let v = threshold { o.threshold = Float(v) }
+    if let v = maxGroup { o.maxGroupSize = v }
+    if let v = nearMiss { o.nearMiss = v }
+    if let v = functional { o.functional = v }
+    if let v = includeTests { o.includeTests = v }
+    if let v = include { o.include = v }
+    if let v = exclude { o.exclude = v }
+    return o
+  }
+}

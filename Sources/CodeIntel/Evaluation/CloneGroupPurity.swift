@@ -1,0 +1,143 @@
+import CloneIndex
+import Foundation
+import Syntax
+
+/// Group purity of `codeintel clones` on a set of solutions laid out as `<problem>/<author>.js` (the
+/// LeetCode set): a group is pure when all its members solve the same problem. The solutions are copied
+/// to a temporary folder (the index is written beside the code, and the data folder stays read-only),
+/// indexed and grouped with the given options, and the copy is removed.
+public struct CloneGroupPurity: Sendable {
+  public struct Row: Sendable, Equatable {
+    public var kind: CloneKind
+    public var groups: Int
+    public var pure: Int
+    public var members: Int
+    /// Pure groups among the first 20 of this kind, and how many there were.
+    public var pureFirst20: Int
+    public var first20: Int
+
+    public var share: Double { groups == 0 ? .nan : Double(pure) / Double(groups) }
+  }
+
+  public var rows: [Row]
+  public var files: Int
+  public var units: Int
+
+  /// Measures purity of every kind on the `.js` files under `solutions`.
+  public static func measure(
+    solutions: String, options: CloneOptions, embedder: any Embedder = HashedFeatureEmbedder()
+  ) throws -> CloneGroupPurity {
+    let fm = FileManager.default
+    let scratch = fm.temporaryDirectory.appendingPathComponent("codeintel-purity-\(UUID().uuidString)").path
+    try fm.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+    defer { try? fm.removeItem(atPath: scratch) }
+    guard let problems = try? fm.contentsOfDirectory(atPath: solutions) else {
+      throw CodeIntelError("\(solutions): not found; pass the clone set's folder with --data")
+    }
+    for problem in problems.sorted() {
+      let dir = solutions + "/" + problem
+      guard let files = try? fm.contentsOfDirectory(atPath: dir) else { continue }
+      try fm.createDirectory(atPath: scratch + "/" + problem, withIntermediateDirectories: true)
+      for f in files where f.hasSuffix(".js") {
+        try fm.copyItem(atPath: dir + "/" + f, toPath: scratch + "/" + problem + "/" + f)
+      }
+    }
+    let report = try CloneFinder(embedder: embedder, options: options).report(root: scratch)
+    var rows: [Row] = []
+    for kind in CloneKind.allCases {
+      let groups = report.groups.filter { $0.kind == kind }
+      let pure = groups.map { g in Set(g.members.map { $0.path.split(separator: "/").first ?? "" }).count == 1 }
+      rows.append(
+        Row(
+          kind: kind, groups: groups.count, pure: pure.filter { $0 }.count,
+          members: groups.reduce(0) { $0 + $1.members.count }, pureFirst20: pure.prefix(20).filter { $0 }.count,
+          first20: min(20, groups.count)))
+    }
+    return CloneGroupPurity(rows: rows, files: report.files, units: report.units)
+  }
+
+  /// A Markdown table, one row per kind.
+  public func markdown() -> String {
+    var out = "| kind | groups | pure | purity | first 20 pure | members |\n|---|---|---|---|---|---|\n"
+    for r in rows {
+      let share = r.groups == 0 ? "–" : String(format: "%.1f %%", 100 * r.share)
+      out +=
+        "| \(r.kind.rawValue) | \(r.groups) | \(r.pure) | \(share) | \(r.pureFirst20)/\(r.first20) | \(r.members) |\n"
+    }
+    return out
+  }
+
+  // MARK: - Pair decisions
+
+  /// One kind's decision rule on labelled pairs.
+  public struct Decision: Sendable, Equatable {
+    public var name: String
+    public var truePositives: Int
+    public var falsePositives: Int
+    public var positives: Int
+    public var negatives: Int
+
+    public var precision: Double {
+      truePositives + falsePositives == 0 ? .nan : Double(truePositives) / Double(truePositives + falsePositives)
+    }
+    public var recall: Double { positives == 0 ? .nan : Double(truePositives) / Double(positives) }
+  }
+
+  /// The clone index's near-miss and functional rules at `options`' thresholds applied to the labelled
+  /// pairs of `directory/pairs.jsonl` (whole solution files: the tokens of the file, the hashed-feature
+  /// embedding of the file).
+  public static func pairDecisions(directory: String, options: CloneOptions = CloneOptions()) throws -> [Decision] {
+    let dir = URL(fileURLWithPath: directory)
+    guard let data = FileManager.default.contents(atPath: dir.appendingPathComponent("pairs.jsonl").path) else {
+      throw CodeIntelError("\(directory)/pairs.jsonl: not found; pass the clone set's folder with --data")
+    }
+    var pairs: [(a: String, b: String, positive: Bool)] = []
+    for line in data.split(separator: 0x0A) where !line.isEmpty {
+      guard let o = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any], let a = o["a"] as? String,
+        let b = o["b"] as? String, let label = o["label"] as? Int
+      else { throw CodeIntelError("\(directory)/pairs.jsonl: expected {\"a\", \"b\", \"label\"}") }
+      pairs.append((a, b, label == 1))
+    }
+    struct Features {
+      var raw: [UInt32]
+      var blind: [UInt32]
+      var vector: [Float]
+    }
+    let parser = Parser(language: .javascript)
+    let embedder = HashedFeatureEmbedder()
+    var features: [String: Features] = [:]
+    for path in Set(pairs.flatMap { [$0.a, $0.b] }).sorted() {
+      let bytes = try SourceFile.load(dir.appendingPathComponent(path).path).bytes
+      let tree = try parser.parse(bytes: bytes)
+      let tokens = UnitTokens(node: tree.root)
+      let text = UnitText(text: String(decoding: bytes, as: UTF8.self), language: .javascript, tokens: tokens)
+      features[path] = Features(
+        raw: TokenHash.hashes(tokens.exact).sorted(), blind: TokenHash.hashes(tokens.features).sorted(),
+        vector: try embedder.embed([text])[0])
+    }
+    func needed(_ t: Float, _ n: Int) -> Int { max(1, Int((t * Float(n)).rounded(.up))) }
+    func nearMiss(_ x: Features, _ y: Features) -> Bool {
+      NearMissIndex.overlap(x.raw, y.raw) >= needed(options.nearMissRawOverlap, max(x.raw.count, y.raw.count))
+        && NearMissIndex.overlap(x.blind, y.blind)
+          >= needed(options.nearMissBlindOverlap, max(x.blind.count, y.blind.count))
+    }
+    func functional(_ x: Features, _ y: Features) -> Bool {
+      zip(x.vector, y.vector).reduce(Float(0)) { $0 + $1.0 * $1.1 } >= options.threshold
+    }
+    let rules: [(String, (Features, Features) -> Bool)] = [
+      ("near-miss (raw ≥ \(options.nearMissRawOverlap), blind ≥ \(options.nearMissBlindOverlap))", nearMiss),
+      (String(format: "functional (hashed cosine ≥ %.2f)", options.threshold), functional),
+      ("either (what `clones` reports as near-miss or functional)", { nearMiss($0, $1) || functional($0, $1) }),
+    ]
+    let positives = pairs.filter(\.positive).count
+    return rules.map { name, rule in
+      var tp = 0
+      var fp = 0
+      for p in pairs where rule(features[p.a]!, features[p.b]!) {
+        if p.positive { tp += 1 } else { fp += 1 }
+      }
+      return Decision(
+        name: name, truePositives: tp, falsePositives: fp, positives: positives, negatives: pairs.count - positives)
+    }
+  }
+}

@@ -1,0 +1,59 @@
+import CloneIndex
+import CodeIntel
+import Foundation
+import Testing
+
+/// `codeintel eval clones --group-purity`: purity per kind and the pair decisions, on a tiny made-up set.
+@Suite struct CloneGroupPurityTests {
+  static func solution(_ name: String, _ op: String) -> String {
+    """
+    var \(name) = function(nums) {
+      let best = 0;
+      for (let i = 0; i < nums.length; i++) {
+        best = Math.max(best, nums[i] \(op) i);
+      }
+      return best;
+    };
+
+    """
+  }
+
+  @Test func groupsArePureWhenAllMembersSolveOneProblem() throws {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("purity-\(UUID().uuidString)").path
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    func write(_ path: String, _ text: String) throws {
+      let url = URL(fileURLWithPath: root + "/" + path)
+      try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+      try Data(text.utf8).write(to: url)
+    }
+    // Problem 0001: two authors, the same code up to names (a pure renamed group). Problem 0002 and
+    // 0003: one author's identical code for two problems (an impure exact group).
+    try write("solutions/0001/ann.js", Self.solution("maxA", "+"))
+    try write("solutions/0001/bob.js", Self.solution("maxB", "+").replacingOccurrences(of: "best", with: "top"))
+    try write("solutions/0002/cy.js", Self.solution("f", "*"))
+    try write("solutions/0003/cy.js", Self.solution("g", "*"))
+    var options = CloneOptions(minLines: 3, minTokens: 10, functional: false, nearMiss: false)
+    options.threshold = 0.99
+    let p = try CloneGroupPurity.measure(solutions: root + "/solutions", options: options)
+    let byKind = Dictionary(uniqueKeysWithValues: p.rows.map { ($0.kind, $0) })
+    #expect(byKind[.renamed]?.groups == 1 && byKind[.renamed]?.pure == 1)
+    #expect(byKind[.exact]?.groups == 1 && byKind[.exact]?.pure == 0)
+    #expect(!FileManager.default.fileExists(atPath: root + "/solutions/.codeintel"), "the data folder stays untouched")
+
+    // Pair decisions: 0001 ann–bob is positive (a renamed copy), 0002–0003 is negative but identical (a
+    // false positive of every rule).
+    try write(
+      "pairs.jsonl",
+      """
+      {"a": "solutions/0001/ann.js", "b": "solutions/0001/bob.js", "label": 1}
+      {"a": "solutions/0002/cy.js", "b": "solutions/0003/cy.js", "label": 0}
+      {"a": "solutions/0001/ann.js", "b": "solutions/0002/cy.js", "label": 0}
+
+      """)
+    let decisions = try CloneGroupPurity.pairDecisions(directory: root)
+    #expect(decisions.count == 3)
+    for d in decisions { #expect(d.positives == 1 && d.negatives == 2) }
+    let functional = decisions[1]
+    #expect(functional.truePositives == 1 && functional.falsePositives >= 1)
+  }
+}

@@ -130,7 +130,7 @@ public enum NameAnalysis {
     if first == "get", body.type == "statement_block", values.isEmpty, MethodNames.statementCount(unit, tree) > 0,
       !unit.isGenerator, unit.kind != .setter, !passesCallback,
       // `getUser(id, callback)`: Node-style getters hand their result to a callback
-      !unit.parameters.contains(where: { callbackParameter($0.name) })
+      !unit.parameters.contains(where: { $0.names.contains(where: callbackParameter) })
     {
       reasons.append("named `get…` but returns nothing")
     }
@@ -158,8 +158,8 @@ public enum NameAnalysis {
   static let delegations: Set<String> = ["call", "apply", "bind"]
 
   /// Parameter names that Node-style code uses for callbacks.
-  static func callbackParameter(_ name: String?) -> Bool {
-    guard let n = name?.lowercased() else { return false }
+  static func callbackParameter(_ name: String) -> Bool {
+    let n = name.lowercased()
     return ["cb", "callback", "done", "next", "fn", "resolve", "handler", "listener"].contains(n)
       || n.hasSuffix("callback") || n.hasSuffix("handler") || n.hasSuffix("cb")
   }

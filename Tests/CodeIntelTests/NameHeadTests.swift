@@ -204,6 +204,48 @@ struct NameAnalysisTests {
     #expect(try reasons("function isX() { return 'a'; }").isEmpty)
   }
 
+  @Test("body rules stay quiet on the false warnings seen on real code (issue 19)")
+  func realFalsePositives() throws {
+    let r = try reasons(
+      """
+      function setDay(dirtyDate, day) { const date = toDate(dirtyDate); const diff = day - date.getDay(); return addDays(date, diff); }
+      function setHours(date, h) { const d = new Date(date.getTime()); d.setHours(h); return d; }
+      function setIn(obj, key, v) { const copy = obj; return { ...copy, [key]: v }; }
+      class Observer {
+        #dispatch(a) { this.state = a; }
+        setData(data, opts) { const action = { type: 'success', data }; this.#dispatch(action); return data; }
+        setOptions(o) { const next = o; this.updateAll(next); return next; }
+      }
+      function setWith(target, v) { const f = target.setter; return f.call(target, v); }
+      const handler = {
+        set(target, key, value) { const ok = Reflect.has(target, key); return ok ? 'stored' : 'ignored'; },
+        has: function (target, key) { const k = String(key); return 'present'; },
+      };
+      class Query extends Base { getNext(x) { const y = x + 1; console.log(y); } }
+      function getUser(id, callback) { const key = 'u' + id; db.get(key, callback); }
+      function getRows(sql) { const q = sql.trim(); pool.query(q, (err, rows) => { use(rows); }); }
+      function isEmpty(xs) { if (xs.length) return 0; return 1; }
+      """)
+    #expect(r["setDay"]! == [])  // immutable setter: returns a modified copy (date-fns)
+    #expect(r["setHours"]! == [])
+    #expect(r["setIn"]! == [])
+    #expect(r["setData"]! == [])  // mutates through `this.#dispatch(…)`
+    #expect(r["setOptions"]! == [])
+    #expect(r["setWith"]! == [])  // delegation through `.call`
+    #expect(r["set"]! == [] && r["has"]! == [])  // Proxy traps: the API fixes the names
+    #expect(r["getNext"]! == [])  // a subclass member: the base class may fix the name
+    #expect(r["getUser"]! == [] && r["getRows"]! == [])  // callback-style getters
+    #expect(r["isEmpty"]! == [])  // 0/1 used as booleans
+    // …while the same shapes without the excuse are still flagged
+    let still = try reasons(
+      """
+      class Plain { getNext(x) { const y = x + 1; console.log(y); } }
+      const h = { hasKey(o) { const k = Object.keys(o); return 'yes'; } };
+      """)
+    #expect(still["getNext"]! == ["named `get…` but returns nothing"])
+    #expect(still["hasKey"]!.count == 1)  // not a Proxy trap: a predicate name returning a string literal
+  }
+
   @Test("model evidence: disjoint subtokens and a large gap; combination of independent evidence")
   func model() {
     let preds = [NamePrediction(subtokens: ["format", "date"], logProbability: -1.5)]  // score -0.5

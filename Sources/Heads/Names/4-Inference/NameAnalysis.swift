@@ -75,8 +75,11 @@ public enum NameAnalysis {
     guard let first = subtokens.first?.lowercased(), let body = tree.root.descendant(for: unit.bodyRange) else {
       return []
     }
+    if let name = unit.name, nameIsFixedByAnInterface(name, unit: unit, tree: tree) { return [] }
     var returns: [Node?] = []  // returned expressions (nil: a bare `return`)
     var assigns = false
+    var calls = false  // any call or `new`: the value may be a modified copy, or the call may mutate
+    var passesCallback = false  // a function passed as an argument: callback style, the result is not returned
     if body.type == "statement_block" {
       visitOwn(body) { n in
         switch n.type {
@@ -85,34 +88,57 @@ public enum NameAnalysis {
           assigns = true
         case "unary_expression" where n.text.hasPrefix("delete"):
           assigns = true
+        case "new_expression":
+          calls = true
         case "call_expression":
+          calls = true
           if let f = n.child(field: "function"), f.type == "member_expression",
-            let p = f.child(field: "property")?.text.lowercased(),
-            mutators.contains(where: { p.hasPrefix($0) })
+            let p = f.child(field: "property")?.text
           {
-            assigns = true
+            // `this.#dispatch(…)` mutates as surely as `this.dispatch(…)`; `.call`/`.apply` and `Reflect.*`
+            // delegate to a function that may assign.
+            let property = (p.hasPrefix("#") ? String(p.dropFirst()) : p).lowercased()
+            let object = f.child(field: "object")?.text ?? ""
+            if mutators.contains(where: { property.hasPrefix($0) }) || delegations.contains(property)
+              || object == "Reflect" || object == "this"
+            {
+              assigns = true
+            }
+          }
+          if let args = n.child(field: "arguments"),
+            args.namedChildren.contains(where: { functionTypes.contains($0.type) })
+          {
+            passesCallback = true
           }
         default: break
         }
       }
     } else {
       returns.append(body)  // concise arrow body
+      visitOwn(body) { n in if n.type == "call_expression" || n.type == "new_expression" { calls = true } }
     }
     let values = returns.compactMap { $0 }
     var reasons: [String] = []
     if predicatePrefixes.contains(first), !values.isEmpty, values.count == returns.count,
-      values.allSatisfy({ literalTypes.contains($0.type) })
+      values.allSatisfy({ literalTypes.contains($0.type) }),
+      // C-style truth values (`return 0;` / `return 1;`) are booleans in all but type
+      !values.allSatisfy({ $0.type == "number" && ["0", "1"].contains($0.text) })
     {
       let kinds = Set(values.map { literalNames[$0.type] ?? $0.type }).sorted().joined(separator: "/")
       reasons.append("named like a predicate (`\(first)…`) but every return is a \(kinds) literal, never a boolean")
     }
     if first == "get", body.type == "statement_block", values.isEmpty, MethodNames.statementCount(unit, tree) > 0,
-      !unit.isGenerator, unit.kind != .setter
+      !unit.isGenerator, unit.kind != .setter, !passesCallback,
+      // `getUser(id, callback)`: Node-style getters hand their result to a callback
+      !unit.parameters.contains(where: { $0.names.contains(where: callbackParameter) })
     {
       reasons.append("named `get…` but returns nothing")
     }
-    if first == "set", unit.kind != .setter, !assigns,
-      values.contains(where: { $0.type != "this" })
+    // Immutable setters (`setDay(date, day)` returning a new Date, `setIn(obj, …)` returning a copy) compute
+    // their value with calls, `new`, or a spread literal: only a body without any of those is evidence.
+    if first == "set", unit.kind != .setter, !assigns, !calls,
+      values.contains(where: { $0.type != "this" }),
+      !values.contains(where: { $0.type == "object" || $0.type == "array" })
     {
       reasons.append("named `set…` but returns a value without assigning anything")
     }
@@ -128,6 +154,55 @@ public enum NameAnalysis {
     "set", "assign", "push", "unshift", "splice", "add", "put", "update", "define", "store", "save", "write",
     "emit", "dispatch", "delete", "remove", "clear", "fill", "sort", "reverse", "append", "insert", "replace",
   ]
+  /// Calls that run another function on the receiver's behalf (`fn.call(this, …)`, `Reflect.apply(…)`).
+  static let delegations: Set<String> = ["call", "apply", "bind"]
+
+  /// Parameter names that Node-style code uses for callbacks.
+  static func callbackParameter(_ name: String) -> Bool {
+    let n = name.lowercased()
+    return ["cb", "callback", "done", "next", "fn", "resolve", "handler", "listener"].contains(n)
+      || n.hasSuffix("callback") || n.hasSuffix("handler") || n.hasSuffix("cb")
+  }
+
+  /// Names an API fixes, so the body cannot contradict them: Proxy traps in an object literal, the protocol
+  /// methods every object may define, framework lifecycle hooks, `override` members, and the members of a
+  /// class that extends or implements something (the base type may declare the name).
+  public static func nameIsFixedByAnInterface(_ name: String, unit: Syntax.FunctionUnit, tree: Tree) -> Bool {
+    if protocolMethods.contains(name) || lifecycleHooks.contains(name) { return true }
+    guard let node = tree.root.descendant(for: unit.byteRange) else { return false }
+    // The member: the method itself, or the pair / class field whose value the function is.
+    var member = node
+    if let p = node.parent, ["pair", "public_field_definition", "field_definition"].contains(p.type) { member = p }
+    guard let container = member.parent else { return false }
+    if member.text.hasPrefix("override ") || member.children.contains(where: { $0.type == "override_modifier" }) {
+      return true
+    }
+    if container.type == "object", proxyTraps.contains(name) { return true }
+    if container.type == "class_body", let cls = container.parent,
+      cls.children.contains(where: { $0.type == "class_heritage" })
+    {
+      return true
+    }
+    return false
+  }
+
+  static let proxyTraps: Set<String> = [
+    "get", "set", "has", "deleteProperty", "apply", "construct", "defineProperty", "getOwnPropertyDescriptor",
+    "getPrototypeOf", "setPrototypeOf", "isExtensible", "preventExtensions", "ownKeys",
+  ]
+  static let protocolMethods: Set<String> = [
+    "toString", "toJSON", "valueOf", "toLocaleString", "then", "catch", "finally", "next", "return", "throw",
+    "handleEvent", "inspect",
+  ]
+  static let lifecycleHooks: Set<String> = [
+    "render", "componentDidMount", "componentDidUpdate", "componentWillUnmount", "shouldComponentUpdate",
+    "getDerivedStateFromProps", "getSnapshotBeforeUpdate", "componentDidCatch", "getDerivedStateFromError",
+    "connectedCallback", "disconnectedCallback", "attributeChangedCallback", "adoptedCallback", "ngOnInit",
+    "ngOnChanges", "ngOnDestroy", "ngAfterViewInit", "ngAfterContentInit", "ngDoCheck", "mounted", "created",
+    "beforeMount", "beforeDestroy", "destroyed", "updated", "setup", "data", "getInitialState",
+    "getDefaultProps",
+  ]
+
   static let functionTypes: Set<String> = [
     "function_declaration", "function_expression", "function", "arrow_function", "method_definition",
     "generator_function_declaration", "generator_function", "class_declaration", "class",
@@ -185,7 +260,7 @@ public enum NameAnalysis {
       if k < model.count {
         let m = model[k]
         suggestions = m.predictions.map { .init(name: $0.name, probability: $0.probability, score: $0.score) }
-        if let cur = m.current {
+        if let cur = m.current, !(unit.name.map { nameIsFixedByAnInterface($0, unit: unit, tree: tree) } ?? false) {
           currentScore = cur.score
           let e = modelEvidence(
             current: item.example.target, currentScore: cur.score, predictions: m.predictions, minGap: minGap,

@@ -1,5 +1,6 @@
 import CloneIndex
 import CodeIntel
+import Heads
 import Foundation
 
 /// `codeintel clones`: reports groups of duplicated and functionally similar functions.

@@ -1,5 +1,6 @@
 import CloneIndex
 import CodeIntel
+import Heads
 import Foundation
 
 /// `codeintel embed`: writes one embedding per function (or per file) as JSON lines.

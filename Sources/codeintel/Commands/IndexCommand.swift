@@ -1,5 +1,6 @@
 import CloneIndex
 import CodeIntel
+import Heads
 
 /// `codeintel index`: builds or updates a repository's clone index.
 enum IndexCommand: CLICommand {

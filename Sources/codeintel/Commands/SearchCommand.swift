@@ -1,5 +1,6 @@
 import CloneIndex
 import CodeIntel
+import Heads
 import Foundation
 import Syntax
 

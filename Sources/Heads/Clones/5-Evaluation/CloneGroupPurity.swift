@@ -1,4 +1,5 @@
 import CloneIndex
+import CodeIntel
 import Foundation
 import Syntax
 

@@ -163,13 +163,17 @@ public final class MoCo: @unchecked Sendable {
   /// clipping, AdamW, the momentum update and the queue. With a masked-token head the query view is masked
   /// (`maskQuery`) and one encoder pass serves both parts: its token states feed the MLM head, its pooled
   /// embedding the projection head.
+  ///
+  /// With `original` (the unaugmented functions; `mlmView` = `original`) the MLM masks and reads those in an
+  /// encoder pass of its own instead.
   @discardableResult
-  public func step(query qb: TokenBatch, key kb: TokenBatch) -> StepResult {
+  public func step(query qb: TokenBatch, key kb: TokenBatch, original: TokenBatch? = nil) -> StepResult {
     let b = qb.batch
     let lr = schedule.rate(at: step)
-    let masked = maskQuery(qb, step: step)
+    let masked = maskQuery(original ?? qb, step: step)
     let parts = computeGradients(
-      query: qb, key: kb, masked: masked, mlmWeight: config.mlmWeight, mocoWeight: config.mocoWeight)
+      query: qb, key: kb, masked: masked, mlmWeight: config.mlmWeight, mocoWeight: config.mocoWeight,
+      separateMLM: original != nil)
     let contrastive = parts.contrastive != nil
 
     // clip the global norm over encoder and heads, then AdamW
@@ -195,10 +199,13 @@ public final class MoCo: @unchecked Sendable {
   /// Forward and backward of mlmWeight · MLM + mocoWeight · InfoNCE at the current step, into freshly zeroed
   /// gradients of the query encoder and heads; changes no weight, no queue, no step. A part whose weight is
   /// 0 (or the MLM part without a head or `masked`) does not run. The query encoder reads `masked.input`
-  /// when given, else `query`. Dropout masks are drawn from (seed, step), so calling this twice gives the
-  /// same numbers (tests compare the parts with the whole).
+  /// when given, else `query`; with `separateMLM`, `masked` is another batch (the unaugmented functions): it
+  /// gets an encoder pass and backward of its own first, then the contrastive part reads `query` unmasked.
+  /// Dropout masks are drawn from (seed, step), so calling this twice gives the same numbers (tests compare
+  /// the parts with the whole).
   public func computeGradients(
-    query qb: TokenBatch, key kb: TokenBatch, masked: MaskedTokens?, mlmWeight: Float, mocoWeight: Float
+    query qb: TokenBatch, key kb: TokenBatch, masked: MaskedTokens?, mlmWeight: Float, mocoWeight: Float,
+    separateMLM: Bool = false
   ) -> Losses {
     precondition(qb.batch == kb.batch, "MoCo.step: the two views must hold the same functions")
     let b = qb.batch
@@ -213,13 +220,27 @@ public final class MoCo: @unchecked Sendable {
     queryEncoder.parameters.zeroGrad()
     queryHead.parameters.zeroGrad()
     mlmHead?.parameters.zeroGrad()
-    let input = masked?.input ?? qb
-    let qOut = queryEncoder.forward(tokens: input.tokens, mask: input.mask, batch: b, length: input.length)
-
-    // masked-token prediction on the token states
+    // masked-token prediction on the token states (of its own pass first, when separate)
     var mlm: (loss: Float, accuracy: Float)?
     var dStatesPointer: UnsafeMutablePointer<Float>?
-    if let mlmHead, let masked, mlmWeight > 0 {
+    if separateMLM, let mlmHead, let masked, mlmWeight > 0 {
+      let m = masked.input
+      // dropout of this pass from its own seed, so the contrastive pass draws the same masks with or without it
+      EncoderFactory.reseedDropout(queryEncoder, seed: mixSeed(config.seed, 15, UInt64(step)))
+      let out = queryEncoder.forward(tokens: m.tokens, mask: m.mask, batch: m.batch, length: m.length)
+      mlm = mlmHead.forward(states: out.states.data, targets: masked.targets, encoder: queryEncoder.parameters)
+      let ds = dStates.reserve(m.batch * m.length * d)
+      ds.update(repeating: 0, count: m.batch * m.length * d)
+      mlmHead.backward(weight: mlmWeight, dStates: ds, encoder: queryEncoder.parameters)
+      queryEncoder.backward(dPooled: nil, dStates: ds)
+    }
+    let input = separateMLM ? qb : masked?.input ?? qb
+    var qOut: EncoderOutput?
+    if !separateMLM || mocoWeight > 0 {
+      EncoderFactory.reseedDropout(queryEncoder, seed: mixSeed(config.seed, 4, UInt64(step)))
+      qOut = queryEncoder.forward(tokens: input.tokens, mask: input.mask, batch: b, length: input.length)
+    }
+    if !separateMLM, let qOut, let mlmHead, let masked, mlmWeight > 0 {
       precondition(masked.targets.count == b * input.length, "MoCo: masked targets do not match the batch")
       mlm = mlmHead.forward(states: qOut.states.data, targets: masked.targets, encoder: queryEncoder.parameters)
       let ds = dStates.reserve(b * input.length * d)
@@ -232,7 +253,7 @@ public final class MoCo: @unchecked Sendable {
     var dPooled: UnsafePointer<Float>?
     if mocoWeight > 0 {
       let pooled = pooledQ.reserve(b * d)
-      pooled.update(from: qOut.pooled.data, count: b * d)
+      pooled.update(from: qOut!.pooled.data, count: b * d)
       let q = queryHead.forward(pooled, n: b)  // (B, p)
 
       // key side, no gradient, no dropout
@@ -306,7 +327,9 @@ public final class MoCo: @unchecked Sendable {
     }
 
     // both parts into the encoder: pooled gradient from the contrastive part, state gradient from MLM
-    queryEncoder.backward(dPooled: dPooled, dStates: UnsafePointer(dStatesPointer))
+    if dPooled != nil || dStatesPointer != nil {
+      queryEncoder.backward(dPooled: dPooled, dStates: UnsafePointer(dStatesPointer))
+    }
     var total: Float = 0
     if let contrastive { total += mocoWeight * contrastive.loss }
     if let mlm { total += mlmWeight * mlm.loss }

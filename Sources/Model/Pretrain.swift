@@ -195,7 +195,7 @@ public final class Pretrainer {
         let (pair, wait) = producer.next(step: moco.step)
         waited += wait
         window.wait += wait
-        r = moco.step(query: pair.query, key: pair.key)
+        r = moco.step(query: pair.query, key: pair.key, original: pair.original)
         if moco.step == config.steps { producer.stop() }
       } else if let natural {
         if moco.step == config.steps { log("natural-positive stage: steps \(config.steps)..<\(config.totalSteps)") }

@@ -44,6 +44,10 @@ public struct PretrainConfig: Codable, Sendable, Equatable {
   public var mlmProbability: Double = 0.15
   /// Tie the MLM output layer to the encoder's token embedding (when the encoder has one of the right shape).
   public var mlmTieEmbeddings: Bool = true
+  /// What the MLM reads: `query` masks the (augmented) query view and shares its encoder pass with MoCo;
+  /// `original` masks the function as written (no augmentation, still subword-sampled) in a pass of its own
+  /// (about one encoder pass more per step), so identifiers are the real ones.
+  public var mlmView: String = "query"
 
   // MARK: Natural-positive stage (after `steps`)
 
@@ -124,7 +128,7 @@ public struct PretrainConfig: Codable, Sendable, Equatable {
   private enum CodingKeys: String, CodingKey, CaseIterable {
     case architecture, dim, layers, heads, ffn, maxLength, dropout, projectionDim
     case queueSize, momentum, temperature, inBatchNegatives
-    case mlmWeight, mocoWeight, mlmProbability, mlmTieEmbeddings
+    case mlmWeight, mocoWeight, mlmProbability, mlmTieEmbeddings, mlmView
     case naturalPairs, naturalSteps, naturalBatchSize, naturalLearningRate, naturalWarmupSteps, naturalMargin
     case naturalTemperature, naturalHardNegatives, naturalHardCandidates
     case batchSize, steps, learningRate, warmupSteps, schedule, weightDecay, gradClip, seed
@@ -154,6 +158,7 @@ public struct PretrainConfig: Codable, Sendable, Equatable {
     try v(.mocoWeight, &mocoWeight)
     try v(.mlmProbability, &mlmProbability)
     try v(.mlmTieEmbeddings, &mlmTieEmbeddings)
+    try v(.mlmView, &mlmView)
     try v(.naturalPairs, &naturalPairs)
     try v(.naturalSteps, &naturalSteps)
     try v(.naturalBatchSize, &naturalBatchSize)
@@ -247,6 +252,7 @@ public struct PretrainConfig: Codable, Sendable, Equatable {
     try check(mlmWeight >= 0 && mocoWeight >= 0, "mlmWeight and mocoWeight must not be negative")
     try check(mlmWeight > 0 || mocoWeight > 0, "mlmWeight and mocoWeight cannot both be 0")
     try check(mlmProbability > 0 && mlmProbability < 1, "mlmProbability must be in (0, 1)")
+    try check(["query", "original"].contains(mlmView), "mlmView must be 'query' or 'original'")
     try check(naturalSteps >= 0, "naturalSteps must not be negative")
     try check(naturalSteps == 0 || !naturalPairs.isEmpty, "naturalSteps > 0 needs naturalPairs (a JSON Lines file)")
     try check(naturalBatchSize >= 2, "naturalBatchSize must be at least 2")

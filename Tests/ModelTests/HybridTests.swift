@@ -214,20 +214,26 @@ func randomValues(_ n: Int, seed: UInt64) -> [Float] {
     return out
   }
 
-  @Test func hybridLossAndGradientAreTheWeightedSumOfTheParts() throws {
+  @Test(arguments: ["query", "original"])
+  func hybridLossAndGradientAreTheWeightedSumOfTheParts(view: String) throws {
     var config = Tiny.config()
     config.mlmWeight = 0.5
     config.mocoWeight = 0.7
+    config.mlmView = view
     let moco = MoCo(config: config, vocab: Tiny.tokenizer.vocabSize)
     let pair = BatchProducer.build(step: 0, units: Tiny.units, tokenizer: Tiny.tokenizer, config: config)
-    let masked = try #require(moco.maskQuery(pair.query, step: 0))
+    let separate = view == "original"
+    #expect((pair.original != nil) == separate)
+    let masked = try #require(moco.maskQuery(pair.original ?? pair.query, step: 0))
     #expect(masked.selected > 0)
-    let mlm = moco.computeGradients(query: pair.query, key: pair.key, masked: masked, mlmWeight: 1, mocoWeight: 0)
+    let mlm = moco.computeGradients(
+      query: pair.query, key: pair.key, masked: masked, mlmWeight: 1, mocoWeight: 0, separateMLM: separate)
     let gMLM = grads(moco)
-    let con = moco.computeGradients(query: pair.query, key: pair.key, masked: masked, mlmWeight: 0, mocoWeight: 1)
+    let con = moco.computeGradients(
+      query: pair.query, key: pair.key, masked: masked, mlmWeight: 0, mocoWeight: 1, separateMLM: separate)
     let gCon = grads(moco)
     let both = moco.computeGradients(
-      query: pair.query, key: pair.key, masked: masked, mlmWeight: 0.5, mocoWeight: 0.7)
+      query: pair.query, key: pair.key, masked: masked, mlmWeight: 0.5, mocoWeight: 0.7, separateMLM: separate)
     let gBoth = grads(moco)
     #expect(mlm.contrastive == nil && con.mlm == nil)
     let (m, c) = (try #require(mlm.mlm), try #require(con.contrastive))
@@ -242,8 +248,27 @@ func randomValues(_ n: Int, seed: UInt64) -> [Float] {
     #expect(worst <= 1, "gradient of the hybrid = weighted sum of the parts' gradients")
     #expect(gMLM.contains { $0 != 0 } && gCon.contains { $0 != 0 })
     // and the training step reports the same decomposition
-    let r = moco.step(query: pair.query, key: pair.key)
+    let r = moco.step(query: pair.query, key: pair.key, original: pair.original)
     #expect(r.mlmLoss == m && r.contrastiveLoss == c && r.loss == both.total)
+  }
+
+  @Test func originalViewIsTheFunctionAsWritten() {
+    var config = Tiny.config()
+    config.mlmWeight = 1
+    config.mlmView = "original"
+    config.samplingAlpha = 0
+    let pair = BatchProducer.build(step: 1, units: Tiny.units, tokenizer: Tiny.tokenizer, config: config)
+    var order = BatchOrder(count: Tiny.units.count, batchSize: config.batchSize, seed: config.seed)
+    let original = pair.original!
+    for (row, index) in order.indices(step: 1).enumerated() {
+      let ids = Tiny.tokenizer.encode(Tiny.functions[index], options: EncodeOptions(maxLength: config.maxLength)).ids
+      let got = (0..<original.length).filter { original.mask[row * original.length + $0] > 0 }
+        .map { original.tokens[row * original.length + $0] }
+      #expect(got == ids, "row \(row) is function \(index) as written")
+    }
+    #expect(pair.original != pair.query)
+    config.mlmView = "query"
+    #expect(BatchProducer.build(step: 1, units: Tiny.units, tokenizer: Tiny.tokenizer, config: config).original == nil)
   }
 
   @Test func mlmOnlyLeavesTheKeySideAlone() {
@@ -385,8 +410,10 @@ func randomValues(_ n: Int, seed: UInt64) -> [Float] {
 
   func weights(_ s: ParameterStore) -> [Float] { array(s.data, s.count) }
 
-  @Test func hybridResumeEqualsUninterruptedRun() throws {
-    let config = naturalConfig()
+  @Test(arguments: ["query", "original"])
+  func hybridResumeEqualsUninterruptedRun(view: String) throws {
+    var config = naturalConfig()
+    config.mlmView = view
     for stop in [3, 7] {  // inside the hybrid stage, inside the natural stage
       let dirA = Tiny.tempDir("hybrid-full")
       let dirB = Tiny.tempDir("hybrid-resumed")

@@ -23,7 +23,8 @@ enum PretrainCommand: CLICommand {
     as before; mocoWeight 0 is MLM only. MLM is BERT's masked-token prediction on the query view's token
     states (one encoder pass serves both parts): mlmProbability (0.15) of the non-special tokens are
     selected, 80 % become <mask>, 10 % a random id, 10 % stay; the output layer is tied to the token
-    embedding (mlmTieEmbeddings). Then, with naturalSteps > 0, a natural-positive stage of that many steps:
+    embedding (mlmTieEmbeddings); mlmView "original" masks the function as written (no augmentation)
+    in an encoder pass of its own instead of the query view. Then, with naturalSteps > 0, a natural-positive stage of that many steps:
     same-problem solutions from naturalPairs (JSON Lines {"a": code, "b": code, "problem": key}, or
     {"text": code, "problem": key}; see docs/PRETRAINING.md) as positives, the other problems of the batch
     (never the same problem) and optional hard negatives as negatives, LaBSE's additive margin. The config
@@ -141,7 +142,8 @@ enum PretrainCommand: CLICommand {
       String(format: "final loss: %.4f", s.finalLoss),
     ]
     if let r = s.initialRetrieval {
-      lines.append(String(format: "retrieval at step 0 (random init): top-1 %.3f, top-5 %.3f", r.top1, r.top5))
+      let start = warmStart == nil ? "random init" : "warm start"
+      lines.append(String(format: "retrieval at step 0 (\(start)): top-1 %.3f, top-5 %.3f", r.top1, r.top5))
     }
     if let r = s.finalRetrieval {
       lines.append(

@@ -19,15 +19,15 @@ enum PretrainCommand: CLICommand {
     step) and tokenises them with subword regularisation. Every knob is in the JSON config
     (see Models/configs/*.json; missing keys take their defaults) and the flags below override it.
 
-    OBJECTIVE: loss = mlmWeight * MLM + mocoWeight * InfoNCE. mlmWeight 0 (the default) is pure MoCo, exactly
-    as before; mocoWeight 0 is MLM only. MLM is BERT's masked-token prediction on the query view's token
-    states (one encoder pass serves both parts): mlmProbability (0.15) of the non-special tokens are
-    selected, 80 % become <mask>, 10 % a random id, 10 % stay; the output layer is tied to the token
-    embedding (mlmTieEmbeddings); mlmView "original" masks the function as written (no augmentation)
-    in an encoder pass of its own instead of the query view. Then, with naturalSteps > 0, a natural-positive stage of that many steps:
-    same-problem solutions from naturalPairs (JSON Lines {"a": code, "b": code, "problem": key}, or
-    {"text": code, "problem": key}; see docs/PRETRAINING.md) as positives, the other problems of the batch
-    (never the same problem) and optional hard negatives as negatives, LaBSE's additive margin. The config
+    OBJECTIVE: loss = mlmWeight * MLM + mocoWeight * InfoNCE. mlmWeight 0 (the default) is pure MoCo,
+    exactly as before; mocoWeight 0 is MLM only. MLM is BERT's masked-token prediction: mlmProbability
+    (0.15) of the non-special tokens are selected, 80 % become <mask>, 10 % a random id, 10 % stay; the
+    output layer is tied to the token embedding (mlmTieEmbeddings). mlmView "query" masks the query view
+    and shares its encoder pass with MoCo; "original" masks the function as written (no augmentation) in
+    a pass of its own. Then, with naturalSteps > 0, a natural-positive stage of that many steps:
+    same-problem solutions from naturalPairs (JSON Lines {"a": code, "b": code, "problem": key} or
+    {"text": code, "problem": key}; docs/PRETRAINING.md) as positives, the batch's other problems (never
+    the same one) and optional hard negatives as negatives, LaBSE's additive margin.
     Models/configs/hybrid-small.json is the hybrid run of issue 16.
 
     Writes into DIR: train.log and metrics.jsonl (loss, learning rate, pairs/s, held-out retrieval

@@ -55,6 +55,16 @@ extension MoCo {
         what += " and projection head"
       }
     }
+    if let mlmHead {
+      let path = model.directory.appendingPathComponent(PretrainedModel.mlmHeadFile).path
+      let scratch = mlmHead.parameters.clone()
+      if FileManager.default.fileExists(atPath: path), let file = try? Safetensors.read(path: path),
+        (try? scratch.load(file, path: path)) != nil
+      {
+        mlmHead.parameters.copyWeights(from: scratch)
+        what += " and masked-token head"
+      }
+    }
     return "warm start: \(what) from \(model.directory.path) (\(model.info.name), \(model.info.steps) steps)"
   }
 }

@@ -481,6 +481,7 @@ func randomValues(_ n: Int, seed: UInt64) -> [Float] {
     }
     var config = Tiny.config()
     config.steps = 2
+    config.mlmWeight = 0.5
     let source = try Pretrainer(
       config: config, tokenizer: Tiny.tokenizer, train: Tiny.units, heldOut: Tiny.units, output: dirA)
     try source.run()
@@ -493,7 +494,6 @@ func randomValues(_ n: Int, seed: UInt64) -> [Float] {
     // with one, the run starts at step 0 from the model's weights, on both sides, with a longer input window
     var longer = config
     longer.maxLength = 96
-    longer.mlmWeight = 0.5
     let warm = try Pretrainer(
       config: longer, tokenizer: Tiny.tokenizer, train: Tiny.units, heldOut: Tiny.units, output: dirB,
       resume: true, warmStart: dirA + "/model")
@@ -507,11 +507,17 @@ func randomValues(_ n: Int, seed: UInt64) -> [Float] {
     }
     #expect(weights(warm.moco.keyEncoder.parameters) == weights(dst))
     #expect(weights(warm.moco.queryHead.parameters) == weights(source.moco.queryHead.parameters))
+    // the masked-token head continues too (exported next to the model)
+    let (m1, m2) = (try #require(source.moco.mlmHead), try #require(warm.moco.mlmHead))
+    #expect(weights(m1.parameters) == weights(m2.parameters))
+    let fresh = try #require(MoCo(config: longer, vocab: Tiny.tokenizer.vocabSize).mlmHead)
+    #expect(weights(fresh.parameters) != weights(m2.parameters), "trained, not a fresh head of the same seed")
     try warm.run(stopAt: 1)
     #expect(warm.moco.step == 1)
     // another width is refused with the parameter's name
     var wider = config
     wider.dim = 32
+    wider.mlmWeight = 0
     let other = MoCo(config: wider, vocab: Tiny.tokenizer.vocabSize)
     #expect(throws: PretrainError.self) { try other.warmStart(from: dirA + "/model") }
   }

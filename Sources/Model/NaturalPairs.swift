@@ -71,7 +71,7 @@ public struct NaturalPairs: Sendable {
   public static func read(path: String) throws -> NaturalPairs {
     let full = expandPath(path)
     guard let data = FileManager.default.contents(atPath: full) else {
-      throw PretrainError.noData(path: path, reason: "cannot read the natural-pairs file")
+      throw PretrainError.naturalPairs(path: path, reason: "cannot read the natural-pairs file")
     }
     return try parse(data, path: path, baseDirectory: URL(fileURLWithPath: full).deletingLastPathComponent())
   }
@@ -86,7 +86,7 @@ public struct NaturalPairs: Sendable {
       lines += 1
       if line.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 13 }) { continue }
       guard let o = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] else {
-        throw PretrainError.noData(path: path, reason: "line \(lines) is not a JSON object")
+        throw PretrainError.naturalPairs(path: path, reason: "line \(lines) is not a JSON object")
       }
       if let label = first(o, labelKeys), isFalse(label) {
         negatives += 1
@@ -119,11 +119,11 @@ public struct NaturalPairs: Sendable {
     out.negatives = negatives
     out.withoutCode = withoutCode
     if out.problems.isEmpty {
-      throw PretrainError.noData(
+      throw PretrainError.naturalPairs(
         path: path,
         reason:
-          "no problem with two distinct solutions in \(lines) lines (\(negatives) negatives, \(withoutCode) without code); "
-          + "expected lines like {\"a\": code, \"b\": code, \"problem\": key}")
+          "no problem with two distinct solutions in \(lines) lines (\(negatives) negatives, \(withoutCode) without code)"
+      )
     }
     return out
   }
@@ -201,7 +201,7 @@ public struct NaturalBatchSampler: Sendable {
   ) throws {
     let needed = batchSize + (hardNegatives ? 1 : 0)
     guard data.problems.count >= needed else {
-      throw PretrainError.noData(
+      throw PretrainError.naturalPairs(
         path: path,
         reason:
           "\(data.problems.count) problems with two solutions, but a batch of \(batchSize) pairs needs at least \(needed)"

@@ -72,7 +72,8 @@ public final class Pretrainer {
       config: config, vocab: tokenizer.vocabSize, firstOrdinaryID: tokenizer.byteOffset, maskID: tokenizer.maskID)
     if config.naturalSteps > 0 {
       guard let naturalPairs else {
-        throw PretrainError.noData(path: config.naturalPairs, reason: "naturalSteps > 0 but no natural pairs were read")
+        throw PretrainError.naturalPairs(
+          path: config.naturalPairs, reason: "naturalSteps > 0 but no natural pairs were read")
       }
       natural = try NaturalBatchSampler(
         data: naturalPairs, tokenizer: tokenizer, maxLength: config.maxLength, batchSize: config.naturalBatchSize,

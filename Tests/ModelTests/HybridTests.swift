@@ -329,8 +329,12 @@ func randomValues(_ n: Int, seed: UInt64) -> [Float] {
     #expect(throws: PretrainError.self) {
       _ = try NaturalPairs.parse(Data("{\"a\": 1}\nnot json\n".utf8), path: "x", baseDirectory: nil)
     }
-    #expect(throws: PretrainError.self) {
+    do {
       _ = try NaturalPairs.parse(Data("{\"label\": 0}\n".utf8), path: "x", baseDirectory: nil)
+      Issue.record("a file without a usable problem must be refused")
+    } catch let e as PretrainError {
+      #expect(e.description.contains("{\"a\": code, \"b\": code, \"problem\": key}"), "the error shows the format")
+      #expect(!e.description.contains("\n") && e.description.contains("1 negatives"))
     }
   }
 

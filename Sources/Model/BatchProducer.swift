@@ -15,6 +15,8 @@ public final class BatchProducer: @unchecked Sendable {
     public var step: Int
     public var query: TokenBatch
     public var key: TokenBatch
+    /// The unaugmented functions, for the MLM when `mlmView` is `original` (nil otherwise).
+    public var original: TokenBatch?
     /// Seconds a worker spent building it.
     public var buildSeconds: Double
   }
@@ -63,13 +65,17 @@ public final class BatchProducer: @unchecked Sendable {
     let t0 = DispatchTime.now().uptimeNanoseconds
     var q: [[Int32]] = []
     var k: [[Int32]] = []
+    var o: [[Int32]] = []
     for (j, index) in order.indices(step: step).enumerated() {
       let unit = units[index]
       q.append(maker.view(of: unit, seed: mixSeed(seed, 6, UInt64(step), UInt64(j), 0)))
       k.append(maker.view(of: unit, seed: mixSeed(seed, 6, UInt64(step), UInt64(j), 1)))
+      if maker.original { o.append(maker.plain(of: unit, seed: mixSeed(seed, 6, UInt64(step), UInt64(j), 2))) }
     }
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
-    return Pair(step: step, query: TokenBatch(sequences: q), key: TokenBatch(sequences: k), buildSeconds: seconds)
+    return Pair(
+      step: step, query: TokenBatch(sequences: q), key: TokenBatch(sequences: k),
+      original: maker.original ? TokenBatch(sequences: o) : nil, buildSeconds: seconds)
   }
 
   private func work(first: Int, stride: Int) {

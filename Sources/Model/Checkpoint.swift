@@ -8,7 +8,9 @@ import Tensor
 /// Layout (little-endian): the 8-byte magic `CIMOCOCK`, a UInt32 format version, a UInt32 header length, a
 /// JSON header (the full `PretrainConfig`, the step, the queue pointer, the optimizer step counters and the
 /// list of tensors), then the tensors' Float32 values back to back: query and key encoders and heads, AdamW
-/// first and second moments of the query encoder and head, and the negative-key queue.
+/// first and second moments of the query encoder and head, and the negative-key queue; with a masked-token head
+/// also its weights and AdamW moments (`mlm.head`, `adam.mlm.m`, `adam.mlm.v`; a pure MoCo checkpoint has the
+/// same bytes as before that head existed).
 ///
 /// Random state needs no bytes of its own: dropout masks are seeded from (seed, step) and batches from
 /// (seed, step, item, view), so the step number is the generators' state and the data cursor.
@@ -28,6 +30,8 @@ public enum Checkpoint {
     public var tensors: [TensorInfo]
     /// Seconds of training before this checkpoint (all sessions together).
     public var trainingSeconds: Double
+    /// The masked-token head's AdamW step (absent without that head).
+    public var mlmAdamStep: Int?
   }
 
   /// One stored tensor: its name and float count.
@@ -39,7 +43,7 @@ public enum Checkpoint {
   static func tensors(of moco: MoCo) -> [(String, UnsafeMutablePointer<Float>, Int)] {
     let qe = moco.queryEncoder.parameters
     let qh = moco.queryHead.parameters
-    return [
+    var items = [
       ("query.encoder", qe.data, qe.count),
       ("query.head", qh.data, qh.count),
       ("key.encoder", moco.keyEncoder.parameters.data, moco.keyEncoder.parameters.count),
@@ -50,6 +54,11 @@ public enum Checkpoint {
       ("adam.head.v", moco.headOptimizer.v, qh.count),
       ("queue", moco.queue, max(moco.config.queueSize, 1) * moco.config.projectionDim),
     ]
+    if let head = moco.mlmHead, let adam = moco.mlmOptimizer {
+      let h = head.parameters
+      items += [("mlm.head", h.data, h.count), ("adam.mlm.m", adam.m, h.count), ("adam.mlm.v", adam.v, h.count)]
+    }
+    return items
   }
 
   // MARK: Writing
@@ -60,7 +69,8 @@ public enum Checkpoint {
     let header = Header(
       config: moco.config, step: moco.step, queuePointer: moco.queuePointer,
       encoderAdamStep: moco.encoderOptimizer.step, headAdamStep: moco.headOptimizer.step, vocab: vocab,
-      tensors: items.map { TensorInfo(name: $0.0, count: $0.2) }, trainingSeconds: trainingSeconds)
+      tensors: items.map { TensorInfo(name: $0.0, count: $0.2) }, trainingSeconds: trainingSeconds,
+      mlmAdamStep: moco.mlmOptimizer?.step)
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys]
     let json = try encoder.encode(header)
@@ -140,6 +150,7 @@ public enum Checkpoint {
     moco.queuePointer = header.queuePointer
     moco.encoderOptimizer.restore(step: header.encoderAdamStep)
     moco.headOptimizer.restore(step: header.headAdamStep)
+    if let step = header.mlmAdamStep { moco.mlmOptimizer?.restore(step: step) }
     return header
   }
 

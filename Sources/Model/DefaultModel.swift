@@ -34,6 +34,8 @@ public final class PretrainedModel: @unchecked Sendable {
   }
 
   public static let formatName = "codeintel-model"
+  /// The masked-token head of a hybrid run, next to `config.json` (optional).
+  public static let mlmHeadFile = "mlm-head.safetensors"
   public static let formatVersion = 1
 
   public let directory: URL
@@ -99,7 +101,8 @@ public final class PretrainedModel: @unchecked Sendable {
 
   // MARK: Writing
 
-  /// Writes a model folder from a MoCo run: the query encoder and head, the tokenizer and `config.json`.
+  /// Writes a model folder from a MoCo run: the query encoder and head, the tokenizer and `config.json`; with a
+  /// masked-token head also `mlm-head.safetensors` (read back only by `--warm-start`).
   public static func write(moco: MoCo, tokenizer: Tokenizer, to dir: URL) throws {
     let folder = ModelFolder(url: dir)
     try folder.create()
@@ -113,6 +116,11 @@ public final class PretrainedModel: @unchecked Sendable {
       moco.queryEncoder, to: dir.appendingPathComponent("encoder.safetensors").path,
       metadata: meta)
     try moco.queryHead.parameters.save(to: dir.appendingPathComponent("head.safetensors").path, metadata: meta)
+    if let mlm = moco.mlmHead {
+      var m = meta
+      m["tied"] = mlm.tied ? "true" : "false"
+      try mlm.parameters.save(to: dir.appendingPathComponent(mlmHeadFile).path, metadata: m)
+    }
     try tokenizer.save(to: dir.appendingPathComponent("tokenizer.json"))
     try folder.writeJSON(info, to: ModelFolder.configFile)
   }

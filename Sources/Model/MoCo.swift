@@ -1,5 +1,6 @@
 import Foundation
 import Tensor
+import Tokenizer
 
 // MARK: - A batch of token sequences
 
@@ -44,6 +45,10 @@ public struct TokenBatch: Sendable, Equatable {
 /// one function): q = head_q(enc_q(query)), k = head_k(enc_k(key)) (no gradient), logits = [q·k⁺, q·queue]/τ,
 /// loss = cross-entropy towards the positive; then AdamW on the query side, key ← m·key + (1−m)·query, and the
 /// keys enter the queue (oldest out). With `inBatchNegatives` the other rows' keys are negatives too.
+///
+/// With `config.mlmWeight > 0` (issue 16's hybrid) the query view is first masked BERT-style and the same
+/// encoder pass also feeds a `MaskedLMHead` on its token states: loss = mlmWeight · MLM + mocoWeight · InfoNCE.
+/// With mlmWeight 0 nothing of that exists and a step is the pure MoCo step, bit for bit.
 public final class MoCo: @unchecked Sendable {
   public let config: PretrainConfig
   public let queryEncoder: any SequenceEncoder
@@ -65,17 +70,50 @@ public final class MoCo: @unchecked Sendable {
 
   /// What one step measured.
   public struct StepResult: Sendable {
+    /// The optimised loss: mlmWeight · MLM + mocoWeight · InfoNCE (the InfoNCE alone in a pure MoCo run).
     public var loss: Float
-    /// Share of rows whose positive scored above every negative.
+    /// Share of rows whose positive scored above every negative (0 when the contrastive part is off).
     public var accuracy: Float
     public var learningRate: Float
     public var gradNorm: Float
+    /// The parts of `loss` before weighting (nil where a part is off).
+    public var contrastiveLoss: Float?
+    public var mlmLoss: Float?
+    /// Share of masked positions whose most likely id is the original one.
+    public var mlmAccuracy: Float
   }
 
+  /// The loss parts of one forward/backward (see `computeGradients`).
+  public struct Losses: Sendable {
+    /// mlmWeight · mlm + mocoWeight · contrastive, over the parts that ran.
+    public var total: Float
+    public var contrastive: Float?
+    public var contrastiveAccuracy: Float
+    public var mlm: Float?
+    public var mlmAccuracy: Float
+  }
+
+  /// The masked-token head (present when `config.mlmWeight > 0`) and its optimizer.
+  public let mlmHead: MaskedLMHead?
+  public let mlmOptimizer: AdamW?
+  /// The vocabulary size and the ids masking needs.
+  public let vocab: Int
+  public let firstOrdinaryID: Int32
+  public let maskID: Int32
+  let dStates = Buffer()
+
   /// A fresh MoCo for a vocabulary of `vocab` ids: query encoder and head initialised from `config.seed`, the
-  /// key side a copy, the queue random unit vectors.
-  public init(config: PretrainConfig, vocab: Int) {
+  /// key side a copy, the queue random unit vectors; with `config.mlmWeight > 0` also a masked-token head
+  /// (its own seed, so the other weights are the same as without it). `firstOrdinaryID` and `maskID` are
+  /// the tokenizer's (`byteOffset`, `maskID`; the defaults are those of a tokenizer without extra specials).
+  public init(
+    config: PretrainConfig, vocab: Int, firstOrdinaryID: Int32 = Int32(Tokenizer.builtInSpecialTokens.count),
+    maskID: Int32 = 4
+  ) {
     self.config = config
+    self.vocab = vocab
+    self.firstOrdinaryID = firstOrdinaryID
+    self.maskID = maskID
     queryEncoder = EncoderFactory.make(config, vocab: vocab, seed: mixSeed(config.seed, 1))
     keyEncoder = EncoderFactory.clone(queryEncoder)
     keyEncoder.training = false
@@ -98,112 +136,206 @@ public final class MoCo: @unchecked Sendable {
       let inv = 1 / max(ss.squareRoot(), 1e-12)
       for i in 0..<p { row[i] *= inv }
     }
+    if config.mlmWeight > 0 {
+      let tied = config.mlmTieEmbeddings && MaskedLMHead.canTie(to: queryEncoder, vocab: vocab)
+      let head = MaskedLMHead(dim: config.dim, vocab: vocab, tied: tied, seed: mixSeed(config.seed, 11))
+      mlmHead = head
+      mlmOptimizer = AdamW(for: head.parameters, weightDecay: config.weightDecay)
+    } else {
+      mlmHead = nil
+      mlmOptimizer = nil
+    }
   }
 
   deinit { queue.deallocate() }
 
   // MARK: Training step
 
-  /// One MoCo step on two views of `query.batch` functions.
+  /// The masked copy of a step's query view (nil without a masked-token head): seeded from (seed, step).
+  public func maskQuery(_ batch: TokenBatch, step: Int) -> MaskedTokens? {
+    guard mlmHead != nil else { return nil }
+    return TokenMasking.apply(
+      to: batch, probability: config.mlmProbability, vocab: vocab, firstOrdinaryID: firstOrdinaryID,
+      maskID: maskID, seed: mixSeed(config.seed, 12, UInt64(step)))
+  }
+
+  /// One step on two views of `query.batch` functions: the weighted objective's gradients, global-norm
+  /// clipping, AdamW, the momentum update and the queue. With a masked-token head the query view is masked
+  /// (`maskQuery`) and one encoder pass serves both parts: its token states feed the MLM head, its pooled
+  /// embedding the projection head.
+  ///
+  /// With `original` (the unaugmented functions; `mlmView` = `original`) the MLM masks and reads those in an
+  /// encoder pass of its own instead.
   @discardableResult
-  public func step(query qb: TokenBatch, key kb: TokenBatch) -> StepResult {
+  public func step(query qb: TokenBatch, key kb: TokenBatch, original: TokenBatch? = nil) -> StepResult {
+    let b = qb.batch
+    let lr = schedule.rate(at: step)
+    let masked = maskQuery(original ?? qb, step: step)
+    let parts = computeGradients(
+      query: qb, key: kb, masked: masked, mlmWeight: config.mlmWeight, mocoWeight: config.mocoWeight,
+      separateMLM: original != nil)
+    let contrastive = parts.contrastive != nil
+
+    // clip the global norm over encoder and heads, then AdamW
+    var stores = [queryEncoder.parameters, queryHead.parameters]
+    if let mlmHead { stores.append(mlmHead.parameters) }
+    let norm = Self.clip(stores, maxNorm: config.gradClip)
+    encoderOptimizer.update(queryEncoder.parameters, lr: lr)
+    if contrastive { headOptimizer.update(queryHead.parameters, lr: lr) }
+    if let mlmHead, let mlmOptimizer { mlmOptimizer.update(mlmHead.parameters, lr: lr) }
+
+    // momentum update of the key side, then enqueue the keys
+    if contrastive {
+      keyEncoder.parameters.updateEMA(from: queryEncoder.parameters, momentum: config.momentum)
+      keyHead.parameters.updateEMA(from: queryHead.parameters, momentum: config.momentum)
+      enqueue(keys.data, count: b)
+    }
+    step += 1
+    return StepResult(
+      loss: parts.total, accuracy: parts.contrastiveAccuracy, learningRate: lr, gradNorm: norm,
+      contrastiveLoss: parts.contrastive, mlmLoss: parts.mlm, mlmAccuracy: parts.mlmAccuracy)
+  }
+
+  /// Forward and backward of mlmWeight · MLM + mocoWeight · InfoNCE at the current step, into freshly zeroed
+  /// gradients of the query encoder and heads; changes no weight, no queue, no step. A part whose weight is
+  /// 0 (or the MLM part without a head or `masked`) does not run. The query encoder reads `masked.input`
+  /// when given, else `query`; with `separateMLM`, `masked` is another batch (the unaugmented functions): it
+  /// gets an encoder pass and backward of its own first, then the contrastive part reads `query` unmasked.
+  /// Dropout masks are drawn from (seed, step), so calling this twice gives the same numbers (tests compare
+  /// the parts with the whole).
+  public func computeGradients(
+    query qb: TokenBatch, key kb: TokenBatch, masked: MaskedTokens?, mlmWeight: Float, mocoWeight: Float,
+    separateMLM: Bool = false
+  ) -> Losses {
     precondition(qb.batch == kb.batch, "MoCo.step: the two views must hold the same functions")
     let b = qb.batch
     let p = config.projectionDim
     let d = config.dim
     let kq = config.queueSize
     let tau = config.temperature
-    let lr = schedule.rate(at: step)
 
     // query side, with dropout drawn from (seed, step)
     queryEncoder.training = true
     EncoderFactory.reseedDropout(queryEncoder, seed: mixSeed(config.seed, 4, UInt64(step)))
     queryEncoder.parameters.zeroGrad()
     queryHead.parameters.zeroGrad()
-    let qOut = queryEncoder.forward(tokens: qb.tokens, mask: qb.mask, batch: b, length: qb.length)
-    let pooled = pooledQ.reserve(b * d)
-    pooled.update(from: qOut.pooled.data, count: b * d)
-    let q = queryHead.forward(pooled, n: b)  // (B, p)
+    mlmHead?.parameters.zeroGrad()
+    // masked-token prediction on the token states (of its own pass first, when separate)
+    var mlm: (loss: Float, accuracy: Float)?
+    var dStatesPointer: UnsafeMutablePointer<Float>?
+    if separateMLM, let mlmHead, let masked, mlmWeight > 0 {
+      let m = masked.input
+      // dropout of this pass from its own seed, so the contrastive pass draws the same masks with or without it
+      EncoderFactory.reseedDropout(queryEncoder, seed: mixSeed(config.seed, 15, UInt64(step)))
+      let out = queryEncoder.forward(tokens: m.tokens, mask: m.mask, batch: m.batch, length: m.length)
+      mlm = mlmHead.forward(states: out.states.data, targets: masked.targets, encoder: queryEncoder.parameters)
+      let ds = dStates.reserve(m.batch * m.length * d)
+      ds.update(repeating: 0, count: m.batch * m.length * d)
+      mlmHead.backward(weight: mlmWeight, dStates: ds, encoder: queryEncoder.parameters)
+      queryEncoder.backward(dPooled: nil, dStates: ds)
+    }
+    let input = separateMLM ? qb : masked?.input ?? qb
+    var qOut: EncoderOutput?
+    if !separateMLM || mocoWeight > 0 {
+      EncoderFactory.reseedDropout(queryEncoder, seed: mixSeed(config.seed, 4, UInt64(step)))
+      qOut = queryEncoder.forward(tokens: input.tokens, mask: input.mask, batch: b, length: input.length)
+    }
+    if !separateMLM, let qOut, let mlmHead, let masked, mlmWeight > 0 {
+      precondition(masked.targets.count == b * input.length, "MoCo: masked targets do not match the batch")
+      mlm = mlmHead.forward(states: qOut.states.data, targets: masked.targets, encoder: queryEncoder.parameters)
+      let ds = dStates.reserve(b * input.length * d)
+      ds.update(repeating: 0, count: b * input.length * d)
+      mlmHead.backward(weight: mlmWeight, dStates: ds, encoder: queryEncoder.parameters)
+      dStatesPointer = ds
+    }
 
-    // key side, no gradient, no dropout
-    keyEncoder.training = false
-    let kOut = keyEncoder.forward(tokens: kb.tokens, mask: kb.mask, batch: b, length: kb.length)
-    let k = keys.reserve(b * p)
-    k.update(from: keyHead.forward(kOut.pooled.data, n: b), count: b * p)
+    var contrastive: (loss: Float, accuracy: Float)?
+    var dPooled: UnsafePointer<Float>?
+    if mocoWeight > 0 {
+      let pooled = pooledQ.reserve(b * d)
+      pooled.update(from: qOut!.pooled.data, count: b * d)
+      let q = queryHead.forward(pooled, n: b)  // (B, p)
 
-    // logits: (B, C) = [q·kᵀ (B columns, or the 1 positive) | q·queueᵀ (K)] / τ
-    let positives = config.inBatchNegatives ? b : 1
-    let c = positives + kq
-    let lg = logits.reserve(b * c)
-    let pr = probs.reserve(b * c)
-    let dl = dlogits.reserve(b * c)
-    if config.inBatchNegatives {
-      BLAS.gemm(transA: false, transB: true, m: b, n: b, k: p, a: q, lda: p, b: k, ldb: p, c: lg, ldc: c)
-    } else {
+      // key side, no gradient, no dropout
+      keyEncoder.training = false
+      let kOut = keyEncoder.forward(tokens: kb.tokens, mask: kb.mask, batch: b, length: kb.length)
+      let k = keys.reserve(b * p)
+      k.update(from: keyHead.forward(kOut.pooled.data, n: b), count: b * p)
+
+      // logits: (B, C) = [q·kᵀ (B columns, or the 1 positive) | q·queueᵀ (K)] / τ
+      let positives = config.inBatchNegatives ? b : 1
+      let c = positives + kq
+      let lg = logits.reserve(b * c)
+      let pr = probs.reserve(b * c)
+      let dl = dlogits.reserve(b * c)
+      if config.inBatchNegatives {
+        BLAS.gemm(transA: false, transB: true, m: b, n: b, k: p, a: q, lda: p, b: k, ldb: p, c: lg, ldc: c)
+      } else {
+        for i in 0..<b {
+          var s: Float = 0
+          for j in 0..<p { s += q[i * p + j] * k[i * p + j] }
+          lg[i * c] = s
+        }
+      }
+      if kq > 0 {
+        BLAS.gemm(
+          transA: false, transB: true, m: b, n: kq, k: p, a: q, lda: p, b: queue, ldb: p, c: lg + positives,
+          ldc: c)
+      }
+      let invTau = 1 / tau
+      for i in 0..<(b * c) { lg[i] *= invTau }
+      let targets = (0..<b).map { Int32(config.inBatchNegatives ? $0 : 0) }
+      let loss = targets.withUnsafeBufferPointer {
+        CrossEntropy.forward(probs: pr, logits: lg, targets: $0.baseAddress!, n: b, c: c)
+      }
+      var correct = 0
       for i in 0..<b {
-        var s: Float = 0
-        for j in 0..<p { s += q[i * p + j] * k[i * p + j] }
-        lg[i * c] = s
+        let row = lg + i * c
+        let t = Int(targets[i])
+        var best = true
+        for j in 0..<c where j != t && row[j] >= row[t] {
+          best = false
+          break
+        }
+        if best { correct += 1 }
       }
-    }
-    if kq > 0 {
-      BLAS.gemm(
-        transA: false, transB: true, m: b, n: kq, k: p, a: q, lda: p, b: queue, ldb: p, c: lg + positives,
-        ldc: c)
-    }
-    let invTau = 1 / tau
-    for i in 0..<(b * c) { lg[i] *= invTau }
-    let targets = (0..<b).map { Int32(config.inBatchNegatives ? $0 : 0) }
-    let loss = targets.withUnsafeBufferPointer {
-      CrossEntropy.forward(probs: pr, logits: lg, targets: $0.baseAddress!, n: b, c: c)
-    }
-    var correct = 0
-    for i in 0..<b {
-      let row = lg + i * c
-      let t = Int(targets[i])
-      var best = true
-      for j in 0..<c where j != t && row[j] >= row[t] {
-        best = false
-        break
+      contrastive = (loss, Float(correct) / Float(b))
+
+      // backward: dlogits → dq → head
+      dl.update(repeating: 0, count: b * c)
+      targets.withUnsafeBufferPointer {
+        CrossEntropy.backward(dlogits: dl, probs: pr, targets: $0.baseAddress!, n: b, c: c)
       }
-      if best { correct += 1 }
+      for i in 0..<(b * c) { dl[i] *= invTau }
+      if mocoWeight != 1 { for i in 0..<(b * c) { dl[i] *= mocoWeight } }
+      let g = dq.reserve(b * p)
+      g.update(repeating: 0, count: b * p)
+      if config.inBatchNegatives {
+        BLAS.gemm(transA: false, transB: false, m: b, n: p, k: b, a: dl, lda: c, b: k, ldb: p, beta: 1, c: g, ldc: p)
+      } else {
+        for i in 0..<b {
+          let s = dl[i * c]
+          for j in 0..<p { g[i * p + j] += s * k[i * p + j] }
+        }
+      }
+      if kq > 0 {
+        BLAS.gemm(
+          transA: false, transB: false, m: b, n: p, k: kq, a: dl + positives, lda: c, b: queue, ldb: p,
+          beta: 1, c: g, ldc: p)
+      }
+      dPooled = queryHead.backward(dy: g)
     }
 
-    // backward: dlogits → dq → head → encoder
-    dl.update(repeating: 0, count: b * c)
-    targets.withUnsafeBufferPointer {
-      CrossEntropy.backward(dlogits: dl, probs: pr, targets: $0.baseAddress!, n: b, c: c)
+    // both parts into the encoder: pooled gradient from the contrastive part, state gradient from MLM
+    if dPooled != nil || dStatesPointer != nil {
+      queryEncoder.backward(dPooled: dPooled, dStates: UnsafePointer(dStatesPointer))
     }
-    for i in 0..<(b * c) { dl[i] *= invTau }
-    let g = dq.reserve(b * p)
-    g.update(repeating: 0, count: b * p)
-    if config.inBatchNegatives {
-      BLAS.gemm(transA: false, transB: false, m: b, n: p, k: b, a: dl, lda: c, b: k, ldb: p, beta: 1, c: g, ldc: p)
-    } else {
-      for i in 0..<b {
-        let s = dl[i * c]
-        for j in 0..<p { g[i * p + j] += s * k[i * p + j] }
-      }
-    }
-    if kq > 0 {
-      BLAS.gemm(
-        transA: false, transB: false, m: b, n: p, k: kq, a: dl + positives, lda: c, b: queue, ldb: p,
-        beta: 1, c: g, ldc: p)
-    }
-    let dPooled = queryHead.backward(dy: g)
-    queryEncoder.backward(dPooled: dPooled, dStates: nil)
-
-    // clip the global norm over encoder and head, then AdamW
-    let norm = Self.clip([queryEncoder.parameters, queryHead.parameters], maxNorm: config.gradClip)
-    encoderOptimizer.update(queryEncoder.parameters, lr: lr)
-    headOptimizer.update(queryHead.parameters, lr: lr)
-
-    // momentum update of the key side, then enqueue the keys
-    keyEncoder.parameters.updateEMA(from: queryEncoder.parameters, momentum: config.momentum)
-    keyHead.parameters.updateEMA(from: queryHead.parameters, momentum: config.momentum)
-    enqueue(k, count: b)
-    step += 1
-    return StepResult(loss: loss, accuracy: Float(correct) / Float(b), learningRate: lr, gradNorm: norm)
+    var total: Float = 0
+    if let contrastive { total += mocoWeight * contrastive.loss }
+    if let mlm { total += mlmWeight * mlm.loss }
+    return Losses(
+      total: total, contrastive: contrastive?.loss, contrastiveAccuracy: contrastive?.accuracy ?? 0,
+      mlm: mlm?.loss, mlmAccuracy: mlm?.accuracy ?? 0)
   }
 
   /// Writes `count` keys (rows of projectionDim) over the oldest queue rows.

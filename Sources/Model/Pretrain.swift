@@ -4,8 +4,10 @@ import Tokenizer
 
 // MARK: - A pretraining run
 
-/// One MoCo pretraining run: the training loop around `MoCo`, fed by a `BatchProducer`, with logging, held-out
-/// retrieval, periodic checkpoints, exact resume, the training-curve SVG and the exported model.
+/// One pretraining run: the training loop around `MoCo` (pure MoCo, MoCo + masked-token prediction, or MLM
+/// only, by the config's weights), fed by a `BatchProducer`, then the optional natural-positive stage fed by a
+/// `NaturalBatchSampler`; with logging, held-out retrieval, periodic checkpoints, exact resume (or a warm start
+/// from a model folder when there is no checkpoint), the training-curve SVG and the exported model.
 ///
 /// Files in the output folder: `checkpoint.bin` (resume state; never ship it), `metrics.jsonl` (one JSON object
 /// per log line or evaluation), `train.log` (the same, for people), `curve.svg`, `tokenizer.json` (the one
@@ -16,6 +18,8 @@ public final class Pretrainer {
   public let tokenizer: Tokenizer
   public let moco: MoCo
   public let retrieval: RetrievalBenchmark?
+  /// The natural-positive stage's batches (when `config.naturalSteps > 0`).
+  public let natural: NaturalBatchSampler?
   let units: [FunctionUnit]
   let output: URL?
   let log: (String) -> Void
@@ -46,7 +50,8 @@ public final class Pretrainer {
   /// from `output/checkpoint.bin`.
   public init(
     config: PretrainConfig, tokenizer: Tokenizer, train: [FunctionUnit], heldOut: [FunctionUnit],
-    output: String?, resume: Bool = false, log: @escaping (String) -> Void = { _ in }
+    output: String?, resume: Bool = false, natural naturalPairs: NaturalPairs? = nil, warmStart: String? = nil,
+    log: @escaping (String) -> Void = { _ in }
   ) throws {
     try config.validate()
     guard !train.isEmpty else { throw PretrainError.noData(path: config.trainData, reason: "no training functions") }
@@ -63,7 +68,20 @@ public final class Pretrainer {
       try? RunFiles.append(Data("\(stamp) \(message)\n".utf8), to: url)
     }
     BLAS.setThreads(config.threads)
-    moco = MoCo(config: config, vocab: tokenizer.vocabSize)
+    moco = MoCo(
+      config: config, vocab: tokenizer.vocabSize, firstOrdinaryID: tokenizer.byteOffset, maskID: tokenizer.maskID)
+    if config.naturalSteps > 0 {
+      guard let naturalPairs else {
+        throw PretrainError.naturalPairs(
+          path: config.naturalPairs, reason: "naturalSteps > 0 but no natural pairs were read")
+      }
+      natural = try NaturalBatchSampler(
+        data: naturalPairs, tokenizer: tokenizer, maxLength: config.maxLength, batchSize: config.naturalBatchSize,
+        hardNegatives: config.naturalHardNegatives, hardCandidates: config.naturalHardCandidates,
+        seed: config.seed, path: config.naturalPairs)
+    } else {
+      natural = nil
+    }
     retrieval =
       heldOut.isEmpty || config.evalCandidates <= 0
       ? nil
@@ -74,14 +92,21 @@ public final class Pretrainer {
       try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
       try tokenizer.save(to: dir.appendingPathComponent("tokenizer.json"))
     }
-    if resume {
-      guard let dir = self.output else { throw PretrainError.invalidConfig("--resume needs an output folder") }
-      let header = try Checkpoint.restore(moco, from: dir.appendingPathComponent("checkpoint.bin").path)
+    let checkpointPath = self.output?.appendingPathComponent("checkpoint.bin").path
+    if resume, checkpointPath == nil { throw PretrainError.invalidConfig("--resume needs an output folder") }
+    if resume, let checkpointPath, warmStart == nil || FileManager.default.fileExists(atPath: checkpointPath) {
+      let header = try Checkpoint.restore(moco, from: checkpointPath)
       previousSeconds = header.trainingSeconds
       try reloadMetrics(upTo: header.step)
-      log("resumed from step \(header.step) (\(Int(header.trainingSeconds)) s of earlier training)")
-    } else if let dir = self.output {
-      _ = FileManager.default.createFile(atPath: dir.appendingPathComponent("metrics.jsonl").path, contents: Data())
+      self.log("resumed from step \(header.step) (\(Int(header.trainingSeconds)) s of earlier training)")
+    } else {
+      if let warmStart {
+        if resume { self.log("no checkpoint in the output folder: warm start instead of resume") }
+        self.log(try moco.warmStart(from: warmStart))
+      }
+      if let dir = self.output {
+        _ = FileManager.default.createFile(atPath: dir.appendingPathComponent("metrics.jsonl").path, contents: Data())
+      }
     }
   }
 
@@ -89,8 +114,11 @@ public final class Pretrainer {
 
   /// Reads the data and tokenizer named by `config` (training a tokenizer on the training texts when the file
   /// does not exist; on resume the output folder's `tokenizer.json` is used) and builds the run.
+  /// With `warmStart` (a model folder) and no checkpoint to resume, the run starts from that model's weights and
+  /// uses its tokenizer.
   public static func fromFiles(
-    config: PretrainConfig, output: String, resume: Bool, log: @escaping (String) -> Void
+    config: PretrainConfig, output: String, resume: Bool, warmStart: String? = nil,
+    log: @escaping (String) -> Void
   ) throws -> Pretrainer {
     let all = try FunctionUnit.readJSONLines(path: config.trainData, minBytes: 20)
     var train = all
@@ -103,9 +131,24 @@ public final class Pretrainer {
       heldOut = try FunctionUnit.readJSONLines(path: config.heldOutData, minBytes: 20)
       log("held-out: \(heldOut.count) functions from \(config.heldOutData) (\(config.evalCandidates) used)")
     }
-    let outTokenizer = URL(fileURLWithPath: expandPath(output)).appendingPathComponent("tokenizer.json")
+    var natural: NaturalPairs?
+    if config.naturalSteps > 0 {
+      let n = try NaturalPairs.read(path: config.naturalPairs)
+      log(
+        "natural pairs: \(n.problems.count) problems, \(n.solutionCount) solutions from \(config.naturalPairs) "
+          + "(\(n.lines) lines; skipped \(n.negatives) negatives, \(n.withoutCode) without code, "
+          + "\(n.singletons) one-solution problems)")
+      natural = n
+    }
+    let outDir = URL(fileURLWithPath: expandPath(output))
+    let outTokenizer = outDir.appendingPathComponent("tokenizer.json")
+    let hasCheckpoint = FileManager.default.fileExists(atPath: outDir.appendingPathComponent("checkpoint.bin").path)
     let tokenizer: Tokenizer
-    if resume, FileManager.default.fileExists(atPath: outTokenizer.path) {
+    if let warmStart, !(resume && hasCheckpoint) {
+      let url = URL(fileURLWithPath: expandPath(warmStart)).appendingPathComponent("tokenizer.json")
+      tokenizer = try Tokenizer.load(from: url)
+      log("tokenizer: \(url.path) (the warm-start model's, \(tokenizer.vocabSize) ids)")
+    } else if resume, FileManager.default.fileExists(atPath: outTokenizer.path) {
       tokenizer = try Tokenizer.load(from: outTokenizer)
     } else if FileManager.default.fileExists(atPath: expandPath(config.tokenizer)) {
       tokenizer = try Tokenizer.load(from: URL(fileURLWithPath: expandPath(config.tokenizer)))
@@ -121,55 +164,81 @@ public final class Pretrainer {
     }
     return try Pretrainer(
       config: config, tokenizer: tokenizer, train: train, heldOut: heldOut, output: output,
-      resume: resume, log: log)
+      resume: resume, natural: natural, warmStart: warmStart, log: log)
   }
 
   // MARK: The loop
 
-  /// Trains until `config.steps` (or `stopAt`, or `config.maxMinutes`), then checkpoints, exports the model and
-  /// draws the curve.
+  /// Trains until `config.totalSteps` (the MoCo/hybrid steps, then the natural-positive stage; or `stopAt`, or
+  /// `config.maxMinutes`), then checkpoints, exports the model and draws the curve.
   @discardableResult
   public func run(stopAt: Int? = nil) throws -> Summary {
-    let end = min(stopAt ?? config.steps, config.steps)
+    let end = min(stopAt ?? config.totalSteps, config.totalSteps)
     let t0 = now()
     var lastCheckpoint = t0
     var initial: RetrievalBenchmark.Result?
     if moco.step == 0 { initial = evaluate() }
     let startStep = moco.step
-    let producer = BatchProducer(units: units, tokenizer: tokenizer, config: config, startStep: startStep)
-    defer { producer.stop() }
+    let producer =
+      startStep < min(end, config.steps)
+      ? BatchProducer(units: units, tokenizer: tokenizer, config: config, startStep: startStep) : nil
+    defer { producer?.stop() }
     var waited = 0.0
     var window = (loss: 0.0, acc: 0.0, count: 0, wait: 0.0, start: now(), grad: 0.0)
+    var parts = (moco: 0.0, mlm: 0.0, mlmAcc: 0.0)
     log(
       "training \(config.architecture) d=\(config.dim) L=\(config.layers), batch \(config.batchSize), "
-        + "steps \(moco.step)..<\(end) of \(config.steps), queue \(config.queueSize), m=\(config.momentum)")
+        + "steps \(moco.step)..<\(end) of \(config.totalSteps), queue \(config.queueSize), m=\(config.momentum), "
+        + "objective \(objective)")
     while moco.step < end {
-      let (pair, wait) = producer.next(step: moco.step)
-      waited += wait
-      let r = moco.step(query: pair.query, key: pair.key)
+      let r: MoCo.StepResult
+      if moco.step < config.steps, let producer {
+        let (pair, wait) = producer.next(step: moco.step)
+        waited += wait
+        window.wait += wait
+        r = moco.step(query: pair.query, key: pair.key, original: pair.original)
+        if moco.step == config.steps { producer.stop() }
+      } else if let natural {
+        if moco.step == config.steps { log("natural-positive stage: steps \(config.steps)..<\(config.totalSteps)") }
+        r = moco.naturalStep(natural.batch(step: moco.step - config.steps))
+      } else {
+        preconditionFailure("Pretrainer.run: no data for step \(moco.step)")
+      }
       losses.append(r.loss)
+      parts.moco += Double(r.contrastiveLoss ?? 0)
+      parts.mlm += Double(r.mlmLoss ?? 0)
+      parts.mlmAcc += Double(r.mlmAccuracy)
       window.loss += Double(r.loss)
       window.acc += Double(r.accuracy)
       window.grad += Double(r.gradNorm)
-      window.wait += wait
       window.count += 1
       let step = moco.step
       if step % max(config.logEvery, 1) == 0 || step == end {
         let seconds = now() - window.start
         let n = Double(window.count)
         let pairs = n * Double(config.batchSize) / max(seconds, 1e-9)
-        let record: [String: Any] = [
+        let stage = step > config.steps ? "natural" : objective
+        var record: [String: Any] = [
           "type": "train", "step": step, "loss": window.loss / n, "accuracy": window.acc / n,
           "lr": Double(r.learningRate), "grad_norm": window.grad / n, "pairs_per_s": pairs,
-          "wait_s": window.wait, "elapsed_s": previousSeconds + now() - t0,
+          "wait_s": window.wait, "elapsed_s": previousSeconds + now() - t0, "stage": stage,
         ]
+        if moco.mlmHead != nil && stage != "natural" {
+          record["mlm_loss"] = parts.mlm / n
+          record["mlm_accuracy"] = parts.mlmAcc / n
+          record["moco_loss"] = parts.moco / n
+        }
         lossPoints.append(TrainingCurve.LossPoint(step: step, loss: window.loss / n))
         write(record)
+        let mlmText =
+          record["mlm_loss"] == nil
+          ? "" : String(format: "  (mlm %.4f acc %.3f, moco %.4f)", parts.mlm / n, parts.mlmAcc / n, parts.moco / n)
         log(
           String(
             format: "step %6d  loss %.4f  acc %.3f  lr %.2e  |g| %.2f  %.1f pairs/s  waited %.2fs",
-            step, window.loss / n, window.acc / n, r.learningRate, window.grad / n, pairs, window.wait))
+            step, window.loss / n, window.acc / n, r.learningRate, window.grad / n, pairs, window.wait) + mlmText)
         window = (0, 0, 0, 0, now(), 0)
+        parts = (0, 0, 0)
       }
       if config.evalEvery > 0, step % config.evalEvery == 0, step != end { _ = evaluate() }
       if output != nil, (now() - lastCheckpoint) / 60 >= config.checkpointMinutes {
@@ -246,7 +315,7 @@ public final class Pretrainer {
   func drawCurve() {
     guard let dir = output else { return }
     let title =
-      "\(config.modelName): \(config.architecture) d=\(config.dim) L=\(config.layers), MoCo, batch "
+      "\(config.modelName): \(config.architecture) d=\(config.dim) L=\(config.layers), \(objective), batch "
       + "\(config.batchSize), queue \(config.queueSize)"
     let svg = TrainingCurve.svg(title: title, loss: lossPoints, evals: evalPoints)
     try? Data(svg.utf8).write(to: dir.appendingPathComponent("curve.svg"))
@@ -263,6 +332,12 @@ public final class Pretrainer {
         evalPoints.append(TrainingCurve.EvalPoint(step: s, top1: t1, top5: t5))
       }
     }
+  }
+
+  /// `moco`, `hybrid` or `mlm`, from the config's weights (plus `+natural` with a natural-positive stage).
+  var objective: String {
+    let first = config.mlmWeight == 0 ? "moco" : (config.mocoWeight == 0 ? "mlm" : "hybrid")
+    return config.naturalSteps > 0 ? first + "+natural" : first
   }
 
   func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }

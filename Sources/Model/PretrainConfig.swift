@@ -2,7 +2,7 @@ import Foundation
 
 // MARK: - Pretraining configuration
 
-/// Every knob of a MoCo pretraining run, read from a JSON file (`Models/configs/*.json`) and overridable from
+/// Every knob of a pretraining run (MoCo, optionally with masked-token prediction and a natural-positive stage), read from a JSON file (`Models/configs/*.json`) and overridable from
 /// the command line. Missing keys take the defaults below, so a config file only names what it changes.
 ///
 /// The config is stored in every checkpoint; a resume refuses a checkpoint whose model-shaping fields differ.
@@ -31,6 +31,44 @@ public struct PretrainConfig: Codable, Sendable, Equatable {
   public var temperature: Float = 0.07
   /// Also use the other keys of the batch as negatives (SimCLR-style, keys still without gradient).
   public var inBatchNegatives: Bool = false
+
+  // MARK: Objective
+
+  /// Weight of masked-token prediction (BERT-style, on the query view's token states) in the loss
+  /// `mlmWeight · MLM + mocoWeight · InfoNCE`. 0 (the default) builds no MLM head: pure MoCo, exactly as before.
+  public var mlmWeight: Float = 0
+  /// Weight of MoCo's InfoNCE in that loss; 0 with `mlmWeight > 0` is MLM only (no key encoder, no queue).
+  public var mocoWeight: Float = 1
+  /// Share of maskable tokens selected for prediction (BERT: 0.15); of those 80 % become `<mask>`, 10 % a
+  /// random id, 10 % stay.
+  public var mlmProbability: Double = 0.15
+  /// Tie the MLM output layer to the encoder's token embedding (when the encoder has one of the right shape).
+  public var mlmTieEmbeddings: Bool = true
+  /// What the MLM reads: `query` masks the (augmented) query view and shares its encoder pass with MoCo;
+  /// `original` masks the function as written (no augmentation, still subword-sampled) in a pass of its own
+  /// (about one encoder pass more per step), so identifiers are the real ones.
+  public var mlmView: String = "query"
+
+  // MARK: Natural-positive stage (after `steps`)
+
+  /// JSON Lines of natural clone pairs (same-problem solutions; `NaturalPairs` documents the fields). Only
+  /// read when `naturalSteps > 0`; a train-split file, never the evaluation pairs.
+  public var naturalPairs: String = ""
+  /// Steps of the natural-positive stage, run after the `steps` MoCo/hybrid steps (0: no such stage).
+  public var naturalSteps: Int = 0
+  /// Pairs per step (= distinct problems per step).
+  public var naturalBatchSize: Int = 32
+  /// Peak learning rate of the stage (linear warm-up, cosine decay over `naturalSteps`).
+  public var naturalLearningRate: Float = 1e-4
+  public var naturalWarmupSteps: Int = 20
+  /// Additive margin m subtracted from the positive's cosine (LaBSE: 0.3).
+  public var naturalMargin: Float = 0.3
+  /// Temperature τ of the ranking softmax over cosines (scale 1/τ).
+  public var naturalTemperature: Float = 0.05
+  /// Add one hard negative per pair: of `naturalHardCandidates` random solutions of problems not in the
+  /// batch, the one with the highest token-set Jaccard to the pair's first solution.
+  public var naturalHardNegatives: Bool = false
+  public var naturalHardCandidates: Int = 16
 
   // MARK: Optimisation
 
@@ -90,6 +128,9 @@ public struct PretrainConfig: Codable, Sendable, Equatable {
   private enum CodingKeys: String, CodingKey, CaseIterable {
     case architecture, dim, layers, heads, ffn, maxLength, dropout, projectionDim
     case queueSize, momentum, temperature, inBatchNegatives
+    case mlmWeight, mocoWeight, mlmProbability, mlmTieEmbeddings, mlmView
+    case naturalPairs, naturalSteps, naturalBatchSize, naturalLearningRate, naturalWarmupSteps, naturalMargin
+    case naturalTemperature, naturalHardNegatives, naturalHardCandidates
     case batchSize, steps, learningRate, warmupSteps, schedule, weightDecay, gradClip, seed
     case trainData, heldOutData, tokenizer, tokenizerVocab, samplingAlpha, maxTrainFunctions, augment
     case augmentWorkers, prefetchBatches
@@ -113,6 +154,20 @@ public struct PretrainConfig: Codable, Sendable, Equatable {
     try v(.momentum, &momentum)
     try v(.temperature, &temperature)
     try v(.inBatchNegatives, &inBatchNegatives)
+    try v(.mlmWeight, &mlmWeight)
+    try v(.mocoWeight, &mocoWeight)
+    try v(.mlmProbability, &mlmProbability)
+    try v(.mlmTieEmbeddings, &mlmTieEmbeddings)
+    try v(.mlmView, &mlmView)
+    try v(.naturalPairs, &naturalPairs)
+    try v(.naturalSteps, &naturalSteps)
+    try v(.naturalBatchSize, &naturalBatchSize)
+    try v(.naturalLearningRate, &naturalLearningRate)
+    try v(.naturalWarmupSteps, &naturalWarmupSteps)
+    try v(.naturalMargin, &naturalMargin)
+    try v(.naturalTemperature, &naturalTemperature)
+    try v(.naturalHardNegatives, &naturalHardNegatives)
+    try v(.naturalHardCandidates, &naturalHardCandidates)
     try v(.batchSize, &batchSize)
     try v(.steps, &steps)
     try v(.learningRate, &learningRate)
@@ -194,12 +249,27 @@ public struct PretrainConfig: Codable, Sendable, Equatable {
       "augment must be 'contracode' or 'semantics-preserving'")
     try check(augmentWorkers >= 1 && prefetchBatches >= 1, "augmentWorkers and prefetchBatches must be at least 1")
     try check(projectionDim > 0, "projectionDim must be positive")
+    try check(mlmWeight >= 0 && mocoWeight >= 0, "mlmWeight and mocoWeight must not be negative")
+    try check(mlmWeight > 0 || mocoWeight > 0, "mlmWeight and mocoWeight cannot both be 0")
+    try check(mlmProbability > 0 && mlmProbability < 1, "mlmProbability must be in (0, 1)")
+    try check(["query", "original"].contains(mlmView), "mlmView must be 'query' or 'original'")
+    try check(naturalSteps >= 0, "naturalSteps must not be negative")
+    try check(naturalSteps == 0 || !naturalPairs.isEmpty, "naturalSteps > 0 needs naturalPairs (a JSON Lines file)")
+    try check(naturalBatchSize >= 2, "naturalBatchSize must be at least 2")
+    try check(naturalMargin >= 0 && naturalTemperature > 0, "naturalMargin must be >= 0 and naturalTemperature > 0")
+    try check(naturalHardCandidates >= 1, "naturalHardCandidates must be at least 1")
   }
 
   /// The fields that shape the model and its optimizer state: a checkpoint must agree on these to resume.
   public var shapeSignature: String {
-    "\(architecture) d\(dim) L\(layers) h\(heads) ffn\(ffn) T\(maxLength) proj\(projectionDim) Q\(queueSize) B\(batchSize)"
+    let base =
+      "\(architecture) d\(dim) L\(layers) h\(heads) ffn\(ffn) T\(maxLength) proj\(projectionDim) Q\(queueSize) B\(batchSize)"
+    // a pure MoCo run keeps the signature of the checkpoints written before the MLM head existed
+    return mlmWeight > 0 ? base + (mlmTieEmbeddings ? " mlm" : " mlm-untied") : base
   }
+
+  /// The last step of the run: the MoCo/hybrid steps, then the natural-positive stage.
+  public var totalSteps: Int { steps + naturalSteps }
 }
 
 /// `~` expanded to the home folder.

@@ -58,12 +58,23 @@ struct ViewMaker {
   let tokenizer: Tokenizer
   let maxLength: Int
   let alpha: Double
+  /// Whether steps also carry the unaugmented view (the MLM's, with `mlmView` = `original`).
+  let original: Bool
 
   init(config: PretrainConfig, tokenizer: Tokenizer) {
     augmenter = Augmenter(config: config.augment == "semantics-preserving" ? .semanticsPreserving : .contraCode)
     self.tokenizer = tokenizer
     maxLength = config.maxLength
     alpha = config.samplingAlpha
+    original = config.mlmWeight > 0 && config.mlmView == "original"
+  }
+
+  /// The function as written (no augmentation), tokenised with subword regularisation.
+  func plain(of unit: FunctionUnit, seed: UInt64) -> [Int32] {
+    var rng = SeededRandom(seed: seed)
+    let options = EncodeOptions(maxLength: maxLength)
+    if alpha > 0 { return tokenizer.encode(unit.text, sampling: alpha, using: &rng, options: options).ids }
+    return tokenizer.encode(unit.text, options: options).ids
   }
 
   func view(of unit: FunctionUnit, seed: UInt64) -> [Int32] {

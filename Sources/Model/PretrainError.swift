@@ -7,6 +7,8 @@ public enum PretrainError: Error, CustomStringConvertible, Equatable {
   case invalidConfig(String)
   case io(path: String, reason: String)
   case noData(path: String, reason: String)
+  /// The natural-pairs file of the natural-positive stage is unusable.
+  case naturalPairs(path: String, reason: String)
   case checkpointFormat(path: String, reason: String)
   case checkpointVersion(path: String, found: Int, expected: Int)
   case checkpointMismatch(path: String, reason: String)
@@ -20,6 +22,9 @@ public enum PretrainError: Error, CustomStringConvertible, Equatable {
     case .noData(let p, let r):
       return "\(p): \(r); build the datasets with `codeintel corpus fetch` and `codeintel corpus build`, "
         + "or point `trainData`/`heldOutData` at JSON Lines with a `text` field"
+    case .naturalPairs(let p, let r):
+      return "\(p): \(r); naturalPairs must be JSON Lines of same-problem solutions, "
+        + "{\"a\": code, \"b\": code, \"problem\": key} or {\"text\": code, \"problem\": key} (docs/PRETRAINING.md)"
     case .checkpointFormat(let p, let r): return "\(p) is not a codeintel MoCo checkpoint (\(r))"
     case .checkpointVersion(let p, let found, let expected):
       return "\(p) is checkpoint format version \(found) but this codeintel reads version \(expected); "

@@ -2,13 +2,14 @@ import Foundation
 import Model
 import Tensor
 
-/// `codeintel pretrain`: MoCo contrastive pretraining of the encoder (ContraCode), and retrieval evaluation of a
-/// model folder.
+/// `codeintel pretrain`: pretraining of the encoder — MoCo contrastive learning (ContraCode), optionally with
+/// masked-token prediction and a natural-positive stage — and retrieval evaluation of a model folder.
 enum PretrainCommand: CLICommand {
   static let name = "pretrain"
-  static let summary = "Pretrain the encoder with MoCo on augmented function pairs (or --evaluate a model)."
+  static let summary =
+    "Pretrain the encoder: MoCo on augmented pairs, + masked tokens, + natural positives (or --evaluate a model)."
   static let help = """
-    USAGE: codeintel pretrain --config FILE --out DIR [--resume] [overrides]
+    USAGE: codeintel pretrain --config FILE --out DIR [--resume] [--warm-start MODEL_DIR] [overrides]
            codeintel pretrain --resume --out DIR [--max-minutes M]
            codeintel pretrain --evaluate MODEL_DIR [--held-out FILE] [--candidates N] [--random-init]
 
@@ -17,6 +18,17 @@ enum PretrainCommand: CLICommand {
     Every step draws two fresh augmented variants of each function (on background threads, ahead of the
     step) and tokenises them with subword regularisation. Every knob is in the JSON config
     (see Models/configs/*.json; missing keys take their defaults) and the flags below override it.
+
+    OBJECTIVE: loss = mlmWeight * MLM + mocoWeight * InfoNCE. mlmWeight 0 (the default) is pure MoCo,
+    exactly as before; mocoWeight 0 is MLM only. MLM is BERT's masked-token prediction: mlmProbability
+    (0.15) of the non-special tokens are selected, 80 % become <mask>, 10 % a random id, 10 % stay; the
+    output layer is tied to the token embedding (mlmTieEmbeddings). mlmView "query" masks the query view
+    and shares its encoder pass with MoCo; "original" masks the function as written (no augmentation) in
+    a pass of its own. Then, with naturalSteps > 0, a natural-positive stage of that many steps:
+    same-problem solutions from naturalPairs (JSON Lines {"a": code, "b": code, "problem": key} or
+    {"text": code, "problem": key}; docs/PRETRAINING.md) as positives, the batch's other problems (never
+    the same one) and optional hard negatives as negatives, LaBSE's additive margin.
+    Models/configs/hybrid-small.json is the hybrid run of issue 16.
 
     Writes into DIR: train.log and metrics.jsonl (loss, learning rate, pairs/s, held-out retrieval
     top-1/top-5), curve.svg (the training curve), checkpoint.bin (every --checkpoint-minutes and at the
@@ -28,6 +40,15 @@ enum PretrainCommand: CLICommand {
       --out DIR                Output folder (created).
       --resume                 Continue exactly from DIR/checkpoint.bin (its config is used; a --config
                                whose model shape differs is refused).
+      --warm-start MODEL_DIR   Start from a model folder's encoder (and projection head) and tokenizer
+                               instead of random weights; with --resume, only when DIR has no
+                               checkpoint (so a run whose checkpoint is gone continues from the shipped
+                               model). A longer maxLength keeps the model's first position rows.
+      --mlm-weight W           Weight of masked-token prediction (0: pure MoCo).
+      --moco-weight W          Weight of MoCo's InfoNCE (0: MLM only).
+      --natural-pairs FILE     Natural clone pairs (JSON Lines, train split) for the natural stage.
+      --natural-steps N        Steps of the natural-positive stage after --steps (0: none).
+      --max-length N           Longest token sequence (longer functions are cut).
       --steps N                Total optimizer steps (the learning-rate schedule ends there).
       --seed N                 Seed of initialisation, data order, augmentation, sampling and dropout.
       --train FILE             Training functions, JSON Lines with `text` (train split only).
@@ -62,8 +83,12 @@ enum PretrainCommand: CLICommand {
     let configPath = try scanner.option("--config")
     guard let out = try scanner.option("--out") else { throw UsageError("--out DIR is required") }
     let resume = scanner.flag("--resume")
+    let warmStart = try scanner.option("--warm-start")
     var config: PretrainConfig
-    if resume {
+    let checkpointExists = FileManager.default.fileExists(
+      atPath: URL(fileURLWithPath: (out as NSString).expandingTildeInPath).appendingPathComponent("checkpoint.bin").path
+    )
+    if resume && (checkpointExists || warmStart == nil) {
       let checkpoint = URL(fileURLWithPath: (out as NSString).expandingTildeInPath)
         .appendingPathComponent("checkpoint.bin").path
       config = try Checkpoint.readHeader(path: checkpoint).0.config
@@ -76,7 +101,12 @@ enum PretrainCommand: CLICommand {
         }
       }
     } else {
-      guard let configPath else { throw UsageError("--config FILE is required (or --resume with --out DIR)") }
+      guard let configPath else {
+        throw UsageError(
+          resume
+            ? "--out DIR has no checkpoint.bin: a warm start needs --config FILE"
+            : "--config FILE is required (or --resume with --out DIR)")
+      }
       config = try PretrainConfig.load(path: configPath)
     }
     if let v = try scanner.int("--steps", in: 1...10_000_000) { config.steps = v }
@@ -91,10 +121,16 @@ enum PretrainCommand: CLICommand {
     if let v = try scanner.int("--eval-every", in: 0...10_000_000) { config.evalEvery = v }
     if let v = try scanner.double("--checkpoint-minutes", in: 0.01...100_000) { config.checkpointMinutes = v }
     if let v = try scanner.double("--max-minutes", in: 0...100_000) { config.maxMinutes = v }
+    if let v = try scanner.double("--mlm-weight", in: 0...1_000) { config.mlmWeight = Float(v) }
+    if let v = try scanner.double("--moco-weight", in: 0...1_000) { config.mocoWeight = Float(v) }
+    if let v = try scanner.option("--natural-pairs") { config.naturalPairs = v }
+    if let v = try scanner.int("--natural-steps", in: 0...10_000_000) { config.naturalSteps = v }
+    if let v = try scanner.int("--max-length", in: 2...8192) { config.maxLength = v }
     _ = try scanner.finish()
     try config.validate()
 
-    let trainer = try Pretrainer.fromFiles(config: config, output: out, resume: resume) { line in
+    let trainer = try Pretrainer.fromFiles(config: config, output: out, resume: resume, warmStart: warmStart) {
+      line in
       FileHandle.standardError.write(Data(("codeintel pretrain: " + line + "\n").utf8))
     }
     let s = try trainer.run()
@@ -106,7 +142,8 @@ enum PretrainCommand: CLICommand {
       String(format: "final loss: %.4f", s.finalLoss),
     ]
     if let r = s.initialRetrieval {
-      lines.append(String(format: "retrieval at step 0 (random init): top-1 %.3f, top-5 %.3f", r.top1, r.top5))
+      let start = warmStart == nil ? "random init" : "warm start"
+      lines.append(String(format: "retrieval at step 0 (\(start)): top-1 %.3f, top-5 %.3f", r.top1, r.top5))
     }
     if let r = s.finalRetrieval {
       lines.append(

@@ -7,12 +7,21 @@ enum SuggestTypesCommand: CLICommand {
   static let name = "suggest-types"
   static let summary = "Suggest types for unannotated parameters, returns and variables (--apply to write them)."
   static let help = """
-    USAGE: codeintel suggest-types <file-or-dir>... [--min-confidence P] [--diff | --apply]
+    USAGE: codeintel suggest-types <file-or-dir>... [--min-confidence P] [--diff | --apply] [--all]
                                    [--jsdoc] [--format text|json] [--types-model DIR | --no-model]
 
-    For every unannotated parameter, function return and variable in TypeScript files, lists the
-    suggested types with confidences, positions and the evidence behind them. JavaScript files get
-    the same suggestions, written as JSDoc (`@param {T} name`, `@returns {T}`) with --jsdoc.
+    Lists suggested types, with confidences, positions and the evidence behind them, where an
+    annotation adds information the compiler does not have: parameters of functions that take no
+    type from their context (a callback passed as an argument or assigned to a typed variable is
+    left alone), variables and class properties without an initialiser (or initialised with null,
+    undefined, [] or {}), rest and destructured parameters, and the return types of exported
+    functions and public methods of exported classes. --all also lists the sites whose type the
+    compiler infers (`const n = 1`, `: void` on a callback). JavaScript files get every site,
+    written as JSDoc (`@param {T} name`, `@returns {T}`) with --jsdoc.
+
+    A suggested type only names types in scope: declared or imported in the file, a type parameter
+    around the site, or a global lib type (Array, Map, Promise, Date, HTMLElement, ...); never a
+    value (`new X()` where X is a variable), a generic without its type arguments, or `any`.
 
     Suggestions come from deterministic evidence (literal initialisers, `new C()`, default values,
     homogeneous arrays, `as T`, returns of literals) and, for TypeScript files when a type head is
@@ -28,6 +37,7 @@ enum SuggestTypesCommand: CLICommand {
       --diff               Show the annotations that --apply would write, as a unified diff (no changes).
       --apply              Write the annotations into the files. An insertion that would add a syntax
                            error is refused; running it twice changes nothing the second time.
+      --all                Every unannotated site, also where the compiler infers the type already.
       --jsdoc              For .js/.jsx/.mjs/.cjs files: write JSDoc blocks instead of skipping them.
       --types-model DIR    The type-head folder (default: types/ next to the default model, if any).
       --no-model           Evidence only, even when a type head is installed.
@@ -46,6 +56,7 @@ enum SuggestTypesCommand: CLICommand {
     guard !(apply && diff) else { throw UsageError("--apply and --diff do not go together") }
     let mode = apply ? "apply" : diff ? "diff" : "list"
     let jsdoc = scanner.flag("--jsdoc")
+    let all = scanner.flag("--all")
     let json = try scanner.choice("--format", from: ["text", "json"]) == "json"
     let typesModel = try scanner.option("--types-model")
     let noModel = scanner.flag("--no-model")
@@ -62,7 +73,7 @@ enum SuggestTypesCommand: CLICommand {
         let file = try SourceFile.load(path)
         let isJS = !file.language.isTypeScript
         if isJS && !jsdoc && mode != "list" { continue }
-        let result = try TypeSuggestions(file: file, model: model)
+        let result = try TypeSuggestions(file: file, model: model, all: all)
         let listed = result.accepted(minConfidence: minConfidence)
         totals.files += 1
         totals.suggestions += listed.count
@@ -128,7 +139,7 @@ enum SuggestTypesCommand: CLICommand {
       switch s.kind {
       case .parameter: what = jsdoc ? "@param {\(s.best.type)} \(s.name)" : "\(s.name): \(s.best.type)"
       case .returnType: what = jsdoc ? "@returns {\(s.best.type)}  (\(s.name))" : "\(s.name)(…): \(s.best.type)"
-      case .variable: what = "\(s.name): \(s.best.type)"
+      case .variable, .property: what = "\(s.name): \(s.best.type)"
       }
       let others = s.candidates.dropFirst().prefix(2).map { "\($0.type) \(String(format: "%.2f", $0.confidence))" }
       let alternatives = others.isEmpty ? "" : "  also: " + others.joined(separator: ", ")

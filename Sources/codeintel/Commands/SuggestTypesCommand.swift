@@ -8,7 +8,7 @@ enum SuggestTypesCommand: CLICommand {
   static let summary = "Suggest types for unannotated parameters, returns and variables (--apply to write them)."
   static let help = """
     USAGE: codeintel suggest-types <file-or-dir>... [--min-confidence P] [--diff | --apply] [--all]
-                                   [--jsdoc] [--format text|json] [--types-model DIR | --no-model]
+                                   [--check] [--jsdoc] [--format text|json] [--types-model DIR | --no-model]
 
     Lists suggested types, with confidences, positions and the evidence behind them, where an
     annotation adds information the compiler does not have: parameters of functions that take no
@@ -38,6 +38,12 @@ enum SuggestTypesCommand: CLICommand {
       --apply              Write the annotations into the files. An insertion that would add a syntax
                            error is refused; running it twice changes nothing the second time.
       --all                Every unannotated site, also where the compiler infers the type already.
+      --check              Type-check each suggestion with the TypeScript compiler (node and Debian's
+                           node-typescript; NODE_PATH defaults to /usr/share/nodejs): a candidate that
+                           adds a compiler diagnostic to its file is dropped and the next one tried;
+                           only the candidate that passed is shown. Listing checks each suggestion
+                           alone, --diff/--apply on top of the ones already accepted. Without the
+                           compiler it says once that suggestions are unchecked and goes on.
       --jsdoc              For .js/.jsx/.mjs/.cjs files: write JSDoc blocks instead of skipping them.
       --types-model DIR    The type-head folder (default: types/ next to the default model, if any).
       --no-model           Evidence only, even when a type head is installed.
@@ -57,6 +63,7 @@ enum SuggestTypesCommand: CLICommand {
     let mode = apply ? "apply" : diff ? "diff" : "list"
     let jsdoc = scanner.flag("--jsdoc")
     let all = scanner.flag("--all")
+    let check = scanner.flag("--check")
     let json = try scanner.choice("--format", from: ["text", "json"]) == "json"
     let typesModel = try scanner.option("--types-model")
     let noModel = scanner.flag("--no-model")
@@ -67,13 +74,37 @@ enum SuggestTypesCommand: CLICommand {
     let model = noModel ? nil : try TypeHeadModel.loadDefault(explicit: typesModel)
     var failed = false
     var jsonFiles: [[String: Any]] = []
-    var totals = (files: 0, suggestions: 0, applied: 0, refused: 0)
-    for path in SourceFile.collect(paths) {
+    var totals = (files: 0, suggestions: 0, applied: 0, refused: 0, dropped: 0)
+    let files = SourceFile.collect(paths)
+    let progress = SuggestTypesProgress(files: files.count)
+    // The compiler filter: started at the first TypeScript file; without it, one notice and unchecked output.
+    var checker: TypeChecker?
+    var checkerTried = !check
+    for (index, path) in files.enumerated() {
+      progress.update(done: index)
       do {
         let file = try SourceFile.load(path)
         let isJS = !file.language.isTypeScript
         if isJS && !jsdoc && mode != "list" { continue }
-        let result = try TypeSuggestions(file: file, model: model, all: all)
+        var result = try TypeSuggestions(file: file, model: model, all: all)
+        if !checkerTried && !isJS {
+          checkerTried = true
+          do {
+            checker = try TypeChecker()
+          } catch {
+            progress.clear()
+            printError("codeintel: suggestions are unchecked: \(error)")
+          }
+        }
+        if let checker, !isJS {
+          let outcome = try checker.check(
+            result.suggestions, path: path, bytes: file.bytes, minConfidence: minConfidence,
+            cumulative: mode != "list"
+          ) { progress.update(done: index, checking: path, suggestions: ($0, $1)) }
+          result = TypeSuggestions(file: file, suggestions: outcome.kept)
+          totals.dropped += outcome.dropped.count
+        }
+        progress.clear()
         let listed = result.accepted(minConfidence: minConfidence)
         totals.files += 1
         totals.suggestions += listed.count
@@ -100,10 +131,14 @@ enum SuggestTypesCommand: CLICommand {
           }
         }
       } catch {
+        progress.clear()
         failed = true
         printError("codeintel: \(error)")
       }
     }
+    progress.clear()
+    let dropped = totals.dropped > 0 ? "; the type checker dropped \(totals.dropped) that added a compiler error" : ""
+    if checker != nil { printError("codeintel: checked with TypeScript \(checker?.typescriptVersion ?? "")\(dropped)") }
     if json && mode == "list" {
       let data = try JSONSerialization.data(withJSONObject: ["files": jsonFiles], options: [.sortedKeys])
       print(String(decoding: data, as: UTF8.self))

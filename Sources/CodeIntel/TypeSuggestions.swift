@@ -179,7 +179,9 @@ public func unifiedDiff(path: String, old: [UInt8], new: [UInt8]) -> String {
   // Longest common subsequence on lines (files are small; the writer only inserts).
   let n = a.count
   let m = b.count
-  guard n * m <= 25_000_000 else { return "--- \(path)\n+++ \(path)\n(diff too large to show)\n" }
+  guard n * m <= 25_000_000 else {
+    return LineDiff.unified(path: path, old: old, new: new) ?? "--- \(path)\n+++ \(path)\n(diff too large to show)\n"
+  }
   var lcs = [[Int32]](repeating: [Int32](repeating: 0, count: m + 1), count: n + 1)
   for i in stride(from: n - 1, through: 0, by: -1) {
     for j in stride(from: m - 1, through: 0, by: -1) {

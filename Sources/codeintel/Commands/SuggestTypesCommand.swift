@@ -127,7 +127,12 @@ enum SuggestTypesCommand: CLICommand {
               throw CodeIntelError("\(path): cannot write the annotated file: \(error.localizedDescription)")
             }
           } else {
-            print(unifiedDiff(path: path, old: file.bytes, new: annotated.bytes), terminator: "")
+            guard let text = LineDiff.unified(path: path, old: file.bytes, new: annotated.bytes) else {
+              throw CodeIntelError(
+                "\(path): the annotations would change more than \(LineDiff.maxEdits) lines, too many to show as a "
+                  + "diff; raise --min-confidence or run --apply on a copy")
+            }
+            print(text, terminator: "")
           }
         }
       } catch {

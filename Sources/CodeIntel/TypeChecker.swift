@@ -157,10 +157,11 @@ public final class TypeChecker: @unchecked Sendable {
   /// Checks the suggestions at or above `minConfidence` (the others are left out of the outcome) of the file at
   /// `path` whose text is `bytes`. Alone: each candidate on the file as it is (what listing and hints need: a
   /// developer may accept any subset). `cumulative`: on top of the ones already kept (what writing needs).
-  /// `progress` is called after each suggestion with (done, total).
+  /// `progress` is called after each suggestion with (done, total); `shouldStop` before each, and when it says
+  /// true the check throws `CancellationError`.
   public func check(
     _ suggestions: [TypeEvidence.Suggestion], path: String, bytes: [UInt8], minConfidence: Double,
-    cumulative: Bool = false, progress: ((Int, Int) -> Void)? = nil
+    cumulative: Bool = false, shouldStop: (() -> Bool)? = nil, progress: ((Int, Int) -> Void)? = nil
   ) throws -> Outcome {
     let shown = suggestions.filter { $0.best.confidence >= minConfidence }
     var outcome = Outcome(kept: [], dropped: [], replaced: 0)
@@ -169,6 +170,7 @@ public final class TypeChecker: @unchecked Sendable {
     try baseline(path: path, text: bytes)
     var accepted: [ByteEdit] = []
     for (done, suggestion) in shown.enumerated() {
+      if shouldStop?() == true { throw CancellationError() }
       var firstProblem: String?
       for (rank, candidate) in suggestion.candidates.enumerated() where candidate.confidence >= minConfidence {
         let edit = ByteEdit(start: suggestion.anchor, deletedLength: 0, inserted: ": " + candidate.type)

@@ -99,8 +99,8 @@ enum SuggestTypesCommand: CLICommand {
         if let checker, !isJS {
           let outcome = try checker.check(
             result.suggestions, path: path, bytes: file.bytes, minConfidence: minConfidence,
-            cumulative: mode != "list"
-          ) { progress.update(done: index, checking: path, suggestions: ($0, $1)) }
+            cumulative: mode != "list",
+            progress: { progress.update(done: index, checking: path, suggestions: ($0, $1)) })
           result = TypeSuggestions(file: file, suggestions: outcome.kept)
           totals.dropped += outcome.dropped.count
         }

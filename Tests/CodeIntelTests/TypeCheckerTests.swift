@@ -107,3 +107,32 @@ extension CLITests {
     }
   }
 }
+
+@Suite(.serialized) struct TypeBreakageTests {
+  @Test(
+    .enabled(
+      if: compilerInstalled,
+      "node-typescript is not installed: apt-get install -y node-typescript (scripts/setup.sh --tests does it)"))
+  func countsTheSuggestionsThatAddADiagnostic() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("codeintel-breakage-\(getpid())")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let path = dir.appendingPathComponent("a.ts").path
+    // `new This()` with `This` a variable: `: This` is TS2749, shown only before the type-in-scope check;
+    // `n` restates (shown with every site, passes); `f`'s return is a hole (shown by default, passes).
+    try """
+    const This = Object;
+    export const a = new This();
+    const n = 1;
+    export function f() { return 'x' }
+
+    """.write(toFile: path, atomically: true, encoding: .utf8)
+    let report = try TypeBreakage.measure(
+      files: [path], model: nil, minConfidence: 0.8, checker: try TypeChecker(script: script))
+    #expect(report.files == 1 && report.failedFiles.isEmpty)
+    #expect(report.rows.map(\.shown) == [3, 2, 1])
+    #expect(report.rows.map(\.breaking) == [1, 0, 0])
+    #expect(report.keptAfterCheck == 1)
+    #expect(report.topDiagnostics.first?.0.hasPrefix("TS") != false)
+  }
+}

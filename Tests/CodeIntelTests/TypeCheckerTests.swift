@@ -105,6 +105,12 @@ extension CLITests {
       #expect(r.stderr.components(separatedBy: "suggestions are unchecked").count == 2, "\(r.stderr)")
       #expect(r.stdout.contains("f(…): number"))
     }
+    guard compilerInstalled else { return }
+    let checked = try CLI.run(["suggest-types", "--check", "--no-model", "--format", "json", dir.path])
+    #expect(checked.status == 0)
+    #expect(checked.stdout.contains("\"checked\":true"))
+    #expect(checked.stderr.contains("checked with TypeScript"))
+    #expect(!checked.stderr.contains("unchecked"))
   }
 }
 

@@ -51,7 +51,7 @@ enum SuggestTypesCommand: CLICommand {
                            "suggestions": [{"kind","name","line","character","candidates": [{"type",
                            "confidence","reason","source"}]}]}]} with 1-based lines and UTF-16
                            characters; source is evidence, model, name-prior or combined (two
-                           sources agree).
+                           sources agree). "checked" says whether the compiler checked them.
     """
 
   static func run(_ args: [String]) throws -> Int32 {
@@ -145,7 +145,8 @@ enum SuggestTypesCommand: CLICommand {
     let dropped = totals.dropped > 0 ? "; the type checker dropped \(totals.dropped) that added a compiler error" : ""
     if checker != nil { printError("codeintel: checked with TypeScript \(checker?.typescriptVersion ?? "")\(dropped)") }
     if json && mode == "list" {
-      let data = try JSONSerialization.data(withJSONObject: ["files": jsonFiles], options: [.sortedKeys])
+      let data = try JSONSerialization.data(
+        withJSONObject: ["files": jsonFiles, "checked": checker != nil], options: [.sortedKeys])
       print(String(decoding: data, as: UTF8.self))
     } else if mode == "list" {
       print("\(totals.suggestions) suggestions at confidence ≥ \(minConfidence) in \(totals.files) file(s)")

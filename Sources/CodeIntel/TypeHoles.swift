@@ -32,6 +32,32 @@ public enum TypeHoles {
     public var isRest: Bool
     /// A site `TypeSites.unannotated` does not list (class property, rest or destructured parameter).
     public var isExtra: Bool
+    /// For a return: what its body says about the type (nil for other sites).
+    public var returns: ReturnShape? = nil
+  }
+
+  /// What a function's own body says about its return type, whatever a model predicts: a statement body
+  /// whose `return`s never carry a value returns `void` (`Promise<void>` when async; `never` when it only
+  /// throws), one with a `return <value>` does not; an async function returns a `Promise`.
+  public struct ReturnShape: Sendable, Equatable {
+    public var isAsync: Bool
+    /// The body is an expression (`() => x`): it returns that expression, whose type the body alone does not
+    /// say.
+    public var expressionBody: Bool
+    /// Some `return` of a statement body carries a value other than `undefined`.
+    public var returnsValue: Bool
+
+    /// Whether `type` can be the function's return type.
+    public func admits(_ type: String) -> Bool {
+      let t = TypeAccuracy.normalize(type)
+      let voidLike: Set<String> = [
+        "void", "undefined", "never", "Promise<void>", "Promise<undefined>", "Promise<never>",
+      ]
+      if isAsync && !t.hasPrefix("Promise<") { return false }
+      if !isAsync && (t == "Promise<void>" || t == "Promise<undefined>" || t == "Promise<never>") { return false }
+      if expressionBody { return true }
+      return returnsValue ? !voidLike.contains(t) : voidLike.contains(t)
+    }
   }
 
   /// The key a suggestion and a site share: anchor and kind.
@@ -126,7 +152,8 @@ public enum TypeHoles {
         out.append(
           ClassifiedSite(
             site: TypeSites.Site(kind: .returnType, name: name.0, nameRange: name.1, anchor: parameters.endByte),
-            isHole: isPublicSurface(node, exportedNames: exportedNames), isRest: false, isExtra: false))
+            isHole: isPublicSurface(node, exportedNames: exportedNames), isRest: false, isExtra: false,
+            returns: returnShape(node)))
       default:
         break
       }
@@ -184,6 +211,7 @@ public enum TypeHoles {
       s.candidates = s.candidates.compactMap { c -> TypeEvidence.Suggestion.Candidate? in
         guard var c = names.vet(c, at: s.anchor) else { return nil }
         if site?.isRest == true, !isArrayType(c.type) { return nil }
+        if let shape = site?.returns, !shape.admits(c.type) { return nil }
         c.confidence = min(c.confidence, 1)
         return c
       }
@@ -330,6 +358,34 @@ public enum TypeHoles {
     default:
       return false
     }
+  }
+
+  /// What the body of a function says about its return type.
+  static func returnShape(_ function: Node) -> ReturnShape {
+    let isAsync = function.children.contains { !$0.isNamed && $0.text == "async" }
+    guard let body = function.child(field: "body"), body.type == "statement_block" else {
+      return ReturnShape(isAsync: isAsync, expressionBody: true, returnsValue: true)
+    }
+    var returnsValue = false
+    func visit(_ node: Node) {
+      for child in node.namedChildren where !returnsValue {
+        switch child.type {
+        case "return_statement":
+          if let value = child.namedChildren.first(where: { $0.type != "comment" }),
+            !(value.type == "undefined" || (value.type == "identifier" && value.text == "undefined"))
+          {
+            returnsValue = true
+          }
+        case "function_declaration", "function_expression", "function", "arrow_function", "method_definition",
+          "class_declaration", "class", "generator_function_declaration", "generator_function":
+          continue
+        default:
+          visit(child)
+        }
+      }
+    }
+    visit(body)
+    return ReturnShape(isAsync: isAsync, expressionBody: false, returnsValue: returnsValue)
   }
 
   /// Whether a type text is an array or tuple type (what a rest parameter takes).

@@ -186,3 +186,37 @@ private func file(_ source: String, path: String = "x.ts") throws -> SourceFile 
     #expect(shown == ["m: Map<string, number>"])
   }
 }
+
+@Suite struct ReturnShapeTests {
+  private func shape(_ source: String) throws -> TypeHoles.ReturnShape {
+    try #require(TypeHoles.classify(in: try tree(source)).first { $0.site.kind == .returnType }?.returns)
+  }
+
+  @Test func theBodyDecidesBetweenVoidAndAValue() throws {
+    let returns = try shape("export function f(c) { if (c) { return { c } } }")
+    #expect(!returns.admits("void") && returns.admits("{ c: any }") && !returns.admits("Promise<void>"))
+    let silent = try shape("export function f(c) { c.go(); [1].map(() => 2); return; }")
+    #expect(silent.admits("void") && silent.admits("never") && !silent.admits("number"))
+    #expect(!silent.admits("Promise<void>"))
+    let async = try shape("export async function f(c) { await c }")
+    #expect(async.admits("Promise<void>") && !async.admits("void") && !async.admits("string"))
+    let asyncValue = try shape("export async function f(c) { return await c }")
+    #expect(asyncValue.admits("Promise<string>") && !asyncValue.admits("Promise<void>"))
+    let expression = try shape("export const f = (c) => c.go()")
+    #expect(expression.admits("void") && expression.admits("number"))
+  }
+
+  @Test func aModelsVoidForAFunctionThatReturnsAValueIsNotShown() throws {
+    // What the type head said (0.94) for a method that returns `{ commands }` in a real project.
+    let source = "export class LogError {\n  handle(commands) {\n    return { commands };\n  }\n}\n"
+    let t = try tree(source)
+    let site = try #require(TypeHoles.classify(in: t).first { $0.site.kind == .returnType }?.site)
+    let planted = TypeEvidence.Suggestion(
+      kind: .returnType, name: site.name, nameRange: site.nameRange, anchor: site.anchor,
+      candidates: [
+        .init(type: "void", confidence: 0.94, reason: "type head", source: "model"),
+        .init(type: "Promise<void>", confidence: 0.01, reason: "type head", source: "model"),
+      ])
+    #expect(TypeHoles.gate([planted], in: t, all: false).isEmpty)
+  }
+}

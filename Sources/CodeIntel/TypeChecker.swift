@@ -46,6 +46,8 @@ public final class TypeChecker: @unchecked Sendable {
         description: "\(Self.scriptPath) not found next to the executable or in the current directory "
           + "(set CODEINTEL_TSCHECK_SCRIPT)")
     }
+    // A node process that dies must make the next request fail with an error, not end this one by SIGPIPE.
+    signal(SIGPIPE, SIG_IGN)
     let process = Process()
     process.executableURL = URL(fileURLWithPath: node)
     process.arguments = [script]

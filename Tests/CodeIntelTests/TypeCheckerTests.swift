@@ -76,6 +76,21 @@ private func site(_ source: String, after marker: String) throws -> Int {
     #expect(together.kept.map(\.best.type) == ["string", "string"])
   }
 
+  @Test func aCheckerThatDiesGivesAnErrorNotACrash() throws {
+    // A "node" that says it is ready and exits: the next request must throw.
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("codeintel-deadnode-\(getpid())")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let fake = dir.appendingPathComponent("node").path
+    try "#!/bin/sh\necho '{\"ready\":true,\"typescript\":\"0\"}'\n".write(
+      toFile: fake, atomically: true, encoding: .utf8)
+    try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: fake)
+    let checker = try TypeChecker(node: fake, script: script)
+    #expect(throws: CodeIntelError.self) {
+      try checker.baseline(path: "/tmp/x.ts", text: Array(String(repeating: "let x = 1;\n", count: 20_000).utf8))
+    }
+  }
+
   @Test func withoutTheCompilerTheCheckerSaysWhy() throws {
     #expect {
       _ = try TypeChecker(nodePath: "/nonexistent", script: script)

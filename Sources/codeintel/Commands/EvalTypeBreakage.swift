@@ -28,10 +28,11 @@ enum EvalTypeBreakage {
       files: files, model: model, minConfidence: minConfidence, checker: checker
     ) { done, _ in progress.update(done: done) }
     progress.clear()
+    let source = model.map { "type head `\($0.info.label)`" } ?? "evidence only"
     var out = """
       Each suggestion shown at confidence ≥ \(minConfidence) written alone into its file and checked with \
       TypeScript \(checker.typescriptVersion) (`scripts/typecheck/ts-check.js`): the share that adds a compiler \
-      diagnostic. \(report.files) files with suggestions; \(model.map { "type head `\($0.info.label)`" } ?? "evidence only").
+      diagnostic. \(report.files) files with suggestions; \(source).
 
       | rule | shown | add a diagnostic | share |
       |---|---:|---:|---:|

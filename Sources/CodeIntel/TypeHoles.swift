@@ -196,13 +196,14 @@ public enum TypeHoles {
   /// with the candidates `TypeNames` refuses removed (a value, an unknown name or a bare generic as a type,
   /// `any`), a rest parameter's candidates limited to array types, and suggestions left without candidates
   /// dropped.
-  public static func gate(_ suggestions: [TypeEvidence.Suggestion], in tree: Tree, all: Bool)
+  /// `path` (the file's) lets `TypeNames` look into the modules it imports relatively.
+  public static func gate(_ suggestions: [TypeEvidence.Suggestion], in tree: Tree, all: Bool, path: String? = nil)
     -> [TypeEvidence.Suggestion]
   {
     guard !suggestions.isEmpty else { return [] }
     var byKey: [String: ClassifiedSite] = [:]
     for c in classify(in: tree) { byKey[key(anchor: c.site.anchor, kind: c.site.kind)] = c }
-    let names = TypeNames(tree: tree)
+    let names = TypeNames(tree: tree, path: path)
     let everySite = all || !tree.language.isTypeScript
     var out: [TypeEvidence.Suggestion] = []
     for var s in suggestions {

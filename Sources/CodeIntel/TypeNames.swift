@@ -60,15 +60,34 @@ public struct TypeNames {
   public private(set) var namespaces: Set<String> = []
   /// Declared generics whose first type parameter has no default: never valid bare.
   public private(set) var generics: Set<String> = []
+  /// Names imported from a relative module that declares them as values only (a function, a constant).
+  public private(set) var importedValues: Set<String> = []
   private let tree: Tree
   private let parser = Parser(language: .typescript)
 
-  public init(tree: Tree) {
+  /// With `path` (the file's), names imported from relative modules (`./query`) are looked up in those
+  /// modules' files: one that declares the name as a value only is no type, one that declares a generic
+  /// needs type arguments (`: Query` for `export class Query<T>`). A module that is not found, or re-exports the
+  /// name, leaves the import accepted.
+  public init(tree: Tree, path: String? = nil) {
     self.tree = tree
     var types: Set<String> = []
     var namespaces: Set<String> = []
     var generics: Set<String> = []
+    var importedValues: Set<String> = []
+    var relativeImports: [(source: String, name: String, local: String)] = []
     tree.root.walk { node in
+      if node.type == "import_statement", let source = node.child(field: "source") {
+        let spec = source.text.trimmingCharacters(in: CharacterSet(charactersIn: "'\"`"))
+        if spec.hasPrefix(".") {
+          node.walk { n in
+            if n.type == "import_specifier", let name = n.child(field: "name") {
+              relativeImports.append((spec, name.text, (n.child(field: "alias") ?? name).text))
+            }
+            return true
+          }
+        }
+      }
       switch node.type {
       case "class_declaration", "abstract_class_declaration", "interface_declaration", "type_alias_declaration",
         "enum_declaration":
@@ -105,9 +124,77 @@ public struct TypeNames {
       }
       return true
     }
+    if let path, !relativeImports.isEmpty {
+      let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+      var modules: [String: ModuleShape?] = [:]
+      for (source, name, local) in relativeImports {
+        if modules[source] == nil { modules[source] = .some(ModuleShape.load(source, from: directory)) }
+        guard let shape = modules[source] ?? nil else { continue }
+        if shape.types.contains(name) {
+          if shape.generics.contains(name) { generics.insert(local) }
+        } else if shape.values.contains(name) {
+          types.remove(local)
+          importedValues.insert(local)
+        }
+      }
+    }
     self.types = types
     self.namespaces = namespaces
     self.generics = generics
+    self.importedValues = importedValues
+  }
+
+  /// What a module's file declares at its top level (exported or not): types (and which of them are generic
+  /// without defaults) and values.
+  struct ModuleShape {
+    var types: Set<String> = []
+    var generics: Set<String> = []
+    var values: Set<String> = []
+
+    /// The module `source` (relative, as written in the import) resolved from `directory` the way TypeScript
+    /// resolves a relative import (`x.ts`, `x.tsx`, `x.d.ts`, `x/index.ts`; `x.js` as `x.ts`), or nil.
+    static func load(_ source: String, from directory: URL) -> ModuleShape? {
+      var base = directory.appendingPathComponent(source).standardizedFileURL.path
+      for ext in [".js", ".jsx", ".mjs", ".cjs"] where base.hasSuffix(ext) { base.removeLast(ext.count) }
+      let candidates = [base + ".ts", base + ".tsx", base + ".d.ts", base + "/index.ts", base + "/index.tsx", base]
+      guard
+        let file = candidates.first(where: { p in
+          var isDirectory: ObjCBool = false
+          return FileManager.default.fileExists(atPath: p, isDirectory: &isDirectory) && !isDirectory.boolValue
+        }), let bytes = FileManager.default.contents(atPath: file),
+        let tree = try? Parser(language: file.hasSuffix(".tsx") ? .tsx : .typescript).parse(bytes: Array(bytes))
+      else { return nil }
+      var shape = ModuleShape()
+      func declaration(_ node: Node) {
+        switch node.type {
+        case "class_declaration", "abstract_class_declaration", "interface_declaration", "type_alias_declaration",
+          "enum_declaration":
+          guard let name = node.child(field: "name") else { return }
+          shape.types.insert(name.text)
+          if let parameters = node.child(field: "type_parameters"),
+            parameters.namedChildren.contains(where: { p in
+              p.type == "type_parameter" && !p.namedChildren.contains { $0.type == "default_type" }
+            })
+          {
+            shape.generics.insert(name.text)
+          }
+        case "function_declaration", "generator_function_declaration", "function_signature":
+          if let name = node.child(field: "name") { shape.values.insert(name.text) }
+        case "lexical_declaration", "variable_declaration":
+          for d in node.namedChildren where d.type == "variable_declarator" {
+            if let name = d.child(field: "name"), name.type == "identifier" { shape.values.insert(name.text) }
+          }
+        case "export_statement", "ambient_declaration":
+          for child in node.namedChildren { declaration(child) }
+        default:
+          break
+        }
+      }
+      for node in tree.root.namedChildren { declaration(node) }
+      // A name that is also a type (declaration merging) is a type.
+      shape.values.subtract(shape.types)
+      return shape
+    }
   }
 
   /// The type parameters in scope at a byte offset of the file.
@@ -168,6 +255,10 @@ public struct TypeNames {
         if local.contains(name) { return false }
         if parameters == nil { parameters = typeParameters(at: offset) }
         if parameters?.contains(name) == true { return false }
+        if importedValues.contains(name) {
+          problem = "`\(name)` is imported as a value (its module declares no type of that name)"
+          return false
+        }
         guard types.contains(name) || Self.globalTypes.contains(name) else {
           problem = "`\(name)` is not a type in scope (not declared, imported or a global type)"
           return false

@@ -21,7 +21,7 @@ public struct TypeSuggestions: Sendable {
     suggestions = TypeHoles.gate(
       model != nil && file.language.isTypeScript
         ? Self.suggestions(in: parsed.tree, tsx: file.language == .tsx, model: model)
-        : TypeHoles.evidence(in: parsed.tree), in: parsed.tree, all: all)
+        : TypeHoles.evidence(in: parsed.tree), in: parsed.tree, all: all, path: file.path)
   }
 
   /// Whether a site (or its suggestion) with this anchor and name lies in `range`, ends included: what a

@@ -1,3 +1,4 @@
+import Foundation
 import Syntax
 import Testing
 
@@ -218,5 +219,43 @@ private func file(_ source: String, path: String = "x.ts") throws -> SourceFile 
         .init(type: "Promise<void>", confidence: 0.01, reason: "type head", source: "model"),
       ])
     #expect(TypeHoles.gate([planted], in: t, all: false).isEmpty)
+  }
+}
+
+@Suite struct RelativeImportTests {
+  @Test func importedValuesAndBareImportedGenericsAreRefused() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("codeintel-imports-\(getpid())")
+    try FileManager.default.createDirectory(at: dir.appendingPathComponent("lib"), withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    try """
+    export class Query<T> { value?: T }
+    export function makeScope() { return 1 }
+    export interface Options { retry: number }
+    export const helper = 1;
+    export { Other } from './other';
+    const Merged = 1;
+    type Merged = number;
+    export { Merged };
+
+    """.write(to: dir.appendingPathComponent("query.ts"), atomically: true, encoding: .utf8)
+    try "export default class Widget {}\nexport type Id = string;\n".write(
+      to: dir.appendingPathComponent("lib/index.ts"), atomically: true, encoding: .utf8)
+    let source = """
+      import { Query, makeScope, Options, helper as help, Other, Merged } from './query';
+      import { Id } from './lib';
+      import { X } from './nowhere';
+
+      """
+    let t = try tree(source)
+    let names = TypeNames(tree: t, path: dir.appendingPathComponent("main.ts").path)
+    for bad in ["Query", "makeScope", "help", "Query | undefined"] {
+      #expect(names.problem(with: bad, at: 0) != nil, "\(bad)")
+    }
+    for ok in ["Query<number>", "Options", "Other", "X", "Id", "Merged", "Promise<Query<string>>"] {
+      #expect(names.problem(with: ok, at: 0) == nil, "\(ok)")
+    }
+    // Without the file's path the imports are taken on trust (the checker catches the rest).
+    let trusting = TypeNames(tree: t)
+    #expect(trusting.problem(with: "Query", at: 0) == nil && trusting.problem(with: "makeScope", at: 0) == nil)
   }
 }

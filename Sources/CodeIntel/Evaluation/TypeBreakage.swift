@@ -53,8 +53,11 @@ public enum TypeBreakage {
         model != nil
         ? TypeSuggestions.suggestions(in: tree, tsx: file.language == .tsx, model: model)
         : TypeHoles.evidence(in: tree)
-      let sets = [raw, TypeHoles.gate(raw, in: tree, all: true), TypeHoles.gate(raw, in: tree, all: false)]
-        .map { $0.filter { $0.best.confidence >= minConfidence } }
+      let sets = [
+        raw, TypeHoles.gate(raw, in: tree, all: true, path: path),
+        TypeHoles.gate(raw, in: tree, all: false, path: path),
+      ]
+      .map { $0.filter { $0.best.confidence >= minConfidence } }
       guard sets.contains(where: { !$0.isEmpty }) else { continue }
       // Every distinct (site, best type) once, alone on the file.
       var unique: [String: TypeEvidence.Suggestion] = [:]

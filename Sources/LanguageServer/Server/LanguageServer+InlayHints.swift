@@ -29,12 +29,13 @@ extension LanguageServer {
   ) throws -> [TypeEvidence.Suggestion] {
     guard doc.language.isTypeScript, let tree = doc.tree else { return [] }
     let suggestions = try doc.typeSuggestions(providers.types, bytes: bytes, cancellation: cancellation)
-    let shown = TypeHoles.gate(suggestions, in: tree, all: !holesOnly).filter {
+    let path = LanguageServer.path(fromURI: doc.uri)
+    let shown = TypeHoles.gate(suggestions, in: tree, all: !holesOnly, path: path).filter {
       $0.best.confidence >= configuration.minTypeConfidence
     }
     guard configuration.typeCheckEnabled, let typeCheck = providers.typeCheck, !shown.isEmpty else { return shown }
     return try typeCheck.filter(
-      shown, path: LanguageServer.path(fromURI: doc.uri), bytes: tree.bytes,
+      shown, path: path, bytes: tree.bytes,
       minConfidence: configuration.minTypeConfidence, cancellation: cancellation
     ) { self.logToEditor("codeintel: type hints are unchecked: \($0)", type: 2) }
   }

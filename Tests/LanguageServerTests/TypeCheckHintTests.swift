@@ -49,6 +49,26 @@ private struct PlantedTypes: TypeSuggester {
     #expect(unchecked.map { $0["label"] } == [": string"])
   }
 
+  @Test func aCheckerThatDiesLeavesTheHintsUnchecked() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("codeintel-lsp-deadnode-\(getpid())")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let fake = dir.appendingPathComponent("node").path
+    try "#!/bin/sh\necho '{\"ready\":true,\"typescript\":\"0\"}'\n".write(
+      toFile: fake, atomically: true, encoding: .utf8)
+    try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: fake)
+    let editor = try MockEditor(
+      providers: AnalysisProviders(
+        types: PlantedTypes(), typeCheck: TypeCheckFilter(start: { try TypeChecker(node: fake, script: script) })))
+    editor.open("export function twice(x) { return x * 2 }\n", uri: "file:///work/checked.ts")
+    let hints = try editor.result("textDocument/inlayHint", ["textDocument": doc, "range": MockEditor.everything]).items
+    #expect(hints.map { $0["label"] } == [": string"])
+    _ = try editor.wait("the stopped notice") {
+      $0["method"] == "window/logMessage"
+        && $0["params"]?["message"]?.stringValue?.contains("the type checker stopped") == true
+    }
+  }
+
   @Test func withoutTheCompilerHintsStayAndTheLogSaysWhy() throws {
     let editor = try MockEditor(
       providers: AnalysisProviders(

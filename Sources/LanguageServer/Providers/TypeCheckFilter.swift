@@ -5,7 +5,8 @@ import Foundation
 /// the server's workspace, started at the first check, and each document's verdicts cached until its text
 /// changes. A suggestion whose candidates all add a compiler diagnostic is not shown; one whose best fails
 /// shows the next candidate that passes (`TypeChecker.check`, each suggestion alone: the user accepts hints
-/// one by one). Without node or the typescript module, suggestions pass unchecked and `warn` hears why once.
+/// one by one). Without node or the typescript module, or once the checker has died, suggestions pass
+/// unchecked and `warn` hears why once.
 public final class TypeCheckFilter: @unchecked Sendable {
   private let lock = NSLock()
   private let start: @Sendable () throws -> TypeChecker
@@ -57,6 +58,13 @@ public final class TypeCheckFilter: @unchecked Sendable {
           unchecked, path: file, bytes: bytes, minConfidence: minConfidence, shouldStop: { cancellation.isCancelled })
       } catch is CancellationError {
         throw ResponseError.cancelled
+      } catch {
+        // The node process died or answered nonsense: go on unchecked rather than fail every request.
+        self.checker = nil
+        unavailable = "the type checker stopped: \(error)"
+        warned = true
+        warn(unavailable ?? "")
+        return suggestions
       }
       var kept: [String: TypeEvidence.Suggestion] = [:]
       for s in outcome.kept { kept["\(s.anchor):\(s.kind.rawValue)"] = s }

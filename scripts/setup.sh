@@ -10,9 +10,10 @@ tests=0
 
 need=(libtree-sitter-dev libopenblas-dev libsqlite3-dev)
 # Tests: node runs the execution checks of the transforms; terser's sources are real code for the
-# scope and rename tests; Neovim and Emacs+eglot are the editors of the LSP end-to-end tests.
+# scope and rename tests; Neovim and Emacs+eglot are the editors of the LSP end-to-end tests;
+# node-typescript is the compiler behind `suggest-types --check` and its tests.
 if [[ $tests == 1 ]]; then
-  need+=(neovim emacs-nox elpa-eglot node-terser)
+  need+=(neovim emacs-nox elpa-eglot node-terser node-typescript)
   command -v node >/dev/null || need+=(nodejs)
 fi
 missing=()

@@ -1,5 +1,6 @@
 // A small TypeScript file for trying codeintel-lsp in an editor; the Neovim end-to-end test
-// (tests/e2e/nvim/run.sh) opens it. Unannotated bindings get type hints, and `total` and
+// (tests/e2e/nvim/run.sh) opens it. Sites where an annotation adds information get type hints (here
+// the exported functions' returns; "Add type annotation" works on any binding), and `total` and
 // `sumPrices` are functional clones of each other (only their names differ).
 
 interface Item {

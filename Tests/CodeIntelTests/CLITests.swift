@@ -19,11 +19,14 @@ struct CLI {
     let stderr: String
   }
 
-  static func run(_ args: [String], stdin: String? = nil) throws -> Result {
+  static func run(_ args: [String], stdin: String? = nil, environment: [String: String] = [:]) throws -> Result {
     let bin = try #require(binary, "build the codeintel executable first (swift build) or set CODEINTEL_BIN")
     let process = Process()
     process.executableURL = URL(fileURLWithPath: bin)
     process.arguments = args
+    if !environment.isEmpty {
+      process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    }
     process.currentDirectoryURL = root
     let out = Pipe()
     let err = Pipe()
@@ -103,14 +106,17 @@ struct CLI {
   }
 
   @Test func suggestTypesListsAndDiffs() throws {
-    let list = try CLI.run(["suggest-types", "Examples/basics/shapes.ts"])
+    let list = try CLI.run(["suggest-types", "--all", "Examples/basics/shapes.ts"])
     #expect(list.status == 0)
     #expect(list.stdout.contains("Examples/basics/shapes.ts:35:44  dx: number  0.95"))
-    let json = try CLI.run(["suggest-types", "--format", "json", "Examples/basics/shapes.ts"])
+    // By default only sites where an annotation adds information: `dx = 0` already says `number`.
+    let holes = try CLI.run(["suggest-types", "Examples/basics/shapes.ts"])
+    #expect(holes.status == 0 && !holes.stdout.contains("dx: number"))
+    let json = try CLI.run(["suggest-types", "--all", "--format", "json", "Examples/basics/shapes.ts"])
     let doc = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
     let suggestions = try #require((doc["files"] as? [[String: Any]])?.first?["suggestions"] as? [[String: Any]])
     #expect(suggestions.contains { $0["name"] as? String == "dx" && $0["line"] as? Int == 35 })
-    let diff = try CLI.run(["suggest-types", "--diff", "Examples/basics/shapes.ts"])
+    let diff = try CLI.run(["suggest-types", "--all", "--diff", "Examples/basics/shapes.ts"])
     #expect(diff.stdout.contains("+export const translate = ({ x, y }: Point, dx: number = 0, dy: number = 0): Point"))
   }
 

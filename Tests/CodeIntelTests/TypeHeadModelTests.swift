@@ -280,7 +280,7 @@ struct TypeSuggestionsWithModelTests {
     let model = try Self.model()
     let source = sample + "const n = 1;\nfunction flag(x) { return x > 2; }\n"
     let file = SourceFile(path: "x.ts", language: .typescript, bytes: Array(source.utf8))
-    let result = try TypeSuggestions(file: file, model: model)
+    let result = try TypeSuggestions(file: file, model: model, all: true)
     let sites = TypeSites.unannotated(in: try Parser(language: .typescript).parse(source))
     #expect(result.suggestions.count == sites.count)
     for s in result.suggestions {
@@ -295,7 +295,7 @@ struct TypeSuggestionsWithModelTests {
     let text = String(decoding: once.bytes, as: UTF8.self)
     #expect(!(try Parser(language: .typescript).parse(text)).hasError)
     let again = try TypeSuggestions(
-      file: SourceFile(path: "x.ts", language: .typescript, bytes: once.bytes), model: model
+      file: SourceFile(path: "x.ts", language: .typescript, bytes: once.bytes), model: model, all: true
     ).annotate(minConfidence: 0)
     #expect(again.applied.isEmpty && again.bytes == once.bytes)
   }

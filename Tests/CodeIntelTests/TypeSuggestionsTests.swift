@@ -4,9 +4,10 @@ import Testing
 @testable import CodeIntel
 @testable import Heads
 
+/// Every site (`all`), so these tests see the evidence that restates inferable types too.
 private func suggestions(_ source: String, path: String = "x.ts") throws -> TypeSuggestions {
   let language = try #require(Language(path: path))
-  return try TypeSuggestions(file: SourceFile(path: path, language: language, bytes: Array(source.utf8)))
+  return try TypeSuggestions(file: SourceFile(path: path, language: language, bytes: Array(source.utf8)), all: true)
 }
 
 @Suite struct TypeSuggestionsTests {

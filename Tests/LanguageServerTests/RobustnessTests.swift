@@ -66,7 +66,10 @@ struct RobustnessTests {
     // Edits still apply; shrinking the file below the limit brings analysis back.
     editor.notify(
       "textDocument/didChange",
-      ["textDocument": ["uri": .string(uri), "version": 2], "contentChanges": [["text": "const small = 1\n"]]])
+      [
+        "textDocument": ["uri": .string(uri), "version": 2],
+        "contentChanges": [["text": "export const small = () => 1\n"]],
+      ])
     let back = try editor.result(
       "textDocument/inlayHint", ["textDocument": ["uri": .string(uri)], "range": MockEditor.everything])
     #expect(back.items.map { $0["label"] } == [": number"])

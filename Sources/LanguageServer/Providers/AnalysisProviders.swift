@@ -10,11 +10,15 @@ public struct AnalysisProviders: Sendable {
   /// When the workspace has the command line's clone index (`.codeintel/index.sqlite`), wrap
   /// `clones` in an `IndexedCloneLookup` at `initialize` so that functional clones come from it.
   public var useWorkspaceCloneIndex: Bool
+  /// The TypeScript compiler that type hints and annotation fixes pass through (`codeintel.typeCheck.enabled`
+  /// turns it off); nil: unchecked.
+  public var typeCheck: TypeCheckFilter?
 
   public init(
     types: any TypeSuggester, names: (any NameSuggester)? = nil, clones: (any CloneLookup)? = nil,
-    useWorkspaceCloneIndex: Bool = false
+    useWorkspaceCloneIndex: Bool = false, typeCheck: TypeCheckFilter? = nil
   ) {
+    self.typeCheck = typeCheck
     self.types = types
     self.names = names
     self.clones = clones
@@ -26,6 +30,7 @@ public struct AnalysisProviders: Sendable {
   /// `warn` and the evidence alone is used.
   public static func installed(warn: (String) -> Void = { _ in }) -> AnalysisProviders {
     var providers = deterministic()
+    providers.typeCheck = TypeCheckFilter()
     do {
       if let model = try TypeHeadModel.loadDefault(explicit: nil) { providers.types = ModelTypeSuggester(model: model) }
     } catch {

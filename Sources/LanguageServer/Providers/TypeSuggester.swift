@@ -28,7 +28,7 @@ public struct EvidenceTypeSuggester: TypeSuggester {
     -> [TypeEvidence.Suggestion]
   {
     try cancellation.check()
-    return TypeEvidence.suggestions(in: tree, bytes: bytes)
+    return TypeHoles.evidence(in: tree, bytes: bytes)
   }
 }
 
@@ -45,7 +45,7 @@ public struct ModelTypeSuggester: TypeSuggester {
     -> [TypeEvidence.Suggestion]
   {
     try cancellation.check()
-    guard tree.language.isTypeScript else { return TypeEvidence.suggestions(in: tree, bytes: bytes) }
+    guard tree.language.isTypeScript else { return TypeHoles.evidence(in: tree, bytes: bytes) }
     return TypeSuggestions.suggestions(in: tree, tsx: tree.language == .tsx, model: model, bytes: bytes)
       .overlapping(bytes)
   }

@@ -11,7 +11,7 @@ extension LanguageServer {
     guard configuration.inlayHintsEnabled, doc.language.isTypeScript else { return [] }
     let (a, b) = (doc.byteOffset(of: params.range.start), doc.byteOffset(of: params.range.end))
     let bytes = min(a, b)...max(a, b)
-    return try annotatable(doc, bytes: bytes, cancellation: cancellation).compactMap { s in
+    return try annotatable(doc, bytes: bytes, holesOnly: true, cancellation: cancellation).compactMap { s in
       let position = doc.position(ofByte: s.anchor)
       guard params.range.contains(position) else { return nil }
       return InlayHint(
@@ -22,14 +22,23 @@ extension LanguageServer {
     }
   }
 
-  /// The type suggestions of a TypeScript document that clear the confidence bar.
-  func annotatable(_ doc: Document, bytes: ClosedRange<Int>?, cancellation: CancellationToken) throws
-    -> [TypeEvidence.Suggestion]
-  {
-    guard doc.language.isTypeScript else { return [] }
-    return try doc.typeSuggestions(providers.types, bytes: bytes, cancellation: cancellation).filter {
+  /// The type suggestions of a TypeScript document that clear the confidence bar, with only types in scope
+  /// (`TypeNames`); with `holesOnly` (the hints), only where an annotation adds information (`TypeHoles`, the
+  /// rule `suggest-types` follows by default). A quick fix the user asks for at one site may restate.
+  func annotatable(
+    _ doc: Document, bytes: ClosedRange<Int>?, holesOnly: Bool = false, cancellation: CancellationToken
+  ) throws -> [TypeEvidence.Suggestion] {
+    guard doc.language.isTypeScript, let tree = doc.tree else { return [] }
+    let suggestions = try doc.typeSuggestions(providers.types, bytes: bytes, cancellation: cancellation)
+    let path = LanguageServer.path(fromURI: doc.uri)
+    let shown = TypeHoles.gate(suggestions, in: tree, all: !holesOnly, path: path).filter {
       $0.best.confidence >= configuration.minTypeConfidence
     }
+    guard configuration.typeCheckEnabled, let typeCheck = providers.typeCheck, !shown.isEmpty else { return shown }
+    return try typeCheck.filter(
+      shown, path: path, bytes: tree.bytes,
+      minConfidence: configuration.minTypeConfidence, cancellation: cancellation
+    ) { self.logToEditor("codeintel: type hints are unchecked: \($0)", type: 2) }
   }
 }
 

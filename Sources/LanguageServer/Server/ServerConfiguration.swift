@@ -8,6 +8,8 @@ public struct ServerConfiguration: Sendable, Equatable {
   /// The lowest confidence of a type shown as a hint or offered as an annotation.
   public var minTypeConfidence = 0.5
   public var hoverEnabled = true
+  /// Check type hints and annotation fixes with the TypeScript compiler when it is installed (`typeCheck.enabled`).
+  public var typeCheckEnabled = true
   /// Publish diagnostics at all.
   public var diagnosticsEnabled = true
   /// Quiet time after the last edit before diagnostics are computed.
@@ -44,6 +46,7 @@ public struct ServerConfiguration: Sendable, Equatable {
     flag("inlayHints.enabled", root["inlayHints"]?["enabled"]) { inlayHintsEnabled = $0 }
     number("inlayHints.minConfidence", root["inlayHints"]?["minConfidence"]) { minTypeConfidence = $0 }
     flag("hover.enabled", root["hover"]?["enabled"]) { hoverEnabled = $0 }
+    flag("typeCheck.enabled", root["typeCheck"]?["enabled"]) { typeCheckEnabled = $0 }
     let d = root["diagnostics"]
     flag("diagnostics.enabled", d?["enabled"]) { diagnosticsEnabled = $0 }
     number("diagnostics.debounceMs", d?["debounceMs"]) { diagnosticsDebounceMs = max(0, Int($0)) }

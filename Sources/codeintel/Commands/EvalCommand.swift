@@ -14,6 +14,8 @@ enum EvalCommand: CLICommand {
                                  [--calibrate] [--no-augmentation-pairs | --no-leetcode] [--quick]
            codeintel eval clones --group-purity [--data DIR]
            codeintel eval types [--datasets DIR] [--split test] [--tsc] [--limit N] [--types-model DIR]...
+           codeintel eval types --breakage <file-or-dir>... [--min-confidence P] [--limit N]
+                                [--types-model DIR | --no-model]
            codeintel eval names [--datasets DIR] [--split test] [--names-model DIR]... [--limit N]
 
     all      (the default) Runs every section and writes docs/EVALUATION.md: a header with the date, the
@@ -74,6 +76,10 @@ enum EvalCommand: CLICommand {
              --types-model the type head alone, combined with the evidence (evidence ≥ 0.8, else
              head), and, when the folder has a name-prior.json, the shipped combined system
              (evidence ≥ 0.8, else head and name prior ranked by confidence; docs/TYPES.md).
+             With --breakage, on real TypeScript files instead of the dataset: writes each suggestion
+             shown at --min-confidence (default 0.8) alone into its file, checks it with the TypeScript
+             compiler (node + node-typescript) and reports the share that adds a diagnostic, for every
+             site before the type-in-scope check, --all, the default rule, and the default + --check.
 
     OPTIONS:
       --datasets DIR  The datasets folder (default: ~/.cache/codeintel/datasets); reads types/.

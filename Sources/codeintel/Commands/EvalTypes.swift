@@ -7,6 +7,7 @@ import Model
 /// `codeintel eval types`: type-prediction rows for docs/EVALUATION.md.
 enum EvalTypes {
   static func run(_ args: [String]) throws -> Int32 {
+    if args.contains("--breakage") { return try EvalTypeBreakage.run(args) }
     print(try markdown(args), terminator: "")
     return 0
   }

@@ -8,12 +8,21 @@ enum SuggestTypesCommand: CLICommand {
   static let name = "suggest-types"
   static let summary = "Suggest types for unannotated parameters, returns and variables (--apply to write them)."
   static let help = """
-    USAGE: codeintel suggest-types <file-or-dir>... [--min-confidence P] [--diff | --apply]
-                                   [--jsdoc] [--format text|json] [--types-model DIR | --no-model]
+    USAGE: codeintel suggest-types <file-or-dir>... [--min-confidence P] [--diff | --apply] [--all]
+                                   [--check] [--jsdoc] [--format text|json] [--types-model DIR | --no-model]
 
-    For every unannotated parameter, function return and variable in TypeScript files, lists the
-    suggested types with confidences, positions and the evidence behind them. JavaScript files get
-    the same suggestions, written as JSDoc (`@param {T} name`, `@returns {T}`) with --jsdoc.
+    Lists suggested types, with confidences, positions and the evidence behind them, where an
+    annotation adds information the compiler does not have: parameters of functions that take no
+    type from their context (a callback passed as an argument or assigned to a typed variable is
+    left alone), variables and class properties without an initialiser (or initialised with null,
+    undefined, [] or {}), rest and destructured parameters, and the return types of exported
+    functions and public methods of exported classes. --all also lists the sites whose type the
+    compiler infers (`const n = 1`, `: void` on a callback). JavaScript files get every site,
+    written as JSDoc (`@param {T} name`, `@returns {T}`) with --jsdoc.
+
+    A suggested type only names types in scope: declared or imported in the file, a type parameter
+    around the site, or a global lib type (Array, Map, Promise, Date, HTMLElement, ...); never a
+    value (`new X()` where X is a variable), a generic without its type arguments, or `any`.
 
     Suggestions come from deterministic evidence (literal initialisers, `new C()`, default values,
     homogeneous arrays, `as T`, returns of literals) and, for TypeScript files when a type head is
@@ -29,6 +38,13 @@ enum SuggestTypesCommand: CLICommand {
       --diff               Show the annotations that --apply would write, as a unified diff (no changes).
       --apply              Write the annotations into the files. An insertion that would add a syntax
                            error is refused; running it twice changes nothing the second time.
+      --all                Every unannotated site, also where the compiler infers the type already.
+      --check              Type-check each suggestion with the TypeScript compiler (node and Debian's
+                           node-typescript; NODE_PATH defaults to /usr/share/nodejs): a candidate that
+                           adds a compiler diagnostic to its file is dropped and the next one tried;
+                           only the candidate that passed is shown. Listing checks each suggestion
+                           alone, --diff/--apply on top of the ones already accepted. Without the
+                           compiler it says once that suggestions are unchecked and goes on.
       --jsdoc              For .js/.jsx/.mjs/.cjs files: write JSDoc blocks instead of skipping them.
       --types-model DIR    The type-head folder (default: types/ next to the default model, if any).
       --no-model           Evidence only, even when a type head is installed.
@@ -36,7 +52,7 @@ enum SuggestTypesCommand: CLICommand {
                            "suggestions": [{"kind","name","line","character","candidates": [{"type",
                            "confidence","reason","source"}]}]}]} with 1-based lines and UTF-16
                            characters; source is evidence, model, name-prior or combined (two
-                           sources agree).
+                           sources agree). "checked" says whether the compiler checked them.
     """
 
   static func run(_ args: [String]) throws -> Int32 {
@@ -47,6 +63,8 @@ enum SuggestTypesCommand: CLICommand {
     guard !(apply && diff) else { throw UsageError("--apply and --diff do not go together") }
     let mode = apply ? "apply" : diff ? "diff" : "list"
     let jsdoc = scanner.flag("--jsdoc")
+    let all = scanner.flag("--all")
+    let check = scanner.flag("--check")
     let json = try scanner.choice("--format", from: ["text", "json"]) == "json"
     let typesModel = try scanner.option("--types-model")
     let noModel = scanner.flag("--no-model")
@@ -57,13 +75,37 @@ enum SuggestTypesCommand: CLICommand {
     let model = noModel ? nil : try TypeHeadModel.loadDefault(explicit: typesModel)
     var failed = false
     var jsonFiles: [[String: Any]] = []
-    var totals = (files: 0, suggestions: 0, applied: 0, refused: 0)
-    for path in SourceFile.collect(paths) {
+    var totals = (files: 0, suggestions: 0, applied: 0, refused: 0, dropped: 0)
+    let files = SourceFile.collect(paths)
+    let progress = SuggestTypesProgress(files: files.count)
+    // The compiler filter: started at the first TypeScript file; without it, one notice and unchecked output.
+    var checker: TypeChecker?
+    var checkerTried = !check
+    for (index, path) in files.enumerated() {
+      progress.update(done: index)
       do {
         let file = try SourceFile.load(path)
         let isJS = !file.language.isTypeScript
         if isJS && !jsdoc && mode != "list" { continue }
-        let result = try TypeSuggestions(file: file, model: model)
+        var result = try TypeSuggestions(file: file, model: model, all: all)
+        if !checkerTried && !isJS {
+          checkerTried = true
+          do {
+            checker = try TypeChecker()
+          } catch {
+            progress.clear()
+            printError("codeintel: suggestions are unchecked: \(error)")
+          }
+        }
+        if let checker, !isJS {
+          let outcome = try checker.check(
+            result.suggestions, path: path, bytes: file.bytes, minConfidence: minConfidence,
+            cumulative: mode != "list",
+            progress: { progress.update(done: index, checking: path, suggestions: ($0, $1)) })
+          result = TypeSuggestions(file: file, suggestions: outcome.kept)
+          totals.dropped += outcome.dropped.count
+        }
+        progress.clear()
         let listed = result.accepted(minConfidence: minConfidence)
         totals.files += 1
         totals.suggestions += listed.count
@@ -86,16 +128,26 @@ enum SuggestTypesCommand: CLICommand {
               throw CodeIntelError("\(path): cannot write the annotated file: \(error.localizedDescription)")
             }
           } else {
-            print(unifiedDiff(path: path, old: file.bytes, new: annotated.bytes), terminator: "")
+            guard let text = LineDiff.unified(path: path, old: file.bytes, new: annotated.bytes) else {
+              throw CodeIntelError(
+                "\(path): the annotations would change more than \(LineDiff.maxEdits) lines, too many to show as a "
+                  + "diff; raise --min-confidence or run --apply on a copy")
+            }
+            print(text, terminator: "")
           }
         }
       } catch {
+        progress.clear()
         failed = true
         printError("codeintel: \(error)")
       }
     }
+    progress.clear()
+    let dropped = totals.dropped > 0 ? "; the type checker dropped \(totals.dropped) that added a compiler error" : ""
+    if checker != nil { printError("codeintel: checked with TypeScript \(checker?.typescriptVersion ?? "")\(dropped)") }
     if json && mode == "list" {
-      let data = try JSONSerialization.data(withJSONObject: ["files": jsonFiles], options: [.sortedKeys])
+      let data = try JSONSerialization.data(
+        withJSONObject: ["files": jsonFiles, "checked": checker != nil], options: [.sortedKeys])
       print(String(decoding: data, as: UTF8.self))
     } else if mode == "list" {
       print("\(totals.suggestions) suggestions at confidence ≥ \(minConfidence) in \(totals.files) file(s)")
@@ -129,7 +181,7 @@ enum SuggestTypesCommand: CLICommand {
       switch s.kind {
       case .parameter: what = jsdoc ? "@param {\(s.best.type)} \(s.name)" : "\(s.name): \(s.best.type)"
       case .returnType: what = jsdoc ? "@returns {\(s.best.type)}  (\(s.name))" : "\(s.name)(…): \(s.best.type)"
-      case .variable: what = "\(s.name): \(s.best.type)"
+      case .variable, .property: what = "\(s.name): \(s.best.type)"
       }
       let others = s.candidates.dropFirst().prefix(2).map { "\($0.type) \(String(format: "%.2f", $0.confidence))" }
       let alternatives = others.isEmpty ? "" : "  also: " + others.joined(separator: ", ")

@@ -18,6 +18,8 @@ public enum TypeEvidence {
       case variable
       case parameter
       case returnType
+      /// A class property (`TypeHoles` lists these sites).
+      case property
     }
 
     /// One candidate type with its confidence in [0, 1] and why it was proposed.

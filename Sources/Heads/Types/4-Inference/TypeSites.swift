@@ -31,6 +31,7 @@ public enum TypeSites {
       case .parameter: return "parameter"
       case .returnType: return "return"
       case .variable: return "variable"
+      case .property: return "property"
       }
     }
   }

@@ -14,13 +14,15 @@ public struct TypeSuggestions: Sendable {
   /// gets the head's candidates and the name prior's (when the head folder has one), combined with the
   /// evidence by `TypeCombination.combine` (evidence first where it is confident, else head and prior ranked
   /// by confidence); each candidate says its `source`.
-  public init(file: SourceFile, parser: Parser? = nil, model: TypeHeadModel? = nil) throws {
+  /// Only sites where an annotation adds information are kept (`TypeHoles`; `all: true` keeps every site), and
+  /// only candidates whose names are types in scope (`TypeNames`).
+  public init(file: SourceFile, parser: Parser? = nil, model: TypeHeadModel? = nil, all: Bool = false) throws {
     self.file = file
     let parsed = try ParsedFile(file, parser: parser)
-    suggestions =
+    suggestions = TypeHoles.gate(
       model != nil && file.language.isTypeScript
-      ? Self.suggestions(in: parsed.tree, tsx: file.language == .tsx, model: model)
-      : TypeEvidence.suggestions(in: parsed.tree)
+        ? Self.suggestions(in: parsed.tree, tsx: file.language == .tsx, model: model)
+        : TypeHoles.evidence(in: parsed.tree), in: parsed.tree, all: all, path: file.path)
   }
 
   /// Whether a site (or its suggestion) with this anchor and name lies in `range`, ends included: what a
@@ -38,9 +40,9 @@ public struct TypeSuggestions: Sendable {
   public static func suggestions(in tree: Tree, tsx: Bool, model: TypeHeadModel?, bytes range: ClosedRange<Int>? = nil)
     -> [TypeEvidence.Suggestion]
   {
-    let evidence = TypeEvidence.suggestions(in: tree, bytes: range)
+    let evidence = TypeHoles.evidence(in: tree, bytes: range)
     guard let model else { return evidence }
-    var sites = TypeSites.unannotated(in: tree)
+    var sites = TypeSites.unannotated(in: tree) + TypeHoles.extraSites(in: tree)
     if let range { sites = sites.filter { touches(range, anchor: $0.anchor, nameRange: $0.nameRange) } }
     guard !sites.isEmpty else { return evidence }
     let text = String(decoding: tree.bytes, as: UTF8.self)
@@ -125,7 +127,7 @@ enum JSDocWriter {
     guard !suggestions.isEmpty, let tree = try? Parser(language: .javascript).parse(bytes: bytes) else { return [] }
     let units = extractUnits(from: tree)
     var byUnit: [Int: [TypeEvidence.Suggestion]] = [:]
-    for s in suggestions where s.kind != .variable {
+    for s in suggestions where s.kind == .parameter || s.kind == .returnType {
       // The innermost unit whose parameter list or name holds the suggestion.
       guard let u = units.indices.last(where: { units[$0].byteRange.contains(s.anchor) || units[$0].byteRange.lowerBound == s.anchor }) else {
         continue
@@ -178,7 +180,9 @@ public func unifiedDiff(path: String, old: [UInt8], new: [UInt8]) -> String {
   // Longest common subsequence on lines (files are small; the writer only inserts).
   let n = a.count
   let m = b.count
-  guard n * m <= 25_000_000 else { return "--- \(path)\n+++ \(path)\n(diff too large to show)\n" }
+  guard n * m <= 25_000_000 else {
+    return LineDiff.unified(path: path, old: old, new: new) ?? "--- \(path)\n+++ \(path)\n(diff too large to show)\n"
+  }
   var lcs = [[Int32]](repeating: [Int32](repeating: 0, count: m + 1), count: n + 1)
   for i in stride(from: n - 1, through: 0, by: -1) {
     for j in stride(from: m - 1, through: 0, by: -1) {

@@ -1,0 +1,244 @@
+import Foundation
+import Syntax
+
+/// The TypeScript compiler as a filter on type suggestions: `suggest-types --check` and the LSP's hints (when
+/// `node` and Debian's `node-typescript` are installed) keep a suggestion only if writing it adds no compiler
+/// diagnostic to its file.
+///
+/// One long-lived node process (`scripts/typecheck/ts-check.js`) runs TypeScript's language service and holds
+/// the files' texts in memory: a check sends the edited text, the service re-parses that one file and
+/// re-checks it against the lib and imported files it already has, and answers the diagnostics the file's
+/// baseline does not have (compared by code and message, so diagnostics that only moved do not count).
+///
+/// The search is TypeWriter's (Pradel et al. 2020): a suggestion's candidates are tried best first, each alone
+/// on the file as it is; the first that adds no diagnostic is kept, the ones before it are dropped, and a
+/// suggestion none of whose candidates (above the confidence bar) passes is dropped. For writing a file
+/// (`cumulative`), each candidate is tried on top of the annotations already accepted, so the written file
+/// as a whole adds nothing either.
+public final class TypeChecker: @unchecked Sendable {
+  /// The script, relative to the repository root.
+  public static let scriptPath = "scripts/typecheck/ts-check.js"
+
+  /// The TypeScript version the process loaded.
+  public private(set) var typescriptVersion: String
+  private let process: Process
+  private let input: FileHandle
+  private let output: FileHandle
+  private var buffer: [UInt8] = []
+  private var nextID = 0
+  private let lock = NSLock()
+
+  /// Why a checker could not start: no node, no script, or node without the typescript module.
+  public struct Unavailable: Error, CustomStringConvertible {
+    public var description: String
+  }
+
+  /// Starts the node process. `node` defaults to `$CODEINTEL_NODE`, else `node` on `PATH`; `nodePath` to
+  /// `$NODE_PATH`, else Debian's `/usr/share/nodejs`; `script` to `$CODEINTEL_TSCHECK_SCRIPT`, else
+  /// `scripts/typecheck/ts-check.js` in the repository that holds the executable (or the current directory).
+  public init(node: String? = nil, nodePath: String? = nil, script: String? = nil) throws {
+    let environment = ProcessInfo.processInfo.environment
+    guard let node = node ?? Self.findNode(environment) else {
+      throw Unavailable(description: "node is not installed (apt-get install -y nodejs node-typescript)")
+    }
+    guard let script = script ?? Self.findScript(environment) else {
+      throw Unavailable(
+        description: "\(Self.scriptPath) not found next to the executable or in the current directory "
+          + "(set CODEINTEL_TSCHECK_SCRIPT)")
+    }
+    // A node process that dies must make the next request fail with an error, not end this one by SIGPIPE.
+    signal(SIGPIPE, SIG_IGN)
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: node)
+    process.arguments = [script]
+    var env = environment
+    if let nodePath {
+      env["NODE_PATH"] = nodePath
+    } else if (env["NODE_PATH"] ?? "").isEmpty {
+      env["NODE_PATH"] = "/usr/share/nodejs"
+    }
+    process.environment = env
+    let stdin = Pipe()
+    let stdout = Pipe()
+    process.standardInput = stdin
+    process.standardOutput = stdout
+    process.standardError = FileHandle.nullDevice
+    do {
+      try process.run()
+    } catch {
+      throw Unavailable(description: "cannot start \(node): \(error.localizedDescription)")
+    }
+    self.process = process
+    input = stdin.fileHandleForWriting
+    output = stdout.fileHandleForReading
+    typescriptVersion = ""
+    let hello: [String: Any]
+    do {
+      hello = try readAnswer()
+    } catch {
+      process.terminate()
+      throw Unavailable(description: "\(node) \(script) did not start: \(error)")
+    }
+    guard hello["ready"] as? Bool == true else {
+      process.terminate()
+      let why = (hello["error"] as? String)?.split(separator: "\n").first.map(String.init) ?? "unknown error"
+      throw Unavailable(description: "\(why) (apt-get install -y node-typescript; NODE_PATH=/usr/share/nodejs)")
+    }
+    typescriptVersion = hello["typescript"] as? String ?? "?"
+  }
+
+  deinit {
+    try? input.close()
+    if process.isRunning { process.terminate() }
+  }
+
+  // MARK: - Requests
+
+  /// Remembers the diagnostics of `text` as the baseline of the file at `path`; returns how many there are.
+  @discardableResult
+  public func baseline(path: String, text: [UInt8]) throws -> Int {
+    let a = try request(["op": "baseline", "file": Self.absolute(path), "text": String(decoding: text, as: UTF8.self)])
+    return a["diagnostics"] as? Int ?? 0
+  }
+
+  /// The diagnostics `text` has that the file's baseline does not ("TS2322 Type 'boolean' is not …").
+  public func addedDiagnostics(path: String, text: [UInt8]) throws -> [String] {
+    let a = try request(["op": "check", "file": Self.absolute(path), "text": String(decoding: text, as: UTF8.self)])
+    return a["added"] as? [String] ?? []
+  }
+
+  /// Forgets the file's texts.
+  public func close(path: String) throws { _ = try request(["op": "close", "file": Self.absolute(path)]) }
+
+  private func request(_ body: [String: Any]) throws -> [String: Any] {
+    lock.lock()
+    defer { lock.unlock() }
+    nextID += 1
+    var message = body
+    message["id"] = nextID
+    var data = try JSONSerialization.data(withJSONObject: message)
+    data.append(0x0A)
+    do {
+      try input.write(contentsOf: data)
+    } catch {
+      throw CodeIntelError("the type checker stopped: \(error.localizedDescription)")
+    }
+    let answer = try readAnswer()
+    if let error = answer["error"] as? String { throw CodeIntelError("the type checker failed: \(error)") }
+    return answer
+  }
+
+  private func readAnswer() throws -> [String: Any] {
+    while true {
+      if let newline = buffer.firstIndex(of: 0x0A) {
+        let line = Array(buffer[..<newline])
+        buffer.removeSubrange(...newline)
+        guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] else {
+          throw CodeIntelError("the type checker answered something that is not JSON")
+        }
+        return object
+      }
+      let chunk = output.availableData
+      guard !chunk.isEmpty else { throw CodeIntelError("the type checker exited") }
+      buffer.append(contentsOf: chunk)
+    }
+  }
+
+  // MARK: - The search
+
+  /// What checking one file's suggestions gave.
+  public struct Outcome: Sendable {
+    /// The suggestions kept, each with the candidate that passed first (and nothing after it: unchecked).
+    public var kept: [TypeEvidence.Suggestion]
+    /// Suggestions none of whose candidates above the bar passed, with the first diagnostic their best added.
+    public var dropped: [(suggestion: TypeEvidence.Suggestion, diagnostic: String)]
+    /// Kept suggestions whose best candidate failed and a later one passed.
+    public var replaced: Int
+  }
+
+  /// Checks the suggestions at or above `minConfidence` (the others are left out of the outcome) of the file at
+  /// `path` whose text is `bytes`. Alone: each candidate on the file as it is (what listing and hints need: a
+  /// developer may accept any subset). `cumulative`: on top of the ones already kept (what writing needs).
+  /// `progress` is called after each suggestion with (done, total); `shouldStop` before each, and when it says
+  /// true the check throws `CancellationError`.
+  public func check(
+    _ suggestions: [TypeEvidence.Suggestion], path: String, bytes: [UInt8], minConfidence: Double,
+    cumulative: Bool = false, shouldStop: (() -> Bool)? = nil, progress: ((Int, Int) -> Void)? = nil
+  ) throws -> Outcome {
+    let shown = suggestions.filter { $0.best.confidence >= minConfidence }
+    var outcome = Outcome(kept: [], dropped: [], replaced: 0)
+    guard !shown.isEmpty else { return outcome }
+    defer { try? close(path: path) }
+    try baseline(path: path, text: bytes)
+    var accepted: [ByteEdit] = []
+    for (done, suggestion) in shown.enumerated() {
+      if shouldStop?() == true { throw CancellationError() }
+      var firstProblem: String?
+      for (rank, candidate) in suggestion.candidates.enumerated() where candidate.confidence >= minConfidence {
+        let edit = ByteEdit(start: suggestion.anchor, deletedLength: 0, inserted: ": " + candidate.type)
+        let text = try (cumulative ? accepted + [edit] : [edit]).apply(to: bytes)
+        let added = try addedDiagnostics(path: path, text: text)
+        if let problem = added.first {
+          if firstProblem == nil { firstProblem = problem }
+          continue
+        }
+        var kept = suggestion
+        kept.candidates = [candidate]
+        outcome.kept.append(kept)
+        if rank > 0 { outcome.replaced += 1 }
+        if cumulative {
+          accepted.append(edit)
+          try baseline(path: path, text: try accepted.apply(to: bytes))
+        }
+        firstProblem = nil
+        break
+      }
+      if let firstProblem { outcome.dropped.append((suggestion, firstProblem)) }
+      progress?(done + 1, shown.count)
+    }
+    return outcome
+  }
+
+  // MARK: - Finding node and the script
+
+  static func findNode(_ environment: [String: String]) -> String? {
+    if let explicit = environment["CODEINTEL_NODE"], !explicit.isEmpty { return explicit }
+    for dir in (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
+      let candidate = "\(dir)/node"
+      if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+    }
+    return nil
+  }
+
+  static func findScript(_ environment: [String: String]) -> String? {
+    if let explicit = environment["CODEINTEL_TSCHECK_SCRIPT"], !explicit.isEmpty { return explicit }
+    var starts: [URL] = []
+    if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+      starts.append(URL(fileURLWithPath: exe).deletingLastPathComponent())
+    }
+    starts.append(URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+    for start in starts {
+      var dir = start.standardizedFileURL
+      for _ in 0..<10 {
+        let candidate = dir.appendingPathComponent(scriptPath).path
+        if FileManager.default.fileExists(atPath: candidate) { return candidate }
+        let parent = dir.deletingLastPathComponent()
+        if parent.path == dir.path { break }
+        dir = parent
+      }
+    }
+    return nil
+  }
+
+  static func absolute(_ path: String) -> String {
+    path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+  }
+}
+
+extension TypeSuggestions {
+  /// The same file with other suggestions (the checker's survivors).
+  public init(file: SourceFile, suggestions: [TypeEvidence.Suggestion]) {
+    self.file = file
+    self.suggestions = suggestions
+  }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import Syntax
+
+/// How often a suggestion a developer accepts blindly breaks the build: every suggestion shown at a
+/// confidence bar is written alone into its file and checked with the TypeScript compiler (`TypeChecker`);
+/// the share that adds a compiler diagnostic is the number issue 17 bounds (≤ 2 % at the default bar).
+///
+/// Measured on real TypeScript files (not a dataset: the sites are the file's own unannotated ones), for
+/// three rules over the same suggestions: every site without the type-in-scope check (what `suggest-types`
+/// showed before), every site with it (`--all`), and the default (holes and types in scope); plus how many
+/// the default keeps after `--check`'s search (which by construction adds no diagnostic to the file).
+public enum TypeBreakage {
+  /// One rule's counts.
+  public struct Row: Sendable, Equatable {
+    public var label: String
+    /// Suggestions shown at the bar.
+    public var shown: Int
+    /// Those whose best candidate, written alone, adds a compiler diagnostic.
+    public var breaking: Int
+
+    public var share: Double { shown == 0 ? 0 : Double(breaking) / Double(shown) }
+  }
+
+  /// The rows, and the number of files that had at least one suggestion and were checked.
+  public struct Report: Sendable {
+    public var files: Int
+    public var rows: [Row]
+    /// Suggestions the default rule keeps after `--check` (each with the first candidate that passed).
+    public var keptAfterCheck: Int
+    /// Files the checker failed on (left out).
+    public var failedFiles: [String]
+    /// The most frequent diagnostics of the default rule's breaking suggestions, with counts.
+    public var topDiagnostics: [(String, Int)]
+  }
+
+  /// Measures `files` (TypeScript only; others are skipped). `progress` hears (done, total) files.
+  public static func measure(
+    files: [String], model: TypeHeadModel?, minConfidence: Double, checker: TypeChecker,
+    progress: ((Int, Int) -> Void)? = nil
+  ) throws -> Report {
+    let labels = [
+      "every site, no type-in-scope check (before)", "every site, types in scope (`--all`)",
+      "default: holes, types in scope",
+    ]
+    var rows = labels.map { Row(label: $0, shown: 0, breaking: 0) }
+    var report = Report(files: 0, rows: [], keptAfterCheck: 0, failedFiles: [], topDiagnostics: [])
+    var diagnostics: [String: Int] = [:]
+    for (done, path) in files.enumerated() {
+      defer { progress?(done + 1, files.count) }
+      guard let file = try? SourceFile.load(path), file.language.isTypeScript else { continue }
+      let tree = try ParsedFile(file).tree
+      let raw =
+        model != nil
+        ? TypeSuggestions.suggestions(in: tree, tsx: file.language == .tsx, model: model)
+        : TypeHoles.evidence(in: tree)
+      let sets = [
+        raw, TypeHoles.gate(raw, in: tree, all: true, path: path),
+        TypeHoles.gate(raw, in: tree, all: false, path: path),
+      ]
+      .map { $0.filter { $0.best.confidence >= minConfidence } }
+      guard sets.contains(where: { !$0.isEmpty }) else { continue }
+      // Every distinct (site, best type) once, alone on the file.
+      var unique: [String: TypeEvidence.Suggestion] = [:]
+      func key(_ s: TypeEvidence.Suggestion) -> String { "\(s.anchor):\(s.kind.rawValue):\(s.best.type)" }
+      for s in sets.joined() {
+        var only = s
+        only.candidates = [s.best]
+        unique[key(s)] = only
+      }
+      let verdicts: [String: String?]
+      let kept: Int
+      do {
+        let ordered = unique.values.sorted { ($0.anchor, $0.kind.rawValue) < ($1.anchor, $1.kind.rawValue) }
+        let outcome = try checker.check(ordered, path: path, bytes: file.bytes, minConfidence: minConfidence)
+        var v: [String: String?] = [:]
+        for s in outcome.kept { v[key(s)] = .some(nil) }
+        for d in outcome.dropped { v[key(d.suggestion)] = .some(d.diagnostic) }
+        verdicts = v
+        kept = try checker.check(sets[2], path: path, bytes: file.bytes, minConfidence: minConfidence).kept.count
+      } catch {
+        report.failedFiles.append(path)
+        continue
+      }
+      report.files += 1
+      report.keptAfterCheck += kept
+      for (i, set) in sets.enumerated() {
+        rows[i].shown += set.count
+        for s in set {
+          guard case .some(.some(let diagnostic)) = verdicts[key(s)] else { continue }
+          rows[i].breaking += 1
+          if i == 2 {
+            // "TS2322 Type 'boolean' is not assignable …" → its code and first words.
+            diagnostics[String(diagnostic.prefix(60)), default: 0] += 1
+          }
+        }
+      }
+    }
+    report.rows = rows
+    report.topDiagnostics = diagnostics.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+      .prefix(5).map { ($0.key, $0.value) }
+    return report
+  }
+}

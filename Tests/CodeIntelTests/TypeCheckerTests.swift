@@ -1,0 +1,159 @@
+import Foundation
+import Syntax
+import Testing
+
+@testable import CodeIntel
+
+/// Whether node and Debian's node-typescript are here (scripts/setup.sh --tests installs them).
+private let compilerInstalled =
+  FileManager.default.fileExists(atPath: "/usr/share/nodejs/typescript/package.json")
+  && TypeChecker.findNode(ProcessInfo.processInfo.environment) != nil
+
+private let script = CLI.root.appendingPathComponent(TypeChecker.scriptPath).path
+
+private func site(_ source: String, after marker: String) throws -> Int {
+  let range = try #require(source.range(of: marker))
+  return source.utf8.distance(from: source.startIndex, to: range.upperBound)
+}
+
+@Suite(.serialized) struct TypeCheckerTests {
+  static let source = """
+    export function area(w, h) { return w * h }
+    export const focused = document.hasFocus();
+    let later;
+    later = new Date();
+
+    """
+
+  private func suggestion(_ name: String, at anchor: Int, _ types: [(String, Double)]) -> TypeEvidence.Suggestion {
+    TypeEvidence.Suggestion(
+      kind: .parameter, name: name, nameRange: anchor..<anchor, anchor: anchor,
+      candidates: types.map { .init(type: $0.0, confidence: $0.1, reason: "planted", source: "model") })
+  }
+
+  @Test(
+    .enabled(
+      if: compilerInstalled,
+      "node-typescript is not installed: apt-get install -y node-typescript (scripts/setup.sh --tests does it)"))
+  func aSuggestionThatBreaksTheFileIsDroppedAndTheNextCandidateTried() throws {
+    let checker = try TypeChecker(script: script)
+    let s = Self.source
+    let planted = [
+      // `w * h` needs numbers: `string` adds TS2362, `number` passes.
+      suggestion("w", at: try site(s, after: "area(w"), [("string", 0.9), ("number", 0.85)]),
+      // `This` does not exist and `boolean` is not `string`: nothing passes.
+      suggestion("h", at: try site(s, after: ", h"), [("This", 0.9), ("string", 0.9)]),
+      suggestion("later", at: try site(s, after: "let later"), [("Date", 0.9)]),
+    ]
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("codeintel-check/a.ts").path
+    let outcome = try checker.check(planted, path: path, bytes: Array(s.utf8), minConfidence: 0.8)
+    #expect(outcome.kept.map { "\($0.name): \($0.best.type)" } == ["w: number", "later: Date"])
+    #expect(outcome.kept.allSatisfy { $0.candidates.count == 1 })
+    #expect(outcome.replaced == 1)
+    #expect(outcome.dropped.map(\.suggestion.name) == ["h"])
+    #expect(outcome.dropped.first?.diagnostic.hasPrefix("TS2") == true)
+    // A candidate below the bar is not tried: `number` for `h` at 0.5 would pass, but is not shown.
+    let low = [suggestion("h", at: try site(s, after: ", h"), [("string", 0.9), ("number", 0.5)])]
+    #expect(try checker.check(low, path: path, bytes: Array(s.utf8), minConfidence: 0.8).kept.isEmpty)
+  }
+
+  @Test(
+    .enabled(
+      if: compilerInstalled,
+      "node-typescript is not installed: apt-get install -y node-typescript (scripts/setup.sh --tests does it)"))
+  func writingChecksEachAnnotationOnTopOfTheAcceptedOnes() throws {
+    // Alone, `a: string` and `b: number` each pass; together `a === b` compares types with no overlap (TS2367).
+    let s = "export function same(a, b) { return a === b }\n"
+    let planted = [
+      suggestion("a", at: try site(s, after: "(a"), [("string", 0.9)]),
+      suggestion("b", at: try site(s, after: ", b"), [("number", 0.9), ("string", 0.85)]),
+    ]
+    let checker = try TypeChecker(script: script)
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("codeintel-check/b.ts").path
+    let alone = try checker.check(planted, path: path, bytes: Array(s.utf8), minConfidence: 0.8)
+    #expect(alone.kept.map(\.best.type) == ["string", "number"])
+    let together = try checker.check(planted, path: path, bytes: Array(s.utf8), minConfidence: 0.8, cumulative: true)
+    #expect(together.kept.map(\.best.type) == ["string", "string"])
+  }
+
+  @Test func aCheckerThatDiesGivesAnErrorNotACrash() throws {
+    // A "node" that says it is ready and exits: the next request must throw.
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("codeintel-deadnode-\(getpid())")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let fake = dir.appendingPathComponent("node").path
+    try "#!/bin/sh\necho '{\"ready\":true,\"typescript\":\"0\"}'\n".write(
+      toFile: fake, atomically: true, encoding: .utf8)
+    try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: fake)
+    let checker = try TypeChecker(node: fake, script: script)
+    #expect(throws: CodeIntelError.self) {
+      try checker.baseline(path: "/tmp/x.ts", text: Array(String(repeating: "let x = 1;\n", count: 20_000).utf8))
+    }
+  }
+
+  @Test func withoutTheCompilerTheCheckerSaysWhy() throws {
+    #expect {
+      _ = try TypeChecker(nodePath: "/nonexistent", script: script)
+    } throws: { error in
+      (error as? TypeChecker.Unavailable)?.description.contains("typescript") == true
+    }
+    #expect {
+      _ = try TypeChecker(node: "/nonexistent/node", script: script)
+    } throws: { error in
+      (error as? TypeChecker.Unavailable)?.description.contains("/nonexistent/node") == true
+    }
+  }
+}
+
+extension CLITests {
+  @Test func suggestTypesCheckWithoutTheCompilerSaysSoOnceAndGoesOn() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("codeintel-uncheck-\(getpid())")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    for name in ["a.ts", "b.ts"] {
+      try "export function f() { return 1 }\n".write(
+        to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8)
+    }
+    for environment in [["NODE_PATH": "/nonexistent"], ["CODEINTEL_NODE": "/nonexistent/node"]] {
+      let r = try CLI.run(["suggest-types", "--check", "--no-model", dir.path], environment: environment)
+      #expect(r.status == 0)
+      #expect(r.stderr.components(separatedBy: "suggestions are unchecked").count == 2, "\(r.stderr)")
+      #expect(r.stdout.contains("f(…): number"))
+    }
+    guard compilerInstalled else { return }
+    let checked = try CLI.run(["suggest-types", "--check", "--no-model", "--format", "json", dir.path])
+    #expect(checked.status == 0)
+    #expect(checked.stdout.contains("\"checked\":true"))
+    #expect(checked.stderr.contains("checked with TypeScript"))
+    #expect(!checked.stderr.contains("unchecked"))
+  }
+}
+
+@Suite(.serialized) struct TypeBreakageTests {
+  @Test(
+    .enabled(
+      if: compilerInstalled,
+      "node-typescript is not installed: apt-get install -y node-typescript (scripts/setup.sh --tests does it)"))
+  func countsTheSuggestionsThatAddADiagnostic() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("codeintel-breakage-\(getpid())")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let path = dir.appendingPathComponent("a.ts").path
+    // `new This()` with `This` a variable: `: This` is TS2749, shown only before the type-in-scope check;
+    // `n` restates (shown with every site, passes); `f`'s return is a hole (shown by default, passes).
+    try """
+    const This = Object;
+    export const a = new This();
+    const n = 1;
+    export function f() { return 'x' }
+
+    """.write(toFile: path, atomically: true, encoding: .utf8)
+    let report = try TypeBreakage.measure(
+      files: [path], model: nil, minConfidence: 0.8, checker: try TypeChecker(script: script))
+    #expect(report.files == 1 && report.failedFiles.isEmpty)
+    #expect(report.rows.map(\.shown) == [3, 2, 1])
+    #expect(report.rows.map(\.breaking) == [1, 0, 0])
+    #expect(report.keptAfterCheck == 1)
+    #expect(report.topDiagnostics.first?.0.hasPrefix("TS") != false)
+  }
+}

@@ -1,0 +1,92 @@
+import CodeIntel
+import Foundation
+import Syntax
+import Testing
+
+@testable import LanguageServer
+
+private let compilerInstalled =
+  FileManager.default.fileExists(atPath: "/usr/share/nodejs/typescript/package.json")
+  && FileManager.default.isExecutableFile(atPath: "/usr/bin/node")
+
+private let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+  .deletingLastPathComponent().appendingPathComponent(TypeChecker.scriptPath).path
+
+/// Proposes `string` (0.9), then `number` (0.85), for every parameter: `string` breaks `x * 2`.
+private struct PlantedTypes: TypeSuggester {
+  func suggestTypes(in tree: Tree, bytes: ClosedRange<Int>?, cancellation: CancellationToken) throws
+    -> [TypeEvidence.Suggestion]
+  {
+    TypeSites.unannotated(in: tree).filter { $0.kind == .parameter }.map {
+      TypeEvidence.Suggestion(
+        kind: .parameter, name: $0.name, nameRange: $0.nameRange, anchor: $0.anchor,
+        candidates: [
+          .init(type: "string", confidence: 0.9, reason: "planted", source: "model"),
+          .init(type: "number", confidence: 0.85, reason: "planted", source: "model"),
+        ])
+    }
+  }
+}
+
+@Suite(.serialized) struct TypeCheckHintTests {
+  let doc: JSONValue = ["uri": "file:///work/checked.ts"]
+
+  @Test(
+    .enabled(
+      if: compilerInstalled,
+      "node-typescript is not installed: apt-get install -y node-typescript (scripts/setup.sh --tests does it)"))
+  func hintsThatBreakTheFileAreReplacedByTheNextCandidate() throws {
+    let editor = try MockEditor(
+      providers: AnalysisProviders(
+        types: PlantedTypes(), typeCheck: TypeCheckFilter(start: { try TypeChecker(script: script) })))
+    editor.open("export function twice(x) { return x * 2 }\n", uri: "file:///work/checked.ts")
+    let hints = try editor.result("textDocument/inlayHint", ["textDocument": doc, "range": MockEditor.everything]).items
+    #expect(hints.map { $0["label"] } == [": number"])
+    // The setting turns the compiler off: the planted best comes back.
+    editor.notify("workspace/didChangeConfiguration", ["settings": ["codeintel": ["typeCheck": ["enabled": false]]]])
+    let unchecked = try editor.result("textDocument/inlayHint", ["textDocument": doc, "range": MockEditor.everything])
+      .items
+    #expect(unchecked.map { $0["label"] } == [": string"])
+  }
+
+  @Test func aCheckerThatDiesLeavesTheHintsUnchecked() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("codeintel-lsp-deadnode-\(getpid())")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let fake = dir.appendingPathComponent("node").path
+    try "#!/bin/sh\necho '{\"ready\":true,\"typescript\":\"0\"}'\n".write(
+      toFile: fake, atomically: true, encoding: .utf8)
+    try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: fake)
+    let editor = try MockEditor(
+      providers: AnalysisProviders(
+        types: PlantedTypes(), typeCheck: TypeCheckFilter(start: { try TypeChecker(node: fake, script: script) })))
+    editor.open("export function twice(x) { return x * 2 }\n", uri: "file:///work/checked.ts")
+    let hints = try editor.result("textDocument/inlayHint", ["textDocument": doc, "range": MockEditor.everything]).items
+    #expect(hints.map { $0["label"] } == [": string"])
+    _ = try editor.wait("the stopped notice") {
+      $0["method"] == "window/logMessage"
+        && $0["params"]?["message"]?.stringValue?.contains("the type checker stopped") == true
+    }
+  }
+
+  @Test func withoutTheCompilerHintsStayAndTheLogSaysWhy() throws {
+    let editor = try MockEditor(
+      providers: AnalysisProviders(
+        types: PlantedTypes(),
+        typeCheck: TypeCheckFilter(start: { try TypeChecker(node: "/nonexistent/node", script: script) })))
+    editor.open("export function twice(x) { return x * 2 }\n", uri: "file:///work/checked.ts")
+    let hints = try editor.result("textDocument/inlayHint", ["textDocument": doc, "range": MockEditor.everything]).items
+    #expect(hints.map { $0["label"] } == [": string"])
+    let log = try editor.wait("the unchecked notice") {
+      $0["method"] == "window/logMessage"
+        && $0["params"]?["message"]?.stringValue?.contains("type hints are unchecked") == true
+    }
+    #expect(log["params"]?["message"]?.stringValue?.contains("/nonexistent/node") == true)
+    // Once: a second request does not repeat it.
+    _ = try editor.result("textDocument/inlayHint", ["textDocument": doc, "range": MockEditor.everything])
+    let notices = editor.messages.filter {
+      $0["params"]?["message"]?.stringValue?.contains("type hints are unchecked") == true
+    }
+    #expect(notices.count == 1)
+  }
+}

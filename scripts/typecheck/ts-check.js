@@ -1,0 +1,140 @@
+#!/usr/bin/env node
+// The type checker behind `codeintel suggest-types --check` and the LSP's checked type hints.
+//
+// One long-lived process per workspace. It keeps one TypeScript language service per tsconfig.json (or one
+// with default options for files outside any project) and in-memory texts of the files it was told about,
+// so checking an edited version re-parses that file and re-checks it against the cached lib and imported
+// files instead of building a program from scratch.
+//
+// Protocol: one JSON object per line on stdin, one answer per line on stdout.
+//   start-up answer:  {"ready": true, "typescript": "4.8.4"}   or {"ready": false, "error": "..."} (then exit)
+//   {"id", "op": "baseline", "file", "text"}  -> {"id", "diagnostics": N}
+//       remembers the diagnostics of this text as the file's baseline
+//   {"id", "op": "check", "file", "text"}     -> {"id", "added": ["TS2322 Type 'string' is not ...", ...]}
+//       the diagnostics of `text` that the baseline does not have (compared as a multiset of code + message,
+//       so diagnostics that only moved do not count)
+//   {"id", "op": "close", "file"}             -> {"id"}
+// Any failure answers {"id", "error": "..."}.
+// Needs Debian's node-typescript (NODE_PATH=/usr/share/nodejs).
+'use strict';
+const path = require('path');
+const readline = require('readline');
+
+let ts;
+try {
+  ts = require('typescript');
+} catch (e) {
+  process.stdout.write(JSON.stringify({ ready: false, error: 'cannot load the typescript module: ' + e.message }) + '\n');
+  process.exit(0);
+}
+
+const defaultOptions = {
+  strict: true, noImplicitAny: true, target: ts.ScriptTarget.ES2020, module: ts.ModuleKind.ESNext,
+  moduleResolution: ts.ModuleResolutionKind.NodeJs, esModuleInterop: true, jsx: ts.JsxEmit.Preserve,
+  allowJs: true, resolveJsonModule: true, skipLibCheck: true, experimentalDecorators: true, noEmit: true,
+};
+const registry = ts.createDocumentRegistry();
+const texts = new Map(); // file -> {text, version}
+const baselines = new Map(); // file -> Map(key -> count)
+const services = new Map(); // tsconfig path (or '') -> {service, files: Set}
+
+function optionsFor(configPath) {
+  if (!configPath) return defaultOptions;
+  const read = ts.readConfigFile(configPath, ts.sys.readFile);
+  if (read.error) return defaultOptions;
+  const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, path.dirname(configPath));
+  return Object.assign({}, parsed.options, { noEmit: true });
+}
+
+function serviceFor(file) {
+  const configPath = ts.findConfigFile(path.dirname(file), ts.sys.fileExists) || '';
+  let entry = services.get(configPath);
+  if (!entry) {
+    const options = optionsFor(configPath);
+    const files = new Set();
+    const host = {
+      getScriptFileNames: () => [...files],
+      getScriptVersion: (n) => (texts.has(n) ? String(texts.get(n).version) : '0'),
+      getScriptSnapshot: (n) => {
+        if (texts.has(n)) return ts.ScriptSnapshot.fromString(texts.get(n).text);
+        const t = ts.sys.readFile(n);
+        return t === undefined ? undefined : ts.ScriptSnapshot.fromString(t);
+      },
+      getCurrentDirectory: () => (configPath ? path.dirname(configPath) : path.dirname(file)),
+      getCompilationSettings: () => options,
+      getDefaultLibFileName: (o) => ts.getDefaultLibFilePath(o),
+      fileExists: (n) => texts.has(n) || ts.sys.fileExists(n),
+      readFile: (n) => (texts.has(n) ? texts.get(n).text : ts.sys.readFile(n)),
+      readDirectory: ts.sys.readDirectory, directoryExists: ts.sys.directoryExists,
+      getDirectories: ts.sys.getDirectories,
+    };
+    entry = { service: ts.createLanguageService(host, registry), files };
+    services.set(configPath, entry);
+  }
+  entry.files.add(file);
+  return entry.service;
+}
+
+function setText(file, text) {
+  const old = texts.get(file);
+  if (old && old.text === text) return;
+  texts.set(file, { text, version: old ? old.version + 1 : 1 });
+}
+
+function diagnostics(file) {
+  const service = serviceFor(file);
+  const all = service.getSyntacticDiagnostics(file).concat(service.getSemanticDiagnostics(file));
+  const counts = new Map();
+  for (const d of all) {
+    const key = 'TS' + d.code + ' ' + ts.flattenDiagnosticMessageText(d.messageText, ' ');
+    counts.set(key, (counts.get(key) || 0) + 1);
+  }
+  return counts;
+}
+
+function answer(request) {
+  const file = path.resolve(request.file || '');
+  switch (request.op) {
+    case 'baseline': {
+      setText(file, request.text);
+      const counts = diagnostics(file);
+      baselines.set(file, counts);
+      let n = 0;
+      for (const c of counts.values()) n += c;
+      return { diagnostics: n };
+    }
+    case 'check': {
+      const base = baselines.get(file);
+      if (!base) throw new Error('no baseline for ' + file);
+      setText(file, request.text);
+      const added = [];
+      for (const [key, count] of diagnostics(file)) {
+        for (let i = base.get(key) || 0; i < count; i++) added.push(key);
+      }
+      return { added };
+    }
+    case 'close': {
+      texts.delete(file);
+      baselines.delete(file);
+      for (const entry of services.values()) entry.files.delete(file);
+      return {};
+    }
+    default:
+      throw new Error('unknown op ' + request.op);
+  }
+}
+
+process.stdout.write(JSON.stringify({ ready: true, typescript: ts.version }) + '\n');
+const lines = readline.createInterface({ input: process.stdin, terminal: false });
+lines.on('line', (line) => {
+  if (!line.trim()) return;
+  let request = {};
+  let reply;
+  try {
+    request = JSON.parse(line);
+    reply = Object.assign({ id: request.id }, answer(request));
+  } catch (e) {
+    reply = { id: request.id, error: String(e && e.message ? e.message : e) };
+  }
+  process.stdout.write(JSON.stringify(reply) + '\n');
+});

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import CodeIntel
+@testable import Heads
 
 @Suite struct LineDiffTests {
   /// Length of the longest common subsequence, by the quadratic table (small inputs only).

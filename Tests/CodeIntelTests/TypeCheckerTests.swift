@@ -3,6 +3,7 @@ import Syntax
 import Testing
 
 @testable import CodeIntel
+@testable import Heads
 
 /// Whether node and Debian's node-typescript are here (scripts/setup.sh --tests installs them).
 private let compilerInstalled =

@@ -3,6 +3,7 @@ import Syntax
 import Testing
 
 @testable import CodeIntel
+@testable import Heads
 
 private func tree(_ source: String) throws -> Tree { try Parser(language: .typescript).parse(source) }
 

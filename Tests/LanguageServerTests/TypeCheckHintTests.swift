@@ -1,4 +1,5 @@
 import CodeIntel
+@testable import Heads
 import Foundation
 import Syntax
 import Testing

@@ -1,4 +1,5 @@
 import CodeIntel
+import Heads
 import Foundation
 
 /// The TypeScript compiler between the type suggester and the editor: one `TypeChecker` (one node process) for

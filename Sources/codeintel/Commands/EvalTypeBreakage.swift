@@ -1,4 +1,5 @@
 import CodeIntel
+import Heads
 import Foundation
 import Syntax
 

@@ -1,3 +1,4 @@
+import CodeIntel
 import Foundation
 import Syntax
 

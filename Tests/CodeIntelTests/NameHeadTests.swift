@@ -303,5 +303,24 @@ struct NameAnalysisTests {
     let unit = extractUnits(from: tree)[0]
     let viaModel = NameModel(head: head).suggestions(for: unit, in: tree, top: 3)
     #expect(viaModel.map(\.name) == r.suggestions.map(\.name))
+
+    // The display calibration: suggestions below its threshold are held back everywhere, and one that
+    // reached no level shows nothing; --all-names (showAll) restores them.
+    func gated(_ t: Double?) -> NameHead {
+      var d = NameDisplayCalibration.fit([], source: "test")
+      d.minProbability = t
+      return NameHead(
+        directory: head.directory, info: head.info, tokenizer: head.tokenizer, encoder: head.encoder,
+        decoder: head.decoder, vocabulary: head.vocabulary, display: d)
+    }
+    let middle = r.suggestions[1].probability
+    let half = NameAnalysis.analyze(tree: tree, units: [unit], head: gated(middle), top: 3)[0]
+    #expect(half.suggestions.allSatisfy { $0.probability >= middle } && half.suggestions.count >= 2)
+    #expect(half.suggestions.count + half.hidden == 3)
+    let none = NameAnalysis.analyze(tree: tree, units: [unit], head: gated(nil), top: 3)[0]
+    #expect(none.suggestions.isEmpty && none.hidden == 3)
+    #expect(NameModel(head: gated(nil)).suggestions(for: unit, in: tree, top: 3).isEmpty)
+    let all = NameAnalysis.analyze(tree: tree, units: [unit], head: gated(nil), top: 3, showAll: true)[0]
+    #expect(all.suggestions.map(\.name) == r.suggestions.map(\.name) && all.hidden == 0)
   }
 }

@@ -9,12 +9,15 @@ enum FinetuneCommand: CLICommand {
     """
     USAGE: codeintel finetune types|names --pretrained DIR --out DIR [options]
            codeintel finetune name-prior --out DIR [options]
+           codeintel finetune name-threshold --out DIR [options]
 
     \(FinetuneTypes.help)
 
     \(FinetuneNames.help)
 
     \(FinetuneNamePrior.help)
+
+    \(FinetuneNameThreshold.help)
     """
   }
 
@@ -23,7 +26,8 @@ enum FinetuneCommand: CLICommand {
     case "types": return try FinetuneTypes.run(Array(args.dropFirst()))
     case "names": return try FinetuneNames.run(Array(args.dropFirst()))
     case "name-prior": return try FinetuneNamePrior.run(Array(args.dropFirst()))
-    default: throw UsageError("say which head: types, names or name-prior")
+    case "name-threshold": return try FinetuneNameThreshold.run(Array(args.dropFirst()))
+    default: throw UsageError("say which head: types, names, name-prior or name-threshold")
     }
   }
 }

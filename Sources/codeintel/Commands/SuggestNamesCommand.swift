@@ -9,7 +9,7 @@ enum SuggestNamesCommand: CLICommand {
   static let summary = "Predict function names from their bodies; flag names that disagree with what the body does."
   static let help = """
     USAGE: codeintel suggest-names FILE|DIR... [--top K] [--format text|json] [--only-mismatches]
-                                   [--names-model DIR] [--beam N] [--min-gap G] [--min-probability P] [--no-model]
+                                   [--names-model DIR] [--beam N] [--min-gap G] [--min-probability P] [--no-model] [--all-names]
 
     For each named function (not constructors, not one-letter names, bodies of at least two
     statements: the functions the method-name dataset keeps), the name head reads the function with
@@ -37,10 +37,16 @@ enum SuggestNamesCommand: CLICommand {
       --names-model DIR    The name head folder (default: $CODEINTEL_NAMES_MODEL, else names/ inside
                            the default model folder, e.g. Models/contracode-moco-small/names/).
       --no-model           Only the deterministic body evidence (no suggestions).
+      --all-names          Show every suggestion. By default a head folder with a display.json
+                           (`codeintel finetune name-threshold`) shows only names at or above the
+                           probability where, on the valid split, >= 60 % of shown names share a
+                           subtoken with the real name and >= 30 % are exact, and the model's
+                           disagreement counts as mismatch evidence only from there (docs/NAMES.md).
       --format text|json   Output (default text). JSON: {"files": [{"path", "functions": [{"name",
                            "kind", "line" (1-based), "character" (UTF-16, 0-based), "suggestions":
                            [{"name", "probability", "score"}], "currentScore" (or absent),
-                           "mismatch" (bool), "mismatchScore" (0-1), "reasons": [string]}]}],
+                           "mismatch" (bool), "mismatchScore" (0-1), "reasons": [string], "hidden" (suggestions held
+                           back under the display threshold)}]}],
                            "model": head folder or null}.
     Exit status: 0, or 1 when a file could not be read or parsed (the others are still reported).
     """
@@ -55,6 +61,7 @@ enum SuggestNamesCommand: CLICommand {
     let only = scanner.flag("--only-mismatches")
     let modelDir = try scanner.option("--names-model")
     let noModel = scanner.flag("--no-model")
+    let showAll = scanner.flag("--all-names")
     let paths = try scanner.finish()
     guard !paths.isEmpty else { throw UsageError("give at least one file or directory") }
     if noModel && modelDir != nil { throw UsageError("--no-model and --names-model do not go together") }
@@ -70,6 +77,14 @@ enum SuggestNamesCommand: CLICommand {
         printError("codeintel: no name head found, so no suggestions, only body evidence (\(error))")
       }
     }
+    if let display = head?.display, !showAll {
+      printError(
+        display.minProbability == nil
+          ? "codeintel: this name head reached no confidence level where its names are right often enough on held-out code (display.json), so it shows no names; --all-names shows them anyway"
+          : String(
+            format: "codeintel: names are shown at probability >= %.3g (on held-out code %.0f %% of them share a word with the real name, %.0f %% are exact); --all-names shows all",
+            display.minProbability!, display.anyRightShare * 100, display.exactShare * 100))
+    }
     let files = SourceFile.collect(paths)
     let progress = files.count > 20
     var failed = false
@@ -81,7 +96,7 @@ enum SuggestNamesCommand: CLICommand {
         let parsed = try ParsedFile(try SourceFile.load(path))
         var reports = NameAnalysis.analyze(
           tree: parsed.tree, units: parsed.units, head: head, top: top, beam: max(beam, top), minGap: minGap,
-          minProbability: minProbability)
+          minProbability: minProbability, showAll: showAll)
         totals.functions += reports.count
         totals.flagged += reports.filter(\.mismatch).count
         if only { reports = reports.filter(\.mismatch) }

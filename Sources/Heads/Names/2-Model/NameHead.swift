@@ -228,12 +228,15 @@ public final class NameHead: @unchecked Sendable {
   public let encoder: any SequenceEncoder
   public let decoder: NameDecoder
   public let vocabulary: SubtokenVocabulary
+  /// When a suggestion is good enough to show (`display.json`; nil in folders without one: all are shown).
+  public let display: NameDisplayCalibration?
   private let lock = NSLock()
 
   public init(
     directory: URL, info: Info, tokenizer: Tokenizer, encoder: any SequenceEncoder, decoder: NameDecoder,
-    vocabulary: SubtokenVocabulary
+    vocabulary: SubtokenVocabulary, display: NameDisplayCalibration? = nil
   ) {
+    self.display = display
     self.directory = directory
     self.info = info
     self.tokenizer = tokenizer
@@ -258,7 +261,7 @@ public final class NameHead: @unchecked Sendable {
     }
     return NameHead(
       directory: folder.url, info: info, tokenizer: tokenizer, encoder: encoder, decoder: decoder,
-      vocabulary: vocabulary)
+      vocabulary: vocabulary, display: try NameDisplayCalibration.load(from: folder.url))
   }
 
   /// The name head: `explicit` (a `--names-model DIR` flag) if given, else `$CODEINTEL_NAMES_MODEL`, else

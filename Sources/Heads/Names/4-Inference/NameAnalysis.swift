@@ -29,6 +29,9 @@ public struct NameReport: Sendable, Codable, Equatable {
   public var mismatch: Bool
   public var mismatchScore: Double
   public var reasons: [String]
+  /// Suggestions the model made but the head's display calibration (`display.json`) holds back as too
+  /// unsure to show.
+  public var hidden: Int = 0
 }
 
 /// Method-name suggestions and the name/body mismatch flag, shared by `suggest-names` and the language server.
@@ -237,8 +240,12 @@ public enum NameAnalysis {
   /// deterministic evidence.
   public static func analyze(
     tree: Tree, units: [Syntax.FunctionUnit], head: NameHead?, top: Int = 5, beam: Int = 5, minGap: Double = 2,
-    minProbability: Double = NameAnalysis.defaultMinProbability
+    minProbability: Double = NameAnalysis.defaultMinProbability, showAll: Bool = false
   ) -> [NameReport] {
+    // The display calibration: only suggestions at or above it are shown, and the model's disagreement
+    // counts as mismatch evidence only from there (nothing, when no level reached the goals on valid).
+    let gate = showAll ? nil : head?.display
+    let modelMinProbability = gate.map { Swift.max(minProbability, $0.minProbability ?? .infinity) } ?? minProbability
     var kept: [(unit: Syntax.FunctionUnit, example: MethodNameExample)] = []
     for unit in units {
       guard let ex = MethodNames.example(for: unit, in: tree) else { continue }
@@ -257,14 +264,17 @@ public enum NameAnalysis {
       var reasons: [String] = []
       var suggestions: [NameReport.Suggestion] = []
       var currentScore: Double?
+      var hidden = 0
       if k < model.count {
         let m = model[k]
-        suggestions = m.predictions.map { .init(name: $0.name, probability: $0.probability, score: $0.score) }
+        let shown = m.predictions.filter { gate?.shows($0.probability) ?? true }
+        hidden = m.predictions.count - shown.count
+        suggestions = shown.map { .init(name: $0.name, probability: $0.probability, score: $0.score) }
         if let cur = m.current, !(unit.name.map { nameIsFixedByAnInterface($0, unit: unit, tree: tree) } ?? false) {
           currentScore = cur.score
           let e = modelEvidence(
             current: item.example.target, currentScore: cur.score, predictions: m.predictions, minGap: minGap,
-            minProbability: minProbability)
+            minProbability: modelMinProbability)
           if let r = e.reason {
             scores.append(e.score)
             reasons.append(r)
@@ -281,7 +291,7 @@ public enum NameAnalysis {
         NameReport(
           name: item.example.name, kind: unit.kind.rawValue, line: at.line + 1, character: at.character,
           suggestions: suggestions, currentScore: currentScore, mismatch: combined >= flagThreshold,
-          mismatchScore: combined, reasons: reasons))
+          mismatchScore: combined, reasons: reasons, hidden: hidden))
     }
     return out
   }
@@ -303,15 +313,15 @@ public final class NameModel: @unchecked Sendable {
   /// The head folder.
   public var directory: String { head.directory.path }
 
-  /// The top names for one function (empty when the dataset would skip it: unnamed, a constructor, a
-  /// one-letter name or a body of fewer than two statements).
+  /// The top names for one function that the head's display calibration lets through (empty when the dataset
+  /// would skip it: unnamed, a constructor, a one-letter name or a body of fewer than two statements).
   public func suggestions(for unit: Syntax.FunctionUnit, in tree: Tree, top: Int = 5, beam: Int = 5)
     -> [NameReport.Suggestion]
   {
     guard let ex = MethodNames.example(for: unit, in: tree) else { return [] }
     let r = head.analyze(inputs: [ex.input], current: nil, beam: max(beam, top), top: top)
-    return NameAnalysis.distinctNames(r.first?.predictions ?? [], top: top).map {
-      .init(name: $0.name, probability: $0.probability, score: $0.score)
-    }
+    return NameAnalysis.distinctNames(r.first?.predictions ?? [], top: top)
+      .filter { head.display?.shows($0.probability) ?? true }
+      .map { .init(name: $0.name, probability: $0.probability, score: $0.score) }
   }
 }

@@ -17,6 +17,8 @@ final class Document: @unchecked Sendable {
   var generation = 0
   /// The generation last given to the clone finder (-1: never).
   var clonesIndexedGeneration = -1
+  /// The diagnostics run in flight for this document, cancelled when a newer version or a close arrives.
+  var analysis: CancellationToken?
 
   private var cachedTypes: [TypeEvidence.Suggestion]?
   private var cachedUnits: [FunctionUnit]?

@@ -19,6 +19,7 @@ enum EmbedCommand: CLICommand {
       --per P          function (default) or file.
       --format jsonl   The only format (one JSON object per line).
       --output FILE    Write to FILE instead of stdout.
+      --quiet          Accepted as by every command (embed prints no progress or notices).
 
     Exit status: 0 success, 1 error, 2 usage error.
     """
@@ -28,6 +29,7 @@ enum EmbedCommand: CLICommand {
     let per = try scanner.choice("--per", from: ["function", "file"]) ?? "function"
     _ = try scanner.choice("--format", from: ["jsonl"])
     let output = try scanner.option("--output", "-o")
+    _ = scanner.flag("--quiet", "-q")  // accepted like everywhere: embed prints no progress or notices
     let paths = try scanner.finish()
     guard !paths.isEmpty else { throw UsageError("give at least one file or folder") }
     let exporter = EmbeddingExporter(granularity: per == "file" ? .file : .function)

@@ -1,3 +1,4 @@
+import CloneIndex
 import CodeIntel
 import Foundation
 import Model
@@ -9,6 +10,7 @@ enum SuggestNamesCommand: CLICommand {
   static let help = """
     USAGE: codeintel suggest-names FILE|DIR... [--top K] [--format text|json] [--only-mismatches]
                                    [--names-model DIR] [--beam N] [--min-gap G] [--min-probability P] [--no-model]
+                                   [--quiet]
 
     For each named function (not constructors, not one-letter names, bodies of at least two
     statements: the functions the method-name dataset keeps), the name head reads the function with
@@ -22,7 +24,7 @@ enum SuggestNamesCommand: CLICommand {
       - the body (0.8 each): an is/has/can/should… name whose every return is a string, number,
         object or array literal; a get… function that returns nothing; a set… function that returns
         a value and assigns nothing.
-    Each flag says why. Progress for directories goes to stderr.
+    Each flag says why. A progress bar goes to stderr when it is a terminal.
 
     OPTIONS:
       --top K              Names per function (default 5; orderings of the same words count once,
@@ -36,12 +38,14 @@ enum SuggestNamesCommand: CLICommand {
       --names-model DIR    The name head folder (default: $CODEINTEL_NAMES_MODEL, else names/ inside
                            the default model folder, e.g. Models/contracode-moco-small/names/).
       --no-model           Only the deterministic body evidence (no suggestions).
+      --quiet              No progress bar and no notices on stderr (errors are still printed).
       --format text|json   Output (default text). JSON: {"files": [{"path", "functions": [{"name",
                            "kind", "line" (1-based), "character" (UTF-16, 0-based), "suggestions":
                            [{"name", "probability", "score"}], "currentScore" (or absent),
                            "mismatch" (bool), "mismatchScore" (0-1), "reasons": [string]}]}],
                            "model": head folder or null}.
-    Exit status: 0, or 1 when a file could not be read or parsed (the others are still reported).
+    Exit status: 0, or 1 when a path could not be read or parsed (missing, a symbolic link loop,
+    unreadable, binary): each is reported on one line and the others are still analysed.
     """
 
   static func run(_ args: [String]) throws -> Int32 {
@@ -54,28 +58,26 @@ enum SuggestNamesCommand: CLICommand {
     let only = scanner.flag("--only-mismatches")
     let modelDir = try scanner.option("--names-model")
     let noModel = scanner.flag("--no-model")
+    let quiet = scanner.flag("--quiet", "-q")
     let paths = try scanner.finish()
     guard !paths.isEmpty else { throw UsageError("give at least one file or directory") }
     if noModel && modelDir != nil { throw UsageError("--no-model and --names-model do not go together") }
-    for p in paths where !FileManager.default.fileExists(atPath: p) {
-      throw CodeIntelError("\(p): no such file or directory")
-    }
     var head: NameHead?
     if !noModel {
       do {
         head = try NameHead.loadDefault(explicit: modelDir)
       } catch {
         if modelDir != nil { throw error }
-        printError("codeintel: no name head found, so no suggestions, only body evidence (\(error))")
+        if !quiet { printError("codeintel: no name head found, so no suggestions, only body evidence (\(error))") }
       }
     }
     let files = SourceFile.collect(paths)
-    let progress = files.count > 20
+    let progress = ProgressPrinter(quiet: quiet, verbose: false)
     var failed = false
     var out: [[String: Any]] = []
     var totals = (functions: 0, flagged: 0)
     for (i, path) in files.enumerated() {
-      if progress, i % 20 == 0 { printError("suggest-names: \(i)/\(files.count) files") }
+      progress.handle(.progress(done: i, total: files.count))
       do {
         let parsed = try ParsedFile(try SourceFile.load(path))
         var reports = NameAnalysis.analyze(
@@ -93,10 +95,11 @@ enum SuggestNamesCommand: CLICommand {
         }
       } catch {
         failed = true
+        progress.finish()
         printError("codeintel: \(error)")
       }
     }
-    if progress { printError("suggest-names: \(files.count)/\(files.count) files") }
+    progress.handle(.progress(done: files.count, total: files.count))
     if json {
       let object: [String: Any] = ["files": out, "model": head?.directory.path ?? NSNull()]
       let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])

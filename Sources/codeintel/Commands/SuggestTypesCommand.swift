@@ -1,3 +1,4 @@
+import CloneIndex
 import CodeIntel
 import Foundation
 import Syntax
@@ -8,7 +9,7 @@ enum SuggestTypesCommand: CLICommand {
   static let summary = "Suggest types for unannotated parameters, returns and variables (--apply to write them)."
   static let help = """
     USAGE: codeintel suggest-types <file-or-dir>... [--min-confidence P] [--diff | --apply]
-                                   [--jsdoc] [--format text|json] [--types-model DIR | --no-model]
+                                   [--jsdoc] [--format text|json] [--types-model DIR | --no-model] [--quiet]
 
     For every unannotated parameter, function return and variable in TypeScript files, lists the
     suggested types with confidences, positions and the evidence behind them. JavaScript files get
@@ -31,11 +32,16 @@ enum SuggestTypesCommand: CLICommand {
       --jsdoc              For .js/.jsx/.mjs/.cjs files: write JSDoc blocks instead of skipping them.
       --types-model DIR    The type-head folder (default: types/ next to the default model, if any).
       --no-model           Evidence only, even when a type head is installed.
+      --quiet              No progress bar and no notices on stderr (errors are still printed).
       --format text|json   Output format for the listing (default text). JSON: {"files": [{"path",
                            "suggestions": [{"kind","name","line","character","candidates": [{"type",
                            "confidence","reason","source"}]}]}]} with 1-based lines and UTF-16
                            characters; source is evidence, model, name-prior or combined (two
                            sources agree).
+
+    A progress bar goes to stderr when it is a terminal. A path that cannot be read (missing, a
+    symbolic link loop, unreadable, binary) is reported on one line and the others are still
+    processed; the exit status is then 1.
     """
 
   static func run(_ args: [String]) throws -> Int32 {
@@ -49,6 +55,7 @@ enum SuggestTypesCommand: CLICommand {
     let json = try scanner.choice("--format", from: ["text", "json"]) == "json"
     let typesModel = try scanner.option("--types-model")
     let noModel = scanner.flag("--no-model")
+    let quiet = scanner.flag("--quiet", "-q")
     guard !(noModel && typesModel != nil) else { throw UsageError("--types-model and --no-model do not go together") }
     let paths = try scanner.finish()
     guard !paths.isEmpty else { throw UsageError("give at least one file or directory") }
@@ -57,7 +64,11 @@ enum SuggestTypesCommand: CLICommand {
     var failed = false
     var jsonFiles: [[String: Any]] = []
     var totals = (files: 0, suggestions: 0, applied: 0, refused: 0)
-    for path in SourceFile.collect(paths) {
+    let files = SourceFile.collect(paths)
+    let progress = ProgressPrinter(quiet: quiet, verbose: false)
+    defer { progress.finish() }
+    for (i, path) in files.enumerated() {
+      progress.handle(.progress(done: i, total: files.count))
       do {
         let file = try SourceFile.load(path)
         let isJS = !file.language.isTypeScript
@@ -90,9 +101,11 @@ enum SuggestTypesCommand: CLICommand {
         }
       } catch {
         failed = true
+        progress.finish()
         printError("codeintel: \(error)")
       }
     }
+    progress.handle(.progress(done: files.count, total: files.count))
     if json && mode == "list" {
       let data = try JSONSerialization.data(withJSONObject: ["files": jsonFiles], options: [.sortedKeys])
       print(String(decoding: data, as: UTF8.self))
@@ -101,7 +114,7 @@ enum SuggestTypesCommand: CLICommand {
     } else {
       let verb = mode == "apply" ? "wrote" : "would write"
       let refused = totals.refused > 0 ? "; \(totals.refused) refused because they would break the parse" : ""
-      printError("codeintel: \(verb) \(totals.applied) annotations in \(totals.files) file(s)\(refused)")
+      if !quiet { printError("codeintel: \(verb) \(totals.applied) annotations in \(totals.files) file(s)\(refused)") }
     }
     return failed ? 1 : 0
   }

@@ -1,0 +1,49 @@
+import Foundation
+import Testing
+
+/// Issue 20: one input-handling rule for every command that takes paths — each bad input reported on one
+/// line, the others still processed, exit 1 at the end — and `--quiet` accepted everywhere.
+@Suite(.serialized) struct InputHandlingCLITests {
+  /// A folder with one good file, a symbolic link loop and a link to nothing.
+  private func fixture() throws -> URL {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cli-inputs-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    try "function totalPrice(items) {\n  let t = 0\n  for (const i of items) t += i.price\n  return t\n}\n".write(
+      to: dir.appendingPathComponent("good.js"), atomically: true, encoding: .utf8)
+    try FileManager.default.createSymbolicLink(atPath: dir.appendingPathComponent("loop.js").path, withDestinationPath: "loop2.js")
+    try FileManager.default.createSymbolicLink(atPath: dir.appendingPathComponent("loop2.js").path, withDestinationPath: "loop.js")
+    try FileManager.default.createSymbolicLink(atPath: dir.appendingPathComponent("dangling.js").path, withDestinationPath: "gone.js")
+    return dir
+  }
+
+  @Test(arguments: [
+    ["suggest-names", "--no-model"], ["suggest-types"], ["parse"],
+  ])
+  func badPathsAreReportedOneLineEachAndTheRestIsProcessed(command: [String]) throws {
+    let dir = try fixture()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let (good, loop, dangling) = (dir.appendingPathComponent("good.js").path, dir.appendingPathComponent("loop.js").path,
+      dir.appendingPathComponent("dangling.js").path)
+    let missing = dir.appendingPathComponent("missing.js").path
+    let r = try CLI.run(command + [missing, loop, good, dangling])
+    #expect(r.status == 1, "\(command): \(r.stderr)")
+    let lines = r.stderr.split(separator: "\n").map(String.init)
+    #expect(lines.count == 3, "\(command): \(lines)")
+    #expect(lines.contains { $0.contains(missing) && $0.contains("no such file or directory") })
+    #expect(lines.contains { $0.contains(loop) && $0.contains("symbolic link loop") }, "\(lines)")
+    #expect(lines.contains { $0.contains(dangling) && $0.contains("gone.js, which does not exist") }, "\(lines)")
+    if command[0] != "suggest-types" {  // suggest-types lists TypeScript sites only; the file is JavaScript
+      #expect(r.stdout.contains("totalPrice") || r.stdout.contains("good.js"), "\(command): \(r.stdout)")
+    }
+  }
+
+  @Test(arguments: [
+    ["parse", "Examples/basics/shapes.ts"], ["suggest-types", "Examples/basics/shapes.ts"],
+    ["suggest-names", "--no-model", "Examples/basics/shapes.ts"], ["embed", "Examples/basics/shapes.ts"],
+  ])
+  func quietIsAcceptedEverywhere(command: [String]) throws {
+    let r = try CLI.run(command + ["--quiet"])
+    #expect(r.status == 0, "\(command): \(r.stderr)")
+    #expect(r.stderr.isEmpty, "\(command): \(r.stderr)")
+  }
+}

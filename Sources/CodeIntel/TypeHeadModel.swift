@@ -89,7 +89,7 @@ public final class TypeHeadModel: @unchecked Sendable {
     }
     let info: Info
     do { info = try JSONDecoder().decode(Info.self, from: data) } catch {
-      throw CodeIntelError("\(dir.path)/config.json: not a type-head config (\(error))")
+      throw CodeIntelError("\(dir.path)/config.json: not a type-head config: it \(DecodingSentence.describe(error))")
     }
     guard info.format == formatName, info.version == formatVersion else {
       throw CodeIntelError("\(dir.path)/config.json: format \(info.format) v\(info.version), expected \(formatName) v\(formatVersion)")
@@ -108,10 +108,11 @@ public final class TypeHeadModel: @unchecked Sendable {
   public static func loadDefault(explicit: String?) throws -> TypeHeadModel? {
     if let explicit { return try load(directory: explicit) }
     var candidates: [String] = []
-    if let env = ProcessInfo.processInfo.environment[PretrainedModel.environmentVariable], !env.isEmpty {
-      candidates.append(env)
+    if let env = try PretrainedModel.environmentModelDirectory() {
+      candidates.append(env)  // and only there: a wrong setting must not fall back to the shipped head
+    } else {
+      candidates += PretrainedModel.defaultSearchPaths()
     }
-    candidates += PretrainedModel.defaultSearchPaths()
     for dir in candidates {
       let types = URL(fileURLWithPath: dir).appendingPathComponent(defaultSubfolder).path
       if FileManager.default.fileExists(atPath: types + "/config.json") { return try load(directory: types) }

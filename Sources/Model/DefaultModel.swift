@@ -58,7 +58,7 @@ public final class PretrainedModel: @unchecked Sendable {
     do {
       info = try JSONDecoder().decode(Info.self, from: data)
     } catch {
-      throw PretrainError.invalidModel(path: configURL.path, reason: "config.json does not decode: \(error)")
+      throw PretrainError.invalidModel(path: configURL.path, reason: "config.json \(DecodingSentence.describe(error))")
     }
     guard info.format == formatName else {
       throw PretrainError.invalidModel(path: configURL.path, reason: "format is '\(info.format)', not '\(formatName)'")
@@ -86,9 +86,7 @@ public final class PretrainedModel: @unchecked Sendable {
   /// executable's real path), else the same walking up from the current directory.
   public static func loadDefault(explicit: String? = nil) throws -> PretrainedModel {
     if let explicit { return try load(directory: explicit) }
-    if let env = ProcessInfo.processInfo.environment[environmentVariable], !env.isEmpty {
-      return try load(directory: env)
-    }
+    if let env = try environmentModelDirectory() { return try load(directory: env) }
     let candidates = defaultSearchPaths()
     for dir in candidates where FileManager.default.fileExists(atPath: dir + "/config.json") {
       return try load(directory: dir)

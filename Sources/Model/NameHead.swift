@@ -255,7 +255,8 @@ public final class NameHead: @unchecked Sendable {
     do {
       info = try JSONDecoder().decode(Info.self, from: data)
     } catch {
-      throw PretrainError.invalidModel(path: configURL.path, reason: "config.json is not a name head's: \(error)")
+      throw PretrainError.invalidModel(
+        path: configURL.path, reason: "config.json is not a name head's: it \(DecodingSentence.describe(error))")
     }
     guard info.format == formatName else {
       throw PretrainError.invalidModel(path: configURL.path, reason: "format is '\(info.format)', not '\(formatName)'")
@@ -275,7 +276,7 @@ public final class NameHead: @unchecked Sendable {
     do {
       vocabulary = try JSONDecoder().decode(SubtokenVocabulary.self, from: subData)
     } catch {
-      throw PretrainError.invalidModel(path: subURL.path, reason: "does not decode: \(error)")
+      throw PretrainError.invalidModel(path: subURL.path, reason: "it \(DecodingSentence.describe(error))")
     }
     guard vocabulary.count == decoder.config.vocab, encoder.dim == decoder.config.dim else {
       throw PretrainError.invalidModel(path: dir.path, reason: "subtokens, decoder and encoder sizes disagree")
@@ -291,6 +292,14 @@ public final class NameHead: @unchecked Sendable {
     if let explicit { return try load(directory: explicit) }
     let env = ProcessInfo.processInfo.environment
     if let dir = env[environmentVariable], !dir.isEmpty { return try load(directory: dir) }
+    // With $CODEINTEL_MODEL set, its names/ folder only: a wrong setting must not fall back to the shipped head.
+    if let model = try PretrainedModel.environmentModelDirectory() {
+      let dir = URL(fileURLWithPath: model).appendingPathComponent(folderName).path
+      guard FileManager.default.fileExists(atPath: dir + "/config.json") else {
+        throw PretrainError.modelNotFound(searched: ["$" + environmentVariable, dir])
+      }
+      return try load(directory: dir)
+    }
     let candidates = defaultSearchPaths()
     for dir in candidates where FileManager.default.fileExists(atPath: dir + "/config.json") {
       return try load(directory: dir)

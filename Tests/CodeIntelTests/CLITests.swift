@@ -19,12 +19,15 @@ struct CLI {
     let stderr: String
   }
 
-  static func run(_ args: [String], stdin: String? = nil) throws -> Result {
+  static func run(_ args: [String], stdin: String? = nil, environment: [String: String] = [:]) throws -> Result {
     let bin = try #require(binary, "build the codeintel executable first (swift build) or set CODEINTEL_BIN")
     let process = Process()
     process.executableURL = URL(fileURLWithPath: bin)
     process.arguments = args
     process.currentDirectoryURL = root
+    if !environment.isEmpty {
+      process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+    }
     let out = Pipe()
     let err = Pipe()
     process.standardOutput = out

@@ -46,4 +46,26 @@ import Testing
     #expect(r.status == 0, "\(command): \(r.stderr)")
     #expect(r.stderr.isEmpty, "\(command): \(r.stderr)")
   }
+
+  /// A model setting that names nothing is an error with a sentence, never a silent fallback.
+  @Test(arguments: [["suggest-types"], ["suggest-names"]])
+  func aModelFolderThatDoesNotExistIsAnError(command: [String]) throws {
+    let r = try CLI.run(command + ["Examples/basics/shapes.ts"], environment: ["CODEINTEL_MODEL": "/nonexistent-model"])
+    #expect(r.status == 1, "\(command): \(r.stderr)")
+    #expect(r.stderr.contains("CODEINTEL_MODEL names a folder that does not exist"), "\(r.stderr)")
+  }
+
+  /// A head folder that is there but broken is called broken (not "no name head found"), with a sentence
+  /// naming the file and the missing field instead of Swift's decoding internals.
+  @Test func aBrokenNameHeadIsReportedAsSuch() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("broken-head-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    try #"{"format": "codeintel-names"}"#.write(to: dir.appendingPathComponent("config.json"), atomically: true, encoding: .utf8)
+    let r = try CLI.run(["suggest-names", "Examples/basics/shapes.ts"], environment: ["CODEINTEL_NAMES_MODEL": dir.path])
+    #expect(r.status == 1, "\(r.stderr)")
+    #expect(r.stderr.contains("the name head cannot be used"), "\(r.stderr)")
+    #expect(r.stderr.contains("config.json") && r.stderr.contains("lacks the field `version`"), "\(r.stderr)")
+    #expect(!r.stderr.contains("DecodingError") && !r.stderr.contains("no name head found"), "\(r.stderr)")
+  }
 }

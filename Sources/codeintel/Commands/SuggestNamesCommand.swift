@@ -63,17 +63,21 @@ enum SuggestNamesCommand: CLICommand {
     guard !paths.isEmpty else { throw UsageError("give at least one file or directory") }
     if noModel && modelDir != nil { throw UsageError("--no-model and --names-model do not go together") }
     var head: NameHead?
+    var failed = false
     if !noModel {
       do {
         head = try NameHead.loadDefault(explicit: modelDir)
+      } catch PretrainError.modelNotFound {
+        if !quiet { printError("codeintel: no name head found, so no suggestions, only body evidence") }
       } catch {
         if modelDir != nil { throw error }
-        if !quiet { printError("codeintel: no name head found, so no suggestions, only body evidence (\(error))") }
+        // Found but unusable: that is not "no head", and the run says so in its exit status too.
+        printError("codeintel: the name head cannot be used, so no suggestions, only body evidence: \(error)")
+        failed = true
       }
     }
     let files = SourceFile.collect(paths)
     let progress = ProgressPrinter(quiet: quiet, verbose: false)
-    var failed = false
     var out: [[String: Any]] = []
     var totals = (functions: 0, flagged: 0)
     for (i, path) in files.enumerated() {

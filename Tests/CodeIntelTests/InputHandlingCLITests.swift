@@ -68,4 +68,26 @@ import Testing
     #expect(r.stderr.contains("config.json") && r.stderr.contains("lacks the field `version`"), "\(r.stderr)")
     #expect(!r.stderr.contains("DecodingError") && !r.stderr.contains("no name head found"), "\(r.stderr)")
   }
+
+  /// Issue 20: an import used only in type positions has references in `parse --scopes`.
+  @Test func importsUsedAsTypesHaveReferences() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("scopes-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let file = dir.appendingPathComponent("area.ts")
+    try """
+      import { Point, scale } from "./geometry";
+      import type { Shape } from "./shapes";
+      import { Box } from "./box";
+      interface Box { w: number }
+      export function area<T>(s: Shape, p: Point): Array<Point> { return [scale(p)] }
+
+      """.write(to: file, atomically: true, encoding: .utf8)
+    let r = try CLI.run(["parse", "--scopes", file.path])
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(r.stdout.contains("Point (import) declared 1:10; references 5:38 5:52"), "\(r.stdout)")
+    #expect(r.stdout.contains("Shape (import) declared 2:15; references 5:28"), "\(r.stdout)")
+    // A name the file also declares as a type: which one a use means needs type scopes, so none is claimed.
+    #expect(r.stdout.contains("Box (import) declared 3:10; references none"), "\(r.stdout)")
+  }
 }

@@ -90,4 +90,22 @@ import Testing
     // A name the file also declares as a type: which one a use means needs type scopes, so none is claimed.
     #expect(r.stdout.contains("Box (import) declared 3:10; references none"), "\(r.stdout)")
   }
+
+  /// Issue 20: a file that parses with errors (a tagged template with an invalid escape, valid since ES2018)
+  /// never gets `reformat`; `augment` says so instead of staying silent.
+  @Test func augmentSaysWhenReformatCannotRun() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("augment-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let file = dir.appendingPathComponent("tagged.js")
+    try "const tag = (s) => s.raw[0];\nconsole.log(tag`\\unicode`);\nfunction f(a) {   return a+1 }\n".write(
+      to: file, atomically: true, encoding: .utf8)
+    let r = try CLI.run(["augment", file.path, "-n", "1", "--transforms", "reformat"])
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(r.stdout.contains("reformat skipped: the input has syntax errors, the first at line 2"), "\(r.stdout)")
+    let clean = dir.appendingPathComponent("clean.js")
+    try "function f(a) {   return a+1 }\n".write(to: clean, atomically: true, encoding: .utf8)
+    let ok = try CLI.run(["augment", clean.path, "-n", "1", "--transforms", "reformat"])
+    #expect(!ok.stdout.contains("skipped"), "\(ok.stdout)")
+  }
 }

@@ -108,4 +108,21 @@ import Testing
     let ok = try CLI.run(["augment", clean.path, "-n", "1", "--transforms", "reformat"])
     #expect(!ok.stdout.contains("skipped"), "\(ok.stdout)")
   }
+
+  /// Issue 20: `eval clones --quick` without its data says what is missing and how to get it, in one line.
+  @Test func evalClonesWithoutItsDataSaysWhatIsMissing() throws {
+    let r = try CLI.run([
+      "eval", "clones", "--quick", "--no-model", "--data", "/nonexistent-clone-data", "--no-augmentation-pairs",
+    ])
+    #expect(r.status == 1)
+    #expect(r.stderr.contains("the LeetCode clone pairs are not at /nonexistent-clone-data/pairs.jsonl"), "\(r.stderr)")
+    #expect(r.stderr.contains("--no-leetcode"), "\(r.stderr)")
+    let neither = try CLI.run([
+      "eval", "clones", "--quick", "--no-model", "--no-leetcode", "--datasets", "/nonexistent-datasets",
+    ])
+    #expect(neither.status == 1)
+    #expect(neither.stderr.contains("nothing to evaluate: the augmentation pairs are not at"), "\(neither.stderr)")
+    #expect(neither.stderr.contains("codeintel corpus build"), "\(neither.stderr)")
+    #expect(neither.stderr.split(separator: "\n").count == 1, "\(neither.stderr)")
+  }
 }

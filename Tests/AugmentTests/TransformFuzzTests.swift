@@ -67,7 +67,8 @@ struct ProgramGenerator {
       return "\(indent)arr.push(\(number(vars)));"
     case 6:
       let f = fresh("g")
-      return "\(indent)const \(f) = (x) => x * \(int(1...4)) + \(number(vars));\n\(indent)arr.push(\(f)(\(number(vars))));"
+      return
+        "\(indent)const \(f) = (x) => x * \(int(1...4)) + \(number(vars));\n\(indent)arr.push(\(f)(\(number(vars))));"
     case 7:
       return "\(indent)log += `\(pick(["a", "b", "c"]))${\(number(vars))}` + '\(pick([",", ";", "-"]))';"
     case 8, 12:

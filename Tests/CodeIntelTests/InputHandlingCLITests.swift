@@ -10,9 +10,12 @@ import Testing
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     try "function totalPrice(items) {\n  let t = 0\n  for (const i of items) t += i.price\n  return t\n}\n".write(
       to: dir.appendingPathComponent("good.js"), atomically: true, encoding: .utf8)
-    try FileManager.default.createSymbolicLink(atPath: dir.appendingPathComponent("loop.js").path, withDestinationPath: "loop2.js")
-    try FileManager.default.createSymbolicLink(atPath: dir.appendingPathComponent("loop2.js").path, withDestinationPath: "loop.js")
-    try FileManager.default.createSymbolicLink(atPath: dir.appendingPathComponent("dangling.js").path, withDestinationPath: "gone.js")
+    try FileManager.default.createSymbolicLink(
+      atPath: dir.appendingPathComponent("loop.js").path, withDestinationPath: "loop2.js")
+    try FileManager.default.createSymbolicLink(
+      atPath: dir.appendingPathComponent("loop2.js").path, withDestinationPath: "loop.js")
+    try FileManager.default.createSymbolicLink(
+      atPath: dir.appendingPathComponent("dangling.js").path, withDestinationPath: "gone.js")
     return dir
   }
 
@@ -22,8 +25,10 @@ import Testing
   func badPathsAreReportedOneLineEachAndTheRestIsProcessed(command: [String]) throws {
     let dir = try fixture()
     defer { try? FileManager.default.removeItem(at: dir) }
-    let (good, loop, dangling) = (dir.appendingPathComponent("good.js").path, dir.appendingPathComponent("loop.js").path,
-      dir.appendingPathComponent("dangling.js").path)
+    let (good, loop, dangling) = (
+      dir.appendingPathComponent("good.js").path, dir.appendingPathComponent("loop.js").path,
+      dir.appendingPathComponent("dangling.js").path
+    )
     let missing = dir.appendingPathComponent("missing.js").path
     let r = try CLI.run(command + [missing, loop, good, dangling])
     #expect(r.status == 1, "\(command): \(r.stderr)")
@@ -61,8 +66,10 @@ import Testing
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("broken-head-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: dir) }
-    try #"{"format": "codeintel-names"}"#.write(to: dir.appendingPathComponent("config.json"), atomically: true, encoding: .utf8)
-    let r = try CLI.run(["suggest-names", "Examples/basics/shapes.ts"], environment: ["CODEINTEL_NAMES_MODEL": dir.path])
+    try #"{"format": "codeintel-names"}"#.write(
+      to: dir.appendingPathComponent("config.json"), atomically: true, encoding: .utf8)
+    let r = try CLI.run(
+      ["suggest-names", "Examples/basics/shapes.ts"], environment: ["CODEINTEL_NAMES_MODEL": dir.path])
     #expect(r.status == 1, "\(r.stderr)")
     #expect(r.stderr.contains("the name head cannot be used"), "\(r.stderr)")
     #expect(r.stderr.contains("config.json") && r.stderr.contains("lacks the field `version`"), "\(r.stderr)")
@@ -76,13 +83,13 @@ import Testing
     defer { try? FileManager.default.removeItem(at: dir) }
     let file = dir.appendingPathComponent("area.ts")
     try """
-      import { Point, scale } from "./geometry";
-      import type { Shape } from "./shapes";
-      import { Box } from "./box";
-      interface Box { w: number }
-      export function area<T>(s: Shape, p: Point): Array<Point> { return [scale(p)] }
+    import { Point, scale } from "./geometry";
+    import type { Shape } from "./shapes";
+    import { Box } from "./box";
+    interface Box { w: number }
+    export function area<T>(s: Shape, p: Point): Array<Point> { return [scale(p)] }
 
-      """.write(to: file, atomically: true, encoding: .utf8)
+    """.write(to: file, atomically: true, encoding: .utf8)
     let r = try CLI.run(["parse", "--scopes", file.path])
     #expect(r.status == 0, "\(r.stderr)")
     #expect(r.stdout.contains("Point (import) declared 1:10; references 5:38 5:52"), "\(r.stdout)")

@@ -37,7 +37,8 @@ struct InlayHintCacheTests {
     #expect(first.items.map { $0["label"] } == [": number", ": string"])
     // The visible lines asked twice: one analysis of that range.
     let visible: JSONValue = [
-      "textDocument": ["uri": .string(uri)], "range": MockEditor.range(MockEditor.position(0, 0), MockEditor.position(0, 5)),
+      "textDocument": ["uri": .string(uri)],
+      "range": MockEditor.range(MockEditor.position(0, 0), MockEditor.position(0, 5)),
     ]
     _ = try editor.result("textDocument/inlayHint", visible)
     _ = try editor.result("textDocument/inlayHint", visible)
@@ -61,7 +62,8 @@ struct InlayHintCacheTests {
       options: ["codeintel": ["diagnostics": ["enabled": false]]])
     editor.open((0..<50).map { "const v\($0) = \($0)" }.joined(separator: "\n") + "\n", uri: uri)
     let visible: JSONValue = [
-      "textDocument": ["uri": .string(uri)], "range": MockEditor.range(MockEditor.position(10, 0), MockEditor.position(20, 0)),
+      "textDocument": ["uri": .string(uri)],
+      "range": MockEditor.range(MockEditor.position(10, 0), MockEditor.position(20, 0)),
     ]
     let a = try editor.result("textDocument/inlayHint", visible)
     let b = try editor.result("textDocument/inlayHint", visible)

@@ -84,7 +84,10 @@ struct LargeDocumentTests {
     let from = editor.messages.count
     editor.notify(
       "textDocument/didChange",
-      ["textDocument": ["uri": .string(bigURI), "version": 2], "contentChanges": [["text": "function first(a) { return a }\n"]]])
+      [
+        "textDocument": ["uri": .string(bigURI), "version": 2],
+        "contentChanges": [["text": "function first(a) { return a }\n"]],
+      ])
     #expect(names.waitForCancellation())
     let diagnostics = try editor.diagnostics(for: bigURI, from: from)
     #expect(diagnostics.count == 1)
@@ -99,7 +102,8 @@ struct LargeDocumentTests {
     let names = GatedNameSuggester()
     let finder = CanonicalCloneFinder()
     let editor = try MockEditor(providers: providers(names, clones: finder))
-    let clonable = "function scale(items, k) { const out = []; for (const x of items) { out.push(x * k) } return out }\n"
+    let clonable =
+      "function scale(items, k) { const out = []; for (const x of items) { out.push(x * k) } return out }\n"
     editor.open(clonable + slowSource, uri: bigURI)
     #expect(names.entered.wait(timeout: .now() + MockEditor.timeout) == .success)
     #expect(finder.indexedFunctionCount > 0)

@@ -84,7 +84,11 @@ struct SessionFuzzer {
       version += 1
       return notification(
         "textDocument/didOpen",
-        ["textDocument": ["uri": uri, "languageId": "typescript", "version": .int(version), "text": .string(Self.sampleSource)]])
+        [
+          "textDocument": [
+            "uri": uri, "languageId": "typescript", "version": .int(version), "text": .string(Self.sampleSource),
+          ]
+        ])
     case 1:
       version += 1
       return notification(
@@ -94,11 +98,16 @@ struct SessionFuzzer {
           "contentChanges": [["range": MockEditor.range(position(&rng), position(&rng)), "text": "x = 1;\n"]],
         ])
     case 2: return request("textDocument/hover", ["textDocument": doc, "position": position(&rng)])
-    case 3: return request("textDocument/inlayHint", ["textDocument": doc, "range": MockEditor.range(position(&rng), position(&rng))])
+    case 3:
+      return request(
+        "textDocument/inlayHint", ["textDocument": doc, "range": MockEditor.range(position(&rng), position(&rng))])
     case 4:
       return request(
         "textDocument/codeAction",
-        ["textDocument": doc, "range": MockEditor.range(position(&rng), position(&rng)), "context": ["diagnostics": []]])
+        [
+          "textDocument": doc, "range": MockEditor.range(position(&rng), position(&rng)),
+          "context": ["diagnostics": []],
+        ])
     case 5:
       let p = position(&rng)
       return request(
@@ -115,7 +124,8 @@ struct SessionFuzzer {
   /// Random JSON values of the wrong kind for a parameter.
   private func junkValue(_ rng: inout SplitMix64) -> JSONValue {
     let values: [JSONValue] = [
-      .null, true, -1, .int(Int.min), .double(1e300), .double(-0.5), "", .string(String(repeating: "é", count: 300)), [],
+      .null, true, -1, .int(Int.min), .double(1e300), .double(-0.5), "", .string(String(repeating: "é", count: 300)),
+      [],
       [1, 2], [:], ["line": -5, "character": "x"], ["uri": 3],
     ]
     return values[Int(rng.next() % UInt64(values.count))]
@@ -179,9 +189,10 @@ struct SessionFuzzer {
       let uri = JSONValue.string(uris[Int(rng.next() % UInt64(uris.count))])
       let text: String
       if rng.next() % 2 == 0 {
-        text = String((0..<(1 + Int(rng.next() % 2000))).map { _ in
-          Character(Unicode.Scalar(UInt8(truncatingIfNeeded: rng.next())))
-        })
+        text = String(
+          (0..<(1 + Int(rng.next() % 2000))).map { _ in
+            Character(Unicode.Scalar(UInt8(truncatingIfNeeded: rng.next())))
+          })
       } else {
         text = String(repeating: Self.sampleSource, count: 20 + Int(rng.next() % 60))
       }
@@ -191,7 +202,9 @@ struct SessionFuzzer {
         MessageFramer.frame(
           Self.encode([
             "jsonrpc": "2.0", "method": "textDocument/didOpen",
-            "params": ["textDocument": ["uri": uri, "languageId": "typescript", "version": .int(version), "text": .string(text)]],
+            "params": [
+              "textDocument": ["uri": uri, "languageId": "typescript", "version": .int(version), "text": .string(text)]
+            ],
           ]))
       )
     default:

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything codeintel needs on a fresh Debian 12 machine and builds it.
-#   scripts/setup.sh            system packages, grammar sources, release build
+#   scripts/setup.sh            system packages, grammar sources, release build of codeintel and
+#                               codeintel-lsp, linked into /usr/local/bin (root) or ~/.local/bin
 #   scripts/setup.sh --tests    the same, plus what the tests need (node, neovim, Python packages)
 # Steps that are already done are skipped, so a second run is fast.
 set -euo pipefail
@@ -29,6 +30,10 @@ if [[ $tests == 1 ]]; then
 fi
 Grammars/fetch.sh
 if [[ $tests == 0 ]]; then
-  swift build -c release --product codeintel 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]' || true
-  test -x .build/release/codeintel || { echo "setup: error: the release build failed; see the messages above" >&2; exit 1; }
+  # Both executables: the command line and the language server that every set-up in Editors/ runs.
+  for product in codeintel codeintel-lsp; do
+    swift build -c release --product "$product" 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]' || true
+    test -x ".build/release/$product" || { echo "setup: error: the release build of $product failed; see the messages above" >&2; exit 1; }
+  done
+  scripts/link-binaries.sh .build/release
 fi

@@ -125,9 +125,36 @@ public struct DeadCodeElimination: Transform {
         }
       }
     case "unary_expression":
-      let op = node.child(field: "operator")?.type
-      return (op == "!" || op == "-" || op == "void") && node.child(field: "argument").map(isPure) == true
-        && node.child(field: "argument")?.type != "arrow_function"
+      // `!` and `void` never run user code. `-` converts its operand to a number, which calls an object's
+      // `valueOf`/`toString` (an array's elements' too): pure only on a primitive.
+      guard let op = node.child(field: "operator")?.type, let argument = node.child(field: "argument") else {
+        return false
+      }
+      switch op {
+      case "!", "void": return isPure(argument)
+      case "-": return isPrimitive(argument)
+      default: return false
+      }
+    default:
+      return false
+    }
+  }
+
+  /// A literal whose conversion to a number or string runs no code: numbers, strings, booleans, `null`,
+  /// `undefined`, templates without substitutions, and `-`/`!`/`void` of those.
+  private func isPrimitive(_ node: Node) -> Bool {
+    switch node.type {
+    case "number", "string", "true", "false", "null", "undefined":
+      return true
+    case "template_string":
+      return !node.namedChildren.contains { $0.type == "template_substitution" }
+    case "parenthesized_expression":
+      return node.namedChildren.count == 1 && node.namedChildren.allSatisfy(isPrimitive)
+    case "unary_expression":
+      guard let op = node.child(field: "operator")?.type, let argument = node.child(field: "argument") else {
+        return false
+      }
+      return op == "-" ? isPrimitive(argument) : (op == "!" || op == "void") && isPure(argument)
     default:
       return false
     }

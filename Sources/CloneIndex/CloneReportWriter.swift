@@ -31,6 +31,10 @@ public struct CloneReportWriter: Sendable {
     let kinds = CloneKind.allCases.map { "\(report.count($0)) \($0.rawValue)" }.joined(separator: ", ")
     out += "\(report.groups.count) clone groups (\(kinds)) in \(report.files) files, \(report.units) functions"
     out += " [min \(report.minLines) lines, threshold \(String(format: "%.2f", report.threshold)), \(report.model)]\n"
+    out += "  \(report.model): \(Self.describeEmbedder(report.model))\n"
+    out += "  exact copies: the same text apart from each function's own name (so `a` and `b` may pair up); "
+      + "renamed copies: the same after renaming identifiers; similar functions: embeddings at cosine similarity "
+      + "≥ the threshold\n"
     var cache: [String: [Substring]] = [:]
     for g in report.groups {
       let label: String
@@ -61,7 +65,20 @@ public struct CloneReportWriter: Sendable {
         if first.endLine > end { out += "    | …\n" }
       }
     }
+    out += "\nNext: `codeintel search FILE:LINE --repo \(root)` lists the functions most similar to one; "
+      + "`--format sarif -o clones.sarif` writes this report for code scanning; in an editor, codeintel-lsp "
+      + "(Editors/) shows the same clones as diagnostics.\n"
     return out
+  }
+
+  /// What an embedder's identifier means, for the report's header.
+  static func describeEmbedder(_ model: String) -> String {
+    if model.hasPrefix("hashed-features") {
+      let dims = model.split(separator: "-").last.map(String.init) ?? "?"
+      return "the default embedder, not a learned model: a hashed bag of each function's token n-grams and "
+        + "syntax, \(dims) dimensions; it finds lightly edited copies, not arbitrary rewrites"
+    }
+    return "the neural encoder of that model folder (ContraCode pretraining)"
   }
 
   // MARK: - JSON

@@ -1,4 +1,8 @@
 import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
 import Syntax
 
 /// A JavaScript/TypeScript file read from disk and checked to be something codeintel can parse.
@@ -15,7 +19,7 @@ public struct SourceFile: Sendable {
   public static func load(_ path: String, maxBytes: Int = defaultMaxBytes) throws -> SourceFile {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-      throw CodeIntelError("\(path): no such file or directory")
+      throw CodeIntelError(missing(path))
     }
     guard !isDirectory.boolValue else { throw CodeIntelError("\(path): is a directory, expected a file") }
     guard let language = Language(path: path) else {
@@ -37,6 +41,19 @@ public struct SourceFile: Sendable {
     let bytes = [UInt8](data)
     try check(bytes, path: path)
     return SourceFile(path: path, language: language, bytes: bytes)
+  }
+
+  /// Why `path` cannot be opened when it does not exist as a file or folder: a symbolic link that loops
+  /// (`a -> b -> a`), a link to nothing, or nothing at all.
+  public static func missing(_ path: String) -> String {
+    guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: path) else {
+      return "\(path): no such file or directory"
+    }
+    var info = stat()
+    if stat(path, &info) != 0 && errno == ELOOP {
+      return "\(path): a symbolic link loop (it leads back to itself through \(target))"
+    }
+    return "\(path): a symbolic link to \(target), which does not exist"
   }
 
   /// Checks that bytes are UTF-8 text without NUL bytes.

@@ -69,7 +69,7 @@ public final class PretrainedModel: @unchecked Sendable {
   /// `Models/<defaultName>` in the repository that holds the running executable (found by walking up from the
   /// executable's real path), else the same walking up from the current directory (`ModelFolder.locate`).
   public static func loadDefault(explicit: String? = nil) throws -> PretrainedModel {
-    let found = ModelFolder.locate(
+    let found = try ModelFolder.locate(
       explicit: explicit, environmentVariable: environmentVariable, subfolder: nil, kind: "model")
     guard let folder = found.folder else { throw PretrainError.modelNotFound(searched: found.searched) }
     return try load(directory: folder.path)

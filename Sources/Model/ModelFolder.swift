@@ -67,7 +67,7 @@ public struct ModelFolder: Sendable, Equatable {
     do {
       return try JSONDecoder().decode(T.self, from: data)
     } catch {
-      throw unusable("config.json is not a \(kind)'s: \(error)")
+      throw unusable("config.json is not a \(kind)'s: it \(DecodingSentence.describe(error))")
     }
   }
 
@@ -77,7 +77,7 @@ public struct ModelFolder: Sendable, Equatable {
     do {
       return try JSONDecoder().decode(T.self, from: data)
     } catch {
-      throw unusable("\(name) does not decode: \(error)")
+      throw unusable("\(name) \(DecodingSentence.describe(error))")
     }
   }
 
@@ -161,21 +161,35 @@ public struct ModelFolder: Sendable, Equatable {
     return out
   }
 
-  /// The folder to load: `explicit` (a flag) if given, else the folder `$environmentVariable` names, else the
-  /// first of `searchPaths(subfolder:)` that has a `config.json`; nil when none has, with the places looked at
-  /// (for `PretrainError.modelNotFound`).
-  public static func locate(explicit: String?, environmentVariable: String?, subfolder: String?, kind: String)
+  /// The folder to load: `explicit` (a flag) if given, else the folder `$environmentVariable` names, else, when
+  /// `$CODEINTEL_MODEL` is set, that folder (with `subfolder`, its sub-folder, and only there: a wrong setting
+  /// must not fall back to the shipped model), else the first of the default search paths that has a
+  /// `config.json`; nil when none has, with the places looked at (for `PretrainError.modelNotFound`). Throws
+  /// when `$CODEINTEL_MODEL` names no existing folder.
+  public static func locate(explicit: String?, environmentVariable: String?, subfolder: String?, kind: String) throws
     -> (folder: ModelFolder?, searched: [String])
   {
     if let explicit { return (ModelFolder(path: explicit, kind: kind), []) }
-    if let variable = environmentVariable, let dir = ProcessInfo.processInfo.environment[variable], !dir.isEmpty {
+    let environment = ProcessInfo.processInfo.environment
+    if let variable = environmentVariable, variable != modelEnvironmentVariable, let dir = environment[variable],
+      !dir.isEmpty
+    {
       return (ModelFolder(path: dir, kind: kind), [])
     }
-    let candidates = searchPaths(subfolder: subfolder)
+    let named = environmentVariable.map { ["$" + $0] } ?? []
+    if let model = try PretrainedModel.environmentModelDirectory() {
+      guard let subfolder else { return (ModelFolder(path: model, kind: kind), []) }
+      let dir = URL(fileURLWithPath: model).appendingPathComponent(subfolder).path
+      guard FileManager.default.fileExists(atPath: dir + "/" + configFile) else { return (nil, named + [dir]) }
+      return (ModelFolder(path: dir, kind: kind), [])
+    }
+    let candidates = defaultSearchPaths().map { dir in
+      subfolder.map { URL(fileURLWithPath: dir).appendingPathComponent($0).path } ?? dir
+    }
     for dir in candidates where FileManager.default.fileExists(atPath: dir + "/" + configFile) {
       return (ModelFolder(path: dir, kind: kind), [])
     }
-    return (nil, (environmentVariable.map { ["$" + $0] } ?? []) + candidates)
+    return (nil, named + candidates)
   }
 }
 

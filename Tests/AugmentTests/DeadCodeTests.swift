@@ -19,9 +19,32 @@ import Testing
     ("let top = 1;", "let top = 1;"),
     ("function f() { eval(''); let hidden = 1; }", "function f() { eval(''); let hidden = 1; }"),
     ("for (;;) { break; x(); }", "for (;;) { break; }"),
+    // Unary minus converts an object with its valueOf/toString (issue 20): kept. `!` and `void` do not.
+    ("function f() { const u = -{ valueOf() { hits++; return 1; } }; return 1; }",
+     "function f() { const u = -{ valueOf() { hits++; return 1; } }; return 1; }"),
+    ("function f() { const u = -{ valueOf: () => hits++ }; return 1; }",
+     "function f() { const u = -{ valueOf: () => hits++ }; return 1; }"),
+    ("function f() { const u = -[{ toString() { hits++; return '1'; } }]; return 1; }",
+     "function f() { const u = -[{ toString() { hits++; return '1'; } }]; return 1; }"),
+    ("function f() { const u = -(-{ valueOf() { hits++; return 1; } }); return 1; }",
+     "function f() { const u = -(-{ valueOf() { hits++; return 1; } }); return 1; }"),
+    ("function f() { const u = -'3'; return 1; }", "function f() {  return 1; }"),
+    ("function f() { const u = !{ valueOf() { hits++; } }; return 1; }", "function f() {  return 1; }"),
   ])
   func eliminates(input: String, expected: String) throws {
     #expect(try applying(DeadCodeElimination(), to: input) == expected)
+  }
+
+  /// The conversions that run user code, executed: the count of calls must survive elimination.
+  @Test(.enabled(if: ProgramSuite.nodeAvailable, "needs node at /usr/bin/node"))
+  func coercionSideEffectsSurviveUnderNode() throws {
+    let program = try #require(try ProgramSuite.load().first { $0.name == "dce-coercion-side-effects" })
+    let output = try applying(DeadCodeElimination(), to: program.source)
+    let report = try ProgramSuite.run([
+      ProgramSuite.Job(name: program.name, texts: [program.source, output], labels: ["original", "dce"])
+    ])
+    #expect(report.broken.isEmpty)
+    #expect(report.mismatches.isEmpty, "\(report.mismatches.map(\.got))")
   }
 }
 

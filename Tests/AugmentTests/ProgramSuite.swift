@@ -65,7 +65,7 @@ enum ProgramSuite {
 
   /// Runs every job's texts under node (one process for all) and returns what differed.
   static func run(_ jobs: [Job]) throws -> Report {
-    let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("augment-exec-\(getpid())")
+    let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("augment-exec-\(getpid())-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: tmp) }
     let input = tmp.appendingPathComponent("jobs.json")

@@ -45,6 +45,11 @@ import Testing
     #expect(text.contains("#1 exact copies: 2 functions"))
     #expect(text.contains("  src/util/html.js:6-17     escapeHtml"))
     #expect(text.contains("    | function escapeHtml(text) {"))
+    // Issue 20: the header explains the embedder and what "exact" ignores; the report ends with a next step.
+    #expect(text.contains("\n  \(report.model): "))
+    #expect(text.contains("exact copies: the same text apart from each function's own name"))
+    #expect(text.hasSuffix("shows the same clones as diagnostics.\n"))
+    #expect(text.contains("\nNext: `codeintel search FILE:LINE --repo "))
   }
 
   /// Structural validation of what GitHub code scanning requires of SARIF 2.1.0 (and what the schema

@@ -28,6 +28,9 @@ struct CLI {
       process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
     }
     process.currentDirectoryURL = root
+    if !environment.isEmpty {
+      process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+    }
     let out = Pipe()
     let err = Pipe()
     process.standardOutput = out
@@ -141,7 +144,8 @@ struct CLI {
     }
     // A missing clone set is an input error, not a crash: exit 1, one line naming the file.
     let missing = try CLI.run(["eval", "clones", "--no-model", "--edits", "0", "--data", "/nonexistent", "--no-augmentation-pairs"])
-    #expect(missing.status == 1 && missing.stderr.contains("/nonexistent/pairs.jsonl: not found"))
+    #expect(missing.status == 1 && missing.stderr.contains("clone pairs are not at /nonexistent/pairs.jsonl"))
+    #expect(missing.stderr.split(separator: "\n").count == 1, "\(missing.stderr)")
   }
 
   @Test func finetuneNamePriorWritesTheTableIntoAHeadFolder() throws {

@@ -242,12 +242,12 @@ struct FeatureTests {
     #expect(names.first?["severity"] == 4)
   }
 
-  @Test func diagnosticsOfAFileLongerThanOneSliceAreAllPublishedOnce() throws {
+  @Test func diagnosticsOfAManyFunctionFileAreAllPublishedOnce() throws {
     let editor = try MockEditor(
       providers: AnalysisProviders(
         types: EvidenceTypeSuggester(), names: FixedNameSuggester(name: "scaleAll", confidence: 0.9),
         clones: nil))
-    let count = 3 * LanguageServer.diagnosticsSlice + 5
+    let count = 53
     editor.open((0..<count).map { "function f\($0)(a) { return a + \($0) }" }.joined(separator: "\n"))
     let diagnostics = try editor.diagnostics(for: uri)
     #expect(diagnostics.count == count)

@@ -61,6 +61,72 @@ struct TransportTests {
     #expect(frames.last == .body(Array("{}".utf8)))
   }
 
+  /// Every kind of broken header gives one malformed frame, and every message after it arrives, whether
+  /// the input comes at once or byte by byte (issue 20: a huge declared length used to swallow the stream).
+  @Test func everyBrokenHeaderResynchronisesOnTheNextMessage() {
+    let broken = [
+      "Content-Length: 999999999999\r\n\r\n", "Content-Length: 99999999999999999999999999\r\n\r\n",
+      "Content-Length: twelve\r\n\r\n", "Content-Length: -5\r\n\r\n", "Content-Type: x\r\n\r\n",
+      "garbage without colon\r\n\r\n", "Content-Length: 3\r\nContent-Type\r\n\r\n",
+      "{\"jsonrpc\":\"2.0\"}\r\n\r\n", "Content-Length: 4\r\n",
+    ]
+    let after = frame("{\"a\":1}") + frame("{\"b\":2}")
+    let bodies: [MessageFramer.Frame] = [.body(Array("{\"a\":1}".utf8)), .body(Array("{\"b\":2}".utf8))]
+    for bad in broken {
+      for byteByByte in [false, true] {
+        var f = MessageFramer(maxBodyBytes: 1 << 20)
+        var frames: [MessageFramer.Frame] = []
+        let input = Array(bad.utf8) + after
+        if byteByByte {
+          for b in input {
+            f.append([b])
+            frames += drain(&f)
+          }
+        } else {
+          f.append(input)
+          frames = drain(&f)
+        }
+        let malformed = frames.filter { if case .malformed = $0 { true } else { false } }
+        #expect(malformed.count == 1, "\(bad.debugDescription), byte by byte: \(byteByByte)")
+        #expect(Array(frames.drop { if case .malformed = $0 { true } else { false } }) == bodies, "\(bad.debugDescription)")
+      }
+    }
+  }
+
+  /// A declared length longer than what came: the next message's header line proves the body was cut
+  /// short, so the framer does not wait for bytes that belong to later messages.
+  @Test func bodyCutShortByTheNextHeaderIsReportedAtOnce() {
+    var f = MessageFramer()
+    f.append(Array("Content-Length: 5000\r\n\r\n{\"jsonrpc\":\"2.0\",\"id\":1,\"me".utf8) + frame("{}"))
+    let frames = drain(&f)
+    #expect(frames.count == 2)
+    if case .malformed = frames.first {} else { Issue.record("expected a malformed frame first") }
+    #expect(frames.last == .body(Array("{}".utf8)))
+    #expect(f.pendingByteCount == 0)
+  }
+
+  /// A header's text inside a JSON string (line breaks escaped, as JSON requires) is body, not framing.
+  @Test func headerTextInsideABodyIsNotAHeader() {
+    let body = "{\"text\":\"Content-Length: 2\\r\\n\\r\\n{}\"}"
+    var f = MessageFramer()
+    let framed = frame(body)
+    f.append(framed.prefix(30))
+    #expect(drain(&f).isEmpty)
+    f.append(framed.dropFirst(30))
+    #expect(drain(&f) == [.body(Array(body.utf8))])
+  }
+
+  /// An over-long body that really arrives is dropped as it comes, without holding it in memory.
+  @Test func oversizedBodyIsDroppedAsItArrives() {
+    var f = MessageFramer(maxBodyBytes: 1000)
+    f.append(Array("Content-Length: 100000\r\n\r\n".utf8))
+    #expect(drain(&f).count == 1)
+    for _ in 0..<100 { f.append(Array(repeating: UInt8(ascii: "x"), count: 1000)); #expect(drain(&f).isEmpty) }
+    #expect(f.pendingByteCount < 64)
+    f.append(frame("{}"))
+    #expect(drain(&f) == [.body(Array("{}".utf8))])
+  }
+
   // MARK: - Through the server
 
   @Test func invalidJSONIsAParseErrorAndTheServerKeepsServing() throws {
@@ -98,6 +164,20 @@ struct TransportTests {
     editor.connection.deliver(Array("Content-Length: -5\r\n\r\n".utf8))
     _ = try editor.wait("parse error") { $0["error"]?["code"] == -32700 }
     #expect(try editor.result("shutdown", nil) == .null)
+  }
+
+  /// The issue's scenario through the server: one -32700 for the bad header, then every later request
+  /// is answered (it used to never answer again).
+  @Test func hugeDeclaredLengthDoesNotWedgeTheServer() throws {
+    for bad in ["Content-Length: 999999999999\r\n\r\n", "Content-Length: 5\r\n\r\n{\"jsonrpc\":\"2.0\",\"id\":3}"] {
+      let editor = try MockEditor()
+      editor.connection.deliver(Array(bad.utf8))
+      let hover = try editor.request(
+        "textDocument/hover", ["textDocument": ["uri": "file:///nope.ts"], "position": MockEditor.position(0, 0)])
+      #expect(hover["error"]?["code"] == -32602)
+      #expect(try editor.result("shutdown", nil) == .null)
+      #expect(editor.messages.filter { $0["error"]?["code"] == -32700 }.count == 1, "\(bad.debugDescription)")
+    }
   }
 
   @Test func nonRequestJSONIsAnInvalidRequest() throws {

@@ -55,16 +55,16 @@ import Testing
     try "not json".write(to: good.file("subtokens.json"), atomically: true, encoding: .utf8)
     #expect(
       sentence(good) { _ = try $0.json([String].self, file: "subtokens.json") }.contains(
-        "subtokens.json does not decode"))
+        "subtokens.json is not valid JSON"))
   }
 
-  @Test func headsAreLookedForInsideTheModelFolders() {
+  @Test func headsAreLookedForInsideTheModelFolders() throws {
     let plain = ModelFolder.searchPaths(subfolder: nil)
     let names = ModelFolder.searchPaths(subfolder: "names")
     #expect(plain == ModelFolder.defaultSearchPaths())
     #expect(plain.allSatisfy { $0.hasSuffix("Models/" + ModelFolder.defaultModelName) })
     for p in plain { #expect(names.contains(p + "/names")) }
-    let explicit = ModelFolder.locate(explicit: "~/x", environmentVariable: nil, subfolder: "names", kind: "name head")
+    let explicit = try ModelFolder.locate(explicit: "~/x", environmentVariable: nil, subfolder: "names", kind: "name head")
     #expect(explicit.folder?.path == NSString(string: "~/x").expandingTildeInPath && explicit.searched.isEmpty)
   }
 }

@@ -103,6 +103,65 @@ import Testing
     #expect(index.bytePosition(ofByte: 10) == (1, 1))
   }
 
+  /// Long lines (a minified file) go through checkpoints; the answers must be those of counting from the
+  /// line's start, for every offset and column, with multi-byte and invalid bytes mixed in.
+  @Test func longLinesAnswerAsCountingFromTheLineStart() {
+    var state: UInt64 = 99
+    func next() -> UInt64 {
+      state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+      return state >> 33
+    }
+    let pieces: [[UInt8]] = [
+      Array("a".utf8), Array("é".utf8), Array("日".utf8), Array("😀".utf8), [0xFF], [0xE0], [0x80], Array("\n".utf8),
+    ]
+    var bytes: [UInt8] = []
+    for _ in 0..<6000 {
+      let r = Int(next() % 1000)
+      bytes += pieces[r < 600 ? 0 : r < 700 ? 1 : r < 780 ? 2 : r < 850 ? 3 : r < 880 ? 4 : r < 910 ? 5 : r < 940 ? 6 : r < 998 ? 0 : 7]
+    }
+    let index = LineIndex(bytes)
+    var lineOf: [Int] = []
+    var startOf: [Int] = []
+    var (line, start) = (0, 0)
+    for i in 0...bytes.count {
+      lineOf.append(line)
+      startOf.append(start)
+      if i < bytes.count && bytes[i] == 0x0A { (line, start) = (line + 1, i + 1) }
+    }
+    func naivePosition(_ offset: Int) -> (Int, Int) {
+      let start = startOf[offset]
+      var col = 0
+      var i = start
+      while i < offset {
+        let b = bytes[i]
+        let len = b < 0x80 ? 1 : b >= 0xC0 && b < 0xE0 ? 2 : b >= 0xE0 && b < 0xF0 ? 3 : b >= 0xF0 && b < 0xF8 ? 4 : 1
+        if i + len > offset { break }
+        col += len == 4 ? 2 : 1
+        i += len
+      }
+      return (lineOf[offset], col)
+    }
+    var mismatches = 0
+    for offset in 0...bytes.count {
+      let p = index.utf16Position(ofByte: offset)
+      if p != naivePosition(offset) { mismatches += 1 }
+      // Back again: the first offset at that column, as counting from the line start finds it.
+      let start = index.lineStarts[p.line]
+      let end = p.line + 1 < index.lineCount ? index.lineStarts[p.line + 1] - 1 : bytes.count
+      var i = start
+      var col = 0
+      while i < end && col < p.character {
+        let b = bytes[i]
+        let len = b < 0x80 ? 1 : b >= 0xC0 && b < 0xE0 ? 2 : b >= 0xE0 && b < 0xF0 ? 3 : b >= 0xF0 && b < 0xF8 ? 4 : 1
+        col += len == 4 ? 2 : 1
+        i += len
+      }
+      if index.byteOffset(line: p.line, utf16Column: p.character) != min(i, end) { mismatches += 1 }
+    }
+    #expect(mismatches == 0)
+    #expect(index.lineCount < 30)  // most lines are long enough to have checkpoints
+  }
+
   @Test func roundTripsEveryCharacterBoundary() {
     let text = "const s = \"日本語\";\r\n// 🎉 done\n\tx"
     let index = LineIndex(text)

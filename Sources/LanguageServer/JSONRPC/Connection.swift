@@ -36,27 +36,16 @@ final class FrameReader {
   func consume<C: Collection>(_ bytes: C) where C.Element == UInt8 {
     framer.append(bytes)
     while let frame = framer.next() {
-      if receive(frame) == .rejected, case .body(let body) = frame, let resume = Self.embeddedHeader(in: body) {
-        framer.pushBack(body[resume...])
+      if receive(frame) == .rejected, case .body(let body) = frame {
+        // The body was not JSON: it may have run into the next message (a declared length too long,
+        // the rest arriving in the same read) or stopped short of its end (too short). Read on from
+        // the first header inside it or after it, without a second error for the same message.
+        framer.pushBack(body.dropFirst())
+        framer.resynchronise()
       }
     }
   }
 
   /// Bytes received but not framed when the input ended (a truncated last message).
   var pendingByteCount: Int { framer.pendingByteCount }
-
-  /// Offset of a `Content-Length` header inside a body that failed to parse, if any.
-  static func embeddedHeader(in body: [UInt8]) -> Int? {
-    let needle = Array("content-length:".utf8)
-    guard body.count > needle.count else { return nil }
-    for i in 1...(body.count - needle.count) {
-      var ok = true
-      for j in 0..<needle.count where body[i + j] | 0x20 != needle[j] {
-        ok = false
-        break
-      }
-      if ok { return i }
-    }
-    return nil
-  }
 }

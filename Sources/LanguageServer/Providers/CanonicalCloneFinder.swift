@@ -30,9 +30,14 @@ public final class CanonicalCloneFinder: CloneLookup, @unchecked Sendable {
   // MARK: - CloneFinder
 
   public func update(uri: String, tree: Tree) {
+    try? update(uri: uri, tree: tree, cancellation: CancellationToken())
+  }
+
+  public func update(uri: String, tree: Tree, cancellation: CancellationToken) throws {
     let lines = LineIndex(tree.bytes)
     var entries: [(UInt64, Entry)] = []
     for unit in extractUnits(from: tree) {
+      try cancellation.check()
       guard let hash = Self.canonicalHash(of: unit, in: tree, minTokens: minTokens) else { continue }
       let start = lines.utf16Position(ofByte: unit.byteRange.lowerBound)
       let end = lines.utf16Position(ofByte: unit.byteRange.upperBound)
@@ -98,7 +103,11 @@ public final class CanonicalCloneFinder: CloneLookup, @unchecked Sendable {
       hash ^= 0xff
       hash = hash &* 0x0000_0100_0000_01b3
     }
-    tree.root.walk { node in
+    // From the smallest node that covers the unit, not from the root: in a minified file the root has
+    // thousands of children, and every unit would visit them all.
+    var top = tree.root.descendant(for: span) ?? tree.root
+    while top.startByte > span.lowerBound || top.endByte < span.upperBound, let up = top.parent { top = up }
+    top.walk { node in
       guard node.endByte > span.lowerBound, node.startByte < span.upperBound else { return false }
       guard node.startByte >= span.lowerBound, node.endByte <= span.upperBound else { return true }
       if node.type == "comment" { return false }

@@ -23,6 +23,8 @@ public struct CloneMatch: Sendable, Hashable, Codable {
 public protocol CloneLookup: AnyObject, Sendable {
   /// Indexes (or re-indexes) the functions of one file.
   func update(uri: String, tree: Tree)
+  /// The same, stopping (and leaving the file as it was) when `cancellation` fires: a huge file takes long.
+  func update(uri: String, tree: Tree, cancellation: CancellationToken) throws
   /// Forgets one file.
   func remove(uri: String)
   /// Clones of `unit` (a function of `tree`, the file at `uri`) in the other indexed functions,
@@ -30,4 +32,11 @@ public protocol CloneLookup: AnyObject, Sendable {
   func clones(of unit: FunctionUnit, uri: String, tree: Tree, cancellation: CancellationToken) throws -> [CloneMatch]
   /// Number of functions indexed.
   var indexedFunctionCount: Int { get }
+}
+
+extension CloneLookup {
+  public func update(uri: String, tree: Tree, cancellation: CancellationToken) throws {
+    try cancellation.check()
+    update(uri: uri, tree: tree)
+  }
 }

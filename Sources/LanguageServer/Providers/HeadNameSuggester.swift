@@ -31,7 +31,10 @@ public struct HeadNameSuggester: NameSuggester {
   /// The same analysis as `codeintel suggest-names` (`NameAnalysis.analyze`), remembered per function.
   public func report(for unit: FunctionUnit, in tree: Tree, cancellation: CancellationToken) throws -> NameReport? {
     try cancellation.check()
-    let key = "\(unit.kind)\u{0}\(unit.name ?? "")\u{0}\(top)\u{0}" + String(decoding: tree.bytes[unit.byteRange], as: UTF8.self)
+    // The text enters the key as two 64-bit hashes and its length, not whole: in a minified file the outer
+    // functions are nearly the whole file, and thousands of nested copies of it would be kept.
+    let text = tree.bytes[unit.byteRange]
+    let key = "\(unit.kind)\u{0}\(unit.name ?? "")\u{0}\(top)\u{0}\(text.count)\u{0}\(NameCache.digest(text))"
     if let known = cache.get(key) { return known.report }
     let report = NameAnalysis.analyze(tree: tree, units: [unit], head: model.head, top: top).first
     cache.set(key, NameCache.Entry(report: report))
@@ -54,6 +57,19 @@ final class NameCache: @unchecked Sendable {
   init(capacity: Int = 20_000) { self.capacity = capacity }
 
   func get(_ key: String) -> Entry? { lock.withLock { entries[key] } }
+
+  /// Two independent FNV-1a hashes of `bytes` (different offsets), as one string.
+  static func digest(_ bytes: ArraySlice<UInt8>) -> String {
+    var a: UInt64 = 0xcbf2_9ce4_8422_2325
+    var b: UInt64 = 0x8422_2325_cbf2_9ce4
+    for byte in bytes {
+      a = (a ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+      b = (b ^ UInt64(byte ^ 0x5c)) &* 0x0000_0100_0000_01b3
+    }
+    return String(a, radix: 16) + String(b, radix: 16)
+  }
+
+  var count: Int { lock.withLock { entries.count } }
 
   func set(_ key: String, _ value: Entry) {
     lock.withLock {

@@ -49,6 +49,9 @@ public final class IndexedCloneLookup: CloneLookup, @unchecked Sendable {
   // MARK: - CloneLookup
 
   public func update(uri: String, tree: Tree) { local.update(uri: uri, tree: tree) }
+  public func update(uri: String, tree: Tree, cancellation: CancellationToken) throws {
+    try local.update(uri: uri, tree: tree, cancellation: cancellation)
+  }
 
   public func remove(uri: String) { local.remove(uri: uri) }
 

@@ -18,8 +18,12 @@ final class Document: @unchecked Sendable {
   var generation = 0
   /// The generation last given to the clone finder (-1: never).
   var clonesIndexedGeneration = -1
+  /// The diagnostics run in flight for this document, cancelled when a newer version or a close arrives.
+  var analysis: CancellationToken?
 
   private var cachedTypes: [TypeEvidence.Suggestion]?
+  /// Suggestions of this version for ranges asked for (emptied on every edit).
+  private var cachedRanges: [ClosedRange<Int>: [TypeEvidence.Suggestion]] = [:]
   private var cachedUnits: [FunctionUnit]?
 
   init(uri: String, language: Language, version: Int, text: String, maxBytes: Int) throws {
@@ -58,6 +62,7 @@ final class Document: @unchecked Sendable {
     if let version { self.version = version }
     generation += 1
     cachedTypes = nil
+    cachedRanges = [:]
     cachedUnits = nil
     if bytes.count > maxBytes {
       tree = nil
@@ -78,8 +83,18 @@ final class Document: @unchecked Sendable {
     // Once the whole file has been analysed (until the next edit), a range is a filter of that result.
     if let cachedTypes { return cachedTypes.overlapping(bytes) }
     guard let tree else { return [] }
-    let s = try suggester.suggestTypes(in: tree, bytes: bytes, cancellation: cancellation)
-    if bytes == nil { cachedTypes = s }
+    // A range that covers the whole text (an editor's whole-file hints) is the whole-file analysis, kept.
+    let range = bytes.flatMap { $0.lowerBound <= 0 && $0.upperBound >= self.bytes.count ? nil : $0 }
+    if let range, let known = cachedRanges[range] { return known }
+    let s = try suggester.suggestTypes(in: tree, bytes: range, cancellation: cancellation)
+    if let range {
+      // The same range asked again for this version (hints re-requested on scroll or focus) is answered
+      // from here; a handful is enough, as editors ask for the visible lines.
+      if cachedRanges.count >= 8 { cachedRanges.removeAll() }
+      cachedRanges[range] = s
+    } else {
+      cachedTypes = s
+    }
     return s
   }
 

@@ -8,6 +8,7 @@ import Syntax
 extension LanguageServer {
   /// Publishes the document's diagnostics after `diagnosticsDebounceMs` without further edits.
   func scheduleDiagnostics(_ doc: Document) {
+    doc.analysis?.cancel()
     doc.generation += 1
     let generation = doc.generation
     let delay = DispatchTimeInterval.milliseconds(configuration.diagnosticsDebounceMs)
@@ -19,68 +20,142 @@ extension LanguageServer {
     }
   }
 
-  /// Functions per slice of a diagnostics run: requests that arrive during a run are answered between
-  /// slices instead of waiting for the whole file (the name head makes a slice cost milliseconds).
-  static let diagnosticsSlice = 16
-
-  /// Computes and sends the diagnostics of one document, a slice of its functions per turn of the server
-  /// queue. A run whose document changes before it ends is dropped (the change schedules a new one).
+  /// Starts computing the diagnostics of one document off the server queue, on an immutable snapshot of
+  /// this version (its tree, the settings, the providers), so requests are answered while it runs. The run
+  /// stops early when the document changes or closes, at `shutdown`, and after `diagnostics.budgetMs`; it
+  /// publishes back on the server queue only if the document is still at the version it analysed.
   func publishDiagnostics(_ doc: Document) {
-    let run = DiagnosticsRun(generation: doc.generation, units: doc.units)
-    continueDiagnostics(doc, run)
-  }
-
-  private func continueDiagnostics(_ doc: Document, _ run: DiagnosticsRun) {
-    guard doc.generation == run.generation else { return }
-    let start = DispatchTime.now().uptimeNanoseconds
-    if configuration.diagnosticsEnabled, doc.tree != nil {
-      let token = CancellationToken()
-      let end = min(run.next + Self.diagnosticsSlice, run.units.count)
-      for unit in run.units[run.next..<end] {
-        guard let nameRange = unit.nameRange, let name = unit.name else { continue }
-        let range = doc.range(ofBytes: nameRange)
-        do {
-          if configuration.cloneDiagnostics, let clones = try cloneMatches(unit, doc, cancellation: token),
-            let best = clones.first
-          {
-            run.diagnostics.append(cloneDiagnostic(name: name, range: range, best: best, all: clones))
-          }
-          if configuration.nameDiagnostics,
-            let d = try nameDiagnostic(unit, name: name, range: range, doc, cancellation: token)
-          {
-            run.diagnostics.append(d)
-          }
-        } catch {
-          Log.warning("diagnostics for \(name) in \(doc.uri) failed: \(error)")
-        }
-      }
-      run.next = end
-    } else {
-      run.next = run.units.count
-    }
-    run.nanoseconds += DispatchTime.now().uptimeNanoseconds - start
-    if run.next < run.units.count {
-      queue.async { [weak self, weak doc] in
-        guard let self, let doc, self.lifecycle == .running, self.documents[doc.uri] === doc else { return }
-        self.continueDiagnostics(doc, run)
-      }
+    doc.analysis?.cancel()
+    guard configuration.diagnosticsEnabled, let tree = doc.tree else {
+      notify(PublishDiagnosticsNotification.self, .init(uri: doc.uri, version: doc.version, diagnostics: []))
       return
     }
-    Log.debug("diagnostics of \(doc.uri): \(run.units.count) functions, \(run.nanoseconds / 1_000_000) ms")
-    notify(
-      PublishDiagnosticsNotification.self, .init(uri: doc.uri, version: doc.version, diagnostics: run.diagnostics))
+    let token = CancellationToken(budgetMs: configuration.diagnosticsBudgetMs)
+    doc.analysis = token
+    let run = DiagnosticsRun(
+      uri: doc.uri, generation: doc.generation, tree: tree, configuration: configuration,
+      names: providers.names, clones: providers.clones, rootPath: rootPath, token: token)
+    let large = tree.bytes.count >= Self.largeDocumentBytes
+    (large ? largeAnalysisQueue : analysisQueue).async { [weak self, weak doc] in
+      guard !token.isCancelled else { return }
+      run.compute()
+      self?.queue.async { [weak self, weak doc] in
+        guard let self, let doc, self.lifecycle == .running, self.documents[doc.uri] === doc,
+          doc.generation == run.generation, !token.wasCancelled
+        else { return }
+        doc.analysis = nil
+        if run.indexedClones { doc.clonesIndexedGeneration = run.generation }
+        let ms = run.nanoseconds / 1_000_000
+        Log.debug("diagnostics of \(doc.uri): \(run.checked) of \(run.unitCount) functions, \(ms) ms")
+        if token.isExpired {
+          self.logToEditor(
+            "diagnostics of \(doc.uri) stopped after \(ms) ms (codeintel.diagnostics.budgetMs is "
+              + "\(run.configuration.diagnosticsBudgetMs)): \(run.checked) of \(run.unitCount) functions checked", type: 2)
+        }
+        self.notify(
+          PublishDiagnosticsNotification.self,
+          .init(uri: doc.uri, version: doc.version, diagnostics: run.diagnostics))
+      }
+    }
+  }
+
+  /// Documents at least this large are analysed on a queue of their own, so that a huge file does not
+  /// hold up the diagnostics of the others.
+  static let largeDocumentBytes = 512 << 10
+}
+
+/// One diagnostics run over an immutable snapshot of a document version. `compute()` runs on an analysis
+/// queue; the results are read on the server queue after it returns.
+final class DiagnosticsRun: @unchecked Sendable {
+  let uri: String
+  let generation: Int
+  /// The version analysed; let go when `compute()` returns, so a closed document's tree goes at once.
+  private var tree: Tree?
+  let configuration: ServerConfiguration
+  let names: (any NameSuggester)?
+  let clones: (any CloneLookup)?
+  let rootPath: String?
+  let token: CancellationToken
+  private(set) var diagnostics: [Diagnostic] = []
+  private(set) var unitCount = 0
+  private(set) var checked = 0
+  private(set) var indexedClones = false
+  private(set) var nanoseconds: UInt64 = 0
+
+  init(
+    uri: String, generation: Int, tree: Tree, configuration: ServerConfiguration, names: (any NameSuggester)?,
+    clones: (any CloneLookup)?, rootPath: String?, token: CancellationToken
+  ) {
+    self.uri = uri
+    self.generation = generation
+    self.tree = tree
+    self.configuration = configuration
+    self.names = names
+    self.clones = clones
+    self.rootPath = rootPath
+    self.token = token
+  }
+
+  func compute() {
+    let start = DispatchTime.now().uptimeNanoseconds
+    defer {
+      nanoseconds = DispatchTime.now().uptimeNanoseconds - start
+      tree = nil
+    }
+    guard let tree else { return }
+    let units = extractUnits(from: tree)
+    unitCount = units.count
+    guard !token.isCancelled else { return }
+    let lines = LineIndex(tree.bytes)
+    func range(_ r: Range<Int>) -> LSPRange {
+      let a = lines.utf16Position(ofByte: r.lowerBound)
+      let b = lines.utf16Position(ofByte: r.upperBound)
+      return LSPRange(start: Position(line: a.line, character: a.character), end: Position(line: b.line, character: b.character))
+    }
+    let clones = configuration.cloneDiagnostics ? self.clones : nil
+    if let clones {
+      // The finder must see this version, or a function would match its own stale entry.
+      do {
+        try clones.update(uri: uri, tree: tree, cancellation: token)
+        indexedClones = true
+      } catch {
+        return
+      }
+    }
+    for unit in units {
+      if token.isCancelled { return }
+      guard let nameRange = unit.nameRange, let name = unit.name else {
+        checked += 1
+        continue
+      }
+      let r = range(nameRange)
+      do {
+        if let clones {
+          let matches = try clones.clones(of: unit, uri: uri, tree: tree, cancellation: token)
+            .filter { $0.similarity >= configuration.minCloneSimilarity }
+          if let best = matches.first { diagnostics.append(cloneDiagnostic(name: name, range: r, best: best, all: matches)) }
+        }
+        if configuration.nameDiagnostics, let d = try nameDiagnostic(unit, name: name, range: r, in: tree) {
+          diagnostics.append(d)
+        }
+      } catch {
+        if token.isCancelled { return }
+        Log.warning("diagnostics for \(name) in \(uri) failed: \(error)")
+      }
+      checked += 1
+    }
   }
 
   /// The name-mismatch diagnostic of a function, if any: the verdict of `NameAnalysis` (the same as
   /// `codeintel suggest-names --only-mismatches`) from the name suggester, or from the body rules alone when
   /// no suggester is installed; a suggester without that analysis is trusted when its top suggestion is
   /// confident (`minNameConfidence`) and differs.
-  private func nameDiagnostic(
-    _ unit: FunctionUnit, name: String, range: LSPRange, _ doc: Document, cancellation: CancellationToken
-  ) throws -> Diagnostic? {
-    guard let tree = doc.tree else { return nil }
+  private func nameDiagnostic(_ unit: FunctionUnit, name: String, range: LSPRange, in tree: Tree) throws
+    -> Diagnostic?
+  {
+    let cancellation = token
     let report: NameReport?
-    if let names = providers.names {
+    if let names {
       report = try names.report(for: unit, in: tree, cancellation: cancellation)
       if report == nil {
         guard let top = try names.suggestNames(for: unit, in: tree, cancellation: cancellation).first,
@@ -109,26 +184,12 @@ extension LanguageServer {
     let other = best.name ?? "<anonymous>"
     return Diagnostic(
       range: range, severity: .information, code: "functional-clone",
-      message: "functional clone of `\(other)` in `\(displayPath(best.uri)):\(best.range.start.line + 1)` "
+      message: "functional clone of `\(other)` in `\(LanguageServer.displayPath(best.uri, root: rootPath)):\(best.range.start.line + 1)` "
         + "(similarity \(format(best.similarity)))",
       relatedInformation: all.prefix(10).map {
         DiagnosticRelatedInformation(
           location: Location(uri: $0.uri, range: $0.range),
           message: "`\($0.name ?? "<anonymous>")` (similarity \(format($0.similarity)))")
       })
-  }
-}
-
-/// The state of one diagnostics run between slices (used on the server queue only).
-final class DiagnosticsRun: @unchecked Sendable {
-  let generation: Int
-  let units: [FunctionUnit]
-  var next = 0
-  var diagnostics: [Diagnostic] = []
-  var nanoseconds: UInt64 = 0
-
-  init(generation: Int, units: [FunctionUnit]) {
-    self.generation = generation
-    self.units = units
   }
 }

@@ -1,5 +1,9 @@
 import Syntax
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 // MARK: - Document synchronisation
 
 extension LanguageServer {
@@ -53,11 +57,46 @@ extension LanguageServer {
     scheduleDiagnostics(doc)
   }
 
+  /// Forgets the document and what was computed for it: its run is cancelled, its text, tree and caches
+  /// go with it, and the clone finder goes back to the file on disk (the workspace's copy, indexed again
+  /// on the index queue) or forgets it (a file outside the workspace). After a large document the heap is
+  /// trimmed, so the memory goes back to the system rather than staying with the process.
   func didClose(_ params: DidCloseTextDocumentNotification.Params) {
     let uri = params.textDocument.uri
-    guard documents.removeValue(forKey: uri) != nil else { return }
+    guard let doc = documents.removeValue(forKey: uri) else { return }
+    doc.analysis?.cancel()
+    let wasLarge = doc.bytes.count >= Self.largeDocumentBytes
     setOpen(uri, false)
     notify(PublishDiagnosticsNotification.self, .init(uri: uri, version: nil, diagnostics: []))
+    if let finder = providers.clones {
+      let inWorkspace = rootPath.map { Self.path(fromURI: uri)?.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") == true } ?? false
+      let indexer = WorkspaceIndexer(maxFileBytes: configuration.maxFileBytes)
+      let indexing = configuration.indexWorkspace
+      indexQueue.async { [weak self] in
+        finder.remove(uri: uri)
+        if inWorkspace && indexing, let path = Self.path(fromURI: uri), let self, !self.isOpen(uri),
+          !indexer.files(at: [path]).isEmpty
+        {
+          indexer.index([path], into: finder, cancellation: CancellationToken(), skip: { self.isOpen($0) }, progress: { _, _ in })
+        }
+        if wasLarge { self?.returnFreeMemoryAfterAnalysis() }
+      }
+    } else if wasLarge {
+      returnFreeMemoryAfterAnalysis()
+    }
+  }
+
+  /// Trims the heap once the large-document queue has finished the run it is on (which holds the tree).
+  private func returnFreeMemoryAfterAnalysis() {
+    largeAnalysisQueue.async { Self.returnFreeMemory() }
+  }
+
+  /// Gives the heap's free pages back to the system (glibc keeps them otherwise, so RSS never drops).
+  static func returnFreeMemory() {
+    #if canImport(Glibc)
+      typealias Trim = @convention(c) (Int) -> Int32
+      if let symbol = dlsym(nil, "malloc_trim") { _ = unsafeBitCast(symbol, to: Trim.self)(0) }
+    #endif
   }
 
   func didChangeConfiguration(_ params: DidChangeConfigurationNotification.Params) {

@@ -81,9 +81,12 @@ extension LanguageServer {
   }
 
   /// A URI as a path relative to the workspace root when it is inside it.
-  func displayPath(_ uri: String) -> String {
+  func displayPath(_ uri: String) -> String { Self.displayPath(uri, root: rootPath) }
+
+  /// `uri` as a path relative to `root` when it is inside it.
+  static func displayPath(_ uri: String, root: String?) -> String {
     guard let path = Self.path(fromURI: uri) else { return uri }
-    if let root = rootPath {
+    if let root {
       let prefix = root.hasSuffix("/") ? root : root + "/"
       if path.hasPrefix(prefix) { return String(path.dropFirst(prefix.count)) }
     }

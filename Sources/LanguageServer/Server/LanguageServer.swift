@@ -24,6 +24,10 @@ public final class LanguageServer: @unchecked Sendable {
   var providers: AnalysisProviders
   let queue = DispatchQueue(label: "codeintel-lsp.server")
   let indexQueue = DispatchQueue(label: "codeintel-lsp.index", qos: .utility)
+  /// Diagnostics runs (off the server queue, on snapshots); documents of `largeDocumentBytes` and more on
+  /// a queue of their own so that one huge file does not hold up the others.
+  let analysisQueue = DispatchQueue(label: "codeintel-lsp.analysis", qos: .utility)
+  let largeAnalysisQueue = DispatchQueue(label: "codeintel-lsp.analysis.large", qos: .utility)
   private let onExit: @Sendable (Int32) -> Void
 
   // Owned by `queue`.
@@ -348,6 +352,7 @@ public final class LanguageServer: @unchecked Sendable {
   private func shutdown() -> NullResponse {
     lifecycle = .shuttingDown
     indexToken?.cancel()
+    for doc in documents.values { doc.analysis?.cancel() }
     return NullResponse()
   }
 
@@ -355,6 +360,7 @@ public final class LanguageServer: @unchecked Sendable {
     guard lifecycle != .exited else { return }
     lifecycle = .exited
     indexToken?.cancel()
+    for doc in documents.values { doc.analysis?.cancel() }
     Log.info("exit with status \(code)")
     onExit(code)
   }

@@ -14,6 +14,9 @@ public struct ServerConfiguration: Sendable, Equatable {
   public var diagnosticsEnabled = true
   /// Quiet time after the last edit before diagnostics are computed.
   public var diagnosticsDebounceMs = 300
+  /// Longest time one diagnostics run may take; a run that reaches it publishes what it found so far
+  /// and says so in the editor's log.
+  public var diagnosticsBudgetMs = 10_000
   /// Report functional clones.
   public var cloneDiagnostics = true
   /// Report names that do not match the body.
@@ -50,6 +53,7 @@ public struct ServerConfiguration: Sendable, Equatable {
     let d = root["diagnostics"]
     flag("diagnostics.enabled", d?["enabled"]) { diagnosticsEnabled = $0 }
     number("diagnostics.debounceMs", d?["debounceMs"]) { diagnosticsDebounceMs = max(0, Int($0)) }
+    number("diagnostics.budgetMs", d?["budgetMs"]) { diagnosticsBudgetMs = max(0, Int($0)) }
     flag("diagnostics.clones", d?["clones"]) { cloneDiagnostics = $0 }
     flag("diagnostics.names", d?["names"]) { nameDiagnostics = $0 }
     number("diagnostics.minSimilarity", d?["minSimilarity"]) { minCloneSimilarity = $0 }

@@ -37,6 +37,17 @@ public struct WorkspaceIndexer: Sendable {
     return out.sorted()
   }
 
+  /// Those of `paths` that `files(under:)` would pick (by name and size).
+  public func files(at paths: [String]) -> [String] {
+    paths.filter { path in
+      let name = (path as NSString).lastPathComponent
+      guard Language(path: name) != nil, !name.hasSuffix(".d.ts"), !name.contains(".min."),
+        let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int
+      else { return false }
+      return size <= maxFileBytes
+    }
+  }
+
   /// Indexes `files` into `finder`, skipping those `skip` says the editor has open. `progress`
   /// gets (files done, total) after each file. Returns the number of files indexed.
   @discardableResult

@@ -14,7 +14,10 @@ enum AugmentCommand: CLICommand {
 
     Draws N variants (default 5) of the file, or of the function called NAME in it, from the
     seeded composition of transforms ContraCode trains on. The same seed gives the same bytes.
-    Every variant is re-parsed: a transform that would add a syntax error is skipped.
+    Every variant is re-parsed: a transform that would add a syntax error is skipped. When the
+    input itself has syntax errors (tree-sitter's grammar also rejects a few valid forms, such as a
+    tagged template with an invalid escape, tag`\\unicode`), `reformat` cannot run on it: each
+    variant's header says so, with the first error's line.
 
     OPTIONS:
       --function NAME      Transform only this function unit (the first with that name).
@@ -49,11 +52,15 @@ enum AugmentCommand: CLICommand {
       }
       source = String(decoding: file.bytes[unit.byteRange], as: UTF8.self)
     }
+    let broken = try firstSyntaxError(in: source, language: file.language)
     let variants: [Variant]
     do {
       variants = try augment(source: source, language: file.language, seed: seed, transforms: transforms, count: count)
     } catch let error as AugmentError {
       throw UsageError(error.description)
+    }
+    if json, let broken, transforms?.contains("reformat") ?? true {
+      printError("codeintel: \(path): reformat skipped: the input has syntax errors, the first at line \(broken)")
     }
     if json {
       let encoder = JSONEncoder()
@@ -61,11 +68,30 @@ enum AugmentCommand: CLICommand {
       print(String(decoding: try encoder.encode(variants), as: UTF8.self))
     } else {
       for (k, v) in variants.enumerated() {
-        let flag = v.preservesSemantics ? "" : "  (line subsampling: NOT behaviour-preserving)"
+        var flag = v.preservesSemantics ? "" : "  (line subsampling: NOT behaviour-preserving)"
+        if let broken, transforms?.contains("reformat") ?? true {
+          flag += "  (reformat skipped: the input has syntax errors, the first at line \(broken))"
+        }
         print("// variant \(k + 1) of \(variants.count), seed \(seed): \(v.applied.isEmpty ? "unchanged" : v.applied.joined(separator: ", "))\(flag)")
         print(v.text)
       }
     }
     return 0
+  }
+
+  /// The 1-based line of the first syntax error in `source`, or nil when it parses cleanly.
+  static func firstSyntaxError(in source: String, language: Language) throws -> Int? {
+    let tree = try Parser(language: language).parse(source)
+    guard tree.root.hasError else { return nil }
+    var first: Int?
+    tree.root.walk { node in
+      guard first == nil, node.hasError || node.isMissing else { return false }
+      if node.isError || node.isMissing {
+        first = LineIndex(tree.bytes).bytePosition(ofByte: node.startByte).line + 1
+        return false
+      }
+      return true
+    }
+    return first ?? 1
   }
 }

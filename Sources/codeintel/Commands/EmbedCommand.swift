@@ -28,6 +28,7 @@ enum EmbedCommand: CLICommand {
       --max-file-size BYTES  Refuse larger files (default: 4194304, as `codeintel index`).
       --format jsonl   The only format (one JSON object per line).
       --output FILE    Write to FILE instead of stdout.
+      --quiet          Accepted as by every command (embed prints no progress or notices).
 
     Exit status: 0 success, 1 an input could not be embedded (or another error), 2 usage error.
     """
@@ -39,6 +40,7 @@ enum EmbedCommand: CLICommand {
     let output = try scanner.option("--output", "-o")
     let model = try scanner.option("--model")
     let maxSize = try scanner.int("--max-file-size", in: 1...Int(Int32.max)) ?? (4 << 20)
+    let quiet = scanner.flag("--quiet", "-q")  // no warnings (errors still print: they set the exit status)
     let paths = try scanner.finish()
     guard !paths.isEmpty else { throw UsageError("give at least one file or folder") }
     let exporter = EmbeddingExporter(
@@ -46,7 +48,7 @@ enum EmbedCommand: CLICommand {
       maxFileBytes: maxSize)
     var failed = 0
     let problem = { (p: ExportProblem) in
-      if p.severity == .error { failed += 1 }
+      if p.severity == .error { failed += 1 } else if quiet { return }
       printError("codeintel: \(p.severity == .warning ? "warning: " : "")\(p)")
     }
     let files = exporter.files(for: paths, problem: problem)

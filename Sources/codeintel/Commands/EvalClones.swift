@@ -12,7 +12,9 @@ enum EvalClones {
   }
 
   struct Options {
-    var data = ProcessInfo.processInfo.environment["CODEINTEL_CLONE_DATA"] ?? "../shared/data/clones-leetcode-js"
+    var data = ProcessInfo.processInfo.environment["CODEINTEL_CLONE_DATA"] ?? Options.defaultCloneData()
+    /// The LeetCode set was named (--data or $CODEINTEL_CLONE_DATA) rather than looked for.
+    var dataNamed = ProcessInfo.processInfo.environment["CODEINTEL_CLONE_DATA"] != nil
     var datasets = FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/codeintel/datasets")
       .path
     var models: [String] = []
@@ -28,12 +30,27 @@ enum EvalClones {
     var augmentationPairs = true
     var leetCode = true
     var groupPurity = false
+
+    /// `../shared/data/clones-leetcode-js` beside the current folder or beside the repository that holds the
+    /// executable (where the project's shared data sits), the first that has `pairs.jsonl`.
+    static func defaultCloneData() -> String {
+      let relative = "../shared/data/clones-leetcode-js"
+      var candidates = [relative]
+      for models in PretrainedModel.defaultSearchPaths() {
+        let repo = URL(fileURLWithPath: models).deletingLastPathComponent().deletingLastPathComponent()
+        candidates.append(repo.appendingPathComponent(relative).standardizedFileURL.path)
+      }
+      return candidates.first { FileManager.default.fileExists(atPath: $0 + "/pairs.jsonl") } ?? relative
+    }
   }
 
   static func options(_ args: [String]) throws -> Options {
     var o = Options()
     var scanner = ArgumentScanner(args)
-    if let d = try scanner.option("--data") { o.data = d }
+    if let d = try scanner.option("--data") {
+      o.data = d
+      o.dataNamed = true
+    }
     if let d = try scanner.option("--datasets") { o.datasets = (d as NSString).expandingTildeInPath }
     o.models = try scanner.all("--model")
     o.noModel = scanner.flag("--no-model")
@@ -76,7 +93,7 @@ enum EvalClones {
 
   /// The clones section for these arguments (the same ones `run` takes).
   static func markdown(_ args: [String]) throws -> String {
-    let o = try options(args)
+    var o = try options(args)
     if o.groupPurity { return try purity(o, args: args) }
     let started = Date()
     var models: [PretrainedModel] = []
@@ -126,6 +143,31 @@ enum EvalClones {
         calibration = try CloneCalibration.load(directory: m.directory)
       }
     }
+
+    // What is missing, in a sentence that says how to get it; a set looked for by default and not there is
+    // left out with that sentence, one asked for by path is an error, and so is having nothing to score.
+    let pairsPath = URL(fileURLWithPath: o.data).appendingPathComponent("pairs.jsonl").path
+    let augmentationPath = URL(fileURLWithPath: o.datasets).appendingPathComponent("clone-pairs/test.jsonl").path
+    var missing: [String] = []
+    if o.leetCode && !FileManager.default.fileExists(atPath: pairsPath) {
+      let why =
+        "the LeetCode clone pairs are not at \(pairsPath): they come with the project's shared data "
+        + "(../shared/data/clones-leetcode-js beside the repository); give their folder with --data DIR or "
+        + "CODEINTEL_CLONE_DATA, or leave them out with --no-leetcode"
+      if o.dataNamed { throw CodeIntelError(why) }
+      missing.append(why)
+      o.leetCode = false
+    }
+    if o.augmentationPairs && !FileManager.default.fileExists(atPath: augmentationPath) {
+      missing.append(
+        "the augmentation pairs are not at \(augmentationPath): `codeintel corpus build` makes them (a long job; "
+          + "see the README), or give its folder with --datasets DIR, or leave them out with --no-augmentation-pairs")
+      o.augmentationPairs = false
+    }
+    if !o.leetCode && !o.augmentationPairs {
+      throw CodeIntelError("nothing to evaluate: " + missing.joined(separator: "; and "))
+    }
+    for why in missing { printError("codeintel: skipped: \(why)") }
 
     var sets: [ClonePairSet] = []
     if o.leetCode { sets.append(try ClonePairSet.leetCode(directory: o.data)) }

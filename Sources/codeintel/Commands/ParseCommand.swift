@@ -7,7 +7,7 @@ enum ParseCommand: CLICommand {
   static let name = "parse"
   static let summary = "List the function units of JS/TS files (and their bindings with --scopes)."
   static let help = """
-    USAGE: codeintel parse <file-or-dir>... [--format text|json] [--scopes] [--threads N]
+    USAGE: codeintel parse <file-or-dir>... [--format text|json] [--scopes] [--threads N] [--quiet]
 
     Parses each file (directories are searched recursively for .js .mjs .cjs .jsx .ts .mts .cts .tsx,
     skipping node_modules, hidden folders and .d.ts files) and lists every function unit: its lines,
@@ -17,6 +17,7 @@ enum ParseCommand: CLICommand {
       --format text|json   Output format (default: text). JSON: {"files": [...], "summary": {...}}.
       --scopes             Also list each binding and the lines/columns of its references.
       --threads N          Parse on N threads (default: 2).
+      --quiet              Accepted as by every command (parse prints no progress or notices).
 
     A file that cannot be read (missing, unreadable, binary, not UTF-8, over 8 MiB) is reported on
     stderr in one line and the others are still parsed; the exit status is then 1. Syntax errors in a
@@ -28,6 +29,7 @@ enum ParseCommand: CLICommand {
     let format = try scanner.choice("--format", from: ["text", "json"]) ?? "text"
     let scopes = scanner.flag("--scopes")
     let threads = try scanner.int("--threads", in: 1...256) ?? 2
+    _ = scanner.flag("--quiet", "-q")  // accepted like everywhere: parse prints no progress or notices
     let paths = try scanner.finish()
     guard !paths.isEmpty else { throw UsageError("give at least one file or directory") }
     let files = SourceFile.collect(paths)

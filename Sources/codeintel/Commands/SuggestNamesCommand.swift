@@ -1,3 +1,4 @@
+import CloneIndex
 import CodeIntel
 import Foundation
 import Heads
@@ -9,7 +10,8 @@ enum SuggestNamesCommand: CLICommand {
   static let summary = "Predict function names from their bodies; flag names that disagree with what the body does."
   static let help = """
     USAGE: codeintel suggest-names FILE|DIR... [--top K] [--format text|json] [--only-mismatches]
-                                   [--names-model DIR] [--beam N] [--min-gap G] [--min-probability P] [--no-model] [--all-names]
+                                   [--names-model DIR] [--beam N] [--min-gap G] [--min-probability P] [--no-model]
+                                   [--all-names] [--quiet]
 
     For each named function (not constructors, not one-letter names, bodies of at least two
     statements: the functions the method-name dataset keeps), the name head reads the function with
@@ -23,7 +25,7 @@ enum SuggestNamesCommand: CLICommand {
       - the body (0.8 each): an is/has/can/should… name whose every return is a string, number,
         object or array literal; a get… function that returns nothing; a set… function that returns
         a value and assigns nothing.
-    Each flag says why. Progress for directories goes to stderr.
+    Each flag says why. A progress bar goes to stderr when it is a terminal.
 
     OPTIONS:
       --top K              Names per function (default 5; orderings of the same words count once,
@@ -42,13 +44,15 @@ enum SuggestNamesCommand: CLICommand {
                            probability where, on the valid split, >= 60 % of shown names share a
                            subtoken with the real name and >= 30 % are exact, and the model's
                            disagreement counts as mismatch evidence only from there (docs/NAMES.md).
+      --quiet              No progress bar and no notices on stderr (errors are still printed).
       --format text|json   Output (default text). JSON: {"files": [{"path", "functions": [{"name",
                            "kind", "line" (1-based), "character" (UTF-16, 0-based), "suggestions":
                            [{"name", "probability", "score"}], "currentScore" (or absent),
                            "mismatch" (bool), "mismatchScore" (0-1), "reasons": [string], "hidden" (suggestions held
                            back under the display threshold)}]}],
                            "model": head folder or null}.
-    Exit status: 0, or 1 when a file could not be read or parsed (the others are still reported).
+    Exit status: 0, or 1 when a path could not be read or parsed (missing, a symbolic link loop,
+    unreadable, binary): each is reported on one line and the others are still analysed.
     """
 
   static func run(_ args: [String]) throws -> Int32 {
@@ -62,22 +66,25 @@ enum SuggestNamesCommand: CLICommand {
     let modelDir = try scanner.option("--names-model")
     let noModel = scanner.flag("--no-model")
     let showAll = scanner.flag("--all-names")
+    let quiet = scanner.flag("--quiet", "-q")
     let paths = try scanner.finish()
     guard !paths.isEmpty else { throw UsageError("give at least one file or directory") }
     if noModel && modelDir != nil { throw UsageError("--no-model and --names-model do not go together") }
-    for p in paths where !FileManager.default.fileExists(atPath: p) {
-      throw CodeIntelError("\(p): no such file or directory")
-    }
     var head: NameHead?
+    var failed = false
     if !noModel {
       do {
         head = try NameHead.loadDefault(explicit: modelDir)
+      } catch PretrainError.modelNotFound {
+        if !quiet { printError("codeintel: no name head found, so no suggestions, only body evidence") }
       } catch {
         if modelDir != nil { throw error }
-        printError("codeintel: no name head found, so no suggestions, only body evidence (\(error))")
+        // Found but unusable: that is not "no head", and the run says so in its exit status too.
+        printError("codeintel: the name head cannot be used, so no suggestions, only body evidence: \(error)")
+        failed = true
       }
     }
-    if let display = head?.display, !showAll {
+    if let display = head?.display, !showAll, !quiet {
       printError(
         display.minProbability == nil
           ? "codeintel: this name head reached no confidence level where its names are right often enough on held-out code (display.json), so it shows no names; --all-names shows them anyway"
@@ -86,12 +93,11 @@ enum SuggestNamesCommand: CLICommand {
             display.minProbability!, display.anyRightShare * 100, display.exactShare * 100))
     }
     let files = SourceFile.collect(paths)
-    let progress = files.count > 20
-    var failed = false
+    let progress = ProgressPrinter(quiet: quiet, verbose: false)
     var out: [[String: Any]] = []
     var totals = (functions: 0, flagged: 0)
     for (i, path) in files.enumerated() {
-      if progress, i % 20 == 0 { printError("suggest-names: \(i)/\(files.count) files") }
+      progress.handle(.progress(done: i, total: files.count))
       do {
         let parsed = try ParsedFile(try SourceFile.load(path))
         var reports = NameAnalysis.analyze(
@@ -109,10 +115,11 @@ enum SuggestNamesCommand: CLICommand {
         }
       } catch {
         failed = true
+        progress.finish()
         printError("codeintel: \(error)")
       }
     }
-    if progress { printError("suggest-names: \(files.count)/\(files.count) files") }
+    progress.handle(.progress(done: files.count, total: files.count))
     if json {
       let object: [String: Any] = ["files": out, "model": head?.directory.path ?? NSNull()]
       let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])

@@ -1,3 +1,4 @@
+import CloneIndex
 import CodeIntel
 import Foundation
 import Heads
@@ -10,6 +11,7 @@ enum SuggestTypesCommand: CLICommand {
   static let help = """
     USAGE: codeintel suggest-types <file-or-dir>... [--min-confidence P] [--diff | --apply] [--all]
                                    [--check] [--jsdoc] [--format text|json] [--types-model DIR | --no-model]
+                                   [--quiet]
 
     Lists suggested types, with confidences, positions and the evidence behind them, where an
     annotation adds information the compiler does not have: parameters of functions that take no
@@ -48,11 +50,16 @@ enum SuggestTypesCommand: CLICommand {
       --jsdoc              For .js/.jsx/.mjs/.cjs files: write JSDoc blocks instead of skipping them.
       --types-model DIR    The type-head folder (default: types/ next to the default model, if any).
       --no-model           Evidence only, even when a type head is installed.
+      --quiet              No progress bar and no notices on stderr (errors are still printed).
       --format text|json   Output format for the listing (default text). JSON: {"files": [{"path",
                            "suggestions": [{"kind","name","line","character","candidates": [{"type",
                            "confidence","reason","source"}]}]}]} with 1-based lines and UTF-16
                            characters; source is evidence, model, name-prior or combined (two
                            sources agree). "checked" says whether the compiler checked them.
+
+    A progress bar goes to stderr when it is a terminal. A path that cannot be read (missing, a
+    symbolic link loop, unreadable, binary) is reported on one line and the others are still
+    processed; the exit status is then 1.
     """
 
   static func run(_ args: [String]) throws -> Int32 {
@@ -68,6 +75,7 @@ enum SuggestTypesCommand: CLICommand {
     let json = try scanner.choice("--format", from: ["text", "json"]) == "json"
     let typesModel = try scanner.option("--types-model")
     let noModel = scanner.flag("--no-model")
+    let quiet = scanner.flag("--quiet", "-q")
     guard !(noModel && typesModel != nil) else { throw UsageError("--types-model and --no-model do not go together") }
     let paths = try scanner.finish()
     guard !paths.isEmpty else { throw UsageError("give at least one file or directory") }
@@ -77,7 +85,7 @@ enum SuggestTypesCommand: CLICommand {
     var jsonFiles: [[String: Any]] = []
     var totals = (files: 0, suggestions: 0, applied: 0, refused: 0, dropped: 0)
     let files = SourceFile.collect(paths)
-    let progress = SuggestTypesProgress(files: files.count)
+    let progress = SuggestTypesProgress(files: files.count, quiet: quiet)
     // The compiler filter: started at the first TypeScript file; without it, one notice and unchecked output.
     var checker: TypeChecker?
     var checkerTried = !check
@@ -144,7 +152,7 @@ enum SuggestTypesCommand: CLICommand {
     }
     progress.clear()
     let dropped = totals.dropped > 0 ? "; the type checker dropped \(totals.dropped) that added a compiler error" : ""
-    if checker != nil { printError("codeintel: checked with TypeScript \(checker?.typescriptVersion ?? "")\(dropped)") }
+    if checker != nil, !quiet { printError("codeintel: checked with TypeScript \(checker?.typescriptVersion ?? "")\(dropped)") }
     if json && mode == "list" {
       let data = try JSONSerialization.data(
         withJSONObject: ["files": jsonFiles, "checked": checker != nil], options: [.sortedKeys])
@@ -154,7 +162,7 @@ enum SuggestTypesCommand: CLICommand {
     } else {
       let verb = mode == "apply" ? "wrote" : "would write"
       let refused = totals.refused > 0 ? "; \(totals.refused) refused because they would break the parse" : ""
-      printError("codeintel: \(verb) \(totals.applied) annotations in \(totals.files) file(s)\(refused)")
+      if !quiet { printError("codeintel: \(verb) \(totals.applied) annotations in \(totals.files) file(s)\(refused)") }
     }
     return failed ? 1 : 0
   }

@@ -7,12 +7,16 @@
 /// The progress line of `suggest-types` on a terminal: files done, and while the type checker works on a file,
 /// its suggestions checked. Nothing when stderr is not a terminal; redrawn at most ten times a second.
 final class SuggestTypesProgress {
-  private let isTerminal = isatty(2) == 1
+  private let isTerminal: Bool
   private var lastDraw: UInt64 = 0
   private var drawn = false
   private let files: Int
 
-  init(files: Int) { self.files = files }
+  /// `quiet`: draw nothing (`--quiet`).
+  init(files: Int, quiet: Bool = false) {
+    self.files = files
+    isTerminal = !quiet && isatty(2) == 1
+  }
 
   /// Shows `done` files of all, and optionally the file being checked with its (checked, total) suggestions.
   func update(done: Int, checking path: String? = nil, suggestions: (Int, Int)? = nil) {

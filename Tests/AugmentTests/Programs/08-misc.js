@@ -132,3 +132,15 @@ const LABEL = "v" + 1 + "." + 2 * 3;
 const FLAGS = !0 + !1 + !!"x";
 const HALF = 1 / 2, NEG = -(3 - 5), MIX = "1" + 2 - 1;
 console.log(SECONDS, MASK, LABEL, FLAGS, HALF, NEG, MIX, 10 / 4 * 2, 2 ** 10 - 1, typeof "x" + typeof 1);
+// ==== dce-coercion-side-effects
+function coerce() {
+  let hits = 0;
+  const a = -{ valueOf() { hits++; return 1; } };
+  const b = -{ valueOf: () => hits++ };
+  const c = -[{ toString() { hits++; return "2"; } }];
+  const d = !{ valueOf() { hits++; return 1; } };
+  const e = void { valueOf() { hits++; } };
+  const f = -"3";
+  return hits;
+}
+console.log(coerce());

@@ -1,6 +1,6 @@
 -- Drives codeintel-lsp from headless Neovim 0.7 with raw LSP requests (0.7 has no inlay-hint
 -- UI, so hints are requested with request_sync) and checks each answer. Run by run.sh.
-local server = os.getenv("CODEINTEL_LSP")
+local editors = os.getenv("EDITORS")
 local sample = os.getenv("SAMPLE")
 local failures = 0
 
@@ -19,31 +19,32 @@ local function finish()
 end
 
 local function main()
-  local initialized = false
   local published = {}
   local progress_end = false
-  local client_id = vim.lsp.start_client({
-    name = "codeintel",
-    cmd = { server },
-    root_dir = vim.fn.fnamemodify(sample, ":h"),
-    init_options = { codeintel = { diagnostics = { debounceMs = 50 } } },
-    on_init = function() initialized = true end,
-    handlers = {
-      ["textDocument/publishDiagnostics"] = function(err, result, ctx, config)
-        table.insert(published, result)
-        return vim.lsp.handlers["textDocument/publishDiagnostics"](err, result, ctx, config)
-      end,
-      ["$/progress"] = function(_, result)
-        if result and result.value and result.value.kind == "end" then progress_end = true end
-      end,
-    },
-  })
-  check(client_id ~= nil, "the server starts")
+  -- Observe what the server sends through the global handlers, so the client is exactly the one that
+  -- Editors/neovim/codeintel.lua starts (its `cmd` is the bare `codeintel-lsp`, found on PATH).
+  local publish = vim.lsp.handlers["textDocument/publishDiagnostics"]
+  vim.lsp.handlers["textDocument/publishDiagnostics"] = function(err, result, ctx, config)
+    table.insert(published, result)
+    return publish(err, result, ctx, config)
+  end
+  vim.lsp.handlers["$/progress"] = function(_, result)
+    if result and result.value and result.value.kind == "end" then progress_end = true end
+  end
+  package.path = editors .. "/neovim/?.lua;" .. package.path
+  require("codeintel").setup({ settings = { codeintel = { diagnostics = { debounceMs = 50 } } } })
+  check(vim.fn.exepath("codeintel-lsp") ~= "", "codeintel-lsp is on PATH (" .. vim.fn.exepath("codeintel-lsp") .. ")")
+  vim.cmd("filetype on")
   vim.cmd("edit " .. vim.fn.fnameescape(sample))
   local bufnr = vim.api.nvim_get_current_buf()
-  vim.lsp.buf_attach_client(bufnr, client_id)
-  local client = vim.lsp.get_client_by_id(client_id)
-  check(vim.wait(20000, function() return initialized end, 20), "initialize completes")
+  local client
+  check(vim.wait(20000, function()
+    local _, c = next(vim.lsp.buf_get_clients(bufnr))
+    client = c
+    return client ~= nil and client.server_capabilities ~= nil
+  end, 20), "the Editors/neovim set-up starts the server and initialize completes")
+  if client == nil then return finish() end
+  local client_id = client.id
   check(client.server_capabilities ~= nil and client.resolved_capabilities ~= nil, "capabilities received")
 
   local uri = vim.uri_from_bufnr(bufnr)

@@ -5,15 +5,23 @@
 #
 #   tests/e2e/nvim/run.sh [path/to/codeintel-lsp]
 #
-# The server binary: the argument, else $CODEINTEL_LSP, else .build/debug/codeintel-lsp.
+# The server is found on PATH, as the editor set-up (Editors/neovim/codeintel.lua, used unchanged) finds
+# it after scripts/setup.sh; an argument or $CODEINTEL_LSP puts that binary's folder first on PATH.
 # Exit status 0 when every check passes, 1 when one fails, 2 when something is missing.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../../.." && pwd)
-server=${1:-${CODEINTEL_LSP:-$root/.build/debug/codeintel-lsp}}
-if [[ ! -x $server ]]; then
-  echo "run.sh: error: no codeintel-lsp at $server; build it with 'swift build --product codeintel-lsp'" \
-    "or pass its path (or set CODEINTEL_LSP)" >&2
+server=${1:-${CODEINTEL_LSP:-}}
+if [[ -n $server ]]; then
+  if [[ ! -x $server || $(basename "$server") != codeintel-lsp ]]; then
+    echo "run.sh: error: $server is not an executable named codeintel-lsp" >&2
+    exit 2
+  fi
+  PATH="$(cd "$(dirname "$server")" && pwd):$PATH"
+fi
+if ! command -v codeintel-lsp >/dev/null; then
+  echo "run.sh: error: codeintel-lsp is not on PATH; run scripts/setup.sh (or pass the binary's path," \
+    "or set CODEINTEL_LSP)" >&2
   exit 2
 fi
 if ! command -v nvim >/dev/null; then
@@ -25,8 +33,8 @@ trap 'rm -rf "$work"' EXIT
 # A copy, so that the test's edits never touch the example.
 cp "$root/Examples/lsp/sample.ts" "$work/sample.ts"
 status=0
-CODEINTEL_LSP=$(cd "$(dirname "$server")" && pwd)/$(basename "$server") SAMPLE="$work/sample.ts" \
-  CODEINTEL_LSP_LOG=${CODEINTEL_LSP_LOG:-warning} \
-  timeout 120 nvim --headless --clean -u NONE -c "luafile $here/lsp_test.lua" || status=$?
+# From the sample's folder: the set-up takes the workspace root from there (Neovim 0.7 has no vim.fs).
+(cd "$work" && EDITORS="$root/Editors" SAMPLE="$work/sample.ts" CODEINTEL_LSP_LOG=${CODEINTEL_LSP_LOG:-warning} \
+  timeout 120 nvim --headless --clean -u NONE -c "luafile $here/lsp_test.lua") || status=$?
 if [[ $status == 0 ]]; then echo "nvim e2e: all checks passed" >&2; else echo "nvim e2e: FAILED (status $status)" >&2; fi
 exit $status

@@ -268,7 +268,7 @@ public final class NameHead: @unchecked Sendable {
   /// `names/` inside `$CODEINTEL_MODEL`, else `names/` inside each folder `PretrainedModel.defaultSearchPaths()`
   /// lists, in order (`ModelFolder.locate`).
   public static func loadDefault(explicit: String? = nil) throws -> NameHead {
-    let found = ModelFolder.locate(
+    let found = try ModelFolder.locate(
       explicit: explicit, environmentVariable: environmentVariable, subfolder: folderName, kind: "name head")
     guard let folder = found.folder else { throw PretrainError.modelNotFound(searched: found.searched) }
     return try load(directory: folder.path)

@@ -97,7 +97,7 @@ public final class TypeHeadModel: @unchecked Sendable {
   /// `explicit` if given; else `types/` inside the default model folder if it exists (`$CODEINTEL_MODEL`, then
   /// `ModelFolder.defaultSearchPaths()`); else nil (evidence only).
   public static func loadDefault(explicit: String?) throws -> TypeHeadModel? {
-    let found = ModelFolder.locate(
+    let found = try ModelFolder.locate(
       explicit: explicit, environmentVariable: nil, subfolder: defaultSubfolder, kind: "type head")
     return try found.folder.map { try load(directory: $0.path) }
   }

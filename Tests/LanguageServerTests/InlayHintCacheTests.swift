@@ -30,7 +30,7 @@ struct InlayHintCacheTests {
     let types = CountingTypeSuggester()
     let editor = try MockEditor(
       providers: AnalysisProviders(types: types, names: nil, clones: nil, useWorkspaceCloneIndex: false))
-    editor.open("const retries = 3\nlet label = 'x'\n", uri: uri)
+    editor.open("export function retries() { return 3 }\nexport function label() { return 'x' }\n", uri: uri)
     let params: JSONValue = ["textDocument": ["uri": .string(uri)], "range": MockEditor.everything]
     let first = try editor.result("textDocument/inlayHint", params)
     let second = try editor.result("textDocument/inlayHint", params)
@@ -48,7 +48,7 @@ struct InlayHintCacheTests {
     // An edit makes a new version: analysed again, once.
     editor.notify(
       "textDocument/didChange",
-      ["textDocument": ["uri": .string(uri), "version": 2], "contentChanges": [["text": "const retries = 3\n"]]])
+      ["textDocument": ["uri": .string(uri), "version": 2], "contentChanges": [["text": "export function retries() { return 3 }\n"]]])
     let after = try editor.result("textDocument/inlayHint", params)
     _ = try editor.result("textDocument/inlayHint", params)
     #expect(after.items.map { $0["label"] } == [": number"])
@@ -61,7 +61,7 @@ struct InlayHintCacheTests {
     let editor = try MockEditor(
       providers: AnalysisProviders(types: types, names: nil, clones: nil, useWorkspaceCloneIndex: false),
       options: ["codeintel": ["diagnostics": ["enabled": false]]])
-    editor.open((0..<50).map { "const v\($0) = \($0)" }.joined(separator: "\n") + "\n", uri: uri)
+    editor.open((0..<50).map { "export function v\($0)() { return \($0) }" }.joined(separator: "\n") + "\n", uri: uri)
     let visible: JSONValue = [
       "textDocument": ["uri": .string(uri)],
       "range": MockEditor.range(MockEditor.position(10, 0), MockEditor.position(20, 0)),

@@ -48,9 +48,9 @@ struct LargeDocumentTests {
     editor.open(slowSource, uri: bigURI)
     #expect(names.entered.wait(timeout: .now() + MockEditor.timeout) == .success)
     // The big document's run is stuck in `slow`; a hover on another document is answered all the same.
-    editor.open("const total = 12\n", uri: smallURI)
+    editor.open("export function total() { return 12 }\n", uri: smallURI)
     let hover = try editor.request(
-      "textDocument/hover", ["textDocument": ["uri": .string(smallURI)], "position": MockEditor.position(0, 7)])
+      "textDocument/hover", ["textDocument": ["uri": .string(smallURI)], "position": MockEditor.position(0, 16)])
     #expect(hover["error"] == nil)
     let hints = try editor.result(
       "textDocument/inlayHint", ["textDocument": ["uri": .string(smallURI)], "range": MockEditor.everything])

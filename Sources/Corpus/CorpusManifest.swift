@@ -142,9 +142,35 @@ public struct CorpusManifest: Sendable, Codable, Equatable {
   public func encoded() throws -> Data {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    var data = try encoder.encode(self)
-    data.append(0x0A)
-    return data
+    // Foundation writes `"key" : value`; the committed file uses `"key": value` (Python's json.dump,
+    // which wrote the first manifest), so that rewriting it changes only what changed.
+    let text = String(decoding: try encoder.encode(self), as: UTF8.self)
+    var out = ""
+    out.reserveCapacity(text.utf8.count)
+    let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+    var i = 0
+    while i < lines.count {
+      var line = lines[i]
+      // An empty array comes out as `[`, a blank line, `]`: write `[]`.
+      if line.hasSuffix("["), i + 2 < lines.count, lines[i + 1].allSatisfy({ $0 == " " }),
+        lines[i + 2].drop(while: { $0 == " " }).hasPrefix("]")
+      {
+        line = Substring(String(line) + lines[i + 2].drop(while: { $0 == " " }))
+        i += 2
+      }
+      let indent = line.prefix { $0 == " " }
+      let rest = line.dropFirst(indent.count)
+      if rest.hasPrefix("\""), let close = rest.dropFirst().firstIndex(of: "\""),
+        rest[rest.index(after: close)...].hasPrefix(" : ")
+      {
+        out += indent + rest[...close] + ": " + rest[rest.index(close, offsetBy: 4)...] + "\n"
+      } else {
+        out += line + "\n"
+      }
+      i += 1
+    }
+    while out.hasSuffix("\n\n") { out.removeLast() }
+    return Data(out.utf8)
   }
 
   /// Checks the rules a usable manifest keeps: unique names, at least one tarball each, and a test

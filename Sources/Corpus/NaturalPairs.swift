@@ -3,8 +3,8 @@ import Augment
 import Syntax
 
 /// Natural functional-clone pairs: solutions of the same programming problem from different
-/// repositories (different authors, and in the Exercism and NeetCode collections different
-/// languages: JS↔TS pairs), with as many negatives (solutions of another problem in the same split).
+/// repositories (different authors) or in different languages (JS↔TS, e.g. NeetCode's
+/// `javascript/` and `typescript/` folders or the two Exercism tracks), with as many negatives (solutions of another problem in the same split).
 ///
 /// Pairs never cross splits: the problems are split (`ProblemSplit`), and both sides of a pair,
 /// positive or negative, come from one split. Only files the build kept (selected, not duplicated or
@@ -21,15 +21,17 @@ public enum NaturalPairs {
   }
 
   /// Writes the pairs of one split: for each problem (in key order) solved in at least two
-  /// repositories, one solution per repository (its first path) and up to `maxPairsPerProblem`
-  /// positive pairs of different repositories drawn with the seed, each followed by a negative.
+  /// repositories or languages, one solution per repository and language family (its first path)
+  /// and up to `maxPairsPerProblem` positive pairs drawn with the seed, each followed by a negative.
   /// Returns the number of records and of problems used.
   public static func write(
     solutions: [Solution], seed: UInt64, maxPairsPerProblem: Int, to writer: JSONLinesWriter
   ) throws -> (pairs: Int, problems: Int) {
+    // One side per repository and language family: two sides differ in author or in language.
     var byProblem: [String: [String: Solution]] = [:]
     for s in solutions.sorted(by: { ($0.problem, $0.repository, $0.path) < ($1.problem, $1.repository, $1.path) }) {
-      if byProblem[s.problem]?[s.repository] == nil { byProblem[s.problem, default: [:]][s.repository] = s }
+      let side = s.repository + (Language(path: s.path)?.isTypeScript == true ? " ts" : " js")
+      if byProblem[s.problem]?[side] == nil { byProblem[s.problem, default: [:]][side] = s }
     }
     let problems = byProblem.keys.sorted().filter { byProblem[$0]!.count >= 2 }
     guard problems.count >= 2 else { return (0, 0) }

@@ -371,3 +371,45 @@ func utilityModule(_ tweak: String = "") -> String {
     #expect(index.check(Array(unrelated.utf8), owner: "c") == nil)
   }
 }
+
+@Suite struct NaturalPairTests {
+  @Test func pairsNeedAnotherAuthorOrLanguage() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("natural-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let files = [
+      "n/javascript/0001-two-sum.js": "// statement\nconst twoSum = (a, t) => a.indexOf(t);\n",
+      "n/typescript/0001-two-sum.ts": "function twoSum(a: number[], t: number): number { return a.indexOf(t); }\n",
+      "n/javascript/0002-add.js": "const add = (a, b) => a + b;\n",
+      "m/0002-add.js": "function add(a, b) { return b + a; }\n",
+      "m/0002-add-again.js": "function add(a, b) { return [a, b].reduce((x, y) => x + y); }\n",
+      "m/0003-alone.js": "function alone() { return 3; }\n",
+    ]
+    try RepositoryFixture.write(files, under: folder)
+    func solution(_ path: String, _ problem: String) -> NaturalPairs.Solution {
+      NaturalPairs.Solution(
+        problem: problem, split: .train, repository: String(path.prefix(1)), path: String(path.dropFirst(2)),
+        file: folder.appendingPathComponent(path))
+    }
+    let solutions = [
+      solution("n/javascript/0001-two-sum.js", "leetcode:0001"), solution("n/typescript/0001-two-sum.ts", "leetcode:0001"),
+      solution("n/javascript/0002-add.js", "leetcode:0002"), solution("m/0002-add.js", "leetcode:0002"),
+      solution("m/0002-add-again.js", "leetcode:0002"), solution("m/0003-alone.js", "leetcode:0003"),
+    ]
+    let out = folder.appendingPathComponent("pairs.jsonl")
+    let writer = try JSONLinesWriter(url: out)
+    let written = try NaturalPairs.write(solutions: solutions, seed: 5, maxPairsPerProblem: 6, to: writer)
+    _ = try writer.close()
+    // 0001: n's JS and TS (same repository, other language); 0002: n and m (m's second file is
+    // the same author in the same language); 0003: one side only.
+    #expect(written.problems == 2 && written.pairs == 4)
+    let lines = try String(contentsOf: out, encoding: .utf8).split(separator: "\n")
+    let positives = lines.filter { $0.hasPrefix("{\"label\":1") }
+    #expect(positives.count == 2)
+    #expect(positives.contains { $0.contains("\"language\":\"javascript\"") && $0.contains("\"b_language\":\"typescript\"") })
+    // One side per repository and language: m's second solution of 0002 is never used (its first
+    // path, `0002-add-again.js`, is).
+    #expect(lines.contains { $0.contains("0002-add-again.js") })
+    #expect(!lines.contains { $0.contains("path\":\"0002-add.js\"") })
+    #expect(!lines.contains { $0.contains("// statement") })
+  }
+}

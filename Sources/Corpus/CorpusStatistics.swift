@@ -177,6 +177,15 @@ public struct CorpusStatistics: Sendable {
     for (i, entry) in vocabulary.prefix(30).enumerated() {
       out += "| \(i + 1) | `\(entry.label.replacingOccurrences(of: "|", with: "\\|"))` | \(entry.count) |\n"
     }
+    out += "\nThe 20 most common type labels of each held-out split:\n\n"
+    for split in order where split != .train {
+      let top = splits[split]!.labelCounts.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.prefix(20)
+      guard !top.isEmpty else { continue }
+      out +=
+        "- \(split.rawValue): "
+        + top.map { "`\($0.key.replacingOccurrences(of: "|", with: "\\|"))` \($0.value)" }.joined(separator: ", ")
+        + "\n"
+    }
     out += "\nMethod-name examples (name → target):\n\n"
     for split in order {
       for sample in splits[split]!.nameSamples.prefix(8) {

@@ -189,7 +189,8 @@ public struct CorpusManifest: Sendable, Codable, Equatable {
       }
     }
     for p in packages where ![.train, .valid, .test].contains(p.split) {
-      throw CorpusError.invalidManifest("package \(p.name) is in split \(p.split.rawValue) (Debian packages use train, valid, test)")
+      throw CorpusError.invalidManifest(
+        "package \(p.name) is in split \(p.split.rawValue) (Debian packages use train, valid, test)")
     }
     try validateRepositories()
     let test = packages.filter { $0.split == .test }

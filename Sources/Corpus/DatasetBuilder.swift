@@ -178,7 +178,8 @@ public struct DatasetBuilder {
     // Augmentation clone pairs over each test split's held-out functions.
     for split in [CorpusSplit.test, .githubTest] {
       let units = state.heldOut[split]?.units ?? []
-      progress("clone pairs (\(split.rawValue)): augmenting up to \(options.clonePairAnchors) of \(units.count) functions")
+      progress(
+        "clone pairs (\(split.rawValue)): augmenting up to \(options.clonePairAnchors) of \(units.count) functions")
       state.statistics.splits[split]!.clonePairs = ClonePairs.write(
         units: units, anchors: options.clonePairAnchors, seed: manifest.seed,
         augmenter: Augmenter(config: .semanticsPreserving), to: try writer("clone-pairs/\(split.rawValue).jsonl"))

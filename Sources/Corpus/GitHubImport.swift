@@ -13,7 +13,8 @@ public enum GitHubImport {
     public var typeScriptFiles: Int
     public var javaScriptFiles: Int
 
-    public init(name: String, commit: String, license: String, role: String, typeScriptFiles: Int, javaScriptFiles: Int) {
+    public init(name: String, commit: String, license: String, role: String, typeScriptFiles: Int, javaScriptFiles: Int)
+    {
       self.name = name
       self.commit = commit
       self.license = license
@@ -74,7 +75,9 @@ public enum GitHubImport {
       try column("js_files")
     )
     return try lines.dropFirst().map { row in
-      guard row.count == header.count else { throw CorpusError.io(path: path, reason: "malformed row \(row.joined(separator: " "))") }
+      guard row.count == header.count else {
+        throw CorpusError.io(path: path, reason: "malformed row \(row.joined(separator: " "))")
+      }
       return Source(
         name: String(row[repo]), commit: String(row[commit]), license: String(row[license]), role: String(row[role]),
         typeScriptFiles: Int(row[ts]) ?? 0, javaScriptFiles: Int(row[js]) ?? 0)
@@ -83,13 +86,16 @@ public enum GitHubImport {
 
   /// Reads `repos/OWNER+NAME.files.tsv` (path, blob id, size), sorted by path.
   public static func readFiles(_ folder: URL, repository: String) throws -> [RepositoryFile] {
-    let path = folder.appendingPathComponent("repos/\(repository.replacingOccurrences(of: "/", with: "+")).files.tsv").path
+    let path = folder.appendingPathComponent("repos/\(repository.replacingOccurrences(of: "/", with: "+")).files.tsv")
+      .path
     guard let data = FileManager.default.contents(atPath: path) else {
       throw CorpusError.io(path: path, reason: "cannot read the file list of \(repository)")
     }
     return try String(decoding: data, as: UTF8.self).split(separator: "\n").map { line in
       let f = line.split(separator: "\t", omittingEmptySubsequences: false)
-      guard f.count == 3, let size = Int(f[2]) else { throw CorpusError.io(path: path, reason: "malformed line \(line)") }
+      guard f.count == 3, let size = Int(f[2]) else {
+        throw CorpusError.io(path: path, reason: "malformed line \(line)")
+      }
       return RepositoryFile(path: String(f[0]), blob: String(f[1]), size: size)
     }.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
   }

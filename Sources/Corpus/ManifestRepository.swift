@@ -99,7 +99,9 @@ public struct ProblemSplit: Sendable, Codable, Equatable {
 
   /// The split of a problem.
   public func split(of key: String, heldOutSet: Set<String>? = nil) -> CorpusSplit {
-    if let set = heldOutSet { if set.contains(key) { return .githubTest } } else if heldOut.contains(key) {
+    if let set = heldOutSet {
+      if set.contains(key) { return .githubTest }
+    } else if heldOut.contains(key) {
       return .githubTest
     }
     let bucket = Int(SeededDraw.hash(key, seed: seed) % 100)
@@ -146,7 +148,9 @@ extension CorpusManifest {
     var seen = Set<String>()
     let hex = Set("0123456789abcdef")
     for r in repositories {
-      guard seen.insert(r.name).inserted else { throw CorpusError.invalidManifest("repository \(r.name) is listed twice") }
+      guard seen.insert(r.name).inserted else {
+        throw CorpusError.invalidManifest("repository \(r.name) is listed twice")
+      }
       guard r.commit.count == 40, r.commit.allSatisfy(hex.contains) else {
         throw CorpusError.invalidManifest("repository \(r.name) has commit \(r.commit) (expected 40 lowercase hex)")
       }

@@ -1,5 +1,5 @@
-import Foundation
 import Augment
+import Foundation
 import Syntax
 
 /// Natural functional-clone pairs: solutions of the same programming problem from different

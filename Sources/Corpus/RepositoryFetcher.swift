@@ -83,7 +83,8 @@ public struct RepositoryFetcher {
       try Process.runChecked("/usr/bin/git", ["init", "-q", "--bare", git.path], in: scratch)
       do {
         try Process.runChecked(
-          "/usr/bin/git", ["-C", git.path, "fetch", "-q", "--depth", "1", repository.url, repository.commit], in: scratch)
+          "/usr/bin/git", ["-C", git.path, "fetch", "-q", "--depth", "1", repository.url, repository.commit],
+          in: scratch)
       } catch {
         // Servers that refuse a fetch by commit id: fetch everything, then pick the commit.
         try Process.runChecked(

@@ -11,7 +11,8 @@ struct RepositoryFixture {
 
   init() throws {
     root = FileManager.default.temporaryDirectory.appendingPathComponent("github-fixture-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: archives.appendingPathComponent("repos"), withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(
+      at: archives.appendingPathComponent("repos"), withIntermediateDirectories: true)
   }
 
   func remove() { try? FileManager.default.removeItem(at: root) }
@@ -34,8 +35,10 @@ struct RepositoryFixture {
     try Self.write(files, under: tree)
     try Process.runChecked(
       "/bin/tar", ["-cJf", archives.appendingPathComponent("repos/\(dir).tar.xz").path, "-C", tree.path, "."], in: root)
-    let listed = files.map { RepositoryFile(path: $0.key, blob: SHA1.gitBlobID(Array($0.value.utf8)), size: $0.value.utf8.count) }
-      .sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
+    let listed = files.map {
+      RepositoryFile(path: $0.key, blob: SHA1.gitBlobID(Array($0.value.utf8)), size: $0.value.utf8.count)
+    }
+    .sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
     return ManifestRepository(
       name: name, url: "https://example.invalid/\(name).git", commit: commit, license: "mit", role: role,
       language: language, split: split, files: listed)
@@ -113,7 +116,8 @@ func utilityModule(_ tweak: String = "") -> String {
   @Test func verifiedArchiveGoodCorruptedAndMissing() throws {
     let fixture = try RepositoryFixture()
     defer { fixture.remove() }
-    let good = try fixture.archive("me/good", ["src/a.ts": "export const a = 1;\n", "b.js": "exports.b = 2;\n"], split: .train)
+    let good = try fixture.archive(
+      "me/good", ["src/a.ts": "export const a = 1;\n", "b.js": "exports.b = 2;\n"], split: .train)
     let cache = fixture.root.appendingPathComponent("cache")
     let fetcher = RepositoryFetcher(cache: cache, archives: fixture.archives)
     try fetcher.fetch(good)
@@ -124,7 +128,9 @@ func utilityModule(_ tweak: String = "") -> String {
 
     // Corrupted: the archive's bytes differ from what the manifest pins.
     var corrupted = try fixture.archive("me/bad", ["src/a.ts": "export const a = 1;\n"], split: .train)
-    corrupted.files = [RepositoryFile(path: "src/a.ts", blob: SHA1.gitBlobID(Array("export const a = 2;\n".utf8)), size: 20).line]
+    corrupted.files = [
+      RepositoryFile(path: "src/a.ts", blob: SHA1.gitBlobID(Array("export const a = 2;\n".utf8)), size: 20).line
+    ]
     do {
       try fetcher.fetch(corrupted)
       Issue.record("a corrupted file was accepted")
@@ -139,7 +145,11 @@ func utilityModule(_ tweak: String = "") -> String {
     var missing = good
     missing.name = "me/good"
     missing.files.append(RepositoryFile(path: "zz/gone.ts", blob: String(repeating: "0", count: 40), size: 3).line)
-    #expect(throws: CorpusError.missingFile(repository: "me/good", path: "zz/gone.ts", origin: fixture.archives.appendingPathComponent("repos/me+good.tar.xz").path)) {
+    #expect(
+      throws: CorpusError.missingFile(
+        repository: "me/good", path: "zz/gone.ts",
+        origin: fixture.archives.appendingPathComponent("repos/me+good.tar.xz").path)
+    ) {
       try fetcher.fetch(missing)
     }
     #expect(!fetcher.isReady(missing))
@@ -150,7 +160,8 @@ func utilityModule(_ tweak: String = "") -> String {
     defer { fixture.remove() }
     let files = [
       "src/ranges.ts": utilityModule(),
-      "src/names.js": "function greetEveryone(names) {\n  const out = [];\n  for (const n of names) out.push('hi ' + n);\n  return out;\n}\nmodule.exports = { greetEveryone };\n",
+      "src/names.js":
+        "function greetEveryone(names) {\n  const out = [];\n  for (const n of names) out.push('hi ' + n);\n  return out;\n}\nmodule.exports = { greetEveryone };\n",
     ]
     let (url, commit) = try fixture.bareRepository("lib", files)
     var repository = try fixture.archive("me/lib", files, split: .train, commit: commit)
@@ -166,11 +177,13 @@ func utilityModule(_ tweak: String = "") -> String {
     try viaGit.fetch(manifest: manifest)
     #expect(viaGit.isReady(repository))
     let a = try DatasetBuilder(
-      manifest: manifest, fetcher: CorpusFetcher(cache: debian.cache), output: debian.cache.appendingPathComponent("out-a"),
+      manifest: manifest, fetcher: CorpusFetcher(cache: debian.cache),
+      output: debian.cache.appendingPathComponent("out-a"),
       repositories: viaArchives
     ).build()
     let g = try DatasetBuilder(
-      manifest: manifest, fetcher: CorpusFetcher(cache: debian.cache), output: debian.cache.appendingPathComponent("out-g"),
+      manifest: manifest, fetcher: CorpusFetcher(cache: debian.cache),
+      output: debian.cache.appendingPathComponent("out-g"),
       repositories: viaGit
     ).build()
     #expect(a.hash == g.hash)
@@ -247,21 +260,25 @@ func utilityModule(_ tweak: String = "") -> String {
     #expect(key("100~199/123. Best Time to Buy and Sell Stock III.js") == "leetcode:0123")
     #expect(key("src/add-two-numbers/index.js") == "leetcode:0002")  // title learnt from a numbered file
     #expect(key("LeetcodeProblems/Algorithms/medium/Add_Two_Numbers.js") == "leetcode:0002")
-    #expect(keys.problem(path: "tests/add_two_numbers.test.js", repository: "x/leetcode-javascript")
-      == ProblemKeys.Problem(key: "leetcode:0002", isSolution: false))
+    #expect(
+      keys.problem(path: "tests/add_two_numbers.test.js", repository: "x/leetcode-javascript")
+        == ProblemKeys.Problem(key: "leetcode:0002", isSolution: false))
     // Elsewhere a leading number is a chapter, not a problem.
     #expect(key("src/10-tree/avl-tree.ts", "loiane/algorithms") == "slug:avl-tree")
     #expect(
       keys.problem(path: "exercises/practice/two-fer/.meta/proof.ci.ts", repository: "exercism/typescript")
         == ProblemKeys.Problem(key: "exercism:two-fer", isSolution: true))
-    #expect(keys.problem(path: "exercises/practice/two-fer/two-fer.js", repository: "exercism/javascript")?.isSolution == false)
+    #expect(
+      keys.problem(path: "exercises/practice/two-fer/two-fer.js", repository: "exercism/javascript")?.isSolution
+        == false)
   }
 }
 
 @Suite struct CrossSourceDedupTests {
   /// Debian train package `alpha` (FixtureCorpus) plus GitHub repositories.
   static func build(
-    _ repositories: [ManifestRepository], fixture: RepositoryFixture, debian: FixtureCorpus, problemSplit: ProblemSplit? = nil
+    _ repositories: [ManifestRepository], fixture: RepositoryFixture, debian: FixtureCorpus,
+    problemSplit: ProblemSplit? = nil
   ) throws -> (DatasetBuilder.Result, URL) {
     var manifest = debian.manifest
     manifest.repositories = repositories
@@ -307,7 +324,8 @@ func utilityModule(_ tweak: String = "") -> String {
       "other/app",
       [
         "src/helpers/types.ts": "// copied from alpha\n" + alphaTypes + Self.ownCode,
-        "src/main.ts": "export function startApplication(port: number): string {\n  const url = 'http://localhost:' + port;\n  return url;\n}\n",
+        "src/main.ts":
+          "export function startApplication(port: number): string {\n  const url = 'http://localhost:' + port;\n  return url;\n}\n",
       ], split: .githubTest)
     let (result, out) = try Self.build([upstream, fork, vendoring], fixture: fixture, debian: debian)
     let test = try #require(result.statistics.splits[.githubTest])
@@ -332,18 +350,32 @@ func utilityModule(_ tweak: String = "") -> String {
     func solution(_ name: String, _ body: String) -> String {
       "/**\n * Problem statement pasted by the author.\n */\nvar \(name) = function (nums, target) {\n\(body)\n};\n"
     }
-    let twoSumA = solution("twoSum", "  const seen = new Map();\n  for (let i = 0; i < nums.length; i++) {\n    if (seen.has(target - nums[i])) return [seen.get(target - nums[i]), i];\n    seen.set(nums[i], i);\n  }\n  return [];")
-    let twoSumB = solution("twoSum", "  for (let i = 0; i < nums.length; i++)\n    for (let j = i + 1; j < nums.length; j++)\n      if (nums[i] + nums[j] === target) return [i, j];\n  return null;")
-    let searchA = solution("search", "  let lo = 0, hi = nums.length - 1;\n  while (lo <= hi) {\n    const mid = (lo + hi) >> 1;\n    if (nums[mid] === target) return mid;\n    if (nums[mid] < target) lo = mid + 1; else hi = mid - 1;\n  }\n  return -1;")
-    let searchB = solution("search", "  return nums.indexOf(target);\n  // linear scan is fine for small inputs\n  console.log('unreachable');")
+    let twoSumA = solution(
+      "twoSum",
+      "  const seen = new Map();\n  for (let i = 0; i < nums.length; i++) {\n    if (seen.has(target - nums[i])) return [seen.get(target - nums[i]), i];\n    seen.set(nums[i], i);\n  }\n  return [];"
+    )
+    let twoSumB = solution(
+      "twoSum",
+      "  for (let i = 0; i < nums.length; i++)\n    for (let j = i + 1; j < nums.length; j++)\n      if (nums[i] + nums[j] === target) return [i, j];\n  return null;"
+    )
+    let searchA = solution(
+      "search",
+      "  let lo = 0, hi = nums.length - 1;\n  while (lo <= hi) {\n    const mid = (lo + hi) >> 1;\n    if (nums[mid] === target) return mid;\n    if (nums[mid] < target) lo = mid + 1; else hi = mid - 1;\n  }\n  return -1;"
+    )
+    let searchB = solution(
+      "search",
+      "  return nums.indexOf(target);\n  // linear scan is fine for small inputs\n  console.log('unreachable');")
     let a = try fixture.archive(
-      "alice/leetcode-js", ["0001-two-sum.js": twoSumA, "0704-binary-search.js": searchA], split: nil, role: "solutions",
+      "alice/leetcode-js", ["0001-two-sum.js": twoSumA, "0704-binary-search.js": searchA], split: nil,
+      role: "solutions",
       language: "javascript")
     let b = try fixture.archive(
-      "bob/leetcode-javascript", ["solutions/1. Two Sum/index.js": twoSumB, "solutions/704. Binary Search/index.js": searchB],
+      "bob/leetcode-javascript",
+      ["solutions/1. Two Sum/index.js": twoSumB, "solutions/704. Binary Search/index.js": searchB],
       split: nil, role: "solutions", language: "javascript")
     // 0704 is drawn into train (0 % test and valid), 0001 is held out by the evaluation set.
-    let split = ProblemSplit(seed: 1, testPercent: 0, validPercent: 0, heldOut: ["leetcode:0001"], heldOutSource: "fixture")
+    let split = ProblemSplit(
+      seed: 1, testPercent: 0, validPercent: 0, heldOut: ["leetcode:0001"], heldOutSource: "fixture")
     let (result, out) = try Self.build([a, b], fixture: fixture, debian: debian, problemSplit: split)
     let train = try String(contentsOf: out.appendingPathComponent("pretrain/train.jsonl"), encoding: .utf8)
     let test = try String(contentsOf: out.appendingPathComponent("pretrain/github-test.jsonl"), encoding: .utf8)
@@ -353,11 +385,13 @@ func utilityModule(_ tweak: String = "") -> String {
     #expect(result.statistics.splits[.githubTest]!.naturalPairs == 0)  // one problem: no negative to draw
     #expect(result.statistics.splits[.train]!.naturalPairs == 0)
     // With a second held-out problem the pairs appear, on the test side only.
-    let both = ProblemSplit(seed: 1, testPercent: 0, validPercent: 0, heldOut: ["leetcode:0001", "leetcode:0704"], heldOutSource: "fixture")
+    let both = ProblemSplit(
+      seed: 1, testPercent: 0, validPercent: 0, heldOut: ["leetcode:0001", "leetcode:0704"], heldOutSource: "fixture")
     let (again, out2) = try Self.build([a, b], fixture: fixture, debian: debian, problemSplit: both)
     #expect(again.statistics.splits[.githubTest]!.naturalPairs == 4)
     #expect(again.statistics.splits[.train]!.naturalPairs == 0)
-    let pairs = try String(contentsOf: out2.appendingPathComponent("clone-pairs/natural-github-test.jsonl"), encoding: .utf8)
+    let pairs = try String(
+      contentsOf: out2.appendingPathComponent("clone-pairs/natural-github-test.jsonl"), encoding: .utf8)
     #expect(pairs.contains("\"problem\":\"leetcode:0001\"") && !pairs.contains("Problem statement pasted"))
   }
 }
@@ -391,7 +425,8 @@ func utilityModule(_ tweak: String = "") -> String {
         file: folder.appendingPathComponent(path))
     }
     let solutions = [
-      solution("n/javascript/0001-two-sum.js", "leetcode:0001"), solution("n/typescript/0001-two-sum.ts", "leetcode:0001"),
+      solution("n/javascript/0001-two-sum.js", "leetcode:0001"),
+      solution("n/typescript/0001-two-sum.ts", "leetcode:0001"),
       solution("n/javascript/0002-add.js", "leetcode:0002"), solution("m/0002-add.js", "leetcode:0002"),
       solution("m/0002-add-again.js", "leetcode:0002"), solution("m/0003-alone.js", "leetcode:0003"),
     ]
@@ -405,7 +440,8 @@ func utilityModule(_ tweak: String = "") -> String {
     let lines = try String(contentsOf: out, encoding: .utf8).split(separator: "\n")
     let positives = lines.filter { $0.hasPrefix("{\"label\":1") }
     #expect(positives.count == 2)
-    #expect(positives.contains { $0.contains("\"language\":\"javascript\"") && $0.contains("\"b_language\":\"typescript\"") })
+    #expect(
+      positives.contains { $0.contains("\"language\":\"javascript\"") && $0.contains("\"b_language\":\"typescript\"") })
     // One side per repository and language: m's second solution of 0002 is never used (its first
     // path, `0002-add-again.js`, is).
     #expect(lines.contains { $0.contains("0002-add-again.js") })

@@ -8,6 +8,9 @@ public enum CorpusError: Error, CustomStringConvertible, Equatable {
   case missingPackages([String])
   case notExtracted(package: String, path: String)
   case io(path: String, reason: String)
+  case blobMismatch(repository: String, path: String, expected: String, actual: String)
+  case missingFile(repository: String, path: String, origin: String)
+  case missingRepositories([String])
 
   public var description: String {
     switch self {
@@ -31,6 +34,14 @@ public enum CorpusError: Error, CustomStringConvertible, Equatable {
       return "package \(package) is not extracted at \(path); run `codeintel corpus fetch`"
     case .io(let path, let reason):
       return "\(path): \(reason)"
+    case .blobMismatch(let repository, let path, let expected, let actual):
+      return "\(repository): \(path) has git blob id \(actual) but the manifest pins \(expected); "
+        + "the file is corrupt or not from the pinned commit, so it is refused"
+    case .missingFile(let repository, let path, let origin):
+      return "\(repository): \(path) is listed in the manifest but missing from \(origin); refused"
+    case .missingRepositories(let names):
+      return "these manifest repositories are not fetched and verified: \(names.joined(separator: ", ")). "
+        + "Run `codeintel corpus fetch --archives DIR` (or with network access, `codeintel corpus fetch`) first"
     }
   }
 }

@@ -1,19 +1,33 @@
 import Foundation
 
-/// Which part of the corpus a package belongs to. Packages, never files or functions, are split.
+/// Which part of the corpus a package or repository belongs to. Packages and repositories, never
+/// files or functions, are split (the solution collections are split by problem, see
+/// `ProblemSplit`).
+///
+/// `train` is one pool (Debian and GitHub). The held-out sides stay apart by source: `valid` and
+/// `test` are the Debian packages exactly as before (so earlier numbers stay comparable),
+/// `github-valid` and `github-test` the held-out GitHub repositories and problems.
 public enum CorpusSplit: String, Sendable, Codable, CaseIterable, Comparable {
   case train
   case valid
   case test
+  case githubValid = "github-valid"
+  case githubTest = "github-test"
 
-  /// Processing order: train first, so that later splits can drop what train already holds.
+  /// Processing order: train first, so that later splits can drop what train already holds; then
+  /// the validation splits, then the test splits.
   public var rank: Int {
     switch self {
     case .train: return 0
     case .valid: return 1
-    case .test: return 2
+    case .githubValid: return 2
+    case .test: return 3
+    case .githubTest: return 4
     }
   }
+
+  /// Whether this is a test split (never used for training or model selection).
+  public var isTest: Bool { self == .test || self == .githubTest }
 
   public static func < (a: CorpusSplit, b: CorpusSplit) -> Bool { a.rank < b.rank }
 }
@@ -87,12 +101,26 @@ public struct CorpusManifest: Sendable, Codable, Equatable {
   /// Seed for every random choice the dataset build makes (clone-pair negatives, augmentations).
   public var seed: UInt64
   public var packages: [ManifestPackage]
+  /// The pinned GitHub repositories (format 2), in name order.
+  public var repositories: [ManifestRepository]?
+  /// How the solution collections' problems are split (format 2).
+  public var problemSplit: ProblemSplit?
 
-  public init(format: Int = 1, archive: String, seed: UInt64, packages: [ManifestPackage]) {
+  enum CodingKeys: String, CodingKey {
+    case format, archive, seed, packages, repositories
+    case problemSplit = "problem_split"
+  }
+
+  public init(
+    format: Int = 1, archive: String, seed: UInt64, packages: [ManifestPackage],
+    repositories: [ManifestRepository]? = nil, problemSplit: ProblemSplit? = nil
+  ) {
     self.format = format
     self.archive = archive
     self.seed = seed
     self.packages = packages
+    self.repositories = repositories
+    self.problemSplit = problemSplit
   }
 
   /// Reads and validates a manifest file.
@@ -114,15 +142,43 @@ public struct CorpusManifest: Sendable, Codable, Equatable {
   public func encoded() throws -> Data {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    var data = try encoder.encode(self)
-    data.append(0x0A)
-    return data
+    // Foundation writes `"key" : value`; the committed file uses `"key": value` (Python's json.dump,
+    // which wrote the first manifest), so that rewriting it changes only what changed.
+    let text = String(decoding: try encoder.encode(self), as: UTF8.self)
+    var out = ""
+    out.reserveCapacity(text.utf8.count)
+    let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+    var i = 0
+    while i < lines.count {
+      var line = lines[i]
+      // An empty array comes out as `[`, a blank line, `]`: write `[]`.
+      if line.hasSuffix("["), i + 2 < lines.count, lines[i + 1].allSatisfy({ $0 == " " }),
+        lines[i + 2].drop(while: { $0 == " " }).hasPrefix("]")
+      {
+        line = Substring(String(line) + lines[i + 2].drop(while: { $0 == " " }))
+        i += 2
+      }
+      let indent = line.prefix { $0 == " " }
+      let rest = line.dropFirst(indent.count)
+      if rest.hasPrefix("\""), let close = rest.dropFirst().firstIndex(of: "\""),
+        rest[rest.index(after: close)...].hasPrefix(" : ")
+      {
+        out += indent + rest[...close] + ": " + rest[rest.index(close, offsetBy: 4)...] + "\n"
+      } else {
+        out += line + "\n"
+      }
+      i += 1
+    }
+    while out.hasSuffix("\n\n") { out.removeLast() }
+    return Data(out.utf8)
   }
 
   /// Checks the rules a usable manifest keeps: unique names, at least one tarball each, and a test
   /// split with at least 6 TypeScript and 6 JavaScript packages.
   public func validate() throws {
-    guard format == 1 else { throw CorpusError.invalidManifest("format \(format) is not supported (expected 1)") }
+    guard format == 1 || format == 2 else {
+      throw CorpusError.invalidManifest("format \(format) is not supported (expected 1 or 2)")
+    }
     var seen = Set<String>()
     for p in packages {
       guard seen.insert(p.name).inserted else { throw CorpusError.invalidManifest("package \(p.name) is listed twice") }
@@ -132,6 +188,11 @@ public struct CorpusManifest: Sendable, Codable, Equatable {
           "package \(p.name) has language \(p.language) (expected javascript or typescript)")
       }
     }
+    for p in packages where ![.train, .valid, .test].contains(p.split) {
+      throw CorpusError.invalidManifest(
+        "package \(p.name) is in split \(p.split.rawValue) (Debian packages use train, valid, test)")
+    }
+    try validateRepositories()
     let test = packages.filter { $0.split == .test }
     let ts = test.filter { $0.language == "typescript" }.count
     let js = test.filter { $0.language == "javascript" }.count

@@ -28,6 +28,9 @@ public struct SplitStatistics: Sendable {
   public var droppedDuplicateSites = 0
   public var labelCounts: [String: Int] = [:]
   public var clonePairs = 0
+  /// Natural clone pairs (positives and negatives) and the problems they come from.
+  public var naturalPairs = 0
+  public var naturalProblems = 0
 
   public var typeSites: Int { sitesByKind.values.reduce(0, +) }
 
@@ -89,6 +92,9 @@ public struct CorpusStatistics: Sendable {
             ("distinct_types", .int(s.labelCounts.count)),
             ("coverage_top100", .double(coverage(split, top: 100))),
             ("coverage_top1000", .double(coverage(split, top: 1000))), ("clone_pairs", .int(s.clonePairs)),
+            ("natural_pairs", .int(s.naturalPairs)), ("natural_pair_problems", .int(s.naturalProblems)),
+            ("largest_source_function_share", .double(largestShare(split, \.functionsAfter, total: s.functionsAfter))),
+            ("largest_source_type_site_share", .double(largestShare(split, \.typeSites, total: s.typeSites))),
             (
               "name_samples",
               .array(
@@ -148,7 +154,15 @@ public struct CorpusStatistics: Sendable {
     row("distinct type labels") { "\($0.labelCounts.count)" }
     coverageRow(100)
     coverageRow(1000)
-    row("clone pairs") { "\($0.clonePairs)" }
+    row("augmentation clone pairs") { "\($0.clonePairs)" }
+    row("natural clone pairs (problems)") { "\($0.naturalPairs) (\($0.naturalProblems))" }
+    out +=
+      "| largest package/repository: share of functions | "
+      + order.map { largestLabel($0, \.functionsAfter, total: splits[$0]!.functionsAfter) }.joined(separator: " | ")
+      + " |\n"
+    out +=
+      "| largest package/repository: share of type sites | "
+      + order.map { largestLabel($0, \.typeSites, total: splits[$0]!.typeSites) }.joined(separator: " | ") + " |\n"
     out += "\nFiles left out, by reason:\n\n| reason | " + order.map(\.rawValue).joined(separator: " | ") + " |\n"
     out += "|---|" + order.map { _ in "---:" }.joined(separator: "|") + "|\n"
     let reasons = Set(order.flatMap { splits[$0]!.skipped.keys }).sorted()
@@ -163,6 +177,15 @@ public struct CorpusStatistics: Sendable {
     for (i, entry) in vocabulary.prefix(30).enumerated() {
       out += "| \(i + 1) | `\(entry.label.replacingOccurrences(of: "|", with: "\\|"))` | \(entry.count) |\n"
     }
+    out += "\nThe 20 most common type labels of each held-out split:\n\n"
+    for split in order where split != .train {
+      let top = splits[split]!.labelCounts.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.prefix(20)
+      guard !top.isEmpty else { continue }
+      out +=
+        "- \(split.rawValue): "
+        + top.map { "`\($0.key.replacingOccurrences(of: "|", with: "\\|"))` \($0.value)" }.joined(separator: ", ")
+        + "\n"
+    }
     out += "\nMethod-name examples (name → target):\n\n"
     for split in order {
       for sample in splits[split]!.nameSamples.prefix(8) {
@@ -170,6 +193,24 @@ public struct CorpusStatistics: Sendable {
       }
     }
     return out
+  }
+
+  /// Per source (package or repository; a solution collection's parts in one split add up).
+  func perSource(_ split: CorpusSplit, _ value: KeyPath<PackageStatistics, Int>) -> [(String, Int)] {
+    var sums: [String: Int] = [:]
+    for p in packages where p.split == split { sums[p.name, default: 0] += p[keyPath: value] }
+    return sums.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { ($0.key, $0.value) }
+  }
+
+  /// The largest source's share of a split's total.
+  public func largestShare(_ split: CorpusSplit, _ value: KeyPath<PackageStatistics, Int>, total: Int) -> Double {
+    guard total > 0, let top = perSource(split, value).first else { return 0 }
+    return Double(top.1) / Double(total)
+  }
+
+  func largestLabel(_ split: CorpusSplit, _ value: KeyPath<PackageStatistics, Int>, total: Int) -> String {
+    guard total > 0, let top = perSource(split, value).first else { return "-" }
+    return "\(percent(Double(top.1) / Double(total))) (\(top.0))"
   }
 
   private func percent(_ x: Double) -> String {

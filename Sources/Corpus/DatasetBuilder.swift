@@ -20,6 +20,11 @@ public struct DatasetBuilder {
     public var clonePairAnchors = 2000
     /// Method-name samples kept per split for the statistics.
     public var nameSamples = 8
+    /// Held-out functions kept per test split for the augmentation pairs (a seeded reservoir
+    /// sample, so the build never holds a whole split's functions).
+    public var heldOutReservoir = 20_000
+    /// Natural clone pairs per problem at most (positives; as many negatives are added).
+    public var naturalPairsPerProblem = 6
 
     public init() {}
   }
@@ -35,18 +40,77 @@ public struct DatasetBuilder {
 
   public let manifest: CorpusManifest
   public let fetcher: CorpusFetcher
+  public let repositories: RepositoryFetcher
   public let output: URL
   public var selector = FileSelector()
   public var options = Options()
-  public init(manifest: CorpusManifest, fetcher: CorpusFetcher, output: URL) {
+  public init(manifest: CorpusManifest, fetcher: CorpusFetcher, output: URL, repositories: RepositoryFetcher? = nil) {
     self.manifest = manifest
     self.fetcher = fetcher
+    self.repositories = repositories ?? RepositoryFetcher(cache: fetcher.cache)
     self.output = output
   }
 
-  /// The default output folder: `$XDG_CACHE_HOME/codeintel/datasets` or `~/.cache/codeintel/datasets`.
+  /// The default output folder: `$XDG_CACHE_HOME/codeintel/datasets-v2` or
+  /// `~/.cache/codeintel/datasets-v2` (the Debian-only datasets of earlier versions stay in
+  /// `datasets`).
   public static var defaultOutput: URL {
-    CorpusFetcher.defaultCache.deletingLastPathComponent().appendingPathComponent("datasets")
+    CorpusFetcher.defaultCache.deletingLastPathComponent().appendingPathComponent("datasets-v2")
+  }
+
+  /// One unit of work: the files of a Debian package, or those of a repository that fall in one split.
+  struct WorkItem {
+    var name: String
+    var split: CorpusSplit
+    var language: String
+    var root: URL
+    /// Relative paths in order; nil means every regular file under `root`.
+    var paths: [String]?
+    var exclude: [String]
+    var isRepository: Bool
+    /// Problem of each path (solution collections only).
+    var problems: [String: ProblemKeys.Problem] = [:]
+  }
+
+  /// Every package and repository, per split, in processing order: by split (train, valid,
+  /// github-valid, test, github-test), Debian packages before repositories, then by name.
+  func workItems() -> [WorkItem] {
+    var items: [WorkItem] = manifest.packages.map {
+      WorkItem(
+        name: $0.name, split: $0.split, language: $0.language, root: fetcher.sourceTree(of: $0), paths: nil,
+        exclude: $0.exclude, isRepository: false)
+    }
+    let keys = ProblemKeys(repositories: manifest.repositories ?? [])
+    let heldOut = Set(manifest.problemSplit?.heldOut ?? [])
+    for r in manifest.orderedRepositories {
+      let root = repositories.tree(of: r)
+      let paths = r.parsedFiles.map(\.path)
+      if let split = r.split {
+        items.append(
+          WorkItem(
+            name: r.name, split: split, language: r.language, root: root, paths: paths, exclude: [],
+            isRepository: true))
+        continue
+      }
+      // A solution collection: each file follows its problem's split; files that name no problem
+      // (shared helpers, configuration) go to train.
+      var bySplit: [CorpusSplit: WorkItem] = [:]
+      for path in paths {
+        let problem = keys.problem(path: path, repository: r.name)
+        let split = problem.map { manifest.problemSplit?.split(of: $0.key, heldOutSet: heldOut) ?? .train } ?? .train
+        var item =
+          bySplit[split]
+          ?? WorkItem(
+            name: r.name, split: split, language: r.language, root: root, paths: [], exclude: [], isRepository: true)
+        item.paths!.append(path)
+        if let problem { item.problems[path] = problem }
+        bySplit[split] = item
+      }
+      items += bySplit.values
+    }
+    return items.sorted {
+      ($0.split.rank, $0.isRepository ? 1 : 0, $0.name) < ($1.split.rank, $1.isRepository ? 1 : 0, $1.name)
+    }
   }
 
   // MARK: - Build
@@ -58,6 +122,8 @@ public struct DatasetBuilder {
         atPath: fetcher.sourceTree(of: package).appendingPathComponent(".codeintel-extracted").path)
     }
     guard missing.isEmpty else { throw CorpusError.missingPackages(missing.map(\.name).sorted()) }
+    let unverified = manifest.orderedRepositories.filter { !repositories.isReady($0) }
+    guard unverified.isEmpty else { throw CorpusError.missingRepositories(unverified.map(\.name)) }
 
     var state = BuildState(options: options, seed: manifest.seed)
     var writers: [String: JSONLinesWriter] = [:]
@@ -72,22 +138,32 @@ public struct DatasetBuilder {
       for name in ["pretrain", "method-names", "types"] { _ = try writer("\(name)/\(split.rawValue).jsonl") }
     }
 
-    let packages = manifest.orderedPackages
-    for (i, package) in packages.enumerated() {
-      var packageStats = PackageStatistics(name: package.name, split: package.split, language: package.language)
-      state.statistics.splits[package.split]!.packages += 1
-      let root = fetcher.sourceTree(of: package)
+    let items = workItems()
+    var counted = Set<String>()
+    for (i, item) in items.enumerated() {
+      var packageStats = PackageStatistics(name: item.name, split: item.split, language: item.language)
+      if counted.insert("\(item.split.rawValue) \(item.name)").inserted {
+        state.statistics.splits[item.split]!.packages += 1
+      }
       let writersForSplit = SplitWriters(
-        pretrain: try writer("pretrain/\(package.split.rawValue).jsonl"),
-        names: try writer("method-names/\(package.split.rawValue).jsonl"),
-        types: try writer("types/\(package.split.rawValue).jsonl"))
-      for path in try Self.files(under: root) {
-        try state.process(
-          path: path, root: root, package: package, selector: selector, writers: writersForSplit, stats: &packageStats)
+        pretrain: try writer("pretrain/\(item.split.rawValue).jsonl"),
+        names: try writer("method-names/\(item.split.rawValue).jsonl"),
+        types: try writer("types/\(item.split.rawValue).jsonl"))
+      let source = SourceInfo(name: item.name, split: item.split, exclude: item.exclude)
+      for path in try item.paths ?? Self.files(under: item.root) {
+        let kept = try state.process(
+          path: path, root: item.root, source: source, selector: selector, writers: writersForSplit,
+          stats: &packageStats)
+        if kept, let problem = item.problems[path], problem.isSolution {
+          state.solutions.append(
+            NaturalPairs.Solution(
+              problem: problem.key, split: item.split, repository: item.name, path: path,
+              file: item.root.appendingPathComponent(path)))
+        }
       }
       state.statistics.packages.append(packageStats)
       progress(
-        "[\(i + 1)/\(packages.count)] \(package.split.rawValue) \(package.name): \(packageStats.files) files, "
+        "[\(i + 1)/\(items.count)] \(item.split.rawValue) \(item.name): \(packageStats.files) files, "
           + "\(packageStats.lines) lines, \(packageStats.functionsAfter) functions, \(packageStats.typeSites) type sites"
       )
     }
@@ -99,11 +175,28 @@ public struct DatasetBuilder {
     vocab.writeRaw("count\ttype\n")
     for entry in state.statistics.vocabulary { vocab.writeRaw("\(entry.count)\t\(entry.label)\n") }
 
-    // Clone pairs over the held-out functions.
-    progress("clone pairs: augmenting up to \(options.clonePairAnchors) test functions")
-    state.statistics.splits[.test]!.clonePairs = ClonePairs.write(
-      units: state.heldOut, anchors: options.clonePairAnchors, seed: manifest.seed,
-      augmenter: Augmenter(config: .semanticsPreserving), to: try writer("clone-pairs/test.jsonl"))
+    // Augmentation clone pairs over each test split's held-out functions.
+    for split in [CorpusSplit.test, .githubTest] {
+      let units = state.heldOut[split]?.units ?? []
+      progress(
+        "clone pairs (\(split.rawValue)): augmenting up to \(options.clonePairAnchors) of \(units.count) functions")
+      state.statistics.splits[split]!.clonePairs = ClonePairs.write(
+        units: units, anchors: options.clonePairAnchors, seed: manifest.seed,
+        augmenter: Augmenter(config: .semanticsPreserving), to: try writer("clone-pairs/\(split.rawValue).jsonl"))
+    }
+
+    // Natural clone pairs from the solution collections, per split of their problems.
+    if manifest.repositories?.contains(where: \.isSolutions) == true {
+      for split in [CorpusSplit.train, .githubValid, .githubTest] {
+        let solutions = state.solutions.filter { $0.split == split }
+        let written = try NaturalPairs.write(
+          solutions: solutions, seed: manifest.seed, maxPairsPerProblem: options.naturalPairsPerProblem,
+          to: try writer("clone-pairs/natural-\(split.rawValue).jsonl"))
+        state.statistics.splits[split]!.naturalPairs = written.pairs
+        state.statistics.splits[split]!.naturalProblems = written.problems
+        progress("natural clone pairs (\(split.rawValue)): \(written.pairs) pairs over \(written.problems) problems")
+      }
+    }
 
     let stats = try writer("stats.json")
     stats.writeRaw(state.statistics.json.serialized() + "\n")
@@ -130,6 +223,13 @@ public struct DatasetBuilder {
     }
     return out.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
   }
+}
+
+/// What the per-file work needs to know about where a file comes from.
+struct SourceInfo {
+  let name: String
+  let split: CorpusSplit
+  let exclude: [String]
 }
 
 /// The three per-split writers a file's records go to.
@@ -160,7 +260,9 @@ struct BuildState {
   /// Hash → split where it was first seen.
   var seenExact: [UInt64: CorpusSplit] = [:]
   var seenCanonical: [UInt64: CorpusSplit] = [:]
-  var heldOut: [HeldOutUnit] = []
+  var heldOut: [CorpusSplit: Reservoir] = [:]
+  var nearDuplicates = NearDuplicateIndex()
+  var solutions: [NaturalPairs.Solution] = []
   var parsers: [Language: Parser] = [:]
 
   struct FileKey: Hashable {
@@ -180,38 +282,44 @@ struct BuildState {
     return p
   }
 
+  /// Processes one file; returns whether it was kept (selected, not a duplicate, parsed).
+  @discardableResult
   mutating func process(
-    path: String, root: URL, package: ManifestPackage, selector: FileSelector, writers: SplitWriters,
+    path: String, root: URL, source package: SourceInfo, selector: FileSelector, writers: SplitWriters,
     stats packageStats: inout PackageStatistics
-  ) throws {
+  ) throws -> Bool {
     let split = package.split
     guard case .keep = selector.decide(path: path, exclude: []) else {
       if Language(path: path) != nil { statistics.splits[split]!.candidateFiles += 1 }
       if case .skip(let reason) = selector.decide(path: path, exclude: []), reason != .notSource {
         statistics.splits[split]!.skip(reason.rawValue)
       }
-      return
+      return false
     }
     statistics.splits[split]!.candidateFiles += 1
     guard let data = FileManager.default.contents(atPath: root.appendingPathComponent(path).path) else {
       statistics.splits[split]!.skip("unreadable")
-      return
+      return false
     }
     let bytes = [UInt8](data)
     guard case .keep(let language) = selector.decide(path: path, bytes: bytes, exclude: package.exclude) else {
       if case .skip(let reason) = selector.decide(path: path, bytes: bytes, exclude: package.exclude) {
         statistics.splits[split]!.skip(reason.rawValue)
       }
-      return
+      return false
     }
     guard seenFiles.insert(FileKey(hash: exactHash(bytes), count: bytes.count)).inserted else {
       statistics.splits[split]!.skip("duplicate-file")
-      return
+      return false
+    }
+    if nearDuplicates.check(bytes, owner: "\(package.name)/\(path)") != nil {
+      statistics.splits[split]!.skip("near-duplicate-file")
+      return false
     }
     let tree = try parser(language).parse(bytes: bytes)
     guard !tree.hasError else {
       statistics.splits[split]!.skip("parse-error")
-      return
+      return false
     }
     let lineCount = bytes.reduce(0) { $1 == 0x0A ? $0 + 1 : $0 } + (bytes.last == 0x0A ? 0 : 1)
     statistics.splits[split]!.files += 1
@@ -287,26 +395,26 @@ struct BuildState {
           statistics.splits[split]!.nameSamples.append((example.name, example.target))
         }
       }
-      if split == .test {
-        heldOut.append(
+      if split.isTest {
+        heldOut[split, default: Reservoir(capacity: options.heldOutReservoir, seed: seed ^ UInt64(split.rank))].add(
           HeldOutUnit(package: package.name, path: path, language: language, byteRange: unit.byteRange, text: text))
       }
     }
 
     // Types: TypeScript files with every annotation site removed.
-    guard language.isTypeScript else { return }
+    guard language.isTypeScript else { return true }
     let file: DeannotatedFile
     do {
       file = try TypeAnnotations.deannotate(tree)
     } catch {
       statistics.splits[split]!.deannotationFailures += 1
-      return
+      return true
     }
-    guard !file.sites.isEmpty else { return }
+    guard !file.sites.isEmpty else { return true }
     let reparsed = try parser(language).parse(bytes: file.text)
     guard !reparsed.hasError else {
       statistics.splits[split]!.deannotationFailures += 1
-      return
+      return true
     }
     var sites: [JSONValue] = []
     for site in file.sites {
@@ -318,18 +426,48 @@ struct BuildState {
       statistics.splits[split]!.labelCounts[site.label, default: 0] += 1
       if site.isAny { statistics.splits[split]!.anySites += 1 }
       packageStats.typeSites += 1
+      let parameters = TypeContext.typeParameters(at: site.removedRange.lowerBound, in: tree)
       sites.append(
         .object([
           ("kind", .string(site.kind.rawValue)), ("name", .string(site.name)), ("offset", .int(site.offset)),
           ("label", .string(site.label)), ("any", .bool(site.isAny)),
+          ("type_parameters", .array(parameters.map(JSONValue.string))),
         ]))
     }
-    guard !sites.isEmpty else { return }
+    guard !sites.isEmpty else { return true }
     statistics.splits[split]!.typeFiles += 1
     writers.types.write(
       .object([
         ("package", .string(package.name)), ("path", .string(path)), ("language", .string(language.rawValue)),
-        ("text", .string(String(decoding: file.text, as: UTF8.self))), ("sites", .array(sites)),
+        ("text", .string(String(decoding: file.text, as: UTF8.self))),
+        ("declared_types", .array(TypeContext.declaredTypes(in: tree).map(JSONValue.string))),
+        ("imported_names", .array(TypeContext.importedNames(in: tree).map(JSONValue.string))),
+        ("sites", .array(sites)),
       ]))
+    return true
+  }
+}
+
+/// A seeded reservoir sample (Algorithm R): keeps at most `capacity` items, each with equal chance,
+/// the same items for the same sequence and seed. Below capacity it keeps everything, in order.
+struct Reservoir {
+  let capacity: Int
+  var rng: SeededRandom
+  var units: [HeldOutUnit] = []
+  var seen = 0
+
+  init(capacity: Int, seed: UInt64) {
+    self.capacity = capacity
+    rng = SeededRandom(seed: seed ^ 0x2E5E_2F01)
+  }
+
+  mutating func add(_ unit: HeldOutUnit) {
+    seen += 1
+    if units.count < capacity {
+      units.append(unit)
+      return
+    }
+    let j = Int(rng.next() % UInt64(seen))
+    if j < capacity { units[j] = unit }
   }
 }

@@ -109,3 +109,65 @@ public enum TypeAnnotations {
     return DeannotatedFile(text: text, sites: sites)
   }
 }
+
+// MARK: - What a type head may know about a site's context
+
+/// The names a file makes available as types, and the type parameters in scope at a position:
+/// what a type head needs to suggest a file's own or imported types and generics.
+public enum TypeContext {
+  /// Names declared in the file as types: interfaces, type aliases, classes, enums (sorted, unique).
+  public static func declaredTypes(in tree: Tree) -> [String] {
+    var out = Set<String>()
+    tree.root.walk { node in
+      switch node.type {
+      case "interface_declaration", "type_alias_declaration", "class_declaration", "abstract_class_declaration",
+        "enum_declaration", "class":
+        if let name = node.child(field: "name") { out.insert(name.text) }
+      default: break
+      }
+      return true
+    }
+    return out.sorted()
+  }
+
+  /// Local names bound by the file's imports (default, named, namespace; `import type` included).
+  /// Without resolving modules a value cannot be told from a type, so every imported name is listed.
+  public static func importedNames(in tree: Tree) -> [String] {
+    var out = Set<String>()
+    for statement in tree.root.namedChildren where statement.type == "import_statement" {
+      statement.walk { node in
+        switch node.type {
+        case "import_specifier":
+          if let name = node.child(field: "alias") ?? node.child(field: "name") { out.insert(name.text) }
+          return false
+        case "import_clause":
+          for child in node.namedChildren where child.type == "identifier" { out.insert(child.text) }
+          return true
+        case "namespace_import":
+          for child in node.namedChildren where child.type == "identifier" { out.insert(child.text) }
+          return false
+        case "string": return false
+        default: return true
+        }
+      }
+    }
+    return out.sorted()
+  }
+
+  /// Type parameters declared by the declarations enclosing `offset` (innermost first, each
+  /// declaration's parameters in order): a function's, a method's, a class's or an interface's.
+  public static func typeParameters(at offset: Int, in tree: Tree) -> [String] {
+    guard var node = tree.root.descendant(for: offset..<(offset + 1)) else { return [] }
+    var out: [String] = []
+    while true {
+      if let parameters = node.child(field: "type_parameters") {
+        for p in parameters.namedChildren where p.type == "type_parameter" {
+          if let name = p.child(field: "name"), !out.contains(name.text) { out.append(name.text) }
+        }
+      }
+      guard let parent = node.parent else { break }
+      node = parent
+    }
+    return out
+  }
+}

@@ -24,6 +24,22 @@ import Testing
     }
   }
 
+  @Test func committedRepositoriesFollowTheSeededDraw() throws {
+    let manifest = try CorpusManifest.load(path: Self.committed)
+    let repositories = manifest.orderedRepositories
+    #expect(repositories.count == 213)
+    let sources = repositories.map {
+      GitHubImport.Source(
+        name: $0.name, commit: $0.commit, license: $0.license, role: $0.role,
+        typeScriptFiles: $0.language == "typescript" ? 1 : 0, javaScriptFiles: $0.language == "typescript" ? 0 : 1)
+    }
+    let drawn = GitHubImport.drawSplits(sources, seed: manifest.problemSplit!.seed)
+    for r in repositories { #expect(r.split == drawn[r.name], "\(r.name)") }
+    #expect(repositories.filter { $0.split == .githubTest && $0.language == "typescript" }.count >= 20)
+    #expect(manifest.problemSplit!.heldOut.count == 1165)
+    #expect(repositories.allSatisfy { !$0.files.isEmpty && !$0.license.isEmpty })
+  }
+
   @Test func validationRejectsASmallTestSplit() throws {
     var manifest = try CorpusManifest.load(path: Self.committed)
     manifest.packages.removeAll { $0.split == .test && $0.language == "javascript" }

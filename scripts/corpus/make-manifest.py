@@ -4,6 +4,8 @@ left in a download folder, and the split table below. Authoring aid only: the pr
 committed manifest and never runs this.
 
 usage: scripts/corpus/make-manifest.py ~/.cache/codeintel/corpus/debian > Models/corpus-manifest.json
+The output has no GitHub repositories: add them afterwards with
+`codeintel corpus import-github ../shared/data/github-corpus --held-out-problems ../shared/data/clones-leetcode-js`.
 Only orig tarballs present in the folder are listed (the archive answers 404 for some component
 tarballs; those are left out and the datasets never depend on them).
 """

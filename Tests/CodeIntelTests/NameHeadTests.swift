@@ -225,6 +225,7 @@ struct NameAnalysisTests {
       function getUser(id, callback) { const key = 'u' + id; db.get(key, callback); }
       function getRows(sql) { const q = sql.trim(); pool.query(q, (err, rows) => { use(rows); }); }
       function isEmpty(xs) { if (xs.length) return 0; return 1; }
+      function getDuplicates(object, state) { const found = []; inspect(object, found); state.duplicates = found; }
       """)
     #expect(r["setDay"]! == [])  // immutable setter: returns a modified copy (date-fns)
     #expect(r["setHours"]! == [])
@@ -236,6 +237,7 @@ struct NameAnalysisTests {
     #expect(r["getNext"]! == [])  // a subclass member: the base class may fix the name
     #expect(r["getUser"]! == [] && r["getRows"]! == [])  // callback-style getters
     #expect(r["isEmpty"]! == [])  // 0/1 used as booleans
+    #expect(r["getDuplicates"]! == [])  // hands its result over through an out-parameter (js-yaml's dumper)
     // …while the same shapes without the excuse are still flagged
     let still = try reasons(
       """

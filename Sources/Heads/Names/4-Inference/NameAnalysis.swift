@@ -82,6 +82,7 @@ public enum NameAnalysis {
     var returns: [Node?] = []  // returned expressions (nil: a bare `return`)
     var assigns = false
     var calls = false  // any call or `new`: the value may be a modified copy, or the call may mutate
+    var storesIntoMember = false  // `state.result = …`: an out-parameter or a field receives the value
     var passesCallback = false  // a function passed as an argument: callback style, the result is not returned
     if body.type == "statement_block" {
       visitOwn(body) { n in
@@ -89,6 +90,11 @@ public enum NameAnalysis {
         case "return_statement": returns.append(n.namedChildren.first { $0.type != "comment" })
         case "assignment_expression", "augmented_assignment_expression", "update_expression":
           assigns = true
+          if let left = n.child(field: "left") ?? n.child(field: "argument"),
+            left.type == "member_expression" || left.type == "subscript_expression"
+          {
+            storesIntoMember = true
+          }
         case "unary_expression" where n.text.hasPrefix("delete"):
           assigns = true
         case "new_expression":
@@ -131,7 +137,7 @@ public enum NameAnalysis {
       reasons.append("named like a predicate (`\(first)…`) but every return is a \(kinds) literal, never a boolean")
     }
     if first == "get", body.type == "statement_block", values.isEmpty, MethodNames.statementCount(unit, tree) > 0,
-      !unit.isGenerator, unit.kind != .setter, !passesCallback,
+      !unit.isGenerator, unit.kind != .setter, !passesCallback, !storesIntoMember,
       // `getUser(id, callback)`: Node-style getters hand their result to a callback
       !unit.parameters.contains(where: { $0.names.contains(where: callbackParameter) })
     {

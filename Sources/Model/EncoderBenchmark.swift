@@ -17,7 +17,18 @@ public enum EncoderBenchmark {
     public var encoderThreads: Int? = nil
     public var warmup = 2, iterations = 10
     public var seed: UInt64 = 0
+    /// Also time one MoCo pretraining step (query forward + backward, key forward, queue logits, AdamW, EMA)
+    /// on synthetic batches, with this queue and projection size: pairs per second of the engine alone.
+    public var moco = false
+    public var queue = 4096, projection = 128
     public init() {}
+
+    /// The shipped encoder's shape (Models/contracode-moco-small): 2 layers, d=128, 4 heads, FFN 512.
+    public static var small: Config {
+      var c = Config()
+      (c.layers, c.dim, c.heads, c.ffn, c.vocab) = (2, 128, 4, 512, 8000)
+      return c
+    }
   }
 
   /// The measured numbers.
@@ -31,6 +42,10 @@ public enum EncoderBenchmark {
     /// Matmul FLOPs of one forward pass (a training step counts 3×).
     public var forwardFlops: Double
     public var sgemmPeakGFLOPs: Double
+    /// Median wall seconds per MoCo step (when `config.moco`).
+    public var mocoSeconds: Double? = nil
+    /// The processor, OpenBLAS and its kernels the figures were taken with.
+    public var machine: BLASKernel.Status
     public var inferencePerSecond: Double { Double(config.batch) / forwardSeconds }
     public var trainPerSecond: Double { Double(config.batch) / trainSeconds }
     public var forwardGFLOPs: Double { forwardFlops / forwardSeconds / 1e9 }
@@ -39,15 +54,22 @@ public enum EncoderBenchmark {
     public var description: String {
       let c = config
       func f(_ x: Double) -> String { String(format: "%.1f", x) }
+      let on = "[\(machine.short)]"
+      let moco = mocoSeconds.map {
+        "\n  moco step:  \(f(Double(c.batch) / $0)) pairs/s  (\(f($0 * 1000)) ms/step, queue \(c.queue)) \(on)"
+      }
       return """
         codeintel Tensor: \(c.layers) layers, d=\(c.dim), \(c.heads) heads, FFN \(c.ffn), vocab \(c.vocab), \
         batch \(c.batch)x\(c.length), dropout \(c.dropout), \(c.threads) threads
+          cpu:        \(machine.cpu.model) (\(machine.cpu.summary))
+          OpenBLAS:   \(machine.blas.config)
+          kernels:    \(machine.kernels)
           inference:  \(f(inferencePerSecond)) functions/s  (\(f(forwardSeconds * 1000)) ms/batch, \
-        \(f(forwardGFLOPs)) GFLOP/s)
+        \(f(forwardGFLOPs)) GFLOP/s) \(on)
           train step: \(f(trainPerSecond)) functions/s  (\(f(trainSeconds * 1000)) ms/batch, \
-        \(f(trainGFLOPs)) GFLOP/s)
+        \(f(trainGFLOPs)) GFLOP/s) \(on)\(moco ?? "")
           cpu time:   \(f(forwardCPUSeconds * 1000)) ms/batch inference, \(f(trainCPUSeconds * 1000)) ms/batch train step
-          sgemm peak: \(f(sgemmPeakGFLOPs)) GFLOP/s (1024^3, same threads); forward reaches \
+          sgemm peak: \(f(sgemmPeakGFLOPs)) GFLOP/s (1024^3, same threads) \(on); forward reaches \
         \(String(format: "%.0f", 100 * forwardGFLOPs / sgemmPeakGFLOPs))%, training \
         \(String(format: "%.0f", 100 * trainGFLOPs / sgemmPeakGFLOPs))%
         """
@@ -101,9 +123,24 @@ public enum EncoderBenchmark {
       enc.parameters.clipGradNorm(1)
       opt.update(enc.parameters, lr: 1e-4)
     }
+    var mocoSeconds: Double? = nil
+    if c.moco {
+      var pc = PretrainConfig()
+      (pc.dim, pc.layers, pc.heads, pc.ffn, pc.maxLength, pc.dropout) = (c.dim, c.layers, c.heads, c.ffn, c.length, c.dropout)
+      (pc.queueSize, pc.projectionDim, pc.batchSize, pc.threads, pc.seed) = (c.queue, c.projection, c.batch, c.threads, c.seed)
+      pc.steps = c.warmup + c.iterations + 1
+      let moco = MoCo(config: pc, vocab: c.vocab)
+      (moco.queryEncoder as? TransformerEncoder)?.threads = c.encoderThreads ?? c.threads
+      (moco.keyEncoder as? TransformerEncoder)?.threads = c.encoderThreads ?? c.threads
+      let other = (0..<n).map { _ in Int32(rng.next() % UInt64(c.vocab)) }
+      let q = TokenBatch(tokens: tokens, mask: mask, batch: c.batch, length: c.length)
+      let k = TokenBatch(tokens: other, mask: mask, batch: c.batch, length: c.length)
+      mocoSeconds = median { moco.step(query: q, key: k) }.wall
+    }
     let peak = TensorBenchmark.sgemmPeak(size: 1024, threads: c.threads)
     return Report(
       config: c, forwardSeconds: fwd.wall, trainSeconds: train.wall, forwardCPUSeconds: fwd.cpu,
-      trainCPUSeconds: train.cpu, forwardFlops: forwardFlops(c), sgemmPeakGFLOPs: peak)
+      trainCPUSeconds: train.cpu, forwardFlops: forwardFlops(c), sgemmPeakGFLOPs: peak, mocoSeconds: mocoSeconds,
+      machine: BLASKernel.status())
   }
 }

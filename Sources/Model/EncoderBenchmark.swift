@@ -100,6 +100,7 @@ public enum EncoderBenchmark {
     let mask = [Float](repeating: 1, count: n)
     let dPooled = (0..<(c.batch * c.dim)).map { _ in rng.normal() }
     let opt = AdamW(for: enc.parameters)
+    opt.threads = c.encoderThreads ?? c.threads
 
     func median(_ body: () -> Void) -> (wall: Double, cpu: Double) {
       for _ in 0..<c.warmup { body() }

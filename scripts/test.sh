@@ -21,7 +21,7 @@ passed=$(sed -nE 's/.*Test run with ([0-9]+) tests? in .* passed after.*/\1/p' "
 # The gradient checks and a model round trip again under each OpenBLAS kernel set this CPU can use (the
 # ones codeintel may select at start-up, and Prescott, the generic fallback), so a faster kernel is also a
 # correct one (issue 22). BLASKernelTests checks each run really used the kernels it asked for.
-kernel_tests='OpGradientTests|GradCheckSelfTests|TransformerEncoderTests|BiLSTMEncoderTests|transformerResultsDoNotDependOnThreads|BLASKernelTests'
+kernel_tests='OpGradientTests|ThreadSplitTests|GradCheckSelfTests|TransformerEncoderTests|BiLSTMEncoderTests|transformerResultsDoNotDependOnThreads|BLASKernelTests'
 cores="Prescott $("$bin/codeintel" --version --verbose | sed -n 's/^OpenBLAS kernels this CPU can use: //p')"
 kernel_passed=0
 for core in $cores; do

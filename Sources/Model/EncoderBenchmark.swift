@@ -15,6 +15,9 @@ public enum EncoderBenchmark {
     public var threads = 2
     /// Workers for attention heads and GELU (nil: the same as `threads`).
     public var encoderThreads: Int? = nil
+    /// Workers for the encoder's row-wise work and AdamW (nil: the same as the encoder's); 1 measures the
+    /// engine without issue 16's split.
+    public var rowThreads: Int? = nil
     public var warmup = 2, iterations = 10
     public var seed: UInt64 = 0
     /// Also time one MoCo pretraining step (query forward + backward, key forward, queue logits, AdamW, EMA)
@@ -63,7 +66,8 @@ public enum EncoderBenchmark {
       }
       return """
         codeintel Tensor: \(c.layers) layers, d=\(c.dim), \(c.heads) heads, FFN \(c.ffn), vocab \(c.vocab), \
-        batch \(c.batch)x\(c.length), dropout \(c.dropout), \(c.threads) threads
+        batch \(c.batch)x\(c.length), dropout \(c.dropout), \(c.threads) threads\
+        \(c.rowThreads.map { ", row-wise work on \($0)" } ?? "")
           cpu:        \(machine.cpu.model) (\(machine.cpu.summary))
           OpenBLAS:   \(machine.blas.config)
           kernels:    \(machine.kernels)
@@ -99,13 +103,14 @@ public enum EncoderBenchmark {
       maxLen: c.length, dropout: c.dropout)
     let enc = TransformerEncoder(config: config, seed: c.seed)
     enc.threads = c.encoderThreads ?? c.threads
+    enc.rowThreads = c.rowThreads
     var rng = TensorRandom(seed: c.seed &+ 1)
     let n = c.batch * c.length
     let tokens = (0..<n).map { _ in Int32(rng.next() % UInt64(c.vocab)) }
     let mask = [Float](repeating: 1, count: n)
     let dPooled = (0..<(c.batch * c.dim)).map { _ in rng.normal() }
     let opt = AdamW(for: enc.parameters)
-    opt.threads = c.encoderThreads ?? c.threads
+    opt.threads = c.rowThreads ?? c.encoderThreads ?? c.threads
 
     func median(_ body: () -> Void) -> (wall: Double, cpu: Double, main: Double) {
       for _ in 0..<c.warmup { body() }
@@ -141,6 +146,9 @@ public enum EncoderBenchmark {
       let moco = MoCo(config: pc, vocab: c.vocab)
       (moco.queryEncoder as? TransformerEncoder)?.threads = c.encoderThreads ?? c.threads
       (moco.keyEncoder as? TransformerEncoder)?.threads = c.encoderThreads ?? c.threads
+      (moco.queryEncoder as? TransformerEncoder)?.rowThreads = c.rowThreads
+      (moco.keyEncoder as? TransformerEncoder)?.rowThreads = c.rowThreads
+      moco.encoderOptimizer.threads = c.rowThreads ?? c.encoderThreads ?? c.threads
       let other = (0..<n).map { _ in Int32(rng.next() % UInt64(c.vocab)) }
       let q = TokenBatch(tokens: tokens, mask: mask, batch: c.batch, length: c.length)
       let k = TokenBatch(tokens: other, mask: mask, batch: c.batch, length: c.length)

@@ -211,7 +211,8 @@ public enum BLASKernel {
     /// A warning to print once, when the selection did not work out.
     public var warning: String? {
       if case .notTaken(let wanted, let running) = decision {
-        return "OpenBLAS ignored OPENBLAS_CORETYPE=\(wanted) and runs its \(running) kernels; matrix products may be several times slower"
+        return "OpenBLAS ignored OPENBLAS_CORETYPE=\(wanted) and runs its \(running) kernels; "
+          + "matrix products may be several times slower"
       }
       return nil
     }

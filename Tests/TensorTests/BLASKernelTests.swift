@@ -35,10 +35,13 @@ import Testing
   @Test func nothingChangesWhereOpenBLASKnowsTheCPUOrNothingBetterExists() {
     // a recognised processor (this machine: Zen 4 reported as Cooperlake) or a modern core name
     for core in ["Cooperlake", "SkylakeX", "Haswell", "Zen"] {
-      #expect(BLASKernel.decide(cpu: Self.xeon, blas: Self.blas(core), environment: [:]) == .keep("OpenBLAS's own choice for this processor"))
+      #expect(
+        BLASKernel.decide(cpu: Self.xeon, blas: Self.blas(core), environment: [:])
+          == .keep("OpenBLAS's own choice for this processor"))
     }
     // an old processor: Prescott is right
-    if case .keep = BLASKernel.decide(cpu: Self.old, blas: Self.blas("Prescott"), environment: [:]) {} else {
+    if case .keep = BLASKernel.decide(cpu: Self.old, blas: Self.blas("Prescott"), environment: [:]) {
+    } else {
       Issue.record("an SSE-only processor must keep the generic kernels")
     }
     // the library has none of the kernels the processor could use
@@ -47,7 +50,8 @@ import Testing
         == .keep("this OpenBLAS has no kernels for AVX2+FMA"))
     // a single-target build ignores OPENBLAS_CORETYPE
     let fixed = Self.blas("Prescott", config: "OpenBLAS 0.3.21 NO_AFFINITY Prescott MAX_THREADS=64")
-    if case .keep = BLASKernel.decide(cpu: Self.xeon, blas: fixed, environment: [:]) {} else {
+    if case .keep = BLASKernel.decide(cpu: Self.xeon, blas: fixed, environment: [:]) {
+    } else {
       Issue.record("a build without DYNAMIC_ARCH must be left alone")
     }
   }
@@ -140,7 +144,8 @@ import Testing
     #expect(cpu.avx512BF16 == (cpu.avx512 && flags.contains("avx512_bf16")))
     if let model = text.split(separator: "\n").first(where: { $0.hasPrefix("model name") }) {
       let name = model.split(separator: ":", maxSplits: 1).last!.trimmingCharacters(in: .whitespaces)
-      #expect(cpu.model.split(separator: " ").joined(separator: " ") == name.split(separator: " ").joined(separator: " "))
+      #expect(
+        cpu.model.split(separator: " ").joined(separator: " ") == name.split(separator: " ").joined(separator: " "))
     }
   }
 

@@ -36,7 +36,17 @@ public enum LayerNorm {
         let x = inp + r * c
         let m = sum(c, { FastMath.load(x + $0) }, { x[$0] }) / Float(c)
         let mv = V(repeating: m)
-        let v = sum(c, { let d = FastMath.load(x + $0) - mv; return d * d }, { let d = x[$0] - m; return d * d }) / Float(c)
+        let v =
+          sum(
+            c,
+            {
+              let d = FastMath.load(x + $0) - mv
+              return d * d
+            },
+            {
+              let d = x[$0] - m
+              return d * d
+            }) / Float(c)
         let s = 1 / (v + eps).squareRoot()
         let sv = V(repeating: s)
         let y = out + r * c

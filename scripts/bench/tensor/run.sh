@@ -11,6 +11,7 @@
 # `fallback` simulates a CPU OpenBLAS does not know (OPENBLAS_CORETYPE=Prescott with
 # CODEINTEL_OPENBLAS_SIMULATE_FALLBACK=1, so codeintel's start-up selection replaces it). BEFORE_BENCH: a
 # second codeintel build (e.g. before a change), run first in each round. ARGS go to every command.
+# TORCH_PYTHON=none skips the PyTorch rows.
 #
 # Needs: a release build (`swift build -c release --product codeintel`), or SWIFT_BENCH pointing at any
 # command that runs `codeintel bench tensor`; and PyTorch in a throw-away venv:
@@ -39,7 +40,9 @@ for ((r = 1; r <= rounds; r++)); do
       *) echo "### codeintel, OPENBLAS_CORETYPE=$core"; OPENBLAS_CORETYPE=$core $swift_bench --threads "$threads" --iterations "$iterations" $args ;;
     esac
   done
-  echo "### PyTorch"
-  "$torch_python" scripts/bench/tensor/torch_encoder.py --threads "$threads" --iterations "$iterations" $args
+  if [[ "$torch_python" != none ]]; then
+    echo "### PyTorch"
+    "$torch_python" scripts/bench/tensor/torch_encoder.py --threads "$threads" --iterations "$iterations" $args
+  fi
   echo "# load: $(cut -d' ' -f1-3 /proc/loadavg)"
 done

@@ -56,7 +56,7 @@ let package = Package(
     // MARK: - Executables (argument parsing and printing only)
     .executableTarget(
       name: "codeintel", dependencies: ["CodeIntel", "Heads", "CloneIndex", "Corpus", "Model", "Tensor", "Augment", "Syntax"]),
-    .executableTarget(name: "codeintel-lsp", dependencies: ["LanguageServer", "CodeIntel", "Heads"]),
+    .executableTarget(name: "codeintel-lsp", dependencies: ["LanguageServer", "CodeIntel", "Heads", "Tensor"]),
     // A child indexer the CloneIndex tests SIGKILL mid-run (crash-safety test).
     .executableTarget(name: "clone-index-child", dependencies: ["CloneIndex"], path: "Tests/CloneIndexChild"),
 

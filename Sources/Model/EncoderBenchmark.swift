@@ -15,9 +15,23 @@ public enum EncoderBenchmark {
     public var threads = 2
     /// Workers for attention heads and GELU (nil: the same as `threads`).
     public var encoderThreads: Int? = nil
+    /// Workers for the encoder's row-wise work and AdamW (nil: the same as the encoder's); 1 measures the
+    /// engine without issue 16's split.
+    public var rowThreads: Int? = nil
     public var warmup = 2, iterations = 10
     public var seed: UInt64 = 0
+    /// Also time one MoCo pretraining step (query forward + backward, key forward, queue logits, AdamW, EMA)
+    /// on synthetic batches, with this queue and projection size: pairs per second of the engine alone.
+    public var moco = false
+    public var queue = 4096, projection = 128
     public init() {}
+
+    /// The shipped encoder's shape (Models/contracode-moco-small): 2 layers, d=128, 4 heads, FFN 512.
+    public static var small: Config {
+      var c = Config()
+      (c.layers, c.dim, c.heads, c.ffn, c.vocab) = (2, 128, 4, 512, 8000)
+      return c
+    }
   }
 
   /// The measured numbers.
@@ -28,9 +42,16 @@ public enum EncoderBenchmark {
     /// Mean process CPU seconds (all threads) per forward pass and per training step: less sensitive to
     /// other load than wall time, though spinning BLAS threads count too.
     public var forwardCPUSeconds: Double, trainCPUSeconds: Double
+    /// Mean CPU seconds of the calling thread per forward pass, training step and MoCo step: the critical
+    /// path (serial work plus this thread's share of each split), a load-robust stand-in for quiet wall time.
+    public var forwardMainSeconds = 0.0, trainMainSeconds = 0.0, mocoMainSeconds: Double? = nil
     /// Matmul FLOPs of one forward pass (a training step counts 3×).
     public var forwardFlops: Double
     public var sgemmPeakGFLOPs: Double
+    /// Median wall seconds per MoCo step (when `config.moco`).
+    public var mocoSeconds: Double? = nil
+    /// The processor, OpenBLAS and its kernels the figures were taken with.
+    public var machine: BLASKernel.Status
     public var inferencePerSecond: Double { Double(config.batch) / forwardSeconds }
     public var trainPerSecond: Double { Double(config.batch) / trainSeconds }
     public var forwardGFLOPs: Double { forwardFlops / forwardSeconds / 1e9 }
@@ -39,15 +60,25 @@ public enum EncoderBenchmark {
     public var description: String {
       let c = config
       func f(_ x: Double) -> String { String(format: "%.1f", x) }
+      let on = "[\(machine.short)]"
+      let moco = mocoSeconds.map {
+        "\n  moco step:  \(f(Double(c.batch) / $0)) pairs/s  (\(f($0 * 1000)) ms/step, queue \(c.queue)) \(on)"
+      }
       return """
         codeintel Tensor: \(c.layers) layers, d=\(c.dim), \(c.heads) heads, FFN \(c.ffn), vocab \(c.vocab), \
-        batch \(c.batch)x\(c.length), dropout \(c.dropout), \(c.threads) threads
+        batch \(c.batch)x\(c.length), dropout \(c.dropout), \(c.threads) threads\
+        \(c.rowThreads.map { ", row-wise work on \($0)" } ?? "")
+          cpu:        \(machine.cpu.model) (\(machine.cpu.summary))
+          OpenBLAS:   \(machine.blas.config)
+          kernels:    \(machine.kernels)
           inference:  \(f(inferencePerSecond)) functions/s  (\(f(forwardSeconds * 1000)) ms/batch, \
-        \(f(forwardGFLOPs)) GFLOP/s)
+        \(f(forwardGFLOPs)) GFLOP/s) \(on)
           train step: \(f(trainPerSecond)) functions/s  (\(f(trainSeconds * 1000)) ms/batch, \
-        \(f(trainGFLOPs)) GFLOP/s)
+        \(f(trainGFLOPs)) GFLOP/s) \(on)\(moco ?? "")
           cpu time:   \(f(forwardCPUSeconds * 1000)) ms/batch inference, \(f(trainCPUSeconds * 1000)) ms/batch train step
-          sgemm peak: \(f(sgemmPeakGFLOPs)) GFLOP/s (1024^3, same threads); forward reaches \
+          main thread: \(f(forwardMainSeconds * 1000)) ms/batch inference, \(f(trainMainSeconds * 1000)) ms/batch train \
+        step\(mocoMainSeconds.map { ", \(f($0 * 1000)) ms/moco step" } ?? "") (CPU time of the calling thread)
+          sgemm peak: \(f(sgemmPeakGFLOPs)) GFLOP/s (1024^3, same threads) \(on); forward reaches \
         \(String(format: "%.0f", 100 * forwardGFLOPs / sgemmPeakGFLOPs))%, training \
         \(String(format: "%.0f", 100 * trainGFLOPs / sgemmPeakGFLOPs))%
         """
@@ -72,24 +103,28 @@ public enum EncoderBenchmark {
       maxLen: c.length, dropout: c.dropout)
     let enc = TransformerEncoder(config: config, seed: c.seed)
     enc.threads = c.encoderThreads ?? c.threads
+    enc.rowThreads = c.rowThreads
     var rng = TensorRandom(seed: c.seed &+ 1)
     let n = c.batch * c.length
     let tokens = (0..<n).map { _ in Int32(rng.next() % UInt64(c.vocab)) }
     let mask = [Float](repeating: 1, count: n)
     let dPooled = (0..<(c.batch * c.dim)).map { _ in rng.normal() }
     let opt = AdamW(for: enc.parameters)
+    opt.threads = c.rowThreads ?? c.encoderThreads ?? c.threads
 
-    func median(_ body: () -> Void) -> (wall: Double, cpu: Double) {
+    func median(_ body: () -> Void) -> (wall: Double, cpu: Double, main: Double) {
       for _ in 0..<c.warmup { body() }
       var times = [Double]()
       let cpu0 = TensorBenchmark.cpuTime()
+      let main0 = TensorBenchmark.threadCPUTime()
       for _ in 0..<c.iterations {
         let t0 = TensorBenchmark.now()
         body()
         times.append(TensorBenchmark.now() - t0)
       }
       let cpu = (TensorBenchmark.cpuTime() - cpu0) / Double(c.iterations)
-      return (times.sorted()[times.count / 2], cpu)
+      let main = (TensorBenchmark.threadCPUTime() - main0) / Double(c.iterations)
+      return (times.sorted()[times.count / 2], cpu, main)
     }
     enc.training = false
     let fwd = median { _ = enc.forward(tokens: tokens, mask: mask, batch: c.batch, length: c.length) }
@@ -101,9 +136,31 @@ public enum EncoderBenchmark {
       enc.parameters.clipGradNorm(1)
       opt.update(enc.parameters, lr: 1e-4)
     }
+    var mocoSeconds: Double? = nil
+    var mocoMain: Double? = nil
+    if c.moco {
+      var pc = PretrainConfig()
+      (pc.dim, pc.layers, pc.heads, pc.ffn, pc.maxLength, pc.dropout) = (c.dim, c.layers, c.heads, c.ffn, c.length, c.dropout)
+      (pc.queueSize, pc.projectionDim, pc.batchSize, pc.threads, pc.seed) = (c.queue, c.projection, c.batch, c.threads, c.seed)
+      pc.steps = c.warmup + c.iterations + 1
+      let moco = MoCo(config: pc, vocab: c.vocab)
+      (moco.queryEncoder as? TransformerEncoder)?.threads = c.encoderThreads ?? c.threads
+      (moco.keyEncoder as? TransformerEncoder)?.threads = c.encoderThreads ?? c.threads
+      (moco.queryEncoder as? TransformerEncoder)?.rowThreads = c.rowThreads
+      (moco.keyEncoder as? TransformerEncoder)?.rowThreads = c.rowThreads
+      moco.encoderOptimizer.threads = c.rowThreads ?? c.encoderThreads ?? c.threads
+      let other = (0..<n).map { _ in Int32(rng.next() % UInt64(c.vocab)) }
+      let q = TokenBatch(tokens: tokens, mask: mask, batch: c.batch, length: c.length)
+      let k = TokenBatch(tokens: other, mask: mask, batch: c.batch, length: c.length)
+      let m = median { moco.step(query: q, key: k) }
+      (mocoSeconds, mocoMain) = (m.wall, m.main)
+    }
     let peak = TensorBenchmark.sgemmPeak(size: 1024, threads: c.threads)
-    return Report(
+    var report = Report(
       config: c, forwardSeconds: fwd.wall, trainSeconds: train.wall, forwardCPUSeconds: fwd.cpu,
-      trainCPUSeconds: train.cpu, forwardFlops: forwardFlops(c), sgemmPeakGFLOPs: peak)
+      trainCPUSeconds: train.cpu, forwardFlops: forwardFlops(c), sgemmPeakGFLOPs: peak, mocoSeconds: mocoSeconds,
+      machine: BLASKernel.status())
+    (report.forwardMainSeconds, report.trainMainSeconds, report.mocoMainSeconds) = (fwd.main, train.main, mocoMain)
+    return report
   }
 }

@@ -121,6 +121,7 @@ public final class MoCo: @unchecked Sendable {
     keyHead = queryHead.clone()
     encoderOptimizer = AdamW(for: queryEncoder.parameters, weightDecay: config.weightDecay)
     headOptimizer = AdamW(for: queryHead.parameters, weightDecay: config.weightDecay)
+    encoderOptimizer.threads = config.threads
     schedule = LearningRateSchedule(
       peak: config.learningRate, warmup: config.warmupSteps, total: config.steps,
       decay: LearningRateSchedule.Decay(rawValue: config.schedule) ?? .cosine, floor: config.learningRate * 0.05)

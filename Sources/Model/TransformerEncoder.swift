@@ -37,9 +37,15 @@ public final class TransformerEncoder: SequenceEncoder, @unchecked Sendable {
   public let config: TransformerConfig
   public let parameters: ParameterStore
   public var training = true
-  /// Threads for attention heads and the large elementwise loops (GELU); OpenBLAS's own thread count is
-  /// set with `BLAS.setThreads`. The results do not depend on either.
+  /// Threads for attention heads and the elementwise and row-wise work (GELU, layer norm, dropout, bias and
+  /// residual adds, bias gradients); OpenBLAS's own thread count is set with `BLAS.setThreads`. The results
+  /// do not depend on this one.
   public var threads = 2
+  /// Workers for the row-wise work alone (layer norm, dropout, bias and residual adds, their gradients),
+  /// nil: `threads`. 1 gives the engine as it was before issue 16 split that work, for measuring the split;
+  /// results are bit-identical either way.
+  public var rowThreads: Int? = nil
+  var rowWorkers: Int { rowThreads ?? threads }
   /// Draws the dropout masks; reseed for reproducible runs.
   public var rng: TensorRandom
   public var dim: Int { config.dim }
@@ -169,23 +175,30 @@ public final class TransformerEncoder: SequenceEncoder, @unchecked Sendable {
     }
     // encoded: (B, T, C) = wte[tokens] + wpe[t]
     let x = encoded.data
-    Embedding.forward(out: x, tokens: tok, table: p + wte, n: bt, c: c)
-    for i in 0..<b {
-      for j in 0..<t {
-        let row = x + (i * t + j) * c
-        let pos = p + wpe + j * c
-        for k in 0..<c { row[k] += pos[k] }
+    let (table, positions) = (UnsafePointer(p + wte), UnsafePointer(p + wpe))
+    let tt = t
+    Parallel.rows(bt, width: c, threads: rowWorkers) { r0, r1 in
+      for r in r0..<r1 {
+        let row = x + r * c
+        let word = table + Int(tok[r]) * c
+        let pos = positions + (r % tt) * c
+        for k in 0..<c { row[k] = word[k] + pos[k] }
       }
     }
-    if dropping { Dropout.forward(out: x, mask: embMask.data, inp: x, count: bt * c, p: config.dropout, rng: &rng) }
+    if dropping {
+      Dropout.forward(
+        out: x, mask: embMask.data, inp: x, count: bt * c, p: config.dropout, rng: &rng, threads: rowWorkers)
+    }
     var residual = UnsafeMutablePointer(x)
     for (l, o) in blocks.enumerated() {
       let a = acts[l]
       // attention half: residual2 = residual + drop(proj(attn(LN1(residual))))
       LayerNorm.forward(
         out: a.ln1.data, mean: a.ln1Mean.data, rstd: a.ln1Rstd.data, inp: residual,
-        weight: p + o.ln1w, bias: p + o.ln1b, n: bt, c: c)
-      Linear.forward(out: a.qkv.data, inp: a.ln1.data, weight: p + o.qkvw, bias: p + o.qkvb, n: bt, c: c, oc: 3 * c)
+        weight: p + o.ln1w, bias: p + o.ln1b, n: bt, c: c, threads: rowWorkers)
+      Linear.forward(
+        out: a.qkv.data, inp: a.ln1.data, weight: p + o.qkvw, bias: p + o.qkvb, n: bt, c: c, oc: 3 * c,
+        threads: rowWorkers)
       Attention.forward(
         out: a.atty.data, att: a.att.data, qkv: a.qkv.data, keyMask: m, causal: false,
         b: b, t: t, c: c, heads: h, threads: threads)
@@ -195,8 +208,9 @@ public final class TransformerEncoder: SequenceEncoder, @unchecked Sendable {
       // feed-forward half: residual3 = residual2 + drop(proj(gelu(fc(LN2(residual2)))))
       LayerNorm.forward(
         out: a.ln2.data, mean: a.ln2Mean.data, rstd: a.ln2Rstd.data, inp: a.residual2.data,
-        weight: p + o.ln2w, bias: p + o.ln2b, n: bt, c: c)
-      Linear.forward(out: a.fch.data, inp: a.ln2.data, weight: p + o.fcw, bias: p + o.fcb, n: bt, c: c, oc: f)
+        weight: p + o.ln2w, bias: p + o.ln2b, n: bt, c: c, threads: rowWorkers)
+      Linear.forward(
+        out: a.fch.data, inp: a.ln2.data, weight: p + o.fcw, bias: p + o.fcb, n: bt, c: c, oc: f, threads: rowWorkers)
       let (fch, fchGelu) = (a.fch.data, a.fchGelu.data)
       Parallel.chunks(bt * f, threads: threads) { s, e in
         GELU.forward(out: fchGelu + s, inp: fch + s, count: e - s)
@@ -208,7 +222,7 @@ public final class TransformerEncoder: SequenceEncoder, @unchecked Sendable {
     }
     LayerNorm.forward(
       out: lnf.data, mean: lnfMean.data, rstd: lnfRstd.data, inp: residual,
-      weight: p + lnfw, bias: p + lnfb, n: bt, c: c)
+      weight: p + lnfw, bias: p + lnfb, n: bt, c: c, threads: rowWorkers)
     MaskedMeanPool.forward(out: pooled.data, inp: lnf.data, mask: m, b: b, t: t, c: c)
     return EncoderOutput(
       states: Tensor(view: lnf.data, shape: [b, t, c], owner: lnf),
@@ -222,14 +236,19 @@ public final class TransformerEncoder: SequenceEncoder, @unchecked Sendable {
     dropMask: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
   ) {
     if dropping {
-      Linear.forward(out: scratch, inp: inp, weight: weight, bias: bias, n: n, c: c, oc: oc)
-      Dropout.forward(out: scratch, mask: dropMask, inp: scratch, count: n * oc, p: config.dropout, rng: &rng)
-      for i in 0..<(n * oc) { out[i] = residual[i] + scratch[i] }
+      Linear.forward(out: scratch, inp: inp, weight: weight, bias: bias, n: n, c: c, oc: oc, threads: rowWorkers)
+      Dropout.forward(
+        out: scratch, mask: dropMask, inp: scratch, count: n * oc, p: config.dropout, rng: &rng, threads: rowWorkers)
+      Parallel.chunks(n * oc, threads: rowWorkers) { s, e in
+        for i in s..<e { out[i] = residual[i] + scratch[i] }
+      }
     } else {
-      for r in 0..<n {
-        let o = out + r * oc
-        let x = residual + r * oc
-        for j in 0..<oc { o[j] = x[j] + bias[j] }
+      Parallel.rows(n, width: oc, threads: rowWorkers) { r0, r1 in
+        for r in r0..<r1 {
+          let o = out + r * oc
+          let x = residual + r * oc
+          for j in 0..<oc { o[j] = x[j] + bias[j] }
+        }
       }
       BLAS.gemm(
         transA: false, transB: true, m: n, n: oc, k: c, a: inp, lda: c, b: weight, ldb: c, beta: 1,
@@ -259,7 +278,7 @@ public final class TransformerEncoder: SequenceEncoder, @unchecked Sendable {
     let last = blocks.isEmpty ? UnsafePointer(encoded.data) : UnsafePointer(acts[blocks.count - 1].residual3.data)
     LayerNorm.backward(
       dinp: dres, dweight: g + lnfw, dbias: g + lnfb, dout: dl, inp: last, weight: p + lnfw,
-      mean: lnfMean.data, rstd: lnfRstd.data, n: bt, c: c)
+      mean: lnfMean.data, rstd: lnfRstd.data, n: bt, c: c, threads: rowWorkers)
     for l in stride(from: blocks.count - 1, through: 0, by: -1) {
       let o = blocks[l]
       let a = acts[l]
@@ -267,12 +286,13 @@ public final class TransformerEncoder: SequenceEncoder, @unchecked Sendable {
       // feed-forward half
       var dout = UnsafePointer(dres)
       if dropping {
-        for i in 0..<(bt * c) { tmp[i] = dres[i] * a.fcDrop.data[i] }
+        let drop = a.fcDrop.data
+        Parallel.chunks(bt * c, threads: rowWorkers) { s, e in for i in s..<e { tmp[i] = dres[i] * drop[i] } }
         dout = UnsafePointer(tmp)
       }
       Linear.backward(
         dinp: dhg, dweight: g + o.fcprojw, dbias: g + o.fcprojb, dout: dout, inp: a.fchGelu.data,
-        weight: p + o.fcprojw, n: bt, c: f, oc: c, overwriteInput: true)
+        weight: p + o.fcprojw, n: bt, c: f, oc: c, overwriteInput: true, threads: rowWorkers)
       dh.update(repeating: 0, count: bt * f)
       let fch = a.fch.data
       Parallel.chunks(bt * f, threads: threads) { s, e in
@@ -280,38 +300,47 @@ public final class TransformerEncoder: SequenceEncoder, @unchecked Sendable {
       }
       Linear.backward(
         dinp: dl, dweight: g + o.fcw, dbias: g + o.fcb, dout: dh, inp: a.ln2.data, weight: p + o.fcw,
-        n: bt, c: c, oc: f, overwriteInput: true)
+        n: bt, c: c, oc: f, overwriteInput: true, threads: rowWorkers)
       LayerNorm.backward(
         dinp: dres, dweight: g + o.ln2w, dbias: g + o.ln2b, dout: dl, inp: a.residual2.data,
-        weight: p + o.ln2w, mean: a.ln2Mean.data, rstd: a.ln2Rstd.data, n: bt, c: c)
+        weight: p + o.ln2w, mean: a.ln2Mean.data, rstd: a.ln2Rstd.data, n: bt, c: c, threads: rowWorkers)
       // attention half
       dout = UnsafePointer(dres)
       if dropping {
-        for i in 0..<(bt * c) { tmp[i] = dres[i] * a.attDrop.data[i] }
+        let drop = a.attDrop.data
+        Parallel.chunks(bt * c, threads: rowWorkers) { s, e in for i in s..<e { tmp[i] = dres[i] * drop[i] } }
         dout = UnsafePointer(tmp)
       }
       Linear.backward(
         dinp: dy, dweight: g + o.projw, dbias: g + o.projb, dout: dout, inp: a.atty.data,
-        weight: p + o.projw, n: bt, c: c, oc: c, overwriteInput: true)
+        weight: p + o.projw, n: bt, c: c, oc: c, overwriteInput: true, threads: rowWorkers)
       dq.update(repeating: 0, count: bt * 3 * c)
       Attention.backward(
         dqkv: dq, scratch: scratch, dout: dy, qkv: a.qkv.data, att: a.att.data,
         b: b, t: t, c: c, heads: h, threads: threads)
       Linear.backward(
         dinp: dl, dweight: g + o.qkvw, dbias: g + o.qkvb, dout: dq, inp: a.ln1.data,
-        weight: p + o.qkvw, n: bt, c: c, oc: 3 * c, overwriteInput: true)
+        weight: p + o.qkvw, n: bt, c: c, oc: 3 * c, overwriteInput: true, threads: rowWorkers)
       LayerNorm.backward(
         dinp: dres, dweight: g + o.ln1w, dbias: g + o.ln1b, dout: dl, inp: residual,
-        weight: p + o.ln1w, mean: a.ln1Mean.data, rstd: a.ln1Rstd.data, n: bt, c: c)
+        weight: p + o.ln1w, mean: a.ln1Mean.data, rstd: a.ln1Rstd.data, n: bt, c: c, threads: rowWorkers)
     }
     // embeddings
-    if dropping { for i in 0..<(bt * c) { dres[i] *= embMask.data[i] } }
+    if dropping {
+      let drop = embMask.data
+      Parallel.chunks(bt * c, threads: rowWorkers) { s, e in for i in s..<e { dres[i] *= drop[i] } }
+    }
     Embedding.backward(dtable: g + wte, tokens: tokens.data, dout: dres, n: bt, c: c)
-    for i in 0..<b {
-      for j in 0..<t {
-        let src = dres + (i * t + j) * c
-        let dst = g + wpe + j * c
-        for k in 0..<c { dst[k] += src[k] }
+    // positions: each worker owns some positions and sums over the batch in order
+    let (bb, tt) = (b, t)
+    let dpos = g + wpe
+    Parallel.rows(t, width: b * c, threads: rowWorkers) { j0, j1 in
+      for i in 0..<bb {
+        for j in j0..<j1 {
+          let src = dres + (i * tt + j) * c
+          let dst = dpos + j * c
+          for k in 0..<c { dst[k] += src[k] }
+        }
       }
     }
   }

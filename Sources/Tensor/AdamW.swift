@@ -9,6 +9,9 @@ public final class AdamW: @unchecked Sendable {
   public var beta2: Float
   public var eps: Float
   public var weightDecay: Float
+  /// Workers for the update of large tensors (each element is updated on its own, so the result is the
+  /// same for every value).
+  public var threads = 1
   /// The number of steps taken (the bias correction uses it).
   public private(set) var step = 0
   /// First and second moment estimates, same layout as the parameters.
@@ -94,15 +97,18 @@ public final class AdamW: @unchecked Sendable {
     let g = store.grad
     let m = self.m
     let v = self.v
+    let eps = self.eps
     for (e, decay) in zip(entries, decayMask) {
       let wd = decay ? lr * weightDecay : 0
-      for i in e.offset..<(e.offset + e.count) {
-        let gi = g[i]
-        let mi = b1 * m[i] + (1 - b1) * gi
-        let vi = b2 * v[i] + (1 - b2) * gi * gi
-        m[i] = mi
-        v[i] = vi
-        p[i] -= lr * (mi * c1) / ((vi * c2).squareRoot() + eps) + wd * p[i]
+      Parallel.chunks(e.count, threads: threads) { s, end in
+        for i in (e.offset + s)..<(e.offset + end) {
+          let gi = g[i]
+          let mi = b1 * m[i] + (1 - b1) * gi
+          let vi = b2 * v[i] + (1 - b2) * gi * gi
+          m[i] = mi
+          v[i] = vi
+          p[i] -= lr * (mi * c1) / ((vi * c2).squareRoot() + eps) + wd * p[i]
+        }
       }
     }
   }

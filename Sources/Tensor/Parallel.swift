@@ -19,6 +19,38 @@ public enum Parallel {
     }
   }
 
+  /// Calls `body(start, end)` for up to `threads` contiguous ranges of rows 0..<rows, side by side; runs
+  /// inline when one thread or fewer than `minWork` elements (rows · width) in all. For row-wise ops
+  /// (layer norm, bias and residual adds): each row is computed the same way whatever the split.
+  public static func rows(
+    _ rows: Int, width: Int, threads: Int, minWork: Int = 1 << 15, _ body: (Int, Int) -> Void
+  ) {
+    let workers = min(threads, rows)
+    if workers <= 1 || rows * width < minWork {
+      body(0, rows)
+      return
+    }
+    forEachWorker(workers) { w in body(rows * w / workers, rows * (w + 1) / workers) }
+  }
+
+  /// Splits columns 0..<width into up to `threads` ranges (multiples of 8) and calls `body(start, end)`
+  /// for each side by side: for sums over rows (bias and scale gradients), where each worker walks all
+  /// rows in order for its own columns, so every sum adds in the same order whatever the split.
+  public static func columns(
+    _ width: Int, rows: Int, threads: Int, minWork: Int = 1 << 15, _ body: (Int, Int) -> Void
+  ) {
+    let workers = min(threads, width / 8)
+    if workers <= 1 || rows * width < minWork {
+      body(0, width)
+      return
+    }
+    forEachWorker(workers) { w in
+      let start = (width * w / workers) & ~7
+      let end = w == workers - 1 ? width : (width * (w + 1) / workers) & ~7
+      body(start, end)
+    }
+  }
+
   /// Runs `body(worker)` for workers 0..<n side by side and returns when all are done.
   public static func forEachWorker(_ n: Int, _ body: (Int) -> Void) {
     withoutActuallyEscaping(body) { escaping in

@@ -18,6 +18,14 @@ public enum TensorBenchmark {
     return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
   }
 
+  /// CPU seconds used by the calling thread: for a benchmark on a busy machine, the main thread's CPU time is
+  /// its critical path (its own serial work plus its share of each split), which other load hardly changes.
+  public static func threadCPUTime() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+  }
+
   /// The best sgemm rate in GFLOP/s for square products of `size` with `threads` OpenBLAS threads
   /// (best of `repeats`), the ceiling any encoder here works against.
   public static func sgemmPeak(size: Int = 1024, threads: Int = 2, repeats: Int = 10) -> Double {

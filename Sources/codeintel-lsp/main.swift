@@ -4,6 +4,7 @@ import Foundation
 import CodeIntel
 import Heads
 import LanguageServer
+import Tensor
 
 #if canImport(Glibc)
   import Glibc
@@ -33,6 +34,11 @@ for argument in CommandLine.arguments.dropFirst() {
     exit(2)
   }
 }
+
+// Before any matrix product: make OpenBLAS use the best kernels it has for this CPU (may re-execute once,
+// before a byte of stdin is read).
+let blasStatus = BLASKernel.selectAtStartup { Log.warning($0) }
+for line in blasStatus.description.split(separator: "\n") { Log.info(String(line)) }
 
 signal(SIGPIPE, SIG_IGN)
 var providers = AnalysisProviders.installed { FileHandle.standardError.write(Data("codeintel-lsp: \($0)\n".utf8)) }

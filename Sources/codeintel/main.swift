@@ -1,5 +1,6 @@
 import CodeIntel
 import Foundation
+import Tensor
 
 // MARK: - Commands
 
@@ -35,7 +36,8 @@ let overview = """
 
   OPTIONS:
     -h, --help     Show this help, or a command's help with `codeintel <command> --help`.
-    --version      Print the version.
+    --version      Print the version (with --verbose: the CPU, the OpenBLAS library and the kernels
+                   it runs; see docs/TENSOR.md).
 
   Exit status: 0 success, 1 an input could not be processed, 2 a usage error,
   3 `clones --fail-on-clones` found clones.
@@ -47,6 +49,9 @@ func fail(_ message: String, status: Int32) -> Never {
   FileHandle.standardError.write(Data("codeintel: error: \(message)\n".utf8))
   exit(status)
 }
+
+// Before any matrix product: make OpenBLAS use the best kernels it has for this CPU (may re-execute once).
+let blasStatus = BLASKernel.selectAtStartup { FileHandle.standardError.write(Data("codeintel: warning: \($0)\n".utf8)) }
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 guard let first = arguments.first else {
@@ -63,6 +68,7 @@ case "-h", "--help", "help":
   exit(0)
 case "--version", "-V":
   print("codeintel \(version)")
+  if arguments.dropFirst().contains("--verbose") { print(blasStatus) }
   exit(0)
 default:
   guard let command = commands.first(where: { $0.name == first }) else {

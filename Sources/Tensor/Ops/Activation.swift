@@ -101,18 +101,33 @@ public enum Sigmoid {
 }
 
 /// Inverted dropout with a seeded generator: kept elements are scaled by 1/(1-p) so evaluation needs no
-/// rescaling. The mask (0 or 1/(1-p) per element) is kept for the backward pass.
+/// rescaling. The mask (0 or 1/(1-p) per element) is kept for the backward pass. Each call draws one
+/// number from `rng` as a key; element i's draw is a hash of (key, i), so the mask is the same for any
+/// split of the elements over `threads` workers.
 public enum Dropout {
+  /// A uniform float in [0, 1) for element `i` under `key` (SplitMix64's output function on key + i·γ).
+  @inline(__always)
+  static func uniform(key: UInt64, _ i: Int) -> Float {
+    var z = key &+ UInt64(truncatingIfNeeded: i) &* 0x9E37_79B9_7F4A_7C15
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    z ^= z >> 31
+    return Float(z >> 40) * 0x1.0p-24
+  }
+
   /// out = inp · mask, drawing `mask` from `rng`. With p = 0 the mask is all ones.
   public static func forward(
     out: UnsafeMutablePointer<Float>, mask: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, count: Int,
-    p: Float, rng: inout TensorRandom
+    p: Float, rng: inout TensorRandom, threads: Int = 1
   ) {
     let scale = p < 1 ? 1 / (1 - p) : 0
-    for i in 0..<count {
-      let m: Float = rng.uniform() < p ? 0 : scale
-      mask[i] = m
-      out[i] = inp[i] * m
+    let key = rng.next()
+    Parallel.chunks(count, threads: threads) { s, e in
+      for i in s..<e {
+        let m: Float = uniform(key: key, i) < p ? 0 : scale
+        mask[i] = m
+        out[i] = inp[i] * m
+      }
     }
   }
 

@@ -8,10 +8,12 @@ public enum Linear {
   /// out: (n, oc) = inp: (n, c) · weight: (oc, c)ᵀ + bias: (oc)
   public static func forward(
     out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-    bias: UnsafePointer<Float>?, n: Int, c: Int, oc: Int
+    bias: UnsafePointer<Float>?, n: Int, c: Int, oc: Int, threads: Int = 1
   ) {
     if let bias {
-      for r in 0..<n { (out + r * oc).update(from: bias, count: oc) }
+      Parallel.rows(n, width: oc, threads: threads) { r0, r1 in
+        for r in r0..<r1 { (out + r * oc).update(from: bias, count: oc) }
+      }
     }
     BLAS.gemm(
       transA: false, transB: true, m: n, n: oc, k: c, a: inp, lda: c, b: weight, ldb: c,
@@ -19,11 +21,12 @@ public enum Linear {
   }
 
   /// dinp: (n, c) += dout · W;  dweight: (oc, c) += doutᵀ · inp;  dbias: (oc) += Σ rows of dout.
-  /// With `overwriteInput`, dinp is overwritten instead (saves zeroing a scratch buffer first).
+  /// With `overwriteInput`, dinp is overwritten instead (saves zeroing a scratch buffer first). `threads`
+  /// splits the bias sum by columns (the same sums in the same order).
   public static func backward(
     dinp: UnsafeMutablePointer<Float>?, dweight: UnsafeMutablePointer<Float>?, dbias: UnsafeMutablePointer<Float>?,
     dout: UnsafePointer<Float>, inp: UnsafePointer<Float>, weight: UnsafePointer<Float>, n: Int, c: Int, oc: Int,
-    overwriteInput: Bool = false
+    overwriteInput: Bool = false, threads: Int = 1
   ) {
     if let dinp {
       BLAS.gemm(
@@ -36,9 +39,11 @@ public enum Linear {
         beta: 1, c: dweight, ldc: c)
     }
     if let dbias {
-      for r in 0..<n {
-        let row = dout + r * oc
-        for j in 0..<oc { dbias[j] += row[j] }
+      Parallel.columns(oc, rows: n, threads: threads) { j0, j1 in
+        for r in 0..<n {
+          let row = dout + r * oc
+          for j in j0..<j1 { dbias[j] += row[j] }
+        }
       }
     }
   }

@@ -3,29 +3,66 @@ import Foundation
 // MARK: - Layer normalisation
 
 /// Layer normalisation over the last axis with a learned scale and shift (eps = 1e-5, as PyTorch).
+/// Rows are independent, so `threads` > 1 splits them over workers with bit-identical results; the row
+/// statistics are summed eight lanes at a time.
 public enum LayerNorm {
+  typealias V = FastMath.V
+
+  /// Σ x[i] for i < c, in eight lanes then the tail.
+  @inline(__always)
+  static func sum(_ c: Int, _ f: (Int) -> V, _ tail: (Int) -> Float) -> Float {
+    var acc = V()
+    var i = 0
+    while i + 8 <= c {
+      acc += f(i)
+      i += 8
+    }
+    var s = acc.sum()
+    while i < c {
+      s += tail(i)
+      i += 1
+    }
+    return s
+  }
+
   /// out: (n, c) = (inp - mean) · rstd · weight + bias; mean, rstd: (n) are kept for backward.
   public static func forward(
     out: UnsafeMutablePointer<Float>, mean: UnsafeMutablePointer<Float>, rstd: UnsafeMutablePointer<Float>,
     inp: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>, n: Int, c: Int,
-    eps: Float = 1e-5
+    eps: Float = 1e-5, threads: Int = 1
   ) {
-    for r in 0..<n {
-      let x = inp + r * c
-      var m: Float = 0
-      for i in 0..<c { m += x[i] }
-      m /= Float(c)
-      var v: Float = 0
-      for i in 0..<c {
-        let d = x[i] - m
-        v += d * d
+    Parallel.rows(n, width: c, threads: threads) { r0, r1 in
+      for r in r0..<r1 {
+        let x = inp + r * c
+        let m = sum(c, { FastMath.load(x + $0) }, { x[$0] }) / Float(c)
+        let mv = V(repeating: m)
+        let v =
+          sum(
+            c,
+            {
+              let d = FastMath.load(x + $0) - mv
+              return d * d
+            },
+            {
+              let d = x[$0] - m
+              return d * d
+            }) / Float(c)
+        let s = 1 / (v + eps).squareRoot()
+        let sv = V(repeating: s)
+        let y = out + r * c
+        var i = 0
+        while i + 8 <= c {
+          let yv = (FastMath.load(x + i) - mv) * sv * FastMath.load(weight + i) + FastMath.load(bias + i)
+          FastMath.store(yv, y + i)
+          i += 8
+        }
+        while i < c {
+          y[i] = (x[i] - m) * s * weight[i] + bias[i]
+          i += 1
+        }
+        mean[r] = m
+        rstd[r] = s
       }
-      v /= Float(c)
-      let s = 1 / (v + eps).squareRoot()
-      let y = out + r * c
-      for i in 0..<c { y[i] = (x[i] - m) * s * weight[i] + bias[i] }
-      mean[r] = m
-      rstd[r] = s
     }
   }
 
@@ -33,30 +70,49 @@ public enum LayerNorm {
   public static func backward(
     dinp: UnsafeMutablePointer<Float>, dweight: UnsafeMutablePointer<Float>, dbias: UnsafeMutablePointer<Float>,
     dout: UnsafePointer<Float>, inp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-    mean: UnsafePointer<Float>, rstd: UnsafePointer<Float>, n: Int, c: Int
+    mean: UnsafePointer<Float>, rstd: UnsafePointer<Float>, n: Int, c: Int, threads: Int = 1
   ) {
-    for r in 0..<n {
-      let x = inp + r * c
-      let dy = dout + r * c
-      let dx = dinp + r * c
-      let m = mean[r]
-      let s = rstd[r]
-      var dnormMean: Float = 0
-      var dnormNormMean: Float = 0
-      for i in 0..<c {
-        let xhat = (x[i] - m) * s
-        let dnorm = weight[i] * dy[i]
-        dnormMean += dnorm
-        dnormNormMean += dnorm * xhat
+    // dinp, row by row
+    Parallel.rows(n, width: c, threads: threads) { r0, r1 in
+      for r in r0..<r1 {
+        let x = inp + r * c
+        let dy = dout + r * c
+        let dx = dinp + r * c
+        let m = mean[r]
+        let s = rstd[r]
+        let (mv, sv) = (V(repeating: m), V(repeating: s))
+        let dnormMean =
+          sum(c, { FastMath.load(weight + $0) * FastMath.load(dy + $0) }, { weight[$0] * dy[$0] }) / Float(c)
+        let dnormNormMean =
+          sum(
+            c, { FastMath.load(weight + $0) * FastMath.load(dy + $0) * ((FastMath.load(x + $0) - mv) * sv) },
+            { weight[$0] * dy[$0] * ((x[$0] - m) * s) }) / Float(c)
+        let (dmv, dnmv) = (V(repeating: dnormMean), V(repeating: dnormNormMean))
+        var i = 0
+        while i + 8 <= c {
+          let xhat = (FastMath.load(x + i) - mv) * sv
+          let dnorm = FastMath.load(weight + i) * FastMath.load(dy + i)
+          FastMath.store(FastMath.load(dx + i) + (dnorm - dmv - xhat * dnmv) * sv, dx + i)
+          i += 8
+        }
+        while i < c {
+          let xhat = (x[i] - m) * s
+          dx[i] += (weight[i] * dy[i] - dnormMean - xhat * dnormNormMean) * s
+          i += 1
+        }
       }
-      dnormMean /= Float(c)
-      dnormNormMean /= Float(c)
-      for i in 0..<c {
-        let xhat = (x[i] - m) * s
-        let dnorm = weight[i] * dy[i]
-        dbias[i] += dy[i]
-        dweight[i] += xhat * dy[i]
-        dx[i] += (dnorm - dnormMean - xhat * dnormNormMean) * s
+    }
+    // dweight, dbias: sums over rows, split by columns so each sum runs over the rows in order
+    Parallel.columns(c, rows: n, threads: threads) { c0, c1 in
+      for r in 0..<n {
+        let x = inp + r * c
+        let dy = dout + r * c
+        let m = mean[r]
+        let s = rstd[r]
+        for i in c0..<c1 {
+          dbias[i] += dy[i]
+          dweight[i] += (x[i] - m) * s * dy[i]
+        }
       }
     }
   }

@@ -8,13 +8,21 @@ enum BenchCommand: CLICommand {
   static let summary = "Measure speed: parsing, the encoder (see docs/BENCHMARKS.md for all benchmarks)."
   static let help = """
     USAGE: codeintel bench parse <file-or-dir>... [--repeats N] [--format text|json]
-           codeintel bench tensor [--threads N] [--iterations N] [--layers N] [--dim N] [--heads N]
-                                  [--ffn N] [--batch N] [--length N]
+           codeintel bench tensor [--small] [--moco [--queue N]] [--threads N] [--row-threads N] [--iterations N]
+                                  [--layers N] [--dim N] [--heads N] [--ffn N] [--batch N] [--length N]
 
     parse    Reads the files first, then times parsing alone and parsing plus function-unit
              extraction on one thread (best of N runs, default 3), in CPU time of that thread
              (so other load on the machine matters little) and in wall time. Reports MB/s, units found
              and the share of files whose tree has ERROR or MISSING nodes (listed with --format json).
+    tensor   Times the Transformer encoder on random tokens: inference and a training step (forward,
+             backward, AdamW) in functions/s, and the sgemm peak, beside the CPU model, the OpenBLAS
+             build and the kernels it runs (see `codeintel --version --verbose`). Defaults: 4 layers,
+             d=256, 4 heads, FFN 1024, vocab 8192, batch 32x128, 2 threads. --small: the shipped
+             model's shape (2 layers, d=128, FFN 512, vocab 8000). --moco: also one MoCo pretraining
+             step (pairs/s; queue 4096 unless --queue). --row-threads 1 keeps layer norm, dropout,
+             bias/residual adds and AdamW on one thread (the engine before issue 16 split them).
+             scripts/bench/tensor/run.sh runs PyTorch beside it.
     """
 
   static func run(_ args: [String]) throws -> Int32 {
@@ -49,8 +57,11 @@ enum BenchCommand: CLICommand {
 
   static func tensor(_ args: [String]) throws -> Int32 {
     var scanner = ArgumentScanner(args)
-    var config = EncoderBenchmark.Config()
+    var config = scanner.flag("--small") ? EncoderBenchmark.Config.small : EncoderBenchmark.Config()
+    config.moco = scanner.flag("--moco")
+    config.queue = try scanner.int("--queue", in: 0...1_000_000) ?? config.queue
     config.threads = try scanner.int("--threads", in: 1...64) ?? config.threads
+    config.rowThreads = try scanner.int("--row-threads", in: 1...64)
     config.iterations = try scanner.int("--iterations", in: 1...10_000) ?? config.iterations
     config.layers = try scanner.int("--layers", in: 1...64) ?? config.layers
     config.dim = try scanner.int("--dim", in: 8...4096) ?? config.dim

@@ -1,12 +1,17 @@
 #!/usr/bin/env python3
 """PyTorch CPU peer for `codeintel bench tensor` (issue 4): the same pre-LN Transformer encoder stack
 (learned positions, final LayerNorm, masked mean pooling), timed forward-only (inference) and as a
-training step (forward + backward of a fixed random projection of the pooled output + clip + AdamW).
+training step (forward + backward of a fixed random projection of the pooled output + clip + AdamW), and
+with --moco one MoCo step as codeintel's `MoCo.step` does it (query encoder + projection head with dropout,
+key encoder + head without gradient, logits against the positive and a queue, cross-entropy, clip, AdamW,
+momentum update, enqueue).
 
 A measuring stick, never a dependency: run it from a throw-away venv (`python3 -m venv /tmp/torchvenv &&
 /tmp/torchvenv/bin/pip install torch`). Prints one line per measurement in the same format as the Swift side.
 """
 import argparse
+import copy
+import platform
 import statistics
 import time
 
@@ -33,6 +38,17 @@ class Encoder(nn.Module):
         return x, (x * m).sum(1) / m.sum(1).clamp(min=1)
 
 
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--layers", type=int, default=4)
@@ -46,7 +62,13 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--iterations", type=int, default=10)
+    ap.add_argument("--small", action="store_true", help="the shipped model's shape: 2 layers, d=128, FFN 512, vocab 8000")
+    ap.add_argument("--moco", action="store_true")
+    ap.add_argument("--queue", type=int, default=4096)
+    ap.add_argument("--projection", type=int, default=128)
     a = ap.parse_args()
+    if a.small:
+        a.layers, a.dim, a.heads, a.ffn, a.vocab = 2, 128, 4, 512, 8000
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     model = Encoder(a.vocab, a.dim, a.layers, a.heads, a.ffn, a.length, a.dropout)
@@ -55,15 +77,19 @@ def main():
     probe = torch.randn(a.batch, a.dim)
     opt = torch.optim.AdamW(model.parameters(), lr=1e-4)
 
+    state = {"main": 0.0}
+
     def median(body):
         for _ in range(a.warmup):
             body()
         times = []
         cpu0 = time.process_time()
+        main0 = time.thread_time()
         for _ in range(a.iterations):
             t0 = time.perf_counter()
             body()
             times.append(time.perf_counter() - t0)
+        state["main"] = (time.thread_time() - main0) / a.iterations
         return statistics.median(times), (time.process_time() - cpu0) / a.iterations
 
     model.eval()
@@ -73,6 +99,7 @@ def main():
             model(tokens, mask)
 
     fwd, fwd_cpu = median(infer)
+    fwd_main = state["main"]
     model.train()
 
     def step():
@@ -83,14 +110,55 @@ def main():
         opt.step()
 
     train, train_cpu = median(step)
+    train_main = state["main"]
+    moco_time = None
+    if a.moco:
+        qenc = Encoder(a.vocab, a.dim, a.layers, a.heads, a.ffn, a.length, a.dropout)
+        qhead = nn.Sequential(nn.Linear(a.dim, a.dim), nn.ReLU(), nn.Linear(a.dim, a.projection))
+        kenc, khead = copy.deepcopy(qenc).eval(), copy.deepcopy(qhead)
+        for prm in list(kenc.parameters()) + list(khead.parameters()):
+            prm.requires_grad_(False)
+        queue = nn.functional.normalize(torch.randn(a.queue, a.projection), dim=1)
+        params = list(qenc.parameters()) + list(qhead.parameters())
+        mopt = torch.optim.AdamW(params, lr=1e-4)
+        ktokens = torch.randint(0, a.vocab, (a.batch, a.length))
+        state["ptr"] = 0
+
+        def moco_step():
+            nonlocal queue
+            qenc.train()
+            mopt.zero_grad(set_to_none=True)
+            q = nn.functional.normalize(qhead(qenc(tokens, mask)[1]), dim=1)
+            with torch.no_grad():
+                k = nn.functional.normalize(khead(kenc(ktokens, mask)[1]), dim=1)
+            logits = torch.cat([(q * k).sum(1, keepdim=True), q @ queue.t()], dim=1) / 0.07
+            nn.functional.cross_entropy(logits, torch.zeros(a.batch, dtype=torch.long)).backward()
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
+            mopt.step()
+            with torch.no_grad():
+                for pk, pq in zip(list(kenc.parameters()) + list(khead.parameters()), params):
+                    pk.mul_(0.99).add_(pq, alpha=0.01)
+                i = state["ptr"]
+                queue[i:i + a.batch] = k[: a.queue - i]
+                state["ptr"] = (i + a.batch) % a.queue
+
+        moco_time, _ = median(moco_step)
+        moco_main = state["main"]
     bt, d, f, t = a.batch * a.length, a.dim, a.ffn, a.length
     flops = a.layers * (2 * bt * (3 * d * d + d * d + 2 * d * f) + 4 * bt * t * d)
+    on = f"[{cpu_model()}, PyTorch {torch.__version__} {torch.backends.cpu.get_cpu_capability()}]"
     print(f"PyTorch {torch.__version__} ({torch.get_num_threads()} threads): {a.layers} layers, d={d}, "
           f"{a.heads} heads, FFN {f}, vocab {a.vocab}, batch {a.batch}x{t}, dropout {a.dropout}")
-    print(f"  inference:  {a.batch / fwd:.1f} functions/s  ({fwd * 1000:.1f} ms/batch, {flops / fwd / 1e9:.1f} GFLOP/s)")
+    print(f"  inference:  {a.batch / fwd:.1f} functions/s  ({fwd * 1000:.1f} ms/batch, "
+          f"{flops / fwd / 1e9:.1f} GFLOP/s) {on}")
     print(f"  train step: {a.batch / train:.1f} functions/s  ({train * 1000:.1f} ms/batch, "
-          f"{3 * flops / train / 1e9:.1f} GFLOP/s)")
+          f"{3 * flops / train / 1e9:.1f} GFLOP/s) {on}")
+    if moco_time is not None:
+        print(f"  moco step:  {a.batch / moco_time:.1f} pairs/s  ({moco_time * 1000:.1f} ms/step, queue {a.queue}) {on}")
     print(f"  cpu time:   {fwd_cpu * 1000:.1f} ms/batch inference, {train_cpu * 1000:.1f} ms/batch train step")
+    moco_main_text = f", {moco_main * 1000:.1f} ms/moco step" if moco_time is not None else ""
+    print(f"  main thread: {fwd_main * 1000:.1f} ms/batch inference, {train_main * 1000:.1f} ms/batch train step"
+          f"{moco_main_text} (CPU time of the calling thread)")
 
 
 if __name__ == "__main__":

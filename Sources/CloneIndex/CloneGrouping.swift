@@ -1,3 +1,4 @@
+import Augment
 /// Complete-linkage grouping: clusters in which every member is a clone of every other member.
 ///
 /// Pairs are taken from the most similar down; two clusters join only when every pair across them is
@@ -97,21 +98,7 @@ public struct NearMissIndex: Sendable {
 
   /// The size of the multiset intersection of two sorted arrays.
   public static func overlap(_ a: [UInt32], _ b: [UInt32]) -> Int {
-    var i = 0
-    var j = 0
-    var n = 0
-    while i < a.count && j < b.count {
-      if a[i] == b[j] {
-        n += 1
-        i += 1
-        j += 1
-      } else if a[i] < b[j] {
-        i += 1
-      } else {
-        j += 1
-      }
-    }
-    return n
+    SortedSets.intersectionCount(a, b)
   }
 
   /// The overlap of `a` and `b` as a share of the larger bag (0 for two empty bags).

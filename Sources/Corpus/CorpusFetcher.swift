@@ -198,22 +198,7 @@ public struct CorpusFetcher {
 
   @discardableResult
   private func run(_ executable: String, _ arguments: [String], in directory: URL) throws -> (Int32, String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    process.currentDirectoryURL = directory
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    do {
-      try process.run()
-    } catch {
-      throw CorpusError.commandFailed(
-        command: ([executable] + arguments).joined(separator: " "), status: -1, output: "\(error)")
-    }
-    let output = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+    try Process.runCapturing(executable, arguments, in: directory)
   }
 
   private func runChecked(_ executable: String, _ arguments: [String], in directory: URL) throws {

@@ -123,8 +123,9 @@ public struct RepositoryFetcher {
 }
 
 extension Process {
-  /// Runs a program and throws `CorpusError.commandFailed` with its output when it fails.
-  static func runChecked(_ executable: String, _ arguments: [String], in directory: URL) throws {
+  /// Runs a program to its end and returns its exit status and its output (stdout and stderr together);
+  /// a program that cannot start is `CorpusError.commandFailed`.
+  static func runCapturing(_ executable: String, _ arguments: [String], in directory: URL) throws -> (Int32, String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
@@ -140,10 +141,15 @@ extension Process {
     }
     let output = pipe.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
+    return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+  }
+
+  /// Runs a program and throws `CorpusError.commandFailed` with its output when it fails.
+  static func runChecked(_ executable: String, _ arguments: [String], in directory: URL) throws {
+    let (status, output) = try runCapturing(executable, arguments, in: directory)
+    guard status == 0 else {
       throw CorpusError.commandFailed(
-        command: ([executable] + arguments).joined(separator: " "), status: process.terminationStatus,
-        output: String(decoding: output, as: UTF8.self))
+        command: ([executable] + arguments).joined(separator: " "), status: status, output: output)
     }
   }
 }

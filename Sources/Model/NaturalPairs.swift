@@ -1,3 +1,4 @@
+import Augment
 import Foundation
 import Syntax
 import Tokenizer
@@ -262,21 +263,6 @@ public struct NaturalBatchSampler: Sendable {
 
   /// |x ∩ y| / |x ∪ y| of two sorted, distinct id lists (0 for two empty ones).
   static func jaccard(_ x: [Int32], _ y: [Int32]) -> Double {
-    var i = 0
-    var j = 0
-    var common = 0
-    while i < x.count && j < y.count {
-      if x[i] == y[j] {
-        common += 1
-        i += 1
-        j += 1
-      } else if x[i] < y[j] {
-        i += 1
-      } else {
-        j += 1
-      }
-    }
-    let union = x.count + y.count - common
-    return union == 0 ? 0 : Double(common) / Double(union)
+    SortedSets.jaccard(x, y)
   }
 }

@@ -468,10 +468,12 @@ func randomValues(_ n: Int, seed: UInt64) -> [Float] {
     #expect(weights(a.moco.queryEncoder.parameters) == weights(b.moco.queryEncoder.parameters))
     #expect(Checkpoint.tensors(of: b.moco).map(\.0).allSatisfy { !$0.contains("mlm") })
     #expect(knobs.shapeSignature == Tiny.config().shapeSignature)
-    // the losses of the code before the MLM head existed (recorded on the development machine, where they
-    // are equal bit for bit; the tolerance only absorbs another CPU's BLAS rounding)
+    // the losses of pure MoCo, recorded on the development machine (equal bit for bit there; the tolerance
+    // only absorbs another CPU's BLAS rounding). First recorded before the MLM head existed, where the
+    // hybrid branch reproduced them exactly; re-recorded when the engine's dropout masks and layer norm
+    // moved to the row threads (branch `blas`: same rate, different draws), which changes every loss.
     for (x, y) in zip(a.losses, GoldenMoCo.losses) {
-      #expect(abs(x - y) <= 1e-4 * max(1, abs(y)), "pure MoCo loss \(x), before the change \(y)")
+      #expect(abs(x - y) <= 1e-4 * max(1, abs(y)), "pure MoCo loss \(x), recorded \(y)")
     }
     #expect(a.losses.count == GoldenMoCo.losses.count)
   }
@@ -562,6 +564,9 @@ func randomValues(_ n: Int, seed: UInt64) -> [Float] {
 /// same checkpoint tensors, byte for byte (docs/PRETRAINING.md).
 enum GoldenMoCo {
   static let losses: [Float] = [
+    0.03592658042907715, 1.4823014736175537, 2.226489543914795, 2.3202645778656006, 1.9606640338897705,
+    2.1413848400115967,
+  ] = [
     0.0484926700592041, 1.476086139678955, 2.2730202674865723, 2.3617756366729736, 1.9145760536193848,
     2.2366297245025635,
   ]

@@ -169,22 +169,7 @@ public final class CloneEvaluation {
 
   /// Jaccard index of two sorted unique arrays.
   static func jaccard(_ x: [UInt64], _ y: [UInt64]) -> Double {
-    var i = 0
-    var j = 0
-    var common = 0
-    while i < x.count && j < y.count {
-      if x[i] == y[j] {
-        common += 1
-        i += 1
-        j += 1
-      } else if x[i] < y[j] {
-        i += 1
-      } else {
-        j += 1
-      }
-    }
-    let union = x.count + y.count - common
-    return union == 0 ? 0 : Double(common) / Double(union)
+    SortedSets.jaccard(x, y)
   }
 
   // MARK: - Report

@@ -9,6 +9,8 @@ let commands: [any CLICommand.Type] = [
   IndexCommand.self,
   SearchCommand.self,
   EmbedCommand.self,
+  UnitsCommand.self,
+  GroupUnitsCommand.self,
   SuggestTypesCommand.self,
   SuggestNamesCommand.self,
   EvalCommand.self,

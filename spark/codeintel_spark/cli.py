@@ -64,7 +64,8 @@ def main(argv=None):
 
     settings = job.Settings(codeintel, clone_args, minhash_tables=args.minhash_tables, brp_tables=args.brp_tables,
                             bucket_length=args.bucket_length, partitions=args.partitions)
-    builder = SparkSession.builder.appName("codeintel-spark clones").config("spark.driver.memory", args.driver_memory)
+    builder = (SparkSession.builder.appName("codeintel-spark clones").config("spark.driver.memory", args.driver_memory)
+               .config("spark.ui.showConsoleProgress", "false"))
     # Under spark-submit (which starts the JVM first and passes its gateway) the master is already set.
     if args.master or "PYSPARK_GATEWAY_PORT" not in os.environ:
         builder = builder.master(args.master or "local[2]")

@@ -24,7 +24,7 @@ from functools import partial
 from pyspark.ml.feature import BucketedRandomProjectionLSH, MinHashLSH
 from pyspark.ml.functions import array_to_vector
 from pyspark.ml.linalg import SparseVector, VectorUDT
-from pyspark.sql import Row, functions as F, types as T
+from pyspark.sql import functions as F, types as T
 
 from . import extract, report
 
@@ -117,6 +117,8 @@ def run(spark, entries, out_dir, settings, log=print, ship_binary=False):
         sc.addFile(binary)
         binary = "SPARKFILES:" + os.path.basename(binary)
     partitions = settings.partitions or max(1, min(len(entries), sc.defaultParallelism * 4))
+    if spark.conf.get("spark.sql.shuffle.partitions") == "200":  # Spark's default, sized for big clusters
+        spark.conf.set("spark.sql.shuffle.partitions", str(max(4, sc.defaultParallelism * 2)))
 
     # 1. Units, per repository on the executors.
     t = time.time()
@@ -211,7 +213,11 @@ def run(spark, entries, out_dir, settings, log=print, ship_binary=False):
             T.StructField("path", T.StringType()), T.StructField("name", T.StringType()),
             T.StructField("kind", T.StringType()), T.StructField("startLine", T.IntegerType()),
             T.StructField("endLine", T.IntegerType())])))])
-    spark.createDataFrame([Row(**{k: g[k] for k in group_schema.names}) for g in ranked], group_schema) \
+    rows = [(g["id"], g["kind"], float(g["similarity"]), float(g["minSimilarity"]), g["lines"], float(g["score"]),
+             g["repositories"], g["crossRepository"],
+             [(m["uid"], m["repository"], m["path"], m.get("name"), m["kind"], m["startLine"], m["endLine"])
+              for m in g["members"]]) for g in ranked]
+    spark.createDataFrame(rows, group_schema) \
         .write.mode("overwrite").parquet(os.path.join(out_dir, "groups"))
     summary = {
         "repositories": len(entries),

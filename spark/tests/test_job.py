@@ -220,7 +220,8 @@ class LocalJobTests(unittest.TestCase):
         from codeintel_spark import job
         cls.job = job
         cls.spark = (SparkSession.builder.master("local[2]").appName("codeintel-spark tests")
-                     .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "4").getOrCreate())
+                     .config("spark.ui.enabled", "false")
+                     .config("spark.ui.showConsoleProgress", "false").config("spark.sql.shuffle.partitions", "4").getOrCreate())
         cls.spark.sparkContext.setLogLevel("ERROR")
         cls.base = tempfile.mkdtemp(prefix="codeintel-spark-test-")
         cls.entries = make_repositories(cls.base)

@@ -194,7 +194,7 @@ def run(spark, entries, out_dir, settings, log=print, ship_binary=False):
 
     # 6. Output.
     t = time.time()
-    units.drop("vector").write.mode("overwrite").parquet(os.path.join(out_dir, "units"))
+    units.write.mode("overwrite").parquet(os.path.join(out_dir, "units"))
     member_ids = sorted({m for g in groups for m in g["members"]})
     located = {}
     if member_ids:

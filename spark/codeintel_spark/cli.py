@@ -20,6 +20,8 @@ def main(argv=None):
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     c.add_argument("--repos", required=True, metavar="LIST")
     c.add_argument("--out", required=True, metavar="DIR")
+    c.add_argument("--tables", default=None, metavar="PATH",
+                   help="where the Parquet tables go (any Spark path: hdfs://, s3a://, a shared folder; default: DIR)")
     c.add_argument("--master", default=None,
                    help="Spark master URL (default: local[2], or spark-submit's --master when launched by it)")
     c.add_argument("--codeintel", default=None,
@@ -28,9 +30,11 @@ def main(argv=None):
                    help="send the binary to the executors with the job (SparkContext.addFile) instead of "
                         "expecting it at the same path on every node")
     c.add_argument("--partitions", type=int, default=None, help="repository partitions (default: 4 x cores)")
-    c.add_argument("--minhash-tables", type=int, default=8)
-    c.add_argument("--brp-tables", type=int, default=12)
-    c.add_argument("--bucket-length", type=float, default=None)
+    c.add_argument("--minhash-rows", type=int, default=4, help="MinHash values per band (AND; default 4)")
+    c.add_argument("--minhash-bands", type=int, default=16, help="MinHash bands (OR; default 16)")
+    c.add_argument("--brp-rows", type=int, default=10, help="projection signs per band (AND; default 10)")
+    c.add_argument("--brp-bands", type=int, default=16, help="projection bands (OR; default 16)")
+    c.add_argument("--bucket-length", type=float, default=None, help="projection bucket (default 1: signs)")
     c.add_argument("--driver-memory", default="2g")
     for flag in ("--min-lines", "--min-tokens", "--max-group"):
         c.add_argument(flag, type=int, default=None, help="as for `codeintel clones`")
@@ -62,8 +66,9 @@ def main(argv=None):
     from pyspark.sql import SparkSession
     from . import job
 
-    settings = job.Settings(codeintel, clone_args, minhash_tables=args.minhash_tables, brp_tables=args.brp_tables,
-                            bucket_length=args.bucket_length, partitions=args.partitions)
+    settings = job.Settings(codeintel, clone_args, minhash_rows=args.minhash_rows, minhash_bands=args.minhash_bands,
+                            brp_rows=args.brp_rows, brp_bands=args.brp_bands, bucket_length=args.bucket_length,
+                            partitions=args.partitions)
     builder = (SparkSession.builder.appName("codeintel-spark clones").config("spark.driver.memory", args.driver_memory)
                .config("spark.ui.showConsoleProgress", "false"))
     # Under spark-submit (which starts the JVM first and passes its gateway) the master is already set.
@@ -73,7 +78,7 @@ def main(argv=None):
     spark.sparkContext.setLogLevel("ERROR")
     try:
         summary = job.run(spark, entries, args.out, settings, log=lambda s: print(s, file=sys.stderr),
-                          ship_binary=args.ship_binary)
+                          ship_binary=args.ship_binary, tables=args.tables)
     finally:
         spark.stop()
     print("codeintel-spark: %d repositories, %d units, %d groups (%d across repositories) in %.0f s; wrote %s" % (

@@ -12,7 +12,6 @@ Stages (see docs/SCALE.md for what each costs):
 """
 
 import json
-import math
 import os
 import shutil
 import subprocess
@@ -68,20 +67,22 @@ def uid(repo_index, unit):
 class Settings:
     """What the job shares with the binary (`codeintel units --describe`) plus the LSH knobs."""
 
-    def __init__(self, codeintel, clone_args, minhash_tables=8, brp_tables=12, bucket_length=None,
-                 partitions=None):
+    def __init__(self, codeintel, clone_args, minhash_rows=4, minhash_bands=16, brp_rows=10, brp_bands=16,
+                 bucket_length=None, partitions=None):
         described = subprocess.run([codeintel, "units", "--describe", *clone_args], capture_output=True, text=True)
         if described.returncode != 0:
             raise RuntimeError("%s units --describe failed: %s" % (codeintel, described.stderr.strip()))
         self.shared = json.loads(described.stdout)
         self.codeintel = codeintel
         self.clone_args = list(clone_args)
-        self.minhash_tables = minhash_tables
-        self.brp_tables = brp_tables
-        # Unit vectors at cosine c are sqrt(2 - 2c) apart; random projections of d-dimensional unit
-        # vectors spread about 1/sqrt(d), so buckets a little wider than that separate neighbours.
-        self.distance = math.sqrt(max(0.0, 2 - 2 * self.shared["threshold"]))
-        self.bucket_length = bucket_length or 2.0 / math.sqrt(self.shared["dimension"])
+        self.minhash_rows = minhash_rows
+        self.minhash_bands = minhash_bands
+        self.brp_rows = brp_rows
+        self.brp_bands = brp_bands
+        # MLlib's projection vectors have unit length, so a unit vector projects into [-1, 1] and a
+        # bucket of length 1 leaves two buckets: the sign (SimHash). A band of `brp_rows` signs is one
+        # bucket key (AND); a pair is a candidate when any of `brp_bands` bands agrees (OR).
+        self.bucket_length = bucket_length or 1.0
         self.partitions = partitions
 
 
@@ -104,8 +105,11 @@ def unit_row(r):
             r["exactHash"], r["canonicalHash"], r["shingles"], [float(x) for x in r["vector"]])
 
 
-def run(spark, entries, out_dir, settings, log=print, ship_binary=False):
-    """Runs the whole job on `entries` (LIST lines) and writes `out_dir`; returns the summary dict."""
+def run(spark, entries, out_dir, settings, log=print, ship_binary=False, tables=None):
+    """Runs the whole job on `entries` (LIST lines) and writes `out_dir` (a folder of the driver's file
+    system: summary and SARIF); the Parquet tables go to `tables` (any Spark path: hdfs://, s3a://,
+    a shared folder), by default `out_dir` too. Returns the summary dict."""
+    tables = tables or out_dir
     sc = spark.sparkContext
     started = time.time()
     timings = {}
@@ -146,33 +150,38 @@ def run(spark, entries, out_dir, settings, log=print, ship_binary=False):
         .select("a", "b", F.lit("hash").alias("source"), F.lit(1.0).alias("score"))
     timings["hashes"] = time.time() - t
 
-    # 3. Near-miss candidates: MinHash over token shingles, across repositories.
+    # 3. Near-miss candidates: MLlib MinHash signatures of the shingle sets, banded (AND of
+    # `minhash_rows` hashes per band, OR over `minhash_bands` bands); each bucket is checked exactly.
     t = time.time()
     space = settings.shared["shingleSpace"]
+    compared = sc.accumulator(0)
     to_sparse = F.udf(lambda s: SparseVector(space, s, [1.0] * len(s)), VectorUDT())
-    shingled = reps.filter(F.size("shingles") > 0).select("uid", "repoIndex", to_sparse("shingles").alias("features"))
-    minhash = MinHashLSH(inputCol="features", outputCol="hashes", numHashTables=settings.minhash_tables, seed=1)
-    near = minhash.fit(shingled).approxSimilarityJoin(
-        shingled, shingled, 1 - settings.shared["nearMissJaccard"], distCol="d")
-    near_pairs = near.filter((F.col("datasetA.uid") < F.col("datasetB.uid"))
-                             & (F.col("datasetA.repoIndex") != F.col("datasetB.repoIndex"))) \
-        .select(F.col("datasetA.uid").alias("a"), F.col("datasetB.uid").alias("b"),
-                F.lit("minhash").alias("source"), (1 - F.col("d")).alias("score"))
+    shingled = reps.filter(F.size("shingles") > 0).select(
+        "uid", "repoIndex", "shingles", to_sparse("shingles").alias("features"))
+    minhash = MinHashLSH(inputCol="features", outputCol="hashes",
+                         numHashTables=settings.minhash_rows * settings.minhash_bands, seed=1)
+    near_pairs = spark.createDataFrame(
+        _banded(minhash.fit(shingled).transform(shingled).select("uid", "repoIndex", "shingles", "hashes").rdd,
+                settings.minhash_rows, settings.minhash_bands, "shingles",
+                partial(_jaccard_pairs, minimum=settings.shared["nearMissJaccard"], counter=compared)),
+        PAIR_SCHEMA)
 
-    # 4. Functional candidates: random projections of the normalised vectors, across repositories.
-    vectors = reps.select("uid", "repoIndex", array_to_vector("vector").alias("features"))
+    # 4. Functional candidates: MLlib random projections of the normalised vectors with buckets wider
+    # than any projection, i.e. one sign bit each (SimHash), banded like the MinHash signatures.
+    vectors = reps.select("uid", "repoIndex", "vector", array_to_vector("vector").alias("features"))
     brp = BucketedRandomProjectionLSH(inputCol="features", outputCol="hashes", bucketLength=settings.bucket_length,
-                                      numHashTables=settings.brp_tables, seed=1)
-    close = brp.fit(vectors).approxSimilarityJoin(vectors, vectors, settings.distance, distCol="d")
-    close_pairs = close.filter((F.col("datasetA.uid") < F.col("datasetB.uid"))
-                               & (F.col("datasetA.repoIndex") != F.col("datasetB.repoIndex"))) \
-        .select(F.col("datasetA.uid").alias("a"), F.col("datasetB.uid").alias("b"),
-                F.lit("brp").alias("source"), (1 - F.col("d") * F.col("d") / 2).alias("score"))
+                                      numHashTables=settings.brp_rows * settings.brp_bands, seed=1)
+    close_pairs = spark.createDataFrame(
+        _banded(brp.fit(vectors).transform(vectors).select("uid", "repoIndex", "vector", "hashes").rdd,
+                settings.brp_rows, settings.brp_bands, "vector",
+                partial(_cosine_pairs, minimum=settings.shared["threshold"], counter=compared)),
+        PAIR_SCHEMA)
 
     pairs = (spark.createDataFrame(within, PAIR_SCHEMA).unionByName(hash_pairs).unionByName(near_pairs)
              .unionByName(close_pairs)).persist()
-    pairs.write.mode("overwrite").parquet(os.path.join(out_dir, "pairs"))
+    pairs.write.mode("overwrite").parquet(_join(tables, "pairs"))
     pair_counts = {r["source"]: r["count"] for r in pairs.groupBy("source").count().collect()}
+    compared_pairs = compared.value
     timings["candidates"] = time.time() - t
 
     # 5. Components (on the driver: there are far fewer pairs than units), with each paired unit's
@@ -194,7 +203,7 @@ def run(spark, entries, out_dir, settings, log=print, ship_binary=False):
 
     # 6. Output.
     t = time.time()
-    units.write.mode("overwrite").parquet(os.path.join(out_dir, "units"))
+    units.write.mode("overwrite").parquet(_join(tables, "units"))
     member_ids = sorted({m for g in groups for m in g["members"]})
     located = {}
     if member_ids:
@@ -218,7 +227,7 @@ def run(spark, entries, out_dir, settings, log=print, ship_binary=False):
              [(m["uid"], m["repository"], m["path"], m.get("name"), m["kind"], m["startLine"], m["endLine"])
               for m in g["members"]]) for g in ranked]
     spark.createDataFrame(rows, group_schema) \
-        .write.mode("overwrite").parquet(os.path.join(out_dir, "groups"))
+        .write.mode("overwrite").parquet(_join(tables, "groups"))
     summary = {
         "repositories": len(entries),
         "failed": [{"repository": f["repository"], "error": f["error"]} for f in failed],
@@ -227,11 +236,15 @@ def run(spark, entries, out_dir, settings, log=print, ship_binary=False):
         "eligibleUnits": eligible.count(),
         "canonicalClasses": reps.count(),
         "candidatePairs": pair_counts,
+        # Cross-repository pairs whose exact score the LSH buckets led to computing, against all of them.
+        "lshComparedPairs": compared_pairs,
+        "allCrossRepositoryPairs": _cross_pairs(reps),
         "groups": len(ranked),
         "crossRepositoryGroups": sum(1 for g in ranked if g["crossRepository"]),
         "groupsByKind": {k: sum(1 for g in ranked if g["kind"] == k) for k in sorted({g["kind"] for g in ranked})},
-        "settings": dict(settings.shared, brpTables=settings.brp_tables, bucketLength=settings.bucket_length,
-                         minhashTables=settings.minhash_tables),
+        "settings": dict(settings.shared, brpRows=settings.brp_rows, brpBands=settings.brp_bands,
+                         bucketLength=settings.bucket_length, minhashRows=settings.minhash_rows,
+                         minhashBands=settings.minhash_bands),
         "master": sc.master,
     }
     report.write(out_dir, entries, ranked, summary)
@@ -245,6 +258,64 @@ def run(spark, entries, out_dir, settings, log=print, ship_binary=False):
     pairs.unpersist()
     shutil.rmtree(workdir, ignore_errors=True)
     return summary
+
+
+def _banded(rdd, rows, bands, payload, score_bucket):
+    """Band keys from MLlib LSH hashes (`rows` hashes per band), then each bucket scored exactly."""
+    def keys(r):
+        h = [int(v[0]) for v in r["hashes"]]
+        item = (r["uid"], r["repoIndex"], r[payload])
+        for b in range(bands):
+            yield (b, tuple(h[b * rows:(b + 1) * rows])), item
+    found = rdd.flatMap(keys).groupByKey().flatMap(lambda kv: score_bucket(list(kv[1])))
+    return found.map(lambda p: ((p[0], p[1]), p)).reduceByKey(lambda x, y: x).values()
+
+
+def _cosine_pairs(items, minimum, counter, block=2048):
+    """Cross-repository pairs of one bucket with cosine >= minimum (numpy, in blocks)."""
+    import numpy as np
+    if len(items) < 2:
+        return []
+    ids = np.array([i[0] for i in items], dtype=np.int64)
+    repos = np.array([i[1] for i in items])
+    v = np.array([i[2] for i in items], dtype=np.float32)
+    out = []
+    for start in range(0, len(items), block):
+        s = v[start:start + block] @ v.T
+        rows = np.arange(start, min(start + block, len(items)))[:, None]
+        cross = (repos[rows] != repos[None, :]) & (ids[rows] < ids[None, :])
+        counter.add(int(cross.sum()))
+        for i, j in zip(*np.nonzero(cross & (s >= minimum))):
+            out.append((int(ids[start + i]), int(ids[j]), "brp", float(s[i, j])))
+    return out
+
+
+def _jaccard_pairs(items, minimum, counter):
+    """Cross-repository pairs of one bucket with shingle Jaccard >= minimum."""
+    sets = [(i[0], i[1], set(i[2])) for i in items]
+    out = []
+    for x in range(len(sets)):
+        a, ra, sa = sets[x]
+        for y in range(x + 1, len(sets)):
+            b, rb, sb = sets[y]
+            if ra == rb:
+                continue
+            counter.add(1)
+            inter = len(sa & sb)
+            if inter and inter >= minimum * (len(sa) + len(sb) - inter):
+                out.append((min(a, b), max(a, b), "minhash", inter / (len(sa) + len(sb) - inter)))
+    return out
+
+
+def _cross_pairs(reps):
+    """The number of cross-repository pairs among the class representatives (what all-pairs would score)."""
+    sizes = [r["count"] for r in reps.groupBy("repoIndex").count().collect()]
+    total = sum(sizes)
+    return (total * total - sum(n * n for n in sizes)) // 2
+
+
+def _join(base, name):
+    return base.rstrip("/") + "/" + name
 
 
 def _binary(binary):

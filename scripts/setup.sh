@@ -3,11 +3,20 @@
 #   scripts/setup.sh            system packages, grammar sources, release build of codeintel and
 #                               codeintel-lsp, linked into /usr/local/bin (root) or ~/.local/bin
 #   scripts/setup.sh --tests    the same, plus what the tests need (node, neovim, Python packages)
+#   scripts/setup.sh --spark    (with or without --tests) also Java, pyspark and numpy for the Spark
+#                               job in spark/, and a codeintel-spark link in ~/.local/bin
 # Steps that are already done are skipped, so a second run is fast.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 tests=0
-[[ "${1:-}" == "--tests" ]] && tests=1
+spark=0
+for arg in "$@"; do
+  case "$arg" in
+    --tests) tests=1 ;;
+    --spark) spark=1 ;;
+    *) echo "setup: error: unknown option $arg (use --tests and/or --spark)" >&2; exit 2 ;;
+  esac
+done
 
 need=(libtree-sitter-dev libopenblas-dev libsqlite3-dev)
 # Tests: node runs the execution checks of the transforms; terser's sources are real code for the
@@ -16,6 +25,11 @@ need=(libtree-sitter-dev libopenblas-dev libsqlite3-dev)
 if [[ $tests == 1 ]]; then
   need+=(neovim emacs-nox elpa-eglot node-terser node-typescript)
   command -v node >/dev/null || need+=(nodejs)
+fi
+# The Spark job: Spark 4 runs on Java 17; git fetches repositories named by URL.
+if [[ $spark == 1 ]]; then
+  command -v java >/dev/null || need+=(openjdk-17-jre-headless)
+  command -v git >/dev/null || need+=(git)
 fi
 missing=()
 for p in "${need[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p"); done
@@ -27,6 +41,11 @@ if (( ${#missing[@]} )); then
 fi
 if [[ $tests == 1 ]]; then
   python3 -c "import safetensors, numpy" 2>/dev/null || python3 -m pip install --quiet "numpy" "safetensors" >&2
+fi
+if [[ $spark == 1 ]]; then
+  python3 -c "import pyspark, numpy" 2>/dev/null || python3 -m pip install --quiet "pyspark>=4,<5" "numpy" >&2
+  mkdir -p "$HOME/.local/bin"
+  ln -sf "$PWD/spark/codeintel-spark" "$HOME/.local/bin/codeintel-spark"
 fi
 Grammars/fetch.sh
 if [[ $tests == 0 ]]; then

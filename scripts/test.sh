@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs everything the tests need (skipping what is already there), builds, and runs every test:
-# the Swift unit and integration tests, then the end-to-end checks under tests/e2e/.
+# the Swift unit and integration tests, the end-to-end checks under tests/e2e/, then the Spark job's
+# tests (spark/tests; `CODEINTEL_SKIP_SPARK=1` skips installing Java/pyspark, and they report skipped).
 # Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-scripts/setup.sh --tests
+if [[ "${CODEINTEL_SKIP_SPARK:-0}" == 1 ]]; then scripts/setup.sh --tests; else scripts/setup.sh --tests --spark; fi
 echo "test: building (debug, with tests)" >&2
 swift build --build-tests 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]|^Compiling|^Write|^Linking|^Building|^Build complete' || true
 swift build --build-tests >/dev/null 2>&1 || { echo "test: error: the build failed; see the messages above" >&2; exit 1; }
@@ -39,5 +40,15 @@ for e2e in tests/e2e/*/run.sh; do
   bash "$e2e"
   e2e_passed=$((e2e_passed + 1))
 done
+echo "test: the Spark job (spark/tests)" >&2
+spark_log="$(mktemp)"
+spark_status=0
+python3 -m unittest discover -s spark/tests -v 2>&1 | tee "$spark_log" || spark_status=$?
+[[ $spark_status == 0 ]] || { rm -f "$spark_log"; echo "test: the Spark job's tests failed" >&2; exit 1; }
+spark_ran=$(sed -nE 's/^Ran ([0-9]+) tests?.*/\1/p' "$spark_log" | tail -1)
+spark_skipped=$(sed -nE 's/.*skipped=([0-9]+).*/\1/p' "$spark_log" | tail -1)
+rm -f "$spark_log"
+spark_passed=$(( ${spark_ran:-0} - ${spark_skipped:-0} ))
+(( ${spark_skipped:-0} == 0 )) || echo "test: ${spark_skipped} Spark tests SKIPPED (see the reasons above; scripts/setup.sh --spark installs what they need)" >&2
 echo "test: all tests passed" >&2
-echo "$((passed + kernel_passed + e2e_passed)) passed, 0 failed"
+echo "$((passed + kernel_passed + e2e_passed + spark_passed)) passed, 0 failed"

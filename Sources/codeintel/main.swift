@@ -10,6 +10,8 @@ let commands: [any CLICommand.Type] = [
   IndexCommand.self,
   SearchCommand.self,
   EmbedCommand.self,
+  UnitsCommand.self,
+  GroupUnitsCommand.self,
   SuggestTypesCommand.self,
   SuggestNamesCommand.self,
   EvalCommand.self,

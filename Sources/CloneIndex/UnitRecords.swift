@@ -1,0 +1,316 @@
+import Syntax
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+// The machine-readable side of clone detection, for jobs that spread it over many machines
+// (the PySpark job in spark/): `codeintel units` turns repositories into self-contained unit records,
+// and `codeintel group-units` runs the single-machine `CloneDetector` on a set of units gathered from
+// any number of repositories plus the candidate pairs a join found. Nothing here reads or writes an
+// index, and the thresholds and group rules stay those of `CloneOptions` and `CloneDetector`.
+
+/// One function unit with everything a cross-repository join needs: hashes (exact and renamed kinds),
+/// token shingles (near-miss candidates) and the embedding (functional kind).
+public struct UnitRecord: Sendable, Codable, Equatable {
+  public var record = "unit"
+  /// The repository as the caller named it.
+  public var repository: String
+  /// Position of the unit in its repository (files in byte order of their paths, units in file order).
+  public var unit: Int
+  /// Path relative to the repository root.
+  public var path: String
+  /// Position of the unit in its file, and of the function it is nested in.
+  public var ordinal: Int
+  public var parentOrdinal: Int?
+  /// `unit` of the enclosing function, if any.
+  public var parent: Int?
+  public var name: String?
+  public var kind: String
+  public var startLine: Int
+  public var endLine: Int
+  public var startByte: Int
+  public var endByte: Int
+  public var lines: Int
+  public var tokens: Int
+  /// Whether `CloneOptions`' size limits let the unit be reported.
+  public var eligible: Bool
+  public var exactHash: String
+  public var canonicalHash: String
+  /// Sorted distinct ids in `0..<UnitRecordExporter.shingleSpace` of the hashed `shingleSize`-grams
+  /// of the unit's abstracted tokens (locals as `ID`, literals by class).
+  public var shingles: [Int]
+  /// The embedding, L2-normalised.
+  public var vector: [Float]
+}
+
+/// Within one repository, two canonical classes whose representatives' cosine reaches the threshold
+/// (the exact all-pairs search `codeintel clones` does); `a` and `b` are `UnitRecord.unit` values.
+public struct UnitPairRecord: Sendable, Codable, Equatable {
+  public var record = "pair"
+  public var repository: String
+  public var a: Int
+  public var b: Int
+  public var score: Float
+}
+
+/// The end of one repository's records: counts, or why it failed.
+public struct RepositoryRecord: Sendable, Codable, Equatable {
+  /// `done` or `error`.
+  public var record: String
+  public var repository: String
+  public var files: Int = 0
+  public var skipped: Int = 0
+  public var units: Int = 0
+  public var pairs: Int = 0
+  public var error: String?
+
+  public init(record: String, repository: String, error: String? = nil) {
+    self.record = record
+    self.repository = repository
+    self.error = error
+  }
+}
+
+/// What `codeintel units --describe` prints: the settings a distributed job must share with the binary.
+public struct UnitRecordSettings: Sendable, Codable, Equatable {
+  public var model: String
+  public var dimension: Int
+  public var threshold: Float
+  public var minLines: Int
+  public var minTokens: Int
+  public var maxGroupSize: Int
+  public var shingleSize: Int
+  public var shingleSpace: Int
+  /// Token-shingle Jaccard similarity at or above which two units become near-miss candidates (the
+  /// candidates are then scored by `CloneDetector` like any other pair).
+  public var nearMissJaccard: Double
+}
+
+/// Writes the unit records of whole repositories (see `UnitRecord`).
+public struct UnitRecordExporter {
+  public static let shingleSize = 4
+  public static let shingleSpace = 1 << 20
+  public static let nearMissJaccard = 0.5
+
+  public var embedder: any Embedder
+  public var options: CloneOptions
+  public var maxFileBytes: Int
+
+  public init(
+    embedder: any Embedder = HashedFeatureEmbedder(), options: CloneOptions = CloneOptions(), maxFileBytes: Int = 4 << 20
+  ) {
+    self.embedder = embedder
+    self.options = options
+    self.maxFileBytes = maxFileBytes
+  }
+
+  public var settings: UnitRecordSettings {
+    UnitRecordSettings(
+      model: embedder.modelID, dimension: embedder.dimension, threshold: options.threshold, minLines: options.minLines,
+      minTokens: options.minTokens, maxGroupSize: options.maxGroupSize, shingleSize: Self.shingleSize,
+      shingleSpace: Self.shingleSpace, nearMissJaccard: Self.nearMissJaccard)
+  }
+
+  /// Walks `root` like `codeintel index` (same ignore rules and skipped files), emits one `UnitRecord`
+  /// per function unit, then the within-repository pairs, and returns the closing `done` record.
+  /// Throws (emitting nothing more) when `root` is not a readable folder.
+  public func export(
+    repository: String, root: String, unit emitUnit: (UnitRecord) throws -> Void,
+    pair emitPair: (UnitPairRecord) throws -> Void
+  ) throws -> RepositoryRecord {
+    var st = stat()
+    guard stat(root, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else { throw CloneIndexError.notADirectory(root) }
+    let walk = try RepositoryWalker(maxFileBytes: maxFileBytes).walk(root)
+    let files = walk.files.sorted { Array($0.path.utf8).lexicographicallyPrecedes(Array($1.path.utf8)) }
+    var done = RepositoryRecord(record: "done", repository: repository)
+    done.skipped = walk.skipped.count
+    var parsers: [Language: Parser] = [:]
+    let canonicalizer = UnitCanonicalizer()
+    // Per unit, what the within-repository search needs.
+    var eligibleHashes: [(unit: Int, hash: String)] = []
+    var vectors: [[Float]] = []
+    var next = 0
+    for file in files {
+      guard let bytes = try? FileBytes.read(file.fullPath, limit: maxFileBytes), SourceFilter.skipReason(for: bytes) == nil
+      else {
+        done.skipped += 1
+        continue
+      }
+      let parser = parsers[file.language] ?? Parser(language: file.language)
+      parsers[file.language] = parser
+      let tree = try parser.parse(bytes: bytes)
+      let units = extractUnits(from: tree)
+      let tokens = units.map { UnitTokens(unit: $0, in: tree) }
+      let texts = zip(units, tokens).map { u, t in
+        UnitText(text: String(decoding: bytes[u.byteRange], as: UTF8.self), language: file.language, tokens: t)
+      }
+      let embedded = try embedder.embed(texts)
+      guard embedded.count == units.count, embedded.allSatisfy({ $0.count == embedder.dimension }) else {
+        throw CloneIndexError.embedderMismatch(
+          "\(embedder.modelID) returned \(embedded.count) vectors for \(units.count) units, or the wrong size")
+      }
+      done.files += 1
+      let first = next
+      for (i, u) in units.enumerated() {
+        let lines = u.endLine - u.startLine + 1
+        let eligible = lines >= options.minLines && tokens[i].exact.count >= options.minTokens
+        let record = UnitRecord(
+          repository: repository, unit: next, path: file.path, ordinal: i, parentOrdinal: u.parent,
+          parent: u.parent.map { first + $0 }, name: u.name, kind: u.kind.rawValue, startLine: u.startLine,
+          endLine: u.endLine, startByte: u.byteRange.lowerBound, endByte: u.byteRange.upperBound, lines: lines,
+          tokens: tokens[i].exact.count, eligible: eligible, exactHash: tokens[i].exactHash,
+          canonicalHash: canonicalizer.canonicalHash(of: u, in: tree), shingles: Self.shingles(tokens[i].features),
+          vector: embedded[i])
+        if eligible { eligibleHashes.append((next, record.canonicalHash)) }
+        vectors.append(embedded[i])
+        try emitUnit(record)
+        next += 1
+      }
+    }
+    done.units = next
+    // One representative per canonical class, all pairs at or above the threshold (as `CloneDetector`).
+    if options.functional {
+      var seen: Set<String> = []
+      let reps = eligibleHashes.filter { seen.insert($0.hash).inserted }.map(\.unit)
+      if reps.count >= 2 {
+        let d = embedder.dimension
+        var matrix = [Float]()
+        matrix.reserveCapacity(reps.count * d)
+        for r in reps { matrix += vectors[r] }
+        for p in FlatVectorIndex(vectors: matrix, dimension: d).pairs(atLeast: options.threshold) {
+          try emitPair(UnitPairRecord(repository: repository, a: reps[p.a], b: reps[p.b], score: p.score))
+          done.pairs += 1
+        }
+      }
+    }
+    return done
+  }
+
+  /// The sorted distinct hashed ids of the `shingleSize`-grams of `tokens` (the whole sequence when shorter).
+  public static func shingles(_ tokens: [String]) -> [Int] {
+    guard !tokens.isEmpty else { return [] }
+    let hashes = tokens.map { ContentHash.hash($0) }
+    let k = min(shingleSize, hashes.count)
+    var out: Set<Int> = []
+    for start in 0...(hashes.count - k) {
+      var h: UInt64 = 0x9E37_79B9_7F4A_7C15
+      for j in start..<(start + k) { h = (h ^ hashes[j]) &* 0x100_0000_01B3 &+ (h >> 31) }
+      out.insert(Int(h % UInt64(shingleSpace)))
+    }
+    return out.sorted()
+  }
+}
+
+// MARK: - Grouping units from many repositories
+
+/// A set of units (from any repositories) and the candidate pairs among them, to be grouped.
+public struct UnitComponent: Sendable, Codable {
+  /// The caller's id, echoed in the groups.
+  public var component: Int64
+  public var units: [ComponentUnit]
+  /// Candidate pairs as indices into `units`; they are re-scored exactly, so their scores are not needed.
+  public var pairs: [[Int]]
+}
+
+/// The fields of a `UnitRecord` that grouping needs, plus the caller's id.
+public struct ComponentUnit: Sendable, Codable {
+  public var id: Int64
+  public var repository: String
+  public var path: String
+  public var ordinal: Int
+  public var parentOrdinal: Int?
+  public var name: String?
+  public var kind: String
+  public var startLine: Int
+  public var endLine: Int
+  public var startByte: Int
+  public var endByte: Int
+  public var tokens: Int
+  public var exactHash: String
+  public var canonicalHash: String
+  public var vector: [Float]
+}
+
+/// One group of a component; `members` are the `ComponentUnit.id`s in report order.
+public struct ComponentGroup: Sendable, Codable, Equatable {
+  public var component: Int64
+  public var kind: CloneKind
+  public var similarity: Double
+  public var minSimilarity: Double
+  public var lines: Int
+  public var score: Double
+  public var members: [Int64]
+}
+
+/// Runs `CloneDetector` (the rules of `codeintel clones`) on a component, with the candidate pairs in
+/// place of the all-pairs search: a candidate joins the representatives of its two units' canonical
+/// classes when their exact cosine reaches the threshold. Units are ordered as one index holding all
+/// the repositories would order them (repository, path, ordinal), so a component that holds a whole
+/// repository and all its above-threshold pairs gives exactly the groups of `codeintel clones`.
+public func cloneGroups(in component: UnitComponent, options: CloneOptions = CloneOptions()) throws -> [ComponentGroup] {
+  let order = component.units.indices.sorted {
+    let a = component.units[$0]
+    let b = component.units[$1]
+    if a.repository != b.repository { return Array(a.repository.utf8).lexicographicallyPrecedes(Array(b.repository.utf8)) }
+    if a.path != b.path { return Array(a.path.utf8).lexicographicallyPrecedes(Array(b.path.utf8)) }
+    return a.ordinal < b.ordinal
+  }
+  guard let dimension = component.units.first?.vector.count else { return [] }
+  var position = [Int](repeating: 0, count: component.units.count)
+  var fileIDs: [String: Int64] = [:]
+  var units: [StoredUnit] = []
+  var vectors: [Float] = []
+  var idAt: [String: Int64] = [:]
+  for (p, i) in order.enumerated() {
+    let u = component.units[i]
+    guard u.vector.count == dimension else {
+      throw CloneIndexError.embedderMismatch("unit \(u.repository):\(u.path):\(u.startLine) has a vector of \(u.vector.count) floats, expected \(dimension)")
+    }
+    position[i] = p
+    // One path string per (repository, path), ordered like the pair.
+    let path = u.repository + "\u{1}" + u.path
+    let file = fileIDs[path] ?? Int64(fileIDs.count)
+    fileIDs[path] = file
+    units.append(
+      StoredUnit(
+        id: Int64(p), fileID: file, path: path, ordinal: u.ordinal, parentOrdinal: u.parentOrdinal, name: u.name,
+        kind: u.kind, startByte: u.startByte, endByte: u.endByte, startLine: u.startLine, endLine: u.endLine,
+        tokenCount: u.tokens, exactHash: u.exactHash, canonicalHash: u.canonicalHash))
+    vectors += u.vector
+    idAt["\(path)\u{1}\(u.startByte)\u{1}\(u.endByte)"] = u.id
+  }
+  let snapshot = IndexSnapshot(
+    units: units, vectors: vectors, dimension: dimension, modelID: "", fileCount: fileIDs.count)
+  let candidates = component.pairs.compactMap { p -> (Int, Int)? in
+    guard p.count == 2, p.allSatisfy({ component.units.indices.contains($0) }) else { return nil }
+    return (position[p[0]], position[p[1]])
+  }
+  let groups = CloneDetector(options: options).groups(in: snapshot) { reps, _, threshold in
+    var repOf: [String: Int] = [:]
+    for (r, u) in reps.enumerated() { repOf[units[u].canonicalHash] = r }
+    var seen: Set<Int> = []
+    var out: [SimilarPair] = []
+    for (x, y) in candidates {
+      guard let ra = repOf[units[x].canonicalHash], let rb = repOf[units[y].canonicalHash], ra != rb else { continue }
+      let (a, b) = (min(ra, rb), max(ra, rb))
+      guard seen.insert(a * reps.count + b).inserted else { continue }
+      var s: Float = 0
+      vectors.withUnsafeBufferPointer { v in
+        let p = v.baseAddress! + reps[a] * dimension
+        let q = v.baseAddress! + reps[b] * dimension
+        for k in 0..<dimension { s += p[k] * q[k] }
+      }
+      if s >= threshold { out.append(SimilarPair(a: a, b: b, score: s)) }
+    }
+    return out.sorted { ($0.a, $0.b) < ($1.a, $1.b) }
+  }
+  return groups.map { g in
+    ComponentGroup(
+      component: component.component, kind: g.kind, similarity: g.similarity, minSimilarity: g.minSimilarity,
+      lines: g.lines, score: g.score,
+      members: g.members.compactMap { idAt["\($0.path)\u{1}\($0.startByte)\u{1}\($0.endByte)"] })
+  }
+}

@@ -1,0 +1,1 @@
+"""Organisation-wide clone search on Apache Spark, around the `codeintel` binary (see ../README.md)."""

@@ -288,7 +288,7 @@ public func cloneGroups(in component: UnitComponent, options: CloneOptions = Clo
     guard p.count == 2, p.allSatisfy({ component.units.indices.contains($0) }) else { return nil }
     return (position[p[0]], position[p[1]])
   }
-  let groups = CloneDetector(options: options).groups(in: snapshot) { reps, _, threshold in
+  let groups = try CloneDetector(options: options).groups(in: snapshot) { reps, _, threshold in
     var repOf: [String: Int] = [:]
     for (r, u) in reps.enumerated() { repOf[units[u].canonicalHash] = r }
     var seen: Set<Int> = []

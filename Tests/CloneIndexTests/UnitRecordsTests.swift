@@ -49,7 +49,9 @@ import Testing
     let groups = try cloneGroups(in: component(units, pairs: pairs.map { [$0.a, $0.b] }))
     #expect(expected.count >= 4)
     #expect(groups.map(\.kind) == expected.map(\.kind))
-    #expect(groups.map(\.similarity) == expected.map(\.similarity))
+    // Same similarities up to float rounding: the index scores with BLAS, the component path with a plain loop.
+    #expect(groups.count == expected.count)
+    for (g, e) in zip(groups, expected) { #expect(abs(g.similarity - e.similarity) <= 1e-5) }
     for (g, e) in zip(groups, expected) {
       #expect(g.members.map { units[Int($0)].path } == e.members.map(\.path))
       #expect(g.members.map { units[Int($0)].startLine } == e.members.map(\.startLine))

@@ -291,7 +291,8 @@ class LocalJobTests(unittest.TestCase):
         got = [(r["kind"], round(r["similarity"], 4), [(m["path"], m["startLine"], m["endLine"])
                                                        for m in r["members"]]) for r in rows]
         self.assertGreaterEqual(len(expected), 4)
-        self.assertEqual(got, expected)
+        # The same groups; `clones` ranks them by the code a refactor would remove, the job's table by id.
+        self.assertEqual(sorted(got), sorted(expected))
 
 
 @unittest.skipIf(MISSING, MISSING or "")

@@ -154,9 +154,18 @@ public struct CloneDetector: Sendable {
       let inNear = Dictionary(
         nearMissGroups.enumerated().flatMap { g, ms in ms.map { ($0, g) } }, uniquingKeysWith: { a, _ in a })
       let functional = try functionalGroups(snapshot, classes: classes, pairs: pairs)
-      drafts += functional.filter { d in
-        guard let g = inNear[d.members[0]] else { return true }
-        return !d.members.allSatisfy { inNear[$0] == g }
+      // A functional group reports what the near-miss groups do not: members already in a near-miss group
+      // are shown once per such group (its link to the rest), and a group that adds no member beyond the
+      // near-miss groups is dropped (on graphql-js 5 of the first 8 functional groups were supersets of a
+      // near-miss group, reporting the same code twice; docs/CLONES.md).
+      drafts += functional.compactMap { d -> Draft? in
+        var linked: Set<Int> = []
+        let kept = d.members.filter { m in
+          guard let g = inNear[m] else { return true }
+          return linked.insert(g).inserted
+        }
+        guard kept.contains(where: { inNear[$0] == nil }), kept.count >= 2 else { return nil }
+        return (d.kind, kept, d.similarity, d.minSimilarity)
       }
     }
     // Outermost only, on the expanded groups: a member nested in another member of its own group goes

@@ -68,6 +68,24 @@ import Testing
     #expect(report.groups.count == 1, "no exact or renamed group: the copy has edits")
   }
 
+  @Test func functionalGroupsDoNotRepeatANearMissGroup() throws {
+    let repo = try TemporaryRepository()
+    try repo.write("src/a.js", Self.original)
+    try repo.write("src/b.js", Self.edited)
+    try repo.write("src/c.js", Self.sameShape)
+    let groups = try CloneFinder().report(root: repo.root).groups
+    #expect(groups.filter { $0.kind == .nearMiss }.map(names) == [["src/a.js:summarize", "src/b.js:summarizeSettled"]])
+    // The functional group used to be a, b and c: the near-miss pair again plus c. Now it shows what it
+    // adds: c, linked to the near-miss pair through one of its members.
+    let functional = groups.filter { $0.kind == .functional }
+    #expect(functional.map(names) == [["src/a.js:summarize", "src/c.js:inventory"]])
+    // Without the third function the functional group adds nothing: it is not reported at all.
+    let pair = try TemporaryRepository()
+    try pair.write("src/a.js", Self.original)
+    try pair.write("src/b.js", Self.edited)
+    #expect(try CloneFinder().report(root: pair.root).groups.map(\.kind) == [.nearMiss])
+  }
+
   @Test func cachedNearMissPairsFollowTheSettings() throws {
     let repo = try TemporaryRepository()
     try repo.write("src/a.js", Self.original)

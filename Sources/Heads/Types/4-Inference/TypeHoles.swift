@@ -112,8 +112,7 @@ public enum TypeHoles {
         let function = node.parent?.parent
         let contextual = function.map { isContextuallyTyped($0, context) } ?? false
         let hole = !contextual && infersNothing(node.child(field: "value"))
-        var anchor = pattern.endByte
-        if node.type == "optional_parameter", let q = pattern.nextSibling, q.text == "?" { anchor = q.endByte }
+        let anchor = TypeSites.parameterAnchor(node, pattern: pattern)
         switch pattern.type {
         case "identifier":
           out.append(
@@ -136,24 +135,10 @@ public enum TypeHoles {
           break
         }
       case "function_declaration", "function_expression", "function", "arrow_function", "method_definition":
-        guard node.child(field: "return_type") == nil, let parameters = node.child(field: "parameters"),
-          parameters.type == "formal_parameters", node.child(field: "body") != nil
-        else { break }
-        let keywords = Set(node.children.filter { !$0.isNamed }.map(\.text))
-        if keywords.contains("*") || keywords.contains("set") { break }
-        var name = ("<anonymous>", parameters.byteRange)
-        if let n = node.child(field: "name") {
-          name = (n.text, n.byteRange)
-        } else if let parent = node.parent, parent.type == "variable_declarator", let n = parent.child(field: "name"),
-          n.type == "identifier"
-        {
-          name = (n.text, n.byteRange)
-        }
-        if name.0 == "constructor" { break }
+        guard let site = TypeSites.returnSite(of: node) else { break }
         out.append(
           ClassifiedSite(
-            site: TypeSites.Site(kind: .returnType, name: name.0, nameRange: name.1, anchor: parameters.endByte),
-            isHole: isPublicSurface(node, exportedNames: exportedNames), isRest: false, isExtra: false,
+            site: site, isHole: isPublicSurface(node, exportedNames: exportedNames), isRest: false, isExtra: false,
             returns: returnShape(node)))
       default:
         break

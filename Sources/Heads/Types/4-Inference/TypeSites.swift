@@ -48,35 +48,48 @@ public enum TypeSites {
         if node.child(field: "type") == nil, let pattern = node.child(field: "pattern"), pattern.type == "identifier",
           pattern.text != "this"
         {
-          var anchor = pattern.endByte
-          if node.type == "optional_parameter", let q = pattern.nextSibling, q.text == "?" { anchor = q.endByte }
-          out.append(Site(kind: .parameter, name: pattern.text, nameRange: pattern.byteRange, anchor: anchor))
+          out.append(
+            Site(
+              kind: .parameter, name: pattern.text, nameRange: pattern.byteRange,
+              anchor: parameterAnchor(node, pattern: pattern)))
         }
       case "function_declaration", "function_expression", "function", "arrow_function", "method_definition":
-        guard node.child(field: "return_type") == nil, let parameters = node.child(field: "parameters"),
-          parameters.type == "formal_parameters", node.child(field: "body") != nil
-        else { break }
-        let keywords = Set(node.children.filter { !$0.isNamed }.map(\.text))
-        if keywords.contains("*") || keywords.contains("set") { break }
-        var name = ("<anonymous>", parameters.byteRange)
-        var own = ""
-        if let n = node.child(field: "name") {
-          name = (n.text, n.byteRange)
-          own = n.text
-        } else if let parent = node.parent, parent.type == "variable_declarator", let n = parent.child(field: "name"),
-          n.type == "identifier"
-        {
-          name = (n.text, n.byteRange)
-        }
-        if name.0 == "constructor" { break }
-        out.append(
-          Site(kind: .returnType, name: name.0, nameRange: name.1, anchor: parameters.endByte, datasetName: own))
+        if let site = returnSite(of: node) { out.append(site) }
       default:
         break
       }
       return true
     }
     return out.sorted { ($0.anchor, $0.kind.rawValue) < ($1.anchor, $1.kind.rawValue) }
+  }
+
+  /// Where `: T` goes for a parameter: after its pattern, or after the `?` of an optional one.
+  static func parameterAnchor(_ parameter: Node, pattern: Node) -> Int {
+    if parameter.type == "optional_parameter", let q = pattern.nextSibling, q.text == "?" { return q.endByte }
+    return pattern.endByte
+  }
+
+  /// The return site of a function node without a return annotation (after its parameter list), named by its
+  /// own name or the variable it initialises; nil for generators, setters, constructors, bodiless signatures
+  /// and parenthesis-free arrows.
+  static func returnSite(of node: Node) -> Site? {
+    guard node.child(field: "return_type") == nil, let parameters = node.child(field: "parameters"),
+      parameters.type == "formal_parameters", node.child(field: "body") != nil
+    else { return nil }
+    let keywords = Set(node.children.filter { !$0.isNamed }.map(\.text))
+    if keywords.contains("*") || keywords.contains("set") { return nil }
+    var name = ("<anonymous>", parameters.byteRange)
+    var own = ""
+    if let n = node.child(field: "name") {
+      name = (n.text, n.byteRange)
+      own = n.text
+    } else if let parent = node.parent, parent.type == "variable_declarator", let n = parent.child(field: "name"),
+      n.type == "identifier"
+    {
+      name = (n.text, n.byteRange)
+    }
+    if name.0 == "constructor" { return nil }
+    return Site(kind: .returnType, name: name.0, nameRange: name.1, anchor: parameters.endByte, datasetName: own)
   }
 }
 

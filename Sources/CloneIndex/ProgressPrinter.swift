@@ -31,19 +31,26 @@ public final class ProgressPrinter: @unchecked Sendable {
     case .removed(let path):
       if verbose { line("remove \(path)") }
     case .progress(let done, let total):
-      guard isTerminal && !quiet else { return }
-      var ts = timespec()
-      clock_gettime(CLOCK_MONOTONIC, &ts)
-      let now = UInt64(ts.tv_sec) * 1000 + UInt64(ts.tv_nsec) / 1_000_000
-      if done < total && now - lastDraw < 100 { return }
-      lastDraw = now
       let width = 30
       let filled = total == 0 ? width : done * width / total
       let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-      write("\r[\(bar)] \(done)/\(total) files")
-      drawn = true
-      if done == total { finish() }
+      if draw("[\(bar)] \(done)/\(total) files", force: done >= total), done == total { finish() }
     }
+  }
+
+  /// Redraws the progress line with `text` (at most ten times a second unless `force`); nothing when stderr
+  /// is not a terminal or the printer is quiet. Returns whether it drew.
+  @discardableResult
+  public func draw(_ text: @autoclosure () -> String, force: Bool = false) -> Bool {
+    guard isTerminal && !quiet else { return false }
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    let now = UInt64(ts.tv_sec) * 1000 + UInt64(ts.tv_nsec) / 1_000_000
+    if !force && now - lastDraw < 100 { return false }
+    lastDraw = now
+    write("\r" + text())
+    drawn = true
+    return true
   }
 
   /// Ends the progress line, if one is drawn.

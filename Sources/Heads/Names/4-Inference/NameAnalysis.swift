@@ -73,12 +73,12 @@ public enum NameAnalysis {
     return (score, reason)
   }
 
-  /// Deterministic evidence that the name contradicts the body (empty when none).
+  /// Deterministic evidence that the name contradicts the body (empty when none). Names an interface fixes
+  /// (`nameIsFixedByAnInterface`) are not judged at all: `analyze` leaves them out before asking.
   public static func bodyEvidence(unit: Syntax.FunctionUnit, tree: Tree, subtokens: [String]) -> [String] {
     guard let first = subtokens.first?.lowercased(), let body = tree.root.descendant(for: unit.bodyRange) else {
       return []
     }
-    if let name = unit.name, nameIsFixedByAnInterface(name, unit: unit, tree: tree) { return [] }
     var returns: [Node?] = []  // returned expressions (nil: a bare `return`)
     var assigns = false
     var calls = false  // any call or `new`: the value may be a modified copy, or the call may mutate
@@ -271,14 +271,16 @@ public enum NameAnalysis {
       var suggestions: [NameReport.Suggestion] = []
       var currentScore: Double?
       var hidden = 0
+      // A name the API fixes (a Proxy trap, `toString`, an override…) is never evidence of a mismatch.
+      let fixed = unit.name.map { nameIsFixedByAnInterface($0, unit: unit, tree: tree) } ?? false
       if k < model.count {
         let m = model[k]
         let shown = m.predictions.filter { gate?.shows($0.probability) ?? true }
         hidden = m.predictions.count - shown.count
         suggestions = shown.map { .init(name: $0.name, probability: $0.probability, score: $0.score) }
-        if let cur = m.current, !(unit.name.map { nameIsFixedByAnInterface($0, unit: unit, tree: tree) } ?? false) {
+        if let cur = m.current {
           currentScore = cur.score
-          let e = modelEvidence(
+          let e = fixed ? (score: 0, reason: nil) : modelEvidence(
             current: item.example.target, currentScore: cur.score, predictions: m.predictions, minGap: minGap,
             minProbability: modelMinProbability)
           if let r = e.reason {
@@ -287,7 +289,7 @@ public enum NameAnalysis {
           }
         }
       }
-      for r in bodyEvidence(unit: unit, tree: tree, subtokens: item.example.target) {
+      for r in fixed ? [] : bodyEvidence(unit: unit, tree: tree, subtokens: item.example.target) {
         scores.append(ruleWeight)
         reasons.append(r)
       }

@@ -1,3 +1,6 @@
+import CloneIndex
+import Foundation
+
 /// A `codeintel` subcommand: argument parsing and printing only; the work is a library call.
 protocol CLICommand {
   /// The word after `codeintel`, e.g. `parse`.
@@ -14,4 +17,12 @@ protocol CLICommand {
 struct UsageError: Error, CustomStringConvertible {
   let description: String
   init(_ description: String) { self.description = description }
+}
+
+/// Where a command's JSON lines go: `path` emptied and opened for writing, or standard output.
+func outputHandle(_ path: String?) throws -> FileHandle {
+  guard let path else { return FileHandle.standardOutput }
+  try FileBytes.write([], to: path)
+  guard let handle = FileHandle(forWritingAtPath: path) else { throw CloneIndexError.io("cannot write \(path)") }
+  return handle
 }

@@ -55,14 +55,7 @@ enum EmbedCommand: CLICommand {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     var buffer = Data()
-    let handle: FileHandle
-    if let output {
-      try FileBytes.write([], to: output)
-      guard let h = FileHandle(forWritingAtPath: output) else { throw CloneIndexError.io("cannot write \(output)") }
-      handle = h
-    } else {
-      handle = FileHandle.standardOutput
-    }
+    let handle = try outputHandle(output)
     try exporter.export(files, problem: problem) { e in
       buffer.append(try encoder.encode(e))
       buffer.append(0x0A)

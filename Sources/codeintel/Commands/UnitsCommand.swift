@@ -54,14 +54,7 @@ enum UnitsCommand: CLICommand {
       return 0
     }
     guard !positionals.isEmpty || readStdin else { throw UsageError("give at least one repository folder, or --stdin") }
-    let handle: FileHandle
-    if let output {
-      try FileBytes.write([], to: output)
-      guard let h = FileHandle(forWritingAtPath: output) else { throw CloneIndexError.io("cannot write \(output)") }
-      handle = h
-    } else {
-      handle = FileHandle.standardOutput
-    }
+    let handle = try outputHandle(output)
     var buffer = Data()
     func emit<T: Encodable>(_ value: T) throws {
       buffer.append(try encoder.encode(value))

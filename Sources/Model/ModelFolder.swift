@@ -145,20 +145,17 @@ public struct ModelFolder: Sendable, Equatable {
     return out
   }
 
-  /// Where a folder is looked for, in order, when no flag names it: `subfolder` (a head's) inside
-  /// `$CODEINTEL_MODEL` and inside each of `defaultSearchPaths()`; without `subfolder`, the search paths
-  /// themselves (`$CODEINTEL_MODEL` is then taken as is, before these).
+  /// Where `locate` looks, in order, when no flag or head variable names the folder: with `$CODEINTEL_MODEL`
+  /// set, that folder (or its `subfolder`) only, so a wrong setting never falls back to the shipped model;
+  /// otherwise each of `defaultSearchPaths()` (or its `subfolder`).
   public static func searchPaths(subfolder: String?) -> [String] {
-    guard let subfolder else { return defaultSearchPaths() }
-    var out: [String] = []
+    func inside(_ dir: String) -> String {
+      subfolder.map { URL(fileURLWithPath: dir).appendingPathComponent($0).path } ?? dir
+    }
     if let m = ProcessInfo.processInfo.environment[modelEnvironmentVariable], !m.isEmpty {
-      out.append(URL(fileURLWithPath: expandPath(m)).appendingPathComponent(subfolder).path)
+      return [inside(URL(fileURLWithPath: expandPath(m)).path)]
     }
-    for dir in defaultSearchPaths() {
-      let candidate = URL(fileURLWithPath: dir).appendingPathComponent(subfolder).path
-      if !out.contains(candidate) { out.append(candidate) }
-    }
-    return out
+    return defaultSearchPaths().map(inside)
   }
 
   /// The folder to load: `explicit` (a flag) if given, else the folder `$environmentVariable` names, else, when
@@ -177,15 +174,12 @@ public struct ModelFolder: Sendable, Equatable {
       return (ModelFolder(path: dir, kind: kind), [])
     }
     let named = environmentVariable.map { ["$" + $0] } ?? []
-    if let model = try PretrainedModel.environmentModelDirectory() {
-      guard let subfolder else { return (ModelFolder(path: model, kind: kind), []) }
-      let dir = URL(fileURLWithPath: model).appendingPathComponent(subfolder).path
-      guard FileManager.default.fileExists(atPath: dir + "/" + configFile) else { return (nil, named + [dir]) }
-      return (ModelFolder(path: dir, kind: kind), [])
+    // `$CODEINTEL_MODEL` must name an existing folder (this throws otherwise); the model itself is taken as
+    // named, a head only from its sub-folder there.
+    if let model = try PretrainedModel.environmentModelDirectory(), subfolder == nil {
+      return (ModelFolder(path: model, kind: kind), [])
     }
-    let candidates = defaultSearchPaths().map { dir in
-      subfolder.map { URL(fileURLWithPath: dir).appendingPathComponent($0).path } ?? dir
-    }
+    let candidates = searchPaths(subfolder: subfolder)
     for dir in candidates where FileManager.default.fileExists(atPath: dir + "/" + configFile) {
       return (ModelFolder(path: dir, kind: kind), [])
     }

@@ -58,6 +58,8 @@ public enum EncoderBenchmark {
     public var mocoSeconds: Double? = nil
     /// Median wall seconds and calling-thread CPU seconds per hybrid step (when `config.hybrid`).
     public var hybridSeconds: Double? = nil, hybridMainSeconds: Double? = nil
+    /// Mean process CPU seconds (all threads) per MoCo and hybrid step: CPU / wall is how many cores a step keeps busy.
+    public var mocoCPUSeconds: Double? = nil, hybridCPUSeconds: Double? = nil
     /// The slices the MoCo and hybrid steps ran on.
     public var dataParallel = 1
     /// The processor, OpenBLAS and its kernels the figures were taken with.
@@ -89,7 +91,9 @@ public enum EncoderBenchmark {
         \(f(forwardGFLOPs)) GFLOP/s) \(on)
           train step: \(f(trainPerSecond)) functions/s  (\(f(trainSeconds * 1000)) ms/batch, \
         \(f(trainGFLOPs)) GFLOP/s) \(on)\(moco ?? "")\(hybrid ?? "")
-          cpu time:   \(f(forwardCPUSeconds * 1000)) ms/batch inference, \(f(trainCPUSeconds * 1000)) ms/batch train step
+          cpu time:   \(f(forwardCPUSeconds * 1000)) ms/batch inference, \(f(trainCPUSeconds * 1000)) ms/batch train step\
+        \(mocoCPUSeconds.map { ", \(f($0 * 1000)) ms/moco step" } ?? "")\
+        \(hybridCPUSeconds.map { ", \(f($0 * 1000)) ms/hybrid step" } ?? "")
           main thread: \(f(forwardMainSeconds * 1000)) ms/batch inference, \(f(trainMainSeconds * 1000)) ms/batch train \
         step\(mocoMainSeconds.map { ", \(f($0 * 1000)) ms/moco step" } ?? "")\
         \(hybridMainSeconds.map { ", \(f($0 * 1000)) ms/hybrid step" } ?? "") (CPU time of the calling thread)
@@ -153,6 +157,7 @@ public enum EncoderBenchmark {
     }
     var mocoSeconds: Double? = nil
     var mocoMain: Double? = nil
+    var mocoCPU: Double? = nil
     var hybrid: (wall: Double, cpu: Double, main: Double)? = nil
     var split = 1
     let other = (0..<n).map { _ in Int32(rng.next() % UInt64(c.vocab)) }
@@ -183,7 +188,7 @@ public enum EncoderBenchmark {
     if c.moco {
       let moco = makeMoCo(hybrid: false)
       let m = median { moco.step(query: q, key: k) }
-      (mocoSeconds, mocoMain) = (m.wall, m.main)
+      (mocoSeconds, mocoMain, mocoCPU) = (m.wall, m.main, m.cpu)
     }
     if c.hybrid {
       let moco = makeMoCo(hybrid: true)
@@ -197,6 +202,7 @@ public enum EncoderBenchmark {
       machine: BLASKernel.status())
     (report.forwardMainSeconds, report.trainMainSeconds, report.mocoMainSeconds) = (fwd.main, train.main, mocoMain)
     (report.hybridSeconds, report.hybridMainSeconds, report.dataParallel) = (hybrid?.wall, hybrid?.main, split)
+    (report.mocoCPUSeconds, report.hybridCPUSeconds) = (mocoCPU, hybrid?.cpu)
     return report
   }
 }

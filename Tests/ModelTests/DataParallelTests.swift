@@ -95,6 +95,18 @@ import Tokenizer
     #expect(array(split.queue, 10 * 8) == array(again.queue, 10 * 8))
   }
 
+  @Test func theKnobDecodesValidatesAndLeavesTheShapeAlone() throws {
+    #expect(PretrainConfig().dataParallel == 2)
+    let c = try JSONDecoder().decode(PretrainConfig.self, from: Data(#"{"dataParallel": 3}"#.utf8))
+    #expect(c.dataParallel == 3 && c.shapeSignature == PretrainConfig().shapeSignature)
+    // a config (or checkpoint) written before the key existed gets the default
+    let old = try JSONDecoder().decode(PretrainConfig.self, from: Data(#"{"threads": 2}"#.utf8))
+    #expect(old.dataParallel == 2)
+    var bad = PretrainConfig()
+    bad.dataParallel = 0
+    #expect(throws: PretrainError.self) { try bad.validate() }
+  }
+
   @Test func inBatchNegativesAreNotSplit() {
     var c = config(mlmWeight: 0, split: 2)
     c.inBatchNegatives = true

@@ -23,6 +23,15 @@ public enum EncoderBenchmark {
     /// Also time one MoCo pretraining step (query forward + backward, key forward, queue logits, AdamW, EMA)
     /// on synthetic batches, with this queue and projection size: pairs per second of the engine alone.
     public var moco = false
+    /// Also time one hybrid step as `pretrain` runs it with `Models/configs/hybrid-small.json`: MLM (weight 1,
+    /// 15 %, tied, its own pass over the unaugmented batch) + MoCo.
+    public var hybrid = false
+    /// Slices of the MoCo and hybrid steps' batch (`PretrainConfig.dataParallel`); nil: the config's default.
+    /// 1 is the step without the split.
+    public var dataParallel: Int? = nil
+    /// Also time the MoCo and hybrid steps without the split (`dataParallel` 1) interleaved step by step with the
+    /// split ones (A B, B A, …), so both see the same moments of a fluctuating load.
+    public var interleave = false
     public var queue = 4096, projection = 128
     public init() {}
 
@@ -50,6 +59,16 @@ public enum EncoderBenchmark {
     public var sgemmPeakGFLOPs: Double
     /// Median wall seconds per MoCo step (when `config.moco`).
     public var mocoSeconds: Double? = nil
+    /// Median wall seconds and calling-thread CPU seconds per hybrid step (when `config.hybrid`).
+    public var hybridSeconds: Double? = nil, hybridMainSeconds: Double? = nil
+    /// Mean process CPU seconds (all threads) per MoCo and hybrid step: CPU / wall is how many cores a step keeps busy.
+    public var mocoCPUSeconds: Double? = nil, hybridCPUSeconds: Double? = nil
+    /// The slices the MoCo and hybrid steps ran on.
+    public var dataParallel = 1
+    /// With `config.interleave`: median wall seconds per step unsplit and split, and the median of the
+    /// per-pair ratios (unsplit / split: the speed-up), for the MoCo and the hybrid step.
+    public var mocoInterleaved: (unsplit: Double, split: Double, speedup: Double)? = nil
+    public var hybridInterleaved: (unsplit: Double, split: Double, speedup: Double)? = nil
     /// The processor, OpenBLAS and its kernels the figures were taken with.
     public var machine: BLASKernel.Status
     public var inferencePerSecond: Double { Double(config.batch) / forwardSeconds }
@@ -64,20 +83,34 @@ public enum EncoderBenchmark {
       let moco = mocoSeconds.map {
         "\n  moco step:  \(f(Double(c.batch) / $0)) pairs/s  (\(f($0 * 1000)) ms/step, queue \(c.queue)) \(on)"
       }
+      let hybrid = hybridSeconds.map {
+        "\n  hybrid step: \(f(Double(c.batch) / $0)) pairs/s  (\(f($0 * 1000)) ms/step, MLM + MoCo, queue \(c.queue)) \(on)"
+      }
+      let split = mocoSeconds != nil || hybridSeconds != nil ? ", steps split \(dataParallel) ways" : ""
+      func interleaved(_ name: String, _ x: (unsplit: Double, split: Double, speedup: Double)?) -> String {
+        guard let x else { return "" }
+        return "\n  \(name) interleaved: unsplit \(f(Double(c.batch) / x.unsplit)) pairs/s, split \(dataParallel) ways "
+          + "\(f(Double(c.batch) / x.split)) pairs/s; speed-up \(String(format: "%.2f", x.speedup))x "
+          + "(median of \(c.iterations) step pairs) \(on)"
+      }
       return """
         codeintel Tensor: \(c.layers) layers, d=\(c.dim), \(c.heads) heads, FFN \(c.ffn), vocab \(c.vocab), \
         batch \(c.batch)x\(c.length), dropout \(c.dropout), \(c.threads) threads\
-        \(c.rowThreads.map { ", row-wise work on \($0)" } ?? "")
+        \(c.rowThreads.map { ", row-wise work on \($0)" } ?? "")\(split)
           cpu:        \(machine.cpu.model) (\(machine.cpu.summary))
           OpenBLAS:   \(machine.blas.config)
           kernels:    \(machine.kernels)
           inference:  \(f(inferencePerSecond)) functions/s  (\(f(forwardSeconds * 1000)) ms/batch, \
         \(f(forwardGFLOPs)) GFLOP/s) \(on)
           train step: \(f(trainPerSecond)) functions/s  (\(f(trainSeconds * 1000)) ms/batch, \
-        \(f(trainGFLOPs)) GFLOP/s) \(on)\(moco ?? "")
-          cpu time:   \(f(forwardCPUSeconds * 1000)) ms/batch inference, \(f(trainCPUSeconds * 1000)) ms/batch train step
+        \(f(trainGFLOPs)) GFLOP/s) \(on)\(moco ?? "")\(hybrid ?? "")\
+        \(interleaved("moco step", mocoInterleaved))\(interleaved("hybrid step", hybridInterleaved))
+          cpu time:   \(f(forwardCPUSeconds * 1000)) ms/batch inference, \(f(trainCPUSeconds * 1000)) ms/batch train step\
+        \(mocoCPUSeconds.map { ", \(f($0 * 1000)) ms/moco step" } ?? "")\
+        \(hybridCPUSeconds.map { ", \(f($0 * 1000)) ms/hybrid step" } ?? "")
           main thread: \(f(forwardMainSeconds * 1000)) ms/batch inference, \(f(trainMainSeconds * 1000)) ms/batch train \
-        step\(mocoMainSeconds.map { ", \(f($0 * 1000)) ms/moco step" } ?? "") (CPU time of the calling thread)
+        step\(mocoMainSeconds.map { ", \(f($0 * 1000)) ms/moco step" } ?? "")\
+        \(hybridMainSeconds.map { ", \(f($0 * 1000)) ms/hybrid step" } ?? "") (CPU time of the calling thread)
           sgemm peak: \(f(sgemmPeakGFLOPs)) GFLOP/s (1024^3, same threads) \(on); forward reaches \
         \(String(format: "%.0f", 100 * forwardGFLOPs / sgemmPeakGFLOPs))%, training \
         \(String(format: "%.0f", 100 * trainGFLOPs / sgemmPeakGFLOPs))%
@@ -138,10 +171,24 @@ public enum EncoderBenchmark {
     }
     var mocoSeconds: Double? = nil
     var mocoMain: Double? = nil
-    if c.moco {
+    var mocoCPU: Double? = nil
+    var mocoAB: (unsplit: Double, split: Double, speedup: Double)? = nil
+    var hybridAB: (unsplit: Double, split: Double, speedup: Double)? = nil
+    var hybrid: (wall: Double, cpu: Double, main: Double)? = nil
+    var split = 1
+    let other = (0..<n).map { _ in Int32(rng.next() % UInt64(c.vocab)) }
+    let third = (0..<n).map { _ in Int32(rng.next() % UInt64(c.vocab)) }
+    /// A MoCo (pure, or hybrid as hybrid-small.json) set up for timing.
+    func makeMoCo(hybrid: Bool, unsplit: Bool = false) -> MoCo {
       var pc = PretrainConfig()
-      (pc.dim, pc.layers, pc.heads, pc.ffn, pc.maxLength, pc.dropout) = (c.dim, c.layers, c.heads, c.ffn, c.length, c.dropout)
-      (pc.queueSize, pc.projectionDim, pc.batchSize, pc.threads, pc.seed) = (c.queue, c.projection, c.batch, c.threads, c.seed)
+      (pc.dim, pc.layers, pc.heads, pc.ffn, pc.maxLength, pc.dropout) = (
+        c.dim, c.layers, c.heads, c.ffn, c.length, c.dropout
+      )
+      (pc.queueSize, pc.projectionDim, pc.batchSize, pc.threads, pc.seed) = (
+        c.queue, c.projection, c.batch, c.threads, c.seed
+      )
+      pc.dataParallel = unsplit ? 1 : c.dataParallel ?? pc.dataParallel
+      if hybrid { (pc.mlmWeight, pc.mlmView) = (1, "original") }
       pc.steps = c.warmup + c.iterations + 1
       let moco = MoCo(config: pc, vocab: c.vocab)
       (moco.queryEncoder as? TransformerEncoder)?.threads = c.encoderThreads ?? c.threads
@@ -149,11 +196,55 @@ public enum EncoderBenchmark {
       (moco.queryEncoder as? TransformerEncoder)?.rowThreads = c.rowThreads
       (moco.keyEncoder as? TransformerEncoder)?.rowThreads = c.rowThreads
       moco.encoderOptimizer.threads = c.rowThreads ?? c.encoderThreads ?? c.threads
-      let other = (0..<n).map { _ in Int32(rng.next() % UInt64(c.vocab)) }
-      let q = TokenBatch(tokens: tokens, mask: mask, batch: c.batch, length: c.length)
-      let k = TokenBatch(tokens: other, mask: mask, batch: c.batch, length: c.length)
+      if !unsplit { split = moco.splitLanes(batch: c.batch) }
+      return moco
+    }
+    let q = TokenBatch(tokens: tokens, mask: mask, batch: c.batch, length: c.length)
+    let k = TokenBatch(tokens: other, mask: mask, batch: c.batch, length: c.length)
+    /// Times `a` (unsplit) and `b` (split) alternately, A B then B A, after warming both up.
+    func alternate(_ a: () -> Void, _ b: () -> Void) -> (unsplit: Double, split: Double, speedup: Double) {
+      for _ in 0..<c.warmup {
+        a()
+        b()
+      }
+      var (ta, tb) = ([Double](), [Double]())
+      func time(_ body: () -> Void) -> Double {
+        let t0 = TensorBenchmark.now()
+        body()
+        return TensorBenchmark.now() - t0
+      }
+      for i in 0..<c.iterations {
+        if i % 2 == 0 {
+          ta.append(time(a))
+          tb.append(time(b))
+        } else {
+          tb.append(time(b))
+          ta.append(time(a))
+        }
+      }
+      func med(_ x: [Double]) -> Double { x.sorted()[x.count / 2] }
+      return (med(ta), med(tb), med(zip(ta, tb).map { $0 / $1 }))
+    }
+    let original = TokenBatch(tokens: third, mask: mask, batch: c.batch, length: c.length)
+    if c.moco {
+      let moco = makeMoCo(hybrid: false)
       let m = median { moco.step(query: q, key: k) }
-      (mocoSeconds, mocoMain) = (m.wall, m.main)
+      (mocoSeconds, mocoMain, mocoCPU) = (m.wall, m.main, m.cpu)
+      if c.interleave {
+        let old = makeMoCo(hybrid: false, unsplit: true)
+        let new = makeMoCo(hybrid: false)
+        mocoAB = alternate({ old.step(query: q, key: k) }, { new.step(query: q, key: k) })
+      }
+    }
+    if c.hybrid {
+      let moco = makeMoCo(hybrid: true)
+      hybrid = median { moco.step(query: q, key: k, original: original) }
+      if c.interleave {
+        let old = makeMoCo(hybrid: true, unsplit: true)
+        let new = makeMoCo(hybrid: true)
+        hybridAB = alternate(
+          { old.step(query: q, key: k, original: original) }, { new.step(query: q, key: k, original: original) })
+      }
     }
     let peak = TensorBenchmark.sgemmPeak(size: 1024, threads: c.threads)
     var report = Report(
@@ -161,6 +252,9 @@ public enum EncoderBenchmark {
       trainCPUSeconds: train.cpu, forwardFlops: forwardFlops(c), sgemmPeakGFLOPs: peak, mocoSeconds: mocoSeconds,
       machine: BLASKernel.status())
     (report.forwardMainSeconds, report.trainMainSeconds, report.mocoMainSeconds) = (fwd.main, train.main, mocoMain)
+    (report.hybridSeconds, report.hybridMainSeconds, report.dataParallel) = (hybrid?.wall, hybrid?.main, split)
+    (report.mocoCPUSeconds, report.hybridCPUSeconds) = (mocoCPU, hybrid?.cpu)
+    (report.mocoInterleaved, report.hybridInterleaved) = (mocoAB, hybridAB)
     return report
   }
 }

@@ -12,6 +12,13 @@ public struct MaskedTokens: Sendable, Equatable {
   public var targets: [Int32]
   /// How many positions were selected.
   public var selected: Int
+
+  /// The functions `range` of the batch with their targets (a slice of a step split over threads).
+  public func rows(_ range: Range<Int>) -> MaskedTokens {
+    let span = (range.lowerBound * input.length)..<(range.upperBound * input.length)
+    let t = Array(targets[span])
+    return MaskedTokens(input: input.rows(range), targets: t, selected: t.count { $0 != TokenMasking.ignore })
+  }
 }
 
 /// BERT's masking (Devlin et al. 2019): each maskable position is selected with probability p (15 %); a
@@ -92,7 +99,18 @@ public final class MaskedLMHead: @unchecked Sendable {
   let dx = Buffer()
 
   /// A fresh head: dense and (untied) output weights N(0, 0.02), biases 0, LayerNorm scale 1.
-  public init(dim: Int, vocab: Int, tied: Bool, seed: UInt64) {
+  public convenience init(dim: Int, vocab: Int, tied: Bool, seed: UInt64) {
+    self.init(dim: dim, vocab: vocab, tied: tied, seed: seed, sharing: nil)
+  }
+
+  /// A replica for data parallelism: reads this head's weights (the same memory), with gradients and
+  /// activations of its own. A tied replica reads the table of the encoder store it is given, so give it the
+  /// encoder replica's store: the table's gradient then lands in that replica's gradients.
+  public func replica() -> MaskedLMHead {
+    MaskedLMHead(dim: dim, vocab: vocab, tied: tied, seed: 0, sharing: parameters)
+  }
+
+  init(dim: Int, vocab: Int, tied: Bool, seed: UInt64, sharing: ParameterStore?) {
     self.dim = dim
     self.vocab = vocab
     self.tied = tied
@@ -103,6 +121,11 @@ public final class MaskedLMHead: @unchecked Sendable {
     normb = layout.add("mlm.norm.bias", [dim])
     outb = layout.add("mlm.output.bias", [vocab])
     outw = tied ? nil : layout.add("mlm.output.weight", [vocab, dim])
+    if let sharing {
+      precondition(sharing.layout == layout, "MaskedLMHead.replica: the layouts differ")
+      parameters = ParameterStore(sharingParametersOf: sharing)
+      return
+    }
     parameters = ParameterStore(layout: layout)
     var rng = TensorRandom(seed: seed)
     let p = parameters.data

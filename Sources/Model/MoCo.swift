@@ -33,6 +33,12 @@ public struct TokenBatch: Sendable, Equatable {
     }
     self.init(tokens: tokens, mask: mask, batch: sequences.count, length: length)
   }
+
+  /// The functions `range` of the batch (same length and padding).
+  public func rows(_ range: Range<Int>) -> TokenBatch {
+    let span = (range.lowerBound * length)..<(range.upperBound * length)
+    return TokenBatch(tokens: Array(tokens[span]), mask: Array(mask[span]), batch: range.count, length: length)
+  }
 }
 
 // MARK: - MoCo
@@ -65,8 +71,8 @@ public final class MoCo: @unchecked Sendable {
   /// Steps taken so far.
   public internal(set) var step = 0
 
-  // step scratch
-  let keys = Buffer(), logits = Buffer(), probs = Buffer(), dlogits = Buffer(), dq = Buffer(), pooledQ = Buffer()
+  // the keys of the last step (batch × projectionDim), enqueued after the update
+  let keys = Buffer()
 
   /// What one step measured.
   public struct StepResult: Sendable {
@@ -100,7 +106,6 @@ public final class MoCo: @unchecked Sendable {
   public let vocab: Int
   public let firstOrdinaryID: Int32
   public let maskID: Int32
-  let dStates = Buffer()
 
   /// A fresh MoCo for a vocabulary of `vocab` ids: query encoder and head initialised from `config.seed`, the
   /// key side a copy, the queue random unit vectors; with `config.mlmWeight > 0` also a masked-token head
@@ -114,6 +119,7 @@ public final class MoCo: @unchecked Sendable {
     self.vocab = vocab
     self.firstOrdinaryID = firstOrdinaryID
     self.maskID = maskID
+    dataParallel = max(config.dataParallel, 1)
     queryEncoder = EncoderFactory.make(config, vocab: vocab, seed: mixSeed(config.seed, 1))
     keyEncoder = EncoderFactory.clone(queryEncoder)
     keyEncoder.training = false
@@ -204,6 +210,14 @@ public final class MoCo: @unchecked Sendable {
   /// gets an encoder pass and backward of its own first, then the contrastive part reads `query` unmasked.
   /// Dropout masks are drawn from (seed, step), so calling this twice gives the same numbers (tests compare
   /// the parts with the whole).
+  ///
+  /// With `dataParallel` > 1 the batch is cut into that many slices of rows, each computed on its own thread
+  /// by a lane of replicas (single-threaded BLAS) with the same weights and dropout masks, and the lanes'
+  /// gradients are summed into the query side's in a fixed order. Every part of the objective is a mean over
+  /// rows (InfoNCE against each row's own key and the shared queue) or over masked positions, so a lane's
+  /// part enters with weight (its rows / all rows) or (its masked positions / all masked positions): the
+  /// result is the unsplit one up to float summation order. With in-batch negatives a row's loss reads every
+  /// key, so such a step is not split.
   public func computeGradients(
     query qb: TokenBatch, key kb: TokenBatch, masked: MaskedTokens?, mlmWeight: Float, mocoWeight: Float,
     separateMLM: Bool = false
@@ -211,9 +225,199 @@ public final class MoCo: @unchecked Sendable {
     precondition(qb.batch == kb.batch, "MoCo.step: the two views must hold the same functions")
     let b = qb.batch
     let p = config.projectionDim
+    let k = keys.reserve(b * p)
+    let laneCount = splitLanes(batch: b)
+    if laneCount <= 1 {
+      let r = mainLane.computeGradients(
+        moco: self, query: qb, key: kb, masked: masked, mlmWeight: mlmWeight, mocoWeight: mocoWeight,
+        mlmScale: 1, mocoScale: 1, separateMLM: separateMLM, keysOut: k)
+      return Self.combine([r], rows: b, selected: masked?.selected ?? 0, mlmWeight: mlmWeight, mocoWeight: mocoWeight)
+    }
+    let lanes = replicaLanes(laneCount)
+    let slices = (0..<laneCount).map { (b * $0 / laneCount)..<(b * ($0 + 1) / laneCount) }
+    let maskedSlices = slices.map { masked?.rows($0) }
+    let selected = masked?.selected ?? 0
+    var results = [LaneLosses](repeating: LaneLosses(), count: laneCount)
+    let blasThreads = BLAS.threads
+    BLAS.setThreads(1)
+    results.withUnsafeMutableBufferPointer { out in
+      Parallel.forEachWorker(laneCount) { s in
+        let rows = slices[s]
+        let m = maskedSlices[s]
+        (lanes[s].queryEncoder as? TransformerEncoder)?.batchOffset = rows.lowerBound
+        out[s] = lanes[s].computeGradients(
+          moco: self, query: qb.rows(rows), key: kb.rows(rows), masked: m, mlmWeight: mlmWeight,
+          mocoWeight: mocoWeight, mlmScale: selected > 0 ? Float(m?.selected ?? 0) / Float(selected) : 0,
+          mocoScale: Float(rows.count) / Float(b), separateMLM: separateMLM, keysOut: k + rows.lowerBound * p)
+      }
+    }
+    BLAS.setThreads(blasThreads)
+    // one reduction per store, lanes added in order
+    let threads = max(config.threads, 1)
+    queryEncoder.parameters.setGradients(toSumOf: lanes.map(\.queryEncoder.parameters), threads: threads)
+    queryHead.parameters.setGradients(toSumOf: lanes.map(\.queryHead.parameters), threads: threads)
+    if let mlmHead {
+      mlmHead.parameters.setGradients(toSumOf: lanes.compactMap { $0.mlmHead?.parameters }, threads: threads)
+    }
+    return Self.combine(results, rows: b, selected: selected, mlmWeight: mlmWeight, mocoWeight: mocoWeight)
+  }
+
+  /// The loss parts of the whole batch from its lanes': each lane's mean weighted by its share of the rows (or
+  /// of the masked positions), accuracies from the counts. One lane gives its own numbers unchanged.
+  static func combine(_ lanes: [LaneLosses], rows: Int, selected: Int, mlmWeight: Float, mocoWeight: Float) -> Losses {
+    var contrastive: Float?
+    var mlm: Float?
+    var (correct, mlmCorrect) = (0, 0)
+    for l in lanes {
+      if let c = l.contrastive {
+        contrastive = (contrastive ?? 0) + (lanes.count == 1 ? c : c * Float(l.rows) / Float(rows))
+        correct += l.contrastiveCorrect
+      }
+      if let m = l.mlm {
+        let share: Float = lanes.count == 1 ? 1 : selected > 0 ? Float(l.mlmSelected) / Float(selected) : 0
+        mlm = (mlm ?? 0) + m * share
+        mlmCorrect += l.mlmCorrect
+      }
+    }
+    var total: Float = 0
+    if let contrastive { total += mocoWeight * contrastive }
+    if let mlm { total += mlmWeight * mlm }
+    let mlmSelected = lanes.reduce(0) { $0 + $1.mlmSelected }
+    return Losses(
+      total: total, contrastive: contrastive,
+      contrastiveAccuracy: contrastive == nil ? 0 : Float(correct) / Float(rows), mlm: mlm,
+      mlmAccuracy: mlmSelected > 0 ? Float(mlmCorrect) / Float(mlmSelected) : 0)
+  }
+
+  // MARK: Data parallelism
+
+  /// Slices a step's batch is cut into (see `computeGradients`); 1 runs the whole batch on MoCo's own
+  /// encoders and heads with OpenBLAS's threads, exactly the step as it was before the split existed.
+  /// Set from `config.dataParallel`.
+  public var dataParallel: Int
+
+  /// How many lanes a batch of `batch` rows runs on: `dataParallel`, at most one per row; 1 where the split
+  /// would not be exact (in-batch negatives) or the encoder has no replicas (the BiLSTM).
+  func splitLanes(batch: Int) -> Int {
+    guard dataParallel > 1, !config.inBatchNegatives, queryEncoder is TransformerEncoder,
+      keyEncoder is TransformerEncoder
+    else { return 1 }
+    return min(dataParallel, batch)
+  }
+
+  /// MoCo's own modules as the one lane of an unsplit step.
+  lazy var mainLane = MoCoLane(
+    queryEncoder: queryEncoder, keyEncoder: keyEncoder, queryHead: queryHead, keyHead: keyHead, mlmHead: mlmHead)
+  var replicas: [MoCoLane] = []
+
+  /// `count` lanes of replicas (made once, kept for later steps).
+  func replicaLanes(_ count: Int) -> [MoCoLane] {
+    while replicas.count < count {
+      guard let q = queryEncoder as? TransformerEncoder, let k = keyEncoder as? TransformerEncoder else {
+        preconditionFailure("MoCo: only a Transformer encoder has replicas")
+      }
+      let qr = q.replica()
+      let kr = k.replica()
+      kr.training = false
+      replicas.append(
+        MoCoLane(
+          queryEncoder: qr, keyEncoder: kr, queryHead: queryHead.replica(), keyHead: keyHead.replica(),
+          mlmHead: mlmHead?.replica()))
+    }
+    return Array(replicas.prefix(count))
+  }
+
+  /// Writes `count` keys (rows of projectionDim) over the oldest queue rows.
+  func enqueue(_ k: UnsafePointer<Float>, count: Int) {
+    let kq = config.queueSize
+    let p = config.projectionDim
+    guard kq > 0 else { return }
+    for i in 0..<count {
+      (queue + queuePointer * p).update(from: k + i * p, count: p)
+      queuePointer = (queuePointer + 1) % kq
+    }
+  }
+
+  /// Scales the gradients of all stores together so their joint norm is at most `maxNorm`; returns the norm.
+  static func clip(_ stores: [ParameterStore], maxNorm: Float) -> Float {
+    var total: Double = 0
+    for s in stores {
+      let n = Double(s.gradNorm())
+      total += n * n
+    }
+    let norm = Float(total.squareRoot())
+    if maxNorm > 0, norm > maxNorm, norm.isFinite {
+      let scale = maxNorm / (norm + 1e-6)
+      for s in stores { for i in 0..<s.count { s.grad[i] *= scale } }
+    }
+    return norm
+  }
+
+  // MARK: Embeddings
+
+  /// Pooled embeddings of the query encoder without dropout, (batch, dim) row-major.
+  public func embed(_ batch: TokenBatch) -> [Float] {
+    let was = queryEncoder.training
+    queryEncoder.training = false
+    defer { queryEncoder.training = was }
+    return queryEncoder.forward(tokens: batch.tokens, mask: batch.mask, batch: batch.batch, length: batch.length)
+      .pooled.array
+  }
+}
+
+// MARK: - Lanes
+
+/// What one lane's slice of a step measured: each part's mean over the lane's rows (or masked positions) and
+/// the counts that weight it.
+struct LaneLosses: Sendable {
+  var rows = 0
+  var contrastive: Float?
+  var contrastiveCorrect = 0
+  var mlm: Float?
+  var mlmSelected = 0
+  var mlmCorrect = 0
+}
+
+/// The modules a slice of a step's batch runs through, with their activation buffers. MoCo's own encoders
+/// and heads are the one lane of an unsplit step; a split step runs one lane of replicas (`replica()`: the
+/// same weights, gradients of their own) per slice, side by side.
+final class MoCoLane: @unchecked Sendable {
+  let queryEncoder: any SequenceEncoder
+  let keyEncoder: any SequenceEncoder
+  let queryHead: ProjectionHead
+  let keyHead: ProjectionHead
+  let mlmHead: MaskedLMHead?
+  let logits = Buffer(), probs = Buffer(), dlogits = Buffer(), dq = Buffer(), pooledQ = Buffer(), dStates = Buffer()
+
+  init(
+    queryEncoder: any SequenceEncoder, keyEncoder: any SequenceEncoder, queryHead: ProjectionHead,
+    keyHead: ProjectionHead, mlmHead: MaskedLMHead?
+  ) {
+    self.queryEncoder = queryEncoder
+    self.keyEncoder = keyEncoder
+    self.queryHead = queryHead
+    self.keyHead = keyHead
+    self.mlmHead = mlmHead
+  }
+
+  /// `MoCo.computeGradients` on this lane's rows, into this lane's zeroed gradients; the keys go to `keysOut`
+  /// (rows × projectionDim). `mlmWeight`/`mocoWeight` decide which parts run; the gradients are those of
+  /// mlmScale · mlmWeight · MLM + mocoScale · mocoWeight · InfoNCE (the lane's share of the batch's means).
+  func computeGradients(
+    moco: MoCo, query qb: TokenBatch, key kb: TokenBatch, masked: MaskedTokens?, mlmWeight: Float,
+    mocoWeight: Float, mlmScale: Float, mocoScale: Float, separateMLM: Bool, keysOut k: UnsafeMutablePointer<Float>
+  ) -> LaneLosses {
+    let config = moco.config
+    let b = qb.batch
+    let p = config.projectionDim
     let d = config.dim
     let kq = config.queueSize
     let tau = config.temperature
+    let queue = moco.queue
+    let step = moco.step
+    let mlmGradWeight = mlmScale == 1 ? mlmWeight : mlmWeight * mlmScale
+    let mocoGradWeight = mocoScale == 1 ? mocoWeight : mocoWeight * mocoScale
+    var result = LaneLosses(rows: b)
 
     // query side, with dropout drawn from (seed, step)
     queryEncoder.training = true
@@ -222,17 +426,22 @@ public final class MoCo: @unchecked Sendable {
     queryHead.parameters.zeroGrad()
     mlmHead?.parameters.zeroGrad()
     // masked-token prediction on the token states (of its own pass first, when separate)
-    var mlm: (loss: Float, accuracy: Float)?
     var dStatesPointer: UnsafeMutablePointer<Float>?
+    func runMLM(states: UnsafePointer<Float>, targets: [Int32], head: MaskedLMHead, ds: UnsafeMutablePointer<Float>) {
+      let r = head.forward(states: states, targets: targets, encoder: queryEncoder.parameters)
+      result.mlm = r.loss
+      result.mlmSelected = head.m
+      result.mlmCorrect = Int((r.accuracy * Float(head.m)).rounded())
+      head.backward(weight: mlmGradWeight, dStates: ds, encoder: queryEncoder.parameters)
+    }
     if separateMLM, let mlmHead, let masked, mlmWeight > 0 {
       let m = masked.input
       // dropout of this pass from its own seed, so the contrastive pass draws the same masks with or without it
       EncoderFactory.reseedDropout(queryEncoder, seed: mixSeed(config.seed, 15, UInt64(step)))
       let out = queryEncoder.forward(tokens: m.tokens, mask: m.mask, batch: m.batch, length: m.length)
-      mlm = mlmHead.forward(states: out.states.data, targets: masked.targets, encoder: queryEncoder.parameters)
       let ds = dStates.reserve(m.batch * m.length * d)
       ds.update(repeating: 0, count: m.batch * m.length * d)
-      mlmHead.backward(weight: mlmWeight, dStates: ds, encoder: queryEncoder.parameters)
+      runMLM(states: out.states.data, targets: masked.targets, head: mlmHead, ds: ds)
       queryEncoder.backward(dPooled: nil, dStates: ds)
     }
     let input = separateMLM ? qb : masked?.input ?? qb
@@ -243,14 +452,12 @@ public final class MoCo: @unchecked Sendable {
     }
     if !separateMLM, let qOut, let mlmHead, let masked, mlmWeight > 0 {
       precondition(masked.targets.count == b * input.length, "MoCo: masked targets do not match the batch")
-      mlm = mlmHead.forward(states: qOut.states.data, targets: masked.targets, encoder: queryEncoder.parameters)
       let ds = dStates.reserve(b * input.length * d)
       ds.update(repeating: 0, count: b * input.length * d)
-      mlmHead.backward(weight: mlmWeight, dStates: ds, encoder: queryEncoder.parameters)
+      runMLM(states: qOut.states.data, targets: masked.targets, head: mlmHead, ds: ds)
       dStatesPointer = ds
     }
 
-    var contrastive: (loss: Float, accuracy: Float)?
     var dPooled: UnsafePointer<Float>?
     if mocoWeight > 0 {
       let pooled = pooledQ.reserve(b * d)
@@ -260,7 +467,6 @@ public final class MoCo: @unchecked Sendable {
       // key side, no gradient, no dropout
       keyEncoder.training = false
       let kOut = keyEncoder.forward(tokens: kb.tokens, mask: kb.mask, batch: b, length: kb.length)
-      let k = keys.reserve(b * p)
       k.update(from: keyHead.forward(kOut.pooled.data, n: b), count: b * p)
 
       // logits: (B, C) = [q·kᵀ (B columns, or the 1 positive) | q·queueᵀ (K)] / τ
@@ -300,7 +506,8 @@ public final class MoCo: @unchecked Sendable {
         }
         if best { correct += 1 }
       }
-      contrastive = (loss, Float(correct) / Float(b))
+      result.contrastive = loss
+      result.contrastiveCorrect = correct
 
       // backward: dlogits → dq → head
       dl.update(repeating: 0, count: b * c)
@@ -308,7 +515,7 @@ public final class MoCo: @unchecked Sendable {
         CrossEntropy.backward(dlogits: dl, probs: pr, targets: $0.baseAddress!, n: b, c: c)
       }
       for i in 0..<(b * c) { dl[i] *= invTau }
-      if mocoWeight != 1 { for i in 0..<(b * c) { dl[i] *= mocoWeight } }
+      if mocoGradWeight != 1 { for i in 0..<(b * c) { dl[i] *= mocoGradWeight } }
       let g = dq.reserve(b * p)
       g.update(repeating: 0, count: b * p)
       if config.inBatchNegatives {
@@ -331,48 +538,6 @@ public final class MoCo: @unchecked Sendable {
     if dPooled != nil || dStatesPointer != nil {
       queryEncoder.backward(dPooled: dPooled, dStates: UnsafePointer(dStatesPointer))
     }
-    var total: Float = 0
-    if let contrastive { total += mocoWeight * contrastive.loss }
-    if let mlm { total += mlmWeight * mlm.loss }
-    return Losses(
-      total: total, contrastive: contrastive?.loss, contrastiveAccuracy: contrastive?.accuracy ?? 0,
-      mlm: mlm?.loss, mlmAccuracy: mlm?.accuracy ?? 0)
-  }
-
-  /// Writes `count` keys (rows of projectionDim) over the oldest queue rows.
-  func enqueue(_ k: UnsafePointer<Float>, count: Int) {
-    let kq = config.queueSize
-    let p = config.projectionDim
-    guard kq > 0 else { return }
-    for i in 0..<count {
-      (queue + queuePointer * p).update(from: k + i * p, count: p)
-      queuePointer = (queuePointer + 1) % kq
-    }
-  }
-
-  /// Scales the gradients of all stores together so their joint norm is at most `maxNorm`; returns the norm.
-  static func clip(_ stores: [ParameterStore], maxNorm: Float) -> Float {
-    var total: Double = 0
-    for s in stores {
-      let n = Double(s.gradNorm())
-      total += n * n
-    }
-    let norm = Float(total.squareRoot())
-    if maxNorm > 0, norm > maxNorm, norm.isFinite {
-      let scale = maxNorm / (norm + 1e-6)
-      for s in stores { for i in 0..<s.count { s.grad[i] *= scale } }
-    }
-    return norm
-  }
-
-  // MARK: Embeddings
-
-  /// Pooled embeddings of the query encoder without dropout, (batch, dim) row-major.
-  public func embed(_ batch: TokenBatch) -> [Float] {
-    let was = queryEncoder.training
-    queryEncoder.training = false
-    defer { queryEncoder.training = was }
-    return queryEncoder.forward(tokens: batch.tokens, mask: batch.mask, batch: batch.batch, length: batch.length)
-      .pooled.array
+    return result
   }
 }

@@ -118,6 +118,12 @@ public struct PretrainConfig: Codable, Sendable, Equatable {
   public var maxMinutes: Double = 0
   /// BLAS threads for the training math.
   public var threads: Int = 2
+  /// Slices each step's batch is cut into, computed side by side on one thread each (single-threaded BLAS)
+  /// and their gradients summed in a fixed order (`MoCo.computeGradients`). At the shipped size the products
+  /// are too small for OpenBLAS to keep two cores busy; whole slices do. The losses and weights agree with
+  /// the unsplit step up to float summation order. 1: the whole batch on one thread with `threads` BLAS threads.
+  /// Not used with in-batch negatives (a row's loss reads every key) or by the BiLSTM.
+  public var dataParallel: Int = 2
   /// Name written into the exported model's `config.json`.
   public var modelName: String = "codeintel-moco"
 
@@ -134,7 +140,7 @@ public struct PretrainConfig: Codable, Sendable, Equatable {
     case batchSize, steps, learningRate, warmupSteps, schedule, weightDecay, gradClip, seed
     case trainData, heldOutData, tokenizer, tokenizerVocab, samplingAlpha, maxTrainFunctions, augment
     case augmentWorkers, prefetchBatches
-    case evalCandidates, evalEvery, logEvery, checkpointMinutes, maxMinutes, threads, modelName
+    case evalCandidates, evalEvery, logEvery, checkpointMinutes, maxMinutes, threads, dataParallel, modelName
   }
 
   public init(from decoder: any Decoder) throws {
@@ -191,6 +197,7 @@ public struct PretrainConfig: Codable, Sendable, Equatable {
     try v(.checkpointMinutes, &checkpointMinutes)
     try v(.maxMinutes, &maxMinutes)
     try v(.threads, &threads)
+    try v(.dataParallel, &dataParallel)
     try v(.modelName, &modelName)
     let known = Set(CodingKeys.allCases.map(\.stringValue))
     if let all = try? decoder.container(keyedBy: AnyKey.self) {
@@ -239,6 +246,7 @@ public struct PretrainConfig: Codable, Sendable, Equatable {
     try check(architecture != "transformer" || (heads > 0 && dim % heads == 0), "dim must be a multiple of heads")
     try check(architecture != "bilstm" || dim % 2 == 0, "a BiLSTM needs an even dim")
     try check(batchSize >= 2, "batchSize must be at least 2")
+    try check(dataParallel >= 1, "dataParallel must be at least 1")
     try check(queueSize >= 0, "queueSize must not be negative")
     try check(momentum >= 0 && momentum < 1, "momentum must be in [0, 1)")
     try check(temperature > 0, "temperature must be positive")

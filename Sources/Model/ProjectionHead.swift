@@ -20,7 +20,17 @@ public final class ProjectionHead: @unchecked Sendable {
   let dz = Buffer(), dr = Buffer(), dh1 = Buffer(), dx = Buffer()
 
   /// A freshly initialised head (PyTorch's Linear default: U(±1/√fan_in) for weights and biases).
-  public init(inputDim: Int, outputDim: Int, seed: UInt64) {
+  public convenience init(inputDim: Int, outputDim: Int, seed: UInt64) {
+    self.init(inputDim: inputDim, outputDim: outputDim, seed: seed, sharing: nil)
+  }
+
+  /// A replica for data parallelism: reads this head's weights (the same memory), with gradients and
+  /// activations of its own.
+  public func replica() -> ProjectionHead {
+    ProjectionHead(inputDim: inputDim, outputDim: outputDim, seed: 0, sharing: parameters)
+  }
+
+  init(inputDim: Int, outputDim: Int, seed: UInt64, sharing: ParameterStore?) {
     self.inputDim = inputDim
     self.outputDim = outputDim
     var layout = ParameterLayout()
@@ -28,6 +38,11 @@ public final class ProjectionHead: @unchecked Sendable {
     fc1b = layout.add("head.fc1.bias", [inputDim])
     fc2w = layout.add("head.fc2.weight", [outputDim, inputDim])
     fc2b = layout.add("head.fc2.bias", [outputDim])
+    if let sharing {
+      precondition(sharing.layout == layout, "ProjectionHead.replica: the layouts differ")
+      parameters = ParameterStore(sharingParametersOf: sharing)
+      return
+    }
     parameters = ParameterStore(layout: layout)
     var rng = TensorRandom(seed: seed)
     let bound = 1 / Float(inputDim).squareRoot()

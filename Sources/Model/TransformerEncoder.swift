@@ -48,6 +48,10 @@ public final class TransformerEncoder: SequenceEncoder, @unchecked Sendable {
   var rowWorkers: Int { rowThreads ?? threads }
   /// Draws the dropout masks; reseed for reproducible runs.
   public var rng: TensorRandom
+  /// The index of this encoder's first example in the whole batch of a step split over replicas (`replica()`):
+  /// dropout draws each element's mask by its index in the whole batch, so replicas reseeded alike draw
+  /// together exactly the masks one encoder would draw for the whole batch. 0 when it reads whole batches.
+  public var batchOffset = 0
   public var dim: Int { config.dim }
 
   /// Offsets of one block's parameters in the flat buffer.
@@ -60,7 +64,21 @@ public final class TransformerEncoder: SequenceEncoder, @unchecked Sendable {
   let blocks: [BlockOffsets]
 
   /// A freshly initialised encoder (GPT-2 style: N(0, 0.02), residual projections scaled by 1/√(2L)).
-  public init(config: TransformerConfig, seed: UInt64 = 0) {
+  public convenience init(config: TransformerConfig, seed: UInt64 = 0) {
+    self.init(config: config, seed: seed, sharing: nil)
+  }
+
+  /// A replica for data parallelism: the same config, reading `other`'s weights (the same memory), with
+  /// gradients and activations of its own and single-threaded work (it runs beside the other replicas).
+  public func replica() -> TransformerEncoder {
+    let e = TransformerEncoder(config: config, seed: 0, sharing: parameters)
+    e.training = training
+    e.threads = 1
+    e.rowThreads = 1
+    return e
+  }
+
+  init(config: TransformerConfig, seed: UInt64, sharing: ParameterStore?) {
     precondition(config.dim % config.heads == 0, "TransformerEncoder: dim must be a multiple of heads")
     self.config = config
     let (c, f) = (config.dim, config.ffn)
@@ -88,8 +106,13 @@ public final class TransformerEncoder: SequenceEncoder, @unchecked Sendable {
     lnfw = layout.add("norm.weight", [c])
     lnfb = layout.add("norm.bias", [c])
     self.blocks = blocks
-    parameters = ParameterStore(layout: layout)
     rng = TensorRandom(seed: seed ^ 0x5EED)
+    if let sharing {
+      precondition(sharing.layout == layout, "TransformerEncoder.replica: the layouts differ")
+      parameters = ParameterStore(sharingParametersOf: sharing)
+      return
+    }
+    parameters = ParameterStore(layout: layout)
     var initRNG = TensorRandom(seed: seed)
     let p = parameters.data
     let residualStd: Float = 0.02 / Float(2 * config.layers).squareRoot()
@@ -187,7 +210,8 @@ public final class TransformerEncoder: SequenceEncoder, @unchecked Sendable {
     }
     if dropping {
       Dropout.forward(
-        out: x, mask: embMask.data, inp: x, count: bt * c, p: config.dropout, rng: &rng, threads: rowWorkers)
+        out: x, mask: embMask.data, inp: x, count: bt * c, p: config.dropout, rng: &rng, threads: rowWorkers,
+        indexOffset: batchOffset * t * c)
     }
     var residual = UnsafeMutablePointer(x)
     for (l, o) in blocks.enumerated() {
@@ -238,7 +262,8 @@ public final class TransformerEncoder: SequenceEncoder, @unchecked Sendable {
     if dropping {
       Linear.forward(out: scratch, inp: inp, weight: weight, bias: bias, n: n, c: c, oc: oc, threads: rowWorkers)
       Dropout.forward(
-        out: scratch, mask: dropMask, inp: scratch, count: n * oc, p: config.dropout, rng: &rng, threads: rowWorkers)
+        out: scratch, mask: dropMask, inp: scratch, count: n * oc, p: config.dropout, rng: &rng, threads: rowWorkers,
+        indexOffset: batchOffset * t * oc)
       Parallel.chunks(n * oc, threads: rowWorkers) { s, e in
         for i in s..<e { out[i] = residual[i] + scratch[i] }
       }

@@ -48,6 +48,8 @@ public final class ParameterStore: @unchecked Sendable {
   /// The gradients, same layout as `data`.
   public let grad: UnsafeMutablePointer<Float>
   private let index: [String: Int]
+  /// The store whose parameters this one reads (nil: it owns `data`).
+  public let sharedWith: ParameterStore?
 
   /// Zero-filled parameters and gradients for `layout`.
   public init(layout: ParameterLayout) {
@@ -60,10 +62,25 @@ public final class ParameterStore: @unchecked Sendable {
     var index = [String: Int]()
     for (i, e) in layout.entries.enumerated() { index[e.name] = i }
     self.index = index
+    sharedWith = nil
+  }
+
+  /// A store that reads `other`'s parameters (the same memory: an update of `other` is seen here) and has a
+  /// zero-filled gradient buffer of its own. A replica of a model built on it computes a slice of a batch
+  /// side by side with the others; `setGradients(toSumOf:)` then gathers their gradients into `other`.
+  public init(sharingParametersOf other: ParameterStore) {
+    let root = other.sharedWith ?? other
+    layout = root.layout
+    data = root.data
+    let n = max(layout.count, 1)
+    grad = .allocate(capacity: n)
+    grad.initialize(repeating: 0, count: n)
+    index = root.index
+    sharedWith = root
   }
 
   deinit {
-    data.deallocate()
+    if sharedWith == nil { data.deallocate() }
     grad.deallocate()
   }
 
@@ -103,6 +120,20 @@ public final class ParameterStore: @unchecked Sendable {
   public func updateEMA(from other: ParameterStore, momentum: Float) {
     precondition(other.layout == layout, "ParameterStore.updateEMA: layouts differ")
     cblas_saxpby(Int32(count), 1 - momentum, other.data, 1, momentum, data, 1)
+  }
+
+  /// grad = Σ stores[s].grad, added in the order given for every element (deterministic whatever `threads`
+  /// is: each worker owns a range of elements). The stores must have this layout.
+  public func setGradients(toSumOf stores: [ParameterStore], threads: Int = 1) {
+    precondition(!stores.isEmpty && stores.allSatisfy { $0.layout == layout }, "setGradients: layouts differ")
+    let sources = stores.map { UnsafePointer($0.grad) }
+    let g = grad
+    Parallel.chunks(count, threads: threads) { s, e in
+      (g + s).update(from: sources[0] + s, count: e - s)
+      for src in sources.dropFirst() {
+        for i in s..<e { g[i] += src[i] }
+      }
+    }
   }
 
   /// The Euclidean norm of all gradients together.

@@ -103,3 +103,50 @@ import Testing
     #expect(results[0] == results[1])
   }
 }
+
+// MARK: - Replicas for data parallelism
+
+@Suite struct ReplicaTests {
+  @Test func dropoutOfASliceIsTheWholeTensorsMaskThere() {
+    let n = 1000
+    let x = randomArray(n, seed: 9)
+    var rng = TensorRandom(seed: 4)
+    var (whole, wholeMask) = ([Float](repeating: 0, count: n), [Float](repeating: 0, count: n))
+    Dropout.forward(out: &whole, mask: &wholeMask, inp: x, count: n, p: 0.3, rng: &rng)
+    var pieces = [Float](repeating: 0, count: n)
+    var pieceMask = [Float](repeating: 0, count: n)
+    for (start, end) in [(0, 370), (370, 1000)] {
+      var r = TensorRandom(seed: 4)  // each slice reseeded alike, as the lanes of a step are
+      x.withUnsafeBufferPointer { xp in
+        pieces.withUnsafeMutableBufferPointer { o in
+          pieceMask.withUnsafeMutableBufferPointer { m in
+            Dropout.forward(
+              out: o.baseAddress! + start, mask: m.baseAddress! + start, inp: xp.baseAddress! + start,
+              count: end - start, p: 0.3, rng: &r, indexOffset: start)
+          }
+        }
+      }
+    }
+    #expect(pieces == whole && pieceMask == wholeMask)
+    #expect(wholeMask.contains(0) && wholeMask.contains { $0 > 1 })
+  }
+
+  @Test func sharedStoresReadOneWeightBufferAndSumTheirGradients() {
+    var layout = ParameterLayout()
+    layout.add("w", [3, 5])
+    layout.add("b", [5])
+    let main = ParameterStore(layout: layout)
+    let r1 = ParameterStore(sharingParametersOf: main)
+    let r2 = ParameterStore(sharingParametersOf: r1)  // a replica of a replica reads the same root
+    main.data[7] = 2.5
+    #expect(r1.data[7] == 2.5 && r2.data[7] == 2.5 && r2.sharedWith === main)
+    #expect(r1.grad != main.grad && r2.grad != r1.grad)
+    for i in 0..<main.count {
+      r1.grad[i] = Float(i)
+      r2.grad[i] = 0.5
+      main.grad[i] = 100  // overwritten, not added to
+    }
+    main.setGradients(toSumOf: [r1, r2])
+    #expect((0..<main.count).allSatisfy { main.grad[$0] == Float($0) + 0.5 })
+  }
+}

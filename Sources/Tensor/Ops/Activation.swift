@@ -115,16 +115,18 @@ public enum Dropout {
     return Float(z >> 40) * 0x1.0p-24
   }
 
-  /// out = inp · mask, drawing `mask` from `rng`. With p = 0 the mask is all ones.
+  /// out = inp · mask, drawing `mask` from `rng`. With p = 0 the mask is all ones. Element i's draw is a hash
+  /// of (one key from `rng`, indexOffset + i): a slice of a bigger tensor given its offset there draws exactly
+  /// the mask the whole tensor would at those elements (how a step split over threads keeps its masks).
   public static func forward(
     out: UnsafeMutablePointer<Float>, mask: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, count: Int,
-    p: Float, rng: inout TensorRandom, threads: Int = 1
+    p: Float, rng: inout TensorRandom, threads: Int = 1, indexOffset: Int = 0
   ) {
     let scale = p < 1 ? 1 / (1 - p) : 0
     let key = rng.next()
     Parallel.chunks(count, threads: threads) { s, e in
       for i in s..<e {
-        let m: Float = uniform(key: key, i) < p ? 0 : scale
+        let m: Float = uniform(key: key, indexOffset + i) < p ? 0 : scale
         mask[i] = m
         out[i] = inp[i] * m
       }

@@ -8,8 +8,8 @@ enum BenchCommand: CLICommand {
   static let summary = "Measure speed: parsing, the encoder (see docs/BENCHMARKS.md for all benchmarks)."
   static let help = """
     USAGE: codeintel bench parse <file-or-dir>... [--repeats N] [--format text|json]
-           codeintel bench tensor [--small] [--moco [--queue N]] [--threads N] [--row-threads N] [--iterations N]
-                                  [--layers N] [--dim N] [--heads N] [--ffn N] [--batch N] [--length N]
+           codeintel bench tensor [--small] [--moco] [--hybrid] [--queue N] [--data-parallel N] [--interleave]
+                                  [--threads N] [--row-threads N] [--iterations N] [--layers N] [--dim N] [--heads N] [--ffn N] [--batch N] [--length N]
 
     parse    Reads the files first, then times parsing alone and parsing plus function-unit
              extraction on one thread (best of N runs, default 3), in CPU time of that thread
@@ -20,7 +20,12 @@ enum BenchCommand: CLICommand {
              build and the kernels it runs (see `codeintel --version --verbose`). Defaults: 4 layers,
              d=256, 4 heads, FFN 1024, vocab 8192, batch 32x128, 2 threads. --small: the shipped
              model's shape (2 layers, d=128, FFN 512, vocab 8000). --moco: also one MoCo pretraining
-             step (pairs/s; queue 4096 unless --queue). --row-threads 1 keeps layer norm, dropout,
+             step (pairs/s; queue 4096 unless --queue). --hybrid: also one hybrid step as
+             Models/configs/hybrid-small.json trains (MLM on its own pass + MoCo). --data-parallel N:
+             slices of those steps' batch, one thread each (default 2; 1 = the step before issue 16's
+             split: whole batch, multi-threaded BLAS). --interleave: also time those steps unsplit and
+             split alternately, step by step (A B, B A, ...), and print the median speed-up: the
+             before/after comparison least disturbed by other load. --row-threads 1 keeps layer norm, dropout,
              bias/residual adds and AdamW on one thread (the engine before issue 16 split them).
              scripts/bench/tensor/run.sh runs PyTorch beside it.
     """
@@ -59,6 +64,9 @@ enum BenchCommand: CLICommand {
     var scanner = ArgumentScanner(args)
     var config = scanner.flag("--small") ? EncoderBenchmark.Config.small : EncoderBenchmark.Config()
     config.moco = scanner.flag("--moco")
+    config.hybrid = scanner.flag("--hybrid")
+    config.dataParallel = try scanner.int("--data-parallel", in: 1...64)
+    config.interleave = scanner.flag("--interleave")
     config.queue = try scanner.int("--queue", in: 0...1_000_000) ?? config.queue
     config.threads = try scanner.int("--threads", in: 1...64) ?? config.threads
     config.rowThreads = try scanner.int("--row-threads", in: 1...64)

@@ -58,6 +58,9 @@ enum PretrainCommand: CLICommand {
       --queue N                Negative keys in the queue.
       --momentum M             Key-encoder momentum.
       --threads N              BLAS threads for the training math.
+      --data-parallel N        Cut each step's batch into N slices computed side by side, one thread
+                               each (default 2; 1: the whole batch on one thread with --threads BLAS
+                               threads). Same results up to float summation order.
       --eval-every N           Retrieval evaluation every N steps.
       --checkpoint-minutes M   Minutes between checkpoints.
       --max-minutes M          Stop (checkpoint, export) after M minutes of this session.
@@ -118,6 +121,7 @@ enum PretrainCommand: CLICommand {
     if let v = try scanner.int("--queue", in: 0...1_000_000) { config.queueSize = v }
     if let v = try scanner.double("--momentum", in: 0...0.999_999) { config.momentum = Float(v) }
     if let v = try scanner.int("--threads", in: 1...64) { config.threads = v }
+    if let v = try scanner.int("--data-parallel", in: 1...64) { config.dataParallel = v }
     if let v = try scanner.int("--eval-every", in: 0...10_000_000) { config.evalEvery = v }
     if let v = try scanner.double("--checkpoint-minutes", in: 0.01...100_000) { config.checkpointMinutes = v }
     if let v = try scanner.double("--max-minutes", in: 0...100_000) { config.maxMinutes = v }

@@ -4,7 +4,10 @@
 training step (forward + backward of a fixed random projection of the pooled output + clip + AdamW), and
 with --moco one MoCo step as codeintel's `MoCo.step` does it (query encoder + projection head with dropout,
 key encoder + head without gradient, logits against the positive and a queue, cross-entropy, clip, AdamW,
-momentum update, enqueue).
+momentum update, enqueue), and with --hybrid one hybrid step as `Models/configs/hybrid-small.json` trains
+(masked-token prediction on a pass of its own over a third batch, 15 % of positions, a BERT head tied to
+the token embedding, plus the MoCo loss, one backward). --data-parallel is codeintel's and ignored here
+(PyTorch splits each op over its own intra-op threads).
 
 A measuring stick, never a dependency: run it from a throw-away venv (`python3 -m venv /tmp/torchvenv &&
 /tmp/torchvenv/bin/pip install torch`). Prints one line per measurement in the same format as the Swift side.
@@ -64,6 +67,8 @@ def main():
     ap.add_argument("--iterations", type=int, default=10)
     ap.add_argument("--small", action="store_true", help="the shipped model's shape: 2 layers, d=128, FFN 512, vocab 8000")
     ap.add_argument("--moco", action="store_true")
+    ap.add_argument("--hybrid", action="store_true")
+    ap.add_argument("--data-parallel", type=int, default=None, help="ignored (codeintel's option)")
     ap.add_argument("--queue", type=int, default=4096)
     ap.add_argument("--projection", type=int, default=128)
     a = ap.parse_args()
@@ -112,27 +117,44 @@ def main():
     train, train_cpu = median(step)
     train_main = state["main"]
     moco_time = None
-    if a.moco:
+    hybrid_time = None
+    for kind in ["moco", "hybrid"]:
+        if not getattr(a, kind):
+            continue
         qenc = Encoder(a.vocab, a.dim, a.layers, a.heads, a.ffn, a.length, a.dropout)
         qhead = nn.Sequential(nn.Linear(a.dim, a.dim), nn.ReLU(), nn.Linear(a.dim, a.projection))
         kenc, khead = copy.deepcopy(qenc).eval(), copy.deepcopy(qhead)
         for prm in list(kenc.parameters()) + list(khead.parameters()):
             prm.requires_grad_(False)
         queue = nn.functional.normalize(torch.randn(a.queue, a.projection), dim=1)
+        mlm = nn.ModuleDict({"dense": nn.Linear(a.dim, a.dim), "norm": nn.LayerNorm(a.dim)})
+        mlm_bias = nn.Parameter(torch.zeros(a.vocab))
         params = list(qenc.parameters()) + list(qhead.parameters())
+        if kind == "hybrid":
+            params += list(mlm.parameters()) + [mlm_bias]
         mopt = torch.optim.AdamW(params, lr=1e-4)
         ktokens = torch.randint(0, a.vocab, (a.batch, a.length))
+        original = torch.randint(5, a.vocab, (a.batch, a.length))
+        selected = torch.rand(a.batch, a.length) < 0.15
+        targets = original[selected]
+        masked = torch.where(selected & (torch.rand(a.batch, a.length) < 0.8), torch.full_like(original, 4), original)
         state["ptr"] = 0
 
         def moco_step():
             nonlocal queue
             qenc.train()
             mopt.zero_grad(set_to_none=True)
+            loss = 0.0
+            if kind == "hybrid":
+                # BERT-style: 15 % of positions, 80 % of those <mask>; the head reads the selected rows only
+                states = qenc(masked, mask)[0][selected]
+                h = mlm["norm"](nn.functional.gelu(mlm["dense"](states)))
+                loss = nn.functional.cross_entropy(h @ qenc.tokens.weight.t() + mlm_bias, targets)
             q = nn.functional.normalize(qhead(qenc(tokens, mask)[1]), dim=1)
             with torch.no_grad():
                 k = nn.functional.normalize(khead(kenc(ktokens, mask)[1]), dim=1)
             logits = torch.cat([(q * k).sum(1, keepdim=True), q @ queue.t()], dim=1) / 0.07
-            nn.functional.cross_entropy(logits, torch.zeros(a.batch, dtype=torch.long)).backward()
+            (loss + nn.functional.cross_entropy(logits, torch.zeros(a.batch, dtype=torch.long))).backward()
             torch.nn.utils.clip_grad_norm_(params, 1.0)
             mopt.step()
             with torch.no_grad():
@@ -142,8 +164,12 @@ def main():
                 queue[i:i + a.batch] = k[: a.queue - i]
                 state["ptr"] = (i + a.batch) % a.queue
 
-        moco_time, _ = median(moco_step)
-        moco_main = state["main"]
+        if kind == "moco":
+            moco_time, _ = median(moco_step)
+            moco_main = state["main"]
+        else:
+            hybrid_time, _ = median(moco_step)
+            hybrid_main = state["main"]
     bt, d, f, t = a.batch * a.length, a.dim, a.ffn, a.length
     flops = a.layers * (2 * bt * (3 * d * d + d * d + 2 * d * f) + 4 * bt * t * d)
     on = f"[{cpu_model()}, PyTorch {torch.__version__} {torch.backends.cpu.get_cpu_capability()}]"
@@ -155,8 +181,13 @@ def main():
           f"{3 * flops / train / 1e9:.1f} GFLOP/s) {on}")
     if moco_time is not None:
         print(f"  moco step:  {a.batch / moco_time:.1f} pairs/s  ({moco_time * 1000:.1f} ms/step, queue {a.queue}) {on}")
+    if hybrid_time is not None:
+        print(f"  hybrid step: {a.batch / hybrid_time:.1f} pairs/s  ({hybrid_time * 1000:.1f} ms/step, MLM + MoCo, "
+              f"queue {a.queue}) {on}")
     print(f"  cpu time:   {fwd_cpu * 1000:.1f} ms/batch inference, {train_cpu * 1000:.1f} ms/batch train step")
     moco_main_text = f", {moco_main * 1000:.1f} ms/moco step" if moco_time is not None else ""
+    if hybrid_time is not None:
+        moco_main_text += f", {hybrid_main * 1000:.1f} ms/hybrid step"
     print(f"  main thread: {fwd_main * 1000:.1f} ms/batch inference, {train_main * 1000:.1f} ms/batch train step"
           f"{moco_main_text} (CPU time of the calling thread)")
 

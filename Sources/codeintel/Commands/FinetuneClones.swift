@@ -9,16 +9,19 @@ import Syntax
 enum FinetuneClones {
   static let help = """
     clones   Train the functional-clone pair scorer into DIR/clone-scorer.json: pairwise features
-             (hashed cosine, token-set Jaccard and bag overlap as written and identifier-blind, rare-token
-             and blind-bigram Jaccard, size) of clone-pairs/natural-train.jsonl plus hard negatives (the
-             most alike solutions of other problems); a logistic regression and small tanh networks are
-             fitted, the best github-valid AUROC is kept, and its candidate cosine floor and decision
-             threshold (precision >= P on github-valid) are chosen on natural-github-valid.jsonl.
+             (hashed cosine, token-set Jaccard and bag overlap as written and identifier-blind, rare-token,
+             IDF-weighted and blind-bigram Jaccard, size) of clone-pairs/natural-train.jsonl plus hard
+             negatives (the most alike solutions of other problems); for each hidden size and hard-negative
+             weight a model is fitted, the best AUROC on natural-github-valid.jsonl is kept, and its
+             decision threshold is the lowest with precision >= P on the github-valid pairs whose hashed
+             cosine reaches the candidate floor.
              --out DIR            the model folder (required; e.g. Models/contracode-moco-small)
              --datasets DIR       dataset folder (default ~/.cache/codeintel/datasets-v2)
              --hidden LIST        hidden sizes to try, 0 = logistic (default 0; a network trains
                                   for minutes in a debug build)
              --hard N             hard negatives per text (default 2)   --precision P (default 0.9)
+             --candidate-cosine C the hashed-cosine floor of the candidates (default 0.75, the
+                                  index's cosine threshold)
              --hard-weights LIST  log-loss weights of a hard negative to try (default 0.1,0.3,1)
              --blind-copies       also train on identifier-blind copies of every train pair
              --dump-features DIR  write train.tsv and valid.tsv (features, label, hard) for inspection
@@ -45,6 +48,7 @@ enum FinetuneClones {
       options.hardWeights = weights.compactMap { $0 }
     }
     if let p = try scanner.double("--precision", in: 0.5...1) { options.targetPrecision = p }
+    if let c = try scanner.double("--candidate-cosine", in: -1...1) { options.candidateCosine = c }
     let blindCopies = scanner.flag("--blind-copies")
     let dump = try scanner.option("--dump-features")
     guard try scanner.finish().isEmpty else { throw UsageError("unexpected arguments") }

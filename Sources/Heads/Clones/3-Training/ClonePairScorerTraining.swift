@@ -20,10 +20,10 @@ public enum ClonePairScorerTraining {
     public var commonTokens = 64
     /// The precision the decision threshold must reach on the valid candidates.
     public var targetPrecision = 0.9
-    /// The share of valid positives the candidate cosine floor keeps (the floor is that quantile of the
-    /// positives' hashed cosine, rounded down to 0.05, and never under `lowestCandidateCosine`).
-    public var candidateRecall = 0.9
-    public var lowestCandidateCosine = 0.5
+    /// The hashed-cosine floor of the candidates the scorer judges: the clone index's cosine threshold, so the
+    /// scorer only removes edges the cosine rule would make (a lower floor found more same-problem pairs on
+    /// LeetCode but added groups that were noise on library code; docs/CLONES.md).
+    public var candidateCosine = Double(CloneOptions.defaultThreshold)
     public var seed: UInt64 = 1
     public var threads = 2
     public init() {}
@@ -170,13 +170,10 @@ public enum ClonePairScorerTraining {
     return scorer
   }
 
-  /// The candidate cosine floor (the `candidateRecall` quantile of the valid positives' hashed cosine,
-  /// rounded down to 0.05, at least `lowestCandidateCosine`) and the decision threshold: the lowest
+  /// The candidate cosine floor (`options.candidateCosine`) and the decision threshold: the lowest
   /// probability whose precision on the valid pairs above the floor is at least `targetPrecision`.
   public static func choose(_ scorer: inout ClonePairScorer, valid: Features, options: Options) -> DecisionThreshold {
-    let positives = valid.rows.indices.filter { valid.labels[$0] }.map { valid.rows[$0][0] }.sorted()
-    let q = positives.isEmpty ? 0.75 : positives[Int(Double(positives.count - 1) * (1 - options.candidateRecall))]
-    scorer.candidateCosine = max(options.lowestCandidateCosine, (q * 20).rounded(.down) / 20)
+    scorer.candidateCosine = options.candidateCosine
     let kept = valid.rows.indices.filter { valid.rows[$0][0] >= scorer.candidateCosine }
     let scores = kept.map { scorer.probability(valid.rows[$0]) }
     let labels = kept.map { valid.labels[$0] }

@@ -1,3 +1,4 @@
+import Augment
 import CloneIndex
 import Foundation
 import Testing
@@ -127,5 +128,101 @@ import Testing
     let s = try #require(try ClonePairScorer.load(directory: models))
     #expect(s.embedder == HashedFeatureEmbedder().modelID)
     #expect((0...1).contains(s.decisionThreshold))
+  }
+}
+
+@Suite struct ClonePairScorerTrainingTests {
+  static func write(_ lines: [String]) throws -> String {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("natural-\(UUID().uuidString).jsonl").path
+    try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: path))
+    return path
+  }
+
+  static func pair(_ label: Int, _ p: String, _ pkg: String, _ a: String, _ q: String, _ qpkg: String, _ b: String)
+    -> String
+  {
+    let o: [String: Any] = [
+      "label": label, "problem": p, "package": pkg, "path": "a.js", "language": "javascript", "a": a, "b_problem": q,
+      "b_package": qpkg, "b_path": "b.ts", "b_language": "typescript", "b": b,
+    ]
+    return String(decoding: try! JSONSerialization.data(withJSONObject: o, options: [.sortedKeys]), as: UTF8.self)
+  }
+
+  @Test func naturalPairsLoadTextsOnceAndRefuseABadLine() throws {
+    let path = try Self.write([
+      Self.pair(1, "p1", "x", "function f(a) { return a + 1 }", "p1", "y", "const g = (b) => b + 1"),
+      Self.pair(0, "p1", "x", "function f(a) { return a + 1 }", "p2", "y", "function h(s) { return s.trim() }"),
+    ])
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let set = try NaturalClonePairs.load(path: path)
+    #expect(set.texts.count == 3 && set.pairs.count == 2 && set.positives == 1)
+    #expect(set.texts[1].language == .typescript && set.texts[1].problem == "p1" && set.texts[2].problem == "p2")
+    let bad = try Self.write([Self.pair(1, "p1", "x", "a", "p1", "y", "b"), "{\"label\": 1}"])
+    defer { try? FileManager.default.removeItem(atPath: bad) }
+    #expect(throws: CodeIntelError.self) { try NaturalClonePairs.load(path: bad) }
+    do {
+      _ = try NaturalClonePairs.load(path: bad)
+    } catch {
+      #expect("\(error)".contains(":2: expected"))
+    }
+  }
+
+  @Test func hardNegativesAreTheMostAlikeTextsOfOtherProblems() {
+    // Texts 0 and 1 solve p1, 2 and 3 solve p2; 4 solves p3 in text 0's repository. Vectors in 2-D.
+    let texts = [("p1", "r1"), ("p1", "r2"), ("p2", "r3"), ("p2", "r4"), ("p3", "r1")].map {
+      NaturalClonePairs.Text(text: "", language: .javascript, problem: $0.0, package: $0.1)
+    }
+    let v: [[Float]] = [[1, 0], [0.6, 0.8], [0.99, 0.141], [0, 1], [0.8, 0.6]]
+    var set = NaturalClonePairs(
+      name: "t", texts: texts, pairs: [.init(a: 0, b: 1, positive: true, hard: false)])
+    set.addHardNegatives(vectors: v.flatMap { $0 }, dimension: 2, perText: 1)
+    let hard = set.pairs.filter(\.hard)
+    #expect(hard.allSatisfy { !$0.positive && texts[$0.a].problem != texts[$0.b].problem })
+    let keys = Set(hard.map { [min($0.a, $0.b), max($0.a, $0.b)] })
+    // Text 0's nearest of another problem is 2 (0.99); its nearest in its own repository is 4.
+    #expect(keys.contains([0, 2]) && keys.contains([0, 4]))
+    // Never the same unordered pair twice, never a pair of one problem.
+    #expect(keys.count == hard.count && !keys.contains([0, 1]) && !keys.contains([2, 3]))
+  }
+
+  @Test func theThresholdIsTheLowestWithTheAskedPrecisionAboveTheFloor() {
+    var scorer = ClonePairScorerTests.logistic()
+    // Feature 0 is the cosine; with weights 2 on z0 and −4 on feature 8 (0 here), p rises with the cosine.
+    func row(_ cosine: Double) -> [Double] {
+      var r = [Double](repeating: 0, count: PairFeatures.count)
+      r[0] = cosine
+      return r
+    }
+    let valid = ClonePairScorerTraining.Features(
+      rows: [row(0.95), row(0.9), row(0.85), row(0.8), row(0.6)], labels: [true, true, false, true, false],
+      hard: [false, false, true, false, true])
+    var options = ClonePairScorerTraining.Options()
+    options.candidateCosine = 0.75
+    options.targetPrecision = 0.75
+    let chosen = ClonePairScorerTraining.choose(&scorer, valid: valid, options: options)
+    // Above the floor: 0.95 +, 0.9 +, 0.85 −, 0.8 +. At the 0.8 row: 3 of 4 = 0.75 ≥ 0.75, recall 1.
+    #expect(scorer.candidateCosine == 0.75)
+    #expect(abs(chosen.threshold - scorer.probability(row(0.8))) < 1e-12)
+    #expect(chosen.precision == 0.75 && chosen.recall == 1)
+    #expect(scorer.decisionThreshold == chosen.threshold)
+  }
+
+  @Test func fittingFindsTheFeatureThatSeparates() {
+    // Feature 10 (rawIDFJaccard) separates the classes; the rest is noise.
+    var rng = SeededRandom(seed: 3)
+    var rows: [[Double]] = []
+    var labels: [Bool] = []
+    for i in 0..<300 {
+      let positive = i % 2 == 0
+      var r = (0..<PairFeatures.count).map { _ in rng.unit() }
+      r[10] = (positive ? 0.6 : 0.2) + (rng.unit() - 0.5) * 0.3
+      rows.append(r)
+      labels.append(positive)
+    }
+    let train = ClonePairScorerTraining.Features(rows: rows, labels: labels, hard: labels.map { _ in false })
+    let s = ClonePairScorerTraining.fit(train, hidden: 0, common: ([], []), seed: 1)
+    let biggest = s.outputWeights.indices.max { abs(s.outputWeights[$0]) < abs(s.outputWeights[$1]) }
+    #expect(biggest == 10 && s.outputWeights[10] > 0)
+    #expect(s.problem() == nil)
   }
 }

@@ -19,10 +19,10 @@ enum ClonesCommand: CLICommand {
       renamed     the same once locals are renamed and type annotations dropped (type 2)
       near-miss   copies with edits: the bags of tokens, as written and with local names blinded,
                   overlap in >= 80 % and >= 85 % of the larger function (type 3)
-      functional  candidates by embedding cosine (hashed syntax features), each pair judged by the
-                  learned pair scorer (clone-scorer.json in the model folder: token-set, IDF-weighted
-                  and bag overlaps, syntax cosine, size; trained on natural clone pairs) at its
-                  calibrated threshold; with --threshold, --no-scorer or another --model, cosine
+      functional  pairs at embedding cosine >= 0.75 (hashed syntax features) that the learned pair
+                  scorer also accepts (clone-scorer.json in the model folder: token-set, IDF-weighted
+                  and bag overlaps, syntax cosine, size; trained on natural clone pairs; its
+                  calibrated threshold); with --threshold, --no-scorer or another --model, cosine
                   similarity >= the threshold alone
     Near-miss and functional groups are formed by complete linkage: every member is a clone of
     every other. Test code (test folders and files such as *.test.ts, and describe/it/test

@@ -125,9 +125,9 @@ public struct ClonePairScorerEvaluation: Sendable {
     let nearMiss: (Side, Side) -> Bool = { a, b in
       let x = a.side
       let y = b.side
-      return SortedSetsCount.count(x.rawBag, y.rawBag)
+      return NearMissIndex.overlap(x.rawBag, y.rawBag)
         >= needed(options.nearMissRawOverlap, max(x.rawBag.count, y.rawBag.count))
-        && SortedSetsCount.count(x.blindBag, y.blindBag)
+        && NearMissIndex.overlap(x.blindBag, y.blindBag)
           >= needed(options.nearMissBlindOverlap, max(x.blindBag.count, y.blindBag.count))
     }
     let learned: (Side, Side) -> Bool = { a, b in
@@ -176,11 +176,6 @@ public struct ClonePairScorerEvaluation: Sendable {
       ("hashed syntax features (cosine)", a(natural.hashed), blind.map { a($0.hashed) }),
     ]
   }
-}
-
-/// Multiset intersection size of two sorted arrays (the near-miss overlap).
-enum SortedSetsCount {
-  static func count(_ a: [UInt32], _ b: [UInt32]) -> Int { NearMissIndex.overlap(a, b) }
 }
 
 extension ClonePairSet {

@@ -174,8 +174,6 @@ public enum PairFeatures {
 /// is at least `candidateThreshold` and keeps an edge only when `probability` reaches `threshold`. The
 /// model itself lives with the clones head (`Heads/Clones`); the index only needs this.
 public protocol FunctionalPairGate: Sendable {
-  /// Stored with the cached pairs, so a different gate recomputes them.
-  var identity: String { get }
   /// The embedder the gate was fitted with (its vectors feed `hashedCosine`); other indexes are refused.
   var embedderID: String { get }
   /// The cosine floor of the candidates.

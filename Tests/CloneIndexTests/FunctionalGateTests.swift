@@ -12,7 +12,6 @@ private final class RecordingGate: FunctionalPairGate, @unchecked Sendable {
     self.cut = cut
     self.candidateThreshold = candidateThreshold
   }
-  var identity: String { "recording-\(cut)" }
   var embedderID: String { HashedFeatureEmbedder().modelID }
   var threshold: Double { 0.5 }
   var commonRaw: Set<UInt32> { [] }
@@ -43,7 +42,6 @@ private final class RecordingGate: FunctionalPairGate, @unchecked Sendable {
 
   @Test func aGateForAnotherEmbedderIsNotApplied() throws {
     struct Other: FunctionalPairGate {
-      var identity: String { "other" }
       var embedderID: String { "encoder:something" }
       var candidateThreshold: Float { 0 }
       var threshold: Double { 1 }

@@ -109,10 +109,6 @@ public struct ClonePairScorer: Codable, Sendable, Equatable, FunctionalPairGate 
   public var embedderID: String { embedder }
   public var candidateThreshold: Float { Float(candidateCosine) }
   public var threshold: Double { decisionThreshold }
-  public var identity: String {
-    let w = (outputWeights + [outputBias] + hiddenWeights).map { String(format: "%.6g", $0) }.joined(separator: ",")
-    return "\(Self.formatName)-v\(version)|\(hidden)|\(w)|\(decisionThreshold)|\(candidateCosine)"
-  }
 
   public func probability(_ a: PairSide, _ b: PairSide) -> Double { probability(PairFeatures.compute(a, b)) }
 

@@ -71,8 +71,24 @@ public struct CloneOptions: Sendable, Equatable {
 ///    longest, times the similarity.
 public struct CloneDetector: Sendable {
   public var options: CloneOptions
+  /// The learned judge of functional candidates: with one (and an index embedded by its embedder, with
+  /// token streams), functional candidates are the pairs with cosine ≥ `gate.candidateThreshold`, and an
+  /// edge is kept only when the gate's probability reaches `gate.threshold`; its probability is the edge's
+  /// score. Without one, an edge is a cosine ≥ `options.threshold`.
+  public var gate: (any FunctionalPairGate)?
 
-  public init(options: CloneOptions = CloneOptions()) { self.options = options }
+  public init(options: CloneOptions = CloneOptions(), gate: (any FunctionalPairGate)? = nil) {
+    self.options = options
+    self.gate = gate
+  }
+
+  /// The gate when it applies to this snapshot (same embedder, token streams stored).
+  func activeGate(_ snapshot: IndexSnapshot) -> (any FunctionalPairGate)? {
+    guard let gate, gate.embedderID == snapshot.modelID, snapshot.rawTokens.count == snapshot.units.count else {
+      return nil
+    }
+    return gate
+  }
 
   typealias Draft = (kind: CloneKind, members: [Int], similarity: Double, minSimilarity: Double)
 
@@ -256,7 +272,30 @@ public struct CloneDetector: Sendable {
       }
     }
     let index = FlatVectorIndex(vectors: matrix, dimension: d)
-    return linked(snapshot, classes: classes, edges: try pairs(reps, index, options.threshold), kind: .functional)
+    guard let gate = activeGate(snapshot) else {
+      return linked(snapshot, classes: classes, edges: try pairs(reps, index, options.threshold), kind: .functional)
+    }
+    let candidates = try pairs(reps, index, gate.candidateThreshold)
+    return linked(
+      snapshot, classes: classes, edges: Self.gated(candidates, reps: reps, snapshot, gate), kind: .functional)
+  }
+
+  /// The candidates the gate keeps, scored by its probability. Sides are built once per representative
+  /// that is in a candidate pair; IDF weights count over all representatives (the collection searched).
+  static func gated(_ candidates: [SimilarPair], reps: [Int], _ snapshot: IndexSnapshot, _ gate: any FunctionalPairGate)
+    -> [SimilarPair]
+  {
+    guard !candidates.isEmpty else { return [] }
+    var sides = reps.map { u in
+      PairSide(
+        raw: snapshot.rawTokens[u], blind: snapshot.blindTokens[u], vector: Array(snapshot.vector(u)),
+        commonRaw: gate.commonRaw, commonBlind: gate.commonBlind)
+    }
+    PairSide.assignIDF(&sides)
+    return candidates.compactMap { c in
+      let p = gate.probability(sides[c.a], sides[c.b])
+      return p >= gate.threshold ? SimilarPair(a: c.a, b: c.b, score: Float(p)) : nil
+    }
   }
 
   /// Complete-linkage groups of class representatives from all clone pairs of one kind (`edges`: every

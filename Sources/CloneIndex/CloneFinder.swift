@@ -4,14 +4,17 @@ public struct CloneFinder {
   public var embedder: any Embedder
   public var options: CloneOptions
   public var indexOptions: IndexOptions
+  /// The learned judge of functional candidates (`CloneDetector.gate`); nil: the cosine threshold alone.
+  public var gate: (any FunctionalPairGate)?
 
   public init(
     embedder: any Embedder = HashedFeatureEmbedder(), options: CloneOptions = CloneOptions(),
-    indexOptions: IndexOptions = IndexOptions()
+    indexOptions: IndexOptions = IndexOptions(), gate: (any FunctionalPairGate)? = nil
   ) {
     self.embedder = embedder
     self.options = options
     self.indexOptions = indexOptions
+    self.gate = gate
   }
 
   /// Indexes `root` (incrementally) and reports its clone groups.
@@ -24,9 +27,10 @@ public struct CloneFinder {
   /// Reports the clone groups of an up-to-date index.
   public func report(store: IndexStore, root: String) throws -> CloneReport {
     let snapshot = try store.snapshot()
-    // Everything that changes which units are representatives, or the threshold.
+    // Everything that changes which units are representatives (the cosine threshold is added per call:
+    // with a gate the candidates are taken at its candidate floor).
     let key = [
-      "\(options.threshold)", "\(options.minLines)", "\(options.minTokens)", snapshot.modelID,
+      "\(options.minLines)", "\(options.minTokens)", snapshot.modelID,
       "tests=\(options.includeTests)", "include=\(options.include)", "exclude=\(options.exclude)",
     ].joined(separator: "|")
     let nearKey = [
@@ -49,9 +53,11 @@ public struct CloneFinder {
     func save(_ pairs: [SimilarPair], _ reps: [Int], _ key: String, _ kind: IndexStore.PairKind) throws {
       try store.storePairs(pairs.map { (units[reps[$0.a]].id, units[reps[$0.b]].id, $0.score) }, key: key, kind: kind)
     }
-    let groups = try CloneDetector(options: options).groups(
+    let detector = CloneDetector(options: options, gate: gate)
+    let groups = try detector.groups(
       in: snapshot,
       pairs: { reps, index, threshold in
+        let key = "\(threshold)|" + key
         if let hit = try cached(reps, key, .functional) { return hit }
         let pairs = index.pairs(atLeast: threshold)
         try save(pairs, reps, key, .functional)
@@ -63,8 +69,14 @@ public struct CloneFinder {
         try save(pairs, reps, nearKey, .nearMiss)
         return pairs
       })
-    return CloneReport(
+    var report = CloneReport(
       repository: root, model: snapshot.modelID, threshold: Double(options.threshold), minLines: options.minLines,
       minTokens: options.minTokens, files: snapshot.fileCount, units: units.count, groups: groups)
+    if options.functional, let gate = detector.activeGate(snapshot) {
+      report.functionalScorer = String(
+        format: "learned pair scorer: probability >= %.3f on candidates with cosine >= %.2f", gate.threshold,
+        gate.candidateThreshold)
+    }
+    return report
   }
 }

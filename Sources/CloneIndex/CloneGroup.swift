@@ -57,7 +57,10 @@ public struct CloneReport: Sendable, Codable, Equatable {
   public var repository: String
   /// The embedder that produced the vectors.
   public var model: String
+  /// The functional cosine threshold (used when no learned scorer judges the candidates).
   public var threshold: Double
+  /// How functional edges were judged when the learned pair scorer did it (absent otherwise).
+  public var functionalScorer: String?
   public var minLines: Int
   public var minTokens: Int
   public var files: Int

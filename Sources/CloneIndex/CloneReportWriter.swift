@@ -32,9 +32,11 @@ public struct CloneReportWriter: Sendable {
     out += "\(report.groups.count) clone groups (\(kinds)) in \(report.files) files, \(report.units) functions"
     out += " [min \(report.minLines) lines, threshold \(String(format: "%.2f", report.threshold)), \(report.model)]\n"
     out += "  \(report.model): \(Self.describeEmbedder(report.model))\n"
-    out += "  exact copies: the same text apart from each function's own name (so `a` and `b` may pair up); "
-      + "renamed copies: the same after renaming identifiers; similar functions: embeddings at cosine similarity "
-      + "≥ the threshold\n"
+    out +=
+      "  exact copies: the same text apart from each function's own name (so `a` and `b` may pair up); "
+      + "renamed copies: the same after renaming identifiers; similar functions: "
+      + (report.functionalScorer.map { "\($0) (every pair of a group)" } ?? "embeddings at cosine similarity "
+        + "≥ the threshold") + "\n"
     var cache: [String: [Substring]] = [:]
     for g in report.groups {
       let label: String
@@ -65,7 +67,8 @@ public struct CloneReportWriter: Sendable {
         if first.endLine > end { out += "    | …\n" }
       }
     }
-    out += "\nNext: `codeintel search FILE:LINE --repo \(root)` lists the functions most similar to one; "
+    out +=
+      "\nNext: `codeintel search FILE:LINE --repo \(root)` lists the functions most similar to one; "
       + "`--format sarif -o clones.sarif` writes this report for code scanning; in an editor, codeintel-lsp "
       + "(Editors/) shows the same clones as diagnostics.\n"
     return out

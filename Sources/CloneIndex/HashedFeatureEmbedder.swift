@@ -64,7 +64,7 @@ public struct HashedFeatureEmbedder: Embedder {
   }
 
   /// Tokens of a free-standing piece of text: the first function unit in it, else the whole text.
-  static func tokens(ofText text: String, language: Language) -> UnitTokens {
+  public static func tokens(ofText text: String, language: Language) -> UnitTokens {
     let parser = Parser(language: language)
     guard let tree = try? parser.parse(text) else { return UnitTokens() }
     if let unit = extractUnits(from: tree).first, unit.byteRange.count * 2 >= tree.bytes.count {

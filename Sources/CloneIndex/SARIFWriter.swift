@@ -75,7 +75,9 @@ public struct SARIFWriter: Sendable {
         "The function's tokens, as written and with local names blinded, mostly match another function's (token-bag overlap)."
     case .functional:
       short = "Functionally similar function"
-      full = "The function's embedding is at least as similar to another function's as the chosen threshold."
+      full =
+        "The function does what another function does: their embeddings are alike, and the learned pair scorer"
+        + " (or, without it, the cosine threshold) judges them functional clones."
     }
     return Rule(
       id: ruleID(kind),

@@ -84,6 +84,19 @@ import Testing
     #expect(index.status == 0 && index.stdout.contains("0 files (0 functions), 1 unchanged"), "\(index.stdout)")
   }
 
+  @Test func clonesJudgesFunctionalPairsWithTheShippedScorerUnlessTurnedOff() throws {
+    let dir = try Scratch()
+    try dir.write("repo/a.js", Self.function)
+    let repo = dir.root + "/repo"
+    let on = try CLI.run(["clones", repo, "--format", "json", "--quiet"])
+    #expect(on.status == 0, "\(on.stderr)")
+    #expect(on.stdout.contains("\"functionalScorer\" : \"learned pair scorer: probability >= "))
+    for off in [["--no-scorer"], ["--threshold", "0.8"]] {
+      let r = try CLI.run(["clones", repo, "--format", "json", "--quiet"] + off)
+      #expect(r.status == 0 && !r.stdout.contains("functionalScorer"), "\(off)")
+    }
+  }
+
   @Test func clonesReadsRepositorySettingsAndFlagsWin() throws {
     let dir = try Scratch()
     let body = (0..<8).map { "  total += values[\($0)] * \($0 + 3);" }.joined(separator: "\n")

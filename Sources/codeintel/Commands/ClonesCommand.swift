@@ -1,7 +1,7 @@
 import CloneIndex
 import CodeIntel
-import Heads
 import Foundation
+import Heads
 
 /// `codeintel clones`: reports groups of duplicated and functionally similar functions.
 enum ClonesCommand: CLICommand {
@@ -9,7 +9,7 @@ enum ClonesCommand: CLICommand {
   static let summary = "Report exact, renamed and functionally similar function groups in a repository."
   static let help = """
     USAGE: codeintel clones <repo> [--min-lines N] [--min-tokens N] [--threshold S] [--max-group N]
-                            [--model hashed|encoder|DIR] [--no-near-miss] [--no-functional]
+                            [--model hashed|encoder|DIR] [--no-near-miss] [--no-functional] [--no-scorer]
                             [--include-tests] [--include GLOB]... [--exclude GLOB]...
                             [--format text|json|sarif] [--output FILE]
                             [--fail-on-clones] [--quiet] [--verbose]
@@ -19,9 +19,11 @@ enum ClonesCommand: CLICommand {
       renamed     the same once locals are renamed and type annotations dropped (type 2)
       near-miss   copies with edits: the bags of tokens, as written and with local names blinded,
                   overlap in >= 80 % and >= 85 % of the larger function (type 3)
-      functional  embedding cosine similarity >= the threshold (the default embedder is a hashed
-                  bag of syntax features, not a learned model: it finds lightly edited copies, not
-                  arbitrary rewrites)
+      functional  pairs at embedding cosine >= 0.75 (hashed syntax features) that the learned pair
+                  scorer also accepts (clone-scorer.json in the model folder: token-set, IDF-weighted
+                  and bag overlaps, syntax cosine, size; trained on natural clone pairs; its
+                  calibrated threshold); with --threshold, --no-scorer or another --model, cosine
+                  similarity >= the threshold alone
     Near-miss and functional groups are formed by complete linkage: every member is a clone of
     every other. Test code (test folders and files such as *.test.ts, and describe/it/test
     callbacks) is left out unless --include-tests. Only the outermost function is reported: a
@@ -35,9 +37,9 @@ enum ClonesCommand: CLICommand {
     OPTIONS:
       --min-lines N      Ignore functions shorter than N lines (default: 5).
       --min-tokens N     Ignore functions with fewer than N tokens (default: 30).
-      --threshold S      Functional similarity threshold in 0...1 (default: 0.75 for the hashed
-                         features, chosen to keep chance matches between unrelated code rare; see
-                         docs/CLONES.md).
+      --threshold S      Judge functional pairs by cosine similarity >= S in 0...1 instead of the
+                         learned scorer (0.75 for the hashed features without the scorer, chosen to
+                         keep chance matches between unrelated code rare; see docs/CLONES.md).
       --max-group N      Largest near-miss or functional group, in functions (default: 20).
       --model M          The embedder for functional clones: hashed (default: hashed syntax
                          features), encoder (the shipped ContraCode model) or a model folder. The
@@ -45,6 +47,7 @@ enum ClonesCommand: CLICommand {
                          (clone-calibration.json); changing the model re-embeds the index.
       --no-near-miss     No near-miss groups.
       --no-functional    No functional groups.
+      --no-scorer        Functional pairs by cosine >= the threshold, without the learned scorer.
       --include-tests    Report test code too.
       --include GLOB     Only report paths matching GLOB (gitignore syntax; repeatable).
       --exclude GLOB     Never report paths matching GLOB (gitignore syntax; repeatable).
@@ -66,6 +69,7 @@ enum ClonesCommand: CLICommand {
     let maxGroup = try scanner.int("--max-group", in: 2...100_000)
     let noFunctional = scanner.flag("--no-functional")
     let noNearMiss = scanner.flag("--no-near-miss")
+    let noScorer = scanner.flag("--no-scorer")
     let includeTests = scanner.flag("--include-tests")
     let include = try scanner.all("--include")
     let exclude = try scanner.all("--exclude")
@@ -104,7 +108,18 @@ enum ClonesCommand: CLICommand {
       throw UsageError("\(model ?? "the model") has no clone-calibration.json: give --threshold")
     }
     let printer = ProgressPrinter(quiet: quiet, verbose: verbose)
-    let report = try CloneFinder(embedder: chosen.embedder, options: options).report(root: root, log: printer.handle)
+    // The learned pair scorer judges functional candidates of the hashed features unless a cosine threshold
+    // was asked for (flag or file) or --no-scorer.
+    let gate: ClonePairScorer? =
+      noScorer || threshold != nil || settings.threshold != nil || !options.functional
+      ? nil : try ClonePairScorer.locateDefault()
+    if let gate, !quiet, gate.embedder != chosen.embedder.modelID {
+      printError(
+        "codeintel: note: the learned pair scorer needs the hashed features; functional clones of \(chosen.embedder.modelID) use the cosine threshold"
+      )
+    }
+    let report = try CloneFinder(embedder: chosen.embedder, options: options, gate: gate).report(
+      root: root, log: printer.handle)
     printer.finish()
     let text = try CloneReportWriter().render(report, format: format ?? .text, root: root)
     if let output {

@@ -30,6 +30,7 @@ enum EvalClones {
     var augmentationPairs = true
     var leetCode = true
     var groupPurity = false
+    var scorer = false
 
     /// `../shared/data/clones-leetcode-js` beside the current folder or beside the repository that holds the
     /// executable (where the project's shared data sits), the first that has `pairs.jsonl`.
@@ -71,6 +72,7 @@ enum EvalClones {
     if scanner.flag("--no-augmentation-pairs") { o.augmentationPairs = false }
     if scanner.flag("--no-leetcode") { o.leetCode = false }
     o.groupPurity = scanner.flag("--group-purity")
+    o.scorer = scanner.flag("--scorer")
     if scanner.flag("--quick") {
       o.limit = o.limit ?? 200
       o.tries = min(o.tries, 2)
@@ -95,6 +97,7 @@ enum EvalClones {
   static func markdown(_ args: [String]) throws -> String {
     var o = try options(args)
     if o.groupPurity { return try purity(o, args: args) }
+    if o.scorer { return try scorerTables(o, args: args) }
     let started = Date()
     var models: [PretrainedModel] = []
     if !o.noModel {
@@ -242,18 +245,77 @@ enum EvalClones {
     return out
   }
 
+  /// `--scorer`: the learned pair scorer against token-set Jaccard and the hashed features (AUROC, as written
+  /// and identifier-blind) and every kind's rule at the defaults (precision, recall) on the LeetCode pairs, the
+  /// natural github-test pairs and the held-out augmentation pairs (test and github-test).
+  static func scorerTables(_ o: Options, args: [String]) throws -> String {
+    guard let scorer = try ClonePairScorer.locateDefault() else {
+      throw CodeIntelError("no clone-scorer.json in the model folder; train one with codeintel finetune clones")
+    }
+    let started = Date()
+    let pairs = URL(fileURLWithPath: o.datasets).appendingPathComponent("clone-pairs").path
+    var sets: [(ClonePairSet, Bool)] = []
+    if o.leetCode { sets.append((try ClonePairSet.leetCode(directory: o.data), true)) }
+    sets.append((ClonePairSet(natural: try NaturalClonePairs.load(path: pairs + "/natural-github-test.jsonl")), true))
+    if o.augmentationPairs {
+      for f in ["test", "github-test"] {
+        var set = try ClonePairSet.augmentationPairs(path: pairs + "/\(f).jsonl")
+        set = ClonePairSet(
+          name: "held-out augmentation pairs (\(f).jsonl)", texts: set.texts, languages: set.languages, pairs: set.pairs
+        )
+        sets.append((set, false))
+      }
+    }
+    var out = "Command: `codeintel eval clones \(args.joined(separator: " "))`\n\n"
+    out +=
+      "Scorer: `\(ClonePairScorer.fileName)` (\(scorer.hidden == 0 ? "logistic regression" : "\(scorer.hidden)-unit network")"
+    out += " over \(PairFeatures.count) pair features; \(scorer.trainedOn); selected on \(scorer.selectedOn)).\n\n"
+    out += "| pairs | scorer | AUROC as written | AUROC identifier-blind |\n|---|---|---|---|\n"
+    var decisions = ""
+    for (index, (full, blind)) in sets.enumerated() {
+      // --limit spreads the pairs of the large sets; the LeetCode set is always whole.
+      let set = o.leetCode && index == 0 ? full : o.limit.map { full.limited(to: $0) } ?? full
+      printError(
+        String(format: "[%5.0fs] ", Date().timeIntervalSince(started)) + "\(set.name): \(set.pairs.count) pairs")
+      let e = ClonePairScorerEvaluation.run(set: set, scorer: scorer, blind: blind, threads: o.threads)
+      for (name, natural, b) in e.aurocs() {
+        out += "| \(set.name) (\(set.pairs.count), \(set.positives) positive) | \(name) | "
+        out += String(format: "%.3f | ", natural) + (b.map { String(format: "%.3f", $0) } ?? "–") + " |\n"
+      }
+      decisions += "\n\(set.name) (\(set.pairs.count) pairs, \(set.positives) positive), texts as written:\n\n"
+      decisions += "| kind's rule at the defaults | true positives | false positives | precision | recall |\n"
+      decisions += "|---|---|---|---|---|\n"
+      for d in e.decisions {
+        decisions += "| \(d.name) | \(d.truePositives) | \(d.falsePositives) | "
+        decisions +=
+          (d.precision.isNaN ? "–" : String(format: "%.3f", d.precision)) + String(format: " | %.3f |\n", d.recall)
+      }
+    }
+    out += decisions
+    out += String(format: "\nWall time: %.0f s.\n", Date().timeIntervalSince(started))
+    return out
+  }
+
   /// `--group-purity`: how `codeintel clones` groups the LeetCode solutions at its defaults (a group is pure
   /// when all its members solve the same problem), and the functional kind at other thresholds for context.
   /// Evaluation only: nothing is fitted on this set.
   static func purity(_ o: Options, args: [String]) throws -> String {
     let solutions = URL(fileURLWithPath: o.data).appendingPathComponent("solutions").path
     let started = Date()
-    let defaults = try CloneGroupPurity.measure(solutions: solutions, options: CloneOptions())
+    let scorer = try ClonePairScorer.locateDefault()
+    let defaults = try CloneGroupPurity.measure(solutions: solutions, options: CloneOptions(), gate: scorer)
     var out = "Command: `codeintel eval clones \(args.joined(separator: " "))`\n\n"
     out += "Group purity of `codeintel clones` at its defaults on \(defaults.files) files (\(defaults.units) functions)"
-    out += " of the LeetCode set (a group is pure when all its members solve the same problem):\n\n"
+    out += " of the LeetCode set (a group is pure when all its members solve the same problem)"
+    if let scorer {
+      out += String(
+        format: ", functional pairs judged by the learned pair scorer (p ≥ %.3f on cosine ≥ %.2f)",
+        scorer.decisionThreshold, scorer.candidateCosine)
+    }
+    out += ":\n\n"
     out += defaults.markdown()
-    out += "\nFunctional groups at other thresholds (other settings at their defaults):\n\n"
+    out +=
+      "\nFunctional groups by cosine alone (`--no-scorer`, or `--threshold`), other settings at their defaults:\n\n"
     out += "| functional threshold | groups | purity | first 20 pure |\n|---|---|---|---|\n"
     for t: Float in [0.66, 0.75, 0.8, 0.85, 0.9] {
       var options = CloneOptions()

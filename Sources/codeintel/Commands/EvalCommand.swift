@@ -13,6 +13,7 @@ enum EvalCommand: CLICommand {
                                  [--edits 1,2,4,8,16] [--tries N] [--seed S] [--limit N] [--threads N]
                                  [--calibrate] [--no-augmentation-pairs | --no-leetcode] [--quick]
            codeintel eval clones --group-purity [--data DIR]
+           codeintel eval clones --scorer [--data DIR] [--datasets DIR] [--limit N]
            codeintel eval types [--datasets DIR] [--split test] [--tsc] [--limit N] [--types-model DIR]...
            codeintel eval types --breakage <file-or-dir>... [--min-confidence P] [--limit N]
                                 [--types-model DIR | --no-model]
@@ -65,7 +66,13 @@ enum EvalCommand: CLICommand {
       --no-leetcode       Only the held-out augmentation pairs.
       --group-purity      Instead of pair scores: run `codeintel clones` on a copy of the LeetCode
                           solutions and report, per kind, the share of pure groups (all members
-                          solve the same problem), and functional purity at other thresholds.
+                          solve the same problem), with the learned pair scorer (the default) and
+                          by cosine alone at several thresholds.
+      --scorer            Instead of pair scores: the learned pair scorer (clone-scorer.json) vs
+                          token-set Jaccard and the hashed features (AUROC, as written and
+                          identifier-blind) and every kind's rule at the defaults (precision,
+                          recall) on the LeetCode pairs, DATASETS/clone-pairs/natural-github-test
+                          and the held-out augmentation pairs (test, github-test).
       --quick             --limit 200, 2 tries, edits up to 4.
 
     types    Scores type predictions on the types dataset's split (default test: held-out

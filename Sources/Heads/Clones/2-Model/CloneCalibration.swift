@@ -20,21 +20,23 @@ public struct LogisticModel: Codable, Sendable, Equatable {
   public func probability(_ x: [Double]) -> Double { 1 / (1 + exp(-logit(x))) }
 
   /// Fits the model to `features` (one row per example) and `labels`.
-  public static func fit(features: [[Double]], labels: [Bool], l2: Double = 1e-2, iterations: Int = 50)
-    -> LogisticModel
-  {
+  /// `weights` (one per row, default 1) scale each row's share of the log-loss.
+  public static func fit(
+    features: [[Double]], labels: [Bool], weights: [Double]? = nil, l2: Double = 1e-2, iterations: Int = 50
+  ) -> LogisticModel {
     precondition(features.count == labels.count && !features.isEmpty, "one label per row")
     let d = features[0].count
     var theta = [Double](repeating: 0, count: d + 1)  // weights, then bias
     for _ in 0..<iterations {
       var gradient = [Double](repeating: 0, count: d + 1)
       var hessian = [[Double]](repeating: [Double](repeating: 0, count: d + 1), count: d + 1)
-      for (x, y) in zip(features, labels) {
+      for (k, (x, y)) in zip(features, labels).enumerated() {
         let row = x + [1]
         let z = zip(theta, row).reduce(0) { $0 + $1.0 * $1.1 }
         let p = 1 / (1 + exp(-z))
-        let r = p - (y ? 1 : 0)
-        let w = max(p * (1 - p), 1e-12)
+        let c = weights?[k] ?? 1
+        let r = c * (p - (y ? 1 : 0))
+        let w = c * max(p * (1 - p), 1e-12)
         for i in 0...d {
           gradient[i] += r * row[i]
           for j in 0...d { hessian[i][j] += w * row[i] * row[j] }

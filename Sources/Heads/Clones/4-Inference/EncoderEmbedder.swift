@@ -46,3 +46,15 @@ public enum CloneModelChoice {
     return (EncoderEmbedder(model: model), calibration.map { Float($0.encoderThreshold.threshold) })
   }
 }
+
+extension ClonePairScorer {
+  /// The scorer `codeintel clones` uses by default: `clone-scorer.json` in the first model folder of
+  /// `ModelFolder.searchPaths` that has one (with `$CODEINTEL_MODEL` set, only there); nil when none has. A
+  /// broken file is refused with a sentence, never silently skipped.
+  public static func locateDefault() throws -> ClonePairScorer? {
+    for dir in ModelFolder.searchPaths(subfolder: nil) {
+      if let s = try load(directory: URL(fileURLWithPath: dir)) { return s }
+    }
+    return nil
+  }
+}

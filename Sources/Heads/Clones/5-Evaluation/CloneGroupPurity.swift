@@ -26,7 +26,8 @@ public struct CloneGroupPurity: Sendable {
 
   /// Measures purity of every kind on the `.js` files under `solutions`.
   public static func measure(
-    solutions: String, options: CloneOptions, embedder: any Embedder = HashedFeatureEmbedder()
+    solutions: String, options: CloneOptions, embedder: any Embedder = HashedFeatureEmbedder(),
+    gate: (any FunctionalPairGate)? = nil
   ) throws -> CloneGroupPurity {
     let fm = FileManager.default
     let scratch = fm.temporaryDirectory.appendingPathComponent("codeintel-purity-\(UUID().uuidString)").path
@@ -43,7 +44,7 @@ public struct CloneGroupPurity: Sendable {
         try fm.copyItem(atPath: dir + "/" + f, toPath: scratch + "/" + problem + "/" + f)
       }
     }
-    let report = try CloneFinder(embedder: embedder, options: options).report(root: scratch)
+    let report = try CloneFinder(embedder: embedder, options: options, gate: gate).report(root: scratch)
     var rows: [Row] = []
     for kind in CloneKind.allCases {
       let groups = report.groups.filter { $0.kind == kind }

@@ -1,0 +1,195 @@
+import CloneIndex
+import CodeIntel
+import Foundation
+
+/// The learned functional-clone pair scorer (`clone-scorer.json` in the model folder): a logistic regression
+/// (`hidden == 0`) or a one-hidden-layer tanh network over the standardised `PairFeatures` of a pair, trained
+/// on natural clone pairs with hard negatives (`ClonePairScorerTraining`), with the decision threshold and
+/// the candidate cosine floor chosen on the natural github-valid pairs.
+///
+///     z = (x − mean) / scale
+///     logistic:  p = σ(w · z + b)
+///     network:   h = tanh(W₁ z + b₁),  p = σ(w · h + b)
+///
+/// It is what `codeintel clones` asks about every functional candidate (`FunctionalPairGate`).
+public struct ClonePairScorer: Codable, Sendable, Equatable, FunctionalPairGate {
+  public static let fileName = "clone-scorer.json"
+  public static let formatName = "codeintel-clone-pair-scorer"
+  public static let formatVersion = 1
+
+  public var format = formatName
+  public var version = formatVersion
+  /// The embedder whose cosine is the first feature (`HashedFeatureEmbedder`'s id).
+  public var embedder: String
+  public var features: [String] = PairFeatures.names
+  public var mean: [Double]
+  public var scale: [Double]
+  /// Hidden units (0: logistic regression on `z`).
+  public var hidden: Int
+  /// hidden × features, row-major; empty for logistic regression.
+  public var hiddenWeights: [Double]
+  public var hiddenBias: [Double]
+  /// Output weights: one per feature (logistic) or per hidden unit.
+  public var outputWeights: [Double]
+  public var outputBias: Double
+  /// Decision threshold on the probability, and the cosine floor of the candidates the index asks about.
+  public var decisionThreshold: Double
+  public var candidateCosine: Double
+  /// Tokens left out of the rare views (`PairSide`): the most common raw and blind tokens of the training
+  /// texts.
+  public var commonRawTokens: [UInt32]
+  public var commonBlindTokens: [UInt32]
+  /// Where it came from and how it did on the data its threshold was chosen on.
+  public var trainedOn: String
+  public var selectedOn: String
+  public var command: String
+  public var notes: [String]
+
+  public init(
+    embedder: String, mean: [Double], scale: [Double], hidden: Int, hiddenWeights: [Double], hiddenBias: [Double],
+    outputWeights: [Double], outputBias: Double, decisionThreshold: Double, candidateCosine: Double,
+    commonRawTokens: [UInt32], commonBlindTokens: [UInt32], trainedOn: String = "", selectedOn: String = "",
+    command: String = "", notes: [String] = []
+  ) {
+    self.embedder = embedder
+    self.mean = mean
+    self.scale = scale
+    self.hidden = hidden
+    self.hiddenWeights = hiddenWeights
+    self.hiddenBias = hiddenBias
+    self.outputWeights = outputWeights
+    self.outputBias = outputBias
+    self.decisionThreshold = decisionThreshold
+    self.candidateCosine = candidateCosine
+    self.commonRawTokens = commonRawTokens
+    self.commonBlindTokens = commonBlindTokens
+    self.trainedOn = trainedOn
+    self.selectedOn = selectedOn
+    self.command = command
+    self.notes = notes
+    commonRaw = Set(commonRawTokens)
+    commonBlind = Set(commonBlindTokens)
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case format, version, embedder, features, mean, scale, hidden, hiddenWeights, hiddenBias, outputWeights
+    case outputBias, decisionThreshold, candidateCosine, commonRawTokens, commonBlindTokens, trainedOn
+    case selectedOn, command, notes
+  }
+
+  public init(from decoder: Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    format = try c.decode(String.self, forKey: .format)
+    version = try c.decode(Int.self, forKey: .version)
+    embedder = try c.decode(String.self, forKey: .embedder)
+    features = try c.decode([String].self, forKey: .features)
+    mean = try c.decode([Double].self, forKey: .mean)
+    scale = try c.decode([Double].self, forKey: .scale)
+    hidden = try c.decode(Int.self, forKey: .hidden)
+    hiddenWeights = try c.decode([Double].self, forKey: .hiddenWeights)
+    hiddenBias = try c.decode([Double].self, forKey: .hiddenBias)
+    outputWeights = try c.decode([Double].self, forKey: .outputWeights)
+    outputBias = try c.decode(Double.self, forKey: .outputBias)
+    decisionThreshold = try c.decode(Double.self, forKey: .decisionThreshold)
+    candidateCosine = try c.decode(Double.self, forKey: .candidateCosine)
+    commonRawTokens = try c.decode([UInt32].self, forKey: .commonRawTokens)
+    commonBlindTokens = try c.decode([UInt32].self, forKey: .commonBlindTokens)
+    trainedOn = try c.decodeIfPresent(String.self, forKey: .trainedOn) ?? ""
+    selectedOn = try c.decodeIfPresent(String.self, forKey: .selectedOn) ?? ""
+    command = try c.decodeIfPresent(String.self, forKey: .command) ?? ""
+    notes = try c.decodeIfPresent([String].self, forKey: .notes) ?? []
+    commonRaw = Set(commonRawTokens)
+    commonBlind = Set(commonBlindTokens)
+  }
+
+  // MARK: - FunctionalPairGate
+
+  public let commonRaw: Set<UInt32>
+  public let commonBlind: Set<UInt32>
+  public var embedderID: String { embedder }
+  public var candidateThreshold: Float { Float(candidateCosine) }
+  public var threshold: Double { decisionThreshold }
+
+  public func probability(_ a: PairSide, _ b: PairSide) -> Double { probability(PairFeatures.compute(a, b)) }
+
+  // MARK: - Scoring
+
+  /// The logit of one feature row (order `PairFeatures.names`).
+  public func logit(_ x: [Double]) -> Double {
+    var z = [Double](repeating: 0, count: x.count)
+    for i in x.indices { z[i] = (x[i] - mean[i]) / scale[i] }
+    if hidden == 0 { return zip(outputWeights, z).reduce(outputBias) { $0 + $1.0 * $1.1 } }
+    var out = outputBias
+    let d = z.count
+    for h in 0..<hidden {
+      var s = hiddenBias[h]
+      for i in 0..<d { s += hiddenWeights[h * d + i] * z[i] }
+      out += outputWeights[h] * tanh(s)
+    }
+    return out
+  }
+
+  public func probability(_ x: [Double]) -> Double { 1 / (1 + exp(-logit(x))) }
+
+  // MARK: - The file
+
+  /// Whether the stored numbers fit together; a sentence naming what is wrong otherwise.
+  func problem() -> String? {
+    let d = PairFeatures.count
+    if format != Self.formatName { return "its format is '\(format)', not \(Self.formatName)" }
+    if version != Self.formatVersion {
+      return "it is version \(version); this codeintel reads version \(Self.formatVersion)"
+    }
+    if features != PairFeatures.names {
+      return "its features (\(features.joined(separator: ", "))) are not the ones this codeintel computes"
+    }
+    if mean.count != d || scale.count != d { return "mean and scale need \(d) values each" }
+    if scale.contains(where: { !($0 > 0) || !$0.isFinite }) { return "every scale must be a positive number" }
+    if hidden < 0 || hidden > 256 { return "hidden must be in 0...256" }
+    if hidden == 0 && (outputWeights.count != d || !hiddenWeights.isEmpty || !hiddenBias.isEmpty) {
+      return "a logistic scorer needs \(d) output weights and no hidden weights"
+    }
+    if hidden > 0 && (hiddenWeights.count != hidden * d || hiddenBias.count != hidden || outputWeights.count != hidden)
+    {
+      return "a network with \(hidden) hidden units needs \(hidden * d) hidden weights, \(hidden) hidden biases and"
+        + " \(hidden) output weights"
+    }
+    let numbers = mean + scale + hiddenWeights + hiddenBias + outputWeights + [outputBias, candidateCosine]
+    if numbers.contains(where: { !$0.isFinite }) { return "it holds a number that is not finite" }
+    if !(0...1).contains(decisionThreshold) { return "decisionThreshold must be in 0...1" }
+    if !(-1...1).contains(candidateCosine) { return "candidateCosine must be in -1...1" }
+    return nil
+  }
+
+  /// Reads `clone-scorer.json` from a model folder: nil when there is none; a file that does not decode or
+  /// whose numbers do not fit together is refused with a sentence.
+  public static func load(directory: URL) throws -> ClonePairScorer? {
+    let url = directory.appendingPathComponent(fileName)
+    guard let data = FileManager.default.contents(atPath: url.path) else { return nil }
+    let hint = "re-create it with codeintel finetune clones"
+    let scorer: ClonePairScorer
+    do {
+      scorer = try JSONDecoder().decode(ClonePairScorer.self, from: data)
+    } catch {
+      throw CodeIntelError("\(url.path): not a clone pair scorer (\(Self.describe(error))); \(hint)")
+    }
+    if let problem = scorer.problem() { throw CodeIntelError("\(url.path): \(problem); \(hint)") }
+    return scorer
+  }
+
+  public func save(directory: URL) throws {
+    let e = JSONEncoder()
+    e.outputFormatting = [.prettyPrinted, .sortedKeys]
+    try e.encode(self).write(to: directory.appendingPathComponent(Self.fileName))
+  }
+
+  static func describe(_ error: Error) -> String {
+    switch error {
+    case DecodingError.keyNotFound(let key, _): return "no '\(key.stringValue)'"
+    case DecodingError.typeMismatch(_, let c), DecodingError.valueNotFound(_, let c):
+      return "'\(c.codingPath.map(\.stringValue).joined(separator: "."))' has the wrong type"
+    case DecodingError.dataCorrupted: return "not JSON"
+    default: return "\(error)"
+    }
+  }
+}

@@ -1,0 +1,56 @@
+import Foundation
+import Testing
+
+@testable import CloneIndex
+
+/// A gate that accepts a pair when its blind-bigram Jaccard (feature 7) reaches a cut, and records what it saw.
+private final class RecordingGate: FunctionalPairGate, @unchecked Sendable {
+  let cut: Double
+  let candidateThreshold: Float
+  var seen: [Double] = []
+  init(cut: Double, candidateThreshold: Float) {
+    self.cut = cut
+    self.candidateThreshold = candidateThreshold
+  }
+  var embedderID: String { HashedFeatureEmbedder().modelID }
+  var threshold: Double { 0.5 }
+  var commonRaw: Set<UInt32> { [] }
+  var commonBlind: Set<UInt32> { [] }
+  func probability(_ a: PairSide, _ b: PairSide) -> Double {
+    let f = PairFeatures.compute(a, b)
+    seen.append(f[0])
+    return f[7] >= cut ? 0.9 : 0.1
+  }
+}
+
+@Suite struct FunctionalGateTests {
+  @Test func theGateDecidesWhichFunctionalCandidatesBecomeEdges() throws {
+    let repo = try TemporaryRepository.demo()
+    // Accepting everything at a low candidate floor finds at least the cosine groups of the demo.
+    let open = RecordingGate(cut: 0, candidateThreshold: 0.3)
+    let all = try CloneFinder(gate: open).report(root: repo.root)
+    #expect(all.count(.functional) >= 2)
+    #expect(!open.seen.isEmpty && open.seen.allSatisfy { $0 >= 0.3 }, "only candidates at the floor are asked")
+    #expect(all.functionalScorer?.contains("probability >= 0.500 on candidates with cosine >= 0.30") == true)
+    // Rejecting everything leaves no functional group, whatever the cosine; the other kinds stay.
+    let closed = try CloneFinder(gate: RecordingGate(cut: 2, candidateThreshold: 0.3)).report(root: repo.root)
+    #expect(closed.count(.functional) == 0)
+    #expect(closed.count(.exact) == all.count(.exact) && closed.count(.renamed) == all.count(.renamed))
+    // Edge scores are the gate's probabilities.
+    for g in all.groups where g.kind == .functional { #expect(abs(g.similarity - 0.9) < 1e-6) }
+  }
+
+  @Test func aGateForAnotherEmbedderIsNotApplied() throws {
+    struct Other: FunctionalPairGate {
+      var embedderID: String { "encoder:something" }
+      var candidateThreshold: Float { 0 }
+      var threshold: Double { 1 }
+      var commonRaw: Set<UInt32> { [] }
+      var commonBlind: Set<UInt32> { [] }
+      func probability(_ a: PairSide, _ b: PairSide) -> Double { 0 }
+    }
+    let repo = try TemporaryRepository.demo()
+    let report = try CloneFinder(gate: Other()).report(root: repo.root)
+    #expect(report.count(.functional) == 2 && report.functionalScorer == nil)
+  }
+}

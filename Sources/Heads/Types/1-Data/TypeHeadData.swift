@@ -175,13 +175,17 @@ public struct TypeHeadPreparer: Sendable {
   public var otherClass: Int { vocabulary.count }
 
   /// Prepares one file. `labels`, when given, are the true annotations (one per site) for training targets.
-  public func prepare(text: String, tsx: Bool, sites: [TypeHeadSite], labels: [String]? = nil) -> TypeHeadFile {
+  /// `names`, when given, are the file's candidate type names (`TypeCandidates.names(in:)` of its tree), so the
+  /// text need not be parsed again.
+  public func prepare(
+    text: String, tsx: Bool, sites: [TypeHeadSite], labels: [String]? = nil, names given: [TypeCandidates.Name]? = nil
+  ) -> TypeHeadFile {
     let encoding = tokenizer.encode(text, options: EncodeOptions())
     let windows = TypeHeadWindow.windows(encoding: encoding, offsets: sites.map(\.offset), length: windowLength)
     var texts: [String] = []
     var cands: [TypeHeadCandidate] = []
     var names: [(words: [String], declared: Bool)] = []
-    for name in TypeCandidates.names(in: text, tsx: tsx) {
+    for name in given ?? TypeCandidates.names(in: text, tsx: tsx) {
       let ids = tokenizer.encode(name.name)
       for form in TypeCandidateForm.allCases {
         // Kept even when the vocabulary has the same text: pointing at the file's own name is what

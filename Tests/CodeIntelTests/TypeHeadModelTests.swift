@@ -358,10 +358,9 @@ struct TypeSuggestionsWithModelTests {
       source = edit(source)
       let r = try run(source)
       #expect(r.cached == r.cold, "edit \(n)")
-      if n == 0 || n == 4 {
-        // An edit at the end of the file leaves the windows before it as they were.
-        #expect(r.misses <= 3, "edit \(n): \(r.misses) of \(windows) windows computed")
-      }
+      // An edit recomputes the windows near it (the anchored windows after it stay as they were, although
+      // their tokens moved); a new type name changes every site's candidates, so every window.
+      if n != 2 { #expect(r.misses * 4 <= windows, "edit \(n): \(r.misses) of \(windows) windows computed") }
     }
     #expect(cache.bytes > 0 && cache.bytes <= cache.maxBytes)
   }

@@ -47,7 +47,7 @@ extension LanguageServer {
       Log.warning("didChange for \(params.textDocument.uri), which is not open; ignored")
       return
     }
-    let wasAnalysed = doc.tree != nil
+    let wasAnalysed = doc.tree != nil || doc.parsePending
     do {
       try doc.apply(params.contentChanges, version: params.textDocument.version, maxBytes: configuration.maxFileBytes)
     } catch {

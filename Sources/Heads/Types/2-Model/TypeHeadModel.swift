@@ -219,13 +219,14 @@ public final class TypeHeadModel: @unchecked Sendable {
   }
 
   /// Predictions for a file's text and sites (prepares the file first). `names` are the file's candidate
-  /// type names when the caller has them (else the text is parsed for them); with `cache`, as
-  /// `predict(_:top:cache:)`.
+  /// type names when the caller has them (else the text is parsed for them). With `cache` (the editor's, one
+  /// per document), the windows are the anchored ones (`TypeHeadWindow.anchored`: an edit changes only the
+  /// windows near it) and each is computed alone or taken from the cache (`predict(_:top:cache:)`).
   public func predict(
     text: String, tsx: Bool, sites: [TypeHeadSite], names: [TypeCandidates.Name]? = nil, top: Int = 5,
     cache: TypeHeadCache? = nil
   ) -> [[(type: String, probability: Float)]] {
-    let file = preparer.prepare(text: text, tsx: tsx, sites: sites, names: names)
+    let file = preparer.prepare(text: text, tsx: tsx, sites: sites, names: names, anchored: cache != nil)
     guard let cache else { return predict(file, top: top) }
     return predict(file, top: top, cache: cache)
   }

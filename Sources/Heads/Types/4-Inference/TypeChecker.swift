@@ -98,9 +98,13 @@ public final class TypeChecker: @unchecked Sendable {
   // MARK: - Requests
 
   /// Remembers the diagnostics of `text` as the baseline of the file at `path`; returns how many there are.
+  /// `lazy`: remembers the text only, and the checker computes its diagnostics at the first check whose text
+  /// has any (a text without diagnostics adds none), so on a clean file a check is one compiler run; returns 0.
   @discardableResult
-  public func baseline(path: String, text: [UInt8]) throws -> Int {
-    let a = try request(["op": "baseline", "file": Self.absolute(path), "text": String(decoding: text, as: UTF8.self)])
+  public func baseline(path: String, text: [UInt8], lazy: Bool = false) throws -> Int {
+    var body: [String: Any] = ["op": "baseline", "file": Self.absolute(path), "text": String(decoding: text, as: UTF8.self)]
+    if lazy { body["lazy"] = true }
+    let a = try request(body)
     return a["diagnostics"] as? Int ?? 0
   }
 
@@ -173,7 +177,7 @@ public final class TypeChecker: @unchecked Sendable {
     var outcome = Outcome(kept: [], dropped: [], replaced: 0)
     guard !shown.isEmpty else { return outcome }
     defer { try? close(path: path) }
-    try baseline(path: path, text: bytes)
+    try baseline(path: path, text: bytes, lazy: !cumulative)
     if !cumulative {
       return try checkAlone(shown, path: path, bytes: bytes, minConfidence: minConfidence, shouldStop: shouldStop, progress: progress)
     }

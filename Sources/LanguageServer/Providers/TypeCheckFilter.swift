@@ -72,8 +72,12 @@ public final class TypeCheckFilter: @unchecked Sendable {
     if !unchecked.isEmpty {
       let outcome: TypeChecker.Outcome
       do {
+        let (runs, start) = (checker.checksRun, DispatchTime.now().uptimeNanoseconds)
         outcome = try checker.check(
           unchecked, path: file, bytes: bytes, minConfidence: minConfidence, shouldStop: { cancellation.isCancelled })
+        Log.debug(
+          "type check of \(unchecked.count) suggestions: \(outcome.kept.count) kept, \(checker.checksRun - runs) "
+            + "compiler runs, \((DispatchTime.now().uptimeNanoseconds - start) / 1_000_000) ms")
       } catch is CancellationError {
         throw ResponseError.cancelled
       } catch {

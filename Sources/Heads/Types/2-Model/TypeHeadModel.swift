@@ -235,7 +235,16 @@ public final class TypeHeadModel: @unchecked Sendable {
   /// input (`TypeHeadCache.Key`) is in `cache` is answered from it: after an edit, only the windows the edit
   /// touched are computed. Because each window is computed alone, the result does not depend on what the
   /// cache held: a warm cache gives exactly what an empty one gives.
+  /// A window is a few small products, which run best on one thread: OpenBLAS's threads and the encoder's
+  /// workers are set to one meanwhile (the results do not depend on either).
   public func predict(_ file: TypeHeadFile, top: Int = 5, cache: TypeHeadCache) -> [[(type: String, probability: Float)]] {
+    let blasThreads = BLAS.threads
+    BLAS.setThreads(1)
+    defer { BLAS.setThreads(blasThreads) }
+    let transformer = encoder as? TransformerEncoder
+    let workers = transformer?.threads
+    transformer?.threads = 1
+    defer { if let workers { transformer?.threads = workers } }
     var out = [[(type: String, probability: Float)]](repeating: [], count: file.sites.count)
     let candidateTokens = file.candidates.flatMap { $0.tokens + [-1 - Int32($0.form)] }
     for (w, window) in file.windows.enumerated() {

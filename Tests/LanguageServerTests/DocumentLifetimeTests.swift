@@ -89,6 +89,25 @@ struct DocumentLifetimeTests {
     #expect(try editor.shutdown() == 0)
   }
 
+  @Test func theFramerGivesBackTheRoomOfALargeMessage() {
+    // A 3 MiB didOpen arrives in 64 KiB reads, as from a pipe; the small message after it must not leave the
+    // framer holding megabytes for the rest of the session.
+    var framer = MessageFramer()
+    let big = MessageFramer.frame(Array(repeating: UInt8(ascii: "x"), count: 3 << 20))
+    var frames: [MessageFramer.Frame] = []
+    var i = 0
+    while i < big.count {
+      framer.append(big[i..<min(i + 65_536, big.count)])
+      while let f = framer.next() { frames.append(f) }
+      i += 65_536
+    }
+    framer.append(MessageFramer.frame(Array("{}".utf8)))
+    while let f = framer.next() { frames.append(f) }
+    #expect(frames.count == 2)
+    #expect(frames.last == .body(Array("{}".utf8)))
+    #expect(framer.capacity < MessageFramer.keptCapacity, "\(framer.capacity) bytes kept")
+  }
+
   @Test func didCloseLetsGoOfTheDocumentAndEveryCacheOfIt() throws {
     // With the compiler installed, its verdicts for the file are one more cache that must go.
     let compiler =

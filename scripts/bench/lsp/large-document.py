@@ -40,7 +40,8 @@ def rss():
     for l in open('/proc/%d/status' % p.pid):
         if l.startswith('VmRSS'): return l.split()[1] + ' kB'
 t0 = time.time()
-send({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"processId":None,"rootUri":None,"capabilities":{}}})
+# OPTIONS: initializationOptions as JSON (e.g. '{"codeintel":{"diagnostics":{"enabled":false}}}').
+send({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"processId":None,"rootUri":None,"capabilities":{},"initializationOptions":json.loads(os.environ.get('OPTIONS','{}'))}})
 wait(lambda m: m.get('id') == 1, 60); send({"jsonrpc":"2.0","method":"initialized","params":{}})
 print('initialized', round(time.time()-t0,2), 'rss', rss())
 text = open(big).read()
@@ -56,6 +57,7 @@ print('hover on small while big analysed:', None if t is None else round(t - t1,
 t = wait(lambda m: m.get('method') == 'textDocument/publishDiagnostics' and m['params']['uri'] == big_uri, float(os.environ.get('BIGWAIT','5')))
 print('big diagnostics published:', None if t is None else round(t - t1, 2), 'rss', rss())
 if os.environ.get('HINTS'):
+    time.sleep(float(os.environ.get('HINTSWAIT', '0')))
     t3 = time.time()
     send({"jsonrpc":"2.0","id":4,"method":"textDocument/inlayHint","params":{"textDocument":{"uri":big_uri},"range":{"start":{"line":0,"character":0},"end":{"line":int(os.environ['HINTS']),"character":0}}}})
     t = wait(lambda m: m.get('id') == 4, 120)

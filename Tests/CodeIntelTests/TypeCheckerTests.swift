@@ -77,6 +77,29 @@ private func site(_ source: String, after marker: String) throws -> Int {
     #expect(together.kept.map(\.best.type) == ["string", "string"])
   }
 
+  @Test(
+    .enabled(
+      if: compilerInstalled,
+      "node-typescript is not installed: apt-get install -y node-typescript (scripts/setup.sh --tests does it)"))
+  func suggestionsThatPassAreCheckedInGroupsNotOneByOne() throws {
+    // 32 functions whose `n` is used as a number, and one (`bad`) where `n.length` needs a string.
+    var s = ""
+    for i in 0..<32 { s += "export function f\(i)(n) { return n * \(i) }\n" }
+    s += "export function bad(n) { return n.length }\n"
+    var planted: [TypeEvidence.Suggestion] = []
+    for i in 0..<32 { planted.append(suggestion("n", at: try site(s, after: "f\(i)(n"), [("number", 0.9)])) }
+    planted.append(suggestion("n", at: try site(s, after: "bad(n"), [("number", 0.9), ("string", 0.85)]))
+    let checker = try TypeChecker(script: script)
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("codeintel-check/c.ts").path
+    let outcome = try checker.check(planted, path: path, bytes: Array(s.utf8), minConfidence: 0.8)
+    // The verdicts are those of each suggestion alone...
+    #expect(outcome.kept.map(\.best.type) == Array(repeating: "number", count: 32) + ["string"])
+    #expect(outcome.kept.map(\.anchor) == planted.map(\.anchor))
+    #expect(outcome.replaced == 1 && outcome.dropped.isEmpty)
+    // ...found with a handful of compiler runs (group testing), not one per suggestion (33 + 1).
+    #expect(checker.checksRun <= 1 + 2 * 6 + 1, "\(checker.checksRun) checks")
+  }
+
   @Test func aCheckerThatDiesGivesAnErrorNotACrash() throws {
     // A "node" that says it is ready and exits: the next request must throw.
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("codeintel-deadnode-\(getpid())")

@@ -325,6 +325,60 @@ struct TypeSuggestionsWithModelTests {
     #expect(part.allSatisfy { $0.anchor > lineStart[19] && $0.anchor < lineStart[23] })
   }
 
+  @Test("issue 20: the per-document cache gives exactly the cold result after every edit, computing only changed windows")
+  func cacheMatchesColdAfterEdits() throws {
+    let model = try Self.model()
+    var source = ""
+    for i in 0..<40 { source += "export function f\(i)(count, label) { const total = count + \(i); return label; }\n" }
+    let parser = Parser(language: .typescript)
+    let cache = TypeHeadCache()
+    func run(_ text: String) throws -> (cached: [TypeEvidence.Suggestion], cold: [TypeEvidence.Suggestion], misses: Int) {
+      let tree = try parser.parse(text)
+      let before = cache.misses
+      let cached = TypeSuggestions.suggestions(in: tree, tsx: false, model: model, cache: cache)
+      let misses = cache.misses - before
+      let cold = TypeSuggestions.suggestions(in: tree, tsx: false, model: model, cache: TypeHeadCache())
+      return (cached, cold, misses)
+    }
+    let first = try run(source)
+    #expect(!first.cold.isEmpty && first.cached == first.cold)
+    let windows = first.misses
+    #expect(windows > 10)
+    // The same text again: every window from the cache.
+    #expect(try run(source).misses == 0)
+    // Edits in the last function, then in the middle, a new declared type (the candidates change), a deletion.
+    let edits: [(String) -> String] = [
+      { $0.replacingOccurrences(of: "count + 39", with: "count * 39 + 1") },
+      { $0.replacingOccurrences(of: "f20(count, label)", with: "f20(count, label, extra)") },
+      { $0 + "interface Money { cents: number }\nexport function pay(amount) { return amount; }\n" },
+      { $0.replacingOccurrences(of: "export function f7(count, label) { const total = count + 7; return label; }\n", with: "") },
+      { $0.replacingOccurrences(of: "count * 39 + 1", with: "count + 39") },
+    ]
+    for (n, edit) in edits.enumerated() {
+      source = edit(source)
+      let r = try run(source)
+      #expect(r.cached == r.cold, "edit \(n)")
+      // An edit recomputes the windows near it (the anchored windows after it stay as they were, although
+      // their tokens moved); a new type name changes every site's candidates, so every window.
+      if n != 2 { #expect(r.misses * 4 <= windows, "edit \(n): \(r.misses) of \(windows) windows computed") }
+    }
+    #expect(cache.bytes > 0 && cache.bytes <= cache.maxBytes)
+  }
+
+  @Test("issue 20: the type head's cache stays within its byte budget, least recently used out first")
+  func cacheIsBounded() throws {
+    let model = try Self.model()
+    var source = ""
+    for i in 0..<40 { source += "export function f\(i)(count, label) { const total = count + \(i); return label; }\n" }
+    let tree = try Parser(language: .typescript).parse(source)
+    let roomy = TypeHeadCache()
+    _ = TypeSuggestions.suggestions(in: tree, tsx: false, model: model, cache: roomy)
+    let small = TypeHeadCache(maxBytes: roomy.bytes / 3)
+    let once = TypeSuggestions.suggestions(in: tree, tsx: false, model: model, cache: small)
+    #expect(small.bytes <= small.maxBytes && small.count < roomy.count && small.count > 0)
+    #expect(TypeSuggestions.suggestions(in: tree, tsx: false, model: model, cache: small) == once)
+  }
+
   @Test("combination: evidence first when confident, else the model; agreement is 'combined'")
   func combination() {
     let ev = [TypeEvidence.Suggestion.Candidate(type: "number", confidence: 0.95, reason: "a number literal")]

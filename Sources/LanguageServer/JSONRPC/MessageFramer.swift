@@ -227,11 +227,22 @@ public struct MessageFramer: Sendable {
   }
 
   private mutating func compact() {
-    if start > 0 {
+    guard start > 0 else { return }
+    if buffer.capacity > Self.keptCapacity && (buffer.count - start) * 4 < buffer.capacity {
+      // After a large message (a multi-MB didOpen) the buffer would keep its capacity for the life of the
+      // connection: copy what is left into a buffer of its own size, so the memory goes back.
+      buffer = Array(buffer[start...])
+    } else {
       buffer.removeFirst(start)
-      start = 0
     }
+    start = 0
   }
+
+  /// Capacity the buffer may keep after compacting (larger is given back when mostly unused).
+  static let keptCapacity = 1 << 20
+
+  /// The bytes the buffer holds room for now (for tests of memory after large messages).
+  var capacity: Int { buffer.capacity }
 
   /// Frames a body for sending: `Content-Length: N\r\n\r\n` followed by the body.
   public static func frame(_ body: [UInt8]) -> [UInt8] {

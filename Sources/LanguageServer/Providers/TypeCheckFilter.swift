@@ -21,6 +21,23 @@ public final class TypeCheckFilter: @unchecked Sendable {
     self.start = start
   }
 
+  /// Forgets the verdicts of the file at `path` (nil: the unsaved document's stand-in path): `didClose`.
+  public func forget(path: String?) {
+    let file = path ?? Self.unsavedPath
+    lock.lock()
+    defer { lock.unlock() }
+    verdicts[file] = nil
+  }
+
+  /// How many files have verdicts remembered.
+  public var rememberedFiles: Int {
+    lock.lock()
+    defer { lock.unlock() }
+    return verdicts.count
+  }
+
+  static let unsavedPath = FileManager.default.temporaryDirectory.appendingPathComponent("codeintel-unsaved.ts").path
+
   /// The suggestions that pass the compiler, each with the candidate that passed. `path` nil (an unsaved
   /// document) checks it as a file in the temporary folder.
   public func filter(
@@ -43,7 +60,7 @@ public final class TypeCheckFilter: @unchecked Sendable {
       }
       return suggestions
     }
-    let file = path ?? FileManager.default.temporaryDirectory.appendingPathComponent("codeintel-unsaved.ts").path
+    let file = path ?? Self.unsavedPath
     var hasher = Hasher()
     hasher.combine(bytes)
     let text = hasher.finalize()
@@ -55,8 +72,12 @@ public final class TypeCheckFilter: @unchecked Sendable {
     if !unchecked.isEmpty {
       let outcome: TypeChecker.Outcome
       do {
+        let (runs, start) = (checker.checksRun, DispatchTime.now().uptimeNanoseconds)
         outcome = try checker.check(
           unchecked, path: file, bytes: bytes, minConfidence: minConfidence, shouldStop: { cancellation.isCancelled })
+        Log.debug(
+          "type check of \(unchecked.count) suggestions: \(outcome.kept.count) kept, \(checker.checksRun - runs) "
+            + "compiler runs, \((DispatchTime.now().uptimeNanoseconds - start) / 1_000_000) ms")
       } catch is CancellationError {
         throw ResponseError.cancelled
       } catch {

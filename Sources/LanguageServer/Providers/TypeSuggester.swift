@@ -10,6 +10,18 @@ public protocol TypeSuggester: Sendable {
   /// anchor or name lies in it). Long work polls `cancellation`.
   func suggestTypes(in tree: Tree, bytes: ClosedRange<Int>?, cancellation: CancellationToken) throws
     -> [TypeEvidence.Suggestion]
+  /// The same, with the document's `TypeHeadCache`, which a suggester with a type head uses so that an edit
+  /// re-computes only what it changed; the result must be the same as without it.
+  func suggestTypes(in tree: Tree, bytes: ClosedRange<Int>?, cache: TypeHeadCache, cancellation: CancellationToken)
+    throws -> [TypeEvidence.Suggestion]
+}
+
+extension TypeSuggester {
+  public func suggestTypes(in tree: Tree, bytes: ClosedRange<Int>?, cache: TypeHeadCache, cancellation: CancellationToken)
+    throws -> [TypeEvidence.Suggestion]
+  {
+    try suggestTypes(in: tree, bytes: bytes, cancellation: cancellation)
+  }
 }
 
 extension Array where Element == TypeEvidence.Suggestion {
@@ -44,9 +56,21 @@ public struct ModelTypeSuggester: TypeSuggester {
   public func suggestTypes(in tree: Tree, bytes: ClosedRange<Int>?, cancellation: CancellationToken) throws
     -> [TypeEvidence.Suggestion]
   {
+    try suggest(in: tree, bytes: bytes, cache: nil, cancellation: cancellation)
+  }
+
+  public func suggestTypes(in tree: Tree, bytes: ClosedRange<Int>?, cache: TypeHeadCache, cancellation: CancellationToken)
+    throws -> [TypeEvidence.Suggestion]
+  {
+    try suggest(in: tree, bytes: bytes, cache: cache, cancellation: cancellation)
+  }
+
+  private func suggest(in tree: Tree, bytes: ClosedRange<Int>?, cache: TypeHeadCache?, cancellation: CancellationToken)
+    throws -> [TypeEvidence.Suggestion]
+  {
     try cancellation.check()
     guard tree.language.isTypeScript else { return TypeHoles.evidence(in: tree, bytes: bytes) }
-    return TypeSuggestions.suggestions(in: tree, tsx: tree.language == .tsx, model: model, bytes: bytes)
+    return TypeSuggestions.suggestions(in: tree, tsx: tree.language == .tsx, model: model, bytes: bytes, cache: cache)
       .overlapping(bytes)
   }
 }

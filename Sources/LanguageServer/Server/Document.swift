@@ -11,9 +11,19 @@ final class Document: @unchecked Sendable {
   private(set) var version: Int
   private(set) var bytes: [UInt8]
   private(set) var lineIndex: LineIndex
-  /// Nil when the file is larger than the configured limit (kept in step, not analysed).
+  /// Nil when the file is larger than the configured limit (kept in step, not analysed), and while a large
+  /// version is being parsed off the server queue (`parsePending`).
   private(set) var tree: Tree?
   private let parser: Parser
+  /// A version of `backgroundParseBytes` or more waits for its parse on the server's parse queue; until the
+  /// tree lands (`install`), requests on this document answer as for a text without functions.
+  private(set) var parsePending = false
+  /// Whether a parse of this document is running on the parse queue now (one at a time per document).
+  var parseInFlight = false
+  /// Bumped by every edit: a background parse lands only on the text it was given.
+  private(set) var textGeneration = 0
+  /// Texts at least this large are parsed off the server queue when opened or replaced whole.
+  static let backgroundParseBytes = 512 << 10
   /// Bumped on every change; a debounced diagnostics run only publishes if it still matches.
   var generation = 0
   /// The generation last given to the clone finder (-1: never).
@@ -25,6 +35,10 @@ final class Document: @unchecked Sendable {
   /// Suggestions of this version for ranges asked for (emptied on every edit).
   private var cachedRanges: [ClosedRange<Int>: [TypeEvidence.Suggestion]] = [:]
   private var cachedUnits: [FunctionUnit]?
+  /// The type head's predictions per window, kept across edits (an edit re-computes only the windows it
+  /// changed) and bounded by bytes; it goes with the document at `didClose`.
+  let typeHeadCache = TypeHeadCache(maxBytes: Document.typeHeadCacheBytes)
+  static let typeHeadCacheBytes = 8 << 20
 
   init(uri: String, language: Language, version: Int, text: String, maxBytes: Int) throws {
     self.uri = uri
@@ -33,7 +47,24 @@ final class Document: @unchecked Sendable {
     bytes = Array(text.utf8)
     lineIndex = LineIndex(bytes)
     parser = Parser(language: language)
-    tree = bytes.count <= maxBytes ? try parser.parse(bytes: bytes) : nil
+    if bytes.count > maxBytes {
+      tree = nil
+    } else if bytes.count >= Self.backgroundParseBytes {
+      parsePending = true
+    } else {
+      tree = try parser.parse(bytes: bytes)
+    }
+  }
+
+  /// Puts the tree of a background parse in place if it was made from the current text; returns whether it was.
+  func install(_ parsed: Tree?, textGeneration: Int) -> Bool {
+    guard parsePending, textGeneration == self.textGeneration else { return false }
+    tree = parsed
+    parsePending = false
+    cachedTypes = nil
+    cachedRanges = [:]
+    cachedUnits = nil
+    return true
   }
 
   // MARK: - Edits
@@ -61,11 +92,17 @@ final class Document: @unchecked Sendable {
     }
     if let version { self.version = version }
     generation += 1
+    textGeneration += 1
     cachedTypes = nil
     cachedRanges = [:]
     cachedUnits = nil
     if bytes.count > maxBytes {
       tree = nil
+      parsePending = false
+    } else if parsePending || (replaced && bytes.count >= Self.backgroundParseBytes) {
+      // Parsed off the server queue (the server starts it); edits meanwhile only change the text.
+      tree = nil
+      parsePending = true
     } else if let tree, !replaced {
       self.tree = try parser.reparse(tree, applying: edits)
     } else {
@@ -86,7 +123,7 @@ final class Document: @unchecked Sendable {
     // A range that covers the whole text (an editor's whole-file hints) is the whole-file analysis, kept.
     let range = bytes.flatMap { $0.lowerBound <= 0 && $0.upperBound >= self.bytes.count ? nil : $0 }
     if let range, let known = cachedRanges[range] { return known }
-    let s = try suggester.suggestTypes(in: tree, bytes: range, cancellation: cancellation)
+    let s = try suggester.suggestTypes(in: tree, bytes: range, cache: typeHeadCache, cancellation: cancellation)
     if let range {
       // The same range asked again for this version (hints re-requested on scroll or focus) is answered
       // from here; a handful is enough, as editors ask for the visible lines.
@@ -96,6 +133,11 @@ final class Document: @unchecked Sendable {
       cachedTypes = s
     }
     return s
+  }
+
+  /// How many analyses are cached for this document (its version's and the type head's): for tests.
+  var cachedAnalyses: Int {
+    (cachedTypes == nil ? 0 : 1) + cachedRanges.count + (cachedUnits == nil ? 0 : 1) + typeHeadCache.count
   }
 
   var units: [FunctionUnit] {

@@ -26,6 +26,8 @@ extension LanguageServer {
   /// publishes back on the server queue only if the document is still at the version it analysed.
   func publishDiagnostics(_ doc: Document) {
     doc.analysis?.cancel()
+    // A version being parsed off the queue gets its diagnostics when its tree lands (`parseInBackground`).
+    if doc.parsePending && configuration.diagnosticsEnabled { return }
     guard configuration.diagnosticsEnabled, let tree = doc.tree else {
       notify(PublishDiagnosticsNotification.self, .init(uri: doc.uri, version: doc.version, diagnostics: []))
       return

@@ -1,3 +1,4 @@
+import Dispatch
 import Syntax
 
 #if canImport(Glibc)
@@ -30,7 +31,11 @@ extension LanguageServer {
         maxBytes: configuration.maxFileBytes)
       documents[item.uri] = doc
       setOpen(item.uri, true)
-      if doc.tree == nil { warnTooLarge(doc) }
+      if doc.parsePending {
+        parseInBackground(doc)
+      } else if doc.tree == nil {
+        warnTooLarge(doc)
+      }
       scheduleDiagnostics(doc)
     } catch {
       logToEditor("could not open \(item.uri): \(error)", type: 1)
@@ -42,14 +47,50 @@ extension LanguageServer {
       Log.warning("didChange for \(params.textDocument.uri), which is not open; ignored")
       return
     }
-    let wasAnalysed = doc.tree != nil
+    let wasAnalysed = doc.tree != nil || doc.parsePending
     do {
       try doc.apply(params.contentChanges, version: params.textDocument.version, maxBytes: configuration.maxFileBytes)
     } catch {
       logToEditor("could not apply an edit to \(doc.uri): \(error)", type: 1)
     }
-    if wasAnalysed && doc.tree == nil { warnTooLarge(doc) }
+    if doc.parsePending {
+      parseInBackground(doc)
+    } else if wasAnalysed && doc.tree == nil {
+      warnTooLarge(doc)
+    }
     scheduleDiagnostics(doc)
+  }
+
+  /// Parses a large document's text on the parse queue, so the server queue answers other requests (and
+  /// takes edits) meanwhile. The tree lands back on the server queue if the document is still open and
+  /// unchanged; after edits, the newest text is parsed next. The document's diagnostics follow.
+  func parseInBackground(_ doc: Document) {
+    guard doc.parsePending, !doc.parseInFlight else { return }
+    doc.parseInFlight = true
+    let (bytes, language, generation) = (doc.bytes, doc.language, doc.textGeneration)
+    let parse = self.parse
+    parseQueue.async { [weak self, weak doc] in
+      guard let self, let doc else { return }
+      let start = DispatchTime.now().uptimeNanoseconds
+      let tree: Tree?
+      do {
+        tree = try parse(language, bytes)
+      } catch {
+        tree = nil
+        Log.warning("could not parse \(doc.uri): \(error)")
+      }
+      let ms = (DispatchTime.now().uptimeNanoseconds - start) / 1_000_000
+      self.queue.async { [weak self, weak doc] in
+        guard let self, let doc, self.documents[doc.uri] === doc else { return }
+        doc.parseInFlight = false
+        if doc.install(tree, textGeneration: generation) {
+          Log.debug("parsed \(doc.uri) (\(bytes.count) bytes) off the request queue in \(ms) ms")
+          self.scheduleDiagnostics(doc)
+        } else {
+          self.parseInBackground(doc)
+        }
+      }
+    }
   }
 
   func didSave(_ params: DidSaveTextDocumentNotification.Params) {
@@ -67,6 +108,7 @@ extension LanguageServer {
     doc.analysis?.cancel()
     let wasLarge = doc.bytes.count >= Self.largeDocumentBytes
     setOpen(uri, false)
+    providers.typeCheck?.forget(path: Self.path(fromURI: uri))
     notify(PublishDiagnosticsNotification.self, .init(uri: uri, version: nil, diagnostics: []))
     if let finder = providers.clones {
       let inWorkspace = rootPath.map { Self.path(fromURI: uri)?.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") == true } ?? false
@@ -86,9 +128,10 @@ extension LanguageServer {
     }
   }
 
-  /// Trims the heap once the large-document queue has finished the run it is on (which holds the tree).
+  /// Trims the heap once the large-document queue has finished the run it is on (which holds the tree) and
+  /// the parse queue the parse it is on.
   private func returnFreeMemoryAfterAnalysis() {
-    largeAnalysisQueue.async { Self.returnFreeMemory() }
+    largeAnalysisQueue.async { [parseQueue] in parseQueue.async { Self.returnFreeMemory() } }
   }
 
   /// Gives the heap's free pages back to the system (glibc keeps them otherwise, so RSS never drops).

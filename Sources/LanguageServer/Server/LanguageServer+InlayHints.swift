@@ -1,4 +1,5 @@
 import CodeIntel
+import Dispatch
 import Heads
 
 // MARK: - textDocument/inlayHint
@@ -29,7 +30,11 @@ extension LanguageServer {
     _ doc: Document, bytes: ClosedRange<Int>?, holesOnly: Bool = false, cancellation: CancellationToken
   ) throws -> [TypeEvidence.Suggestion] {
     guard doc.language.isTypeScript, let tree = doc.tree else { return [] }
+    let (start, misses) = (DispatchTime.now().uptimeNanoseconds, doc.typeHeadCache.misses)
     let suggestions = try doc.typeSuggestions(providers.types, bytes: bytes, cancellation: cancellation)
+    Log.debug(
+      "type suggestions of \(doc.uri): \(suggestions.count) in \((DispatchTime.now().uptimeNanoseconds - start) / 1_000_000) ms, "
+        + "\(doc.typeHeadCache.misses - misses) windows computed, \(doc.typeHeadCache.count) cached")
     let path = LanguageServer.path(fromURI: doc.uri)
     let shown = TypeHoles.gate(suggestions, in: tree, all: !holesOnly, path: path).filter {
       $0.best.confidence >= configuration.minTypeConfidence

@@ -28,6 +28,12 @@ public final class LanguageServer: @unchecked Sendable {
   /// a queue of their own so that one huge file does not hold up the others.
   let analysisQueue = DispatchQueue(label: "codeintel-lsp.analysis", qos: .utility)
   let largeAnalysisQueue = DispatchQueue(label: "codeintel-lsp.analysis.large", qos: .utility)
+  /// Parses of large documents (`Document.backgroundParseBytes`), off the server queue.
+  let parseQueue = DispatchQueue(label: "codeintel-lsp.parse", qos: .userInitiated)
+  /// How a document's text becomes a tree on the parse queue (tests slow it down).
+  var parse: @Sendable (Language, [UInt8]) throws -> Tree = { language, bytes in
+    try Parser(language: language).parse(bytes: bytes)
+  }
   private let onExit: @Sendable (Int32) -> Void
 
   // Owned by `queue`.

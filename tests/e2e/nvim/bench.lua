@@ -1,18 +1,21 @@
 -- Latency and memory of codeintel-lsp measured from headless Neovim (what a user waits for):
--- a generated 2,000-line TypeScript file, edits through the buffer (Neovim sends incremental
+-- a generated TypeScript file of BENCH_LINES lines (3,000; a multiple of 20), edits through the buffer (Neovim sends incremental
 -- didChange), then timed inlay-hint and hover requests. Run by bench.sh; prints a report.
 local server = os.getenv("CODEINTEL_LSP")
 local dir = os.getenv("BENCH_DIR")
 local iterations = tonumber(os.getenv("BENCH_ITERATIONS") or "150")
 local extra_files = tonumber(os.getenv("BENCH_EXTRA_FILES") or "50")
+local lines = tonumber(os.getenv("BENCH_LINES") or "3000")
+local blocks = math.floor(lines / 20)
+lines = blocks * 20
 local uv = vim.loop
 local function log(s) io.stderr:write(s .. "\n") end
 
--- A deterministic 2,000-line file: 100 blocks of 20 lines, block i differing by its number.
+-- A deterministic file of `lines` lines: blocks of 20 lines, block i differing by its number.
 local function generate(seed)
   local out = {}
-  for i = 0, 99 do
-    local n = seed * 100 + i
+  for i = 0, blocks - 1 do
+    local n = seed * blocks + i
     vim.list_extend(out, {
       string.format('const label%d = "item-%d";', n, n),
       string.format("const limit%d = %d;", n, n),
@@ -85,11 +88,11 @@ local function main()
       result = r
       done = uv.hrtime()
     end, bufnr)
-    assert(vim.wait(30000, function() return done ~= nil end, 1), method .. " timed out")
+    assert(vim.wait(tonumber(os.getenv("BENCH_TIMEOUT_MS") or "30000"), function() return done ~= nil end, 1), method .. " timed out")
     return (done - start) / 1e6, result
   end
   local function viewport(first) return { start = { line = first, character = 0 }, ["end"] = { line = first + 60, character = 0 } } end
-  local whole = { start = { line = 0, character = 0 }, ["end"] = { line = 2001, character = 0 } }
+  local whole = { start = { line = 0, character = 0 }, ["end"] = { line = lines + 1, character = 0 } }
 
   local first_ms, first_hints = timed("textDocument/inlayHint", { textDocument = { uri = uri }, range = viewport(0) })
   local init_to_first = (uv.hrtime() - t0) / 1e6
@@ -109,7 +112,7 @@ local function main()
   local edit_line = 0
   local function edit()
     -- Insert then delete a character in alternation, so the text stays the same size.
-    edit_line = (edit_line + 37) % 2000
+    edit_line = (edit_line + 37) % lines
     local l = vim.api.nvim_buf_get_lines(bufnr, edit_line, edit_line + 1, false)[1]
     if l:sub(-1) == " " then
       vim.api.nvim_buf_set_text(bufnr, edit_line, #l - 1, edit_line, #l, { "" })
@@ -119,7 +122,7 @@ local function main()
   end
   for i = 1, iterations do
     edit()
-    local block = (i * 7) % 100
+    local block = (i * 7) % blocks
     local ms = timed("textDocument/hover", { textDocument = { uri = uri }, position = { line = block * 20, character = 8 } })
     table.insert(lat.hover, ms)
     edit()
@@ -137,7 +140,7 @@ local function main()
   local hwm = status:match("VmHWM:%s+(%d+) kB")
   local rss = status:match("VmRSS:%s+(%d+) kB")
 
-  log(string.format("file: 2000 lines; workspace: %d more files of 2000 lines; %d iterations (3 edits each)", extra_files, iterations))
+  log(string.format("file: %d lines; workspace: %d more files of %d lines; %d iterations (3 edits each)", lines, extra_files, lines, iterations))
   log(string.format("start_client -> initialized: %.1f ms", (initialized_at - t0) / 1e6))
   log(string.format("initialize -> first inlay hints (viewport, %d hints): %.1f ms (the request itself %.1f ms)", #first_hints, init_to_first, first_ms))
   for _, k in ipairs({ "hover", "hints_view", "hints_full" }) do

@@ -136,6 +136,73 @@ public struct TypeHeadWindow: Sendable, Equatable {
   }
 }
 
+// MARK: - Windows that stay put under edits
+
+extension TypeHeadWindow {
+  /// The longest gap between two window starts of `anchored(encoding:bytes:offsets:length:)`, as a fraction of
+  /// the window (a half, the stride of `windows`).
+  static func anchorGap(_ length: Int) -> Int { max(length / 2, 1) }
+
+  /// Windows whose starts depend only on the tokens around them, so an edit changes the windows near it and
+  /// leaves the others exactly as they were, however many tokens it adds or removes (the editor's per-document
+  /// `TypeHeadCache` then recomputes only those). `windows(encoding:offsets:length:)` starts a window every
+  /// half window from the file's first token, so an edit that adds one token changes every window after it.
+  ///
+  /// Window starts: the file's first token; every token that begins a line (holds a newline) whose next 8 token
+  /// ids hash to 0 mod 8 (content-defined, as in rsync's chunking); and, where two such starts are more than
+  /// half a window apart, a start every half window after the first. A site goes to the window of the last
+  /// start at least a quarter window before it, so it sees between a quarter and three quarters of a window of
+  /// context before it and at least a quarter after it, as in `windows` (less only at the file's ends).
+  public static func anchored(encoding: Encoding, bytes: [UInt8], offsets: [Int], length: Int) -> [TypeHeadWindow] {
+    let n = encoding.count
+    guard n > 0, length >= 2 else { return [] }
+    let gap = anchorGap(length)
+    var starts: [Int] = [0]
+    for i in 1..<max(n, 1) {
+      let (a, b) = (Int(encoding.starts[i]), Int(encoding.ends[i]))
+      var natural = false
+      if a >= 0, b <= bytes.count, a < b, bytes[a..<b].contains(0x0A) {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for id in encoding.ids[i..<min(n, i + 8)] { h = (h ^ UInt64(UInt32(bitPattern: id))) &* 0x0000_0100_0000_01b3 }
+        natural = (h >> 29) % 8 == 0
+      }
+      if natural || i - starts[starts.count - 1] >= gap { starts.append(i) }
+    }
+    let lastStart = max(0, n - length)
+    var byStart: [Int: [(Int, Int)]] = [:]  // window start → (site, token position)
+    for (i, offset) in offsets.enumerated() {
+      var lo = 0
+      var hi = n
+      while lo < hi {
+        let mid = (lo + hi) / 2
+        if Int(encoding.starts[mid]) < offset { lo = mid + 1 } else { hi = mid }
+      }
+      let p = lo
+      // The last start at or before p − length/4.
+      let limit = max(0, p - length / 4)
+      var a = 0
+      var z = starts.count - 1
+      while a < z {
+        let mid = (a + z + 1) / 2
+        if starts[mid] <= limit { a = mid } else { z = mid - 1 }
+      }
+      byStart[min(starts[a], lastStart), default: []].append((i, p))
+    }
+    var out: [TypeHeadWindow] = []
+    for start in byStart.keys.sorted() {
+      let end = min(start + length, n)
+      var w = TypeHeadWindow(start: start, tokens: Array(encoding.ids[start..<end]), sites: [])
+      for (site, p) in byStart[start]! {
+        let after = min(max(p - start, 0), end - start - 1)
+        let before = min(max(p - 1 - start, 0), end - start - 1)
+        w.sites.append((site, before, after))
+      }
+      out.append(w)
+    }
+    return out
+  }
+}
+
 // MARK: - A file prepared for the head
 
 /// A file's windows, candidate pool and per-site offers (and, for training, targets).
@@ -175,13 +242,24 @@ public struct TypeHeadPreparer: Sendable {
   public var otherClass: Int { vocabulary.count }
 
   /// Prepares one file. `labels`, when given, are the true annotations (one per site) for training targets.
-  public func prepare(text: String, tsx: Bool, sites: [TypeHeadSite], labels: [String]? = nil) -> TypeHeadFile {
+  /// `names`, when given, are the file's candidate type names (`TypeCandidates.names(in:)` of its tree), so the
+  /// text need not be parsed again.
+  /// With `anchored`, the windows are `TypeHeadWindow.anchored` (the editor's, which stay put under edits), else
+  /// `TypeHeadWindow.windows` (training, evaluation and the command line).
+  public func prepare(
+    text: String, tsx: Bool, sites: [TypeHeadSite], labels: [String]? = nil, names given: [TypeCandidates.Name]? = nil,
+    anchored: Bool = false
+  ) -> TypeHeadFile {
     let encoding = tokenizer.encode(text, options: EncodeOptions())
-    let windows = TypeHeadWindow.windows(encoding: encoding, offsets: sites.map(\.offset), length: windowLength)
+    let windows =
+      anchored
+      ? TypeHeadWindow.anchored(
+        encoding: encoding, bytes: Array(text.utf8), offsets: sites.map(\.offset), length: windowLength)
+      : TypeHeadWindow.windows(encoding: encoding, offsets: sites.map(\.offset), length: windowLength)
     var texts: [String] = []
     var cands: [TypeHeadCandidate] = []
     var names: [(words: [String], declared: Bool)] = []
-    for name in TypeCandidates.names(in: text, tsx: tsx) {
+    for name in given ?? TypeCandidates.names(in: text, tsx: tsx) {
       let ids = tokenizer.encode(name.name)
       for form in TypeCandidateForm.allCases {
         // Kept even when the vocabulary has the same text: pointing at the file's own name is what

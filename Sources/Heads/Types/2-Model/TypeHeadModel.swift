@@ -207,35 +207,93 @@ public final class TypeHeadModel: @unchecked Sendable {
   /// Ranked (type, probability) for every site of a prepared file, in site order, best first (at most `top`;
   /// "other" left out). Probabilities are the softmax over the vocabulary and the file's candidates.
   public func predict(_ file: TypeHeadFile, top: Int = 5, batchWindows: Int = 16) -> [[(type: String, probability: Float)]] {
-    lock.lock()
-    defer { lock.unlock() }
-    let was = encoder.training
-    encoder.training = false
-    defer { encoder.training = was }
     var out = [[(type: String, probability: Float)]](repeating: [], count: file.sites.count)
     var w = 0
-    let k = head.config.vocabulary
     while w < file.windows.count {
-      let items = (w..<min(w + batchWindows, file.windows.count)).map { (file: file, window: $0) }
-      let (logits, refs) = forward(items)
-      for (r, ref) in refs.enumerated() {
-        let p = TypeHead.softmax(logits[r])
-        // A type the vocabulary and the file both offer gets the sum of its two probabilities.
-        var byType: [String: Float] = [:]
-        for (j, q) in p.enumerated() where j != k - 1 {
-          byType[j < k ? info.vocabulary[j] : file.candidateTexts[j - k], default: 0] += q
-        }
-        let scored = byType.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }
-        out[ref.site] = scored.prefix(top).map { ($0.key, $0.value) }
+      for (site, ranked) in scoreWindows(file, Array(w..<min(w + batchWindows, file.windows.count)), top: top) {
+        out[site] = ranked
       }
       w += batchWindows
     }
     return out
   }
 
-  /// Predictions for a file's text and sites (prepares the file first).
-  public func predict(text: String, tsx: Bool, sites: [TypeHeadSite], top: Int = 5) -> [[(type: String, probability: Float)]] {
-    predict(preparer.prepare(text: text, tsx: tsx, sites: sites), top: top)
+  /// Predictions for a file's text and sites (prepares the file first). `names` are the file's candidate
+  /// type names when the caller has them (else the text is parsed for them). With `cache` (the editor's, one
+  /// per document), the windows are the anchored ones (`TypeHeadWindow.anchored`: an edit changes only the
+  /// windows near it) and each is computed alone or taken from the cache (`predict(_:top:cache:)`).
+  public func predict(
+    text: String, tsx: Bool, sites: [TypeHeadSite], names: [TypeCandidates.Name]? = nil, top: Int = 5,
+    cache: TypeHeadCache? = nil
+  ) -> [[(type: String, probability: Float)]] {
+    let file = preparer.prepare(text: text, tsx: tsx, sites: sites, names: names, anchored: cache != nil)
+    guard let cache else { return predict(file, top: top) }
+    return predict(file, top: top, cache: cache)
+  }
+
+  /// Like `predict(_:top:batchWindows:)`, but every window is encoded and scored on its own, and a window whose
+  /// input (`TypeHeadCache.Key`) is in `cache` is answered from it: after an edit, only the windows the edit
+  /// touched are computed. Because each window is computed alone, the result does not depend on what the
+  /// cache held: a warm cache gives exactly what an empty one gives.
+  /// A window is a few small products, which run best on one thread: OpenBLAS's threads and the encoder's
+  /// workers are set to one meanwhile (the results do not depend on either).
+  public func predict(_ file: TypeHeadFile, top: Int = 5, cache: TypeHeadCache) -> [[(type: String, probability: Float)]] {
+    let blasThreads = BLAS.threads
+    BLAS.setThreads(1)
+    defer { BLAS.setThreads(blasThreads) }
+    let transformer = encoder as? TransformerEncoder
+    let workers = transformer?.threads
+    transformer?.threads = 1
+    defer { if let workers { transformer?.threads = workers } }
+    var out = [[(type: String, probability: Float)]](repeating: [], count: file.sites.count)
+    let candidateTokens = file.candidates.flatMap { $0.tokens + [-1 - Int32($0.form)] }
+    for (w, window) in file.windows.enumerated() {
+      var key = TypeHeadCache.Key(
+        tokens: window.tokens, positions: [], names: [], offers: [], candidates: file.candidateTexts,
+        candidateTokens: candidateTokens)
+      for s in window.sites {
+        let site = file.sites[s.site]
+        key.positions += [Int32(s.before), Int32(s.after), Int32(TypeHeadSite.kinds.firstIndex(of: site.kind) ?? -1)]
+        key.names.append(site.name)
+        for offer in file.offers[s.site] { key.offers += [Float(offer.candidate)] + offer.features }
+      }
+      if let known = cache.get(key), known.count == window.sites.count {
+        for (j, s) in window.sites.enumerated() { out[s.site] = known[j] }
+        continue
+      }
+      let computed = scoreWindows(file, [w], top: top)
+      var value: TypeHeadCache.Predictions = []
+      for s in window.sites {
+        value.append(computed[s.site] ?? [])
+        out[s.site] = computed[s.site] ?? []
+      }
+      cache.put(key, value)
+    }
+    return out
+  }
+
+  /// Encodes the windows `ws` of `file` as one batch and ranks their sites' types: site index → (type,
+  /// probability) best first, at most `top`, "other" left out.
+  private func scoreWindows(_ file: TypeHeadFile, _ ws: [Int], top: Int) -> [Int: [(type: String, probability: Float)]] {
+    lock.lock()
+    defer { lock.unlock() }
+    let was = encoder.training
+    encoder.training = false
+    defer { encoder.training = was }
+    let k = head.config.vocabulary
+    let (logits, refs) = forward(ws.map { (file: file, window: $0) })
+    var out: [Int: [(type: String, probability: Float)]] = [:]
+    for (r, ref) in refs.enumerated() {
+      let p = TypeHead.softmax(logits[r])
+      // A type the vocabulary and the file both offer gets the sum of its two probabilities.
+      var byType: [String: Float] = [:]
+      for (j, q) in p.enumerated() where j != k - 1 {
+        byType[j < k ? info.vocabulary[j] : file.candidateTexts[j - k], default: 0] += q
+      }
+      let scored = byType.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }
+      out[ref.site] = scored.prefix(top).map { ($0.key, $0.value) }
+    }
+    return out
   }
 
   /// Spaced display form of a normalised type (`A|undefined` → `A | undefined`).

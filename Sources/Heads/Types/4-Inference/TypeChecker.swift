@@ -27,6 +27,8 @@ public final class TypeChecker: @unchecked Sendable {
   private let output: FileHandle
   private var buffer: [UInt8] = []
   private var nextID = 0
+  /// How many texts have been checked against a baseline (`addedDiagnostics`): a compiler run each.
+  public private(set) var checksRun = 0
   private let lock = NSLock()
 
   /// Why a checker could not start: no node, no script, or node without the typescript module.
@@ -96,14 +98,19 @@ public final class TypeChecker: @unchecked Sendable {
   // MARK: - Requests
 
   /// Remembers the diagnostics of `text` as the baseline of the file at `path`; returns how many there are.
+  /// `lazy`: remembers the text only, and the checker computes its diagnostics at the first check whose text
+  /// has any (a text without diagnostics adds none), so on a clean file a check is one compiler run; returns 0.
   @discardableResult
-  public func baseline(path: String, text: [UInt8]) throws -> Int {
-    let a = try request(["op": "baseline", "file": Self.absolute(path), "text": String(decoding: text, as: UTF8.self)])
+  public func baseline(path: String, text: [UInt8], lazy: Bool = false) throws -> Int {
+    var body: [String: Any] = ["op": "baseline", "file": Self.absolute(path), "text": String(decoding: text, as: UTF8.self)]
+    if lazy { body["lazy"] = true }
+    let a = try request(body)
     return a["diagnostics"] as? Int ?? 0
   }
 
   /// The diagnostics `text` has that the file's baseline does not ("TS2322 Type 'boolean' is not …").
   public func addedDiagnostics(path: String, text: [UInt8]) throws -> [String] {
+    checksRun += 1
     let a = try request(["op": "check", "file": Self.absolute(path), "text": String(decoding: text, as: UTF8.self)])
     return a["added"] as? [String] ?? []
   }
@@ -170,7 +177,10 @@ public final class TypeChecker: @unchecked Sendable {
     var outcome = Outcome(kept: [], dropped: [], replaced: 0)
     guard !shown.isEmpty else { return outcome }
     defer { try? close(path: path) }
-    try baseline(path: path, text: bytes)
+    try baseline(path: path, text: bytes, lazy: !cumulative)
+    if !cumulative {
+      return try checkAlone(shown, path: path, bytes: bytes, minConfidence: minConfidence, shouldStop: shouldStop, progress: progress)
+    }
     var accepted: [ByteEdit] = []
     for (done, suggestion) in shown.enumerated() {
       if shouldStop?() == true { throw CancellationError() }
@@ -196,6 +206,82 @@ public final class TypeChecker: @unchecked Sendable {
       }
       if let firstProblem { outcome.dropped.append((suggestion, firstProblem)) }
       progress?(done + 1, shown.count)
+    }
+    return outcome
+  }
+
+  /// Each suggestion alone on the file as it is, found by group testing: the best candidates of a group of
+  /// suggestions are written together and checked once; a group that adds no diagnostic keeps them all, a group
+  /// that adds one is split in halves, and a suggestion on its own tries its candidates one by one (as the
+  /// cumulative search does). A file with n suggestions of which f fail costs about 1 + 2·f·log2(n) checks
+  /// instead of n, so the whole file's hints after an edit cost a couple of compiler runs, not one per hint.
+  /// A group passes only when no diagnostic's count rises, so annotations that break only together (`a: string`
+  /// and `b: number` in `a === b`) are split and judged alone. What grouping could change: an annotation whose
+  /// new diagnostic has exactly the code and message of a baseline diagnostic that another annotation of the
+  /// group removes; the counts then cancel and the group passes.
+  private func checkAlone(
+    _ shown: [TypeEvidence.Suggestion], path: String, bytes: [UInt8], minConfidence: Double,
+    shouldStop: (() -> Bool)?, progress: ((Int, Int) -> Void)?
+  ) throws -> Outcome {
+    enum Verdict {
+      case kept(TypeEvidence.Suggestion, replaced: Bool)
+      case dropped(String)
+    }
+    var verdicts = [Verdict?](repeating: nil, count: shown.count)
+    var done = 0
+    func edit(_ suggestion: TypeEvidence.Suggestion, _ candidate: TypeEvidence.Suggestion.Candidate) -> ByteEdit {
+      ByteEdit(start: suggestion.anchor, deletedLength: 0, inserted: ": " + candidate.type)
+    }
+    /// The first candidate at or above the bar passes, or the suggestion is tried alone.
+    func alone(_ i: Int) throws -> Verdict {
+      var firstProblem: String?
+      for (rank, candidate) in shown[i].candidates.enumerated() where candidate.confidence >= minConfidence {
+        if rank > 0, shouldStop?() == true { throw CancellationError() }
+        let added = try addedDiagnostics(path: path, text: try [edit(shown[i], candidate)].apply(to: bytes))
+        if let problem = added.first {
+          if firstProblem == nil { firstProblem = problem }
+          continue
+        }
+        var kept = shown[i]
+        kept.candidates = [candidate]
+        return .kept(kept, replaced: rank > 0)
+      }
+      return .dropped(firstProblem ?? "no candidate reached the bar")
+    }
+    var groups: [ArraySlice<Int>] = [Array(shown.indices)[...]]
+    while let group = groups.popLast() {
+      if shouldStop?() == true { throw CancellationError() }
+      if group.count == 1, let i = group.first {
+        verdicts[i] = try alone(i)
+      } else {
+        let text = try group.map { edit(shown[$0], shown[$0].best) }.apply(to: bytes)
+        if try addedDiagnostics(path: path, text: text).isEmpty {
+          for i in group {
+            var kept = shown[i]
+            kept.candidates = [shown[i].best]
+            verdicts[i] = .kept(kept, replaced: false)
+          }
+        } else {
+          let middle = group.startIndex + group.count / 2
+          groups.append(group[middle...])
+          groups.append(group[..<middle])
+          continue
+        }
+      }
+      done += group.count
+      progress?(done, shown.count)
+    }
+    var outcome = Outcome(kept: [], dropped: [], replaced: 0)
+    for (i, verdict) in verdicts.enumerated() {
+      switch verdict {
+      case .kept(let s, let replaced)?:
+        outcome.kept.append(s)
+        if replaced { outcome.replaced += 1 }
+      case .dropped(let problem)?:
+        outcome.dropped.append((shown[i], problem))
+      case nil:
+        break
+      }
     }
     return outcome
   }

@@ -37,7 +37,11 @@ public struct TypeSuggestions: Sendable {
   /// (and the evidence looks only at nodes overlapping it): the head reads each site in its own window of
   /// the file, so a site's candidates are the same as in a whole-file call, and an editor's request for a
   /// few lines costs a few windows instead of the whole file.
-  public static func suggestions(in tree: Tree, tsx: Bool, model: TypeHeadModel?, bytes range: ClosedRange<Int>? = nil)
+  /// With `cache` (one per document, kept across its edits), the head computes only the windows whose input
+  /// is not in it (`TypeHeadModel.predict(_:top:cache:)`); the suggestions are the same either way.
+  public static func suggestions(
+    in tree: Tree, tsx: Bool, model: TypeHeadModel?, bytes range: ClosedRange<Int>? = nil, cache: TypeHeadCache? = nil
+  )
     -> [TypeEvidence.Suggestion]
   {
     let evidence = TypeHoles.evidence(in: tree, bytes: range)
@@ -50,7 +54,8 @@ public struct TypeSuggestions: Sendable {
     // name there), so what it reads here matches what it was trained on.
     let predictions = model.predict(
       text: text, tsx: tsx,
-      sites: sites.map { TypeHeadSite(kind: $0.datasetKind, name: $0.datasetName, offset: $0.anchor) })
+      sites: sites.map { TypeHeadSite(kind: $0.datasetKind, name: $0.datasetName, offset: $0.anchor) },
+      names: cache == nil ? nil : TypeCandidates.names(in: tree), cache: cache)
     var byKey: [String: TypeEvidence.Suggestion] = [:]
     for s in evidence { byKey["\(s.anchor):\(s.kind.rawValue)"] = s }
     var out: [TypeEvidence.Suggestion] = []

@@ -282,6 +282,24 @@ struct BuildState {
     return p
   }
 
+  /// Why a function unit was dropped by deduplication.
+  enum UnitDrop {
+    /// Its bytes equal an earlier unit's in the same split.
+    case exact
+    /// Its canonical form equals an earlier unit's in the same split.
+    case canonical
+    /// An earlier split holds it, exactly or canonically.
+    case earlierSplit
+  }
+
+  mutating func count(_ drop: UnitDrop, in split: CorpusSplit) {
+    switch drop {
+    case .exact: statistics.splits[split]!.droppedExact += 1
+    case .canonical: statistics.splits[split]!.droppedCanonical += 1
+    case .earlierSplit: statistics.splits[split]!.droppedCrossSplit += 1
+    }
+  }
+
   /// Processes one file; returns whether it was kept (selected, not a duplicate, parsed).
   @discardableResult
   mutating func process(
@@ -329,26 +347,31 @@ struct BuildState {
     packageStats.files += 1
     packageStats.lines += lineCount
 
-    // Function units: the outermost units within the size limits.
+    // Function units: every unit within the size limits, nested ones included (an inner function is a
+    // unit of its own; the unit around it keeps its whole text). Units come in document order, an
+    // enclosing unit before the units inside it, so a unit inside a dropped unit is dropped with it,
+    // counted under the same reason: its code was already seen as part of the earlier copy.
     let units = extractUnits(from: tree)
     var analysis: ScopeAnalysis?  // computed on the first unit that needs a canonical hash
-    var selectedEnd = -1
     var dropped: [Range<Int>] = []
-    for unit in units where unit.byteRange.lowerBound >= selectedEnd {
+    var droppedEnclosing: [(end: Int, reason: UnitDrop)] = []
+    for unit in units {
       let size = unit.byteRange.count
       guard unit.lineCount <= options.maxUnitLines, size <= options.maxUnitBytes else { continue }
       guard size >= options.minUnitBytes else { continue }
-      selectedEnd = unit.byteRange.upperBound
+      while let last = droppedEnclosing.last, last.end <= unit.byteRange.lowerBound { droppedEnclosing.removeLast() }
       statistics.splits[split]!.functionsBefore += 1
+      if let enclosing = droppedEnclosing.last {
+        count(enclosing.reason, in: split)
+        continue
+      }
       let unitBytes = tree.bytes[unit.byteRange]
       let exact = exactHash(unitBytes)
       if let first = seenExact[exact] {
-        if first == split {
-          statistics.splits[split]!.droppedExact += 1
-        } else {
-          statistics.splits[split]!.droppedCrossSplit += 1
-        }
+        let reason: UnitDrop = first == split ? .exact : .earlierSplit
+        count(reason, in: split)
         dropped.append(unit.byteRange)
+        droppedEnclosing.append((unit.byteRange.upperBound, reason))
         continue
       }
       guard let node = tree.root.descendant(for: unit.byteRange) else { continue }
@@ -356,13 +379,11 @@ struct BuildState {
       analysis = scopes
       let canonical = canonicalHash(of: node, in: scopes)
       if let first = seenCanonical[canonical] {
-        if first == split {
-          statistics.splits[split]!.droppedCanonical += 1
-        } else {
-          statistics.splits[split]!.droppedCrossSplit += 1
-        }
+        let reason: UnitDrop = first == split ? .canonical : .earlierSplit
+        count(reason, in: split)
         seenExact[exact] = seenExact[exact] ?? split
         dropped.append(unit.byteRange)
+        droppedEnclosing.append((unit.byteRange.upperBound, reason))
         continue
       }
       seenExact[exact] = split

@@ -27,7 +27,8 @@ struct FixtureCorpus {
         "lib/broken.js": "function (( {\n",
       ],
     ]
-    try self.init(files: files, packages: [("beta", "2.0-1", .test, "javascript"), ("alpha", "1.0-1", .train, "typescript")])
+    try self.init(
+      files: files, packages: [("beta", "2.0-1", .test, "javascript"), ("alpha", "1.0-1", .train, "typescript")])
   }
 
   /// A corpus of the given files per `NAME_VERSION` folder and packages (name, version, split, language).

@@ -16,6 +16,9 @@ struct BuildCheckpoint {
   static let fileName = ".build-checkpoint"
   static let magic: [UInt8] = Array("codeintel-corpus-checkpoint\n".utf8)
   static let version = 1
+  /// Changes whenever a change to the build changes what it writes for the same manifest and options
+  /// (the unit rules, a dataset's format), so that a checkpoint of an older codeintel is not resumed.
+  static let rules = "2026-12-05: nested units"
 
   /// Digest of what decides the output: the manifest and the unit options.
   var key: String
@@ -29,7 +32,7 @@ struct BuildCheckpoint {
   /// The key of a build: the manifest's bytes and the options.
   static func key(manifest: CorpusManifest, options: DatasetBuilder.Options) throws -> String {
     var h = SHA256()
-    h.update(Array("format \(version)\n".utf8))
+    h.update(Array("format \(version), rules \(rules)\n".utf8))
     h.update([UInt8](try manifest.encoded()))
     h.update(Array("\n\(options)".utf8))
     return SHA256.hexString(h.finalize())

@@ -44,6 +44,13 @@ public struct DatasetBuilder {
   public let output: URL
   public var selector = FileSelector()
   public var options = Options()
+  /// Seconds between checkpoints (taken after a package/repository finishes); 0 takes one after
+  /// every package/repository. See `BuildCheckpoint`.
+  public var checkpointInterval: Double = 60
+  /// Tests: stop with `Interrupted` once this many packages/repositories are processed, after
+  /// flushing their records but before checkpointing the last one, as a build killed there would.
+  var stopAfterItems: Int?
+  struct Interrupted: Error {}
   public init(manifest: CorpusManifest, fetcher: CorpusFetcher, output: URL, repositories: RepositoryFetcher? = nil) {
     self.manifest = manifest
     self.fetcher = fetcher
@@ -115,7 +122,9 @@ public struct DatasetBuilder {
 
   // MARK: - Build
 
-  /// Builds everything from scratch into `output` (its dataset files are replaced).
+  /// Builds every dataset into `output` (its dataset files are replaced). When `output` holds the
+  /// checkpoint of a stopped build of the same manifest and options, continues from it and ends with
+  /// the same bytes as a build that never stopped (`BuildCheckpoint`); otherwise starts from scratch.
   public func build(progress: (String) -> Void = { _ in }) throws -> Result {
     let missing = manifest.packages.filter { package in
       !FileManager.default.fileExists(
@@ -126,6 +135,9 @@ public struct DatasetBuilder {
     guard unverified.isEmpty else { throw CorpusError.missingRepositories(unverified.map(\.name)) }
 
     var state = BuildState(options: options, seed: manifest.seed)
+    let items = workItems()
+    let checkpointURL = BuildCheckpoint.url(in: output)
+    let key = try BuildCheckpoint.key(manifest: manifest, options: options)
     var writers: [String: JSONLinesWriter] = [:]
     func writer(_ name: String) throws -> JSONLinesWriter {
       if let w = writers[name] { return w }
@@ -133,14 +145,53 @@ public struct DatasetBuilder {
       writers[name] = w
       return w
     }
-    for split in CorpusSplit.allCases {
-      state.statistics.splits[split] = SplitStatistics()
-      for name in ["pretrain", "method-names", "types"] { _ = try writer("\(name)/\(split.rawValue).jsonl") }
+    // Resume from a checkpoint of the same manifest and options, if there is one and every file it
+    // names can be cut back to its recorded length; otherwise start from scratch.
+    var start = 0
+    if let checkpoint = BuildCheckpoint.load(from: checkpointURL, key: key, into: &state),
+      checkpoint.finishedItems <= items.count
+    {
+      var resumed: [String: JSONLinesWriter] = [:]
+      for f in checkpoint.files {
+        guard let w = JSONLinesWriter(resuming: output.appendingPathComponent(f.path), length: f.length, count: f.count)
+        else { break }
+        resumed[f.path] = w
+      }
+      if resumed.count == checkpoint.files.count {
+        writers = resumed
+        start = checkpoint.finishedItems
+        progress("resuming: \(start) of \(items.count) packages/repositories were finished by an earlier run")
+      } else {
+        progress("the checkpoint's files are missing or shorter than recorded: building from scratch")
+        state = BuildState(options: options, seed: manifest.seed)
+      }
+    } else if FileManager.default.fileExists(atPath: checkpointURL.path) {
+      progress("the checkpoint in \(output.path) is of another manifest or version: building from scratch")
+      state = BuildState(options: options, seed: manifest.seed)
+    }
+    if start == 0 {
+      // A checkpoint that is not resumed must not outlive the files this build truncates.
+      try? FileManager.default.removeItem(at: checkpointURL)
+      for split in CorpusSplit.allCases {
+        state.statistics.splits[split] = SplitStatistics()
+        for name in ["pretrain", "method-names", "types"] { _ = try writer("\(name)/\(split.rawValue).jsonl") }
+      }
+    }
+    var counted = Set<String>()
+    for item in items.prefix(start) { counted.insert("\(item.split.rawValue) \(item.name)") }
+    var lastCheckpoint = Date()
+    func checkpoint(finished: Int) throws {
+      var files: [(path: String, length: UInt64, count: Int)] = []
+      for (name, w) in writers.sorted(by: { $0.key < $1.key }) {
+        w.flush()
+        files.append((name, w.length, w.count))
+      }
+      try BuildCheckpoint.save(
+        BuildCheckpoint(key: key, finishedItems: finished, files: files), state: state, to: checkpointURL)
+      lastCheckpoint = Date()
     }
 
-    let items = workItems()
-    var counted = Set<String>()
-    for (i, item) in items.enumerated() {
+    for (i, item) in items.enumerated().dropFirst(start) {
       var packageStats = PackageStatistics(name: item.name, split: item.split, language: item.language)
       if counted.insert("\(item.split.rawValue) \(item.name)").inserted {
         state.statistics.splits[item.split]!.packages += 1
@@ -166,6 +217,13 @@ public struct DatasetBuilder {
         "[\(i + 1)/\(items.count)] \(item.split.rawValue) \(item.name): \(packageStats.files) files, "
           + "\(packageStats.lines) lines, \(packageStats.functionsAfter) functions, \(packageStats.typeSites) type sites"
       )
+      if let stop = stopAfterItems, i + 1 >= stop {
+        for w in writers.values { w.flush() }
+        throw Interrupted()
+      }
+      if i + 1 < items.count, Date().timeIntervalSince(lastCheckpoint) >= checkpointInterval {
+        try checkpoint(finished: i + 1)
+      }
     }
 
     // Type vocabulary of train.
@@ -209,6 +267,7 @@ public struct DatasetBuilder {
     guard FileManager.default.createFile(atPath: sumsURL.path, contents: Data(sums.utf8)) else {
       throw CorpusError.io(path: sumsURL.path, reason: "cannot write the checksum list")
     }
+    try? FileManager.default.removeItem(at: checkpointURL)
     return Result(statistics: state.statistics, files: files, hash: SHA256.hex(sums))
   }
 
@@ -282,6 +341,24 @@ struct BuildState {
     return p
   }
 
+  /// Why a function unit was dropped by deduplication.
+  enum UnitDrop {
+    /// Its bytes equal an earlier unit's in the same split.
+    case exact
+    /// Its canonical form equals an earlier unit's in the same split.
+    case canonical
+    /// An earlier split holds it, exactly or canonically.
+    case earlierSplit
+  }
+
+  mutating func count(_ drop: UnitDrop, in split: CorpusSplit) {
+    switch drop {
+    case .exact: statistics.splits[split]!.droppedExact += 1
+    case .canonical: statistics.splits[split]!.droppedCanonical += 1
+    case .earlierSplit: statistics.splits[split]!.droppedCrossSplit += 1
+    }
+  }
+
   /// Processes one file; returns whether it was kept (selected, not a duplicate, parsed).
   @discardableResult
   mutating func process(
@@ -329,26 +406,31 @@ struct BuildState {
     packageStats.files += 1
     packageStats.lines += lineCount
 
-    // Function units: the outermost units within the size limits.
+    // Function units: every unit within the size limits, nested ones included (an inner function is a
+    // unit of its own; the unit around it keeps its whole text). Units come in document order, an
+    // enclosing unit before the units inside it, so a unit inside a dropped unit is dropped with it,
+    // counted under the same reason: its code was already seen as part of the earlier copy.
     let units = extractUnits(from: tree)
     var analysis: ScopeAnalysis?  // computed on the first unit that needs a canonical hash
-    var selectedEnd = -1
     var dropped: [Range<Int>] = []
-    for unit in units where unit.byteRange.lowerBound >= selectedEnd {
+    var droppedEnclosing: [(end: Int, reason: UnitDrop)] = []
+    for unit in units {
       let size = unit.byteRange.count
       guard unit.lineCount <= options.maxUnitLines, size <= options.maxUnitBytes else { continue }
       guard size >= options.minUnitBytes else { continue }
-      selectedEnd = unit.byteRange.upperBound
+      while let last = droppedEnclosing.last, last.end <= unit.byteRange.lowerBound { droppedEnclosing.removeLast() }
       statistics.splits[split]!.functionsBefore += 1
+      if let enclosing = droppedEnclosing.last {
+        count(enclosing.reason, in: split)
+        continue
+      }
       let unitBytes = tree.bytes[unit.byteRange]
       let exact = exactHash(unitBytes)
       if let first = seenExact[exact] {
-        if first == split {
-          statistics.splits[split]!.droppedExact += 1
-        } else {
-          statistics.splits[split]!.droppedCrossSplit += 1
-        }
+        let reason: UnitDrop = first == split ? .exact : .earlierSplit
+        count(reason, in: split)
         dropped.append(unit.byteRange)
+        droppedEnclosing.append((unit.byteRange.upperBound, reason))
         continue
       }
       guard let node = tree.root.descendant(for: unit.byteRange) else { continue }
@@ -356,13 +438,11 @@ struct BuildState {
       analysis = scopes
       let canonical = canonicalHash(of: node, in: scopes)
       if let first = seenCanonical[canonical] {
-        if first == split {
-          statistics.splits[split]!.droppedCanonical += 1
-        } else {
-          statistics.splits[split]!.droppedCrossSplit += 1
-        }
+        let reason: UnitDrop = first == split ? .canonical : .earlierSplit
+        count(reason, in: split)
         seenExact[exact] = seenExact[exact] ?? split
         dropped.append(unit.byteRange)
+        droppedEnclosing.append((unit.byteRange.upperBound, reason))
         continue
       }
       seenExact[exact] = split

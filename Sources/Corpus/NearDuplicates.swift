@@ -59,24 +59,56 @@ public struct NearDuplicateIndex {
   /// (under `owner`) and returns nil.
   public mutating func check(_ bytes: [UInt8], owner: String) -> String? {
     guard let sig = signature(of: bytes) else { return nil }
-    let rows = permutations / bands
-    var keys: [UInt64] = []
+    let keys = bandKeys(sig)
     var best: (Int, Double)?
-    for band in 0..<bands {
-      var h = UInt64(band) &* 0x9E37_79B9_7F4A_7C15
-      for r in 0..<rows { h = SeededDraw.mix(h ^ UInt64(sig[band * rows + r])) }
-      keys.append(h)
+    for h in keys {
       for candidate in buckets[h] ?? [] {
         let s = Self.similarity(sig, signatures[Int(candidate)])
         if s >= threshold, s > (best?.1 ?? 0) { best = (Int(candidate), s) }
       }
     }
     if let best { return owners[best.0] }
+    add(sig, owner: owner, keys: keys)
+    return nil
+  }
+
+  /// The bucket key of each band of a signature.
+  private func bandKeys(_ sig: [UInt32]) -> [UInt64] {
+    let rows = permutations / bands
+    return (0..<bands).map { band in
+      var h = UInt64(band) &* 0x9E37_79B9_7F4A_7C15
+      for r in 0..<rows { h = SeededDraw.mix(h ^ UInt64(sig[band * rows + r])) }
+      return h
+    }
+  }
+
+  private mutating func add(_ sig: [UInt32], owner: String, keys: [UInt64]) {
     let index = Int32(signatures.count)
     signatures.append(sig)
     owners.append(owner)
     for key in keys { buckets[key, default: []].append(index) }
-    return nil
+  }
+
+  // MARK: - Checkpoint
+
+  /// Writes the kept files' signatures and owners (the buckets follow from them).
+  func save(to out: inout CheckpointWriter) {
+    out.int(signatures.count)
+    for (sig, owner) in zip(signatures, owners) {
+      out.string(owner)
+      for v in sig { out.u32(v) }
+    }
+  }
+
+  /// Reads what `save` wrote into an empty index, rebuilding the buckets in the same order.
+  mutating func load(from input: inout CheckpointReader) throws {
+    let n = try input.count()
+    for _ in 0..<n {
+      let owner = try input.string()
+      var sig = [UInt32](repeating: 0, count: permutations)
+      for i in 0..<permutations { sig[i] = try input.u32() }
+      add(sig, owner: owner, keys: bandKeys(sig))
+    }
   }
 
   /// Hashes of the file's tokens: identifier/number runs, string and template contents are kept

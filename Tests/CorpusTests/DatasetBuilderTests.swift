@@ -9,7 +9,6 @@ struct FixtureCorpus {
   let manifest: CorpusManifest
 
   init() throws {
-    cache = FileManager.default.temporaryDirectory.appendingPathComponent("corpus-fixture-\(UUID().uuidString)")
     let sum = "function sumAll(list) {\n  let total = 0;\n  for (const x of list) total += x;\n  return total;\n}\n"
     let renamed = "function addUp(items) {\n  let acc = 0;\n  for (const v of items) acc += v;\n  return acc;\n}\n"
     let fresh = "function countWords(text) {\n  const words = text.split(/\\s+/);\n  return words.length;\n}\n"
@@ -28,6 +27,13 @@ struct FixtureCorpus {
         "lib/broken.js": "function (( {\n",
       ],
     ]
+    try self.init(
+      files: files, packages: [("beta", "2.0-1", .test, "javascript"), ("alpha", "1.0-1", .train, "typescript")])
+  }
+
+  /// A corpus of the given files per `NAME_VERSION` folder and packages (name, version, split, language).
+  init(files: [String: [String: String]], packages: [(String, String, CorpusSplit, String)]) throws {
+    cache = FileManager.default.temporaryDirectory.appendingPathComponent("corpus-fixture-\(UUID().uuidString)")
     for (package, tree) in files {
       let root = cache.appendingPathComponent("src").appendingPathComponent(package)
       for (path, text) in tree {
@@ -40,10 +46,9 @@ struct FixtureCorpus {
     let tarball = [ManifestTarball(file: "x.orig.tar.gz", sha256: "0")]
     manifest = CorpusManifest(
       archive: "fixture", seed: 7,
-      packages: [
-        ManifestPackage(name: "beta", version: "2.0-1", split: .test, language: "javascript", tarballs: tarball),
-        ManifestPackage(name: "alpha", version: "1.0-1", split: .train, language: "typescript", tarballs: tarball),
-      ])
+      packages: packages.map {
+        ManifestPackage(name: $0.0, version: $0.1, split: $0.2, language: $0.3, tarballs: tarball)
+      })
   }
 
   func build(into name: String) throws -> DatasetBuilder.Result {

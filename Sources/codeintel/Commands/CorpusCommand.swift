@@ -19,10 +19,13 @@ enum CorpusCommand: CLICommand {
             ../shared/data/github-corpus (repos/OWNER+NAME.tar.xz). Every file is checked against the git
             blob id in the manifest; a corrupt or missing file stops the fetch with its name. Resumable:
             verified repositories are skipped.
-    build   Fetches (unless --no-fetch), then rebuilds every dataset from scratch, one file per split
+    build   Fetches (unless --no-fetch), then builds every dataset, one file per split
             (train, valid, test, github-valid, github-test): pretrain, method-names, types, clone-pairs
             (augmentation and natural), stats.json and SHA256SUMS. Progress goes to stderr. The last line
             printed is the build's hash: the same manifest gives the same hash. See docs/DATASETS.md.
+            Resumable: a build stopped (Ctrl-C, kill) and run again with the same manifest and --output
+            continues after the last checkpointed package/repository (a checkpoint is taken at most
+            once a minute, in OUTPUT/.build-checkpoint) and ends with the same bytes and hash.
     import-github
             Writes the repositories of a corpus folder (sources.tsv, repos/*.files.tsv) into the manifest
             with a seeded split draw; --held-out-problems names an evaluation set (manifest.tsv with

@@ -100,8 +100,10 @@ struct NameFinetuneTests {
       #expect(text.contains(word.prefix(1)), "\(word) → token \(k) `\(text)`")
     }
     // a window that ends before `return` keeps only the first two
-    let returnAt = try #require(encoding.tokenIndex(containingByteOffset: input.components(separatedBy: "return")[0].utf8.count))
-    let short = Self.tokenizer.encode(input, options: EncodeOptions(maxLength: returnAt, fnPlaceholder: "METHOD_NAME"))
+    let returnByte = input.components(separatedBy: "return")[0].utf8.count
+    let returnAt = try #require(encoding.tokenIndex(containingByteOffset: returnByte))
+    let short = Self.tokenizer.encode(
+      input, options: EncodeOptions(maxLength: returnAt, fnPlaceholder: "METHOD_NAME"))
     #expect(NameCopySource.items(input: input, encoding: short, vocabulary: vocabulary).map(\.id) == [5, 4])
   }
 
@@ -121,7 +123,8 @@ struct NameFinetuneTests {
     let head = try NameHead.load(directory: dir)
     #expect(head.decoder.config.copy && head.info.training.pointerGenerator == true)
     let inputs = Self.valid.map(\.input)
-    #expect(head.predict(inputs: inputs, beam: 3, top: 2) == t.makeHead(seconds: 0).predict(inputs: inputs, beam: 3, top: 2))
+    let reloaded = head.predict(inputs: inputs, beam: 3, top: 2)
+    #expect(reloaded == t.makeHead(seconds: 0).predict(inputs: inputs, beam: 3, top: 2))
   }
 
   @Test("deterministic for a seed; another seed differs")

@@ -36,17 +36,58 @@ public enum BodySubtokens {
   public static func counted(_ input: String, placeholder: String = MethodNames.placeholder)
     -> [(subtoken: String, count: Int)]
   {
-    let s = Array(input.unicodeScalars)
     var out: [(subtoken: String, count: Int)] = []
     var index: [String: Int] = [:]
-    func add(_ words: [String]) {
-      for w in words where w.count >= minLength {
-        if let k = index[w] {
-          out[k].count += 1
-        } else {
-          index[w] = out.count
-          out.append((w, 1))
+    scan(input, placeholder: placeholder) { w, _ in
+      if let k = index[w] {
+        out[k].count += 1
+      } else {
+        index[w] = out.count
+        out.append((w, 1))
+      }
+    }
+    return out
+  }
+
+  /// Every occurrence of the same subtokens, in order, each with the UTF-8 byte offset in `input` where it
+  /// starts (within its identifier or string: `getUser` at 10 gives `get` at 10 and `user` at 13), for tying
+  /// a subtoken to the encoder token that covers it (the name head's copy mechanism). Offsets inside a string
+  /// with escapes are those of the unescaped characters' source positions.
+  public static func located(_ input: String, placeholder: String = MethodNames.placeholder)
+    -> [(subtoken: String, byte: Int)]
+  {
+    var out: [(subtoken: String, byte: Int)] = []
+    scan(input, placeholder: placeholder) { out.append(($0, $1)) }
+    return out
+  }
+
+  /// The lexer behind `counted` and `located`: calls `emit(subtoken, byteOffset)` for each subtoken occurrence of
+  /// at least `minLength` characters.
+  static func scan(_ input: String, placeholder: String, _ emit: (String, Int) -> Void) {
+    let s = Array(input.unicodeScalars)
+    // byte[i]: the UTF-8 offset of scalar i
+    var byte = [Int](repeating: 0, count: s.count + 1)
+    for (i, c) in s.enumerated() { byte[i + 1] = byte[i] + UTF8.width(c) }
+    /// Splits `text` (whose scalar k came from source scalar `source[k]`) and emits each subtoken where it starts.
+    func add(_ text: [Unicode.Scalar], _ source: [Int]) {
+      let words = identifierSubtokens(String(String.UnicodeScalarView(text)))
+      guard !words.isEmpty else { return }
+      let lowered = text.map { Character($0).lowercased().unicodeScalars.first ?? $0 }
+      var cursor = 0
+      for w in words {
+        let ws = Array(w.unicodeScalars)
+        var at = cursor
+        var found = false
+        while at + ws.count <= lowered.count {
+          if lowered[at] == ws[0] && Array(lowered[at..<(at + ws.count)]) == ws {
+            found = true
+            break
+          }
+          at += 1
         }
+        if !found { at = min(cursor, lowered.count - 1) }
+        if w.count >= minLength { emit(w, byte[source[max(at, 0)]]) }
+        if found { cursor = at + ws.count }
       }
     }
     func isStart(_ c: Unicode.Scalar) -> Bool { c == "_" || c == "$" || c.properties.isAlphabetic }
@@ -68,18 +109,21 @@ public enum BodySubtokens {
       }
       if c == "\"" || c == "'" || c == "`" {  // string or template: its words
         var j = i + 1
-        var text = String.UnicodeScalarView()
+        var text: [Unicode.Scalar] = []
+        var source: [Int] = []
         while j < s.count && s[j] != c {
           if s[j] == "\\" {
-            j += 2
             text.append(" ")
+            source.append(j)
+            j += 2
             continue
           }
           if s[j] == "\n" && c != "`" { break }
           text.append(s[j])
+          source.append(j)
           j += 1
         }
-        add(identifierSubtokens(String(text)))
+        add(text, source)
         i = j + 1
         lastSignificant = c
         continue
@@ -94,7 +138,7 @@ public enum BodySubtokens {
         while j < s.count && isPart(s[j]) { j += 1 }
         let word = String(String.UnicodeScalarView(s[i..<j]))
         if word != placeholder && (lastSignificant == "." || !keywords.contains(word)) {
-          add(identifierSubtokens(word))
+          add(Array(s[i..<j]), Array(i..<j))
         }
         i = j
         lastSignificant = "a"
@@ -103,6 +147,5 @@ public enum BodySubtokens {
       if !c.properties.isWhitespace { lastSignificant = c }
       i += 1
     }
-    return out
   }
 }

@@ -85,6 +85,48 @@ struct NameFinetuneTests {
       + Array(UnsafeBufferPointer(start: t.encoder.parameters.data, count: t.encoder.parameters.count))
   }
 
+  @Test("copy items: body subtokens the vocabulary knows, at the encoder token covering them, within the window")
+  func copyItems() throws {
+    let vocabulary = SubtokenVocabulary(tokens: SubtokenVocabulary.specials + ["user", "name", "get"])
+    let input = "function(x0) {\n  const name = x0.user;\n  return getOp(name, METHOD_NAME);\n}"
+    let encoding = Self.tokenizer.encode(input, options: EncodeOptions(fnPlaceholder: "METHOD_NAME"))
+    let items = NameCopySource.items(input: input, encoding: encoding, vocabulary: vocabulary)
+    // name, user, get, name (x0 and op are too short or unknown)
+    #expect(items.map(\.id) == [5, 4, 6, 5])
+    let bytes = Array(input.utf8)
+    for (item, word) in zip(items, ["name", "user", "get", "name"]) {
+      let k = Int(item.position)
+      let text = String(decoding: bytes[Int(encoding.starts[k])..<Int(encoding.ends[k])], as: UTF8.self).lowercased()
+      #expect(text.contains(word.prefix(1)), "\(word) → token \(k) `\(text)`")
+    }
+    // a window that ends before `return` keeps only the first two
+    let returnByte = input.components(separatedBy: "return")[0].utf8.count
+    let returnAt = try #require(encoding.tokenIndex(containingByteOffset: returnByte))
+    let short = Self.tokenizer.encode(
+      input, options: EncodeOptions(maxLength: returnAt, fnPlaceholder: "METHOD_NAME"))
+    #expect(NameCopySource.items(input: input, encoding: short, vocabulary: vocabulary).map(\.id) == [5, 4])
+  }
+
+  @Test("a pointer-generator head trains, writes its gate, and loads back predicting the same names")
+  func pointerGenerator() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("names-pg-\(UUID())").path
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    var c = config(steps: 40)
+    c.pointerGenerator = true
+    let t = try trainer(c, output: dir)
+    try t.run()
+    #expect(t.decoder.config.copy && t.decoder.parameters.entry("copy.gate.bias") != nil)
+    // it learns: the loss falls
+    let early = t.losses.prefix(5).reduce(0, +) / 5
+    let late = t.losses.suffix(5).reduce(0, +) / 5
+    #expect(late < early - 0.3, "loss \(early) → \(late)")
+    let head = try NameHead.load(directory: dir)
+    #expect(head.decoder.config.copy && head.info.training.pointerGenerator == true)
+    let inputs = Self.valid.map(\.input)
+    let reloaded = head.predict(inputs: inputs, beam: 3, top: 2)
+    #expect(reloaded == t.makeHead(seconds: 0).predict(inputs: inputs, beam: 3, top: 2))
+  }
+
   @Test("deterministic for a seed; another seed differs")
   func deterministic() throws {
     let a = try trainer(config())

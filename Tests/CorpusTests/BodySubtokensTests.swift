@@ -22,6 +22,21 @@ import Testing
     #expect(counts["retries"] == 2 && counts["get"] == 1 && counts["missing"] == 1 && counts["fetch"] == nil)
   }
 
+  @Test func locatedGivesEachOccurrenceWhereItStarts() {
+    let input = "function METHOD_NAME(getUser) { return \"é parseHTTP\\n id\"; }"
+    let bytes = Array(input.utf8)
+    let located = BodySubtokens.located(input)
+    #expect(located.map(\.subtoken) == ["get", "user", "parse", "http", "id"])
+    for (w, at) in located {
+      // every offset points at the subtoken's own letters (case aside)
+      let here = String(decoding: bytes[at..<(at + w.utf8.count)], as: UTF8.self).lowercased()
+      #expect(here == w, "\(w) at \(at): \(here)")
+    }
+    // counted is the same occurrences, grouped
+    let grouped = Dictionary(located.map { ($0.subtoken, 1) }, uniquingKeysWith: +)
+    #expect(BodySubtokens.counted(input).allSatisfy { grouped[$0.subtoken] == $0.count })
+  }
+
   @Test func keywordsCountOnlyAsPropertyNames() {
     #expect(BodySubtokens.of("get METHOD_NAME() { return this.map.set(key, async); }") == ["map", "set", "key"])
     #expect(BodySubtokens.of("async function METHOD_NAME(ab) { await ab?.default; }") == ["ab", "default"])

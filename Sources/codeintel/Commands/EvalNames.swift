@@ -7,13 +7,14 @@ import Model
 /// `codeintel eval names`: method-name prediction rows for docs/EVALUATION.md.
 enum EvalNames {
   static let help = """
-    USAGE: codeintel eval names [--datasets DIR] [--split test] [--names-model DIR]... [--limit N]
+    USAGE: codeintel eval names [--datasets DIR] [--split test] [--names-model DIR]... [--limit N] [--sample N]
                                 [--beam N] [--copy-bias B[,B...]] [--first-copy-bias B[,B...]]
                                 [--frequency-bias G[,G...]] [--copy-unknown on|off|both]
                                 [--predictions FILE] [--body-subtokens K[,K...]]
 
-    Scores the top beam of each name head on the method-names split (default test: held-out
-    packages) by subtoken precision, recall and F1 (code2seq's definition, case-insensitive, summed
+    Scores the top beam of each name head on a method-names split (--split test, the default:
+    held-out Debian packages; github-test: held-out GitHub repositories; valid; github-valid)
+    by subtoken precision, recall and F1 (code2seq's definition, case-insensitive, summed
     over the split) and exact match, next to a most-frequent-name baseline (the commonest name of
     the train split, predicted for every function) and a copy baseline without a model (the body's
     K most frequent subtokens; K = 4, chosen on valid; --body-subtokens for others). One row per
@@ -26,6 +27,8 @@ enum EvalNames {
     --first-copy-bias defaults to --copy-bias; --frequency-bias G adds G·log(occurrences);
     --copy-unknown also proposes body subtokens outside the vocabulary. --predictions FILE writes
     every row's top name per function as JSON lines (row, package, path, name, target, predicted).
+    --limit N scores the first N functions; --sample N scores N spread evenly over the split
+    (every (n/N)-th, so all its repositories are represented).
     """
 
   /// The no-model baseline's k (the body's k most frequent subtokens), chosen on the valid split.
@@ -67,8 +70,10 @@ enum EvalNames {
     let (modelDirs, rest) = try values(of: "--names-model", in: args)
     var scanner = ArgumentScanner(rest)
     let datasets = try scanner.option("--datasets") ?? "~/.cache/codeintel/datasets"
-    let split = try scanner.choice("--split", from: ["test", "valid", "train"]) ?? "test"
+    let split =
+      try scanner.choice("--split", from: ["test", "valid", "github-test", "github-valid", "train"]) ?? "test"
     let limit = try scanner.int("--limit", in: 1...10_000_000) ?? 0
+    let sample = try scanner.int("--sample", in: 1...10_000_000) ?? 0
     let beam = try scanner.int("--beam", in: 1...64) ?? 5
     let biases = try numbers(scanner.option("--copy-bias"), "--copy-bias")
     let firstBiases = try numbers(scanner.option("--first-copy-bias"), "--first-copy-bias")
@@ -83,7 +88,9 @@ enum EvalNames {
     guard try scanner.finish().isEmpty else { throw UsageError("eval names takes no positional arguments") }
     let dir = (datasets as NSString).expandingTildeInPath + "/method-names"
     let train = try MethodNameRecord.read(path: dir + "/train.jsonl")
-    let records = try MethodNameRecord.read(path: dir + "/\(split).jsonl", limit: limit)
+    var records = try MethodNameRecord.read(path: dir + "/\(split).jsonl", limit: limit)
+    let splitSize = records.count
+    if sample > 0 { records = MethodNameRecord.spread(records, count: sample) }
     guard !records.isEmpty else { throw CodeIntelError("\(dir)/\(split).jsonl has no examples") }
 
     var heads: [NameHead] = []
@@ -183,8 +190,10 @@ enum EvalNames {
     let stamp = ISO8601DateFormatter().string(from: Date())
     var out = ""
     out += note
-    out += "Method-names \(split) split (held-out packages), \(records.count) functions"
+    let heldOut = split.hasPrefix("github") ? "held-out GitHub repositories" : "held-out packages"
+    out += "Method-names \(split) split (\(heldOut)), \(records.count) functions"
     out += limit > 0 ? " (first \(limit))" : ""
+    out += sample > 0 && records.count < splitSize ? " (spread evenly over its \(splitSize))" : ""
     out += "; top beam of a width-\(beam) beam search. Subtoken precision/recall/F1 as code2seq computes them "
     out += "(case-insensitive; per function, each predicted subtoken is a hit when the true name contains it, "
     out += "each true subtoken the prediction lacks is a miss; counts summed over the split), and exact match "

@@ -30,11 +30,16 @@ enum FinetuneNames {
         --seed S              Seed of initialisation and data order (default 1).
         --max-length N        Encoder input tokens (default 64, at most the model's maximum).
         --decoder-layers N    1 or 2 (default 1).
+        --copy on|off         Pointer-generator decoder (default on): a learned gate mixes the subtoken
+                              distribution with attention over the input's own subtokens (copying).
         --subtokens N         Subtoken vocabulary size, specials included (default 4000).
         --threads N           BLAS and attention threads (default 2).
         --eval-every N        Valid loss every N steps (default 100; 0: only at the end).
         --final-eval N        Valid functions decoded at the end for F1 (default 300; 0: none).
-        --datasets DIR        The datasets folder (default ~/.cache/codeintel/datasets); reads method-names/.
+        --datasets DIR        The datasets folder (default ~/.cache/codeintel/datasets); reads method-names/:
+                              train.jsonl, and for the valid loss and F1 valid.jsonl interleaved with
+                              as many github-valid.jsonl functions (spread over its repositories) when
+                              that file exists, so each measure sees both.
         --limit N             Only the first N training functions (smoke tests).
         --resume              Continue exactly from DIR/checkpoint/ (same options).
     """
@@ -55,6 +60,7 @@ enum FinetuneNames {
     config.seed = UInt64(try scanner.int("--seed", in: 0...Int.max) ?? Int(config.seed))
     config.maxLength = try scanner.int("--max-length", in: 8...100_000) ?? 64
     config.decoderLayers = try scanner.int("--decoder-layers", in: 1...2) ?? config.decoderLayers
+    config.pointerGenerator = (try scanner.choice("--copy", from: ["on", "off"]) ?? "on") == "on"
     config.subtokenVocab = try scanner.int("--subtokens", in: 16...1_000_000) ?? config.subtokenVocab
     config.threads = try scanner.int("--threads", in: 1...64) ?? config.threads
     config.evalEvery = try scanner.int("--eval-every", in: 0...10_000_000) ?? config.evalEvery
@@ -71,8 +77,14 @@ enum FinetuneNames {
       model: model.info.name, encoderSHA256: try NameFinetuner.sha256(ofFile: encoderPath), steps: model.info.steps)
     let dir = (datasets as NSString).expandingTildeInPath + "/method-names"
     let train = try MethodNameRecord.read(path: dir + "/train.jsonl", limit: limit)
-    let valid = try MethodNameRecord.read(path: dir + "/valid.jsonl")
-    printError("finetune names: \(train.count) train, \(valid.count) valid functions; encoder from \(model.directory.path)")
+    var valid = try MethodNameRecord.read(path: dir + "/valid.jsonl")
+    if FileManager.default.fileExists(atPath: dir + "/github-valid.jsonl") {
+      // as many GitHub functions as Debian ones, spread over the GitHub valid repositories
+      let github = try MethodNameRecord.read(path: dir + "/github-valid.jsonl")
+      valid = MethodNameRecord.interleaved(valid, MethodNameRecord.spread(github, count: valid.count))
+    }
+    printError(
+      "finetune names: \(train.count) train, \(valid.count) valid functions; encoder from \(model.directory.path)")
     let trainer = try NameFinetuner(
       config: config, pretrained: model, origin: origin, train: train, valid: valid, output: out, resume: resume,
       log: { printError($0) })
@@ -81,7 +93,9 @@ enum FinetuneNames {
       format: "finetune names: %d steps, %.0f s, %.1f functions/s, final loss %.4f", s.steps, s.trainingSeconds,
       s.functionsPerSecond, s.finalLoss)
     if let m = s.valid {
-      line += String(format: "; valid F1 %.3f (P %.3f R %.3f, exact %.3f, %d functions)", m.f1, m.precision, m.recall, m.exactMatch, m.examples)
+      line += String(
+        format: "; valid F1 %.3f (P %.3f R %.3f, exact %.3f, %d functions)", m.f1, m.precision, m.recall, m.exactMatch,
+        m.examples)
     }
     print(line)
     print("head folder: \(out)")

@@ -39,4 +39,22 @@ public struct MethodNameRecord: Codable, Sendable, Equatable {
     }
     return out
   }
+
+  /// `count` records spread evenly over `records` (indices ⌊i · n / count⌋, in order), all of them when there are no
+  /// more than `count`. The splits are written repository by repository, so a prefix would cover few of them.
+  public static func spread(_ records: [MethodNameRecord], count: Int) -> [MethodNameRecord] {
+    guard count > 0, records.count > count else { return records }
+    return (0..<count).map { records[$0 * records.count / count] }
+  }
+
+  /// `a` and `b` alternated (a₀ b₀ a₁ b₁ …, the longer one's rest at the end), so any prefix has both.
+  public static func interleaved(_ a: [MethodNameRecord], _ b: [MethodNameRecord]) -> [MethodNameRecord] {
+    var out: [MethodNameRecord] = []
+    out.reserveCapacity(a.count + b.count)
+    for i in 0..<max(a.count, b.count) {
+      if i < a.count { out.append(a[i]) }
+      if i < b.count { out.append(b[i]) }
+    }
+    return out
+  }
 }

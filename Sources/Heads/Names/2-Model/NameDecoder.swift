@@ -15,14 +15,58 @@ public struct NameDecoderConfig: Codable, Sendable, Equatable {
   public var ffn: Int
   /// Decoder input positions: `<bos>` plus at most `maxLen - 1` subtokens.
   public var maxLen: Int
+  /// Pointer-generator output (See et al. 2017): a learned gate mixes the vocabulary distribution with a copy
+  /// distribution over the input's subtokens. False in decoders written before it existed.
+  public var copy: Bool
 
-  public init(vocab: Int, dim: Int, layers: Int, heads: Int, ffn: Int, maxLen: Int) {
+  public init(vocab: Int, dim: Int, layers: Int, heads: Int, ffn: Int, maxLen: Int, copy: Bool = false) {
     self.vocab = vocab
     self.dim = dim
     self.layers = layers
     self.heads = heads
     self.ffn = ffn
     self.maxLen = maxLen
+    self.copy = copy
+  }
+
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    vocab = try c.decode(Int.self, forKey: .vocab)
+    dim = try c.decode(Int.self, forKey: .dim)
+    layers = try c.decode(Int.self, forKey: .layers)
+    heads = try c.decode(Int.self, forKey: .heads)
+    ffn = try c.decode(Int.self, forKey: .ffn)
+    maxLen = try c.decode(Int.self, forKey: .maxLen)
+    copy = try c.decodeIfPresent(Bool.self, forKey: .copy) ?? false
+  }
+}
+
+// MARK: - Copy sources
+
+/// What the pointer-generator may copy, per function of a batch: items (encoder position, subtoken id), where the
+/// position is the encoder token that covers the subtoken's first byte (`NameCopySource`), padded to one width.
+public struct NameCopyBatch: Sendable, Equatable {
+  /// Items per function (the widest function's count).
+  public let width: Int
+  /// (batch, width): encoder positions; -1 marks padding.
+  public let positions: [Int32]
+  /// (batch, width): subtoken ids (vocabulary ids, never a special).
+  public let ids: [Int32]
+
+  /// One list of (position, id) per function.
+  public init(items: [[(position: Int32, id: Int32)]]) {
+    let w = max(items.map(\.count).max() ?? 0, 1)
+    var pos = [Int32](repeating: -1, count: items.count * w)
+    var ids = [Int32](repeating: 0, count: items.count * w)
+    for (i, list) in items.enumerated() {
+      for (k, item) in list.enumerated() {
+        pos[i * w + k] = item.position
+        ids[i * w + k] = item.id
+      }
+    }
+    width = w
+    positions = pos
+    self.ids = ids
   }
 }
 
@@ -50,6 +94,8 @@ public final class NameDecoder: @unchecked Sendable {
   }
 
   let wte: Int, wpe: Int, memw: Int, lnfw: Int, lnfb: Int, outb: Int
+  /// The pointer-generator's parameters (0 without `config.copy`).
+  let copyq: Int, copyk: Int, gatew: Int, gateb: Int
   let offsets: [LayerOffsets]
 
   /// A freshly initialised decoder (N(0, 0.02), residual projections scaled by 1/√(3L), LN weights 1).
@@ -90,6 +136,16 @@ public final class NameDecoder: @unchecked Sendable {
     lnfw = layout.add("norm.weight", [c])
     lnfb = layout.add("norm.bias", [c])
     outb = layout.add("output.bias", [config.vocab])
+    if config.copy {
+      // copy attention (query from the final decoder state, key from the encoder state) and the gate
+      // p_gen = σ(w_h · h + w_c · context + b) (See et al. 2017)
+      copyq = layout.add("copy.query.weight", [c, c])
+      copyk = layout.add("copy.key.weight", [c, c])
+      gatew = layout.add("copy.gate.weight", [2 * c], decay: false)
+      gateb = layout.add("copy.gate.bias", [1], decay: false)
+    } else {
+      (copyq, copyk, gatew, gateb) = (0, 0, 0, 0)
+    }
     self.offsets = offsets
     parameters = ParameterStore(layout: layout)
     var rng = TensorRandom(seed: mixSeed(seed, 0xDEC0))
@@ -123,16 +179,26 @@ public final class NameDecoder: @unchecked Sendable {
   let lnf = Buffer(), lnfMean = Buffer(), lnfRstd = Buffer(), logits = Buffer()
   let dres = Buffer(), dln = Buffer(), dqkv = Buffer(), dy = Buffer(), dh = Buffer(), dhg = Buffer()
   let dcq = Buffer(), dckv = Buffer(), dscratch = Buffer(), dlnf = Buffer()
+  // pointer-generator: vocabulary softmax, copy query/keys, copy attention (bt, width), context (bt, c), gate (bt),
+  // the mixture P and log P (bt, v)
+  var copyBatch: NameCopyBatch?
+  let pvocab = Buffer(), copyQ = Buffer(), copyK = Buffer(), copyAtt = Buffer(), copyCtx = Buffer(), gate = Buffer()
+  let mixture = Buffer(), logMixture = Buffer()
+  let dvocab = Buffer(), dcopyQ = Buffer(), dcopyK = Buffer(), drow = Buffer(), dhCopy = Buffer()
+  /// Probabilities below this count as this in log P (and pass no gradient).
+  static let probabilityFloor: Float = 1e-30
 
   // MARK: Forward
 
   /// Logits (batch·length, vocab) for decoder inputs `tokens` (batch, length), right-padded with any id (pads
   /// only ever see earlier positions, so they change nothing before them), attending to `memory`
-  /// (batch, memoryLength, dim) where `memoryMask` (batch, memoryLength) is 1. The result is a view valid until
-  /// the next `forward`.
+  /// (batch, memoryLength, dim) where `memoryMask` (batch, memoryLength) is 1. With `config.copy` the result is
+  /// instead log P (batch·length, vocab) of the pointer-generator mixture over `copy`'s items (a function without
+  /// items, or `copy` nil, gets the vocabulary distribution alone): either way a row's log-softmax is its
+  /// log-probabilities. The result is a view valid until the next `forward`.
   public func forward(
     tokens: [Int32], batch: Int, length: Int, memory mem: UnsafePointer<Float>, memoryMask mask: [Float],
-    memoryLength: Int
+    memoryLength: Int, copy: NameCopyBatch? = nil
   ) -> UnsafeMutablePointer<Float> {
     precondition(tokens.count == batch * length, "NameDecoder.forward: tokens size")
     precondition(mask.count == batch * memoryLength, "NameDecoder.forward: memory mask size")
@@ -208,7 +274,8 @@ public final class NameDecoder: @unchecked Sendable {
       LayerNorm.forward(
         out: a.ln3.reserve(bt * c), mean: a.ln3Mean.reserve(bt), rstd: a.ln3Rstd.reserve(bt), inp: a.r3.data,
         weight: p + o.ln3w, bias: p + o.ln3b, n: bt, c: c)
-      Linear.forward(out: a.fch.reserve(bt * f), inp: a.ln3.data, weight: p + o.fcw, bias: p + o.fcb, n: bt, c: c, oc: f)
+      Linear.forward(
+        out: a.fch.reserve(bt * f), inp: a.ln3.data, weight: p + o.fcw, bias: p + o.fcb, n: bt, c: c, oc: f)
       GELU.forward(out: a.fchGelu.reserve(bt * f), inp: a.fch.data, count: bt * f)
       Self.residualLinear(
         out: a.r4.reserve(bt * c), residual: a.r3.data, inp: a.fchGelu.data, weight: p + o.fcprojw,
@@ -220,7 +287,197 @@ public final class NameDecoder: @unchecked Sendable {
       weight: p + lnfw, bias: p + lnfb, n: bt, c: c)
     let out = logits.reserve(bt * v)
     Linear.forward(out: out, inp: lnf.data, weight: p + wte, bias: p + outb, n: bt, c: c, oc: v)
+    guard config.copy else { return out }
+    precondition(copy.map { $0.positions.count == b * $0.width } ?? true, "NameDecoder.forward: copy batch size")
+    copyBatch = copy
+    return pointerGeneratorForward()
+  }
+
+  // MARK: Pointer-generator
+
+  /// The mixture P = g · softmax(logits) + (1 − g) · Σ_k α_k [id_k], per decoder position, where
+  /// α = softmax_k(q · K[pos_k] / √c) over the function's copy items (q = Wq h, K = Wk memory, h the final
+  /// LayerNorm's output), the context is Σ_k α_k memory[pos_k], and g = σ(w_h · h + w_c · context + b).
+  /// A function without items gets g = 1. Returns log max(P, floor): (bt, v).
+  func pointerGeneratorForward() -> UnsafeMutablePointer<Float> {
+    let (c, v) = (config.dim, config.vocab)
+    let bt = b * t
+    let p = parameters.data
+    let z = logits.data
+    let pv = pvocab.reserve(bt * v)
+    for r in 0..<bt {
+      let x = z + r * v
+      let y = pv + r * v
+      var mx = -Float.infinity
+      for k in 0..<v { mx = max(mx, x[k]) }
+      var sum: Float = 0
+      for k in 0..<v {
+        y[k] = expf(x[k] - mx)
+        sum += y[k]
+      }
+      let inv = 1 / sum
+      for k in 0..<v { y[k] *= inv }
+    }
+    let w = copyBatch?.width ?? 1
+    let q = copyQ.reserve(bt * c)
+    Linear.forward(out: q, inp: lnf.data, weight: p + copyq, bias: nil, n: bt, c: c, oc: c)
+    let kk = copyK.reserve(b * s * c)
+    Linear.forward(out: kk, inp: memory.data, weight: p + copyk, bias: nil, n: b * s, c: c, oc: c)
+    let att = copyAtt.reserve(bt * w)
+    let ctx = copyCtx.reserve(bt * c)
+    let g = gate.reserve(bt)
+    att.update(repeating: 0, count: bt * w)
+    ctx.update(repeating: 0, count: bt * c)
+    let mix = mixture.reserve(bt * v)
+    let out = logMixture.reserve(bt * v)
+    let scale = 1 / Float(c).squareRoot()
+    let m = memory.data
+    for i in 0..<b {
+      let items = copyItems(i)
+      for j in 0..<t {
+        let r = i * t + j
+        let a = att + r * w
+        let cr = ctx + r * c
+        let h = lnf.data + r * c
+        let pr = pv + r * v
+        let mixRow = mix + r * v
+        if items.isEmpty {
+          g[r] = 1
+          mixRow.update(from: pr, count: v)
+        } else {
+          var mx = -Float.infinity
+          for (k, it) in items.enumerated() {
+            let key = kk + (i * s + it.position) * c
+            var dot: Float = 0
+            for d in 0..<c { dot += q[r * c + d] * key[d] }
+            a[k] = dot * scale
+            mx = max(mx, a[k])
+          }
+          var sum: Float = 0
+          for k in items.indices {
+            a[k] = expf(a[k] - mx)
+            sum += a[k]
+          }
+          for k in items.indices { a[k] /= sum }
+          for (k, it) in items.enumerated() {
+            let mrow = m + (i * s + it.position) * c
+            for d in 0..<c { cr[d] += a[k] * mrow[d] }
+          }
+          var gz = p[gateb]
+          for d in 0..<c { gz += p[gatew + d] * h[d] + p[gatew + c + d] * cr[d] }
+          let gv = 1 / (1 + expf(-gz))
+          g[r] = gv
+          for k in 0..<v { mixRow[k] = gv * pr[k] }
+          for (k, it) in items.enumerated() { mixRow[it.id] += (1 - gv) * a[k] }
+        }
+        let o = out + r * v
+        for k in 0..<v { o[k] = logf(max(mixRow[k], Self.probabilityFloor)) }
+      }
+    }
     return out
+  }
+
+  /// Function `i`'s copy items of the current batch (positions inside the memory, ids inside the vocabulary).
+  func copyItems(_ i: Int) -> [(position: Int, id: Int)] {
+    guard let cb = copyBatch else { return [] }
+    var out: [(position: Int, id: Int)] = []
+    for k in 0..<cb.width {
+      let pos = Int(cb.positions[i * cb.width + k])
+      let id = Int(cb.ids[i * cb.width + k])
+      if pos >= 0, pos < s, id >= 0, id < config.vocab, memoryMask.data[i * s + pos] != 0 { out.append((pos, id)) }
+    }
+    return out
+  }
+
+  /// From d(loss)/d(log P) (bt, v): the gradient of the vocabulary logits into `dz` (bt, v, overwritten), the copy
+  /// and gate parameters' gradients (added), d/dh into `dh` (bt, c, added) and d/dmemory into `dMemory` (added).
+  func pointerGeneratorBackward(
+    dLogP: UnsafePointer<Float>, dz: UnsafeMutablePointer<Float>, dh: UnsafeMutablePointer<Float>,
+    dMemory: UnsafeMutablePointer<Float>?
+  ) {
+    let (c, v) = (config.dim, config.vocab)
+    let bt = b * t
+    let p = parameters.data
+    let grad = parameters.grad
+    let w = copyBatch?.width ?? 1
+    let pv = pvocab.data
+    let att = copyAtt.data
+    let ctx = copyCtx.data
+    let g = gate.data
+    let mix = mixture.data
+    let q = copyQ.data
+    let kk = copyK.data
+    let m = memory.data
+    let dq = dcopyQ.reserve(bt * c)
+    dq.update(repeating: 0, count: bt * c)
+    let dk = dcopyK.reserve(b * s * c)
+    dk.update(repeating: 0, count: b * s * c)
+    let dMix = drow.reserve(v + 2 * w + c)
+    let da = dMix + v
+    let ds = da + w
+    let dctx = ds + w
+    let scale = 1 / Float(c).squareRoot()
+    for i in 0..<b {
+      let items = copyItems(i)
+      for j in 0..<t {
+        let r = i * t + j
+        let lg = dLogP + r * v
+        let pr = pv + r * v
+        let mixRow = mix + r * v
+        for k in 0..<v { dMix[k] = mixRow[k] > Self.probabilityFloor ? lg[k] / mixRow[k] : 0 }
+        let gv = g[r]
+        // vocabulary path: dPv = g · dMix, through the softmax
+        var dot: Float = 0
+        for k in 0..<v { dot += pr[k] * gv * dMix[k] }
+        let zr = dz + r * v
+        for k in 0..<v { zr[k] = pr[k] * (gv * dMix[k] - dot) }
+        if items.isEmpty { continue }
+        // gate: dg = Σ Pv dMix − Σ_k α_k dMix[id_k]
+        let a = att + r * w
+        var dg: Float = 0
+        for k in 0..<v { dg += pr[k] * dMix[k] }
+        for (k, it) in items.enumerated() { dg -= a[k] * dMix[it.id] }
+        let dgz = dg * gv * (1 - gv)
+        let h = lnf.data + r * c
+        let cr = ctx + r * c
+        grad[gateb] += dgz
+        for d in 0..<c {
+          grad[gatew + d] += dgz * h[d]
+          grad[gatew + c + d] += dgz * cr[d]
+          dh[r * c + d] += dgz * p[gatew + d]
+          dctx[d] = dgz * p[gatew + c + d]
+        }
+        // copy attention: dα_k = (1 − g) dMix[id_k] + dctx · memory[pos_k]; memory[pos_k] += α_k dctx
+        var adot: Float = 0
+        for (k, it) in items.enumerated() {
+          let mrow = m + (i * s + it.position) * c
+          var x = (1 - gv) * dMix[it.id]
+          for d in 0..<c { x += dctx[d] * mrow[d] }
+          da[k] = x
+          adot += a[k] * x
+          if let dMemory {
+            let dm = dMemory + (i * s + it.position) * c
+            for d in 0..<c { dm[d] += a[k] * dctx[d] }
+          }
+        }
+        for k in items.indices { ds[k] = a[k] * (da[k] - adot) * scale }
+        // scores = q · K[pos] · scale
+        for (k, it) in items.enumerated() {
+          let key = kk + (i * s + it.position) * c
+          let dkey = dk + (i * s + it.position) * c
+          for d in 0..<c {
+            dq[r * c + d] += ds[k] * key[d]
+            dkey[d] += ds[k] * q[r * c + d]
+          }
+        }
+      }
+    }
+    // q = Wq h;  K = Wk memory
+    Linear.backward(
+      dinp: dh, dweight: grad + copyq, dbias: nil, dout: dq, inp: lnf.data, weight: p + copyq, n: bt, c: c, oc: c)
+    Linear.backward(
+      dinp: dMemory, dweight: grad + copyk, dbias: nil, dout: dk, inp: memory.data, weight: p + copyk, n: b * s, c: c,
+      oc: c)
   }
 
   /// out = residual + inp · Wᵀ + bias.
@@ -240,8 +497,9 @@ public final class NameDecoder: @unchecked Sendable {
   // MARK: Backward
 
   /// Back-propagates `dLogits` (batch·length, vocab) from the last `forward`, ADDING into `parameters.grad` and,
-  /// when given, into `dMemory` (batch, memoryLength, dim).
-  public func backward(dLogits: UnsafePointer<Float>, dMemory: UnsafeMutablePointer<Float>?) {
+  /// when given, into `dMemory` (batch, memoryLength, dim). With `config.copy`, `dLogits` is d(loss)/d(log P) of
+  /// what `forward` returned.
+  public func backward(dLogits dOut: UnsafePointer<Float>, dMemory: UnsafeMutablePointer<Float>?) {
     let (c, f, h, v) = (config.dim, config.ffn, config.heads, config.vocab)
     let bt = b * t
     let bs = b * s
@@ -257,10 +515,24 @@ public final class NameDecoder: @unchecked Sendable {
     let dckvb = dckv.reserve(bs * 2 * c)
     let scratch = dscratch.reserve(max(t * t * max(threads, 1), t * s))
     let dlf = dlnf.reserve(bt * c)
+    var dLogits = dOut
+    if config.copy {
+      // the mixture's gradient: into the vocabulary logits, the copy and gate parameters, the memory, and d/dh
+      // (kept in dhCopy until the logits' backward has written dlf)
+      let dz = dvocab.reserve(bt * v)
+      let dhc = dhCopy.reserve(bt * c)
+      dhc.update(repeating: 0, count: bt * c)
+      pointerGeneratorBackward(dLogP: dOut, dz: dz, dh: dhc, dMemory: dMemory)
+      dLogits = UnsafePointer(dz)
+    }
     // logits = lnf · Eᵀ + b
     Linear.backward(
       dinp: dlf, dweight: g + wte, dbias: g + outb, dout: dLogits, inp: lnf.data, weight: p + wte, n: bt, c: c,
       oc: v, overwriteInput: true)
+    if config.copy {
+      let dhc = dhCopy.data
+      for k in 0..<(bt * c) { dlf[k] += dhc[k] }
+    }
     dr.update(repeating: 0, count: bt * c)
     let last = offsets.isEmpty ? UnsafePointer(embedded.data) : UnsafePointer(acts[offsets.count - 1].r4.data)
     LayerNorm.backward(

@@ -285,8 +285,21 @@ public final class NameHead: @unchecked Sendable {
   }
 
   static func tokens(of input: String, tokenizer: Tokenizer, maxLength: Int) -> [Int32] {
-    let ids = tokenizer.encode(input, options: EncodeOptions(maxLength: maxLength, fnPlaceholder: "METHOD_NAME")).ids
+    let ids = encoding(of: input, tokenizer: tokenizer, maxLength: maxLength).ids
     return ids.isEmpty ? [tokenizer.unkID] : ids
+  }
+
+  /// The encoder's tokens of `input` with their byte offsets (what `tokens(of:)` reads the ids from).
+  static func encoding(of input: String, tokenizer: Tokenizer, maxLength: Int) -> Encoding {
+    tokenizer.encode(input, options: EncodeOptions(maxLength: maxLength, fnPlaceholder: "METHOD_NAME"))
+  }
+
+  /// What the pointer-generator may copy from `input` (`NameCopySource`); none for a decoder without it.
+  public func copyItems(of input: String) -> [(position: Int32, id: Int32)] {
+    guard decoder.config.copy else { return [] }
+    return NameCopySource.items(
+      input: input, encoding: Self.encoding(of: input, tokenizer: tokenizer, maxLength: info.maxLength),
+      vocabulary: vocabulary)
   }
 
   /// The decoding options in `config.json` (none in folders written before the field existed).
@@ -315,6 +328,7 @@ public final class NameHead: @unchecked Sendable {
     let options = decoding ?? self.decoding
     let sequences = inputs.map(tokens(of:))
     let copies = inputs.map { copyCandidates(of: $0, decoding: options) }
+    let items = inputs.map(copyItems(of:))
     lock.lock()
     defer { lock.unlock() }
     var out = [(predictions: [NamePrediction], current: NamePrediction?)](repeating: ([], nil), count: inputs.count)
@@ -332,12 +346,12 @@ public final class NameHead: @unchecked Sendable {
         let memory = Array(UnsafeBufferPointer(start: states.data + r * t * d, count: n * d))
         let predictions = Self.beamSearch(
           decoder: decoder, memory: memory, length: n, vocabulary: vocabulary, width: beam, top: top,
-          maxSubtokens: info.maxSubtokens, copy: copies[i])
+          maxSubtokens: info.maxSubtokens, copy: copies[i], copyItems: items[i])
         var cur: NamePrediction?
         if let current, !current[i].isEmpty {
           cur = Self.score(
             decoder: decoder, memory: memory, length: n, vocabulary: vocabulary, subtokens: current[i],
-            maxSubtokens: info.maxSubtokens, copy: copies[i])
+            maxSubtokens: info.maxSubtokens, copy: copies[i], copyItems: items[i])
         }
         out[i] = (predictions, cur)
       }
@@ -349,10 +363,11 @@ public final class NameHead: @unchecked Sendable {
   // MARK: Decoding
 
   /// Beam search over one function's encoder states `memory` (length, dim): see
-  /// `beamSearch(vocabulary:width:top:maxSubtokens:copy:logits:)`; the decoder gives the logits.
+  /// `beamSearch(vocabulary:width:top:maxSubtokens:copy:logits:)`; the decoder gives the logits (with a
+  /// pointer-generator decoder, the log-probabilities of its mixture over `copyItems`).
   public static func beamSearch(
     decoder: NameDecoder, memory: [Float], length s: Int, vocabulary: SubtokenVocabulary, width: Int, top: Int,
-    maxSubtokens: Int, copy: CopyCandidates = .none
+    maxSubtokens: Int, copy: CopyCandidates = .none, copyItems: [(position: Int32, id: Int32)] = []
   ) -> [NamePrediction] {
     let v = decoder.config.vocab
     let d = decoder.config.dim
@@ -365,8 +380,10 @@ public final class NameHead: @unchecked Sendable {
       var mem = [Float](repeating: 0, count: b * s * d)
       for i in 0..<b { for k in 0..<(s * d) { mem[i * s * d + k] = memory[k] } }
       let mask = [Float](repeating: 1, count: b * s)
+      let items = decoder.config.copy ? NameCopyBatch(items: Array(repeating: copyItems, count: b)) : nil
       let logits = mem.withUnsafeBufferPointer {
-        decoder.forward(tokens: tokens, batch: b, length: t, memory: $0.baseAddress!, memoryMask: mask, memoryLength: s)
+        decoder.forward(
+          tokens: tokens, batch: b, length: t, memory: $0.baseAddress!, memoryMask: mask, memoryLength: s, copy: items)
       }
       var last = [Float](repeating: 0, count: b * v)
       for i in 0..<b { for j in 0..<v { last[i * v + j] = logits[(i * t + t - 1) * v + j] } }
@@ -462,7 +479,7 @@ public final class NameHead: @unchecked Sendable {
   /// copy bonus under `copy` (the same bias the beam search adds, so the two scores compare).
   public static func score(
     decoder: NameDecoder, memory: [Float], length s: Int, vocabulary: SubtokenVocabulary, subtokens: [String],
-    maxSubtokens: Int, copy: CopyCandidates = .none
+    maxSubtokens: Int, copy: CopyCandidates = .none, copyItems: [(position: Int32, id: Int32)] = []
   ) -> NamePrediction {
     let maxSub = min(maxSubtokens, decoder.config.maxLen - 1)
     let kept = Array(subtokens.prefix(maxSub)).map { $0.lowercased() }
@@ -473,7 +490,7 @@ public final class NameHead: @unchecked Sendable {
     let logits = memory.withUnsafeBufferPointer {
       decoder.forward(
         tokens: inputs, batch: 1, length: t, memory: $0.baseAddress!, memoryMask: [Float](repeating: 1, count: s),
-        memoryLength: s)
+        memoryLength: s, copy: decoder.config.copy ? NameCopyBatch(items: [copyItems]) : nil)
     }
     let unknownShare = copy.unknown.isEmpty ? 0 : log(Double(copy.unknown.count))
     var lp: Double = 0

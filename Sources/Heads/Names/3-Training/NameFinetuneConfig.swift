@@ -24,6 +24,9 @@ public struct NameFinetuneConfig: Codable, Sendable, Equatable {
   /// Subtoken vocabulary size, specials included.
   public var subtokenVocab: Int = 4000
   public var maxSubtokens: Int = 6
+  /// A pointer-generator decoder (a learned gate between generating and copying an input subtoken). Nil in heads
+  /// written before the option existed: off.
+  public var pointerGenerator: Bool? = nil
   public var threads: Int = 2
   public var logEvery: Int = 10
   /// Teacher-forced validation loss every this many steps (0 = never) on `evalExamples` valid functions.

@@ -91,7 +91,7 @@ public final class NameFinetuner {
       config: NameDecoderConfig(
         vocab: vocabulary.count, dim: encoder.dim, layers: config.decoderLayers,
         heads: (encoder as? TransformerEncoder)?.config.heads ?? 4, ffn: config.decoderFFN,
-        maxLen: config.maxSubtokens + 1),
+        maxLen: config.maxSubtokens + 1, copy: config.pointerGenerator ?? false),
       seed: config.seed)
     loop = FineTuneLoop(
       parts: [
@@ -158,12 +158,21 @@ public final class NameFinetuner {
 
   func tokens(_ i: Int, in records: [MethodNameRecord], cache: Bool) -> [Int32] {
     if cache, let t = tokenCache[i] { return t }
-    let ids = tokenizer.encode(
-      records[i].input, options: EncodeOptions(maxLength: maxLength, fnPlaceholder: "METHOD_NAME")
-    ).ids
-    let t = ids.isEmpty ? [tokenizer.unkID] : ids
+    let t = NameHead.tokens(of: records[i].input, tokenizer: tokenizer, maxLength: maxLength)
     if cache { tokenCache[i] = t }
     return t
+  }
+
+  /// The pointer-generator's copy items of each record (nil for a decoder without copying).
+  func copyBatch(_ indices: [Int], in records: [MethodNameRecord]) -> NameCopyBatch? {
+    guard decoder.config.copy else { return nil }
+    return NameCopyBatch(
+      items: indices.map {
+        NameCopySource.items(
+          input: records[$0].input,
+          encoding: NameHead.encoding(of: records[$0].input, tokenizer: tokenizer, maxLength: maxLength),
+          vocabulary: vocabulary)
+      })
   }
 
   // MARK: One step
@@ -188,19 +197,32 @@ public final class NameFinetuner {
     let v = vocabulary.count
     let logits = decoder.forward(
       tokens: inputs, batch: b, length: l, memory: out.states.data, memoryMask: batch.mask,
-      memoryLength: batch.length)
-    let p = probs.reserve(b * l * v)
-    let loss = labels.withUnsafeBufferPointer {
-      CrossEntropy.forward(probs: p, logits: logits, targets: $0.baseAddress!, n: b * l, c: v)
-    }
+      memoryLength: batch.length, copy: copyBatch(indices, in: records))
     let counted = labels.filter { $0 != -100 }.count
+    let loss: Float
+    if decoder.config.copy {
+      // the decoder gives log P of the pointer-generator mixture: the loss is its mean negative log-likelihood
+      var total: Double = 0
+      for r in 0..<(b * l) where labels[r] != -100 { total -= Double(logits[r * v + Int(labels[r])]) }
+      loss = Float(total / Double(max(counted, 1)))
+    } else {
+      let p = probs.reserve(b * l * v)
+      loss = labels.withUnsafeBufferPointer {
+        CrossEntropy.forward(probs: p, logits: logits, targets: $0.baseAddress!, n: b * l, c: v)
+      }
+    }
     guard train else { return (loss, counted) }
     encoder.parameters.zeroGrad()
     decoder.parameters.zeroGrad()
     let dl = dlogits.reserve(b * l * v)
     dl.update(repeating: 0, count: b * l * v)
-    labels.withUnsafeBufferPointer {
-      CrossEntropy.backward(dlogits: dl, probs: p, targets: $0.baseAddress!, n: b * l, c: v)
+    if decoder.config.copy {
+      let share = 1 / Float(max(counted, 1))
+      for r in 0..<(b * l) where labels[r] != -100 { dl[r * v + Int(labels[r])] = -share }
+    } else {
+      labels.withUnsafeBufferPointer {
+        CrossEntropy.backward(dlogits: dl, probs: probs.data, targets: $0.baseAddress!, n: b * l, c: v)
+      }
     }
     let dm = dmemory.reserve(b * batch.length * encoder.dim)
     dm.update(repeating: 0, count: b * batch.length * encoder.dim)

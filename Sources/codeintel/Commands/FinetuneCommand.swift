@@ -10,6 +10,7 @@ enum FinetuneCommand: CLICommand {
     USAGE: codeintel finetune types|names --pretrained DIR --out DIR [options]
            codeintel finetune name-prior --out DIR [options]
            codeintel finetune name-threshold --out DIR [options]
+           codeintel finetune type-threshold --out DIR [options]
 
     \(FinetuneTypes.help)
 
@@ -18,6 +19,8 @@ enum FinetuneCommand: CLICommand {
     \(FinetuneNamePrior.help)
 
     \(FinetuneNameThreshold.help)
+
+    \(FinetuneTypeThreshold.help)
     """
   }
 
@@ -27,7 +30,8 @@ enum FinetuneCommand: CLICommand {
     case "names": return try FinetuneNames.run(Array(args.dropFirst()))
     case "name-prior": return try FinetuneNamePrior.run(Array(args.dropFirst()))
     case "name-threshold": return try FinetuneNameThreshold.run(Array(args.dropFirst()))
-    default: throw UsageError("say which head: types, names, name-prior or name-threshold")
+    case "type-threshold": return try FinetuneTypeThreshold.run(Array(args.dropFirst()))
+    default: throw UsageError("say which head: types, names, name-prior, name-threshold or type-threshold")
     }
   }
 }

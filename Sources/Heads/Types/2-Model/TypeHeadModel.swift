@@ -61,6 +61,8 @@ public final class TypeHeadModel: @unchecked Sendable {
   /// The name → types table ranked with the head's candidates (`TypeCombination.combine`); nil when the
   /// folder has no `name-prior.json`.
   public var namePrior: TypeNamePrior?
+  /// The display threshold fitted on the valid splits (`type-calibration.json`); nil when the folder has none.
+  public var calibration: TypeCalibration?
   private let lock = NSLock()
 
   public init(
@@ -73,7 +75,9 @@ public final class TypeHeadModel: @unchecked Sendable {
     self.head = head
     self.namePrior = namePrior
     self.directory = directory
-    preparer = TypeHeadPreparer(tokenizer: tokenizer, vocabulary: info.vocabulary, windowLength: info.windowLength)
+    preparer = TypeHeadPreparer(
+      tokenizer: tokenizer, vocabulary: info.vocabulary, windowLength: info.windowLength,
+      composes: info.head.forms > TypeCandidateForm.nameForms.count)
   }
 
   /// Feature width for an encoder of width `dim`: the states before and after the site, the window's pooled
@@ -90,8 +94,10 @@ public final class TypeHeadModel: @unchecked Sendable {
     let head = try TypeHead.load(from: folder.file(info.typehead).path)
     guard head.config == info.head else { throw folder.unusable("\(info.typehead) does not match config.json") }
     let prior = try TypeNamePrior.load(directory: folder.url)
-    return TypeHeadModel(
+    let model = TypeHeadModel(
       info: info, tokenizer: tokenizer, encoder: encoder, head: head, namePrior: prior, directory: folder.url)
+    model.calibration = try TypeCalibration.load(directory: folder.url)
+    return model
   }
 
   /// `explicit` if given; else `types/` inside the default model folder if it exists (`$CODEINTEL_MODEL`, then
@@ -111,7 +117,11 @@ public final class TypeHeadModel: @unchecked Sendable {
     try tokenizer.save(to: dir.appendingPathComponent(info.tokenizer))
     try folder.writeJSON(info, to: ModelFolder.configFile)
     try namePrior?.write(to: dir)
+    try calibration?.write(to: dir)
   }
+
+  /// The default display bar: the calibrated threshold when the folder has one, else `fallback`.
+  public func displayThreshold(fallback: Double) -> Double { calibration?.threshold ?? fallback }
 
   // MARK: One batch
 
@@ -196,6 +206,7 @@ public final class TypeHeadModel: @unchecked Sendable {
 
   /// One training forward + backward over the batch; returns the loss (gradients added, not applied).
   public func trainStep(_ items: [(file: TypeHeadFile, window: Int)]) -> Float {
+    guard !items.isEmpty else { return 0 }
     let (_, refs) = forward(items)
     let targets = refs.map { items[$0.item].file.targets[$0.site] }
     guard targets.contains(where: { $0 != nil }) else { return 0 }
@@ -222,8 +233,9 @@ public final class TypeHeadModel: @unchecked Sendable {
         let p = TypeHead.softmax(logits[r])
         // A type the vocabulary and the file both offer gets the sum of its two probabilities.
         var byType: [String: Float] = [:]
+        let offers = file.offers[ref.site]
         for (j, q) in p.enumerated() where j != k - 1 {
-          byType[j < k ? info.vocabulary[j] : file.candidateTexts[j - k], default: 0] += q
+          byType[j < k ? info.vocabulary[j] : file.candidateTexts[offers[j - k].candidate], default: 0] += q
         }
         let scored = byType.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }
         out[ref.site] = scored.prefix(top).map { ($0.key, $0.value) }

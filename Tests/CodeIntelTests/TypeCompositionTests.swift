@@ -95,6 +95,17 @@ struct TypeCompositionTests {
     #expect(bins[8] == [3, 2] && bins[9] == [2, 2] && bins[5] == [1, 1])
   }
 
+  @Test("ranking: a text both the vocabulary and the file offer sums its probabilities; other is left out")
+  func rank() {
+    // vocabulary [string, Node], "other", offers [Node, Box<T>, T]
+    let p: [Float] = [0.3, 0.1, 0.25, 0.15, 0.12, 0.08]
+    let ranked = TypeHeadModel.rank(
+      probabilities: p, vocabulary: ["string", "Node"], vocabularyIndex: ["string": 0, "Node": 1],
+      offered: ["Node", "Box<T>", "T"], top: 3)
+    #expect(ranked.map(\.type) == ["string", "Node", "Box<T>"])
+    #expect(abs(ranked[1].probability - 0.25) < 1e-6)
+  }
+
   @Test("the calibration file round-trips and sets the display threshold")
   func calibrationFile() throws {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("type-calibration-\(UUID().uuidString)")

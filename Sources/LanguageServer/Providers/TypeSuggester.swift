@@ -10,6 +10,12 @@ public protocol TypeSuggester: Sendable {
   /// anchor or name lies in it). Long work polls `cancellation`.
   func suggestTypes(in tree: Tree, bytes: ClosedRange<Int>?, cancellation: CancellationToken) throws
     -> [TypeEvidence.Suggestion]
+  /// The display threshold calibrated for this suggester (nil: none; the server's default applies).
+  var displayThreshold: Double? { get }
+}
+
+extension TypeSuggester {
+  public var displayThreshold: Double? { nil }
 }
 
 extension Array where Element == TypeEvidence.Suggestion {
@@ -40,6 +46,9 @@ public struct ModelTypeSuggester: TypeSuggester {
   public let model: TypeHeadModel
 
   public init(model: TypeHeadModel) { self.model = model }
+
+  /// The head folder's calibrated threshold (`type-calibration.json`), if it has one.
+  public var displayThreshold: Double? { model.calibration?.threshold }
 
   public func suggestTypes(in tree: Tree, bytes: ClosedRange<Int>?, cancellation: CancellationToken) throws
     -> [TypeEvidence.Suggestion]

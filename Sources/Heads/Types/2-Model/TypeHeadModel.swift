@@ -225,24 +225,45 @@ public final class TypeHeadModel: @unchecked Sendable {
     defer { encoder.training = was }
     var out = [[(type: String, probability: Float)]](repeating: [], count: file.sites.count)
     var w = 0
-    let k = head.config.vocabulary
     while w < file.windows.count {
       let items = (w..<min(w + batchWindows, file.windows.count)).map { (file: file, window: $0) }
       let (logits, refs) = forward(items)
       for (r, ref) in refs.enumerated() {
-        let p = TypeHead.softmax(logits[r])
-        // A type the vocabulary and the file both offer gets the sum of its two probabilities.
-        var byType: [String: Float] = [:]
-        let offers = file.offers[ref.site]
-        for (j, q) in p.enumerated() where j != k - 1 {
-          byType[j < k ? info.vocabulary[j] : file.candidateTexts[offers[j - k].candidate], default: 0] += q
-        }
-        let scored = byType.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }
-        out[ref.site] = scored.prefix(top).map { ($0.key, $0.value) }
+        out[ref.site] = Self.rank(
+          probabilities: TypeHead.softmax(logits[r]), vocabulary: info.vocabulary,
+          vocabularyIndex: preparer.vocabularyIndex, offered: file.offers[ref.site].map { file.candidateTexts[$0.candidate] },
+          top: top)
       }
       w += batchWindows
     }
     return out
+  }
+
+  /// The `top` types of one site's softmax (vocabulary, "other", then the site's offered candidates, whose texts
+  /// are `offered`), best first, ties by text: a type the vocabulary and the file both offer gets the sum of its
+  /// two probabilities; "other" is left out. One pass with a short sorted list (a site may have thousands of
+  /// classes).
+  static func rank(
+    probabilities p: [Float], vocabulary: [String], vocabularyIndex: [String: Int], offered: [String], top: Int
+  ) -> [(type: String, probability: Float)] {
+    let k = vocabulary.count
+    var vocab = Array(p.prefix(k))
+    var open: [(String, Float)] = []
+    for (j, text) in offered.enumerated() where k + 1 + j < p.count {
+      if let v = vocabularyIndex[text] { vocab[v] += p[k + 1 + j] } else { open.append((text, p[k + 1 + j])) }
+    }
+    var best: [(type: String, probability: Float)] = []
+    func consider(_ type: String, _ q: Float) {
+      if best.count == top, let last = best.last, q < last.probability || (q == last.probability && type >= last.type) {
+        return
+      }
+      let i = best.firstIndex { q > $0.probability || (q == $0.probability && type < $0.type) } ?? best.count
+      best.insert((type, q), at: i)
+      if best.count > top { best.removeLast() }
+    }
+    for (v, q) in vocab.enumerated() { consider(vocabulary[v], q) }
+    for (text, q) in open { consider(text, q) }
+    return best
   }
 
   /// Predictions for a file's text and sites (prepares the file first).

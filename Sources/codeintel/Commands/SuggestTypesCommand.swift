@@ -161,7 +161,7 @@ enum SuggestTypesCommand: CLICommand {
         withJSONObject: ["files": jsonFiles, "checked": checker != nil], options: [.sortedKeys])
       print(String(decoding: data, as: UTF8.self))
     } else if mode == "list" {
-      print("\(totals.suggestions) suggestions at confidence ≥ \(minConfidence) in \(totals.files) file(s)")
+      print("\(totals.suggestions) suggestions at confidence ≥ \((minConfidence * 1000).rounded() / 1000) in \(totals.files) file(s)")
     } else {
       let verb = mode == "apply" ? "wrote" : "would write"
       let refused = totals.refused > 0 ? "; \(totals.refused) refused because they would break the parse" : ""

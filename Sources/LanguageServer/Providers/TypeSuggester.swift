@@ -14,6 +14,8 @@ public protocol TypeSuggester: Sendable {
   /// re-computes only what it changed; the result must be the same as without it.
   func suggestTypes(in tree: Tree, bytes: ClosedRange<Int>?, cache: TypeHeadCache, cancellation: CancellationToken)
     throws -> [TypeEvidence.Suggestion]
+  /// The display threshold calibrated for this suggester (nil: none; the server's default applies).
+  var displayThreshold: Double? { get }
 }
 
 extension TypeSuggester {
@@ -22,6 +24,7 @@ extension TypeSuggester {
   {
     try suggestTypes(in: tree, bytes: bytes, cancellation: cancellation)
   }
+  public var displayThreshold: Double? { nil }
 }
 
 extension Array where Element == TypeEvidence.Suggestion {
@@ -52,6 +55,9 @@ public struct ModelTypeSuggester: TypeSuggester {
   public let model: TypeHeadModel
 
   public init(model: TypeHeadModel) { self.model = model }
+
+  /// The head folder's calibrated threshold (`type-calibration.json`), if it has one.
+  public var displayThreshold: Double? { model.calibration?.threshold }
 
   public func suggestTypes(in tree: Tree, bytes: ClosedRange<Int>?, cancellation: CancellationToken) throws
     -> [TypeEvidence.Suggestion]

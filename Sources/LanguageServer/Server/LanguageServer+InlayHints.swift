@@ -36,13 +36,16 @@ extension LanguageServer {
       "type suggestions of \(doc.uri): \(suggestions.count) in \((DispatchTime.now().uptimeNanoseconds - start) / 1_000_000) ms, "
         + "\(doc.typeHeadCache.misses - misses) windows computed, \(doc.typeHeadCache.count) cached")
     let path = LanguageServer.path(fromURI: doc.uri)
+    // The user's setting, else the head's threshold fitted on the valid splits for 90 % precision.
+    let bar =
+      configuration.minTypeConfidence ?? providers.types.displayThreshold ?? ServerConfiguration.defaultMinTypeConfidence
     let shown = TypeHoles.gate(suggestions, in: tree, all: !holesOnly, path: path).filter {
-      $0.best.confidence >= configuration.minTypeConfidence
+      $0.best.confidence >= bar
     }
     guard configuration.typeCheckEnabled, let typeCheck = providers.typeCheck, !shown.isEmpty else { return shown }
     return try typeCheck.filter(
       shown, path: path, bytes: tree.bytes,
-      minConfidence: configuration.minTypeConfidence, cancellation: cancellation
+      minConfidence: bar, cancellation: cancellation
     ) { self.logToEditor("codeintel: type hints are unchecked: \($0)", type: 2) }
   }
 }

@@ -5,8 +5,11 @@
 public struct ServerConfiguration: Sendable, Equatable {
   /// Show predicted types as inlay hints.
   public var inlayHintsEnabled = true
-  /// The lowest confidence of a type shown as a hint or offered as an annotation.
-  public var minTypeConfidence = 0.5
+  /// The lowest confidence of a type shown as a hint or offered as an annotation (`inlayHints.minConfidence`);
+  /// nil: the type head's calibrated threshold (`type-calibration.json`), else `defaultMinTypeConfidence`.
+  public var minTypeConfidence: Double?
+  /// The bar without a setting and without a calibrated type head.
+  public static let defaultMinTypeConfidence = 0.5
   public var hoverEnabled = true
   /// Check type hints and annotation fixes with the TypeScript compiler when it is installed (`typeCheck.enabled`).
   public var typeCheckEnabled = true

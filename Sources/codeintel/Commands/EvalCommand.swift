@@ -14,7 +14,7 @@ enum EvalCommand: CLICommand {
                                  [--calibrate] [--no-augmentation-pairs | --no-leetcode] [--quick]
            codeintel eval clones --group-purity [--data DIR]
            codeintel eval clones --scorer [--data DIR] [--datasets DIR] [--limit N]
-           codeintel eval types [--datasets DIR] [--split test] [--tsc] [--limit N] [--types-model DIR]...
+           codeintel eval types [--datasets DIR] [--split test] [--tsc] [--every K] [--limit N] [--types-model DIR]...
            codeintel eval types --breakage <file-or-dir>... [--min-confidence P] [--limit N]
                                 [--types-model DIR | --no-model]
            codeintel eval names [--datasets DIR] [--split test] [--names-model DIR]... [--limit N]
@@ -76,23 +76,26 @@ enum EvalCommand: CLICommand {
       --quick             --limit 200, 2 tries, edits up to 4.
 
     types    Scores type predictions on the types dataset's split (default test: held-out
-             packages) by acc@1 and acc@5 with `any` excluded, overall, by site kind and for
-             common (top-100 in train) vs rare types: most-frequent type, name only, the
-             deterministic evidence, evidence else name only, and with --tsc the TypeScript
-             compiler (scripts/eval/tsc-types.js; needs node and node-typescript), and for each
-             --types-model the type head alone, combined with the evidence (evidence ≥ 0.8, else
-             head), and, when the folder has a name-prior.json, the shipped combined system
-             (evidence ≥ 0.8, else head and name prior ranked by confidence; docs/TYPES.md).
+             packages) by acc@1 and acc@5 with `any` excluded, overall, by site kind, for common
+             (top-100 in train) vs rare types and for labels with type arguments or unions
+             (args/unions): most-frequent type, name only, the deterministic evidence, evidence else
+             name only, and with --tsc the TypeScript compiler (scripts/eval/tsc-types.js; needs node
+             and node-typescript), and for each --types-model the type head alone and the combined
+             system (evidence ≥ 0.8, else head and name prior ranked by confidence, only types in
+             scope; docs/TYPES.md) with its precision and coverage at the head's calibrated display
+             threshold (`codeintel finetune type-threshold`).
              With --breakage, on real TypeScript files instead of the dataset: writes each suggestion
-             shown at --min-confidence (default 0.8) alone into its file, checks it with the TypeScript
-             compiler (node + node-typescript) and reports the share that adds a diagnostic, for every
-             site before the type-in-scope check, --all, the default rule, and the default + --check.
+             shown at --min-confidence (default: the head's calibrated threshold, else 0.8) alone
+             into its file, checks it with the TypeScript compiler (node + node-typescript) and
+             reports the share that adds a diagnostic, for every site before the type-in-scope
+             check, --all, the default rule, and the default + --check.
 
     OPTIONS:
-      --datasets DIR  The datasets folder (default: ~/.cache/codeintel/datasets); reads types/.
-      --split NAME    test (default), valid or train.
+      --datasets DIR  The datasets folder (default: ~/.cache/codeintel/datasets-v2); reads types/.
+      --split NAME    test (default), github-test, valid, github-valid or train.
       --tsc           Also run the TypeScript compiler peer (slow).
-      --limit N       Only the first N files of the split.
+      --every K       Only every K-th file of the split (a sample across its repositories).
+      --limit N       Only the first N files of the split (after --every).
       --types-model DIR  A type-head folder (`codeintel finetune types`); repeatable. Rows are
                       labelled from its config.json (with or without pretraining).
       --evidence-threshold P  The combined rows put evidence first at confidence >= P (default 0.8).

@@ -9,13 +9,15 @@ enum EvalTypeBreakage {
   static func run(_ args: [String]) throws -> Int32 {
     var scanner = ArgumentScanner(args)
     _ = scanner.flag("--breakage")
-    let minConfidence = try scanner.double("--min-confidence", in: 0...1) ?? 0.8
+    let explicitMinConfidence = try scanner.double("--min-confidence", in: 0...1)
     let typesModel = try scanner.option("--types-model")
     let noModel = scanner.flag("--no-model")
     let limit = try scanner.int("--limit", in: 1...Int.max)
     let paths = try scanner.finish()
     guard !paths.isEmpty else { throw UsageError("--breakage needs the files or folders of real TypeScript code") }
     let model = noModel ? nil : try TypeHeadModel.loadDefault(explicit: typesModel)
+    // The same default bar as suggest-types: the head's calibrated threshold, else 0.8.
+    let minConfidence = explicitMinConfidence ?? model?.displayThreshold(fallback: 0.8) ?? 0.8
     let checker: TypeChecker
     do {
       checker = try TypeChecker()

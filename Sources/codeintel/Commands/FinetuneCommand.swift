@@ -11,6 +11,7 @@ enum FinetuneCommand: CLICommand {
            codeintel finetune name-prior --out DIR [options]
            codeintel finetune name-threshold --out DIR [options]
            codeintel finetune clones --out DIR [options]
+           codeintel finetune type-threshold --out DIR [options]
 
     \(FinetuneTypes.help)
 
@@ -21,6 +22,8 @@ enum FinetuneCommand: CLICommand {
     \(FinetuneNameThreshold.help)
 
     \(FinetuneClones.help)
+
+    \(FinetuneTypeThreshold.help)
     """
   }
 
@@ -31,7 +34,8 @@ enum FinetuneCommand: CLICommand {
     case "name-prior": return try FinetuneNamePrior.run(Array(args.dropFirst()))
     case "name-threshold": return try FinetuneNameThreshold.run(Array(args.dropFirst()))
     case "clones": return try FinetuneClones.run(Array(args.dropFirst()))
-    default: throw UsageError("say which head: types, names, name-prior, name-threshold or clones")
+    case "type-threshold": return try FinetuneTypeThreshold.run(Array(args.dropFirst()))
+    default: throw UsageError("say which head: types, names, name-prior, name-threshold, type-threshold or clones")
     }
   }
 }

@@ -13,7 +13,7 @@ enum FinetuneNamePrior {
              adds it to a head folder made without it.
              --out DIR            the type-head folder (required; must hold its config.json)
              --min-packages N     keep a (name, type) pair annotated in >= N train packages (default 2)
-             --datasets DIR       dataset folder (default ~/.cache/codeintel/datasets); reads types/
+             --datasets DIR       dataset folder (default ~/.cache/codeintel/datasets-v2); reads types/
     """
 
   static func run(_ args: [String]) throws -> Int32 {
@@ -21,7 +21,7 @@ enum FinetuneNamePrior {
     guard let out = try scanner.option("--out") else { throw UsageError("--out DIR is required") }
     let datasets =
       try scanner.option("--datasets")
-      ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/codeintel/datasets").path
+      ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/codeintel/datasets-v2").path
     let minPackages = try scanner.int("--min-packages", in: 1...1000) ?? 2
     guard try scanner.finish().isEmpty else { throw UsageError("unexpected arguments") }
     let dir = URL(fileURLWithPath: (out as NSString).expandingTildeInPath)

@@ -20,7 +20,9 @@ enum FinetuneTypes {
                --min-packages N     closed vocabulary: train types used in >= N packages; name prior:
                                     (name, type) pairs annotated in >= N packages (default 2)
                --seed S             seed for initialisation, data order and dropout (default 1)
-               --datasets DIR       dataset folder (default ~/.cache/codeintel/datasets)
+               --vocabulary N       closed vocabulary size at most (default 2000)
+               --threads N          compute threads (default 2)
+               --datasets DIR       dataset folder (default ~/.cache/codeintel/datasets-v2)
                --resume             continue from DIR/checkpoint (same --seed and --random-init)
                --train-limit N      only the first N train files (smoke tests)
                --valid-limit N      only the first N valid files
@@ -32,7 +34,7 @@ enum FinetuneTypes {
     guard let out = try scanner.option("--out") else { throw UsageError("--out DIR is required") }
     let datasets =
       try scanner.option("--datasets")
-      ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/codeintel/datasets").path
+      ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/codeintel/datasets-v2").path
     var options = TypeHeadTraining.Options(pretrained: pretrained, out: out, datasets: datasets)
     options.randomInit = scanner.flag("--random-init")
     options.steps = try scanner.int("--steps", in: 1...10_000_000)
@@ -44,6 +46,8 @@ enum FinetuneTypes {
     if let lr = try scanner.double("--lr", in: 1e-7...1) { options.lr = Float(lr) }
     if let b = try scanner.int("--batch", in: 1...1024) { options.batchWindows = b }
     if let m = try scanner.int("--min-packages", in: 1...1000) { options.minPackages = m }
+    if let v = try scanner.int("--vocabulary", in: 1...100_000) { options.vocabularySize = v }
+    if let t = try scanner.int("--threads", in: 1...64) { options.threads = t }
     if let s = try scanner.int("--seed", in: 0...Int.max) { options.seed = UInt64(s) }
     options.resume = scanner.flag("--resume")
     options.trainLimit = try scanner.int("--train-limit", in: 1...Int.max)

@@ -36,7 +36,9 @@ enum SuggestTypesCommand: CLICommand {
     everything works from the evidence alone.
 
     OPTIONS:
-      --min-confidence P   Only list/apply suggestions whose best candidate reaches P (0–1, default 0.8).
+      --min-confidence P   Only list/apply suggestions whose best candidate reaches P (0–1). Default:
+                           the type head's calibrated threshold (type-calibration.json in its folder,
+                           fitted on the valid splits for 90 % precision), else 0.8.
       --diff               Show the annotations that --apply would write, as a unified diff (no changes).
       --apply              Write the annotations into the files. An insertion that would add a syntax
                            error is refused; running it twice changes nothing the second time.
@@ -64,7 +66,7 @@ enum SuggestTypesCommand: CLICommand {
 
   static func run(_ args: [String]) throws -> Int32 {
     var scanner = ArgumentScanner(args)
-    let minConfidence = try scanner.double("--min-confidence", in: 0...1) ?? 0.8
+    let explicitMinConfidence = try scanner.double("--min-confidence", in: 0...1)
     let apply = scanner.flag("--apply")
     let diff = scanner.flag("--diff")
     guard !(apply && diff) else { throw UsageError("--apply and --diff do not go together") }
@@ -81,6 +83,7 @@ enum SuggestTypesCommand: CLICommand {
     guard !paths.isEmpty else { throw UsageError("give at least one file or directory") }
 
     let model = noModel ? nil : try TypeHeadModel.loadDefault(explicit: typesModel)
+    let minConfidence = explicitMinConfidence ?? model?.displayThreshold(fallback: 0.8) ?? 0.8
     var failed = false
     var jsonFiles: [[String: Any]] = []
     var totals = (files: 0, suggestions: 0, applied: 0, refused: 0, dropped: 0)
@@ -158,7 +161,7 @@ enum SuggestTypesCommand: CLICommand {
         withJSONObject: ["files": jsonFiles, "checked": checker != nil], options: [.sortedKeys])
       print(String(decoding: data, as: UTF8.self))
     } else if mode == "list" {
-      print("\(totals.suggestions) suggestions at confidence ≥ \(minConfidence) in \(totals.files) file(s)")
+      print("\(totals.suggestions) suggestions at confidence ≥ \((minConfidence * 1000).rounded() / 1000) in \(totals.files) file(s)")
     } else {
       let verb = mode == "apply" ? "wrote" : "would write"
       let refused = totals.refused > 0 ? "; \(totals.refused) refused because they would break the parse" : ""

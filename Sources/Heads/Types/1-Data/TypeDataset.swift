@@ -13,13 +13,24 @@ extension TypeEvaluation {
     public var offset: Int
     public var label: String
     public var any: Bool
+    /// The type parameters of the declarations around the site, innermost first (datasets-v2; nil in older
+    /// datasets): the generics in scope.
+    public var typeParameters: [String]?
 
-    public init(kind: String, name: String, offset: Int, label: String, any: Bool? = nil) {
+    enum CodingKeys: String, CodingKey {
+      case kind, name, offset, label, any
+      case typeParameters = "type_parameters"
+    }
+
+    public init(
+      kind: String, name: String, offset: Int, label: String, any: Bool? = nil, typeParameters: [String]? = nil
+    ) {
       self.kind = kind
       self.name = name
       self.offset = offset
       self.label = label
       self.any = any ?? (TypeAccuracy.normalize(label) == "any")
+      self.typeParameters = typeParameters
     }
   }
 
@@ -30,6 +41,15 @@ extension TypeEvaluation {
     public var language: String
     public var text: String
     public var sites: [Site]
+    /// The names the file declares as types and the local names its imports bind (datasets-v2; nil before).
+    public var declaredTypes: [String]?
+    public var importedNames: [String]?
+
+    enum CodingKeys: String, CodingKey {
+      case package, path, language, text, sites
+      case declaredTypes = "declared_types"
+      case importedNames = "imported_names"
+    }
 
     public init(package: String, path: String, language: String = "typescript", text: String, sites: [Site]) {
       self.package = package
@@ -37,6 +57,11 @@ extension TypeEvaluation {
       self.language = language
       self.text = text
       self.sites = sites
+    }
+
+    /// The head's view of the sites (kind, name, offset, type parameters in scope).
+    public var headSites: [TypeHeadSite] {
+      sites.map { TypeHeadSite(kind: $0.kind, name: $0.name, offset: $0.offset, typeParameters: $0.typeParameters ?? []) }
     }
   }
 

@@ -6,14 +6,20 @@ import Tokenizer
 
 // MARK: - Open candidates
 
-/// The generic forms an open candidate name `X` is offered in.
+/// The forms an open candidate takes: a name `X` (a type the file declares or imports, or a type parameter in
+/// scope) in one of the first five, a generic `G<A>` composed from a generic in scope and an argument in scope,
+/// or a type expression the file itself writes somewhere (`mentioned`: `Map<string, Node>` in an interface).
 public enum TypeCandidateForm: Int, CaseIterable, Sendable {
-  case plain, array, promise, orUndefined, orNull
+  case plain, array, promise, orUndefined, orNull, generic, mentioned
 
-  /// The type text of `name` in this form, already in `TypeAccuracy.normalize` spelling.
+  /// The forms of heads trained before composition (`TypeHeadConfig.forms` 5): names only.
+  public static let nameForms: [TypeCandidateForm] = [.plain, .array, .promise, .orUndefined, .orNull]
+
+  /// The type text of `name` in this form, already in `TypeAccuracy.normalize` spelling (`generic` and
+  /// `mentioned` take the whole type as `name`).
   public func text(_ name: String) -> String {
     switch self {
-    case .plain: return name
+    case .plain, .generic, .mentioned: return name
     case .array: return name + "[]"
     case .promise: return "Promise<" + name + ">"
     case .orUndefined: return name + "|undefined"
@@ -73,11 +79,14 @@ public struct TypeHeadSite: Sendable, Equatable {
   public var name: String
   /// UTF-8 byte offset where `: T` goes.
   public var offset: Int
+  /// The type parameters of the declarations around the site: composed candidates may use these and no other.
+  public var typeParameters: [String]
 
-  public init(kind: String, name: String, offset: Int) {
+  public init(kind: String, name: String, offset: Int, typeParameters: [String] = []) {
     self.kind = kind
     self.name = name
     self.offset = offset
+    self.typeParameters = typeParameters
   }
 
   /// Kinds in feature order.
@@ -212,11 +221,71 @@ public struct TypeHeadFile: Sendable {
   /// The open candidates' normalised type texts and their head inputs, same order.
   public var candidateTexts: [String]
   public var candidates: [TypeHeadCandidate]
-  /// Per site: every candidate with its pair features.
+  /// Per site: the candidates it may take (a candidate with a type parameter only where that parameter is in
+  /// scope), each with its pair features.
   public var offers: [[TypeHeadOffer]]
-  /// Per site: the index into [vocabulary ++ offers] of the true type (nil: no label or `any`): the file's
-  /// candidate when it has one with that text, else the vocabulary entry, else "other".
+  /// Per site: the index into [vocabulary ++ "other" ++ that site's offers] of the true type (nil: no label or
+  /// `any`): the site's offered candidate when it has one with that text, else the vocabulary entry, else
+  /// "other".
   public var targets: [Int?]
+}
+
+/// The pieces a file offers for composing candidate types: the type-like names it declares or imports, the
+/// generics it declares or applies (with their number of type arguments), the type parameters its
+/// declarations bind, and the type expressions it writes.
+public struct TypeCompositionPieces: Sendable {
+  public var names: [TypeCandidates.Name] = []
+  /// Generic names in scope as the file uses them, first occurrence first, with their arity (1 or 2).
+  public var generics: [(name: String, arity: Int)] = []
+  /// Every type-parameter name the file binds anywhere (a candidate using one needs it in the site's scope).
+  public var typeParameters: Set<String> = []
+  /// Normalised texts of the compound type expressions the file writes (`Foo<Bar>`, `A[]`, `A | B`, `ns.T`).
+  public var mentioned: [String] = []
+
+  /// The compound type nodes harvested as `mentioned` candidates.
+  static let mentionedTypes: Set<String> = [
+    "generic_type", "array_type", "union_type", "tuple_type", "nested_type_identifier", "intersection_type",
+  ]
+  /// Global generics every file may apply: one argument, or a `string` key and one value argument.
+  public static let globalGenerics: [(name: String, arity: Int)] = [
+    ("Record", 2), ("Map", 2), ("Set", 1), ("Partial", 1), ("Array", 1),
+  ]
+
+  public init() {}
+
+  public init(tree: Tree) {
+    names = TypeCandidates.names(in: tree)
+    let scope = Set(names.map(\.name))
+    var arity: [String: Int] = [:]
+    var order: [String] = []
+    var seenMentioned: Set<String> = []
+    func generic(_ name: String, _ n: Int) {
+      guard n >= 1, scope.contains(name) || TypeNames.globalTypes.contains(name) else { return }
+      if arity[name] == nil { order.append(name) }
+      arity[name] = min(max(arity[name] ?? 0, n), 2)
+    }
+    tree.root.walk { node in
+      let type = node.type
+      if TypeCandidates.declarationTypes.contains(type), let name = node.child(field: "name"),
+        let parameters = node.child(field: "type_parameters")
+      {
+        generic(name.text, parameters.namedChildren.filter { $0.type == "type_parameter" }.count)
+      }
+      if type == "type_parameter", let name = node.child(field: "name") { typeParameters.insert(name.text) }
+      if type == "generic_type", let name = node.child(field: "name"),
+        let arguments = node.child(field: "type_arguments")
+      {
+        generic(name.text, arguments.namedChildren.count)
+      }
+      if Self.mentionedTypes.contains(type), node.byteRange.count <= 80, !node.hasError {
+        let text = TypeAccuracy.normalize(node.text)
+        let words = text.split { !($0.isLetter || $0.isNumber || $0 == "_" || $0 == "$") }
+        if !words.contains("any"), seenMentioned.insert(text).inserted { mentioned.append(text) }
+      }
+      return true
+    }
+    generics = order.map { ($0, arity[$0]!) }
+  }
 }
 
 /// Turns files into head inputs: the tokenizer, the closed vocabulary and the window length.
@@ -226,28 +295,119 @@ public struct TypeHeadPreparer: Sendable {
   public let vocabulary: [String]
   public let vocabularyIndex: [String: Int]
   public let windowLength: Int
-  /// Number of pair features per (site, candidate).
-  public static let pairFeatures = 3
+  /// Whether candidates are composed (type parameters, generics, the file's own type expressions) or only a
+  /// declared or imported name in the five name forms (a head with `forms` 5, trained before composition).
+  public let composes: Bool
+  /// Number of pair features per (site, candidate): name overlap (Jaccard), last subtokens equal, declared
+  /// (not imported), uses a type parameter of the site, written in the file (`mentioned`).
+  public static let pairFeatures = 5
+  /// At most this many names, generics, arguments and mentioned types go into a file's pool.
+  public static let maxNames = 40, maxGenerics = 12, maxArguments = 16, maxMentioned = 150
+  /// Arguments every generic is also applied to.
+  public static let primitiveArguments = ["string", "number", "boolean", "unknown"]
 
-  public init(tokenizer: Tokenizer, vocabulary: [String], windowLength: Int) {
+  public init(tokenizer: Tokenizer, vocabulary: [String], windowLength: Int, composes: Bool = true) {
     self.tokenizer = tokenizer
     self.vocabulary = vocabulary
     var index: [String: Int] = [:]
     for (i, v) in vocabulary.enumerated() where index[v] == nil { index[v] = i }
     self.vocabularyIndex = index
     self.windowLength = windowLength
+    self.composes = composes
   }
 
   /// The class index of "other".
   public var otherClass: Int { vocabulary.count }
 
+  /// One candidate of a file's pool before it is offered to sites.
+  struct Pooled {
+    var text: String
+    var candidate: TypeHeadCandidate
+    var words: [String]
+    var declared: Bool
+    /// Type parameters it uses (must all be in a site's scope for the site to be offered it).
+    var typeParameters: [String]
+    var mentioned: Bool
+  }
+
+  /// The composed candidate pool of a file (normalised texts, deduplicated, first spelling kept).
+  func pool(pieces: TypeCompositionPieces, sites: [TypeHeadSite]) -> [Pooled] {
+    var out: [Pooled] = []
+    var seen: [String: Int] = [:]
+    func add(_ text: String, form: TypeCandidateForm, tokensOf: String, words: [String], declared: Bool, tps: [String], mentioned: Bool = false) {
+      if let i = seen[text] {
+        // Composed and also written in the file: one candidate, marked as written.
+        if mentioned { out[i].mentioned = true }
+        return
+      }
+      seen[text] = out.count
+      out.append(
+        Pooled(
+          text: text, candidate: TypeHeadCandidate(tokens: tokenizer.encode(tokensOf), form: form.rawValue),
+          words: words, declared: declared, typeParameters: tps, mentioned: mentioned))
+    }
+    let names = Array(pieces.names.prefix(Self.maxNames))
+    for name in names {
+      let words = identifierSubtokens(name.name)
+      for form in TypeCandidateForm.nameForms {
+        // Kept even when the vocabulary has the same text: pointing at the file's own name is what
+        // carries over to packages the vocabulary never saw.
+        add(form.text(name.name), form: form, tokensOf: name.name, words: words, declared: name.declared, tps: [])
+      }
+    }
+    guard composes else { return out }
+    var typeParameters: [String] = []
+    for site in sites {
+      for t in site.typeParameters where !typeParameters.contains(t) { typeParameters.append(t) }
+    }
+    for t in typeParameters {
+      for form in TypeCandidateForm.nameForms {
+        add(form.text(t), form: form, tokensOf: t, words: identifierSubtokens(t), declared: false, tps: [t])
+      }
+    }
+    // Generics in scope applied to the arguments in scope: type parameters, the file's names, primitives.
+    let arguments: [(text: String, tps: [String])] =
+      typeParameters.map { ($0, [$0]) } + names.prefix(Self.maxArguments).map { ($0.name, []) }
+      + Self.primitiveArguments.map { ($0, []) }
+    let declaredGenerics = pieces.generics.prefix(Self.maxGenerics)
+    let generics = declaredGenerics + TypeCompositionPieces.globalGenerics.filter { g in
+      !declaredGenerics.contains { $0.name == g.name }
+    }
+    for g in generics {
+      let gWords = identifierSubtokens(g.name)
+      for a in arguments where a.text != g.name {
+        let text = g.arity == 1 ? "\(g.name)<\(a.text)>" : "\(g.name)<string,\(a.text)>"
+        add(
+          text, form: .generic, tokensOf: g.name + " " + a.text, words: gWords + identifierSubtokens(a.text),
+          declared: false, tps: a.tps)
+      }
+      if g.arity == 2 {
+        for k in typeParameters {
+          for v in typeParameters where v != k {
+            add(
+              "\(g.name)<\(k),\(v)>", form: .generic, tokensOf: "\(g.name) \(k) \(v)",
+              words: gWords + identifierSubtokens(k) + identifierSubtokens(v), declared: false, tps: [k, v])
+          }
+        }
+      }
+    }
+    for text in pieces.mentioned.prefix(Self.maxMentioned) {
+      let identifiers = text.split { !($0.isLetter || $0.isNumber || $0 == "_" || $0 == "$") }.map(String.init)
+      let tps = identifiers.filter { pieces.typeParameters.contains($0) }
+      add(
+        text, form: .mentioned, tokensOf: text, words: identifiers.flatMap(identifierSubtokens), declared: false,
+        tps: tps, mentioned: true)
+    }
+    return out
+  }
+
   /// Prepares one file. `labels`, when given, are the true annotations (one per site) for training targets.
-  /// `names`, when given, are the file's candidate type names (`TypeCandidates.names(in:)` of its tree), so the
-  /// text need not be parsed again.
+  /// `tree`, when given, is the text's parse tree (the caller's), so the text need not be parsed again for the
+  /// composition pieces.
   /// With `anchored`, the windows are `TypeHeadWindow.anchored` (the editor's, which stay put under edits), else
   /// `TypeHeadWindow.windows` (training, evaluation and the command line).
   public func prepare(
-    text: String, tsx: Bool, sites: [TypeHeadSite], labels: [String]? = nil, names given: [TypeCandidates.Name]? = nil,
+    text: String, tsx: Bool, sites: [TypeHeadSite], labels: [String]? = nil, tree given: Tree? = nil,
     anchored: Bool = false
   ) -> TypeHeadFile {
     let encoding = tokenizer.encode(text, options: EncodeOptions())
@@ -256,35 +416,32 @@ public struct TypeHeadPreparer: Sendable {
       ? TypeHeadWindow.anchored(
         encoding: encoding, bytes: Array(text.utf8), offsets: sites.map(\.offset), length: windowLength)
       : TypeHeadWindow.windows(encoding: encoding, offsets: sites.map(\.offset), length: windowLength)
-    var texts: [String] = []
-    var cands: [TypeHeadCandidate] = []
-    var names: [(words: [String], declared: Bool)] = []
-    for name in given ?? TypeCandidates.names(in: text, tsx: tsx) {
-      let ids = tokenizer.encode(name.name)
-      for form in TypeCandidateForm.allCases {
-        // Kept even when the vocabulary has the same text: pointing at the file's own name is what
-        // carries over to packages the vocabulary never saw.
-        texts.append(form.text(name.name))
-        cands.append(TypeHeadCandidate(tokens: ids, form: form.rawValue))
-        names.append((identifierSubtokens(name.name), name.declared))
-      }
-    }
+    let tree = given ?? (try? Parser(language: tsx ? .tsx : .typescript).parse(text))
+    let pieces = tree.map { TypeCompositionPieces(tree: $0) } ?? TypeCompositionPieces()
+    let pooled = pool(pieces: pieces, sites: sites)
     var offers: [[TypeHeadOffer]] = []
     var targets: [Int?] = []
-    var candidateIndex: [String: Int] = [:]
-    for (i, t) in texts.enumerated() where candidateIndex[t] == nil { candidateIndex[t] = i }
     for (s, site) in sites.enumerated() {
       let words = identifierSubtokens(site.name)
       let set = Set(words)
-      offers.append(
-        names.indices.map { j in
-          let cw = names[j].words
-          let inter = Set(cw).intersection(set).count
-          let union = max(Set(cw).union(set).count, 1)
-          let lastMatch: Float = (cw.last != nil && cw.last == words.last) ? 1 : 0
-          return TypeHeadOffer(
-            candidate: j, features: [Float(inter) / Float(union), lastMatch, names[j].declared ? 1 : 0])
-        })
+      let scope = Set(site.typeParameters)
+      var siteOffers: [TypeHeadOffer] = []
+      var offeredIndex: [String: Int] = [:]
+      for (j, c) in pooled.enumerated() where c.typeParameters.allSatisfy(scope.contains) {
+        let cw = Set(c.words)
+        let inter = cw.intersection(set).count
+        let union = max(cw.union(set).count, 1)
+        let lastMatch: Float = (c.words.last != nil && c.words.last == words.last) ? 1 : 0
+        offeredIndex[c.text] = siteOffers.count
+        siteOffers.append(
+          TypeHeadOffer(
+            candidate: j,
+            features: [
+              Float(inter) / Float(union), lastMatch, c.declared ? 1 : 0, c.typeParameters.isEmpty ? 0 : 1,
+              c.mentioned ? 1 : 0,
+            ]))
+      }
+      offers.append(siteOffers)
       guard let labels, s < labels.count else {
         targets.append(nil)
         continue
@@ -292,7 +449,7 @@ public struct TypeHeadPreparer: Sendable {
       let label = TypeAccuracy.normalize(labels[s])
       if label == "any" {
         targets.append(nil)
-      } else if let c = candidateIndex[label] {
+      } else if let c = offeredIndex[label] {
         targets.append(vocabulary.count + 1 + c)
       } else if let v = vocabularyIndex[label] {
         targets.append(v)
@@ -301,6 +458,7 @@ public struct TypeHeadPreparer: Sendable {
       }
     }
     return TypeHeadFile(
-      sites: sites, windows: windows, candidateTexts: texts, candidates: cands, offers: offers, targets: targets)
+      sites: sites, windows: windows, candidateTexts: pooled.map(\.text), candidates: pooled.map(\.candidate),
+      offers: offers, targets: targets)
   }
 }

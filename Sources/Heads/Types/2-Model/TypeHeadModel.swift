@@ -1,6 +1,7 @@
 import Corpus
 import Foundation
 import Model
+import Syntax
 import Tensor
 import Tokenizer
 
@@ -61,6 +62,8 @@ public final class TypeHeadModel: @unchecked Sendable {
   /// The name → types table ranked with the head's candidates (`TypeCombination.combine`); nil when the
   /// folder has no `name-prior.json`.
   public var namePrior: TypeNamePrior?
+  /// The display threshold fitted on the valid splits (`type-calibration.json`); nil when the folder has none.
+  public var calibration: TypeCalibration?
   private let lock = NSLock()
 
   public init(
@@ -73,7 +76,9 @@ public final class TypeHeadModel: @unchecked Sendable {
     self.head = head
     self.namePrior = namePrior
     self.directory = directory
-    preparer = TypeHeadPreparer(tokenizer: tokenizer, vocabulary: info.vocabulary, windowLength: info.windowLength)
+    preparer = TypeHeadPreparer(
+      tokenizer: tokenizer, vocabulary: info.vocabulary, windowLength: info.windowLength,
+      composes: info.head.forms > TypeCandidateForm.nameForms.count)
   }
 
   /// Feature width for an encoder of width `dim`: the states before and after the site, the window's pooled
@@ -90,8 +95,10 @@ public final class TypeHeadModel: @unchecked Sendable {
     let head = try TypeHead.load(from: folder.file(info.typehead).path)
     guard head.config == info.head else { throw folder.unusable("\(info.typehead) does not match config.json") }
     let prior = try TypeNamePrior.load(directory: folder.url)
-    return TypeHeadModel(
+    let model = TypeHeadModel(
       info: info, tokenizer: tokenizer, encoder: encoder, head: head, namePrior: prior, directory: folder.url)
+    model.calibration = try TypeCalibration.load(directory: folder.url)
+    return model
   }
 
   /// `explicit` if given; else `types/` inside the default model folder if it exists (`$CODEINTEL_MODEL`, then
@@ -111,7 +118,11 @@ public final class TypeHeadModel: @unchecked Sendable {
     try tokenizer.save(to: dir.appendingPathComponent(info.tokenizer))
     try folder.writeJSON(info, to: ModelFolder.configFile)
     try namePrior?.write(to: dir)
+    try calibration?.write(to: dir)
   }
+
+  /// The default display bar: the calibrated threshold when the folder has one, else `fallback`.
+  public func displayThreshold(fallback: Double) -> Double { calibration?.threshold ?? fallback }
 
   // MARK: One batch
 
@@ -196,6 +207,7 @@ public final class TypeHeadModel: @unchecked Sendable {
 
   /// One training forward + backward over the batch; returns the loss (gradients added, not applied).
   public func trainStep(_ items: [(file: TypeHeadFile, window: Int)]) -> Float {
+    guard !items.isEmpty else { return 0 }
     let (_, refs) = forward(items)
     let targets = refs.map { items[$0.item].file.targets[$0.site] }
     guard targets.contains(where: { $0 != nil }) else { return 0 }
@@ -218,15 +230,15 @@ public final class TypeHeadModel: @unchecked Sendable {
     return out
   }
 
-  /// Predictions for a file's text and sites (prepares the file first). `names` are the file's candidate
-  /// type names when the caller has them (else the text is parsed for them). With `cache` (the editor's, one
+  /// Predictions for a file's text and sites (prepares the file first). `tree` is the text's parse tree when
+  /// the caller has it (else the text is parsed). With `cache` (the editor's, one
   /// per document), the windows are the anchored ones (`TypeHeadWindow.anchored`: an edit changes only the
   /// windows near it) and each is computed alone or taken from the cache (`predict(_:top:cache:)`).
   public func predict(
-    text: String, tsx: Bool, sites: [TypeHeadSite], names: [TypeCandidates.Name]? = nil, top: Int = 5,
+    text: String, tsx: Bool, sites: [TypeHeadSite], tree: Tree? = nil, top: Int = 5,
     cache: TypeHeadCache? = nil
   ) -> [[(type: String, probability: Float)]] {
-    let file = preparer.prepare(text: text, tsx: tsx, sites: sites, names: names, anchored: cache != nil)
+    let file = preparer.prepare(text: text, tsx: tsx, sites: sites, tree: tree, anchored: cache != nil)
     guard let cache else { return predict(file, top: top) }
     return predict(file, top: top, cache: cache)
   }
@@ -280,20 +292,42 @@ public final class TypeHeadModel: @unchecked Sendable {
     let was = encoder.training
     encoder.training = false
     defer { encoder.training = was }
-    let k = head.config.vocabulary
     let (logits, refs) = forward(ws.map { (file: file, window: $0) })
     var out: [Int: [(type: String, probability: Float)]] = [:]
     for (r, ref) in refs.enumerated() {
-      let p = TypeHead.softmax(logits[r])
-      // A type the vocabulary and the file both offer gets the sum of its two probabilities.
-      var byType: [String: Float] = [:]
-      for (j, q) in p.enumerated() where j != k - 1 {
-        byType[j < k ? info.vocabulary[j] : file.candidateTexts[j - k], default: 0] += q
-      }
-      let scored = byType.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }
-      out[ref.site] = scored.prefix(top).map { ($0.key, $0.value) }
+      out[ref.site] = Self.rank(
+        probabilities: TypeHead.softmax(logits[r]), vocabulary: info.vocabulary,
+        vocabularyIndex: preparer.vocabularyIndex, offered: file.offers[ref.site].map { file.candidateTexts[$0.candidate] },
+        top: top)
     }
     return out
+  }
+
+  /// The `top` types of one site's softmax (vocabulary, "other", then the site's offered candidates, whose texts
+  /// are `offered`), best first, ties by text: a type the vocabulary and the file both offer gets the sum of its
+  /// two probabilities; "other" is left out. One pass with a short sorted list (a site may have thousands of
+  /// classes).
+  static func rank(
+    probabilities p: [Float], vocabulary: [String], vocabularyIndex: [String: Int], offered: [String], top: Int
+  ) -> [(type: String, probability: Float)] {
+    let k = vocabulary.count
+    var vocab = Array(p.prefix(k))
+    var open: [(String, Float)] = []
+    for (j, text) in offered.enumerated() where k + 1 + j < p.count {
+      if let v = vocabularyIndex[text] { vocab[v] += p[k + 1 + j] } else { open.append((text, p[k + 1 + j])) }
+    }
+    var best: [(type: String, probability: Float)] = []
+    func consider(_ type: String, _ q: Float) {
+      if best.count == top, let last = best.last, q < last.probability || (q == last.probability && type >= last.type) {
+        return
+      }
+      let i = best.firstIndex { q > $0.probability || (q == $0.probability && type < $0.type) } ?? best.count
+      best.insert((type, q), at: i)
+      if best.count > top { best.removeLast() }
+    }
+    for (v, q) in vocab.enumerated() { consider(vocabulary[v], q) }
+    for (text, q) in open { consider(text, q) }
+    return best
   }
 
   /// Spaced display form of a normalised type (`A|undefined` → `A | undefined`).

@@ -25,8 +25,13 @@ public struct TypeHeadTraining {
     public var batchWindows = 16
     /// Real types in the closed vocabulary (the head adds "other"), from those used in at least
     /// `minPackages` train packages; the name prior keeps a (name, type) pair under the same guard.
-    public var vocabularySize = 1000
+    /// Chosen on valid and github-valid (docs/TYPES.md): 2,000 types used in >= 2 train packages.
+    public var vocabularySize = 2000
     public var minPackages = 2
+    /// Compute threads (BLAS, the encoder's row work, file preparation).
+    public var threads = 2
+    /// Windows taken from one train file per step at most (a step prepares batchWindows / this many files).
+    public var windowsPerFile = 2
     public var hidden = 256
     public var logEvery = 20
     public var checkpointEvery = 200
@@ -89,24 +94,25 @@ public struct TypeHeadTraining {
       .sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }.prefix(size).map(\.key)
   }
 
-  /// Prepares files on two threads (tokenising and parsing dominate).
-  static func prepareAll(_ files: [TypeEvaluation.File], preparer: TypeHeadPreparer, labels: Bool) -> [TypeHeadFile] {
+  /// Prepares files on `threads` threads (tokenising and parsing dominate).
+  static func prepareAll(
+    _ files: [TypeEvaluation.File], preparer: TypeHeadPreparer, labels: Bool, threads: Int = 2
+  ) -> [TypeHeadFile] {
+    let threads = max(1, threads)
     final class Box: @unchecked Sendable { var items: [TypeHeadFile?] = [] }
     let box = Box()
     box.items = [TypeHeadFile?](repeating: nil, count: files.count)
     let lock = NSLock()
-    DispatchQueue.concurrentPerform(iterations: 2) { part in
+    DispatchQueue.concurrentPerform(iterations: threads) { part in
       var i = part
       while i < files.count {
         let f = files[i]
         let prepared = preparer.prepare(
-          text: f.text, tsx: f.path.hasSuffix(".tsx"),
-          sites: f.sites.map { TypeHeadSite(kind: $0.kind, name: $0.name, offset: $0.offset) },
-          labels: labels ? f.sites.map(\.label) : nil)
+          text: f.text, tsx: f.path.hasSuffix(".tsx"), sites: f.headSites, labels: labels ? f.sites.map(\.label) : nil)
         lock.lock()
         box.items[i] = prepared
         lock.unlock()
-        i += 2
+        i += threads
       }
     }
     return box.items.map { $0! }
@@ -144,16 +150,22 @@ public struct TypeHeadTraining {
     }
     let sha = SHA256.hex(encoderBytes)
     let typesDir = URL(fileURLWithPath: o.datasets).appendingPathComponent("types")
+    BLAS.setThreads(max(o.threads, 1))
+    let loadStarted = Date()
     var trainFiles = try TypeEvaluation.loadFiles(typesDir.appendingPathComponent("train.jsonl").path)
     var validFiles = try TypeEvaluation.loadFiles(typesDir.appendingPathComponent("valid.jsonl").path)
     if let l = o.trainLimit { trainFiles = Array(trainFiles.prefix(l)) }
     if let l = o.validLimit { validFiles = Array(validFiles.prefix(l)) }
     let vocabulary = Self.vocabulary(trainFiles, minPackages: o.minPackages, size: o.vocabularySize)
 
+    log(
+      "read \(trainFiles.count) train files; vocabulary \(vocabulary.count) types (>= \(o.minPackages) packages) in "
+        + "\(String(format: "%.0f", Date().timeIntervalSince(loadStarted))) s")
     let encoder: any SequenceEncoder =
       o.randomInit
       ? EncoderFactory.make(pretrained.info.pretrain, vocab: pretrained.tokenizer.vocabSize, seed: o.seed)
       : pretrained.encoder
+    if let t = encoder as? TransformerEncoder { t.threads = max(o.threads, 1) }
     let windowLength = min(128, pretrained.info.maxLength)
     let headConfig = TypeHeadConfig(
       inputDim: TypeHeadModel.featureDim(encoderDim: encoder.dim), hidden: o.hidden, vocabulary: vocabulary.count + 1,
@@ -169,21 +181,41 @@ public struct TypeHeadTraining {
       validCalibration: nil)
     let model = TypeHeadModel(info: info, tokenizer: pretrained.tokenizer, encoder: encoder, head: head)
 
-    let started = Date()
-    let train = Self.prepareAll(trainFiles, preparer: model.preparer, labels: true)
-    var items: [(Int, Int)] = []
-    for (f, file) in train.enumerated() {
-      for (w, window) in file.windows.enumerated() where window.sites.contains(where: { file.targets[$0.site] != nil }) {
-        items.append((f, w))
+    // Files are prepared when a step needs them (the train split is ~43k files): each step takes the next
+    // batchWindows / windowsPerFile files of the epoch's seeded order and up to windowsPerFile of each file's
+    // labelled windows, picked by (seed, step).
+    let labelled = trainFiles.indices.filter { trainFiles[$0].sites.contains { !$0.any } }
+    guard !labelled.isEmpty else { throw CodeIntelError("the train split has no labelled sites") }
+    let filesPerStep = max(1, o.batchWindows / max(o.windowsPerFile, 1))
+    do {
+      // Reach on a seeded sample of train files: how many labelled sites the vocabulary or a composed candidate
+      // can name at all (the rest train "other").
+      let started = Date()
+      var rng = SplitMix64(seed: o.seed &+ 99)
+      var shuffled = labelled
+      for i in stride(from: shuffled.count - 1, to: 0, by: -1) { shuffled.swapAt(i, Int(rng.next() % UInt64(i + 1))) }
+      let sample = shuffled.prefix(400).map { trainFiles[$0] }
+      let prepared = Self.prepareAll(sample, preparer: model.preparer, labels: true, threads: o.threads)
+      var (all, reach, structured, structuredReach) = (0, 0, 0, 0)
+      for (f, p) in zip(sample, prepared) {
+        for (site, target) in zip(f.sites, p.targets) {
+          guard let target else { continue }
+          let isStructured = TypeAccuracy.isStructured(site.label)
+          all += 1
+          if isStructured { structured += 1 }
+          if target != vocabulary.count {
+            reach += 1
+            if isStructured { structuredReach += 1 }
+          }
+        }
       }
+      func pct(_ a: Int, _ b: Int) -> String { String(format: "%.1f", 100 * Double(a) / Double(max(b, 1))) }
+      log(
+        "\(labelled.count) train files with labelled sites, \(filesPerStep) files a step; on \(sample.count) sampled "
+          + "files \(pct(reach, all))% of \(all) labelled sites reachable (vocabulary or composed candidates), "
+          + "\(pct(structuredReach, structured))% of \(structured) with type arguments or unions "
+          + "(\(String(format: "%.0f", Date().timeIntervalSince(started))) s)")
     }
-    guard !items.isEmpty else { throw CodeIntelError("the train split has no labelled sites") }
-    let sites = train.reduce(0) { $0 + $1.targets.compactMap { $0 }.count }
-    let reachable = train.reduce(0) { $0 + $1.targets.compactMap { $0 }.filter { $0 != vocabulary.count }.count }
-    log(
-      "prepared \(train.count) train files, \(items.count) windows, \(sites) labelled sites "
-        + "(\(String(format: "%.1f", 100 * Double(reachable) / Double(max(sites, 1))))% reachable: vocabulary or "
-        + "file candidates) in \(String(format: "%.0f", Date().timeIntervalSince(started))) s")
 
     let loop = FineTuneLoop(
       parts: [
@@ -214,23 +246,32 @@ public struct TypeHeadTraining {
     }
     func checkpoint() throws { try loop.checkpoint(to: ckptDir, state: state) }
 
-    let perEpoch = max(1, items.count / o.batchWindows)
+    let perEpoch = max(1, labelled.count / filesPerStep)
     var epochOrder: (epoch: Int, order: [Int]) = (-1, [])
     func batch(at step: Int) -> [(file: TypeHeadFile, window: Int)] {
       let epoch = step / perEpoch
       if epochOrder.epoch != epoch {
         var rng = SplitMix64(seed: o.seed &* 0x9E37_79B9 &+ UInt64(epoch))
-        var order = Array(items.indices)
+        var order = labelled
         for i in stride(from: order.count - 1, to: 0, by: -1) {
           let j = Int(rng.next() % UInt64(i + 1))
           order.swapAt(i, j)
         }
         epochOrder = (epoch, order)
       }
-      let i = (step % perEpoch) * o.batchWindows
-      return epochOrder.order[i..<min(i + o.batchWindows, items.count)].map {
-        (file: train[items[$0].0], window: items[$0].1)
+      let i = (step % perEpoch) * filesPerStep
+      let files = epochOrder.order[i..<min(i + filesPerStep, labelled.count)].map { trainFiles[$0] }
+      let prepared = Self.prepareAll(files, preparer: model.preparer, labels: true, threads: o.threads)
+      var rng = SplitMix64(seed: o.seed &* 0x2545_F491 &+ UInt64(step))
+      var out: [(file: TypeHeadFile, window: Int)] = []
+      for file in prepared {
+        var windows = file.windows.indices.filter { w in file.windows[w].sites.contains { file.targets[$0.site] != nil } }
+        for k in stride(from: windows.count - 1, to: 0, by: -1) {
+          windows.swapAt(k, Int(rng.next() % UInt64(k + 1)))
+        }
+        out += windows.prefix(o.windowsPerFile).map { (file: file, window: $0) }
       }
+      return out
     }
 
     encoder.training = true
@@ -285,7 +326,7 @@ public struct TypeHeadTraining {
       return Result(steps: state.step, validAccuracyAt1: nil, validAccuracyAt5: nil, finished: false)
     }
     encoder.training = false
-    let valid = Self.prepareAll(validFiles, preparer: model.preparer, labels: false)
+    let valid = Self.prepareAll(validFiles, preparer: model.preparer, labels: false, threads: o.threads)
     let (acc, bins) = Self.evaluate(model: model, files: validFiles, prepared: valid)
     info.steps = state.step
     info.validAccuracyAt1 = acc.accuracyAt1

@@ -51,5 +51,11 @@ public struct TypeAccuracy: Sendable, Equatable {
     return String(out)
   }
 
+  /// Whether a label has type arguments or is a union (issue 17's "structured" labels): after normalisation it
+  /// holds `<` (`Promise<Foo>`, `Map<string, T>`), `[` (`Foo[]`, tuples) or `|` (`Foo | undefined`).
+  public static func isStructured(_ label: String) -> Bool {
+    normalize(label).contains { $0 == "<" || $0 == "[" || $0 == "|" }
+  }
+
   static func isWord(_ c: Character) -> Bool { c.isLetter || c.isNumber || c == "_" || c == "$" }
 }

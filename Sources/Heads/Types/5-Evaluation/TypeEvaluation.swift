@@ -18,6 +18,8 @@ public struct TypeEvaluation {
     public let byKind: [String: TypeAccuracy]
     public let common: TypeAccuracy
     public let rare: TypeAccuracy
+    /// Sites whose label has type arguments or is a union (`TypeAccuracy.isStructured`).
+    public let structured: TypeAccuracy
   }
 
   /// Ranked predictions (best first, possibly empty) for each site of a file, in the file's site order.
@@ -46,9 +48,11 @@ public struct TypeEvaluation {
 
   /// Loads `split.jsonl`, `train.jsonl` and `vocabulary-train.tsv` from the dataset folder.
   /// With `limit`, only the first `limit` files of the split (in file order) are scored.
-  public init(directory: String, split: String = "test", limit: Int? = nil) throws {
+  /// With `every`, only every `every`-th file (a sample that spans the split's repositories).
+  public init(directory: String, split: String = "test", limit: Int? = nil, every: Int = 1) throws {
     let dir = URL(fileURLWithPath: directory)
     var files = try Self.loadFiles(dir.appendingPathComponent("\(split).jsonl").path)
+    if every > 1 { files = files.enumerated().filter { $0.offset % every == 0 }.map(\.element) }
     if let limit { files = Array(files.prefix(limit)) }
     let train = try Self.loadFiles(dir.appendingPathComponent("train.jsonl").path)
     let vocabulary = try Self.loadVocabulary(dir.appendingPathComponent("vocabulary-train.tsv").path)
@@ -68,6 +72,7 @@ public struct TypeEvaluation {
     var byKind: [String: TypeAccuracy] = [:]
     var common = TypeAccuracy()
     var rare = TypeAccuracy()
+    var structured = TypeAccuracy()
     for file in files {
       let predictions = try predict(file)
       for (i, site) in file.sites.enumerated() where !site.any {
@@ -79,9 +84,10 @@ public struct TypeEvaluation {
         } else {
           rare.add(label: site.label, predictions: ranked)
         }
+        if TypeAccuracy.isStructured(site.label) { structured.add(label: site.label, predictions: ranked) }
       }
     }
-    return Row(name: name, overall: overall, byKind: byKind, common: common, rare: rare)
+    return Row(name: name, overall: overall, byKind: byKind, common: common, rare: rare, structured: structured)
   }
 
   /// Always the five most frequent training types.
@@ -155,18 +161,20 @@ public struct TypeEvaluation {
     var counts = "all \(first?.overall.sites ?? 0)"
     for k in Self.kinds { counts += ", \(k) \(first?.byKind[k]?.sites ?? 0)" }
     counts += ", common \(first?.common.sites ?? 0), rare \(first?.rare.sites ?? 0)"
+    counts += ", type arguments or unions \(first?.structured.sites ?? 0)"
     var out = ""
     for (title, metric) in [("acc@1 (%)", \TypeAccuracy.accuracyAt1), ("acc@5 (%)", \TypeAccuracy.accuracyAt5)] {
       out += "\(title)\n\n| predictor | all | " + Self.kinds.joined(separator: " | ")
-      out += " | common | rare | coverage |\n"
-      out += "|---|---|" + Self.kinds.map { _ in "---|" }.joined() + "---|---|---|\n"
+      out += " | common | rare | args/unions | coverage |\n"
+      out += "|---|---|" + Self.kinds.map { _ in "---|" }.joined() + "---|---|---|---|\n"
       for r in rows {
         out += "| \(r.name) | \(pct(r.overall[keyPath: metric])) | "
         for k in Self.kinds { out += "\(pct(r.byKind[k]?[keyPath: metric])) | " }
-        out += "\(pct(r.common[keyPath: metric])) | \(pct(r.rare[keyPath: metric])) | \(pct(r.overall.coverage)) |\n"
+        out += "\(pct(r.common[keyPath: metric])) | \(pct(r.rare[keyPath: metric])) | "
+        out += "\(pct(r.structured[keyPath: metric])) | \(pct(r.overall.coverage)) |\n"
       }
       for p in pending {
-        out += "| \(p) | not trained yet |" + Self.kinds.map { _ in " |" }.joined() + " | | |\n"
+        out += "| \(p) | not trained yet |" + Self.kinds.map { _ in " |" }.joined() + " | | | |\n"
       }
       out += "\n"
     }

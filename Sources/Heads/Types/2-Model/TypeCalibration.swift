@@ -1,0 +1,97 @@
+import Foundation
+import Model
+
+/// The display threshold of the type suggestions, fitted on the valid splits: the lowest confidence at which
+/// the shown suggestions (each site's best candidate of the combined system, `TypeSystem`) are right at least
+/// `targetPrecision` of the time. Stored as `type-calibration.json` in the head folder; `suggest-types` and
+/// the LSP's hints use `threshold` as their default bar (`codeintel finetune type-threshold` writes it).
+public struct TypeCalibration: Codable, Sendable, Equatable {
+  public static let formatName = "codeintel-type-calibration"
+  public static let formatVersion = 1
+  /// The file name inside a type-head folder.
+  public static let fileName = "type-calibration.json"
+
+  /// What one split gave at the chosen threshold.
+  public struct SplitResult: Codable, Sendable, Equatable {
+    public var split: String
+    /// Scored sites (`any` excluded), those with a best candidate at or above the threshold, and the right ones.
+    public var sites: Int
+    public var shown: Int
+    public var correct: Int
+
+    public init(split: String, sites: Int, shown: Int, correct: Int) {
+      self.split = split
+      self.sites = sites
+      self.shown = shown
+      self.correct = correct
+    }
+
+    public var precision: Double? { shown == 0 ? nil : Double(correct) / Double(shown) }
+    public var coverage: Double? { sites == 0 ? nil : Double(shown) / Double(sites) }
+  }
+
+  public var format: String = formatName
+  public var version: Int = formatVersion
+  public var targetPrecision: Double
+  /// Show a suggestion when its best confidence is at least this.
+  public var threshold: Double
+  /// The splits it was fitted on (pooled), each with its own numbers at `threshold`.
+  public var splits: [SplitResult]
+  /// Reliability of the best candidate on the pooled splits: per confidence bin [i/10, (i+1)/10), [sites, right].
+  public var bins: [[Int]]
+
+  public init(targetPrecision: Double, threshold: Double, splits: [SplitResult], bins: [[Int]]) {
+    self.targetPrecision = targetPrecision
+    self.threshold = threshold
+    self.splits = splits
+    self.bins = bins
+  }
+
+  /// The lowest threshold `t` among the points' confidences such that the points with confidence ≥ `t` are
+  /// right at least `precision` of the time (the threshold that shows the most while meeting the bar); nil
+  /// when no threshold meets it. Points are each site's best candidate: (confidence, right or not).
+  public static func threshold(points: [(confidence: Double, correct: Bool)], precision: Double) -> Double? {
+    let sorted = points.sorted { $0.confidence > $1.confidence }
+    var best: Double?
+    var shown = 0
+    var correct = 0
+    var i = 0
+    while i < sorted.count {
+      // All points of one confidence go in together: a threshold cannot split them.
+      let c = sorted[i].confidence
+      while i < sorted.count, sorted[i].confidence == c {
+        shown += 1
+        if sorted[i].correct { correct += 1 }
+        i += 1
+      }
+      if Double(correct) >= precision * Double(shown) { best = c }
+    }
+    return best
+  }
+
+  /// Ten reliability bins of (confidence, right) points.
+  public static func bins(_ points: [(confidence: Double, correct: Bool)]) -> [[Int]] {
+    var bins = [[Int]](repeating: [0, 0], count: 10)
+    for p in points {
+      let b = min(9, max(0, Int(p.confidence * 10)))
+      bins[b][0] += 1
+      if p.correct { bins[b][1] += 1 }
+    }
+    return bins
+  }
+
+  /// Reads `type-calibration.json` from a head folder; nil when the folder has none.
+  public static func load(directory: URL) throws -> TypeCalibration? {
+    let folder = ModelFolder(url: directory, kind: "type head")
+    guard folder.has(fileName) else { return nil }
+    let c = try folder.json(TypeCalibration.self, file: fileName)
+    guard c.format == formatName, c.version == formatVersion else {
+      throw folder.unusable("\(fileName) is format \(c.format) v\(c.version), expected \(formatName) v\(formatVersion)")
+    }
+    return c
+  }
+
+  public func write(to directory: URL) throws {
+    try ModelFolder(url: directory, kind: "type head").writeJSON(self, to: Self.fileName)
+  }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import Syntax
+
+/// The combined system as `suggest-types` and the LSP run it, on dataset files: the evidence, the type head and
+/// its name prior combined by `TypeCombination.combine`, then only candidates whose names are types in scope at
+/// the site (`TypeNames`, the same rule the suggestions obey; `any` never, a type containing `any` capped at
+/// `TypeNames.anyCap`). What the evaluation scores as "combined system" and the calibration is fitted on.
+extension TypeEvaluation {
+  /// Per site of `file`, the system's ranked candidates (at most five), best first.
+  public static func systemCandidates(
+    _ file: File, model: TypeHeadModel, evidenceThreshold: Double = TypeCombination.evidenceThreshold
+  ) throws -> [[TypeCombination.Candidate]] {
+    let evidence = try evidenceCandidates(file)
+    let predictions = model.predict(text: file.text, tsx: file.path.hasSuffix(".tsx"), sites: file.headSites, top: 10)
+    let language: Language = file.language == "tsx" || file.path.hasSuffix(".tsx") ? .tsx : .typescript
+    let names = TypeNames(tree: try Parser(language: language).parse(file.text))
+    return file.sites.indices.map { i in
+      let site = file.sites[i]
+      let combined = TypeCombination.combine(
+        evidence: evidence[i], model: predictions[i], prior: model.namePrior?.candidates(for: site.name) ?? [],
+        threshold: evidenceThreshold, top: 10)
+      var out: [TypeCombination.Candidate] = []
+      for var c in combined where out.count < 5 {
+        let words = c.type.split { !($0.isLetter || $0.isNumber || $0 == "_" || $0 == "$") }
+        if TypeAccuracy.normalize(c.type) == "any" || names.problem(with: c.type, at: site.offset) != nil { continue }
+        if words.contains("any") { c.confidence = min(c.confidence, TypeNames.anyCap) }
+        out.append(c)
+      }
+      // A capped candidate may now sit below one after it.
+      return out.enumerated().sorted {
+        $0.element.confidence != $1.element.confidence ? $0.element.confidence > $1.element.confidence : $0.offset < $1.offset
+      }.map(\.element)
+    }
+  }
+
+  /// Each scored site's best system candidate as (confidence, right), `any` sites left out; sites without a
+  /// candidate give no point (they are never shown).
+  public static func calibrationPoints(files: [File], candidates: [[[TypeCombination.Candidate]]])
+    -> [(confidence: Double, correct: Bool)]
+  {
+    var out: [(confidence: Double, correct: Bool)] = []
+    for (file, perSite) in zip(files, candidates) {
+      for (site, ranked) in zip(file.sites, perSite) where !site.any {
+        guard let best = ranked.first else { continue }
+        out.append((best.confidence, TypeAccuracy.normalize(best.type) == TypeAccuracy.normalize(site.label)))
+      }
+    }
+    return out
+  }
+
+  /// Sites, shown and right at `threshold` (scored sites, `any` excluded).
+  public static func atThreshold(
+    files: [File], candidates: [[[TypeCombination.Candidate]]], threshold: Double, split: String
+  ) -> TypeCalibration.SplitResult {
+    let sites = files.reduce(0) { $0 + $1.sites.filter { !$0.any }.count }
+    let shown = calibrationPoints(files: files, candidates: candidates).filter { $0.confidence >= threshold }
+    return TypeCalibration.SplitResult(
+      split: split, sites: sites, shown: shown.count, correct: shown.filter(\.correct).count)
+  }
+}

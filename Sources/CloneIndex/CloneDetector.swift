@@ -6,7 +6,7 @@ public struct CloneOptions: Sendable, Equatable {
   public var minTokens: Int = 30
   /// Cosine similarity at or above which two functions are functional clones. `calibratedThreshold`
   /// is the calibrated decision threshold of the hashed-feature embedder (`hashedThreshold` in
-  /// `Models/contracode-moco-small/clone-calibration.json`: the lowest cosine with precision ≥ 0.99 on
+  /// `Models/contracode-hybrid-small/clone-calibration.json`: the lowest cosine with precision ≥ 0.99 on
   /// augmentation pairs of the valid split, rounded to two places; see docs/CLONES.md).
   public static let calibratedThreshold: Float = 0.66
   /// The default functional threshold, stricter than `calibratedThreshold`: its negatives were random

@@ -35,7 +35,7 @@ public enum EncoderBenchmark {
     public var queue = 4096, projection = 128
     public init() {}
 
-    /// The shipped encoder's shape (Models/contracode-moco-small): 2 layers, d=128, 4 heads, FFN 512.
+    /// The shipped encoder's shape (Models/contracode-hybrid-small): 2 layers, d=128, 4 heads, FFN 512.
     public static var small: Config {
       var c = Config()
       (c.layers, c.dim, c.heads, c.ffn, c.vocab) = (2, 128, 4, 512, 8000)

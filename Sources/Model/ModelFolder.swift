@@ -115,7 +115,7 @@ public struct ModelFolder: Sendable, Equatable {
   // MARK: Finding the default folders
 
   /// The folder name of the model shipped in `Models/`.
-  public static let defaultModelName = "contracode-moco-small"
+  public static let defaultModelName = "contracode-hybrid-small"
   /// The environment variable that names another model folder.
   public static let modelEnvironmentVariable = "CODEINTEL_MODEL"
 

@@ -86,7 +86,7 @@ import Testing
 
   @Test func theCloneIndexDefaultIsTheShippedCalibratedThreshold() throws {
     let models = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-      .deletingLastPathComponent().appendingPathComponent("Models/contracode-moco-small")
+      .deletingLastPathComponent().appendingPathComponent("Models/contracode-hybrid-small")
     let calibration = try #require(try CloneCalibration.load(directory: models))
     #expect(calibration.hashedThreshold.precision >= CloneCalibration.targetPrecision)
     #expect(abs(Double(CloneOptions.calibratedThreshold) - calibration.hashedThreshold.threshold) < 0.01)

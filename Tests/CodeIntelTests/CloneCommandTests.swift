@@ -65,7 +65,7 @@ import Testing
       var vector: [Float]
     }
     let line = try JSONDecoder().decode(Line.self, from: Data(r.stdout.utf8))
-    #expect(line.model.hasPrefix("encoder:contracode-moco-small"))
+    #expect(line.model.hasPrefix("encoder:contracode-hybrid-small"))
     #expect(line.vector.count != 256 && !line.vector.isEmpty)
     let hashed = try CLI.run(["embed", good, "--model", "hashed"])
     #expect(try JSONDecoder().decode(Line.self, from: Data(hashed.stdout.utf8)).model == "hashed-features-v1-256")
@@ -74,7 +74,7 @@ import Testing
     try dir.write("repo/a.js", Self.function)
     let clones = try CLI.run(["clones", dir.root + "/repo", "--model", "encoder", "--format", "json", "--quiet"])
     #expect(clones.status == 0, "\(clones.stderr)")
-    #expect(clones.stdout.contains("\"model\" : \"encoder:contracode-moco-small"))
+    #expect(clones.stdout.contains("\"model\" : \"encoder:contracode-hybrid-small"))
     let search = try CLI.run(["search", "a.js:add", "--repo", dir.root + "/repo", "--model", "encoder", "--quiet"])
     #expect(search.status == 0, "\(search.stderr)")
     let bad = try CLI.run(["clones", dir.root + "/repo", "--model", dir.root + "/no-such-model"])

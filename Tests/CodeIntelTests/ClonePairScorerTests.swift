@@ -124,7 +124,7 @@ import Testing
 
   @Test func theShippedScorerLoads() throws {
     let models = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-      .deletingLastPathComponent().appendingPathComponent("Models/contracode-moco-small")
+      .deletingLastPathComponent().appendingPathComponent("Models/contracode-hybrid-small")
     let s = try #require(try ClonePairScorer.load(directory: models))
     #expect(s.embedder == HashedFeatureEmbedder().modelID)
     #expect((0...1).contains(s.decisionThreshold))

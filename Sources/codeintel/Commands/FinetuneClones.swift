@@ -15,7 +15,7 @@ enum FinetuneClones {
              weight a model is fitted, the best AUROC on natural-github-valid.jsonl is kept, and its
              decision threshold is the lowest with precision >= P on the github-valid pairs whose hashed
              cosine reaches the candidate floor.
-             --out DIR            the model folder (required; e.g. Models/contracode-moco-small)
+             --out DIR            the model folder (required; e.g. Models/contracode-hybrid-small)
              --datasets DIR       dataset folder (default ~/.cache/codeintel/datasets-v2)
              --hidden LIST        hidden sizes to try, 0 = logistic (default 0; a network trains
                                   for minutes in a debug build)

@@ -37,7 +37,7 @@ enum SuggestNamesCommand: CLICommand {
                            almost every name. The body rules always count.
       --only-mismatches    List flagged functions only.
       --names-model DIR    The name head folder (default: $CODEINTEL_NAMES_MODEL, else names/ inside
-                           the default model folder, e.g. Models/contracode-moco-small/names/).
+                           the default model folder, e.g. Models/contracode-hybrid-small/names/).
       --no-model           Only the deterministic body evidence (no suggestions).
       --all-names          Show every suggestion. By default a head folder with a display.json
                            (`codeintel finetune name-threshold`) shows only names at or above the

@@ -28,7 +28,10 @@ enum PretrainCommand: CLICommand {
     same-problem solutions from naturalPairs (JSON Lines {"a": code, "b": code, "problem": key} or
     {"text": code, "problem": key}; docs/PRETRAINING.md) as positives, the batch's other problems (never
     the same one) and optional hard negatives as negatives, LaBSE's additive margin.
-    Models/configs/hybrid-small.json is the hybrid run of issue 16.
+    Models/configs/hybrid-small.json is the hybrid run of issue 16; the shipped default model,
+    Models/contracode-hybrid-small, is that config warm-started from Models/contracode-moco-small with
+    --natural-pairs DATASETS/clone-pairs/natural-train.jsonl --natural-steps 300 (its MODEL_CARD.md has
+    the exact commands as run).
 
     Writes into DIR: train.log and metrics.jsonl (loss, learning rate, pairs/s, held-out retrieval
     top-1/top-5), curve.svg (the training curve), checkpoint.bin (every --checkpoint-minutes and at the

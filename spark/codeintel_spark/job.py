@@ -25,7 +25,7 @@ from pyspark.ml.functions import array_to_vector
 from pyspark.ml.linalg import SparseVector, VectorUDT
 from pyspark.sql import functions as F, types as T
 
-from . import extract, report
+from . import candidates, extract, report
 
 UNIT_SCHEMA = T.StructType([
     T.StructField("uid", T.LongType(), False),
@@ -45,10 +45,13 @@ UNIT_SCHEMA = T.StructType([
     T.StructField("lines", T.IntegerType(), False),
     T.StructField("tokens", T.IntegerType(), False),
     T.StructField("eligible", T.BooleanType(), False),
+    T.StructField("testCallback", T.BooleanType(), False),
     T.StructField("exactHash", T.StringType(), False),
     T.StructField("canonicalHash", T.StringType(), False),
     T.StructField("shingles", T.ArrayType(T.IntegerType()), False),
     T.StructField("vector", T.ArrayType(T.FloatType()), False),
+    T.StructField("rawTokens", T.ArrayType(T.LongType()), False),
+    T.StructField("blindTokens", T.ArrayType(T.LongType()), False),
 ])
 
 PAIR_SCHEMA = T.StructType([
@@ -67,8 +70,8 @@ def uid(repo_index, unit):
 class Settings:
     """What the job shares with the binary (`codeintel units --describe`) plus the LSH knobs."""
 
-    def __init__(self, codeintel, clone_args, minhash_rows=4, minhash_bands=16, brp_rows=10, brp_bands=16,
-                 bucket_length=None, partitions=None):
+    def __init__(self, codeintel, clone_args, minhash_rows=4, minhash_bands=16, brp_rows=10, brp_bands=24,
+                 bucket_length=None, partitions=None, bucket_cap=64, window=16):
         described = subprocess.run([codeintel, "units", "--describe", *clone_args], capture_output=True, text=True)
         if described.returncode != 0:
             raise RuntimeError("%s units --describe failed: %s" % (codeintel, described.stderr.strip()))
@@ -83,6 +86,11 @@ class Settings:
         # bucket of length 1 leaves two buckets: the sign (SimHash). A band of `brp_rows` signs is one
         # bucket key (AND); a pair is a candidate when any of `brp_bands` bands agrees (OR).
         self.bucket_length = bucket_length or 1.0
+        # A bucket of at most `bucket_cap` units is scored whole; a larger one in the order of its units'
+        # other hash values, each unit against the next `window` (codeintel_spark.candidates), so the
+        # scored pairs grow linearly with the units.
+        self.bucket_cap = bucket_cap
+        self.window = window
         self.partitions = partitions
 
 
@@ -102,13 +110,16 @@ def unit_row(r):
     return (uid(i, r["unit"]), i, r["repository"], r["unit"], r["path"], r["ordinal"], r.get("parentOrdinal"),
             uid(i, r["parent"]) if r.get("parent") is not None else None, r.get("name"), r["kind"],
             r["startLine"], r["endLine"], r["startByte"], r["endByte"], r["lines"], r["tokens"], r["eligible"],
-            r["exactHash"], r["canonicalHash"], r["shingles"], [float(x) for x in r["vector"]])
+            r.get("testCallback", False), r["exactHash"], r["canonicalHash"], r["shingles"],
+            [float(x) for x in r["vector"]], r.get("rawTokens", []), r.get("blindTokens", []))
 
 
-def run(spark, entries, out_dir, settings, log=print, ship_binary=False, tables=None):
+def run(spark, entries, out_dir, settings, log=print, ship_binary=False, tables=None, units_from=None):
     """Runs the whole job on `entries` (LIST lines) and writes `out_dir` (a folder of the driver's file
     system: summary and SARIF); the Parquet tables go to `tables` (any Spark path: hdfs://, s3a://,
-    a shared folder), by default `out_dir` too. Returns the summary dict."""
+    a shared folder), by default `out_dir` too. With `units_from` (a JSON-lines file or folder of
+    them, as `codeintel units` writes, any Spark path) stage 1 reads those records instead of
+    running the binary; each entry must be a "repository" there. Returns the summary dict."""
     tables = tables or out_dir
     sc = spark.sparkContext
     started = time.time()
@@ -126,15 +137,25 @@ def run(spark, entries, out_dir, settings, log=print, ship_binary=False, tables=
 
     # 1. Units, per repository on the executors.
     t = time.time()
-    records = (sc.parallelize(list(enumerate(entries)), partitions)
-               .mapPartitions(partial(_units, binary=binary, args=settings.clone_args))
-               .persist())
+    if units_from:
+        index_of = sc.broadcast({e: i for i, e in enumerate(entries)})
+        records = (sc.textFile(units_from, partitions).map(json.loads)
+                   .filter(lambda r: r["repository"] in index_of.value)
+                   .map(lambda r: dict(r, repoIndex=index_of.value[r["repository"]]))
+                   .persist())
+    else:
+        records = (sc.parallelize(list(enumerate(entries)), partitions)
+                   .mapPartitions(partial(_units, binary=binary, args=settings.clone_args))
+                   .persist())
     units = spark.createDataFrame(records.filter(lambda r: r["record"] == "unit").map(unit_row), UNIT_SCHEMA).persist()
     repos = records.filter(lambda r: r["record"] in ("done", "error")).collect()
     within = records.filter(lambda r: r["record"] == "pair").map(
         lambda r: (uid(r["repoIndex"], r["a"]), uid(r["repoIndex"], r["b"]), "within", float(r["score"])))
     unit_count = units.count()
     timings["units"] = time.time() - t
+    finished = {r["repoIndex"] for r in repos}
+    repos += [{"record": "error", "repository": e, "repoIndex": i, "error": "no unit records in %s" % units_from}
+              for i, e in enumerate(entries) if units_from and i not in finished]
     failed = sorted((r for r in repos if r["record"] == "error"), key=lambda r: r["repoIndex"])
     for f in failed:
         log("codeintel-spark: %s: %s" % (f["repository"], f["error"]))
@@ -150,20 +171,24 @@ def run(spark, entries, out_dir, settings, log=print, ship_binary=False, tables=
         .select("a", "b", F.lit("hash").alias("source"), F.lit(1.0).alias("score"))
     timings["hashes"] = time.time() - t
 
-    # 3. Near-miss candidates: MLlib MinHash signatures of the shingle sets, banded (AND of
-    # `minhash_rows` hashes per band, OR over `minhash_bands` bands); each bucket is checked exactly.
+    # 3. Near-miss candidates: MLlib MinHash signatures of the identifier-blind token bags (each token
+    # occurrence one element), banded (AND of `minhash_rows` hashes per band, OR over `minhash_bands`
+    # bands); a bucket keeps the cross-repository pairs whose bag Jaccard reaches the least Jaccard a
+    # near-miss pair can have (`nearMissJaccard`); `codeintel group-units` applies the rule itself.
     t = time.time()
     space = settings.shared["shingleSpace"]
-    compared = sc.accumulator(0)
+    compared = {"minhash": sc.accumulator(0), "brp": sc.accumulator(0)}
+    bag = F.udf(partial(candidates.bag_elements, space=space), T.ArrayType(T.IntegerType()))
     to_sparse = F.udf(lambda s: SparseVector(space, s, [1.0] * len(s)), VectorUDT())
-    shingled = reps.filter(F.size("shingles") > 0).select(
-        "uid", "repoIndex", "shingles", to_sparse("shingles").alias("features"))
+    shingled = reps.filter(F.size("blindTokens") > 0).select("uid", "repoIndex", bag("blindTokens").alias("bag")) \
+        .select("uid", "repoIndex", "bag", to_sparse("bag").alias("features"))
     minhash = MinHashLSH(inputCol="features", outputCol="hashes",
                          numHashTables=settings.minhash_rows * settings.minhash_bands, seed=1)
     near_pairs = spark.createDataFrame(
-        _banded(minhash.fit(shingled).transform(shingled).select("uid", "repoIndex", "shingles", "hashes").rdd,
-                settings.minhash_rows, settings.minhash_bands, "shingles",
-                partial(_jaccard_pairs, minimum=settings.shared["nearMissJaccard"], counter=compared)),
+        _banded(minhash.fit(shingled).transform(shingled).select("uid", "repoIndex", "bag", "hashes").rdd,
+                partial(_minhash_items, rows=settings.minhash_rows, bands=settings.minhash_bands),
+                partial(_score_jaccard, minimum=settings.shared["nearMissJaccard"], cap=settings.bucket_cap,
+                        window=settings.window, counter=compared["minhash"])),
         PAIR_SCHEMA)
 
     # 4. Functional candidates: MLlib random projections of the normalised vectors with buckets wider
@@ -173,15 +198,16 @@ def run(spark, entries, out_dir, settings, log=print, ship_binary=False, tables=
                                       numHashTables=settings.brp_rows * settings.brp_bands, seed=1)
     close_pairs = spark.createDataFrame(
         _banded(brp.fit(vectors).transform(vectors).select("uid", "repoIndex", "vector", "hashes").rdd,
-                settings.brp_rows, settings.brp_bands, "vector",
-                partial(_cosine_pairs, minimum=settings.shared["threshold"], counter=compared)),
+                partial(_brp_items, rows=settings.brp_rows, bands=settings.brp_bands),
+                partial(_score_cosine, minimum=settings.shared["threshold"], cap=settings.bucket_cap,
+                        window=settings.window, counter=compared["brp"])),
         PAIR_SCHEMA)
 
     pairs = (spark.createDataFrame(within, PAIR_SCHEMA).unionByName(hash_pairs).unionByName(near_pairs)
              .unionByName(close_pairs)).persist()
     pairs.write.mode("overwrite").parquet(_join(tables, "pairs"))
     pair_counts = {r["source"]: r["count"] for r in pairs.groupBy("source").count().collect()}
-    compared_pairs = compared.value
+    compared_pairs = {k: a.value for k, a in compared.items()}
     timings["candidates"] = time.time() - t
 
     # 5. Components (on the driver: there are far fewer pairs than units), with each paired unit's
@@ -194,7 +220,8 @@ def run(spark, entries, out_dir, settings, log=print, ship_binary=False, tables=
     membership = spark.createDataFrame(list(component.items()), "uid long, cid long")
     member_units = units.join(membership, "uid").select(
         "cid", "uid", "repository", "path", "ordinal", "parentOrdinal", "name", "kind", "startLine", "endLine",
-        "startByte", "endByte", "tokens", "exactHash", "canonicalHash", "vector")
+        "startByte", "endByte", "tokens", "exactHash", "canonicalHash", "vector", "testCallback", "rawTokens",
+        "blindTokens")
     by_component = member_units.rdd.map(lambda r: (r["cid"], r.asDict())).groupByKey()
     edge_rdd = sc.parallelize([(component[a], (a, b)) for a, b in edges if a in component], partitions).groupByKey()
     components = by_component.leftOuterJoin(edge_rdd).map(_component_json)
@@ -236,16 +263,19 @@ def run(spark, entries, out_dir, settings, log=print, ship_binary=False, tables=
         "eligibleUnits": eligible.count(),
         "canonicalClasses": reps.count(),
         "candidatePairs": pair_counts,
-        # Cross-repository pairs whose exact score the LSH buckets led to computing, against all of them.
-        "lshComparedPairs": compared_pairs,
+        # Cross-repository pairs whose exact score the LSH buckets led to computing (by join, repeats
+        # across bands counted), against all of them.
+        "lshComparedPairs": sum(compared_pairs.values()),
+        "lshComparedPairsBySource": compared_pairs,
         "allCrossRepositoryPairs": _cross_pairs(reps),
         "groups": len(ranked),
         "crossRepositoryGroups": sum(1 for g in ranked if g["crossRepository"]),
         "groupsByKind": {k: sum(1 for g in ranked if g["kind"] == k) for k in sorted({g["kind"] for g in ranked})},
         "settings": dict(settings.shared, brpRows=settings.brp_rows, brpBands=settings.brp_bands,
                          bucketLength=settings.bucket_length, minhashRows=settings.minhash_rows,
-                         minhashBands=settings.minhash_bands),
+                         minhashBands=settings.minhash_bands, bucketCap=settings.bucket_cap, window=settings.window),
         "master": sc.master,
+        "unitsFrom": units_from,
     }
     report.write(out_dir, entries, ranked, summary)
     timings["output"] = time.time() - t
@@ -260,51 +290,40 @@ def run(spark, entries, out_dir, settings, log=print, ship_binary=False, tables=
     return summary
 
 
-def _banded(rdd, rows, bands, payload, score_bucket):
-    """Band keys from MLlib LSH hashes (`rows` hashes per band), then each bucket scored exactly."""
-    def keys(r):
-        h = [int(v[0]) for v in r["hashes"]]
-        item = (r["uid"], r["repoIndex"], r[payload])
-        for b in range(bands):
-            yield (b, tuple(h[b * rows:(b + 1) * rows])), item
-    found = rdd.flatMap(keys).groupByKey().flatMap(lambda kv: score_bucket(list(kv[1])))
+def _banded(rdd, items, score_bucket):
+    """Band keys from MLlib LSH hashes (`items` yields (band, key, order, item) per unit), then each
+    bucket scored exactly (`score_bucket`), each pair once however many bands it shares."""
+    found = rdd.flatMap(items).map(lambda x: ((x[0], x[1]), x[2])).groupByKey().flatMap(
+        lambda kv: score_bucket(list(kv[1])))
     return found.map(lambda p: ((p[0], p[1]), p)).reduceByKey(lambda x, y: x).values()
 
 
-def _cosine_pairs(items, minimum, counter, block=2048):
-    """Cross-repository pairs of one bucket with cosine >= minimum (numpy, in blocks)."""
+def _brp_items(r, rows, bands):
+    from codeintel_spark import candidates as c
     import numpy as np
-    if len(items) < 2:
-        return []
-    ids = np.array([i[0] for i in items], dtype=np.int64)
-    repos = np.array([i[1] for i in items])
-    v = np.array([i[2] for i in items], dtype=np.float32)
-    out = []
-    for start in range(0, len(items), block):
-        s = v[start:start + block] @ v.T
-        rows = np.arange(start, min(start + block, len(items)))[:, None]
-        cross = (repos[rows] != repos[None, :]) & (ids[rows] < ids[None, :])
-        counter.add(int(cross.sum()))
-        for i, j in zip(*np.nonzero(cross & (s >= minimum))):
-            out.append((int(ids[start + i]), int(ids[j]), "brp", float(s[i, j])))
-    return out
+    vector = np.asarray(r["vector"], dtype=np.float32).tobytes()
+    for band, key, order in c.band_items(c.sign_bits(v[0] for v in r["hashes"]), rows, bands):
+        yield band, key, (r["uid"], r["repoIndex"], vector, order)
 
 
-def _jaccard_pairs(items, minimum, counter):
-    """Cross-repository pairs of one bucket with shingle Jaccard >= minimum."""
-    sets = [(i[0], i[1], set(i[2])) for i in items]
-    out = []
-    for x in range(len(sets)):
-        a, ra, sa = sets[x]
-        for y in range(x + 1, len(sets)):
-            b, rb, sb = sets[y]
-            if ra == rb:
-                continue
-            counter.add(1)
-            inter = len(sa & sb)
-            if inter and inter >= minimum * (len(sa) + len(sb) - inter):
-                out.append((min(a, b), max(a, b), "minhash", inter / (len(sa) + len(sb) - inter)))
-    return out
+def _minhash_items(r, rows, bands):
+    from codeintel_spark import candidates as c
+    for band, key, order in c.value_items([int(v[0]) for v in r["hashes"]], rows, bands):
+        yield band, key, (r["uid"], r["repoIndex"], r["bag"], order)
+
+
+def _score_cosine(items, minimum, cap, window, counter):
+    from codeintel_spark import candidates as c
+    pairs, compared = c.cosine_pairs(items, minimum, cap, window)
+    counter.add(compared)
+    return [(a, b, "brp", s) for a, b, s in pairs]
+
+
+def _score_jaccard(items, minimum, cap, window, counter):
+    from codeintel_spark import candidates as c
+    pairs, compared = c.jaccard_pairs(items, minimum, cap, window)
+    counter.add(compared)
+    return [(a, b, "minhash", s) for a, b, s in pairs]
 
 
 def _cross_pairs(reps):
@@ -345,7 +364,8 @@ def _component_json(item):
               "parentOrdinal": m["parentOrdinal"], "name": m["name"], "kind": m["kind"],
               "startLine": m["startLine"], "endLine": m["endLine"], "startByte": m["startByte"],
               "endByte": m["endByte"], "tokens": m["tokens"], "exactHash": m["exactHash"],
-              "canonicalHash": m["canonicalHash"], "vector": m["vector"]} for m in members]
+              "canonicalHash": m["canonicalHash"], "vector": m["vector"], "testCallback": m["testCallback"],
+              "rawTokens": m["rawTokens"], "blindTokens": m["blindTokens"]} for m in members]
     pairs = [[position[a], position[b]] for a, b in (edges or []) if a in position and b in position]
     return {"component": cid, "units": units, "pairs": pairs}
 

@@ -20,30 +20,39 @@ scripts/bench/spark/candidates.py measures them on `codeintel units` output with
 import numpy as np
 
 
-def sign_bits(hashes):
-    """MLlib random-projection hashes with bucket length 1 (floor of a projection in [-1, 1]) as
-    bits: 1 for a non-negative projection."""
-    return [1 if int(h) >= 0 else 0 for h in hashes]
+def projections(dimension, count, seed=1):
+    """`count` random directions in `dimension` dimensions (Gaussian, unit length: the hyperplanes of
+    SimHash, as MLlib's BucketedRandomProjectionLSH draws them), as a (dimension, count) matrix."""
+    p = np.random.default_rng(seed).normal(size=(dimension, count))
+    return (p / np.linalg.norm(p, axis=0, keepdims=True)).astype(np.float32)
 
 
-def band_items(bits, rows, bands):
-    """For one unit's sign bits, yields (band, key, order) per band: `key` the band's `rows` bits,
-    `order` the bits of the following bands then the preceding ones, as one integer (the order of
-    the unit inside an oversized bucket)."""
+def signatures(vectors, planes):
+    """SimHash signatures: for each row of `vectors`, one bit per column of `planes` (1 where the
+    projection is >= 0), the first column the highest bit of one integer."""
+    bits = (np.asarray(vectors, dtype=np.float32) @ planes) >= 0
+    count = bits.shape[1]
+    pad = (-count) % 8
+    return [int.from_bytes(row.tobytes(), "big") >> pad for row in np.packbits(bits, axis=1)]
+
+
+def band_items(signature, rows, bands):
+    """For one unit's signature (`rows * bands` bits, as from `signatures`), yields (band, key, order)
+    per band: `key` the band's `rows` bits, `order` the bits of the following bands then of the
+    preceding ones, as one integer (the unit's place inside an oversized bucket)."""
     total = rows * bands
+    mask = (1 << rows) - 1
     for b in range(bands):
         start, end = b * rows, (b + 1) * rows
-        key = 0
-        for bit in bits[start:end]:
-            key = (key << 1) | bit
-        order = 0
-        for bit in bits[end:total] + bits[:start]:
-            order = (order << 1) | bit
-        yield b, key, order
+        key = (signature >> (total - end)) & mask
+        after = signature & ((1 << (total - end)) - 1)
+        before = signature >> (total - start)
+        yield b, key, (after << start) | before
 
 
 def value_items(values, rows, bands):
-    """Like `band_items` for integer hashes (MinHash values): key and order are tuples."""
+    """Like `band_items` for a list of integer hashes (MLlib's MinHash values): key and order are
+    tuples."""
     total = rows * bands
     for b in range(bands):
         start, end = b * rows, (b + 1) * rows

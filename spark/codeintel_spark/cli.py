@@ -38,7 +38,6 @@ def main(argv=None):
     c.add_argument("--minhash-bands", type=int, default=16, help="MinHash bands (OR; default 16)")
     c.add_argument("--brp-rows", type=int, default=10, help="projection signs per band (AND; default 10)")
     c.add_argument("--brp-bands", type=int, default=24, help="projection bands (OR; default 24)")
-    c.add_argument("--bucket-length", type=float, default=None, help="projection bucket (default 1: signs)")
     c.add_argument("--bucket-cap", type=int, default=64,
                    help="a band bucket of at most this many units is scored whole (default 64)")
     c.add_argument("--window", type=int, default=16,
@@ -76,7 +75,7 @@ def main(argv=None):
     from . import job
 
     settings = job.Settings(codeintel, clone_args, minhash_rows=args.minhash_rows, minhash_bands=args.minhash_bands,
-                            brp_rows=args.brp_rows, brp_bands=args.brp_bands, bucket_length=args.bucket_length,
+                            brp_rows=args.brp_rows, brp_bands=args.brp_bands,
                             partitions=args.partitions, bucket_cap=args.bucket_cap, window=args.window)
     builder = (SparkSession.builder.appName("codeintel-spark clones").config("spark.driver.memory", args.driver_memory)
                .config("spark.ui.showConsoleProgress", "false"))

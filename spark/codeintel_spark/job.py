@@ -1,11 +1,13 @@
 """The Spark pipeline behind `codeintel-spark clones`.
 
 Stages (see docs/SCALE.md for what each costs):
-  1. units     per repository on the executors: one `codeintel units` process per partition.
+  1. units     per repository on the executors: one `codeintel units` process per partition (or
+               records read from --units-from).
   2. hashes    exact and renamed candidates: groupBy on the canonical hash.
-  3. near-miss MinHashLSH self-join on token shingles (cross-repository pairs).
-  4. functional BucketedRandomProjectionLSH self-join on the normalised vectors (cross-repository);
-               within a repository the binary already did the exact all-pairs search.
+  3. near-miss MLlib MinHash of the identifier-blind token bags, banded, bounded buckets
+               (cross-repository pairs).
+  4. functional SimHash signatures of the normalised vectors, banded, bounded buckets
+               (cross-repository); within a repository the binary already did the exact searches.
   5. grouping  connected components of the candidate pairs (plus each unit's enclosing functions),
                each grouped by `codeintel group-units`: the rules and thresholds of `codeintel clones`.
   6. output    Parquet (units, pairs, groups), summary.md/summary.json, one SARIF file per repository.
@@ -20,8 +22,7 @@ import time
 import zipfile
 from functools import partial
 
-from pyspark.ml.feature import BucketedRandomProjectionLSH, MinHashLSH
-from pyspark.ml.functions import array_to_vector
+from pyspark.ml.feature import MinHashLSH
 from pyspark.ml.linalg import SparseVector, VectorUDT
 from pyspark.sql import functions as F, types as T
 
@@ -71,7 +72,7 @@ class Settings:
     """What the job shares with the binary (`codeintel units --describe`) plus the LSH knobs."""
 
     def __init__(self, codeintel, clone_args, minhash_rows=4, minhash_bands=16, brp_rows=10, brp_bands=24,
-                 bucket_length=None, partitions=None, bucket_cap=64, window=16):
+                 partitions=None, bucket_cap=64, window=16):
         described = subprocess.run([codeintel, "units", "--describe", *clone_args], capture_output=True, text=True)
         if described.returncode != 0:
             raise RuntimeError("%s units --describe failed: %s" % (codeintel, described.stderr.strip()))
@@ -82,10 +83,8 @@ class Settings:
         self.minhash_bands = minhash_bands
         self.brp_rows = brp_rows
         self.brp_bands = brp_bands
-        # MLlib's projection vectors have unit length, so a unit vector projects into [-1, 1] and a
-        # bucket of length 1 leaves two buckets: the sign (SimHash). A band of `brp_rows` signs is one
-        # bucket key (AND); a pair is a candidate when any of `brp_bands` bands agrees (OR).
-        self.bucket_length = bucket_length or 1.0
+        # A band of `brp_rows` SimHash signs is one bucket key (AND); a pair is a candidate when any of
+        # `brp_bands` bands agrees (OR).
         # A bucket of at most `bucket_cap` units is scored whole; a larger one in the order of its units'
         # other hash values, each unit against the next `window` (codeintel_spark.candidates), so the
         # scored pairs grow linearly with the units.
@@ -184,21 +183,24 @@ def run(spark, entries, out_dir, settings, log=print, ship_binary=False, tables=
         .select("uid", "repoIndex", "bag", to_sparse("bag").alias("features"))
     minhash = MinHashLSH(inputCol="features", outputCol="hashes",
                          numHashTables=settings.minhash_rows * settings.minhash_bands, seed=1)
-    near_pairs = spark.createDataFrame(
-        _banded(minhash.fit(shingled).transform(shingled).select("uid", "repoIndex", "bag", "hashes").rdd,
-                partial(_minhash_items, rows=settings.minhash_rows, bands=settings.minhash_bands),
-                partial(_score_jaccard, minimum=settings.shared["nearMissJaccard"], cap=settings.bucket_cap,
-                        window=settings.window, counter=compared["minhash"])),
-        PAIR_SCHEMA)
+    if settings.shared.get("nearMiss", True) and not shingled.isEmpty():  # no bags: --no-near-miss, old records
+        near_pairs = spark.createDataFrame(
+            _banded(minhash.fit(shingled).transform(shingled).select("uid", "repoIndex", "bag", "hashes").rdd
+                    .flatMap(partial(_minhash_items, rows=settings.minhash_rows, bands=settings.minhash_bands)),
+                    partial(_score_jaccard, minimum=settings.shared["nearMissJaccard"], cap=settings.bucket_cap,
+                            window=settings.window, counter=compared["minhash"])),
+            PAIR_SCHEMA)
+    else:
+        near_pairs = spark.createDataFrame([], PAIR_SCHEMA)
 
-    # 4. Functional candidates: MLlib random projections of the normalised vectors with buckets wider
-    # than any projection, i.e. one sign bit each (SimHash), banded like the MinHash signatures.
-    vectors = reps.select("uid", "repoIndex", "vector", array_to_vector("vector").alias("features"))
-    brp = BucketedRandomProjectionLSH(inputCol="features", outputCol="hashes", bucketLength=settings.bucket_length,
-                                      numHashTables=settings.brp_rows * settings.brp_bands, seed=1)
+    # 4. Functional candidates: SimHash signatures of the normalised vectors (one sign bit per random
+    # direction: what MLlib's BucketedRandomProjectionLSH gives with buckets wider than any projection,
+    # computed here with numpy one partition at a time, since MLlib hands each of its 240 hashes to
+    # Python as a vector of its own), banded like the MinHash signatures.
+    planes = sc.broadcast(candidates.projections(settings.shared["dimension"], settings.brp_rows * settings.brp_bands))
     close_pairs = spark.createDataFrame(
-        _banded(brp.fit(vectors).transform(vectors).select("uid", "repoIndex", "vector", "hashes").rdd,
-                partial(_brp_items, rows=settings.brp_rows, bands=settings.brp_bands),
+        _banded(reps.select("uid", "repoIndex", "vector").rdd
+                .mapPartitions(partial(_brp_items, planes=planes, rows=settings.brp_rows, bands=settings.brp_bands)),
                 partial(_score_cosine, minimum=settings.shared["threshold"], cap=settings.bucket_cap,
                         window=settings.window, counter=compared["brp"])),
         PAIR_SCHEMA)
@@ -272,7 +274,7 @@ def run(spark, entries, out_dir, settings, log=print, ship_binary=False, tables=
         "crossRepositoryGroups": sum(1 for g in ranked if g["crossRepository"]),
         "groupsByKind": {k: sum(1 for g in ranked if g["kind"] == k) for k in sorted({g["kind"] for g in ranked})},
         "settings": dict(settings.shared, brpRows=settings.brp_rows, brpBands=settings.brp_bands,
-                         bucketLength=settings.bucket_length, minhashRows=settings.minhash_rows,
+                         minhashRows=settings.minhash_rows,
                          minhashBands=settings.minhash_bands, bucketCap=settings.bucket_cap, window=settings.window),
         "master": sc.master,
         "unitsFrom": units_from,
@@ -290,20 +292,28 @@ def run(spark, entries, out_dir, settings, log=print, ship_binary=False, tables=
     return summary
 
 
-def _banded(rdd, items, score_bucket):
-    """Band keys from MLlib LSH hashes (`items` yields (band, key, order, item) per unit), then each
-    bucket scored exactly (`score_bucket`), each pair once however many bands it shares."""
-    found = rdd.flatMap(items).map(lambda x: ((x[0], x[1]), x[2])).groupByKey().flatMap(
-        lambda kv: score_bucket(list(kv[1])))
+def _banded(items, score_bucket):
+    """Buckets of (band, key, item) records, each scored exactly (`score_bucket`), each pair once
+    however many bands it shares."""
+    found = items.map(lambda x: ((x[0], x[1]), x[2])).groupByKey().flatMap(lambda kv: score_bucket(list(kv[1])))
     return found.map(lambda p: ((p[0], p[1]), p)).reduceByKey(lambda x, y: x).values()
 
 
-def _brp_items(r, rows, bands):
+def _brp_items(units, planes, rows, bands, chunk=4096):
+    """(band, key, item) for a partition's units, the signatures computed a chunk at a time."""
+    from itertools import islice
     from codeintel_spark import candidates as c
     import numpy as np
-    vector = np.asarray(r["vector"], dtype=np.float32).tobytes()
-    for band, key, order in c.band_items(c.sign_bits(v[0] for v in r["hashes"]), rows, bands):
-        yield band, key, (r["uid"], r["repoIndex"], vector, order)
+    units = iter(units)
+    while True:
+        batch = list(islice(units, chunk))
+        if not batch:
+            return
+        v = np.array([u["vector"] for u in batch], dtype=np.float32)
+        for u, vector, signature in zip(batch, v, c.signatures(v, planes.value)):
+            item = (u["uid"], u["repoIndex"], vector.tobytes())
+            for band, key, order in c.band_items(signature, rows, bands):
+                yield band, key, item + (order,)
 
 
 def _minhash_items(r, rows, bands):

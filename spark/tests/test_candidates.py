@@ -60,10 +60,11 @@ class CosineBucketTests(unittest.TestCase):
         self.assertLessEqual(compared, len(items))
         self.assertEqual({(a, b) for a, b, _ in pairs}, {(2 * i, 2 * i + 1) for i in range(100)})
 
-    def test_band_items_split_the_bits_and_order_by_the_other_bands(self):
-        bits = [1, 0, 1, 1, 0, 0]
-        self.assertEqual(list(self.c.band_items(bits, 2, 3)), [(0, 0b10, 0b1100), (1, 0b11, 0b0010), (2, 0b00, 0b1011)])
-        self.assertEqual(self.c.sign_bits([0, -1, 0.0, -1.0]), [1, 0, 1, 0])
+    def test_signatures_and_band_items_split_the_bits_and_order_by_the_other_bands(self):
+        self.assertEqual(list(self.c.band_items(0b101100, 2, 3)),
+                         [(0, 0b10, 0b1100), (1, 0b11, 0b0010), (2, 0b00, 0b1011)])
+        planes = np.eye(3, dtype=np.float32)[:, [0, 1, 2, 0, 1, 2, 0, 1, 2]]  # 9 bits: padding is dropped
+        self.assertEqual(self.c.signatures([[1, -1, 0]], planes), [0b101101101])
 
 
 @unittest.skipIf(MISSING, MISSING or "")

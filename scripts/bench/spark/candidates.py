@@ -5,8 +5,8 @@ cross-repository pairs at cosine >= threshold they find (recall against exact al
     codeintel units --stdin --output units.jsonl < LIST
     python3 scripts/bench/spark/candidates.py [--sample N] [--setting ROWSxBANDS/CAP/WINDOW ...] units.jsonl...
 
-The banding and per-bucket rule are the job's own (codeintel_spark.candidates); the hyperplanes are
-drawn here with numpy (Gaussian, as MLlib's), so rates, not exact buckets, match a job run."""
+The signatures, banding and per-bucket rule are the job's own (codeintel_spark.candidates, same
+seed), so the buckets are those of a job run on the same units."""
 import argparse
 import json
 import os
@@ -46,14 +46,12 @@ def exact_pairs(v, repo, members, threshold):
     return out
 
 
-def run(v, repo, rows, bands, cap, window, threshold, center, seed=1):
-    rng = np.random.default_rng(seed)
-    planes = rng.normal(size=(v.shape[1], rows * bands)).astype(np.float32)
+def run(v, repo, rows, bands, cap, window, threshold, center):
+    planes = candidates.projections(v.shape[1], rows * bands)
     hashed = v - v.mean(axis=0) if center else v
-    bits = ((hashed @ planes) >= 0).astype(np.int64).tolist()
     buckets = defaultdict(list)
-    for i, b in enumerate(bits):
-        for band, key, order in candidates.band_items(b, rows, bands):
+    for i, signature in enumerate(candidates.signatures(hashed, planes)):
+        for band, key, order in candidates.band_items(signature, rows, bands):
             buckets[(band, key)].append((i, int(repo[i]), v[i], order))
     found, compared, largest = set(), 0, 0
     for items in buckets.values():

@@ -93,8 +93,10 @@ public struct UnitRecordSettings: Sendable, Codable, Equatable {
   public var maxGroupSize: Int
   public var shingleSize: Int
   public var shingleSpace: Int
-  /// Token-shingle Jaccard similarity at or above which two units become near-miss candidates (the
-  /// candidates are then scored by `CloneDetector` like any other pair).
+  /// The least Jaccard similarity of two units' identifier-blind token bags (each occurrence one
+  /// element) when they meet the near-miss rule: an overlap of θ of the larger bag gives a Jaccard of at
+  /// least θ / (2 − θ), θ = `nearMissBlindOverlap`. A job keeps candidate pairs at or above it; the
+  /// rule itself is applied by `group-units`.
   public var nearMissJaccard: Double
   /// Whether near-miss groups are formed, and `NearMissIndex`'s two overlap thresholds (share of the
   /// larger bag, tokens as written and identifier-blind).
@@ -107,7 +109,6 @@ public struct UnitRecordSettings: Sendable, Codable, Equatable {
 public struct UnitRecordExporter {
   public static let shingleSize = 4
   public static let shingleSpace = 1 << 20
-  public static let nearMissJaccard = 0.5
 
   public var embedder: any Embedder
   public var options: CloneOptions
@@ -125,7 +126,7 @@ public struct UnitRecordExporter {
     UnitRecordSettings(
       model: embedder.modelID, dimension: embedder.dimension, threshold: options.threshold, minLines: options.minLines,
       minTokens: options.minTokens, maxGroupSize: options.maxGroupSize, shingleSize: Self.shingleSize,
-      shingleSpace: Self.shingleSpace, nearMissJaccard: Self.nearMissJaccard, nearMiss: options.nearMiss,
+      shingleSpace: Self.shingleSpace, nearMissJaccard: Double(options.nearMissBlindOverlap / (2 - options.nearMissBlindOverlap)), nearMiss: options.nearMiss,
       nearMissRawOverlap: options.nearMissRawOverlap, nearMissBlindOverlap: options.nearMissBlindOverlap)
   }
 
@@ -355,8 +356,7 @@ public func cloneGroups(in component: UnitComponent, options: CloneOptions = Clo
   }
   let rawTokens = snapshot.rawTokens.map { $0.sorted() }
   let blindTokens = snapshot.blindTokens.map { $0.sorted() }
-  let detector = CloneDetector(options: options)
-  let groups = try detector.groups(in: snapshot) { reps, _, threshold in
+  let groups = CloneDetector(options: options).groups(in: snapshot) { reps, _, threshold in
     var out: [SimilarPair] = []
     for (a, b) in candidatePairs(reps) {
       var s: Float = 0

@@ -136,20 +136,19 @@ def run(spark, entries, out_dir, settings, log=print, ship_binary=False, tables=
 
     # 1. Units, per repository on the executors.
     t = time.time()
+    records = None
     if units_from:
-        index_of = sc.broadcast({e: i for i, e in enumerate(entries)})
-        records = (sc.textFile(units_from, partitions).map(json.loads)
-                   .filter(lambda r: r["repository"] in index_of.value)
-                   .map(lambda r: dict(r, repoIndex=index_of.value[r["repository"]]))
-                   .persist())
+        units, repos, within = _read_units(spark, entries, units_from)
     else:
         records = (sc.parallelize(list(enumerate(entries)), partitions)
                    .mapPartitions(partial(_units, binary=binary, args=settings.clone_args))
                    .persist())
-    units = spark.createDataFrame(records.filter(lambda r: r["record"] == "unit").map(unit_row), UNIT_SCHEMA).persist()
-    repos = records.filter(lambda r: r["record"] in ("done", "error")).collect()
-    within = records.filter(lambda r: r["record"] == "pair").map(
-        lambda r: (uid(r["repoIndex"], r["a"]), uid(r["repoIndex"], r["b"]), "within", float(r["score"])))
+        units = spark.createDataFrame(records.filter(lambda r: r["record"] == "unit").map(unit_row),
+                                      UNIT_SCHEMA).persist()
+        repos = records.filter(lambda r: r["record"] in ("done", "error")).collect()
+        within = spark.createDataFrame(records.filter(lambda r: r["record"] == "pair").map(
+            lambda r: (uid(r["repoIndex"], r["a"]), uid(r["repoIndex"], r["b"]), "within", float(r["score"]))),
+            PAIR_SCHEMA)
     unit_count = units.count()
     timings["units"] = time.time() - t
     finished = {r["repoIndex"] for r in repos}
@@ -205,7 +204,7 @@ def run(spark, entries, out_dir, settings, log=print, ship_binary=False, tables=
                         window=settings.window, counter=compared["brp"])),
         PAIR_SCHEMA)
 
-    pairs = (spark.createDataFrame(within, PAIR_SCHEMA).unionByName(hash_pairs).unionByName(near_pairs)
+    pairs = (within.unionByName(hash_pairs).unionByName(near_pairs)
              .unionByName(close_pairs)).persist()
     pairs.write.mode("overwrite").parquet(_join(tables, "pairs"))
     pair_counts = {r["source"]: r["count"] for r in pairs.groupBy("source").count().collect()}
@@ -285,11 +284,52 @@ def run(spark, entries, out_dir, settings, log=print, ship_binary=False, tables=
     summary["seconds"] = {k: round(v, 1) for k, v in timings.items()}
     with open(os.path.join(out_dir, "summary.json"), "w") as f:
         json.dump(summary, f, indent=2, sort_keys=True)
-    records.unpersist()
+    if records is not None:
+        records.unpersist()
     units.unpersist()
     pairs.unpersist()
     shutil.rmtree(workdir, ignore_errors=True)
     return summary
+
+
+# Every field of the records `codeintel units` writes (unit, pair, done, error), for Spark's JSON reader.
+RECORD_SCHEMA = T.StructType(
+    [T.StructField("record", T.StringType())]
+    + [T.StructField(f.name, f.dataType, True) for f in UNIT_SCHEMA.fields
+     if f.name not in ("uid", "repoIndex", "parentUid")]
+    + [T.StructField("parent", T.IntegerType()), T.StructField("a", T.IntegerType()),
+       T.StructField("b", T.IntegerType()), T.StructField("score", T.DoubleType()),
+       T.StructField("files", T.IntegerType()), T.StructField("error", T.StringType())])
+
+
+def _read_units(spark, entries, path):
+    """Stage 1 from records written by `codeintel units` (Spark's JSON reader, no Python per record):
+    (units DataFrame, done/error records of LIST's repositories, within-repository pairs)."""
+    index = spark.createDataFrame([(e, i) for i, e in enumerate(entries)], "repository string, repoIndex int")
+    records = spark.read.schema(RECORD_SCHEMA).json(path).join(F.broadcast(index), "repository")
+
+    def uid_of(column):
+        return F.shiftleft(F.col("repoIndex").cast("long"), 32) + F.col(column).cast("long")
+
+    defaults = {"testCallback": F.lit(False), "rawTokens": F.array().cast(T.ArrayType(T.LongType())),
+                "blindTokens": F.array().cast(T.ArrayType(T.LongType()))}
+    columns = []
+    for f in UNIT_SCHEMA.fields:
+        if f.name == "uid":
+            columns.append(uid_of("unit").alias("uid"))
+        elif f.name == "parentUid":
+            columns.append(F.when(F.col("parent").isNotNull(), uid_of("parent")).alias("parentUid"))
+        elif f.name in defaults:
+            columns.append(F.coalesce(F.col(f.name), defaults[f.name]).alias(f.name))
+        else:
+            columns.append(F.col(f.name))
+    units = records.filter(F.col("record") == "unit").select(*columns).persist()
+    repos = [r.asDict() for r in records.filter(F.col("record").isin("done", "error"))
+             .select("record", "repository", "repoIndex", "files", "error").collect()]
+    within = records.filter(F.col("record") == "pair").select(
+        uid_of("a").alias("a"), uid_of("b").alias("b"), F.lit("within").alias("source"),
+        F.col("score").alias("score"))
+    return units, repos, within
 
 
 def _banded(items, score_bucket):

@@ -277,6 +277,23 @@ class LocalJobTests(unittest.TestCase):
         self.assertEqual(exact["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "lib/escape.js")
         self.assertIn("alpha:src/html.js:1-10", exact["message"]["text"])
 
+    def test_records_written_once_by_codeintel_units_give_the_same_groups(self):
+        folders = self.entries[:3]
+        records = os.path.join(self.base, "units.jsonl")
+        subprocess.run([BINARY, "units", *folders, "--output", records], check=True, capture_output=True)
+        out = os.path.join(self.base, "from-units")
+        logged = []
+        summary = self.job.run(self.spark, folders + [self.entries[4]], out, self.settings, log=logged.append,
+                               units_from=records)
+        groups = member_sets(out)
+        self.assertEqual(sorted(groups), sorted([
+            ("exact", frozenset({("alpha", "escapeHtml"), ("beta", "escapeText")})),
+            ("renamed", frozenset({("alpha", "totalPrice"), ("gamma", "orderTotal")})),
+            ("functional", frozenset({("alpha", "chunk"), ("beta", "splitIntoChunks")}))]))
+        # A LIST entry without records is reported, not silently dropped.
+        self.assertEqual([f["repository"] for f in summary["failed"]], [self.entries[4]])
+        self.assertIn("no unit records", logged[0])
+
     def test_one_repository_gives_the_groups_of_codeintel_clones(self):
         demo = os.path.join(self.base, "demo")
         shutil.copytree(os.path.join(ROOT, "Examples", "clones-demo"), demo)

@@ -17,7 +17,7 @@ mkdir -p "$out"
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)" | tee "$out/load.txt"
 
 # 1. codeintel clones, one repository after the other, from a fresh index each.
-if [[ $what != job ]]; then
+if [[ $what == single || $what == both ]]; then
 start=$(date +%s.%N)
 : > "$out/single.tsv"
 while read -r repo; do

@@ -6,8 +6,9 @@
 # repository); OUT: a scratch folder; BIN: a release build of codeintel.
 #   single: `codeintel clones` repository by repository;
 #   units:  `codeintel units` once for all of LIST, into OUT/units.jsonl (what stage 1 of the job runs);
-#   job:    the job in local[2] then local[1] (MASTERS overrides), reading OUT/units.jsonl when it
-#           exists (--units-from, so both runs share one extraction), else running stage 1 itself;
+#   job:    the job in local[2] then local[1] (MASTERS overrides), reading OUT/units.jsonl or the
+#           parts in OUT/units/ when they exist (--units-from, so both runs share one extraction),
+#           else running stage 1 itself;
 #   both:   single then job.
 set -euo pipefail
 list="$1"; out="$2"; bin="$3"; what="${4:-both}"
@@ -45,6 +46,7 @@ if [[ $what == units ]]; then
 fi
 from=()
 [[ -f "$out/units.jsonl" ]] && from=(--units-from "$out/units.jsonl")
+[[ -d "$out/units" ]] && from=(--units-from "$out/units")  # a folder of JSON-lines parts
 
 # 2. The job in local[1] and local[2].
 for master in ${MASTERS:-'local[2]' 'local[1]'}; do

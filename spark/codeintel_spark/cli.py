@@ -38,11 +38,11 @@ def main(argv=None):
     c.add_argument("--minhash-bands", type=int, default=16, help="MinHash bands (OR; default 16)")
     c.add_argument("--brp-rows", type=int, default=10, help="projection signs per band (AND; default 10)")
     c.add_argument("--brp-bands", type=int, default=24, help="projection bands (OR; default 24)")
-    c.add_argument("--bucket-cap", type=int, default=64,
-                   help="a band bucket of at most this many units is scored whole (default 64)")
-    c.add_argument("--window", type=int, default=16,
+    c.add_argument("--bucket-cap", type=int, default=256,
+                   help="a band bucket of at most this many units is scored whole (default 256)")
+    c.add_argument("--window", type=int, default=64,
                    help="in a larger bucket each unit is scored against the next N in the order of its other "
-                        "hash values (default 16), so scored pairs grow linearly with the units")
+                        "hash values (default 64), so scored pairs grow linearly with the units")
     c.add_argument("--driver-memory", default="2g")
     for flag in ("--min-lines", "--min-tokens", "--max-group"):
         c.add_argument(flag, type=int, default=None, help="as for `codeintel clones`")

@@ -72,7 +72,7 @@ class Settings:
     """What the job shares with the binary (`codeintel units --describe`) plus the LSH knobs."""
 
     def __init__(self, codeintel, clone_args, minhash_rows=4, minhash_bands=16, brp_rows=10, brp_bands=24,
-                 partitions=None, bucket_cap=64, window=16):
+                 partitions=None, bucket_cap=256, window=64):
         described = subprocess.run([codeintel, "units", "--describe", *clone_args], capture_output=True, text=True)
         if described.returncode != 0:
             raise RuntimeError("%s units --describe failed: %s" % (codeintel, described.stderr.strip()))

@@ -46,6 +46,22 @@ def exact_pairs(v, repo, members, threshold):
     return out
 
 
+def top_pairs(v, repo, queries, threshold, k):
+    """For each query unit, its k most similar units of other repositories at >= threshold (exact):
+    the pairs a group of at most k + 1 members can use."""
+    out = set()
+    for s in range(0, len(queries), 512):
+        q = queries[s:s + 512]
+        sims = v[q] @ v.T
+        sims[repo[q][:, None] == repo[None, :]] = -2
+        best = np.argsort(-sims, axis=1)[:, :k]
+        for row, i in enumerate(q):
+            for j in best[row]:
+                if sims[row, j] >= threshold:
+                    out.add((min(int(i), int(j)), max(int(i), int(j))))
+    return out
+
+
 def run(v, repo, rows, bands, cap, window, threshold, center):
     planes = candidates.projections(v.shape[1], rows * bands)
     hashed = v - v.mean(axis=0) if center else v
@@ -67,6 +83,8 @@ def main():
     p.add_argument("units", nargs="+")
     p.add_argument("--threshold", type=float, default=0.75)
     p.add_argument("--sample", type=int, default=0, help="recall on this many random units (0: all)")
+    p.add_argument("--top", type=int, default=20, help="also the recall of each of 2,000 random units' k best "
+                   "cross-repository neighbours (default 20, the group size cap)")
     p.add_argument("--setting", action="append", default=None, help="ROWSxBANDS/CAP/WINDOW[/c], e.g. 10x24/64/16; /c: hash the vectors minus their mean")
     args = p.parse_args()
     repo, v, repositories = load(args.units)
@@ -82,6 +100,9 @@ def main():
                       "recallSample": len(members), "exactPairsInSample": len(exact),
                       "exactSeconds": round(time.time() - t, 1)}), flush=True)
     inside = set(members.tolist())
+    queries = np.sort(np.random.default_rng(3).choice(n, min(n, 2000), replace=False))
+    best = top_pairs(v, repo, queries, args.threshold, args.top)
+    print(json.dumps({"topQueries": len(queries), "top": args.top, "topPairs": len(best)}), flush=True)
     for setting in args.setting or ["10x16/1000000000/0", "10x24/64/16"]:
         center = setting.endswith("/c")
         shape, cap, window = setting.split("/")[:3]
@@ -92,6 +113,7 @@ def main():
         print(json.dumps({"setting": setting, "compared": compared, "comparedShare": round(compared / max(1, cross_all), 5),
                           "comparedPerClass": round(compared / n, 1), "largestBucket": largest,
                           "foundPairs": len(found), "recall": round(hit / max(1, len(exact)), 4),
+                          "recallTop": round(len(best & found) / max(1, len(best)), 4),
                           "seconds": round(time.time() - t, 1)}), flush=True)
 
 

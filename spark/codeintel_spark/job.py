@@ -160,7 +160,8 @@ def run(spark, entries, out_dir, settings, log=print, ship_binary=False, tables=
 
     eligible = units.filter(F.col("eligible"))
     # One unit per canonical class (the smallest id) stands for its class in the joins.
-    reps = eligible.groupBy("canonicalHash").agg(F.min("uid").alias("uid")).join(eligible.drop("canonicalHash"), "uid")
+    reps = eligible.groupBy("canonicalHash").agg(F.min("uid").alias("uid")).join(
+        eligible.drop("canonicalHash"), "uid").persist()  # read by both LSH stages and the summary
 
     # 2. Exact and renamed: every class member linked to the class's first unit.
     t = time.time()
@@ -287,6 +288,7 @@ def run(spark, entries, out_dir, settings, log=print, ship_binary=False, tables=
     if records is not None:
         records.unpersist()
     units.unpersist()
+    reps.unpersist()
     pairs.unpersist()
     shutil.rmtree(workdir, ignore_errors=True)
     return summary

@@ -51,7 +51,7 @@ from=()
 # 2. The job in local[1] and local[2].
 for master in ${MASTERS:-'local[2]' 'local[1]'}; do
   name="job-${master//[^0-9a-z]/}"
-  /usr/bin/time -f "%e s wall, %U s user, %S s sys (driver and local executors), %M KiB max RSS" "$job" clones --repos "$list" --out "$out/$name" \
+  /usr/bin/time -f "%e s wall (the CPU and RSS figures are the launcher's only, not the JVM's), %U s user, %S s sys, %M KiB max RSS" "$job" clones --repos "$list" --out "$out/$name" \
     --master "$master" --codeintel "$bin" --driver-memory 4g "${from[@]}" 2> "$out/$name.log" || true
   tail -2 "$out/$name.log"
   echo "load after $master: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out/load.txt"

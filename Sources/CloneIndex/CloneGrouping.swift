@@ -109,6 +109,22 @@ public struct NearMissIndex: Sendable {
 
   static func needed(_ theta: Float, _ n: Int) -> Int { max(1, Int((theta * Float(n)).rounded(.up))) }
 
+  /// The near-miss rule for one pair of sorted bags: the raw-token overlap share of the larger bag when
+  /// both overlaps reach their thresholds, else nil. `pairs()` applies the same rule to every pair it
+  /// finds; a job that brings its own candidates (`cloneGroups(in:)`) applies it here.
+  public static func score(
+    raw a: [UInt32], _ b: [UInt32], blind blindA: [UInt32], _ blindB: [UInt32], rawOverlap: Float = defaultRawOverlap,
+    blindOverlap: Float = defaultBlindOverlap
+  ) -> Float? {
+    let m = max(a.count, b.count)
+    guard m > 0 else { return nil }
+    let r = overlap(a, b)
+    guard r >= needed(rawOverlap, m) else { return nil }
+    let mb = max(blindA.count, blindB.count)
+    guard mb > 0, overlap(blindA, blindB) >= needed(blindOverlap, mb) else { return nil }
+    return Float(r) / Float(m)
+  }
+
   /// Every pair meeting both thresholds; `score` is the raw-token overlap share.
   public func pairs() -> [SimilarPair] {
     let n = raw.count
@@ -148,12 +164,11 @@ public struct NearMissIndex: Sendable {
           if seen[b] == Int32(a) { continue }
           seen[b] = Int32(a)
           if raw[b].count < smallest { continue }
-          let m = max(size, raw[b].count)
-          let r = Self.overlap(raw[a], raw[b])
-          guard r >= Self.needed(rawOverlap, m) else { continue }
-          let mb = max(blind[a].count, blind[b].count)
-          guard mb > 0, Self.overlap(blind[a], blind[b]) >= Self.needed(blindOverlap, mb) else { continue }
-          out.append(SimilarPair(a: min(a, b), b: max(a, b), score: Float(r) / Float(m)))
+          guard
+            let score = Self.score(
+              raw: raw[a], raw[b], blind: blind[a], blind[b], rawOverlap: rawOverlap, blindOverlap: blindOverlap)
+          else { continue }
+          out.append(SimilarPair(a: min(a, b), b: max(a, b), score: score))
         }
       }
       for e in elements[a].prefix(prefix) { postings[e, default: []].append(Int32(a)) }

@@ -35,8 +35,11 @@ public struct UnitRecord: Sendable, Codable, Equatable {
   public var endByte: Int
   public var lines: Int
   public var tokens: Int
-  /// Whether `CloneOptions`' size limits let the unit be reported.
+  /// Whether `CloneOptions` let the unit be reported: within the size limits and, unless
+  /// `includeTests`, not test code (`TestCode`: a test path, a test callback or nested in one).
   public var eligible: Bool
+  /// Whether the unit is a callback of a test framework call (`TestCode.isTestCallback`).
+  public var testCallback: Bool
   public var exactHash: String
   public var canonicalHash: String
   /// Sorted distinct ids in `0..<UnitRecordExporter.shingleSpace` of the hashed `shingleSize`-grams
@@ -44,16 +47,22 @@ public struct UnitRecord: Sendable, Codable, Equatable {
   public var shingles: [Int]
   /// The embedding, L2-normalised.
   public var vector: [Float]
+  /// The bags of the unit's tokens as written and identifier-blind (`TokenHash` of `UnitTokens.exact`
+  /// and `.features`), sorted: what the near-miss kind compares (`NearMissIndex`).
+  public var rawTokens: [UInt32]
+  public var blindTokens: [UInt32]
 }
 
-/// Within one repository, two canonical classes whose representatives' cosine reaches the threshold
-/// (the exact all-pairs search `codeintel clones` does); `a` and `b` are `UnitRecord.unit` values.
+/// Within one repository, two canonical classes whose representatives are clones of one kind (the
+/// exact searches `codeintel clones` does): `functional`, cosine at or above the threshold, or
+/// `nearMiss`, token bags overlapping as `NearMissIndex` asks. `a` and `b` are `UnitRecord.unit` values.
 public struct UnitPairRecord: Sendable, Codable, Equatable {
   public var record = "pair"
   public var repository: String
   public var a: Int
   public var b: Int
   public var score: Float
+  public var kind: String = CloneKind.functional.rawValue
 }
 
 /// The end of one repository's records: counts, or why it failed.
@@ -84,16 +93,22 @@ public struct UnitRecordSettings: Sendable, Codable, Equatable {
   public var maxGroupSize: Int
   public var shingleSize: Int
   public var shingleSpace: Int
-  /// Token-shingle Jaccard similarity at or above which two units become near-miss candidates (the
-  /// candidates are then scored by `CloneDetector` like any other pair).
+  /// The least Jaccard similarity of two units' identifier-blind token bags (each occurrence one
+  /// element) when they meet the near-miss rule: an overlap of θ of the larger bag gives a Jaccard of at
+  /// least θ / (2 − θ), θ = `nearMissBlindOverlap`. A job keeps candidate pairs at or above it; the
+  /// rule itself is applied by `group-units`.
   public var nearMissJaccard: Double
+  /// Whether near-miss groups are formed, and `NearMissIndex`'s two overlap thresholds (share of the
+  /// larger bag, tokens as written and identifier-blind).
+  public var nearMiss: Bool
+  public var nearMissRawOverlap: Float
+  public var nearMissBlindOverlap: Float
 }
 
 /// Writes the unit records of whole repositories (see `UnitRecord`).
 public struct UnitRecordExporter {
   public static let shingleSize = 4
   public static let shingleSpace = 1 << 20
-  public static let nearMissJaccard = 0.5
 
   public var embedder: any Embedder
   public var options: CloneOptions
@@ -111,7 +126,8 @@ public struct UnitRecordExporter {
     UnitRecordSettings(
       model: embedder.modelID, dimension: embedder.dimension, threshold: options.threshold, minLines: options.minLines,
       minTokens: options.minTokens, maxGroupSize: options.maxGroupSize, shingleSize: Self.shingleSize,
-      shingleSpace: Self.shingleSpace, nearMissJaccard: Self.nearMissJaccard)
+      shingleSpace: Self.shingleSpace, nearMissJaccard: Double(options.nearMissBlindOverlap / (2 - options.nearMissBlindOverlap)), nearMiss: options.nearMiss,
+      nearMissRawOverlap: options.nearMissRawOverlap, nearMissBlindOverlap: options.nearMissBlindOverlap)
   }
 
   /// Walks `root` like `codeintel index` (same ignore rules and skipped files), emits one `UnitRecord`
@@ -129,9 +145,10 @@ public struct UnitRecordExporter {
     done.skipped = walk.skipped.count
     var parsers: [Language: Parser] = [:]
     let canonicalizer = UnitCanonicalizer()
-    // Per unit, what the within-repository search needs.
+    // Per unit, what the within-repository searches need.
     var eligibleHashes: [(unit: Int, hash: String)] = []
     var vectors: [[Float]] = []
+    var bags: [Int: (raw: [UInt32], blind: [UInt32])] = [:]
     var next = 0
     for file in files {
       guard let bytes = try? FileBytes.read(file.fullPath, limit: maxFileBytes), SourceFilter.skipReason(for: bytes) == nil
@@ -154,27 +171,50 @@ public struct UnitRecordExporter {
       }
       done.files += 1
       let first = next
+      // Test code as `CloneDetector.testCode` judges it: the path, a test callback, or nested in test code
+      // (units come outer before inner).
+      let testPath = !options.includeTests && TestCode.isTestPath(file.path)
+      var isTest = [Bool](repeating: false, count: units.count)
       for (i, u) in units.enumerated() {
         let lines = u.endLine - u.startLine + 1
-        let eligible = lines >= options.minLines && tokens[i].exact.count >= options.minTokens
+        let callback = TestCode.isTestCallback(u, in: tree)
+        isTest[i] = !options.includeTests && (testPath || callback || u.parent.map { $0 < i && isTest[$0] } == true)
+        let eligible = lines >= options.minLines && tokens[i].exact.count >= options.minTokens && !isTest[i]
+        let raw = TokenHash.hashes(tokens[i].exact).sorted()
+        let blind = TokenHash.hashes(tokens[i].features).sorted()
         let record = UnitRecord(
           repository: repository, unit: next, path: file.path, ordinal: i, parentOrdinal: u.parent,
           parent: u.parent.map { first + $0 }, name: u.name, kind: u.kind.rawValue, startLine: u.startLine,
           endLine: u.endLine, startByte: u.byteRange.lowerBound, endByte: u.byteRange.upperBound, lines: lines,
-          tokens: tokens[i].exact.count, eligible: eligible, exactHash: tokens[i].exactHash,
+          tokens: tokens[i].exact.count, eligible: eligible, testCallback: callback, exactHash: tokens[i].exactHash,
           canonicalHash: canonicalizer.canonicalHash(of: u, in: tree), shingles: Self.shingles(tokens[i].features),
-          vector: embedded[i])
-        if eligible { eligibleHashes.append((next, record.canonicalHash)) }
+          vector: embedded[i], rawTokens: raw, blindTokens: blind)
+        if eligible {
+          eligibleHashes.append((next, record.canonicalHash))
+          if options.nearMiss { bags[next] = (raw, blind) }
+        }
         vectors.append(embedded[i])
         try emitUnit(record)
         next += 1
       }
     }
     done.units = next
-    // One representative per canonical class, all pairs at or above the threshold (as `CloneDetector`).
+    // One representative per canonical class (the first in path order, as `CloneDetector`), and all
+    // pairs of each kind among them.
+    var seen: Set<String> = []
+    let reps = eligibleHashes.filter { seen.insert($0.hash).inserted }.map(\.unit)
+    if options.nearMiss && reps.count >= 2 {
+      let near = NearMissIndex(
+        raw: reps.map { bags[$0]?.raw ?? [] }, blind: reps.map { bags[$0]?.blind ?? [] },
+        rawOverlap: options.nearMissRawOverlap, blindOverlap: options.nearMissBlindOverlap)
+      for p in near.pairs() {
+        try emitPair(
+          UnitPairRecord(
+            repository: repository, a: reps[p.a], b: reps[p.b], score: p.score, kind: CloneKind.nearMiss.rawValue))
+        done.pairs += 1
+      }
+    }
     if options.functional {
-      var seen: Set<String> = []
-      let reps = eligibleHashes.filter { seen.insert($0.hash).inserted }.map(\.unit)
       if reps.count >= 2 {
         let d = embedder.dimension
         var matrix = [Float]()
@@ -232,6 +272,11 @@ public struct ComponentUnit: Sendable, Codable {
   public var exactHash: String
   public var canonicalHash: String
   public var vector: [Float]
+  /// As in `UnitRecord`; optional so that components written before they existed still read. The
+  /// near-miss kind is formed only when every unit of the component carries both bags.
+  public var testCallback: Bool?
+  public var rawTokens: [UInt32]?
+  public var blindTokens: [UInt32]?
 }
 
 /// One group of a component; `members` are the `ComponentUnit.id`s in report order.
@@ -246,8 +291,9 @@ public struct ComponentGroup: Sendable, Codable, Equatable {
 }
 
 /// Runs `CloneDetector` (the rules of `codeintel clones`) on a component, with the candidate pairs in
-/// place of the all-pairs search: a candidate joins the representatives of its two units' canonical
-/// classes when their exact cosine reaches the threshold. Units are ordered as one index holding all
+/// place of the all-pairs searches: a candidate joins the representatives of its two units' canonical
+/// classes as a functional pair when their exact cosine reaches the threshold, and as a near-miss pair
+/// when their token bags meet `NearMissIndex`'s overlaps. Units are ordered as one index holding all
 /// the repositories would order them (repository, path, ordinal), so a component that holds a whole
 /// repository and all its above-threshold pairs gives exactly the groups of `codeintel clones`.
 public func cloneGroups(in component: UnitComponent, options: CloneOptions = CloneOptions()) throws -> [ComponentGroup] {
@@ -270,33 +316,49 @@ public func cloneGroups(in component: UnitComponent, options: CloneOptions = Clo
       throw CloneIndexError.embedderMismatch("unit \(u.repository):\(u.path):\(u.startLine) has a vector of \(u.vector.count) floats, expected \(dimension)")
     }
     position[i] = p
-    // One path string per (repository, path), ordered like the pair.
-    let path = u.repository + "\u{1}" + u.path
+    // One path string per (repository, path), ordered like the pair. The repository, with its slashes
+    // replaced, is the first folder of the path, so test paths (`TestCode.isTestPath`) are judged on the
+    // repository-relative path alone: a repository kept under `/srv/tests/` is not all test code.
+    let path = u.repository.replacingOccurrences(of: "/", with: "\u{2}") + "\u{1}/" + u.path
     let file = fileIDs[path] ?? Int64(fileIDs.count)
     fileIDs[path] = file
     units.append(
       StoredUnit(
         id: Int64(p), fileID: file, path: path, ordinal: u.ordinal, parentOrdinal: u.parentOrdinal, name: u.name,
         kind: u.kind, startByte: u.startByte, endByte: u.endByte, startLine: u.startLine, endLine: u.endLine,
-        tokenCount: u.tokens, exactHash: u.exactHash, canonicalHash: u.canonicalHash))
+        tokenCount: u.tokens, exactHash: u.exactHash, canonicalHash: u.canonicalHash,
+        testCallback: u.testCallback ?? false))
     vectors += u.vector
     idAt["\(path)\u{1}\(u.startByte)\u{1}\(u.endByte)"] = u.id
   }
-  let snapshot = IndexSnapshot(
+  var snapshot = IndexSnapshot(
     units: units, vectors: vectors, dimension: dimension, modelID: "", fileCount: fileIDs.count)
+  if component.units.allSatisfy({ $0.rawTokens != nil && $0.blindTokens != nil }) {
+    snapshot.rawTokens = order.map { component.units[$0].rawTokens ?? [] }
+    snapshot.blindTokens = order.map { component.units[$0].blindTokens ?? [] }
+  }
   let candidates = component.pairs.compactMap { p -> (Int, Int)? in
     guard p.count == 2, p.allSatisfy({ component.units.indices.contains($0) }) else { return nil }
     return (position[p[0]], position[p[1]])
   }
-  let groups = try CloneDetector(options: options).groups(in: snapshot) { reps, _, threshold in
+  // The candidates as distinct pairs of representatives (by position in `reps`).
+  func candidatePairs(_ reps: [Int]) -> [(a: Int, b: Int)] {
     var repOf: [String: Int] = [:]
     for (r, u) in reps.enumerated() { repOf[units[u].canonicalHash] = r }
     var seen: Set<Int> = []
-    var out: [SimilarPair] = []
+    var out: [(a: Int, b: Int)] = []
     for (x, y) in candidates {
       guard let ra = repOf[units[x].canonicalHash], let rb = repOf[units[y].canonicalHash], ra != rb else { continue }
       let (a, b) = (min(ra, rb), max(ra, rb))
-      guard seen.insert(a * reps.count + b).inserted else { continue }
+      if seen.insert(a * reps.count + b).inserted { out.append((a, b)) }
+    }
+    return out
+  }
+  let rawTokens = snapshot.rawTokens.map { $0.sorted() }
+  let blindTokens = snapshot.blindTokens.map { $0.sorted() }
+  let groups = CloneDetector(options: options).groups(in: snapshot) { reps, _, threshold in
+    var out: [SimilarPair] = []
+    for (a, b) in candidatePairs(reps) {
       var s: Float = 0
       vectors.withUnsafeBufferPointer { v in
         let p = v.baseAddress! + reps[a] * dimension
@@ -306,6 +368,13 @@ public func cloneGroups(in component: UnitComponent, options: CloneOptions = Clo
       if s >= threshold { out.append(SimilarPair(a: a, b: b, score: s)) }
     }
     return out.sorted { ($0.a, $0.b) < ($1.a, $1.b) }
+  } nearMissPairs: { reps, _ in
+    candidatePairs(reps).compactMap { a, b in
+      NearMissIndex.score(
+        raw: rawTokens[reps[a]], rawTokens[reps[b]], blind: blindTokens[reps[a]], blindTokens[reps[b]],
+        rawOverlap: options.nearMissRawOverlap, blindOverlap: options.nearMissBlindOverlap
+      ).map { SimilarPair(a: a, b: b, score: $0) }
+    }.sorted { ($0.a, $0.b) < ($1.a, $1.b) }
   }
   return groups.map { g in
     ComponentGroup(

@@ -12,15 +12,59 @@ import Testing
     return (units, pairs, done)
   }
 
-  private func component(_ units: [UnitRecord], pairs: [[Int]], id: Int64 = 1) -> UnitComponent {
+  private func component(_ units: [UnitRecord], pairs: [[Int]], id: Int64 = 1, bags: Bool = true) -> UnitComponent {
     UnitComponent(
       component: id,
       units: units.enumerated().map { i, u in
         ComponentUnit(
           id: Int64(i), repository: u.repository, path: u.path, ordinal: u.ordinal, parentOrdinal: u.parentOrdinal,
           name: u.name, kind: u.kind, startLine: u.startLine, endLine: u.endLine, startByte: u.startByte,
-          endByte: u.endByte, tokens: u.tokens, exactHash: u.exactHash, canonicalHash: u.canonicalHash, vector: u.vector)
+          endByte: u.endByte, tokens: u.tokens, exactHash: u.exactHash, canonicalHash: u.canonicalHash, vector: u.vector,
+          testCallback: u.testCallback, rawTokens: bags ? u.rawTokens : nil, blindTokens: bags ? u.blindTokens : nil)
       }, pairs: pairs)
+  }
+
+  /// A function and its near-miss copy (one statement added, one operator changed).
+  private static let query = """
+      function parseQuery(query) {
+        const result = {};
+        const parts = query.replace(/^\\?/, "").split("&");
+        for (const part of parts) {
+          if (!part) continue;
+          const [key, value] = part.split("=");
+          result[decodeURIComponent(key)] = decodeURIComponent(value || "");
+        }
+        return result;
+      }
+      """
+  private static let edited = query.replacingOccurrences(of: "value || \"\"", with: "value ?? \"\"")
+      .replacingOccurrences(
+        of: "const [key, value] = part.split(\"=\");",
+        with: "const [key, value] = part.split(\"=\");\n    if (key in result) continue;")
+
+  /// A repository with the near-miss copies, a test file that copies one of them (test code is not
+  /// reported) and an unrelated function.
+  private func nearMissRepository() throws -> TemporaryRepository {
+    let query = Self.query
+    let edited = Self.edited
+    let repo = try TemporaryRepository()
+    try repo.write("src/query.js", query + "\n")
+    try repo.write("lib/params.js", edited + "\n")
+    try repo.write("test/query.test.js", query.replacingOccurrences(of: "parseQuery", with: "parseQueryCopy") + "\n")
+    try repo.write(
+      "src/escape.js",
+      """
+      export function escapeHtml(text) {
+        let out = "";
+        for (const ch of text) {
+          if (ch === "<") out += "&lt;";
+          else if (ch === ">") out += "&gt;";
+          else out += ch;
+        }
+        return out;
+      }
+      """ + "\n")
+    return repo
   }
 
   @Test func recordsHoldWhatTheIndexHolds() throws {
@@ -36,6 +80,8 @@ import Testing
       #expect((r.path, r.ordinal, r.startByte, r.endByte) == (s.path, s.ordinal, s.startByte, s.endByte))
       #expect((r.exactHash, r.canonicalHash, r.tokens) == (s.exactHash, s.canonicalHash, s.tokenCount))
       #expect(r.vector == Array(snapshot.vector(i)))
+      #expect(r.rawTokens == snapshot.rawTokens[i].sorted() && r.blindTokens == snapshot.blindTokens[i].sorted())
+      #expect(r.testCallback == s.testCallback)
       #expect(r.parent.map { units[$0].ordinal } == s.parentOrdinal)
       #expect(r.shingles == r.shingles.sorted() && Set(r.shingles).count == r.shingles.count)
       #expect(r.shingles.allSatisfy { (0..<UnitRecordExporter.shingleSpace).contains($0) })
@@ -59,8 +105,56 @@ import Testing
     // Without the candidate pairs only the hash groups remain: candidates are what grouping joins.
     let hashOnly = try cloneGroups(in: component(units, pairs: []))
     let hashKinds: [String] = hashOnly.map(\.kind.rawValue).sorted()
-    let expectedHashKinds: [String] = expected.filter { $0.kind != .functional }.map(\.kind.rawValue).sorted()
+    let expectedHashKinds: [String] = expected.filter { $0.kind == .exact || $0.kind == .renamed }.map(\.kind.rawValue)
+      .sorted()
     #expect(hashKinds == expectedHashKinds)
+  }
+
+  @Test func nearMissGroupsOfARepositoryAreThoseOfCodeintelClones() throws {
+    let repo = try nearMissRepository()
+    let (units, pairs, _) = try export(repo.root, name: "demo")
+    let expected = try CloneFinder().report(root: repo.root).groups
+    #expect(expected.contains { $0.kind == .nearMiss })
+    // The near-miss pairs come with the records, each unit carries its bags, test code is not eligible.
+    #expect(pairs.contains { $0.kind == CloneKind.nearMiss.rawValue })
+    #expect(units.allSatisfy { $0.rawTokens == $0.rawTokens.sorted() && $0.rawTokens.count == $0.tokens })
+    #expect(units.filter { $0.path.hasPrefix("test/") }.allSatisfy { !$0.eligible })
+    let groups = try cloneGroups(in: component(units, pairs: pairs.map { [$0.a, $0.b] }))
+    func shape(_ kind: CloneKind, _ paths: [String], _ lines: [Int]) -> String { "\(kind) \(paths) \(lines)" }
+    #expect(
+      groups.map { g in shape(g.kind, g.members.map { units[Int($0)].path }, g.members.map { units[Int($0)].startLine }) }
+        == expected.map { e in shape(e.kind, e.members.map(\.path), e.members.map(\.startLine)) })
+    for (g, e) in zip(groups, expected) { #expect(abs(g.similarity - e.similarity) <= 1e-5) }
+    // Without the bags (components written before they existed) there is no near-miss group.
+    let withoutBags = try cloneGroups(in: component(units, pairs: pairs.map { [$0.a, $0.b] }, bags: false))
+    #expect(!withoutBags.contains { $0.kind == .nearMiss })
+  }
+
+  @Test func aRepositoryNamedUnderATestsFolderIsNotTestCode() throws {
+    // The repository name used to be the first folders of the path `CloneDetector` judged, so a
+    // repository kept under `/srv/tests/` had every unit taken for test code and no group.
+    let repo = try nearMissRepository()
+    let (units, pairs, _) = try export(repo.root, name: "/srv/tests/app")
+    let groups = try cloneGroups(in: component(units, pairs: pairs.map { [$0.a, $0.b] }))
+    let expected = try CloneFinder().report(root: repo.root).groups
+    #expect(!expected.isEmpty)
+    #expect(groups.map(\.kind) == expected.map(\.kind))
+  }
+
+  @Test func nearMissCopiesAcrossRepositoriesGroupFromACandidatePair() throws {
+    let a = try TemporaryRepository()
+    let b = try TemporaryRepository()
+    try a.write("src/query.js", Self.query + "\n")
+    try b.write("lib/params.js", Self.edited + "\n")
+    let (ua, _, _) = try export(a.root, name: "a")
+    let (ub, _, _) = try export(b.root, name: "b")
+    let query = try #require(ua.firstIndex { $0.name == "parseQuery" })
+    let params = try #require(ub.firstIndex { $0.name == "parseQuery" })
+    // Only the candidate between the repositories' parseQuery and the other's edited copy.
+    let groups = try cloneGroups(in: component(ua + ub, pairs: [[query, ua.count + params]]))
+    let near = groups.filter { $0.kind == .nearMiss }
+    #expect(near.map(\.members) == [[Int64(query), Int64(ua.count + params)]])
+    #expect(near.first.map { $0.similarity > 0.8 && $0.similarity < 1 } == true)
   }
 
   @Test func candidatesBelowTheThresholdAreNotJoined() throws {

@@ -29,12 +29,20 @@ def main(argv=None):
     c.add_argument("--ship-binary", action="store_true",
                    help="send the binary to the executors with the job (SparkContext.addFile) instead of "
                         "expecting it at the same path on every node")
+    c.add_argument("--units-from", default=None, metavar="PATH",
+                   help="read the unit records from PATH (a JSON-lines file or folder of them written by "
+                        "`codeintel units`, any Spark path) instead of running the binary per repository; every "
+                        "LIST entry must be a repository named there")
     c.add_argument("--partitions", type=int, default=None, help="repository partitions (default: 4 x cores)")
     c.add_argument("--minhash-rows", type=int, default=4, help="MinHash values per band (AND; default 4)")
     c.add_argument("--minhash-bands", type=int, default=16, help="MinHash bands (OR; default 16)")
     c.add_argument("--brp-rows", type=int, default=10, help="projection signs per band (AND; default 10)")
-    c.add_argument("--brp-bands", type=int, default=16, help="projection bands (OR; default 16)")
-    c.add_argument("--bucket-length", type=float, default=None, help="projection bucket (default 1: signs)")
+    c.add_argument("--brp-bands", type=int, default=24, help="projection bands (OR; default 24)")
+    c.add_argument("--bucket-cap", type=int, default=256,
+                   help="a band bucket of at most this many units is scored whole (default 256)")
+    c.add_argument("--window", type=int, default=64,
+                   help="in a larger bucket each unit is scored against the next N in the order of its other "
+                        "hash values (default 64), so scored pairs grow linearly with the units")
     c.add_argument("--driver-memory", default="2g")
     for flag in ("--min-lines", "--min-tokens", "--max-group"):
         c.add_argument(flag, type=int, default=None, help="as for `codeintel clones`")
@@ -67,8 +75,8 @@ def main(argv=None):
     from . import job
 
     settings = job.Settings(codeintel, clone_args, minhash_rows=args.minhash_rows, minhash_bands=args.minhash_bands,
-                            brp_rows=args.brp_rows, brp_bands=args.brp_bands, bucket_length=args.bucket_length,
-                            partitions=args.partitions)
+                            brp_rows=args.brp_rows, brp_bands=args.brp_bands,
+                            partitions=args.partitions, bucket_cap=args.bucket_cap, window=args.window)
     builder = (SparkSession.builder.appName("codeintel-spark clones").config("spark.driver.memory", args.driver_memory)
                .config("spark.ui.showConsoleProgress", "false"))
     # Under spark-submit (which starts the JVM first and passes its gateway) the master is already set.
@@ -78,7 +86,7 @@ def main(argv=None):
     spark.sparkContext.setLogLevel("ERROR")
     try:
         summary = job.run(spark, entries, args.out, settings, log=lambda s: print(s, file=sys.stderr),
-                          ship_binary=args.ship_binary, tables=args.tables)
+                          ship_binary=args.ship_binary, tables=args.tables, units_from=args.units_from)
     finally:
         spark.stop()
     print("codeintel-spark: %d repositories, %d units, %d groups (%d across repositories) in %.0f s; wrote %s" % (

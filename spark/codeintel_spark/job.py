@@ -1,11 +1,13 @@
 """The Spark pipeline behind `codeintel-spark clones`.
 
 Stages (see docs/SCALE.md for what each costs):
-  1. units     per repository on the executors: one `codeintel units` process per partition.
+  1. units     per repository on the executors: one `codeintel units` process per partition (or
+               records read from --units-from).
   2. hashes    exact and renamed candidates: groupBy on the canonical hash.
-  3. near-miss MinHashLSH self-join on token shingles (cross-repository pairs).
-  4. functional BucketedRandomProjectionLSH self-join on the normalised vectors (cross-repository);
-               within a repository the binary already did the exact all-pairs search.
+  3. near-miss MLlib MinHash of the identifier-blind token bags, banded, bounded buckets
+               (cross-repository pairs).
+  4. functional SimHash signatures of the normalised vectors, banded, bounded buckets
+               (cross-repository); within a repository the binary already did the exact searches.
   5. grouping  connected components of the candidate pairs (plus each unit's enclosing functions),
                each grouped by `codeintel group-units`: the rules and thresholds of `codeintel clones`.
   6. output    Parquet (units, pairs, groups), summary.md/summary.json, one SARIF file per repository.
@@ -20,12 +22,11 @@ import time
 import zipfile
 from functools import partial
 
-from pyspark.ml.feature import BucketedRandomProjectionLSH, MinHashLSH
-from pyspark.ml.functions import array_to_vector
+from pyspark.ml.feature import MinHashLSH
 from pyspark.ml.linalg import SparseVector, VectorUDT
 from pyspark.sql import functions as F, types as T
 
-from . import extract, report
+from . import candidates, extract, report
 
 UNIT_SCHEMA = T.StructType([
     T.StructField("uid", T.LongType(), False),
@@ -45,10 +46,13 @@ UNIT_SCHEMA = T.StructType([
     T.StructField("lines", T.IntegerType(), False),
     T.StructField("tokens", T.IntegerType(), False),
     T.StructField("eligible", T.BooleanType(), False),
+    T.StructField("testCallback", T.BooleanType(), False),
     T.StructField("exactHash", T.StringType(), False),
     T.StructField("canonicalHash", T.StringType(), False),
     T.StructField("shingles", T.ArrayType(T.IntegerType()), False),
     T.StructField("vector", T.ArrayType(T.FloatType()), False),
+    T.StructField("rawTokens", T.ArrayType(T.LongType()), False),
+    T.StructField("blindTokens", T.ArrayType(T.LongType()), False),
 ])
 
 PAIR_SCHEMA = T.StructType([
@@ -67,8 +71,8 @@ def uid(repo_index, unit):
 class Settings:
     """What the job shares with the binary (`codeintel units --describe`) plus the LSH knobs."""
 
-    def __init__(self, codeintel, clone_args, minhash_rows=4, minhash_bands=16, brp_rows=10, brp_bands=16,
-                 bucket_length=None, partitions=None):
+    def __init__(self, codeintel, clone_args, minhash_rows=4, minhash_bands=16, brp_rows=10, brp_bands=24,
+                 partitions=None, bucket_cap=256, window=64):
         described = subprocess.run([codeintel, "units", "--describe", *clone_args], capture_output=True, text=True)
         if described.returncode != 0:
             raise RuntimeError("%s units --describe failed: %s" % (codeintel, described.stderr.strip()))
@@ -79,10 +83,13 @@ class Settings:
         self.minhash_bands = minhash_bands
         self.brp_rows = brp_rows
         self.brp_bands = brp_bands
-        # MLlib's projection vectors have unit length, so a unit vector projects into [-1, 1] and a
-        # bucket of length 1 leaves two buckets: the sign (SimHash). A band of `brp_rows` signs is one
-        # bucket key (AND); a pair is a candidate when any of `brp_bands` bands agrees (OR).
-        self.bucket_length = bucket_length or 1.0
+        # A band of `brp_rows` SimHash signs is one bucket key (AND); a pair is a candidate when any of
+        # `brp_bands` bands agrees (OR).
+        # A bucket of at most `bucket_cap` units is scored whole; a larger one in the order of its units'
+        # other hash values, each unit against the next `window` (codeintel_spark.candidates), so the
+        # scored pairs grow linearly with the units.
+        self.bucket_cap = bucket_cap
+        self.window = window
         self.partitions = partitions
 
 
@@ -102,13 +109,16 @@ def unit_row(r):
     return (uid(i, r["unit"]), i, r["repository"], r["unit"], r["path"], r["ordinal"], r.get("parentOrdinal"),
             uid(i, r["parent"]) if r.get("parent") is not None else None, r.get("name"), r["kind"],
             r["startLine"], r["endLine"], r["startByte"], r["endByte"], r["lines"], r["tokens"], r["eligible"],
-            r["exactHash"], r["canonicalHash"], r["shingles"], [float(x) for x in r["vector"]])
+            r.get("testCallback", False), r["exactHash"], r["canonicalHash"], r["shingles"],
+            [float(x) for x in r["vector"]], r.get("rawTokens", []), r.get("blindTokens", []))
 
 
-def run(spark, entries, out_dir, settings, log=print, ship_binary=False, tables=None):
+def run(spark, entries, out_dir, settings, log=print, ship_binary=False, tables=None, units_from=None):
     """Runs the whole job on `entries` (LIST lines) and writes `out_dir` (a folder of the driver's file
     system: summary and SARIF); the Parquet tables go to `tables` (any Spark path: hdfs://, s3a://,
-    a shared folder), by default `out_dir` too. Returns the summary dict."""
+    a shared folder), by default `out_dir` too. With `units_from` (a JSON-lines file or folder of
+    them, as `codeintel units` writes, any Spark path) stage 1 reads those records instead of
+    running the binary; each entry must be a "repository" there. Returns the summary dict."""
     tables = tables or out_dir
     sc = spark.sparkContext
     started = time.time()
@@ -126,22 +136,32 @@ def run(spark, entries, out_dir, settings, log=print, ship_binary=False, tables=
 
     # 1. Units, per repository on the executors.
     t = time.time()
-    records = (sc.parallelize(list(enumerate(entries)), partitions)
-               .mapPartitions(partial(_units, binary=binary, args=settings.clone_args))
-               .persist())
-    units = spark.createDataFrame(records.filter(lambda r: r["record"] == "unit").map(unit_row), UNIT_SCHEMA).persist()
-    repos = records.filter(lambda r: r["record"] in ("done", "error")).collect()
-    within = records.filter(lambda r: r["record"] == "pair").map(
-        lambda r: (uid(r["repoIndex"], r["a"]), uid(r["repoIndex"], r["b"]), "within", float(r["score"])))
+    records = None
+    if units_from:
+        units, repos, within = _read_units(spark, entries, units_from)
+    else:
+        records = (sc.parallelize(list(enumerate(entries)), partitions)
+                   .mapPartitions(partial(_units, binary=binary, args=settings.clone_args))
+                   .persist())
+        units = spark.createDataFrame(records.filter(lambda r: r["record"] == "unit").map(unit_row),
+                                      UNIT_SCHEMA).persist()
+        repos = records.filter(lambda r: r["record"] in ("done", "error")).collect()
+        within = spark.createDataFrame(records.filter(lambda r: r["record"] == "pair").map(
+            lambda r: (uid(r["repoIndex"], r["a"]), uid(r["repoIndex"], r["b"]), "within", float(r["score"]))),
+            PAIR_SCHEMA)
     unit_count = units.count()
     timings["units"] = time.time() - t
+    finished = {r["repoIndex"] for r in repos}
+    repos += [{"record": "error", "repository": e, "repoIndex": i, "error": "no unit records in %s" % units_from}
+              for i, e in enumerate(entries) if units_from and i not in finished]
     failed = sorted((r for r in repos if r["record"] == "error"), key=lambda r: r["repoIndex"])
     for f in failed:
         log("codeintel-spark: %s: %s" % (f["repository"], f["error"]))
 
     eligible = units.filter(F.col("eligible"))
     # One unit per canonical class (the smallest id) stands for its class in the joins.
-    reps = eligible.groupBy("canonicalHash").agg(F.min("uid").alias("uid")).join(eligible.drop("canonicalHash"), "uid")
+    reps = eligible.groupBy("canonicalHash").agg(F.min("uid").alias("uid")).join(
+        eligible.drop("canonicalHash"), "uid").persist()  # read by both LSH stages and the summary
 
     # 2. Exact and renamed: every class member linked to the class's first unit.
     t = time.time()
@@ -150,38 +170,46 @@ def run(spark, entries, out_dir, settings, log=print, ship_binary=False, tables=
         .select("a", "b", F.lit("hash").alias("source"), F.lit(1.0).alias("score"))
     timings["hashes"] = time.time() - t
 
-    # 3. Near-miss candidates: MLlib MinHash signatures of the shingle sets, banded (AND of
-    # `minhash_rows` hashes per band, OR over `minhash_bands` bands); each bucket is checked exactly.
+    # 3. Near-miss candidates: MLlib MinHash signatures of the identifier-blind token bags (each token
+    # occurrence one element), banded (AND of `minhash_rows` hashes per band, OR over `minhash_bands`
+    # bands); a bucket keeps the cross-repository pairs whose bag Jaccard reaches the least Jaccard a
+    # near-miss pair can have (`nearMissJaccard`); `codeintel group-units` applies the rule itself.
     t = time.time()
     space = settings.shared["shingleSpace"]
-    compared = sc.accumulator(0)
+    compared = {"minhash": sc.accumulator(0), "brp": sc.accumulator(0)}
+    bag = F.udf(partial(candidates.bag_elements, space=space), T.ArrayType(T.IntegerType()))
     to_sparse = F.udf(lambda s: SparseVector(space, s, [1.0] * len(s)), VectorUDT())
-    shingled = reps.filter(F.size("shingles") > 0).select(
-        "uid", "repoIndex", "shingles", to_sparse("shingles").alias("features"))
+    shingled = reps.filter(F.size("blindTokens") > 0).select("uid", "repoIndex", bag("blindTokens").alias("bag")) \
+        .select("uid", "repoIndex", "bag", to_sparse("bag").alias("features"))
     minhash = MinHashLSH(inputCol="features", outputCol="hashes",
                          numHashTables=settings.minhash_rows * settings.minhash_bands, seed=1)
-    near_pairs = spark.createDataFrame(
-        _banded(minhash.fit(shingled).transform(shingled).select("uid", "repoIndex", "shingles", "hashes").rdd,
-                settings.minhash_rows, settings.minhash_bands, "shingles",
-                partial(_jaccard_pairs, minimum=settings.shared["nearMissJaccard"], counter=compared)),
-        PAIR_SCHEMA)
+    if settings.shared.get("nearMiss", True) and not shingled.isEmpty():  # no bags: --no-near-miss, old records
+        near_pairs = spark.createDataFrame(
+            _banded(minhash.fit(shingled).transform(shingled).select("uid", "repoIndex", "bag", "hashes").rdd
+                    .flatMap(partial(_minhash_items, rows=settings.minhash_rows, bands=settings.minhash_bands)),
+                    partial(_score_jaccard, minimum=settings.shared["nearMissJaccard"], cap=settings.bucket_cap,
+                            window=settings.window, counter=compared["minhash"])),
+            PAIR_SCHEMA)
+    else:
+        near_pairs = spark.createDataFrame([], PAIR_SCHEMA)
 
-    # 4. Functional candidates: MLlib random projections of the normalised vectors with buckets wider
-    # than any projection, i.e. one sign bit each (SimHash), banded like the MinHash signatures.
-    vectors = reps.select("uid", "repoIndex", "vector", array_to_vector("vector").alias("features"))
-    brp = BucketedRandomProjectionLSH(inputCol="features", outputCol="hashes", bucketLength=settings.bucket_length,
-                                      numHashTables=settings.brp_rows * settings.brp_bands, seed=1)
+    # 4. Functional candidates: SimHash signatures of the normalised vectors (one sign bit per random
+    # direction: what MLlib's BucketedRandomProjectionLSH gives with buckets wider than any projection,
+    # computed here with numpy one partition at a time, since MLlib hands each of its 240 hashes to
+    # Python as a vector of its own), banded like the MinHash signatures.
+    planes = sc.broadcast(candidates.projections(settings.shared["dimension"], settings.brp_rows * settings.brp_bands))
     close_pairs = spark.createDataFrame(
-        _banded(brp.fit(vectors).transform(vectors).select("uid", "repoIndex", "vector", "hashes").rdd,
-                settings.brp_rows, settings.brp_bands, "vector",
-                partial(_cosine_pairs, minimum=settings.shared["threshold"], counter=compared)),
+        _banded(reps.select("uid", "repoIndex", "vector").rdd
+                .mapPartitions(partial(_brp_items, planes=planes, rows=settings.brp_rows, bands=settings.brp_bands)),
+                partial(_score_cosine, minimum=settings.shared["threshold"], cap=settings.bucket_cap,
+                        window=settings.window, counter=compared["brp"])),
         PAIR_SCHEMA)
 
-    pairs = (spark.createDataFrame(within, PAIR_SCHEMA).unionByName(hash_pairs).unionByName(near_pairs)
+    pairs = (within.unionByName(hash_pairs).unionByName(near_pairs)
              .unionByName(close_pairs)).persist()
     pairs.write.mode("overwrite").parquet(_join(tables, "pairs"))
     pair_counts = {r["source"]: r["count"] for r in pairs.groupBy("source").count().collect()}
-    compared_pairs = compared.value
+    compared_pairs = {k: a.value for k, a in compared.items()}
     timings["candidates"] = time.time() - t
 
     # 5. Components (on the driver: there are far fewer pairs than units), with each paired unit's
@@ -194,7 +222,8 @@ def run(spark, entries, out_dir, settings, log=print, ship_binary=False, tables=
     membership = spark.createDataFrame(list(component.items()), "uid long, cid long")
     member_units = units.join(membership, "uid").select(
         "cid", "uid", "repository", "path", "ordinal", "parentOrdinal", "name", "kind", "startLine", "endLine",
-        "startByte", "endByte", "tokens", "exactHash", "canonicalHash", "vector")
+        "startByte", "endByte", "tokens", "exactHash", "canonicalHash", "vector", "testCallback", "rawTokens",
+        "blindTokens")
     by_component = member_units.rdd.map(lambda r: (r["cid"], r.asDict())).groupByKey()
     edge_rdd = sc.parallelize([(component[a], (a, b)) for a, b in edges if a in component], partitions).groupByKey()
     components = by_component.leftOuterJoin(edge_rdd).map(_component_json)
@@ -236,16 +265,19 @@ def run(spark, entries, out_dir, settings, log=print, ship_binary=False, tables=
         "eligibleUnits": eligible.count(),
         "canonicalClasses": reps.count(),
         "candidatePairs": pair_counts,
-        # Cross-repository pairs whose exact score the LSH buckets led to computing, against all of them.
-        "lshComparedPairs": compared_pairs,
+        # Cross-repository pairs whose exact score the LSH buckets led to computing (by join, repeats
+        # across bands counted), against all of them.
+        "lshComparedPairs": sum(compared_pairs.values()),
+        "lshComparedPairsBySource": compared_pairs,
         "allCrossRepositoryPairs": _cross_pairs(reps),
         "groups": len(ranked),
         "crossRepositoryGroups": sum(1 for g in ranked if g["crossRepository"]),
         "groupsByKind": {k: sum(1 for g in ranked if g["kind"] == k) for k in sorted({g["kind"] for g in ranked})},
         "settings": dict(settings.shared, brpRows=settings.brp_rows, brpBands=settings.brp_bands,
-                         bucketLength=settings.bucket_length, minhashRows=settings.minhash_rows,
-                         minhashBands=settings.minhash_bands),
+                         minhashRows=settings.minhash_rows,
+                         minhashBands=settings.minhash_bands, bucketCap=settings.bucket_cap, window=settings.window),
         "master": sc.master,
+        "unitsFrom": units_from,
     }
     report.write(out_dir, entries, ranked, summary)
     timings["output"] = time.time() - t
@@ -253,58 +285,97 @@ def run(spark, entries, out_dir, settings, log=print, ship_binary=False, tables=
     summary["seconds"] = {k: round(v, 1) for k, v in timings.items()}
     with open(os.path.join(out_dir, "summary.json"), "w") as f:
         json.dump(summary, f, indent=2, sort_keys=True)
-    records.unpersist()
+    if records is not None:
+        records.unpersist()
     units.unpersist()
+    reps.unpersist()
     pairs.unpersist()
     shutil.rmtree(workdir, ignore_errors=True)
     return summary
 
 
-def _banded(rdd, rows, bands, payload, score_bucket):
-    """Band keys from MLlib LSH hashes (`rows` hashes per band), then each bucket scored exactly."""
-    def keys(r):
-        h = [int(v[0]) for v in r["hashes"]]
-        item = (r["uid"], r["repoIndex"], r[payload])
-        for b in range(bands):
-            yield (b, tuple(h[b * rows:(b + 1) * rows])), item
-    found = rdd.flatMap(keys).groupByKey().flatMap(lambda kv: score_bucket(list(kv[1])))
+# Every field of the records `codeintel units` writes (unit, pair, done, error), for Spark's JSON reader.
+RECORD_SCHEMA = T.StructType(
+    [T.StructField("record", T.StringType())]
+    + [T.StructField(f.name, f.dataType, True) for f in UNIT_SCHEMA.fields
+     if f.name not in ("uid", "repoIndex", "parentUid")]
+    + [T.StructField("parent", T.IntegerType()), T.StructField("a", T.IntegerType()),
+       T.StructField("b", T.IntegerType()), T.StructField("score", T.DoubleType()),
+       T.StructField("files", T.IntegerType()), T.StructField("error", T.StringType())])
+
+
+def _read_units(spark, entries, path):
+    """Stage 1 from records written by `codeintel units` (Spark's JSON reader, no Python per record):
+    (units DataFrame, done/error records of LIST's repositories, within-repository pairs)."""
+    index = spark.createDataFrame([(e, i) for i, e in enumerate(entries)], "repository string, repoIndex int")
+    records = spark.read.schema(RECORD_SCHEMA).json(path).join(F.broadcast(index), "repository")
+
+    def uid_of(column):
+        return F.shiftleft(F.col("repoIndex").cast("long"), 32) + F.col(column).cast("long")
+
+    defaults = {"testCallback": F.lit(False), "rawTokens": F.array().cast(T.ArrayType(T.LongType())),
+                "blindTokens": F.array().cast(T.ArrayType(T.LongType()))}
+    columns = []
+    for f in UNIT_SCHEMA.fields:
+        if f.name == "uid":
+            columns.append(uid_of("unit").alias("uid"))
+        elif f.name == "parentUid":
+            columns.append(F.when(F.col("parent").isNotNull(), uid_of("parent")).alias("parentUid"))
+        elif f.name in defaults:
+            columns.append(F.coalesce(F.col(f.name), defaults[f.name]).alias(f.name))
+        else:
+            columns.append(F.col(f.name))
+    units = records.filter(F.col("record") == "unit").select(*columns).persist()
+    repos = [r.asDict() for r in records.filter(F.col("record").isin("done", "error"))
+             .select("record", "repository", "repoIndex", "files", "error").collect()]
+    within = records.filter(F.col("record") == "pair").select(
+        uid_of("a").alias("a"), uid_of("b").alias("b"), F.lit("within").alias("source"),
+        F.col("score").alias("score"))
+    return units, repos, within
+
+
+def _banded(items, score_bucket):
+    """Buckets of (band, key, item) records, each scored exactly (`score_bucket`), each pair once
+    however many bands it shares."""
+    found = items.map(lambda x: ((x[0], x[1]), x[2])).groupByKey().flatMap(lambda kv: score_bucket(list(kv[1])))
     return found.map(lambda p: ((p[0], p[1]), p)).reduceByKey(lambda x, y: x).values()
 
 
-def _cosine_pairs(items, minimum, counter, block=2048):
-    """Cross-repository pairs of one bucket with cosine >= minimum (numpy, in blocks)."""
+def _brp_items(units, planes, rows, bands, chunk=4096):
+    """(band, key, item) for a partition's units, the signatures computed a chunk at a time."""
+    from itertools import islice
+    from codeintel_spark import candidates as c
     import numpy as np
-    if len(items) < 2:
-        return []
-    ids = np.array([i[0] for i in items], dtype=np.int64)
-    repos = np.array([i[1] for i in items])
-    v = np.array([i[2] for i in items], dtype=np.float32)
-    out = []
-    for start in range(0, len(items), block):
-        s = v[start:start + block] @ v.T
-        rows = np.arange(start, min(start + block, len(items)))[:, None]
-        cross = (repos[rows] != repos[None, :]) & (ids[rows] < ids[None, :])
-        counter.add(int(cross.sum()))
-        for i, j in zip(*np.nonzero(cross & (s >= minimum))):
-            out.append((int(ids[start + i]), int(ids[j]), "brp", float(s[i, j])))
-    return out
+    units = iter(units)
+    while True:
+        batch = list(islice(units, chunk))
+        if not batch:
+            return
+        v = np.array([u["vector"] for u in batch], dtype=np.float32)
+        for u, vector, signature in zip(batch, v, c.signatures(v, planes.value)):
+            item = (u["uid"], u["repoIndex"], vector.tobytes())
+            for band, key, order in c.band_items(signature, rows, bands):
+                yield band, key, item + (order,)
 
 
-def _jaccard_pairs(items, minimum, counter):
-    """Cross-repository pairs of one bucket with shingle Jaccard >= minimum."""
-    sets = [(i[0], i[1], set(i[2])) for i in items]
-    out = []
-    for x in range(len(sets)):
-        a, ra, sa = sets[x]
-        for y in range(x + 1, len(sets)):
-            b, rb, sb = sets[y]
-            if ra == rb:
-                continue
-            counter.add(1)
-            inter = len(sa & sb)
-            if inter and inter >= minimum * (len(sa) + len(sb) - inter):
-                out.append((min(a, b), max(a, b), "minhash", inter / (len(sa) + len(sb) - inter)))
-    return out
+def _minhash_items(r, rows, bands):
+    from codeintel_spark import candidates as c
+    for band, key, order in c.value_items([int(v[0]) for v in r["hashes"]], rows, bands):
+        yield band, key, (r["uid"], r["repoIndex"], r["bag"], order)
+
+
+def _score_cosine(items, minimum, cap, window, counter):
+    from codeintel_spark import candidates as c
+    pairs, compared = c.cosine_pairs(items, minimum, cap, window)
+    counter.add(compared)
+    return [(a, b, "brp", s) for a, b, s in pairs]
+
+
+def _score_jaccard(items, minimum, cap, window, counter):
+    from codeintel_spark import candidates as c
+    pairs, compared = c.jaccard_pairs(items, minimum, cap, window)
+    counter.add(compared)
+    return [(a, b, "minhash", s) for a, b, s in pairs]
 
 
 def _cross_pairs(reps):
@@ -345,7 +416,8 @@ def _component_json(item):
               "parentOrdinal": m["parentOrdinal"], "name": m["name"], "kind": m["kind"],
               "startLine": m["startLine"], "endLine": m["endLine"], "startByte": m["startByte"],
               "endByte": m["endByte"], "tokens": m["tokens"], "exactHash": m["exactHash"],
-              "canonicalHash": m["canonicalHash"], "vector": m["vector"]} for m in members]
+              "canonicalHash": m["canonicalHash"], "vector": m["vector"], "testCallback": m["testCallback"],
+              "rawTokens": m["rawTokens"], "blindTokens": m["blindTokens"]} for m in members]
     pairs = [[position[a], position[b]] for a, b in (edges or []) if a in position and b in position]
     return {"component": cid, "units": units, "pairs": pairs}
 

@@ -11,6 +11,9 @@ RULES = {
               "The function's tokens are identical to another function's, apart from whitespace, comments and its name."),
     "renamed": ("Duplicate function with renamed variables",
                 "The function is identical to another once local names are renamed and type annotations dropped."),
+    "near-miss": ("Copy of a function with edits",
+                  "The function's tokens, as written and with local names blinded, mostly match another function's "
+                  "(token-bag overlap)."),
     "functional": ("Functionally similar function",
                    "The function's embedding is at least as similar to another function's as the chosen threshold."),
 }
@@ -85,6 +88,7 @@ def sarif_for(repository, ranked):
             mentions = ["[%s](%d)" % (label(o, False), n + 1) for n, o in enumerate(local)]
             mentions += [label(o) for o in remote]
             what = {"exact": "is an exact copy of", "renamed": "is a copy, up to renamed variables, of",
+                    "near-miss": "is a copy with edits (%.2f token overlap) of" % g["similarity"],
                     "functional": "is similar (%.2f) to" % g["similarity"]}.get(g["kind"], "resembles")
             name = "`%s`" % m["name"] if m.get("name") else "This function"
             text = "%s %s %d other function%s: %s" % (name, what, len(others), "" if len(others) == 1 else "s",

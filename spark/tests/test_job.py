@@ -240,8 +240,7 @@ class LocalJobTests(unittest.TestCase):
         self.assertIn(("exact", frozenset({("alpha", "escapeHtml"), ("beta", "escapeText")})), groups)
         self.assertIn(("renamed", frozenset({("alpha", "totalPrice"), ("gamma", "orderTotal")})), groups)
         self.assertIn(("functional", frozenset({("alpha", "chunk"), ("beta", "splitIntoChunks")})), groups)
-        near = [g for g in groups if g[1] == frozenset({("alpha", "parseQuery"), ("delta", "parseQuery")})]
-        self.assertEqual(len(near), 1, groups)
+        self.assertIn(("near-miss", frozenset({("alpha", "parseQuery"), ("delta", "parseQuery")})), groups)
         # Nothing else: the filler functions are unrelated.
         self.assertEqual(len(groups), 4, groups)
 
@@ -278,9 +277,28 @@ class LocalJobTests(unittest.TestCase):
         self.assertEqual(exact["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "lib/escape.js")
         self.assertIn("alpha:src/html.js:1-10", exact["message"]["text"])
 
+    def test_records_written_once_by_codeintel_units_give_the_same_groups(self):
+        folders = self.entries[:3]
+        records = os.path.join(self.base, "units.jsonl")
+        subprocess.run([BINARY, "units", *folders, "--output", records], check=True, capture_output=True)
+        out = os.path.join(self.base, "from-units")
+        logged = []
+        summary = self.job.run(self.spark, folders + [self.entries[4]], out, self.settings, log=logged.append,
+                               units_from=records)
+        groups = member_sets(out)
+        self.assertEqual(sorted(groups), sorted([
+            ("exact", frozenset({("alpha", "escapeHtml"), ("beta", "escapeText")})),
+            ("renamed", frozenset({("alpha", "totalPrice"), ("gamma", "orderTotal")})),
+            ("functional", frozenset({("alpha", "chunk"), ("beta", "splitIntoChunks")}))]))
+        # A LIST entry without records is reported, not silently dropped.
+        self.assertEqual([f["repository"] for f in summary["failed"]], [self.entries[4]])
+        self.assertIn("no unit records", logged[0])
+
     def test_one_repository_gives_the_groups_of_codeintel_clones(self):
         demo = os.path.join(self.base, "demo")
         shutil.copytree(os.path.join(ROOT, "Examples", "clones-demo"), demo)
+        # With a near-miss copy and a test file that copies a function (test code is not reported).
+        write(demo, {"src/query.js": QUERY, "lib/params.js": QUERY_EDITED, "test/query.test.js": QUERY})
         out = os.path.join(self.base, "demo-out")
         self.job.run(self.spark, [demo], out, self.settings, log=lambda s: None)
         single = json.loads(subprocess.run([BINARY, "clones", demo, "--format", "json", "--quiet"],
@@ -290,7 +308,8 @@ class LocalJobTests(unittest.TestCase):
         rows = self.spark.read.parquet(os.path.join(out, "groups")).orderBy("id").collect()
         got = [(r["kind"], round(r["similarity"], 4), [(m["path"], m["startLine"], m["endLine"])
                                                        for m in r["members"]]) for r in rows]
-        self.assertGreaterEqual(len(expected), 4)
+        self.assertGreaterEqual(len(expected), 5)
+        self.assertIn("near-miss", {g[0] for g in expected})
         # The same groups; `clones` ranks them by the code a refactor would remove, the job's table by id.
         self.assertEqual(sorted(got), sorted(expected))
 
@@ -316,7 +335,7 @@ class LocalClusterTests(unittest.TestCase):
                 summary = json.load(f)
             self.assertEqual(summary["master"], "local-cluster[2,1,1024]")
             self.assertEqual(len(summary["failed"]), 2)
-            self.assertEqual(summary["groupsByKind"], {"exact": 1, "functional": 2, "renamed": 1})
+            self.assertEqual(summary["groupsByKind"], {"exact": 1, "functional": 1, "near-miss": 1, "renamed": 1})
             self.assertEqual(summary["crossRepositoryGroups"], 4)
             with open(os.path.join(out, "summary.md")) as f:
                 text = f.read()

@@ -8,19 +8,21 @@ enum GroupUnitsCommand: CLICommand {
   static let summary = "Group units from many repositories by the rules of `clones` (JSON lines in and out)."
   static let help = """
     USAGE: codeintel group-units [--min-lines N] [--min-tokens N] [--threshold S] [--max-group N]
-                                 [--no-functional] < components.jsonl
+                                 [--no-functional] [--no-near-miss] < components.jsonl
 
     Reads one component a line:
       {"component": 7, "units": [{"id", "repository", "path", "ordinal", "parentOrdinal", "name",
         "kind", "startLine", "endLine", "startByte", "endByte", "tokens", "exactHash",
-        "canonicalHash", "vector"}, ...], "pairs": [[0, 3], ...]}
+        "canonicalHash", "vector", "testCallback", "rawTokens", "blindTokens"}, ...],
+       "pairs": [[0, 3], ...]}
     (unit fields as `codeintel units` writes them; pairs index into "units"), and writes one line
     per clone group:
-      {"component": 7, "kind": "exact|renamed|functional", "similarity", "minSimilarity", "lines",
+      {"component": 7, "kind": "exact|renamed|near-miss|functional", "similarity", "minSimilarity", "lines",
        "score", "members": [ids in report order]}
-    The rules are those of `codeintel clones` (size limits, canonical classes, average linkage with
-    the size cap, nested functions), with the candidate pairs (re-scored exactly) in place of the
-    all-pairs search. A line that cannot be read is an error on stderr and exit status 1; the
+    The rules are those of `codeintel clones` (size limits, test code, canonical classes, complete
+    linkage with the size cap, nested functions), with the candidate pairs (re-scored exactly: cosine
+    for functional, token-bag overlap for near-miss, when the units carry "rawTokens" and
+    "blindTokens") in place of the all-pairs searches. A line that cannot be read is an error on stderr and exit status 1; the
     other lines are still grouped.
 
     Exit status: 0 success, 1 a line could not be read, 2 usage error.

@@ -7,24 +7,28 @@ enum UnitsCommand: CLICommand {
   static let summary = "Write every function unit of repositories as JSON lines (hashes, shingles, vector)."
   static let help = """
     USAGE: codeintel units <repo>... [--stdin] [--min-lines N] [--min-tokens N] [--threshold S]
-                           [--no-functional] [--output FILE]
+                           [--no-functional] [--no-near-miss] [--output FILE]
            codeintel units --describe [--min-lines N] [--min-tokens N] [--threshold S] [--max-group N]
 
     For each repository folder (walked like `codeintel index`, no index read or written), one
     JSON object per line, in this order:
       {"record":"unit", "repository", "unit" (position in the repository), "path", "ordinal",
        "parentOrdinal", "parent" (the enclosing unit), "name", "kind", "startLine", "endLine",
-       "startByte", "endByte", "lines", "tokens", "eligible" (within --min-lines/--min-tokens),
-       "exactHash", "canonicalHash" (renamed kind), "shingles" (hashed token 4-grams, near-miss
-       kind), "vector" (the embedding `codeintel clones` uses)}
-      {"record":"pair", "repository", "a", "b", "score"}   one representative per canonical class,
-                                                           every within-repository pair >= --threshold
+       "startByte", "endByte", "lines", "tokens", "eligible" (within --min-lines/--min-tokens and
+       not test code, as `clones` reports), "testCallback", "exactHash", "canonicalHash" (renamed
+       kind), "shingles" (hashed token 4-grams), "vector" (the embedding `codeintel clones` uses),
+       "rawTokens", "blindTokens" (sorted token hashes as written and identifier-blind: the bags
+       the near-miss kind compares)}
+      {"record":"pair", "repository", "a", "b", "score", "kind"}   one representative per canonical
+         class; every within-repository pair >= --threshold ("functional") and every near-miss
+         pair ("near-miss")
       {"record":"done", "repository", "files", "skipped", "units", "pairs"}
     A repository that cannot be read gives {"record":"error", "repository", "error"} and one line
     on stderr; the others continue, and the exit status is 1.
 
     --describe prints the shared settings as one JSON object (model, dimension, threshold,
-    minLines, minTokens, maxGroupSize, shingleSize, shingleSpace, nearMissJaccard), so a job
+    minLines, minTokens, maxGroupSize, shingleSize, shingleSpace, nearMissJaccard, nearMiss,
+    nearMissRawOverlap, nearMissBlindOverlap), so a job
     uses the same values as `codeintel clones` and `codeintel group-units`.
 
     OPTIONS:
@@ -32,7 +36,8 @@ enum UnitsCommand: CLICommand {
                          (NAME is what the records call it; default: PATH as given).
       --min-lines N      (default: 5), --min-tokens N (default: 30), --threshold S (default: 0.66),
       --max-group N      (default: 20): as for `codeintel clones`.
-      --no-functional    No within-repository pairs.
+      --no-functional    No functional pairs.
+      --no-near-miss     No near-miss pairs (and no near-miss groups in `group-units`).
       --output FILE      Write to FILE instead of stdout.
 
     Exit status: 0 success, 1 a repository failed (the rest were written), 2 usage error.
@@ -100,6 +105,7 @@ enum UnitsCommand: CLICommand {
     options.threshold = Float(try scanner.double("--threshold", in: 0...1) ?? Double(options.threshold))
     options.maxGroupSize = try scanner.int("--max-group", in: 2...100_000) ?? options.maxGroupSize
     options.functional = !scanner.flag("--no-functional")
+    options.nearMiss = !scanner.flag("--no-near-miss")
     return options
   }
 }

@@ -118,30 +118,37 @@ public struct TypeHeadWindow: Sendable, Equatable {
     let lastStart = max(0, n - length)
     var byWindow: [Int: [(Int, Int)]] = [:]  // window index → (site, token position)
     for (i, offset) in offsets.enumerated() {
-      // first token starting at or after the offset
-      var lo = 0
-      var hi = n
-      while lo < hi {
-        let mid = (lo + hi) / 2
-        if Int(encoding.starts[mid]) < offset { lo = mid + 1 } else { hi = mid }
-      }
-      let p = lo
+      let p = firstToken(atOrAfter: offset, in: encoding)
       let k = max(0, (p - length / 4) / stride)
       byWindow[k, default: []].append((i, p))
     }
-    var out: [TypeHeadWindow] = []
-    for k in byWindow.keys.sorted() {
-      let start = min(k * stride, lastStart)
-      let end = min(start + length, n)
-      var w = TypeHeadWindow(start: start, tokens: Array(encoding.ids[start..<end]), sites: [])
-      for (site, p) in byWindow[k]! {
-        let after = min(max(p - start, 0), end - start - 1)
-        let before = min(max(p - 1 - start, 0), end - start - 1)
-        w.sites.append((site, before, after))
-      }
-      out.append(w)
+    return byWindow.keys.sorted().map { k in
+      window(start: min(k * stride, lastStart), sites: byWindow[k]!, encoding: encoding, length: length)
     }
-    return out
+  }
+
+  /// The first token starting at or after byte `offset` (`encoding.count` when none does).
+  static func firstToken(atOrAfter offset: Int, in encoding: Encoding) -> Int {
+    var lo = 0
+    var hi = encoding.count
+    while lo < hi {
+      let mid = (lo + hi) / 2
+      if Int(encoding.starts[mid]) < offset { lo = mid + 1 } else { hi = mid }
+    }
+    return lo
+  }
+
+  /// The window of `length` tokens from `start` with its sites, each given as (site, token position of the
+  /// first token at or after it): "before" and "after" are clamped to the window.
+  static func window(start: Int, sites: [(Int, Int)], encoding: Encoding, length: Int) -> TypeHeadWindow {
+    let end = min(start + length, encoding.count)
+    var w = TypeHeadWindow(start: start, tokens: Array(encoding.ids[start..<end]), sites: [])
+    for (site, p) in sites {
+      let after = min(max(p - start, 0), end - start - 1)
+      let before = min(max(p - 1 - start, 0), end - start - 1)
+      w.sites.append((site, before, after))
+    }
+    return w
   }
 }
 
@@ -180,13 +187,7 @@ extension TypeHeadWindow {
     let lastStart = max(0, n - length)
     var byStart: [Int: [(Int, Int)]] = [:]  // window start → (site, token position)
     for (i, offset) in offsets.enumerated() {
-      var lo = 0
-      var hi = n
-      while lo < hi {
-        let mid = (lo + hi) / 2
-        if Int(encoding.starts[mid]) < offset { lo = mid + 1 } else { hi = mid }
-      }
-      let p = lo
+      let p = firstToken(atOrAfter: offset, in: encoding)
       // The last start at or before p − length/4.
       let limit = max(0, p - length / 4)
       var a = 0
@@ -197,18 +198,7 @@ extension TypeHeadWindow {
       }
       byStart[min(starts[a], lastStart), default: []].append((i, p))
     }
-    var out: [TypeHeadWindow] = []
-    for start in byStart.keys.sorted() {
-      let end = min(start + length, n)
-      var w = TypeHeadWindow(start: start, tokens: Array(encoding.ids[start..<end]), sites: [])
-      for (site, p) in byStart[start]! {
-        let after = min(max(p - start, 0), end - start - 1)
-        let before = min(max(p - 1 - start, 0), end - start - 1)
-        w.sites.append((site, before, after))
-      }
-      out.append(w)
-    }
-    return out
+    return byStart.keys.sorted().map { window(start: $0, sites: byStart[$0]!, encoding: encoding, length: length) }
   }
 }
 

@@ -305,19 +305,7 @@ public final class NameDecoder: @unchecked Sendable {
     let p = parameters.data
     let z = logits.data
     let pv = pvocab.reserve(bt * v)
-    for r in 0..<bt {
-      let x = z + r * v
-      let y = pv + r * v
-      var mx = -Float.infinity
-      for k in 0..<v { mx = max(mx, x[k]) }
-      var sum: Float = 0
-      for k in 0..<v {
-        y[k] = expf(x[k] - mx)
-        sum += y[k]
-      }
-      let inv = 1 / sum
-      for k in 0..<v { y[k] *= inv }
-    }
+    Softmax.forward(out: pv, inp: z, n: bt, c: v)
     let w = copyBatch?.width ?? 1
     let q = copyQ.reserve(bt * c)
     Linear.forward(out: q, inp: lnf.data, weight: p + copyq, bias: nil, n: bt, c: c, oc: c)

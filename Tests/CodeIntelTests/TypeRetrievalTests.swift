@@ -85,10 +85,28 @@ struct TypeRetrievalTests {
         == ["Widget"])
   }
 
+  @Test("the other rule: the votes share out only the head's probability of \"other\"")
+  func fillOtherByHand() {
+    let head: [(type: String, probability: Float)] = [("string", 0.5), ("number", 0.2)]
+    let votes: [(type: String, weight: Float)] = [("Widget", 0.75), ("number", 0.25)]
+    let headP: [String: Float] = ["Widget": 0.01, "number": 0.2]
+    // other 0.2, λ 1: string 0.5; number 0.2 + 0.05 = 0.25; Widget 0.01 + 0.15 = 0.16
+    let filled = TypeRetrieval.fillOther(
+      head: head, votes: votes, headProbability: { headP[$0] ?? 0 }, other: 0.2, weight: 1, top: 5)
+    #expect(filled.map(\.type) == ["string", "number", "Widget"])
+    #expect(abs(filled[1].probability - 0.25) < 1e-6 && abs(filled[2].probability - 0.16) < 1e-6)
+    // With no "other" mass the head's ranking is unchanged.
+    let none = TypeRetrieval.fillOther(
+      head: head, votes: votes, headProbability: { headP[$0] ?? 0 }, other: 0, weight: 1, top: 2)
+    #expect(none.map(\.type) == ["string", "number"] && none[1].probability == 0.2)
+  }
+
   @Test("the file round-trips; a broken file is refused with one sentence")
   func fileRoundTrip() throws {
     var r = Self.store()
     r.header.fit = ["chose k 3"]
+    r.header.rule = "other"
+    #expect(r.rule == .other)
     let data = try r.serialized()
     let back = try TypeRetrieval.read(data, path: "x.bin")
     #expect(back.header == r.header)

@@ -319,13 +319,16 @@ public final class TypeHeadModel: @unchecked Sendable {
     public var head: [(type: String, probability: Float)]
     public var neighbours: [Neighbor]
     public var labels: [String: Label]
+    /// The head's probability of "other" (a type neither in its vocabulary nor among the site's candidates).
+    public var other: Float = 0
   }
 
   /// The ranking of a site: the head's, mixed with the retrieval's votes when the folder has a datastore
   /// (`TypeRetrieval.mix`). `weight`, `k` and `temperature` override the datastore's (evaluation rows, the fit);
   /// `weight` 0 is the head alone, 1 the retrieval alone.
   public func mixed(
-    _ scores: SiteScores, top: Int, weight: Float? = nil, k: Int? = nil, temperature: Double? = nil
+    _ scores: SiteScores, top: Int, weight: Float? = nil, k: Int? = nil, temperature: Double? = nil,
+    rule: TypeRetrieval.Rule? = nil
   ) -> [(type: String, probability: Float)] {
     guard let retrieval, !scores.neighbours.isEmpty else { return Array(scores.head.prefix(top)) }
     let lambda = weight ?? Float(retrieval.weight)
@@ -333,8 +336,15 @@ public final class TypeHeadModel: @unchecked Sendable {
     let votes = retrieval.votes(scores.neighbours, k: k, temperature: temperature) {
       scores.labels[$0]?.allowed ?? false
     }
-    return TypeRetrieval.mix(
-      head: scores.head, votes: votes, headProbability: { scores.labels[$0]?.head ?? 0 }, weight: lambda, top: top)
+    switch rule ?? retrieval.rule {
+    case .interpolate:
+      return TypeRetrieval.mix(
+        head: scores.head, votes: votes, headProbability: { scores.labels[$0]?.head ?? 0 }, weight: lambda, top: top)
+    case .other:
+      return TypeRetrieval.fillOther(
+        head: scores.head, votes: votes, headProbability: { scores.labels[$0]?.head ?? 0 }, other: scores.other,
+        weight: lambda, top: top)
+    }
   }
 
   /// Every site's scores (`SiteScores`), in site order: the head's best `top` types and, with a datastore, the
@@ -397,7 +407,7 @@ public final class TypeHeadModel: @unchecked Sendable {
         head: Self.rank(
           probabilities: p, vocabulary: info.vocabulary, vocabularyIndex: preparer.vocabularyIndex,
           offered: file.offers[ref.site].map { file.candidateTexts[$0.candidate] }, top: top),
-        neighbours: [], labels: [:])
+        neighbours: [], labels: [:], other: info.vocabulary.count < p.count ? p[info.vocabulary.count] : 0)
     }
     guard let retrieval, !refs.isEmpty else { return out }
     let hd = head.config.hidden

@@ -47,6 +47,8 @@ public struct TypeRetrieval: Sendable {
     public var seed: UInt64
     /// What the fit on the valid splits chose and measured (free text lines; empty when not fitted).
     public var fit: [String]
+    /// How the votes meet the head (`Rule`); nil in files that predate the choice: `interpolate`.
+    public var rule: String?
 
     public init(
       dimension: Int, count: Int, labels: [String], k: Int, temperature: Double, weight: Double,
@@ -75,6 +77,16 @@ public struct TypeRetrieval: Sendable {
   /// Row-major, L2-normalised (after quantisation), `count × dimension`.
   public let index: FlatVectorIndex
 
+  /// How the votes meet the head's probabilities.
+  public enum Rule: String, Sendable, CaseIterable {
+    /// `(1 − λ) · p_head(t) + λ · vote(t)` (`mix`).
+    case interpolate
+    /// `p_head(t) + λ · p_head(other) · vote(t)`: the votes share out only the probability the head gave
+    /// "other" (a type it cannot name), so the head's own ranking of what it can name stays (`fillOther`).
+    case other
+  }
+
+  public var rule: Rule { header.rule.flatMap(Rule.init(rawValue:)) ?? .interpolate }
   public var k: Int { header.k }
   public var temperature: Double { header.temperature }
   public var weight: Double { header.weight }
@@ -218,6 +230,24 @@ public struct TypeRetrieval: Sendable {
     return Array(out.prefix(top))
   }
 
+  /// The head's ranking with its "other" probability shared out by the votes: `p_head(t) + λ · other · vote(t)`
+  /// for every type of either list, best first, ties by text, at most `top` (`headProbability` as in `mix`).
+  public static func fillOther(
+    head: [(type: String, probability: Float)], votes: [(type: String, weight: Float)],
+    headProbability: (String) -> Float, other: Float, weight lambda: Float, top: Int
+  ) -> [(type: String, probability: Float)] {
+    var score: [String: Float] = [:]
+    for h in head { score[h.type] = h.probability }
+    for v in votes {
+      let base = score[v.type] ?? headProbability(v.type)
+      score[v.type] = base + lambda * other * v.weight
+    }
+    var out: [(type: String, probability: Float)] = []
+    for (type, p) in score where p > 0 { out.append((type, p)) }
+    out.sort { a, b in a.probability != b.probability ? a.probability > b.probability : a.type < b.type }
+    return Array(out.prefix(top))
+  }
+
   // MARK: - The in-scope rule
 
   /// Words that are types everywhere: primitives, literal keywords, and the type operators' keywords.
@@ -352,7 +382,7 @@ public struct TypeRetrieval: Sendable {
       throw broken("format \(header.format) v\(header.version), expected \(formatName) v\(formatVersion)")
     }
     guard header.dimension > 0, header.count >= 0, header.k > 0, header.temperature > 0,
-      (0...1).contains(header.weight)
+      header.weight >= 0, header.weight <= 4, header.rule.map({ Rule(rawValue: $0) != nil }) ?? true
     else { throw broken("its header has an impossible dimension, count, k, temperature or weight") }
     let n = header.count
     let body = start + length

@@ -144,12 +144,13 @@ public enum TypeRetrievalBuilding {
 
   /// acc@1 of the model's mixed ranking alone (head and retrieval) on `sites`.
   public static func mixAccuracy(
-    model: TypeHeadModel, sites: [FitSite], k: Int, temperature: Double, weight: Float
+    model: TypeHeadModel, sites: [FitSite], k: Int, temperature: Double, weight: Float,
+    rule: TypeRetrieval.Rule = .interpolate
   ) -> Double {
     guard !sites.isEmpty else { return 0 }
     var right = 0
     for s in sites {
-      let ranked = model.mixed(s.scores, top: 1, weight: weight, k: k, temperature: temperature)
+      let ranked = model.mixed(s.scores, top: 1, weight: weight, k: k, temperature: temperature, rule: rule)
       if ranked.first?.type == s.label { right += 1 }
     }
     return Double(right) / Double(sites.count)
@@ -159,12 +160,12 @@ public enum TypeRetrievalBuilding {
   /// `sites`.
   public static func systemAccuracy(
     model: TypeHeadModel, sites: [FitSite], names: [TypeNames], k: Int, temperature: Double, weight: Float,
-    problems: inout [String: Bool]
+    rule: TypeRetrieval.Rule = .interpolate, problems: inout [String: Bool]
   ) -> Double {
     guard !sites.isEmpty else { return 0 }
     var right = 0
     for s in sites {
-      let ranked = model.mixed(s.scores, top: 10, weight: weight, k: k, temperature: temperature)
+      let ranked = model.mixed(s.scores, top: 10, weight: weight, k: k, temperature: temperature, rule: rule)
       let combined = TypeCombination.combine(evidence: s.evidence, model: ranked, prior: s.prior, top: 10)
       for c in combined {
         let key = "\(s.file):\(s.offset):\(c.type)"

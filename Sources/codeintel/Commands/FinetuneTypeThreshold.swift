@@ -21,6 +21,7 @@ enum FinetuneTypeThreshold {
                                   however the curve dips above it (session 5's rule)
              --splits A,B         the splits to fit on (default valid,github-valid; never a test split)
              --every K            only every K-th file of each split (default 1: all)
+             --every-github K     only every K-th file of the github-* splits (after --every; default 1)
              --datasets DIR       dataset folder (default ~/.cache/codeintel/datasets-v2); reads types/
     """
 
@@ -33,6 +34,7 @@ enum FinetuneTypeThreshold {
     let precision = try scanner.double("--precision", in: 0.01...1) ?? 0.9
     let splits = (try scanner.option("--splits") ?? "valid,github-valid").split(separator: ",").map(String.init)
     let every = try scanner.int("--every", in: 1...1_000_000) ?? 1
+    let everyGitHub = try scanner.int("--every-github", in: 1...1_000_000) ?? 1
     let minimumShown = try scanner.int("--min-shown", in: 1...Int.max) ?? 50
     let rule = try scanner.choice("--rule", from: ["stable", "lowest"]) ?? "stable"
     guard try scanner.finish().isEmpty else { throw UsageError("unexpected arguments") }
@@ -44,7 +46,8 @@ enum FinetuneTypeThreshold {
     var perSplit: [(split: String, files: [TypeEvaluation.File], candidates: [[[TypeCombination.Candidate]]])] = []
     for split in splits {
       let all = try TypeEvaluation.loadFiles(types.appendingPathComponent("\(split).jsonl").path)
-      let files = all.enumerated().filter { $0.offset % every == 0 }.map(\.element)
+      let stride = every * (split.hasPrefix("github") ? everyGitHub : 1)
+      let files = all.enumerated().filter { $0.offset % stride == 0 }.map(\.element)
       let candidates = try files.map { try TypeEvaluation.systemCandidates($0, model: model) }
       perSplit.append((split, files, candidates))
     }

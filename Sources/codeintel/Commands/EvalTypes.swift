@@ -66,8 +66,8 @@ enum EvalTypes {
           evidence.append(try TypeEvaluation.evidenceCandidates(file))
           names.append(try TypeEvaluation.typeNames(file))
         }
-        func ranked(weight: Float?) -> [[[(type: String, probability: Float)]]] {
-          scores.map { $0.map { model.mixed($0, top: 10, weight: weight) } }
+        func ranked(weight: Float?, rule: TypeRetrieval.Rule? = nil) -> [[[(type: String, probability: Float)]]] {
+          scores.map { $0.map { model.mixed($0, top: 10, weight: weight, rule: rule) } }
         }
         func types(_ r: [[[(type: String, probability: Float)]]]) -> [[[String]]] {
           r.map { $0.map { Array($0.prefix(5)).map(\.type) } }
@@ -78,10 +78,11 @@ enum EvalTypes {
           rows.append(
             evaluation.row(
               "retrieval alone: \(retrieval.k) nearest of \(retrieval.header.count) train sites, types in scope (\(short))",
-              predictions: types(ranked(weight: 1))))
+              predictions: types(ranked(weight: 1, rule: .interpolate))))
           rows.append(
             evaluation.row(
-              "head + retrieval (weight \(retrieval.weight)) (\(short))", predictions: types(ranked(weight: nil))))
+              "head + retrieval (\(retrieval.rule.rawValue) rule, weight \(retrieval.weight)) (\(short))",
+              predictions: types(ranked(weight: nil))))
         }
         // The shipped rule (`TypeCombination.combine` as `suggest-types` and the LSP call it, then only types in
         // scope at the site): evidence first where confident, else the head (mixed with the retrieval when the

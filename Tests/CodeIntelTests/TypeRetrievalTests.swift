@@ -183,7 +183,8 @@ struct TypeRetrievalTests {
     defer { try? FileManager.default.removeItem(at: dir) }
     try model.write(to: dir)
     let hd = model.head.config.hidden
-    let right = try TypeRetrieval.fingerprint(headFolder: dir, encoder: "encoder.safetensors", typehead: "typehead.safetensors")
+    let right = try TypeRetrieval.fingerprint(
+      headFolder: dir, encoder: "encoder.safetensors", typehead: "typehead.safetensors")
     var header = TypeRetrieval.Header(
       dimension: hd, count: 0, labels: [], k: 1, temperature: 0.05, weight: 0.5, modelFingerprint: right)
     try TypeRetrieval(header: header, vectors: [Float](repeating: 1, count: hd), labels: ["string"]).write(to: dir)

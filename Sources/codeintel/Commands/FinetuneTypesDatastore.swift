@@ -101,7 +101,9 @@ enum FinetuneTypesDatastore {
       retrieval.header = header
     }
     try retrieval.write(to: dir)
-    let size = (try? FileManager.default.attributesOfItem(atPath: dir.appendingPathComponent(TypeRetrieval.fileName).path)[.size] as? Int) ?? 0
+    let size =
+      (try? FileManager.default.attributesOfItem(atPath: dir.appendingPathComponent(TypeRetrieval.fileName).path)[.size]
+        as? Int) ?? 0
     print(
       "k \(header.k), temperature \(header.temperature), rule \(retrieval.rule.rawValue), weight \(header.weight); wrote "
         + "\(dir.appendingPathComponent(TypeRetrieval.fileName).path) (\(size) bytes)")

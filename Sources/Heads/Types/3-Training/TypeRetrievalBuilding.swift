@@ -84,7 +84,8 @@ public enum TypeRetrievalBuilding {
         f.sites = pick.sites.map { f.sites[$0] }
         return f
       }
-      let prepared = TypeHeadTraining.prepareAll(files, preparer: model.preparer, labels: false, threads: options.threads)
+      let prepared = TypeHeadTraining.prepareAll(
+        files, preparer: model.preparer, labels: false, threads: options.threads)
       for (f, p) in zip(files, prepared) {
         let u = model.siteVectors(p)
         for (i, site) in f.sites.enumerated() {

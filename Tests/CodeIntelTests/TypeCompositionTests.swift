@@ -95,6 +95,24 @@ struct TypeCompositionTests {
     #expect(bins[8] == [3, 2] && bins[9] == [2, 2] && bins[5] == [1, 1])
   }
 
+  @Test("the stable threshold: no judged threshold above it misses the precision; small counts are not judged")
+  func stableThreshold() {
+    // Best first: 0.95 ✓, 0.9 ✓, 0.85 ✗, 0.8 ✓✓, 0.7 ✗, 0.6 ✗, 0.5 ✓. Cumulative precision:
+    // 1/1, 2/2, 2/3, 4/5, 4/6, 4/7, 5/8.
+    let points: [(confidence: Double, correct: Bool)] = [
+      (0.8, true), (0.95, true), (0.7, false), (0.85, false), (0.9, true), (0.6, false), (0.8, true), (0.5, true),
+    ]
+    // At 0.6 the lowest rule takes 0.5 (5/8 after the dip to 4/7); the stable one stops at the dip: 0.7.
+    #expect(TypeCalibration.threshold(points: points, precision: 0.6) == 0.5)
+    #expect(TypeCalibration.stableThreshold(points: points, precision: 0.6, minimumShown: 1) == 0.7)
+    // At 0.7: 0.85 (2/3) misses, so 0.9; with at least 4 shown, 0.85 is not judged: 0.8 (4/5), then 0.7 misses.
+    #expect(TypeCalibration.stableThreshold(points: points, precision: 0.7, minimumShown: 1) == 0.9)
+    #expect(TypeCalibration.stableThreshold(points: points, precision: 0.7, minimumShown: 4) == 0.8)
+    // The first judged threshold misses: nil; never enough points: nil.
+    #expect(TypeCalibration.stableThreshold(points: points, precision: 0.9, minimumShown: 3) == nil)
+    #expect(TypeCalibration.stableThreshold(points: points, precision: 0.5, minimumShown: 9) == nil)
+  }
+
   @Test("ranking: a text both the vocabulary and the file offer sums its probabilities; other is left out")
   func rank() {
     // vocabulary [string, Node], "other", offers [Node, Box<T>, T]

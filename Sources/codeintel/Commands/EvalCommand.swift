@@ -8,7 +8,7 @@ enum EvalCommand: CLICommand {
   static let summary = "Evaluate clones (AUROC, AP), types (acc@1, acc@5) and names; regenerate docs/EVALUATION.md."
   static let help = """
     USAGE: codeintel eval [all] [--out FILE] [--tsc] [--quick] [--model DIR]... [--tries N] [--clone-pairs N]
-                          [--edits LIST] [--types-model DIR]... [--names-model DIR]...
+                          [--edits LIST] [--types-model DIR]... [--threads N] [--names-model DIR]...
            codeintel eval clones [--data DIR] [--datasets DIR] [--model DIR]... [--no-model] [--random-init]
                                  [--edits 1,2,4,8,16] [--tries N] [--seed S] [--limit N] [--threads N]
                                  [--calibrate] [--no-augmentation-pairs | --no-leetcode] [--quick]
@@ -99,6 +99,9 @@ enum EvalCommand: CLICommand {
       --types-model DIR  A type-head folder (`codeintel finetune types`); repeatable. Rows are
                       labelled from its config.json (with or without pretraining).
       --evidence-threshold P  The combined rows put evidence first at confidence >= P (default 0.8).
+      --threads N     Compute threads of the encoder and BLAS (default: BLAS's own).
+                      A head folder with type-retrieval.bin also gets the rows "retrieval alone",
+                      "head + retrieval" and "combined system without retrieval".
 
     names    Scores method-name heads on the method-names split (default test) by subtoken
              precision, recall, F1 (code2seq's definition) and exact match of the top beam, next to

@@ -3,6 +3,7 @@ import Corpus
 import Foundation
 import Heads
 import Model
+import Tensor
 
 /// `codeintel eval types`: type-prediction rows for docs/EVALUATION.md.
 enum EvalTypes {
@@ -25,7 +26,9 @@ enum EvalTypes {
     let every = try scanner.int("--every", in: 1...1_000_000) ?? 1
     let typeModels = try scanner.options("--types-model")
     let threshold = try scanner.double("--evidence-threshold", in: 0...2) ?? TypeCombination.evidenceThreshold
+    let threads = try scanner.int("--threads", in: 1...64)
     guard try scanner.finish().isEmpty else { throw UsageError("unexpected arguments") }
+    if let threads { BLAS.setThreads(threads) }
     let evaluation = try TypeEvaluation(
       directory: URL(fileURLWithPath: datasets).appendingPathComponent("types").path, split: split, limit: limit,
       every: every)
@@ -46,25 +49,63 @@ enum EvalTypes {
       typeModels.isEmpty
       ? [try TypeHeadModel.loadDefault(explicit: nil)].compactMap { $0 }
       : try typeModels.map { try TypeHeadModel.load(directory: $0) }
+    if let threads { for model in heads { (model.encoder as? TransformerEncoder)?.threads = threads } }
     var thresholds = ""
     if !heads.isEmpty {
       let trainPath = URL(fileURLWithPath: datasets).appendingPathComponent("types/train.jsonl").path
       let trainSHA256 = FileManager.default.contents(atPath: trainPath).map { SHA256.hex($0) } ?? ""
       for model in heads {
-        let predictions = evaluation.files.map { file in
-          model.predict(text: file.text, tsx: file.path.hasSuffix(".tsx"), sites: file.headSites)
+        // One encoder pass per file gives every row of this head: the head alone, the retrieval alone, both
+        // mixed, and the combined system with and without the retrieval.
+        var scores: [[TypeHeadModel.SiteScores]] = []
+        var evidence: [[[TypeEvidence.Suggestion.Candidate]]] = []
+        var names: [TypeNames] = []
+        for file in evaluation.files {
+          let prepared = model.preparer.prepare(text: file.text, tsx: file.path.hasSuffix(".tsx"), sites: file.headSites)
+          scores.append(model.scores(prepared, top: 10))
+          evidence.append(try TypeEvaluation.evidenceCandidates(file))
+          names.append(try TypeEvaluation.typeNames(file))
         }
-        rows.append(evaluation.row(model.info.label, predictions: predictions.map { $0.map { $0.map(\.type) } }))
+        func ranked(weight: Float?, rule: TypeRetrieval.Rule? = nil) -> [[[(type: String, probability: Float)]]] {
+          scores.map { $0.map { model.mixed($0, top: 10, weight: weight, rule: rule) } }
+        }
+        func types(_ r: [[[(type: String, probability: Float)]]]) -> [[[String]]] {
+          r.map { $0.map { Array($0.prefix(5)).map(\.type) } }
+        }
+        rows.append(evaluation.row(model.info.label, predictions: types(ranked(weight: 0))))
         let short = model.info.randomInit ? "no pretraining" : "ContraCode pretraining"
-        // The shipped rule (`TypeCombination.combine` as `suggest-types` and the LSP call it, then only types in
-        // scope at the site): evidence first where confident, else the head and the name prior by confidence.
-        let system = try evaluation.files.map {
-          try TypeEvaluation.systemCandidates($0, model: model, evidenceThreshold: threshold)
+        if let retrieval = model.retrieval {
+          rows.append(
+            evaluation.row(
+              "retrieval alone: \(retrieval.k) nearest of \(retrieval.header.count) train sites, types in scope (\(short))",
+              predictions: types(ranked(weight: 1, rule: .interpolate))))
+          rows.append(
+            evaluation.row(
+              "head + retrieval (\(retrieval.rule.rawValue) rule, weight \(retrieval.weight)) (\(short))",
+              predictions: types(ranked(weight: nil))))
         }
+        // The shipped rule (`TypeCombination.combine` as `suggest-types` and the LSP call it, then only types in
+        // scope at the site): evidence first where confident, else the head (mixed with the retrieval when the
+        // folder has a datastore) and the name prior by confidence.
+        func system(weight: Float?) throws -> [[[TypeCombination.Candidate]]] {
+          let r = ranked(weight: weight)
+          return try evaluation.files.indices.map {
+            try TypeEvaluation.systemCandidates(
+              evaluation.files[$0], model: model, evidenceThreshold: threshold, predictions: r[$0],
+              evidence: evidence[$0], names: names[$0])
+          }
+        }
+        if model.retrieval != nil {
+          rows.append(
+            evaluation.row(
+              "combined system without retrieval: evidence ≥ \(threshold), else head and name prior by confidence, "
+                + "types in scope (\(short))", predictions: try system(weight: 0).map { $0.map { $0.map(\.type) } }))
+        }
+        let system = try system(weight: nil)
         rows.append(
           evaluation.row(
-            "combined system: evidence ≥ \(threshold), else head and name prior by confidence, types in scope "
-              + "(\(short))", predictions: system.map { $0.map { $0.map(\.type) } }))
+            "combined system: evidence ≥ \(threshold), else head\(model.retrieval == nil ? "" : " + retrieval") and "
+              + "name prior by confidence, types in scope (\(short))", predictions: system.map { $0.map { $0.map(\.type) } }))
         let bar = model.displayThreshold(fallback: 0.8)
         let at = TypeEvaluation.atThreshold(
           files: evaluation.files, candidates: system, threshold: bar, split: split)

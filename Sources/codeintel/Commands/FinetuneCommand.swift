@@ -12,6 +12,7 @@ enum FinetuneCommand: CLICommand {
            codeintel finetune name-threshold --out DIR [options]
            codeintel finetune clones --out DIR [options]
            codeintel finetune type-threshold --out DIR [options]
+           codeintel finetune types-datastore --out DIR [options]
 
     \(FinetuneTypes.help)
 
@@ -24,6 +25,8 @@ enum FinetuneCommand: CLICommand {
     \(FinetuneClones.help)
 
     \(FinetuneTypeThreshold.help)
+
+    \(FinetuneTypesDatastore.help)
     """
   }
 
@@ -35,7 +38,8 @@ enum FinetuneCommand: CLICommand {
     case "name-threshold": return try FinetuneNameThreshold.run(Array(args.dropFirst()))
     case "clones": return try FinetuneClones.run(Array(args.dropFirst()))
     case "type-threshold": return try FinetuneTypeThreshold.run(Array(args.dropFirst()))
-    default: throw UsageError("say which head: types, names, name-prior, name-threshold, type-threshold or clones")
+    case "types-datastore": return try FinetuneTypesDatastore.run(Array(args.dropFirst()))
+    default: throw UsageError("say which head: types, names, name-prior, name-threshold, type-threshold, types-datastore or clones")
     }
   }
 }

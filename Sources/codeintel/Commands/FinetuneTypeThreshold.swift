@@ -7,15 +7,21 @@ import Heads
 enum FinetuneTypeThreshold {
   static let help = """
     type-threshold
-             Fit the default display threshold of the type suggestions on the valid splits: the lowest
-             confidence at which the combined system's best candidates (evidence, head, name prior, only
-             types in scope) are right at least --precision of the time on valid and github-valid pooled.
-             Writes DIR/type-calibration.json; suggest-types and the LSP's hints then use it as their
-             default bar (docs/TYPES.md).
+             Fit the default display threshold of the type suggestions on the valid splits: the combined
+             system's best candidates (evidence, head mixed with the retrieval when DIR has a datastore,
+             name prior, only types in scope) on valid and github-valid pooled; the stable rule takes
+             the lowest confidence t such that every threshold >= t showing at least --min-shown sites
+             is right at least --precision of the time. Prints the precision curve and each source's
+             share. Writes DIR/type-calibration.json; suggest-types and the LSP's hints then use it as
+             their default bar (docs/TYPES.md).
              --out DIR            the type-head folder (required)
              --precision P        the precision to reach (default 0.9)
+             --min-shown N        stable rule: judge only thresholds showing >= N sites (default 50)
+             --rule stable|lowest lowest: the lowest threshold whose shown sites reach the precision,
+                                  however the curve dips above it (session 5's rule)
              --splits A,B         the splits to fit on (default valid,github-valid; never a test split)
              --every K            only every K-th file of each split (default 1: all)
+             --every-github K     only every K-th file of the github-* splits (after --every; default 1)
              --datasets DIR       dataset folder (default ~/.cache/codeintel/datasets-v2); reads types/
     """
 
@@ -28,6 +34,9 @@ enum FinetuneTypeThreshold {
     let precision = try scanner.double("--precision", in: 0.01...1) ?? 0.9
     let splits = (try scanner.option("--splits") ?? "valid,github-valid").split(separator: ",").map(String.init)
     let every = try scanner.int("--every", in: 1...1_000_000) ?? 1
+    let everyGitHub = try scanner.int("--every-github", in: 1...1_000_000) ?? 1
+    let minimumShown = try scanner.int("--min-shown", in: 1...Int.max) ?? 50
+    let rule = try scanner.choice("--rule", from: ["stable", "lowest"]) ?? "stable"
     guard try scanner.finish().isEmpty else { throw UsageError("unexpected arguments") }
     for split in splits where split.contains("test") || split == "train" {
       throw UsageError("fit the threshold on valid splits only, not \(split)")
@@ -37,28 +46,64 @@ enum FinetuneTypeThreshold {
     var perSplit: [(split: String, files: [TypeEvaluation.File], candidates: [[[TypeCombination.Candidate]]])] = []
     for split in splits {
       let all = try TypeEvaluation.loadFiles(types.appendingPathComponent("\(split).jsonl").path)
-      let files = all.enumerated().filter { $0.offset % every == 0 }.map(\.element)
+      let stride = every * (split.hasPrefix("github") ? everyGitHub : 1)
+      let files = all.enumerated().filter { $0.offset % stride == 0 }.map(\.element)
       let candidates = try files.map { try TypeEvaluation.systemCandidates($0, model: model) }
       perSplit.append((split, files, candidates))
     }
     let points = perSplit.flatMap { TypeEvaluation.calibrationPoints(files: $0.files, candidates: $0.candidates) }
-    guard let threshold = TypeCalibration.threshold(points: points, precision: precision) else {
+    printCurve(perSplit.map { ($0.files, $0.candidates) })
+    let found =
+      rule == "stable"
+      ? TypeCalibration.stableThreshold(points: points, precision: precision, minimumShown: minimumShown)
+      : TypeCalibration.threshold(points: points, precision: precision)
+    guard let threshold = found else {
       throw CodeIntelError(
         "no confidence reaches precision \(precision) on \(splits.joined(separator: " + ")); no threshold written")
     }
     let results = perSplit.map {
       TypeEvaluation.atThreshold(files: $0.files, candidates: $0.candidates, threshold: threshold, split: $0.split)
     }
-    let calibration = TypeCalibration(
+    var calibration = TypeCalibration(
       targetPrecision: precision, threshold: threshold, splits: results, bins: TypeCalibration.bins(points))
+    calibration.rule = rule == "stable" ? "stable, at least \(minimumShown) shown" : "lowest"
     let dir = URL(fileURLWithPath: (out as NSString).expandingTildeInPath)
     try calibration.write(to: dir)
     func pct(_ x: Double?) -> String { x.map { String(format: "%.1f", 100 * $0) } ?? "–" }
-    print("threshold \(String(format: "%.4f", threshold)) for precision ≥ \(precision) on \(splits.joined(separator: " + ")) pooled")
+    print(
+      "threshold \(String(format: "%.4f", threshold)) for precision ≥ \(precision) on \(splits.joined(separator: " + ")) "
+        + "pooled (\(calibration.rule ?? rule) rule)")
     for r in results {
       print("  \(r.split): \(r.shown) of \(r.sites) sites shown (coverage \(pct(r.coverage))%), precision \(pct(r.precision))%")
     }
     print("wrote \(dir.appendingPathComponent(TypeCalibration.fileName).path)")
     return 0
+  }
+
+  /// The pooled precision curve (shown sites and precision at thresholds from 0.5 up, each split's share) and,
+  /// per source of the best candidate, the sites and precision at and above each threshold: where the curve is
+  /// jagged and why.
+  static func printCurve(_ splits: [(files: [TypeEvaluation.File], candidates: [[[TypeCombination.Candidate]]])]) {
+    var best: [(confidence: Double, correct: Bool, source: String)] = []
+    for (files, candidates) in splits {
+      for (file, perSite) in zip(files, candidates) {
+        for (site, ranked) in zip(file.sites, perSite) where !site.any {
+          guard let b = ranked.first else { continue }
+          best.append(
+            (b.confidence, TypeAccuracy.normalize(b.type) == TypeAccuracy.normalize(site.label), b.source.rawValue))
+        }
+      }
+    }
+    let sources = Array(Set(best.map(\.source))).sorted()
+    print("threshold | all: shown, precision | " + sources.map { "\($0) shown, precision" }.joined(separator: " | "))
+    for t in [0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.92, 0.94, 0.95, 0.9501, 0.96, 0.97, 0.98, 0.99] {
+      let shown = best.filter { $0.confidence >= t }
+      func cell(_ xs: [(confidence: Double, correct: Bool, source: String)]) -> String {
+        xs.isEmpty
+          ? "0" : "\(xs.count), \(String(format: "%.1f", 100 * Double(xs.filter(\.correct).count) / Double(xs.count)))%"
+      }
+      print(
+        "\(t) | \(cell(shown)) | " + sources.map { s in cell(shown.filter { $0.source == s }) }.joined(separator: " | "))
+    }
   }
 }

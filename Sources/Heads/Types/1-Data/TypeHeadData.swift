@@ -218,6 +218,9 @@ public struct TypeHeadFile: Sendable {
   /// `any`): the site's offered candidate when it has one with that text, else the vocabulary entry, else
   /// "other".
   public var targets: [Int?]
+  /// Every type-like name the file declares or imports and every generic it declares or applies: with a site's
+  /// type parameters, the names a retrieved label may use (`TypeRetrieval.inScope`).
+  public var scopeNames: Set<String> = []
 }
 
 /// The pieces a file offers for composing candidate types: the type-like names it declares or imports, the
@@ -449,6 +452,7 @@ public struct TypeHeadPreparer: Sendable {
     }
     return TypeHeadFile(
       sites: sites, windows: windows, candidateTexts: pooled.map(\.text), candidates: pooled.map(\.candidate),
-      offers: offers, targets: targets)
+      offers: offers, targets: targets,
+      scopeNames: Set(pieces.names.map(\.name)).union(pieces.generics.map(\.name)))
   }
 }

@@ -33,6 +33,9 @@ public struct TypeCalibration: Codable, Sendable, Equatable {
   public var format: String = formatName
   public var version: Int = formatVersion
   public var targetPrecision: Double
+  /// The rule that chose the threshold (`stable` with its minimum count, or `lowest`); nil in files written
+  /// before the stable rule (they used `lowest`).
+  public var rule: String?
   /// Show a suggestion when its best confidence is at least this.
   public var threshold: Double
   /// The splits it was fitted on (pooled), each with its own numbers at `threshold`.
@@ -65,6 +68,34 @@ public struct TypeCalibration: Codable, Sendable, Equatable {
         i += 1
       }
       if Double(correct) >= precision * Double(shown) { best = c }
+    }
+    return best
+  }
+
+  /// The stable rule (the default of `finetune type-threshold`): walking down from the most confident point,
+  /// the lowest threshold `t` such that at every threshold `t' ≥ t` that shows at least `minimumShown` points,
+  /// the points shown are right at least `precision` of the time. Thresholds that show fewer points are not
+  /// judged (a handful of points says little), and the walk stops at the first judged threshold that misses, so
+  /// a lucky dip lower down cannot pull the bar below a stretch that misses the precision (as `threshold` can on
+  /// a jagged curve). nil when the first judged threshold misses or no threshold shows `minimumShown` points.
+  public static func stableThreshold(
+    points: [(confidence: Double, correct: Bool)], precision: Double, minimumShown: Int
+  ) -> Double? {
+    let sorted = points.sorted { $0.confidence > $1.confidence }
+    var best: Double?
+    var shown = 0
+    var correct = 0
+    var i = 0
+    while i < sorted.count {
+      let c = sorted[i].confidence
+      while i < sorted.count, sorted[i].confidence == c {
+        shown += 1
+        if sorted[i].correct { correct += 1 }
+        i += 1
+      }
+      guard shown >= minimumShown else { continue }
+      if Double(correct) < precision * Double(shown) { break }
+      best = c
     }
     return best
   }

@@ -1,3 +1,5 @@
+import CloneIndex
+import CodeIntel
 import Corpus
 import Foundation
 import Model
@@ -64,6 +66,9 @@ public final class TypeHeadModel: @unchecked Sendable {
   public var namePrior: TypeNamePrior?
   /// The display threshold fitted on the valid splits (`type-calibration.json`); nil when the folder has none.
   public var calibration: TypeCalibration?
+  /// The datastore of train sites searched by the site vector (`type-retrieval.bin`); nil when the folder has
+  /// none (then the head's ranking is used alone).
+  public var retrieval: TypeRetrieval?
   private let lock = NSLock()
 
   public init(
@@ -98,6 +103,21 @@ public final class TypeHeadModel: @unchecked Sendable {
     let model = TypeHeadModel(
       info: info, tokenizer: tokenizer, encoder: encoder, head: head, namePrior: prior, directory: folder.url)
     model.calibration = try TypeCalibration.load(directory: folder.url)
+    if let retrieval = try TypeRetrieval.load(directory: folder.url) {
+      let fingerprint = try TypeRetrieval.fingerprint(
+        headFolder: folder.url, encoder: info.encoder, typehead: info.typehead)
+      guard retrieval.header.modelFingerprint == fingerprint else {
+        throw CodeIntelError(
+          "\(folder.file(TypeRetrieval.fileName).path): built with other weights than this head's; rebuild it with "
+            + "`codeintel finetune types-datastore --out \(folder.url.path)`")
+      }
+      guard retrieval.header.dimension == head.config.hidden else {
+        throw CodeIntelError(
+          "\(folder.file(TypeRetrieval.fileName).path): vectors of \(retrieval.header.dimension) dimensions, the head's "
+            + "are \(head.config.hidden); rebuild it with `codeintel finetune types-datastore`")
+      }
+      model.retrieval = retrieval
+    }
     return model
   }
 
@@ -119,6 +139,7 @@ public final class TypeHeadModel: @unchecked Sendable {
     try folder.writeJSON(info, to: ModelFolder.configFile)
     try namePrior?.write(to: dir)
     try calibration?.write(to: dir)
+    try retrieval?.write(to: dir)
   }
 
   /// The default display bar: the calibrated threshold when the folder has one, else `fallback`.
@@ -263,10 +284,14 @@ public final class TypeHeadModel: @unchecked Sendable {
       var key = TypeHeadCache.Key(
         tokens: window.tokens, positions: [], names: [], offers: [], candidates: file.candidateTexts,
         candidateTokens: candidateTokens)
+      // With a datastore, what a retrieved label may use (the file's names, each site's type parameters) is
+      // input too.
+      if retrieval != nil { key.candidates += ["\u{0}scope"] + file.scopeNames.sorted() }
       for s in window.sites {
         let site = file.sites[s.site]
         key.positions += [Int32(s.before), Int32(s.after), Int32(TypeHeadSite.kinds.firstIndex(of: site.kind) ?? -1)]
         key.names.append(site.name)
+        if retrieval != nil { key.names += ["\u{0}"] + site.typeParameters }
         for offer in file.offers[s.site] { key.offers += [Float(offer.candidate)] + offer.features }
       }
       if let known = cache.get(key), known.count == window.sites.count {
@@ -284,21 +309,132 @@ public final class TypeHeadModel: @unchecked Sendable {
     return out
   }
 
+  /// One site's scores before the retrieval is mixed in: the head's best types, and the site's nearest train
+  /// sites with, for each label they carry, whether it is in scope at the site and the head's probability of it.
+  public struct SiteScores: Sendable {
+    public struct Label: Sendable {
+      public var allowed: Bool
+      public var head: Float
+    }
+    public var head: [(type: String, probability: Float)]
+    public var neighbours: [Neighbor]
+    public var labels: [String: Label]
+    /// The head's probability of "other" (a type neither in its vocabulary nor among the site's candidates).
+    public var other: Float = 0
+  }
+
+  /// The ranking of a site: the head's, mixed with the retrieval's votes when the folder has a datastore
+  /// (`TypeRetrieval.mix`). `weight`, `k` and `temperature` override the datastore's (evaluation rows, the fit);
+  /// `weight` 0 is the head alone, 1 the retrieval alone.
+  public func mixed(
+    _ scores: SiteScores, top: Int, weight: Float? = nil, k: Int? = nil, temperature: Double? = nil,
+    rule: TypeRetrieval.Rule? = nil
+  ) -> [(type: String, probability: Float)] {
+    guard let retrieval, !scores.neighbours.isEmpty else { return Array(scores.head.prefix(top)) }
+    let lambda = weight ?? Float(retrieval.weight)
+    guard lambda > 0 else { return Array(scores.head.prefix(top)) }
+    let votes = retrieval.votes(scores.neighbours, k: k, temperature: temperature) {
+      scores.labels[$0]?.allowed ?? false
+    }
+    switch rule ?? retrieval.rule {
+    case .interpolate:
+      return TypeRetrieval.mix(
+        head: scores.head, votes: votes, headProbability: { scores.labels[$0]?.head ?? 0 }, weight: lambda, top: top)
+    case .other:
+      return TypeRetrieval.fillOther(
+        head: scores.head, votes: votes, headProbability: { scores.labels[$0]?.head ?? 0 }, other: scores.other,
+        weight: lambda, top: top)
+    }
+  }
+
+  /// Every site's scores (`SiteScores`), in site order: the head's best `top` types and, with a datastore, the
+  /// `depth` nearest train sites (default the datastore's `k`).
+  public func scores(_ file: TypeHeadFile, top: Int = 5, depth: Int? = nil, batchWindows: Int = 16) -> [SiteScores] {
+    var out = [SiteScores](repeating: SiteScores(head: [], neighbours: [], labels: [:]), count: file.sites.count)
+    var w = 0
+    while w < file.windows.count {
+      for (site, s) in scoreSites(file, Array(w..<min(w + batchWindows, file.windows.count)), top: top, depth: depth) {
+        out[site] = s
+      }
+      w += batchWindows
+    }
+    return out
+  }
+
+  /// The site vectors `u` (the head's, `hidden` wide) of every site of a prepared file, row-major in site order
+  /// (a site no window encodes keeps a zero row): what the retrieval datastore stores.
+  public func siteVectors(_ file: TypeHeadFile, batchWindows: Int = 16) -> [Float] {
+    let hd = head.config.hidden
+    var out = [Float](repeating: 0, count: file.sites.count * hd)
+    var w = 0
+    while w < file.windows.count {
+      let ws = Array(w..<min(w + batchWindows, file.windows.count))
+      lock.lock()
+      let was = encoder.training
+      encoder.training = false
+      let (_, refs) = forward(ws.map { (file: file, window: $0) })
+      let u = head.u.data
+      for (r, ref) in refs.enumerated() {
+        for j in 0..<hd { out[ref.site * hd + j] = u[r * hd + j] }
+      }
+      encoder.training = was
+      lock.unlock()
+      w += batchWindows
+    }
+    return out
+  }
+
   /// Encodes the windows `ws` of `file` as one batch and ranks their sites' types: site index → (type,
-  /// probability) best first, at most `top`, "other" left out.
+  /// probability) best first, at most `top`, "other" left out; mixed with the retrieval when there is one.
   private func scoreWindows(_ file: TypeHeadFile, _ ws: [Int], top: Int) -> [Int: [(type: String, probability: Float)]] {
+    scoreSites(file, ws, top: top, depth: nil).mapValues { mixed($0, top: top) }
+  }
+
+  /// The scores of the sites of windows `ws` of `file`, encoded as one batch.
+  private func scoreSites(_ file: TypeHeadFile, _ ws: [Int], top: Int, depth: Int?) -> [Int: SiteScores] {
     lock.lock()
     defer { lock.unlock() }
     let was = encoder.training
     encoder.training = false
     defer { encoder.training = was }
     let (logits, refs) = forward(ws.map { (file: file, window: $0) })
-    var out: [Int: [(type: String, probability: Float)]] = [:]
+    var probabilities: [[Float]] = []
+    var out: [Int: SiteScores] = [:]
     for (r, ref) in refs.enumerated() {
-      out[ref.site] = Self.rank(
-        probabilities: TypeHead.softmax(logits[r]), vocabulary: info.vocabulary,
-        vocabularyIndex: preparer.vocabularyIndex, offered: file.offers[ref.site].map { file.candidateTexts[$0.candidate] },
-        top: top)
+      let p = TypeHead.softmax(logits[r])
+      probabilities.append(p)
+      out[ref.site] = SiteScores(
+        head: Self.rank(
+          probabilities: p, vocabulary: info.vocabulary, vocabularyIndex: preparer.vocabularyIndex,
+          offered: file.offers[ref.site].map { file.candidateTexts[$0.candidate] }, top: top),
+        neighbours: [], labels: [:], other: info.vocabulary.count < p.count ? p[info.vocabulary.count] : 0)
+    }
+    guard let retrieval, !refs.isEmpty else { return out }
+    let hd = head.config.hidden
+    let queries = Array(UnsafeBufferPointer(start: head.u.data, count: refs.count * hd))
+    let found = retrieval.neighbours(queries, count: refs.count, k: depth ?? retrieval.k)
+    let k = info.vocabulary.count
+    for (r, ref) in refs.enumerated() {
+      let site = file.sites[ref.site]
+      let typeParameters = Set(site.typeParameters)
+      var offered: [String: Int] = [:]
+      var labels: [String: SiteScores.Label] = [:]
+      for n in found[r] {
+        let label = retrieval.label(n.id)
+        guard labels[label] == nil else { continue }
+        if offered.isEmpty {
+          for (j, o) in file.offers[ref.site].enumerated() where offered[file.candidateTexts[o.candidate]] == nil {
+            offered[file.candidateTexts[o.candidate]] = j
+          }
+        }
+        var q: Float = 0
+        if let v = preparer.vocabularyIndex[label] { q += probabilities[r][v] }
+        if let j = offered[label], k + 1 + j < probabilities[r].count { q += probabilities[r][k + 1 + j] }
+        labels[label] = SiteScores.Label(
+          allowed: TypeRetrieval.inScope(label, names: file.scopeNames, typeParameters: typeParameters), head: q)
+      }
+      out[ref.site]?.neighbours = found[r]
+      out[ref.site]?.labels = labels
     }
     return out
   }

@@ -118,7 +118,8 @@ public enum TypeCombination {
   /// With no prior candidates (an unknown name, or a head folder without a table) this is evidence → head.
   public static func combine(
     evidence: [TypeEvidence.Suggestion.Candidate], model: [(type: String, probability: Float)],
-    prior: [TypeNamePrior.Candidate] = [], threshold: Double = evidenceThreshold, top: Int = 5
+    prior: [TypeNamePrior.Candidate] = [], threshold: Double = evidenceThreshold, top: Int = 5,
+    modelReason: String = "type head"
   ) -> [Candidate] {
     // Evidence keeps its own spelling (`Map<string, number>`); the head's and the prior's types are
     // normalised, shown with spaces around `|`. Two candidates are the same type when their normalised
@@ -128,7 +129,7 @@ public enum TypeCombination {
     }
     let md = model.map {
       Candidate(
-        type: TypeHeadModel.display($0.type), confidence: Double($0.probability), source: .model, reason: "type head")
+        type: TypeHeadModel.display($0.type), confidence: Double($0.probability), source: .model, reason: modelReason)
     }
     let pr = prior.map {
       Candidate(type: TypeHeadModel.display($0.type), confidence: $0.confidence, source: .namePrior, reason: $0.reason)

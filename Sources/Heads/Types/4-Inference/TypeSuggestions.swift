@@ -71,7 +71,8 @@ public struct TypeSuggestions: Sendable {
       used.insert(key)
       let combined = TypeCombination.combine(
         evidence: ev?.candidates ?? [], model: predicted,
-        prior: model.namePrior?.candidates(for: site.datasetName) ?? [])
+        prior: model.namePrior?.candidates(for: site.datasetName) ?? [],
+        modelReason: model.retrieval.map { "type head and its \($0.k) nearest train sites" } ?? "type head")
       guard !combined.isEmpty else { continue }
       out.append(
         TypeEvidence.Suggestion(

@@ -6,14 +6,18 @@ import Syntax
 /// the site (`TypeNames`, the same rule the suggestions obey; `any` never, a type containing `any` capped at
 /// `TypeNames.anyCap`). What the evaluation scores as "combined system" and the calibration is fitted on.
 extension TypeEvaluation {
-  /// Per site of `file`, the system's ranked candidates (at most five), best first.
+  /// Per site of `file`, the system's ranked candidates (at most five), best first. `predictions` are the
+  /// model's ranked types per site (its top 10: the head mixed with the retrieval, as `predict` gives them)
+  /// when the caller has them; else `model.predict` is run.
   public static func systemCandidates(
-    _ file: File, model: TypeHeadModel, evidenceThreshold: Double = TypeCombination.evidenceThreshold
+    _ file: File, model: TypeHeadModel, evidenceThreshold: Double = TypeCombination.evidenceThreshold,
+    predictions given: [[(type: String, probability: Float)]]? = nil, evidence givenEvidence: [[TypeEvidence.Suggestion.Candidate]]? = nil,
+    names givenNames: TypeNames? = nil
   ) throws -> [[TypeCombination.Candidate]] {
-    let evidence = try evidenceCandidates(file)
-    let predictions = model.predict(text: file.text, tsx: file.path.hasSuffix(".tsx"), sites: file.headSites, top: 10)
-    let language: Language = file.language == "tsx" || file.path.hasSuffix(".tsx") ? .tsx : .typescript
-    let names = TypeNames(tree: try Parser(language: language).parse(file.text))
+    let evidence = try givenEvidence ?? evidenceCandidates(file)
+    let predictions =
+      given ?? model.predict(text: file.text, tsx: file.path.hasSuffix(".tsx"), sites: file.headSites, top: 10)
+    let names = try givenNames ?? typeNames(file)
     return file.sites.indices.map { i in
       let site = file.sites[i]
       let combined = TypeCombination.combine(
@@ -31,6 +35,12 @@ extension TypeEvaluation {
         $0.element.confidence != $1.element.confidence ? $0.element.confidence > $1.element.confidence : $0.offset < $1.offset
       }.map(\.element)
     }
+  }
+
+  /// The names usable as types in a dataset file (`TypeNames` over its parse).
+  public static func typeNames(_ file: File) throws -> TypeNames {
+    let language: Language = file.language == "tsx" || file.path.hasSuffix(".tsx") ? .tsx : .typescript
+    return TypeNames(tree: try Parser(language: language).parse(file.text))
   }
 
   /// Each scored site's best system candidate as (confidence, right), `any` sites left out; sites without a

@@ -11,6 +11,8 @@ enum EvalNames {
                                 [--beam N] [--copy-bias B[,B...]] [--first-copy-bias B[,B...]]
                                 [--frequency-bias G[,G...]] [--copy-unknown on|off|both]
                                 [--predictions FILE] [--body-subtokens K[,K...]]
+                                [--ranking combined|retrieval|decoder|all] [--retrieval-k K[,K...]]
+                                [--retrieval-temperature T[,T...]] [--retrieval-weight W[,W...]]
 
     Scores the top beam of each name head on a method-names split (--split test, the default:
     held-out Debian packages; github-test: held-out GitHub repositories; valid; github-valid)
@@ -29,6 +31,13 @@ enum EvalNames {
     every row's top name per function as JSON lines (row, package, path, name, target, predicted).
     --limit N scores the first N functions; --sample N scores N spread evenly over the split
     (every (n/N)-th, so all its repositories are represented).
+
+    A head folder with a retrieval datastore (retrieval.bin, `codeintel finetune name-retrieval`)
+    ranks the names of the nearest train functions with its beams as its config.json's "retrieval"
+    says (docs/NAMES.md). --ranking all gives three rows: the decoder alone, retrieval alone (the
+    most voted neighbour name) and the two combined; --retrieval-k, --retrieval-temperature and
+    --retrieval-weight override the ranking, lists giving one row per combination (choose them on
+    --split valid / github-valid). The beams and neighbours are computed once per head.
     """
 
   /// The no-model baseline's k (the body's k most frequent subtokens), chosen on the valid split.
@@ -80,6 +89,13 @@ enum EvalNames {
     let frequencyBiases = try numbers(scanner.option("--frequency-bias"), "--frequency-bias")
     let unknownChoice = try scanner.choice("--copy-unknown", from: ["on", "off", "both"])
     let dumpPath = try scanner.option("--predictions")
+    let rankingChoice = try scanner.choice("--ranking", from: ["combined", "retrieval", "decoder", "all"])
+    let ks = try numbers(scanner.option("--retrieval-k"), "--retrieval-k")?.map { k -> Int in
+      guard k >= 1, k <= 100, k == k.rounded() else { throw UsageError("--retrieval-k takes whole numbers 1…100") }
+      return Int(k)
+    }
+    let temperatures = try numbers(scanner.option("--retrieval-temperature"), "--retrieval-temperature")
+    let weights = try numbers(scanner.option("--retrieval-weight"), "--retrieval-weight")
     let bodyCounts = try (numbers(scanner.option("--body-subtokens"), "--body-subtokens") ?? [Double(bodyBaselineK)])
       .map { k -> Int in
         guard k >= 1, k <= 6, k == k.rounded() else { throw UsageError("--body-subtokens takes whole numbers 1…6") }
@@ -151,16 +167,48 @@ enum EvalNames {
         printError(
           "eval names: \(head.info.label) (\(head.directory.path)), \(decoding.summary), on \(records.count) functions…"
         )
-        let predictions = head.predict(inputs: records.map(\.input), beam: beam, top: 1, decoding: decoding)
-        var m = SubtokenMetrics()
-        for (r, p) in zip(records, predictions) { m.add(predicted: p.first?.subtokens ?? [], actual: r.target) }
-        let suffix = decoding.isActive || decodings.count > 1 ? ", \(decoding.summary)" : ""
-        rows.append("| Transformer, \(head.info.label)\(suffix) | \(cells(m)) |")
-        for (r, p) in zip(records, predictions) {
-          dump.append(
-            PredictionLine(
-              row: "\(head.info.label)\(suffix)", package: r.package, path: r.path, name: r.name, target: r.target,
-              predicted: p.first?.subtokens ?? []))
+        let copySuffix = decoding.isActive || decodings.count > 1 ? ", \(decoding.summary)" : ""
+        // one row per ranking: the decoder alone without a datastore, else the head's ranking or the overrides
+        var rankings: [NameRetrievalRanking?] = [nil]
+        if let own = head.ranking {
+          let modes: [NameRetrievalRanking.Mode] =
+            rankingChoice == "all" ? [.decoder, .retrieval, .combined]
+            : [rankingChoice.flatMap(NameRetrievalRanking.Mode.init(rawValue:)) ?? own.mode]
+          rankings = []
+          for mode in modes {
+            if mode == .decoder {
+              rankings.append(NameRetrievalRanking(mode: .decoder))
+              continue
+            }
+            for k in ks ?? [own.neighbors] {
+              for t in temperatures ?? [own.temperature] {
+                for w in mode == .combined ? (weights ?? [own.weight]) : [own.weight] {
+                  rankings.append(
+                    NameRetrievalRanking(
+                      neighbors: k, temperature: t, weight: w, candidates: own.candidates, mode: mode))
+                }
+              }
+            }
+          }
+        }
+        let maxK = rankings.compactMap { $0?.mode == .decoder ? nil : $0?.neighbors }.max() ?? 0
+        let found = head.candidates(
+          inputs: records.map(\.input), current: nil, beam: beam, top: beam, neighbors: maxK, decoding: decoding)
+        for ranking in rankings {
+          let predictions = found.map { c in
+            ranking.flatMap { rule in head.datastore.map { rule.rank(c, datastore: $0, top: 1) } }
+              ?? Array(c.beams.prefix(1))
+          }
+          var m = SubtokenMetrics()
+          for (r, p) in zip(records, predictions) { m.add(predicted: p.first?.subtokens ?? [], actual: r.target) }
+          let suffix = copySuffix + (ranking.map { ", \($0.summary)" } ?? "")
+          rows.append("| Transformer, \(head.info.label)\(suffix) | \(cells(m)) |")
+          for (r, p) in zip(records, predictions) {
+            dump.append(
+              PredictionLine(
+                row: "\(head.info.label)\(suffix)", package: r.package, path: r.path, name: r.name, target: r.target,
+                predicted: p.first?.subtokens ?? []))
+          }
         }
         scored.append(decoding.summary)
       }
@@ -175,6 +223,9 @@ enum EvalNames {
           + "\(head.info.training.batchSize), lr \(head.info.training.learningRate), inputs cut to "
           + "\(head.info.maxLength) tokens, \(head.info.subtokens) subtokens; decoded with "
           + (overridden ? scored.joined(separator: "; ") : head.decoding.summary + " (its config.json)")
+          + (head.datastore.map {
+            "; retrieval datastore of \($0.count) train functions, \($0.names.count) distinct names (\($0.header.source))"
+          } ?? "")
           + "; scored in \(Int(Date().timeIntervalSince(t0))) s.")
     }
     if let dumpPath {

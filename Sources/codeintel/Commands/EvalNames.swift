@@ -141,6 +141,7 @@ enum EvalNames {
       rows.append("| the body's most frequent subtokens, k = \(k) (no model) | \(cells(m)) |")
     }
     var details: [String] = []
+    var displayLines: [String] = []
     var dump: [PredictionLine] = []
     let overridden = biases != nil || firstBiases != nil || frequencyBiases != nil || unknownChoice != nil
     for head in heads {
@@ -210,6 +211,35 @@ enum EvalNames {
                 predicted: p.first?.subtokens ?? []))
           }
         }
+        // what the product shows on this split: the head's own ranking, top 5, through its display.json
+        if let display = head.display, !overridden {
+          let own = head.ranking
+          var shown = 0
+          var covered = 0
+          var any = 0
+          var exact = 0
+          for (r, c) in zip(records, found) {
+            let list = own.flatMap { rule in head.datastore.map { rule.rank(c, datastore: $0, top: beam) } } ?? c.beams
+            var some = false
+            for (i, p) in NameAnalysis.distinctNames(list, top: 5).enumerated() where display.shows(p, position: i) {
+              let point = NameDisplayCalibration.Point(probability: 0, predicted: p.subtokens, actual: r.target)
+              shown += 1
+              some = true
+              if point.anyRight { any += 1 }
+              if point.exact { exact += 1 }
+            }
+            if some { covered += 1 }
+          }
+          displayLines.append(
+            display.minProbability == nil
+              ? "- \(head.info.label): its display.json shows no names (no level qualified on valid)."
+              : String(
+                format:
+                  "- \(head.info.label), display threshold %.4g on the %@ (display.json): %d of %d functions (%.1f %%) get a name shown; %d suggestions shown, %.1f %% share a subtoken with the real name, %.1f %% exact.",
+                display.minProbability!, display.confidence == nil ? "decoder probability" : "calibrated confidence",
+                covered, records.count, 100 * Double(covered) / Double(records.count), shown,
+                shown == 0 ? 0 : 100 * Double(any) / Double(shown), shown == 0 ? 0 : 100 * Double(exact) / Double(shown)))
+        }
         scored.append(decoding.summary)
       }
       let origin =
@@ -252,6 +282,10 @@ enum EvalNames {
     out += "| Row | Precision | Recall | F1 | Exact match |\n|---|---|---|---|---|\n"
     out += rows.joined(separator: "\n") + "\n\n"
     if !details.isEmpty { out += details.joined(separator: "\n") + "\n\n" }
+    if !displayLines.isEmpty {
+      out += "What is shown (top 5 per function, orderings merged, at the head's display threshold):\n\n"
+      out += displayLines.joined(separator: "\n") + "\n\n"
+    }
     out += "Generated \(stamp) by `codeintel eval names \(args.joined(separator: " "))`.\n"
     return out
   }

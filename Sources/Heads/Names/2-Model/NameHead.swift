@@ -27,6 +27,8 @@ public struct NamePrediction: Sendable, Codable, Equatable {
   public var similarity: Double = 0
   /// What the final list is ordered by: `score` without retrieval, else `NameRetrievalRanking`'s rank.
   public var rank: Double
+  /// Its place among the decoder's beams (0: the decoder's best name); nil for a name only retrieval proposed.
+  public var beamRank: Int? = 0
 
   public init(subtokens: [String], logProbability: Double, copyBonus: Double = 0) {
     self.subtokens = subtokens
@@ -550,7 +552,9 @@ public final class NameHead: @unchecked Sendable {
       live = Array(pool.prefix(width))
     }
     finished.sort { $0.score != $1.score ? $0.score > $1.score : $0.name < $1.name }
-    return Array(finished.prefix(max(top, 1)))
+    var out = Array(finished.prefix(max(top, 1)))
+    for i in out.indices { out[i].beamRank = i }
+    return out
   }
 
   /// The decoder's log-probability of `subtokens` (then `<eos>`) for one function (teacher forcing), and its

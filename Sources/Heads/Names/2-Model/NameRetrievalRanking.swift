@@ -111,7 +111,8 @@ public struct NameRetrievalRanking: Codable, Sendable, Equatable {
     for b in beams where seen.insert(b.subtokens.map { $0.lowercased() }).inserted { pool.append(b) }
     if mode != .decoder {
       for r in retrieved.prefix(candidates) where !r.subtokens.isEmpty && seen.insert(r.subtokens).inserted {
-        let p = score(r.subtokens)
+        var p = score(r.subtokens)
+        p.beamRank = nil
         // the decoder may cut a long name: its evidence goes with what was scored
         if evidence[p.subtokens] == nil { evidence[p.subtokens] = r }
         if p.subtokens == r.subtokens || seen.insert(p.subtokens).inserted { pool.append(p) }

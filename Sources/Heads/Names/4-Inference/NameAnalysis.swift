@@ -13,6 +13,9 @@ public struct NameReport: Sendable, Codable, Equatable {
     public var probability: Double
     /// Length-normalised log-probability (what the beam ranks by).
     public var score: Double
+    /// The calibrated probability that the name is exactly right (a head whose `display.json` has a confidence
+    /// model, fitted with retrieval on the valid splits); nil otherwise.
+    public var confidence: Double? = nil
   }
 
   /// The function's current name.
@@ -251,7 +254,7 @@ public enum NameAnalysis {
     // The display calibration: only suggestions at or above it are shown, and the model's disagreement
     // counts as mismatch evidence only from there (nothing, when no level reached the goals on valid).
     let gate = showAll ? nil : head?.display
-    let modelMinProbability = gate.map { Swift.max(minProbability, $0.minProbability ?? .infinity) } ?? minProbability
+    let calibration = head?.display
     var kept: [(unit: Syntax.FunctionUnit, example: MethodNameExample)] = []
     for unit in units {
       guard let ex = MethodNames.example(for: unit, in: tree) else { continue }
@@ -275,14 +278,23 @@ public enum NameAnalysis {
       let fixed = unit.name.map { nameIsFixedByAnInterface($0, unit: unit, tree: tree) } ?? false
       if k < model.count {
         let m = model[k]
-        let shown = m.predictions.filter { gate?.shows($0.probability) ?? true }
+        let shown = m.predictions.enumerated().filter { gate?.shows($0.element, position: $0.offset) ?? true }
         hidden = m.predictions.count - shown.count
-        suggestions = shown.map { .init(name: $0.name, probability: $0.probability, score: $0.score) }
+        suggestions = shown.map {
+          .init(
+            name: $0.element.name, probability: $0.element.probability, score: $0.element.score,
+            confidence: calibration?.confidence?.probability(of: $0.element, position: $0.offset))
+        }
+        // the model's reading is evidence only when it is sure: its best name passes the display gate (and, without
+        // a calibrated confidence, has the decoder probability `minProbability`)
+        let sure = m.predictions.first.map { best in
+          (gate?.shows(best, position: 0) ?? true)
+            && (gate?.confidence != nil || best.probability >= minProbability)
+        } ?? false
         if let cur = m.current {
           currentScore = cur.score
-          let e = fixed ? (score: 0, reason: nil) : modelEvidence(
-            current: item.example.target, currentScore: cur.score, predictions: m.predictions, minGap: minGap,
-            minProbability: modelMinProbability)
+          let e = fixed || !sure ? (score: 0, reason: nil) : modelEvidence(
+            current: item.example.target, currentScore: cur.score, predictions: m.predictions, minGap: minGap)
           if let r = e.reason {
             scores.append(e.score)
             reasons.append(r)
@@ -328,8 +340,12 @@ public final class NameModel: @unchecked Sendable {
   {
     guard let ex = MethodNames.example(for: unit, in: tree) else { return [] }
     let r = head.analyze(inputs: [ex.input], current: nil, beam: max(beam, top), top: top)
-    return NameAnalysis.distinctNames(r.first?.predictions ?? [], top: top)
-      .filter { head.display?.shows($0.probability) ?? true }
-      .map { .init(name: $0.name, probability: $0.probability, score: $0.score) }
+    return NameAnalysis.distinctNames(r.first?.predictions ?? [], top: top).enumerated()
+      .filter { head.display?.shows($0.element, position: $0.offset) ?? true }
+      .map {
+        .init(
+          name: $0.element.name, probability: $0.element.probability, score: $0.element.score,
+          confidence: head.display?.confidence?.probability(of: $0.element, position: $0.offset))
+      }
   }
 }

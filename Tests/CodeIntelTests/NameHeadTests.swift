@@ -290,6 +290,49 @@ struct NameAnalysisTests {
     #expect(still["hasKey"]!.count == 1)  // not a Proxy trap: a predicate name returning a string literal
   }
 
+  @Test("names an interface fixes are never judged: override members, toString and protocol methods, framework hooks; Reflect delegation")
+  func fixedNames() throws {
+    // framework hooks named get… that return nothing (createReactClass / lifecycle methods), no `extends`
+    let hooks = try reasons(
+      """
+      const C = createReactClass({
+        getInitialState() { const s = load(); console.log(s); },
+        getDefaultProps() { const p = {}; register(p); },
+        getSnapshotBeforeUpdate(prev) { const h = prev.h; log(h); },
+        getOther(prev) { const h = prev.h; log(h); },
+      });
+      function setField(t, k, v) { const key = String(k); return Reflect.set(t, key, v); }
+      """)
+    #expect(hooks["getInitialState"]! == [] && hooks["getDefaultProps"]! == [])
+    #expect(hooks["getSnapshotBeforeUpdate"]! == [])
+    #expect(hooks["getOther"]! == ["named `get…` but returns nothing"])  // the same body, not a hook: flagged
+    #expect(hooks["setField"]! == [])  // delegates to Reflect.set: it stores
+    // a TypeScript `override` member, with no `extends` clause to excuse it otherwise
+    let ts = try Parser(language: .typescript).parse(
+      """
+      class B { override getValue(x: number) { const y = x; console.log(y); } }
+      class D { getValue(x: number) { const y = x; console.log(y); } }
+      """)
+    let units = extractUnits(from: ts)
+    let reports = NameAnalysis.analyze(tree: ts, units: units, head: nil)
+    #expect(reports.map(\.reasons) == [[], ["named `get…` but returns nothing"]])
+    // toString, valueOf, toJSON, then: names any object may define
+    let js = try Parser(language: .javascript).parse(
+      """
+      const o = {
+        toString() { const a = this.a; return a; },
+        valueOf() { const a = this.a; return a; },
+        then(ok) { const a = this.a; ok(a); },
+        describe() { const a = this.a; return a; },
+      };
+      """)
+    let fixed = extractUnits(from: js).compactMap { u in
+      u.name.map { ($0, NameAnalysis.nameIsFixedByAnInterface($0, unit: u, tree: js)) }
+    }
+    #expect(fixed.map(\.0) == ["toString", "valueOf", "then", "describe"])
+    #expect(fixed.map(\.1) == [true, true, true, false])
+  }
+
   @Test("model evidence: disjoint subtokens and a large gap; combination of independent evidence")
   func model() {
     let preds = [NamePrediction(subtokens: ["format", "date"], logProbability: -1.5)]  // score -0.5

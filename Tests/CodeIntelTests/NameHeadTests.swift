@@ -333,6 +333,29 @@ struct NameAnalysisTests {
     #expect(fixed.map(\.1) == [true, true, true, false])
   }
 
+  @Test("the false warnings of the github-test audit (docs/NAMES.md): out-parameters filled by calls, event handlers")
+  func auditFalsePositives() throws {
+    let r = try reasons(
+      """
+      const mixin = {
+        _getGlobalBoundsRecursive(factor, bounds, layer) { if (!factor) return; bounds.addRect(this.area); this.next(bounds); },
+      };
+      files.forEach(function (path) {
+        var getRequest = files.get(path);
+        getRequest.onsuccess = function getRequest_onsuccess() { if (ok) { unlink(path); } ok++; };
+        getRequest.onerror = function getRequest_onerror() { fail++; if (fail) finish(); };
+      });
+      function getRequestOnDone(x) { const y = x; log(y); }
+      function getGlobalBounds(factor, bounds) { if (!factor) return; this.area.addRect(bounds); }
+      """)
+    #expect(r["_getGlobalBoundsRecursive"]! == [])  // fills its `bounds` parameter (pixijs)
+    #expect(r["getRequest_onsuccess"]! == [] && r["getRequest_onerror"]! == [])  // handlers (Emscripten's libktx)
+    #expect(r["getRequestOnDone"]! == [])  // a handler by its name alone
+    // a getter that calls a mutator on something that is not its parameter still returns nothing: flagged
+    #expect(r["getGlobalBounds"]! == ["named `get…` but returns nothing"])
+    #expect(!NameAnalysis.isHandlerName("getOnlineUsers") && NameAnalysis.isHandlerName("xhr_onload"))
+  }
+
   @Test("model evidence: disjoint subtokens and a large gap; combination of independent evidence")
   func model() {
     let preds = [NamePrediction(subtokens: ["format", "date"], logProbability: -1.5)]  // score -0.5

@@ -87,6 +87,7 @@ public enum NameAnalysis {
     var calls = false  // any call or `new`: the value may be a modified copy, or the call may mutate
     var storesIntoMember = false  // `state.result = …`: an out-parameter or a field receives the value
     var passesCallback = false  // a function passed as an argument: callback style, the result is not returned
+    let parameterNames = Set(unit.parameters.flatMap(\.names))
     if body.type == "statement_block" {
       visitOwn(body) { n in
         switch n.type {
@@ -115,6 +116,11 @@ public enum NameAnalysis {
               || object == "Reflect" || object == "this"
             {
               assigns = true
+            }
+            // `bounds.addRect(…)` on a parameter: the result goes out through it (pixijs's
+            // `_getGlobalBoundsRecursive(…, bounds, …)`), as surely as `state.x = …` does
+            if parameterNames.contains(object), mutators.contains(where: { property.hasPrefix($0) }) {
+              storesIntoMember = true
             }
           }
           if let args = n.child(field: "arguments"),
@@ -181,7 +187,16 @@ public enum NameAnalysis {
   /// class that extends or implements something (the base type may declare the name).
   public static func nameIsFixedByAnInterface(_ name: String, unit: Syntax.FunctionUnit, tree: Tree) -> Bool {
     if protocolMethods.contains(name) || lifecycleHooks.contains(name) { return true }
+    // an event handler's name (`getRequest_onsuccess`, `xhrOnError`): it says which event, not what it returns
+    if isHandlerName(name) { return true }
     guard let node = tree.root.descendant(for: unit.byteRange) else { return false }
+    // a function assigned to an `on…` property (`req.onsuccess = function getRequest_onsuccess() {…}`)
+    if let p = node.parent, p.type == "assignment_expression", let left = p.child(field: "left"),
+      left.type == "member_expression", let prop = left.child(field: "property")?.text,
+      prop.count > 2, prop.lowercased().hasPrefix("on")
+    {
+      return true
+    }
     // The member: the method itself, or the pair / class field whose value the function is.
     var member = node
     if let p = node.parent, ["pair", "public_field_definition", "field_definition"].contains(p.type) { member = p }
@@ -196,6 +211,13 @@ public enum NameAnalysis {
       return true
     }
     return false
+  }
+
+  /// A name with an `on` subtoken after the first (`getRequest_onsuccess`, `getRequestOnSuccess`): an event handler.
+  static func isHandlerName(_ name: String) -> Bool {
+    let parts = identifierSubtokens(name).map { $0.lowercased() }
+    guard parts.count > 1 else { return false }
+    return parts.dropFirst().contains { $0 == "on" || ($0.count > 4 && $0.hasPrefix("on") && name.contains("_on")) }
   }
 
   static let proxyTraps: Set<String> = [

@@ -168,6 +168,21 @@ extension NameFinetuneTests {
       #expect(p.first?.subtokens == r.target, "\(r.name) → \(p.first?.name ?? "-")")
       #expect((p.first?.similarity ?? 0) > 0.99)
     }
+    // the neighbours' names are scored in one padded decoder pass: the same as one at a time
+    let d = head.encoder.dim
+    let memory = (0..<(5 * d)).map { Float(($0 * 37) % 11) / 11 - 0.5 }
+    let names = [["get"], ["set", "user", "name"], ["validate", "config"], ["zzz", "user"]]
+    let batched = NameHead.score(
+      decoder: head.decoder, memory: memory, length: 5, vocabulary: head.vocabulary, names: names,
+      maxSubtokens: head.info.maxSubtokens)
+    for (name, b) in zip(names, batched) {
+      let one = NameHead.score(
+        decoder: head.decoder, memory: memory, length: 5, vocabulary: head.vocabulary, subtokens: name,
+        maxSubtokens: head.info.maxSubtokens)
+      #expect(b.subtokens == one.subtokens && abs(b.logProbability - one.logProbability) < 1e-4, "\(name)")
+    }
+    let found = head.candidates(inputs: inputs, current: nil, beam: 3, top: 3, neighbors: 6)
+    #expect(found.allSatisfy { $0.neighbors.count == 6 && $0.scored.count == 6 })
     // the decoder alone gives exactly the head without a datastore
     #expect(
       head.predict(inputs: inputs, beam: 3, top: 2, ranking: NameRetrievalRanking(mode: .decoder))

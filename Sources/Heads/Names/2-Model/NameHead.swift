@@ -427,10 +427,16 @@ public final class NameHead: @unchecked Sendable {
             maxSubtokens: info.maxSubtokens, copy: copies[i], copyItems: items[i]),
           neighbors: r < near.count ? near[r] : [], scored: [:])
         if let store {
+          var names: [[String]] = []
+          var seen = Set<[String]>()
           for nb in c.neighbors {
             let name = store.name(ofEntry: nb.id)
-            if !name.isEmpty, c.scored[name] == nil { c.scored[name] = score(name) }
+            if !name.isEmpty, seen.insert(name).inserted { names.append(name) }
           }
+          let scores = Self.score(
+            decoder: decoder, memory: memory, length: n, vocabulary: vocabulary, names: names,
+            maxSubtokens: info.maxSubtokens, copy: copies[i], copyItems: items[i])
+          for (name, p) in zip(names, scores) { c.scored[name] = p }
         }
         if let current, !current[i].isEmpty { c.current = score(current[i]) }
         out[i] = c
@@ -563,33 +569,58 @@ public final class NameHead: @unchecked Sendable {
     decoder: NameDecoder, memory: [Float], length s: Int, vocabulary: SubtokenVocabulary, subtokens: [String],
     maxSubtokens: Int, copy: CopyCandidates = .none, copyItems: [(position: Int32, id: Int32)] = []
   ) -> NamePrediction {
+    score(
+      decoder: decoder, memory: memory, length: s, vocabulary: vocabulary, names: [subtokens],
+      maxSubtokens: maxSubtokens, copy: copy, copyItems: copyItems)[0]
+  }
+
+  /// `score` of several names of one function in one decoder pass (the names padded to the longest; the causal
+  /// mask keeps the padding out of every real position).
+  public static func score(
+    decoder: NameDecoder, memory: [Float], length s: Int, vocabulary: SubtokenVocabulary, names: [[String]],
+    maxSubtokens: Int, copy: CopyCandidates = .none, copyItems: [(position: Int32, id: Int32)] = []
+  ) -> [NamePrediction] {
+    guard !names.isEmpty else { return [] }
     let maxSub = min(maxSubtokens, decoder.config.maxLen - 1)
-    let kept = Array(subtokens.prefix(maxSub)).map { $0.lowercased() }
-    let target = vocabulary.target(kept, maxSubtokens: maxSub)
-    let inputs = [SubtokenVocabulary.bos] + target.dropLast()
-    let t = inputs.count
+    let kept = names.map { Array($0.prefix(maxSub)).map { $0.lowercased() } }
+    let targets = kept.map { vocabulary.target($0, maxSubtokens: maxSub) }
+    let b = names.count
+    let t = targets.map(\.count).max()!
+    var inputs = [Int32](repeating: SubtokenVocabulary.pad, count: b * t)
+    for (i, target) in targets.enumerated() {
+      inputs[i * t] = SubtokenVocabulary.bos
+      for j in 0..<(target.count - 1) { inputs[i * t + j + 1] = target[j] }
+    }
     let v = decoder.config.vocab
-    let logits = memory.withUnsafeBufferPointer {
+    let d = decoder.config.dim
+    var mem = [Float](repeating: 0, count: b * s * d)
+    for i in 0..<b { for k in 0..<(s * d) { mem[i * s * d + k] = memory[k] } }
+    let logits = mem.withUnsafeBufferPointer {
       decoder.forward(
-        tokens: inputs, batch: 1, length: t, memory: $0.baseAddress!, memoryMask: [Float](repeating: 1, count: s),
-        memoryLength: s, copy: decoder.config.copy ? NameCopyBatch(items: [copyItems]) : nil)
+        tokens: inputs, batch: b, length: t, memory: $0.baseAddress!, memoryMask: [Float](repeating: 1, count: b * s),
+        memoryLength: s, copy: decoder.config.copy ? NameCopyBatch(items: Array(repeating: copyItems, count: b)) : nil)
     }
     let unknownShare = copy.unknown.isEmpty ? 0 : log(Double(copy.unknown.count))
-    var lp: Double = 0
-    var bonus: Double = 0
-    for j in 0..<t {
-      let row = logits + j * v
-      lp += Double(row[Int(target[j])]) - logSumExp(row, v)
-      guard j < kept.count else { continue }
-      let repeated = kept[..<j].contains(kept[j])  // the bonus counts once per subtoken, as in the beam search
-      if let n = copy.ids[target[j]] {
-        if !repeated { bonus += copy.bias(step: j, count: n) }
-      } else if target[j] == SubtokenVocabulary.unk, let n = copy.unknown[kept[j]] {
-        lp -= unknownShare
-        if !repeated { bonus += copy.bias(step: j, count: n) }
+    var out: [NamePrediction] = []
+    for (i, target) in targets.enumerated() {
+      let words = kept[i]
+      var lp: Double = 0
+      var bonus: Double = 0
+      for j in 0..<target.count {
+        let row = logits + (i * t + j) * v
+        lp += Double(row[Int(target[j])]) - logSumExp(row, v)
+        guard j < words.count else { continue }
+        let repeated = words[..<j].contains(words[j])  // the bonus counts once per subtoken, as in the beam search
+        if let n = copy.ids[target[j]] {
+          if !repeated { bonus += copy.bias(step: j, count: n) }
+        } else if target[j] == SubtokenVocabulary.unk, let n = copy.unknown[words[j]] {
+          lp -= unknownShare
+          if !repeated { bonus += copy.bias(step: j, count: n) }
+        }
       }
+      out.append(NamePrediction(subtokens: words, logProbability: lp, copyBonus: bonus))
     }
-    return NamePrediction(subtokens: kept, logProbability: lp, copyBonus: bonus)
+    return out
   }
 
   /// `rows × dim` row-major copies of `x`, each scaled to unit length (an all-zero row stays zero).

@@ -333,7 +333,7 @@ struct NameAnalysisTests {
     #expect(fixed.map(\.1) == [true, true, true, false])
   }
 
-  @Test("the false warnings of the github-test audit (docs/NAMES.md): out-parameters filled by calls, event handlers")
+  @Test("the false warnings of the github-test audit (docs/NAMES.md): out-parameters filled by calls, event handlers, state setters")
   func auditFalsePositives() throws {
     let r = try reasons(
       """
@@ -346,11 +346,15 @@ struct NameAnalysisTests {
         getRequest.onerror = function getRequest_onerror() { fail++; if (fail) finish(); };
       });
       function getRequestOnDone(x) { const y = x; log(y); }
+      async function getSession() { const { data, error } = await auth.getSession(); if (error) { setSession(null); } else { setSession(data.session); } }
+      function getStatus(x) { const y = x; settle(y); }
       function getGlobalBounds(factor, bounds) { if (!factor) return; this.area.addRect(bounds); }
       """)
     #expect(r["_getGlobalBoundsRecursive"]! == [])  // fills its `bounds` parameter (pixijs)
     #expect(r["getRequest_onsuccess"]! == [] && r["getRequest_onerror"]! == [])  // handlers (Emscripten's libktx)
     #expect(r["getRequestOnDone"]! == [])  // a handler by its name alone
+    #expect(r["getSession"]! == [])  // hands its result to a state setter (supabase's React example)
+    #expect(r["getStatus"]! == ["named `get…` but returns nothing"])  // `settle(…)` is not a setter
     // a getter that calls a mutator on something that is not its parameter still returns nothing: flagged
     #expect(r["getGlobalBounds"]! == ["named `get…` but returns nothing"])
     #expect(!NameAnalysis.isHandlerName("getOnlineUsers") && NameAnalysis.isHandlerName("xhr_onload"))

@@ -123,6 +123,11 @@ public enum NameAnalysis {
               storesIntoMember = true
             }
           }
+          // `setSession(data.session)`: a state setter (React's useState) receives the result (supabase's example
+          // `getSession()`), as a field would
+          if let f = n.child(field: "function"), f.type == "identifier", isSetterName(f.text) {
+            storesIntoMember = true
+          }
           if let args = n.child(field: "arguments"),
             args.namedChildren.contains(where: { functionTypes.contains($0.type) })
           {
@@ -211,6 +216,12 @@ public enum NameAnalysis {
       return true
     }
     return false
+  }
+
+  /// `setX…`: `set` then an upper-case letter (a state setter such as `setSession`), not `settle` or `set`.
+  static func isSetterName(_ name: String) -> Bool {
+    guard name.hasPrefix("set"), let next = name.dropFirst(3).first else { return false }
+    return next.isUppercase
   }
 
   /// A name with an `on` subtoken after the first (`getRequest_onsuccess`, `getRequestOnSuccess`): an event handler.

@@ -124,7 +124,10 @@ enum EvalNames {
     // Baseline: the most frequent name of train.
     var counts: [[String]: Int] = [:]
     for r in train { counts[r.target.map { $0.lowercased() }, default: 0] += 1 }
-    let common = counts.max { $0.value != $1.value ? $0.value < $1.value : $0.key.joined() > $1.key.joined() }!.key
+    guard
+      let common = counts.max(by: { $0.value != $1.value ? $0.value < $1.value : $0.key.joined() > $1.key.joined() })?
+        .key
+    else { throw CodeIntelError("\(dir)/train.jsonl has no examples (the most-frequent-name baseline needs them)") }
     var base = SubtokenMetrics()
     for r in records { base.add(predicted: common, actual: r.target) }
     var rows = ["| most frequent train name (`\(SubtokenVocabulary.camelCase(common))`) | \(cells(base)) |"]

@@ -17,6 +17,8 @@ enum FinetuneNameRetrieval {
                                   method-names/train.jsonl (use the build the head was trained on)
              --max-entries N      keep N functions spread evenly over the split (0 = all, the default),
                                   to keep the file small (N × (dim + 4) bytes plus the names)
+             --embedding head|model   whose vectors: the name head's own encoder (default), or the
+                                  pooled embedding of the pretrained model whose folder holds DIR
              --threads N          BLAS and attention threads (default 2)
              --limit N            only the first N train functions (smoke tests)
     """
@@ -28,6 +30,7 @@ enum FinetuneNameRetrieval {
     let maxEntries = try scanner.int("--max-entries", in: 0...100_000_000) ?? 0
     let threads = try scanner.int("--threads", in: 1...64) ?? 2
     let limit = try scanner.int("--limit", in: 1...100_000_000) ?? 0
+    let embedding = try scanner.choice("--embedding", from: ["head", "model"]) ?? "head"
     guard try scanner.finish().isEmpty else { throw UsageError("unexpected arguments") }
     BLAS.setThreads(threads)
     let dir = (out as NSString).expandingTildeInPath
@@ -44,8 +47,16 @@ enum FinetuneNameRetrieval {
     let source =
       "\(path): \(records.count) of \(all.count) functions"
       + (records.count < all.count ? " spread evenly over the split" : "") + ", \(packages) repositories"
-    let store = try NameDatastoreBuilder.build(head: head, records: records, source: source) { done, total in
+    let progress = { (done: Int, total: Int) in
       printError(String(format: "  %d / %d (%.0f s)", done, total, Date().timeIntervalSince(t0)))
+    }
+    let store: NameDatastore
+    if embedding == "model" {
+      let model = try PretrainedModel.load(directory: head.directory.deletingLastPathComponent().path)
+      if let t = model.encoder as? TransformerEncoder { t.threads = threads }
+      store = try NameDatastoreBuilder.build(model: model, head: head, records: records, source: source, progress: progress)
+    } else {
+      store = try NameDatastoreBuilder.build(head: head, records: records, source: source, progress: progress)
     }
     let url = head.directory.appendingPathComponent(NameDatastore.fileName)
     try store.write(to: url)

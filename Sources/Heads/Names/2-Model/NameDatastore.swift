@@ -33,6 +33,10 @@ public struct NameDatastore: Sendable {
     public var source: String
     /// The distinct names, each as its lower-case subtokens joined by single spaces.
     public var names: [String]
+    /// Which encoder made the vectors: nil or `head` (the name head's own encoder), or `model` (the pooled
+    /// embedding of the pretrained model whose folder holds the head folder; its `encoder.safetensors` is the one
+    /// `encoderSHA256` names).
+    public var embedding: String? = nil
   }
 
   public let header: Header
@@ -49,7 +53,10 @@ public struct NameDatastore: Sendable {
   /// A datastore of `vectors` (row-major, `names.count × dimension`, normalised here) and each row's name. The
   /// vectors go through the same int8 quantisation as a written file, so a store in memory searches exactly as
   /// the file it writes.
-  public init(vectors: [Float], dimension: Int, names entryNames: [[String]], encoderSHA256: String, source: String) {
+  public init(
+    vectors: [Float], dimension: Int, names entryNames: [[String]], encoderSHA256: String, source: String,
+    embedding: String? = nil
+  ) {
     precondition(dimension > 0 && vectors.count == entryNames.count * dimension, "one vector per name")
     var distinct: [String: UInt32] = [:]
     var table: [String] = []
@@ -68,7 +75,8 @@ public struct NameDatastore: Sendable {
     let quantised = Self.quantise(vectors, dimension: dimension)
     self.init(
       header: Header(
-        dimension: dimension, count: entryNames.count, encoderSHA256: encoderSHA256, source: source, names: table),
+        dimension: dimension, count: entryNames.count, encoderSHA256: encoderSHA256, source: source, names: table,
+        embedding: embedding),
       nameOfEntry: of, quantised: quantised)
   }
 

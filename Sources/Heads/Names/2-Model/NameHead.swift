@@ -247,6 +247,9 @@ public final class NameHead: @unchecked Sendable {
   public let display: NameDisplayCalibration?
   /// The names of train functions searched by this head's encoder (`retrieval.bin`; nil: the decoder alone).
   public let datastore: NameDatastore?
+  /// The pretrained model whose pooled embedding the datastore holds (`embedding: "model"`); nil: the head's own
+  /// encoder's pooled states.
+  public var queryEmbedder: PretrainedModel?
   private let lock = NSLock()
 
   public init(
@@ -278,17 +281,30 @@ public final class NameHead: @unchecked Sendable {
       throw folder.unusable("subtokens, decoder and encoder sizes disagree")
     }
     var datastore: NameDatastore?
+    var embedder: PretrainedModel?
     if withRetrieval, folder.has(NameDatastore.fileName) {
       let url = folder.file(NameDatastore.fileName)
       let store = try NameDatastore.load(from: url)
-      guard store.dimension == encoder.dim,
-        store.header.encoderSHA256 == (try NameFinetuner.sha256(ofFile: folder.file(info.encoderFile).path))
-      else { throw NameDatastoreError.otherEncoder(url.path) }
+      if store.header.embedding == "model" {
+        // the pretrained model whose folder holds this head folder
+        let model = try? PretrainedModel.load(directory: folder.url.deletingLastPathComponent().path)
+        guard let model, store.dimension == model.dimension,
+          store.header.encoderSHA256
+            == (try NameFinetuner.sha256(ofFile: model.directory.appendingPathComponent(model.info.encoder).path))
+        else { throw NameDatastoreError.otherEncoder(url.path) }
+        embedder = model
+      } else {
+        guard store.dimension == encoder.dim,
+          store.header.encoderSHA256 == (try NameFinetuner.sha256(ofFile: folder.file(info.encoderFile).path))
+        else { throw NameDatastoreError.otherEncoder(url.path) }
+      }
       datastore = store
     }
-    return NameHead(
+    let head = NameHead(
       directory: folder.url, info: info, tokenizer: tokenizer, encoder: encoder, decoder: decoder,
       vocabulary: vocabulary, display: try NameDisplayCalibration.load(from: folder.url), datastore: datastore)
+    head.queryEmbedder = embedder
+    return head
   }
 
   /// The name head: `explicit` (a `--names-model DIR` flag) if given, else `$CODEINTEL_NAMES_MODEL`, else
@@ -410,8 +426,10 @@ public final class NameHead: @unchecked Sendable {
       // the nearest train functions of each function of the chunk, by the pooled states (cosine)
       var near: [[Neighbor]] = []
       if let store {
-        near = store.neighbors(
-          Self.normalizedRows(output.pooled.data, rows: chunk.count, dim: d), queryCount: chunk.count, k: k)
+        let queries =
+          queryEmbedder.map { $0.embed(functions: chunk.map { inputs[$0] }).flatMap { $0 } }
+          ?? Self.normalizedRows(output.pooled.data, rows: chunk.count, dim: d)
+        near = store.neighbors(queries, queryCount: chunk.count, k: k)
       }
       for (r, i) in chunk.enumerated() {
         let n = max(sequences[i].count, 1)

@@ -34,4 +34,26 @@ public enum NameDatastoreBuilder {
       vectors: vectors, dimension: d, names: records.map { $0.target.prefix(head.info.maxSubtokens).map { $0.lowercased() } }, encoderSHA256: sha,
       source: source)
   }
+
+  /// The same with the pretrained `model`'s pooled embedding (`embedding: "model"`): what `NameHead` searches
+  /// when the head folder sits inside that model's folder.
+  public static func build(
+    model: PretrainedModel, head: NameHead, records: [MethodNameRecord], source: String, chunk: Int = 2048,
+    progress: (Int, Int) -> Void = { _, _ in }
+  ) throws -> NameDatastore {
+    var vectors: [Float] = []
+    vectors.reserveCapacity(records.count * model.dimension)
+    var start = 0
+    while start < records.count {
+      let part = records[start..<min(start + chunk, records.count)]
+      vectors += model.embed(functions: part.map(\.input)).flatMap { $0 }
+      start += part.count
+      progress(start, records.count)
+    }
+    let sha = try NameFinetuner.sha256(ofFile: model.directory.appendingPathComponent(model.info.encoder).path)
+    return NameDatastore(
+      vectors: vectors, dimension: model.dimension,
+      names: records.map { $0.target.prefix(head.info.maxSubtokens).map { $0.lowercased() } }, encoderSHA256: sha,
+      source: source, embedding: "model")
+  }
 }

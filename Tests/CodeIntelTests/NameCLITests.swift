@@ -28,7 +28,8 @@ import Testing
     try FileManager.default.createDirectory(at: names, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: dir) }
     try Data().write(to: names.appendingPathComponent("train.jsonl"))
-    let line = #"{"package":"p","path":"a.js","name":"getUser","target":["get","user"],"input":"function() { return 1; }"}"#
+    let line =
+      #"{"package":"p","path":"a.js","name":"getUser","target":["get","user"],"input":"function() { return 1; }"}"#
     try Data((line + "\n").utf8).write(to: names.appendingPathComponent("test.jsonl"))
     let r = try CLI.run(["eval", "names", "--datasets", dir.path])
     #expect(r.status == 1)

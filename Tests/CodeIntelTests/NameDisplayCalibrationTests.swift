@@ -86,7 +86,8 @@ struct NameDisplayCalibrationTests {
     var display = NameDisplayCalibration.fit(
       [P(probability: 0.5, anyRight: true, exact: true)], minAnyRight: 0.5, minExact: 0.5, minSupport: 1, source: "t")
     display.confidence = c
-    #expect(display.shows(prediction(agree: true), position: 0) && !display.shows(prediction(agree: false), position: 1))
+    #expect(
+      display.shows(prediction(agree: true), position: 0) && !display.shows(prediction(agree: false), position: 1))
     display.confidence = nil
     #expect(!display.shows(prediction(agree: true), position: 0))  // decoder probability e^-1.5 < 0.5
   }

@@ -1,11 +1,11 @@
 import Foundation
+import Model
+import Syntax
 import Testing
+import Tokenizer
 
 @testable import CodeIntel
 @testable import Heads
-import Model
-import Syntax
-import Tokenizer
 
 @Suite("Method-name metrics")
 struct SubtokenMetricsTests {
@@ -33,8 +33,11 @@ func syntheticNames(_ n: Int, seed: Int) -> [MethodNameRecord] {
   return (0..<n).map { k in
     let i = (k + seed) % verbs.count
     let j = (k / verbs.count + seed) % nouns.count
-    let input = "function(x\(seed)) {\n  const \(nouns[j]) = x\(seed).\(nouns[j]);\n  return \(verbs[i])Op(\(nouns[j]), METHOD_NAME);\n}"
-    return MethodNameRecord(package: "p\(k % 3)", path: "f.js", name: verbs[i] + nouns[j].capitalized, target: [verbs[i], nouns[j]], input: input)
+    let input =
+      "function(x\(seed)) {\n  const \(nouns[j]) = x\(seed).\(nouns[j]);\n  return \(verbs[i])Op(\(nouns[j]), METHOD_NAME);\n}"
+    return MethodNameRecord(
+      package: "p\(k % 3)", path: "f.js", name: verbs[i] + nouns[j].capitalized, target: [verbs[i], nouns[j]],
+      input: input)
   }
 }
 
@@ -176,7 +179,9 @@ struct NameFinetuneTests {
     #expect(biased.decoding == options)
     let q = biased.predict(inputs: Self.valid.map(\.input), beam: 3, top: 2)
     #expect(q == head.predict(inputs: Self.valid.map(\.input), beam: 3, top: 2, decoding: options))
-    for name in ["encoder.safetensors", "decoder.safetensors", "subtokens.json", "tokenizer.json", "metrics.jsonl", "config.json"] {
+    for name in [
+      "encoder.safetensors", "decoder.safetensors", "subtokens.json", "tokenizer.json", "metrics.jsonl", "config.json",
+    ] {
       #expect(FileManager.default.fileExists(atPath: dirA + "/" + name), "\(name)")
     }
     #expect(throws: (any Error).self) { try trainer(config(), output: dirA + "-missing", resume: true) }
@@ -290,7 +295,9 @@ struct NameAnalysisTests {
     #expect(still["hasKey"]!.count == 1)  // not a Proxy trap: a predicate name returning a string literal
   }
 
-  @Test("names an interface fixes are never judged: override members, toString and protocol methods, framework hooks; Reflect delegation")
+  @Test(
+    "names an interface fixes are never judged: override members, toString and protocol methods, framework hooks; Reflect delegation"
+  )
   func fixedNames() throws {
     // framework hooks named get… that return nothing (createReactClass / lifecycle methods), no `extends`
     let hooks = try reasons(
@@ -333,7 +340,9 @@ struct NameAnalysisTests {
     #expect(fixed.map(\.1) == [true, true, true, false])
   }
 
-  @Test("the false warnings of the github-test audit (docs/NAMES.md): out-parameters filled by calls, event handlers, state setters")
+  @Test(
+    "the false warnings of the github-test audit (docs/NAMES.md): out-parameters filled by calls, event handlers, state setters"
+  )
   func auditFalsePositives() throws {
     let r = try reasons(
       """

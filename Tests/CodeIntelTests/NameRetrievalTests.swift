@@ -1,9 +1,9 @@
 import CloneIndex
 import Foundation
+import Model
 import Testing
 
 @testable import Heads
-import Model
 
 /// Retrieval of names from the nearest train functions (issue 19): the datastore, its file, the ranking rule.
 @Suite("Name retrieval")

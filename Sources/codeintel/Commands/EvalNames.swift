@@ -176,7 +176,8 @@ enum EvalNames {
         var rankings: [NameRetrievalRanking?] = [nil]
         if let own = head.ranking {
           let modes: [NameRetrievalRanking.Mode] =
-            rankingChoice == "all" ? [.decoder, .retrieval, .combined]
+            rankingChoice == "all"
+            ? [.decoder, .retrieval, .combined]
             : [rankingChoice.flatMap(NameRetrievalRanking.Mode.init(rawValue:)) ?? own.mode]
           rankings = []
           for mode in modes {
@@ -241,7 +242,8 @@ enum EvalNames {
                   "- \(head.info.label), display threshold %.4g on the %@ (display.json): %d of %d functions (%.1f %%) get a name shown; %d suggestions shown, %.1f %% share a subtoken with the real name, %.1f %% exact.",
                 display.minProbability!, display.confidence == nil ? "decoder probability" : "calibrated confidence",
                 covered, records.count, 100 * Double(covered) / Double(records.count), shown,
-                shown == 0 ? 0 : 100 * Double(any) / Double(shown), shown == 0 ? 0 : 100 * Double(exact) / Double(shown)))
+                shown == 0 ? 0 : 100 * Double(any) / Double(shown), shown == 0 ? 0 : 100 * Double(exact) / Double(shown)
+              ))
         }
         scored.append(decoding.summary)
       }

@@ -39,7 +39,9 @@ enum FinetuneCommand: CLICommand {
     case "name-retrieval": return try FinetuneNameRetrieval.run(Array(args.dropFirst()))
     case "clones": return try FinetuneClones.run(Array(args.dropFirst()))
     case "type-threshold": return try FinetuneTypeThreshold.run(Array(args.dropFirst()))
-    default: throw UsageError("say which head: types, names, name-prior, name-threshold, name-retrieval, type-threshold or clones")
+    default:
+      throw UsageError(
+        "say which head: types, names, name-prior, name-threshold, name-retrieval, type-threshold or clones")
     }
   }
 }

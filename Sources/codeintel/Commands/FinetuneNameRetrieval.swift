@@ -42,7 +42,8 @@ enum FinetuneNameRetrieval {
     let records = NameDatastoreBuilder.subsample(all, maxEntries: maxEntries)
     guard !records.isEmpty else { throw CodeIntelError("\(path) has no examples") }
     let packages = Set(records.map(\.package)).count
-    printError("finetune name-retrieval: embedding \(records.count) of \(all.count) train functions (\(packages) repositories)…")
+    printError(
+      "finetune name-retrieval: embedding \(records.count) of \(all.count) train functions (\(packages) repositories)…")
     let t0 = Date()
     let source =
       "\(path): \(records.count) of \(all.count) functions"
@@ -54,7 +55,8 @@ enum FinetuneNameRetrieval {
     if embedding == "model" {
       let model = try PretrainedModel.load(directory: head.directory.deletingLastPathComponent().path)
       if let t = model.encoder as? TransformerEncoder { t.threads = threads }
-      store = try NameDatastoreBuilder.build(model: model, head: head, records: records, source: source, progress: progress)
+      store = try NameDatastoreBuilder.build(
+        model: model, head: head, records: records, source: source, progress: progress)
     } else {
       store = try NameDatastoreBuilder.build(head: head, records: records, source: source, progress: progress)
     }

@@ -64,7 +64,9 @@ enum FinetuneNameThreshold {
     if head.datastore != nil {
       confidence = NameConfidence.fit(
         rows: listed.map { NameConfidence.features(of: $0.prediction, position: $0.position) },
-        labels: listed.map { NameDisplayCalibration.Point(probability: 0, predicted: $0.prediction.subtokens, actual: $0.actual).exact })
+        labels: listed.map {
+          NameDisplayCalibration.Point(probability: 0, predicted: $0.prediction.subtokens, actual: $0.actual).exact
+        })
     }
     let points = listed.map {
       NameDisplayCalibration.Point(
@@ -80,7 +82,8 @@ enum FinetuneNameThreshold {
     if let t = fit.minProbability {
       print(
         String(
-          format: "threshold %.4g on the %@: %d of %d valid suggestions shown, %.1f %% share a subtoken, %.1f %% exact; wrote %@",
+          format:
+            "threshold %.4g on the %@: %d of %d valid suggestions shown, %.1f %% share a subtoken, %.1f %% exact; wrote %@",
           t, quantity, fit.shown, fit.suggestions, fit.anyRightShare * 100, fit.exactShare * 100,
           head.directory.appendingPathComponent(NameDisplayCalibration.fileName).path))
     } else {
@@ -104,7 +107,8 @@ enum FinetuneNameThreshold {
     }
     print(
       String(
-        format: "with %d+ suggestions shown: best exact share where >= %.0f %% share a subtoken: %.1f %%; best any-subtoken share where >= %.0f %% are exact: %.1f %%",
+        format:
+          "with %d+ suggestions shown: best exact share where >= %.0f %% share a subtoken: %.1f %%; best any-subtoken share where >= %.0f %% are exact: %.1f %%",
         minSupport, minAny * 100, bestExactAtAny * 100, minExact * 100, bestAnyAtExact * 100))
     return 0
   }

@@ -95,7 +95,8 @@ enum SuggestNamesCommand: CLICommand {
         display.minProbability == nil
           ? "codeintel: this name head reached no confidence level where its names are right often enough on held-out code (display.json), so it shows no names; --all-names shows them anyway"
           : String(
-            format: "codeintel: names are shown at %@ >= %.3g (on held-out code %.0f %% of them share a word with the real name, %.0f %% are exact); --all-names shows all",
+            format:
+              "codeintel: names are shown at %@ >= %.3g (on held-out code %.0f %% of them share a word with the real name, %.0f %% are exact); --all-names shows all",
             display.confidence == nil ? "probability" : "calibrated confidence", display.minProbability!,
             display.anyRightShare * 100, display.exactShare * 100))
     }

@@ -84,7 +84,8 @@ public struct NameDatastore: Sendable {
     self.header = header
     self.names = header.names.map { $0.split(separator: " ").map(String.init) }
     self.nameOfEntry = nameOfEntry
-    self.index = FlatVectorIndex(vectors: Self.dequantise(quantised, dimension: header.dimension), dimension: header.dimension)
+    self.index = FlatVectorIndex(
+      vectors: Self.dequantise(quantised, dimension: header.dimension), dimension: header.dimension)
     self.quantised = quantised
   }
 
@@ -206,9 +207,11 @@ public enum NameDatastoreError: Error, CustomStringConvertible, LocalizedError, 
   public var description: String {
     switch self {
     case .unusable(let path, let reason):
-      return "\(path) is not a usable name-retrieval datastore: \(reason); rebuild it with `codeintel finetune name-retrieval`"
+      return
+        "\(path) is not a usable name-retrieval datastore: \(reason); rebuild it with `codeintel finetune name-retrieval`"
     case .otherEncoder(let path):
-      return "\(path) was built with another encoder than this head's; rebuild it with `codeintel finetune name-retrieval`"
+      return
+        "\(path) was built with another encoder than this head's; rebuild it with `codeintel finetune name-retrieval`"
     }
   }
   public var errorDescription: String? { description }

@@ -31,7 +31,8 @@ public enum NameDatastoreBuilder {
     }
     let sha = try NameFinetuner.sha256(ofFile: head.directory.appendingPathComponent(head.info.encoderFile).path)
     return NameDatastore(
-      vectors: vectors, dimension: d, names: records.map { $0.target.prefix(head.info.maxSubtokens).map { $0.lowercased() } }, encoderSHA256: sha,
+      vectors: vectors, dimension: d,
+      names: records.map { $0.target.prefix(head.info.maxSubtokens).map { $0.lowercased() } }, encoderSHA256: sha,
       source: source)
   }
 

@@ -129,7 +129,9 @@ public struct NameDisplayCalibration: Sendable, Codable, Equatable {
 /// −1), whether it is the decoder's own first beam, that times its vote (the decoder and the neighbours agree),
 /// and whether it heads the ranked list.
 public struct NameConfidence: Sendable, Codable, Equatable {
-  public static let featureNames = ["vote", "similarity", "decoderScore/10", "decoderFirst", "decoderFirst*vote", "listFirst"]
+  public static let featureNames = [
+    "vote", "similarity", "decoderScore/10", "decoderFirst", "decoderFirst*vote", "listFirst",
+  ]
   public var features: [String] = Self.featureNames
   public var weights: [Double]
   public var bias: Double

@@ -71,7 +71,8 @@ public enum NameAnalysis {
     let score = min(max((gap - (minGap - 1)) / 2, 0), 1)
     guard score > 0 else { return (0, nil) }
     let reason = String(
-      format: "the model reads it as `%@`: no subtoken of the name is in its top %d, and the name scores %.2f nats per subtoken below the best",
+      format:
+        "the model reads it as `%@`: no subtoken of the name is in its top %d, and the name scores %.2f nats per subtoken below the best",
       best.name, predictions.count, gap)
     return (score, reason)
   }
@@ -295,8 +296,9 @@ public enum NameAnalysis {
     }
     // The beam and its top names as `eval names` decodes them (so the first suggestion is the one the
     // evaluation scores); orderings of the same words are then merged, which can leave fewer than `top`.
-    let model = (head?.analyze(
-      inputs: kept.map(\.example.input), current: kept.map(\.example.target), beam: max(beam, top), top: top)
+    let model =
+      (head?.analyze(
+        inputs: kept.map(\.example.input), current: kept.map(\.example.target), beam: max(beam, top), top: top)
       ?? []).map { (predictions: distinctNames($0.predictions, top: top), current: $0.current) }
     let lines = LineIndex(tree.bytes)
     var out: [NameReport] = []
@@ -320,14 +322,18 @@ public enum NameAnalysis {
         }
         // the model's reading is evidence only when it is sure: its best name passes the display gate (and, without
         // a calibrated confidence, has the decoder probability `minProbability`)
-        let sure = m.predictions.first.map { best in
-          (gate?.shows(best, position: 0) ?? true)
-            && (gate?.confidence != nil || best.probability >= minProbability)
-        } ?? false
+        let sure =
+          m.predictions.first.map { best in
+            (gate?.shows(best, position: 0) ?? true)
+              && (gate?.confidence != nil || best.probability >= minProbability)
+          } ?? false
         if let cur = m.current {
           currentScore = cur.score
-          let e = fixed || !sure ? (score: 0, reason: nil) : modelEvidence(
-            current: item.example.target, currentScore: cur.score, predictions: m.predictions, minGap: minGap)
+          let e =
+            fixed || !sure
+            ? (score: 0, reason: nil)
+            : modelEvidence(
+              current: item.example.target, currentScore: cur.score, predictions: m.predictions, minGap: minGap)
           if let r = e.reason {
             scores.append(e.score)
             reasons.append(r)

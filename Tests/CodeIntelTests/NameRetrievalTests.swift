@@ -196,3 +196,40 @@ extension NameFinetuneTests {
     #expect(try NameHead.load(directory: dir, withRetrieval: false).datastore == nil)
   }
 }
+
+extension NameFinetuneTests {
+  @Test("finetune name-threshold on a head with a datastore fits a calibrated confidence on valid + github-valid")
+  func thresholdCommandWithRetrieval() throws {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("names-thr-\(UUID())")
+    defer { try? FileManager.default.removeItem(at: root) }
+    let dir = root.appendingPathComponent("head").path
+    let t = try trainer(config(steps: 6), output: dir)
+    try t.run()
+    let plain = try NameHead.load(directory: dir)
+    let store = try NameDatastoreBuilder.build(head: plain, records: Array(Self.train.prefix(12)), source: "synthetic")
+    try store.write(to: URL(fileURLWithPath: dir).appendingPathComponent(NameDatastore.fileName))
+    // a datasets folder with both valid splits
+    let names = root.appendingPathComponent("ds/method-names")
+    try FileManager.default.createDirectory(at: names, withIntermediateDirectories: true)
+    let encoder = JSONEncoder()
+    func write(_ records: [MethodNameRecord], _ file: String) throws {
+      let lines = try records.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
+      try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: names.appendingPathComponent(file))
+    }
+    try write(Self.valid, "valid.jsonl")
+    try write(syntheticNames(8, seed: 2), "github-valid.jsonl")
+    let r = try CLI.run([
+      "finetune", "name-threshold", "--out", dir, "--datasets", root.appendingPathComponent("ds").path,
+      "--min-support", "1", "--min-any", "0", "--min-exact", "0",
+    ])
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(r.stdout.contains("calibrated confidence"))
+    let display = try #require(try NameDisplayCalibration.load(from: URL(fileURLWithPath: dir)))
+    #expect(display.confidence != nil && display.minProbability != nil)
+    #expect(
+      display.source.contains("github-valid.jsonl (8 spread over its 8)") && display.source.contains("16 functions"))
+    // the head now gates on the confidence
+    let head = try NameHead.load(directory: dir)
+    #expect(head.display?.confidence == display.confidence)
+  }
+}

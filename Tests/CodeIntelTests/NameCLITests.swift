@@ -21,6 +21,21 @@ import Testing
     return path
   }
 
+  @Test("eval names with an empty train split: one line saying so, not a crash")
+  func evalNamesEmptyTrain() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("names-ds-\(UUID())")
+    let names = dir.appendingPathComponent("method-names")
+    try FileManager.default.createDirectory(at: names, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    try Data().write(to: names.appendingPathComponent("train.jsonl"))
+    let line =
+      #"{"package":"p","path":"a.js","name":"getUser","target":["get","user"],"input":"function() { return 1; }"}"#
+    try Data((line + "\n").utf8).write(to: names.appendingPathComponent("test.jsonl"))
+    let r = try CLI.run(["eval", "names", "--datasets", dir.path])
+    #expect(r.status == 1)
+    #expect(r.stderr.contains("train.jsonl has no examples") && r.stderr.split(separator: "\n").count == 1)
+  }
+
   @Test func suggestNamesTextAndJSONWithoutAModel() throws {
     let path = try tempFile(Self.source)
     defer { try? FileManager.default.removeItem(atPath: path) }

@@ -55,4 +55,59 @@ struct NameDisplayCalibrationTests {
     try Data("{".utf8).write(to: dir.appendingPathComponent(NameDisplayCalibration.fileName))
     #expect(throws: NameDisplayError.self) { try NameDisplayCalibration.load(from: dir) }
   }
+
+  @Test("calibrated confidence: the logistic fit recovers a known rule and its probabilities match the data")
+  func confidenceFit() {
+    // Exactly right 80 % of the time when the decoder and the neighbours agree (first beam, vote 1), 10 % when a
+    // name only retrieval proposed has vote 0.2: the fitted probabilities must reproduce those rates.
+    var rows: [[Double]] = []
+    var labels: [Bool] = []
+    func prediction(agree: Bool) -> NamePrediction {
+      var p = NamePrediction(subtokens: ["get", "user"], logProbability: agree ? -1.5 : -9)
+      p.beamRank = agree ? 0 : nil
+      p.vote = agree ? 1 : 0.2
+      p.similarity = agree ? 0.95 : 0.7
+      return p
+    }
+    for i in 0..<100 {
+      rows.append(NameConfidence.features(of: prediction(agree: true), position: 0))
+      labels.append(i < 80)
+      rows.append(NameConfidence.features(of: prediction(agree: false), position: 1))
+      labels.append(i < 10)
+    }
+    let c = NameConfidence.fit(rows: rows, labels: labels, l2: 1e-6)
+    #expect(abs(c.probability(of: prediction(agree: true), position: 0) - 0.8) < 0.01)
+    #expect(abs(c.probability(of: prediction(agree: false), position: 1) - 0.1) < 0.01)
+    // the features as documented: vote, similarity, score / 10, decoder first, agreement, list first
+    let f = NameConfidence.features(of: prediction(agree: true), position: 0)
+    #expect(f == [1, 0.95, -0.05, 1, 1, 1])
+    #expect(NameConfidence.features(of: prediction(agree: false), position: 3) == [0.2, 0.7, -0.3, 0, 0, 0])
+    // a calibration with a confidence model gates on it, not on the decoder's probability
+    var display = NameDisplayCalibration.fit(
+      [P(probability: 0.5, anyRight: true, exact: true)], minAnyRight: 0.5, minExact: 0.5, minSupport: 1, source: "t")
+    display.confidence = c
+    #expect(
+      display.shows(prediction(agree: true), position: 0) && !display.shows(prediction(agree: false), position: 1))
+    display.confidence = nil
+    #expect(!display.shows(prediction(agree: true), position: 0))  // decoder probability e^-1.5 < 0.5
+  }
+
+  @Test("a display.json with a confidence model round-trips; one without it (older heads) still loads")
+  func confidenceFile() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("display-c-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    var fit = NameDisplayCalibration.fit(
+      [P(probability: 0.7, anyRight: true, exact: true)], minAnyRight: 0.5, minExact: 0.5, minSupport: 1, source: "t")
+    fit.confidence = NameConfidence(weights: [1, 2, 3, 4, 5, 6], bias: -7)
+    try fit.write(to: dir)
+    #expect(try NameDisplayCalibration.load(from: dir) == fit)
+    let old = """
+      {"anyRightShare": 0, "exactShare": 0, "format": "codeintel-names-display", "minAnyRight": 0.6, "minExact": 0.3,
+       "minSupport": 30, "shown": 0, "source": "v", "suggestions": 4347}
+      """
+    try Data(old.utf8).write(to: dir.appendingPathComponent(NameDisplayCalibration.fileName))
+    let loaded = try #require(try NameDisplayCalibration.load(from: dir))
+    #expect(loaded.confidence == nil && loaded.minProbability == nil)
+  }
 }

@@ -1,11 +1,11 @@
 import Foundation
+import Model
+import Syntax
 import Testing
+import Tokenizer
 
 @testable import CodeIntel
 @testable import Heads
-import Model
-import Syntax
-import Tokenizer
 
 @Suite("Method-name metrics")
 struct SubtokenMetricsTests {
@@ -33,8 +33,11 @@ func syntheticNames(_ n: Int, seed: Int) -> [MethodNameRecord] {
   return (0..<n).map { k in
     let i = (k + seed) % verbs.count
     let j = (k / verbs.count + seed) % nouns.count
-    let input = "function(x\(seed)) {\n  const \(nouns[j]) = x\(seed).\(nouns[j]);\n  return \(verbs[i])Op(\(nouns[j]), METHOD_NAME);\n}"
-    return MethodNameRecord(package: "p\(k % 3)", path: "f.js", name: verbs[i] + nouns[j].capitalized, target: [verbs[i], nouns[j]], input: input)
+    let input =
+      "function(x\(seed)) {\n  const \(nouns[j]) = x\(seed).\(nouns[j]);\n  return \(verbs[i])Op(\(nouns[j]), METHOD_NAME);\n}"
+    return MethodNameRecord(
+      package: "p\(k % 3)", path: "f.js", name: verbs[i] + nouns[j].capitalized, target: [verbs[i], nouns[j]],
+      input: input)
   }
 }
 
@@ -176,7 +179,9 @@ struct NameFinetuneTests {
     #expect(biased.decoding == options)
     let q = biased.predict(inputs: Self.valid.map(\.input), beam: 3, top: 2)
     #expect(q == head.predict(inputs: Self.valid.map(\.input), beam: 3, top: 2, decoding: options))
-    for name in ["encoder.safetensors", "decoder.safetensors", "subtokens.json", "tokenizer.json", "metrics.jsonl", "config.json"] {
+    for name in [
+      "encoder.safetensors", "decoder.safetensors", "subtokens.json", "tokenizer.json", "metrics.jsonl", "config.json",
+    ] {
       #expect(FileManager.default.fileExists(atPath: dirA + "/" + name), "\(name)")
     }
     #expect(throws: (any Error).self) { try trainer(config(), output: dirA + "-missing", resume: true) }
@@ -288,6 +293,80 @@ struct NameAnalysisTests {
       """)
     #expect(still["getNext"]! == ["named `get…` but returns nothing"])
     #expect(still["hasKey"]!.count == 1)  // not a Proxy trap: a predicate name returning a string literal
+  }
+
+  @Test(
+    "names an interface fixes are never judged: override members, toString and protocol methods, framework hooks; Reflect delegation"
+  )
+  func fixedNames() throws {
+    // framework hooks named get… that return nothing (createReactClass / lifecycle methods), no `extends`
+    let hooks = try reasons(
+      """
+      const C = createReactClass({
+        getInitialState() { const s = load(); console.log(s); },
+        getDefaultProps() { const p = {}; register(p); },
+        getSnapshotBeforeUpdate(prev) { const h = prev.h; log(h); },
+        getOther(prev) { const h = prev.h; log(h); },
+      });
+      function setField(t, k, v) { const key = String(k); return Reflect.set(t, key, v); }
+      """)
+    #expect(hooks["getInitialState"]! == [] && hooks["getDefaultProps"]! == [])
+    #expect(hooks["getSnapshotBeforeUpdate"]! == [])
+    #expect(hooks["getOther"]! == ["named `get…` but returns nothing"])  // the same body, not a hook: flagged
+    #expect(hooks["setField"]! == [])  // delegates to Reflect.set: it stores
+    // a TypeScript `override` member, with no `extends` clause to excuse it otherwise
+    let ts = try Parser(language: .typescript).parse(
+      """
+      class B { override getValue(x: number) { const y = x; console.log(y); } }
+      class D { getValue(x: number) { const y = x; console.log(y); } }
+      """)
+    let units = extractUnits(from: ts)
+    let reports = NameAnalysis.analyze(tree: ts, units: units, head: nil)
+    #expect(reports.map(\.reasons) == [[], ["named `get…` but returns nothing"]])
+    // toString, valueOf, toJSON, then: names any object may define
+    let js = try Parser(language: .javascript).parse(
+      """
+      const o = {
+        toString() { const a = this.a; return a; },
+        valueOf() { const a = this.a; return a; },
+        then(ok) { const a = this.a; ok(a); },
+        describe() { const a = this.a; return a; },
+      };
+      """)
+    let fixed = extractUnits(from: js).compactMap { u in
+      u.name.map { ($0, NameAnalysis.nameIsFixedByAnInterface($0, unit: u, tree: js)) }
+    }
+    #expect(fixed.map(\.0) == ["toString", "valueOf", "then", "describe"])
+    #expect(fixed.map(\.1) == [true, true, true, false])
+  }
+
+  @Test(
+    "the false warnings of the github-test audit (docs/NAMES.md): out-parameters filled by calls, event handlers, state setters"
+  )
+  func auditFalsePositives() throws {
+    let r = try reasons(
+      """
+      const mixin = {
+        _getGlobalBoundsRecursive(factor, bounds, layer) { if (!factor) return; bounds.addRect(this.area); this.next(bounds); },
+      };
+      files.forEach(function (path) {
+        var getRequest = files.get(path);
+        getRequest.onsuccess = function getRequest_onsuccess() { if (ok) { unlink(path); } ok++; };
+        getRequest.onerror = function getRequest_onerror() { fail++; if (fail) finish(); };
+      });
+      function getRequestOnDone(x) { const y = x; log(y); }
+      async function getSession() { const { data, error } = await auth.getSession(); if (error) { setSession(null); } else { setSession(data.session); } }
+      function getStatus(x) { const y = x; settle(y); }
+      function getGlobalBounds(factor, bounds) { if (!factor) return; this.area.addRect(bounds); }
+      """)
+    #expect(r["_getGlobalBoundsRecursive"]! == [])  // fills its `bounds` parameter (pixijs)
+    #expect(r["getRequest_onsuccess"]! == [] && r["getRequest_onerror"]! == [])  // handlers (Emscripten's libktx)
+    #expect(r["getRequestOnDone"]! == [])  // a handler by its name alone
+    #expect(r["getSession"]! == [])  // hands its result to a state setter (supabase's React example)
+    #expect(r["getStatus"]! == ["named `get…` but returns nothing"])  // `settle(…)` is not a setter
+    // a getter that calls a mutator on something that is not its parameter still returns nothing: flagged
+    #expect(r["getGlobalBounds"]! == ["named `get…` but returns nothing"])
+    #expect(!NameAnalysis.isHandlerName("getOnlineUsers") && NameAnalysis.isHandlerName("xhr_onload"))
   }
 
   @Test("model evidence: disjoint subtokens and a large gap; combination of independent evidence")

@@ -24,7 +24,7 @@ public struct HeadNameSuggester: NameSuggester {
     -> [NameSuggestion]
   {
     (try report(for: unit, in: tree, cancellation: cancellation)?.suggestions ?? []).map {
-      NameSuggestion(name: $0.name, confidence: $0.probability)
+      NameSuggestion(name: $0.name, confidence: $0.confidence ?? $0.probability)
     }
   }
 

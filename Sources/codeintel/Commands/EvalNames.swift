@@ -11,6 +11,8 @@ enum EvalNames {
                                 [--beam N] [--copy-bias B[,B...]] [--first-copy-bias B[,B...]]
                                 [--frequency-bias G[,G...]] [--copy-unknown on|off|both]
                                 [--predictions FILE] [--body-subtokens K[,K...]]
+                                [--ranking combined|retrieval|decoder|all] [--retrieval-k K[,K...]]
+                                [--retrieval-temperature T[,T...]] [--retrieval-weight W[,W...]]
 
     Scores the top beam of each name head on a method-names split (--split test, the default:
     held-out Debian packages; github-test: held-out GitHub repositories; valid; github-valid)
@@ -29,6 +31,13 @@ enum EvalNames {
     every row's top name per function as JSON lines (row, package, path, name, target, predicted).
     --limit N scores the first N functions; --sample N scores N spread evenly over the split
     (every (n/N)-th, so all its repositories are represented).
+
+    A head folder with a retrieval datastore (retrieval.bin, `codeintel finetune name-retrieval`)
+    ranks the names of the nearest train functions with its beams as its config.json's "retrieval"
+    says (docs/NAMES.md). --ranking all gives three rows: the decoder alone, retrieval alone (the
+    most voted neighbour name) and the two combined; --retrieval-k, --retrieval-temperature and
+    --retrieval-weight override the ranking, lists giving one row per combination (choose them on
+    --split valid / github-valid). The beams and neighbours are computed once per head.
     """
 
   /// The no-model baseline's k (the body's k most frequent subtokens), chosen on the valid split.
@@ -80,6 +89,13 @@ enum EvalNames {
     let frequencyBiases = try numbers(scanner.option("--frequency-bias"), "--frequency-bias")
     let unknownChoice = try scanner.choice("--copy-unknown", from: ["on", "off", "both"])
     let dumpPath = try scanner.option("--predictions")
+    let rankingChoice = try scanner.choice("--ranking", from: ["combined", "retrieval", "decoder", "all"])
+    let ks = try numbers(scanner.option("--retrieval-k"), "--retrieval-k")?.map { k -> Int in
+      guard k >= 1, k <= 100, k == k.rounded() else { throw UsageError("--retrieval-k takes whole numbers 1…100") }
+      return Int(k)
+    }
+    let temperatures = try numbers(scanner.option("--retrieval-temperature"), "--retrieval-temperature")
+    let weights = try numbers(scanner.option("--retrieval-weight"), "--retrieval-weight")
     let bodyCounts = try (numbers(scanner.option("--body-subtokens"), "--body-subtokens") ?? [Double(bodyBaselineK)])
       .map { k -> Int in
         guard k >= 1, k <= 6, k == k.rounded() else { throw UsageError("--body-subtokens takes whole numbers 1…6") }
@@ -108,7 +124,10 @@ enum EvalNames {
     // Baseline: the most frequent name of train.
     var counts: [[String]: Int] = [:]
     for r in train { counts[r.target.map { $0.lowercased() }, default: 0] += 1 }
-    let common = counts.max { $0.value != $1.value ? $0.value < $1.value : $0.key.joined() > $1.key.joined() }!.key
+    guard
+      let common = counts.max(by: { $0.value != $1.value ? $0.value < $1.value : $0.key.joined() > $1.key.joined() })?
+        .key
+    else { throw CodeIntelError("\(dir)/train.jsonl has no examples (the most-frequent-name baseline needs them)") }
     var base = SubtokenMetrics()
     for r in records { base.add(predicted: common, actual: r.target) }
     var rows = ["| most frequent train name (`\(SubtokenVocabulary.camelCase(common))`) | \(cells(base)) |"]
@@ -125,6 +144,7 @@ enum EvalNames {
       rows.append("| the body's most frequent subtokens, k = \(k) (no model) | \(cells(m)) |")
     }
     var details: [String] = []
+    var displayLines: [String] = []
     var dump: [PredictionLine] = []
     let overridden = biases != nil || firstBiases != nil || frequencyBiases != nil || unknownChoice != nil
     for head in heads {
@@ -151,16 +171,79 @@ enum EvalNames {
         printError(
           "eval names: \(head.info.label) (\(head.directory.path)), \(decoding.summary), on \(records.count) functions…"
         )
-        let predictions = head.predict(inputs: records.map(\.input), beam: beam, top: 1, decoding: decoding)
-        var m = SubtokenMetrics()
-        for (r, p) in zip(records, predictions) { m.add(predicted: p.first?.subtokens ?? [], actual: r.target) }
-        let suffix = decoding.isActive || decodings.count > 1 ? ", \(decoding.summary)" : ""
-        rows.append("| Transformer, \(head.info.label)\(suffix) | \(cells(m)) |")
-        for (r, p) in zip(records, predictions) {
-          dump.append(
-            PredictionLine(
-              row: "\(head.info.label)\(suffix)", package: r.package, path: r.path, name: r.name, target: r.target,
-              predicted: p.first?.subtokens ?? []))
+        let copySuffix = decoding.isActive || decodings.count > 1 ? ", \(decoding.summary)" : ""
+        // one row per ranking: the decoder alone without a datastore, else the head's ranking or the overrides
+        var rankings: [NameRetrievalRanking?] = [nil]
+        if let own = head.ranking {
+          let modes: [NameRetrievalRanking.Mode] =
+            rankingChoice == "all"
+            ? [.decoder, .retrieval, .combined]
+            : [rankingChoice.flatMap(NameRetrievalRanking.Mode.init(rawValue:)) ?? own.mode]
+          rankings = []
+          for mode in modes {
+            if mode == .decoder {
+              rankings.append(NameRetrievalRanking(mode: .decoder))
+              continue
+            }
+            for k in ks ?? [own.neighbors] {
+              for t in temperatures ?? [own.temperature] {
+                for w in mode == .combined ? (weights ?? [own.weight]) : [own.weight] {
+                  rankings.append(
+                    NameRetrievalRanking(
+                      neighbors: k, temperature: t, weight: w, candidates: own.candidates, mode: mode))
+                }
+              }
+            }
+          }
+        }
+        let maxK = rankings.compactMap { $0?.mode == .decoder ? nil : $0?.neighbors }.max() ?? 0
+        let found = head.candidates(
+          inputs: records.map(\.input), current: nil, beam: beam, top: beam, neighbors: maxK, decoding: decoding)
+        for ranking in rankings {
+          let predictions = found.map { c in
+            ranking.flatMap { rule in head.datastore.map { rule.rank(c, datastore: $0, top: 1) } }
+              ?? Array(c.beams.prefix(1))
+          }
+          var m = SubtokenMetrics()
+          for (r, p) in zip(records, predictions) { m.add(predicted: p.first?.subtokens ?? [], actual: r.target) }
+          let suffix = copySuffix + (ranking.map { ", \($0.summary)" } ?? "")
+          rows.append("| Transformer, \(head.info.label)\(suffix) | \(cells(m)) |")
+          for (r, p) in zip(records, predictions) {
+            dump.append(
+              PredictionLine(
+                row: "\(head.info.label)\(suffix)", package: r.package, path: r.path, name: r.name, target: r.target,
+                predicted: p.first?.subtokens ?? []))
+          }
+        }
+        // what the product shows on this split: the head's own ranking, top 5, through its display.json
+        if let display = head.display, !overridden {
+          let own = head.ranking
+          var shown = 0
+          var covered = 0
+          var any = 0
+          var exact = 0
+          for (r, c) in zip(records, found) {
+            let list = own.flatMap { rule in head.datastore.map { rule.rank(c, datastore: $0, top: beam) } } ?? c.beams
+            var some = false
+            for (i, p) in NameAnalysis.distinctNames(list, top: 5).enumerated() where display.shows(p, position: i) {
+              let point = NameDisplayCalibration.Point(probability: 0, predicted: p.subtokens, actual: r.target)
+              shown += 1
+              some = true
+              if point.anyRight { any += 1 }
+              if point.exact { exact += 1 }
+            }
+            if some { covered += 1 }
+          }
+          displayLines.append(
+            display.minProbability == nil
+              ? "- \(head.info.label): its display.json shows no names (no level qualified on valid)."
+              : String(
+                format:
+                  "- \(head.info.label), display threshold %.4g on the %@ (display.json): %d of %d functions (%.1f %%) get a name shown; %d suggestions shown, %.1f %% share a subtoken with the real name, %.1f %% exact.",
+                display.minProbability!, display.confidence == nil ? "decoder probability" : "calibrated confidence",
+                covered, records.count, 100 * Double(covered) / Double(records.count), shown,
+                shown == 0 ? 0 : 100 * Double(any) / Double(shown), shown == 0 ? 0 : 100 * Double(exact) / Double(shown)
+              ))
         }
         scored.append(decoding.summary)
       }
@@ -175,6 +258,9 @@ enum EvalNames {
           + "\(head.info.training.batchSize), lr \(head.info.training.learningRate), inputs cut to "
           + "\(head.info.maxLength) tokens, \(head.info.subtokens) subtokens; decoded with "
           + (overridden ? scored.joined(separator: "; ") : head.decoding.summary + " (its config.json)")
+          + (head.datastore.map {
+            "; retrieval datastore of \($0.count) train functions, \($0.names.count) distinct names (\($0.header.source))"
+          } ?? "")
           + "; scored in \(Int(Date().timeIntervalSince(t0))) s.")
     }
     if let dumpPath {
@@ -201,6 +287,10 @@ enum EvalNames {
     out += "| Row | Precision | Recall | F1 | Exact match |\n|---|---|---|---|---|\n"
     out += rows.joined(separator: "\n") + "\n\n"
     if !details.isEmpty { out += details.joined(separator: "\n") + "\n\n" }
+    if !displayLines.isEmpty {
+      out += "What is shown (top 5 per function, orderings merged, at the head's display threshold):\n\n"
+      out += displayLines.joined(separator: "\n") + "\n\n"
+    }
     out += "Generated \(stamp) by `codeintel eval names \(args.joined(separator: " "))`.\n"
     return out
   }

@@ -10,6 +10,7 @@ enum FinetuneCommand: CLICommand {
     USAGE: codeintel finetune types|names --pretrained DIR --out DIR [options]
            codeintel finetune name-prior --out DIR [options]
            codeintel finetune name-threshold --out DIR [options]
+           codeintel finetune name-retrieval --out DIR [options]
            codeintel finetune clones --out DIR [options]
            codeintel finetune type-threshold --out DIR [options]
            codeintel finetune types-datastore --out DIR [options]
@@ -21,6 +22,8 @@ enum FinetuneCommand: CLICommand {
     \(FinetuneNamePrior.help)
 
     \(FinetuneNameThreshold.help)
+
+    \(FinetuneNameRetrieval.help)
 
     \(FinetuneClones.help)
 
@@ -36,10 +39,13 @@ enum FinetuneCommand: CLICommand {
     case "names": return try FinetuneNames.run(Array(args.dropFirst()))
     case "name-prior": return try FinetuneNamePrior.run(Array(args.dropFirst()))
     case "name-threshold": return try FinetuneNameThreshold.run(Array(args.dropFirst()))
+    case "name-retrieval": return try FinetuneNameRetrieval.run(Array(args.dropFirst()))
     case "clones": return try FinetuneClones.run(Array(args.dropFirst()))
     case "type-threshold": return try FinetuneTypeThreshold.run(Array(args.dropFirst()))
     case "types-datastore": return try FinetuneTypesDatastore.run(Array(args.dropFirst()))
-    default: throw UsageError("say which head: types, names, name-prior, name-threshold, type-threshold, types-datastore or clones")
+    default:
+      throw UsageError(
+        "say which head: types, names, name-prior, name-threshold, name-retrieval, type-threshold, types-datastore or clones")
     }
   }
 }

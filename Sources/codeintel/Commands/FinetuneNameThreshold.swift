@@ -6,14 +6,20 @@ import Heads
 enum FinetuneNameThreshold {
   static let help = """
     name-threshold
-             Fit the name head's display threshold on the VALID split into DIR/display.json: the
-             lowest decoder probability at which, among the suggestions (top K, orderings merged, as
-             suggest-names lists them) at or above it, >= 60 % share a subtoken with the real name and
-             >= 30 % are exact (at least 30 suggestions behind the shares). suggest-names, the LSP and
-             its rename actions then show only those; if no level qualifies, the head shows no names.
+             Fit the name head's display threshold on the VALID splits into DIR/display.json:
+             method-names/valid.jsonl interleaved with as many github-valid.jsonl functions spread
+             over its repositories (when that file exists). For a head with a retrieval datastore
+             (retrieval.bin) it first fits a calibrated confidence on them (a logistic regression of
+             "the suggestion is exactly right" on its retrieval vote, neighbour similarity, decoder
+             score and whether the decoder and the neighbours agree; docs/NAMES.md); otherwise the
+             threshold applies to the decoder's probability. The threshold is the lowest value at
+             which, among the suggestions (top K, orderings merged, as suggest-names lists them) at or
+             above it, >= 60 % share a subtoken with the real name and >= 30 % are exact (at least 30
+             suggestions behind the shares). suggest-names, the LSP and its rename actions then show
+             only those; if no level qualifies, the head shows no names.
              --out DIR            the name-head folder (required; must hold its config.json)
-             --datasets DIR       dataset folder (default ~/.cache/codeintel/datasets); reads
-                                  method-names/valid.jsonl
+             --datasets DIR       dataset folder (default ~/.cache/codeintel/datasets-v2); reads
+                                  method-names/valid.jsonl and github-valid.jsonl
              --top K              suggestions per function (default 5)   --limit N   first N functions
              --min-any P --min-exact P --min-support N   the goals (defaults 0.6, 0.3, 30)
     """
@@ -23,7 +29,7 @@ enum FinetuneNameThreshold {
     guard let out = try scanner.option("--out") else { throw UsageError("--out DIR is required") }
     let datasets =
       try scanner.option("--datasets")
-      ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/codeintel/datasets").path
+      ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/codeintel/datasets-v2").path
     let top = try scanner.int("--top", in: 1...20) ?? 5
     let limit = try scanner.int("--limit", in: 1...10_000_000) ?? 0
     let minAny = try scanner.double("--min-any", in: 0...1) ?? 0.6
@@ -31,34 +37,79 @@ enum FinetuneNameThreshold {
     let minSupport = try scanner.int("--min-support", in: 1...1_000_000) ?? 30
     guard try scanner.finish().isEmpty else { throw UsageError("unexpected arguments") }
     let head = try NameHead.load(directory: (out as NSString).expandingTildeInPath)
-    let validPath = (datasets as NSString).expandingTildeInPath + "/method-names/valid.jsonl"
+    let dir = (datasets as NSString).expandingTildeInPath + "/method-names"
+    let validPath = dir + "/valid.jsonl"
     guard FileManager.default.fileExists(atPath: validPath) else {
       throw CodeIntelError("\(validPath): not found; build the datasets with `codeintel corpus build` first")
     }
-    let records = try MethodNameRecord.read(path: validPath, limit: limit)
+    var records = try MethodNameRecord.read(path: validPath)
+    var source = "method-names/valid.jsonl (\(records.count))"
+    if FileManager.default.fileExists(atPath: dir + "/github-valid.jsonl") {
+      let github = try MethodNameRecord.read(path: dir + "/github-valid.jsonl")
+      let spread = MethodNameRecord.spread(github, count: records.count)
+      records = MethodNameRecord.interleaved(records, spread)
+      source += " + github-valid.jsonl (\(spread.count) spread over its \(github.count))"
+    }
+    if limit > 0 { records = Array(records.prefix(limit)) }
     printError("finetune name-threshold: decoding \(records.count) valid functions (beam \(max(5, top)), top \(top))…")
     let results = head.analyze(inputs: records.map(\.input), current: nil, beam: max(5, top), top: top)
-    var points: [NameDisplayCalibration.Point] = []
+    // every suggestion as listed (orderings merged), with its place in the list
+    var listed: [(prediction: NamePrediction, position: Int, actual: [String])] = []
     for (r, result) in zip(records, results) {
-      for p in NameAnalysis.distinctNames(result.predictions, top: top) {
-        points.append(.init(probability: p.probability, predicted: p.subtokens, actual: r.target))
+      for (i, p) in NameAnalysis.distinctNames(result.predictions, top: top).enumerated() {
+        listed.append((p, i, r.target))
       }
     }
-    let fit = NameDisplayCalibration.fit(
+    var confidence: NameConfidence?
+    if head.datastore != nil {
+      confidence = NameConfidence.fit(
+        rows: listed.map { NameConfidence.features(of: $0.prediction, position: $0.position) },
+        labels: listed.map {
+          NameDisplayCalibration.Point(probability: 0, predicted: $0.prediction.subtokens, actual: $0.actual).exact
+        })
+    }
+    let points = listed.map {
+      NameDisplayCalibration.Point(
+        probability: confidence?.probability(of: $0.prediction, position: $0.position) ?? $0.prediction.probability,
+        predicted: $0.prediction.subtokens, actual: $0.actual)
+    }
+    var fit = NameDisplayCalibration.fit(
       points, minAnyRight: minAny, minExact: minExact, minSupport: minSupport,
-      source: "method-names/valid.jsonl, \(records.count) functions, top \(top)")
+      source: "\(source), \(records.count) functions, top \(top)")
+    fit.confidence = confidence
     try fit.write(to: head.directory)
+    let quantity = confidence == nil ? "decoder probability" : "calibrated confidence"
     if let t = fit.minProbability {
       print(
         String(
-          format: "threshold %.4g: %d of %d valid suggestions shown, %.1f %% share a subtoken, %.1f %% exact; wrote %@",
-          t, fit.shown, fit.suggestions, fit.anyRightShare * 100, fit.exactShare * 100,
+          format:
+            "threshold %.4g on the %@: %d of %d valid suggestions shown, %.1f %% share a subtoken, %.1f %% exact; wrote %@",
+          t, quantity, fit.shown, fit.suggestions, fit.anyRightShare * 100, fit.exactShare * 100,
           head.directory.appendingPathComponent(NameDisplayCalibration.fileName).path))
     } else {
       print(
-        "no threshold reaches \(Int(minAny * 100)) % any-subtoken and \(Int(minExact * 100)) % exact with \(minSupport)+ suggestions among \(fit.suggestions) valid suggestions: the head will show no names; wrote \(head.directory.appendingPathComponent(NameDisplayCalibration.fileName).path)"
+        "no threshold on the \(quantity) reaches \(Int(minAny * 100)) % any-subtoken and \(Int(minExact * 100)) % exact with \(minSupport)+ suggestions among \(fit.suggestions) valid suggestions: the head will show no names; wrote \(head.directory.appendingPathComponent(NameDisplayCalibration.fileName).path)"
       )
     }
+    // how close the goals came: the best exact share at each any-right share
+    let sorted = points.sorted { $0.probability > $1.probability }
+    var any = 0
+    var exact = 0
+    var bestExactAtAny: Double = 0
+    var bestAnyAtExact: Double = 0
+    for (i, p) in sorted.enumerated() {
+      if p.anyRight { any += 1 }
+      if p.exact { exact += 1 }
+      let n = Double(i + 1)
+      guard i + 1 >= minSupport else { continue }
+      if Double(any) / n >= minAny { bestExactAtAny = max(bestExactAtAny, Double(exact) / n) }
+      if Double(exact) / n >= minExact { bestAnyAtExact = max(bestAnyAtExact, Double(any) / n) }
+    }
+    print(
+      String(
+        format:
+          "with %d+ suggestions shown: best exact share where >= %.0f %% share a subtoken: %.1f %%; best any-subtoken share where >= %.0f %% are exact: %.1f %%",
+        minSupport, minAny * 100, bestExactAtAny * 100, minExact * 100, bestAnyAtExact * 100))
     return 0
   }
 }

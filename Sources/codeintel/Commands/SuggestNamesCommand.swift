@@ -16,8 +16,9 @@ enum SuggestNamesCommand: CLICommand {
     For each named function (not constructors, not one-letter names, bodies of at least two
     statements: the functions the method-name dataset keeps), the name head reads the function with
     its own name hidden (recursive calls become METHOD_NAME, as in training) and proposes the top K
-    names in camelCase with probabilities. A function is flagged as a MISMATCH when the name
-    disagrees strongly with the body; the evidence, combined as independent (1 - Π(1 - s)), flag at
+    names in camelCase with probabilities (the calibrated confidence for a head that has one; with a
+    retrieval datastore the names of the most similar train functions join the decoder's). A
+    function is flagged as a MISMATCH when the name disagrees strongly with the body; the evidence, combined as independent (1 - Π(1 - s)), flag at
     ≥ 0.5:
       - the model: no subtoken of the current name is in the top K, and the name's own
         length-normalised log-probability is ≥ G nats per subtoken below the best name's
@@ -41,13 +42,18 @@ enum SuggestNamesCommand: CLICommand {
       --no-model           Only the deterministic body evidence (no suggestions).
       --all-names          Show every suggestion. By default a head folder with a display.json
                            (`codeintel finetune name-threshold`) shows only names at or above the
-                           probability where, on the valid split, >= 60 % of shown names share a
+                           level where, on the valid splits, >= 60 % of shown names share a
                            subtoken with the real name and >= 30 % are exact, and the model's
                            disagreement counts as mismatch evidence only from there (docs/NAMES.md).
+                           The level applies to the calibrated confidence (the fitted probability
+                           that the name is exactly right) for a head with a retrieval datastore
+                           (retrieval.bin: names of the most similar train functions ranked with
+                           the decoder's), else to the decoder's probability.
       --quiet              No progress bar and no notices on stderr (errors are still printed).
       --format text|json   Output (default text). JSON: {"files": [{"path", "functions": [{"name",
                            "kind", "line" (1-based), "character" (UTF-16, 0-based), "suggestions":
-                           [{"name", "probability", "score"}], "currentScore" (or absent),
+                           [{"name", "probability", "score", "confidence" (calibrated, when the
+                           head has one)}], "currentScore" (or absent),
                            "mismatch" (bool), "mismatchScore" (0-1), "reasons": [string], "hidden" (suggestions held
                            back under the display threshold)}]}],
                            "model": head folder or null}.
@@ -89,8 +95,10 @@ enum SuggestNamesCommand: CLICommand {
         display.minProbability == nil
           ? "codeintel: this name head reached no confidence level where its names are right often enough on held-out code (display.json), so it shows no names; --all-names shows them anyway"
           : String(
-            format: "codeintel: names are shown at probability >= %.3g (on held-out code %.0f %% of them share a word with the real name, %.0f %% are exact); --all-names shows all",
-            display.minProbability!, display.anyRightShare * 100, display.exactShare * 100))
+            format:
+              "codeintel: names are shown at %@ >= %.3g (on held-out code %.0f %% of them share a word with the real name, %.0f %% are exact); --all-names shows all",
+            display.confidence == nil ? "probability" : "calibrated confidence", display.minProbability!,
+            display.anyRightShare * 100, display.exactShare * 100))
     }
     let files = SourceFile.collect(paths)
     let progress = ProgressPrinter(quiet: quiet, verbose: false)
@@ -134,7 +142,8 @@ enum SuggestNamesCommand: CLICommand {
     // The decoder's probability of the whole name: most names built from the body's words (the copy bias)
     // are below 1 %, where two decimals would print a row of 0.00.
     let names = r.suggestions.map {
-      "\($0.name) \($0.probability >= 0.01 ? String(format: "%.2f", $0.probability) : "<0.01")"
+      let p = $0.confidence ?? $0.probability
+      return "\($0.name) \(p >= 0.01 ? String(format: "%.2f", p) : "<0.01")"
     }.joined(separator: ", ")
     var line = "\(path):\(r.line):\(r.character + 1)  \(r.name)"
     if !names.isEmpty { line += "  → \(names)" }

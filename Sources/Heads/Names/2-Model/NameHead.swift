@@ -1,3 +1,4 @@
+import CloneIndex
 import Corpus
 import Foundation
 import Model
@@ -19,12 +20,22 @@ public struct NamePrediction: Sendable, Codable, Equatable {
   public var score: Double
   /// exp(logProbability): the probability of the whole name.
   public var probability: Double { exp(logProbability) }
+  /// The share of the nearest train functions' vote that carries this name (`NameRetrievalRanking`); 0 without
+  /// retrieval or when no neighbour has it.
+  public var vote: Double = 0
+  /// The best cosine similarity of a nearest train function with this name (0: none).
+  public var similarity: Double = 0
+  /// What the final list is ordered by: `score` without retrieval, else `NameRetrievalRanking`'s rank.
+  public var rank: Double
+  /// Its place among the decoder's beams (0: the decoder's best name); nil for a name only retrieval proposed.
+  public var beamRank: Int? = 0
 
   public init(subtokens: [String], logProbability: Double, copyBonus: Double = 0) {
     self.subtokens = subtokens
     self.name = SubtokenVocabulary.camelCase(subtokens)
     self.logProbability = logProbability
     self.score = (logProbability + copyBonus) / Double(subtokens.count + 1)
+    self.rank = score
   }
 }
 
@@ -190,13 +201,16 @@ public final class NameHead: @unchecked Sendable {
     public var examplesSeen: Int
     /// Decoding options (the copy bias); absent in older folders, which then decode with none.
     public var decoding: NameDecoding?
+    /// How retrieved names rank with the decoder's (used when the folder has a `retrieval.bin`); absent: the
+    /// defaults of `NameRetrievalRanking`.
+    public var retrieval: NameRetrievalRanking?
 
     public init(
       format: String, version: Int, label: String, randomInit: Bool, pretrained: Origin, architecture: String,
       dim: Int, maxLength: Int, vocab: Int, subtokens: Int, maxSubtokens: Int, decoder: NameDecoderConfig,
       encoderFile: String, decoderFile: String, tokenizerFile: String, subtokensFile: String,
       training: NameFinetuneConfig, steps: Int, trainingSeconds: Double, examplesSeen: Int,
-      decoding: NameDecoding? = nil
+      decoding: NameDecoding? = nil, retrieval: NameRetrievalRanking? = nil
     ) {
       self.format = format
       self.version = version
@@ -219,6 +233,7 @@ public final class NameHead: @unchecked Sendable {
       self.trainingSeconds = trainingSeconds
       self.examplesSeen = examplesSeen
       self.decoding = decoding
+      self.retrieval = retrieval
     }
   }
 
@@ -230,13 +245,19 @@ public final class NameHead: @unchecked Sendable {
   public let vocabulary: SubtokenVocabulary
   /// When a suggestion is good enough to show (`display.json`; nil in folders without one: all are shown).
   public let display: NameDisplayCalibration?
+  /// The names of train functions searched by this head's encoder (`retrieval.bin`; nil: the decoder alone).
+  public let datastore: NameDatastore?
+  /// The pretrained model whose pooled embedding the datastore holds (`embedding: "model"`); nil: the head's own
+  /// encoder's pooled states.
+  public var queryEmbedder: PretrainedModel?
   private let lock = NSLock()
 
   public init(
     directory: URL, info: Info, tokenizer: Tokenizer, encoder: any SequenceEncoder, decoder: NameDecoder,
-    vocabulary: SubtokenVocabulary, display: NameDisplayCalibration? = nil
+    vocabulary: SubtokenVocabulary, display: NameDisplayCalibration? = nil, datastore: NameDatastore? = nil
   ) {
     self.display = display
+    self.datastore = datastore
     self.directory = directory
     self.info = info
     self.tokenizer = tokenizer
@@ -248,8 +269,8 @@ public final class NameHead: @unchecked Sendable {
 
   // MARK: Loading
 
-  /// Opens a head folder.
-  public static func load(directory: String) throws -> NameHead {
+  /// Opens a head folder (with its `retrieval.bin` when it has one and `withRetrieval`).
+  public static func load(directory: String, withRetrieval: Bool = true) throws -> NameHead {
     let folder = ModelFolder(path: directory, kind: "name head")
     let info = try folder.config(Info.self, format: formatName, version: formatVersion)
     let tokenizer = try folder.tokenizer(info.tokenizerFile)
@@ -259,9 +280,31 @@ public final class NameHead: @unchecked Sendable {
     guard vocabulary.count == decoder.config.vocab, encoder.dim == decoder.config.dim else {
       throw folder.unusable("subtokens, decoder and encoder sizes disagree")
     }
-    return NameHead(
+    var datastore: NameDatastore?
+    var embedder: PretrainedModel?
+    if withRetrieval, folder.has(NameDatastore.fileName) {
+      let url = folder.file(NameDatastore.fileName)
+      let store = try NameDatastore.load(from: url)
+      if store.header.embedding == "model" {
+        // the pretrained model whose folder holds this head folder
+        let model = try? PretrainedModel.load(directory: folder.url.deletingLastPathComponent().path)
+        guard let model, store.dimension == model.dimension,
+          store.header.encoderSHA256
+            == (try NameFinetuner.sha256(ofFile: model.directory.appendingPathComponent(model.info.encoder).path))
+        else { throw NameDatastoreError.otherEncoder(url.path) }
+        embedder = model
+      } else {
+        guard store.dimension == encoder.dim,
+          store.header.encoderSHA256 == (try NameFinetuner.sha256(ofFile: folder.file(info.encoderFile).path))
+        else { throw NameDatastoreError.otherEncoder(url.path) }
+      }
+      datastore = store
+    }
+    let head = NameHead(
       directory: folder.url, info: info, tokenizer: tokenizer, encoder: encoder, decoder: decoder,
-      vocabulary: vocabulary, display: try NameDisplayCalibration.load(from: folder.url))
+      vocabulary: vocabulary, display: try NameDisplayCalibration.load(from: folder.url), datastore: datastore)
+    head.queryEmbedder = embedder
+    return head
   }
 
   /// The name head: `explicit` (a `--names-model DIR` flag) if given, else `$CODEINTEL_NAMES_MODEL`, else
@@ -312,48 +355,109 @@ public final class NameHead: @unchecked Sendable {
     return CopyCandidates(subtokens: BodySubtokens.counted(input), vocabulary: vocabulary, decoding: decoding)
   }
 
+  /// How this head ranks retrieved names with its beams: `config.json`'s `retrieval`, else the defaults; nil
+  /// without a datastore.
+  public var ranking: NameRetrievalRanking? { datastore == nil ? nil : (info.retrieval ?? NameRetrievalRanking()) }
+
   /// The `top` best names for each input (beam search of `beam` width), in input order. `decoding` overrides
-  /// the head's own (`config.json`).
-  public func predict(inputs: [String], beam: Int = 5, top: Int = 5, decoding: NameDecoding? = nil)
-    -> [[NamePrediction]]
-  {
-    analyze(inputs: inputs, current: nil, beam: beam, top: top, decoding: decoding).map(\.predictions)
+  /// the head's own (`config.json`), `ranking` its retrieval ranking (ignored without a datastore).
+  public func predict(
+    inputs: [String], beam: Int = 5, top: Int = 5, decoding: NameDecoding? = nil,
+    ranking: NameRetrievalRanking? = nil
+  ) -> [[NamePrediction]] {
+    analyze(inputs: inputs, current: nil, beam: beam, top: top, decoding: decoding, ranking: ranking)
+      .map(\.predictions)
   }
 
   /// Predictions and, when `current` gives a name's subtokens per input, that name's log-probability (scored
-  /// with the same copy bias). `decoding` overrides the head's own (`config.json`).
+  /// with the same copy bias). `decoding` overrides the head's own (`config.json`); with a datastore, the names
+  /// of the nearest train functions join the beams as `ranking` (default: the head's) says.
   public func analyze(
-    inputs: [String], current: [[String]]?, beam: Int = 5, top: Int = 5, decoding: NameDecoding? = nil
+    inputs: [String], current: [[String]]?, beam: Int = 5, top: Int = 5, decoding: NameDecoding? = nil,
+    ranking: NameRetrievalRanking? = nil
   ) -> [(predictions: [NamePrediction], current: NamePrediction?)] {
+    let rule = datastore == nil ? nil : (ranking ?? self.ranking)
+    let found = candidates(
+      inputs: inputs, current: current, beam: beam, top: rule == nil ? top : max(top, beam),
+      neighbors: rule.map { $0.mode == .decoder ? 0 : $0.neighbors } ?? 0, decoding: decoding)
+    return found.map { c in
+      guard let rule, let datastore else { return (c.beams, c.current) }
+      return (rule.rank(c, datastore: datastore, top: top), c.current)
+    }
+  }
+
+  /// What ranking needs of one function: the decoder's beams, its nearest train functions, the decoder's score of
+  /// each of their names, and the current name's score (when asked).
+  public struct Candidates: Sendable {
+    /// The decoder's names, best first (`top` of the beam).
+    public var beams: [NamePrediction]
+    /// The nearest datastore entries, best first (none without a datastore).
+    public var neighbors: [Neighbor]
+    /// The decoder's teacher-forced score of every neighbour's name, by lower-case subtokens.
+    public var scored: [[String]: NamePrediction]
+    public var current: NamePrediction?
+  }
+
+  /// The beams (`top` of a `beam`-wide search), the `neighbors` nearest train functions with the decoder's score
+  /// of each of their names (none without a datastore or with 0), and the current name's score, per input.
+  /// `NameRetrievalRanking.rank` turns one into the final list; `eval names` ranks the same candidates under many
+  /// rankings.
+  public func candidates(
+    inputs: [String], current: [[String]]?, beam: Int = 5, top: Int = 5, neighbors k: Int,
+    decoding: NameDecoding? = nil
+  ) -> [Candidates] {
     let options = decoding ?? self.decoding
+    let store = k > 0 ? datastore : nil
     let sequences = inputs.map(tokens(of:))
     let copies = inputs.map { copyCandidates(of: $0, decoding: options) }
     let items = inputs.map(copyItems(of:))
     lock.lock()
     defer { lock.unlock() }
-    var out = [(predictions: [NamePrediction], current: NamePrediction?)](repeating: ([], nil), count: inputs.count)
+    var out = [Candidates](repeating: Candidates(beams: [], neighbors: [], scored: [:]), count: inputs.count)
     let d = encoder.dim
     let order = sequences.indices.sorted { sequences[$0].count < sequences[$1].count }
     var start = 0
     while start < order.count {
       let chunk = Array(order[start..<min(start + 32, order.count)])
       let batch = TokenBatch(sequences: chunk.map { sequences[$0] })
-      let states = encoder.forward(tokens: batch.tokens, mask: batch.mask, batch: batch.batch, length: batch.length)
-        .states
+      let output = encoder.forward(tokens: batch.tokens, mask: batch.mask, batch: batch.batch, length: batch.length)
+      let states = output.states
       let t = batch.length
+      // the nearest train functions of each function of the chunk, by the pooled states (cosine)
+      var near: [[Neighbor]] = []
+      if let store {
+        let queries =
+          queryEmbedder.map { $0.embed(functions: chunk.map { inputs[$0] }).flatMap { $0 } }
+          ?? Self.normalizedRows(output.pooled.data, rows: chunk.count, dim: d)
+        near = store.neighbors(queries, queryCount: chunk.count, k: k)
+      }
       for (r, i) in chunk.enumerated() {
         let n = max(sequences[i].count, 1)
         let memory = Array(UnsafeBufferPointer(start: states.data + r * t * d, count: n * d))
-        let predictions = Self.beamSearch(
-          decoder: decoder, memory: memory, length: n, vocabulary: vocabulary, width: beam, top: top,
-          maxSubtokens: info.maxSubtokens, copy: copies[i], copyItems: items[i])
-        var cur: NamePrediction?
-        if let current, !current[i].isEmpty {
-          cur = Self.score(
-            decoder: decoder, memory: memory, length: n, vocabulary: vocabulary, subtokens: current[i],
-            maxSubtokens: info.maxSubtokens, copy: copies[i], copyItems: items[i])
+        let score = { (subtokens: [String]) in
+          Self.score(
+            decoder: self.decoder, memory: memory, length: n, vocabulary: self.vocabulary, subtokens: subtokens,
+            maxSubtokens: self.info.maxSubtokens, copy: copies[i], copyItems: items[i])
         }
-        out[i] = (predictions, cur)
+        var c = Candidates(
+          beams: Self.beamSearch(
+            decoder: decoder, memory: memory, length: n, vocabulary: vocabulary, width: beam, top: top,
+            maxSubtokens: info.maxSubtokens, copy: copies[i], copyItems: items[i]),
+          neighbors: r < near.count ? near[r] : [], scored: [:])
+        if let store {
+          var names: [[String]] = []
+          var seen = Set<[String]>()
+          for nb in c.neighbors {
+            let name = store.name(ofEntry: nb.id)
+            if !name.isEmpty, seen.insert(name).inserted { names.append(name) }
+          }
+          let scores = Self.score(
+            decoder: decoder, memory: memory, length: n, vocabulary: vocabulary, names: names,
+            maxSubtokens: info.maxSubtokens, copy: copies[i], copyItems: items[i])
+          for (name, p) in zip(names, scores) { c.scored[name] = p }
+        }
+        if let current, !current[i].isEmpty { c.current = score(current[i]) }
+        out[i] = c
       }
       start += chunk.count
     }
@@ -472,7 +576,9 @@ public final class NameHead: @unchecked Sendable {
       live = Array(pool.prefix(width))
     }
     finished.sort { $0.score != $1.score ? $0.score > $1.score : $0.name < $1.name }
-    return Array(finished.prefix(max(top, 1)))
+    var out = Array(finished.prefix(max(top, 1)))
+    for i in out.indices { out[i].beamRank = i }
+    return out
   }
 
   /// The decoder's log-probability of `subtokens` (then `<eos>`) for one function (teacher forcing), and its
@@ -481,33 +587,70 @@ public final class NameHead: @unchecked Sendable {
     decoder: NameDecoder, memory: [Float], length s: Int, vocabulary: SubtokenVocabulary, subtokens: [String],
     maxSubtokens: Int, copy: CopyCandidates = .none, copyItems: [(position: Int32, id: Int32)] = []
   ) -> NamePrediction {
+    score(
+      decoder: decoder, memory: memory, length: s, vocabulary: vocabulary, names: [subtokens],
+      maxSubtokens: maxSubtokens, copy: copy, copyItems: copyItems)[0]
+  }
+
+  /// `score` of several names of one function in one decoder pass (the names padded to the longest; the causal
+  /// mask keeps the padding out of every real position).
+  public static func score(
+    decoder: NameDecoder, memory: [Float], length s: Int, vocabulary: SubtokenVocabulary, names: [[String]],
+    maxSubtokens: Int, copy: CopyCandidates = .none, copyItems: [(position: Int32, id: Int32)] = []
+  ) -> [NamePrediction] {
+    guard !names.isEmpty else { return [] }
     let maxSub = min(maxSubtokens, decoder.config.maxLen - 1)
-    let kept = Array(subtokens.prefix(maxSub)).map { $0.lowercased() }
-    let target = vocabulary.target(kept, maxSubtokens: maxSub)
-    let inputs = [SubtokenVocabulary.bos] + target.dropLast()
-    let t = inputs.count
+    let kept = names.map { Array($0.prefix(maxSub)).map { $0.lowercased() } }
+    let targets = kept.map { vocabulary.target($0, maxSubtokens: maxSub) }
+    let b = names.count
+    let t = targets.map(\.count).max()!
+    var inputs = [Int32](repeating: SubtokenVocabulary.pad, count: b * t)
+    for (i, target) in targets.enumerated() {
+      inputs[i * t] = SubtokenVocabulary.bos
+      for j in 0..<(target.count - 1) { inputs[i * t + j + 1] = target[j] }
+    }
     let v = decoder.config.vocab
-    let logits = memory.withUnsafeBufferPointer {
+    let d = decoder.config.dim
+    var mem = [Float](repeating: 0, count: b * s * d)
+    for i in 0..<b { for k in 0..<(s * d) { mem[i * s * d + k] = memory[k] } }
+    let logits = mem.withUnsafeBufferPointer {
       decoder.forward(
-        tokens: inputs, batch: 1, length: t, memory: $0.baseAddress!, memoryMask: [Float](repeating: 1, count: s),
-        memoryLength: s, copy: decoder.config.copy ? NameCopyBatch(items: [copyItems]) : nil)
+        tokens: inputs, batch: b, length: t, memory: $0.baseAddress!, memoryMask: [Float](repeating: 1, count: b * s),
+        memoryLength: s, copy: decoder.config.copy ? NameCopyBatch(items: Array(repeating: copyItems, count: b)) : nil)
     }
     let unknownShare = copy.unknown.isEmpty ? 0 : log(Double(copy.unknown.count))
-    var lp: Double = 0
-    var bonus: Double = 0
-    for j in 0..<t {
-      let row = logits + j * v
-      lp += Double(row[Int(target[j])]) - logSumExp(row, v)
-      guard j < kept.count else { continue }
-      let repeated = kept[..<j].contains(kept[j])  // the bonus counts once per subtoken, as in the beam search
-      if let n = copy.ids[target[j]] {
-        if !repeated { bonus += copy.bias(step: j, count: n) }
-      } else if target[j] == SubtokenVocabulary.unk, let n = copy.unknown[kept[j]] {
-        lp -= unknownShare
-        if !repeated { bonus += copy.bias(step: j, count: n) }
+    var out: [NamePrediction] = []
+    for (i, target) in targets.enumerated() {
+      let words = kept[i]
+      var lp: Double = 0
+      var bonus: Double = 0
+      for j in 0..<target.count {
+        let row = logits + (i * t + j) * v
+        lp += Double(row[Int(target[j])]) - logSumExp(row, v)
+        guard j < words.count else { continue }
+        let repeated = words[..<j].contains(words[j])  // the bonus counts once per subtoken, as in the beam search
+        if let n = copy.ids[target[j]] {
+          if !repeated { bonus += copy.bias(step: j, count: n) }
+        } else if target[j] == SubtokenVocabulary.unk, let n = copy.unknown[words[j]] {
+          lp -= unknownShare
+          if !repeated { bonus += copy.bias(step: j, count: n) }
+        }
       }
+      out.append(NamePrediction(subtokens: words, logProbability: lp, copyBonus: bonus))
     }
-    return NamePrediction(subtokens: kept, logProbability: lp, copyBonus: bonus)
+    return out
+  }
+
+  /// `rows × dim` row-major copies of `x`, each scaled to unit length (an all-zero row stays zero).
+  static func normalizedRows(_ x: UnsafePointer<Float>, rows: Int, dim: Int) -> [Float] {
+    var out = [Float](repeating: 0, count: rows * dim)
+    for r in 0..<rows {
+      var ss: Float = 0
+      for j in 0..<dim { ss += x[r * dim + j] * x[r * dim + j] }
+      let inv = ss > 0 ? 1 / ss.squareRoot() : 0
+      for j in 0..<dim { out[r * dim + j] = x[r * dim + j] * inv }
+    }
+    return out
   }
 
   static func logSumExp(_ row: UnsafePointer<Float>, _ n: Int) -> Double {

@@ -13,6 +13,8 @@ public struct NameDisplayCalibration: Sendable, Codable, Equatable {
 
   /// One suggestion scored against the truth.
   public struct Point: Sendable, Equatable {
+    /// What the threshold applies to: the calibrated confidence when the calibration has a `confidence` model,
+    /// else the decoder's probability.
     public var probability: Double
     /// At least one subtoken of the suggestion is in the true name (case-insensitive).
     public var anyRight: Bool
@@ -45,6 +47,8 @@ public struct NameDisplayCalibration: Sendable, Codable, Equatable {
   public var exactShare: Double
   /// Where the points came from (e.g. "method-names/valid.jsonl, 876 functions, top 5").
   public var source: String
+  /// The calibrated confidence the threshold applies to (a head with retrieval); nil: the decoder's probability.
+  public var confidence: NameConfidence?
 
   /// The lowest threshold that meets the goals. Candidate thresholds are the points' own probabilities; the
   /// suggestions at or above a candidate are the shown set.
@@ -83,6 +87,17 @@ public struct NameDisplayCalibration: Sendable, Codable, Equatable {
     return probability >= t
   }
 
+  /// What the threshold reads of the suggestion at `position` (0 = first) of a function's list: its calibrated
+  /// confidence, or without a confidence model its decoder probability.
+  public func value(of prediction: NamePrediction, position: Int) -> Double {
+    confidence?.probability(of: prediction, position: position) ?? prediction.probability
+  }
+
+  /// Whether the suggestion at `position` of a function's list is shown.
+  public func shows(_ prediction: NamePrediction, position: Int) -> Bool {
+    shows(value(of: prediction, position: position))
+  }
+
   /// The calibration in `directory`, nil when the folder has none (older folders: every suggestion shown, as
   /// before); a file that exists but does not read is an error naming it.
   public static func load(from directory: URL) throws -> NameDisplayCalibration? {
@@ -102,6 +117,107 @@ public struct NameDisplayCalibration: Sendable, Codable, Equatable {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
     try (encoder.encode(self) + Data("\n".utf8)).write(to: directory.appendingPathComponent(Self.fileName))
+  }
+}
+
+// MARK: - Calibrated confidence
+
+/// The probability that a suggested name is exactly right, from what the decoder and retrieval say about it: a
+/// logistic regression fitted on the valid splits by `codeintel finetune name-threshold` (issue 19: "a stated
+/// probability that means something"). Features of a suggestion (`features(of:position:)`): its retrieval vote,
+/// its best neighbour's cosine similarity, the decoder's length-normalised log-probability (÷ 10, floored at
+/// −1), whether it is the decoder's own first beam, that times its vote (the decoder and the neighbours agree),
+/// and whether it heads the ranked list.
+public struct NameConfidence: Sendable, Codable, Equatable {
+  public static let featureNames = [
+    "vote", "similarity", "decoderScore/10", "decoderFirst", "decoderFirst*vote", "listFirst",
+  ]
+  public var features: [String] = Self.featureNames
+  public var weights: [Double]
+  public var bias: Double
+  /// What it predicts ("exact": the suggestion equals the real name).
+  public var target: String = "exact"
+
+  public init(weights: [Double], bias: Double) {
+    self.weights = weights
+    self.bias = bias
+  }
+
+  /// The features of the suggestion at `position` of a function's ranked list.
+  public static func features(of p: NamePrediction, position: Int) -> [Double] {
+    let first = p.beamRank == 0 ? 1.0 : 0
+    return [p.vote, p.similarity, max(p.score / 10, -1), first, first * p.vote, position == 0 ? 1 : 0]
+  }
+
+  public func probability(of p: NamePrediction, position: Int) -> Double {
+    probability(Self.features(of: p, position: position))
+  }
+
+  func probability(_ x: [Double]) -> Double {
+    var z = bias
+    for (w, v) in zip(weights, x) { z += w * v }
+    return 1 / (1 + exp(-z))
+  }
+
+  /// Maximum-likelihood logistic regression of `labels` on `rows` (Newton's method, a small ridge `l2` on the
+  /// weights so separable data still converge), deterministic.
+  public static func fit(rows: [[Double]], labels: [Bool], l2: Double = 1e-3, iterations: Int = 50) -> NameConfidence {
+    let m = featureNames.count
+    var beta = [Double](repeating: 0, count: m + 1)  // bias last
+    let n = Double(max(rows.count, 1))
+    for _ in 0..<iterations {
+      var g = [Double](repeating: 0, count: m + 1)
+      var h = [[Double]](repeating: [Double](repeating: 0, count: m + 1), count: m + 1)
+      for (x0, y) in zip(rows, labels) {
+        let x = x0 + [1]
+        var z = 0.0
+        for j in 0...m { z += beta[j] * x[j] }
+        let p = 1 / (1 + exp(-z))
+        let w = max(p * (1 - p), 1e-9)
+        for j in 0...m {
+          g[j] += (p - (y ? 1 : 0)) * x[j] / n
+          for k in 0...m { h[j][k] += w * x[j] * x[k] / n }
+        }
+      }
+      for j in 0..<m {
+        g[j] += l2 * beta[j]
+        h[j][j] += l2
+      }
+      h[m][m] += 1e-9
+      guard let step = solve(h, g) else { break }
+      var size = 0.0
+      for j in 0...m {
+        beta[j] -= step[j]
+        size = max(size, abs(step[j]))
+      }
+      if size < 1e-9 { break }
+    }
+    return NameConfidence(weights: Array(beta[0..<m]), bias: beta[m])
+  }
+
+  /// Solves `a · x = b` by Gaussian elimination with partial pivoting (nil when singular).
+  static func solve(_ a0: [[Double]], _ b0: [Double]) -> [Double]? {
+    var a = a0
+    var b = b0
+    let n = b.count
+    for c in 0..<n {
+      guard let p = (c..<n).max(by: { abs(a[$0][c]) < abs(a[$1][c]) }), abs(a[p][c]) > 1e-12 else { return nil }
+      a.swapAt(c, p)
+      b.swapAt(c, p)
+      for r in (c + 1)..<n {
+        let f = a[r][c] / a[c][c]
+        if f == 0 { continue }
+        for k in c..<n { a[r][k] -= f * a[c][k] }
+        b[r] -= f * b[c]
+      }
+    }
+    var x = [Double](repeating: 0, count: n)
+    for r in stride(from: n - 1, through: 0, by: -1) {
+      var s = b[r]
+      for k in (r + 1)..<n { s -= a[r][k] * x[k] }
+      x[r] = s / a[r][r]
+    }
+    return x
   }
 }
 

@@ -13,6 +13,9 @@ public struct NameReport: Sendable, Codable, Equatable {
     public var probability: Double
     /// Length-normalised log-probability (what the beam ranks by).
     public var score: Double
+    /// The calibrated probability that the name is exactly right (a head whose `display.json` has a confidence
+    /// model, fitted with retrieval on the valid splits); nil otherwise.
+    public var confidence: Double? = nil
   }
 
   /// The function's current name.
@@ -68,7 +71,8 @@ public enum NameAnalysis {
     let score = min(max((gap - (minGap - 1)) / 2, 0), 1)
     guard score > 0 else { return (0, nil) }
     let reason = String(
-      format: "the model reads it as `%@`: no subtoken of the name is in its top %d, and the name scores %.2f nats per subtoken below the best",
+      format:
+        "the model reads it as `%@`: no subtoken of the name is in its top %d, and the name scores %.2f nats per subtoken below the best",
       best.name, predictions.count, gap)
     return (score, reason)
   }
@@ -84,6 +88,7 @@ public enum NameAnalysis {
     var calls = false  // any call or `new`: the value may be a modified copy, or the call may mutate
     var storesIntoMember = false  // `state.result = …`: an out-parameter or a field receives the value
     var passesCallback = false  // a function passed as an argument: callback style, the result is not returned
+    let parameterNames = Set(unit.parameters.flatMap(\.names))
     if body.type == "statement_block" {
       visitOwn(body) { n in
         switch n.type {
@@ -113,6 +118,16 @@ public enum NameAnalysis {
             {
               assigns = true
             }
+            // `bounds.addRect(…)` on a parameter: the result goes out through it (pixijs's
+            // `_getGlobalBoundsRecursive(…, bounds, …)`), as surely as `state.x = …` does
+            if parameterNames.contains(object), mutators.contains(where: { property.hasPrefix($0) }) {
+              storesIntoMember = true
+            }
+          }
+          // `setSession(data.session)`: a state setter (React's useState) receives the result (supabase's example
+          // `getSession()`), as a field would
+          if let f = n.child(field: "function"), f.type == "identifier", isSetterName(f.text) {
+            storesIntoMember = true
           }
           if let args = n.child(field: "arguments"),
             args.namedChildren.contains(where: { functionTypes.contains($0.type) })
@@ -178,7 +193,16 @@ public enum NameAnalysis {
   /// class that extends or implements something (the base type may declare the name).
   public static func nameIsFixedByAnInterface(_ name: String, unit: Syntax.FunctionUnit, tree: Tree) -> Bool {
     if protocolMethods.contains(name) || lifecycleHooks.contains(name) { return true }
+    // an event handler's name (`getRequest_onsuccess`, `xhrOnError`): it says which event, not what it returns
+    if isHandlerName(name) { return true }
     guard let node = tree.root.descendant(for: unit.byteRange) else { return false }
+    // a function assigned to an `on…` property (`req.onsuccess = function getRequest_onsuccess() {…}`)
+    if let p = node.parent, p.type == "assignment_expression", let left = p.child(field: "left"),
+      left.type == "member_expression", let prop = left.child(field: "property")?.text,
+      prop.count > 2, prop.lowercased().hasPrefix("on")
+    {
+      return true
+    }
     // The member: the method itself, or the pair / class field whose value the function is.
     var member = node
     if let p = node.parent, ["pair", "public_field_definition", "field_definition"].contains(p.type) { member = p }
@@ -193,6 +217,19 @@ public enum NameAnalysis {
       return true
     }
     return false
+  }
+
+  /// `setX…`: `set` then an upper-case letter (a state setter such as `setSession`), not `settle` or `set`.
+  static func isSetterName(_ name: String) -> Bool {
+    guard name.hasPrefix("set"), let next = name.dropFirst(3).first else { return false }
+    return next.isUppercase
+  }
+
+  /// A name with an `on` subtoken after the first (`getRequest_onsuccess`, `getRequestOnSuccess`): an event handler.
+  static func isHandlerName(_ name: String) -> Bool {
+    let parts = identifierSubtokens(name).map { $0.lowercased() }
+    guard parts.count > 1 else { return false }
+    return parts.dropFirst().contains { $0 == "on" || ($0.count > 4 && $0.hasPrefix("on") && name.contains("_on")) }
   }
 
   static let proxyTraps: Set<String> = [
@@ -251,7 +288,7 @@ public enum NameAnalysis {
     // The display calibration: only suggestions at or above it are shown, and the model's disagreement
     // counts as mismatch evidence only from there (nothing, when no level reached the goals on valid).
     let gate = showAll ? nil : head?.display
-    let modelMinProbability = gate.map { Swift.max(minProbability, $0.minProbability ?? .infinity) } ?? minProbability
+    let calibration = head?.display
     var kept: [(unit: Syntax.FunctionUnit, example: MethodNameExample)] = []
     for unit in units {
       guard let ex = MethodNames.example(for: unit, in: tree) else { continue }
@@ -259,8 +296,9 @@ public enum NameAnalysis {
     }
     // The beam and its top names as `eval names` decodes them (so the first suggestion is the one the
     // evaluation scores); orderings of the same words are then merged, which can leave fewer than `top`.
-    let model = (head?.analyze(
-      inputs: kept.map(\.example.input), current: kept.map(\.example.target), beam: max(beam, top), top: top)
+    let model =
+      (head?.analyze(
+        inputs: kept.map(\.example.input), current: kept.map(\.example.target), beam: max(beam, top), top: top)
       ?? []).map { (predictions: distinctNames($0.predictions, top: top), current: $0.current) }
     let lines = LineIndex(tree.bytes)
     var out: [NameReport] = []
@@ -275,14 +313,27 @@ public enum NameAnalysis {
       let fixed = unit.name.map { nameIsFixedByAnInterface($0, unit: unit, tree: tree) } ?? false
       if k < model.count {
         let m = model[k]
-        let shown = m.predictions.filter { gate?.shows($0.probability) ?? true }
+        let shown = m.predictions.enumerated().filter { gate?.shows($0.element, position: $0.offset) ?? true }
         hidden = m.predictions.count - shown.count
-        suggestions = shown.map { .init(name: $0.name, probability: $0.probability, score: $0.score) }
+        suggestions = shown.map {
+          .init(
+            name: $0.element.name, probability: $0.element.probability, score: $0.element.score,
+            confidence: calibration?.confidence?.probability(of: $0.element, position: $0.offset))
+        }
+        // the model's reading is evidence only when it is sure: its best name passes the display gate (and, without
+        // a calibrated confidence, has the decoder probability `minProbability`)
+        let sure =
+          m.predictions.first.map { best in
+            (gate?.shows(best, position: 0) ?? true)
+              && (gate?.confidence != nil || best.probability >= minProbability)
+          } ?? false
         if let cur = m.current {
           currentScore = cur.score
-          let e = fixed ? (score: 0, reason: nil) : modelEvidence(
-            current: item.example.target, currentScore: cur.score, predictions: m.predictions, minGap: minGap,
-            minProbability: modelMinProbability)
+          let e =
+            fixed || !sure
+            ? (score: 0, reason: nil)
+            : modelEvidence(
+              current: item.example.target, currentScore: cur.score, predictions: m.predictions, minGap: minGap)
           if let r = e.reason {
             scores.append(e.score)
             reasons.append(r)
@@ -328,8 +379,12 @@ public final class NameModel: @unchecked Sendable {
   {
     guard let ex = MethodNames.example(for: unit, in: tree) else { return [] }
     let r = head.analyze(inputs: [ex.input], current: nil, beam: max(beam, top), top: top)
-    return NameAnalysis.distinctNames(r.first?.predictions ?? [], top: top)
-      .filter { head.display?.shows($0.probability) ?? true }
-      .map { .init(name: $0.name, probability: $0.probability, score: $0.score) }
+    return NameAnalysis.distinctNames(r.first?.predictions ?? [], top: top).enumerated()
+      .filter { head.display?.shows($0.element, position: $0.offset) ?? true }
+      .map {
+        .init(
+          name: $0.element.name, probability: $0.element.probability, score: $0.element.score,
+          confidence: head.display?.confidence?.probability(of: $0.element, position: $0.offset))
+      }
   }
 }

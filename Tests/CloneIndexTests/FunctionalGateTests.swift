@@ -53,4 +53,48 @@ private final class RecordingGate: FunctionalPairGate, @unchecked Sendable {
     let report = try CloneFinder(gate: Other()).report(root: repo.root)
     #expect(report.count(.functional) == 2 && report.functionalScorer == nil)
   }
+
+  @Test func aGateThatReadsTheEncoderGetsTheTextsOfCandidateUnitsOnly() throws {
+    /// Encodes a unit as [1, 0] when its text mentions `keyword`, else [0, 1]; accepts a pair at encoder
+    /// cosine ≥ 0.5 (feature 12), and records the texts it was asked to encode.
+    final class EncoderGate: FunctionalPairGate, @unchecked Sendable {
+      let keyword: String
+      var asked: [String] = []
+      init(keyword: String) { self.keyword = keyword }
+      var embedderID: String { HashedFeatureEmbedder().modelID }
+      var candidateThreshold: Float { 0.3 }
+      var threshold: Double { 0.5 }
+      var commonRaw: Set<UInt32> { [] }
+      var commonBlind: Set<UInt32> { [] }
+      var usesEncoder: Bool { true }
+      func encode(_ units: [UnitText]) throws -> [(asWritten: [Float], blind: [Float])] {
+        asked += units.map(\.text)
+        return units.map { $0.text.contains(keyword) ? ([1, 0], [1, 0]) : ([0, 1], [0, 1]) }
+      }
+      func probability(_ a: PairSide, _ b: PairSide) -> Double {
+        PairFeatures.compute(a, b)[PairFeatures.names.firstIndex(of: "encoderCosine")!] >= 0.5 ? 0.9 : 0.1
+      }
+    }
+    let repo = try TemporaryRepository.demo()
+    let open = RecordingGate(cut: 0, candidateThreshold: 0.3)
+    let all = try CloneFinder(gate: open).report(root: repo.root)
+    let functional = all.groups.filter { $0.kind == .functional }
+    #expect(functional.count >= 2)
+    // Mark one functional group's first member by a word only its text has; the encoder then calls every pair
+    // with it different, and every pair without it alike.
+    let member = functional[0].members[0]
+    let text = try String(contentsOfFile: repo.root + "/" + member.path, encoding: .utf8)
+    let unitText = String(decoding: Array(text.utf8)[member.startByte..<member.endByte], as: UTF8.self)
+    let word = try #require(member.name)
+    let gate = EncoderGate(keyword: word + "(")
+    let report = try CloneFinder(gate: gate).report(root: repo.root)
+    // It was given unit texts read from the files (the marked one among them), each unit at most once.
+    #expect(gate.asked.contains(unitText))
+    #expect(Set(gate.asked).count == gate.asked.count)
+    // No functional group holds the marked member with another member (its encoder cosine is 0 with all).
+    for g in report.groups where g.kind == .functional {
+      #expect(!g.members.contains { $0.path == member.path && $0.startByte == member.startByte })
+    }
+    #expect(report.count(.functional) >= 1)
+  }
 }

@@ -1,6 +1,7 @@
 import Augment
 import CloneIndex
 import Foundation
+import Model
 import Testing
 
 @testable import CodeIntel
@@ -26,10 +27,87 @@ import Testing
       0.75,  // 3 / 4 tokens
       log(3.0) / log(10_000.0),
       0.5, 0.5,  // IDF weights all 1 until assigned: plain Jaccard
+      0, 0,  // no encoder vectors: the encoder cosines are 0
     ]
     #expect(f.count == PairFeatures.count)
     for (x, y) in zip(f, expected) { #expect(abs(x - y) < 1e-6) }
     #expect(PairFeatures.compute(b, a) == f)
+  }
+
+  @Test func encoderCosinesComeFromTheSidesEncoderVectors() {
+    var (a, b) = Self.sides()
+    a.encoder = [1, 0, 0]
+    b.encoder = [0.8, 0.6, 0]
+    a.encoderBlind = [0, 1]
+    b.encoderBlind = [0, 1]
+    let f = PairFeatures.compute(a, b)
+    let i = PairFeatures.names.firstIndex(of: "encoderCosine")!
+    let j = PairFeatures.names.firstIndex(of: "encoderBlindCosine")!
+    #expect(abs(f[i] - 0.8) < 1e-6 && abs(f[j] - 1) < 1e-6)
+    // The first 12 do not move.
+    #expect(Array(f.prefix(12)) == Array(PairFeatures.compute(Self.sides().0, Self.sides().1).prefix(12)))
+    // One side without vectors (or of another size): 0, never a crash.
+    b.encoder = [1, 0]
+    #expect(PairFeatures.compute(a, b)[i] == 0)
+  }
+
+  @Test func aLegacyTwelveFeatureScorerLoadsAndScoresAsBefore() throws {
+    // A session-5 file: 12 features, 12 weights. It reads the first 12 columns of a full row, so the encoder
+    // columns cannot change its score.
+    var w = [Double](repeating: 0, count: 12)
+    w[0] = 2
+    w[8] = -4
+    let old = ClonePairScorer(
+      embedder: "hashed-features-v1-256", mean: [0.1] + [Double](repeating: 0, count: 11),
+      scale: [0.5] + [Double](repeating: 1, count: 11), hidden: 0, hiddenWeights: [], hiddenBias: [],
+      outputWeights: w, outputBias: 1, decisionThreshold: 0.5, candidateCosine: 0.5, commonRawTokens: [30],
+      commonBlindTokens: [1], features: PairFeatures.legacyNames)
+    #expect(old.problem() == nil && !old.needsEncoder)
+    var (a, b) = Self.sides()
+    #expect(abs(old.probability(a, b) - 0.5) < 1e-6)
+    a.encoder = [1, 0]
+    b.encoder = [0, 1]
+    #expect(abs(old.probability(a, b) - 0.5) < 1e-6)
+    // Through the file, without an encoderModel key (as session 5 wrote it).
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("scorer-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    try old.save(directory: dir)
+    let text = String(
+      decoding: try Data(contentsOf: dir.appendingPathComponent(ClonePairScorer.fileName)), as: UTF8.self)
+    #expect(!text.contains("encoderModel"))
+    let loaded = try #require(try ClonePairScorer.load(directory: dir))
+    #expect(loaded == old && loaded.columns == Array(0..<12))
+    // An unknown feature name is refused with a sentence.
+    var unknown = old
+    unknown.features[3] = "telepathy"
+    try unknown.save(directory: dir)
+    #expect(throws: CodeIntelError.self) { try ClonePairScorer.load(directory: dir) }
+    do { _ = try ClonePairScorer.load(directory: dir) } catch { #expect("\(error)".contains("telepathy")) }
+  }
+
+  @Test func aScorerThatReadsTheEncoderNeedsItsModel() throws {
+    var s = Self.logistic()
+    #expect(s.needsEncoder)
+    #expect(throws: CodeIntelError.self) { try s.encode([UnitText(text: "x", language: .javascript)]) }
+    #expect(throws: CodeIntelError.self) { try LearnedPairGate(scorer: s, model: nil) }
+    let models = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent().appendingPathComponent("Models/contracode-hybrid-small")
+    let model = try PretrainedModel.load(directory: models.path)
+    s.encoderModel = "encoder:another-model"
+    #expect(throws: CodeIntelError.self) { try LearnedPairGate(scorer: s, model: model) }
+    s.encoderModel = EncoderEmbedder(model: model).modelID
+    let gate = try LearnedPairGate(scorer: s, model: model, threads: 1)
+    #expect(gate.usesEncoder)
+    // Its views: unit vectors, and a renamed copy has the same identifier-blind vector.
+    let v = try gate.encode([
+      UnitText(text: "function f(a, b) { const s = a + b; return s * 2 }", language: .javascript),
+      UnitText(text: "function f(x, y) { const t = x + y; return t * 2 }", language: .javascript),
+    ])
+    #expect(v.count == 2)
+    for (w, bl) in v { #expect(abs(w.reduce(0) { $0 + $1 * $1 } - 1) < 1e-3 && bl.count == w.count) }
+    #expect(zip(v[0].blind, v[1].blind).allSatisfy { abs($0 - $1) < 1e-5 })
+    #expect(!zip(v[0].asWritten, v[1].asWritten).allSatisfy { abs($0 - $1) < 1e-5 })
   }
 
   @Test func idfWeighsDownWhatEveryFunctionHas() {
@@ -114,7 +192,7 @@ import Testing
     short.outputWeights = [1, 2]
     try short.save(directory: dir)
     let message = refusal(String(decoding: try Data(contentsOf: url), as: UTF8.self))
-    #expect(message.contains("a logistic scorer needs \(PairFeatures.count) output weights"))
+    #expect(message.contains("a logistic scorer needs \(s.features.count) output weights"))
     var other = s
     other.version = 2
     try other.save(directory: dir)

@@ -110,10 +110,10 @@ enum ClonesCommand: CLICommand {
     let printer = ProgressPrinter(quiet: quiet, verbose: verbose)
     // The learned pair scorer judges functional candidates of the hashed features unless a cosine threshold
     // was asked for (flag or file) or --no-scorer.
-    let gate: ClonePairScorer? =
+    let gate: LearnedPairGate? =
       noScorer || threshold != nil || settings.threshold != nil || !options.functional
-      ? nil : try ClonePairScorer.locateDefault()
-    if let gate, !quiet, gate.embedder != chosen.embedder.modelID {
+      ? nil : try LearnedPairGate.locateDefault()
+    if let gate, !quiet, gate.embedderID != chosen.embedder.modelID {
       printError(
         "codeintel: note: the learned pair scorer needs the hashed features; functional clones of \(chosen.embedder.modelID) use the cosine threshold"
       )

@@ -249,9 +249,12 @@ enum EvalClones {
   /// and identifier-blind) and every kind's rule at the defaults (precision, recall) on the LeetCode pairs, the
   /// natural github-test pairs and the held-out augmentation pairs (test and github-test).
   static func scorerTables(_ o: Options, args: [String]) throws -> String {
-    guard let scorer = try ClonePairScorer.locateDefault() else {
+    guard let gate = try LearnedPairGate.locateDefault(threads: o.threads) else {
       throw CodeIntelError("no clone-scorer.json in the model folder; train one with codeintel finetune clones")
     }
+    let scorer = gate.scorer
+    // The encoder's cosine is shown beside the scorer even when the scorer does not read it.
+    let model = try gate.model ?? (try? PretrainedModel.loadDefault(explicit: nil))
     let started = Date()
     let pairs = URL(fileURLWithPath: o.datasets).appendingPathComponent("clone-pairs").path
     var sets: [(ClonePairSet, Bool)] = []
@@ -269,7 +272,8 @@ enum EvalClones {
     var out = "Command: `codeintel eval clones \(args.joined(separator: " "))`\n\n"
     out +=
       "Scorer: `\(ClonePairScorer.fileName)` (\(scorer.hidden == 0 ? "logistic regression" : "\(scorer.hidden)-unit network")"
-    out += " over \(PairFeatures.count) pair features; \(scorer.trainedOn); selected on \(scorer.selectedOn)).\n\n"
+    out +=
+      " over \(scorer.features.count) pair features (\(scorer.features.joined(separator: ", "))); \(scorer.trainedOn); selected on \(scorer.selectedOn)).\n\n"
     out += "| pairs | scorer | AUROC as written | AUROC identifier-blind |\n|---|---|---|---|\n"
     var decisions = ""
     for (index, (full, blind)) in sets.enumerated() {
@@ -277,7 +281,8 @@ enum EvalClones {
       let set = o.leetCode && index == 0 ? full : o.limit.map { full.limited(to: $0) } ?? full
       printError(
         String(format: "[%5.0fs] ", Date().timeIntervalSince(started)) + "\(set.name): \(set.pairs.count) pairs")
-      let e = ClonePairScorerEvaluation.run(set: set, scorer: scorer, blind: blind, threads: o.threads)
+      let e = try ClonePairScorerEvaluation.run(
+        set: set, scorer: scorer, model: model, blind: blind, threads: o.threads)
       for (name, natural, b) in e.aurocs() {
         out += "| \(set.name) (\(set.pairs.count), \(set.positives) positive) | \(name) | "
         out += String(format: "%.3f | ", natural) + (b.map { String(format: "%.3f", $0) } ?? "–") + " |\n"
@@ -302,8 +307,9 @@ enum EvalClones {
   static func purity(_ o: Options, args: [String]) throws -> String {
     let solutions = URL(fileURLWithPath: o.data).appendingPathComponent("solutions").path
     let started = Date()
-    let scorer = try ClonePairScorer.locateDefault()
-    let defaults = try CloneGroupPurity.measure(solutions: solutions, options: CloneOptions(), gate: scorer)
+    let gate = try LearnedPairGate.locateDefault(threads: o.threads)
+    let scorer = gate?.scorer
+    let defaults = try CloneGroupPurity.measure(solutions: solutions, options: CloneOptions(), gate: gate)
     var out = "Command: `codeintel eval clones \(args.joined(separator: " "))`\n\n"
     out += "Group purity of `codeintel clones` at its defaults on \(defaults.files) files (\(defaults.units) functions)"
     out += " of the LeetCode set (a group is pure when all its members solve the same problem)"

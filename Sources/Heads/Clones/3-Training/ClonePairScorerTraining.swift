@@ -59,9 +59,11 @@ public enum ClonePairScorerTraining {
     return (top(tokens.map(\.exact)), top(tokens.map(\.features)))
   }
 
-  /// Sides of a pair set, its hard negatives added, and the feature rows.
+  /// Sides of a pair set, its hard negatives added, and the feature rows (all of `PairFeatures.names`; the
+  /// encoder's two cosines are 0 without `encoder`: its views of every text, `EncoderViews.embed`).
   public static func features(
-    _ set: inout NaturalClonePairs, tokens: [UnitTokens], common: (raw: [UInt32], blind: [UInt32]), hardPerText: Int
+    _ set: inout NaturalClonePairs, tokens: [UnitTokens], common: (raw: [UInt32], blind: [UInt32]), hardPerText: Int,
+    encoder: [(asWritten: [Float], blind: [Float])]? = nil
   ) -> Features {
     let embedder = HashedFeatureEmbedder()
     let vectors = tokens.map { embedder.vector(for: $0) }
@@ -72,6 +74,13 @@ public enum ClonePairScorerTraining {
     let blind = Set(common.blind)
     var sides = tokens.indices.map {
       PairSide(tokens: tokens[$0], vector: vectors[$0], commonRaw: raw, commonBlind: blind)
+    }
+    if let encoder {
+      precondition(encoder.count == sides.count, "one encoder view pair per text")
+      for i in sides.indices {
+        sides[i].encoder = encoder[i].asWritten
+        sides[i].encoderBlind = encoder[i].blind
+      }
     }
     PairSide.assignIDF(&sides)
     return Features(
@@ -99,18 +108,22 @@ public enum ClonePairScorerTraining {
   /// A scorer fitted on `train` with `hidden` hidden units (0: logistic regression by Newton's method;
   /// otherwise full-batch Adam on the mean log-loss with a small L2 penalty, seeded initialisation).
   /// Threshold and candidate floor are placeholders until `choose` sets them.
+  /// `train` holds full rows (`PairFeatures.names`); the scorer reads `features` of them.
   public static func fit(
-    _ train: Features, hidden: Int, hardWeight: Double = 1, common: (raw: [UInt32], blind: [UInt32]), seed: UInt64
+    _ train: Features, hidden: Int, hardWeight: Double = 1, common: (raw: [UInt32], blind: [UInt32]), seed: UInt64,
+    features: [String] = PairFeatures.legacyNames
   ) -> ClonePairScorer {
     let rowWeight = train.hard.map { $0 ? hardWeight : 1 }
     let totalWeight = rowWeight.reduce(0, +)
-    let (mean, scale) = standardisation(train.rows)
-    let z = train.rows.map { r in r.indices.map { (r[$0] - mean[$0]) / scale[$0] } }
+    let columns = ClonePairScorer.columns(features)
+    let rows = train.rows.map { r in columns.map { r[$0] } }
+    let (mean, scale) = standardisation(rows)
+    let z = rows.map { r in r.indices.map { (r[$0] - mean[$0]) / scale[$0] } }
     let d = mean.count
     var scorer = ClonePairScorer(
       embedder: HashedFeatureEmbedder().modelID, mean: mean, scale: scale, hidden: 0, hiddenWeights: [],
       hiddenBias: [], outputWeights: [Double](repeating: 0, count: d), outputBias: 0, decisionThreshold: 0.5,
-      candidateCosine: 0.5, commonRawTokens: common.raw, commonBlindTokens: common.blind)
+      candidateCosine: 0.5, commonRawTokens: common.raw, commonBlindTokens: common.blind, features: features)
     if hidden == 0 {
       let m = LogisticModel.fit(features: z, labels: train.labels, weights: rowWeight, l2: 1e-2, iterations: 100)
       scorer.outputWeights = m.weights

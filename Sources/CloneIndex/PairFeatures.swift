@@ -153,7 +153,7 @@ public enum PairFeatures {
   public static var count: Int { names.count }
 
   /// The dot product of two unit vectors, clamped to -1...1; 0 when either is missing or they differ in size.
-  static func cosine(_ a: [Float], _ b: [Float]) -> Double {
+  public static func cosine(_ a: [Float], _ b: [Float]) -> Double {
     guard a.count == b.count else { return 0 }
     var s: Float = 0
     for j in 0..<a.count { s += a[j] * b[j] }
@@ -209,10 +209,13 @@ public protocol FunctionalPairGate: Sendable {
   var usesEncoder: Bool { get }
   /// The encoder vectors of `units` (as written, identifier-blind), one pair per unit.
   func encode(_ units: [UnitText]) throws -> [(asWritten: [Float], blind: [Float])]
+  /// A rule besides the probability that an edge must pass (say, the encoder must agree); true by default.
+  func agrees(_ a: PairSide, _ b: PairSide) -> Bool
 }
 
 extension FunctionalPairGate {
   public var usesEncoder: Bool { false }
+  public func agrees(_ a: PairSide, _ b: PairSide) -> Bool { true }
   public func encode(_ units: [UnitText]) throws -> [(asWritten: [Float], blind: [Float])] {
     units.map { _ in ([], []) }
   }

@@ -110,6 +110,32 @@ import Testing
     #expect(!zip(v[0].asWritten, v[1].asWritten).allSatisfy { abs($0 - $1) < 1e-5 })
   }
 
+  @Test func anEncoderFloorMakesTheEncoderAgree() throws {
+    var s = Self.logistic()
+    s.features = PairFeatures.legacyNames
+    s.mean = Array(s.mean.prefix(12))
+    s.scale = Array(s.scale.prefix(12))
+    s.outputWeights = Array(s.outputWeights.prefix(12))
+    #expect(!s.needsEncoder)
+    var (a, b) = Self.sides()
+    #expect(s.agrees(a, b), "no floor: always")
+    s.minEncoderCosine = 0.9
+    #expect(s.needsEncoder && s.problem() == nil)
+    a.encoder = [1, 0]
+    b.encoder = [0.8, 0.6]
+    #expect(!s.agrees(a, b))
+    b.encoder = [0.96, 0.28]
+    #expect(s.agrees(a, b))
+    // The floor travels in the file; a file without one has none.
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("scorer-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    try s.save(directory: dir)
+    #expect(try ClonePairScorer.load(directory: dir)?.minEncoderCosine == 0.9)
+    s.minEncoderCosine = 1.5
+    #expect(s.problem()?.contains("minEncoderCosine") == true)
+  }
+
   @Test func idfWeighsDownWhatEveryFunctionHas() {
     let (a, b) = Self.sides()
     var sides = [a, b]

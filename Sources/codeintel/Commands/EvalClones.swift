@@ -30,6 +30,7 @@ enum EvalClones {
     var augmentationPairs = true
     var leetCode = true
     var groupPurity = false
+    var sweep = false
     var scorer = false
 
     /// `../shared/data/clones-leetcode-js` beside the current folder or beside the repository that holds the
@@ -72,6 +73,7 @@ enum EvalClones {
     if scanner.flag("--no-augmentation-pairs") { o.augmentationPairs = false }
     if scanner.flag("--no-leetcode") { o.leetCode = false }
     o.groupPurity = scanner.flag("--group-purity")
+    o.sweep = scanner.flag("--sweep")
     o.scorer = scanner.flag("--scorer")
     if scanner.flag("--quick") {
       o.limit = o.limit ?? 200
@@ -320,6 +322,30 @@ enum EvalClones {
     }
     out += ":\n\n"
     out += defaults.markdown()
+    if o.sweep, var g = gate {
+      // The same run with other scorer thresholds and encoder floors (the encoder views are computed once).
+      out += "\nFunctional groups with the learned scorer at other settings (complete linkage at the scorer's"
+      out += " probability: every pair of a group is an edge); recall is the share of the "
+      out += "\(defaults.sameProblemFilePairs) same-problem file pairs that a functional group links:\n\n"
+      out +=
+        "| scorer p ≥ | encoder cosine ≥ | groups | purity | first 20 pure | recall | other-problem file pairs linked |\n"
+      out += "|---|---|---|---|---|---|---|\n"
+      let base = g.scorer
+      for t in [base.decisionThreshold, 0.5, 0.8, 0.9, 0.95] {
+        for e in [base.minEncoderCosine, 0.8, 0.85, 0.9] {
+          g.scorer.decisionThreshold = t
+          g.scorer.minEncoderCosine = e
+          let p = try CloneGroupPurity.measure(solutions: solutions, options: CloneOptions(), gate: g)
+          guard let r = p.rows.first(where: { $0.kind == .functional }) else { continue }
+          let share = r.groups == 0 ? "–" : String(format: "%.1f %%", 100 * r.share)
+          out += String(format: "| %.3f | ", t) + (e <= -1 ? "–" : String(format: "%.2f", e))
+          out += " | \(r.groups) | \(share) | \(r.pureFirst20)/\(r.first20) | "
+          out += String(format: "%.2f %% | %d |\n", 100 * p.recall(r), r.linkedOtherProblem)
+          printError(
+            String(format: "[%5.0fs] ", Date().timeIntervalSince(started)) + "p >= \(t), encoder >= \(e): done")
+        }
+      }
+    }
     out +=
       "\nFunctional groups by cosine alone (`--no-scorer`, or `--threshold`), other settings at their defaults:\n\n"
     out += "| functional threshold | groups | purity | first 20 pure |\n|---|---|---|---|\n"

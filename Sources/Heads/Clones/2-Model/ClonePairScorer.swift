@@ -31,6 +31,9 @@ public struct ClonePairScorer: Codable, Sendable, Equatable, FunctionalPairGate 
   /// The encoder the encoder features were computed with (`EncoderEmbedder.modelID` of the model folder the
   /// file sits in); empty for a scorer without encoder features.
   public var encoderModel: String = ""
+  /// The least encoder cosine (as written) an edge also needs, -1 for none: the encoder must agree with the
+  /// scorer (a template one author reuses across tasks shares tokens but not behaviour).
+  public var minEncoderCosine: Double = -1
   public var mean: [Double]
   public var scale: [Double]
   /// Hidden units (0: logistic regression on `z`).
@@ -86,14 +89,14 @@ public struct ClonePairScorer: Codable, Sendable, Equatable, FunctionalPairGate 
   enum CodingKeys: String, CodingKey {
     case format, version, embedder, features, mean, scale, hidden, hiddenWeights, hiddenBias, outputWeights
     case outputBias, decisionThreshold, candidateCosine, commonRawTokens, commonBlindTokens, trainedOn
-    case selectedOn, command, notes, encoderModel
+    case selectedOn, command, notes, encoderModel, minEncoderCosine
   }
 
   static func columns(_ names: [String]) -> [Int] { names.map { PairFeatures.names.firstIndex(of: $0) ?? -1 } }
 
   /// Whether it reads the encoder's cosines (then only `LearnedPairGate`, which holds the encoder, can score
   /// index units with it).
-  public var needsEncoder: Bool { features.contains { $0.hasPrefix("encoder") } }
+  public var needsEncoder: Bool { features.contains { $0.hasPrefix("encoder") } || minEncoderCosine > -1 }
 
   public func encode(to encoder: Encoder) throws {
     var c = encoder.container(keyedBy: CodingKeys.self)
@@ -117,6 +120,7 @@ public struct ClonePairScorer: Codable, Sendable, Equatable, FunctionalPairGate 
     try c.encode(command, forKey: .command)
     try c.encode(notes, forKey: .notes)
     if !encoderModel.isEmpty { try c.encode(encoderModel, forKey: .encoderModel) }
+    if minEncoderCosine > -1 { try c.encode(minEncoderCosine, forKey: .minEncoderCosine) }
   }
 
   public init(from decoder: Decoder) throws {
@@ -127,6 +131,7 @@ public struct ClonePairScorer: Codable, Sendable, Equatable, FunctionalPairGate 
     features = try c.decode([String].self, forKey: .features)
     columns = Self.columns(features)
     encoderModel = try c.decodeIfPresent(String.self, forKey: .encoderModel) ?? ""
+    minEncoderCosine = try c.decodeIfPresent(Double.self, forKey: .minEncoderCosine) ?? -1
     mean = try c.decode([Double].self, forKey: .mean)
     scale = try c.decode([Double].self, forKey: .scale)
     hidden = try c.decode(Int.self, forKey: .hidden)
@@ -155,6 +160,11 @@ public struct ClonePairScorer: Codable, Sendable, Equatable, FunctionalPairGate 
   public var threshold: Double { decisionThreshold }
 
   public func probability(_ a: PairSide, _ b: PairSide) -> Double { probability(PairFeatures.compute(a, b)) }
+
+  /// The encoder agrees: its cosine (as written) reaches `minEncoderCosine`.
+  public func agrees(_ a: PairSide, _ b: PairSide) -> Bool {
+    minEncoderCosine <= -1 || PairFeatures.cosine(a.encoder, b.encoder) >= minEncoderCosine
+  }
 
   /// The bare scorer has no encoder: one that reads encoder features is used through `LearnedPairGate`.
   public var usesEncoder: Bool { needsEncoder }
@@ -214,6 +224,7 @@ public struct ClonePairScorer: Codable, Sendable, Equatable, FunctionalPairGate 
     if numbers.contains(where: { !$0.isFinite }) { return "it holds a number that is not finite" }
     if !(0...1).contains(decisionThreshold) { return "decisionThreshold must be in 0...1" }
     if !(-1...1).contains(candidateCosine) { return "candidateCosine must be in -1...1" }
+    if !(-1...1).contains(minEncoderCosine) { return "minEncoderCosine must be in -1...1" }
     return nil
   }
 

@@ -37,9 +37,13 @@ public enum EncoderViews {
 /// The learned pair scorer as `codeintel clones` uses it: the scorer file and, when it reads encoder features,
 /// the model of the folder it sits in (whose encoder it was trained with; another encoder is refused).
 public struct LearnedPairGate: FunctionalPairGate {
-  public let scorer: ClonePairScorer
+  /// The scorer (its threshold and encoder floor may be changed for a sweep; the features may not).
+  public var scorer: ClonePairScorer
   public let model: PretrainedModel?
   public var threads: Int
+  /// Encoder views already computed, by language and text; shared by copies of the gate (one run of many
+  /// settings embeds each unit once).
+  public let cache = EncoderViewCache()
 
   /// `model` is required when `scorer.needsEncoder`, and must be the encoder the scorer names.
   public init(scorer: ClonePairScorer, model: PretrainedModel?, threads: Int = 2) throws {
@@ -66,11 +70,21 @@ public struct LearnedPairGate: FunctionalPairGate {
   public var commonBlind: Set<UInt32> { scorer.commonBlind }
   public func probability(_ a: PairSide, _ b: PairSide) -> Double { scorer.probability(a, b) }
   public var usesEncoder: Bool { scorer.needsEncoder }
+  public func agrees(_ a: PairSide, _ b: PairSide) -> Bool { scorer.agrees(a, b) }
 
   public func encode(_ units: [UnitText]) throws -> [(asWritten: [Float], blind: [Float])] {
     guard let model else { return units.map { _ in ([], []) } }
-    return try EncoderViews.embed(
-      model, texts: units.map(\.text), languages: units.map(\.language), threads: threads)
+    let keys = units.map { $0.language.rawValue + "\u{0}" + $0.text }
+    let known = cache.lookup(keys)
+    let missing = units.indices.filter { known[$0] == nil }
+    var out = known
+    if !missing.isEmpty {
+      let fresh = try EncoderViews.embed(
+        model, texts: missing.map { units[$0].text }, languages: missing.map { units[$0].language }, threads: threads)
+      cache.store(missing.map { keys[$0] }, fresh)
+      for (k, i) in missing.enumerated() { out[i] = fresh[k] }
+    }
+    return out.map { $0 ?? ([], []) }
   }
 
   /// The gate `codeintel clones` uses by default: `clone-scorer.json` in the first model folder of
@@ -84,5 +98,25 @@ public struct LearnedPairGate: FunctionalPairGate {
         scorer: s, model: s.needsEncoder ? try PretrainedModel.load(directory: dir) : nil, threads: threads)
     }
     return nil
+  }
+}
+
+/// Encoder views by key, safe to share between threads.
+public final class EncoderViewCache: @unchecked Sendable {
+  private var views: [String: (asWritten: [Float], blind: [Float])] = [:]
+  private let lock = NSLock()
+
+  public init() {}
+
+  func lookup(_ keys: [String]) -> [(asWritten: [Float], blind: [Float])?] {
+    lock.lock()
+    defer { lock.unlock() }
+    return keys.map { views[$0] }
+  }
+
+  func store(_ keys: [String], _ values: [(asWritten: [Float], blind: [Float])]) {
+    lock.lock()
+    defer { lock.unlock() }
+    for (k, v) in zip(keys, values) { views[k] = v }
   }
 }

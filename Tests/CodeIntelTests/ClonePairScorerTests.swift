@@ -303,12 +303,24 @@ import Testing
     var options = ClonePairScorerTraining.Options()
     options.candidateCosine = 0.75
     options.targetPrecision = 0.75
+    options.thresholdOnAllPairs = false
     let chosen = ClonePairScorerTraining.choose(&scorer, valid: valid, options: options)
     // Above the floor: 0.95 +, 0.9 +, 0.85 −, 0.8 +. At the 0.8 row: 3 of 4 = 0.75 ≥ 0.75, recall 1.
     #expect(scorer.candidateCosine == 0.75)
     #expect(abs(chosen.threshold - scorer.probability(row(0.8))) < 1e-12)
     #expect(chosen.precision == 0.75 && chosen.recall == 1)
     #expect(scorer.decisionThreshold == chosen.threshold)
+    // On all pairs, a negative below the floor that the scorer rates above the 0.8 row (feature 8 pulls its
+    // logit to 3.88, between the 0.85 row's 4.0 and the 0.8 row's 3.8) counts too: at the 0.8 row 3 of 5
+    // (0.6), at the 0.85 row 2 of 3; the threshold rises to the 0.9 row (2 of 2).
+    var below = row(0.6)
+    below[8] = -0.22
+    let all = ClonePairScorerTraining.Features(
+      rows: valid.rows + [below], labels: valid.labels + [false], hard: valid.hard + [true])
+    options.thresholdOnAllPairs = true
+    let strict = ClonePairScorerTraining.choose(&scorer, valid: all, options: options)
+    #expect(scorer.probability(below) > scorer.probability(row(0.8)))
+    #expect(abs(strict.threshold - scorer.probability(row(0.9))) < 1e-12)
   }
 
   @Test func fittingFindsTheFeatureThatSeparates() {

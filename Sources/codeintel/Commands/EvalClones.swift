@@ -31,6 +31,7 @@ enum EvalClones {
     var leetCode = true
     var groupPurity = false
     var sweep = false
+    var dumpFeatures: String?
     var scorer = false
 
     /// `../shared/data/clones-leetcode-js` beside the current folder or beside the repository that holds the
@@ -74,6 +75,7 @@ enum EvalClones {
     if scanner.flag("--no-leetcode") { o.leetCode = false }
     o.groupPurity = scanner.flag("--group-purity")
     o.sweep = scanner.flag("--sweep")
+    o.dumpFeatures = try scanner.option("--dump-features")
     o.scorer = scanner.flag("--scorer")
     if scanner.flag("--quick") {
       o.limit = o.limit ?? 200
@@ -285,6 +287,19 @@ enum EvalClones {
         String(format: "[%5.0fs] ", Date().timeIntervalSince(started)) + "\(set.name): \(set.pairs.count) pairs")
       let e = try ClonePairScorerEvaluation.run(
         set: set, scorer: scorer, model: model, blind: blind, threads: o.threads)
+      if let dir = o.dumpFeatures {
+        // Feature rows for inspection (never for fitting: these are evaluation sets).
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let stem = set.name.hasPrefix("LeetCode") ? "leetcode" : (set.name as NSString).deletingPathExtension
+        for (view, scores) in [("", Optional(e.natural)), ("-blind", e.blind)] {
+          guard let scores else { continue }
+          var text = (PairFeatures.names + ["label"]).joined(separator: "\t") + "\n"
+          for (r, label) in zip(scores.rows, e.pairLabels) {
+            text += r.map { String(format: "%.6f", $0) }.joined(separator: "\t") + "\t\(label ? 1 : 0)\n"
+          }
+          try text.write(toFile: dir + "/\(stem)\(view).tsv", atomically: true, encoding: .utf8)
+        }
+      }
       for (name, natural, b) in e.aurocs() {
         out += "| \(set.name) (\(set.pairs.count), \(set.positives) positive) | \(name) | "
         out += String(format: "%.3f | ", natural) + (b.map { String(format: "%.3f", $0) } ?? "–") + " |\n"

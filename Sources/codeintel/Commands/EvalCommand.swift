@@ -74,7 +74,9 @@ enum EvalCommand: CLICommand {
                           token-set Jaccard and the hashed features (AUROC, as written and
                           identifier-blind) and every kind's rule at the defaults (precision,
                           recall) on the LeetCode pairs, DATASETS/clone-pairs/natural-github-test
-                          and the held-out augmentation pairs (test, github-test).
+                          and the held-out augmentation pairs (test, github-test). With
+                          --dump-features DIR, each set's feature rows go to DIR/*.tsv (to
+                          inspect, never to fit on).
       --quick             --limit 200, 2 tries, edits up to 4.
 
     types    Scores type predictions on the types dataset's split (default test: held-out

@@ -24,6 +24,10 @@ public enum ClonePairScorerTraining {
     /// scorer only removes edges the cosine rule would make (a lower floor found more same-problem pairs on
     /// LeetCode but added groups that were noise on library code; docs/CLONES.md).
     public var candidateCosine = Double(CloneOptions.defaultThreshold)
+    /// Whether the threshold is chosen on every valid pair (`true`: positives, random and hard negatives) or
+    /// only on those at or above the candidate floor. Session 5 used the floor: 16 github-valid pairs, 3
+    /// negatives, too few to calibrate a precision on; all 334 pairs are the default now.
+    public var thresholdOnAllPairs = true
     public var seed: UInt64 = 1
     public var threads = 2
     public init() {}
@@ -184,10 +188,13 @@ public enum ClonePairScorerTraining {
   }
 
   /// The candidate cosine floor (`options.candidateCosine`) and the decision threshold: the lowest
-  /// probability whose precision on the valid pairs above the floor is at least `targetPrecision`.
+  /// probability whose precision on the valid pairs (all, or those above the floor:
+  /// `options.thresholdOnAllPairs`) is at least `targetPrecision`.
   public static func choose(_ scorer: inout ClonePairScorer, valid: Features, options: Options) -> DecisionThreshold {
     scorer.candidateCosine = options.candidateCosine
-    let kept = valid.rows.indices.filter { valid.rows[$0][0] >= scorer.candidateCosine }
+    let kept = valid.rows.indices.filter {
+      options.thresholdOnAllPairs || valid.rows[$0][0] >= scorer.candidateCosine
+    }
     let scores = kept.map { scorer.probability(valid.rows[$0]) }
     let labels = kept.map { valid.labels[$0] }
     let chosen =

@@ -19,6 +19,8 @@ public struct ClonePairScorerEvaluation: Sendable {
     public var hashed: [Double]
     /// The encoder's cosine (empty without an encoder).
     public var encoder: [Double] = []
+    /// Every pair's full feature row (`PairFeatures.names`), for `eval clones --scorer --dump-features`.
+    public var rows: [[Double]] = []
   }
 
   /// A decision rule's counts on the pairs.
@@ -99,6 +101,7 @@ public struct ClonePairScorerEvaluation: Sendable {
     var s = Scores(learned: [], jaccard: [], hashed: [])
     for p in pairs {
       let f = PairFeatures.compute(sides[p.a].side, sides[p.b].side)
+      s.rows.append(f)
       s.learned.append(scorer.probability(f))
       s.hashed.append(f[0])
       if !sides[p.a].side.encoder.isEmpty { s.encoder.append(f[PairFeatures.names.firstIndex(of: "encoderCosine")!]) }

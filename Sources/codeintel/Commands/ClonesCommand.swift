@@ -21,7 +21,8 @@ enum ClonesCommand: CLICommand {
                   overlap in >= 80 % and >= 85 % of the larger function (type 3)
       functional  pairs at embedding cosine >= 0.75 (hashed syntax features) that the learned pair
                   scorer also accepts (clone-scorer.json in the model folder: token-set, IDF-weighted
-                  and bag overlaps, syntax cosine, size; trained on natural clone pairs; its
+                  and bag overlaps, syntax cosine, size, and the model's encoder cosine, computed
+                  only for the functions in such pairs; trained on natural clone pairs; its
                   calibrated threshold); with --threshold, --no-scorer or another --model, cosine
                   similarity >= the threshold alone
     Near-miss and functional groups are formed by complete linkage: every member is a clone of

@@ -318,6 +318,52 @@ enum EvalClones {
     return out
   }
 
+  /// The impure functional groups of a purity run: who joins them, at what scorer probability, and what the
+  /// encoder says about their cross-problem pairs (against the same-problem pairs of the pure groups).
+  static func impureGroups(_ report: CloneReport, solutions: String, gate: LearnedPairGate) throws -> String {
+    func problem(_ m: CloneLocation) -> Substring { m.path.split(separator: "/").first ?? "" }
+    let functional = report.groups.filter { $0.kind == .functional }
+    var texts: [String: [UInt8]] = [:]
+    func text(_ m: CloneLocation) throws -> UnitText {
+      let bytes = try texts[m.path] ?? Array(try SourceFile.load(solutions + "/" + m.path).bytes)
+      texts[m.path] = bytes
+      let lo = min(m.startByte, bytes.count)
+      return UnitText(
+        text: String(decoding: bytes[lo..<min(max(lo, m.endByte), bytes.count)], as: UTF8.self), language: .javascript)
+    }
+    // Encoder cosines of every pair inside a functional group, same problem or not.
+    var same: [Double] = []
+    var across: [Double] = []
+    var rows = ""
+    var shown = 0
+    for g in functional {
+      let views = try gate.encode(try g.members.map(text))
+      var cross: [Double] = []
+      for i in g.members.indices {
+        for j in (i + 1)..<g.members.count {
+          let c = PairFeatures.cosine(views[i].asWritten, views[j].asWritten)
+          if problem(g.members[i]) == problem(g.members[j]) { same.append(c) } else { cross.append(c) }
+        }
+      }
+      across += cross
+      guard !cross.isEmpty, shown < 10 else { continue }
+      shown += 1
+      let members = g.members.map { "\($0.path.replacingOccurrences(of: ".js", with: "")) `\($0.name ?? "?")`" }
+      rows += "| \(g.id) | \(members.joined(separator: ", ")) | "
+      rows += String(
+        format: "%.3f | %.3f | %.3f / %.3f |\n", g.similarity, g.minSimilarity, cross.min() ?? 0,
+        cross.reduce(0, +) / Double(cross.count))
+    }
+    func mean(_ x: [Double]) -> String { x.isEmpty ? "–" : String(format: "%.3f", x.reduce(0, +) / Double(x.count)) }
+    var out = "\nThe first impure functional groups at the defaults (members as problem/author and function; the"
+    out += " scorer's mean and lowest probability over the group's pairs; the encoder cosine of its pairs across"
+    out += " problems):\n\n| group | members | mean p | min p | encoder cosine across problems, min / mean |\n"
+    out += "|---|---|---|---|---|\n" + rows
+    out += "\nOver all functional groups: \(same.count) pairs of one problem (encoder cosine mean \(mean(same))),"
+    out += " \(across.count) pairs across problems (mean \(mean(across))).\n"
+    return out
+  }
+
   /// `--group-purity`: how `codeintel clones` groups the LeetCode solutions at its defaults (a group is pure
   /// when all its members solve the same problem), and the functional kind at other thresholds for context.
   /// Evaluation only: nothing is fitted on this set.
@@ -337,6 +383,9 @@ enum EvalClones {
     }
     out += ":\n\n"
     out += defaults.markdown()
+    if let g = gate, g.usesEncoder, let report = defaults.report {
+      out += try impureGroups(report, solutions: solutions, gate: g)
+    }
     if o.sweep, var g = gate {
       // The same run with other scorer thresholds and encoder floors (the encoder views are computed once).
       out += "\nFunctional groups with the learned scorer at other settings (complete linkage at the scorer's"
@@ -346,8 +395,8 @@ enum EvalClones {
         "| scorer p ≥ | encoder cosine ≥ | groups | purity | first 20 pure | recall | other-problem file pairs linked |\n"
       out += "|---|---|---|---|---|---|---|\n"
       let base = g.scorer
-      for t in [base.decisionThreshold, 0.5, 0.8, 0.9, 0.95] {
-        for e in [base.minEncoderCosine, 0.8, 0.85, 0.9] {
+      for t in [0.5, 0.9, base.decisionThreshold, 0.99] {
+        for e in g.model == nil ? [base.minEncoderCosine] : [base.minEncoderCosine, 0.9] {
           g.scorer.decisionThreshold = t
           g.scorer.minEncoderCosine = e
           let p = try CloneGroupPurity.measure(solutions: solutions, options: CloneOptions(), gate: g)
@@ -361,16 +410,18 @@ enum EvalClones {
         }
       }
     }
-    out +=
-      "\nFunctional groups by cosine alone (`--no-scorer`, or `--threshold`), other settings at their defaults:\n\n"
-    out += "| functional threshold | groups | purity | first 20 pure |\n|---|---|---|---|\n"
-    for t: Float in [0.66, 0.75, 0.8, 0.85, 0.9] {
-      var options = CloneOptions()
-      options.threshold = t
-      let p = try CloneGroupPurity.measure(solutions: solutions, options: options)
-      guard let r = p.rows.first(where: { $0.kind == .functional }) else { continue }
-      let share = r.groups == 0 ? "–" : String(format: "%.1f %%", 100 * r.share)
-      out += String(format: "| %.2f | ", t) + "\(r.groups) | \(share) | \(r.pureFirst20)/\(r.first20) |\n"
+    if !o.sweep {
+      out +=
+        "\nFunctional groups by cosine alone (`--no-scorer`, or `--threshold`), other settings at their defaults:\n\n"
+      out += "| functional threshold | groups | purity | first 20 pure |\n|---|---|---|---|\n"
+      for t: Float in [0.66, 0.75, 0.8, 0.85, 0.9] {
+        var options = CloneOptions()
+        options.threshold = t
+        let p = try CloneGroupPurity.measure(solutions: solutions, options: options)
+        guard let r = p.rows.first(where: { $0.kind == .functional }) else { continue }
+        let share = r.groups == 0 ? "–" : String(format: "%.1f %%", 100 * r.share)
+        out += String(format: "| %.2f | ", t) + "\(r.groups) | \(share) | \(r.pureFirst20)/\(r.first20) |\n"
+      }
     }
     let decisions = try CloneGroupPurity.pairDecisions(directory: o.data)
     if let d = decisions.first {

@@ -12,10 +12,10 @@ enum FinetuneClones {
              (hashed cosine, token-set Jaccard and bag overlap as written and identifier-blind, rare-token,
              IDF-weighted and blind-bigram Jaccard, size) of clone-pairs/natural-train.jsonl plus hard
              negatives (the most alike solutions of other problems); for each feature set, hidden size and
-             hard-negative weight a model is fitted, the best mean of the AUROCs on natural-github-valid.jsonl
-             as written and identifier-blind is kept, and its
-             decision threshold is the lowest with precision >= P on the github-valid pairs whose hashed
-             cosine reaches the candidate floor.
+             hard-negative weight a model is fitted, the best mean of the AUROCs on natural-github-valid.jsonl's
+             own pairs (hard negatives aside) as written and identifier-blind is kept, and its
+             decision threshold is the lowest with precision >= P on all github-valid pairs, hard
+             negatives included.
              --out DIR            the model folder (required; e.g. Models/contracode-hybrid-small)
              --datasets DIR       dataset folder (default ~/.cache/codeintel/datasets-v2)
              --hidden LIST        hidden sizes to try, 0 = logistic (default 0; a network trains
@@ -143,12 +143,23 @@ enum FinetuneClones {
             RankingMetrics.auroc(
               scores: hardOnly.map { scorer.probability(validFeatures.rows[$0]) },
               labels: hardOnly.map { validFeatures.labels[$0] }) ?? 0
+          // The selection score: AUROC on the pairs of the file (positives and random negatives, the protocol of
+          // every table in docs/EVALUATION.md), as written and identifier-blind. The hard negatives weigh in the
+          // threshold (`choose`), not here: with them in, selection favoured weights that rank random pairs worse.
+          func fileOnly(_ f: ClonePairScorerTraining.Features) -> Double {
+            let kept = f.rows.indices.filter { !f.hard[$0] }
+            return RankingMetrics.auroc(
+              scores: kept.map { scorer.probability(f.rows[$0]) }, labels: kept.map { f.labels[$0] }) ?? 0
+          }
+          let fileNatural = fileOnly(validFeatures)
+          let fileBlind = fileOnly(validBlind)
           progress(
             String(
               format:
-                "features %@, hidden %d, hard-negative weight %.2f: github-valid AUROC %.4f (positives vs hard"
-                + " negatives %.4f; identifier-blind %.4f)", setName, hidden, hardWeight, natural, hard, blind))
-          let both = (natural + blind) / 2
+                "features %@, hidden %d, hard-negative weight %.2f: github-valid file pairs AUROC %.4f, identifier-blind"
+                + " %.4f; with hard negatives %.4f / %.4f (positives vs hard negatives %.4f)", setName, hidden,
+              hardWeight, fileNatural, fileBlind, natural, blind, hard))
+          let both = (fileNatural + fileBlind) / 2
           if best == nil || both > best!.auroc + 1e-9 { best = (scorer, both, hardWeight, setName) }
         }
       }
@@ -160,15 +171,19 @@ enum FinetuneClones {
       + " \(hardTrain) hard negatives\(blindCopies ? ", plus identifier-blind copies of all" : "")"
     scorer.selectedOn =
       "clone-pairs/natural-github-valid.jsonl: \(valid.pairs.count - hardValid) pairs (\(valid.positives) positive)"
-      + " and \(hardValid) hard negatives; best mean AUROC as written and identifier-blind among feature sets"
+      + " and \(hardValid) hard negatives; best mean AUROC on the file's pairs (hard negatives aside) as written and"
+      + " identifier-blind among feature sets"
       + " \(featureSets.map(\.0)), hidden sizes \(options.hiddenSizes) and hard-negative weights"
       + " \(options.hardWeights) (chosen: \(best?.features ?? ""), weight \(best?.hardWeight ?? 1))"
     scorer.command = (["codeintel", "finetune", "clones"] + args).joined(separator: " ")
     scorer.notes = [
       String(
         format:
-          "github-valid at the threshold, candidates with hashed cosine >= %.2f: precision %.3f, recall %.3f",
-        scorer.candidateCosine, chosen.precision, chosen.recall)
+          "github-valid at the threshold, %@: precision %.3f, recall %.3f",
+        options.thresholdOnAllPairs
+          ? "all \(validFeatures.rows.count) pairs (hard negatives included)"
+          : String(format: "candidates with hashed cosine >= %.2f", scorer.candidateCosine), chosen.precision,
+        chosen.recall)
     ]
     try scorer.save(directory: folder)
     print(

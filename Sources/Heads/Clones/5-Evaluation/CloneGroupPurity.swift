@@ -29,6 +29,8 @@ public struct CloneGroupPurity: Sendable {
   public var units: Int
   /// Pairs of solution files of one problem (recall's denominator).
   public var sameProblemFilePairs: Int = 0
+  /// The report the rows count (paths relative to the solutions folder).
+  public var report: CloneReport?
 
   /// The share of same-problem file pairs that `row`'s groups link.
   public func recall(_ row: Row) -> Double {
@@ -85,7 +87,8 @@ public struct CloneGroupPurity: Sendable {
           first20: min(20, groups.count), linkedSameProblem: same.count, linkedOtherProblem: other.count))
     }
     return CloneGroupPurity(
-      rows: rows, files: report.files, units: report.units, sameProblemFilePairs: sameProblemFilePairs)
+      rows: rows, files: report.files, units: report.units, sameProblemFilePairs: sameProblemFilePairs,
+      report: report)
   }
 
   /// A Markdown table, one row per kind.

@@ -97,4 +97,53 @@ private final class RecordingGate: FunctionalPairGate, @unchecked Sendable {
     }
     #expect(report.count(.functional) >= 1)
   }
+
+  @Test func gatedGroupsAreCompleteAtTheGatesDecisionNotChained() throws {
+    // Three functions of one shape (all candidates at a floor of 0), told apart only by the encoder vectors
+    // the gate gives them: A–B and B–C are edges (cosine 0.71), A–C is not (0). Complete linkage must not put
+    // all three in one group, whatever the order it meets the edges in.
+    final class ChainGate: FunctionalPairGate, @unchecked Sendable {
+      var embedderID: String { HashedFeatureEmbedder().modelID }
+      var candidateThreshold: Float { 0 }
+      var threshold: Double { 0.5 }
+      var commonRaw: Set<UInt32> { [] }
+      var commonBlind: Set<UInt32> { [] }
+      var usesEncoder: Bool { true }
+      func encode(_ units: [UnitText]) throws -> [(asWritten: [Float], blind: [Float])] {
+        units.map { u in
+          let v: [Float] =
+            u.text.contains("alpha") ? [1, 0] : u.text.contains("beta") ? [0.7071, 0.7071] : [0, 1]
+          return (v, v)
+        }
+      }
+      func probability(_ a: PairSide, _ b: PairSide) -> Double {
+        PairFeatures.compute(a, b)[PairFeatures.names.firstIndex(of: "encoderCosine")!]
+      }
+    }
+    let repo = try TemporaryRepository()
+    // Different constants, so that they are three canonical classes (the function's own name does not count).
+    for (file, word, k) in [("a.js", "alpha", 2), ("b.js", "beta", 3), ("c.js", "gamma", 5)] {
+      try repo.write(
+        file,
+        """
+        function \(word)(items, limit) {
+          const out = [];
+          for (let i = 0; i < items.length; i++) {
+            if (items[i] > limit) out.push(items[i] * \(k));
+          }
+          return out.length ? out : null;
+        }
+
+        """)
+    }
+    let report = try CloneFinder(options: CloneOptions(minLines: 3, minTokens: 10, nearMiss: false), gate: ChainGate())
+      .report(root: repo.root)
+    let functional = report.groups.filter { $0.kind == .functional }
+    #expect(!functional.isEmpty, "A–B or B–C is reported")
+    for g in functional {
+      let names = Set(g.members.compactMap(\.name))
+      #expect(!(names.contains("alpha") && names.contains("gamma")), "\(names)")
+      #expect(g.minSimilarity >= 0.5)
+    }
+  }
 }

@@ -386,6 +386,7 @@ enum EvalClones {
     if let g = gate, g.usesEncoder, let report = defaults.report {
       out += try impureGroups(report, solutions: solutions, gate: g)
     }
+    printError(out)  // what is measured so far, in case a long sweep is stopped
     if o.sweep, var g = gate {
       // The same run with other scorer thresholds and encoder floors (the encoder views are computed once).
       out += "\nFunctional groups with the learned scorer at other settings (complete linkage at the scorer's"
@@ -405,6 +406,7 @@ enum EvalClones {
           out += String(format: "| %.3f | ", t) + (e <= -1 ? "–" : String(format: "%.2f", e))
           out += " | \(r.groups) | \(share) | \(r.pureFirst20)/\(r.first20) | "
           out += String(format: "%.2f %% | %d |\n", 100 * p.recall(r), r.linkedOtherProblem)
+          printError(String(out.split(separator: "\n").last ?? ""))
           printError(
             String(format: "[%5.0fs] ", Date().timeIntervalSince(started)) + "p >= \(t), encoder >= \(e): done")
         }

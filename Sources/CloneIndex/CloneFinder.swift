@@ -74,7 +74,21 @@ public struct CloneFinder {
       },
       encoderVectors: { needed in
         guard let gate else { return nil }
-        return try gate.encode(try Self.texts(of: needed.map { units[$0] }, root: root))
+        let texts = try Self.texts(of: needed.map { units[$0] }, root: root)
+        guard !gate.encoderID.isEmpty else { return try gate.encode(texts) }
+        // Kept in the index by encoder and text, so a warm run embeds nothing and an edit only what changed.
+        let keys = texts.map {
+          gate.encoderID + "|" + $0.language.rawValue + "|" + ContentHash.hex(ContentHash.hash($0.text))
+        }
+        var views = try store.encoderViews(keys)
+        let missing = keys.indices.filter { views[keys[$0]] == nil }
+        if !missing.isEmpty {
+          let fresh = try gate.encode(missing.map { texts[$0] })
+          for (i, v) in zip(missing, fresh) { views[keys[i]] = v }
+          try store.storeEncoderViews(
+            zip(missing, fresh).filter { !$0.1.asWritten.isEmpty }.map { (keys[$0.0], $0.1.asWritten, $0.1.blind) })
+        }
+        return keys.map { views[$0] ?? ([], []) }
       })
     var report = CloneReport(
       repository: root, model: snapshot.modelID, threshold: Double(options.threshold), minLines: options.minLines,

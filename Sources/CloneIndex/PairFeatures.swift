@@ -209,12 +209,16 @@ public protocol FunctionalPairGate: Sendable {
   var usesEncoder: Bool { get }
   /// The encoder vectors of `units` (as written, identifier-blind), one pair per unit.
   func encode(_ units: [UnitText]) throws -> [(asWritten: [Float], blind: [Float])]
+  /// What identifies the encoder's vectors (the index keeps them under it and the unit's text); empty: they
+  /// are not kept.
+  var encoderID: String { get }
   /// A rule besides the probability that an edge must pass (say, the encoder must agree); true by default.
   func agrees(_ a: PairSide, _ b: PairSide) -> Bool
 }
 
 extension FunctionalPairGate {
   public var usesEncoder: Bool { false }
+  public var encoderID: String { "" }
   public func agrees(_ a: PairSide, _ b: PairSide) -> Bool { true }
   public func encode(_ units: [UnitText]) throws -> [(asWritten: [Float], blind: [Float])] {
     units.map { _ in ([], []) }

@@ -146,4 +146,43 @@ private final class RecordingGate: FunctionalPairGate, @unchecked Sendable {
       #expect(g.minSimilarity >= 0.5)
     }
   }
+
+  @Test func encoderVectorsAreKeptInTheIndexSoAWarmRunEmbedsNothing() throws {
+    final class CountingGate: FunctionalPairGate, @unchecked Sendable {
+      var encoded: [String] = []
+      var embedderID: String { HashedFeatureEmbedder().modelID }
+      var candidateThreshold: Float { 0.3 }
+      var threshold: Double { 0.5 }
+      var commonRaw: Set<UInt32> { [] }
+      var commonBlind: Set<UInt32> { [] }
+      var usesEncoder: Bool { true }
+      var encoderID: String { "test-encoder" }
+      func encode(_ units: [UnitText]) throws -> [(asWritten: [Float], blind: [Float])] {
+        encoded += units.map(\.text)
+        return units.map { _ in ([1, 0], [0, 1]) }
+      }
+      func probability(_ a: PairSide, _ b: PairSide) -> Double {
+        PairFeatures.compute(a, b)[PairFeatures.names.firstIndex(of: "encoderCosine")!]
+      }
+    }
+    let repo = try TemporaryRepository.demo()
+    let gate = CountingGate()
+    let cold = try CloneFinder(gate: gate).report(root: repo.root)
+    let first = gate.encoded.count
+    #expect(first > 0 && cold.count(.functional) >= 1)
+    // Nothing changed: the same groups, nothing embedded.
+    let warm = try CloneFinder(gate: gate).report(root: repo.root)
+    #expect(gate.encoded.count == first)
+    #expect(warm.groups == cold.groups)
+    // One candidate's text changes (a comment inside it): only that one is embedded again.
+    let member = try #require(cold.groups.first { $0.kind == .functional }?.members.first)
+    var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: repo.root + "/" + member.path)))
+    let comment = Array(" /* edited */".utf8)
+    let brace = try #require(bytes[member.startByte..<member.endByte].firstIndex(of: UInt8(ascii: "{")))
+    bytes.insert(contentsOf: comment, at: brace + 1)
+    try repo.writeBytes(member.path, bytes)
+    _ = try CloneFinder(gate: gate).report(root: repo.root)
+    let again = gate.encoded[first...]
+    #expect(again.count == 1 && again.first?.contains("/* edited */") == true, "\(again.count)")
+  }
 }

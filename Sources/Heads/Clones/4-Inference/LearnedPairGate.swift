@@ -70,6 +70,7 @@ public struct LearnedPairGate: FunctionalPairGate {
   public var commonBlind: Set<UInt32> { scorer.commonBlind }
   public func probability(_ a: PairSide, _ b: PairSide) -> Double { scorer.probability(a, b) }
   public var usesEncoder: Bool { scorer.needsEncoder }
+  public var encoderID: String { model.map { EncoderEmbedder(model: $0).modelID } ?? "" }
   public func agrees(_ a: PairSide, _ b: PairSide) -> Bool { scorer.agrees(a, b) }
 
   public func encode(_ units: [UnitText]) throws -> [(asWritten: [Float], blind: [Float])] {

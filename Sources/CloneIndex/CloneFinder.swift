@@ -1,3 +1,6 @@
+import Foundation
+import Syntax
+
 /// The one call behind `codeintel clones`: update the index, then find and rank clone groups.
 /// All-pairs results are cached in the index and reused while nothing changed.
 public struct CloneFinder {
@@ -68,6 +71,24 @@ public struct CloneFinder {
         let pairs = compute()
         try save(pairs, reps, nearKey, .nearMiss)
         return pairs
+      },
+      encoderVectors: { needed in
+        guard let gate else { return nil }
+        let texts = try Self.texts(of: needed.map { units[$0] }, root: root)
+        guard !gate.encoderID.isEmpty else { return try gate.encode(texts) }
+        // Kept in the index by encoder and text, so a warm run embeds nothing and an edit only what changed.
+        let keys = texts.map {
+          gate.encoderID + "|" + $0.language.rawValue + "|" + ContentHash.hex(ContentHash.hash($0.text))
+        }
+        var views = try store.encoderViews(keys)
+        let missing = keys.indices.filter { views[keys[$0]] == nil }
+        if !missing.isEmpty {
+          let fresh = try gate.encode(missing.map { texts[$0] })
+          for (i, v) in zip(missing, fresh) { views[keys[i]] = v }
+          try store.storeEncoderViews(
+            zip(missing, fresh).filter { !$0.1.asWritten.isEmpty }.map { (keys[$0.0], $0.1.asWritten, $0.1.blind) })
+        }
+        return keys.map { views[$0] ?? ([], []) }
       })
     var report = CloneReport(
       repository: root, model: snapshot.modelID, threshold: Double(options.threshold), minLines: options.minLines,
@@ -78,5 +99,28 @@ public struct CloneFinder {
         gate.candidateThreshold)
     }
     return report
+  }
+
+  /// The source text of each unit, read from its file under `root` (each file once); a file that changed
+  /// since it was indexed gives what now sits in the unit's byte range, clamped to the file.
+  static func texts(of units: [StoredUnit], root: String) throws -> [UnitText] {
+    var files: [String: [UInt8]] = [:]
+    return try units.map { u in
+      let bytes: [UInt8]
+      if let known = files[u.path] {
+        bytes = known
+      } else {
+        let url = URL(fileURLWithPath: root).appendingPathComponent(u.path)
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+          throw CloneIndexError.noSuchPath("\(url.path) (indexed, but no longer readable; run the command again)")
+        }
+        bytes = Array(data)
+        files[u.path] = bytes
+      }
+      let lo = min(max(0, u.startByte), bytes.count)
+      let hi = min(max(lo, u.endByte), bytes.count)
+      return UnitText(
+        text: String(decoding: bytes[lo..<hi], as: UTF8.self), language: Language(path: u.path) ?? .javascript)
+    }
   }
 }

@@ -77,6 +77,8 @@ public final class IndexStore {
     db = try SQLiteDatabase(path: path)
     try db.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;")
     try createSchemaIfNeeded()
+    try db.execute(
+      "CREATE TABLE IF NOT EXISTS encoder_views(key TEXT PRIMARY KEY, written BLOB NOT NULL, blind BLOB NOT NULL)")
   }
 
   /// Why the file at `path` cannot be used, or nil if it is absent, empty or a valid index.
@@ -274,7 +276,42 @@ public final class IndexStore {
 
   /// Removes every file and unit (used when the embedder or the hashing changes).
   public func clear() throws {
-    try db.execute("DELETE FROM units; DELETE FROM files; DELETE FROM pair_cache;")
+    try db.execute("DELETE FROM units; DELETE FROM files; DELETE FROM pair_cache; DELETE FROM encoder_views;")
+  }
+
+  // MARK: - Encoder views
+
+  /// The learned pair gate's encoder vectors stored under `keys` (the encoder's id and a hash of the unit's
+  /// text: a key never goes stale, only unused), by key; absent keys are missing.
+  public func encoderViews(_ keys: [String]) throws -> [String: (asWritten: [Float], blind: [Float])] {
+    let s = try db.prepare("SELECT written, blind FROM encoder_views WHERE key = ?1")
+    var out: [String: (asWritten: [Float], blind: [Float])] = [:]
+    for k in Set(keys) {
+      s.reset()
+      s.bind(1, k)
+      if try s.step() {
+        var w: [Float] = []
+        var b: [Float] = []
+        _ = s.appendFloats(0, to: &w)
+        _ = s.appendFloats(1, to: &b)
+        out[k] = (w, b)
+      }
+    }
+    return out
+  }
+
+  /// Stores encoder vectors under their keys (one transaction).
+  public func storeEncoderViews(_ views: [(key: String, asWritten: [Float], blind: [Float])]) throws {
+    guard !views.isEmpty else { return }
+    try db.transaction {
+      let s = try db.prepare("INSERT OR REPLACE INTO encoder_views(key, written, blind) VALUES(?1, ?2, ?3)")
+      for v in views {
+        s.bind(1, v.key)
+        s.bind(2, floats: v.asWritten)
+        s.bind(3, floats: v.blind)
+        try s.run()
+      }
+    }
   }
 
   // MARK: - Reading

@@ -28,6 +28,11 @@ public struct PairSide: Sendable {
   public let blindBigrams: [UInt64]
   /// The embedder's unit vector (cosine = dot product); may be empty when there is none.
   public let vector: [Float]
+  /// The pretrained encoder's unit vectors of the function as written and of its identifier-blind rendering
+  /// (locals renamed `v0`, `v1`, … in order of first use): empty unless a gate that reads them
+  /// (`FunctionalPairGate.usesEncoder`) had them computed.
+  public var encoder: [Float] = []
+  public var encoderBlind: [Float] = []
   /// Inverse document frequencies of `rawSet` / `blindSet` within the collection being searched (one
   /// repository, one pair set): `log((N + 1) / (df + 1))`; all 1 until `assignIDF` sets them. A token that
   /// few functions share (a problem's own names and constants) weighs more than one every function of an
@@ -122,7 +127,15 @@ public struct PairSide: Sendable {
 /// The features of a pair of functions the learned scorer combines; every one is symmetric in its two
 /// sides and lies in 0...1 (the size feature is scaled to it), so a weight reads directly.
 public enum PairFeatures {
-  public static let names = [
+  public static let names =
+    legacyNames + [
+      "encoderCosine",  // the pretrained encoder's cosine of the two functions as written
+      "encoderBlindCosine",  // the same, of their identifier-blind renderings (locals renamed v0, v1, …)
+    ]
+
+  /// The features of the first scorers (session 5), which read no encoder; a scorer file that lists only
+  /// these still loads and scores as before.
+  public static let legacyNames = [
     "hashedCosine",  // the default embedder's cosine (syntax n-grams, node types, API names)
     "rawSetJaccard",  // token-set Jaccard as written (SourcererCC's view, names and literals count)
     "blindSetJaccard",  // the same, locals as ID and literals by class
@@ -139,12 +152,16 @@ public enum PairFeatures {
 
   public static var count: Int { names.count }
 
+  /// The dot product of two unit vectors, clamped to -1...1; 0 when either is missing or they differ in size.
+  public static func cosine(_ a: [Float], _ b: [Float]) -> Double {
+    guard a.count == b.count else { return 0 }
+    var s: Float = 0
+    for j in 0..<a.count { s += a[j] * b[j] }
+    return Double(max(-1, min(1, s)))
+  }
+
   /// The feature row of a pair (order as `names`).
   public static func compute(_ a: PairSide, _ b: PairSide) -> [Double] {
-    var cosine: Float = 0
-    if a.vector.count == b.vector.count {
-      for j in 0..<a.vector.count { cosine += a.vector[j] * b.vector[j] }
-    }
     let small = min(a.tokenCount, b.tokenCount)
     let large = max(a.tokenCount, b.tokenCount)
     func bag(_ x: [UInt32], _ y: [UInt32]) -> Double {
@@ -152,7 +169,7 @@ public enum PairFeatures {
       return m == 0 ? 0 : Double(SortedSets.intersectionCount(x, y)) / Double(m)
     }
     return [
-      Double(max(-1, min(1, cosine))),
+      cosine(a.vector, b.vector),
       SortedSets.jaccard(a.rawSet, b.rawSet),
       SortedSets.jaccard(a.blindSet, b.blindSet),
       bag(a.rawBag, b.rawBag),
@@ -164,6 +181,8 @@ public enum PairFeatures {
       min(1, log(Double(max(small, 1))) / log(10_000.0)),
       PairSide.weightedJaccard(a.rawSet, a.rawIDF, b.rawSet, b.rawIDF),
       PairSide.weightedJaccard(a.blindSet, a.blindIDF, b.blindSet, b.blindIDF),
+      cosine(a.encoder, b.encoder),
+      cosine(a.encoderBlind, b.encoderBlind),
     ]
   }
 }
@@ -185,4 +204,23 @@ public protocol FunctionalPairGate: Sendable {
   var commonBlind: Set<UInt32> { get }
   /// The probability that two functions are functional clones.
   func probability(_ a: PairSide, _ b: PairSide) -> Double
+  /// Whether `probability` reads the sides' encoder vectors (`PairSide.encoder`, `.encoderBlind`): the
+  /// detector then has `encode` embed every unit that is in a candidate pair (and only those).
+  var usesEncoder: Bool { get }
+  /// The encoder vectors of `units` (as written, identifier-blind), one pair per unit.
+  func encode(_ units: [UnitText]) throws -> [(asWritten: [Float], blind: [Float])]
+  /// What identifies the encoder's vectors (the index keeps them under it and the unit's text); empty: they
+  /// are not kept.
+  var encoderID: String { get }
+  /// A rule besides the probability that an edge must pass (say, the encoder must agree); true by default.
+  func agrees(_ a: PairSide, _ b: PairSide) -> Bool
+}
+
+extension FunctionalPairGate {
+  public var usesEncoder: Bool { false }
+  public var encoderID: String { "" }
+  public func agrees(_ a: PairSide, _ b: PairSide) -> Bool { true }
+  public func encode(_ units: [UnitText]) throws -> [(asWritten: [Float], blind: [Float])] {
+    units.map { _ in ([], []) }
+  }
 }

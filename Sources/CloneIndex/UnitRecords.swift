@@ -115,7 +115,8 @@ public struct UnitRecordExporter {
   public var maxFileBytes: Int
 
   public init(
-    embedder: any Embedder = HashedFeatureEmbedder(), options: CloneOptions = CloneOptions(), maxFileBytes: Int = 4 << 20
+    embedder: any Embedder = HashedFeatureEmbedder(), options: CloneOptions = CloneOptions(),
+    maxFileBytes: Int = 4 << 20
   ) {
     self.embedder = embedder
     self.options = options
@@ -126,7 +127,9 @@ public struct UnitRecordExporter {
     UnitRecordSettings(
       model: embedder.modelID, dimension: embedder.dimension, threshold: options.threshold, minLines: options.minLines,
       minTokens: options.minTokens, maxGroupSize: options.maxGroupSize, shingleSize: Self.shingleSize,
-      shingleSpace: Self.shingleSpace, nearMissJaccard: Double(options.nearMissBlindOverlap / (2 - options.nearMissBlindOverlap)), nearMiss: options.nearMiss,
+      shingleSpace: Self.shingleSpace,
+      nearMissJaccard: Double(options.nearMissBlindOverlap / (2 - options.nearMissBlindOverlap)),
+      nearMiss: options.nearMiss,
       nearMissRawOverlap: options.nearMissRawOverlap, nearMissBlindOverlap: options.nearMissBlindOverlap)
   }
 
@@ -151,7 +154,8 @@ public struct UnitRecordExporter {
     var bags: [Int: (raw: [UInt32], blind: [UInt32])] = [:]
     var next = 0
     for file in files {
-      guard let bytes = try? FileBytes.read(file.fullPath, limit: maxFileBytes), SourceFilter.skipReason(for: bytes) == nil
+      guard let bytes = try? FileBytes.read(file.fullPath, limit: maxFileBytes),
+        SourceFilter.skipReason(for: bytes) == nil
       else {
         done.skipped += 1
         continue
@@ -296,11 +300,14 @@ public struct ComponentGroup: Sendable, Codable, Equatable {
 /// when their token bags meet `NearMissIndex`'s overlaps. Units are ordered as one index holding all
 /// the repositories would order them (repository, path, ordinal), so a component that holds a whole
 /// repository and all its above-threshold pairs gives exactly the groups of `codeintel clones`.
-public func cloneGroups(in component: UnitComponent, options: CloneOptions = CloneOptions()) throws -> [ComponentGroup] {
+public func cloneGroups(in component: UnitComponent, options: CloneOptions = CloneOptions()) throws -> [ComponentGroup]
+{
   let order = component.units.indices.sorted {
     let a = component.units[$0]
     let b = component.units[$1]
-    if a.repository != b.repository { return Array(a.repository.utf8).lexicographicallyPrecedes(Array(b.repository.utf8)) }
+    if a.repository != b.repository {
+      return Array(a.repository.utf8).lexicographicallyPrecedes(Array(b.repository.utf8))
+    }
     if a.path != b.path { return Array(a.path.utf8).lexicographicallyPrecedes(Array(b.path.utf8)) }
     return a.ordinal < b.ordinal
   }
@@ -313,7 +320,8 @@ public func cloneGroups(in component: UnitComponent, options: CloneOptions = Clo
   for (p, i) in order.enumerated() {
     let u = component.units[i]
     guard u.vector.count == dimension else {
-      throw CloneIndexError.embedderMismatch("unit \(u.repository):\(u.path):\(u.startLine) has a vector of \(u.vector.count) floats, expected \(dimension)")
+      throw CloneIndexError.embedderMismatch(
+        "unit \(u.repository):\(u.path):\(u.startLine) has a vector of \(u.vector.count) floats, expected \(dimension)")
     }
     position[i] = p
     // One path string per (repository, path), ordered like the pair. The repository, with its slashes
@@ -375,6 +383,8 @@ public func cloneGroups(in component: UnitComponent, options: CloneOptions = Clo
         rawOverlap: options.nearMissRawOverlap, blindOverlap: options.nearMissBlindOverlap
       ).map { SimilarPair(a: a, b: b, score: $0) }
     }.sorted { ($0.a, $0.b) < ($1.a, $1.b) }
+  } encoderVectors: { _ in
+    nil
   }
   return groups.map { g in
     ComponentGroup(

@@ -53,4 +53,136 @@ private final class RecordingGate: FunctionalPairGate, @unchecked Sendable {
     let report = try CloneFinder(gate: Other()).report(root: repo.root)
     #expect(report.count(.functional) == 2 && report.functionalScorer == nil)
   }
+
+  @Test func aGateThatReadsTheEncoderGetsTheTextsOfCandidateUnitsOnly() throws {
+    /// Encodes a unit as [1, 0] when its text mentions `keyword`, else [0, 1]; accepts a pair at encoder
+    /// cosine ≥ 0.5 (feature 12), and records the texts it was asked to encode.
+    final class EncoderGate: FunctionalPairGate, @unchecked Sendable {
+      let keyword: String
+      var asked: [String] = []
+      init(keyword: String) { self.keyword = keyword }
+      var embedderID: String { HashedFeatureEmbedder().modelID }
+      var candidateThreshold: Float { 0.3 }
+      var threshold: Double { 0.5 }
+      var commonRaw: Set<UInt32> { [] }
+      var commonBlind: Set<UInt32> { [] }
+      var usesEncoder: Bool { true }
+      func encode(_ units: [UnitText]) throws -> [(asWritten: [Float], blind: [Float])] {
+        asked += units.map(\.text)
+        return units.map { $0.text.contains(keyword) ? ([1, 0], [1, 0]) : ([0, 1], [0, 1]) }
+      }
+      func probability(_ a: PairSide, _ b: PairSide) -> Double {
+        PairFeatures.compute(a, b)[PairFeatures.names.firstIndex(of: "encoderCosine")!] >= 0.5 ? 0.9 : 0.1
+      }
+    }
+    let repo = try TemporaryRepository.demo()
+    let open = RecordingGate(cut: 0, candidateThreshold: 0.3)
+    let all = try CloneFinder(gate: open).report(root: repo.root)
+    let functional = all.groups.filter { $0.kind == .functional }
+    #expect(functional.count >= 2)
+    // Mark one functional group's first member by a word only its text has; the encoder then calls every pair
+    // with it different, and every pair without it alike.
+    let member = functional[0].members[0]
+    let text = try String(contentsOfFile: repo.root + "/" + member.path, encoding: .utf8)
+    let unitText = String(decoding: Array(text.utf8)[member.startByte..<member.endByte], as: UTF8.self)
+    let word = try #require(member.name)
+    let gate = EncoderGate(keyword: word + "(")
+    let report = try CloneFinder(gate: gate).report(root: repo.root)
+    // It was given unit texts read from the files (the marked one among them), each unit at most once.
+    #expect(gate.asked.contains(unitText))
+    #expect(Set(gate.asked).count == gate.asked.count)
+    // No functional group holds the marked member with another member (its encoder cosine is 0 with all).
+    for g in report.groups where g.kind == .functional {
+      #expect(!g.members.contains { $0.path == member.path && $0.startByte == member.startByte })
+    }
+    #expect(report.count(.functional) >= 1)
+  }
+
+  @Test func gatedGroupsAreCompleteAtTheGatesDecisionNotChained() throws {
+    // Three functions of one shape (all candidates at a floor of 0), told apart only by the encoder vectors
+    // the gate gives them: A–B and B–C are edges (cosine 0.71), A–C is not (0). Complete linkage must not put
+    // all three in one group, whatever the order it meets the edges in.
+    final class ChainGate: FunctionalPairGate, @unchecked Sendable {
+      var embedderID: String { HashedFeatureEmbedder().modelID }
+      var candidateThreshold: Float { 0 }
+      var threshold: Double { 0.5 }
+      var commonRaw: Set<UInt32> { [] }
+      var commonBlind: Set<UInt32> { [] }
+      var usesEncoder: Bool { true }
+      func encode(_ units: [UnitText]) throws -> [(asWritten: [Float], blind: [Float])] {
+        units.map { u in
+          let v: [Float] =
+            u.text.contains("alpha") ? [1, 0] : u.text.contains("beta") ? [0.7071, 0.7071] : [0, 1]
+          return (v, v)
+        }
+      }
+      func probability(_ a: PairSide, _ b: PairSide) -> Double {
+        PairFeatures.compute(a, b)[PairFeatures.names.firstIndex(of: "encoderCosine")!]
+      }
+    }
+    let repo = try TemporaryRepository()
+    // Different constants, so that they are three canonical classes (the function's own name does not count).
+    for (file, word, k) in [("a.js", "alpha", 2), ("b.js", "beta", 3), ("c.js", "gamma", 5)] {
+      try repo.write(
+        file,
+        """
+        function \(word)(items, limit) {
+          const out = [];
+          for (let i = 0; i < items.length; i++) {
+            if (items[i] > limit) out.push(items[i] * \(k));
+          }
+          return out.length ? out : null;
+        }
+
+        """)
+    }
+    let report = try CloneFinder(options: CloneOptions(minLines: 3, minTokens: 10, nearMiss: false), gate: ChainGate())
+      .report(root: repo.root)
+    let functional = report.groups.filter { $0.kind == .functional }
+    #expect(!functional.isEmpty, "A–B or B–C is reported")
+    for g in functional {
+      let names = Set(g.members.compactMap(\.name))
+      #expect(!(names.contains("alpha") && names.contains("gamma")), "\(names)")
+      #expect(g.minSimilarity >= 0.5)
+    }
+  }
+
+  @Test func encoderVectorsAreKeptInTheIndexSoAWarmRunEmbedsNothing() throws {
+    final class CountingGate: FunctionalPairGate, @unchecked Sendable {
+      var encoded: [String] = []
+      var embedderID: String { HashedFeatureEmbedder().modelID }
+      var candidateThreshold: Float { 0.3 }
+      var threshold: Double { 0.5 }
+      var commonRaw: Set<UInt32> { [] }
+      var commonBlind: Set<UInt32> { [] }
+      var usesEncoder: Bool { true }
+      var encoderID: String { "test-encoder" }
+      func encode(_ units: [UnitText]) throws -> [(asWritten: [Float], blind: [Float])] {
+        encoded += units.map(\.text)
+        return units.map { _ in ([1, 0], [0, 1]) }
+      }
+      func probability(_ a: PairSide, _ b: PairSide) -> Double {
+        PairFeatures.compute(a, b)[PairFeatures.names.firstIndex(of: "encoderCosine")!]
+      }
+    }
+    let repo = try TemporaryRepository.demo()
+    let gate = CountingGate()
+    let cold = try CloneFinder(gate: gate).report(root: repo.root)
+    let first = gate.encoded.count
+    #expect(first > 0 && cold.count(.functional) >= 1)
+    // Nothing changed: the same groups, nothing embedded.
+    let warm = try CloneFinder(gate: gate).report(root: repo.root)
+    #expect(gate.encoded.count == first)
+    #expect(warm.groups == cold.groups)
+    // One candidate's text changes (a comment inside it): only that one is embedded again.
+    let member = try #require(cold.groups.first { $0.kind == .functional }?.members.first)
+    var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: repo.root + "/" + member.path)))
+    let comment = Array(" /* edited */".utf8)
+    let brace = try #require(bytes[member.startByte..<member.endByte].firstIndex(of: UInt8(ascii: "{")))
+    bytes.insert(contentsOf: comment, at: brace + 1)
+    try repo.writeBytes(member.path, bytes)
+    _ = try CloneFinder(gate: gate).report(root: repo.root)
+    let again = gate.encoded[first...]
+    #expect(again.count == 1 && again.first?.contains("/* edited */") == true, "\(again.count)")
+  }
 }

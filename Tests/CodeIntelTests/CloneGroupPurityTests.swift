@@ -1,7 +1,7 @@
 import CloneIndex
 import CodeIntel
-import Heads
 import Foundation
+import Heads
 import Testing
 
 /// `codeintel eval clones --group-purity`: purity per kind and the pair decisions, on a tiny made-up set.
@@ -40,6 +40,12 @@ import Testing
     #expect(byKind[.renamed]?.groups == 1 && byKind[.renamed]?.pure == 1)
     #expect(byKind[.exact]?.groups == 1 && byKind[.exact]?.pure == 0)
     #expect(!FileManager.default.fileExists(atPath: root + "/solutions/.codeintel"), "the data folder stays untouched")
+    // Recall: one same-problem file pair (0001's two), linked by the renamed group; the exact group links
+    // one pair of files of different problems.
+    #expect(p.sameProblemFilePairs == 1)
+    #expect(byKind[.renamed]?.linkedSameProblem == 1 && byKind[.renamed]?.linkedOtherProblem == 0)
+    #expect(byKind[.exact]?.linkedSameProblem == 0 && byKind[.exact]?.linkedOtherProblem == 1)
+    #expect(p.recall(byKind[.renamed]!) == 1 && p.recall(byKind[.exact]!) == 0)
 
     // Pair decisions: 0001 ann–bob is positive (a renamed copy), 0002–0003 is negative but identical (a
     // false positive of every rule).

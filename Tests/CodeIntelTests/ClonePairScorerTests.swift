@@ -1,6 +1,7 @@
 import Augment
 import CloneIndex
 import Foundation
+import Model
 import Testing
 
 @testable import CodeIntel
@@ -26,10 +27,113 @@ import Testing
       0.75,  // 3 / 4 tokens
       log(3.0) / log(10_000.0),
       0.5, 0.5,  // IDF weights all 1 until assigned: plain Jaccard
+      0, 0,  // no encoder vectors: the encoder cosines are 0
     ]
     #expect(f.count == PairFeatures.count)
     for (x, y) in zip(f, expected) { #expect(abs(x - y) < 1e-6) }
     #expect(PairFeatures.compute(b, a) == f)
+  }
+
+  @Test func encoderCosinesComeFromTheSidesEncoderVectors() {
+    var (a, b) = Self.sides()
+    a.encoder = [1, 0, 0]
+    b.encoder = [0.8, 0.6, 0]
+    a.encoderBlind = [0, 1]
+    b.encoderBlind = [0, 1]
+    let f = PairFeatures.compute(a, b)
+    let i = PairFeatures.names.firstIndex(of: "encoderCosine")!
+    let j = PairFeatures.names.firstIndex(of: "encoderBlindCosine")!
+    #expect(abs(f[i] - 0.8) < 1e-6 && abs(f[j] - 1) < 1e-6)
+    // The first 12 do not move.
+    #expect(Array(f.prefix(12)) == Array(PairFeatures.compute(Self.sides().0, Self.sides().1).prefix(12)))
+    // One side without vectors (or of another size): 0, never a crash.
+    b.encoder = [1, 0]
+    #expect(PairFeatures.compute(a, b)[i] == 0)
+  }
+
+  @Test func aLegacyTwelveFeatureScorerLoadsAndScoresAsBefore() throws {
+    // A session-5 file: 12 features, 12 weights. It reads the first 12 columns of a full row, so the encoder
+    // columns cannot change its score.
+    var w = [Double](repeating: 0, count: 12)
+    w[0] = 2
+    w[8] = -4
+    let old = ClonePairScorer(
+      embedder: "hashed-features-v1-256", mean: [0.1] + [Double](repeating: 0, count: 11),
+      scale: [0.5] + [Double](repeating: 1, count: 11), hidden: 0, hiddenWeights: [], hiddenBias: [],
+      outputWeights: w, outputBias: 1, decisionThreshold: 0.5, candidateCosine: 0.5, commonRawTokens: [30],
+      commonBlindTokens: [1], features: PairFeatures.legacyNames)
+    #expect(old.problem() == nil && !old.needsEncoder)
+    var (a, b) = Self.sides()
+    #expect(abs(old.probability(a, b) - 0.5) < 1e-6)
+    a.encoder = [1, 0]
+    b.encoder = [0, 1]
+    #expect(abs(old.probability(a, b) - 0.5) < 1e-6)
+    // Through the file, without an encoderModel key (as session 5 wrote it).
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("scorer-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    try old.save(directory: dir)
+    let text = String(
+      decoding: try Data(contentsOf: dir.appendingPathComponent(ClonePairScorer.fileName)), as: UTF8.self)
+    #expect(!text.contains("encoderModel"))
+    let loaded = try #require(try ClonePairScorer.load(directory: dir))
+    #expect(loaded == old && loaded.columns == Array(0..<12))
+    // An unknown feature name is refused with a sentence.
+    var unknown = old
+    unknown.features[3] = "telepathy"
+    try unknown.save(directory: dir)
+    #expect(throws: CodeIntelError.self) { try ClonePairScorer.load(directory: dir) }
+    do { _ = try ClonePairScorer.load(directory: dir) } catch { #expect("\(error)".contains("telepathy")) }
+  }
+
+  @Test func aScorerThatReadsTheEncoderNeedsItsModel() throws {
+    var s = Self.logistic()
+    #expect(s.needsEncoder)
+    #expect(throws: CodeIntelError.self) { try s.encode([UnitText(text: "x", language: .javascript)]) }
+    #expect(throws: CodeIntelError.self) { try LearnedPairGate(scorer: s, model: nil) }
+    let models = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent().appendingPathComponent("Models/contracode-hybrid-small")
+    let model = try PretrainedModel.load(directory: models.path)
+    s.encoderModel = "encoder:another-model"
+    #expect(throws: CodeIntelError.self) { try LearnedPairGate(scorer: s, model: model) }
+    s.encoderModel = EncoderEmbedder(model: model).modelID
+    let gate = try LearnedPairGate(scorer: s, model: model, threads: 1)
+    #expect(gate.usesEncoder)
+    // Its views: unit vectors, and a renamed copy has the same identifier-blind vector.
+    let v = try gate.encode([
+      UnitText(text: "function f(a, b) { const s = a + b; return s * 2 }", language: .javascript),
+      UnitText(text: "function f(x, y) { const t = x + y; return t * 2 }", language: .javascript),
+    ])
+    #expect(v.count == 2)
+    for (w, bl) in v { #expect(abs(w.reduce(0) { $0 + $1 * $1 } - 1) < 1e-3 && bl.count == w.count) }
+    #expect(zip(v[0].blind, v[1].blind).allSatisfy { abs($0 - $1) < 1e-5 })
+    #expect(!zip(v[0].asWritten, v[1].asWritten).allSatisfy { abs($0 - $1) < 1e-5 })
+  }
+
+  @Test func anEncoderFloorMakesTheEncoderAgree() throws {
+    var s = Self.logistic()
+    s.features = PairFeatures.legacyNames
+    s.mean = Array(s.mean.prefix(12))
+    s.scale = Array(s.scale.prefix(12))
+    s.outputWeights = Array(s.outputWeights.prefix(12))
+    #expect(!s.needsEncoder)
+    var (a, b) = Self.sides()
+    #expect(s.agrees(a, b), "no floor: always")
+    s.minEncoderCosine = 0.9
+    #expect(s.needsEncoder && s.problem() == nil)
+    a.encoder = [1, 0]
+    b.encoder = [0.8, 0.6]
+    #expect(!s.agrees(a, b))
+    b.encoder = [0.96, 0.28]
+    #expect(s.agrees(a, b))
+    // The floor travels in the file; a file without one has none.
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("scorer-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    try s.save(directory: dir)
+    #expect(try ClonePairScorer.load(directory: dir)?.minEncoderCosine == 0.9)
+    s.minEncoderCosine = 1.5
+    #expect(s.problem()?.contains("minEncoderCosine") == true)
   }
 
   @Test func idfWeighsDownWhatEveryFunctionHas() {
@@ -114,7 +218,7 @@ import Testing
     short.outputWeights = [1, 2]
     try short.save(directory: dir)
     let message = refusal(String(decoding: try Data(contentsOf: url), as: UTF8.self))
-    #expect(message.contains("a logistic scorer needs \(PairFeatures.count) output weights"))
+    #expect(message.contains("a logistic scorer needs \(s.features.count) output weights"))
     var other = s
     other.version = 2
     try other.save(directory: dir)
@@ -199,12 +303,24 @@ import Testing
     var options = ClonePairScorerTraining.Options()
     options.candidateCosine = 0.75
     options.targetPrecision = 0.75
+    options.thresholdOnAllPairs = false
     let chosen = ClonePairScorerTraining.choose(&scorer, valid: valid, options: options)
     // Above the floor: 0.95 +, 0.9 +, 0.85 −, 0.8 +. At the 0.8 row: 3 of 4 = 0.75 ≥ 0.75, recall 1.
     #expect(scorer.candidateCosine == 0.75)
     #expect(abs(chosen.threshold - scorer.probability(row(0.8))) < 1e-12)
     #expect(chosen.precision == 0.75 && chosen.recall == 1)
     #expect(scorer.decisionThreshold == chosen.threshold)
+    // On all pairs, a negative below the floor that the scorer rates above the 0.8 row (feature 8 pulls its
+    // logit to 3.88, between the 0.85 row's 4.0 and the 0.8 row's 3.8) counts too: at the 0.8 row 3 of 5
+    // (0.6), at the 0.85 row 2 of 3; the threshold rises to the 0.9 row (2 of 2).
+    var below = row(0.6)
+    below[8] = -0.22
+    let all = ClonePairScorerTraining.Features(
+      rows: valid.rows + [below], labels: valid.labels + [false], hard: valid.hard + [true])
+    options.thresholdOnAllPairs = true
+    let strict = ClonePairScorerTraining.choose(&scorer, valid: all, options: options)
+    #expect(scorer.probability(below) > scorer.probability(row(0.8)))
+    #expect(abs(strict.threshold - scorer.probability(row(0.9))) < 1e-12)
   }
 
   @Test func fittingFindsTheFeatureThatSeparates() {

@@ -21,7 +21,8 @@ enum ClonesCommand: CLICommand {
                   overlap in >= 80 % and >= 85 % of the larger function (type 3)
       functional  pairs at embedding cosine >= 0.75 (hashed syntax features) that the learned pair
                   scorer also accepts (clone-scorer.json in the model folder: token-set, IDF-weighted
-                  and bag overlaps, syntax cosine, size; trained on natural clone pairs; its
+                  and bag overlaps, syntax cosine, size, and the model's encoder cosine, computed
+                  only for the functions in such pairs; trained on natural clone pairs; its
                   calibrated threshold); with --threshold, --no-scorer or another --model, cosine
                   similarity >= the threshold alone
     Near-miss and functional groups are formed by complete linkage: every member is a clone of
@@ -110,10 +111,10 @@ enum ClonesCommand: CLICommand {
     let printer = ProgressPrinter(quiet: quiet, verbose: verbose)
     // The learned pair scorer judges functional candidates of the hashed features unless a cosine threshold
     // was asked for (flag or file) or --no-scorer.
-    let gate: ClonePairScorer? =
+    let gate: LearnedPairGate? =
       noScorer || threshold != nil || settings.threshold != nil || !options.functional
-      ? nil : try ClonePairScorer.locateDefault()
-    if let gate, !quiet, gate.embedder != chosen.embedder.modelID {
+      ? nil : try LearnedPairGate.locateDefault()
+    if let gate, !quiet, gate.embedderID != chosen.embedder.modelID {
       printError(
         "codeintel: note: the learned pair scorer needs the hashed features; functional clones of \(chosen.embedder.modelID) use the cosine threshold"
       )

@@ -30,6 +30,8 @@ enum EvalClones {
     var augmentationPairs = true
     var leetCode = true
     var groupPurity = false
+    var sweep = false
+    var dumpFeatures: String?
     var scorer = false
 
     /// `../shared/data/clones-leetcode-js` beside the current folder or beside the repository that holds the
@@ -72,6 +74,8 @@ enum EvalClones {
     if scanner.flag("--no-augmentation-pairs") { o.augmentationPairs = false }
     if scanner.flag("--no-leetcode") { o.leetCode = false }
     o.groupPurity = scanner.flag("--group-purity")
+    o.sweep = scanner.flag("--sweep")
+    o.dumpFeatures = try scanner.option("--dump-features")
     o.scorer = scanner.flag("--scorer")
     if scanner.flag("--quick") {
       o.limit = o.limit ?? 200
@@ -249,9 +253,12 @@ enum EvalClones {
   /// and identifier-blind) and every kind's rule at the defaults (precision, recall) on the LeetCode pairs, the
   /// natural github-test pairs and the held-out augmentation pairs (test and github-test).
   static func scorerTables(_ o: Options, args: [String]) throws -> String {
-    guard let scorer = try ClonePairScorer.locateDefault() else {
+    guard let gate = try LearnedPairGate.locateDefault(threads: o.threads) else {
       throw CodeIntelError("no clone-scorer.json in the model folder; train one with codeintel finetune clones")
     }
+    let scorer = gate.scorer
+    // The encoder's cosine is shown beside the scorer even when the scorer does not read it.
+    let model = try gate.model ?? (try? PretrainedModel.loadDefault(explicit: nil))
     let started = Date()
     let pairs = URL(fileURLWithPath: o.datasets).appendingPathComponent("clone-pairs").path
     var sets: [(ClonePairSet, Bool)] = []
@@ -269,7 +276,8 @@ enum EvalClones {
     var out = "Command: `codeintel eval clones \(args.joined(separator: " "))`\n\n"
     out +=
       "Scorer: `\(ClonePairScorer.fileName)` (\(scorer.hidden == 0 ? "logistic regression" : "\(scorer.hidden)-unit network")"
-    out += " over \(PairFeatures.count) pair features; \(scorer.trainedOn); selected on \(scorer.selectedOn)).\n\n"
+    out +=
+      " over \(scorer.features.count) pair features (\(scorer.features.joined(separator: ", "))); \(scorer.trainedOn); selected on \(scorer.selectedOn)).\n\n"
     out += "| pairs | scorer | AUROC as written | AUROC identifier-blind |\n|---|---|---|---|\n"
     var decisions = ""
     for (index, (full, blind)) in sets.enumerated() {
@@ -277,7 +285,21 @@ enum EvalClones {
       let set = o.leetCode && index == 0 ? full : o.limit.map { full.limited(to: $0) } ?? full
       printError(
         String(format: "[%5.0fs] ", Date().timeIntervalSince(started)) + "\(set.name): \(set.pairs.count) pairs")
-      let e = ClonePairScorerEvaluation.run(set: set, scorer: scorer, blind: blind, threads: o.threads)
+      let e = try ClonePairScorerEvaluation.run(
+        set: set, scorer: scorer, model: model, blind: blind, threads: o.threads)
+      if let dir = o.dumpFeatures {
+        // Feature rows for inspection (never for fitting: these are evaluation sets).
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let stem = set.name.hasPrefix("LeetCode") ? "leetcode" : (set.name as NSString).deletingPathExtension
+        for (view, scores) in [("", Optional(e.natural)), ("-blind", e.blind)] {
+          guard let scores else { continue }
+          var text = (PairFeatures.names + ["label"]).joined(separator: "\t") + "\n"
+          for (r, label) in zip(scores.rows, e.pairLabels) {
+            text += r.map { String(format: "%.6f", $0) }.joined(separator: "\t") + "\t\(label ? 1 : 0)\n"
+          }
+          try text.write(toFile: dir + "/\(stem)\(view).tsv", atomically: true, encoding: .utf8)
+        }
+      }
       for (name, natural, b) in e.aurocs() {
         out += "| \(set.name) (\(set.pairs.count), \(set.positives) positive) | \(name) | "
         out += String(format: "%.3f | ", natural) + (b.map { String(format: "%.3f", $0) } ?? "–") + " |\n"
@@ -296,14 +318,61 @@ enum EvalClones {
     return out
   }
 
+  /// The impure functional groups of a purity run: who joins them, at what scorer probability, and what the
+  /// encoder says about their cross-problem pairs (against the same-problem pairs of the pure groups).
+  static func impureGroups(_ report: CloneReport, solutions: String, gate: LearnedPairGate) throws -> String {
+    func problem(_ m: CloneLocation) -> Substring { m.path.split(separator: "/").first ?? "" }
+    let functional = report.groups.filter { $0.kind == .functional }
+    var texts: [String: [UInt8]] = [:]
+    func text(_ m: CloneLocation) throws -> UnitText {
+      let bytes = try texts[m.path] ?? Array(try SourceFile.load(solutions + "/" + m.path).bytes)
+      texts[m.path] = bytes
+      let lo = min(m.startByte, bytes.count)
+      return UnitText(
+        text: String(decoding: bytes[lo..<min(max(lo, m.endByte), bytes.count)], as: UTF8.self), language: .javascript)
+    }
+    // Encoder cosines of every pair inside a functional group, same problem or not.
+    var same: [Double] = []
+    var across: [Double] = []
+    var rows = ""
+    var shown = 0
+    for g in functional {
+      let views = try gate.encode(try g.members.map(text))
+      var cross: [Double] = []
+      for i in g.members.indices {
+        for j in (i + 1)..<g.members.count {
+          let c = PairFeatures.cosine(views[i].asWritten, views[j].asWritten)
+          if problem(g.members[i]) == problem(g.members[j]) { same.append(c) } else { cross.append(c) }
+        }
+      }
+      across += cross
+      guard !cross.isEmpty, shown < 10 else { continue }
+      shown += 1
+      let members = g.members.map { "\($0.path.replacingOccurrences(of: ".js", with: "")) `\($0.name ?? "?")`" }
+      rows += "| \(g.id) | \(members.joined(separator: ", ")) | "
+      rows += String(
+        format: "%.3f | %.3f | %.3f / %.3f |\n", g.similarity, g.minSimilarity, cross.min() ?? 0,
+        cross.reduce(0, +) / Double(cross.count))
+    }
+    func mean(_ x: [Double]) -> String { x.isEmpty ? "–" : String(format: "%.3f", x.reduce(0, +) / Double(x.count)) }
+    var out = "\nThe first impure functional groups at the defaults (members as problem/author and function; the"
+    out += " scorer's mean and lowest probability over the group's pairs; the encoder cosine of its pairs across"
+    out += " problems):\n\n| group | members | mean p | min p | encoder cosine across problems, min / mean |\n"
+    out += "|---|---|---|---|---|\n" + rows
+    out += "\nOver all functional groups: \(same.count) pairs of one problem (encoder cosine mean \(mean(same))),"
+    out += " \(across.count) pairs across problems (mean \(mean(across))).\n"
+    return out
+  }
+
   /// `--group-purity`: how `codeintel clones` groups the LeetCode solutions at its defaults (a group is pure
   /// when all its members solve the same problem), and the functional kind at other thresholds for context.
   /// Evaluation only: nothing is fitted on this set.
   static func purity(_ o: Options, args: [String]) throws -> String {
     let solutions = URL(fileURLWithPath: o.data).appendingPathComponent("solutions").path
     let started = Date()
-    let scorer = try ClonePairScorer.locateDefault()
-    let defaults = try CloneGroupPurity.measure(solutions: solutions, options: CloneOptions(), gate: scorer)
+    let gate = try LearnedPairGate.locateDefault(threads: o.threads)
+    let scorer = gate?.scorer
+    let defaults = try CloneGroupPurity.measure(solutions: solutions, options: CloneOptions(), gate: gate)
     var out = "Command: `codeintel eval clones \(args.joined(separator: " "))`\n\n"
     out += "Group purity of `codeintel clones` at its defaults on \(defaults.files) files (\(defaults.units) functions)"
     out += " of the LeetCode set (a group is pure when all its members solve the same problem)"
@@ -314,16 +383,47 @@ enum EvalClones {
     }
     out += ":\n\n"
     out += defaults.markdown()
-    out +=
-      "\nFunctional groups by cosine alone (`--no-scorer`, or `--threshold`), other settings at their defaults:\n\n"
-    out += "| functional threshold | groups | purity | first 20 pure |\n|---|---|---|---|\n"
-    for t: Float in [0.66, 0.75, 0.8, 0.85, 0.9] {
-      var options = CloneOptions()
-      options.threshold = t
-      let p = try CloneGroupPurity.measure(solutions: solutions, options: options)
-      guard let r = p.rows.first(where: { $0.kind == .functional }) else { continue }
-      let share = r.groups == 0 ? "–" : String(format: "%.1f %%", 100 * r.share)
-      out += String(format: "| %.2f | ", t) + "\(r.groups) | \(share) | \(r.pureFirst20)/\(r.first20) |\n"
+    if let g = gate, g.usesEncoder, let report = defaults.report {
+      out += try impureGroups(report, solutions: solutions, gate: g)
+    }
+    printError(out)  // what is measured so far, in case a long sweep is stopped
+    if o.sweep, var g = gate {
+      // The same run with other scorer thresholds and encoder floors (the encoder views are computed once).
+      out += "\nFunctional groups with the learned scorer at other settings (complete linkage at the scorer's"
+      out += " probability: every pair of a group is an edge); recall is the share of the "
+      out += "\(defaults.sameProblemFilePairs) same-problem file pairs that a functional group links:\n\n"
+      out +=
+        "| scorer p ≥ | encoder cosine ≥ | groups | purity | first 20 pure | recall | other-problem file pairs linked |\n"
+      out += "|---|---|---|---|---|---|---|\n"
+      let base = g.scorer
+      for t in [0.5, 0.9, base.decisionThreshold, 0.99] {
+        for e in g.model == nil ? [base.minEncoderCosine] : [base.minEncoderCosine, 0.9] {
+          g.scorer.decisionThreshold = t
+          g.scorer.minEncoderCosine = e
+          let p = try CloneGroupPurity.measure(solutions: solutions, options: CloneOptions(), gate: g)
+          guard let r = p.rows.first(where: { $0.kind == .functional }) else { continue }
+          let share = r.groups == 0 ? "–" : String(format: "%.1f %%", 100 * r.share)
+          out += String(format: "| %.3f | ", t) + (e <= -1 ? "–" : String(format: "%.2f", e))
+          out += " | \(r.groups) | \(share) | \(r.pureFirst20)/\(r.first20) | "
+          out += String(format: "%.2f %% | %d |\n", 100 * p.recall(r), r.linkedOtherProblem)
+          printError(String(out.split(separator: "\n").last ?? ""))
+          printError(
+            String(format: "[%5.0fs] ", Date().timeIntervalSince(started)) + "p >= \(t), encoder >= \(e): done")
+        }
+      }
+    }
+    if !o.sweep {
+      out +=
+        "\nFunctional groups by cosine alone (`--no-scorer`, or `--threshold`), other settings at their defaults:\n\n"
+      out += "| functional threshold | groups | purity | first 20 pure |\n|---|---|---|---|\n"
+      for t: Float in [0.66, 0.75, 0.8, 0.85, 0.9] {
+        var options = CloneOptions()
+        options.threshold = t
+        let p = try CloneGroupPurity.measure(solutions: solutions, options: options)
+        guard let r = p.rows.first(where: { $0.kind == .functional }) else { continue }
+        let share = r.groups == 0 ? "–" : String(format: "%.1f %%", 100 * r.share)
+        out += String(format: "| %.2f | ", t) + "\(r.groups) | \(share) | \(r.pureFirst20)/\(r.first20) |\n"
+      }
     }
     let decisions = try CloneGroupPurity.pairDecisions(directory: o.data)
     if let d = decisions.first {

@@ -12,7 +12,7 @@ enum EvalCommand: CLICommand {
            codeintel eval clones [--data DIR] [--datasets DIR] [--model DIR]... [--no-model] [--random-init]
                                  [--edits 1,2,4,8,16] [--tries N] [--seed S] [--limit N] [--threads N]
                                  [--calibrate] [--no-augmentation-pairs | --no-leetcode] [--quick]
-           codeintel eval clones --group-purity [--data DIR]
+           codeintel eval clones --group-purity [--sweep] [--data DIR]
            codeintel eval clones --scorer [--data DIR] [--datasets DIR] [--limit N]
            codeintel eval types [--datasets DIR] [--split test] [--tsc] [--every K] [--limit N] [--types-model DIR]...
            codeintel eval types --breakage <file-or-dir>... [--min-confidence P] [--limit N]
@@ -67,12 +67,16 @@ enum EvalCommand: CLICommand {
       --group-purity      Instead of pair scores: run `codeintel clones` on a copy of the LeetCode
                           solutions and report, per kind, the share of pure groups (all members
                           solve the same problem), with the learned pair scorer (the default) and
-                          by cosine alone at several thresholds.
+                          by cosine alone at several thresholds. With --sweep, also the learned
+                          scorer at other probability thresholds and encoder-cosine floors, with
+                          recall (same-problem file pairs linked).
       --scorer            Instead of pair scores: the learned pair scorer (clone-scorer.json) vs
                           token-set Jaccard and the hashed features (AUROC, as written and
                           identifier-blind) and every kind's rule at the defaults (precision,
                           recall) on the LeetCode pairs, DATASETS/clone-pairs/natural-github-test
-                          and the held-out augmentation pairs (test, github-test).
+                          and the held-out augmentation pairs (test, github-test). With
+                          --dump-features DIR, each set's feature rows go to DIR/*.tsv (to
+                          inspect, never to fit on).
       --quick             --limit 200, 2 tries, edits up to 4.
 
     types    Scores type predictions on the types dataset's split (default test: held-out

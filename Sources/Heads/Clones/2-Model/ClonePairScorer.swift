@@ -21,7 +21,19 @@ public struct ClonePairScorer: Codable, Sendable, Equatable, FunctionalPairGate 
   public var version = formatVersion
   /// The embedder whose cosine is the first feature (`HashedFeatureEmbedder`'s id).
   public var embedder: String
-  public var features: [String] = PairFeatures.names
+  /// The features it reads, by name (`PairFeatures.names`), in the order of `mean`, `scale` and the weights.
+  /// A session-5 file lists the 12 `PairFeatures.legacyNames` and still loads.
+  public var features: [String] = PairFeatures.names {
+    didSet { columns = Self.columns(features) }
+  }
+  /// Where each of `features` sits in a `PairFeatures.compute` row (-1: unknown, refused by `problem`).
+  public private(set) var columns: [Int] = Self.columns(PairFeatures.names)
+  /// The encoder the encoder features were computed with (`EncoderEmbedder.modelID` of the model folder the
+  /// file sits in); empty for a scorer without encoder features.
+  public var encoderModel: String = ""
+  /// The least encoder cosine (as written) an edge also needs, -1 for none: the encoder must agree with the
+  /// scorer (a template one author reuses across tasks shares tokens but not behaviour).
+  public var minEncoderCosine: Double = -1
   public var mean: [Double]
   public var scale: [Double]
   /// Hidden units (0: logistic regression on `z`).
@@ -49,8 +61,11 @@ public struct ClonePairScorer: Codable, Sendable, Equatable, FunctionalPairGate 
     embedder: String, mean: [Double], scale: [Double], hidden: Int, hiddenWeights: [Double], hiddenBias: [Double],
     outputWeights: [Double], outputBias: Double, decisionThreshold: Double, candidateCosine: Double,
     commonRawTokens: [UInt32], commonBlindTokens: [UInt32], trainedOn: String = "", selectedOn: String = "",
-    command: String = "", notes: [String] = []
+    command: String = "", notes: [String] = [], features: [String] = PairFeatures.names, encoderModel: String = ""
   ) {
+    self.features = features
+    columns = Self.columns(features)
+    self.encoderModel = encoderModel
     self.embedder = embedder
     self.mean = mean
     self.scale = scale
@@ -74,7 +89,38 @@ public struct ClonePairScorer: Codable, Sendable, Equatable, FunctionalPairGate 
   enum CodingKeys: String, CodingKey {
     case format, version, embedder, features, mean, scale, hidden, hiddenWeights, hiddenBias, outputWeights
     case outputBias, decisionThreshold, candidateCosine, commonRawTokens, commonBlindTokens, trainedOn
-    case selectedOn, command, notes
+    case selectedOn, command, notes, encoderModel, minEncoderCosine
+  }
+
+  static func columns(_ names: [String]) -> [Int] { names.map { PairFeatures.names.firstIndex(of: $0) ?? -1 } }
+
+  /// Whether it reads the encoder's cosines (then only `LearnedPairGate`, which holds the encoder, can score
+  /// index units with it).
+  public var needsEncoder: Bool { features.contains { $0.hasPrefix("encoder") } || minEncoderCosine > -1 }
+
+  public func encode(to encoder: Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(format, forKey: .format)
+    try c.encode(version, forKey: .version)
+    try c.encode(embedder, forKey: .embedder)
+    try c.encode(features, forKey: .features)
+    try c.encode(mean, forKey: .mean)
+    try c.encode(scale, forKey: .scale)
+    try c.encode(hidden, forKey: .hidden)
+    try c.encode(hiddenWeights, forKey: .hiddenWeights)
+    try c.encode(hiddenBias, forKey: .hiddenBias)
+    try c.encode(outputWeights, forKey: .outputWeights)
+    try c.encode(outputBias, forKey: .outputBias)
+    try c.encode(decisionThreshold, forKey: .decisionThreshold)
+    try c.encode(candidateCosine, forKey: .candidateCosine)
+    try c.encode(commonRawTokens, forKey: .commonRawTokens)
+    try c.encode(commonBlindTokens, forKey: .commonBlindTokens)
+    try c.encode(trainedOn, forKey: .trainedOn)
+    try c.encode(selectedOn, forKey: .selectedOn)
+    try c.encode(command, forKey: .command)
+    try c.encode(notes, forKey: .notes)
+    if !encoderModel.isEmpty { try c.encode(encoderModel, forKey: .encoderModel) }
+    if minEncoderCosine > -1 { try c.encode(minEncoderCosine, forKey: .minEncoderCosine) }
   }
 
   public init(from decoder: Decoder) throws {
@@ -83,6 +129,9 @@ public struct ClonePairScorer: Codable, Sendable, Equatable, FunctionalPairGate 
     version = try c.decode(Int.self, forKey: .version)
     embedder = try c.decode(String.self, forKey: .embedder)
     features = try c.decode([String].self, forKey: .features)
+    columns = Self.columns(features)
+    encoderModel = try c.decodeIfPresent(String.self, forKey: .encoderModel) ?? ""
+    minEncoderCosine = try c.decodeIfPresent(Double.self, forKey: .minEncoderCosine) ?? -1
     mean = try c.decode([Double].self, forKey: .mean)
     scale = try c.decode([Double].self, forKey: .scale)
     hidden = try c.decode(Int.self, forKey: .hidden)
@@ -112,15 +161,30 @@ public struct ClonePairScorer: Codable, Sendable, Equatable, FunctionalPairGate 
 
   public func probability(_ a: PairSide, _ b: PairSide) -> Double { probability(PairFeatures.compute(a, b)) }
 
+  /// The encoder agrees: its cosine (as written) reaches `minEncoderCosine`.
+  public func agrees(_ a: PairSide, _ b: PairSide) -> Bool {
+    minEncoderCosine <= -1 || PairFeatures.cosine(a.encoder, b.encoder) >= minEncoderCosine
+  }
+
+  /// The bare scorer has no encoder: one that reads encoder features is used through `LearnedPairGate`.
+  public var usesEncoder: Bool { needsEncoder }
+  public func encode(_ units: [UnitText]) throws -> [(asWritten: [Float], blind: [Float])] {
+    guard !needsEncoder else {
+      throw CodeIntelError("this clone pair scorer reads encoder features; load it with its model (LearnedPairGate)")
+    }
+    return units.map { _ in ([], []) }
+  }
+
   // MARK: - Scoring
 
-  /// The logit of one feature row (order `PairFeatures.names`).
-  public func logit(_ x: [Double]) -> Double {
-    var z = [Double](repeating: 0, count: x.count)
-    for i in x.indices { z[i] = (x[i] - mean[i]) / scale[i] }
+  /// The logit of one full feature row (`PairFeatures.compute`, order `PairFeatures.names`); the scorer reads
+  /// its own `features` from it.
+  public func logit(_ row: [Double]) -> Double {
+    let d = columns.count
+    var z = [Double](repeating: 0, count: d)
+    for i in 0..<d { z[i] = (row[columns[i]] - mean[i]) / scale[i] }
     if hidden == 0 { return zip(outputWeights, z).reduce(outputBias) { $0 + $1.0 * $1.1 } }
     var out = outputBias
-    let d = z.count
     for h in 0..<hidden {
       var s = hiddenBias[h]
       for i in 0..<d { s += hiddenWeights[h * d + i] * z[i] }
@@ -135,13 +199,15 @@ public struct ClonePairScorer: Codable, Sendable, Equatable, FunctionalPairGate 
 
   /// Whether the stored numbers fit together; a sentence naming what is wrong otherwise.
   func problem() -> String? {
-    let d = PairFeatures.count
+    let d = features.count
     if format != Self.formatName { return "its format is '\(format)', not \(Self.formatName)" }
     if version != Self.formatVersion {
       return "it is version \(version); this codeintel reads version \(Self.formatVersion)"
     }
-    if features != PairFeatures.names {
-      return "its features (\(features.joined(separator: ", "))) are not the ones this codeintel computes"
+    let unknown = features.filter { !PairFeatures.names.contains($0) }
+    if !unknown.isEmpty || d == 0 || Set(features).count != d {
+      return "its features (\(features.joined(separator: ", "))) are not a list of distinct ones this codeintel"
+        + " computes (\(PairFeatures.names.joined(separator: ", ")))"
     }
     if mean.count != d || scale.count != d { return "mean and scale need \(d) values each" }
     if scale.contains(where: { !($0 > 0) || !$0.isFinite }) { return "every scale must be a positive number" }
@@ -158,6 +224,7 @@ public struct ClonePairScorer: Codable, Sendable, Equatable, FunctionalPairGate 
     if numbers.contains(where: { !$0.isFinite }) { return "it holds a number that is not finite" }
     if !(0...1).contains(decisionThreshold) { return "decisionThreshold must be in 0...1" }
     if !(-1...1).contains(candidateCosine) { return "candidateCosine must be in -1...1" }
+    if !(-1...1).contains(minEncoderCosine) { return "minEncoderCosine must be in -1...1" }
     return nil
   }
 

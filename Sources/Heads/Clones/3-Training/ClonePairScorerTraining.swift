@@ -24,6 +24,10 @@ public enum ClonePairScorerTraining {
     /// scorer only removes edges the cosine rule would make (a lower floor found more same-problem pairs on
     /// LeetCode but added groups that were noise on library code; docs/CLONES.md).
     public var candidateCosine = Double(CloneOptions.defaultThreshold)
+    /// Whether the threshold is chosen on every valid pair (`true`: positives, random and hard negatives) or
+    /// only on those at or above the candidate floor. Session 5 used the floor: 16 github-valid pairs, 3
+    /// negatives, too few to calibrate a precision on; all 334 pairs are the default now.
+    public var thresholdOnAllPairs = true
     public var seed: UInt64 = 1
     public var threads = 2
     public init() {}
@@ -59,9 +63,11 @@ public enum ClonePairScorerTraining {
     return (top(tokens.map(\.exact)), top(tokens.map(\.features)))
   }
 
-  /// Sides of a pair set, its hard negatives added, and the feature rows.
+  /// Sides of a pair set, its hard negatives added, and the feature rows (all of `PairFeatures.names`; the
+  /// encoder's two cosines are 0 without `encoder`: its views of every text, `EncoderViews.embed`).
   public static func features(
-    _ set: inout NaturalClonePairs, tokens: [UnitTokens], common: (raw: [UInt32], blind: [UInt32]), hardPerText: Int
+    _ set: inout NaturalClonePairs, tokens: [UnitTokens], common: (raw: [UInt32], blind: [UInt32]), hardPerText: Int,
+    encoder: [(asWritten: [Float], blind: [Float])]? = nil
   ) -> Features {
     let embedder = HashedFeatureEmbedder()
     let vectors = tokens.map { embedder.vector(for: $0) }
@@ -72,6 +78,13 @@ public enum ClonePairScorerTraining {
     let blind = Set(common.blind)
     var sides = tokens.indices.map {
       PairSide(tokens: tokens[$0], vector: vectors[$0], commonRaw: raw, commonBlind: blind)
+    }
+    if let encoder {
+      precondition(encoder.count == sides.count, "one encoder view pair per text")
+      for i in sides.indices {
+        sides[i].encoder = encoder[i].asWritten
+        sides[i].encoderBlind = encoder[i].blind
+      }
     }
     PairSide.assignIDF(&sides)
     return Features(
@@ -99,18 +112,22 @@ public enum ClonePairScorerTraining {
   /// A scorer fitted on `train` with `hidden` hidden units (0: logistic regression by Newton's method;
   /// otherwise full-batch Adam on the mean log-loss with a small L2 penalty, seeded initialisation).
   /// Threshold and candidate floor are placeholders until `choose` sets them.
+  /// `train` holds full rows (`PairFeatures.names`); the scorer reads `features` of them.
   public static func fit(
-    _ train: Features, hidden: Int, hardWeight: Double = 1, common: (raw: [UInt32], blind: [UInt32]), seed: UInt64
+    _ train: Features, hidden: Int, hardWeight: Double = 1, common: (raw: [UInt32], blind: [UInt32]), seed: UInt64,
+    features: [String] = PairFeatures.legacyNames
   ) -> ClonePairScorer {
     let rowWeight = train.hard.map { $0 ? hardWeight : 1 }
     let totalWeight = rowWeight.reduce(0, +)
-    let (mean, scale) = standardisation(train.rows)
-    let z = train.rows.map { r in r.indices.map { (r[$0] - mean[$0]) / scale[$0] } }
+    let columns = ClonePairScorer.columns(features)
+    let rows = train.rows.map { r in columns.map { r[$0] } }
+    let (mean, scale) = standardisation(rows)
+    let z = rows.map { r in r.indices.map { (r[$0] - mean[$0]) / scale[$0] } }
     let d = mean.count
     var scorer = ClonePairScorer(
       embedder: HashedFeatureEmbedder().modelID, mean: mean, scale: scale, hidden: 0, hiddenWeights: [],
       hiddenBias: [], outputWeights: [Double](repeating: 0, count: d), outputBias: 0, decisionThreshold: 0.5,
-      candidateCosine: 0.5, commonRawTokens: common.raw, commonBlindTokens: common.blind)
+      candidateCosine: 0.5, commonRawTokens: common.raw, commonBlindTokens: common.blind, features: features)
     if hidden == 0 {
       let m = LogisticModel.fit(features: z, labels: train.labels, weights: rowWeight, l2: 1e-2, iterations: 100)
       scorer.outputWeights = m.weights
@@ -171,10 +188,13 @@ public enum ClonePairScorerTraining {
   }
 
   /// The candidate cosine floor (`options.candidateCosine`) and the decision threshold: the lowest
-  /// probability whose precision on the valid pairs above the floor is at least `targetPrecision`.
+  /// probability whose precision on the valid pairs (all, or those above the floor:
+  /// `options.thresholdOnAllPairs`) is at least `targetPrecision`.
   public static func choose(_ scorer: inout ClonePairScorer, valid: Features, options: Options) -> DecisionThreshold {
     scorer.candidateCosine = options.candidateCosine
-    let kept = valid.rows.indices.filter { valid.rows[$0][0] >= scorer.candidateCosine }
+    let kept = valid.rows.indices.filter {
+      options.thresholdOnAllPairs || valid.rows[$0][0] >= scorer.candidateCosine
+    }
     let scores = kept.map { scorer.probability(valid.rows[$0]) }
     let labels = kept.map { valid.labels[$0] }
     let chosen =

@@ -16,6 +16,10 @@ public struct CloneGroupPurity: Sendable {
     /// Pure groups among the first 20 of this kind, and how many there were.
     public var pureFirst20: Int
     public var first20: Int
+    /// Pairs of solution files of one problem that some group of this kind links (recall's numerator), and
+    /// pairs of files of different problems it links.
+    public var linkedSameProblem: Int = 0
+    public var linkedOtherProblem: Int = 0
 
     public var share: Double { groups == 0 ? .nan : Double(pure) / Double(groups) }
   }
@@ -23,6 +27,15 @@ public struct CloneGroupPurity: Sendable {
   public var rows: [Row]
   public var files: Int
   public var units: Int
+  /// Pairs of solution files of one problem (recall's denominator).
+  public var sameProblemFilePairs: Int = 0
+  /// The report the rows count (paths relative to the solutions folder).
+  public var report: CloneReport?
+
+  /// The share of same-problem file pairs that `row`'s groups link.
+  public func recall(_ row: Row) -> Double {
+    sameProblemFilePairs == 0 ? .nan : Double(row.linkedSameProblem) / Double(sameProblemFilePairs)
+  }
 
   /// Measures purity of every kind on the `.js` files under `solutions`.
   public static func measure(
@@ -36,10 +49,13 @@ public struct CloneGroupPurity: Sendable {
     guard let problems = try? fm.contentsOfDirectory(atPath: solutions) else {
       throw CodeIntelError("\(solutions): not found; pass the clone set's folder with --data")
     }
+    var sameProblemFilePairs = 0
     for problem in problems.sorted() {
       let dir = solutions + "/" + problem
       guard let files = try? fm.contentsOfDirectory(atPath: dir) else { continue }
       try fm.createDirectory(atPath: scratch + "/" + problem, withIntermediateDirectories: true)
+      let n = files.filter { $0.hasSuffix(".js") }.count
+      sameProblemFilePairs += n * (n - 1) / 2
       for f in files where f.hasSuffix(".js") {
         try fm.copyItem(atPath: dir + "/" + f, toPath: scratch + "/" + problem + "/" + f)
       }
@@ -49,22 +65,41 @@ public struct CloneGroupPurity: Sendable {
     for kind in CloneKind.allCases {
       let groups = report.groups.filter { $0.kind == kind }
       let pure = groups.map { g in Set(g.members.map { $0.path.split(separator: "/").first ?? "" }).count == 1 }
+      var same: Set<String> = []
+      var other: Set<String> = []
+      for g in groups {
+        let files = Set(g.members.map(\.path)).sorted()
+        for i in files.indices {
+          for j in (i + 1)..<files.count {
+            let key = files[i] + "\u{0}" + files[j]
+            if files[i].split(separator: "/").first == files[j].split(separator: "/").first {
+              same.insert(key)
+            } else {
+              other.insert(key)
+            }
+          }
+        }
+      }
       rows.append(
         Row(
           kind: kind, groups: groups.count, pure: pure.filter { $0 }.count,
           members: groups.reduce(0) { $0 + $1.members.count }, pureFirst20: pure.prefix(20).filter { $0 }.count,
-          first20: min(20, groups.count)))
+          first20: min(20, groups.count), linkedSameProblem: same.count, linkedOtherProblem: other.count))
     }
-    return CloneGroupPurity(rows: rows, files: report.files, units: report.units)
+    return CloneGroupPurity(
+      rows: rows, files: report.files, units: report.units, sameProblemFilePairs: sameProblemFilePairs,
+      report: report)
   }
 
   /// A Markdown table, one row per kind.
   public func markdown() -> String {
-    var out = "| kind | groups | pure | purity | first 20 pure | members |\n|---|---|---|---|---|---|\n"
+    var out = "| kind | groups | pure | purity | first 20 pure | members | same-problem file pairs linked (recall) |"
+    out += " other-problem file pairs linked |\n|---|---|---|---|---|---|---|---|\n"
     for r in rows {
       let share = r.groups == 0 ? "–" : String(format: "%.1f %%", 100 * r.share)
       out +=
-        "| \(r.kind.rawValue) | \(r.groups) | \(r.pure) | \(share) | \(r.pureFirst20)/\(r.first20) | \(r.members) |\n"
+        "| \(r.kind.rawValue) | \(r.groups) | \(r.pure) | \(share) | \(r.pureFirst20)/\(r.first20) | \(r.members) | "
+      out += String(format: "%d (%.2f %%) | %d |\n", r.linkedSameProblem, 100 * recall(r), r.linkedOtherProblem)
     }
     return out
   }

@@ -1,6 +1,7 @@
 import CloneIndex
 import CodeIntel
 import Foundation
+import Model
 import Syntax
 import Tensor
 
@@ -16,6 +17,10 @@ public struct ClonePairScorerEvaluation: Sendable {
     public var learned: [Double]
     public var jaccard: [Double]
     public var hashed: [Double]
+    /// The encoder's cosine (empty without an encoder).
+    public var encoder: [Double] = []
+    /// Every pair's full feature row (`PairFeatures.names`), for `eval clones --scorer --dump-features`.
+    public var rows: [[Double]] = []
   }
 
   /// A decision rule's counts on the pairs.
@@ -46,7 +51,9 @@ public struct ClonePairScorerEvaluation: Sendable {
     var leaves: [UInt64]
   }
 
-  static func sides(_ texts: [String], _ languages: [Language], scorer: ClonePairScorer, threads: Int) -> [Side] {
+  static func sides(
+    _ texts: [String], _ languages: [Language], scorer: ClonePairScorer, model: PretrainedModel?, threads: Int
+  ) throws -> [Side] {
     let embedder = HashedFeatureEmbedder()
     var out = [Side?](repeating: nil, count: texts.count)
     out.withUnsafeMutableBufferPointer { buffer in
@@ -77,6 +84,13 @@ public struct ClonePairScorerEvaluation: Sendable {
       }
     }
     var sides = out.map { $0! }
+    if let model {
+      let views = try EncoderViews.embed(model, texts: texts, languages: languages, threads: threads)
+      for i in sides.indices {
+        sides[i].side.encoder = views[i].asWritten
+        sides[i].side.encoderBlind = views[i].blind
+      }
+    }
     var pairSides = sides.map(\.side)
     PairSide.assignIDF(&pairSides)
     for i in sides.indices { sides[i].side = pairSides[i] }
@@ -87,19 +101,26 @@ public struct ClonePairScorerEvaluation: Sendable {
     var s = Scores(learned: [], jaccard: [], hashed: [])
     for p in pairs {
       let f = PairFeatures.compute(sides[p.a].side, sides[p.b].side)
+      s.rows.append(f)
       s.learned.append(scorer.probability(f))
       s.hashed.append(f[0])
+      if !sides[p.a].side.encoder.isEmpty { s.encoder.append(f[PairFeatures.names.firstIndex(of: "encoderCosine")!]) }
       s.jaccard.append(CloneEvaluation.jaccard(sides[p.a].leaves, sides[p.b].leaves))
     }
     return s
   }
 
   /// Scores `set` (and its identifier-blind texts when `blind`) and applies the kinds' rules at `options`.
+  /// `model` computes the encoder features (required when the scorer reads them; with a legacy scorer it adds
+  /// the encoder cosine's AUROC for comparison).
   public static func run(
-    set: ClonePairSet, scorer: ClonePairScorer, blind: Bool, options: CloneOptions = CloneOptions(),
-    threads: Int = 2
-  ) -> ClonePairScorerEvaluation {
-    let sides = Self.sides(set.texts, set.languages, scorer: scorer, threads: threads)
+    set: ClonePairSet, scorer: ClonePairScorer, model: PretrainedModel? = nil, blind: Bool,
+    options: CloneOptions = CloneOptions(), threads: Int = 2
+  ) throws -> ClonePairScorerEvaluation {
+    if scorer.needsEncoder && model == nil {
+      throw CodeIntelError("the clone pair scorer reads encoder features: give its model")
+    }
+    let sides = try Self.sides(set.texts, set.languages, scorer: scorer, model: model, threads: threads)
     let natural = scores(sides, set.pairs, scorer: scorer)
     var blindScores: Scores?
     if blind {
@@ -115,7 +136,8 @@ public struct ClonePairScorerEvaluation: Sendable {
         }
       }
       blindScores = scores(
-        Self.sides(texts, set.languages, scorer: scorer, threads: threads), set.pairs, scorer: scorer)
+        try Self.sides(texts, set.languages, scorer: scorer, model: model, threads: threads), set.pairs,
+        scorer: scorer)
     }
     func needed(_ t: Float, _ n: Int) -> Int { max(1, Int((t * Float(n)).rounded(.up))) }
     let exact: (Side, Side) -> Bool = { $0.exactHash == $1.exactHash }
@@ -170,11 +192,15 @@ public struct ClonePairScorerEvaluation: Sendable {
   public func aurocs() -> [(String, Double, Double?)] {
     let labels = pairLabels
     func a(_ s: [Double]) -> Double { RankingMetrics.auroc(scores: s, labels: labels) ?? .nan }
-    return [
+    var rows = [
       ("learned pair scorer (clone-scorer.json)", a(natural.learned), blind.map { a($0.learned) }),
       ("token-set Jaccard (baseline)", a(natural.jaccard), blind.map { a($0.jaccard) }),
       ("hashed syntax features (cosine)", a(natural.hashed), blind.map { a($0.hashed) }),
     ]
+    if !natural.encoder.isEmpty {
+      rows.append(("encoder cosine", a(natural.encoder), blind.flatMap { $0.encoder.isEmpty ? nil : a($0.encoder) }))
+    }
+    return rows
   }
 }
 

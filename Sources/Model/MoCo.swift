@@ -34,6 +34,9 @@ public struct TokenBatch: Sendable, Equatable {
     self.init(tokens: tokens, mask: mask, batch: sequences.count, length: length)
   }
 
+  /// Positions holding a token (mask 1): the rest of `batch · length` is padding.
+  public var realTokens: Int { mask.reduce(0) { $0 + ($1 > 0 ? 1 : 0) } }
+
   /// The functions `range` of the batch (same length and padding).
   public func rows(_ range: Range<Int>) -> TokenBatch {
     let span = (range.lowerBound * length)..<(range.upperBound * length)

@@ -179,7 +179,7 @@ public final class MaskedLMHead: @unchecked Sendable {
       n: m, c: d)
     Linear.forward(out: lg, inp: ln, weight: table, bias: p + outb, n: m, c: d, oc: vocab)
     let loss = rowTargets.withUnsafeBufferPointer {
-      CrossEntropy.forward(probs: pr, logits: lg, targets: $0.baseAddress!, n: m, c: vocab)
+      CrossEntropy.forwardVectorized(probs: pr, logits: lg, targets: $0.baseAddress!, n: m, c: vocab)
     }
     var correct = 0
     for r in 0..<m {

@@ -496,7 +496,7 @@ final class MoCoLane: @unchecked Sendable {
       for i in 0..<(b * c) { lg[i] *= invTau }
       let targets = (0..<b).map { Int32(config.inBatchNegatives ? $0 : 0) }
       let loss = targets.withUnsafeBufferPointer {
-        CrossEntropy.forward(probs: pr, logits: lg, targets: $0.baseAddress!, n: b, c: c)
+        CrossEntropy.forwardVectorized(probs: pr, logits: lg, targets: $0.baseAddress!, n: b, c: c)
       }
       var correct = 0
       for i in 0..<b {

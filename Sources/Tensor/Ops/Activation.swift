@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 // MARK: - Elementwise activations
@@ -7,8 +8,21 @@ import Foundation
 public enum GELU {
   @usableFromInline static let k: Float = 0.797_884_560_802_865_4  // sqrt(2/pi)
 
-  /// out = gelu(inp), `count` elements.
+  /// out = gelu(inp), `count` elements. Runs `ci_gelu_forward` (CKernels: sixteen lanes, the same operations
+  /// in the same order as `referenceForward`, so the same bits).
   public static func forward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, count: Int) {
+    ci_gelu_forward(out, inp, count)
+  }
+
+  /// dinp += gelu'(inp) · dout (`ci_gelu_backward`; the same bits as `referenceBackward`).
+  public static func backward(
+    dinp: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, dout: UnsafePointer<Float>, count: Int
+  ) {
+    ci_gelu_backward(dinp, inp, dout, count)
+  }
+
+  /// `forward` in Swift, eight lanes at a time (the engine's kernel before CKernels; tests compare the two).
+  public static func referenceForward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, count: Int) {
     var i = 0
     while i + 8 <= count {
       let x = FastMath.load(inp + i)
@@ -26,8 +40,8 @@ public enum GELU {
     }
   }
 
-  /// dinp += gelu'(inp) · dout
-  public static func backward(
+  /// `backward` in Swift (the engine's kernel before CKernels).
+  public static func referenceBackward(
     dinp: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, dout: UnsafePointer<Float>, count: Int
   ) {
     var i = 0

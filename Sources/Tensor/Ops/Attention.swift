@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 // MARK: - Multi-head scaled dot-product attention
@@ -50,7 +51,7 @@ public enum Attention {
         transA: false, transB: true, m: t, n: t, k: hs, alpha: scale, a: q, lda: c3, b: k, ldb: c3,
         c: a, ldc: t)
       let mask = keyMask.map { $0 + i * t }
-      for r in 0..<t { softmaxRow(a + r * t, limit: causal ? r + 1 : t, count: t, mask: mask) }
+      for r in 0..<t { ci_softmax_row(a + r * t, causal ? r + 1 : t, t, mask) }
       // out_h: (t, hs) = a · v
       BLAS.gemm(
         transA: false, transB: false, m: t, n: hs, k: t, a: a, lda: t, b: v, ldb: c3,
@@ -83,7 +84,7 @@ public enum Attention {
         transA: true, transB: false, m: t, n: hs, k: t, a: a, lda: t, b: dy, ldb: c, beta: 1,
         c: dv, ldc: c3)
       // softmax backward, with the 1/√hs folded in: ds = scale · a ⊙ (da - Σ da ⊙ a)
-      for r in 0..<t { softmaxBackwardRow(a + r * t, da + r * t, count: t, scale: scale) }
+      for r in 0..<t { ci_softmax_backward_row(a + r * t, da + r * t, t, scale) }
       // dq += ds · k;  dk += dsᵀ · q
       BLAS.gemm(
         transA: false, transB: false, m: t, n: hs, k: t, a: da, lda: t, b: k, ldb: c3, beta: 1,
@@ -96,9 +97,11 @@ public enum Attention {
 
   // MARK: - Row kernels
 
+  // The rows run in CKernels (`ci_softmax_row`, `ci_softmax_backward_row`: sixteen lanes); these Swift forms
+  // are the engine's kernels from before, kept as the reference the tests compare them with.
+
   /// Softmax of row[0..<limit] in place, entries whose mask is 0 and entries past `limit` set to 0 exactly.
-  @inline(__always)
-  static func softmaxRow(_ row: UnsafeMutablePointer<Float>, limit: Int, count: Int, mask: UnsafePointer<Float>?) {
+  static func referenceSoftmaxRow(_ row: UnsafeMutablePointer<Float>, limit: Int, count: Int, mask: UnsafePointer<Float>?) {
     typealias V = FastMath.V
     if let mask { for j in 0..<limit where mask[j] == 0 { row[j] = -.infinity } }
     var mv = V(repeating: -.infinity)
@@ -148,8 +151,7 @@ public enum Attention {
   }
 
   /// g = scale · p ⊙ (g - Σ p ⊙ g), in place on g.
-  @inline(__always)
-  static func softmaxBackwardRow(_ p: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>, count: Int, scale: Float)
+  static func referenceSoftmaxBackwardRow(_ p: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>, count: Int, scale: Float)
   {
     typealias V = FastMath.V
     var dv = V()

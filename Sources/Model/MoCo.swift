@@ -126,6 +126,9 @@ public final class MoCo: @unchecked Sendable {
     queryEncoder = EncoderFactory.make(config, vocab: vocab, seed: mixSeed(config.seed, 1))
     keyEncoder = EncoderFactory.clone(queryEncoder)
     keyEncoder.training = false
+    for encoder in [queryEncoder, keyEncoder] {
+      (encoder as? TransformerEncoder)?.skipsPadding = config.skipPadding
+    }
     queryHead = ProjectionHead(inputDim: config.dim, outputDim: config.projectionDim, seed: mixSeed(config.seed, 2))
     keyHead = queryHead.clone()
     encoderOptimizer = AdamW(for: queryEncoder.parameters, weightDecay: config.weightDecay)

@@ -52,6 +52,14 @@ public final class TransformerEncoder: SequenceEncoder, @unchecked Sendable {
   /// dropout draws each element's mask by its index in the whole batch, so replicas reseeded alike draw
   /// together exactly the masks one encoder would draw for the whole batch. 0 when it reads whole batches.
   public var batchOffset = 0
+  /// Compute only the real positions of a right-padded batch (mask 1…1 0…0 in every row): the sequences' rows
+  /// go back to back, attention runs per sequence over its own length, and no padded row is embedded,
+  /// projected, normalised or back-propagated. The real positions' states, the pooled embeddings and every
+  /// gradient equal the padded computation's up to the products' summation blocking (padded rows never reach
+  /// a real one: their keys are masked out and their gradients are exactly 0), with the same dropout masks;
+  /// padded rows of `states` are 0 instead of values nobody reads. MoCo turns it on for pretraining; a batch
+  /// without padding, or whose mask is not right-padded, runs the padded way.
+  public var skipsPadding = false
   public var dim: Int { config.dim }
 
   /// Offsets of one block's parameters in the flat buffer.
@@ -75,6 +83,7 @@ public final class TransformerEncoder: SequenceEncoder, @unchecked Sendable {
     e.training = training
     e.threads = 1
     e.rowThreads = 1
+    e.skipsPadding = skipsPadding
     return e
   }
 
@@ -145,6 +154,52 @@ public final class TransformerEncoder: SequenceEncoder, @unchecked Sendable {
 
   var dropping: Bool { training && config.dropout > 0 }
 
+  // MARK: - Packing (skipsPadding)
+
+  /// Whether the current batch runs packed, and its layout: per sequence its length, first packed row and
+  /// first attention-probability element; per packed row its token, position and row index in the whole
+  /// (padded, split) batch, which dropout hashes.
+  var packed = false
+  var lengths: [Int] = [], offsets: [Int] = [], attOffsets: [Int] = []
+  var rowPosition: [Int] = [], rowIndex: [Int] = []
+  let packedTokens = IntBuffer()
+  let paddedStates = Buffer()
+
+  /// Sets up the packed layout of `mask` (b, t) and returns true, or returns false where the batch has no
+  /// padding or a row is not of the form 1…1 0…0.
+  func preparePacking(mask: [Float], tokens: UnsafePointer<Int32>, b: Int, t: Int) -> Bool {
+    var lengths = [Int](repeating: 0, count: b)
+    for i in 0..<b {
+      var l = 0
+      while l < t && mask[i * t + l] != 0 { l += 1 }
+      for j in l..<t where mask[i * t + j] != 0 { return false }
+      lengths[i] = l
+    }
+    let n = lengths.reduce(0, +)
+    guard n < b * t else { return false }
+    self.lengths = lengths
+    offsets = [Int](repeating: 0, count: b)
+    attOffsets = [Int](repeating: 0, count: b)
+    rowPosition = []
+    rowIndex = []
+    rowPosition.reserveCapacity(n)
+    rowIndex.reserveCapacity(n)
+    packedTokens.reserve(max(n, 1))
+    var (o, a) = (0, 0)
+    for i in 0..<b {
+      offsets[i] = o
+      attOffsets[i] = a
+      for j in 0..<lengths[i] {
+        packedTokens.data[o + j] = tokens[i * t + j]
+        rowPosition.append(j)
+        rowIndex.append((batchOffset + i) * t + j)
+      }
+      o += lengths[i]
+      a += config.heads * lengths[i] * lengths[i]
+    }
+    return true
+  }
+
   func reserve(b: Int, t: Int) {
     let (c, f, h) = (config.dim, config.ffn, config.heads)
     let bt = b * t
@@ -196,61 +251,105 @@ public final class TransformerEncoder: SequenceEncoder, @unchecked Sendable {
       tok[i] = id >= 0 && Int(id) < config.vocab ? id : 0
       m[i] = mask[i]
     }
-    // encoded: (B, T, C) = wte[tokens] + wpe[t]
+    packed = skipsPadding && preparePacking(mask: mask, tokens: tok, b: b, t: t)
+    // the rows computed: all B·T, or only the real ones back to back
+    let n = packed ? offsets[b - 1] + lengths[b - 1] : bt
+    // encoded: (n, C) = wte[tokens] + wpe[position]
     let x = encoded.data
     let (table, positions) = (UnsafePointer(p + wte), UnsafePointer(p + wpe))
     let tt = t
-    Parallel.rows(bt, width: c, threads: rowWorkers) { r0, r1 in
-      for r in r0..<r1 {
-        let row = x + r * c
-        let word = table + Int(tok[r]) * c
-        let pos = positions + (r % tt) * c
-        for k in 0..<c { row[k] = word[k] + pos[k] }
+    if packed {
+      let (ptok, pos) = (UnsafePointer(packedTokens.data), rowPosition)
+      Parallel.rows(n, width: c, threads: rowWorkers) { r0, r1 in
+        for r in r0..<r1 {
+          let row = x + r * c
+          let word = table + Int(ptok[r]) * c
+          let position = positions + pos[r] * c
+          for k in 0..<c { row[k] = word[k] + position[k] }
+        }
+      }
+    } else {
+      Parallel.rows(bt, width: c, threads: rowWorkers) { r0, r1 in
+        for r in r0..<r1 {
+          let row = x + r * c
+          let word = table + Int(tok[r]) * c
+          let pos = positions + (r % tt) * c
+          for k in 0..<c { row[k] = word[k] + pos[k] }
+        }
       }
     }
-    if dropping {
-      Dropout.forward(
-        out: x, mask: embMask.data, inp: x, count: bt * c, p: config.dropout, rng: &rng, threads: rowWorkers,
-        indexOffset: batchOffset * t * c)
-    }
+    if dropping { dropout(x, mask: embMask.data, rows: n, width: c) }
     var residual = UnsafeMutablePointer(x)
     for (l, o) in blocks.enumerated() {
       let a = acts[l]
       // attention half: residual2 = residual + drop(proj(attn(LN1(residual))))
       LayerNorm.forward(
         out: a.ln1.data, mean: a.ln1Mean.data, rstd: a.ln1Rstd.data, inp: residual,
-        weight: p + o.ln1w, bias: p + o.ln1b, n: bt, c: c, threads: rowWorkers)
+        weight: p + o.ln1w, bias: p + o.ln1b, n: n, c: c, threads: rowWorkers)
       Linear.forward(
-        out: a.qkv.data, inp: a.ln1.data, weight: p + o.qkvw, bias: p + o.qkvb, n: bt, c: c, oc: 3 * c,
+        out: a.qkv.data, inp: a.ln1.data, weight: p + o.qkvw, bias: p + o.qkvb, n: n, c: c, oc: 3 * c,
         threads: rowWorkers)
-      Attention.forward(
-        out: a.atty.data, att: a.att.data, qkv: a.qkv.data, keyMask: m, causal: false,
-        b: b, t: t, c: c, heads: h, threads: threads)
+      if packed {
+        Attention.forwardPacked(
+          out: a.atty.data, att: a.att.data, qkv: a.qkv.data, offsets: offsets, lengths: lengths,
+          attOffsets: attOffsets, c: c, heads: h, threads: threads)
+      } else {
+        Attention.forward(
+          out: a.atty.data, att: a.att.data, qkv: a.qkv.data, keyMask: m, causal: false,
+          b: b, t: t, c: c, heads: h, threads: threads)
+      }
       residualLinear(
         out: a.residual2.data, residual: residual, inp: a.atty.data, weight: p + o.projw,
-        bias: p + o.projb, n: bt, c: c, oc: c, dropMask: a.attDrop.data, scratch: a.scratch.data)
+        bias: p + o.projb, n: n, c: c, oc: c, dropMask: a.attDrop.data, scratch: a.scratch.data)
       // feed-forward half: residual3 = residual2 + drop(proj(gelu(fc(LN2(residual2)))))
       LayerNorm.forward(
         out: a.ln2.data, mean: a.ln2Mean.data, rstd: a.ln2Rstd.data, inp: a.residual2.data,
-        weight: p + o.ln2w, bias: p + o.ln2b, n: bt, c: c, threads: rowWorkers)
+        weight: p + o.ln2w, bias: p + o.ln2b, n: n, c: c, threads: rowWorkers)
       Linear.forward(
-        out: a.fch.data, inp: a.ln2.data, weight: p + o.fcw, bias: p + o.fcb, n: bt, c: c, oc: f, threads: rowWorkers)
+        out: a.fch.data, inp: a.ln2.data, weight: p + o.fcw, bias: p + o.fcb, n: n, c: c, oc: f, threads: rowWorkers)
       let (fch, fchGelu) = (a.fch.data, a.fchGelu.data)
-      Parallel.chunks(bt * f, threads: threads) { s, e in
+      Parallel.chunks(n * f, threads: threads) { s, e in
         GELU.forward(out: fchGelu + s, inp: fch + s, count: e - s)
       }
       residualLinear(
         out: a.residual3.data, residual: a.residual2.data, inp: a.fchGelu.data, weight: p + o.fcprojw,
-        bias: p + o.fcprojb, n: bt, c: f, oc: c, dropMask: a.fcDrop.data, scratch: a.scratch.data)
+        bias: p + o.fcprojb, n: n, c: f, oc: c, dropMask: a.fcDrop.data, scratch: a.scratch.data)
       residual = a.residual3.data
     }
     LayerNorm.forward(
       out: lnf.data, mean: lnfMean.data, rstd: lnfRstd.data, inp: residual,
-      weight: p + lnfw, bias: p + lnfb, n: bt, c: c, threads: rowWorkers)
-    MaskedMeanPool.forward(out: pooled.data, inp: lnf.data, mask: m, b: b, t: t, c: c)
+      weight: p + lnfw, bias: p + lnfb, n: n, c: c, threads: rowWorkers)
+    guard packed else {
+      MaskedMeanPool.forward(out: pooled.data, inp: lnf.data, mask: m, b: b, t: t, c: c)
+      return EncoderOutput(
+        states: Tensor(view: lnf.data, shape: [b, t, c], owner: lnf),
+        pooled: Tensor(view: pooled.data, shape: [b, c], owner: pooled))
+    }
+    // each sequence pools its own rows; the states go back to the padded layout (padded rows 0)
+    let states = paddedStates.reserve(bt * c)
+    states.update(repeating: 0, count: bt * c)
+    for i in 0..<b {
+      let rows = lnf.data + offsets[i] * c
+      MaskedMeanPool.forward(out: pooled.data + i * c, inp: rows, mask: m + i * t, b: 1, t: lengths[i], c: c)
+      (states + i * t * c).update(from: rows, count: lengths[i] * c)
+    }
     return EncoderOutput(
-      states: Tensor(view: lnf.data, shape: [b, t, c], owner: lnf),
+      states: Tensor(view: states, shape: [b, t, c], owner: paddedStates),
       pooled: Tensor(view: pooled.data, shape: [b, c], owner: pooled))
+  }
+
+  /// Dropout in place on `rows` rows of `width` of the current batch: each element draws the mask of its
+  /// position in the whole padded batch (`batchOffset`, and the packed rows' `rowIndex` when packed).
+  func dropout(_ x: UnsafeMutablePointer<Float>, mask: UnsafeMutablePointer<Float>, rows: Int, width: Int) {
+    if packed {
+      Dropout.forward(
+        out: x, mask: mask, inp: x, rows: rows, width: width, rowIndex: rowIndex, p: config.dropout, rng: &rng,
+        threads: rowWorkers)
+    } else {
+      Dropout.forward(
+        out: x, mask: mask, inp: x, count: rows * width, p: config.dropout, rng: &rng, threads: rowWorkers,
+        indexOffset: batchOffset * t * width)
+    }
   }
 
   /// out = residual + drop(inp · Wᵀ + bias). Without dropout the product accumulates straight into out.
@@ -261,9 +360,7 @@ public final class TransformerEncoder: SequenceEncoder, @unchecked Sendable {
   ) {
     if dropping {
       Linear.forward(out: scratch, inp: inp, weight: weight, bias: bias, n: n, c: c, oc: oc, threads: rowWorkers)
-      Dropout.forward(
-        out: scratch, mask: dropMask, inp: scratch, count: n * oc, p: config.dropout, rng: &rng, threads: rowWorkers,
-        indexOffset: batchOffset * t * oc)
+      dropout(scratch, mask: dropMask, rows: n, width: oc)
       Parallel.chunks(n * oc, threads: rowWorkers) { s, e in
         for i in s..<e { out[i] = residual[i] + scratch[i] }
       }
@@ -285,7 +382,8 @@ public final class TransformerEncoder: SequenceEncoder, @unchecked Sendable {
 
   public func backward(dPooled: UnsafePointer<Float>?, dStates: UnsafePointer<Float>?) {
     let (c, f, h) = (config.dim, config.ffn, config.heads)
-    let bt = b * t
+    let n = packed ? offsets[b - 1] + lengths[b - 1] : b * t
+    let bt = n  // the rows computed (all B·T, or the packed real ones)
     let p = parameters.data
     let g = parameters.grad
     let dres = dresidual.reserve(bt * c)
@@ -297,8 +395,23 @@ public final class TransformerEncoder: SequenceEncoder, @unchecked Sendable {
     let scratch = dscratch.reserve(t * t * max(threads, 1))
     let tmp = dtmp.reserve(bt * c)
     // states → final LN
-    if let dStates { dl.update(from: dStates, count: bt * c) } else { dl.update(repeating: 0, count: bt * c) }
-    if let dPooled { MaskedMeanPool.backward(dinp: dl, dout: dPooled, mask: mask.data, b: b, t: t, c: c) }
+    if packed {
+      for i in 0..<b {
+        let rows = dl + offsets[i] * c
+        if let dStates {
+          rows.update(from: dStates + i * t * c, count: lengths[i] * c)
+        } else {
+          rows.update(repeating: 0, count: lengths[i] * c)
+        }
+        if let dPooled {
+          MaskedMeanPool.backward(
+            dinp: rows, dout: dPooled + i * c, mask: mask.data + i * t, b: 1, t: lengths[i], c: c)
+        }
+      }
+    } else {
+      if let dStates { dl.update(from: dStates, count: bt * c) } else { dl.update(repeating: 0, count: bt * c) }
+      if let dPooled { MaskedMeanPool.backward(dinp: dl, dout: dPooled, mask: mask.data, b: b, t: t, c: c) }
+    }
     dres.update(repeating: 0, count: bt * c)
     let last = blocks.isEmpty ? UnsafePointer(encoded.data) : UnsafePointer(acts[blocks.count - 1].residual3.data)
     LayerNorm.backward(
@@ -340,9 +453,15 @@ public final class TransformerEncoder: SequenceEncoder, @unchecked Sendable {
         dinp: dy, dweight: g + o.projw, dbias: g + o.projb, dout: dout, inp: a.atty.data,
         weight: p + o.projw, n: bt, c: c, oc: c, overwriteInput: true, threads: rowWorkers)
       dq.update(repeating: 0, count: bt * 3 * c)
-      Attention.backward(
-        dqkv: dq, scratch: scratch, dout: dy, qkv: a.qkv.data, att: a.att.data,
-        b: b, t: t, c: c, heads: h, threads: threads)
+      if packed {
+        Attention.backwardPacked(
+          dqkv: dq, scratch: scratch, dout: dy, qkv: a.qkv.data, att: a.att.data, offsets: offsets,
+          lengths: lengths, attOffsets: attOffsets, c: c, heads: h, threads: threads)
+      } else {
+        Attention.backward(
+          dqkv: dq, scratch: scratch, dout: dy, qkv: a.qkv.data, att: a.att.data,
+          b: b, t: t, c: c, heads: h, threads: threads)
+      }
       Linear.backward(
         dinp: dl, dweight: g + o.qkvw, dbias: g + o.qkvb, dout: dq, inp: a.ln1.data,
         weight: p + o.qkvw, n: bt, c: c, oc: 3 * c, overwriteInput: true, threads: rowWorkers)
@@ -355,14 +474,17 @@ public final class TransformerEncoder: SequenceEncoder, @unchecked Sendable {
       let drop = embMask.data
       Parallel.chunks(bt * c, threads: rowWorkers) { s, e in for i in s..<e { dres[i] *= drop[i] } }
     }
-    Embedding.backward(dtable: g + wte, tokens: tokens.data, dout: dres, n: bt, c: c)
+    Embedding.backward(dtable: g + wte, tokens: packed ? packedTokens.data : tokens.data, dout: dres, n: bt, c: c)
     // positions: each worker owns some positions and sums over the batch in order
     let (bb, tt) = (b, t)
     let dpos = g + wpe
+    let (isPacked, lengths, offsets) = (packed, self.lengths, self.offsets)
     Parallel.rows(t, width: b * c, threads: rowWorkers) { j0, j1 in
       for i in 0..<bb {
-        for j in j0..<j1 {
-          let src = dres + (i * tt + j) * c
+        let (first, end) = isPacked ? (offsets[i], min(j1, lengths[i])) : (i * tt, j1)
+        guard j0 < end else { continue }
+        for j in j0..<end {
+          let src = dres + (first + j) * c
           let dst = dpos + j * c
           for k in 0..<c { dst[k] += src[k] }
         }

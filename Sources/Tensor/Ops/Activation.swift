@@ -147,6 +147,28 @@ public enum Dropout {
     }
   }
 
+  /// `forward` over `rows` rows of `width` whose elements sit elsewhere in a bigger tensor: row r's element k
+  /// draws the mask of element `rowIndex[r] · width + k` of that tensor (one key from `rng`, as `forward`).
+  /// How an encoder that skips padding draws exactly the masks of the padded batch at the real positions.
+  public static func forward(
+    out: UnsafeMutablePointer<Float>, mask: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, rows: Int,
+    width: Int, rowIndex: [Int], p: Float, rng: inout TensorRandom, threads: Int = 1
+  ) {
+    let scale = p < 1 ? 1 / (1 - p) : 0
+    let key = rng.next()
+    Parallel.rows(rows, width: width, threads: threads) { r0, r1 in
+      for r in r0..<r1 {
+        let base = rowIndex[r] * width
+        for k in 0..<width {
+          let i = r * width + k
+          let m: Float = uniform(key: key, base + k) < p ? 0 : scale
+          mask[i] = m
+          out[i] = inp[i] * m
+        }
+      }
+    }
+  }
+
   /// dinp += mask · dout
   public static func backward(
     dinp: UnsafeMutablePointer<Float>, mask: UnsafePointer<Float>, dout: UnsafePointer<Float>, count: Int

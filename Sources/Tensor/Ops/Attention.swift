@@ -95,6 +95,74 @@ public enum Attention {
     }
   }
 
+  // MARK: - Packed sequences (no padding)
+
+  /// `forward` over sequences packed back to back without padding: sequence s holds rows
+  /// `offsets[s] ..< offsets[s] + lengths[s]` of qkv (rows of 3c) and of out (rows of c), and its
+  /// probabilities (heads, L, L) start at `att + attOffsets[s]`. Every key is real. The same per-head work as
+  /// `forward` with a key mask, without the padded rows and columns: equal to it at the real rows up to the
+  /// summation blocking of the products.
+  public static func forwardPacked(
+    out: UnsafeMutablePointer<Float>, att: UnsafeMutablePointer<Float>, qkv: UnsafePointer<Float>,
+    offsets: [Int], lengths: [Int], attOffsets: [Int], c: Int, heads: Int, threads: Int = 1
+  ) {
+    let hs = c / heads
+    let scale = 1 / Float(hs).squareRoot()
+    let c3 = 3 * c
+    forEachHead(lengths.count, heads, threads: threads) { i, h, _ in
+      let t = lengths[i]
+      guard t > 0 else { return }
+      let q = qkv + offsets[i] * c3 + h * hs
+      let k = q + c
+      let v = q + 2 * c
+      let a = att + attOffsets[i] + h * t * t
+      BLAS.gemm(
+        transA: false, transB: true, m: t, n: t, k: hs, alpha: scale, a: q, lda: c3, b: k, ldb: c3,
+        c: a, ldc: t)
+      for r in 0..<t { ci_softmax_row(a + r * t, t, t, nil) }
+      BLAS.gemm(
+        transA: false, transB: false, m: t, n: hs, k: t, a: a, lda: t, b: v, ldb: c3,
+        c: out + offsets[i] * c + h * hs, ldc: c)
+    }
+  }
+
+  /// `backward` for `forwardPacked`'s layout. scratch: at least (longest length)² · threads floats.
+  public static func backwardPacked(
+    dqkv: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>,
+    qkv: UnsafePointer<Float>, att: UnsafePointer<Float>, offsets: [Int], lengths: [Int], attOffsets: [Int],
+    c: Int, heads: Int, threads: Int = 1
+  ) {
+    let hs = c / heads
+    let scale = 1 / Float(hs).squareRoot()
+    let c3 = 3 * c
+    let stride = (lengths.max() ?? 0) * (lengths.max() ?? 0)
+    forEachHead(lengths.count, heads, threads: threads) { i, h, w in
+      let t = lengths[i]
+      guard t > 0 else { return }
+      let o = offsets[i]
+      let q = qkv + o * c3 + h * hs
+      let k = q + c
+      let v = q + 2 * c
+      let dq = dqkv + o * c3 + h * hs
+      let dk = dq + c
+      let dv = dq + 2 * c
+      let a = att + attOffsets[i] + h * t * t
+      let dy = dout + o * c + h * hs
+      let da = scratch + w * stride
+      BLAS.gemm(transA: false, transB: true, m: t, n: t, k: hs, a: dy, lda: c, b: v, ldb: c3, c: da, ldc: t)
+      BLAS.gemm(
+        transA: true, transB: false, m: t, n: hs, k: t, a: a, lda: t, b: dy, ldb: c, beta: 1,
+        c: dv, ldc: c3)
+      for r in 0..<t { ci_softmax_backward_row(a + r * t, da + r * t, t, scale) }
+      BLAS.gemm(
+        transA: false, transB: false, m: t, n: hs, k: t, a: da, lda: t, b: k, ldb: c3, beta: 1,
+        c: dq, ldc: c3)
+      BLAS.gemm(
+        transA: true, transB: false, m: t, n: hs, k: t, a: da, lda: t, b: q, ldb: c3, beta: 1,
+        c: dk, ldc: c3)
+    }
+  }
+
   // MARK: - Row kernels
 
   // The rows run in CKernels (`ci_softmax_row`, `ci_softmax_backward_row`: sixteen lanes); these Swift forms

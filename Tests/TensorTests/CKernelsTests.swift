@@ -123,4 +123,17 @@ import Testing
     #expect(worst.fast < 1e-5)
     #expect(worst.fast <= worst.libm)
   }
+
+  @Test func argmaxFindsTheFirstLargest() {
+    for (n, seed) in [(1, 1), (15, 2), (16, 3), (8000, 4), (133, 5)] {
+      var x = randomArray(n, seed: UInt64(seed)).map { ($0 * 4).rounded() }  // rounded: many ties
+      if n > 20 { x[n - 1] = 100 }
+      let found = x.withUnsafeBufferPointer { FastMath.argmax($0.baseAddress!, count: n) }
+      var best = 0
+      for j in 1..<n where x[j] > x[best] { best = j }
+      #expect(found == best, "n \(n)")
+    }
+    let allLow = [Float](repeating: -.infinity, count: 20)
+    #expect(allLow.withUnsafeBufferPointer { FastMath.argmax($0.baseAddress!, count: 20) } == 0)
+  }
 }

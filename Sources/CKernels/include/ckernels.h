@@ -29,6 +29,9 @@ void ci_softmax_backward_row(const float *p, float *g, size_t count, float scale
 /// probs = softmax(logits) over one row of `count`; returns log Σ exp(logits) (the log-sum-exp).
 float ci_softmax_logsumexp_row(float *probs, const float *logits, size_t count);
 
+/// The index of the first largest of `count` values (0 when count is 0).
+size_t ci_argmax(const float *values, size_t count);
+
 #ifdef __cplusplus
 }
 #endif

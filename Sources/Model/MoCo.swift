@@ -444,11 +444,16 @@ final class MoCoLane: @unchecked Sendable {
       let m = masked.input
       // dropout of this pass from its own seed, so the contrastive pass draws the same masks with or without it
       EncoderFactory.reseedDropout(queryEncoder, seed: mixSeed(config.seed, 15, UInt64(step)))
+      // this pass's states are read only at the masked positions: the last block computes just those rows
+      let pruning = queryEncoder as? TransformerEncoder
+      pruning?.outputRows = masked.targets.indices.filter { masked.targets[$0] != TokenMasking.ignore }
+      defer { pruning?.outputRows = nil }
       let out = queryEncoder.forward(tokens: m.tokens, mask: m.mask, batch: m.batch, length: m.length)
       let ds = dStates.reserve(m.batch * m.length * d)
       ds.update(repeating: 0, count: m.batch * m.length * d)
       runMLM(states: out.states.data, targets: masked.targets, head: mlmHead, ds: ds)
       queryEncoder.backward(dPooled: nil, dStates: ds)
+      pruning?.outputRows = nil
     }
     let input = separateMLM ? qb : masked?.input ?? qb
     var qOut: EncoderOutput?

@@ -60,6 +60,13 @@ public final class TransformerEncoder: SequenceEncoder, @unchecked Sendable {
   /// padded rows of `states` are 0 instead of values nobody reads. MoCo turns it on for pretraining; a batch
   /// without padding, or whose mask is not right-padded, runs the padded way.
   public var skipsPadding = false
+  /// The positions (indices into the padded batch, i · length + j) whose states the next forward's caller
+  /// reads, nil: all. With `skipsPadding`, a packed batch then computes the last block past its keys and values
+  /// only at those rows (their queries, attention output, projection, feed-forward and final norm) and
+  /// back-propagates from there; the states at those positions and every gradient equal the full computation's
+  /// up to summation blocking. Other positions' states are 0 and the pooled embedding is not computed (zeros),
+  /// so the backward must get no pooled gradient. The masked-token pass sets it to its masked positions.
+  public var outputRows: [Int]? = nil
   public var dim: Int { config.dim }
 
   /// Offsets of one block's parameters in the flat buffer.
@@ -153,6 +160,8 @@ public final class TransformerEncoder: SequenceEncoder, @unchecked Sendable {
   let dfchGelu = Buffer(), dscratch = Buffer(), dtmp = Buffer()
 
   var dropping: Bool { training && config.dropout > 0 }
+  /// True while the forward runs the rows of a pruned last block (dropout then indexes the selected rows).
+  var inLastPrunedBlock = false
 
   // MARK: - Packing (skipsPadding)
 
@@ -164,6 +173,38 @@ public final class TransformerEncoder: SequenceEncoder, @unchecked Sendable {
   var rowPosition: [Int] = [], rowIndex: [Int] = []
   let packedTokens = IntBuffer()
   let paddedStates = Buffer()
+  /// With `outputRows` on a packed batch: the selected packed rows (ascending), their row indices for dropout,
+  /// and per sequence the first selected row, the count and the first probability element; q parts and the
+  /// incoming residual of the selected rows, gathered, and the q gradient.
+  var selected: [Int] = [], selectedRowIndex: [Int] = []
+  var queryOffsets: [Int] = [], queryCounts: [Int] = [], queryAttOffsets: [Int] = []
+  var pruned = false
+  let selectedQ = Buffer(), selectedResidual = Buffer(), selectedDQ = Buffer()
+
+  /// Sets up the selected rows of `outputRows` for the packed batch; false where a position is padding or out
+  /// of range (then the last block runs in full).
+  func preparePruning(b: Int, t: Int) -> Bool {
+    guard packed, let rows = outputRows, !rows.isEmpty, !blocks.isEmpty else { return false }
+    var perSequence = [[Int]](repeating: [], count: b)
+    for r in Set(rows).sorted() {
+      let (i, j) = (r / t, r % t)
+      guard r >= 0, i < b, j < lengths[i] else { return false }
+      perSequence[i].append(offsets[i] + j)
+    }
+    selected = perSequence.flatMap { $0 }
+    selectedRowIndex = selected.map { rowIndex[$0] }
+    queryCounts = perSequence.map(\.count)
+    queryOffsets = [Int](repeating: 0, count: b)
+    queryAttOffsets = [Int](repeating: 0, count: b)
+    var (o, a) = (0, 0)
+    for i in 0..<b {
+      queryOffsets[i] = o
+      queryAttOffsets[i] = a
+      o += queryCounts[i]
+      a += config.heads * queryCounts[i] * lengths[i]
+    }
+    return true
+  }
 
   /// Sets up the packed layout of `mask` (b, t) and returns true, or returns false where the batch has no
   /// padding or a row is not of the form 1…1 0…0.
@@ -254,6 +295,8 @@ public final class TransformerEncoder: SequenceEncoder, @unchecked Sendable {
     packed = skipsPadding && preparePacking(mask: mask, tokens: tok, b: b, t: t)
     // the rows computed: all B·T, or only the real ones back to back
     let n = packed ? offsets[b - 1] + lengths[b - 1] : bt
+    pruned = preparePruning(b: b, t: t)
+    inLastPrunedBlock = false
     // encoded: (n, C) = wte[tokens] + wpe[position]
     let x = encoded.data
     let (table, positions) = (UnsafePointer(p + wte), UnsafePointer(p + wpe))
@@ -289,7 +332,23 @@ public final class TransformerEncoder: SequenceEncoder, @unchecked Sendable {
       Linear.forward(
         out: a.qkv.data, inp: a.ln1.data, weight: p + o.qkvw, bias: p + o.qkvb, n: n, c: c, oc: 3 * c,
         threads: rowWorkers)
-      if packed {
+      // the rows after attention: all n, or the selected ones in a pruned last block
+      var rowsOut = n
+      var blockResidual = UnsafePointer(residual)
+      if pruned && l == blocks.count - 1 {
+        rowsOut = selected.count
+        let (qsel, rsel, qkv) = (selectedQ.reserve(rowsOut * c), selectedResidual.reserve(rowsOut * c), a.qkv.data)
+        for (s, r) in selected.enumerated() {
+          (qsel + s * c).update(from: qkv + r * 3 * c, count: c)
+          (rsel + s * c).update(from: residual + r * c, count: c)
+        }
+        blockResidual = UnsafePointer(rsel)
+        inLastPrunedBlock = true
+        Attention.forwardQueries(
+          out: a.atty.data, att: a.att.data, q: qsel, qkv: qkv, offsets: offsets, lengths: lengths,
+          queryOffsets: queryOffsets, queryCounts: queryCounts, attOffsets: queryAttOffsets, c: c, heads: h,
+          threads: threads)
+      } else if packed {
         Attention.forwardPacked(
           out: a.atty.data, att: a.att.data, qkv: a.qkv.data, offsets: offsets, lengths: lengths,
           attOffsets: attOffsets, c: c, heads: h, threads: threads)
@@ -299,26 +358,29 @@ public final class TransformerEncoder: SequenceEncoder, @unchecked Sendable {
           b: b, t: t, c: c, heads: h, threads: threads)
       }
       residualLinear(
-        out: a.residual2.data, residual: residual, inp: a.atty.data, weight: p + o.projw,
-        bias: p + o.projb, n: n, c: c, oc: c, dropMask: a.attDrop.data, scratch: a.scratch.data)
+        out: a.residual2.data, residual: blockResidual, inp: a.atty.data, weight: p + o.projw,
+        bias: p + o.projb, n: rowsOut, c: c, oc: c, dropMask: a.attDrop.data, scratch: a.scratch.data)
       // feed-forward half: residual3 = residual2 + drop(proj(gelu(fc(LN2(residual2)))))
       LayerNorm.forward(
         out: a.ln2.data, mean: a.ln2Mean.data, rstd: a.ln2Rstd.data, inp: a.residual2.data,
-        weight: p + o.ln2w, bias: p + o.ln2b, n: n, c: c, threads: rowWorkers)
+        weight: p + o.ln2w, bias: p + o.ln2b, n: rowsOut, c: c, threads: rowWorkers)
       Linear.forward(
-        out: a.fch.data, inp: a.ln2.data, weight: p + o.fcw, bias: p + o.fcb, n: n, c: c, oc: f, threads: rowWorkers)
+        out: a.fch.data, inp: a.ln2.data, weight: p + o.fcw, bias: p + o.fcb, n: rowsOut, c: c, oc: f,
+        threads: rowWorkers)
       let (fch, fchGelu) = (a.fch.data, a.fchGelu.data)
-      Parallel.chunks(n * f, threads: threads) { s, e in
+      Parallel.chunks(rowsOut * f, threads: threads) { s, e in
         GELU.forward(out: fchGelu + s, inp: fch + s, count: e - s)
       }
       residualLinear(
         out: a.residual3.data, residual: a.residual2.data, inp: a.fchGelu.data, weight: p + o.fcprojw,
-        bias: p + o.fcprojb, n: n, c: f, oc: c, dropMask: a.fcDrop.data, scratch: a.scratch.data)
+        bias: p + o.fcprojb, n: rowsOut, c: f, oc: c, dropMask: a.fcDrop.data, scratch: a.scratch.data)
       residual = a.residual3.data
     }
+    inLastPrunedBlock = false
+    let finalRows = pruned ? selected.count : n
     LayerNorm.forward(
       out: lnf.data, mean: lnfMean.data, rstd: lnfRstd.data, inp: residual,
-      weight: p + lnfw, bias: p + lnfb, n: n, c: c, threads: rowWorkers)
+      weight: p + lnfw, bias: p + lnfb, n: finalRows, c: c, threads: rowWorkers)
     guard packed else {
       MaskedMeanPool.forward(out: pooled.data, inp: lnf.data, mask: m, b: b, t: t, c: c)
       return EncoderOutput(
@@ -328,6 +390,19 @@ public final class TransformerEncoder: SequenceEncoder, @unchecked Sendable {
     // each sequence pools its own rows; the states go back to the padded layout (padded rows 0)
     let states = paddedStates.reserve(bt * c)
     states.update(repeating: 0, count: bt * c)
+    if pruned {
+      // only the selected rows exist past the last block's attention; no pooled embedding
+      pooled.data.update(repeating: 0, count: b * c)
+      for i in 0..<b {
+        for s in queryOffsets[i]..<(queryOffsets[i] + queryCounts[i]) {
+          let j = selected[s] - offsets[i]
+          (states + (i * t + j) * c).update(from: lnf.data + s * c, count: c)
+        }
+      }
+      return EncoderOutput(
+        states: Tensor(view: states, shape: [b, t, c], owner: paddedStates),
+        pooled: Tensor(view: pooled.data, shape: [b, c], owner: pooled))
+    }
     for i in 0..<b {
       let rows = lnf.data + offsets[i] * c
       MaskedMeanPool.forward(out: pooled.data + i * c, inp: rows, mask: m + i * t, b: 1, t: lengths[i], c: c)
@@ -343,8 +418,8 @@ public final class TransformerEncoder: SequenceEncoder, @unchecked Sendable {
   func dropout(_ x: UnsafeMutablePointer<Float>, mask: UnsafeMutablePointer<Float>, rows: Int, width: Int) {
     if packed {
       Dropout.forward(
-        out: x, mask: mask, inp: x, rows: rows, width: width, rowIndex: rowIndex, p: config.dropout, rng: &rng,
-        threads: rowWorkers)
+        out: x, mask: mask, inp: x, rows: rows, width: width, rowIndex: inLastPrunedBlock ? selectedRowIndex : rowIndex,
+        p: config.dropout, rng: &rng, threads: rowWorkers)
     } else {
       Dropout.forward(
         out: x, mask: mask, inp: x, count: rows * width, p: config.dropout, rng: &rng, threads: rowWorkers,
@@ -395,7 +470,20 @@ public final class TransformerEncoder: SequenceEncoder, @unchecked Sendable {
     let scratch = dscratch.reserve(t * t * max(threads, 1))
     let tmp = dtmp.reserve(bt * c)
     // states → final LN
-    if packed {
+    if pruned {
+      // the last block ran only the selected rows: their state gradients, no pooled one
+      precondition(dPooled == nil, "TransformerEncoder.backward: no pooled gradient after a forward with outputRows")
+      for i in 0..<b {
+        for s in queryOffsets[i]..<(queryOffsets[i] + queryCounts[i]) {
+          let j = selected[s] - offsets[i]
+          if let dStates {
+            (dl + s * c).update(from: dStates + (i * t + j) * c, count: c)
+          } else {
+            (dl + s * c).update(repeating: 0, count: c)
+          }
+        }
+      }
+    } else if packed {
       for i in 0..<b {
         let rows = dl + offsets[i] * c
         if let dStates {
@@ -416,44 +504,60 @@ public final class TransformerEncoder: SequenceEncoder, @unchecked Sendable {
     let last = blocks.isEmpty ? UnsafePointer(encoded.data) : UnsafePointer(acts[blocks.count - 1].residual3.data)
     LayerNorm.backward(
       dinp: dres, dweight: g + lnfw, dbias: g + lnfb, dout: dl, inp: last, weight: p + lnfw,
-      mean: lnfMean.data, rstd: lnfRstd.data, n: bt, c: c, threads: rowWorkers)
+      mean: lnfMean.data, rstd: lnfRstd.data, n: pruned ? selected.count : bt, c: c, threads: rowWorkers)
     for l in stride(from: blocks.count - 1, through: 0, by: -1) {
       let o = blocks[l]
       let a = acts[l]
+      // the rows past attention: the selected ones in a pruned last block, else all
+      let prunedBlock = pruned && l == blocks.count - 1
+      let rows = prunedBlock ? selected.count : bt
       let residual = l == 0 ? UnsafePointer(encoded.data) : UnsafePointer(acts[l - 1].residual3.data)
       // feed-forward half
       var dout = UnsafePointer(dres)
       if dropping {
         let drop = a.fcDrop.data
-        Parallel.chunks(bt * c, threads: rowWorkers) { s, e in for i in s..<e { tmp[i] = dres[i] * drop[i] } }
+        Parallel.chunks(rows * c, threads: rowWorkers) { s, e in for i in s..<e { tmp[i] = dres[i] * drop[i] } }
         dout = UnsafePointer(tmp)
       }
       Linear.backward(
         dinp: dhg, dweight: g + o.fcprojw, dbias: g + o.fcprojb, dout: dout, inp: a.fchGelu.data,
-        weight: p + o.fcprojw, n: bt, c: f, oc: c, overwriteInput: true, threads: rowWorkers)
-      dh.update(repeating: 0, count: bt * f)
+        weight: p + o.fcprojw, n: rows, c: f, oc: c, overwriteInput: true, threads: rowWorkers)
+      dh.update(repeating: 0, count: rows * f)
       let fch = a.fch.data
-      Parallel.chunks(bt * f, threads: threads) { s, e in
+      Parallel.chunks(rows * f, threads: threads) { s, e in
         GELU.backward(dinp: dh + s, inp: fch + s, dout: dhg + s, count: e - s)
       }
       Linear.backward(
         dinp: dl, dweight: g + o.fcw, dbias: g + o.fcb, dout: dh, inp: a.ln2.data, weight: p + o.fcw,
-        n: bt, c: c, oc: f, overwriteInput: true, threads: rowWorkers)
+        n: rows, c: c, oc: f, overwriteInput: true, threads: rowWorkers)
       LayerNorm.backward(
         dinp: dres, dweight: g + o.ln2w, dbias: g + o.ln2b, dout: dl, inp: a.residual2.data,
-        weight: p + o.ln2w, mean: a.ln2Mean.data, rstd: a.ln2Rstd.data, n: bt, c: c, threads: rowWorkers)
+        weight: p + o.ln2w, mean: a.ln2Mean.data, rstd: a.ln2Rstd.data, n: rows, c: c, threads: rowWorkers)
       // attention half
       dout = UnsafePointer(dres)
       if dropping {
         let drop = a.attDrop.data
-        Parallel.chunks(bt * c, threads: rowWorkers) { s, e in for i in s..<e { tmp[i] = dres[i] * drop[i] } }
+        Parallel.chunks(rows * c, threads: rowWorkers) { s, e in for i in s..<e { tmp[i] = dres[i] * drop[i] } }
         dout = UnsafePointer(tmp)
       }
       Linear.backward(
         dinp: dy, dweight: g + o.projw, dbias: g + o.projb, dout: dout, inp: a.atty.data,
-        weight: p + o.projw, n: bt, c: c, oc: c, overwriteInput: true, threads: rowWorkers)
+        weight: p + o.projw, n: rows, c: c, oc: c, overwriteInput: true, threads: rowWorkers)
       dq.update(repeating: 0, count: bt * 3 * c)
-      if packed {
+      if prunedBlock {
+        let dqsel = selectedDQ.reserve(rows * c)
+        Attention.backwardQueries(
+          dq: dqsel, dqkv: dq, scratch: scratch, dout: dy, q: selectedQ.data, qkv: a.qkv.data, att: a.att.data,
+          offsets: offsets, lengths: lengths, queryOffsets: queryOffsets, queryCounts: queryCounts,
+          attOffsets: queryAttOffsets, c: c, heads: h, threads: threads)
+        // the selected rows' q gradients into the packed dqkv; their residual gradient back onto all n rows
+        tmp.update(repeating: 0, count: bt * c)
+        for (s, r) in selected.enumerated() {
+          (dq + r * 3 * c).update(from: dqsel + s * c, count: c)
+          (tmp + r * c).update(from: dres + s * c, count: c)
+        }
+        dres.update(from: tmp, count: bt * c)
+      } else if packed {
         Attention.backwardPacked(
           dqkv: dq, scratch: scratch, dout: dy, qkv: a.qkv.data, att: a.att.data, offsets: offsets,
           lengths: lengths, attOffsets: attOffsets, c: c, heads: h, threads: threads)

@@ -125,4 +125,42 @@ import Testing
     let wb = array(b.queryEncoder.parameters.data, b.queryEncoder.parameters.count)
     #expect(gap(wa, wb) < 1e-5, "weights after three steps")
   }
+
+  /// A packed forward whose caller reads only `rows` (the masked-token pass): the last block computes only those
+  /// rows. Their states and every gradient (from state gradients at those rows) must equal the full packed
+  /// computation's, dropout on.
+  @Test(arguments: [0, 3])
+  func lastBlockOnlyAtTheRowsReadEqualsTheFullBlock(batchOffset: Int) {
+    let (tokens, mask) = batch(seed: 4)
+    let rows = [0, 5, 6, 24 + 3, 24 + 23, 2 * 24, 3 * 24 + 12, 4 * 24 + 1, 4 * 24 + 19]  // all real positions
+    let c = config.dim
+    let b = lengths.count
+    func run(prune: Bool) -> (states: [Float], grad: [Float], pruned: Bool) {
+      let e = TransformerEncoder(config: config, seed: 3)
+      e.threads = 1
+      e.skipsPadding = true
+      e.batchOffset = batchOffset
+      e.rng = TensorRandom(seed: 99)
+      e.outputRows = prune ? rows : nil
+      let out = e.forward(tokens: tokens, mask: mask, batch: b, length: t)
+      var rng = TensorRandom(seed: 6)
+      var dStates = [Float](repeating: 0, count: b * t * c)
+      for r in rows { for k in 0..<c { dStates[r * c + k] = rng.normal() } }
+      e.parameters.zeroGrad()
+      dStates.withUnsafeBufferPointer { e.backward(dPooled: nil, dStates: $0.baseAddress) }
+      return (out.states.array, array(e.parameters.grad, e.parameters.count), e.pruned)
+    }
+    let full = run(prune: false)
+    let pruned = run(prune: true)
+    #expect(!full.pruned && pruned.pruned)
+    let pick = { (s: [Float]) in rows.flatMap { Array(s[($0 * c)..<(($0 + 1) * c)]) } }
+    #expect(gap(pick(full.states), pick(pruned.states)) < 1e-5, "states at the rows read")
+    #expect(gap(full.grad, pruned.grad) < 1e-5, "parameter gradients")
+    // a padded position among the rows: the last block runs in full
+    let e = TransformerEncoder(config: config, seed: 3)
+    e.skipsPadding = true
+    e.outputRows = [0, 2 * 24 + 5]
+    _ = e.forward(tokens: tokens, mask: mask, batch: b, length: t)
+    #expect(e.packed && !e.pruned)
+  }
 }

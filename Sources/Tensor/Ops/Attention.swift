@@ -163,6 +163,69 @@ public enum Attention {
     }
   }
 
+  /// `forwardPacked` for some query rows only (the keys and values of every row): sequence s's selected
+  /// queries are rows `queryOffsets[s] ..< queryOffsets[s] + queryCounts[s]` of q (rows of c, the q parts
+  /// gathered) and of out (rows of c); their probabilities (heads, m, L) start at `att + attOffsets[s]`.
+  /// What a consumer that reads only some positions of the last layer needs.
+  public static func forwardQueries(
+    out: UnsafeMutablePointer<Float>, att: UnsafeMutablePointer<Float>, q: UnsafePointer<Float>,
+    qkv: UnsafePointer<Float>, offsets: [Int], lengths: [Int], queryOffsets: [Int], queryCounts: [Int],
+    attOffsets: [Int], c: Int, heads: Int, threads: Int = 1
+  ) {
+    let hs = c / heads
+    let scale = 1 / Float(hs).squareRoot()
+    let c3 = 3 * c
+    forEachHead(lengths.count, heads, threads: threads) { i, h, _ in
+      let (t, m) = (lengths[i], queryCounts[i])
+      guard t > 0, m > 0 else { return }
+      let qs = q + queryOffsets[i] * c + h * hs
+      let k = qkv + offsets[i] * c3 + c + h * hs
+      let v = k + c
+      let a = att + attOffsets[i] + h * m * t
+      BLAS.gemm(
+        transA: false, transB: true, m: m, n: t, k: hs, alpha: scale, a: qs, lda: c, b: k, ldb: c3, c: a, ldc: t)
+      for r in 0..<m { ci_softmax_row(a + r * t, t, t, nil) }
+      BLAS.gemm(
+        transA: false, transB: false, m: m, n: hs, k: t, a: a, lda: t, b: v, ldb: c3,
+        c: out + queryOffsets[i] * c + h * hs, ldc: c)
+    }
+  }
+
+  /// `backward` for `forwardQueries`: dq (rows of c, the selected queries) is overwritten; the keys' and
+  /// values' gradients are added into dqkv. scratch: at least (longest length)² · threads floats.
+  public static func backwardQueries(
+    dq: UnsafeMutablePointer<Float>, dqkv: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>,
+    dout: UnsafePointer<Float>, q: UnsafePointer<Float>, qkv: UnsafePointer<Float>, att: UnsafePointer<Float>,
+    offsets: [Int], lengths: [Int], queryOffsets: [Int], queryCounts: [Int], attOffsets: [Int], c: Int,
+    heads: Int, threads: Int = 1
+  ) {
+    let hs = c / heads
+    let scale = 1 / Float(hs).squareRoot()
+    let c3 = 3 * c
+    let longest = lengths.max() ?? 0
+    forEachHead(lengths.count, heads, threads: threads) { i, h, w in
+      let (t, m) = (lengths[i], queryCounts[i])
+      guard t > 0, m > 0 else { return }
+      let o = offsets[i]
+      let qs = q + queryOffsets[i] * c + h * hs
+      let k = qkv + o * c3 + c + h * hs
+      let v = k + c
+      let dqs = dq + queryOffsets[i] * c + h * hs
+      let dk = dqkv + o * c3 + c + h * hs
+      let dv = dk + c
+      let a = att + attOffsets[i] + h * m * t
+      let dy = dout + queryOffsets[i] * c + h * hs
+      let da = scratch + w * longest * longest
+      BLAS.gemm(transA: false, transB: true, m: m, n: t, k: hs, a: dy, lda: c, b: v, ldb: c3, c: da, ldc: t)
+      BLAS.gemm(
+        transA: true, transB: false, m: t, n: hs, k: m, a: a, lda: t, b: dy, ldb: c, beta: 1, c: dv, ldc: c3)
+      for r in 0..<m { ci_softmax_backward_row(a + r * t, da + r * t, t, scale) }
+      BLAS.gemm(transA: false, transB: false, m: m, n: hs, k: t, a: da, lda: t, b: k, ldb: c3, c: dqs, ldc: c)
+      BLAS.gemm(
+        transA: true, transB: false, m: t, n: hs, k: m, a: da, lda: t, b: qs, ldb: c, beta: 1, c: dk, ldc: c3)
+    }
+  }
+
   // MARK: - Row kernels
 
   // The rows run in CKernels (`ci_softmax_row`, `ci_softmax_backward_row`: sixteen lanes); these Swift forms

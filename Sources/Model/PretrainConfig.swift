@@ -124,9 +124,10 @@ public struct PretrainConfig: Codable, Sendable, Equatable {
   /// the unsplit step up to float summation order. 1: the whole batch on one thread with `threads` BLAS threads.
   /// Not used with in-batch negatives (a row's loss reads every key) or by the BiLSTM.
   public var dataParallel: Int = 2
-  /// Encode only the real tokens of each padded batch (`TransformerEncoder.skipsPadding`): the same losses
-  /// and gradients up to float summation order, without the padded rows' work. false: the padded batch as
-  /// before (`pretrain --no-skip-padding`, for measuring it).
+  /// Encode only the real tokens of each padded batch (`TransformerEncoder.skipsPadding`), and in the
+  /// masked-token pass the last block only at the masked positions (`outputRows`): the same losses and
+  /// gradients up to float summation order, without the padded rows' work. false: the padded batch and the
+  /// whole last block as before (`pretrain --no-skip-padding`, for measuring it).
   public var skipPadding: Bool = true
   /// Name written into the exported model's `config.json`.
   public var modelName: String = "codeintel-moco"

@@ -64,8 +64,10 @@ enum PretrainCommand: CLICommand {
       --data-parallel N        Cut each step's batch into N slices computed side by side, one thread
                                each (default 2; 1: the whole batch on one thread with --threads BLAS
                                threads). Same results up to float summation order.
-      --no-skip-padding        Encode the padded positions of each batch too (the default skips them:
-                               same results up to float summation order, less work; for measuring).
+      --no-skip-padding        Encode the padded positions of each batch too, and the masked-token
+                               pass's whole last block (the default computes only real tokens, and
+                               that block only at the masked ones: same results up to float summation
+                               order, less work). For measuring the difference.
       --eval-every N           Retrieval evaluation every N steps.
       --checkpoint-minutes M   Minutes between checkpoints.
       --max-minutes M          Stop (checkpoint, export) after M minutes of this session.

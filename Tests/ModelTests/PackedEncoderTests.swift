@@ -30,11 +30,11 @@ import Testing
   }
 
   /// Forward and backward (a pooled gradient and a state gradient at the real positions) with dropout on.
-  func run(skip: Bool, batchOffset: Int = 0, tokens: [Int32], mask: [Float]) -> (
+  func run(skip: Bool, batchOffset: Int = 0, threads: Int = 1, tokens: [Int32], mask: [Float]) -> (
     states: [Float], pooled: [Float], grad: [Float], packed: Bool
   ) {
     let e = TransformerEncoder(config: config, seed: 3)
-    e.threads = 1
+    e.threads = threads
     e.skipsPadding = skip
     e.batchOffset = batchOffset
     e.training = true
@@ -60,11 +60,11 @@ import Testing
     return zip(a, b).reduce(Float(0)) { max($0, abs($1.0 - $1.1)) } / max(scale, 1e-12)
   }
 
-  @Test(arguments: [0, 3])
-  func packedEqualsPadded(batchOffset: Int) {
+  @Test(arguments: [(0, 1), (3, 1), (3, 2)])
+  func packedEqualsPadded(batchOffset: Int, threads: Int) {
     let (tokens, mask) = batch(seed: 1)
-    let padded = run(skip: false, batchOffset: batchOffset, tokens: tokens, mask: mask)
-    let packed = run(skip: true, batchOffset: batchOffset, tokens: tokens, mask: mask)
+    let padded = run(skip: false, batchOffset: batchOffset, threads: threads, tokens: tokens, mask: mask)
+    let packed = run(skip: true, batchOffset: batchOffset, threads: threads, tokens: tokens, mask: mask)
     #expect(!padded.packed && packed.packed)
     let c = config.dim
     var real: (a: [Float], b: [Float]) = ([], [])
@@ -129,15 +129,15 @@ import Testing
   /// A packed forward whose caller reads only `rows` (the masked-token pass): the last block computes only those
   /// rows. Their states and every gradient (from state gradients at those rows) must equal the full packed
   /// computation's, dropout on.
-  @Test(arguments: [0, 3])
-  func lastBlockOnlyAtTheRowsReadEqualsTheFullBlock(batchOffset: Int) {
+  @Test(arguments: [(0, 1), (3, 1), (3, 2)])
+  func lastBlockOnlyAtTheRowsReadEqualsTheFullBlock(batchOffset: Int, threads: Int) {
     let (tokens, mask) = batch(seed: 4)
     let rows = [0, 5, 6, 24 + 3, 24 + 23, 2 * 24, 3 * 24 + 12, 4 * 24 + 1, 4 * 24 + 19]  // all real positions
     let c = config.dim
     let b = lengths.count
     func run(prune: Bool) -> (states: [Float], grad: [Float], pruned: Bool) {
       let e = TransformerEncoder(config: config, seed: 3)
-      e.threads = 1
+      e.threads = threads  // 2: heads side by side and the row-wise work split
       e.skipsPadding = true
       e.batchOffset = batchOffset
       e.rng = TensorRandom(seed: 99)

@@ -158,3 +158,23 @@ size_t ci_argmax(const float *values, size_t count) {
     if (values[j] == mx) return j;
   return 0;  // every value NaN or −∞ below the start: as a strict `>` scan from index 0
 }
+
+CI_CLONES
+void ci_dropout(float *out, float *mask, const float *inp, size_t rows, size_t width, const long *row_index,
+                long index_offset, float p, float scale, unsigned long long key) {
+  for (size_t r = 0; r < rows; r++) {
+    uint64_t base = row_index ? (uint64_t)row_index[r] * width : (uint64_t)index_offset + r * width;
+    float *o = out + r * width, *m = mask + r * width;
+    const float *x = inp + r * width;
+    for (size_t k = 0; k < width; k++) {
+      uint64_t z = (uint64_t)key + (base + k) * 0x9E3779B97F4A7C15ull;
+      z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+      z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+      z ^= z >> 31;
+      float u = (float)(uint32_t)(z >> 40) * 0x1.0p-24f;
+      float v = u < p ? 0.0f : scale;
+      m[k] = v;
+      o[k] = x[k] * v;
+    }
+  }
+}

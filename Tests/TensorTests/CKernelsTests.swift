@@ -136,4 +136,39 @@ import Testing
     let allLow = [Float](repeating: -.infinity, count: 20)
     #expect(allLow.withUnsafeBufferPointer { FastMath.argmax($0.baseAddress!, count: 20) } == 0)
   }
+
+  @Test func dropoutDrawsTheSwiftHashsMasks() {
+    let (rows, width, p) = (37, 24, Float(0.3))
+    let x = randomArray(rows * width, seed: 8)
+    let scale = 1 / (1 - p)
+    func expected(index: (Int, Int) -> Int, key: UInt64) -> [Float] {
+      (0..<(rows * width)).map { i in
+        Dropout.uniform(key: key, index(i / width, i % width)) < p ? 0 : scale
+      }
+    }
+    // contiguous, from an offset, split over workers
+    var rngA = TensorRandom(seed: 3)
+    var keyRNG = TensorRandom(seed: 3)
+    let keyA = keyRNG.next()
+    let a = withBuffers([x] + zeros(rows * width, rows * width)) { q in
+      Dropout.forward(out: q[1], mask: q[2], inp: q[0], count: rows * width, p: p, rng: &rngA, threads: 3, indexOffset: 1000)
+    }
+    let maskA = expected(index: { r, k in 1000 + r * width + k }, key: keyA)
+    #expect(a[2] == maskA)
+    #expect(a[1] == zip(x, maskA).map { $0 * $1 })
+    // rows that sit elsewhere in a bigger tensor
+    let rowIndex = (0..<rows).map { 5 + 3 * $0 }
+    var rngB = TensorRandom(seed: 4)
+    keyRNG = TensorRandom(seed: 4)
+    let keyB = keyRNG.next()
+    let b = withBuffers([x] + zeros(rows * width, rows * width)) { q in
+      Dropout.forward(
+        out: q[1], mask: q[2], inp: q[0], rows: rows, width: width, rowIndex: rowIndex, p: p, rng: &rngB, threads: 2)
+    }
+    let maskB = expected(index: { r, k in rowIndex[r] * width + k }, key: keyB)
+    #expect(b[2] == maskB)
+    #expect(b[1] == zip(x, maskB).map { $0 * $1 })
+    let dropped = maskB.filter { $0 == 0 }.count
+    #expect(dropped > rows * width / 5 && dropped < rows * width * 2 / 5)
+  }
 }

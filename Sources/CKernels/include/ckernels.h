@@ -32,6 +32,12 @@ float ci_softmax_logsumexp_row(float *probs, const float *logits, size_t count);
 /// The index of the first largest of `count` values (0 when count is 0).
 size_t ci_argmax(const float *values, size_t count);
 
+/// Dropout with a hashed mask: element k of row r draws u = hash(key, index) in [0, 1) for the index
+/// `row_index[r] · width + k` (row_index NULL: `index_offset + r · width + k`) with SplitMix64's output function,
+/// mask = u < p ? 0 : scale, out = inp · mask (out may be inp). The same bits as `Dropout`'s Swift loop.
+void ci_dropout(float *out, float *mask, const float *inp, size_t rows, size_t width, const long *row_index,
+                long index_offset, float p, float scale, unsigned long long key);
+
 #ifdef __cplusplus
 }
 #endif

@@ -119,7 +119,8 @@ public enum Sigmoid {
 /// number from `rng` as a key; element i's draw is a hash of (key, i), so the mask is the same for any
 /// split of the elements over `threads` workers.
 public enum Dropout {
-  /// A uniform float in [0, 1) for element `i` under `key` (SplitMix64's output function on key + i·γ).
+  /// A uniform float in [0, 1) for element `i` under `key` (SplitMix64's output function on key + i·γ). The
+  /// masks are drawn by CKernels' `ci_dropout`, which computes exactly this (tests compare the two).
   @inline(__always)
   static func uniform(key: UInt64, _ i: Int) -> Float {
     var z = key &+ UInt64(truncatingIfNeeded: i) &* 0x9E37_79B9_7F4A_7C15
@@ -139,11 +140,7 @@ public enum Dropout {
     let scale = p < 1 ? 1 / (1 - p) : 0
     let key = rng.next()
     Parallel.chunks(count, threads: threads) { s, e in
-      for i in s..<e {
-        let m: Float = uniform(key: key, indexOffset + i) < p ? 0 : scale
-        mask[i] = m
-        out[i] = inp[i] * m
-      }
+      ci_dropout(out + s, mask + s, inp + s, 1, e - s, nil, indexOffset + s, p, scale, key)
     }
   }
 
@@ -156,15 +153,11 @@ public enum Dropout {
   ) {
     let scale = p < 1 ? 1 / (1 - p) : 0
     let key = rng.next()
-    Parallel.rows(rows, width: width, threads: threads) { r0, r1 in
-      for r in r0..<r1 {
-        let base = rowIndex[r] * width
-        for k in 0..<width {
-          let i = r * width + k
-          let m: Float = uniform(key: key, base + k) < p ? 0 : scale
-          mask[i] = m
-          out[i] = inp[i] * m
-        }
+    guard rows > 0 else { return }
+    rowIndex.withUnsafeBufferPointer { index in
+      Parallel.rows(rows, width: width, threads: threads) { r0, r1 in
+        let at = r0 * width
+        ci_dropout(out + at, mask + at, inp + at, r1 - r0, width, index.baseAddress! + r0, 0, p, scale, key)
       }
     }
   }

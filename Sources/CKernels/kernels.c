@@ -178,3 +178,16 @@ void ci_dropout(float *out, float *mask, const float *inp, size_t rows, size_t w
     }
   }
 }
+
+CI_CLONES
+void ci_adamw(float *restrict p, const float *restrict g, float *restrict m, float *restrict v, size_t count,
+              float b1, float b2, float c1, float c2, float lr, float eps, float wd) {
+  for (size_t i = 0; i < count; i++) {
+    float gi = g[i];
+    float mi = b1 * m[i] + (1 - b1) * gi;
+    float vi = b2 * v[i] + (1 - b2) * gi * gi;
+    m[i] = mi;
+    v[i] = vi;
+    p[i] = p[i] - (lr * (mi * c1) / (sqrtf(vi * c2) + eps) + wd * p[i]);
+  }
+}

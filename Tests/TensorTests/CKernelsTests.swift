@@ -171,4 +171,32 @@ import Testing
     let dropped = maskB.filter { $0 == 0 }.count
     #expect(dropped > rows * width / 5 && dropped < rows * width * 2 / 5)
   }
+
+  @Test func adamWGivesTheSwiftLoopsBits() {
+    var layout = ParameterLayout()
+    _ = layout.add("w", [37, 11])
+    _ = layout.add("b", [37], decay: false)
+    func make() -> (ParameterStore, AdamW) {
+      let store = ParameterStore(layout: layout)
+      let w = randomArray(store.count, seed: 9)
+      for i in 0..<store.count { store.data[i] = w[i] }
+      let opt = AdamW(for: store, weightDecay: 0.05)
+      opt.threads = 2
+      return (store, opt)
+    }
+    let (a, optA) = make()
+    let (b, optB) = make()
+    for step in 0..<3 {
+      let g = randomArray(a.count, seed: 20 + UInt64(step), scale: 0.1)
+      for i in 0..<a.count { (a.grad[i], b.grad[i]) = (g[i], g[i]) }
+      optA.update(a, lr: 1e-2)
+      optB.referenceUpdate(b, lr: 1e-2)
+    }
+    #expect(array(a.data, a.count) == array(b.data, b.count))
+    #expect(array(optA.m, a.count) == array(optB.m, b.count))
+    #expect(array(optA.v, a.count) == array(optB.v, b.count))
+    #expect(array(a.data, a.count) != randomArray(a.count, seed: 9))
+  }
 }
+
+func array(_ p: UnsafePointer<Float>, _ n: Int) -> [Float] { Array(UnsafeBufferPointer(start: p, count: n)) }

@@ -38,6 +38,11 @@ size_t ci_argmax(const float *values, size_t count);
 void ci_dropout(float *out, float *mask, const float *inp, size_t rows, size_t width, const long *row_index,
                 long index_offset, float p, float scale, unsigned long long key);
 
+/// One AdamW step over `count` parameters: m = b1·m + (1−b1)·g, v = b2·v + (1−b2)·g·g,
+/// p −= lr·(m·c1) / (√(v·c2) + eps) + wd·p, in `AdamW.update`'s order of operations (the same bits).
+void ci_adamw(float *p, const float *g, float *m, float *v, size_t count, float b1, float b2, float c1, float c2,
+              float lr, float eps, float wd);
+
 #ifdef __cplusplus
 }
 #endif

@@ -14,9 +14,10 @@
 # About 25 s a run on a quiet 2-core machine, so ROUNDS=3 takes ~3 minutes.
 #
 # Prints one line per run: round, pairs/s over the counted log windows (wall time), process CPU seconds per
-# step (/usr/bin/time over the whole run, start-up included, divided by the steps: the same measure for any
-# binary; binaries from session 6 on also log the CPU of the counted windows alone), then the medians and the
-# AFTER/BEFORE ratio of pairs/s per round. Reads nothing but the train file; writes only under a temp folder.
+# counted step (all threads: the run's total from /usr/bin/time minus the CPU it had used when step 10 was
+# logged, read from /proc; the same measure for any binary; binaries from session 6 on also log their own
+# per-window figure), then the medians and the AFTER/BEFORE ratios. Reads nothing but the train file; writes
+# only under a temp folder.
 set -eu
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BEFORE=${BEFORE:-/work/main/.build/release/codeintel}
@@ -29,6 +30,7 @@ EXTRA=${EXTRA:-}
 for b in "$BEFORE" "$AFTER"; do
   [ -x "$b" ] || { echo "pretrain-throughput: no executable at $b" >&2; exit 1; }
 done
+[ "$STEPS" -gt 10 ] || { echo "pretrain-throughput: STEPS must be above 10 (the first 10 are not counted)" >&2; exit 1; }
 [ -r "$TRAIN" ] || { echo "pretrain-throughput: cannot read the train file $TRAIN (set TRAIN=)" >&2; exit 1; }
 WORK=$(mktemp -d /tmp/pretrain-throughput.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
@@ -51,19 +53,32 @@ run() {  # run NAME BINARY ROUND -> prints "NAME ROUND pairs/s cpu-s/step"
   out="$WORK/$1-$3"
   # shellcheck disable=SC2086
   /usr/bin/time -f "%U %S" -o "$out.time" "$2" pretrain --config "$WORK/config.json" --out "$out" \
-    --warm-start "$ROOT/Models/contracode-moco-small" --steps "$STEPS" $EXTRA >"$out.log" 2>&1 \
-    || { echo "pretrain-throughput: $1 failed, see below" >&2; tail -5 "$out.log" >&2; exit 1; }
-  python3 - "$out/metrics.jsonl" "$out.time" "$STEPS" "$1" "$3" <<'EOF'
+    --warm-start "$ROOT/Models/contracode-moco-small" --steps "$STEPS" $EXTRA >"$out.log" 2>&1 &
+  timer=$!
+  # the process CPU when step 10's log line appears: what start-up and the warm-up steps cost
+  ticks10=""
+  while kill -0 "$timer" 2>/dev/null; do
+    if [ -z "$ticks10" ] && grep -q '"step":10,' "$out/metrics.jsonl" 2>/dev/null; then
+      child=$(pgrep -P "$timer" | head -1)
+      ticks10=$(awk '{print $14 + $15}' "/proc/$child/stat" 2>/dev/null || true)
+    fi
+    sleep 0.05
+  done
+  wait "$timer" || { echo "pretrain-throughput: $1 failed, see below" >&2; tail -5 "$out.log" >&2; exit 1; }
+  python3 - "$out/metrics.jsonl" "$out.time" "$STEPS" "$1" "$3" "${ticks10:-}" "$(getconf CLK_TCK)" <<'EOF'
 import json, sys
-metrics, timing, steps, name, rnd = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
+metrics, timing, steps, name, rnd, ticks10, hz = sys.argv[1:8]
+steps = int(steps)
 w = [json.loads(l) for l in open(metrics) if '"train"' in l]
 w = [r for r in w if r["step"] > 10]
 pairs = sum(r["pairs_per_s"] for r in w) / len(w)
 u, s = map(float, open(timing).read().split()[-2:])
-cpu = (u + s) / steps  # the whole run's CPU (start-up included) per step: the same measure for any binary
-extra = ""
+# process CPU (all threads) of steps 11..STEPS (and the final checkpoint and export), per step: the whole run's
+# CPU minus what it had used when step 10 was logged; the same measure for any binary
+cpu = (u + s - int(ticks10) / int(hz)) / (steps - 10) if ticks10 else (u + s) / steps
+extra = "" if ticks10 else " (whole run: step 10 was not caught)"
 if all("cpu_s_per_step" in r for r in w):  # binaries from session 6 on also log CPU per log window
-    extra += " (steps only: %.3f)" % (sum(r["cpu_s_per_step"] for r in w) / len(w))
+    extra += " (logged: %.3f)" % (sum(r["cpu_s_per_step"] for r in w) / len(w))
 fill = [r["token_fill"] for r in w if "token_fill" in r]
 if fill:
     extra += " real-token share %.3f" % (sum(fill) / len(fill))

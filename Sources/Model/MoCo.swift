@@ -240,7 +240,11 @@ public final class MoCo: @unchecked Sendable {
       return Self.combine([r], rows: b, selected: masked?.selected ?? 0, mlmWeight: mlmWeight, mocoWeight: mocoWeight)
     }
     let lanes = replicaLanes(laneCount)
-    let slices = (0..<laneCount).map { (b * $0 / laneCount)..<(b * ($0 + 1) / laneCount) }
+    let slices =
+      config.skipPadding
+      ? Self.balancedSlices(
+        [qb, kb, masked?.input].compactMap { $0 }, batch: b, lanes: laneCount)
+      : (0..<laneCount).map { (b * $0 / laneCount)..<(b * ($0 + 1) / laneCount) }
     let maskedSlices = slices.map { masked?.rows($0) }
     let selected = masked?.selected ?? 0
     var results = [LaneLosses](repeating: LaneLosses(), count: laneCount)
@@ -266,6 +270,37 @@ public final class MoCo: @unchecked Sendable {
       mlmHead.parameters.setGradients(toSumOf: lanes.compactMap { $0.mlmHead?.parameters }, threads: threads)
     }
     return Self.combine(results, rows: b, selected: selected, mlmWeight: mlmWeight, mocoWeight: mocoWeight)
+  }
+
+  /// Contiguous row ranges, one per lane, each holding about the same work when the encoders skip padding:
+  /// a row's work is its real tokens in every view plus its attention (tokens², over the longest length), so
+  /// the lanes, which wait for each other at the end of the step, finish together. Every lane gets at least
+  /// one row. Which rows a lane gets changes only the summation order (each lane's part enters with its share).
+  static func balancedSlices(_ views: [TokenBatch], batch b: Int, lanes: Int) -> [Range<Int>] {
+    let t = views.map(\.length).max() ?? 1
+    var work = [Double](repeating: 0, count: b)
+    for v in views {
+      for i in 0..<b {
+        var l = 0
+        for j in 0..<v.length where v.mask[i * v.length + j] > 0 { l += 1 }
+        work[i] += Double(l) + Double(l * l) / Double(max(t, 1))
+      }
+    }
+    let total = work.reduce(0, +)
+    var cuts = [0]
+    var sum = 0.0
+    for i in 0..<b {
+      let lane = cuts.count  // the lane whose end we are looking for
+      guard lane < lanes else { break }
+      sum += work[i]
+      let rowsLeft = b - (i + 1)
+      let lanesLeft = lanes - lane
+      if (sum >= total * Double(lane) / Double(lanes) || rowsLeft == lanesLeft) && i + 1 > cuts.last! {
+        cuts.append(i + 1)
+      }
+    }
+    cuts.append(b)
+    return (0..<lanes).map { cuts[$0]..<cuts[$0 + 1] }
   }
 
   /// The loss parts of the whole batch from its lanes': each lane's mean weighted by its share of the rows (or

@@ -163,4 +163,23 @@ import Testing
     _ = e.forward(tokens: tokens, mask: mask, batch: b, length: t)
     #expect(e.packed && !e.pruned)
   }
+
+  /// With padding skipped, the lanes of a split step get about equal work, not equal rows: they wait for each
+  /// other at the end of the step.
+  @Test func lanesGetBalancedWork() {
+    func batch(_ lengths: [Int]) -> TokenBatch {
+      TokenBatch(sequences: lengths.map { [Int32](repeating: 7, count: $0) })
+    }
+    let b = batch([2, 2, 2, 2, 2, 2, 30, 30])
+    let two = MoCo.balancedSlices([b], batch: 8, lanes: 2)
+    #expect(two == [0..<7, 7..<8])
+    for lanes in 1...8 {
+      let s = MoCo.balancedSlices([b, batch([1, 1, 1, 1, 1, 1, 1, 1])], batch: 8, lanes: lanes)
+      #expect(s.count == lanes && s.first?.lowerBound == 0 && s.last?.upperBound == 8)
+      #expect(s.allSatisfy { !$0.isEmpty })
+      #expect(zip(s, s.dropFirst()).allSatisfy { $0.0.upperBound == $0.1.lowerBound })
+    }
+    let even = MoCo.balancedSlices([batch([5, 5, 5, 5])], batch: 4, lanes: 2)
+    #expect(even == [0..<2, 2..<4])
+  }
 }

@@ -73,7 +73,8 @@ import Testing
       }
     }
     // a row that sees no key becomes zeros
-    let none = withBuffers([x, [Float](repeating: 0, count: count)]) { p in ci_softmax_row(p[0], count, count, p[1]) }[0]
+    let zeroMask = [Float](repeating: 0, count: count)
+    let none = withBuffers([x, zeroMask]) { p in ci_softmax_row(p[0], count, count, p[1]) }[0]
     #expect(none[0..<count].allSatisfy { v in v == 0 })
   }
 
@@ -151,7 +152,8 @@ import Testing
     var keyRNG = TensorRandom(seed: 3)
     let keyA = keyRNG.next()
     let a = withBuffers([x] + zeros(rows * width, rows * width)) { q in
-      Dropout.forward(out: q[1], mask: q[2], inp: q[0], count: rows * width, p: p, rng: &rngA, threads: 3, indexOffset: 1000)
+      Dropout.forward(
+        out: q[1], mask: q[2], inp: q[0], count: rows * width, p: p, rng: &rngA, threads: 3, indexOffset: 1000)
     }
     let maskA = expected(index: { r, k in 1000 + r * width + k }, key: keyA)
     #expect(a[2] == maskA)

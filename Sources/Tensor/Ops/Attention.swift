@@ -232,7 +232,9 @@ public enum Attention {
   // are the engine's kernels from before, kept as the reference the tests compare them with.
 
   /// Softmax of row[0..<limit] in place, entries whose mask is 0 and entries past `limit` set to 0 exactly.
-  static func referenceSoftmaxRow(_ row: UnsafeMutablePointer<Float>, limit: Int, count: Int, mask: UnsafePointer<Float>?) {
+  static func referenceSoftmaxRow(
+    _ row: UnsafeMutablePointer<Float>, limit: Int, count: Int, mask: UnsafePointer<Float>?
+  ) {
     typealias V = FastMath.V
     if let mask { for j in 0..<limit where mask[j] == 0 { row[j] = -.infinity } }
     var mv = V(repeating: -.infinity)
@@ -282,8 +284,9 @@ public enum Attention {
   }
 
   /// g = scale · p ⊙ (g - Σ p ⊙ g), in place on g.
-  static func referenceSoftmaxBackwardRow(_ p: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>, count: Int, scale: Float)
-  {
+  static func referenceSoftmaxBackwardRow(
+    _ p: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>, count: Int, scale: Float
+  ) {
     typealias V = FastMath.V
     var dv = V()
     var j = 0

@@ -24,6 +24,10 @@ let package = Package(
       cSettings: [.unsafeFlags(["-O2", "-w"])]
     ),
 
+    // The engine's elementwise and row kernels (GELU, softmax rows), one clone per x86-64 level picked at load
+    // time; no contraction, so every level gives the same bits (docs/TENSOR.md).
+    .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3", "-ffp-contract=off", "-w"])]),
+
     // MARK: - Libraries
     .target(name: "Syntax", dependencies: ["CTreeSitter", "TreeSitterGrammars"]),
     .target(name: "Randomness"),
@@ -33,7 +37,7 @@ let package = Package(
     .target(name: "Tokenizer", dependencies: ["Randomness", "JSON"], swiftSettings: optimized),
     // Tensor is optimised in debug builds too: its SIMD loops run ~100x slower at -Onone.
     .target(
-      name: "Tensor", dependencies: ["COpenBLAS", "Randomness", "JSON"],
+      name: "Tensor", dependencies: ["COpenBLAS", "CKernels", "Randomness", "JSON"],
       swiftSettings: optimized + [.unsafeFlags(["-O"], .when(configuration: .debug))]
     ),
     .target(name: "Model", dependencies: ["Tensor", "Tokenizer", "Syntax", "Augment", "Corpus"], swiftSettings: optimized),

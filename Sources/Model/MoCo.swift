@@ -34,6 +34,9 @@ public struct TokenBatch: Sendable, Equatable {
     self.init(tokens: tokens, mask: mask, batch: sequences.count, length: length)
   }
 
+  /// Positions holding a token (mask 1): the rest of `batch · length` is padding.
+  public var realTokens: Int { mask.reduce(0) { $0 + ($1 > 0 ? 1 : 0) } }
+
   /// The functions `range` of the batch (same length and padding).
   public func rows(_ range: Range<Int>) -> TokenBatch {
     let span = (range.lowerBound * length)..<(range.upperBound * length)
@@ -123,6 +126,9 @@ public final class MoCo: @unchecked Sendable {
     queryEncoder = EncoderFactory.make(config, vocab: vocab, seed: mixSeed(config.seed, 1))
     keyEncoder = EncoderFactory.clone(queryEncoder)
     keyEncoder.training = false
+    for encoder in [queryEncoder, keyEncoder] {
+      (encoder as? TransformerEncoder)?.skipsPadding = config.skipPadding
+    }
     queryHead = ProjectionHead(inputDim: config.dim, outputDim: config.projectionDim, seed: mixSeed(config.seed, 2))
     keyHead = queryHead.clone()
     encoderOptimizer = AdamW(for: queryEncoder.parameters, weightDecay: config.weightDecay)
@@ -234,7 +240,11 @@ public final class MoCo: @unchecked Sendable {
       return Self.combine([r], rows: b, selected: masked?.selected ?? 0, mlmWeight: mlmWeight, mocoWeight: mocoWeight)
     }
     let lanes = replicaLanes(laneCount)
-    let slices = (0..<laneCount).map { (b * $0 / laneCount)..<(b * ($0 + 1) / laneCount) }
+    let slices =
+      config.skipPadding
+      ? Self.balancedSlices(
+        [qb, kb, masked?.input].compactMap { $0 }, batch: b, lanes: laneCount)
+      : (0..<laneCount).map { (b * $0 / laneCount)..<(b * ($0 + 1) / laneCount) }
     let maskedSlices = slices.map { masked?.rows($0) }
     let selected = masked?.selected ?? 0
     var results = [LaneLosses](repeating: LaneLosses(), count: laneCount)
@@ -260,6 +270,37 @@ public final class MoCo: @unchecked Sendable {
       mlmHead.parameters.setGradients(toSumOf: lanes.compactMap { $0.mlmHead?.parameters }, threads: threads)
     }
     return Self.combine(results, rows: b, selected: selected, mlmWeight: mlmWeight, mocoWeight: mocoWeight)
+  }
+
+  /// Contiguous row ranges, one per lane, each holding about the same work when the encoders skip padding:
+  /// a row's work is its real tokens in every view plus its attention (tokens², over the longest length), so
+  /// the lanes, which wait for each other at the end of the step, finish together. Every lane gets at least
+  /// one row. Which rows a lane gets changes only the summation order (each lane's part enters with its share).
+  static func balancedSlices(_ views: [TokenBatch], batch b: Int, lanes: Int) -> [Range<Int>] {
+    let t = views.map(\.length).max() ?? 1
+    var work = [Double](repeating: 0, count: b)
+    for v in views {
+      for i in 0..<b {
+        var l = 0
+        for j in 0..<v.length where v.mask[i * v.length + j] > 0 { l += 1 }
+        work[i] += Double(l) + Double(l * l) / Double(max(t, 1))
+      }
+    }
+    let total = work.reduce(0, +)
+    var cuts = [0]
+    var sum = 0.0
+    for i in 0..<b {
+      let lane = cuts.count  // the lane whose end we are looking for
+      guard lane < lanes else { break }
+      sum += work[i]
+      let rowsLeft = b - (i + 1)
+      let lanesLeft = lanes - lane
+      if (sum >= total * Double(lane) / Double(lanes) || rowsLeft == lanesLeft) && i + 1 > cuts.last! {
+        cuts.append(i + 1)
+      }
+    }
+    cuts.append(b)
+    return (0..<lanes).map { cuts[$0]..<cuts[$0 + 1] }
   }
 
   /// The loss parts of the whole batch from its lanes': each lane's mean weighted by its share of the rows (or
@@ -438,11 +479,16 @@ final class MoCoLane: @unchecked Sendable {
       let m = masked.input
       // dropout of this pass from its own seed, so the contrastive pass draws the same masks with or without it
       EncoderFactory.reseedDropout(queryEncoder, seed: mixSeed(config.seed, 15, UInt64(step)))
+      // this pass's states are read only at the masked positions: the last block computes just those rows
+      let pruning = queryEncoder as? TransformerEncoder
+      pruning?.outputRows = masked.targets.indices.filter { masked.targets[$0] != TokenMasking.ignore }
+      defer { pruning?.outputRows = nil }
       let out = queryEncoder.forward(tokens: m.tokens, mask: m.mask, batch: m.batch, length: m.length)
       let ds = dStates.reserve(m.batch * m.length * d)
       ds.update(repeating: 0, count: m.batch * m.length * d)
       runMLM(states: out.states.data, targets: masked.targets, head: mlmHead, ds: ds)
       queryEncoder.backward(dPooled: nil, dStates: ds)
+      pruning?.outputRows = nil
     }
     let input = separateMLM ? qb : masked?.input ?? qb
     var qOut: EncoderOutput?
@@ -493,7 +539,7 @@ final class MoCoLane: @unchecked Sendable {
       for i in 0..<(b * c) { lg[i] *= invTau }
       let targets = (0..<b).map { Int32(config.inBatchNegatives ? $0 : 0) }
       let loss = targets.withUnsafeBufferPointer {
-        CrossEntropy.forward(probs: pr, logits: lg, targets: $0.baseAddress!, n: b, c: c)
+        CrossEntropy.forwardVectorized(probs: pr, logits: lg, targets: $0.baseAddress!, n: b, c: c)
       }
       var correct = 0
       for i in 0..<b {

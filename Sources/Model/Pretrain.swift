@@ -185,6 +185,10 @@ public final class Pretrainer {
     defer { producer?.stop() }
     var waited = 0.0
     var window = (loss: 0.0, acc: 0.0, count: 0, wait: 0.0, start: now(), grad: 0.0)
+    // process CPU seconds and the real-token share of the encoder inputs over the log window (the load-robust
+    // figures of a step's cost: wall time swings with other processes, CPU time and padding do not)
+    var windowCPU = TensorBenchmark.cpuTime()
+    var fill = (real: 0.0, total: 0.0)
     var parts = (moco: 0.0, mlm: 0.0, mlmAcc: 0.0)
     log(
       "training \(config.architecture) d=\(config.dim) L=\(config.layers), batch \(config.batchSize), "
@@ -196,6 +200,10 @@ public final class Pretrainer {
         let (pair, wait) = producer.next(step: moco.step)
         waited += wait
         window.wait += wait
+        for batch in [pair.query, pair.key, pair.original].compactMap({ $0 }) {
+          fill.real += Double(batch.realTokens)
+          fill.total += Double(batch.tokens.count)
+        }
         r = moco.step(query: pair.query, key: pair.key, original: pair.original)
         if moco.step == config.steps { producer.stop() }
       } else if let natural {
@@ -222,7 +230,9 @@ public final class Pretrainer {
           "type": "train", "step": step, "loss": window.loss / n, "accuracy": window.acc / n,
           "lr": Double(r.learningRate), "grad_norm": window.grad / n, "pairs_per_s": pairs,
           "wait_s": window.wait, "elapsed_s": previousSeconds + now() - t0, "stage": stage,
+          "cpu_s_per_step": (TensorBenchmark.cpuTime() - windowCPU) / n,
         ]
+        if fill.total > 0 { record["token_fill"] = fill.real / fill.total }
         if moco.mlmHead != nil && stage != "natural" {
           record["mlm_loss"] = parts.mlm / n
           record["mlm_accuracy"] = parts.mlmAcc / n
@@ -235,10 +245,13 @@ public final class Pretrainer {
           ? "" : String(format: "  (mlm %.4f acc %.3f, moco %.4f)", parts.mlm / n, parts.mlmAcc / n, parts.moco / n)
         log(
           String(
-            format: "step %6d  loss %.4f  acc %.3f  lr %.2e  |g| %.2f  %.1f pairs/s  waited %.2fs",
-            step, window.loss / n, window.acc / n, r.learningRate, window.grad / n, pairs, window.wait) + mlmText)
+            format: "step %6d  loss %.4f  acc %.3f  lr %.2e  |g| %.2f  %.1f pairs/s  waited %.2fs  cpu %.2fs/step",
+            step, window.loss / n, window.acc / n, r.learningRate, window.grad / n, pairs, window.wait,
+            record["cpu_s_per_step"] as? Double ?? 0) + mlmText)
         window = (0, 0, 0, 0, now(), 0)
         parts = (0, 0, 0)
+        windowCPU = TensorBenchmark.cpuTime()
+        fill = (0, 0)
       }
       if config.evalEvery > 0, step % config.evalEvery == 0, step != end { _ = evaluate() }
       if output != nil, (now() - lastCheckpoint) / 60 >= config.checkpointMinutes {

@@ -124,6 +124,11 @@ public struct PretrainConfig: Codable, Sendable, Equatable {
   /// the unsplit step up to float summation order. 1: the whole batch on one thread with `threads` BLAS threads.
   /// Not used with in-batch negatives (a row's loss reads every key) or by the BiLSTM.
   public var dataParallel: Int = 2
+  /// Encode only the real tokens of each padded batch (`TransformerEncoder.skipsPadding`), and in the
+  /// masked-token pass the last block only at the masked positions (`outputRows`): the same losses and
+  /// gradients up to float summation order, without the padded rows' work. false: the padded batch and the
+  /// whole last block as before (`pretrain --no-skip-padding`, for measuring it).
+  public var skipPadding: Bool = true
   /// Name written into the exported model's `config.json`.
   public var modelName: String = "codeintel-moco"
 
@@ -140,7 +145,8 @@ public struct PretrainConfig: Codable, Sendable, Equatable {
     case batchSize, steps, learningRate, warmupSteps, schedule, weightDecay, gradClip, seed
     case trainData, heldOutData, tokenizer, tokenizerVocab, samplingAlpha, maxTrainFunctions, augment
     case augmentWorkers, prefetchBatches
-    case evalCandidates, evalEvery, logEvery, checkpointMinutes, maxMinutes, threads, dataParallel, modelName
+    case evalCandidates, evalEvery, logEvery, checkpointMinutes, maxMinutes, threads, dataParallel, skipPadding
+    case modelName
   }
 
   public init(from decoder: any Decoder) throws {
@@ -198,6 +204,7 @@ public struct PretrainConfig: Codable, Sendable, Equatable {
     try v(.maxMinutes, &maxMinutes)
     try v(.threads, &threads)
     try v(.dataParallel, &dataParallel)
+    try v(.skipPadding, &skipPadding)
     try v(.modelName, &modelName)
     let known = Set(CodingKeys.allCases.map(\.stringValue))
     if let all = try? decoder.container(keyedBy: AnyKey.self) {

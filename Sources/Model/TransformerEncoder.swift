@@ -52,6 +52,21 @@ public final class TransformerEncoder: SequenceEncoder, @unchecked Sendable {
   /// dropout draws each element's mask by its index in the whole batch, so replicas reseeded alike draw
   /// together exactly the masks one encoder would draw for the whole batch. 0 when it reads whole batches.
   public var batchOffset = 0
+  /// Compute only the real positions of a right-padded batch (mask 1…1 0…0 in every row): the sequences' rows
+  /// go back to back, attention runs per sequence over its own length, and no padded row is embedded,
+  /// projected, normalised or back-propagated. The real positions' states, the pooled embeddings and every
+  /// gradient equal the padded computation's up to the products' summation blocking (padded rows never reach
+  /// a real one: their keys are masked out and their gradients are exactly 0), with the same dropout masks;
+  /// padded rows of `states` are 0 instead of values nobody reads. MoCo turns it on for pretraining; a batch
+  /// without padding, or whose mask is not right-padded, runs the padded way.
+  public var skipsPadding = false
+  /// The positions (indices into the padded batch, i · length + j) whose states the next forward's caller
+  /// reads, nil: all. With `skipsPadding`, a packed batch then computes the last block past its keys and values
+  /// only at those rows (their queries, attention output, projection, feed-forward and final norm) and
+  /// back-propagates from there; the states at those positions and every gradient equal the full computation's
+  /// up to summation blocking. Other positions' states are 0 and the pooled embedding is not computed (zeros),
+  /// so the backward must get no pooled gradient. The masked-token pass sets it to its masked positions.
+  public var outputRows: [Int]? = nil
   public var dim: Int { config.dim }
 
   /// Offsets of one block's parameters in the flat buffer.
@@ -75,6 +90,7 @@ public final class TransformerEncoder: SequenceEncoder, @unchecked Sendable {
     e.training = training
     e.threads = 1
     e.rowThreads = 1
+    e.skipsPadding = skipsPadding
     return e
   }
 
@@ -144,6 +160,86 @@ public final class TransformerEncoder: SequenceEncoder, @unchecked Sendable {
   let dfchGelu = Buffer(), dscratch = Buffer(), dtmp = Buffer()
 
   var dropping: Bool { training && config.dropout > 0 }
+  /// True while the forward runs the rows of a pruned last block (dropout then indexes the selected rows).
+  var inLastPrunedBlock = false
+
+  // MARK: - Packing (skipsPadding)
+
+  /// Whether the current batch runs packed, and its layout: per sequence its length, first packed row and
+  /// first attention-probability element; per packed row its token, position and row index in the whole
+  /// (padded, split) batch, which dropout hashes.
+  var packed = false
+  var lengths: [Int] = [], offsets: [Int] = [], attOffsets: [Int] = []
+  var rowPosition: [Int] = [], rowIndex: [Int] = []
+  let packedTokens = IntBuffer()
+  let paddedStates = Buffer()
+  /// With `outputRows` on a packed batch: the selected packed rows (ascending), their row indices for dropout,
+  /// and per sequence the first selected row, the count and the first probability element; q parts and the
+  /// incoming residual of the selected rows, gathered, and the q gradient.
+  var selected: [Int] = [], selectedRowIndex: [Int] = []
+  var queryOffsets: [Int] = [], queryCounts: [Int] = [], queryAttOffsets: [Int] = []
+  var pruned = false
+  let selectedQ = Buffer(), selectedResidual = Buffer(), selectedDQ = Buffer()
+
+  /// Sets up the selected rows of `outputRows` for the packed batch; false where a position is padding or out
+  /// of range (then the last block runs in full).
+  func preparePruning(b: Int, t: Int) -> Bool {
+    guard packed, let rows = outputRows, !rows.isEmpty, !blocks.isEmpty else { return false }
+    var perSequence = [[Int]](repeating: [], count: b)
+    for r in Set(rows).sorted() {
+      let (i, j) = (r / t, r % t)
+      guard r >= 0, i < b, j < lengths[i] else { return false }
+      perSequence[i].append(offsets[i] + j)
+    }
+    selected = perSequence.flatMap { $0 }
+    selectedRowIndex = selected.map { rowIndex[$0] }
+    queryCounts = perSequence.map(\.count)
+    queryOffsets = [Int](repeating: 0, count: b)
+    queryAttOffsets = [Int](repeating: 0, count: b)
+    var (o, a) = (0, 0)
+    for i in 0..<b {
+      queryOffsets[i] = o
+      queryAttOffsets[i] = a
+      o += queryCounts[i]
+      a += config.heads * queryCounts[i] * lengths[i]
+    }
+    return true
+  }
+
+  /// Sets up the packed layout of `mask` (b, t) and returns true, or returns false where the batch has no
+  /// padding or a row is not of the form 1…1 0…0.
+  func preparePacking(mask: [Float], tokens: UnsafePointer<Int32>, b: Int, t: Int) -> Bool {
+    var lengths = [Int](repeating: 0, count: b)
+    for i in 0..<b {
+      var l = 0
+      while l < t && mask[i * t + l] != 0 { l += 1 }
+      for j in l..<t where mask[i * t + j] != 0 { return false }
+      lengths[i] = l
+    }
+    let n = lengths.reduce(0, +)
+    guard n < b * t else { return false }
+    self.lengths = lengths
+    offsets = [Int](repeating: 0, count: b)
+    attOffsets = [Int](repeating: 0, count: b)
+    rowPosition = []
+    rowIndex = []
+    rowPosition.reserveCapacity(n)
+    rowIndex.reserveCapacity(n)
+    packedTokens.reserve(max(n, 1))
+    var (o, a) = (0, 0)
+    for i in 0..<b {
+      offsets[i] = o
+      attOffsets[i] = a
+      for j in 0..<lengths[i] {
+        packedTokens.data[o + j] = tokens[i * t + j]
+        rowPosition.append(j)
+        rowIndex.append((batchOffset + i) * t + j)
+      }
+      o += lengths[i]
+      a += config.heads * lengths[i] * lengths[i]
+    }
+    return true
+  }
 
   func reserve(b: Int, t: Int) {
     let (c, f, h) = (config.dim, config.ffn, config.heads)
@@ -196,61 +292,139 @@ public final class TransformerEncoder: SequenceEncoder, @unchecked Sendable {
       tok[i] = id >= 0 && Int(id) < config.vocab ? id : 0
       m[i] = mask[i]
     }
-    // encoded: (B, T, C) = wte[tokens] + wpe[t]
+    packed = skipsPadding && preparePacking(mask: mask, tokens: tok, b: b, t: t)
+    // the rows computed: all B·T, or only the real ones back to back
+    let n = packed ? offsets[b - 1] + lengths[b - 1] : bt
+    pruned = preparePruning(b: b, t: t)
+    inLastPrunedBlock = false
+    // encoded: (n, C) = wte[tokens] + wpe[position]
     let x = encoded.data
     let (table, positions) = (UnsafePointer(p + wte), UnsafePointer(p + wpe))
     let tt = t
-    Parallel.rows(bt, width: c, threads: rowWorkers) { r0, r1 in
-      for r in r0..<r1 {
-        let row = x + r * c
-        let word = table + Int(tok[r]) * c
-        let pos = positions + (r % tt) * c
-        for k in 0..<c { row[k] = word[k] + pos[k] }
+    if packed {
+      let (ptok, pos) = (UnsafePointer(packedTokens.data), rowPosition)
+      Parallel.rows(n, width: c, threads: rowWorkers) { r0, r1 in
+        for r in r0..<r1 {
+          let row = x + r * c
+          let word = table + Int(ptok[r]) * c
+          let position = positions + pos[r] * c
+          for k in 0..<c { row[k] = word[k] + position[k] }
+        }
+      }
+    } else {
+      Parallel.rows(bt, width: c, threads: rowWorkers) { r0, r1 in
+        for r in r0..<r1 {
+          let row = x + r * c
+          let word = table + Int(tok[r]) * c
+          let pos = positions + (r % tt) * c
+          for k in 0..<c { row[k] = word[k] + pos[k] }
+        }
       }
     }
-    if dropping {
-      Dropout.forward(
-        out: x, mask: embMask.data, inp: x, count: bt * c, p: config.dropout, rng: &rng, threads: rowWorkers,
-        indexOffset: batchOffset * t * c)
-    }
+    if dropping { dropout(x, mask: embMask.data, rows: n, width: c) }
     var residual = UnsafeMutablePointer(x)
     for (l, o) in blocks.enumerated() {
       let a = acts[l]
       // attention half: residual2 = residual + drop(proj(attn(LN1(residual))))
       LayerNorm.forward(
         out: a.ln1.data, mean: a.ln1Mean.data, rstd: a.ln1Rstd.data, inp: residual,
-        weight: p + o.ln1w, bias: p + o.ln1b, n: bt, c: c, threads: rowWorkers)
+        weight: p + o.ln1w, bias: p + o.ln1b, n: n, c: c, threads: rowWorkers)
       Linear.forward(
-        out: a.qkv.data, inp: a.ln1.data, weight: p + o.qkvw, bias: p + o.qkvb, n: bt, c: c, oc: 3 * c,
+        out: a.qkv.data, inp: a.ln1.data, weight: p + o.qkvw, bias: p + o.qkvb, n: n, c: c, oc: 3 * c,
         threads: rowWorkers)
-      Attention.forward(
-        out: a.atty.data, att: a.att.data, qkv: a.qkv.data, keyMask: m, causal: false,
-        b: b, t: t, c: c, heads: h, threads: threads)
+      // the rows after attention: all n, or the selected ones in a pruned last block
+      var rowsOut = n
+      var blockResidual = UnsafePointer(residual)
+      if pruned && l == blocks.count - 1 {
+        rowsOut = selected.count
+        let (qsel, rsel, qkv) = (selectedQ.reserve(rowsOut * c), selectedResidual.reserve(rowsOut * c), a.qkv.data)
+        for (s, r) in selected.enumerated() {
+          (qsel + s * c).update(from: qkv + r * 3 * c, count: c)
+          (rsel + s * c).update(from: residual + r * c, count: c)
+        }
+        blockResidual = UnsafePointer(rsel)
+        inLastPrunedBlock = true
+        Attention.forwardQueries(
+          out: a.atty.data, att: a.att.data, q: qsel, qkv: qkv, offsets: offsets, lengths: lengths,
+          queryOffsets: queryOffsets, queryCounts: queryCounts, attOffsets: queryAttOffsets, c: c, heads: h,
+          threads: threads)
+      } else if packed {
+        Attention.forwardPacked(
+          out: a.atty.data, att: a.att.data, qkv: a.qkv.data, offsets: offsets, lengths: lengths,
+          attOffsets: attOffsets, c: c, heads: h, threads: threads)
+      } else {
+        Attention.forward(
+          out: a.atty.data, att: a.att.data, qkv: a.qkv.data, keyMask: m, causal: false,
+          b: b, t: t, c: c, heads: h, threads: threads)
+      }
       residualLinear(
-        out: a.residual2.data, residual: residual, inp: a.atty.data, weight: p + o.projw,
-        bias: p + o.projb, n: bt, c: c, oc: c, dropMask: a.attDrop.data, scratch: a.scratch.data)
+        out: a.residual2.data, residual: blockResidual, inp: a.atty.data, weight: p + o.projw,
+        bias: p + o.projb, n: rowsOut, c: c, oc: c, dropMask: a.attDrop.data, scratch: a.scratch.data)
       // feed-forward half: residual3 = residual2 + drop(proj(gelu(fc(LN2(residual2)))))
       LayerNorm.forward(
         out: a.ln2.data, mean: a.ln2Mean.data, rstd: a.ln2Rstd.data, inp: a.residual2.data,
-        weight: p + o.ln2w, bias: p + o.ln2b, n: bt, c: c, threads: rowWorkers)
+        weight: p + o.ln2w, bias: p + o.ln2b, n: rowsOut, c: c, threads: rowWorkers)
       Linear.forward(
-        out: a.fch.data, inp: a.ln2.data, weight: p + o.fcw, bias: p + o.fcb, n: bt, c: c, oc: f, threads: rowWorkers)
+        out: a.fch.data, inp: a.ln2.data, weight: p + o.fcw, bias: p + o.fcb, n: rowsOut, c: c, oc: f,
+        threads: rowWorkers)
       let (fch, fchGelu) = (a.fch.data, a.fchGelu.data)
-      Parallel.chunks(bt * f, threads: threads) { s, e in
+      Parallel.chunks(rowsOut * f, threads: threads) { s, e in
         GELU.forward(out: fchGelu + s, inp: fch + s, count: e - s)
       }
       residualLinear(
         out: a.residual3.data, residual: a.residual2.data, inp: a.fchGelu.data, weight: p + o.fcprojw,
-        bias: p + o.fcprojb, n: bt, c: f, oc: c, dropMask: a.fcDrop.data, scratch: a.scratch.data)
+        bias: p + o.fcprojb, n: rowsOut, c: f, oc: c, dropMask: a.fcDrop.data, scratch: a.scratch.data)
       residual = a.residual3.data
     }
+    inLastPrunedBlock = false
+    let finalRows = pruned ? selected.count : n
     LayerNorm.forward(
       out: lnf.data, mean: lnfMean.data, rstd: lnfRstd.data, inp: residual,
-      weight: p + lnfw, bias: p + lnfb, n: bt, c: c, threads: rowWorkers)
-    MaskedMeanPool.forward(out: pooled.data, inp: lnf.data, mask: m, b: b, t: t, c: c)
+      weight: p + lnfw, bias: p + lnfb, n: finalRows, c: c, threads: rowWorkers)
+    guard packed else {
+      MaskedMeanPool.forward(out: pooled.data, inp: lnf.data, mask: m, b: b, t: t, c: c)
+      return EncoderOutput(
+        states: Tensor(view: lnf.data, shape: [b, t, c], owner: lnf),
+        pooled: Tensor(view: pooled.data, shape: [b, c], owner: pooled))
+    }
+    // each sequence pools its own rows; the states go back to the padded layout (padded rows 0)
+    let states = paddedStates.reserve(bt * c)
+    states.update(repeating: 0, count: bt * c)
+    if pruned {
+      // only the selected rows exist past the last block's attention; no pooled embedding
+      pooled.data.update(repeating: 0, count: b * c)
+      for i in 0..<b {
+        for s in queryOffsets[i]..<(queryOffsets[i] + queryCounts[i]) {
+          let j = selected[s] - offsets[i]
+          (states + (i * t + j) * c).update(from: lnf.data + s * c, count: c)
+        }
+      }
+      return EncoderOutput(
+        states: Tensor(view: states, shape: [b, t, c], owner: paddedStates),
+        pooled: Tensor(view: pooled.data, shape: [b, c], owner: pooled))
+    }
+    for i in 0..<b {
+      let rows = lnf.data + offsets[i] * c
+      MaskedMeanPool.forward(out: pooled.data + i * c, inp: rows, mask: m + i * t, b: 1, t: lengths[i], c: c)
+      (states + i * t * c).update(from: rows, count: lengths[i] * c)
+    }
     return EncoderOutput(
-      states: Tensor(view: lnf.data, shape: [b, t, c], owner: lnf),
+      states: Tensor(view: states, shape: [b, t, c], owner: paddedStates),
       pooled: Tensor(view: pooled.data, shape: [b, c], owner: pooled))
+  }
+
+  /// Dropout in place on `rows` rows of `width` of the current batch: each element draws the mask of its
+  /// position in the whole padded batch (`batchOffset`, and the packed rows' `rowIndex` when packed).
+  func dropout(_ x: UnsafeMutablePointer<Float>, mask: UnsafeMutablePointer<Float>, rows: Int, width: Int) {
+    if packed {
+      Dropout.forward(
+        out: x, mask: mask, inp: x, rows: rows, width: width, rowIndex: inLastPrunedBlock ? selectedRowIndex : rowIndex,
+        p: config.dropout, rng: &rng, threads: rowWorkers)
+    } else {
+      Dropout.forward(
+        out: x, mask: mask, inp: x, count: rows * width, p: config.dropout, rng: &rng, threads: rowWorkers,
+        indexOffset: batchOffset * t * width)
+    }
   }
 
   /// out = residual + drop(inp · Wᵀ + bias). Without dropout the product accumulates straight into out.
@@ -261,9 +435,7 @@ public final class TransformerEncoder: SequenceEncoder, @unchecked Sendable {
   ) {
     if dropping {
       Linear.forward(out: scratch, inp: inp, weight: weight, bias: bias, n: n, c: c, oc: oc, threads: rowWorkers)
-      Dropout.forward(
-        out: scratch, mask: dropMask, inp: scratch, count: n * oc, p: config.dropout, rng: &rng, threads: rowWorkers,
-        indexOffset: batchOffset * t * oc)
+      dropout(scratch, mask: dropMask, rows: n, width: oc)
       Parallel.chunks(n * oc, threads: rowWorkers) { s, e in
         for i in s..<e { out[i] = residual[i] + scratch[i] }
       }
@@ -285,7 +457,8 @@ public final class TransformerEncoder: SequenceEncoder, @unchecked Sendable {
 
   public func backward(dPooled: UnsafePointer<Float>?, dStates: UnsafePointer<Float>?) {
     let (c, f, h) = (config.dim, config.ffn, config.heads)
-    let bt = b * t
+    let n = packed ? offsets[b - 1] + lengths[b - 1] : b * t
+    let bt = n  // the rows computed (all B·T, or the packed real ones)
     let p = parameters.data
     let g = parameters.grad
     let dres = dresidual.reserve(bt * c)
@@ -297,52 +470,102 @@ public final class TransformerEncoder: SequenceEncoder, @unchecked Sendable {
     let scratch = dscratch.reserve(t * t * max(threads, 1))
     let tmp = dtmp.reserve(bt * c)
     // states → final LN
-    if let dStates { dl.update(from: dStates, count: bt * c) } else { dl.update(repeating: 0, count: bt * c) }
-    if let dPooled { MaskedMeanPool.backward(dinp: dl, dout: dPooled, mask: mask.data, b: b, t: t, c: c) }
+    if pruned {
+      // the last block ran only the selected rows: their state gradients, no pooled one
+      precondition(dPooled == nil, "TransformerEncoder.backward: no pooled gradient after a forward with outputRows")
+      for i in 0..<b {
+        for s in queryOffsets[i]..<(queryOffsets[i] + queryCounts[i]) {
+          let j = selected[s] - offsets[i]
+          if let dStates {
+            (dl + s * c).update(from: dStates + (i * t + j) * c, count: c)
+          } else {
+            (dl + s * c).update(repeating: 0, count: c)
+          }
+        }
+      }
+    } else if packed {
+      for i in 0..<b {
+        let rows = dl + offsets[i] * c
+        if let dStates {
+          rows.update(from: dStates + i * t * c, count: lengths[i] * c)
+        } else {
+          rows.update(repeating: 0, count: lengths[i] * c)
+        }
+        if let dPooled {
+          MaskedMeanPool.backward(
+            dinp: rows, dout: dPooled + i * c, mask: mask.data + i * t, b: 1, t: lengths[i], c: c)
+        }
+      }
+    } else {
+      if let dStates { dl.update(from: dStates, count: bt * c) } else { dl.update(repeating: 0, count: bt * c) }
+      if let dPooled { MaskedMeanPool.backward(dinp: dl, dout: dPooled, mask: mask.data, b: b, t: t, c: c) }
+    }
     dres.update(repeating: 0, count: bt * c)
     let last = blocks.isEmpty ? UnsafePointer(encoded.data) : UnsafePointer(acts[blocks.count - 1].residual3.data)
     LayerNorm.backward(
       dinp: dres, dweight: g + lnfw, dbias: g + lnfb, dout: dl, inp: last, weight: p + lnfw,
-      mean: lnfMean.data, rstd: lnfRstd.data, n: bt, c: c, threads: rowWorkers)
+      mean: lnfMean.data, rstd: lnfRstd.data, n: pruned ? selected.count : bt, c: c, threads: rowWorkers)
     for l in stride(from: blocks.count - 1, through: 0, by: -1) {
       let o = blocks[l]
       let a = acts[l]
+      // the rows past attention: the selected ones in a pruned last block, else all
+      let prunedBlock = pruned && l == blocks.count - 1
+      let rows = prunedBlock ? selected.count : bt
       let residual = l == 0 ? UnsafePointer(encoded.data) : UnsafePointer(acts[l - 1].residual3.data)
       // feed-forward half
       var dout = UnsafePointer(dres)
       if dropping {
         let drop = a.fcDrop.data
-        Parallel.chunks(bt * c, threads: rowWorkers) { s, e in for i in s..<e { tmp[i] = dres[i] * drop[i] } }
+        Parallel.chunks(rows * c, threads: rowWorkers) { s, e in for i in s..<e { tmp[i] = dres[i] * drop[i] } }
         dout = UnsafePointer(tmp)
       }
       Linear.backward(
         dinp: dhg, dweight: g + o.fcprojw, dbias: g + o.fcprojb, dout: dout, inp: a.fchGelu.data,
-        weight: p + o.fcprojw, n: bt, c: f, oc: c, overwriteInput: true, threads: rowWorkers)
-      dh.update(repeating: 0, count: bt * f)
+        weight: p + o.fcprojw, n: rows, c: f, oc: c, overwriteInput: true, threads: rowWorkers)
+      dh.update(repeating: 0, count: rows * f)
       let fch = a.fch.data
-      Parallel.chunks(bt * f, threads: threads) { s, e in
+      Parallel.chunks(rows * f, threads: threads) { s, e in
         GELU.backward(dinp: dh + s, inp: fch + s, dout: dhg + s, count: e - s)
       }
       Linear.backward(
         dinp: dl, dweight: g + o.fcw, dbias: g + o.fcb, dout: dh, inp: a.ln2.data, weight: p + o.fcw,
-        n: bt, c: c, oc: f, overwriteInput: true, threads: rowWorkers)
+        n: rows, c: c, oc: f, overwriteInput: true, threads: rowWorkers)
       LayerNorm.backward(
         dinp: dres, dweight: g + o.ln2w, dbias: g + o.ln2b, dout: dl, inp: a.residual2.data,
-        weight: p + o.ln2w, mean: a.ln2Mean.data, rstd: a.ln2Rstd.data, n: bt, c: c, threads: rowWorkers)
+        weight: p + o.ln2w, mean: a.ln2Mean.data, rstd: a.ln2Rstd.data, n: rows, c: c, threads: rowWorkers)
       // attention half
       dout = UnsafePointer(dres)
       if dropping {
         let drop = a.attDrop.data
-        Parallel.chunks(bt * c, threads: rowWorkers) { s, e in for i in s..<e { tmp[i] = dres[i] * drop[i] } }
+        Parallel.chunks(rows * c, threads: rowWorkers) { s, e in for i in s..<e { tmp[i] = dres[i] * drop[i] } }
         dout = UnsafePointer(tmp)
       }
       Linear.backward(
         dinp: dy, dweight: g + o.projw, dbias: g + o.projb, dout: dout, inp: a.atty.data,
-        weight: p + o.projw, n: bt, c: c, oc: c, overwriteInput: true, threads: rowWorkers)
+        weight: p + o.projw, n: rows, c: c, oc: c, overwriteInput: true, threads: rowWorkers)
       dq.update(repeating: 0, count: bt * 3 * c)
-      Attention.backward(
-        dqkv: dq, scratch: scratch, dout: dy, qkv: a.qkv.data, att: a.att.data,
-        b: b, t: t, c: c, heads: h, threads: threads)
+      if prunedBlock {
+        let dqsel = selectedDQ.reserve(rows * c)
+        Attention.backwardQueries(
+          dq: dqsel, dqkv: dq, scratch: scratch, dout: dy, q: selectedQ.data, qkv: a.qkv.data, att: a.att.data,
+          offsets: offsets, lengths: lengths, queryOffsets: queryOffsets, queryCounts: queryCounts,
+          attOffsets: queryAttOffsets, c: c, heads: h, threads: threads)
+        // the selected rows' q gradients into the packed dqkv; their residual gradient back onto all n rows
+        tmp.update(repeating: 0, count: bt * c)
+        for (s, r) in selected.enumerated() {
+          (dq + r * 3 * c).update(from: dqsel + s * c, count: c)
+          (tmp + r * c).update(from: dres + s * c, count: c)
+        }
+        dres.update(from: tmp, count: bt * c)
+      } else if packed {
+        Attention.backwardPacked(
+          dqkv: dq, scratch: scratch, dout: dy, qkv: a.qkv.data, att: a.att.data, offsets: offsets,
+          lengths: lengths, attOffsets: attOffsets, c: c, heads: h, threads: threads)
+      } else {
+        Attention.backward(
+          dqkv: dq, scratch: scratch, dout: dy, qkv: a.qkv.data, att: a.att.data,
+          b: b, t: t, c: c, heads: h, threads: threads)
+      }
       Linear.backward(
         dinp: dl, dweight: g + o.qkvw, dbias: g + o.qkvb, dout: dq, inp: a.ln1.data,
         weight: p + o.qkvw, n: bt, c: c, oc: 3 * c, overwriteInput: true, threads: rowWorkers)
@@ -355,14 +578,17 @@ public final class TransformerEncoder: SequenceEncoder, @unchecked Sendable {
       let drop = embMask.data
       Parallel.chunks(bt * c, threads: rowWorkers) { s, e in for i in s..<e { dres[i] *= drop[i] } }
     }
-    Embedding.backward(dtable: g + wte, tokens: tokens.data, dout: dres, n: bt, c: c)
+    Embedding.backward(dtable: g + wte, tokens: packed ? packedTokens.data : tokens.data, dout: dres, n: bt, c: c)
     // positions: each worker owns some positions and sums over the batch in order
     let (bb, tt) = (b, t)
     let dpos = g + wpe
+    let (isPacked, lengths, offsets) = (packed, self.lengths, self.offsets)
     Parallel.rows(t, width: b * c, threads: rowWorkers) { j0, j1 in
       for i in 0..<bb {
-        for j in j0..<j1 {
-          let src = dres + (i * tt + j) * c
+        let (first, end) = isPacked ? (offsets[i], min(j1, lengths[i])) : (i * tt, j1)
+        guard j0 < end else { continue }
+        for j in j0..<end {
+          let src = dres + (first + j) * c
           let dst = dpos + j * c
           for k in 0..<c { dst[k] += src[k] }
         }

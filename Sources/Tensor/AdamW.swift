@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 // MARK: - AdamW
@@ -85,7 +86,8 @@ public final class AdamW: @unchecked Sendable {
     step = saved
   }
 
-  /// One update of `store.data` from `store.grad` with learning rate `lr`.
+  /// One update of `store.data` from `store.grad` with learning rate `lr` (the loop runs in CKernels'
+  /// `ci_adamw`; `referenceUpdate` is the same arithmetic in Swift, which the tests compare it with).
   public func update(_ store: ParameterStore, lr: Float) {
     precondition(store.count == count, "AdamW: the store's size changed")
     step += 1
@@ -101,14 +103,30 @@ public final class AdamW: @unchecked Sendable {
     for (e, decay) in zip(entries, decayMask) {
       let wd = decay ? lr * weightDecay : 0
       Parallel.chunks(e.count, threads: threads) { s, end in
-        for i in (e.offset + s)..<(e.offset + end) {
-          let gi = g[i]
-          let mi = b1 * m[i] + (1 - b1) * gi
-          let vi = b2 * v[i] + (1 - b2) * gi * gi
-          m[i] = mi
-          v[i] = vi
-          p[i] -= lr * (mi * c1) / ((vi * c2).squareRoot() + eps) + wd * p[i]
-        }
+        let i = e.offset + s
+        ci_adamw(p + i, g + i, m + i, v + i, end - s, b1, b2, c1, c2, lr, eps, wd)
+      }
+    }
+  }
+}
+
+extension AdamW {
+  /// `update` as a Swift loop (the kernel before CKernels): the same bits.
+  func referenceUpdate(_ store: ParameterStore, lr: Float) {
+    step += 1
+    let (b1, b2) = (beta1, beta2)
+    let c1 = 1 / (1 - Float(pow(Double(b1), Double(step))))
+    let c2 = 1 / (1 - Float(pow(Double(b2), Double(step))))
+    let (p, g, m, v) = (store.data, store.grad, self.m, self.v)
+    for (e, decay) in zip(entries, decayMask) {
+      let wd = decay ? lr * weightDecay : 0
+      for i in e.offset..<(e.offset + e.count) {
+        let gi = g[i]
+        let mi = b1 * m[i] + (1 - b1) * gi
+        let vi = b2 * v[i] + (1 - b2) * gi * gi
+        m[i] = mi
+        v[i] = vi
+        p[i] -= lr * (mi * c1) / ((vi * c2).squareRoot() + eps) + wd * p[i]
       }
     }
   }

@@ -1,3 +1,5 @@
+import CKernels
+
 // MARK: - Vectorised exp and friends
 
 /// exp, sigmoid and the GELU used by the hot elementwise loops, eight lanes at a time. libm's `expf` and
@@ -33,6 +35,10 @@ public enum FastMath {
   /// e^x for one value (same method as the vector form).
   @inline(__always)
   public static func exp(_ x: Float) -> Float { exp(V(repeating: x))[0] }
+
+  /// The index of the first largest of `count` values (CKernels' `ci_argmax`, sixteen lanes): what a scan
+  /// keeping the first strictly larger value finds.
+  public static func argmax(_ values: UnsafePointer<Float>, count: Int) -> Int { ci_argmax(values, count) }
 
   @inline(__always)
   static func load(_ p: UnsafePointer<Float>) -> V { UnsafeRawPointer(p).loadUnaligned(as: V.self) }

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 // MARK: - Elementwise activations
@@ -7,8 +8,21 @@ import Foundation
 public enum GELU {
   @usableFromInline static let k: Float = 0.797_884_560_802_865_4  // sqrt(2/pi)
 
-  /// out = gelu(inp), `count` elements.
+  /// out = gelu(inp), `count` elements. Runs `ci_gelu_forward` (CKernels: sixteen lanes, the same operations
+  /// in the same order as `referenceForward`, so the same bits).
   public static func forward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, count: Int) {
+    ci_gelu_forward(out, inp, count)
+  }
+
+  /// dinp += gelu'(inp) · dout (`ci_gelu_backward`; the same bits as `referenceBackward`).
+  public static func backward(
+    dinp: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, dout: UnsafePointer<Float>, count: Int
+  ) {
+    ci_gelu_backward(dinp, inp, dout, count)
+  }
+
+  /// `forward` in Swift, eight lanes at a time (the engine's kernel before CKernels; tests compare the two).
+  public static func referenceForward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, count: Int) {
     var i = 0
     while i + 8 <= count {
       let x = FastMath.load(inp + i)
@@ -26,8 +40,8 @@ public enum GELU {
     }
   }
 
-  /// dinp += gelu'(inp) · dout
-  public static func backward(
+  /// `backward` in Swift (the engine's kernel before CKernels).
+  public static func referenceBackward(
     dinp: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, dout: UnsafePointer<Float>, count: Int
   ) {
     var i = 0
@@ -105,7 +119,8 @@ public enum Sigmoid {
 /// number from `rng` as a key; element i's draw is a hash of (key, i), so the mask is the same for any
 /// split of the elements over `threads` workers.
 public enum Dropout {
-  /// A uniform float in [0, 1) for element `i` under `key` (SplitMix64's output function on key + i·γ).
+  /// A uniform float in [0, 1) for element `i` under `key` (SplitMix64's output function on key + i·γ). The
+  /// masks are drawn by CKernels' `ci_dropout`, which computes exactly this (tests compare the two).
   @inline(__always)
   static func uniform(key: UInt64, _ i: Int) -> Float {
     var z = key &+ UInt64(truncatingIfNeeded: i) &* 0x9E37_79B9_7F4A_7C15
@@ -125,10 +140,24 @@ public enum Dropout {
     let scale = p < 1 ? 1 / (1 - p) : 0
     let key = rng.next()
     Parallel.chunks(count, threads: threads) { s, e in
-      for i in s..<e {
-        let m: Float = uniform(key: key, indexOffset + i) < p ? 0 : scale
-        mask[i] = m
-        out[i] = inp[i] * m
+      ci_dropout(out + s, mask + s, inp + s, 1, e - s, nil, indexOffset + s, p, scale, key)
+    }
+  }
+
+  /// `forward` over `rows` rows of `width` whose elements sit elsewhere in a bigger tensor: row r's element k
+  /// draws the mask of element `rowIndex[r] · width + k` of that tensor (one key from `rng`, as `forward`).
+  /// How an encoder that skips padding draws exactly the masks of the padded batch at the real positions.
+  public static func forward(
+    out: UnsafeMutablePointer<Float>, mask: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, rows: Int,
+    width: Int, rowIndex: [Int], p: Float, rng: inout TensorRandom, threads: Int = 1
+  ) {
+    let scale = p < 1 ? 1 / (1 - p) : 0
+    let key = rng.next()
+    guard rows > 0 else { return }
+    rowIndex.withUnsafeBufferPointer { index in
+      Parallel.rows(rows, width: width, threads: threads) { r0, r1 in
+        let at = r0 * width
+        ci_dropout(out + at, mask + at, inp + at, r1 - r0, width, index.baseAddress! + r0, 0, p, scale, key)
       }
     }
   }

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 // MARK: - Multi-head scaled dot-product attention
@@ -50,7 +51,7 @@ public enum Attention {
         transA: false, transB: true, m: t, n: t, k: hs, alpha: scale, a: q, lda: c3, b: k, ldb: c3,
         c: a, ldc: t)
       let mask = keyMask.map { $0 + i * t }
-      for r in 0..<t { softmaxRow(a + r * t, limit: causal ? r + 1 : t, count: t, mask: mask) }
+      for r in 0..<t { ci_softmax_row(a + r * t, causal ? r + 1 : t, t, mask) }
       // out_h: (t, hs) = a · v
       BLAS.gemm(
         transA: false, transB: false, m: t, n: hs, k: t, a: a, lda: t, b: v, ldb: c3,
@@ -83,7 +84,7 @@ public enum Attention {
         transA: true, transB: false, m: t, n: hs, k: t, a: a, lda: t, b: dy, ldb: c, beta: 1,
         c: dv, ldc: c3)
       // softmax backward, with the 1/√hs folded in: ds = scale · a ⊙ (da - Σ da ⊙ a)
-      for r in 0..<t { softmaxBackwardRow(a + r * t, da + r * t, count: t, scale: scale) }
+      for r in 0..<t { ci_softmax_backward_row(a + r * t, da + r * t, t, scale) }
       // dq += ds · k;  dk += dsᵀ · q
       BLAS.gemm(
         transA: false, transB: false, m: t, n: hs, k: t, a: da, lda: t, b: k, ldb: c3, beta: 1,
@@ -94,11 +95,146 @@ public enum Attention {
     }
   }
 
+  // MARK: - Packed sequences (no padding)
+
+  /// `forward` over sequences packed back to back without padding: sequence s holds rows
+  /// `offsets[s] ..< offsets[s] + lengths[s]` of qkv (rows of 3c) and of out (rows of c), and its
+  /// probabilities (heads, L, L) start at `att + attOffsets[s]`. Every key is real. The same per-head work as
+  /// `forward` with a key mask, without the padded rows and columns: equal to it at the real rows up to the
+  /// summation blocking of the products.
+  public static func forwardPacked(
+    out: UnsafeMutablePointer<Float>, att: UnsafeMutablePointer<Float>, qkv: UnsafePointer<Float>,
+    offsets: [Int], lengths: [Int], attOffsets: [Int], c: Int, heads: Int, threads: Int = 1
+  ) {
+    let hs = c / heads
+    let scale = 1 / Float(hs).squareRoot()
+    let c3 = 3 * c
+    forEachHead(lengths.count, heads, threads: threads) { i, h, _ in
+      let t = lengths[i]
+      guard t > 0 else { return }
+      let q = qkv + offsets[i] * c3 + h * hs
+      let k = q + c
+      let v = q + 2 * c
+      let a = att + attOffsets[i] + h * t * t
+      BLAS.gemm(
+        transA: false, transB: true, m: t, n: t, k: hs, alpha: scale, a: q, lda: c3, b: k, ldb: c3,
+        c: a, ldc: t)
+      for r in 0..<t { ci_softmax_row(a + r * t, t, t, nil) }
+      BLAS.gemm(
+        transA: false, transB: false, m: t, n: hs, k: t, a: a, lda: t, b: v, ldb: c3,
+        c: out + offsets[i] * c + h * hs, ldc: c)
+    }
+  }
+
+  /// `backward` for `forwardPacked`'s layout. scratch: at least (longest length)² · threads floats.
+  public static func backwardPacked(
+    dqkv: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>,
+    qkv: UnsafePointer<Float>, att: UnsafePointer<Float>, offsets: [Int], lengths: [Int], attOffsets: [Int],
+    c: Int, heads: Int, threads: Int = 1
+  ) {
+    let hs = c / heads
+    let scale = 1 / Float(hs).squareRoot()
+    let c3 = 3 * c
+    let stride = (lengths.max() ?? 0) * (lengths.max() ?? 0)
+    forEachHead(lengths.count, heads, threads: threads) { i, h, w in
+      let t = lengths[i]
+      guard t > 0 else { return }
+      let o = offsets[i]
+      let q = qkv + o * c3 + h * hs
+      let k = q + c
+      let v = q + 2 * c
+      let dq = dqkv + o * c3 + h * hs
+      let dk = dq + c
+      let dv = dq + 2 * c
+      let a = att + attOffsets[i] + h * t * t
+      let dy = dout + o * c + h * hs
+      let da = scratch + w * stride
+      BLAS.gemm(transA: false, transB: true, m: t, n: t, k: hs, a: dy, lda: c, b: v, ldb: c3, c: da, ldc: t)
+      BLAS.gemm(
+        transA: true, transB: false, m: t, n: hs, k: t, a: a, lda: t, b: dy, ldb: c, beta: 1,
+        c: dv, ldc: c3)
+      for r in 0..<t { ci_softmax_backward_row(a + r * t, da + r * t, t, scale) }
+      BLAS.gemm(
+        transA: false, transB: false, m: t, n: hs, k: t, a: da, lda: t, b: k, ldb: c3, beta: 1,
+        c: dq, ldc: c3)
+      BLAS.gemm(
+        transA: true, transB: false, m: t, n: hs, k: t, a: da, lda: t, b: q, ldb: c3, beta: 1,
+        c: dk, ldc: c3)
+    }
+  }
+
+  /// `forwardPacked` for some query rows only (the keys and values of every row): sequence s's selected
+  /// queries are rows `queryOffsets[s] ..< queryOffsets[s] + queryCounts[s]` of q (rows of c, the q parts
+  /// gathered) and of out (rows of c); their probabilities (heads, m, L) start at `att + attOffsets[s]`.
+  /// What a consumer that reads only some positions of the last layer needs.
+  public static func forwardQueries(
+    out: UnsafeMutablePointer<Float>, att: UnsafeMutablePointer<Float>, q: UnsafePointer<Float>,
+    qkv: UnsafePointer<Float>, offsets: [Int], lengths: [Int], queryOffsets: [Int], queryCounts: [Int],
+    attOffsets: [Int], c: Int, heads: Int, threads: Int = 1
+  ) {
+    let hs = c / heads
+    let scale = 1 / Float(hs).squareRoot()
+    let c3 = 3 * c
+    forEachHead(lengths.count, heads, threads: threads) { i, h, _ in
+      let (t, m) = (lengths[i], queryCounts[i])
+      guard t > 0, m > 0 else { return }
+      let qs = q + queryOffsets[i] * c + h * hs
+      let k = qkv + offsets[i] * c3 + c + h * hs
+      let v = k + c
+      let a = att + attOffsets[i] + h * m * t
+      BLAS.gemm(
+        transA: false, transB: true, m: m, n: t, k: hs, alpha: scale, a: qs, lda: c, b: k, ldb: c3, c: a, ldc: t)
+      for r in 0..<m { ci_softmax_row(a + r * t, t, t, nil) }
+      BLAS.gemm(
+        transA: false, transB: false, m: m, n: hs, k: t, a: a, lda: t, b: v, ldb: c3,
+        c: out + queryOffsets[i] * c + h * hs, ldc: c)
+    }
+  }
+
+  /// `backward` for `forwardQueries`: dq (rows of c, the selected queries) is overwritten; the keys' and
+  /// values' gradients are added into dqkv. scratch: at least (longest length)² · threads floats.
+  public static func backwardQueries(
+    dq: UnsafeMutablePointer<Float>, dqkv: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>,
+    dout: UnsafePointer<Float>, q: UnsafePointer<Float>, qkv: UnsafePointer<Float>, att: UnsafePointer<Float>,
+    offsets: [Int], lengths: [Int], queryOffsets: [Int], queryCounts: [Int], attOffsets: [Int], c: Int,
+    heads: Int, threads: Int = 1
+  ) {
+    let hs = c / heads
+    let scale = 1 / Float(hs).squareRoot()
+    let c3 = 3 * c
+    let longest = lengths.max() ?? 0
+    forEachHead(lengths.count, heads, threads: threads) { i, h, w in
+      let (t, m) = (lengths[i], queryCounts[i])
+      guard t > 0, m > 0 else { return }
+      let o = offsets[i]
+      let qs = q + queryOffsets[i] * c + h * hs
+      let k = qkv + o * c3 + c + h * hs
+      let v = k + c
+      let dqs = dq + queryOffsets[i] * c + h * hs
+      let dk = dqkv + o * c3 + c + h * hs
+      let dv = dk + c
+      let a = att + attOffsets[i] + h * m * t
+      let dy = dout + queryOffsets[i] * c + h * hs
+      let da = scratch + w * longest * longest
+      BLAS.gemm(transA: false, transB: true, m: m, n: t, k: hs, a: dy, lda: c, b: v, ldb: c3, c: da, ldc: t)
+      BLAS.gemm(
+        transA: true, transB: false, m: t, n: hs, k: m, a: a, lda: t, b: dy, ldb: c, beta: 1, c: dv, ldc: c3)
+      for r in 0..<m { ci_softmax_backward_row(a + r * t, da + r * t, t, scale) }
+      BLAS.gemm(transA: false, transB: false, m: m, n: hs, k: t, a: da, lda: t, b: k, ldb: c3, c: dqs, ldc: c)
+      BLAS.gemm(
+        transA: true, transB: false, m: t, n: hs, k: m, a: da, lda: t, b: qs, ldb: c, beta: 1, c: dk, ldc: c3)
+    }
+  }
+
   // MARK: - Row kernels
 
+  // The rows run in CKernels (`ci_softmax_row`, `ci_softmax_backward_row`: sixteen lanes); these Swift forms
+  // are the engine's kernels from before, kept as the reference the tests compare them with.
+
   /// Softmax of row[0..<limit] in place, entries whose mask is 0 and entries past `limit` set to 0 exactly.
-  @inline(__always)
-  static func softmaxRow(_ row: UnsafeMutablePointer<Float>, limit: Int, count: Int, mask: UnsafePointer<Float>?) {
+  static func referenceSoftmaxRow(
+    _ row: UnsafeMutablePointer<Float>, limit: Int, count: Int, mask: UnsafePointer<Float>?
+  ) {
     typealias V = FastMath.V
     if let mask { for j in 0..<limit where mask[j] == 0 { row[j] = -.infinity } }
     var mv = V(repeating: -.infinity)
@@ -148,9 +284,9 @@ public enum Attention {
   }
 
   /// g = scale · p ⊙ (g - Σ p ⊙ g), in place on g.
-  @inline(__always)
-  static func softmaxBackwardRow(_ p: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>, count: Int, scale: Float)
-  {
+  static func referenceSoftmaxBackwardRow(
+    _ p: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>, count: Int, scale: Float
+  ) {
     typealias V = FastMath.V
     var dv = V()
     var j = 0

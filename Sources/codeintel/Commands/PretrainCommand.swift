@@ -64,6 +64,10 @@ enum PretrainCommand: CLICommand {
       --data-parallel N        Cut each step's batch into N slices computed side by side, one thread
                                each (default 2; 1: the whole batch on one thread with --threads BLAS
                                threads). Same results up to float summation order.
+      --no-skip-padding        Encode the padded positions of each batch too, and the masked-token
+                               pass's whole last block (the default computes only real tokens, and
+                               that block only at the masked ones: same results up to float summation
+                               order, less work). For measuring the difference.
       --eval-every N           Retrieval evaluation every N steps.
       --checkpoint-minutes M   Minutes between checkpoints.
       --max-minutes M          Stop (checkpoint, export) after M minutes of this session.
@@ -125,6 +129,7 @@ enum PretrainCommand: CLICommand {
     if let v = try scanner.double("--momentum", in: 0...0.999_999) { config.momentum = Float(v) }
     if let v = try scanner.int("--threads", in: 1...64) { config.threads = v }
     if let v = try scanner.int("--data-parallel", in: 1...64) { config.dataParallel = v }
+    if scanner.flag("--no-skip-padding") { config.skipPadding = false }
     if let v = try scanner.int("--eval-every", in: 0...10_000_000) { config.evalEvery = v }
     if let v = try scanner.double("--checkpoint-minutes", in: 0.01...100_000) { config.checkpointMinutes = v }
     if let v = try scanner.double("--max-minutes", in: 0...100_000) { config.maxMinutes = v }

@@ -1,5 +1,6 @@
 import CloneIndex
 import CodeIntel
+import Corpus
 import Foundation
 import Heads
 import Model
@@ -15,7 +16,7 @@ enum EvalClones {
     var data = ProcessInfo.processInfo.environment["CODEINTEL_CLONE_DATA"] ?? Options.defaultCloneData()
     /// The LeetCode set was named (--data or $CODEINTEL_CLONE_DATA) rather than looked for.
     var dataNamed = ProcessInfo.processInfo.environment["CODEINTEL_CLONE_DATA"] != nil
-    var datasets = FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/codeintel/datasets")
+    var datasets = DatasetBuilder.defaultOutput
       .path
     var models: [String] = []
     var noModel = false

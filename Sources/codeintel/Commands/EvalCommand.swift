@@ -1,4 +1,5 @@
 import CodeIntel
+import Corpus
 import Foundation
 import Model
 
@@ -50,7 +51,7 @@ enum EvalCommand: CLICommand {
 
     OPTIONS:
       --data DIR          The LeetCode clone set's folder.
-      --datasets DIR      The datasets folder (default: ~/.cache/codeintel/datasets).
+      --datasets DIR      The datasets folder (default: ~/.cache/codeintel/datasets-v2).
       --model DIR         A model to evaluate; repeat for more rows (default: the installed model).
       --no-model          Only the baselines.
       --random-init       Also the first model's architecture at random initialisation.

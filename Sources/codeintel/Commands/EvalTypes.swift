@@ -18,7 +18,7 @@ enum EvalTypes {
     var scanner = ArgumentScanner(args)
     let datasets =
       try scanner.option("--datasets")
-      ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/codeintel/datasets-v2").path
+      ?? DatasetBuilder.defaultOutput.path
     let split =
       try scanner.choice("--split", from: ["test", "github-test", "valid", "github-valid", "train"]) ?? "test"
     let tsc = scanner.flag("--tsc")

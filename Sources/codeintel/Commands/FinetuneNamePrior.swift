@@ -1,4 +1,5 @@
 import CodeIntel
+import Corpus
 import Foundation
 import Heads
 
@@ -21,7 +22,7 @@ enum FinetuneNamePrior {
     guard let out = try scanner.option("--out") else { throw UsageError("--out DIR is required") }
     let datasets =
       try scanner.option("--datasets")
-      ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/codeintel/datasets-v2").path
+      ?? DatasetBuilder.defaultOutput.path
     let minPackages = try scanner.int("--min-packages", in: 1...1000) ?? 2
     guard try scanner.finish().isEmpty else { throw UsageError("unexpected arguments") }
     let dir = URL(fileURLWithPath: (out as NSString).expandingTildeInPath)

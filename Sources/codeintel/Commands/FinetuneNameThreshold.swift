@@ -1,4 +1,5 @@
 import CodeIntel
+import Corpus
 import Foundation
 import Heads
 
@@ -29,7 +30,7 @@ enum FinetuneNameThreshold {
     guard let out = try scanner.option("--out") else { throw UsageError("--out DIR is required") }
     let datasets =
       try scanner.option("--datasets")
-      ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/codeintel/datasets-v2").path
+      ?? DatasetBuilder.defaultOutput.path
     let top = try scanner.int("--top", in: 1...20) ?? 5
     let limit = try scanner.int("--limit", in: 1...10_000_000) ?? 0
     let minAny = try scanner.double("--min-any", in: 0...1) ?? 0.6

@@ -1,4 +1,5 @@
 import CodeIntel
+import Corpus
 import Foundation
 import Heads
 import Model
@@ -36,7 +37,7 @@ enum FinetuneNames {
         --threads N           BLAS and attention threads (default 2).
         --eval-every N        Valid loss every N steps (default 100; 0: only at the end).
         --final-eval N        Valid functions decoded at the end for F1 (default 300; 0: none).
-        --datasets DIR        The datasets folder (default ~/.cache/codeintel/datasets); reads method-names/:
+        --datasets DIR        The datasets folder (default ~/.cache/codeintel/datasets-v2); reads method-names/:
                               train.jsonl, and for the valid loss and F1 valid.jsonl interleaved with
                               as many github-valid.jsonl functions (spread over its repositories) when
                               that file exists, so each measure sees both.
@@ -65,7 +66,7 @@ enum FinetuneNames {
     config.threads = try scanner.int("--threads", in: 1...64) ?? config.threads
     config.evalEvery = try scanner.int("--eval-every", in: 0...10_000_000) ?? config.evalEvery
     config.finalEvalExamples = try scanner.int("--final-eval", in: 0...10_000_000) ?? config.finalEvalExamples
-    let datasets = try scanner.option("--datasets") ?? "~/.cache/codeintel/datasets"
+    let datasets = try scanner.option("--datasets") ?? DatasetBuilder.defaultOutput.path
     let limit = try scanner.int("--limit", in: 1...10_000_000) ?? 0
     let resume = scanner.flag("--resume")
     guard try scanner.finish().isEmpty else { throw UsageError("finetune names takes no positional arguments") }

@@ -1,4 +1,5 @@
 import CodeIntel
+import Corpus
 import Foundation
 import Heads
 
@@ -30,7 +31,7 @@ enum FinetuneTypeThreshold {
     guard let out = try scanner.option("--out") else { throw UsageError("--out DIR is required") }
     let datasets =
       try scanner.option("--datasets")
-      ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/codeintel/datasets-v2").path
+      ?? DatasetBuilder.defaultOutput.path
     let precision = try scanner.double("--precision", in: 0.01...1) ?? 0.9
     let splits = (try scanner.option("--splits") ?? "valid,github-valid").split(separator: ",").map(String.init)
     let every = try scanner.int("--every", in: 1...1_000_000) ?? 1

@@ -1,4 +1,5 @@
 import CodeIntel
+import Corpus
 import Foundation
 import Heads
 import Model
@@ -34,7 +35,7 @@ enum FinetuneTypes {
     guard let out = try scanner.option("--out") else { throw UsageError("--out DIR is required") }
     let datasets =
       try scanner.option("--datasets")
-      ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/codeintel/datasets-v2").path
+      ?? DatasetBuilder.defaultOutput.path
     var options = TypeHeadTraining.Options(pretrained: pretrained, out: out, datasets: datasets)
     options.randomInit = scanner.flag("--random-init")
     options.steps = try scanner.int("--steps", in: 1...10_000_000)

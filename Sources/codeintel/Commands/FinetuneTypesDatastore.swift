@@ -32,7 +32,7 @@ enum FinetuneTypesDatastore {
     guard let out = try scanner.option("--out") else { throw UsageError("--out DIR is required") }
     let datasets =
       try scanner.option("--datasets")
-      ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/codeintel/datasets-v2").path
+      ?? DatasetBuilder.defaultOutput.path
     var options = TypeRetrievalBuilding.Options()
     if let n = try scanner.int("--max-sites", in: 1...10_000_000) { options.maxSites = n }
     if let s = try scanner.int("--seed", in: 0...Int.max) { options.seed = UInt64(s) }

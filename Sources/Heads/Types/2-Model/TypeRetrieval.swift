@@ -74,8 +74,12 @@ public struct TypeRetrieval: Sendable {
   public var header: Header
   /// Row label ids (into `header.labels`).
   public let labelIDs: [Int32]
-  /// Row-major, L2-normalised (after quantisation), `count × dimension`.
-  public let index: FlatVectorIndex
+  /// Rows kept as the file stores them (int8 + a scale) and turned into floats one block at a time while
+  /// searching, so a datastore costs its file's size in memory rather than four times it (an editor holds one
+  /// per open workspace).
+  public var rowCount: Int { header.count }
+  /// Rows turned into floats per search block (bounds the scratch buffer: 4,096 × dimension floats).
+  public var searchBlockRows = 4096
 
   /// How the votes meet the head's probabilities.
   public enum Rule: String, Sendable, CaseIterable {
@@ -119,26 +123,37 @@ public struct TypeRetrieval: Sendable {
     self.header = header
     self.labelIDs = labelIDs
     let d = header.dimension
-    var rows = [Float](repeating: 0, count: header.count * d)
+    var factors = [Float](repeating: 0, count: header.count)
     for r in 0..<header.count {
       var norm: Float = 0
       for j in 0..<d {
         let v = Float(quantised[r * d + j]) * scales[r]
-        rows[r * d + j] = v
         norm += v * v
       }
-      if norm > 0 {
-        let s = 1 / norm.squareRoot()
-        for j in 0..<d { rows[r * d + j] *= s }
-      }
+      if norm > 0 { factors[r] = 1 / norm.squareRoot() }
     }
-    index = FlatVectorIndex(vectors: rows, dimension: d)
+    rowFactors = factors
     storedScales = scales
     storedRows = quantised
   }
 
   private let storedScales: [Float]
   private let storedRows: [Int8]
+  /// Per row, 1 / the L2 norm of its dequantised components (0 for a zero row).
+  private let rowFactors: [Float]
+
+  /// Rows `range` as L2-normalised floats, row-major: each component is `(q · scale) · factor`, the same
+  /// operations in the same order whichever block a row is read in.
+  public func rowVectors(_ range: Range<Int>) -> [Float] {
+    let d = header.dimension
+    var out = [Float](repeating: 0, count: range.count * d)
+    for (i, r) in range.enumerated() where rowFactors[r] > 0 {
+      let scale = storedScales[r]
+      let f = rowFactors[r]
+      for j in 0..<d { out[i * d + j] = (Float(storedRows[r * d + j]) * scale) * f }
+    }
+    return out
+  }
 
   /// Per row: L2-normalise, then scale = max |x| / 127 and round to int8 (a zero row gets scale 0).
   static func quantise(_ vectors: [Float], dimension d: Int) -> (scales: [Float], rows: [Int8]) {
@@ -178,9 +193,25 @@ public struct TypeRetrieval: Sendable {
       let s = 1 / norm.squareRoot()
       for j in 0..<d { q[r * d + j] *= s }
     }
-    guard index.count > 0, count > 0 else { return Array(repeating: [], count: count) }
-    let found = index.search(q, queryCount: count, k: k)
-    return found.enumerated().map { zero[$0.offset] ? [] : $0.element }
+    guard rowCount > 0, count > 0, k > 0 else { return Array(repeating: [], count: count) }
+    // Block by block: each block's k best (ids offset to the whole datastore), then the k best of those,
+    // ties by smaller id as `FlatVectorIndex` orders them.
+    var found = [[Neighbor]](repeating: [], count: count)
+    let block = max(1, searchBlockRows)
+    var start = 0
+    while start < rowCount {
+      let end = min(rowCount, start + block)
+      let part = FlatVectorIndex(vectors: rowVectors(start..<end), dimension: d)
+      for (qi, hits) in part.search(q, queryCount: count, k: k).enumerated() {
+        found[qi] += hits.map { Neighbor(id: $0.id + start, score: $0.score) }
+      }
+      start = end
+    }
+    return found.enumerated().map { qi, hits in
+      if zero[qi] { return [] }
+      let best = hits.sorted { $0.score != $1.score ? $0.score > $1.score : $0.id < $1.id }
+      return Array(best.prefix(k))
+    }
   }
 
   /// The label of a row.

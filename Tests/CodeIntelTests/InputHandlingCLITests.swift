@@ -132,4 +132,16 @@ import Testing
     #expect(neither.stderr.contains("codeintel corpus build"), "\(neither.stderr)")
     #expect(neither.stderr.split(separator: "\n").count == 1, "\(neither.stderr)")
   }
+
+  /// `pretrain --resume` on a folder without a checkpoint (and no warm start) says what to do in one line,
+  /// instead of "cannot read the checkpoint".
+  @Test func pretrainResumeWithoutACheckpointSaysWhatToDo() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("resume-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let r = try CLI.run(["pretrain", "--resume", "--out", dir.path, "--config", "Models/configs/mlm-small.json"])
+    #expect(r.status != 0)
+    #expect(r.stderr.contains("has no checkpoint.bin to resume: drop --resume"), "\(r.stderr)")
+    #expect(!r.stderr.contains("cannot read the checkpoint"), "\(r.stderr)")
+    #expect(r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
+  }
 }

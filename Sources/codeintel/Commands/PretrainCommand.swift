@@ -98,6 +98,10 @@ enum PretrainCommand: CLICommand {
     let checkpointExists = FileManager.default.fileExists(
       atPath: URL(fileURLWithPath: (out as NSString).expandingTildeInPath).appendingPathComponent("checkpoint.bin").path
     )
+    if resume && !checkpointExists && warmStart == nil {
+      throw UsageError(
+        "\(out) has no checkpoint.bin to resume: drop --resume to start a new run there, or add --warm-start MODEL_DIR")
+    }
     if resume && (checkpointExists || warmStart == nil) {
       let checkpoint = URL(fileURLWithPath: (out as NSString).expandingTildeInPath)
         .appendingPathComponent("checkpoint.bin").path

@@ -42,21 +42,30 @@ public enum Attention {
     let scale = 1 / Float(hs).squareRoot()
     let c3 = 3 * c
     forEachHead(b, heads, threads: threads) { i, h, _ in
-      let q = qkv + i * t * c3 + h * hs
-      let k = q + c
-      let v = q + 2 * c
-      let a = att + (i * heads + h) * t * t
-      // a: (t, t) = scale · q kᵀ
-      BLAS.gemm(
-        transA: false, transB: true, m: t, n: t, k: hs, alpha: scale, a: q, lda: c3, b: k, ldb: c3,
-        c: a, ldc: t)
-      let mask = keyMask.map { $0 + i * t }
-      for r in 0..<t { ci_softmax_row(a + r * t, causal ? r + 1 : t, t, mask) }
-      // out_h: (t, hs) = a · v
-      BLAS.gemm(
-        transA: false, transB: false, m: t, n: hs, k: t, a: a, lda: t, b: v, ldb: c3,
-        c: out + i * t * c + h * hs, ldc: c)
+      headForward(
+        out: out + i * t * c + h * hs, a: att + (i * heads + h) * t * t, q: qkv + i * t * c3 + h * hs,
+        mask: keyMask.map { $0 + i * t }, causal: causal, t: t, hs: hs, c: c, scale: scale)
     }
+  }
+
+  /// One head of one sequence of t rows: a (t, t) = softmax(scale · q kᵀ) (keys whose `mask` is 0 left out;
+  /// with `causal`, row r sees keys 0...r), out (t, hs) = a · v. q points at the head's q columns of rows of
+  /// 3c (k and v follow at +c and +2c); out at the head's columns of rows of c.
+  @inline(__always)
+  static func headForward(
+    out: UnsafeMutablePointer<Float>, a: UnsafeMutablePointer<Float>, q: UnsafePointer<Float>,
+    mask: UnsafePointer<Float>?, causal: Bool, t: Int, hs: Int, c: Int, scale: Float
+  ) {
+    let c3 = 3 * c
+    // a: (t, t) = scale · q kᵀ
+    BLAS.gemm(
+      transA: false, transB: true, m: t, n: t, k: hs, alpha: scale, a: q, lda: c3, b: q + c, ldb: c3,
+      c: a, ldc: t)
+    for r in 0..<t { ci_softmax_row(a + r * t, causal ? r + 1 : t, t, mask) }
+    // out_h: (t, hs) = a · v
+    BLAS.gemm(
+      transA: false, transB: false, m: t, n: hs, k: t, a: a, lda: t, b: q + 2 * c, ldb: c3,
+      c: out, ldc: c)
   }
 
   /// dqkv: (b, t, 3c) += the gradient through attention.  scratch: at least t·t·threads floats.
@@ -68,31 +77,37 @@ public enum Attention {
     let scale = 1 / Float(hs).squareRoot()
     let c3 = 3 * c
     forEachHead(b, heads, threads: threads) { i, h, w in
-      let q = qkv + i * t * c3 + h * hs
-      let k = q + c
-      let v = q + 2 * c
-      let dq = dqkv + i * t * c3 + h * hs
-      let dk = dq + c
-      let dv = dq + 2 * c
-      let a = att + (i * heads + h) * t * t
-      let dy = dout + i * t * c + h * hs
-      let da = scratch + w * t * t
-      // da: (t, t) = dy · vᵀ
-      BLAS.gemm(transA: false, transB: true, m: t, n: t, k: hs, a: dy, lda: c, b: v, ldb: c3, c: da, ldc: t)
-      // dv += aᵀ · dy
-      BLAS.gemm(
-        transA: true, transB: false, m: t, n: hs, k: t, a: a, lda: t, b: dy, ldb: c, beta: 1,
-        c: dv, ldc: c3)
-      // softmax backward, with the 1/√hs folded in: ds = scale · a ⊙ (da - Σ da ⊙ a)
-      for r in 0..<t { ci_softmax_backward_row(a + r * t, da + r * t, t, scale) }
-      // dq += ds · k;  dk += dsᵀ · q
-      BLAS.gemm(
-        transA: false, transB: false, m: t, n: hs, k: t, a: da, lda: t, b: k, ldb: c3, beta: 1,
-        c: dq, ldc: c3)
-      BLAS.gemm(
-        transA: true, transB: false, m: t, n: hs, k: t, a: da, lda: t, b: q, ldb: c3, beta: 1,
-        c: dk, ldc: c3)
+      headBackward(
+        dq: dqkv + i * t * c3 + h * hs, da: scratch + w * t * t, dy: dout + i * t * c + h * hs,
+        q: qkv + i * t * c3 + h * hs, a: att + (i * heads + h) * t * t, t: t, hs: hs, c: c, scale: scale)
     }
+  }
+
+  /// `headForward`'s gradient: dq, dk, dv (at dq, dq + c, dq + 2c in rows of 3c) += the gradient of one head
+  /// of one sequence, from dy (the head's columns of rows of c) and the probabilities a; da: t·t scratch.
+  @inline(__always)
+  static func headBackward(
+    dq: UnsafeMutablePointer<Float>, da: UnsafeMutablePointer<Float>, dy: UnsafePointer<Float>,
+    q: UnsafePointer<Float>, a: UnsafePointer<Float>, t: Int, hs: Int, c: Int, scale: Float
+  ) {
+    let c3 = 3 * c
+    let (k, v) = (q + c, q + 2 * c)
+    let (dk, dv) = (dq + c, dq + 2 * c)
+    // da: (t, t) = dy · vᵀ
+    BLAS.gemm(transA: false, transB: true, m: t, n: t, k: hs, a: dy, lda: c, b: v, ldb: c3, c: da, ldc: t)
+    // dv += aᵀ · dy
+    BLAS.gemm(
+      transA: true, transB: false, m: t, n: hs, k: t, a: a, lda: t, b: dy, ldb: c, beta: 1,
+      c: dv, ldc: c3)
+    // softmax backward, with the 1/√hs folded in: ds = scale · a ⊙ (da - Σ da ⊙ a)
+    for r in 0..<t { ci_softmax_backward_row(a + r * t, da + r * t, t, scale) }
+    // dq += ds · k;  dk += dsᵀ · q
+    BLAS.gemm(
+      transA: false, transB: false, m: t, n: hs, k: t, a: da, lda: t, b: k, ldb: c3, beta: 1,
+      c: dq, ldc: c3)
+    BLAS.gemm(
+      transA: true, transB: false, m: t, n: hs, k: t, a: da, lda: t, b: q, ldb: c3, beta: 1,
+      c: dk, ldc: c3)
   }
 
   // MARK: - Packed sequences (no padding)
@@ -112,17 +127,9 @@ public enum Attention {
     forEachHead(lengths.count, heads, threads: threads) { i, h, _ in
       let t = lengths[i]
       guard t > 0 else { return }
-      let q = qkv + offsets[i] * c3 + h * hs
-      let k = q + c
-      let v = q + 2 * c
-      let a = att + attOffsets[i] + h * t * t
-      BLAS.gemm(
-        transA: false, transB: true, m: t, n: t, k: hs, alpha: scale, a: q, lda: c3, b: k, ldb: c3,
-        c: a, ldc: t)
-      for r in 0..<t { ci_softmax_row(a + r * t, t, t, nil) }
-      BLAS.gemm(
-        transA: false, transB: false, m: t, n: hs, k: t, a: a, lda: t, b: v, ldb: c3,
-        c: out + offsets[i] * c + h * hs, ldc: c)
+      headForward(
+        out: out + offsets[i] * c + h * hs, a: att + attOffsets[i] + h * t * t, q: qkv + offsets[i] * c3 + h * hs,
+        mask: nil, causal: false, t: t, hs: hs, c: c, scale: scale)
     }
   }
 
@@ -140,26 +147,9 @@ public enum Attention {
       let t = lengths[i]
       guard t > 0 else { return }
       let o = offsets[i]
-      let q = qkv + o * c3 + h * hs
-      let k = q + c
-      let v = q + 2 * c
-      let dq = dqkv + o * c3 + h * hs
-      let dk = dq + c
-      let dv = dq + 2 * c
-      let a = att + attOffsets[i] + h * t * t
-      let dy = dout + o * c + h * hs
-      let da = scratch + w * stride
-      BLAS.gemm(transA: false, transB: true, m: t, n: t, k: hs, a: dy, lda: c, b: v, ldb: c3, c: da, ldc: t)
-      BLAS.gemm(
-        transA: true, transB: false, m: t, n: hs, k: t, a: a, lda: t, b: dy, ldb: c, beta: 1,
-        c: dv, ldc: c3)
-      for r in 0..<t { ci_softmax_backward_row(a + r * t, da + r * t, t, scale) }
-      BLAS.gemm(
-        transA: false, transB: false, m: t, n: hs, k: t, a: da, lda: t, b: k, ldb: c3, beta: 1,
-        c: dq, ldc: c3)
-      BLAS.gemm(
-        transA: true, transB: false, m: t, n: hs, k: t, a: da, lda: t, b: q, ldb: c3, beta: 1,
-        c: dk, ldc: c3)
+      headBackward(
+        dq: dqkv + o * c3 + h * hs, da: scratch + w * stride, dy: dout + o * c + h * hs, q: qkv + o * c3 + h * hs,
+        a: att + attOffsets[i] + h * t * t, t: t, hs: hs, c: c, scale: scale)
     }
   }
 

@@ -54,22 +54,30 @@ public struct TypeCalibration: Codable, Sendable, Equatable {
   /// right at least `precision` of the time (the threshold that shows the most while meeting the bar); nil
   /// when no threshold meets it. Points are each site's best candidate: (confidence, right or not).
   public static func threshold(points: [(confidence: Double, correct: Bool)], precision: Double) -> Double? {
+    cumulative(points).last { Double($0.correct) >= precision * Double($0.shown) }?.confidence
+  }
+
+  /// Walking down from the most confident point, each distinct confidence with the points at or above it: how
+  /// many are shown and how many of those are right. All points of one confidence go in together: a threshold
+  /// cannot split them.
+  static func cumulative(_ points: [(confidence: Double, correct: Bool)]) -> [(
+    confidence: Double, shown: Int, correct: Int
+  )] {
     let sorted = points.sorted { $0.confidence > $1.confidence }
-    var best: Double?
+    var out: [(confidence: Double, shown: Int, correct: Int)] = []
     var shown = 0
     var correct = 0
     var i = 0
     while i < sorted.count {
-      // All points of one confidence go in together: a threshold cannot split them.
       let c = sorted[i].confidence
       while i < sorted.count, sorted[i].confidence == c {
         shown += 1
         if sorted[i].correct { correct += 1 }
         i += 1
       }
-      if Double(correct) >= precision * Double(shown) { best = c }
+      out.append((c, shown, correct))
     }
-    return best
+    return out
   }
 
   /// The stable rule (the default of `finetune type-threshold`): walking down from the most confident point,
@@ -81,21 +89,10 @@ public struct TypeCalibration: Codable, Sendable, Equatable {
   public static func stableThreshold(
     points: [(confidence: Double, correct: Bool)], precision: Double, minimumShown: Int
   ) -> Double? {
-    let sorted = points.sorted { $0.confidence > $1.confidence }
     var best: Double?
-    var shown = 0
-    var correct = 0
-    var i = 0
-    while i < sorted.count {
-      let c = sorted[i].confidence
-      while i < sorted.count, sorted[i].confidence == c {
-        shown += 1
-        if sorted[i].correct { correct += 1 }
-        i += 1
-      }
-      guard shown >= minimumShown else { continue }
-      if Double(correct) < precision * Double(shown) { break }
-      best = c
+    for step in cumulative(points) where step.shown >= minimumShown {
+      if Double(step.correct) < precision * Double(step.shown) { break }
+      best = step.confidence
     }
     return best
   }

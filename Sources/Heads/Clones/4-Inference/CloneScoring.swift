@@ -5,6 +5,35 @@ import Model
 import Syntax
 import Tensor
 
+// MARK: - Texts through a parser, side by side
+
+/// A per-text computation that needs a parser, run on `threads` workers, each with one parser per language.
+enum ParsedTexts {
+  /// `transform(texts[i], parser)` for every i, in order (`empty` fills the array before the workers write it).
+  static func map<T>(
+    _ texts: [String], _ languages: [Language], threads: Int, empty: T, _ transform: (String, Parser) -> T
+  ) -> [T] {
+    var out = [T](repeating: empty, count: texts.count)
+    let workers = max(1, min(threads, texts.count))
+    out.withUnsafeMutableBufferPointer { buffer in
+      Parallel.forEachWorker(workers) { w in
+        var parsers: [Language: Parser] = [:]
+        for i in stride(from: w, to: texts.count, by: workers) {
+          let parser = parsers[languages[i]] ?? Parser(language: languages[i])
+          parsers[languages[i]] = parser
+          buffer[i] = transform(texts[i], parser)
+        }
+      }
+    }
+    return out
+  }
+
+  /// Every text's identifier-blind rendering (`IdentifierBlind`).
+  static func identifierBlind(_ texts: [String], _ languages: [Language], threads: Int) -> [String] {
+    map(texts, languages, threads: threads, empty: "") { IdentifierBlind.text($0, parser: $1) }
+  }
+}
+
 // MARK: - Scorers, scores, rows
 
 /// One way to score a pair of texts.
@@ -84,16 +113,8 @@ public struct CloneScorer {
   func similarity(texts: [String], languages: [Language], threads: Int) throws -> (Int, Int) -> Double {
     switch method {
     case .tokenSetJaccard:
-      var sets = [[UInt64]](repeating: [], count: texts.count)
-      sets.withUnsafeMutableBufferPointer { buffer in
-        Parallel.forEachWorker(threads) { w in
-          var parsers: [Language: Parser] = [:]
-          for i in stride(from: w, to: texts.count, by: threads) {
-            let parser = parsers[languages[i]] ?? Parser(language: languages[i])
-            parsers[languages[i]] = parser
-            buffer[i] = CloneEvaluation.tokenHashes(texts[i], parser: parser)
-          }
-        }
+      let sets = ParsedTexts.map(texts, languages, threads: threads, empty: [UInt64]()) {
+        CloneEvaluation.tokenHashes($0, parser: $1)
       }
       return { CloneEvaluation.jaccard(sets[$0], sets[$1]) }
     case .embedding(let embed, let d):

@@ -13,18 +13,7 @@ public enum EncoderViews {
     -> [(asWritten: [Float], blind: [Float])]
   {
     guard !texts.isEmpty else { return [] }
-    var blind = [String](repeating: "", count: texts.count)
-    let workers = max(1, min(threads, texts.count))
-    blind.withUnsafeMutableBufferPointer { buffer in
-      Parallel.forEachWorker(workers) { w in
-        var parsers: [Language: Parser] = [:]
-        for i in stride(from: w, to: texts.count, by: workers) {
-          let parser = parsers[languages[i]] ?? Parser(language: languages[i])
-          parsers[languages[i]] = parser
-          buffer[i] = IdentifierBlind.text(texts[i], parser: parser)
-        }
-      }
-    }
+    let blind = ParsedTexts.identifierBlind(texts, languages, threads: threads)
     guard case .embedding(let embed, let d) = CloneScorer.encoder(model, name: "").method else { return [] }
     let flat = try embed(texts + blind, languages + languages, threads)
     let n = texts.count

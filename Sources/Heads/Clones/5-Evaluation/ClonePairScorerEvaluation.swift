@@ -23,18 +23,8 @@ public struct ClonePairScorerEvaluation: Sendable {
     public var rows: [[Double]] = []
   }
 
-  /// A decision rule's counts on the pairs.
-  public struct Decision: Sendable {
-    public var name: String
-    public var truePositives: Int
-    public var falsePositives: Int
-    public var positives: Int
-    public var negatives: Int
-    public var precision: Double {
-      truePositives + falsePositives == 0 ? .nan : Double(truePositives) / Double(truePositives + falsePositives)
-    }
-    public var recall: Double { positives == 0 ? .nan : Double(truePositives) / Double(positives) }
-  }
+  /// A decision rule's counts on the pairs (the same counts as group purity's per-kind decisions).
+  public typealias Decision = CloneGroupPurity.Decision
 
   public var set: String
   public var pairs: Int
@@ -124,17 +114,7 @@ public struct ClonePairScorerEvaluation: Sendable {
     let natural = scores(sides, set.pairs, scorer: scorer)
     var blindScores: Scores?
     if blind {
-      var texts = [String](repeating: "", count: set.texts.count)
-      texts.withUnsafeMutableBufferPointer { buffer in
-        Parallel.forEachWorker(threads) { w in
-          var parsers: [Language: Parser] = [:]
-          for i in stride(from: w, to: set.texts.count, by: threads) {
-            let parser = parsers[set.languages[i]] ?? Parser(language: set.languages[i])
-            parsers[set.languages[i]] = parser
-            buffer[i] = IdentifierBlind.text(set.texts[i], parser: parser)
-          }
-        }
-      }
+      let texts = ParsedTexts.identifierBlind(set.texts, set.languages, threads: threads)
       blindScores = scores(
         try Self.sides(texts, set.languages, scorer: scorer, model: model, threads: threads), set.pairs,
         scorer: scorer)

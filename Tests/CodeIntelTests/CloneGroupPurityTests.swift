@@ -46,6 +46,11 @@ import Testing
     #expect(byKind[.renamed]?.linkedSameProblem == 1 && byKind[.renamed]?.linkedOtherProblem == 0)
     #expect(byKind[.exact]?.linkedSameProblem == 0 && byKind[.exact]?.linkedOtherProblem == 1)
     #expect(p.recall(byKind[.renamed]!) == 1 && p.recall(byKind[.exact]!) == 0)
+    // What the groups are: the renamed group spans two authors' files of one problem; the exact group is one
+    // author's code for two problems.
+    #expect(byKind[.renamed]?.composition == CloneGroupPurity.Composition(pureAcrossFiles: 1))
+    #expect(byKind[.exact]?.composition == CloneGroupPurity.Composition(impureOneAuthor: 1))
+    #expect(p.compositionMarkdown().contains("| exact | 1 | 0 | 0 | 1 | 0 |"))
 
     // Pair decisions: 0001 ann–bob is positive (a renamed copy), 0002–0003 is negative but identical (a
     // false positive of every rule).
@@ -62,5 +67,17 @@ import Testing
     for d in decisions { #expect(d.positives == 1 && d.negatives == 2) }
     let functional = decisions[1]
     #expect(functional.truePositives == 1 && functional.falsePositives >= 1)
+  }
+
+  @Test func compositionSortsGroupsByFilesAndAuthors() {
+    var c = CloneGroupPurity.Composition()
+    c.add(paths: ["0001/ann.js", "0001/ann.js"])  // two functions of one solution
+    c.add(paths: ["0001/ann.js", "0001/bob.js"])  // two authors, one problem
+    c.add(paths: ["0001/ann.js", "0002/ann.js", "0003/ann.js"])  // one author's template, three problems
+    c.add(paths: ["0001/ann.js", "0002/bob.js"])  // two authors, two problems
+    c.add(paths: ["0001/ann.js", "0002/ann.js", "0002/bob.js"])  // mixed: not all one author
+    #expect(
+      c == CloneGroupPurity.Composition(pureOneFile: 1, pureAcrossFiles: 1, impureOneAuthor: 1, impureSeveralAuthors: 2)
+    )
   }
 }

@@ -384,6 +384,9 @@ enum EvalClones {
     }
     out += ":\n\n"
     out += defaults.markdown()
+    out += "\nWhat the groups are (members' paths are `<problem>/<author>.js`; a group of one file is pure by"
+    out += " construction, and an impure group of one author is that author's code reused for other problems):\n\n"
+    out += defaults.compositionMarkdown()
     if let g = gate, g.usesEncoder, let report = defaults.report {
       out += try impureGroups(report, solutions: solutions, gate: g)
     }
@@ -397,7 +400,7 @@ enum EvalClones {
         "| scorer p ≥ | encoder cosine ≥ | groups | purity | first 20 pure | recall | other-problem file pairs linked |\n"
       out += "|---|---|---|---|---|---|---|\n"
       let base = g.scorer
-      for t in [0.5, 0.9, base.decisionThreshold, 0.99] {
+      for t in [0.5, 0.9, base.decisionThreshold, 0.98, 0.99, 0.995] {
         for e in g.model == nil ? [base.minEncoderCosine] : [base.minEncoderCosine, 0.9] {
           g.scorer.decisionThreshold = t
           g.scorer.minEncoderCosine = e
@@ -411,6 +414,22 @@ enum EvalClones {
           printError(
             String(format: "[%5.0fs] ", Date().timeIntervalSince(started)) + "p >= \(t), encoder >= \(e): done")
         }
+      }
+      // A size floor for every kind (`--min-tokens`) at the default scorer threshold: do short functions make
+      // the impure groups?
+      g.scorer = base
+      out += "\nFunctional groups at the default scorer threshold with a higher `--min-tokens` (default 30):\n\n"
+      out += "| min tokens | groups | purity | first 20 pure | recall | other-problem file pairs linked |\n"
+      out += "|---|---|---|---|---|---|\n"
+      for m in [60, 100] {
+        var options = CloneOptions()
+        options.minTokens = m
+        let p = try CloneGroupPurity.measure(solutions: solutions, options: options, gate: g)
+        guard let r = p.rows.first(where: { $0.kind == .functional }) else { continue }
+        let share = r.groups == 0 ? "–" : String(format: "%.1f %%", 100 * r.share)
+        out += "| \(m) | \(r.groups) | \(share) | \(r.pureFirst20)/\(r.first20) | "
+        out += String(format: "%.2f %% | %d |\n", 100 * p.recall(r), r.linkedOtherProblem)
+        printError(String(format: "[%5.0fs] ", Date().timeIntervalSince(started)) + "min tokens \(m): done")
       }
     }
     if !o.sweep {

@@ -67,10 +67,13 @@ enum EvalCommand: CLICommand {
       --no-leetcode       Only the held-out augmentation pairs.
       --group-purity      Instead of pair scores: run `codeintel clones` on a copy of the LeetCode
                           solutions and report, per kind, the share of pure groups (all members
-                          solve the same problem), with the learned pair scorer (the default) and
-                          by cosine alone at several thresholds. With --sweep, also the learned
-                          scorer at other probability thresholds and encoder-cosine floors, with
-                          recall (same-problem file pairs linked).
+                          solve the same problem) and what the groups are (one file, one author
+                          across problems, several authors), with the learned pair scorer (the
+                          default) and by cosine alone at several thresholds. With --sweep, also
+                          the learned scorer at other probability thresholds and encoder-cosine
+                          floors and with --min-tokens 60 and 100, with recall (same-problem file
+                          pairs linked). --data DIR may name any set laid out the same way
+                          (DIR/solutions/<problem>/<author>.js and DIR/pairs.jsonl).
       --scorer            Instead of pair scores: the learned pair scorer (clone-scorer.json) vs
                           token-set Jaccard and the hashed features (AUROC, as written and
                           identifier-blind) and every kind's rule at the defaults (precision,

@@ -20,8 +20,52 @@ public struct CloneGroupPurity: Sendable {
     /// pairs of files of different problems it links.
     public var linkedSameProblem: Int = 0
     public var linkedOtherProblem: Int = 0
+    /// What the groups are (`Composition`): pure groups whose members lie in one file, pure groups of several
+    /// files (authors), impure groups whose members are all one author's (the file name: `<author>.js`), and
+    /// impure groups of several authors.
+    public var composition = Composition()
 
     public var share: Double { groups == 0 ? .nan : Double(pure) / Double(groups) }
+  }
+
+  /// The groups of one kind by what their members are: the diagnosis of impure groups (session 7: most are
+  /// one author's template reused for several problems, which a text scorer cannot tell from one task).
+  public struct Composition: Sendable, Equatable {
+    /// Pure, and every member in one file (functions of one solution: says nothing about two authors).
+    public var pureOneFile = 0
+    /// Pure, with members in two or more files (two or more authors' solutions of one problem).
+    public var pureAcrossFiles = 0
+    /// Impure, every member by one author (one author's code for two or more problems).
+    public var impureOneAuthor = 0
+    /// Impure, members by two or more authors.
+    public var impureSeveralAuthors = 0
+
+    public init(pureOneFile: Int = 0, pureAcrossFiles: Int = 0, impureOneAuthor: Int = 0, impureSeveralAuthors: Int = 0)
+    {
+      self.pureOneFile = pureOneFile
+      self.pureAcrossFiles = pureAcrossFiles
+      self.impureOneAuthor = impureOneAuthor
+      self.impureSeveralAuthors = impureSeveralAuthors
+    }
+
+    /// Classifies one group from its members' paths, `<problem>/<author>.<ext>`.
+    public mutating func add(paths: [String]) {
+      let problems = Set(paths.map { $0.split(separator: "/").first.map(String.init) ?? "" })
+      if problems.count == 1 {
+        if Set(paths).count == 1 { pureOneFile += 1 } else { pureAcrossFiles += 1 }
+      } else if Set(paths.map(Composition.author)).count == 1 {
+        impureOneAuthor += 1
+      } else {
+        impureSeveralAuthors += 1
+      }
+    }
+
+    /// The author of a solution: its file name without the extension.
+    static func author(_ path: String) -> String {
+      let file = path.split(separator: "/").last.map(String.init) ?? path
+      guard let dot = file.lastIndex(of: ".") else { return file }
+      return String(file[..<dot])
+    }
   }
 
   public var rows: [Row]
@@ -67,7 +111,9 @@ public struct CloneGroupPurity: Sendable {
       let pure = groups.map { g in Set(g.members.map { $0.path.split(separator: "/").first ?? "" }).count == 1 }
       var same: Set<String> = []
       var other: Set<String> = []
+      var composition = Composition()
       for g in groups {
+        composition.add(paths: g.members.map(\.path))
         let files = Set(g.members.map(\.path)).sorted()
         for i in files.indices {
           for j in (i + 1)..<files.count {
@@ -84,7 +130,8 @@ public struct CloneGroupPurity: Sendable {
         Row(
           kind: kind, groups: groups.count, pure: pure.filter { $0 }.count,
           members: groups.reduce(0) { $0 + $1.members.count }, pureFirst20: pure.prefix(20).filter { $0 }.count,
-          first20: min(20, groups.count), linkedSameProblem: same.count, linkedOtherProblem: other.count))
+          first20: min(20, groups.count), linkedSameProblem: same.count, linkedOtherProblem: other.count,
+          composition: composition))
     }
     return CloneGroupPurity(
       rows: rows, files: report.files, units: report.units, sameProblemFilePairs: sameProblemFilePairs,
@@ -100,6 +147,19 @@ public struct CloneGroupPurity: Sendable {
       out +=
         "| \(r.kind.rawValue) | \(r.groups) | \(r.pure) | \(share) | \(r.pureFirst20)/\(r.first20) | \(r.members) | "
       out += String(format: "%d (%.2f %%) | %d |\n", r.linkedSameProblem, 100 * recall(r), r.linkedOtherProblem)
+    }
+    return out
+  }
+
+  /// A Markdown table of what each kind's groups are (`Composition`), one row per kind that has groups.
+  public func compositionMarkdown() -> String {
+    var out =
+      "| kind | groups | pure, one file | pure, several files | impure, one author | impure, several authors |\n"
+    out += "|---|---|---|---|---|---|\n"
+    for r in rows where r.groups > 0 {
+      let c = r.composition
+      out += "| \(r.kind.rawValue) | \(r.groups) | \(c.pureOneFile) | \(c.pureAcrossFiles) | \(c.impureOneAuthor) | "
+      out += "\(c.impureSeveralAuthors) |\n"
     }
     return out
   }

@@ -11,6 +11,11 @@ public enum SourceFilter {
     where headText.contains(marker) {
       return .generated("header says \"\(marker)\"")
     }
+    // "Please do NOT modify this file" (Mock Service Worker's `mockServiceWorker.js`, written by `msw init` into
+    // every example app of a repository), "Do not modify this file", in any case.
+    if headText.lowercased().contains("do not modify this file") {
+      return .generated("header says \"do not modify this file\"")
+    }
     // Minified: very long lines on average, or one enormous line holding most of the file.
     var lines = 1
     var longest = 0

@@ -8,12 +8,18 @@ import Syntax
 /// (`describe(…, () => …)`, `it.each(…)(…, fn)`, `beforeEach(fn)`: `isTestCallback`), or when it is
 /// nested in a unit that is.
 public enum TestCode {
-  /// Folder names that hold tests.
+  /// Folder names that hold tests. `__testfixtures__` is jscodeshift's folder of codemod inputs and expected
+  /// outputs (the session-7 audit found redux-toolkit's codemod outputs grouped as functional clones).
   public static let folders: Set<String> = [
     "test", "tests", "__tests__", "__test__", "__mocks__", "spec", "specs", "e2e", "__fixtures__",
+    "__testfixtures__",
   ]
   /// File-name markers before the extension: `x.test.ts`, `x.spec.js`, `x_test.js`, `x-spec.ts`.
   static let markers = ["test", "tests", "spec", "specs", "e2e"]
+  /// File-name markers after a dot only: Storybook stories (`Button.stories.tsx`, `Button.story.jsx`), the
+  /// component states that Storybook's test runner and visual tests render; they repeat one another on purpose
+  /// (the session-7 audit: 11 of radix-ui's first 15 near-miss groups). `user-story.ts` is not one.
+  static let dotMarkers = ["stories", "story"]
   /// Callees whose function arguments are test code (Jest, Mocha, Jasmine, Vitest, node:test, AVA, tap).
   public static let callees: Set<String> = [
     "describe", "fdescribe", "xdescribe", "context", "suite", "it", "fit", "xit", "test", "specify",
@@ -30,7 +36,8 @@ public enum TestCode {
     var stem = Substring(file)
     if let dot = stem.lastIndex(of: ".") { stem = stem[..<dot] }
     guard let cut = stem.lastIndex(where: { $0 == "." || $0 == "_" || $0 == "-" }) else { return false }
-    return markers.contains(String(stem[stem.index(after: cut)...]))
+    let word = String(stem[stem.index(after: cut)...])
+    return markers.contains(word) || (stem[cut] == "." && dotMarkers.contains(word))
   }
 
   /// Whether `unit` is passed as an argument to a test framework call.

@@ -149,10 +149,16 @@ import Testing
     for p in [
       "test/util.js", "src/__tests__/a.ts", "src/a.test.ts", "lib/b.spec.js", "pkg/tests/x.js", "a/e2e/run.ts",
       "src/parser_test.js", "src/parser-spec.ts", "src/__mocks__/fs.js",
+      // Storybook stories and jscodeshift's codemod fixtures (session 7).
+      "apps/storybook/stories/dropdown-menu.stories.tsx", "src/Button.story.jsx", "src/Button.Stories.TSX",
+      "transforms/createSliceBuilder/__testfixtures__/basic.output.js",
     ] {
       #expect(TestCode.isTestPath(p), "\(p)")
     }
-    for p in ["src/testing.js", "src/contest.ts", "src/latest.js", "src/spectrum.ts", "src/attest/a.js"] {
+    for p in [
+      "src/testing.js", "src/contest.ts", "src/latest.js", "src/spectrum.ts", "src/attest/a.js", "src/user-story.ts",
+      "src/stories.ts", "src/history.js", "src/story_points.js", "stories/index.js",
+    ] {
       #expect(!TestCode.isTestPath(p), "\(p)")
     }
   }

@@ -26,8 +26,8 @@ enum ClonesCommand: CLICommand {
                   calibrated threshold); with --threshold, --no-scorer or another --model, cosine
                   similarity >= the threshold alone
     Near-miss and functional groups are formed by complete linkage: every member is a clone of
-    every other. Test code (test folders and files such as *.test.ts, and describe/it/test
-    callbacks) is left out unless --include-tests. Only the outermost function is reported: a
+    every other. Test code (test folders and files such as *.test.ts, Storybook *.stories.tsx,
+    and describe/it/test callbacks) is left out unless --include-tests. Only the outermost function is reported: a
     member nested in another member of its group leaves it. Groups are ranked by the lines a
     refactor would remove (all members but the longest) x similarity.
 

@@ -117,6 +117,18 @@ public struct CloneDetector: Sendable {
     return out
   }
 
+  /// The units a group may hold, in index order: long enough (`minLines`, `minTokens`), not test code unless
+  /// `includeTests`, inside `include` and outside `exclude`. The language server asks the same of both sides of
+  /// a match.
+  public static func eligible(_ units: [StoredUnit], options: CloneOptions) -> [Int] {
+    let isTest = options.includeTests ? [Bool](repeating: false, count: units.count) : Self.testCode(units)
+    let scope = PathScope(options)
+    return units.indices.filter {
+      units[$0].lineCount >= options.minLines && units[$0].tokenCount >= options.minTokens && !isTest[$0]
+        && scope.contains(units[$0].path)
+    }
+  }
+
   /// Finds groups; `pairs` computes all functional pairs above a threshold (defaults to
   /// `FlatVectorIndex`) and `nearMissPairs` the near-miss pairs (`compute` runs `NearMissIndex`), both
   /// by representative position, so callers can cache them.
@@ -132,20 +144,7 @@ public struct CloneDetector: Sendable {
     encoderVectors: (_ units: [Int]) throws -> [(asWritten: [Float], blind: [Float])]? = { _ in nil }
   ) rethrows -> [CloneGroup] {
     let units = snapshot.units
-    let isTest = options.includeTests ? [Bool](repeating: false, count: units.count) : Self.testCode(units)
-    let include = options.include.compactMap(PathGlob.init)
-    let exclude = options.exclude.compactMap(PathGlob.init)
-    var inScope: [String: Bool] = [:]
-    func pathInScope(_ path: String) -> Bool {
-      if let known = inScope[path] { return known }
-      let ok = (include.isEmpty || include.contains { $0.matches(path) }) && !exclude.contains { $0.matches(path) }
-      inScope[path] = ok
-      return ok
-    }
-    let eligible = units.indices.filter {
-      units[$0].lineCount >= options.minLines && units[$0].tokenCount >= options.minTokens && !isTest[$0]
-        && pathInScope(units[$0].path)
-    }
+    let eligible = Self.eligible(units, options: options)
     // Canonical classes, in first-seen (path) order.
     var classOf: [String: Int] = [:]
     var classes: [[Int]] = []
@@ -351,5 +350,20 @@ public struct CloneDetector: Sendable {
     guard a.fileID == b.fileID else { return false }
     return (a.startByte <= b.startByte && b.endByte <= a.endByte)
       || (b.startByte <= a.startByte && a.endByte <= b.endByte)
+  }
+}
+
+/// The `include` / `exclude` globs of `CloneOptions` as one test on a repository-relative path.
+public struct PathScope: Sendable {
+  let include: [PathGlob]
+  let exclude: [PathGlob]
+
+  public init(_ options: CloneOptions) {
+    include = options.include.compactMap(PathGlob.init)
+    exclude = options.exclude.compactMap(PathGlob.init)
+  }
+
+  public func contains(_ path: String) -> Bool {
+    (include.isEmpty || include.contains { $0.matches(path) }) && !exclude.contains { $0.matches(path) }
   }
 }

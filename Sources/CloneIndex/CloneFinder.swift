@@ -103,7 +103,7 @@ public struct CloneFinder {
 
   /// The source text of each unit, read from its file under `root` (each file once); a file that changed
   /// since it was indexed gives what now sits in the unit's byte range, clamped to the file.
-  static func texts(of units: [StoredUnit], root: String) throws -> [UnitText] {
+  public static func texts(of units: [StoredUnit], root: String) throws -> [UnitText] {
     var files: [String: [UInt8]] = [:]
     return try units.map { u in
       let bytes: [UInt8]

@@ -300,6 +300,24 @@ public final class IndexStore {
     return out
   }
 
+  /// Every encoder view stored under a key that starts with `prefix` (say, one encoder's id and `|`), by key:
+  /// the language server reads them once when it opens the index.
+  public func encoderViews(prefix: String) throws -> [String: (asWritten: [Float], blind: [Float])] {
+    // Keys from `prefix` up to `prefix` followed by the highest code point: a range the primary key serves.
+    let s = try db.prepare("SELECT key, written, blind FROM encoder_views WHERE key >= ?1 AND key < ?2")
+    s.bind(1, prefix)
+    s.bind(2, prefix + "\u{10FFFF}")
+    var out: [String: (asWritten: [Float], blind: [Float])] = [:]
+    while try s.step() {
+      var w: [Float] = []
+      var b: [Float] = []
+      _ = s.appendFloats(1, to: &w)
+      _ = s.appendFloats(2, to: &b)
+      if let key = s.string(0) { out[key] = (w, b) }
+    }
+    return out
+  }
+
   /// Stores encoder vectors under their keys (one transaction).
   public func storeEncoderViews(_ views: [(key: String, asWritten: [Float], blind: [Float])]) throws {
     guard !views.isEmpty else { return }

@@ -59,17 +59,15 @@ public struct PairSide: Sendable {
 
   /// Sets every side's IDF weights from document frequencies over `sides` themselves.
   public static func assignIDF(_ sides: inout [PairSide]) {
-    var rawDF: [UInt32: Int32] = [:]
-    var blindDF: [UInt32: Int32] = [:]
-    for s in sides {
-      for t in s.rawSet { rawDF[t, default: 0] += 1 }
-      for t in s.blindSet { blindDF[t, default: 0] += 1 }
-    }
-    let n = Float(sides.count + 1)
-    for i in sides.indices {
-      sides[i].rawIDF = sides[i].rawSet.map { logf(n / Float(rawDF[$0, default: 0] + 1)) }
-      sides[i].blindIDF = sides[i].blindSet.map { logf(n / Float(blindDF[$0, default: 0] + 1)) }
-    }
+    let df = TokenDocumentFrequencies(sides: sides)
+    for i in sides.indices { df.assign(to: &sides[i]) }
+  }
+
+  /// Sets this side's IDF weights from document frequencies counted elsewhere (the language server counts
+  /// them once over the index and weighs each queried function with them).
+  public mutating func assignIDF(_ df: TokenDocumentFrequencies) {
+    rawIDF = rawSet.map { logf(df.n / Float(df.raw[$0, default: 0] + 1)) }
+    blindIDF = blindSet.map { logf(df.n / Float(df.blind[$0, default: 0] + 1)) }
   }
 
   /// Σ weight over the shared elements / Σ weight over the union (0 when the union weighs nothing).
@@ -120,6 +118,33 @@ public struct PairSide: Sendable {
     for x in sorted where out.last != x { out.append(x) }
     return out
   }
+}
+
+/// How many functions of a collection hold each token (as written and identifier-blind): what `PairSide`'s
+/// IDF weights are computed from, `log((N + 1) / (df + 1))`.
+public struct TokenDocumentFrequencies: Sendable {
+  public let raw: [UInt32: Int32]
+  public let blind: [UInt32: Int32]
+  /// N + 1, for N functions.
+  public let n: Float
+
+  /// Counts over `sides`.
+  public init(sides: [PairSide]) {
+    self.init(rawSets: sides.map(\.rawSet), blindSets: sides.map(\.blindSet))
+  }
+
+  /// Counts over token streams (each function's stream counts a token once), as the index stores them.
+  public init<R: Collection<[UInt32]>, B: Collection<[UInt32]>>(rawSets: R, blindSets: B) {
+    var raw: [UInt32: Int32] = [:]
+    var blind: [UInt32: Int32] = [:]
+    for s in rawSets { for t in Set(s) { raw[t, default: 0] += 1 } }
+    for s in blindSets { for t in Set(s) { blind[t, default: 0] += 1 } }
+    self.raw = raw
+    self.blind = blind
+    n = Float(rawSets.count + 1)
+  }
+
+  public func assign(to side: inout PairSide) { side.assignIDF(self) }
 }
 
 // MARK: - Pair features

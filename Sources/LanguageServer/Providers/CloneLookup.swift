@@ -6,15 +6,38 @@ public struct CloneMatch: Sendable, Hashable, Codable {
   /// The other function's range.
   public var range: LSPRange
   public var name: String?
-  /// In [0, 1]; 1 for a clone that differs only in names.
+  /// In [0, 1]; 1 for a clone that differs only in names; the scorer's probability for `.scorer`, the
+  /// hashed-feature cosine for `.cosine`.
   public var similarity: Double
+  /// What decided the match.
+  public var basis: Basis
 
-  public init(uri: String, range: LSPRange, name: String?, similarity: Double) {
+  /// What decided a match, and so which bar the server applies to it.
+  public enum Basis: String, Sendable, Hashable, Codable {
+    /// The same function after renaming identifiers (`CanonicalCloneFinder`); shown as is.
+    case renamed
+    /// The learned pair scorer at its calibrated threshold, as `codeintel clones` decides a functional pair;
+    /// shown as is.
+    case scorer
+    /// Hashed-feature cosine, the fallback without a scorer: shown at or above `diagnostics.minSimilarity`.
+    case cosine
+  }
+
+  public init(uri: String, range: LSPRange, name: String?, similarity: Double, basis: Basis = .renamed) {
     self.uri = uri
     self.range = range
     self.name = name
     self.similarity = similarity
+    self.basis = basis
   }
+
+  /// How the editor words its strength: "similarity 1.00", "scorer 0.97".
+  public var strength: String {
+    (basis == .scorer ? "scorer " : "similarity ") + format(similarity)
+  }
+
+  /// Whether the server shows it under `minSimilarity` (which bars only the cosine fallback).
+  public func shown(minSimilarity: Double) -> Bool { basis != .cosine || similarity >= minSimilarity }
 }
 
 /// Finds the functions of the workspace that are clones of a given one. The server feeds it every

@@ -3,10 +3,26 @@ import Foundation
 import Syntax
 
 /// Functional clones from the command line's clone index, `<root>/.codeintel/index.sqlite` (built by
-/// `codeintel index` / `codeintel clones`): the queried function is embedded the way the index
-/// embedded its functions, and the nearest vectors of the index are its clones, with their cosine
-/// similarity. Exact and renamed clones among the files the server sees come from the wrapped
-/// `local` lookup (a `CanonicalCloneFinder`), which also receives every `update`.
+/// `codeintel index` / `codeintel clones`), decided the way `codeintel clones` decides a functional pair.
+///
+/// - **Which functions.** Both sides of a match pass the command line's reviewer rules
+///   (`CloneDetector.eligible`: at least `minLines` lines and `minTokens` tokens, no test code unless
+///   `includeTests`, the `include` / `exclude` globs; the repository's `.codeintel.json` sets them as it does for
+///   the command line). The queried function's file must also be one the index would read (not generated,
+///   minified or binary, not a `.d.ts`).
+/// - **Which pairs.** With a learned pair scorer (`FunctionalPairGate`, the `clone-scorer.json` that
+///   `codeintel clones` uses) and an index of its embedder with token streams: the index's functions whose
+///   hashed-feature cosine reaches the scorer's candidate floor are candidates, and a candidate is shown only
+///   when the scorer's probability reaches its calibrated threshold (and its extra rule, `agrees`). The
+///   encoder vectors the scorer reads come from the index (`codeintel clones` keeps them there), else the
+///   scorer's own model computes them, as the command line does. IDF weights count over one function per
+///   canonical class of the eligible functions, as the command line counts them.
+/// - **The fallback.** Without a scorer (none installed, a broken file, an index of another embedder or
+///   without token streams) or when the encoder vectors cannot be had: the nearest neighbours by hashed-feature
+///   cosine, which the server then shows at or above `diagnostics.minSimilarity`. `notice` says once why.
+///
+/// Exact and renamed clones among the files the server sees come from the wrapped `local` lookup (a
+/// `CanonicalCloneFinder`), which also receives every `update`; their rules are its own.
 ///
 /// The snapshot is read once, when the server starts; `codeintel index` refreshes it on disk and
 /// `codeintel.reindex` reloads it.
@@ -14,19 +30,65 @@ public final class IndexedCloneLookup: CloneLookup, @unchecked Sendable {
   public let root: String
   /// The lookup for exact and renamed clones that this one wraps.
   public let local: any CloneLookup
-  private let units: [StoredUnit]
+  /// The reviewer rules both sides of a functional match pass.
+  public let options: CloneOptions
+  private let snapshot: IndexSnapshot
+  /// Index positions (into `snapshot.units`) of the eligible functions, and their vectors' index.
+  private let eligible: [Int]
   private let index: FlatVectorIndex
   private let embedder: HashedFeatureEmbedder
+  /// The learned judge; nil: the cosine fallback from the start.
+  private let gate: (any FunctionalPairGate)?
+  private let frequencies: TokenDocumentFrequencies?
+  /// Says how functional clones are decided (the editor's log): at start-up and on a fallback.
+  private let notice: @Sendable (String) -> Void
+  private let lock = NSLock()
+  /// Encoder views by key (`encoderID|language|hash of text`): the index's, then the ones computed here.
+  private var encoderViews: [String: (asWritten: [Float], blind: [Float])] = [:]
+  /// Set when the scorer had to be given up at run time (no encoder vectors); the notice was sent.
+  private var fallbackReason: String?
+  /// The last tree asked about, its functions (for the test-callback rule on enclosing functions) and whether the
+  /// index would skip its file (generated, minified, binary).
+  private var lastTree: (tree: Tree, units: [FunctionUnit], skipped: Bool)?
+
+  /// How the functional matches are decided now.
+  public enum Decision: Equatable, Sendable {
+    /// The learned pair scorer at its threshold.
+    case scorer(threshold: Double, candidateCosine: Float)
+    /// Hashed-feature cosine (the server applies `diagnostics.minSimilarity`), and why.
+    case cosine(reason: String)
+  }
+
+  public var decision: Decision {
+    lock.lock()
+    defer { lock.unlock() }
+    if let fallbackReason { return .cosine(reason: fallbackReason) }
+    if let gate { return .scorer(threshold: gate.threshold, candidateCosine: gate.candidateThreshold) }
+    return .cosine(reason: "no learned pair scorer")
+  }
 
   /// Opens the index of the workspace at `root`, or returns nil (with the reason in `notice`) when
-  /// there is none or it was built by an embedder this server cannot reproduce.
-  public init?(root: String, local: any CloneLookup, notice: (String) -> Void) {
+  /// there is none or it was built by an embedder this server cannot reproduce. `gate` is the learned pair
+  /// scorer (nil: none could be loaded, and `gateNotice` says why); `options` the reviewer rules, nil: the
+  /// command line's defaults with the repository's `.codeintel.json`. `decisionNotice` (default `notice`)
+  /// receives the sentences that say how functional clones are decided.
+  public init?(
+    root: String, local: any CloneLookup, gate: (any FunctionalPairGate)? = nil, gateNotice: String? = nil,
+    options: CloneOptions? = nil, notice: @escaping @Sendable (String) -> Void,
+    decisionNotice: (@Sendable (String) -> Void)? = nil
+  ) {
+    let decided = decisionNotice ?? notice
     let trimmed = root.count > 1 && root.hasSuffix("/") ? String(root.dropLast()) : root
     let path = RepositoryIndexer.indexPath(for: trimmed)
     guard FileManager.default.fileExists(atPath: path) else { return nil }
     let snapshot: IndexSnapshot
+    var stored: [String: (asWritten: [Float], blind: [Float])] = [:]
     do {
-      snapshot = try IndexStore(path: path, notice: notice).snapshot()
+      let store = try IndexStore(path: path, notice: notice)
+      snapshot = try store.snapshot()
+      if let gate, gate.usesEncoder, !gate.encoderID.isEmpty {
+        stored = try store.encoderViews(prefix: gate.encoderID + "|")
+      }
     } catch {
       notice("cannot read \(path): \(error); using the server's own clone search only")
       return nil
@@ -38,11 +100,56 @@ public final class IndexedCloneLookup: CloneLookup, @unchecked Sendable {
           + "cannot reproduce; using its own clone search only")
       return nil
     }
+    var rules = options ?? CloneOptions()
+    if options == nil {
+      do {
+        if let settings = try RepositorySettings.load(root: trimmed) { rules = settings.applied(to: rules) }
+      } catch {
+        notice("\(error); using the default clone rules")
+      }
+    }
     self.root = trimmed
     self.local = local
-    self.units = snapshot.units
-    self.index = FlatVectorIndex(vectors: snapshot.vectors, dimension: snapshot.dimension)
+    self.options = rules
+    self.snapshot = snapshot
     self.embedder = embedder
+    self.notice = decided
+    self.encoderViews = stored
+    let eligible = CloneDetector.eligible(snapshot.units, options: rules)
+    self.eligible = eligible
+    var matrix = [Float]()
+    matrix.reserveCapacity(eligible.count * snapshot.dimension)
+    for u in eligible { matrix += snapshot.vector(u) }
+    self.index = FlatVectorIndex(vectors: matrix, dimension: snapshot.dimension)
+
+    // The scorer applies to an index of its embedder that stores token streams, as in `CloneDetector`.
+    var why: String?
+    if gate == nil {
+      why = gateNotice ?? "no learned pair scorer is loaded"
+    } else if let gate, gate.embedderID != snapshot.modelID {
+      why = "the learned pair scorer needs an index of `\(gate.embedderID)`, not `\(snapshot.modelID)`"
+    } else if snapshot.rawTokens.count != snapshot.units.count {
+      why = "\(path) has no token streams (an old index; run `codeintel index` again)"
+    }
+    if let why {
+      self.gate = nil
+      self.frequencies = nil
+      decided(
+        "functional clones in the editor: \(why); showing nearest neighbours by cosine >= diagnostics.minSimilarity")
+    } else {
+      self.gate = gate
+      // IDF over one function per canonical class of the eligible ones: the collection `codeintel clones` counts.
+      var seen: Set<String> = []
+      let reps = eligible.filter { seen.insert(snapshot.units[$0].canonicalHash).inserted }
+      self.frequencies = TokenDocumentFrequencies(
+        rawSets: reps.lazy.map { snapshot.rawTokens[$0] }, blindSets: reps.lazy.map { snapshot.blindTokens[$0] })
+      if let gate {
+        decided(
+          String(
+            format: "functional clones in the editor: the learned pair scorer, probability >= %.3f on candidates with "
+              + "cosine >= %.2f (%d stored encoder vectors)", gate.threshold, gate.candidateThreshold, stored.count))
+      }
+    }
     notice("using \(path): \(snapshot.units.count) functions in \(snapshot.fileCount) files")
   }
 
@@ -55,30 +162,191 @@ public final class IndexedCloneLookup: CloneLookup, @unchecked Sendable {
 
   public func remove(uri: String) { local.remove(uri: uri) }
 
-  public var indexedFunctionCount: Int { local.indexedFunctionCount + units.count }
+  public var indexedFunctionCount: Int { local.indexedFunctionCount + snapshot.units.count }
 
-  /// How many neighbours of the index are looked at per query.
+  /// How many functional matches are reported per query at most.
   public var neighbours = 10
+  /// How many nearest neighbours the scorer judges per query (candidates below its cosine floor are dropped
+  /// first); the command line judges every pair above the floor, which a query rarely has more of.
+  public var scorerCandidates = 50
 
   public func clones(of unit: FunctionUnit, uri: String, tree: Tree, cancellation: CancellationToken) throws
     -> [CloneMatch]
   {
     var out = try local.clones(of: unit, uri: uri, tree: tree, cancellation: cancellation)
     try cancellation.check()
-    let vector = embedder.vector(for: UnitTokens(unit: unit, in: tree))
-    guard vector.count == index.dimension, vector.contains(where: { $0 != 0 }) else { return out }
+    let tokens = UnitTokens(unit: unit, in: tree)
     let ownPath = LanguageServer.path(fromURI: uri).map { relative($0) }
-    for hit in index.search(vector, queryCount: 1, k: neighbours + 1).first ?? [] {
-      let u = units[hit.id]
-      // The function itself (the index may hold an older version of this file).
-      if u.path == ownPath && u.startLine <= unit.endLine && unit.startLine <= u.endLine { continue }
-      let otherURI = LanguageServer.uri(fromPath: root + "/" + u.path)
-      let range = LSPRange(
-        start: Position(line: u.startLine - 1, character: 0), end: Position(line: u.endLine - 1, character: 0))
-      if out.contains(where: { $0.uri == otherURI && $0.range.start.line == range.start.line }) { continue }
-      out.append(CloneMatch(uri: otherURI, range: range, name: u.name, similarity: Double(hit.score)))
+    guard eligibleQuery(unit, tokens: tokens, path: ownPath, tree: tree) else { return out }
+    let vector = embedder.vector(for: tokens)
+    guard vector.count == index.dimension, vector.contains(where: { $0 != 0 }) else { return out }
+    let gate = activeGate
+    let k = gate == nil ? neighbours + 1 : scorerCandidates + 1
+    var hits: [(unit: Int, cosine: Float)] = []
+    for hit in index.search(vector, queryCount: 1, k: k).first ?? [] {
+      let u = eligible[hit.id]
+      let s = snapshot.units[u]
+      // The function itself, or one around or inside it (the index may hold an older version of this file).
+      if s.path == ownPath && s.startLine <= unit.endLine && unit.startLine <= s.endLine { continue }
+      hits.append((u, hit.score))
+    }
+    var found: [CloneMatch] = []
+    if let gate {
+      let judged = hits.filter { $0.cosine >= gate.candidateThreshold }
+      if let scored = try score(unit, tokens: tokens, vector: vector, tree: tree, candidates: judged, gate: gate) {
+        found = scored
+      } else {
+        found = hits.prefix(neighbours).map { match($0.unit, similarity: Double($0.cosine), basis: .cosine) }
+      }
+    } else {
+      found = hits.prefix(neighbours).map { match($0.unit, similarity: Double($0.cosine), basis: .cosine) }
+    }
+    for m in found where !out.contains(where: { $0.uri == m.uri && $0.range.start.line == m.range.start.line }) {
+      out.append(m)
     }
     return out.sorted { $0.similarity > $1.similarity }
+  }
+
+  // MARK: - The decision
+
+  private var activeGate: (any FunctionalPairGate)? {
+    lock.lock()
+    defer { lock.unlock() }
+    return fallbackReason == nil ? gate : nil
+  }
+
+  private func match(_ u: Int, similarity: Double, basis: CloneMatch.Basis) -> CloneMatch {
+    let s = snapshot.units[u]
+    return CloneMatch(
+      uri: LanguageServer.uri(fromPath: root + "/" + s.path),
+      range: LSPRange(
+        start: Position(line: s.startLine - 1, character: 0), end: Position(line: s.endLine - 1, character: 0)),
+      name: s.name, similarity: similarity, basis: basis)
+  }
+
+  /// The candidates the scorer accepts, best first (at most `neighbours`), or nil when the scorer had to be
+  /// given up (no encoder vectors): the caller then falls back to the cosine.
+  private func score(
+    _ unit: FunctionUnit, tokens: UnitTokens, vector: [Float], tree: Tree,
+    candidates: [(unit: Int, cosine: Float)], gate: any FunctionalPairGate
+  ) throws -> [CloneMatch]? {
+    guard !candidates.isEmpty else { return [] }
+    var query = PairSide(tokens: tokens, vector: vector, commonRaw: gate.commonRaw, commonBlind: gate.commonBlind)
+    var sides = candidates.map { c in
+      PairSide(
+        raw: snapshot.rawTokens[c.unit], blind: snapshot.blindTokens[c.unit], vector: Array(snapshot.vector(c.unit)),
+        commonRaw: gate.commonRaw, commonBlind: gate.commonBlind)
+    }
+    if let frequencies {
+      frequencies.assign(to: &query)
+      for i in sides.indices { frequencies.assign(to: &sides[i]) }
+    }
+    if gate.usesEncoder {
+      let lo = min(max(0, unit.byteRange.lowerBound), tree.bytes.count)
+      let hi = min(max(lo, unit.byteRange.upperBound), tree.bytes.count)
+      var texts = [UnitText(text: String(decoding: tree.bytes[lo..<hi], as: UTF8.self), language: tree.language)]
+      texts += try CloneFinder.texts(of: candidates.map { snapshot.units[$0.unit] }, root: root)
+      guard let views = try views(of: texts, gate: gate) else { return nil }
+      query.encoder = views[0].asWritten
+      query.encoderBlind = views[0].blind
+      for i in sides.indices {
+        sides[i].encoder = views[i + 1].asWritten
+        sides[i].encoderBlind = views[i + 1].blind
+      }
+    }
+    var accepted: [CloneMatch] = []
+    for (i, c) in candidates.enumerated() {
+      let p = gate.probability(query, sides[i])
+      if p >= gate.threshold && gate.agrees(query, sides[i]) {
+        accepted.append(match(c.unit, similarity: p, basis: .scorer))
+      }
+    }
+    return Array(accepted.sorted { $0.similarity > $1.similarity }.prefix(neighbours))
+  }
+
+  /// The encoder views of `texts`: stored in the index, computed before, or computed now by the gate's model.
+  /// Nil (after one notice, and the cosine from then on) when the gate gives none.
+  private func views(of texts: [UnitText], gate: any FunctionalPairGate) throws -> [(
+    asWritten: [Float], blind: [Float]
+  )]? {
+    let keys = texts.map {
+      gate.encoderID + "|" + $0.language.rawValue + "|" + ContentHash.hex(ContentHash.hash($0.text))
+    }
+    lock.lock()
+    var out = keys.map { encoderViews[$0] }
+    lock.unlock()
+    let missing = keys.indices.filter { out[$0] == nil }
+    if !missing.isEmpty {
+      let fresh: [(asWritten: [Float], blind: [Float])]
+      do {
+        fresh = try gate.encode(missing.map { texts[$0] })
+      } catch {
+        giveUpScorer("the encoder failed (\(error))")
+        return nil
+      }
+      guard fresh.count == missing.count, fresh.allSatisfy({ !$0.asWritten.isEmpty && !$0.blind.isEmpty }) else {
+        giveUpScorer(
+          "the index holds no encoder vectors for these functions and the scorer's model cannot compute them")
+        return nil
+      }
+      lock.lock()
+      for (i, v) in zip(missing, fresh) {
+        out[i] = v
+        if !gate.encoderID.isEmpty { encoderViews[keys[i]] = v }
+      }
+      lock.unlock()
+    }
+    return out.map { $0 ?? ([], []) }
+  }
+
+  private func giveUpScorer(_ why: String) {
+    lock.lock()
+    let first = fallbackReason == nil
+    if first { fallbackReason = why }
+    lock.unlock()
+    if first {
+      notice(
+        "functional clones in the editor: \(why); showing nearest neighbours by cosine >= diagnostics.minSimilarity")
+    }
+  }
+
+  // MARK: - The reviewer rules on the queried function
+
+  /// Whether the queried function passes the rules its matches pass (`CloneDetector.eligible`), and its file is
+  /// one the index would read.
+  private func eligibleQuery(_ unit: FunctionUnit, tokens: UnitTokens, path: String?, tree: Tree) -> Bool {
+    guard unit.lineCount >= options.minLines, tokens.exact.count >= options.minTokens else { return false }
+    if let path {
+      if path.hasSuffix(".d.ts") || !PathScope(options).contains(path) { return false }
+      if !options.includeTests && TestCode.isTestPath(path) { return false }
+    }
+    let file = facts(of: tree)
+    if file.skipped { return false }
+    if !options.includeTests {
+      // A test callback, or a function nested in one.
+      for u in file.units
+      where u.byteRange.lowerBound <= unit.byteRange.lowerBound
+        && unit.byteRange.upperBound <= u.byteRange.upperBound
+      {
+        if TestCode.isTestCallback(u, in: tree) { return false }
+      }
+    }
+    return true
+  }
+
+  private func facts(of tree: Tree) -> (units: [FunctionUnit], skipped: Bool) {
+    lock.lock()
+    if let last = lastTree, last.tree === tree {
+      lock.unlock()
+      return (last.units, last.skipped)
+    }
+    lock.unlock()
+    let units = extractUnits(from: tree)
+    let skipped = SourceFilter.skipReason(for: tree.bytes) != nil
+    lock.lock()
+    lastTree = (tree, units, skipped)
+    lock.unlock()
+    return (units, skipped)
   }
 
   private func relative(_ path: String) -> String {

@@ -5,7 +5,8 @@ import Syntax
 extension LanguageServer {
   /// `codeintel.findSimilar` / `codeintel.showClones` with arguments `[uri, line, character]` (or
   /// `[uri, {line, character}]`) answer the clones of the function at that position as
-  /// `[{uri, range, name, similarity}]`; `codeintel.reindex` re-runs the workspace indexing.
+  /// `[{uri, range, name, similarity, basis}]` (`basis`: `renamed`, `scorer` — `similarity` is then the learned
+  /// pair scorer's probability — or `cosine`); `codeintel.reindex` re-runs the workspace indexing.
   func executeCommand(_ params: ExecuteCommandRequest.Params, cancellation: CancellationToken) throws -> JSONValue {
     let args = params.arguments ?? []
     switch params.command {
@@ -35,6 +36,7 @@ extension LanguageServer {
         clones.map { c in
           .object([
             "uri": .string(c.uri), "name": c.name.map(JSONValue.string) ?? .null, "similarity": .double(c.similarity),
+            "basis": .string(c.basis.rawValue),
             "range": .object([
               "start": .object(["line": .int(c.range.start.line), "character": .int(c.range.start.character)]),
               "end": .object(["line": .int(c.range.end.line), "character": .int(c.range.end.character)]),

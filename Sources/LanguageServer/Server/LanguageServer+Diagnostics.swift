@@ -134,7 +134,7 @@ final class DiagnosticsRun: @unchecked Sendable {
       do {
         if let clones {
           let matches = try clones.clones(of: unit, uri: uri, tree: tree, cancellation: token)
-            .filter { $0.similarity >= configuration.minCloneSimilarity }
+            .filter { $0.shown(minSimilarity: configuration.minCloneSimilarity) }
           if let best = matches.first { diagnostics.append(cloneDiagnostic(name: name, range: r, best: best, all: matches)) }
         }
         if configuration.nameDiagnostics, let d = try nameDiagnostic(unit, name: name, range: r, in: tree) {
@@ -187,11 +187,11 @@ final class DiagnosticsRun: @unchecked Sendable {
     return Diagnostic(
       range: range, severity: .information, code: "functional-clone",
       message: "functional clone of `\(other)` in `\(LanguageServer.displayPath(best.uri, root: rootPath)):\(best.range.start.line + 1)` "
-        + "(similarity \(format(best.similarity)))",
+        + "(\(best.strength))",
       relatedInformation: all.prefix(10).map {
         DiagnosticRelatedInformation(
           location: Location(uri: $0.uri, range: $0.range),
-          message: "`\($0.name ?? "<anonymous>")` (similarity \(format($0.similarity)))")
+          message: "`\($0.name ?? "<anonymous>")` (\($0.strength))")
       })
   }
 }

@@ -38,7 +38,7 @@ extension LanguageServer {
           for c in clones.prefix(5) {
             lines.append(
               "- `\(c.name ?? "<anonymous>")` in `\(displayPath(c.uri)):\(c.range.start.line + 1)` "
-                + "(similarity \(format(c.similarity)))")
+                + "(\(c.strength))")
           }
         }
       }
@@ -77,7 +77,7 @@ extension LanguageServer {
       doc.clonesIndexedGeneration = doc.generation
     }
     return try clones.clones(of: unit, uri: doc.uri, tree: tree, cancellation: cancellation)
-      .filter { $0.similarity >= configuration.minCloneSimilarity }
+      .filter { $0.shown(minSimilarity: configuration.minCloneSimilarity) }
   }
 
   /// A URI as a path relative to the workspace root when it is inside it.

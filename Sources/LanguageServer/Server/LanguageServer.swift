@@ -346,7 +346,11 @@ public final class LanguageServer: @unchecked Sendable {
   func openWorkspaceCloneIndex() {
     guard providers.useWorkspaceCloneIndex, let root = rootPath, let local = providers.clones else { return }
     let base = (local as? IndexedCloneLookup)?.local ?? local
-    if let indexed = IndexedCloneLookup(root: root, local: base, notice: { Log.info($0) }) {
+    // How functional clones are decided is said in the editor's log (once, and once more on a fallback).
+    if let indexed = IndexedCloneLookup(
+      root: root, local: base, gate: providers.cloneGate, gateNotice: providers.cloneGateNotice,
+      notice: { Log.info($0) }, decisionNotice: { [weak self] in self?.logToEditor($0) })
+    {
       providers.clones = indexed
     }
   }

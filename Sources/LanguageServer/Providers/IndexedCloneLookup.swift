@@ -101,9 +101,11 @@ public final class IndexedCloneLookup: CloneLookup, @unchecked Sendable {
       return nil
     }
     var rules = options ?? CloneOptions()
+    var settings: RepositorySettings?
     if options == nil {
       do {
-        if let settings = try RepositorySettings.load(root: trimmed) { rules = settings.applied(to: rules) }
+        settings = try RepositorySettings.load(root: trimmed)
+        if let settings { rules = settings.applied(to: rules) }
       } catch {
         notice("\(error); using the default clone rules")
       }
@@ -124,7 +126,12 @@ public final class IndexedCloneLookup: CloneLookup, @unchecked Sendable {
 
     // The scorer applies to an index of its embedder that stores token streams, as in `CloneDetector`.
     var why: String?
-    if gate == nil {
+    if !rules.functional {
+      why = "\(RepositorySettings.fileName) turns functional clones off"
+    } else if settings?.threshold != nil {
+      // `codeintel clones` uses the file's cosine threshold instead of the scorer.
+      why = "\(RepositorySettings.fileName) sets a cosine threshold, which replaces the scorer as in `codeintel clones`"
+    } else if gate == nil {
       why = gateNotice ?? "no learned pair scorer is loaded"
     } else if let gate, gate.embedderID != snapshot.modelID {
       why = "the learned pair scorer needs an index of `\(gate.embedderID)`, not `\(snapshot.modelID)`"
@@ -135,7 +142,8 @@ public final class IndexedCloneLookup: CloneLookup, @unchecked Sendable {
       self.gate = nil
       self.frequencies = nil
       decided(
-        "functional clones in the editor: \(why); showing nearest neighbours by cosine >= diagnostics.minSimilarity")
+        "functional clones in the editor: \(why)"
+          + (rules.functional ? "; showing nearest neighbours by cosine >= diagnostics.minSimilarity" : ""))
     } else {
       self.gate = gate
       // IDF over one function per canonical class of the eligible ones: the collection `codeintel clones` counts.
@@ -177,7 +185,7 @@ public final class IndexedCloneLookup: CloneLookup, @unchecked Sendable {
     try cancellation.check()
     let tokens = UnitTokens(unit: unit, in: tree)
     let ownPath = LanguageServer.path(fromURI: uri).map { relative($0) }
-    guard eligibleQuery(unit, tokens: tokens, path: ownPath, tree: tree) else { return out }
+    guard options.functional, eligibleQuery(unit, tokens: tokens, path: ownPath, tree: tree) else { return out }
     let vector = embedder.vector(for: tokens)
     guard vector.count == index.dimension, vector.contains(where: { $0 != 0 }) else { return out }
     let gate = activeGate

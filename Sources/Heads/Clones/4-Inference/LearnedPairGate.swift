@@ -83,11 +83,17 @@ public struct LearnedPairGate: FunctionalPairGate {
   /// with a sentence, never silently skipped.
   public static func locateDefault(threads: Int = 2) throws -> LearnedPairGate? {
     for dir in ModelFolder.searchPaths(subfolder: nil) {
-      guard let s = try ClonePairScorer.load(directory: URL(fileURLWithPath: dir)) else { continue }
-      return try LearnedPairGate(
-        scorer: s, model: s.needsEncoder ? try PretrainedModel.load(directory: dir) : nil, threads: threads)
+      if let gate = try load(directory: dir, threads: threads) { return gate }
     }
     return nil
+  }
+
+  /// The gate of one model folder: its `clone-scorer.json`, with the folder's model when the scorer reads
+  /// encoder features; nil when the folder has no scorer.
+  public static func load(directory dir: String, threads: Int = 2) throws -> LearnedPairGate? {
+    guard let s = try ClonePairScorer.load(directory: URL(fileURLWithPath: dir)) else { return nil }
+    return try LearnedPairGate(
+      scorer: s, model: s.needsEncoder ? try PretrainedModel.load(directory: dir) : nil, threads: threads)
   }
 }
 

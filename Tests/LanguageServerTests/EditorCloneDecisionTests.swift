@@ -1,0 +1,266 @@
+import CloneIndex
+import Foundation
+import Heads
+import Testing
+
+@testable import LanguageServer
+
+/// The editor's functional clones pass the decision `codeintel clones` makes (issue 18): the learned pair scorer
+/// at its bar, the command line's reviewer rules, and a cosine fallback (said once) when the scorer cannot run.
+@Suite(.serialized) struct EditorCloneDecisionTests {
+  /// The demo shop (`Examples/clones-demo/src`) plus a planted pair: the same retrying fetch written twice with
+  /// other names and one added line. In the demo, `chunk` and `splitIntoPages` have hashed-feature cosine 0.90
+  /// (at or above the old editor bar of 0.9) and the scorer rejects them; it accepts the planted pair.
+  static func workspace() throws -> URL {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("codeintel-lsp-gate-\(UUID().uuidString)")
+    let demo = repository.appendingPathComponent("Examples/clones-demo/src")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    try FileManager.default.copyItem(at: demo, to: dir.appendingPathComponent("src"))
+    try fetchWithRetry.write(to: dir.appendingPathComponent("src/net/retry.js"), createDirectories: true)
+    try loadJson.write(to: dir.appendingPathComponent("src/net/load.js"), createDirectories: true)
+    return dir
+  }
+
+  static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+
+  static let fetchWithRetry = """
+    export async function fetchWithRetry(url, options = {}, attempts = 3) {
+      let lastError = null;
+      for (let attempt = 0; attempt < attempts; attempt++) {
+        try {
+          const response = await fetch(url, options);
+          if (!response.ok) {
+            throw new Error(`HTTP ${response.status} for ${url}`);
+          }
+          return await response.json();
+        } catch (error) {
+          lastError = error;
+          const delay = Math.min(1000 * 2 ** attempt, 8000);
+          await new Promise((resolve) => setTimeout(resolve, delay));
+        }
+      }
+      throw lastError;
+    }
+
+    """
+
+  static let loadJson = """
+    export async function loadJson(endpoint, init = {}, tries = 3) {
+      let failure = null;
+      for (let i = 0; i < tries; i++) {
+        try {
+          const res = await fetch(endpoint, init);
+          if (!res.ok) {
+            throw new Error(`HTTP ${res.status} for ${endpoint}`);
+          }
+          return await res.json();
+        } catch (err) {
+          failure = err;
+          console.warn(`retrying ${endpoint}`, err);
+          const wait = Math.min(1000 * 2 ** i, 8000);
+          await new Promise((resolve) => setTimeout(resolve, wait));
+        }
+      }
+      throw failure;
+    }
+
+    """
+
+  /// The shipped scorer with its encoder (`Models/contracode-hybrid-small`), one thread.
+  static func shippedGate() throws -> LearnedPairGate {
+    try #require(
+      try LearnedPairGate.load(
+        directory: repository.appendingPathComponent("Models/contracode-hybrid-small").path, threads: 1))
+  }
+
+  /// `codeintel.findSimilar` at the start of the first function of `path` (opened from disk).
+  static func similar(_ editor: MockEditor, _ dir: URL, _ path: String, line: Int = 0) throws -> [JSONValue] {
+    let url = dir.appendingPathComponent(path)
+    let uri = LanguageServer.uri(fromPath: url.path)
+    editor.open(try String(contentsOf: url, encoding: .utf8), uri: uri)
+    let found = try editor.result(
+      "workspace/executeCommand", ["command": "codeintel.findSimilar", "arguments": [.string(uri), .int(line), 20]])
+    return found.items
+  }
+
+  static func names(_ items: [JSONValue]) -> [String] { items.compactMap { $0["name"]?.stringValue } }
+
+  static func notices(_ editor: MockEditor) -> [String] {
+    editor.messages.filter { $0["method"] == "window/logMessage" }.compactMap { $0["params"]?["message"]?.stringValue }
+      .filter { $0.hasPrefix("functional clones in the editor") }
+  }
+
+  /// The line of `function <name>` in a file.
+  static func line(of name: String, in url: URL) throws -> Int {
+    let lines = try String(contentsOf: url, encoding: .utf8).components(separatedBy: "\n")
+    return try #require(lines.firstIndex { $0.contains("function \(name)(") })
+  }
+
+  @Test func theScorerDecidesWhatTheEditorShowsWithTheCommandLinesProbability() throws {
+    let dir = try Self.workspace()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let gate = try Self.shippedGate()
+    // `codeintel clones` on the workspace: it keeps the encoder vectors of its candidates in the index.
+    let report = try CloneFinder(gate: gate).report(root: dir.path)
+    let functional = report.groups.filter { $0.kind == .functional }
+    let planted = try #require(
+      functional.first { Set($0.members.compactMap(\.name)) == ["fetchWithRetry", "loadJson"] })
+    #expect(!functional.contains { Set($0.members.compactMap(\.name)).isSuperset(of: ["chunk", "splitIntoPages"]) })
+
+    let counting = CountingGate(gate)
+    let editor = try MockEditor(
+      providers: AnalysisProviders(
+        types: EvidenceTypeSuggester(), clones: CanonicalCloneFinder(), useWorkspaceCloneIndex: true,
+        cloneGate: counting),
+      rootUri: LanguageServer.uri(fromPath: dir.path))
+    let load = try Self.similar(editor, dir, "src/net/load.js")
+    let match = try #require(load.first { $0["name"] == "fetchWithRetry" })
+    #expect(match["basis"] == "scorer")
+    // The same pair, the same probability as the command line's edge (a group of two has one edge).
+    let p = try #require(match["similarity"]?.doubleValue)
+    #expect(abs(p - planted.similarity) < 1e-6)
+    #expect(p >= gate.threshold)
+
+    // chunk ~ splitIntoPages: cosine 0.90, rejected by the scorer, so not shown (the old editor showed it).
+    let collections = dir.appendingPathComponent("src/util/collections.js")
+    let chunk = try Self.similar(
+      editor, dir, "src/util/collections.js", line: try Self.line(of: "chunk", in: collections))
+    #expect(!Self.names(chunk).contains("splitIntoPages"))
+    #expect(chunk.allSatisfy { $0["basis"] != "cosine" })
+    // Every encoder vector came from the index.
+    #expect(counting.encoded == 0)
+    #expect(Self.notices(editor).count == 1)
+    #expect(Self.notices(editor).first?.contains("learned pair scorer") == true)
+
+    // The hover says what decided it.
+    let hover = try editor.result(
+      "textDocument/hover",
+      [
+        "textDocument": [
+          "uri": .string(LanguageServer.uri(fromPath: dir.appendingPathComponent("src/net/load.js").path))
+        ],
+        "position": MockEditor.position(0, 25),
+      ])
+    let text = hover["contents"]?["value"]?.stringValue ?? ""
+    #expect(text.contains("`fetchWithRetry` in `src/net/retry.js:1` (scorer "))
+    #expect(try editor.shutdown() == 0)
+  }
+
+  @Test func withoutAScorerTheCosineFallbackIsSaidOnceAndUsesMinSimilarity() throws {
+    let dir = try Self.workspace()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    try RepositoryIndexer(root: dir.path).update()
+    let editor = try MockEditor(
+      providers: AnalysisProviders(
+        types: EvidenceTypeSuggester(), clones: CanonicalCloneFinder(), useWorkspaceCloneIndex: true,
+        cloneGateNotice: "no clone-scorer.json in the model folders"),
+      rootUri: LanguageServer.uri(fromPath: dir.path))
+    let collections = dir.appendingPathComponent("src/util/collections.js")
+    let chunk = try Self.similar(
+      editor, dir, "src/util/collections.js", line: try Self.line(of: "chunk", in: collections))
+    let pages = try #require(chunk.first { $0["name"] == "splitIntoPages" })
+    #expect(pages["basis"] == "cosine")
+    #expect((pages["similarity"]?.doubleValue ?? 0) >= 0.9)
+    #expect(chunk.allSatisfy { ($0["similarity"]?.doubleValue ?? 0) >= 0.9 })
+    let notices = Self.notices(editor)
+    #expect(notices.count == 1)
+    #expect(notices.first?.contains("no clone-scorer.json in the model folders") == true)
+    #expect(try editor.shutdown() == 0)
+  }
+
+  @Test func noEncoderVectorsMeansOneNoticeThenTheFallbackAndTheServerKeepsServing() throws {
+    let dir = try Self.workspace()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    // `codeintel index` keeps no encoder vectors, and this gate's encoder computes none.
+    try RepositoryIndexer(root: dir.path).update()
+    let editor = try MockEditor(
+      providers: AnalysisProviders(
+        types: EvidenceTypeSuggester(), clones: CanonicalCloneFinder(), useWorkspaceCloneIndex: true,
+        cloneGate: EncoderlessGate()),
+      rootUri: LanguageServer.uri(fromPath: dir.path))
+    let collections = dir.appendingPathComponent("src/util/collections.js")
+    let chunk = try Self.similar(
+      editor, dir, "src/util/collections.js", line: try Self.line(of: "chunk", in: collections))
+    #expect(chunk.first { $0["name"] == "splitIntoPages" }?["basis"] == "cosine")
+    let load = try Self.similar(editor, dir, "src/net/load.js")
+    #expect(load.first { $0["name"] == "fetchWithRetry" }?["basis"] == "cosine")
+    let notices = Self.notices(editor)
+    #expect(notices.count == 2)  // the scorer at start-up, then the one fallback
+    #expect(notices.last?.contains("no encoder vectors") == true)
+    #expect(try editor.shutdown() == 0)
+  }
+
+  @Test func theReviewerRulesHoldOnBothSides() throws {
+    let dir = try Self.workspace()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    // A copy of the retrying fetch in a test file, and one inside a `describe` callback.
+    try Self.fetchWithRetry.replacingOccurrences(of: "fetchWithRetry", with: "fetchAgain")
+      .replacingOccurrences(of: "lastError", with: "problem")
+      .write(to: dir.appendingPathComponent("src/net/retry.test.js"), createDirectories: true)
+    try RepositoryIndexer(root: dir.path).update()
+    let editor = try MockEditor(
+      providers: AnalysisProviders(
+        types: EvidenceTypeSuggester(), clones: CanonicalCloneFinder(), useWorkspaceCloneIndex: true),
+      rootUri: LanguageServer.uri(fromPath: dir.path), options: ["codeintel": ["diagnostics": ["minSimilarity": 0.5]]])
+    // The test file's copy is not a match of the real function, and the test function has no matches.
+    let load = try Self.similar(editor, dir, "src/net/load.js")
+    #expect(Self.names(load).contains("fetchWithRetry"))
+    #expect(!Self.names(load).contains("fetchAgain"))
+    #expect(try Self.similar(editor, dir, "src/net/retry.test.js").isEmpty)
+    // A function under the command line's 5 lines is never a functional match.
+    let short = dir.appendingPathComponent("src/net/short.js")
+    try
+      "export async function getJson(u) {\n  const r = await fetch(u); if (!r.ok) throw new Error(`HTTP ${r.status} for ${u}`); return await r.json();\n}\n"
+      .write(to: short, createDirectories: true)
+    #expect(!Self.names(try Self.similar(editor, dir, "src/net/short.js")).contains("fetchWithRetry"))
+    #expect(try editor.shutdown() == 0)
+  }
+}
+
+/// A gate that counts how many functions it was asked to encode.
+final class CountingGate: FunctionalPairGate, @unchecked Sendable {
+  let inner: any FunctionalPairGate
+  private let lock = NSLock()
+  private var count = 0
+  init(_ inner: any FunctionalPairGate) { self.inner = inner }
+  var encoded: Int {
+    lock.lock()
+    defer { lock.unlock() }
+    return count
+  }
+  var embedderID: String { inner.embedderID }
+  var candidateThreshold: Float { inner.candidateThreshold }
+  var threshold: Double { inner.threshold }
+  var commonRaw: Set<UInt32> { inner.commonRaw }
+  var commonBlind: Set<UInt32> { inner.commonBlind }
+  func probability(_ a: PairSide, _ b: PairSide) -> Double { inner.probability(a, b) }
+  var usesEncoder: Bool { inner.usesEncoder }
+  var encoderID: String { inner.encoderID }
+  func agrees(_ a: PairSide, _ b: PairSide) -> Bool { inner.agrees(a, b) }
+  func encode(_ units: [UnitText]) throws -> [(asWritten: [Float], blind: [Float])] {
+    lock.lock()
+    count += units.count
+    lock.unlock()
+    return try inner.encode(units)
+  }
+}
+
+/// A gate that reads encoder features but whose encoder gives no vectors (a scorer whose model is missing).
+struct EncoderlessGate: FunctionalPairGate {
+  var embedderID: String { HashedFeatureEmbedder().modelID }
+  var candidateThreshold: Float { 0.5 }
+  var threshold: Double { 0.5 }
+  var commonRaw: Set<UInt32> { [] }
+  var commonBlind: Set<UInt32> { [] }
+  func probability(_ a: PairSide, _ b: PairSide) -> Double { 1 }
+  var usesEncoder: Bool { true }
+  var encoderID: String { "encoder:none" }
+}
+
+extension String {
+  fileprivate func write(to url: URL, createDirectories: Bool) throws {
+    try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+    try write(to: url, atomically: true, encoding: .utf8)
+  }
+}

@@ -203,17 +203,54 @@ import Testing
       providers: AnalysisProviders(
         types: EvidenceTypeSuggester(), clones: CanonicalCloneFinder(), useWorkspaceCloneIndex: true),
       rootUri: LanguageServer.uri(fromPath: dir.path), options: ["codeintel": ["diagnostics": ["minSimilarity": 0.5]]])
-    // The test file's copy is not a match of the real function, and the test function has no matches.
+    // The test file's copy is not a functional match of the real function, and the test function has none.
     let load = try Self.similar(editor, dir, "src/net/load.js")
     #expect(Self.names(load).contains("fetchWithRetry"))
     #expect(!Self.names(load).contains("fetchAgain"))
-    #expect(try Self.similar(editor, dir, "src/net/retry.test.js").isEmpty)
+    // (A renamed copy may still come from the canonical-form finder, whose rules are its own.)
+    #expect(try Self.similar(editor, dir, "src/net/retry.test.js").allSatisfy { $0["basis"] == "renamed" })
     // A function under the command line's 5 lines is never a functional match.
     let short = dir.appendingPathComponent("src/net/short.js")
     try
       "export async function getJson(u) {\n  const r = await fetch(u); if (!r.ok) throw new Error(`HTTP ${r.status} for ${u}`); return await r.json();\n}\n"
       .write(to: short, createDirectories: true)
     #expect(!Self.names(try Self.similar(editor, dir, "src/net/short.js")).contains("fetchWithRetry"))
+    #expect(try editor.shutdown() == 0)
+  }
+}
+
+extension EditorCloneDecisionTests {
+  /// The command line's outermost-only rule, per pair: a function is not matched with a function nested in a
+  /// copy of itself (underscore's bundles: `createReduce` with the `reducer` inside another bundle's copy).
+  @Test func aFunctionIsNotMatchedWithOneNestedInItsOwnCopy() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("codeintel-lsp-nest-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let body = """
+        const out = [];
+        for (let i = 0; i < values.length; i++) {
+          const v = values[i] * factor;
+          out.push(Number.isFinite(v) ? v : 0);
+        }
+        return out;
+      """
+    let outer = "export function makeScaler(factor) {\n  return function scaleAll(values) {\n\(body)\n  };\n}\n"
+    try outer.write(to: dir.appendingPathComponent("a.js"), createDirectories: true)
+    try outer.replacingOccurrences(of: "makeScaler", with: "createScaler")
+      .write(to: dir.appendingPathComponent("b.js"), createDirectories: true)
+    try "export function scaleValues(values, factor) {\n\(body)\n}\n"
+      .write(to: dir.appendingPathComponent("c.js"), createDirectories: true)
+    try RepositoryIndexer(root: dir.path).update()
+    let editor = try MockEditor(
+      providers: AnalysisProviders(
+        types: EvidenceTypeSuggester(), clones: CanonicalCloneFinder(), useWorkspaceCloneIndex: true),
+      rootUri: LanguageServer.uri(fromPath: dir.path), options: ["codeintel": ["diagnostics": ["minSimilarity": 0.3]]])
+    // createScaler: its copy makeScaler, never the scaleAll inside makeScaler.
+    let outerMatches = try Self.similar(editor, dir, "b.js")
+    #expect(Self.names(outerMatches).contains("makeScaler"))
+    #expect(!outerMatches.contains { $0["name"] == "scaleAll" && $0["uri"]?.stringValue?.hasSuffix("/a.js") == true })
+    // The standalone scaleValues still finds the nested scaleAll functions (only one side is nested).
+    let standalone = try Self.similar(editor, dir, "c.js")
+    #expect(standalone.contains { $0["name"] == "scaleAll" })
     #expect(try editor.shutdown() == 0)
   }
 }

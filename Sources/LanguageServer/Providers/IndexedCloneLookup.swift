@@ -17,6 +17,9 @@ import Syntax
 ///   encoder vectors the scorer reads come from the index (`codeintel clones` keeps them there), else the
 ///   scorer's own model computes them, as the command line does. IDF weights count over one function per
 ///   canonical class of the eligible functions, as the command line counts them.
+/// - **Outermost only.** The command line's group rule, per pair: a function is not matched with one nested in a
+///   copy of itself, nor are two functions matched when both sit inside functions that have copies (the command
+///   line reports the outer functions as exact or renamed copies and drops groups of what is inside them).
 /// - **The fallback.** Without a scorer (none installed, a broken file, an index of another embedder or
 ///   without token streams) or when the encoder vectors cannot be had: the nearest neighbours by hashed-feature
 ///   cosine, which the server then shows at or above `diagnostics.minSimilarity`. `notice` says once why.
@@ -40,6 +43,11 @@ public final class IndexedCloneLookup: CloneLookup, @unchecked Sendable {
   /// The learned judge; nil: the cosine fallback from the start.
   private let gate: (any FunctionalPairGate)?
   private let frequencies: TokenDocumentFrequencies?
+  /// Per unit of the index, the canonical hashes of the functions around it (innermost first), and how many
+  /// eligible functions hold each canonical hash: for the command line's outermost-only rule.
+  private let enclosing: [[String]]
+  private let classSizes: [String: Int]
+  private let canonicalizer = UnitCanonicalizer()
   /// Says how functional clones are decided (the editor's log): at start-up and on a fallback.
   private let notice: @Sendable (String) -> Void
   private let lock = NSLock()
@@ -119,6 +127,20 @@ public final class IndexedCloneLookup: CloneLookup, @unchecked Sendable {
     self.encoderViews = stored
     let eligible = CloneDetector.eligible(snapshot.units, options: rules)
     self.eligible = eligible
+    var byFileOrdinal: [String: Int] = [:]
+    for (i, u) in snapshot.units.enumerated() { byFileOrdinal["\(u.fileID)/\(u.ordinal)"] = i }
+    self.enclosing = snapshot.units.map { u in
+      var out: [String] = []
+      var parent = u.parentOrdinal
+      while let p = parent, let j = byFileOrdinal["\(u.fileID)/\(p)"], out.count < 64 {
+        out.append(snapshot.units[j].canonicalHash)
+        parent = snapshot.units[j].parentOrdinal
+      }
+      return out
+    }
+    var sizes: [String: Int] = [:]
+    for u in eligible { sizes[snapshot.units[u].canonicalHash, default: 0] += 1 }
+    self.classSizes = sizes
     var matrix = [Float]()
     matrix.reserveCapacity(eligible.count * snapshot.dimension)
     for u in eligible { matrix += snapshot.vector(u) }
@@ -191,11 +213,13 @@ public final class IndexedCloneLookup: CloneLookup, @unchecked Sendable {
     let gate = activeGate
     let k = gate == nil ? neighbours + 1 : scorerCandidates + 1
     var hits: [(unit: Int, cosine: Float)] = []
+    var nesting = QueryNesting(unit: unit, tree: tree, units: facts(of: tree).units)
     for hit in index.search(vector, queryCount: 1, k: k).first ?? [] {
       let u = eligible[hit.id]
       let s = snapshot.units[u]
       // The function itself, or one around or inside it (the index may hold an older version of this file).
       if s.path == ownPath && s.startLine <= unit.endLine && unit.startLine <= s.endLine { continue }
+      if outermostRuleDrops(u, &nesting) { continue }
       hits.append((u, hit.score))
     }
     var found: [CloneMatch] = []
@@ -316,6 +340,46 @@ public final class IndexedCloneLookup: CloneLookup, @unchecked Sendable {
       notice(
         "functional clones in the editor: \(why); showing nearest neighbours by cosine >= diagnostics.minSimilarity")
     }
+  }
+
+  // MARK: - Outermost only
+
+  /// What the outermost-only rule needs of the queried function, computed when first asked.
+  struct QueryNesting {
+    let unit: FunctionUnit
+    let tree: Tree
+    let units: [FunctionUnit]
+    var hash: String?
+    var enclosing: [String]?
+  }
+
+  /// The command line's outermost-only rule for one pair (`CloneDetector`: a member nested in another member of
+  /// its group leaves it, and a group whose every member sits inside a reported function is dropped): a match
+  /// is not shown when one of the two functions sits inside a copy of the other (same canonical hash), or when
+  /// both sit inside functions that have copies (reported as exact or renamed groups).
+  private func outermostRuleDrops(_ u: Int, _ q: inout QueryNesting) -> Bool {
+    let around = enclosing[u]
+    if !around.isEmpty {
+      if q.hash == nil { q.hash = canonicalHash(q.unit, q.tree) }
+      if let h = q.hash, around.contains(h) { return true }
+    }
+    if q.enclosing == nil {
+      let r = q.unit.byteRange
+      q.enclosing = q.units.filter {
+        $0.byteRange.lowerBound <= r.lowerBound && r.upperBound <= $0.byteRange.upperBound && $0.byteRange != r
+      }.sorted { $0.byteRange.count < $1.byteRange.count }.map { canonicalHash($0, q.tree) }
+    }
+    let queryAround = q.enclosing ?? []
+    guard !queryAround.isEmpty else { return false }
+    if queryAround.contains(snapshot.units[u].canonicalHash) { return true }
+    return around.contains { classSizes[$0, default: 0] >= 2 }
+      && queryAround.contains { classSizes[$0, default: 0] >= 2 }
+  }
+
+  private func canonicalHash(_ unit: FunctionUnit, _ tree: Tree) -> String {
+    lock.lock()
+    defer { lock.unlock() }
+    return canonicalizer.canonicalHash(of: unit, in: tree)
   }
 
   // MARK: - The reviewer rules on the queried function

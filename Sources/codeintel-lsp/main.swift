@@ -16,6 +16,9 @@ let usage = """
   Speaks the Language Server Protocol 3.17 on stdin/stdout for .js .mjs .cjs .jsx .ts .mts .cts .tsx
   files: type inlay hints, hover, code actions, clone diagnostics, and predicted names when a
   method-name head is installed (CODEINTEL_NAMES_MODEL or names/ next to the default model).
+  Functional clones come from the workspace's clone index (codeintel clones) and are decided as the
+  command line decides them: the learned pair scorer (clone-scorer.json next to the default model)
+  at its calibrated bar; without it, cosine >= diagnostics.minSimilarity (the editor's log says so).
   Logs go to stderr (CODEINTEL_LSP_LOG=debug|info|warning|error). See docs/LSP.md.
 
   """

@@ -24,7 +24,10 @@ public struct ServerConfiguration: Sendable, Equatable {
   public var cloneDiagnostics = true
   /// Report names that do not match the body.
   public var nameDiagnostics = true
-  /// The lowest similarity reported as a clone.
+  /// The cosine fallback's bar (`diagnostics.minSimilarity`): the lowest hashed-feature cosine shown as a functional
+  /// clone when the learned pair scorer cannot run (none installed, no encoder vectors; the editor's log says so
+  /// once). It does not apply to the scorer's matches, which are shown at the scorer's own calibrated probability as
+  /// in `codeintel clones`, nor to renamed copies (docs/LSP.md, docs/CLONES.md "In the editor").
   public var minCloneSimilarity = 0.9
   /// The lowest confidence of a name suggestion used for a rename or a diagnostic.
   public var minNameConfidence = 0.6

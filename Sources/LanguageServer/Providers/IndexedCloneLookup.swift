@@ -51,6 +51,9 @@ public final class IndexedCloneLookup: CloneLookup, @unchecked Sendable {
   /// Says how functional clones are decided (the editor's log): at start-up and on a fallback.
   private let notice: @Sendable (String) -> Void
   private let lock = NSLock()
+  /// One encoder run at a time (the hover and the diagnostics may ask at once; the model is not shared across
+  /// threads anywhere else).
+  private let encoderLock = NSLock()
   /// Encoder views by key (`encoderID|language|hash of text`): the index's, then the ones computed here.
   private var encoderViews: [String: (asWritten: [Float], blind: [Float])] = [:]
   /// Set when the scorer had to be given up at run time (no encoder vectors); the notice was sent.
@@ -311,6 +314,8 @@ public final class IndexedCloneLookup: CloneLookup, @unchecked Sendable {
     if !missing.isEmpty {
       let fresh: [(asWritten: [Float], blind: [Float])]
       do {
+        encoderLock.lock()
+        defer { encoderLock.unlock() }
         fresh = try gate.encode(missing.map { texts[$0] })
       } catch {
         giveUpScorer("the encoder failed (\(error))")

@@ -124,7 +124,9 @@ public final class IndexedCloneLookup: CloneLookup, @unchecked Sendable {
     self.root = trimmed
     self.local = local
     self.options = rules
-    self.snapshot = snapshot
+    var kept = snapshot
+    kept.vectors = []  // the eligible functions' rows live in `index`; the rest are never searched
+    self.snapshot = kept
     self.embedder = embedder
     self.notice = decided
     self.encoderViews = stored
@@ -215,7 +217,7 @@ public final class IndexedCloneLookup: CloneLookup, @unchecked Sendable {
     guard vector.count == index.dimension, vector.contains(where: { $0 != 0 }) else { return out }
     let gate = activeGate
     let k = gate == nil ? neighbours + 1 : scorerCandidates + 1
-    var hits: [(unit: Int, cosine: Float)] = []
+    var hits: [(unit: Int, row: Int, cosine: Float)] = []
     var nesting = QueryNesting(unit: unit, tree: tree, units: facts(of: tree).units)
     for hit in index.search(vector, queryCount: 1, k: k).first ?? [] {
       let u = eligible[hit.id]
@@ -223,7 +225,7 @@ public final class IndexedCloneLookup: CloneLookup, @unchecked Sendable {
       // The function itself, or one around or inside it (the index may hold an older version of this file).
       if s.path == ownPath && s.startLine <= unit.endLine && unit.startLine <= s.endLine { continue }
       if outermostRuleDrops(u, &nesting) { continue }
-      hits.append((u, hit.score))
+      hits.append((u, hit.id, hit.score))
     }
     var found: [CloneMatch] = []
     if let gate {
@@ -239,7 +241,7 @@ public final class IndexedCloneLookup: CloneLookup, @unchecked Sendable {
     for m in found where !out.contains(where: { $0.uri == m.uri && $0.range.start.line == m.range.start.line }) {
       out.append(m)
     }
-    return out.sorted { $0.similarity > $1.similarity }
+    return out.sorted(by: Self.bestFirst)
   }
 
   // MARK: - The decision
@@ -263,13 +265,13 @@ public final class IndexedCloneLookup: CloneLookup, @unchecked Sendable {
   /// given up (no encoder vectors): the caller then falls back to the cosine.
   private func score(
     _ unit: FunctionUnit, tokens: UnitTokens, vector: [Float], tree: Tree,
-    candidates: [(unit: Int, cosine: Float)], gate: any FunctionalPairGate
+    candidates: [(unit: Int, row: Int, cosine: Float)], gate: any FunctionalPairGate
   ) throws -> [CloneMatch]? {
     guard !candidates.isEmpty else { return [] }
     var query = PairSide(tokens: tokens, vector: vector, commonRaw: gate.commonRaw, commonBlind: gate.commonBlind)
     var sides = candidates.map { c in
       PairSide(
-        raw: snapshot.rawTokens[c.unit], blind: snapshot.blindTokens[c.unit], vector: Array(snapshot.vector(c.unit)),
+        raw: snapshot.rawTokens[c.unit], blind: snapshot.blindTokens[c.unit], vector: row(c.row),
         commonRaw: gate.commonRaw, commonBlind: gate.commonBlind)
     }
     if let frequencies {
@@ -296,7 +298,7 @@ public final class IndexedCloneLookup: CloneLookup, @unchecked Sendable {
         accepted.append(match(c.unit, similarity: p, basis: .scorer))
       }
     }
-    return Array(accepted.sorted { $0.similarity > $1.similarity }.prefix(neighbours))
+    return Array(accepted.sorted(by: Self.bestFirst).prefix(neighbours))
   }
 
   /// The encoder views of `texts`: stored in the index, computed before, or computed now by the gate's model.
@@ -424,6 +426,18 @@ public final class IndexedCloneLookup: CloneLookup, @unchecked Sendable {
     lastTree = (tree, units, skipped)
     lock.unlock()
     return (units, skipped)
+  }
+
+  /// Higher similarity first; ties by file and line, so the order never depends on the search's.
+  static func bestFirst(_ a: CloneMatch, _ b: CloneMatch) -> Bool {
+    if a.similarity != b.similarity { return a.similarity > b.similarity }
+    return (a.uri, a.range.start.line) < (b.uri, b.range.start.line)
+  }
+
+  /// The vector of an eligible function, by its row in `index`.
+  private func row(_ r: Int) -> [Float] {
+    let d = index.dimension
+    return Array(index.vectors[(r * d)..<((r + 1) * d)])
   }
 
   private func relative(_ path: String) -> String {

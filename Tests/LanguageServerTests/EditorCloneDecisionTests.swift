@@ -255,6 +255,39 @@ extension EditorCloneDecisionTests {
   }
 }
 
+extension EditorCloneDecisionTests {
+  /// `.codeintel.json` speaks to the editor as to the command line: a cosine `threshold` replaces the scorer, and
+  /// `functional: false` turns functional matches off.
+  @Test func theRepositorySettingsApplyInTheEditor() throws {
+    for (settings, expectFunctional) in [
+      (#"{"clones": {"threshold": 0.7}}"#, true), (#"{"clones": {"functional": false}}"#, false),
+    ] {
+      let dir = try Self.workspace()
+      defer { try? FileManager.default.removeItem(at: dir) }
+      try settings.write(to: dir.appendingPathComponent(".codeintel.json"), createDirectories: true)
+      try RepositoryIndexer(root: dir.path).update()
+      let editor = try MockEditor(
+        providers: AnalysisProviders(
+          types: EvidenceTypeSuggester(), clones: CanonicalCloneFinder(), useWorkspaceCloneIndex: true,
+          cloneGate: EncoderlessGate()),
+        rootUri: LanguageServer.uri(fromPath: dir.path))
+      let collections = dir.appendingPathComponent("src/util/collections.js")
+      let chunk = try Self.similar(
+        editor, dir, "src/util/collections.js", line: try Self.line(of: "chunk", in: collections))
+      let notices = Self.notices(editor)
+      #expect(notices.count == 1)
+      if expectFunctional {
+        #expect(notices.first?.contains("sets a cosine threshold") == true)
+        #expect(chunk.first { $0["name"] == "splitIntoPages" }?["basis"] == "cosine")
+      } else {
+        #expect(notices.first?.contains("turns functional clones off") == true)
+        #expect(!chunk.contains { $0["basis"] == "cosine" || $0["basis"] == "scorer" })
+      }
+      #expect(try editor.shutdown() == 0)
+    }
+  }
+}
+
 /// A gate that counts how many functions it was asked to encode.
 final class CountingGate: FunctionalPairGate, @unchecked Sendable {
   let inner: any FunctionalPairGate

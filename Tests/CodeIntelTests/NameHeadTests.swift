@@ -306,13 +306,14 @@ struct NameAnalysisTests {
         getInitialState() { const s = load(); console.log(s); },
         getDefaultProps() { const p = {}; register(p); },
         getSnapshotBeforeUpdate(prev) { const h = prev.h; log(h); },
-        getOther(prev) { const h = prev.h; log(h); },
       });
+      const plain = { getOther(prev) { const h = prev.h; log(h); } };
       function setField(t, k, v) { const key = String(k); return Reflect.set(t, key, v); }
       """)
     #expect(hooks["getInitialState"]! == [] && hooks["getDefaultProps"]! == [])
     #expect(hooks["getSnapshotBeforeUpdate"]! == [])
-    #expect(hooks["getOther"]! == ["named `get…` but returns nothing"])  // the same body, not a hook: flagged
+    // the same body, not a hook (and in a literal no call consumes): flagged
+    #expect(hooks["getOther"]! == ["named `get…` but returns nothing"])
     #expect(hooks["setField"]! == [])  // delegates to Reflect.set: it stores
     // a TypeScript `override` member, with no `extends` clause to excuse it otherwise
     let ts = try Parser(language: .typescript).parse(
@@ -367,6 +368,55 @@ struct NameAnalysisTests {
     // a getter that calls a mutator on something that is not its parameter still returns nothing: flagged
     #expect(r["getGlobalBounds"]! == ["named `get…` but returns nothing"])
     #expect(!NameAnalysis.isHandlerName("getOnlineUsers") && NameAnalysis.isHandlerName("xhr_onload"))
+  }
+
+  @Test("a function whose every path throws is a stub or a test double, not a mis-named function (zustand's getItem)")
+  func stubsThatThrow() throws {
+    let r = try reasons(
+      """
+      const storage = {
+        getItem: async () => { await sleep(10); throw new Error('getItem error'); },
+      };
+      function getWeeks(year) { const y = Number(year); if (y < 0) { throw new RangeError('year'); } else throw new Error('todo'); }
+      function isLeap(year) { log(year); throw new Error('Remove this line and implement the function'); }
+      function getMonth(d) { const m = d.m; if (m < 0) throw new Error('bad'); log(m); }
+      function getDay(d) { const m = d.m; if (m < 0) { throw new Error('bad'); } else { log(m); } }
+      function getYear(d) { if (d) return; throw new Error('no date'); }
+      """)
+    #expect(r["getItem"]! == [])  // zustand tests/persistAsync.test.tsx: a storage double that always fails
+    #expect(r["getWeeks"]! == [])  // both branches throw
+    #expect(r["isLeap"]! == [])
+    // a throw on one path only, or a path that returns before the throw: the body still says what it does
+    #expect(r["getMonth"]! == ["named `get…` but returns nothing"])
+    #expect(r["getDay"]! == ["named `get…` but returns nothing"])
+    #expect(r["getYear"]! == ["named `get…` but returns nothing"])
+  }
+
+  @Test("a member of an object literal passed to a call implements the callee's protocol (its name is the consumer's)")
+  func membersOfArgumentObjects() throws {
+    let r = try reasons(
+      """
+      const slice = createSlice({
+        name: 'filters',
+        reducers: {
+          setFilter(state, action) { const next = action.payload; return next; },
+          setQuery: function (state, action) { const q = action.payload.q; return q; },
+        },
+      });
+      const store = persist(init, () => ({ getItem(name) { const v = name.trim(); log(v); } }));
+      register([{ isEnabled(ctx) { const m = ctx.mode; return 'auto'; } }]);
+      """)
+    // Redux Toolkit reducers return the next state: `setFilter` is right, and createSlice chose the shape
+    #expect(r["setFilter"]! == [] && r["setQuery"]! == [])
+    #expect(r["getItem"]! == [])  // a storage object returned by a factory passed as an argument
+    #expect(r["isEnabled"]! == [])  // a plugin object in an array argument
+    // the same member in a literal that is not passed to anything is still judged
+    let tree = try Parser(language: .javascript).parse(
+      """
+      const reducers = { setFilter(state, action) { const next = action.payload; return next; } };
+      """)
+    let reports = NameAnalysis.analyze(tree: tree, units: extractUnits(from: tree), head: nil)
+    #expect(reports.map(\.reasons) == [["named `set…` but returns a value without assigning anything"]])
   }
 
   @Test("model evidence: disjoint subtokens and a large gap; combination of independent evidence")

@@ -78,16 +78,35 @@ def main():
                     tp += 1
                 else:
                     fp += 1
-                examples.append((swapped, f["path"], fn["line"], fn["name"], fn["reasons"][:1]))
+                examples.append((swapped, f["path"], fn["line"], fn["name"], fn["reasons"][:1], fn["reasons"]))
     flagged = tp + fp
+    # Per rule (the first words of each reason; a warning with several reasons counts for each).
+    by_rule = {}
+    for e in examples:
+        for r in e[5]:
+            k = rule_of(r)
+            t = by_rule.setdefault(k, {"true_positives": 0, "false_positives": 0})
+            t["true_positives" if e[0] else "false_positives"] += 1
     print(json.dumps({
         "files": len(planted), "swapped_functions_examined": examined_swapped, "warnings": flagged,
         "true_positives": tp, "false_positives": fp,
         "precision": round(tp / flagged, 3) if flagged else None,
         "recall": round(tp / examined_swapped, 3) if examined_swapped else None,
-        "extra_args": extra, "seed": seed}, indent=1))
+        "by_rule": by_rule, "extra_args": extra, "seed": seed}, indent=1))
     for e in examples[:30]:
         print(("PLANTED " if e[0] else "OWN     ") + f"{e[1]}:{e[2]} {e[3]} {e[4]}")
+
+def rule_of(reason):
+    """The rule a reason comes from (`NameAnalysis`: the model, the predicate, `get…` and `set…` rules)."""
+    if reason.startswith("the model reads it"):
+        return "model"
+    if reason.startswith("named like a predicate"):
+        return "predicate"
+    if reason.startswith("named `get"):
+        return "get"
+    if reason.startswith("named `set"):
+        return "set"
+    return reason[:40]
 
 if __name__ == "__main__":
     main()

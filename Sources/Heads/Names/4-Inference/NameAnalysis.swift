@@ -211,12 +211,65 @@ public enum NameAnalysis {
       return true
     }
     if container.type == "object", proxyTraps.contains(name) { return true }
+    // a member of an object literal handed to a call (`persist(…, { getItem() {…} })`, `createStorage(() => ({…}))`):
+    // it implements the callee's protocol, so the callee, not the body, chose the name
+    if container.type == "object", isPassedAsArgument(container) { return true }
     if container.type == "class_body", let cls = container.parent,
       cls.children.contains(where: { $0.type == "class_heritage" })
     {
       return true
     }
     return false
+  }
+
+  /// Whether an object literal is an argument of a call or `new`, directly or inside other literals, a
+  /// parenthesis, a type assertion, or as the returned body of an arrow function that is itself the argument
+  /// (`f({ a: { m() {} } })`, `f([{ m() {} }])`, `f(() => ({ m() {} }))`, `f({…} as Storage)`).
+  static func isPassedAsArgument(_ object: Node) -> Bool {
+    var node = object
+    for _ in 0..<8 {
+      guard let parent = node.parent else { return false }
+      switch parent.type {
+      case "arguments": return true
+      case "pair":
+        guard parent.child(field: "value")?.byteRange == node.byteRange else { return false }
+      case "object", "array", "parenthesized_expression", "as_expression", "satisfies_expression",
+        "non_null_expression", "spread_element":
+        break
+      case "arrow_function":
+        guard parent.child(field: "body")?.byteRange == node.byteRange else { return false }
+      default: return false
+      }
+      node = parent
+    }
+    return false
+  }
+
+  /// Whether every path through the function ends in a `throw`: it has no `return` of its own, and a statement of
+  /// its body throws on every path (`throw …`, or an `if` whose branches both do, or a block that does). Such a
+  /// function is a stub or a test double (`getItem: async () => { await sleep(10); throw new Error(…) }`, an
+  /// exercise's `throw new Error('Remove this line and implement the function')`): its body says nothing about
+  /// what the name promises.
+  public static func everyPathThrows(unit: Syntax.FunctionUnit, tree: Tree) -> Bool {
+    guard let body = tree.root.descendant(for: unit.bodyRange), body.type == "statement_block" else { return false }
+    var returns = false
+    visitOwn(body) { n in if n.type == "return_statement" { returns = true } }
+    return !returns && alwaysThrows(body)
+  }
+
+  /// Whether a statement throws on every path (without looking at loops, `try` or `switch`: those answer no).
+  static func alwaysThrows(_ node: Node) -> Bool {
+    switch node.type {
+    case "throw_statement": return true
+    case "statement_block": return node.namedChildren.contains(where: alwaysThrows)
+    case "else_clause": return node.namedChildren.contains(where: alwaysThrows)
+    case "if_statement":
+      guard let then = node.child(field: "consequence"), let otherwise = node.child(field: "alternative") else {
+        return false
+      }
+      return alwaysThrows(then) && alwaysThrows(otherwise)
+    default: return false
+    }
   }
 
   /// `setX…`: `set` then an upper-case letter (a state setter such as `setSession`), not `settle` or `set`.
@@ -310,7 +363,10 @@ public enum NameAnalysis {
       var currentScore: Double?
       var hidden = 0
       // A name the API fixes (a Proxy trap, `toString`, an override…) is never evidence of a mismatch.
-      let fixed = unit.name.map { nameIsFixedByAnInterface($0, unit: unit, tree: tree) } ?? false
+      // …nor is a stub whose every path throws: its body says nothing about what the name promises.
+      let fixed =
+        (unit.name.map { nameIsFixedByAnInterface($0, unit: unit, tree: tree) } ?? false)
+        || everyPathThrows(unit: unit, tree: tree)
       if k < model.count {
         let m = model[k]
         let shown = m.predictions.enumerated().filter { gate?.shows($0.element, position: $0.offset) ?? true }

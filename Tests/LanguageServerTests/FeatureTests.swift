@@ -164,6 +164,36 @@ struct FeatureTests {
         == "function formatDate(d) { return d.toISOString() }\nconst s = formatDate(new Date())\nobj.isValid = 1\n")
   }
 
+  /// Issue 19: the rename action, the name diagnostic, the hover and `codeintel suggest-names` show names from one
+  /// level, the head's calibrated `display.json`; the server's own bar applies to uncalibrated suggesters, or
+  /// when `diagnostics.minNameConfidence` is set.
+  @Test func renameUsesTheCalibratedLevelOfTheNameHead() throws {
+    func renames(_ names: FixedNameSuggester, options: JSONValue = ["codeintel": ["diagnostics": ["debounceMs": 0]]])
+      throws -> (actions: [String], diagnostics: Int)
+    {
+      let editor = try MockEditor(
+        providers: AnalysisProviders(types: EvidenceTypeSuggester(), names: names), options: options)
+      let m = editor.open("function 1️⃣first(a, b) { const r = a + b; return r }\n")
+      let actions = try editor.result(
+        "textDocument/codeAction",
+        ["textDocument": doc, "range": MockEditor.range(m[1]!, m[1]!), "context": ["diagnostics": []]]
+      ).items.compactMap { $0["title"]?.stringValue }.filter { $0.hasPrefix("Rename") }
+      let diagnostics = try editor.diagnostics(for: uri).filter { $0["code"] == "name-mismatch" }.count
+      return (actions, diagnostics)
+    }
+    // a calibrated suggester already held back what it should not show: its 0.4 name is offered
+    let calibrated = try renames(FixedNameSuggester(name: "sumPair", confidence: 0.4, isCalibrated: true))
+    #expect(calibrated.actions == ["Rename function to `sumPair`"] && calibrated.diagnostics == 1)
+    // an uncalibrated one needs the default bar (0.6)
+    let plain = try renames(FixedNameSuggester(name: "sumPair", confidence: 0.4))
+    #expect(plain.actions.isEmpty && plain.diagnostics == 0)
+    // a bar the user sets applies on top of either
+    let set = try renames(
+      FixedNameSuggester(name: "sumPair", confidence: 0.4, isCalibrated: true),
+      options: ["codeintel": ["diagnostics": ["debounceMs": 0, "minNameConfidence": 0.5]]])
+    #expect(set.actions.isEmpty && set.diagnostics == 0)
+  }
+
   @Test func renameFollowsScopesNotSpelling() throws {
     let editor = try MockEditor(
       providers: AnalysisProviders(

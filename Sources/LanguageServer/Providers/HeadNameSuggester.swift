@@ -28,6 +28,10 @@ public struct HeadNameSuggester: NameSuggester {
     }
   }
 
+  /// A head with a `display.json` gates its own suggestions (`NameAnalysis.analyze` holds back the names below
+  /// its level, all of them when no level reached the goals on valid).
+  public var isCalibrated: Bool { model.head.display != nil }
+
   /// The same analysis as `codeintel suggest-names` (`NameAnalysis.analyze`), remembered per function.
   public func report(for unit: FunctionUnit, in tree: Tree, cancellation: CancellationToken) throws -> NameReport? {
     try cancellation.check()

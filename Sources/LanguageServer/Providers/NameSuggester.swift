@@ -22,10 +22,17 @@ public protocol NameSuggester: Sendable {
   /// mismatch verdict with its reasons), or nil for a suggester without that analysis; the server then
   /// flags a confident top suggestion that differs from the name.
   func report(for unit: FunctionUnit, in tree: Tree, cancellation: CancellationToken) throws -> NameReport?
+  /// Whether the suggester already holds back every name below a level calibrated on held-out data (the name
+  /// head's `display.json`, the level `codeintel suggest-names` shows from). The server then adds no bar of
+  /// its own unless `diagnostics.minNameConfidence` is set, so the editor and the command line show the same
+  /// names; an uncalibrated suggester gets `ServerConfiguration.defaultMinNameConfidence`.
+  var isCalibrated: Bool { get }
 }
 
 extension NameSuggester {
   public func report(for unit: FunctionUnit, in tree: Tree, cancellation: CancellationToken) throws -> NameReport? {
     nil
   }
+
+  public var isCalibrated: Bool { false }
 }

@@ -151,7 +151,7 @@ final class DiagnosticsRun: @unchecked Sendable {
   /// The name-mismatch diagnostic of a function, if any: the verdict of `NameAnalysis` (the same as
   /// `codeintel suggest-names --only-mismatches`) from the name suggester, or from the body rules alone when
   /// no suggester is installed; a suggester without that analysis is trusted when its top suggestion is
-  /// confident (`minNameConfidence`) and differs.
+  /// confident (`configuration.minNameConfidence(for:)`) and differs.
   private func nameDiagnostic(_ unit: FunctionUnit, name: String, range: LSPRange, in tree: Tree) throws
     -> Diagnostic?
   {
@@ -161,7 +161,7 @@ final class DiagnosticsRun: @unchecked Sendable {
       report = try names.report(for: unit, in: tree, cancellation: cancellation)
       if report == nil {
         guard let top = try names.suggestNames(for: unit, in: tree, cancellation: cancellation).first,
-          top.confidence >= configuration.minNameConfidence, top.name != name
+          top.confidence >= configuration.minNameConfidence(for: names), top.name != name
         else { return nil }
         return mismatchDiagnostic(name: name, range: range, reason: nil, suggestion: top.name)
       }

@@ -26,8 +26,18 @@ public struct ServerConfiguration: Sendable, Equatable {
   public var nameDiagnostics = true
   /// The lowest similarity reported as a clone.
   public var minCloneSimilarity = 0.9
-  /// The lowest confidence of a name suggestion used for a rename or a diagnostic.
-  public var minNameConfidence = 0.6
+  /// The lowest confidence of a name suggestion used for a rename or a diagnostic (`diagnostics.minNameConfidence`),
+  /// on top of the suggester's own gate; nil: the name head's calibrated display level (`display.json`, the one
+  /// `codeintel suggest-names` and the hover use) alone, else `defaultMinNameConfidence` for a suggester without
+  /// one (`minNameConfidence(for:)`).
+  public var minNameConfidence: Double?
+  /// The bar without a setting, for a name suggester that is not calibrated.
+  public static let defaultMinNameConfidence = 0.6
+
+  /// The bar a suggestion of `names` must reach to become a rename action or a diagnostic.
+  public func minNameConfidence(for names: any NameSuggester) -> Double {
+    minNameConfidence ?? (names.isCalibrated ? 0 : Self.defaultMinNameConfidence)
+  }
   /// Index the workspace in the background after `initialized`.
   public var indexWorkspace = true
   /// Files larger than this are kept but not analysed.

@@ -61,6 +61,20 @@ import Testing
     #expect((functions[0]["reasons"] as? [String])?.count == 1)
   }
 
+  @Test("suggest-names --rules: the set… rule is off by default and on when asked for; an unknown rule is one line")
+  func suggestNamesRules() throws {
+    let path = try tempFile("function setName(u, n) { const c = u; return c.name + n; }\n")
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let byDefault = try CLI.run(["suggest-names", path, "--no-model", "--only-mismatches"])
+    #expect(byDefault.status == 0 && byDefault.stdout == "0 of 1 functions flagged in 1 file(s)\n")
+    let asked = try CLI.run(["suggest-names", path, "--no-model", "--only-mismatches", "--rules", "get,set"])
+    #expect(asked.stdout.contains("setName  MISMATCH 0.80") && asked.stdout.hasSuffix("1 of 1 functions flagged in 1 file(s)\n"))
+    let all = try CLI.run(["suggest-names", path, "--no-model", "--rules", "all"])
+    #expect(all.stdout.contains("MISMATCH"))
+    let bad = try CLI.run(["suggest-names", path, "--no-model", "--rules", "setter"])
+    #expect(bad.status != 0 && bad.stderr.contains("--rules") && bad.stderr.split(separator: "\n").count == 1)
+  }
+
   @Test func suggestNamesErrorsAreOneLine() throws {
     let missing = try CLI.run(["suggest-names", "/nonexistent/x.js", "--no-model"])
     #expect(missing.status != 0 && missing.stderr.split(separator: "\n").count == 1)

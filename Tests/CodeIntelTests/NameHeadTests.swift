@@ -205,7 +205,9 @@ struct NameAnalysisTests {
   func reasons(_ source: String) throws -> [String: [String]] {
     let tree = try Parser(language: .javascript).parse(source)
     var out: [String: [String]] = [:]
-    for r in NameAnalysis.analyze(tree: tree, units: extractUnits(from: tree), head: nil) { out[r.name] = r.reasons }
+    for r in NameAnalysis.analyze(tree: tree, units: extractUnits(from: tree), head: nil, rules: Set(MismatchRule.allCases)) {
+      out[r.name] = r.reasons
+    }
     return out
   }
 
@@ -415,7 +417,8 @@ struct NameAnalysisTests {
       """
       const reducers = { setFilter(state, action) { const next = action.payload; return next; } };
       """)
-    let reports = NameAnalysis.analyze(tree: tree, units: extractUnits(from: tree), head: nil)
+    let reports = NameAnalysis.analyze(
+      tree: tree, units: extractUnits(from: tree), head: nil, rules: Set(MismatchRule.allCases))
     #expect(reports.map(\.reasons) == [["named `set…` but returns a value without assigning anything"]])
   }
 
@@ -495,5 +498,34 @@ struct NameAnalysisTests {
     #expect(NameModel(head: gated(nil)).suggestions(for: unit, in: tree, top: 3).isEmpty)
     let all = NameAnalysis.analyze(tree: tree, units: [unit], head: gated(nil), top: 3, showAll: true)[0]
     #expect(all.suggestions.map(\.name) == r.suggestions.map(\.name) && all.hidden == 0)
+
+    // The model's disagreement: a name none of whose words the head can say (`quux`, `frob`), an eager bar
+    // (no gap, any probability). It counts only with its rule on, and only as far as the head's calibration
+    // lets its best name through: `showAll` lists names but does not make an uncalibrated reading evidence.
+    let odd = try Parser(language: .javascript).parse(source.replacingOccurrences(of: "getUser", with: "quuxFrob"))
+    let oddUnits = extractUnits(from: odd)
+    func modelReasons(_ h: NameHead, rules: Set<MismatchRule>, showAll: Bool = false) -> [String] {
+      NameAnalysis.analyze(
+        tree: odd, units: oddUnits, head: h, top: 3, minGap: 0, minProbability: 0, showAll: showAll, rules: rules
+      )[0].reasons.filter { $0.hasPrefix("the model reads it") }
+    }
+    #expect(modelReasons(head, rules: [.model]).count == 1)  // no display.json: the decoder's probability alone
+    #expect(modelReasons(head, rules: NameAnalysis.defaultRules).isEmpty)  // off by default
+    #expect(modelReasons(gated(nil), rules: [.model], showAll: true).isEmpty)  // no calibrated level: never
+  }
+
+  @Test("the rules on by default, and the --rules lists")
+  func defaultRules() throws {
+    #expect(NameAnalysis.defaultRules == [.predicate, .get])
+    #expect(MismatchRule.parseList("default") == NameAnalysis.defaultRules)
+    #expect(MismatchRule.parseList("all") == Set(MismatchRule.allCases))
+    #expect(MismatchRule.parseList("set,model") == [.set, .model])
+    #expect(MismatchRule.parseList("none") == [])
+    #expect(MismatchRule.parseList("get,setter") == nil && MismatchRule.parseList("") == nil)
+    // the `set…` rule is off by default: the same function is flagged only when it is asked for
+    let tree = try Parser(language: .javascript).parse("function setName(u, n) { const c = u; return c.name + n; }")
+    let units = extractUnits(from: tree)
+    #expect(NameAnalysis.analyze(tree: tree, units: units, head: nil)[0].mismatch == false)
+    #expect(NameAnalysis.analyze(tree: tree, units: units, head: nil, rules: [.set])[0].mismatch)
   }
 }

@@ -37,6 +37,39 @@ public struct NameReport: Sendable, Codable, Equatable {
   public var hidden: Int = 0
 }
 
+/// The kinds of evidence that a function's name contradicts its body. Each is on by default only where its precision,
+/// measured on data its code was not written against (planted swaps in held-out files and an audit of real
+/// repositories, docs/NAMES.md "Which rules are on by default"), reached 80 % on at least
+/// `NameAnalysis.minRuleSupport` warnings: a warning a developer has to double-check is worse than none.
+public enum MismatchRule: String, CaseIterable, Sendable, Codable, Comparable {
+  /// The name head disagrees (no shared subtoken with its top names, a large score gap), when it is sure.
+  case model
+  /// An `is/has/can…` name whose every return is a string, number, object or array literal.
+  case predicate
+  /// A `get…` function that returns nothing.
+  case get
+  /// A `set…` function that returns a value without assigning anything.
+  case set
+
+  public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
+
+  /// Parses `default`, `all`, or a comma-separated list of rule names; nil for an unknown name.
+  public static func parseList(_ text: String) -> Set<MismatchRule>? {
+    switch text {
+    case "default": return NameAnalysis.defaultRules
+    case "all": return Set(allCases)
+    case "none": return []
+    default:
+      var out = Set<MismatchRule>()
+      for part in text.split(separator: ",") {
+        guard let r = MismatchRule(rawValue: part.trimmingCharacters(in: .whitespaces)) else { return nil }
+        out.insert(r)
+      }
+      return out.isEmpty ? nil : out
+    }
+  }
+}
+
 /// Method-name suggestions and the name/body mismatch flag, shared by `suggest-names` and the language server.
 ///
 /// The mismatch combines two kinds of evidence (docs/NAMES.md):
@@ -54,6 +87,13 @@ public enum NameAnalysis {
     "is", "has", "can", "should", "will", "was", "were", "are", "does", "did", "needs", "must", "contains",
   ]
   public static let ruleWeight = 0.8
+  /// The rules on by default (`MismatchRule`). Session 7 (docs/NAMES.md): `predicate` 30 right of 31 warnings and
+  /// `get` 27 of 27 on planted swaps and held-out audits; `set` fired once in 14,000 planted and 30,000 real
+  /// functions (too few to measure, and every earlier real warning of it was wrong); `model` is uncalibrated for
+  /// the shipped head (no display level), and its disagreement was right on planted swaps far too rarely.
+  public static let defaultRules: Set<MismatchRule> = [.predicate, .get]
+  /// Warnings a rule's measured precision must rest on before it can be on by default.
+  public static let minRuleSupport = 5
   public static let flagThreshold = 0.5
   /// The model's reading counts as mismatch evidence only at this probability of its best name or above.
   public static let defaultMinProbability = 0.2
@@ -80,6 +120,13 @@ public enum NameAnalysis {
   /// Deterministic evidence that the name contradicts the body (empty when none). Names an interface fixes
   /// (`nameIsFixedByAnInterface`) are not judged at all: `analyze` leaves them out before asking.
   public static func bodyEvidence(unit: Syntax.FunctionUnit, tree: Tree, subtokens: [String]) -> [String] {
+    bodyFindings(unit: unit, tree: tree, subtokens: subtokens).map(\.reason)
+  }
+
+  /// `bodyEvidence` with the rule each reason comes from.
+  public static func bodyFindings(unit: Syntax.FunctionUnit, tree: Tree, subtokens: [String])
+    -> [(rule: MismatchRule, reason: String)]
+  {
     guard let first = subtokens.first?.lowercased(), let body = tree.root.descendant(for: unit.bodyRange) else {
       return []
     }
@@ -142,21 +189,21 @@ public enum NameAnalysis {
       visitOwn(body) { n in if n.type == "call_expression" || n.type == "new_expression" { calls = true } }
     }
     let values = returns.compactMap { $0 }
-    var reasons: [String] = []
+    var reasons: [(rule: MismatchRule, reason: String)] = []
     if predicatePrefixes.contains(first), !values.isEmpty, values.count == returns.count,
       values.allSatisfy({ literalTypes.contains($0.type) }),
       // C-style truth values (`return 0;` / `return 1;`) are booleans in all but type
       !values.allSatisfy({ $0.type == "number" && ["0", "1"].contains($0.text) })
     {
       let kinds = Set(values.map { literalNames[$0.type] ?? $0.type }).sorted().joined(separator: "/")
-      reasons.append("named like a predicate (`\(first)…`) but every return is a \(kinds) literal, never a boolean")
+      reasons.append((.predicate, "named like a predicate (`\(first)…`) but every return is a \(kinds) literal, never a boolean"))
     }
     if first == "get", body.type == "statement_block", values.isEmpty, MethodNames.statementCount(unit, tree) > 0,
       !unit.isGenerator, unit.kind != .setter, !passesCallback, !storesIntoMember,
       // `getUser(id, callback)`: Node-style getters hand their result to a callback
       !unit.parameters.contains(where: { $0.names.contains(where: callbackParameter) })
     {
-      reasons.append("named `get…` but returns nothing")
+      reasons.append((.get, "named `get…` but returns nothing"))
     }
     // Immutable setters (`setDay(date, day)` returning a new Date, `setIn(obj, …)` returning a copy) compute
     // their value with calls, `new`, or a spread literal: only a body without any of those is evidence.
@@ -164,7 +211,7 @@ public enum NameAnalysis {
       values.contains(where: { $0.type != "this" }),
       !values.contains(where: { $0.type == "object" || $0.type == "array" })
     {
-      reasons.append("named `set…` but returns a value without assigning anything")
+      reasons.append((.set, "named `set…` but returns a value without assigning anything"))
     }
     return reasons
   }
@@ -333,10 +380,12 @@ public enum NameAnalysis {
 
   /// Reports for every named function of a parsed file that the method-name dataset would keep (named,
   /// not a constructor, at least two statements; see `MethodNames.example`). Without `head`, only the
-  /// deterministic evidence.
+  /// deterministic evidence. Only the evidence of `rules` counts (default: `defaultRules`). `showAll` shows every
+  /// suggestion but does not make the model's disagreement count below the head's calibrated level.
   public static func analyze(
     tree: Tree, units: [Syntax.FunctionUnit], head: NameHead?, top: Int = 5, beam: Int = 5, minGap: Double = 2,
-    minProbability: Double = NameAnalysis.defaultMinProbability, showAll: Bool = false
+    minProbability: Double = NameAnalysis.defaultMinProbability, showAll: Bool = false,
+    rules: Set<MismatchRule> = NameAnalysis.defaultRules
   ) -> [NameReport] {
     // The display calibration: only suggestions at or above it are shown, and the model's disagreement
     // counts as mismatch evidence only from there (nothing, when no level reached the goals on valid).
@@ -376,13 +425,15 @@ public enum NameAnalysis {
             name: $0.element.name, probability: $0.element.probability, score: $0.element.score,
             confidence: calibration?.confidence?.probability(of: $0.element, position: $0.offset))
         }
-        // the model's reading is evidence only when it is sure: its best name passes the display gate (and, without
-        // a calibrated confidence, has the decoder probability `minProbability`)
+        // the model's reading is evidence only when its rule is on and it is sure: its best name passes the
+        // head's display calibration, whether or not `showAll` lists more (and, without a calibrated confidence,
+        // has the decoder probability `minProbability`)
         let sure =
-          m.predictions.first.map { best in
-            (gate?.shows(best, position: 0) ?? true)
-              && (gate?.confidence != nil || best.probability >= minProbability)
-          } ?? false
+          rules.contains(.model)
+          && (m.predictions.first.map { best in
+            (calibration?.shows(best, position: 0) ?? true)
+              && (calibration?.confidence != nil || best.probability >= minProbability)
+          } ?? false)
         if let cur = m.current {
           currentScore = cur.score
           let e =
@@ -396,9 +447,10 @@ public enum NameAnalysis {
           }
         }
       }
-      for r in fixed ? [] : bodyEvidence(unit: unit, tree: tree, subtokens: item.example.target) {
+      for r in fixed ? [] : bodyFindings(unit: unit, tree: tree, subtokens: item.example.target)
+      where rules.contains(r.rule) {
         scores.append(ruleWeight)
-        reasons.append(r)
+        reasons.append(r.reason)
       }
       let combined = combine(scores)
       let at = lines.utf16Position(ofByte: unit.nameRange?.lowerBound ?? unit.byteRange.lowerBound)

@@ -1,4 +1,5 @@
 import Foundation
+import Heads
 import Testing
 
 @testable import LanguageServer
@@ -286,18 +287,37 @@ struct FeatureTests {
   }
 
   @Test func withoutANameModelTheBodyRulesStillFlagNames() throws {
-    let editor = try MockEditor(providers: AnalysisProviders(types: EvidenceTypeSuggester(), names: nil, clones: nil))
-    editor.open(
-      """
+    let source = """
       function isReady(state) { if (state.done) { return "yes" } return "no" }
       function isEmpty(list) { const n = list.length; return n === 0 }
-      """)
+      """
+    // no rule is on by default (docs/NAMES.md): no name diagnostic
+    let quiet = try MockEditor(providers: AnalysisProviders(types: EvidenceTypeSuggester(), names: nil, clones: nil))
+    quiet.open(source)
+    #expect(try quiet.diagnostics(for: uri).filter { $0["code"] == "name-mismatch" }.isEmpty)
+    // `diagnostics.nameRules` turns rules on, as `suggest-names --rules` does
+    let editor = try MockEditor(
+      providers: AnalysisProviders(types: EvidenceTypeSuggester(), names: nil, clones: nil),
+      options: ["codeintel": ["diagnostics": ["debounceMs": 0, "nameRules": ["predicate"]]]])
+    editor.open(source)
     let names = try editor.diagnostics(for: uri).filter { $0["code"] == "name-mismatch" }
     #expect(names.count == 1)
     let message = names.first?["message"]?.stringValue ?? ""
     #expect(message.hasPrefix("name `isReady` does not match what the body does: named like a predicate"))
     #expect(!message.contains("suggested"))
     #expect(names.first?["data"] == nil)
+  }
+
+  @Test func nameRulesSetting() {
+    var c = ServerConfiguration()
+    #expect(c.nameRules == NameAnalysis.defaultRules && c.minNameConfidence == nil)
+    #expect(c.apply(["codeintel": ["diagnostics": ["nameRules": "all"]]]).isEmpty)
+    #expect(c.nameRules == Set(MismatchRule.allCases))
+    #expect(c.apply(["diagnostics": ["nameRules": ["get", "set"]]]).isEmpty && c.nameRules == [.get, .set])
+    #expect(c.apply(["diagnostics": ["nameRules": []]]).isEmpty && c.nameRules.isEmpty)
+    // an unknown rule or a value of the wrong type is ignored with a warning, the rules stay as they were
+    #expect(c.apply(["diagnostics": ["nameRules": "getters"]]) == ["diagnostics.nameRules"] && c.nameRules.isEmpty)
+    #expect(c.apply(["diagnostics": ["nameRules": 3]]) == ["diagnostics.nameRules"])
   }
 
   @Test func diagnosticsAreDebouncedAndConfigurable() throws {

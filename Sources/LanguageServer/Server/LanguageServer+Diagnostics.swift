@@ -158,7 +158,7 @@ final class DiagnosticsRun: @unchecked Sendable {
     let cancellation = token
     let report: NameReport?
     if let names {
-      report = try names.report(for: unit, in: tree, cancellation: cancellation)
+      report = try names.report(for: unit, in: tree, rules: configuration.nameRules, cancellation: cancellation)
       if report == nil {
         guard let top = try names.suggestNames(for: unit, in: tree, cancellation: cancellation).first,
           top.confidence >= configuration.minNameConfidence(for: names), top.name != name
@@ -166,7 +166,7 @@ final class DiagnosticsRun: @unchecked Sendable {
         return mismatchDiagnostic(name: name, range: range, reason: nil, suggestion: top.name)
       }
     } else {
-      report = NameAnalysis.analyze(tree: tree, units: [unit], head: nil).first
+      report = NameAnalysis.analyze(tree: tree, units: [unit], head: nil, rules: configuration.nameRules).first
     }
     guard let report, report.mismatch else { return nil }
     let suggestion = report.suggestions.first.map(\.name).flatMap { $0 == name ? nil : $0 }

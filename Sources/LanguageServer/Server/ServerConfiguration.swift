@@ -1,3 +1,5 @@
+import Heads
+
 /// The settings of the server. They come from `initializationOptions` and from
 /// `workspace/didChangeConfiguration` (`settings.codeintel`, or the bare object), e.g.
 /// `{"codeintel": {"inlayHints": {"minConfidence": 0.8}, "diagnostics": {"debounceMs": 500}}}`.
@@ -38,6 +40,9 @@ public struct ServerConfiguration: Sendable, Equatable {
   public func minNameConfidence(for names: any NameSuggester) -> Double {
     minNameConfidence ?? (names.isCalibrated ? 0 : Self.defaultMinNameConfidence)
   }
+  /// The mismatch rules whose evidence makes a name diagnostic (`diagnostics.nameRules`: "default", "all", "none", a
+  /// comma-separated list, or an array of rule names, as `suggest-names --rules`); default `NameAnalysis.defaultRules`.
+  public var nameRules = NameAnalysis.defaultRules
   /// Index the workspace in the background after `initialized`.
   public var indexWorkspace = true
   /// Files larger than this are kept but not analysed.
@@ -71,6 +76,10 @@ public struct ServerConfiguration: Sendable, Equatable {
     flag("diagnostics.names", d?["names"]) { nameDiagnostics = $0 }
     number("diagnostics.minSimilarity", d?["minSimilarity"]) { minCloneSimilarity = $0 }
     number("diagnostics.minNameConfidence", d?["minNameConfidence"]) { minNameConfidence = $0 }
+    if let v = d?["nameRules"] {
+      let text = v.stringValue ?? v.arrayValue.map { $0.isEmpty ? "none" : $0.compactMap(\.stringValue).joined(separator: ",") }
+      if let text, let rules = MismatchRule.parseList(text) { nameRules = rules } else { ignored.append("diagnostics.nameRules") }
+    }
     flag("index.enabled", root["index"]?["enabled"]) { indexWorkspace = $0 }
     number("maxFileBytes", root["maxFileBytes"]) { maxFileBytes = max(0, Int($0)) }
     return ignored

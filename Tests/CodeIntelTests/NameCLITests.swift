@@ -73,7 +73,9 @@ import Testing
     let byDefault = try CLI.run(["suggest-names", path, "--no-model", "--only-mismatches"])
     #expect(byDefault.status == 0 && byDefault.stdout == "0 of 1 functions flagged in 1 file(s)\n")
     let asked = try CLI.run(["suggest-names", path, "--no-model", "--only-mismatches", "--rules", "get,set"])
-    #expect(asked.stdout.contains("setName  MISMATCH 0.80") && asked.stdout.hasSuffix("1 of 1 functions flagged in 1 file(s)\n"))
+    #expect(
+      asked.stdout.contains("setName  MISMATCH 0.80")
+        && asked.stdout.hasSuffix("1 of 1 functions flagged in 1 file(s)\n"))
     let all = try CLI.run(["suggest-names", path, "--no-model", "--rules", "all"])
     #expect(all.stdout.contains("MISMATCH"))
     let bad = try CLI.run(["suggest-names", path, "--no-model", "--rules", "setter"])

@@ -205,7 +205,9 @@ struct NameAnalysisTests {
   func reasons(_ source: String) throws -> [String: [String]] {
     let tree = try Parser(language: .javascript).parse(source)
     var out: [String: [String]] = [:]
-    for r in NameAnalysis.analyze(tree: tree, units: extractUnits(from: tree), head: nil, rules: Set(MismatchRule.allCases)) {
+    for r in NameAnalysis.analyze(
+      tree: tree, units: extractUnits(from: tree), head: nil, rules: Set(MismatchRule.allCases))
+    {
       out[r.name] = r.reasons
     }
     return out
@@ -372,7 +374,8 @@ struct NameAnalysisTests {
     #expect(!NameAnalysis.isHandlerName("getOnlineUsers") && NameAnalysis.isHandlerName("xhr_onload"))
   }
 
-  @Test("HTTP route handlers (`export const GET = async (req, res) => {…}`) are named by the framework (the train audit)")
+  @Test(
+    "HTTP route handlers (`export const GET = async (req, res) => {…}`) are named by the framework (the train audit)")
   func httpRouteHandlers() throws {
     let r = try reasons(
       """

@@ -77,8 +77,13 @@ public struct ServerConfiguration: Sendable, Equatable {
     number("diagnostics.minSimilarity", d?["minSimilarity"]) { minCloneSimilarity = $0 }
     number("diagnostics.minNameConfidence", d?["minNameConfidence"]) { minNameConfidence = $0 }
     if let v = d?["nameRules"] {
-      let text = v.stringValue ?? v.arrayValue.map { $0.isEmpty ? "none" : $0.compactMap(\.stringValue).joined(separator: ",") }
-      if let text, let rules = MismatchRule.parseList(text) { nameRules = rules } else { ignored.append("diagnostics.nameRules") }
+      let text =
+        v.stringValue ?? v.arrayValue.map { $0.isEmpty ? "none" : $0.compactMap(\.stringValue).joined(separator: ",") }
+      if let text, let rules = MismatchRule.parseList(text) {
+        nameRules = rules
+      } else {
+        ignored.append("diagnostics.nameRules")
+      }
     }
     flag("index.enabled", root["index"]?["enabled"]) { indexWorkspace = $0 }
     number("maxFileBytes", root["maxFileBytes"]) { maxFileBytes = max(0, Int($0)) }

@@ -94,7 +94,8 @@ enum SuggestNamesCommand: CLICommand {
     if let rulesText {
       guard let parsed = MismatchRule.parseList(rulesText) else {
         throw UsageError(
-          "--rules takes default, all, none, or a comma-separated list of predicate, get, set, model (got '\(rulesText)')")
+          "--rules takes default, all, none, or a comma-separated list of predicate, get, set, model (got '\(rulesText)')"
+        )
       }
       rules = parsed
     }

@@ -222,7 +222,8 @@ public enum NameAnalysis {
       !values.allSatisfy({ $0.type == "number" && ["0", "1"].contains($0.text) })
     {
       let kinds = Set(values.map { literalNames[$0.type] ?? $0.type }).sorted().joined(separator: "/")
-      reasons.append((.predicate, "named like a predicate (`\(first)…`) but every return is a \(kinds) literal, never a boolean"))
+      reasons.append(
+        (.predicate, "named like a predicate (`\(first)…`) but every return is a \(kinds) literal, never a boolean"))
     }
     if first == "get", body.type == "statement_block", values.isEmpty, MethodNames.statementCount(unit, tree) > 0,
       !unit.isGenerator, unit.kind != .setter, !passesCallback, !storesIntoMember,
@@ -361,7 +362,9 @@ public enum NameAnalysis {
     return parts.dropFirst().contains { $0 == "on" || ($0.count > 4 && $0.hasPrefix("on") && name.contains("_on")) }
   }
 
-  static let httpMethods: Set<String> = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE"]
+  static let httpMethods: Set<String> = [
+    "GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE",
+  ]
   static let proxyTraps: Set<String> = [
     "get", "set", "has", "deleteProperty", "apply", "construct", "defineProperty", "getOwnPropertyDescriptor",
     "getPrototypeOf", "setPrototypeOf", "isExtensible", "preventExtensions", "ownKeys",

@@ -9,7 +9,10 @@ A warning on a swapped function is a true positive; a warning on any other funct
 is a false positive (its name is the author's own). Recall is over the swapped functions the tool
 examines (the dataset's rules: named, at least two statements).
 
-usage: name-swaps.py CODEINTEL OUT_DIR FOLDER... [--seed S] [--max-files N] [-- extra suggest-names args]
+Every mismatch rule is measured (`--rules all` is added) unless the extra arguments name `--rules`. A binary from
+before session 7 has no `--rules` option and no rule off: give it `--legacy`, which adds nothing.
+
+usage: name-swaps.py CODEINTEL OUT_DIR FOLDER... [--seed S] [--max-files N] [--legacy] [-- extra suggest-names args]
 """
 import json, os, random, re, shutil, subprocess, sys
 
@@ -21,6 +24,9 @@ def main():
     seed, max_files = 1, 400
     if "--seed" in args:
         i = args.index("--seed"); seed = int(args[i + 1]); del args[i:i + 2]
+    legacy = "--legacy" in args
+    if legacy:
+        args.remove("--legacy")
     if "--max-files" in args:
         i = args.index("--max-files"); max_files = int(args[i + 1]); del args[i:i + 2]
     codeintel, out, folders = args[0], args[1], args[2:]
@@ -63,6 +69,9 @@ def main():
         line_a = text.count("\n", 0, ma.start(1)) + 1
         line_b = text.count("\n", 0, mb.start(1)) + 1
         planted[copy] = {line_a: (b, a), line_b: (a, b)}
+    # No rule is on by default since session 7: measure them all unless the extra arguments pick some.
+    if "--rules" not in extra and not legacy:
+        extra = extra + ["--rules", "all"]
     run = subprocess.run([codeintel, "suggest-names", out + "/swapped", "--format", "json", "--quiet"] + extra,
                          capture_output=True, text=True)
     report = json.loads(run.stdout)

@@ -374,6 +374,25 @@ struct NameAnalysisTests {
     #expect(!NameAnalysis.isHandlerName("getOnlineUsers") && NameAnalysis.isHandlerName("xhr_onload"))
   }
 
+  @Test("a predicate with its details in a record is not a mismatch; a record with no truth value still is (the train audit)")
+  func predicatesWithDetails() throws {
+    let r = try reasons(
+      """
+      function isError(e) { const ok = e !== null && typeof e.message === 'string'; const message = ok ? null : String(e); return { isError: ok, message }; }
+      function isSerializable(node) { if (node.type === 'Literal') { return { value: node.value, serializable: true }; } return { serializable: false }; }
+      class Tokenizer { #isNameCharAt(buf, i) { const [c, n] = this.#codePoint(buf, i); return [this.#isNameCharCode(c), n]; } }
+      function isOverBars(bars, x) { const h = hit(bars.h, x); const v = hit(bars.v, x); return { isOverEither: h || v, h, v }; }
+      function isChecked(state) { const r = read(state); return { matches: r.matches === 'checked', radio: r.radio }; }
+      function canCondense(top, right) { const t = top.toLowerCase(); if (t === right) { return [top]; } return [top, right]; }
+      function shouldSort(model, axis) { const on = model.get('sort'); if (on) { return { axis: axis, other: axis.other }; } }
+      function isValid(ts) { const d = new Date(ts); return { year: d.getFullYear(), month: d.getMonth() }; }
+      """)
+    #expect(r["isError"]! == [] && r["isSerializable"]! == [] && r["isNameCharAt"]! == [])
+    #expect(r["isOverBars"]! == [] && r["isChecked"]! == [])
+    // the values themselves (stylelint's canCondense), or a record without a truth value: still flagged
+    #expect(r["canCondense"]!.count == 1 && r["isValid"]!.count == 1 && r["shouldSort"]!.count == 1)
+  }
+
   @Test(
     "HTTP route handlers (`export const GET = async (req, res) => {…}`) are named by the framework (the train audit)")
   func httpRouteHandlers() throws {

@@ -219,7 +219,10 @@ public enum NameAnalysis {
     if predicatePrefixes.contains(first), !values.isEmpty, values.count == returns.count,
       values.allSatisfy({ literalTypes.contains($0.type) }),
       // C-style truth values (`return 0;` / `return 1;`) are booleans in all but type
-      !values.allSatisfy({ $0.type == "number" && ["0", "1"].contains($0.text) })
+      !values.allSatisfy({ $0.type == "number" && ["0", "1"].contains($0.text) }),
+      // a predicate with its details (`return { isError, message }`, `return [isNameChar(c), count]`): the answer is
+      // in the record (the train audit, session 7)
+      records(values).isEmpty || !records(values).allSatisfy(carriesBoolean)
     {
       let kinds = Set(values.map { literalNames[$0.type] ?? $0.type }).sorted().joined(separator: "/")
       reasons.append(
@@ -242,6 +245,48 @@ public enum NameAnalysis {
     }
     return reasons
   }
+
+  /// Whether an object or array literal carries a truth value: an element or property value `true`/`false`, a
+  /// comparison, a negation or a predicate call (`isX(…)`, `this.#isX(…)`), or a predicate-named key (`{ isError }`,
+  /// `{ isTask: … }`).
+  static func carriesBoolean(_ literal: Node) -> Bool {
+    func predicateNamed(_ name: String) -> Bool {
+      let bare = name.hasPrefix("#") ? String(name.dropFirst()) : name
+      return identifierSubtokens(bare).first.map { predicatePrefixes.contains($0.lowercased()) } ?? false
+    }
+    func truthValue(_ n: Node) -> Bool {
+      switch n.type {
+      case "true", "false": return true
+      case "unary_expression": return n.text.hasPrefix("!")
+      case "binary_expression":
+        let op = n.child(field: "operator")?.text ?? ""
+        return ["===", "!==", "==", "!=", "<", ">", "<=", ">=", "instanceof", "in"].contains(op)
+      case "call_expression":
+        guard let f = n.child(field: "function") else { return false }
+        let name = f.type == "member_expression" ? f.child(field: "property")?.text ?? "" : f.text
+        return predicateNamed(name)
+      case "parenthesized_expression": return n.namedChildren.contains(where: truthValue)
+      default: return false
+      }
+    }
+    switch literal.type {
+    case "array": return literal.namedChildren.contains(where: truthValue)
+    case "object":
+      return literal.namedChildren.contains { m in
+        switch m.type {
+        case "shorthand_property_identifier": return predicateNamed(m.text)
+        case "pair":
+          return (m.child(field: "key").map { predicateNamed($0.text) } ?? false)
+            || (m.child(field: "value").map(truthValue) ?? false)
+        default: return false
+        }
+      }
+    default: return false
+    }
+  }
+
+  /// The object and array literals among returned values.
+  static func records(_ values: [Node]) -> [Node] { values.filter { $0.type == "object" || $0.type == "array" } }
 
   static let literalTypes: Set<String> = ["string", "template_string", "number", "object", "array"]
   static let literalNames = [

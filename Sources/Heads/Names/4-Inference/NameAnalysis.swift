@@ -114,9 +114,9 @@ public enum NameAnalysis {
   /// The rules on by default (`MismatchRule`): none. A rule is on only where its warnings were right ≥ 80 % of the
   /// time both on planted swaps and on an audit of real repositories its code was not written against, with at
   /// least `minRuleSupport` warnings behind each (issue 19's bar). Session 7 (docs/NAMES.md, "Which rules are on by
-  /// default"): planted swaps 18 of 18 (`predicate`), 27 of 27 (`get`), 1 of 1 (`set`); real code (126,386
-  /// functions of the github-valid, github-test and train splits) 1 of 9, 0 of 109 and 0 of 1; the model's
-  /// disagreement has no calibrated level in the shipped head and fired on no planted swap.
+  /// default"): planted swaps 18 of 18 (`predicate`), 27 of 27 (`get`), 1 of 1 (`set`); real code (170,351
+  /// functions of GitHub and Debian repositories) 1 of 11, 0 of 128 and 0 of 1; the model's disagreement has no
+  /// calibrated level in the shipped head and fired on no planted swap.
   public static let defaultRules: Set<MismatchRule> = []
   /// Warnings a rule's measured precision must rest on before it can be on by default.
   public static let minRuleSupport = 5

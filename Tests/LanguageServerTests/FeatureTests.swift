@@ -1,4 +1,5 @@
 import Foundation
+import Heads
 import Testing
 
 @testable import LanguageServer
@@ -164,6 +165,36 @@ struct FeatureTests {
         == "function formatDate(d) { return d.toISOString() }\nconst s = formatDate(new Date())\nobj.isValid = 1\n")
   }
 
+  /// Issue 19: the rename action, the name diagnostic, the hover and `codeintel suggest-names` show names from one
+  /// level, the head's calibrated `display.json`; the server's own bar applies to uncalibrated suggesters, or
+  /// when `diagnostics.minNameConfidence` is set.
+  @Test func renameUsesTheCalibratedLevelOfTheNameHead() throws {
+    func renames(_ names: FixedNameSuggester, options: JSONValue = ["codeintel": ["diagnostics": ["debounceMs": 0]]])
+      throws -> (actions: [String], diagnostics: Int)
+    {
+      let editor = try MockEditor(
+        providers: AnalysisProviders(types: EvidenceTypeSuggester(), names: names), options: options)
+      let m = editor.open("function 1️⃣first(a, b) { const r = a + b; return r }\n")
+      let actions = try editor.result(
+        "textDocument/codeAction",
+        ["textDocument": doc, "range": MockEditor.range(m[1]!, m[1]!), "context": ["diagnostics": []]]
+      ).items.compactMap { $0["title"]?.stringValue }.filter { $0.hasPrefix("Rename") }
+      let diagnostics = try editor.diagnostics(for: uri).filter { $0["code"] == "name-mismatch" }.count
+      return (actions, diagnostics)
+    }
+    // a calibrated suggester already held back what it should not show: its 0.4 name is offered
+    let calibrated = try renames(FixedNameSuggester(name: "sumPair", confidence: 0.4, isCalibrated: true))
+    #expect(calibrated.actions == ["Rename function to `sumPair`"] && calibrated.diagnostics == 1)
+    // an uncalibrated one needs the default bar (0.6)
+    let plain = try renames(FixedNameSuggester(name: "sumPair", confidence: 0.4))
+    #expect(plain.actions.isEmpty && plain.diagnostics == 0)
+    // a bar the user sets applies on top of either
+    let set = try renames(
+      FixedNameSuggester(name: "sumPair", confidence: 0.4, isCalibrated: true),
+      options: ["codeintel": ["diagnostics": ["debounceMs": 0, "minNameConfidence": 0.5]]])
+    #expect(set.actions.isEmpty && set.diagnostics == 0)
+  }
+
   @Test func renameFollowsScopesNotSpelling() throws {
     let editor = try MockEditor(
       providers: AnalysisProviders(
@@ -256,18 +287,37 @@ struct FeatureTests {
   }
 
   @Test func withoutANameModelTheBodyRulesStillFlagNames() throws {
-    let editor = try MockEditor(providers: AnalysisProviders(types: EvidenceTypeSuggester(), names: nil, clones: nil))
-    editor.open(
-      """
+    let source = """
       function isReady(state) { if (state.done) { return "yes" } return "no" }
       function isEmpty(list) { const n = list.length; return n === 0 }
-      """)
+      """
+    // no rule is on by default (docs/NAMES.md): no name diagnostic
+    let quiet = try MockEditor(providers: AnalysisProviders(types: EvidenceTypeSuggester(), names: nil, clones: nil))
+    quiet.open(source)
+    #expect(try quiet.diagnostics(for: uri).filter { $0["code"] == "name-mismatch" }.isEmpty)
+    // `diagnostics.nameRules` turns rules on, as `suggest-names --rules` does
+    let editor = try MockEditor(
+      providers: AnalysisProviders(types: EvidenceTypeSuggester(), names: nil, clones: nil),
+      options: ["codeintel": ["diagnostics": ["debounceMs": 0, "nameRules": ["predicate"]]]])
+    editor.open(source)
     let names = try editor.diagnostics(for: uri).filter { $0["code"] == "name-mismatch" }
     #expect(names.count == 1)
     let message = names.first?["message"]?.stringValue ?? ""
     #expect(message.hasPrefix("name `isReady` does not match what the body does: named like a predicate"))
     #expect(!message.contains("suggested"))
     #expect(names.first?["data"] == nil)
+  }
+
+  @Test func nameRulesSetting() {
+    var c = ServerConfiguration()
+    #expect(c.nameRules == NameAnalysis.defaultRules && c.minNameConfidence == nil)
+    #expect(c.apply(["codeintel": ["diagnostics": ["nameRules": "all"]]]).isEmpty)
+    #expect(c.nameRules == Set(MismatchRule.allCases))
+    #expect(c.apply(["diagnostics": ["nameRules": ["get", "set"]]]).isEmpty && c.nameRules == [.get, .set])
+    #expect(c.apply(["diagnostics": ["nameRules": []]]).isEmpty && c.nameRules.isEmpty)
+    // an unknown rule or a value of the wrong type is ignored with a warning, the rules stay as they were
+    #expect(c.apply(["diagnostics": ["nameRules": "getters"]]) == ["diagnostics.nameRules"] && c.nameRules.isEmpty)
+    #expect(c.apply(["diagnostics": ["nameRules": 3]]) == ["diagnostics.nameRules"])
   }
 
   @Test func diagnosticsAreDebouncedAndConfigurable() throws {

@@ -8,6 +8,8 @@ import Syntax
 struct FixedNameSuggester: NameSuggester {
   var name: String
   var confidence: Double
+  /// Stands for a head with a `display.json`: it holds back names below its calibrated level itself.
+  var isCalibrated = false
 
   func suggestNames(for unit: FunctionUnit, in tree: Tree, cancellation: CancellationToken) throws -> [NameSuggestion] {
     [NameSuggestion(name: name, confidence: confidence)]

@@ -9,7 +9,10 @@ A warning on a swapped function is a true positive; a warning on any other funct
 is a false positive (its name is the author's own). Recall is over the swapped functions the tool
 examines (the dataset's rules: named, at least two statements).
 
-usage: name-swaps.py CODEINTEL OUT_DIR FOLDER... [--seed S] [--max-files N] [-- extra suggest-names args]
+Every mismatch rule is measured (`--rules all` is added) unless the extra arguments name `--rules`. A binary from
+before session 7 has no `--rules` option and no rule off: give it `--legacy`, which adds nothing.
+
+usage: name-swaps.py CODEINTEL OUT_DIR FOLDER... [--seed S] [--max-files N] [--legacy] [-- extra suggest-names args]
 """
 import json, os, random, re, shutil, subprocess, sys
 
@@ -21,6 +24,9 @@ def main():
     seed, max_files = 1, 400
     if "--seed" in args:
         i = args.index("--seed"); seed = int(args[i + 1]); del args[i:i + 2]
+    legacy = "--legacy" in args
+    if legacy:
+        args.remove("--legacy")
     if "--max-files" in args:
         i = args.index("--max-files"); max_files = int(args[i + 1]); del args[i:i + 2]
     codeintel, out, folders = args[0], args[1], args[2:]
@@ -63,6 +69,9 @@ def main():
         line_a = text.count("\n", 0, ma.start(1)) + 1
         line_b = text.count("\n", 0, mb.start(1)) + 1
         planted[copy] = {line_a: (b, a), line_b: (a, b)}
+    # No rule is on by default since session 7: measure them all unless the extra arguments pick some.
+    if "--rules" not in extra and not legacy:
+        extra = extra + ["--rules", "all"]
     run = subprocess.run([codeintel, "suggest-names", out + "/swapped", "--format", "json", "--quiet"] + extra,
                          capture_output=True, text=True)
     report = json.loads(run.stdout)
@@ -78,16 +87,35 @@ def main():
                     tp += 1
                 else:
                     fp += 1
-                examples.append((swapped, f["path"], fn["line"], fn["name"], fn["reasons"][:1]))
+                examples.append((swapped, f["path"], fn["line"], fn["name"], fn["reasons"][:1], fn["reasons"]))
     flagged = tp + fp
+    # Per rule (the first words of each reason; a warning with several reasons counts for each).
+    by_rule = {}
+    for e in examples:
+        for r in e[5]:
+            k = rule_of(r)
+            t = by_rule.setdefault(k, {"true_positives": 0, "false_positives": 0})
+            t["true_positives" if e[0] else "false_positives"] += 1
     print(json.dumps({
         "files": len(planted), "swapped_functions_examined": examined_swapped, "warnings": flagged,
         "true_positives": tp, "false_positives": fp,
         "precision": round(tp / flagged, 3) if flagged else None,
         "recall": round(tp / examined_swapped, 3) if examined_swapped else None,
-        "extra_args": extra, "seed": seed}, indent=1))
+        "by_rule": by_rule, "extra_args": extra, "seed": seed}, indent=1))
     for e in examples[:30]:
         print(("PLANTED " if e[0] else "OWN     ") + f"{e[1]}:{e[2]} {e[3]} {e[4]}")
+
+def rule_of(reason):
+    """The rule a reason comes from (`NameAnalysis`: the model, the predicate, `get…` and `set…` rules)."""
+    if reason.startswith("the model reads it"):
+        return "model"
+    if reason.startswith("named like a predicate"):
+        return "predicate"
+    if reason.startswith("named `get"):
+        return "get"
+    if reason.startswith("named `set"):
+        return "set"
+    return reason[:40]
 
 if __name__ == "__main__":
     main()

@@ -23,22 +23,29 @@ public struct HeadNameSuggester: NameSuggester {
   public func suggestNames(for unit: FunctionUnit, in tree: Tree, cancellation: CancellationToken) throws
     -> [NameSuggestion]
   {
-    (try report(for: unit, in: tree, cancellation: cancellation)?.suggestions ?? []).map {
+    (try report(for: unit, in: tree, rules: [], cancellation: cancellation)?.suggestions ?? []).map {
       NameSuggestion(name: $0.name, confidence: $0.confidence ?? $0.probability)
     }
   }
 
-  /// The same analysis as `codeintel suggest-names` (`NameAnalysis.analyze`), remembered per function.
-  public func report(for unit: FunctionUnit, in tree: Tree, cancellation: CancellationToken) throws -> NameReport? {
+  /// A head with a `display.json` gates its own suggestions (`NameAnalysis.analyze` holds back the names below
+  /// its level, all of them when no level reached the goals on valid).
+  public var isCalibrated: Bool { model.head.display != nil }
+
+  /// The same analysis as `codeintel suggest-names --rules …` (`NameAnalysis.analyze`), remembered per function with
+  /// every rule's evidence, so other rules re-judge the remembered report without another beam search.
+  public func report(
+    for unit: FunctionUnit, in tree: Tree, rules: Set<MismatchRule>, cancellation: CancellationToken
+  ) throws -> NameReport? {
     try cancellation.check()
     // The text enters the key as two 64-bit hashes and its length, not whole: in a minified file the outer
     // functions are nearly the whole file, and thousands of nested copies of it would be kept.
     let text = tree.bytes[unit.byteRange]
     let key = "\(unit.kind)\u{0}\(unit.name ?? "")\u{0}\(top)\u{0}\(text.count)\u{0}\(NameCache.digest(text))"
-    if let known = cache.get(key) { return known.report }
+    if let known = cache.get(key) { return known.report?.applying(rules: rules) }
     let report = NameAnalysis.analyze(tree: tree, units: [unit], head: model.head, top: top).first
     cache.set(key, NameCache.Entry(report: report))
-    return report
+    return report?.applying(rules: rules)
   }
 }
 

@@ -18,14 +18,24 @@ public struct NameSuggestion: Sendable, Hashable, Codable {
 public protocol NameSuggester: Sendable {
   /// Names for `unit`, best first.
   func suggestNames(for unit: FunctionUnit, in tree: Tree, cancellation: CancellationToken) throws -> [NameSuggestion]
-  /// What `codeintel suggest-names` says about `unit` (`NameAnalysis`: suggestions and the name/body
-  /// mismatch verdict with its reasons), or nil for a suggester without that analysis; the server then
+  /// What `codeintel suggest-names --rules …` says about `unit` (`NameAnalysis`: suggestions and the name/body
+  /// mismatch verdict of `rules` with its reasons), or nil for a suggester without that analysis; the server then
   /// flags a confident top suggestion that differs from the name.
-  func report(for unit: FunctionUnit, in tree: Tree, cancellation: CancellationToken) throws -> NameReport?
+  func report(for unit: FunctionUnit, in tree: Tree, rules: Set<MismatchRule>, cancellation: CancellationToken)
+    throws -> NameReport?
+  /// Whether the suggester already holds back every name below a level calibrated on held-out data (the name
+  /// head's `display.json`, the level `codeintel suggest-names` shows from). The server then adds no bar of
+  /// its own unless `diagnostics.minNameConfidence` is set, so the editor and the command line show the same
+  /// names; an uncalibrated suggester gets `ServerConfiguration.defaultMinNameConfidence`.
+  var isCalibrated: Bool { get }
 }
 
 extension NameSuggester {
-  public func report(for unit: FunctionUnit, in tree: Tree, cancellation: CancellationToken) throws -> NameReport? {
+  public func report(
+    for unit: FunctionUnit, in tree: Tree, rules: Set<MismatchRule>, cancellation: CancellationToken
+  ) throws -> NameReport? {
     nil
   }
+
+  public var isCalibrated: Bool { false }
 }

@@ -31,7 +31,8 @@ extension LanguageServer {
       try cancellation.check()
       if let name = unit.name, let nameRange = unit.nameRange,
         let best = try nameSuggestions(unit, doc, cancellation: cancellation)?.first,
-        best.confidence >= configuration.minNameConfidence, best.name != name
+        let names = providers.names, best.confidence >= configuration.minNameConfidence(for: names),
+        best.name != name
       {
         let edits = renameEdits(of: name, declaredAt: nameRange, to: best.name, in: doc).map {
           TextEdit(range: doc.range(ofBytes: $0.range), newText: $0.text)

@@ -151,22 +151,22 @@ final class DiagnosticsRun: @unchecked Sendable {
   /// The name-mismatch diagnostic of a function, if any: the verdict of `NameAnalysis` (the same as
   /// `codeintel suggest-names --only-mismatches`) from the name suggester, or from the body rules alone when
   /// no suggester is installed; a suggester without that analysis is trusted when its top suggestion is
-  /// confident (`minNameConfidence`) and differs.
+  /// confident (`configuration.minNameConfidence(for:)`) and differs.
   private func nameDiagnostic(_ unit: FunctionUnit, name: String, range: LSPRange, in tree: Tree) throws
     -> Diagnostic?
   {
     let cancellation = token
     let report: NameReport?
     if let names {
-      report = try names.report(for: unit, in: tree, cancellation: cancellation)
+      report = try names.report(for: unit, in: tree, rules: configuration.nameRules, cancellation: cancellation)
       if report == nil {
         guard let top = try names.suggestNames(for: unit, in: tree, cancellation: cancellation).first,
-          top.confidence >= configuration.minNameConfidence, top.name != name
+          top.confidence >= configuration.minNameConfidence(for: names), top.name != name
         else { return nil }
         return mismatchDiagnostic(name: name, range: range, reason: nil, suggestion: top.name)
       }
     } else {
-      report = NameAnalysis.analyze(tree: tree, units: [unit], head: nil).first
+      report = NameAnalysis.analyze(tree: tree, units: [unit], head: nil, rules: configuration.nameRules).first
     }
     guard let report, report.mismatch else { return nil }
     let suggestion = report.suggestions.first.map(\.name).flatMap { $0 == name ? nil : $0 }

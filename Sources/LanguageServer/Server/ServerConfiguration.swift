@@ -1,3 +1,5 @@
+import Heads
+
 /// The settings of the server. They come from `initializationOptions` and from
 /// `workspace/didChangeConfiguration` (`settings.codeintel`, or the bare object), e.g.
 /// `{"codeintel": {"inlayHints": {"minConfidence": 0.8}, "diagnostics": {"debounceMs": 500}}}`.
@@ -29,8 +31,21 @@ public struct ServerConfiguration: Sendable, Equatable {
   /// once). It does not apply to the scorer's matches, which are shown at the scorer's own calibrated probability as
   /// in `codeintel clones`, nor to renamed copies (docs/LSP.md, docs/CLONES.md "In the editor").
   public var minCloneSimilarity = 0.9
-  /// The lowest confidence of a name suggestion used for a rename or a diagnostic.
-  public var minNameConfidence = 0.6
+  /// The lowest confidence of a name suggestion used for a rename or a diagnostic (`diagnostics.minNameConfidence`),
+  /// on top of the suggester's own gate; nil: the name head's calibrated display level (`display.json`, the one
+  /// `codeintel suggest-names` and the hover use) alone, else `defaultMinNameConfidence` for a suggester without
+  /// one (`minNameConfidence(for:)`).
+  public var minNameConfidence: Double?
+  /// The bar without a setting, for a name suggester that is not calibrated.
+  public static let defaultMinNameConfidence = 0.6
+
+  /// The bar a suggestion of `names` must reach to become a rename action or a diagnostic.
+  public func minNameConfidence(for names: any NameSuggester) -> Double {
+    minNameConfidence ?? (names.isCalibrated ? 0 : Self.defaultMinNameConfidence)
+  }
+  /// The mismatch rules whose evidence makes a name diagnostic (`diagnostics.nameRules`: "default", "all", "none", a
+  /// comma-separated list, or an array of rule names, as `suggest-names --rules`); default `NameAnalysis.defaultRules`.
+  public var nameRules = NameAnalysis.defaultRules
   /// Index the workspace in the background after `initialized`.
   public var indexWorkspace = true
   /// Files larger than this are kept but not analysed.
@@ -64,6 +79,15 @@ public struct ServerConfiguration: Sendable, Equatable {
     flag("diagnostics.names", d?["names"]) { nameDiagnostics = $0 }
     number("diagnostics.minSimilarity", d?["minSimilarity"]) { minCloneSimilarity = $0 }
     number("diagnostics.minNameConfidence", d?["minNameConfidence"]) { minNameConfidence = $0 }
+    if let v = d?["nameRules"] {
+      let text =
+        v.stringValue ?? v.arrayValue.map { $0.isEmpty ? "none" : $0.compactMap(\.stringValue).joined(separator: ",") }
+      if let text, let rules = MismatchRule.parseList(text) {
+        nameRules = rules
+      } else {
+        ignored.append("diagnostics.nameRules")
+      }
+    }
     flag("index.enabled", root["index"]?["enabled"]) { indexWorkspace = $0 }
     number("maxFileBytes", root["maxFileBytes"]) { maxFileBytes = max(0, Int($0)) }
     return ignored

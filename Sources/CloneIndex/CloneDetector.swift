@@ -32,6 +32,11 @@ public struct CloneOptions: Sendable, Equatable {
   /// Whether test code (`TestCode`: test paths, `describe/it/test` callbacks and what they nest) is
   /// reported; it is left out by default.
   public var includeTests: Bool = false
+  /// Whether build output (`ReviewScope`: `dist/`, `x.bundle.js`, a file of copies of the repository's functions)
+  /// is reported; it is left out by default.
+  public var includeBuild: Bool = false
+  /// Whether example and demo apps (`ReviewScope.exampleFolders`) are reported; they are left out by default.
+  public var includeExamples: Bool = false
   /// Repository-relative path globs (gitignore syntax): when `include` is not empty only matching
   /// paths are reported; paths matching `exclude` never are.
   public var include: [String] = []
@@ -40,8 +45,10 @@ public struct CloneOptions: Sendable, Equatable {
   public init(
     minLines: Int = 5, minTokens: Int = 30, threshold: Float = CloneOptions.defaultThreshold, maxGroupSize: Int = 20,
     functional: Bool = true, nearMiss: Bool = true, includeTests: Bool = false, include: [String] = [],
-    exclude: [String] = []
+    exclude: [String] = [], includeBuild: Bool = false, includeExamples: Bool = false
   ) {
+    self.includeBuild = includeBuild
+    self.includeExamples = includeExamples
     self.minLines = minLines
     self.minTokens = minTokens
     self.threshold = threshold
@@ -118,15 +125,42 @@ public struct CloneDetector: Sendable {
   }
 
   /// The units a group may hold, in index order: long enough (`minLines`, `minTokens`), not test code unless
-  /// `includeTests`, inside `include` and outside `exclude`. The language server asks the same of both sides of
+  /// `includeTests`, not build output unless `includeBuild`, not in an example app unless `includeExamples`
+  /// (`ReviewScope`), inside `include` and outside `exclude`. The language server asks the same of both sides of
   /// a match.
   public static func eligible(_ units: [StoredUnit], options: CloneOptions) -> [Int] {
+    let out = scoped(units, options: options)
+    let paths = PathScope(options)
+    return units.indices.filter { out[$0] == nil && inScope(units[$0], options: options, paths) }
+  }
+
+  /// Whether a unit is long enough (`minLines`, `minTokens`) and its path inside `include` and outside `exclude`.
+  static func inScope(_ u: StoredUnit, options: CloneOptions, _ paths: PathScope) -> Bool {
+    u.lineCount >= options.minLines && u.tokenCount >= options.minTokens && paths.contains(u.path)
+  }
+
+  /// Per unit, why `options` leave it out as test code, build output or an example (nil: kept).
+  public static func scoped(_ units: [StoredUnit], options: CloneOptions) -> [ReviewScope.Reason?] {
     let isTest = options.includeTests ? [Bool](repeating: false, count: units.count) : Self.testCode(units)
-    let scope = PathScope(options)
-    return units.indices.filter {
-      units[$0].lineCount >= options.minLines && units[$0].tokenCount >= options.minTokens && !isTest[$0]
-        && scope.contains(units[$0].path)
+    let scope = ReviewScope(units: units)
+    var byPath: [String: ReviewScope.Reason?] = [:]
+    return units.indices.map { i in
+      if isTest[i] { return .test }
+      if let known = byPath[units[i].path] { return known }
+      let r = scope.leftOut(path: units[i].path, options: options)
+      byPath[units[i].path] = r
+      return r
     }
+  }
+
+  /// How many functions long enough to report and inside the path globs each reason left out.
+  public static func leftOutCounts(_ units: [StoredUnit], options: CloneOptions) -> [ReviewScope.Reason: Int] {
+    var out: [ReviewScope.Reason: Int] = [:]
+    let paths = PathScope(options)
+    for (u, r) in zip(units, scoped(units, options: options)) where r != nil && inScope(u, options: options, paths) {
+      out[r!, default: 0] += 1
+    }
+    return out
   }
 
   /// Finds groups; `pairs` computes all functional pairs above a threshold (defaults to

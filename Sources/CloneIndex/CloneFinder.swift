@@ -35,11 +35,12 @@ public struct CloneFinder {
     let key = [
       "\(options.minLines)", "\(options.minTokens)", snapshot.modelID,
       "tests=\(options.includeTests)", "include=\(options.include)", "exclude=\(options.exclude)",
+      "build=\(options.includeBuild)", "examples=\(options.includeExamples)",
     ].joined(separator: "|")
     let nearKey = [
       "\(options.nearMissRawOverlap)", "\(options.nearMissBlindOverlap)", "\(options.minLines)",
       "\(options.minTokens)", "tests=\(options.includeTests)", "include=\(options.include)",
-      "exclude=\(options.exclude)",
+      "exclude=\(options.exclude)", "build=\(options.includeBuild)", "examples=\(options.includeExamples)",
     ].joined(separator: "|")
     let units = snapshot.units
     // Cached pairs are stored by unit id and used only when every one maps to a representative.
@@ -93,6 +94,9 @@ public struct CloneFinder {
     var report = CloneReport(
       repository: root, model: snapshot.modelID, threshold: Double(options.threshold), minLines: options.minLines,
       minTokens: options.minTokens, files: snapshot.fileCount, units: units.count, groups: groups)
+    let counts = CloneDetector.leftOutCounts(units, options: options)
+    report.leftOut = CloneReport.LeftOut(
+      tests: counts[.test] ?? 0, build: counts[.build] ?? 0, examples: counts[.example] ?? 0)
     if options.functional, let gate = detector.activeGate(snapshot) {
       report.functionalScorer = String(
         format: "learned pair scorer: probability >= %.3f on candidates with cosine >= %.2f", gate.threshold,

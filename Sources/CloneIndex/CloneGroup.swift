@@ -66,6 +66,20 @@ public struct CloneReport: Sendable, Codable, Equatable {
   public var files: Int
   public var units: Int
   public var groups: [CloneGroup]
+  /// How many functions long enough to report were left out as test code, build output and example apps (absent
+  /// in reports written before session 7).
+  public var leftOut: LeftOut?
+
+  public struct LeftOut: Sendable, Codable, Equatable {
+    public var tests: Int
+    public var build: Int
+    public var examples: Int
+    public init(tests: Int, build: Int, examples: Int) {
+      self.tests = tests
+      self.build = build
+      self.examples = examples
+    }
+  }
 
   /// Number of groups of each kind.
   public func count(_ kind: CloneKind) -> Int { groups.filter { $0.kind == kind }.count }

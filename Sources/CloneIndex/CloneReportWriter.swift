@@ -32,6 +32,7 @@ public struct CloneReportWriter: Sendable {
     out += "\(report.groups.count) clone groups (\(kinds)) in \(report.files) files, \(report.units) functions"
     out += " [min \(report.minLines) lines, threshold \(String(format: "%.2f", report.threshold)), \(report.model)]\n"
     out += "  \(report.model): \(Self.describeEmbedder(report.model))\n"
+    if let line = Self.leftOutLine(report.leftOut) { out += "  \(line)\n" }
     out +=
       "  exact copies: the same text apart from each function's own name (so `a` and `b` may pair up); "
       + "renamed copies: the same after renaming identifiers; similar functions: "
@@ -72,6 +73,16 @@ public struct CloneReportWriter: Sendable {
       + "`--format sarif -o clones.sarif` writes this report for code scanning; in an editor, codeintel-lsp "
       + "(Editors/) shows the same clones as diagnostics.\n"
     return out
+  }
+
+  /// "left out: 12 functions in test code (--include-tests), …", or nil when nothing was left out.
+  static func leftOutLine(_ leftOut: CloneReport.LeftOut?) -> String? {
+    guard let l = leftOut else { return nil }
+    let parts = [
+      (l.tests, "in test code", "--include-tests"), (l.build, "in build output", "--include-build"),
+      (l.examples, "in example apps", "--include-examples"),
+    ].filter { $0.0 > 0 }.map { "\($0.0) \($0.0 == 1 ? "function" : "functions") \($0.1) (\($0.2))" }
+    return parts.isEmpty ? nil : "left out: " + parts.joined(separator: ", ")
   }
 
   /// What an embedder's identifier means, for the report's header.

@@ -5,6 +5,7 @@ import Foundation
 /// ```json
 /// {"clones": {"minLines": 8, "minTokens": 50, "threshold": 0.7, "maxGroup": 10, "model": "hashed",
 ///             "nearMiss": true, "functional": true, "includeTests": false,
+///             "includeBuild": false, "includeExamples": false,
 ///             "include": ["src/**"], "exclude": ["src/generated/", "*.fixture.ts"]}}
 /// ```
 ///
@@ -21,6 +22,8 @@ public struct RepositorySettings: Sendable, Equatable {
   public var nearMiss: Bool?
   public var functional: Bool?
   public var includeTests: Bool?
+  public var includeBuild: Bool?
+  public var includeExamples: Bool?
   public var include: [String]?
   public var exclude: [String]?
 
@@ -28,7 +31,7 @@ public struct RepositorySettings: Sendable, Equatable {
 
   static let keys: Set<String> = [
     "minLines", "minTokens", "threshold", "maxGroup", "model", "nearMiss", "functional", "includeTests", "include",
-    "exclude",
+    "exclude", "includeBuild", "includeExamples",
   ]
 
   /// The settings of the repository at `root`, or nil when it has no `.codeintel.json`.
@@ -51,6 +54,8 @@ public struct RepositorySettings: Sendable, Equatable {
     var nearMiss: Bool?
     var functional: Bool?
     var includeTests: Bool?
+    var includeBuild: Bool?
+    var includeExamples: Bool?
     var include: [String]?
     var exclude: [String]?
   }
@@ -75,7 +80,7 @@ public struct RepositorySettings: Sendable, Equatable {
       case "minLines", "minTokens", "maxGroup": expected = "a whole number"
       case "threshold": expected = "a number in 0...1"
       case "model": expected = "a string"
-      case "nearMiss", "functional", "includeTests": expected = "true or false"
+      case "nearMiss", "functional", "includeTests", "includeBuild", "includeExamples": expected = "true or false"
       case "include", "exclude": expected = "a list of strings"
       default: expected = "an object"
       }
@@ -93,6 +98,8 @@ public struct RepositorySettings: Sendable, Equatable {
     out.nearMiss = c.nearMiss
     out.functional = c.functional
     out.includeTests = c.includeTests
+    out.includeBuild = c.includeBuild
+    out.includeExamples = c.includeExamples
     out.include = c.include
     out.exclude = c.exclude
     if let m = out.minLines, m < 1 { throw fail("\"clones.minLines\" must be at least 1") }
@@ -115,6 +122,8 @@ public struct RepositorySettings: Sendable, Equatable {
     if let v = nearMiss { o.nearMiss = v }
     if let v = functional { o.functional = v }
     if let v = includeTests { o.includeTests = v }
+    if let v = includeBuild { o.includeBuild = v }
+    if let v = includeExamples { o.includeExamples = v }
     if let v = include { o.include = v }
     if let v = exclude { o.exclude = v }
     return o

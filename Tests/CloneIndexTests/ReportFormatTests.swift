@@ -19,7 +19,10 @@ import Testing
     #expect(
       Set(json.keys) == [
         "schemaVersion", "repository", "model", "threshold", "minLines", "minTokens", "files", "units", "groups",
+        "leftOut",
       ])
+    // How many functions the default rules left out (the demo has no tests, build output or examples).
+    #expect(json["leftOut"] as? [String: Int] == ["tests": 0, "build": 0, "examples": 0])
     #expect(json["schemaVersion"] as? Int == 2)
     let groups = try #require(json["groups"] as? [[String: Any]])
     #expect(groups.count == report.groups.count)

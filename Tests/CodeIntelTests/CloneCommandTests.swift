@@ -127,4 +127,22 @@ import Testing
     #expect(bad.status == 1)
     #expect(bad.stderr == "codeintel: error: \(repo)/.codeintel.json: \"clones.exclude\" must be a list of strings\n")
   }
+
+  @Test func clonesLeavesOutBuildOutputAndExamplesUnlessAsked() throws {
+    let dir = try Scratch()
+    let body = (0..<8).map { "  total += values[\($0)] * \($0 + 3);" }.joined(separator: "\n")
+    let function = "export function weighted(values) {\n  let total = 0;\n\(body)\n  return total;\n}\n"
+    for p in ["src/a.js", "src/b.js", "dist/a.js", "examples/app/a.js"] { try dir.write("repo/" + p, function) }
+    let repo = dir.root + "/repo"
+    func paths(_ extra: [String]) throws -> Set<String> {
+      let r = try CLI.run(["clones", repo, "--no-functional", "--no-near-miss"] + extra)
+      #expect(r.status == 0, "\(r.stderr)")
+      return Set(["src/a.js", "src/b.js", "dist/a.js", "examples/app/a.js"].filter { r.stdout.contains($0 + ":") })
+    }
+    let text = try CLI.run(["clones", repo, "--quiet"]).stdout
+    #expect(text.contains("left out: 1 function in build output (--include-build), 1 function in example apps (--include-examples)"))
+    #expect(try paths(["--quiet"]) == ["src/a.js", "src/b.js"])
+    #expect(try paths(["--quiet", "--include-build"]) == ["src/a.js", "src/b.js", "dist/a.js"])
+    #expect(try paths(["--quiet", "--include-examples"]) == ["src/a.js", "src/b.js", "examples/app/a.js"])
+  }
 }

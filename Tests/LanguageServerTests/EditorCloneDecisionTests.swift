@@ -220,6 +220,40 @@ import Testing
 }
 
 extension EditorCloneDecisionTests {
+  /// Build output and example apps are left out in the editor as on the command line (`ReviewScope`): a copy of the
+  /// retrying fetch in `dist/` and one in an example app are not matches of the real function, and have none.
+  @Test func buildOutputAndExampleAppsAreLeftOutOnBothSides() throws {
+    let dir = try Self.workspace()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    for (path, name) in [("dist/retry.js", "fetchBuilt"), ("examples/shop/retry.js", "fetchInExample")] {
+      try Self.fetchWithRetry.replacingOccurrences(of: "fetchWithRetry", with: name)
+        .replacingOccurrences(of: "lastError", with: "problem")
+        .write(to: dir.appendingPathComponent(path), createDirectories: true)
+    }
+    try RepositoryIndexer(root: dir.path).update()
+    let editor = try MockEditor(
+      providers: AnalysisProviders(
+        types: EvidenceTypeSuggester(), clones: CanonicalCloneFinder(), useWorkspaceCloneIndex: true),
+      rootUri: LanguageServer.uri(fromPath: dir.path), options: ["codeintel": ["diagnostics": ["minSimilarity": 0.5]]])
+    let load = Self.names(try Self.similar(editor, dir, "src/net/load.js"))
+    #expect(load.contains("fetchWithRetry"))
+    #expect(!load.contains("fetchBuilt") && !load.contains("fetchInExample"))
+    for path in ["dist/retry.js", "examples/shop/retry.js"] {
+      #expect(try Self.similar(editor, dir, path).allSatisfy { $0["basis"] == "renamed" }, "\(path)")
+    }
+    #expect(try editor.shutdown() == 0)
+    // With includeBuild and includeExamples in .codeintel.json, both are matches again.
+    try #"{"clones": {"includeBuild": true, "includeExamples": true}}"#.write(
+      to: dir.appendingPathComponent(".codeintel.json"), atomically: true, encoding: .utf8)
+    let again = try MockEditor(
+      providers: AnalysisProviders(
+        types: EvidenceTypeSuggester(), clones: CanonicalCloneFinder(), useWorkspaceCloneIndex: true),
+      rootUri: LanguageServer.uri(fromPath: dir.path), options: ["codeintel": ["diagnostics": ["minSimilarity": 0.5]]])
+    let both = Self.names(try Self.similar(again, dir, "src/net/load.js"))
+    #expect(both.contains("fetchBuilt") && both.contains("fetchInExample"))
+    #expect(try again.shutdown() == 0)
+  }
+
   /// The command line's outermost-only rule, per pair: a function is not matched with a function nested in a
   /// copy of itself (underscore's bundles: `createReduce` with the `reducer` inside another bundle's copy).
   @Test func aFunctionIsNotMatchedWithOneNestedInItsOwnCopy() throws {

@@ -7,7 +7,8 @@ import Syntax
 ///
 /// - **Which functions.** Both sides of a match pass the command line's reviewer rules
 ///   (`CloneDetector.eligible`: at least `minLines` lines and `minTokens` tokens, no test code unless
-///   `includeTests`, the `include` / `exclude` globs; the repository's `.codeintel.json` sets them as it does for
+///   `includeTests`, no build output unless `includeBuild`, no example app unless `includeExamples`
+///   (`ReviewScope`, judged on the index's files), the `include` / `exclude` globs; the repository's `.codeintel.json` sets them as it does for
 ///   the command line). The queried function's file must also be one the index would read (not generated,
 ///   minified or binary, not a `.d.ts`).
 /// - **Which pairs.** With a learned pair scorer (`FunctionalPairGate`, the `clone-scorer.json` that
@@ -38,6 +39,8 @@ public final class IndexedCloneLookup: CloneLookup, @unchecked Sendable {
   private let snapshot: IndexSnapshot
   /// Index positions (into `snapshot.units`) of the eligible functions, and their vectors' index.
   private let eligible: [Int]
+  /// The command line's test/build/example rules over the index's files (for the queried function's file).
+  private let scope: ReviewScope
   private let index: FlatVectorIndex
   private let embedder: HashedFeatureEmbedder
   /// The learned judge; nil: the cosine fallback from the start.
@@ -132,6 +135,7 @@ public final class IndexedCloneLookup: CloneLookup, @unchecked Sendable {
     self.encoderViews = stored
     let eligible = CloneDetector.eligible(snapshot.units, options: rules)
     self.eligible = eligible
+    self.scope = ReviewScope(units: snapshot.units)
     var byFileOrdinal: [String: Int] = [:]
     for (i, u) in snapshot.units.enumerated() { byFileOrdinal["\(u.fileID)/\(u.ordinal)"] = i }
     self.enclosing = snapshot.units.map { u in
@@ -397,7 +401,7 @@ public final class IndexedCloneLookup: CloneLookup, @unchecked Sendable {
     guard unit.lineCount >= options.minLines, tokens.exact.count >= options.minTokens else { return false }
     if let path {
       if path.hasSuffix(".d.ts") || !PathScope(options).contains(path) { return false }
-      if !options.includeTests && TestCode.isTestPath(path) { return false }
+      if scope.leftOut(path: path, options: options) != nil { return false }
     }
     let file = facts(of: tree)
     if file.skipped { return false }

@@ -10,7 +10,8 @@ enum ClonesCommand: CLICommand {
   static let help = """
     USAGE: codeintel clones <repo> [--min-lines N] [--min-tokens N] [--threshold S] [--max-group N]
                             [--model hashed|encoder|DIR] [--no-near-miss] [--no-functional] [--no-scorer]
-                            [--include-tests] [--include GLOB]... [--exclude GLOB]...
+                            [--include-tests] [--include-build] [--include-examples]
+                            [--include GLOB]... [--exclude GLOB]...
                             [--format text|json|sarif] [--output FILE]
                             [--fail-on-clones] [--quiet] [--verbose]
 
@@ -27,13 +28,17 @@ enum ClonesCommand: CLICommand {
                   similarity >= the threshold alone
     Near-miss and functional groups are formed by complete linkage: every member is a clone of
     every other. Test code (test folders and files such as *.test.ts, Storybook *.stories.tsx,
-    and describe/it/test callbacks) is left out unless --include-tests. Only the outermost function is reported: a
+    and describe/it/test callbacks) is left out unless --include-tests; build output (dist/, build/,
+    umd/, bundles/, lib/ beside src/, *.bundle.js, *.umd.js, and files most of whose functions copy
+    functions of several other files) unless --include-build; example apps (examples/, example/, demo/,
+    demos/, playground/, playgrounds/) unless --include-examples. The report says how many functions
+    each rule left out. Only the outermost function is reported: a
     member nested in another member of its group leaves it. Groups are ranked by the lines a
     refactor would remove (all members but the longest) x similarity.
 
     Settings can also come from <repo>/.codeintel.json, {"clones": {"minLines": 8, "exclude":
     ["src/generated/"], ...}} (keys: minLines, minTokens, threshold, maxGroup, model, nearMiss,
-    functional, includeTests, include, exclude); flags win over the file.
+    functional, includeTests, includeBuild, includeExamples, include, exclude); flags win over the file.
 
     OPTIONS:
       --min-lines N      Ignore functions shorter than N lines (default: 5).
@@ -50,6 +55,8 @@ enum ClonesCommand: CLICommand {
       --no-functional    No functional groups.
       --no-scorer        Functional pairs by cosine >= the threshold, without the learned scorer.
       --include-tests    Report test code too.
+      --include-build    Report build output (bundles, dist/, …) too.
+      --include-examples Report example and demo apps too.
       --include GLOB     Only report paths matching GLOB (gitignore syntax; repeatable).
       --exclude GLOB     Never report paths matching GLOB (gitignore syntax; repeatable).
       --format F         text (default), json (schema in docs/CLONES.md) or sarif (SARIF 2.1.0,
@@ -72,6 +79,8 @@ enum ClonesCommand: CLICommand {
     let noNearMiss = scanner.flag("--no-near-miss")
     let noScorer = scanner.flag("--no-scorer")
     let includeTests = scanner.flag("--include-tests")
+    let includeBuild = scanner.flag("--include-build")
+    let includeExamples = scanner.flag("--include-examples")
     let include = try scanner.all("--include")
     let exclude = try scanner.all("--exclude")
     let modelFlag = try scanner.option("--model")
@@ -95,6 +104,8 @@ enum ClonesCommand: CLICommand {
     if noFunctional { options.functional = false }
     if noNearMiss { options.nearMiss = false }
     if includeTests { options.includeTests = true }
+    if includeBuild { options.includeBuild = true }
+    if includeExamples { options.includeExamples = true }
     if !include.isEmpty { options.include = include }
     if !exclude.isEmpty { options.exclude = exclude }
     let model = modelFlag ?? settings.model

@@ -1,0 +1,128 @@
+/// What `codeintel clones` and the editor leave out by default besides short functions: test code (`TestCode`),
+/// build output and example apps. One rule for both (`CloneDetector.eligible` and the language server's
+/// `IndexedCloneLookup`), so the editor never shows a match the command line would not report.
+///
+/// - **Build output** copies the repository's own functions (underscore's four UMD/ESM/CommonJS bundles hold a
+///   copy of each of its `modules/*.js`: 65 of its first groups were bundle copies, docs/CLONES.md). A file is
+///   build output by path (`isBuildPath`: a `dist/`, `build/`, `umd/` or `bundles/` folder, `lib/` beside a `src/`
+///   twin, `x.bundle.js`, `x.umd.js`, `x.min.js`) or by content (`copyFiles`: most of its functions are copies of
+///   functions in several other files).
+/// - **Example apps** (`examples/`, `example/`, `demo/`, `demos/`, `playground/`, `playgrounds/`) are copied on
+///   purpose so each stands alone (redux-toolkit's `examples/type-portability/*` repeat its kitchen-sink example;
+///   the session-7 audits found no example group worth a refactor, docs/CLONES.md).
+public struct ReviewScope: Sendable {
+  /// Why a function is left out by default.
+  public enum Reason: String, Sendable, CaseIterable {
+    case test, build, example
+  }
+
+  /// Folder names of build output.
+  public static let buildFolders: Set<String> = ["dist", "build", "umd", "bundles"]
+  /// File-name markers after a dot: `app.bundle.js`, `lib.umd.js`, `x.min.js` (`bundle.ts` and `create-bundle.ts`
+  /// are not build output).
+  static let buildDotMarkers: Set<String> = ["bundle", "umd", "min"]
+  /// Folder names of example and demo apps.
+  public static let exampleFolders: Set<String> = [
+    "examples", "example", "demo", "demos", "playground", "playgrounds",
+  ]
+  /// The copy rule: a file with at least `copyMinFunctions` functions of at least `copyMinTokens` tokens, at
+  /// least `copyShare` of which have a copy (the same canonical hash) in another file, the copies lying in at
+  /// least `copyMinOtherFiles` other files. On the eight github-test repositories of the session-7 audits only
+  /// underscore's four bundles pass (98–100 % copied, into 64–65 other files); the next file had 88 % of 8
+  /// functions copied into one other file (radix's ssr-testing `client.tsx`/`server.tsx`).
+  static let copyMinFunctions = 10
+  static let copyMinTokens = 30
+  static let copyShare = 0.8
+  static let copyMinOtherFiles = 3
+
+  /// Files judged build output by the copy rule or by path.
+  public let buildFiles: Set<String>
+  /// The indexed paths without their extensions (for the `lib/` twin rule).
+  let stems: Set<String>
+
+  /// The scope of an index's units (the copy rule counts all of them, whatever the options).
+  public init(units: [StoredUnit]) {
+    stems = Set(units.map { Self.stem($0.path) })
+    buildFiles = Self.copyFiles(units)
+  }
+
+  /// Files most of whose functions are copies of functions in several other files (a bundle of the repository's
+  /// own modules).
+  public static func copyFiles(_ units: [StoredUnit]) -> Set<String> {
+    var filesOf: [String: Set<String>] = [:]
+    var hashesOf: [String: [String]] = [:]
+    for u in units where u.tokenCount >= copyMinTokens {
+      filesOf[u.canonicalHash, default: []].insert(u.path)
+      hashesOf[u.path, default: []].append(u.canonicalHash)
+    }
+    var out: Set<String> = []
+    for (path, hashes) in hashesOf where hashes.count >= copyMinFunctions {
+      var copied = 0
+      var others: Set<String> = []
+      for h in hashes {
+        let elsewhere = filesOf[h, default: []].subtracting([path])
+        if !elsewhere.isEmpty {
+          copied += 1
+          others.formUnion(elsewhere)
+        }
+      }
+      if Double(copied) >= copyShare * Double(hashes.count) && others.count >= copyMinOtherFiles { out.insert(path) }
+    }
+    return out
+  }
+
+  /// A path without its extension (`src/a.test.ts` → `src/a.test`).
+  static func stem(_ path: String) -> String {
+    guard let dot = path.lastIndex(of: "."), !path[dot...].contains("/") else { return path }
+    return String(path[..<dot])
+  }
+
+  /// Whether a repository-relative path is build output by its name: under a build folder, under `lib/` with a
+  /// twin of the same name under `src/` among `stems` (the repository's paths without extensions), or a
+  /// `.bundle`, `.umd` or `.min` file.
+  public static func isBuildPath(_ path: String, stems: Set<String> = []) -> Bool {
+    let parts = path.split(separator: "/")
+    for (i, folder) in parts.dropLast().enumerated() {
+      let name = folder.lowercased()
+      if buildFolders.contains(name) { return true }
+      if name == "lib" {
+        var twin = parts.map(String.init)
+        twin[i] = "src"
+        if stems.contains(stem(twin.joined(separator: "/"))) { return true }
+      }
+    }
+    guard let file = parts.last?.lowercased() else { return false }
+    // `x.bundle.js`: the word between the last two dots.
+    let words = file.split(separator: ".", omittingEmptySubsequences: false)
+    return words.count >= 3 && buildDotMarkers.contains(String(words[words.count - 2]))
+  }
+
+  /// Whether a repository-relative path lies in an example or demo app folder.
+  public static func isExamplePath(_ path: String) -> Bool {
+    path.split(separator: "/").dropLast().contains { exampleFolders.contains($0.lowercased()) }
+  }
+
+  /// Why functions of `path` may be left out (test, build, example, each that applies), or empty. Test callbacks
+  /// are judged per function (`TestCode.isTestCallback`), not here.
+  public func reasons(forPath path: String) -> [Reason] {
+    var out: [Reason] = []
+    if TestCode.isTestPath(path) { out.append(.test) }
+    if buildFiles.contains(path) || Self.isBuildPath(path, stems: stems) { out.append(.build) }
+    if Self.isExamplePath(path) { out.append(.example) }
+    return out
+  }
+
+  /// Whether `options` leave out functions for `reason`.
+  public static func leavesOut(_ reason: Reason, _ options: CloneOptions) -> Bool {
+    switch reason {
+    case .test: return !options.includeTests
+    case .build: return !options.includeBuild
+    case .example: return !options.includeExamples
+    }
+  }
+
+  /// The first reason `options` leave out every function of `path` for, or nil when they keep it.
+  public func leftOut(path: String, options: CloneOptions) -> Reason? {
+    reasons(forPath: path).first { Self.leavesOut($0, options) }
+  }
+}

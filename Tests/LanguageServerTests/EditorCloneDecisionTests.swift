@@ -91,6 +91,18 @@ import Testing
       .filter { $0.hasPrefix("functional clones in the editor") }
   }
 
+  /// The notices once `count` of them have arrived (or after the editor's timeout): a log message may reach the
+  /// editor after the response to the request that caused it, so counting right after a response races.
+  static func notices(_ editor: MockEditor, awaiting count: Int) -> [String] {
+    let deadline = Date().addingTimeInterval(MockEditor.timeout)
+    var found = notices(editor)
+    while found.count < count, Date() < deadline {
+      Thread.sleep(forTimeInterval: 0.01)
+      found = notices(editor)
+    }
+    return found
+  }
+
   /// The line of `function <name>` in a file.
   static func line(of name: String, in url: URL) throws -> Int {
     let lines = try String(contentsOf: url, encoding: .utf8).components(separatedBy: "\n")
@@ -130,8 +142,9 @@ import Testing
     #expect(chunk.allSatisfy { $0["basis"] != "cosine" })
     // Every encoder vector came from the index.
     #expect(counting.encoded == 0)
-    #expect(Self.notices(editor).count == 1)
-    #expect(Self.notices(editor).first?.contains("learned pair scorer") == true)
+    let notices = Self.notices(editor, awaiting: 1)
+    #expect(notices.count == 1)
+    #expect(notices.first?.contains("learned pair scorer") == true)
 
     // The hover says what decided it.
     let hover = try editor.result(
@@ -163,7 +176,7 @@ import Testing
     #expect(pages["basis"] == "cosine")
     #expect((pages["similarity"]?.doubleValue ?? 0) >= 0.9)
     #expect(chunk.allSatisfy { ($0["similarity"]?.doubleValue ?? 0) >= 0.9 })
-    let notices = Self.notices(editor)
+    let notices = Self.notices(editor, awaiting: 1)
     #expect(notices.count == 1)
     #expect(notices.first?.contains("no clone-scorer.json in the model folders") == true)
     #expect(try editor.shutdown() == 0)
@@ -185,7 +198,7 @@ import Testing
     #expect(chunk.first { $0["name"] == "splitIntoPages" }?["basis"] == "cosine")
     let load = try Self.similar(editor, dir, "src/net/load.js")
     #expect(load.first { $0["name"] == "fetchWithRetry" }?["basis"] == "cosine")
-    let notices = Self.notices(editor)
+    let notices = Self.notices(editor, awaiting: 2)
     #expect(notices.count == 2)  // the scorer at start-up, then the one fallback
     #expect(notices.last?.contains("no encoder vectors") == true)
     #expect(try editor.shutdown() == 0)
@@ -308,7 +321,7 @@ extension EditorCloneDecisionTests {
       let collections = dir.appendingPathComponent("src/util/collections.js")
       let chunk = try Self.similar(
         editor, dir, "src/util/collections.js", line: try Self.line(of: "chunk", in: collections))
-      let notices = Self.notices(editor)
+      let notices = Self.notices(editor, awaiting: 1)
       #expect(notices.count == 1)
       if expectFunctional {
         #expect(notices.first?.contains("sets a cosine threshold") == true)

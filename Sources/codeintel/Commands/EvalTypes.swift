@@ -27,6 +27,7 @@ enum EvalTypes {
     let typeModels = try scanner.options("--types-model")
     let threshold = try scanner.double("--evidence-threshold", in: 0...2) ?? TypeCombination.evidenceThreshold
     let threads = try scanner.int("--threads", in: 1...64)
+    let dump = try scanner.option("--dump")
     guard try scanner.finish().isEmpty else { throw UsageError("unexpected arguments") }
     if let threads { BLAS.setThreads(threads) }
     let evaluation = try TypeEvaluation(
@@ -51,6 +52,7 @@ enum EvalTypes {
       : try typeModels.map { try TypeHeadModel.load(directory: $0) }
     if let threads { for model in heads { (model.encoder as? TransformerEncoder)?.threads = threads } }
     var thresholds = ""
+    var dumped = Data()
     if !heads.isEmpty {
       let trainPath = URL(fileURLWithPath: datasets).appendingPathComponent("types/train.jsonl").path
       let trainSHA256 = FileManager.default.contents(atPath: trainPath).map { SHA256.hex($0) } ?? ""
@@ -60,9 +62,11 @@ enum EvalTypes {
         var scores: [[TypeHeadModel.SiteScores]] = []
         var evidence: [[[TypeEvidence.Suggestion.Candidate]]] = []
         var names: [TypeNames] = []
+        var reachable: [[Bool]] = []
         for file in evaluation.files {
           let prepared = model.preparer.prepare(text: file.text, tsx: file.path.hasSuffix(".tsx"), sites: file.headSites)
           scores.append(model.scores(prepared, top: 10))
+          if dump != nil { reachable.append(TypeSiteDump.reachable(prepared, file: file, preparer: model.preparer)) }
           evidence.append(try TypeEvaluation.evidenceCandidates(file))
           names.append(try TypeEvaluation.typeNames(file))
         }
@@ -106,6 +110,12 @@ enum EvalTypes {
           evaluation.row(
             "combined system: evidence ≥ \(threshold), else head\(model.retrieval == nil ? "" : " + retrieval") and "
               + "name prior by confidence, types in scope (\(short))", predictions: system.map { $0.map { $0.map(\.type) } }))
+        if dump != nil {
+          dumped.append(
+            TypeSiteDump.lines(
+              files: evaluation.files, head: ranked(weight: 0).map { $0.map { $0.map(\.type) } }, system: system, reachable: reachable,
+              model: model.directory?.path ?? model.info.label))
+        }
         let bar = model.displayThreshold(fallback: 0.8)
         let at = TypeEvaluation.atThreshold(
           files: evaluation.files, candidates: system, threshold: bar, split: split)
@@ -121,6 +131,11 @@ enum EvalTypes {
         }
         pending.removeAll { $0.contains(model.info.randomInit ? "no pretraining" : "ContraCode") }
         pending.removeAll { $0.hasPrefix("combined") }
+      }
+    }
+    if let dump {
+      guard FileManager.default.createFile(atPath: dump, contents: dumped) else {
+        throw CodeIntelError("\(dump): cannot write the site dump")
       }
     }
     var out = "Split `\(split)`\(every > 1 ? ", every \(every)th file" : "")"

@@ -91,14 +91,18 @@ enum EvalTypes {
         // The shipped rule (`TypeCombination.combine` as `suggest-types` and the LSP call it, then only types in
         // scope at the site): evidence first where confident, else the head (mixed with the retrieval when the
         // folder has a datastore) and the name prior by confidence.
-        func system(weight: Float?) throws -> [[[TypeCombination.Candidate]]] {
+        func system(weight: Float?, shapes: Bool = true) throws -> [[[TypeCombination.Candidate]]] {
           let r = ranked(weight: weight)
           return try evaluation.files.indices.map {
             try TypeEvaluation.systemCandidates(
               evaluation.files[$0], model: model, evidenceThreshold: threshold, predictions: r[$0],
-              evidence: evidence[$0], names: names[$0])
+              evidence: evidence[$0], names: names[$0], useShapes: shapes)
           }
         }
+        rows.append(
+          evaluation.row(
+            "combined system without code shapes (TypeShapes) (\(short))",
+            predictions: try system(weight: nil, shapes: false).map { $0.map { $0.map(\.type) } }))
         if model.retrieval != nil {
           rows.append(
             evaluation.row(

@@ -51,6 +51,7 @@ public struct TypeSuggestions: Sendable {
     guard !sites.isEmpty else { return evidence }
     let text = String(decoding: tree.bytes, as: UTF8.self)
     let names = TypeNames(tree: tree)
+    let shapes = TypeShapes.shapes(in: tree)
     // The head sees each site's name as the dataset spells it (a return site of `const f = () => …` has no
     // name there), so what it reads here matches what it was trained on.
     let predictions = model.predict(
@@ -70,8 +71,10 @@ public struct TypeSuggestions: Sendable {
       let ev = byKey[key]
       used.insert(key)
       let combined = TypeCombination.combine(
-        evidence: ev?.candidates ?? [], model: predicted,
-        prior: model.namePrior?.candidates(for: site.datasetName) ?? [],
+        evidence: ev?.candidates ?? [],
+        model: shapes.shaped(predicted, anchor: site.anchor, kind: site.datasetKind),
+        prior: shapes.shaped(
+          model.namePrior?.candidates(for: site.datasetName) ?? [], anchor: site.anchor, kind: site.datasetKind),
         modelReason: model.retrieval.map { "type head and its \($0.k) nearest train sites" } ?? "type head")
       guard !combined.isEmpty else { continue }
       out.append(

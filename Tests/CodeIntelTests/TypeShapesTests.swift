@@ -84,6 +84,28 @@ struct TypeShapesTests {
     #expect(s.shape(anchor: offset(after: "const typed", in: text), kind: "variable") == nil)
   }
 
+  @Test("class properties and variables initialised with null, undefined or []")
+  func properties() throws {
+    let text = """
+      class Tree {
+        parent = null;
+        private children? = [];
+        cached = undefined;
+        size = 0;
+      }
+      let current = null;
+
+      """
+    let s = try shapes(text)
+    #expect(s.shape(anchor: offset(after: "parent", in: text), kind: "property") == .orNull)
+    #expect(s.shape(anchor: offset(after: "children?", in: text), kind: "property") == .array)
+    #expect(s.shape(anchor: offset(after: "cached", in: text), kind: "property") == .orUndefined)
+    #expect(s.shape(anchor: offset(after: "size", in: text), kind: "property") == nil)
+    let current = offset(after: "let current", in: text)
+    #expect(s.shape(anchor: current, kind: "variable") == .orNull)
+    #expect(s.shaped([("Tree", 0.5), ("null", 0.3)], anchor: current, kind: "variable").map(\.type) == ["Tree|null"])
+  }
+
   @Test("a bare generic the file only writes with type arguments becomes its most written application")
   func bareGenerics() throws {
     let text = """

@@ -9,7 +9,8 @@ import Syntax
 /// - an `async` function's return is `Promise<…>` (the compiler demands it);
 /// - a function whose `return`s give a value and also nothing (`return;`, `return undefined`) returns
 ///   `… | undefined`; a value and `null`: `… | null`;
-/// - a variable initialised with `[]`, or with a call that always makes an array (`.map(…)`, `.filter(…)`,
+/// - a variable or class property initialised with `null` is `… | null`, with `undefined` `… | undefined`;
+/// - a variable or class property initialised with `[]`, or with a call that always makes an array (`.map(…)`, `.filter(…)`,
 ///   `.slice()` of one of those, `Array.from(…)`, `Object.keys(…)`/`values`/`entries`, `.split(…)`), is an array
 ///   `…[]`;
 /// - a variable initialised with `new Map()` / `new Set()` / `new WeakMap()` without type arguments keeps only
@@ -164,6 +165,15 @@ public enum TypeShapes {
         {
           out.sites[FileShapes.key(name.endByte, "variable")] = shape
         }
+      case "public_field_definition":
+        if node.child(field: "type") == nil, let name = node.child(field: "name"),
+          name.type == "property_identifier" || name.type == "private_property_identifier",
+          let value = node.child(field: "value"), let shape = initialiserShape(value)
+        {
+          var anchor = name.endByte
+          if let mark = name.nextSibling, mark.text == "?" || mark.text == "!" { anchor = mark.endByte }
+          out.sites[FileShapes.key(anchor, "property")] = shape
+        }
       case "generic_type":
         if let name = node.child(field: "name"), !node.hasError {
           let text = TypeAccuracy.normalize(node.text)
@@ -267,6 +277,10 @@ public enum TypeShapes {
         if arrayMethods.contains(property.text) { return .array }
       }
       return nil
+    case "null":
+      return .orNull
+    case "undefined", "identifier":
+      return isUndefined(value) ? .orUndefined : nil
     case "new_expression":
       guard let ctor = value.child(field: "constructor"), ctor.type == "identifier",
         constructorGenerics.contains(ctor.text), value.child(field: "type_arguments") == nil

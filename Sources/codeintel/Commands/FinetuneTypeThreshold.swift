@@ -21,6 +21,10 @@ enum FinetuneTypeThreshold {
              --rule stable|lowest lowest: the lowest threshold whose shown sites reach the precision,
                                   however the curve dips above it (session 5's rule)
              --splits A,B         the splits to fit on (default valid,github-valid; never a test split)
+             --min-rule-sites N   first, each evidence rule's confidence becomes its measured precision
+                                  on these files, (right + 1) / (sites + 2), where it has >= N sites
+                                  (default 10); writes DIR/evidence-precision.json
+             --fixed-evidence     keep the rules' fixed confidences (removes evidence-precision.json)
              --every K            only every K-th file of each split (default 1: all)
              --every-github K     only every K-th file of the github-* splits (after --every; default 1)
              --datasets DIR       dataset folder (default ~/.cache/codeintel/datasets-v2); reads types/
@@ -38,18 +42,44 @@ enum FinetuneTypeThreshold {
     let everyGitHub = try scanner.int("--every-github", in: 1...1_000_000) ?? 1
     let minimumShown = try scanner.int("--min-shown", in: 1...Int.max) ?? 50
     let rule = try scanner.choice("--rule", from: ["stable", "lowest"]) ?? "stable"
+    let evidencePrecision = !scanner.flag("--fixed-evidence")
+    let minimumRuleSites = try scanner.int("--min-rule-sites", in: 1...Int.max) ?? 10
     guard try scanner.finish().isEmpty else { throw UsageError("unexpected arguments") }
     for split in splits where split.contains("test") || split == "train" {
       throw UsageError("fit the threshold on valid splits only, not \(split)")
     }
     let model = try TypeHeadModel.load(directory: (out as NSString).expandingTildeInPath)
     let types = URL(fileURLWithPath: datasets).appendingPathComponent("types")
-    var perSplit: [(split: String, files: [TypeEvaluation.File], candidates: [[[TypeCombination.Candidate]]])] = []
+    var loaded: [(split: String, files: [TypeEvaluation.File], evidence: [[[TypeEvidence.Suggestion.Candidate]]])] = []
     for split in splits {
       let all = try TypeEvaluation.loadFiles(types.appendingPathComponent("\(split).jsonl").path)
       let stride = every * (split.hasPrefix("github") ? everyGitHub : 1)
       let files = all.enumerated().filter { $0.offset % stride == 0 }.map(\.element)
-      let candidates = try files.map { try TypeEvaluation.systemCandidates($0, model: model) }
+      loaded.append((split, files, try files.map { try TypeEvaluation.evidenceCandidates($0) }))
+    }
+    let dir = URL(fileURLWithPath: (out as NSString).expandingTildeInPath)
+    if evidencePrecision {
+      // Each evidence rule's confidence becomes its measured precision on these files, before the bar is fitted.
+      let table = TypeEvidencePrecision.measure(
+        files: loaded.flatMap(\.files), evidence: loaded.flatMap(\.evidence), splits: splits,
+        minimumSites: minimumRuleSites)
+      try table.write(to: dir)
+      model.evidencePrecision = table
+      print("evidence rules (kind rule: sites, right, confidence; fewer than \(minimumRuleSites) sites keep their fixed one):")
+      for (key, c) in table.rules.sorted(by: { $0.value.sites > $1.value.sites }) {
+        let parts = key.split(separator: " ", maxSplits: 1).map(String.init)
+        let p = table.confidence(kind: parts[0], rule: parts.count > 1 ? parts[1] : "")
+        print("  \(key): \(c.sites), \(c.right), \(p.map { String(format: "%.3f", $0) } ?? "fixed")")
+      }
+    } else {
+      model.evidencePrecision = nil
+      try? FileManager.default.removeItem(at: dir.appendingPathComponent(TypeEvidencePrecision.fileName))
+    }
+    var perSplit: [(split: String, files: [TypeEvaluation.File], candidates: [[[TypeCombination.Candidate]]])] = []
+    for (split, files, evidence) in loaded {
+      let candidates = try zip(files, evidence).map {
+        try TypeEvaluation.systemCandidates($0.0, model: model, evidence: $0.1)
+      }
       perSplit.append((split, files, candidates))
     }
     let points = perSplit.flatMap { TypeEvaluation.calibrationPoints(files: $0.files, candidates: $0.candidates) }
@@ -68,7 +98,6 @@ enum FinetuneTypeThreshold {
     var calibration = TypeCalibration(
       targetPrecision: precision, threshold: threshold, splits: results, bins: TypeCalibration.bins(points))
     calibration.rule = rule == "stable" ? "stable, at least \(minimumShown) shown" : "lowest"
-    let dir = URL(fileURLWithPath: (out as NSString).expandingTildeInPath)
     try calibration.write(to: dir)
     func pct(_ x: Double?) -> String { x.map { String(format: "%.1f", 100 * $0) } ?? "–" }
     print(

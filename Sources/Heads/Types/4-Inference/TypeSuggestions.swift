@@ -70,8 +70,9 @@ public struct TypeSuggestions: Sendable {
       let key = "\(site.anchor):\(site.kind.rawValue)"
       let ev = byKey[key]
       used.insert(key)
+      let evidenceCandidates = ev?.candidates ?? []
       let combined = TypeCombination.combine(
-        evidence: ev?.candidates ?? [],
+        evidence: model.evidencePrecision?.calibrated(evidenceCandidates, kind: site.datasetKind) ?? evidenceCandidates,
         model: shapes.shaped(predicted, anchor: site.anchor, kind: site.datasetKind),
         prior: shapes.shaped(
           model.namePrior?.candidates(for: site.datasetName) ?? [], anchor: site.anchor, kind: site.datasetKind),
@@ -87,7 +88,13 @@ public struct TypeSuggestions: Sendable {
           }))
     }
     // Evidence at sites `TypeSites` leaves out stays as it was.
-    for s in evidence where !used.contains("\(s.anchor):\(s.kind.rawValue)") { out.append(s) }
+    for var s in evidence where !used.contains("\(s.anchor):\(s.kind.rawValue)") {
+      if let table = model.evidencePrecision {
+        let kind = TypeSites.Site(kind: s.kind, name: s.name, nameRange: s.nameRange, anchor: s.anchor).datasetKind
+        s.candidates = table.calibrated(s.candidates, kind: kind)
+      }
+      out.append(s)
+    }
     return out.sorted { ($0.anchor, $0.kind.rawValue) < ($1.anchor, $1.kind.rawValue) }
   }
 

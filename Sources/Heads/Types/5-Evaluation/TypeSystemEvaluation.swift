@@ -21,8 +21,9 @@ extension TypeEvaluation {
     let shapes = useShapes ? try givenShapes ?? fileShapes(file) : TypeShapes.FileShapes()
     return file.sites.indices.map { i in
       let site = file.sites[i]
+      let measured = model.evidencePrecision?.calibrated(evidence[i], kind: site.kind) ?? evidence[i]
       let combined = TypeCombination.combine(
-        evidence: evidence[i], model: shapes.shaped(predictions[i], anchor: site.offset, kind: site.kind),
+        evidence: measured, model: shapes.shaped(predictions[i], anchor: site.offset, kind: site.kind),
         prior: shapes.shaped(model.namePrior?.candidates(for: site.name) ?? [], anchor: site.offset, kind: site.kind),
         threshold: evidenceThreshold, top: 10)
       var out: [TypeCombination.Candidate] = []

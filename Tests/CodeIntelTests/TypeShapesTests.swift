@@ -1,3 +1,4 @@
+import Foundation
 import Syntax
 import Testing
 
@@ -134,5 +135,31 @@ struct TypeShapesTests {
     #expect(TypeShapes.topLevelMembers("A|Map<string,B|undefined>") == ["A", "Map<string,B|undefined>"])
     #expect(TypeShapes.Shape.orUndefined.apply("A | undefined") == "A|undefined")
     #expect(TypeShapes.Shape.orUndefined.apply("Map<string,B|undefined>") == "Map<string,B|undefined>|undefined")
+  }
+}
+
+@Suite("eval types --dump: one line per scored site")
+struct TypeSiteDumpTests {
+  @Test("label, head rank, system ranking; `any` sites left out")
+  func lines() throws {
+    let file = TypeEvaluation.File(
+      package: "p", path: "a.ts", text: "let a = f(); let b = g();\n",
+      sites: [
+        .init(kind: "variable", name: "a", offset: 5, label: "Promise<User>"),
+        .init(kind: "variable", name: "b", offset: 18, label: "any"),
+      ])
+    let system: [[[TypeCombination.Candidate]]] = [[
+      [.init(type: "User", confidence: 0.6, source: .model, reason: "type head")], [],
+    ]]
+    let data = TypeSiteDump.lines(
+      files: [file], head: [[["User", "Promise<User>"], []]], system: system, reachable: [[true, false]], model: "m")
+    let lines = String(decoding: data, as: UTF8.self).split(separator: "\n")
+    #expect(lines.count == 1)
+    let object = try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any]
+    #expect(object?["label"] as? String == "Promise<User>")
+    #expect(object?["structured"] as? Bool == true)
+    #expect(object?["reachable"] as? Bool == true)
+    #expect(object?["headRank"] as? Int == 2)
+    #expect(object?["system"] as? [String] == ["User"])
   }
 }

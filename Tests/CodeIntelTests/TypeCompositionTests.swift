@@ -113,6 +113,21 @@ struct TypeCompositionTests {
     #expect(TypeCalibration.stableThreshold(points: points, precision: 0.5, minimumShown: 9) == nil)
   }
 
+  @Test("the stable threshold on splits: every split, not only the pool, reaches the precision above the bar")
+  func stableThresholdPerSplit() {
+    // Split A: 0.9 ✓✓✓✓, 0.8 ✓✓✓✓ (all right). Split B: 0.9 ✓✓, 0.8 ✓✗✗.
+    // Pooled at 0.8: 11/13 = 0.846 ≥ 0.8, so the pooled rule takes 0.8; B alone at 0.8 is 3/5 = 0.6: its own
+    // stable threshold is 0.9, and so is the bar.
+    let a: [(confidence: Double, correct: Bool)] = Array(repeating: (0.9, true), count: 4) + Array(repeating: (0.8, true), count: 4)
+    let b: [(confidence: Double, correct: Bool)] = [(0.9, true), (0.9, true), (0.8, true), (0.8, false), (0.8, false)]
+    #expect(TypeCalibration.stableThreshold(points: a + b, precision: 0.8, minimumShown: 1) == 0.8)
+    #expect(TypeCalibration.stableThreshold(splits: [a, b], precision: 0.8, minimumShown: 1) == 0.9)
+    // A split with too few points to judge does not move the bar.
+    #expect(TypeCalibration.stableThreshold(splits: [a, b], precision: 0.8, minimumShown: 6) == 0.8)
+    // A judged split that misses at its first judged threshold: no bar.
+    #expect(TypeCalibration.stableThreshold(splits: [a, [(0.95, false), (0.9, false)] + b], precision: 0.8, minimumShown: 1) == nil)
+  }
+
   @Test("ranking: a text both the vocabulary and the file offer sums its probabilities; other is left out")
   func rank() {
     // vocabulary [string, Node], "other", offers [Node, Box<T>, T]

@@ -12,13 +12,17 @@ enum FinetuneTypeThreshold {
              system's best candidates (evidence, head mixed with the retrieval when DIR has a datastore,
              name prior, only types in scope) on valid and github-valid pooled; the stable rule takes
              the lowest confidence t such that every threshold >= t showing at least --min-shown sites
-             is right at least --precision of the time. Prints the precision curve and each source's
+             is right at least --precision of the time, on the pool and on each split alone. Prints the precision curve and each source's
              share. Writes DIR/type-calibration.json; suggest-types and the LSP's hints then use it as
              their default bar (docs/TYPES.md).
              --out DIR            the type-head folder (required)
              --precision P        the precision to reach (default 0.9)
              --min-shown N        stable rule: judge only thresholds showing >= N sites (default 50)
-             --rule stable|lowest lowest: the lowest threshold whose shown sites reach the precision,
+             --rule stable|stable-pooled|lowest
+                                  stable (default, session 7): the highest of the pooled sites' stable
+                                  threshold and each split's own, so every split reaches the precision;
+                                  stable-pooled: the pooled sites' only (session 6's rule);
+                                  lowest: the lowest threshold whose shown sites reach the precision,
                                   however the curve dips above it (session 5's rule)
              --splits A,B         the splits to fit on (default valid,github-valid; never a test split)
              --min-rule-sites N   first, each evidence rule's confidence becomes its measured precision
@@ -41,7 +45,7 @@ enum FinetuneTypeThreshold {
     let every = try scanner.int("--every", in: 1...1_000_000) ?? 1
     let everyGitHub = try scanner.int("--every-github", in: 1...1_000_000) ?? 1
     let minimumShown = try scanner.int("--min-shown", in: 1...Int.max) ?? 50
-    let rule = try scanner.choice("--rule", from: ["stable", "lowest"]) ?? "stable"
+    let rule = try scanner.choice("--rule", from: ["stable", "stable-pooled", "lowest"]) ?? "stable"
     let evidencePrecision = !scanner.flag("--fixed-evidence")
     let minimumRuleSites = try scanner.int("--min-rule-sites", in: 1...Int.max) ?? 10
     guard try scanner.finish().isEmpty else { throw UsageError("unexpected arguments") }
@@ -82,12 +86,18 @@ enum FinetuneTypeThreshold {
       }
       perSplit.append((split, files, candidates))
     }
-    let points = perSplit.flatMap { TypeEvaluation.calibrationPoints(files: $0.files, candidates: $0.candidates) }
+    let splitPoints = perSplit.map { TypeEvaluation.calibrationPoints(files: $0.files, candidates: $0.candidates) }
+    let points = splitPoints.flatMap { $0 }
     printCurve(perSplit.map { ($0.files, $0.candidates) })
-    let found =
-      rule == "stable"
-      ? TypeCalibration.stableThreshold(points: points, precision: precision, minimumShown: minimumShown)
-      : TypeCalibration.threshold(points: points, precision: precision)
+    let found: Double?
+    switch rule {
+    case "stable":
+      found = TypeCalibration.stableThreshold(splits: splitPoints, precision: precision, minimumShown: minimumShown)
+    case "stable-pooled":
+      found = TypeCalibration.stableThreshold(points: points, precision: precision, minimumShown: minimumShown)
+    default:
+      found = TypeCalibration.threshold(points: points, precision: precision)
+    }
     guard let threshold = found else {
       throw CodeIntelError(
         "no confidence reaches precision \(precision) on \(splits.joined(separator: " + ")); no threshold written")
@@ -97,7 +107,10 @@ enum FinetuneTypeThreshold {
     }
     var calibration = TypeCalibration(
       targetPrecision: precision, threshold: threshold, splits: results, bins: TypeCalibration.bins(points))
-    calibration.rule = rule == "stable" ? "stable, at least \(minimumShown) shown" : "lowest"
+    calibration.rule =
+      rule == "stable"
+      ? "stable on each split and pooled, at least \(minimumShown) shown"
+      : rule == "stable-pooled" ? "stable, pooled, at least \(minimumShown) shown" : "lowest"
     try calibration.write(to: dir)
     func pct(_ x: Double?) -> String { x.map { String(format: "%.1f", 100 * $0) } ?? "–" }
     print(

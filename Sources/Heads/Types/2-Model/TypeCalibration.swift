@@ -97,6 +97,24 @@ public struct TypeCalibration: Codable, Sendable, Equatable {
     return best
   }
 
+  /// The stable rule on several splits at once: the highest of the pooled points' stable threshold and each
+  /// split's own, so that every split (not only their pool) is right at least `precision` of the time at every
+  /// judged threshold at or above the bar. A split with no threshold showing `minimumShown` points is not
+  /// judged on its own; nil when the pool or a judged split misses at its first judged threshold.
+  public static func stableThreshold(
+    splits: [[(confidence: Double, correct: Bool)]], precision: Double, minimumShown: Int
+  ) -> Double? {
+    guard var bar = stableThreshold(points: splits.flatMap { $0 }, precision: precision, minimumShown: minimumShown)
+    else { return nil }
+    for points in splits where cumulative(points).contains(where: { $0.shown >= minimumShown }) {
+      guard let own = stableThreshold(points: points, precision: precision, minimumShown: minimumShown) else {
+        return nil
+      }
+      bar = max(bar, own)
+    }
+    return bar
+  }
+
   /// Ten reliability bins of (confidence, right) points.
   public static func bins(_ points: [(confidence: Double, correct: Bool)]) -> [[Int]] {
     var bins = [[Int]](repeating: [0, 0], count: 10)

@@ -45,6 +45,27 @@ struct TypeEvidencePrecisionTests {
     #expect(try TypeEvidencePrecision.load(directory: dir) == table)
   }
 
+  @Test("shown confidences are measured, the ranking stays the fixed confidences'")
+  func displayed() {
+    let table = TypeEvidencePrecision(
+      splits: ["valid"], minimumSites: 10, rules: ["variable string-literal": .init(sites: 12, right: 3)])
+    let evidence = [TypeEvidence.Suggestion.Candidate(type: "string", confidence: 0.95, reason: "a string literal", rule: "string-literal")]
+    let ranked: [TypeCombination.Candidate] = [
+      .init(type: "string", confidence: 0.95, source: .evidence, reason: "initialised with a string literal"),
+      .init(type: "Mode", confidence: 0.5, source: .model, reason: "type head"),
+    ]
+    let shown = table.displayed(ranked, evidence: evidence, kind: "variable", model: [("Mode", 0.5)], prior: [])
+    // Order kept: the evidence stays first, now at its measured 4/14.
+    #expect(shown.map(\.type) == ["string", "Mode"])
+    #expect(abs(shown[0].confidence - 4.0 / 14.0) < 1e-12)
+    #expect(shown[1].confidence == 0.5)
+    // Where the head agrees (`combined`), the higher of the measured evidence and the head's probability.
+    var agreed = ranked
+    agreed[0].source = .combined
+    let both = table.displayed(agreed, evidence: evidence, kind: "variable", model: [("string", 0.6)], prior: [])
+    #expect(abs(both[0].confidence - 0.6) < 1e-6)
+  }
+
   @Test("rules name what the evidence read: literals, constructors, returns, async")
   func rules() throws {
     let source = """

@@ -103,6 +103,7 @@ enum EvalTypes {
           evaluation.row(
             "combined system without code shapes (TypeShapes) (\(short))",
             predictions: try system(weight: nil, shapes: false).map { $0.map { $0.map(\.type) } }))
+
         if model.retrieval != nil {
           rows.append(
             evaluation.row(

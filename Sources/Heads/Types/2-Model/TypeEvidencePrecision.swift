@@ -59,6 +59,34 @@ public struct TypeEvidencePrecision: Codable, Sendable, Equatable {
     }.map(\.element)
   }
 
+  /// A ranked list with the evidence's confidences replaced by the measured ones, order kept: the ranking uses the
+  /// rules' fixed confidences (on valid they rank better: acc@1 36.1 against 35.8 with the measured ones), the
+  /// shown confidence is the measured precision. A candidate the evidence proposed (alone or `combined`) gets the
+  /// highest of its rule's measured confidence and the other sources' confidences for the same type (`model`,
+  /// `prior`); others are unchanged.
+  public func displayed(
+    _ ranked: [TypeCombination.Candidate], evidence: [TypeEvidence.Suggestion.Candidate], kind: String,
+    model: [(type: String, probability: Float)], prior: [TypeNamePrior.Candidate]
+  ) -> [TypeCombination.Candidate] {
+    var measured: [String: Double] = [:]
+    for c in evidence {
+      let key = TypeAccuracy.normalize(c.type)
+      if measured[key] == nil { measured[key] = confidence(kind: kind, rule: c.rule) ?? c.confidence }
+    }
+    guard !measured.isEmpty else { return ranked }
+    var others: [String: Double] = [:]
+    for m in model { others[TypeAccuracy.normalize(m.type)] = max(others[TypeAccuracy.normalize(m.type)] ?? 0, Double(m.probability)) }
+    for p in prior { others[TypeAccuracy.normalize(p.type)] = max(others[TypeAccuracy.normalize(p.type)] ?? 0, p.confidence) }
+    return ranked.map { c in
+      guard c.source == .evidence || c.source == .combined, let m = measured[TypeAccuracy.normalize(c.type)] else {
+        return c
+      }
+      var c = c
+      c.confidence = c.source == .evidence ? m : max(m, others[TypeAccuracy.normalize(c.type)] ?? 0)
+      return c
+    }
+  }
+
   /// Counts each rule's first candidate at every scored site (`any` excluded) of `files`, given each file's
   /// evidence candidates per site (`TypeEvaluation.evidenceCandidates`).
   public static func measure(

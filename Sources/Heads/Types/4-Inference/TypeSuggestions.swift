@@ -71,12 +71,17 @@ public struct TypeSuggestions: Sendable {
       let ev = byKey[key]
       used.insert(key)
       let evidenceCandidates = ev?.candidates ?? []
-      let combined = TypeCombination.combine(
-        evidence: model.evidencePrecision?.calibrated(evidenceCandidates, kind: site.datasetKind) ?? evidenceCandidates,
-        model: shapes.shaped(predicted, anchor: site.anchor, kind: site.datasetKind),
-        prior: shapes.shaped(
-          model.namePrior?.candidates(for: site.datasetName) ?? [], anchor: site.anchor, kind: site.datasetKind),
+      let shapedModel = shapes.shaped(predicted, anchor: site.anchor, kind: site.datasetKind)
+      let shapedPrior = shapes.shaped(
+        model.namePrior?.candidates(for: site.datasetName) ?? [], anchor: site.anchor, kind: site.datasetKind)
+      var combined = TypeCombination.combine(
+        evidence: evidenceCandidates, model: shapedModel, prior: shapedPrior,
         modelReason: model.retrieval.map { "type head and its \($0.k) nearest train sites" } ?? "type head")
+      // Ranked by the evidence rules' fixed confidences; shown with their measured ones.
+      if let table = model.evidencePrecision {
+        combined = table.displayed(
+          combined, evidence: evidenceCandidates, kind: site.datasetKind, model: shapedModel, prior: shapedPrior)
+      }
       guard !combined.isEmpty else { continue }
       out.append(
         TypeEvidence.Suggestion(

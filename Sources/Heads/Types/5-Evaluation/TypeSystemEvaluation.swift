@@ -21,11 +21,10 @@ extension TypeEvaluation {
     let shapes = useShapes ? try givenShapes ?? fileShapes(file) : TypeShapes.FileShapes()
     return file.sites.indices.map { i in
       let site = file.sites[i]
-      let measured = model.evidencePrecision?.calibrated(evidence[i], kind: site.kind) ?? evidence[i]
+      let shapedModel = shapes.shaped(predictions[i], anchor: site.offset, kind: site.kind)
+      let shapedPrior = shapes.shaped(model.namePrior?.candidates(for: site.name) ?? [], anchor: site.offset, kind: site.kind)
       let combined = TypeCombination.combine(
-        evidence: measured, model: shapes.shaped(predictions[i], anchor: site.offset, kind: site.kind),
-        prior: shapes.shaped(model.namePrior?.candidates(for: site.name) ?? [], anchor: site.offset, kind: site.kind),
-        threshold: evidenceThreshold, top: 10)
+        evidence: evidence[i], model: shapedModel, prior: shapedPrior, threshold: evidenceThreshold, top: 10)
       var out: [TypeCombination.Candidate] = []
       for var c in combined where out.count < 5 {
         let words = c.type.split { !($0.isLetter || $0.isNumber || $0 == "_" || $0 == "$") }
@@ -34,9 +33,12 @@ extension TypeEvaluation {
         out.append(c)
       }
       // A capped candidate may now sit below one after it.
-      return out.enumerated().sorted {
+      let ranked = out.enumerated().sorted {
         $0.element.confidence != $1.element.confidence ? $0.element.confidence > $1.element.confidence : $0.offset < $1.offset
       }.map(\.element)
+      // Ranked by the evidence rules' fixed confidences; shown with their measured ones.
+      return model.evidencePrecision?.displayed(
+        ranked, evidence: evidence[i], kind: site.kind, model: shapedModel, prior: shapedPrior) ?? ranked
     }
   }
 

@@ -21,6 +21,9 @@ enum FinetuneTypeThreshold {
              --rule stable|stable-pooled|lowest
                                   stable (default, session 7): the highest of the pooled sites' stable
                                   threshold and each split's own, so every split reaches the precision;
+                                  each judged by the lower end of the Wilson interval of its
+                                  precision (--z, default 1.645: one-sided 95 %; 0: the measured
+                                  share, session 7's first fit);
                                   stable-pooled: the pooled sites' only (session 6's rule);
                                   lowest: the lowest threshold whose shown sites reach the precision,
                                   however the curve dips above it (session 5's rule)
@@ -47,6 +50,7 @@ enum FinetuneTypeThreshold {
     let minimumShown = try scanner.int("--min-shown", in: 1...Int.max) ?? 50
     let rule = try scanner.choice("--rule", from: ["stable", "stable-pooled", "lowest"]) ?? "stable"
     let evidencePrecision = !scanner.flag("--fixed-evidence")
+    let z = try scanner.double("--z", in: 0...10) ?? 1.645
     let minimumRuleSites = try scanner.int("--min-rule-sites", in: 1...Int.max) ?? 10
     guard try scanner.finish().isEmpty else { throw UsageError("unexpected arguments") }
     for split in splits where split.contains("test") || split == "train" {
@@ -92,7 +96,8 @@ enum FinetuneTypeThreshold {
     let found: Double?
     switch rule {
     case "stable":
-      found = TypeCalibration.stableThreshold(splits: splitPoints, precision: precision, minimumShown: minimumShown)
+      found = TypeCalibration.stableThreshold(
+        splits: splitPoints, precision: precision, minimumShown: minimumShown, z: z)
     case "stable-pooled":
       found = TypeCalibration.stableThreshold(points: points, precision: precision, minimumShown: minimumShown)
     default:
@@ -110,6 +115,7 @@ enum FinetuneTypeThreshold {
     calibration.rule =
       rule == "stable"
       ? "stable on each split and pooled, at least \(minimumShown) shown"
+        + (z > 0 ? ", judged by the Wilson lower bound (z \(z))" : "")
       : rule == "stable-pooled" ? "stable, pooled, at least \(minimumShown) shown" : "lowest"
     try calibration.write(to: dir)
     func pct(_ x: Double?) -> String { x.map { String(format: "%.1f", 100 * $0) } ?? "–" }

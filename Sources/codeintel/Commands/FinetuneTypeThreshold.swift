@@ -12,12 +12,16 @@ enum FinetuneTypeThreshold {
              system's best candidates (evidence, head mixed with the retrieval when DIR has a datastore,
              name prior, only types in scope) on valid and github-valid pooled; the stable rule takes
              the lowest confidence t such that every threshold >= t showing at least --min-shown sites
-             is right at least --precision of the time, on the pool and on each split alone. Prints the precision curve and each source's
+             is right at least --precision of the time (by the lower end of the Wilson interval), on
+             the pool and on each split alone. First it measures each evidence rule's precision
+             (evidence-precision.json, below). Prints the rules, the precision curve and each source's
              share. Writes DIR/type-calibration.json; suggest-types and the LSP's hints then use it as
              their default bar (docs/TYPES.md).
              --out DIR            the type-head folder (required)
              --precision P        the precision to reach (default 0.9)
              --min-shown N        stable rule: judge only thresholds showing >= N sites (default 50)
+             --z Z                stable rule: judge a threshold by the Wilson lower bound at Z
+                                  (default 1.645, one-sided 95 %; 0: the measured share)
              --rule stable|stable-pooled|lowest
                                   stable (default, session 7): the highest of the pooled sites' stable
                                   threshold and each split's own, so every split reaches the precision;

@@ -16,7 +16,10 @@ struct TypeEvidencePrecisionTests {
     var sites: [Site] = []
     for i in 0..<12 {
       let line = "let v\(i) = 'a';\n"
-      sites.append(Site(kind: "variable", name: "v\(i)", offset: text.utf8.count + 4 + "\(i)".count + 1, label: i < 3 ? "string" : "'a' | 'b'"))
+      sites.append(
+        Site(
+          kind: "variable", name: "v\(i)", offset: text.utf8.count + 4 + "\(i)".count + 1,
+          label: i < 3 ? "string" : "'a' | 'b'"))
       text += line
     }
     // One number-literal variable (right), and a site labelled `any` that is never counted.
@@ -49,7 +52,10 @@ struct TypeEvidencePrecisionTests {
   func displayed() {
     let table = TypeEvidencePrecision(
       splits: ["valid"], minimumSites: 10, rules: ["variable string-literal": .init(sites: 12, right: 3)])
-    let evidence = [TypeEvidence.Suggestion.Candidate(type: "string", confidence: 0.95, reason: "a string literal", rule: "string-literal")]
+    let evidence = [
+      TypeEvidence.Suggestion.Candidate(
+        type: "string", confidence: 0.95, reason: "a string literal", rule: "string-literal")
+    ]
     let ranked: [TypeCombination.Candidate] = [
       .init(type: "string", confidence: 0.95, source: .evidence, reason: "initialised with a string literal"),
       .init(type: "Mode", confidence: 0.5, source: .model, reason: "type head"),

@@ -48,7 +48,8 @@ struct TypeShapesTests {
     #expect(s.shaped([("Node", 0.6), ("void", 0.3)], anchor: find, kind: "return").map(\.type) == ["Node|undefined"])
     let get = offset(after: "get(m, k)", in: text)
     #expect(s.shape(anchor: get, kind: "return") == .orNull)
-    #expect(s.shaped([("string|null", 0.4), ("string", 0.3)], anchor: get, kind: "return").map(\.type) == ["string|null"])
+    #expect(
+      s.shaped([("string|null", 0.4), ("string", 0.3)], anchor: get, kind: "return").map(\.type) == ["string|null"])
     let first = offset(after: "first(xs)", in: text)
     #expect(s.shape(anchor: first, kind: "return") == .promiseOf(.orUndefined))
     #expect(s.shaped([("T", 0.6)], anchor: first, kind: "return").map(\.type) == ["Promise<T|undefined>"])
@@ -71,8 +72,10 @@ struct TypeShapesTests {
     let found = offset(after: "const found", in: text)
     #expect(s.shape(anchor: found, kind: "variable") == .array)
     #expect(
-      s.shaped([("Node", 0.5), ("string|number", 0.3), ("Node[]", 0.1), ("void", 0.1)], anchor: found, kind: "variable")
-        .map(\.type) == ["Node[]", "(string|number)[]"])
+      s.shaped(
+        [("Node", 0.5), ("string|number", 0.3), ("Node[]", 0.1), ("void", 0.1)], anchor: found, kind: "variable"
+      )
+      .map(\.type) == ["Node[]", "(string|number)[]"])
     #expect(s.shape(anchor: offset(after: "const names", in: text), kind: "variable") == .array)
     #expect(s.shape(anchor: offset(after: "const keys", in: text), kind: "variable") == .array)
     // A non-empty literal is the evidence's (`TypeEvidence`), not a shape.
@@ -148,9 +151,11 @@ struct TypeSiteDumpTests {
         .init(kind: "variable", name: "a", offset: 5, label: "Promise<User>"),
         .init(kind: "variable", name: "b", offset: 18, label: "any"),
       ])
-    let system: [[[TypeCombination.Candidate]]] = [[
-      [.init(type: "User", confidence: 0.6, source: .model, reason: "type head")], [],
-    ]]
+    let system: [[[TypeCombination.Candidate]]] = [
+      [
+        [.init(type: "User", confidence: 0.6, source: .model, reason: "type head")], [],
+      ]
+    ]
     let data = TypeSiteDump.lines(
       files: [file], head: [[["User", "Promise<User>"], []]], system: system, reachable: [[true, false]], model: "m")
     let lines = String(decoding: data, as: UTF8.self).split(separator: "\n")

@@ -33,8 +33,10 @@ enum EvalTypes {
     let evaluation = try TypeEvaluation(
       directory: URL(fileURLWithPath: datasets).appendingPathComponent("types").path, split: split, limit: limit,
       every: every)
-    var rows = [evaluation.mostFrequentRow(), evaluation.nameOnlyRow(), try evaluation.evidenceRow(),
-      try evaluation.combinedRow()]
+    var rows = [
+      evaluation.mostFrequentRow(), evaluation.nameOnlyRow(), try evaluation.evidenceRow(),
+      try evaluation.combinedRow(),
+    ]
     if tsc {
       let script = ProcessInfo.processInfo.environment["CODEINTEL_TSC_SCRIPT"] ?? "scripts/eval/tsc-types.js"
       let results = try TypeScriptPeer(script: script).run(evaluation.files)
@@ -64,7 +66,8 @@ enum EvalTypes {
         var names: [TypeNames] = []
         var reachable: [[Bool]] = []
         for file in evaluation.files {
-          let prepared = model.preparer.prepare(text: file.text, tsx: file.path.hasSuffix(".tsx"), sites: file.headSites)
+          let prepared = model.preparer.prepare(
+            text: file.text, tsx: file.path.hasSuffix(".tsx"), sites: file.headSites)
           scores.append(model.scores(prepared, top: 10))
           if dump != nil { reachable.append(TypeSiteDump.reachable(prepared, file: file, preparer: model.preparer)) }
           evidence.append(try TypeEvaluation.evidenceCandidates(file))
@@ -114,11 +117,13 @@ enum EvalTypes {
         rows.append(
           evaluation.row(
             "combined system: evidence ≥ \(threshold), else head\(model.retrieval == nil ? "" : " + retrieval") and "
-              + "name prior by confidence, types in scope (\(short))", predictions: system.map { $0.map { $0.map(\.type) } }))
+              + "name prior by confidence, types in scope (\(short))",
+            predictions: system.map { $0.map { $0.map(\.type) } }))
         if dump != nil {
           dumped.append(
             TypeSiteDump.lines(
-              files: evaluation.files, head: ranked(weight: 0).map { $0.map { $0.map(\.type) } }, system: system, reachable: reachable,
+              files: evaluation.files, head: ranked(weight: 0).map { $0.map { $0.map(\.type) } }, system: system,
+              reachable: reachable,
               model: model.directory?.path ?? model.info.label))
         }
         let bar = model.displayThreshold(fallback: 0.8)

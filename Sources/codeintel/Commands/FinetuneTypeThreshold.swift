@@ -77,7 +77,9 @@ enum FinetuneTypeThreshold {
         minimumSites: minimumRuleSites)
       try table.write(to: dir)
       model.evidencePrecision = table
-      print("evidence rules (kind rule: sites, right, confidence; fewer than \(minimumRuleSites) sites keep their fixed one):")
+      print(
+        "evidence rules (kind rule: sites, right, confidence; fewer than \(minimumRuleSites) sites keep their fixed one):"
+      )
       for (key, c) in table.rules.sorted(by: { $0.value.sites > $1.value.sites }) {
         let parts = key.split(separator: " ", maxSplits: 1).map(String.init)
         let p = table.confidence(kind: parts[0], rule: parts.count > 1 ? parts[1] : "")
@@ -127,7 +129,9 @@ enum FinetuneTypeThreshold {
       "threshold \(String(format: "%.4f", threshold)) for precision ≥ \(precision) on \(splits.joined(separator: " + ")) "
         + "pooled (\(calibration.rule ?? rule) rule)")
     for r in results {
-      print("  \(r.split): \(r.shown) of \(r.sites) sites shown (coverage \(pct(r.coverage))%), precision \(pct(r.precision))%")
+      print(
+        "  \(r.split): \(r.shown) of \(r.sites) sites shown (coverage \(pct(r.coverage))%), precision \(pct(r.precision))%"
+      )
     }
     print("wrote \(dir.appendingPathComponent(TypeCalibration.fileName).path)")
     return 0
@@ -156,7 +160,8 @@ enum FinetuneTypeThreshold {
           ? "0" : "\(xs.count), \(String(format: "%.1f", 100 * Double(xs.filter(\.correct).count) / Double(xs.count)))%"
       }
       print(
-        "\(t) | \(cell(shown)) | " + sources.map { s in cell(shown.filter { $0.source == s }) }.joined(separator: " | "))
+        "\(t) | \(cell(shown)) | " + sources.map { s in cell(shown.filter { $0.source == s }) }.joined(separator: " | ")
+      )
     }
   }
 }

@@ -55,7 +55,8 @@ public struct TypeEvidencePrecision: Codable, Sendable, Equatable {
       return c
     }
     return out.enumerated().sorted {
-      $0.element.confidence != $1.element.confidence ? $0.element.confidence > $1.element.confidence : $0.offset < $1.offset
+      $0.element.confidence != $1.element.confidence
+        ? $0.element.confidence > $1.element.confidence : $0.offset < $1.offset
     }.map(\.element)
   }
 
@@ -75,8 +76,12 @@ public struct TypeEvidencePrecision: Codable, Sendable, Equatable {
     }
     guard !measured.isEmpty else { return ranked }
     var others: [String: Double] = [:]
-    for m in model { others[TypeAccuracy.normalize(m.type)] = max(others[TypeAccuracy.normalize(m.type)] ?? 0, Double(m.probability)) }
-    for p in prior { others[TypeAccuracy.normalize(p.type)] = max(others[TypeAccuracy.normalize(p.type)] ?? 0, p.confidence) }
+    for m in model {
+      others[TypeAccuracy.normalize(m.type)] = max(others[TypeAccuracy.normalize(m.type)] ?? 0, Double(m.probability))
+    }
+    for p in prior {
+      others[TypeAccuracy.normalize(p.type)] = max(others[TypeAccuracy.normalize(p.type)] ?? 0, p.confidence)
+    }
     return ranked.map { c in
       guard c.source == .evidence || c.source == .combined, let m = measured[TypeAccuracy.normalize(c.type)] else {
         return c

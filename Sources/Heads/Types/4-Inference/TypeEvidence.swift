@@ -119,14 +119,18 @@ public enum TypeEvidence {
     case "string", "template_string":
       return .init(type: "string", confidence: Confidence.literal, reason: "a string literal", rule: "string-literal")
     case "true", "false":
-      return .init(type: "boolean", confidence: Confidence.literal, reason: "a boolean literal", rule: "boolean-literal")
+      return .init(
+        type: "boolean", confidence: Confidence.literal, reason: "a boolean literal", rule: "boolean-literal")
     case "null":
       return .init(type: "null", confidence: Confidence.literal, reason: "`null`", rule: "null")
     case "regex":
-      return .init(type: "RegExp", confidence: Confidence.literal, reason: "a regular expression literal", rule: "regex")
+      return .init(
+        type: "RegExp", confidence: Confidence.literal, reason: "a regular expression literal", rule: "regex")
     case "unary_expression":
       guard let op = node.child(field: "operator")?.text, let arg = node.child(field: "argument") else { return nil }
-      if op == "!" { return .init(type: "boolean", confidence: Confidence.literal, reason: "a `!` expression", rule: "not") }
+      if op == "!" {
+        return .init(type: "boolean", confidence: Confidence.literal, reason: "a `!` expression", rule: "not")
+      }
       if (op == "-" || op == "+") && arg.type == "number" {
         return .init(type: "number", confidence: Confidence.literal, reason: "a number literal", rule: "number-literal")
       }
@@ -136,14 +140,16 @@ public enum TypeEvidence {
       return nil
     case "binary_expression":
       guard let op = node.child(field: "operator")?.text, comparisons.contains(op) else { return nil }
-      return .init(type: "boolean", confidence: Confidence.comparison, reason: "a `\(op)` comparison", rule: "comparison")
+      return .init(
+        type: "boolean", confidence: Confidence.comparison, reason: "a `\(op)` comparison", rule: "comparison")
     case "parenthesized_expression":
       guard node.namedChildCount == 1, let inner = node.namedChild(0) else { return nil }
       return expressionType(of: inner, genericClasses: genericClasses)
     case "as_expression", "satisfies_expression":
       guard node.namedChildCount == 2, let type = node.namedChild(1), !type.hasError else { return nil }
       let keyword = node.type == "as_expression" ? "as" : "satisfies"
-      return .init(type: type.text, confidence: Confidence.assertion, reason: "`\(keyword) \(type.text)`", rule: "assertion")
+      return .init(
+        type: type.text, confidence: Confidence.assertion, reason: "`\(keyword) \(type.text)`", rule: "assertion")
     case "new_expression":
       return constructorType(node, genericClasses: genericClasses)
     case "array":
@@ -214,7 +220,8 @@ public enum TypeEvidence {
       var bare = false
       collectReturns(in: body, values: &values, bare: &bare)
       if values.isEmpty {
-        candidate = .init(type: "void", confidence: Confidence.void, reason: "no `return` returns a value", rule: "void")
+        candidate = .init(
+          type: "void", confidence: Confidence.void, reason: "no `return` returns a value", rule: "void")
       } else {
         guard !bare, let joined = joinedType(values, genericClasses: genericClasses) else { return nil }
         candidate = joined
@@ -245,7 +252,8 @@ public enum TypeEvidence {
     let rule = "returns " + rules.sorted().joined(separator: "+")
     if types.count == 1, types[0] != "null" {
       return .init(
-        type: types[0], confidence: Confidence.returnLiteral, reason: "every `return` returns a \(types[0])", rule: rule)
+        type: types[0], confidence: Confidence.returnLiteral, reason: "every `return` returns a \(types[0])", rule: rule
+      )
     }
     if types.count == 2, types.contains("null"), let t = types.first(where: { $0 != "null" }) {
       return .init(
@@ -256,7 +264,7 @@ public enum TypeEvidence {
   }
 
   /// The `return` statements of a function body, not descending into nested functions or classes.
-  private static func collectReturns(in node: Node, values: inout [Node], bare: inout Bool) {
+  static func collectReturns(in node: Node, values: inout [Node], bare: inout Bool) {
     for child in node.namedChildren {
       switch child.type {
       case "return_statement":
@@ -316,7 +324,8 @@ public enum TypeEvidence {
     guard let element = type else { return nil }
     let wrapped = element.contains(" ") || element.contains("|") ? "(\(element))" : element
     return .init(
-      type: wrapped + "[]", confidence: Confidence.array, reason: "an array literal of \(element) values", rule: "array")
+      type: wrapped + "[]", confidence: Confidence.array, reason: "an array literal of \(element) values", rule: "array"
+    )
   }
 
   private static func genericClassNames(in tree: Tree) -> Set<String> {

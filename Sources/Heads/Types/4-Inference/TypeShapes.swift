@@ -113,7 +113,9 @@ public enum TypeShapes {
         total[t, default: 0] += p
       }
       return order.enumerated()
-        .sorted { total[$0.element]! != total[$1.element]! ? total[$0.element]! > total[$1.element]! : $0.offset < $1.offset }
+        .sorted {
+          total[$0.element]! != total[$1.element]! ? total[$0.element]! > total[$1.element]! : $0.offset < $1.offset
+        }
         .map { ($0.element, total[$0.element]!) }
     }
 
@@ -134,7 +136,10 @@ public enum TypeShapes {
         out.append(c)
       }
       return out.enumerated()
-        .sorted { $0.element.confidence != $1.element.confidence ? $0.element.confidence > $1.element.confidence : $0.offset < $1.offset }
+        .sorted {
+          $0.element.confidence != $1.element.confidence
+            ? $0.element.confidence > $1.element.confidence : $0.offset < $1.offset
+        }
         .map(\.element)
     }
 
@@ -218,7 +223,7 @@ public enum TypeShapes {
     if let body = node.child(field: "body"), body.type == "statement_block" {
       var values: [Node] = []
       var bare = false
-      collectReturns(in: body, values: &values, bare: &bare)
+      TypeEvidence.collectReturns(in: body, values: &values, bare: &bare)
       let undefinedValues = values.filter { isUndefined($0) }.count
       let nullValues = values.filter { $0.type == "null" }.count
       let real = values.count - undefinedValues - nullValues
@@ -238,21 +243,6 @@ public enum TypeShapes {
 
   static func isUndefined(_ node: Node) -> Bool {
     (node.type == "undefined" || node.type == "identifier") && node.text == "undefined"
-  }
-
-  /// The `return` statements of a function body, not descending into nested functions or classes.
-  static func collectReturns(in node: Node, values: inout [Node], bare: inout Bool) {
-    for child in node.namedChildren {
-      switch child.type {
-      case "return_statement":
-        if let v = child.namedChildren.first(where: { $0.type != "comment" }) { values.append(v) } else { bare = true }
-      case "function_declaration", "function_expression", "function", "arrow_function", "method_definition",
-        "class_declaration", "class", "generator_function_declaration", "generator_function":
-        continue
-      default:
-        collectReturns(in: child, values: &values, bare: &bare)
-      }
-    }
   }
 
   // MARK: - Initialisers

@@ -129,7 +129,9 @@ public struct TypeSuggestions: Sendable {
     let parser = Parser(language: file.language)
     let baseline = try parser.parse(bytes: file.bytes).errorCount
     func edits(_ s: [TypeEvidence.Suggestion]) -> [ByteEdit] {
-      jsdoc ? JSDocWriter.edits(for: s, in: file.bytes) : s.map { ByteEdit(start: $0.anchor, deletedLength: 0, inserted: $0.annotation) }
+      jsdoc
+        ? JSDocWriter.edits(for: s, in: file.bytes)
+        : s.map { ByteEdit(start: $0.anchor, deletedLength: 0, inserted: $0.annotation) }
     }
     func parsesAsWell(_ bytes: [UInt8]) throws -> Bool { try parser.parse(bytes: bytes).errorCount <= baseline }
 
@@ -155,7 +157,11 @@ enum JSDocWriter {
     var byUnit: [Int: [TypeEvidence.Suggestion]] = [:]
     for s in suggestions where s.kind == .parameter || s.kind == .returnType {
       // The innermost unit whose parameter list or name holds the suggestion.
-      guard let u = units.indices.last(where: { units[$0].byteRange.contains(s.anchor) || units[$0].byteRange.lowerBound == s.anchor }) else {
+      guard
+        let u = units.indices.last(where: {
+          units[$0].byteRange.contains(s.anchor) || units[$0].byteRange.lowerBound == s.anchor
+        })
+      else {
         continue
       }
       byUnit[u, default: []].append(s)

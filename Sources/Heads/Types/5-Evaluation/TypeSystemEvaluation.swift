@@ -11,7 +11,8 @@ extension TypeEvaluation {
   /// when the caller has them; else `model.predict` is run.
   public static func systemCandidates(
     _ file: File, model: TypeHeadModel, evidenceThreshold: Double = TypeCombination.evidenceThreshold,
-    predictions given: [[(type: String, probability: Float)]]? = nil, evidence givenEvidence: [[TypeEvidence.Suggestion.Candidate]]? = nil,
+    predictions given: [[(type: String, probability: Float)]]? = nil,
+    evidence givenEvidence: [[TypeEvidence.Suggestion.Candidate]]? = nil,
     names givenNames: TypeNames? = nil, shapes givenShapes: TypeShapes.FileShapes? = nil, useShapes: Bool = true
   ) throws -> [[TypeCombination.Candidate]] {
     let evidence = try givenEvidence ?? evidenceCandidates(file)
@@ -22,7 +23,8 @@ extension TypeEvaluation {
     return file.sites.indices.map { i in
       let site = file.sites[i]
       let shapedModel = shapes.shaped(predictions[i], anchor: site.offset, kind: site.kind)
-      let shapedPrior = shapes.shaped(model.namePrior?.candidates(for: site.name) ?? [], anchor: site.offset, kind: site.kind)
+      let shapedPrior = shapes.shaped(
+        model.namePrior?.candidates(for: site.name) ?? [], anchor: site.offset, kind: site.kind)
       let combined = TypeCombination.combine(
         evidence: evidence[i], model: shapedModel, prior: shapedPrior, threshold: evidenceThreshold, top: 10)
       var out: [TypeCombination.Candidate] = []
@@ -34,7 +36,8 @@ extension TypeEvaluation {
       }
       // A capped candidate may now sit below one after it.
       let ranked = out.enumerated().sorted {
-        $0.element.confidence != $1.element.confidence ? $0.element.confidence > $1.element.confidence : $0.offset < $1.offset
+        $0.element.confidence != $1.element.confidence
+          ? $0.element.confidence > $1.element.confidence : $0.offset < $1.offset
       }.map(\.element)
       // Ranked by the evidence rules' fixed confidences; shown with their measured ones.
       return model.evidencePrecision?.displayed(

@@ -109,19 +109,20 @@ struct CLI {
   }
 
   @Test func suggestTypesListsAndDiffs() throws {
-    // An explicit bar: the shipped head's calibrated default (type-calibration.json, 0.9502) sits just above the
-    // evidence rules' 0.95, and this test is about the listing, JSON and diff, not about the default.
-    let list = try CLI.run(["suggest-types", "--all", "--min-confidence", "0.9", "Examples/basics/shapes.ts"])
+    // An explicit bar below the shipped head's calibrated default (type-calibration.json): this test is about the
+    // listing, JSON and diff, not about the default. `dx = 0`: a number default (measured 0.80 on valid,
+    // evidence-precision.json) that the head and the name prior agree with, shown at the highest of them.
+    let list = try CLI.run(["suggest-types", "--all", "--min-confidence", "0.8", "Examples/basics/shapes.ts"])
     #expect(list.status == 0)
-    #expect(list.stdout.contains("Examples/basics/shapes.ts:35:44  dx: number  0.95"))
+    #expect(list.stdout.contains("Examples/basics/shapes.ts:35:44  dx: number  0.90"))
     // By default only sites where an annotation adds information: `dx = 0` already says `number`.
     let holes = try CLI.run(["suggest-types", "Examples/basics/shapes.ts"])
     #expect(holes.status == 0 && !holes.stdout.contains("dx: number"))
-    let json = try CLI.run(["suggest-types", "--all", "--min-confidence", "0.9", "--format", "json", "Examples/basics/shapes.ts"])
+    let json = try CLI.run(["suggest-types", "--all", "--min-confidence", "0.8", "--format", "json", "Examples/basics/shapes.ts"])
     let doc = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
     let suggestions = try #require((doc["files"] as? [[String: Any]])?.first?["suggestions"] as? [[String: Any]])
     #expect(suggestions.contains { $0["name"] as? String == "dx" && $0["line"] as? Int == 35 })
-    let diff = try CLI.run(["suggest-types", "--all", "--min-confidence", "0.9", "--diff", "Examples/basics/shapes.ts"])
+    let diff = try CLI.run(["suggest-types", "--all", "--min-confidence", "0.8", "--diff", "Examples/basics/shapes.ts"])
     #expect(diff.stdout.contains("+export const translate = ({ x, y }: Point, dx: number = 0, dy: number = 0): Point"))
   }
 

@@ -113,6 +113,37 @@ struct TypeCompositionTests {
     #expect(TypeCalibration.stableThreshold(points: points, precision: 0.5, minimumShown: 9) == nil)
   }
 
+  @Test("the stable threshold on splits: every split, not only the pool, reaches the precision above the bar")
+  func stableThresholdPerSplit() {
+    // Split A: 0.9 ✓✓✓✓, 0.8 ✓✓✓✓ (all right). Split B: 0.9 ✓✓, 0.8 ✓✗✗.
+    // Pooled at 0.8: 11/13 = 0.846 ≥ 0.8, so the pooled rule takes 0.8; B alone at 0.8 is 3/5 = 0.6: its own
+    // stable threshold is 0.9, and so is the bar.
+    let a: [(confidence: Double, correct: Bool)] = Array(repeating: (0.9, true), count: 4) + Array(repeating: (0.8, true), count: 4)
+    let b: [(confidence: Double, correct: Bool)] = [(0.9, true), (0.9, true), (0.8, true), (0.8, false), (0.8, false)]
+    #expect(TypeCalibration.stableThreshold(points: a + b, precision: 0.8, minimumShown: 1) == 0.8)
+    #expect(TypeCalibration.stableThreshold(splits: [a, b], precision: 0.8, minimumShown: 1) == 0.9)
+    // A split with too few points to judge does not move the bar.
+    #expect(TypeCalibration.stableThreshold(splits: [a, b], precision: 0.8, minimumShown: 6) == 0.8)
+    // Judged by the Wilson lower bound at z 1.645, the pool's first threshold (0.9: 6 of 6 right) is only 0.689
+    // sure to reach 0.8: no bar.
+    #expect(TypeCalibration.stableThreshold(splits: [a, b], precision: 0.8, minimumShown: 1, z: 1.645) == nil)
+    // A judged split that misses at its first judged threshold: no bar.
+    #expect(TypeCalibration.stableThreshold(splits: [a, [(0.95, false), (0.9, false)] + b], precision: 0.8, minimumShown: 1) == nil)
+  }
+
+  @Test("Wilson lower bound, hand-computed")
+  func wilson() {
+    // 9 of 10 at z 1.645: p 0.9, z² 2.706; (0.9 + 0.1353 − 1.645 · √((0.09 + 0.0677) / 10)) / 1.2706
+    // = (1.0353 − 0.2066) / 1.2706 = 0.6523.
+    let p = 0.9, n = 10.0, z = 1.645
+    let byHand = (p + z * z / (2 * n) - z * ((p * (1 - p) + z * z / (4 * n)) / n).squareRoot()) / (1 + z * z / n)
+    #expect(abs(TypeCalibration.wilsonLower(correct: 9, shown: 10, z: z) - byHand) < 1e-12)
+    #expect(abs(byHand - 0.6523) < 0.001)
+    #expect(TypeCalibration.wilsonLower(correct: 9, shown: 10, z: 0) == 0.9)
+    // More points, the same share: a tighter bound.
+    #expect(TypeCalibration.wilsonLower(correct: 900, shown: 1000, z: z) > 0.88)
+  }
+
   @Test("ranking: a text both the vocabulary and the file offer sums its probabilities; other is left out")
   func rank() {
     // vocabulary [string, Node], "other", offers [Node, Box<T>, T]

@@ -44,6 +44,7 @@ struct TypeEvidenceTests {
       const o = { a: 1 }
       const e = []
       const v = input as HTMLElement
+      const pairs = [['a', 'b'], ['c', 'd']]
       """
     #expect(
       try summary(source) == [

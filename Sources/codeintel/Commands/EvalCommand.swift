@@ -110,6 +110,9 @@ enum EvalCommand: CLICommand {
       --threads N     Compute threads of the encoder and BLAS (default: BLAS's own).
                       A head folder with type-retrieval.bin also gets the rows "retrieval alone",
                       "head + retrieval" and "combined system without retrieval".
+      --dump FILE     Also write one JSON line per scored site and head: label, whether the
+                      head could produce it (vocabulary or the site's candidates), the head's
+                      ranked types and the combined system's, with confidences and sources.
 
     names    Scores method-name heads on the method-names split (default test) by subtoken
              precision, recall, F1 (code2seq's definition) and exact match of the top beam, next to

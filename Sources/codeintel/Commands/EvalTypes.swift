@@ -27,13 +27,16 @@ enum EvalTypes {
     let typeModels = try scanner.options("--types-model")
     let threshold = try scanner.double("--evidence-threshold", in: 0...2) ?? TypeCombination.evidenceThreshold
     let threads = try scanner.int("--threads", in: 1...64)
+    let dump = try scanner.option("--dump")
     guard try scanner.finish().isEmpty else { throw UsageError("unexpected arguments") }
     if let threads { BLAS.setThreads(threads) }
     let evaluation = try TypeEvaluation(
       directory: URL(fileURLWithPath: datasets).appendingPathComponent("types").path, split: split, limit: limit,
       every: every)
-    var rows = [evaluation.mostFrequentRow(), evaluation.nameOnlyRow(), try evaluation.evidenceRow(),
-      try evaluation.combinedRow()]
+    var rows = [
+      evaluation.mostFrequentRow(), evaluation.nameOnlyRow(), try evaluation.evidenceRow(),
+      try evaluation.combinedRow(),
+    ]
     if tsc {
       let script = ProcessInfo.processInfo.environment["CODEINTEL_TSC_SCRIPT"] ?? "scripts/eval/tsc-types.js"
       let results = try TypeScriptPeer(script: script).run(evaluation.files)
@@ -51,6 +54,7 @@ enum EvalTypes {
       : try typeModels.map { try TypeHeadModel.load(directory: $0) }
     if let threads { for model in heads { (model.encoder as? TransformerEncoder)?.threads = threads } }
     var thresholds = ""
+    var dumped = Data()
     if !heads.isEmpty {
       let trainPath = URL(fileURLWithPath: datasets).appendingPathComponent("types/train.jsonl").path
       let trainSHA256 = FileManager.default.contents(atPath: trainPath).map { SHA256.hex($0) } ?? ""
@@ -60,9 +64,12 @@ enum EvalTypes {
         var scores: [[TypeHeadModel.SiteScores]] = []
         var evidence: [[[TypeEvidence.Suggestion.Candidate]]] = []
         var names: [TypeNames] = []
+        var reachable: [[Bool]] = []
         for file in evaluation.files {
-          let prepared = model.preparer.prepare(text: file.text, tsx: file.path.hasSuffix(".tsx"), sites: file.headSites)
+          let prepared = model.preparer.prepare(
+            text: file.text, tsx: file.path.hasSuffix(".tsx"), sites: file.headSites)
           scores.append(model.scores(prepared, top: 10))
+          if dump != nil { reachable.append(TypeSiteDump.reachable(prepared, file: file, preparer: model.preparer)) }
           evidence.append(try TypeEvaluation.evidenceCandidates(file))
           names.append(try TypeEvaluation.typeNames(file))
         }
@@ -87,14 +94,19 @@ enum EvalTypes {
         // The shipped rule (`TypeCombination.combine` as `suggest-types` and the LSP call it, then only types in
         // scope at the site): evidence first where confident, else the head (mixed with the retrieval when the
         // folder has a datastore) and the name prior by confidence.
-        func system(weight: Float?) throws -> [[[TypeCombination.Candidate]]] {
+        func system(weight: Float?, shapes: Bool = true) throws -> [[[TypeCombination.Candidate]]] {
           let r = ranked(weight: weight)
           return try evaluation.files.indices.map {
             try TypeEvaluation.systemCandidates(
               evaluation.files[$0], model: model, evidenceThreshold: threshold, predictions: r[$0],
-              evidence: evidence[$0], names: names[$0])
+              evidence: evidence[$0], names: names[$0], useShapes: shapes)
           }
         }
+        rows.append(
+          evaluation.row(
+            "combined system without code shapes (TypeShapes) (\(short))",
+            predictions: try system(weight: nil, shapes: false).map { $0.map { $0.map(\.type) } }))
+
         if model.retrieval != nil {
           rows.append(
             evaluation.row(
@@ -105,7 +117,15 @@ enum EvalTypes {
         rows.append(
           evaluation.row(
             "combined system: evidence ≥ \(threshold), else head\(model.retrieval == nil ? "" : " + retrieval") and "
-              + "name prior by confidence, types in scope (\(short))", predictions: system.map { $0.map { $0.map(\.type) } }))
+              + "name prior by confidence, types in scope (\(short))",
+            predictions: system.map { $0.map { $0.map(\.type) } }))
+        if dump != nil {
+          dumped.append(
+            TypeSiteDump.lines(
+              files: evaluation.files, head: ranked(weight: 0).map { $0.map { $0.map(\.type) } }, system: system,
+              reachable: reachable,
+              model: model.directory?.path ?? model.info.label))
+        }
         let bar = model.displayThreshold(fallback: 0.8)
         let at = TypeEvaluation.atThreshold(
           files: evaluation.files, candidates: system, threshold: bar, split: split)
@@ -121,6 +141,11 @@ enum EvalTypes {
         }
         pending.removeAll { $0.contains(model.info.randomInit ? "no pretraining" : "ContraCode") }
         pending.removeAll { $0.hasPrefix("combined") }
+      }
+    }
+    if let dump {
+      guard FileManager.default.createFile(atPath: dump, contents: dumped) else {
+        throw CodeIntelError("\(dump): cannot write the site dump")
       }
     }
     var out = "Split `\(split)`\(every > 1 ? ", every \(every)th file" : "")"

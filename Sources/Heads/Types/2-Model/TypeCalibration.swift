@@ -86,15 +86,46 @@ public struct TypeCalibration: Codable, Sendable, Equatable {
   /// judged (a handful of points says little), and the walk stops at the first judged threshold that misses, so
   /// a lucky dip lower down cannot pull the bar below a stretch that misses the precision (as `threshold` can on
   /// a jagged curve). nil when the first judged threshold misses or no threshold shows `minimumShown` points.
+  /// With `z` > 0 a threshold is judged by the lower end of the Wilson interval of its precision (`z` 1.645: a
+  /// one-sided 95 % bound) instead of the measured share, so a bar that valid only just reaches is not taken.
   public static func stableThreshold(
-    points: [(confidence: Double, correct: Bool)], precision: Double, minimumShown: Int
+    points: [(confidence: Double, correct: Bool)], precision: Double, minimumShown: Int, z: Double = 0
   ) -> Double? {
     var best: Double?
     for step in cumulative(points) where step.shown >= minimumShown {
-      if Double(step.correct) < precision * Double(step.shown) { break }
+      if wilsonLower(correct: step.correct, shown: step.shown, z: z) < precision { break }
       best = step.confidence
     }
     return best
+  }
+
+  /// The lower end of the Wilson score interval of `correct` of `shown` (the share itself when `z` is 0).
+  public static func wilsonLower(correct: Int, shown: Int, z: Double) -> Double {
+    guard shown > 0 else { return 0 }
+    let n = Double(shown)
+    let p = Double(correct) / n
+    guard z > 0 else { return p }
+    let z2 = z * z
+    return (p + z2 / (2 * n) - z * ((p * (1 - p) + z2 / (4 * n)) / n).squareRoot()) / (1 + z2 / n)
+  }
+
+  /// The stable rule on several splits at once: the highest of the pooled points' stable threshold and each
+  /// split's own, so that every split (not only their pool) is right at least `precision` of the time at every
+  /// judged threshold at or above the bar. A split with no threshold showing `minimumShown` points is not
+  /// judged on its own; nil when the pool or a judged split misses at its first judged threshold.
+  public static func stableThreshold(
+    splits: [[(confidence: Double, correct: Bool)]], precision: Double, minimumShown: Int, z: Double = 0
+  ) -> Double? {
+    guard
+      var bar = stableThreshold(points: splits.flatMap { $0 }, precision: precision, minimumShown: minimumShown, z: z)
+    else { return nil }
+    for points in splits where cumulative(points).contains(where: { $0.shown >= minimumShown }) {
+      guard let own = stableThreshold(points: points, precision: precision, minimumShown: minimumShown, z: z) else {
+        return nil
+      }
+      bar = max(bar, own)
+    }
+    return bar
   }
 
   /// Ten reliability bins of (confidence, right) points.

@@ -69,6 +69,9 @@ public final class TypeHeadModel: @unchecked Sendable {
   /// The datastore of train sites searched by the site vector (`type-retrieval.bin`); nil when the folder has
   /// none (then the head's ranking is used alone).
   public var retrieval: TypeRetrieval?
+  /// Each evidence rule's measured valid precision, the confidence of its candidates (`evidence-precision.json`);
+  /// nil when the folder has none (then the rules' fixed confidences).
+  public var evidencePrecision: TypeEvidencePrecision?
   private let lock = NSLock()
 
   public init(
@@ -103,6 +106,7 @@ public final class TypeHeadModel: @unchecked Sendable {
     let model = TypeHeadModel(
       info: info, tokenizer: tokenizer, encoder: encoder, head: head, namePrior: prior, directory: folder.url)
     model.calibration = try TypeCalibration.load(directory: folder.url)
+    model.evidencePrecision = try TypeEvidencePrecision.load(directory: folder.url)
     if let retrieval = try TypeRetrieval.load(directory: folder.url) {
       let fingerprint = try TypeRetrieval.fingerprint(
         headFolder: folder.url, encoder: info.encoder, typehead: info.typehead)

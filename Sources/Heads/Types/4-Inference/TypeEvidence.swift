@@ -29,12 +29,16 @@ public enum TypeEvidence {
       public var reason: String
       /// Where it came from: `evidence`, `model` (the type head) or `combined` (both proposed it).
       public var source: String
+      /// Which evidence rule gave it (`string-literal`, `constructor`, `returns number-literal async`, …):
+      /// what `TypeEvidencePrecision` measures; empty for candidates that are no evidence.
+      public var rule: String
 
-      public init(type: String, confidence: Double, reason: String, source: String = "evidence") {
+      public init(type: String, confidence: Double, reason: String, source: String = "evidence", rule: String = "") {
         self.type = type
         self.confidence = confidence
         self.reason = reason
         self.source = source
+        self.rule = rule
       }
     }
 
@@ -111,35 +115,41 @@ public enum TypeEvidence {
   public static func expressionType(of node: Node, genericClasses: Set<String> = []) -> Suggestion.Candidate? {
     switch node.type {
     case "number":
-      return .init(type: "number", confidence: Confidence.literal, reason: "a number literal")
+      return .init(type: "number", confidence: Confidence.literal, reason: "a number literal", rule: "number-literal")
     case "string", "template_string":
-      return .init(type: "string", confidence: Confidence.literal, reason: "a string literal")
+      return .init(type: "string", confidence: Confidence.literal, reason: "a string literal", rule: "string-literal")
     case "true", "false":
-      return .init(type: "boolean", confidence: Confidence.literal, reason: "a boolean literal")
+      return .init(
+        type: "boolean", confidence: Confidence.literal, reason: "a boolean literal", rule: "boolean-literal")
     case "null":
-      return .init(type: "null", confidence: Confidence.literal, reason: "`null`")
+      return .init(type: "null", confidence: Confidence.literal, reason: "`null`", rule: "null")
     case "regex":
-      return .init(type: "RegExp", confidence: Confidence.literal, reason: "a regular expression literal")
+      return .init(
+        type: "RegExp", confidence: Confidence.literal, reason: "a regular expression literal", rule: "regex")
     case "unary_expression":
       guard let op = node.child(field: "operator")?.text, let arg = node.child(field: "argument") else { return nil }
-      if op == "!" { return .init(type: "boolean", confidence: Confidence.literal, reason: "a `!` expression") }
+      if op == "!" {
+        return .init(type: "boolean", confidence: Confidence.literal, reason: "a `!` expression", rule: "not")
+      }
       if (op == "-" || op == "+") && arg.type == "number" {
-        return .init(type: "number", confidence: Confidence.literal, reason: "a number literal")
+        return .init(type: "number", confidence: Confidence.literal, reason: "a number literal", rule: "number-literal")
       }
       if op == "typeof" {
-        return .init(type: "string", confidence: Confidence.literal, reason: "a `typeof` expression")
+        return .init(type: "string", confidence: Confidence.literal, reason: "a `typeof` expression", rule: "typeof")
       }
       return nil
     case "binary_expression":
       guard let op = node.child(field: "operator")?.text, comparisons.contains(op) else { return nil }
-      return .init(type: "boolean", confidence: Confidence.comparison, reason: "a `\(op)` comparison")
+      return .init(
+        type: "boolean", confidence: Confidence.comparison, reason: "a `\(op)` comparison", rule: "comparison")
     case "parenthesized_expression":
       guard node.namedChildCount == 1, let inner = node.namedChild(0) else { return nil }
       return expressionType(of: inner, genericClasses: genericClasses)
     case "as_expression", "satisfies_expression":
       guard node.namedChildCount == 2, let type = node.namedChild(1), !type.hasError else { return nil }
       let keyword = node.type == "as_expression" ? "as" : "satisfies"
-      return .init(type: type.text, confidence: Confidence.assertion, reason: "`\(keyword) \(type.text)`")
+      return .init(
+        type: type.text, confidence: Confidence.assertion, reason: "`\(keyword) \(type.text)`", rule: "assertion")
     case "new_expression":
       return constructorType(node, genericClasses: genericClasses)
     case "array":
@@ -159,7 +169,9 @@ public enum TypeEvidence {
     return Suggestion(
       kind: .variable, name: name.text, nameRange: name.byteRange, anchor: name.endByte,
       candidates: [
-        .init(type: candidate.type, confidence: candidate.confidence, reason: "initialised with " + candidate.reason)
+        .init(
+          type: candidate.type, confidence: candidate.confidence, reason: "initialised with " + candidate.reason,
+          rule: candidate.rule)
       ])
   }
 
@@ -184,7 +196,9 @@ public enum TypeEvidence {
     return Suggestion(
       kind: .parameter, name: pattern.text, nameRange: pattern.byteRange, anchor: anchor,
       candidates: [
-        .init(type: candidate.type, confidence: candidate.confidence, reason: "defaults to " + candidate.reason)
+        .init(
+          type: candidate.type, confidence: candidate.confidence, reason: "defaults to " + candidate.reason,
+          rule: candidate.rule)
       ])
   }
 
@@ -206,18 +220,21 @@ public enum TypeEvidence {
       var bare = false
       collectReturns(in: body, values: &values, bare: &bare)
       if values.isEmpty {
-        candidate = .init(type: "void", confidence: Confidence.void, reason: "no `return` returns a value")
+        candidate = .init(
+          type: "void", confidence: Confidence.void, reason: "no `return` returns a value", rule: "void")
       } else {
         guard !bare, let joined = joinedType(values, genericClasses: genericClasses) else { return nil }
         candidate = joined
       }
     } else {
       guard let c = expressionType(of: body, genericClasses: genericClasses), c.type != "null" else { return nil }
-      candidate = .init(type: c.type, confidence: Confidence.returnLiteral, reason: "returns " + c.reason)
+      candidate = .init(
+        type: c.type, confidence: Confidence.returnLiteral, reason: "returns " + c.reason, rule: "returns " + c.rule)
     }
     if isAsync {
       candidate.type = "Promise<\(candidate.type)>"
       candidate.reason += " (async)"
+      candidate.rule += " async"
     }
     return Suggestion(
       kind: .returnType, name: name.text, nameRange: name.range, anchor: parameters.endByte, candidates: [candidate])
@@ -226,22 +243,28 @@ public enum TypeEvidence {
   /// The common type of the returned expressions: one type, or one type and `null`.
   private static func joinedType(_ values: [Node], genericClasses: Set<String>) -> Suggestion.Candidate? {
     var types: [String] = []
+    var rules: Set<String> = []
     for v in values {
       guard let c = expressionType(of: v, genericClasses: genericClasses) else { return nil }
       if !types.contains(c.type) { types.append(c.type) }
+      if c.type != "null" { rules.insert(c.rule) }
     }
+    let rule = "returns " + rules.sorted().joined(separator: "+")
     if types.count == 1, types[0] != "null" {
-      return .init(type: types[0], confidence: Confidence.returnLiteral, reason: "every `return` returns a \(types[0])")
+      return .init(
+        type: types[0], confidence: Confidence.returnLiteral, reason: "every `return` returns a \(types[0])", rule: rule
+      )
     }
     if types.count == 2, types.contains("null"), let t = types.first(where: { $0 != "null" }) {
       return .init(
-        type: "\(t) | null", confidence: Confidence.nullable, reason: "every `return` returns a \(t) or `null`")
+        type: "\(t) | null", confidence: Confidence.nullable, reason: "every `return` returns a \(t) or `null`",
+        rule: rule + " or null")
     }
     return nil
   }
 
   /// The `return` statements of a function body, not descending into nested functions or classes.
-  private static func collectReturns(in node: Node, values: inout [Node], bare: inout Bool) {
+  static func collectReturns(in node: Node, values: inout [Node], bare: inout Bool) {
     for child in node.namedChildren {
       switch child.type {
       case "return_statement":
@@ -283,7 +306,7 @@ public enum TypeEvidence {
     } else if genericBuiltins.contains(type) || genericClasses.contains(type) {
       return nil
     }
-    return .init(type: type, confidence: Confidence.constructor, reason: "`new \(ctor.text)(…)`")
+    return .init(type: type, confidence: Confidence.constructor, reason: "`new \(ctor.text)(…)`", rule: "constructor")
   }
 
   private static func arrayType(_ node: Node, genericClasses: Set<String>) -> Suggestion.Candidate? {
@@ -291,13 +314,18 @@ public enum TypeEvidence {
     guard !elements.isEmpty else { return nil }
     var type: String?
     for e in elements {
+      // An array of array literals is as often a list of tuples (`[string, string][]`) as an array of arrays:
+      // on the valid splits its `T[][]` was right at 0 of 16 sites, so it is no evidence.
+      if e.type == "array" { return nil }
       guard let c = expressionType(of: e, genericClasses: genericClasses), c.type != "null" else { return nil }
       if let t = type, t != c.type { return nil }
       type = c.type
     }
     guard let element = type else { return nil }
     let wrapped = element.contains(" ") || element.contains("|") ? "(\(element))" : element
-    return .init(type: wrapped + "[]", confidence: Confidence.array, reason: "an array literal of \(element) values")
+    return .init(
+      type: wrapped + "[]", confidence: Confidence.array, reason: "an array literal of \(element) values", rule: "array"
+    )
   }
 
   private static func genericClassNames(in tree: Tree) -> Set<String> {

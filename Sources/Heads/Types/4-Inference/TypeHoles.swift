@@ -170,7 +170,9 @@ public enum TypeHoles {
       out.append(
         TypeEvidence.Suggestion(
           kind: .property, name: name.text, nameRange: name.byteRange, anchor: anchor,
-          candidates: [.init(type: c.type, confidence: c.confidence, reason: "initialised with " + c.reason)]))
+          candidates: [
+            .init(type: c.type, confidence: c.confidence, reason: "initialised with " + c.reason, rule: c.rule)
+          ]))
       return false
     }
     return out

@@ -51,6 +51,7 @@ public struct TypeSuggestions: Sendable {
     guard !sites.isEmpty else { return evidence }
     let text = String(decoding: tree.bytes, as: UTF8.self)
     let names = TypeNames(tree: tree)
+    let shapes = TypeShapes.shapes(in: tree)
     // The head sees each site's name as the dataset spells it (a return site of `const f = () => …` has no
     // name there), so what it reads here matches what it was trained on.
     let predictions = model.predict(
@@ -69,10 +70,18 @@ public struct TypeSuggestions: Sendable {
       let key = "\(site.anchor):\(site.kind.rawValue)"
       let ev = byKey[key]
       used.insert(key)
-      let combined = TypeCombination.combine(
-        evidence: ev?.candidates ?? [], model: predicted,
-        prior: model.namePrior?.candidates(for: site.datasetName) ?? [],
+      let evidenceCandidates = ev?.candidates ?? []
+      let shapedModel = shapes.shaped(predicted, anchor: site.anchor, kind: site.datasetKind)
+      let shapedPrior = shapes.shaped(
+        model.namePrior?.candidates(for: site.datasetName) ?? [], anchor: site.anchor, kind: site.datasetKind)
+      var combined = TypeCombination.combine(
+        evidence: evidenceCandidates, model: shapedModel, prior: shapedPrior,
         modelReason: model.retrieval.map { "type head and its \($0.k) nearest train sites" } ?? "type head")
+      // Ranked by the evidence rules' fixed confidences; shown with their measured ones.
+      if let table = model.evidencePrecision {
+        combined = table.displayed(
+          combined, evidence: evidenceCandidates, kind: site.datasetKind, model: shapedModel, prior: shapedPrior)
+      }
       guard !combined.isEmpty else { continue }
       out.append(
         TypeEvidence.Suggestion(
@@ -84,7 +93,13 @@ public struct TypeSuggestions: Sendable {
           }))
     }
     // Evidence at sites `TypeSites` leaves out stays as it was.
-    for s in evidence where !used.contains("\(s.anchor):\(s.kind.rawValue)") { out.append(s) }
+    for var s in evidence where !used.contains("\(s.anchor):\(s.kind.rawValue)") {
+      if let table = model.evidencePrecision {
+        let kind = TypeSites.Site(kind: s.kind, name: s.name, nameRange: s.nameRange, anchor: s.anchor).datasetKind
+        s.candidates = table.calibrated(s.candidates, kind: kind)
+      }
+      out.append(s)
+    }
     return out.sorted { ($0.anchor, $0.kind.rawValue) < ($1.anchor, $1.kind.rawValue) }
   }
 
@@ -114,7 +129,9 @@ public struct TypeSuggestions: Sendable {
     let parser = Parser(language: file.language)
     let baseline = try parser.parse(bytes: file.bytes).errorCount
     func edits(_ s: [TypeEvidence.Suggestion]) -> [ByteEdit] {
-      jsdoc ? JSDocWriter.edits(for: s, in: file.bytes) : s.map { ByteEdit(start: $0.anchor, deletedLength: 0, inserted: $0.annotation) }
+      jsdoc
+        ? JSDocWriter.edits(for: s, in: file.bytes)
+        : s.map { ByteEdit(start: $0.anchor, deletedLength: 0, inserted: $0.annotation) }
     }
     func parsesAsWell(_ bytes: [UInt8]) throws -> Bool { try parser.parse(bytes: bytes).errorCount <= baseline }
 
@@ -140,7 +157,11 @@ enum JSDocWriter {
     var byUnit: [Int: [TypeEvidence.Suggestion]] = [:]
     for s in suggestions where s.kind == .parameter || s.kind == .returnType {
       // The innermost unit whose parameter list or name holds the suggestion.
-      guard let u = units.indices.last(where: { units[$0].byteRange.contains(s.anchor) || units[$0].byteRange.lowerBound == s.anchor }) else {
+      guard
+        let u = units.indices.last(where: {
+          units[$0].byteRange.contains(s.anchor) || units[$0].byteRange.lowerBound == s.anchor
+        })
+      else {
         continue
       }
       byUnit[u, default: []].append(s)

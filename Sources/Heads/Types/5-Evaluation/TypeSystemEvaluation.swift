@@ -11,18 +11,22 @@ extension TypeEvaluation {
   /// when the caller has them; else `model.predict` is run.
   public static func systemCandidates(
     _ file: File, model: TypeHeadModel, evidenceThreshold: Double = TypeCombination.evidenceThreshold,
-    predictions given: [[(type: String, probability: Float)]]? = nil, evidence givenEvidence: [[TypeEvidence.Suggestion.Candidate]]? = nil,
-    names givenNames: TypeNames? = nil
+    predictions given: [[(type: String, probability: Float)]]? = nil,
+    evidence givenEvidence: [[TypeEvidence.Suggestion.Candidate]]? = nil,
+    names givenNames: TypeNames? = nil, shapes givenShapes: TypeShapes.FileShapes? = nil, useShapes: Bool = true
   ) throws -> [[TypeCombination.Candidate]] {
     let evidence = try givenEvidence ?? evidenceCandidates(file)
     let predictions =
       given ?? model.predict(text: file.text, tsx: file.path.hasSuffix(".tsx"), sites: file.headSites, top: 10)
     let names = try givenNames ?? typeNames(file)
+    let shapes = useShapes ? try givenShapes ?? fileShapes(file) : TypeShapes.FileShapes()
     return file.sites.indices.map { i in
       let site = file.sites[i]
+      let shapedModel = shapes.shaped(predictions[i], anchor: site.offset, kind: site.kind)
+      let shapedPrior = shapes.shaped(
+        model.namePrior?.candidates(for: site.name) ?? [], anchor: site.offset, kind: site.kind)
       let combined = TypeCombination.combine(
-        evidence: evidence[i], model: predictions[i], prior: model.namePrior?.candidates(for: site.name) ?? [],
-        threshold: evidenceThreshold, top: 10)
+        evidence: evidence[i], model: shapedModel, prior: shapedPrior, threshold: evidenceThreshold, top: 10)
       var out: [TypeCombination.Candidate] = []
       for var c in combined where out.count < 5 {
         let words = c.type.split { !($0.isLetter || $0.isNumber || $0 == "_" || $0 == "$") }
@@ -31,9 +35,13 @@ extension TypeEvaluation {
         out.append(c)
       }
       // A capped candidate may now sit below one after it.
-      return out.enumerated().sorted {
-        $0.element.confidence != $1.element.confidence ? $0.element.confidence > $1.element.confidence : $0.offset < $1.offset
+      let ranked = out.enumerated().sorted {
+        $0.element.confidence != $1.element.confidence
+          ? $0.element.confidence > $1.element.confidence : $0.offset < $1.offset
       }.map(\.element)
+      // Ranked by the evidence rules' fixed confidences; shown with their measured ones.
+      return model.evidencePrecision?.displayed(
+        ranked, evidence: evidence[i], kind: site.kind, model: shapedModel, prior: shapedPrior) ?? ranked
     }
   }
 
@@ -41,6 +49,12 @@ extension TypeEvaluation {
   public static func typeNames(_ file: File) throws -> TypeNames {
     let language: Language = file.language == "tsx" || file.path.hasSuffix(".tsx") ? .tsx : .typescript
     return TypeNames(tree: try Parser(language: language).parse(file.text))
+  }
+
+  /// The shapes a dataset file's code gives its sites (`TypeShapes` over its parse).
+  public static func fileShapes(_ file: File) throws -> TypeShapes.FileShapes {
+    let language: Language = file.language == "tsx" || file.path.hasSuffix(".tsx") ? .tsx : .typescript
+    return TypeShapes.shapes(in: try Parser(language: language).parse(file.text))
   }
 
   /// Each scored site's best system candidate as (confidence, right), `any` sites left out; sites without a

@@ -1,0 +1,283 @@
+import Syntax
+
+/// What the code says about the outer structure of a site's type while leaving the inner type open:
+/// generate-then-rank for type arguments and unions. The head and the name prior rank inner types; a site's
+/// shape rewrites each of their candidates into the shape the code demands (`T` → `Promise<T>` for an async
+/// function's return) and merges candidates that become the same type, so the ranking stays the learned one.
+///
+/// Shapes, each read off the syntax alone:
+/// - an `async` function's return is `Promise<…>` (the compiler demands it);
+/// - a function whose `return`s give a value and also nothing (`return;`, `return undefined`) returns
+///   `… | undefined`; a value and `null`: `… | null`;
+/// - a variable or class property initialised with `null` is `… | null`, with `undefined` `… | undefined`;
+/// - a variable or class property initialised with `[]`, or with a call that always makes an array (`.map(…)`, `.filter(…)`,
+///   `.slice()` of one of those, `Array.from(…)`, `Object.keys(…)`/`values`/`entries`, `.split(…)`), is an array
+///   `…[]`;
+/// - a variable initialised with `new Map()` / `new Set()` / `new WeakMap()` without type arguments keeps only
+///   candidates of that generic;
+/// - anywhere: a bare generic name `G` that the file only ever writes with type arguments is replaced by the
+///   application `G<…>` the file writes most (`InternalOptions` → `InternalOptions<Node, ElementNode>`): a bare
+///   generic without defaults does not compile.
+public enum TypeShapes {
+  /// The outer structure of one site's type.
+  public enum Shape: Sendable, Equatable {
+    case promise
+    case orUndefined
+    case orNull
+    case array
+    /// Only applications of this generic (`Map<…>`).
+    case generic(String)
+    /// `Promise<inner>` of an async function whose returns also demand `inner`.
+    indirect case promiseOf(Shape)
+
+    /// `type` (normalised) in this shape; nil when it cannot take it (`void` as an array element).
+    public func apply(_ type: String) -> String? {
+      let n = TypeAccuracy.normalize(type)
+      switch self {
+      case .promise:
+        return n.hasPrefix("Promise<") ? n : "Promise<\(n)>"
+      case .promiseOf(let inner):
+        if n.hasPrefix("Promise<"), n.hasSuffix(">") {
+          let body = String(n.dropFirst("Promise<".count).dropLast())
+          return inner.apply(body).map { "Promise<\($0)>" }
+        }
+        return inner.apply(n).map { "Promise<\($0)>" }
+      case .orUndefined, .orNull:
+        let extra = self == .orUndefined ? "undefined" : "null"
+        if TypeShapes.empty.contains(n) { return nil }
+        if TypeShapes.topLevelMembers(n).contains(extra) { return n }
+        return n + "|" + extra
+      case .array:
+        if n.hasSuffix("[]") || n.hasPrefix("Array<") || n.hasPrefix("ReadonlyArray<") { return n }
+        if TypeShapes.empty.contains(n) { return nil }
+        let needsParentheses = n.contains("|") || n.contains("&") || n.contains("=>")
+        return needsParentheses ? "(\(n))[]" : n + "[]"
+      case .generic(let name):
+        return n.hasPrefix(name + "<") ? n : nil
+      }
+    }
+  }
+
+  /// Types that are no value's inner type: they vanish in a union or an array.
+  static let empty: Set<String> = ["void", "undefined", "null", "never", "any", "unknown"]
+
+  /// The members of a union at the top level (not inside `<…>`, `(…)`, `[…]` or `{…}`).
+  static func topLevelMembers(_ type: String) -> [String] {
+    var out: [String] = []
+    var depth = 0
+    var current = ""
+    for c in type {
+      switch c {
+      case "<", "(", "[", "{": depth += 1
+      case ">", ")", "]", "}": depth -= 1
+      default: break
+      }
+      if c == "|" && depth == 0 {
+        out.append(current)
+        current = ""
+      } else {
+        current.append(c)
+      }
+    }
+    out.append(current)
+    return out
+  }
+
+  /// A file's shapes: per site (anchor and dataset kind: `parameter`, `return`, `variable`, `property`) and the
+  /// file's generic applications for bare generic names.
+  public struct FileShapes: Sendable {
+    public var sites: [String: Shape] = [:]
+    /// Bare generic name → the application the file writes most (first written on a tie), for generics the file
+    /// never writes bare in a type.
+    public var applications: [String: String] = [:]
+
+    public init() {}
+
+    static func key(_ anchor: Int, _ kind: String) -> String { "\(anchor):\(kind)" }
+
+    public func shape(anchor: Int, kind: String) -> Shape? { sites[Self.key(anchor, kind)] }
+
+    /// One ranked list rewritten for a site: bare generics replaced by their application, then the site's shape
+    /// applied; candidates that become the same type are merged (probabilities added), best first, ties in the
+    /// list's order.
+    public func shaped(_ ranked: [(type: String, probability: Float)], anchor: Int, kind: String)
+      -> [(type: String, probability: Float)]
+    {
+      let shape = shape(anchor: anchor, kind: kind)
+      guard shape != nil || !applications.isEmpty else { return ranked }
+      var order: [String] = []
+      var total: [String: Float] = [:]
+      for (type, p) in ranked {
+        guard let t = rewrite(type, shape: shape) else { continue }
+        if total[t] == nil { order.append(t) }
+        total[t, default: 0] += p
+      }
+      return order.enumerated()
+        .sorted {
+          total[$0.element]! != total[$1.element]! ? total[$0.element]! > total[$1.element]! : $0.offset < $1.offset
+        }
+        .map { ($0.element, total[$0.element]!) }
+    }
+
+    /// The name prior's candidates for a site, rewritten the same way (merged candidates keep the higher
+    /// confidence: the prior's confidences are shares of one name's sites, not of one distribution).
+    public func shaped(_ prior: [TypeNamePrior.Candidate], anchor: Int, kind: String) -> [TypeNamePrior.Candidate] {
+      let shape = shape(anchor: anchor, kind: kind)
+      guard shape != nil || !applications.isEmpty else { return prior }
+      var out: [TypeNamePrior.Candidate] = []
+      for var c in prior {
+        guard let t = rewrite(c.type, shape: shape) else { continue }
+        if let i = out.firstIndex(where: { $0.type == t }) {
+          out[i].confidence = max(out[i].confidence, c.confidence)
+          continue
+        }
+        if t != TypeAccuracy.normalize(c.type) { c.reason += " (shaped by the code)" }
+        c.type = t
+        out.append(c)
+      }
+      return out.enumerated()
+        .sorted {
+          $0.element.confidence != $1.element.confidence
+            ? $0.element.confidence > $1.element.confidence : $0.offset < $1.offset
+        }
+        .map(\.element)
+    }
+
+    func rewrite(_ type: String, shape: Shape?) -> String? {
+      var t = TypeAccuracy.normalize(type)
+      if let application = applications[t] { t = application }
+      guard let shape else { return t }
+      return shape.apply(t)
+    }
+  }
+
+  /// The shapes of every site of `tree` (anchors as `TypeSites` and the types dataset place them).
+  public static func shapes(in tree: Tree) -> FileShapes {
+    var out = FileShapes()
+    var applied: [String: [String: Int]] = [:]  // generic → application → count
+    var firstSeen: [String: Int] = [:]
+    var bare: Set<String> = []
+    var order = 0
+    tree.root.walk { node in
+      switch node.type {
+      case "function_declaration", "function_expression", "function", "arrow_function", "method_definition":
+        if let site = TypeSites.returnSite(of: node), let shape = returnShape(node) {
+          out.sites[FileShapes.key(site.anchor, "return")] = shape
+        }
+      case "variable_declarator":
+        if node.child(field: "type") == nil, let name = node.child(field: "name"), name.type == "identifier",
+          let value = node.child(field: "value"), let shape = initialiserShape(value)
+        {
+          out.sites[FileShapes.key(name.endByte, "variable")] = shape
+        }
+      case "public_field_definition":
+        if node.child(field: "type") == nil, let name = node.child(field: "name"),
+          name.type == "property_identifier" || name.type == "private_property_identifier",
+          let value = node.child(field: "value"), let shape = initialiserShape(value)
+        {
+          var anchor = name.endByte
+          if let mark = name.nextSibling, mark.text == "?" || mark.text == "!" { anchor = mark.endByte }
+          out.sites[FileShapes.key(anchor, "property")] = shape
+        }
+      case "generic_type":
+        if let name = node.child(field: "name"), !node.hasError {
+          let text = TypeAccuracy.normalize(node.text)
+          applied[name.text, default: [:]][text, default: 0] += 1
+          if firstSeen[text] == nil {
+            firstSeen[text] = order
+            order += 1
+          }
+        }
+        return false
+      case "type_identifier":
+        // A type name written without arguments (not the name of a declaration or of a generic_type).
+        if let parent = node.parent, parent.type != "generic_type",
+          !TypeCandidates.declarationTypes.contains(parent.type), parent.type != "type_parameter"
+        {
+          bare.insert(node.text)
+        }
+      default:
+        break
+      }
+      return true
+    }
+    for (name, texts) in applied where !bare.contains(name) {
+      let best = texts.max { a, b in a.value != b.value ? a.value < b.value : firstSeen[a.key]! > firstSeen[b.key]! }
+      if let best { out.applications[name] = best.key }
+    }
+    return out
+  }
+
+  /// Parses `text` and returns its shapes (none when it does not parse).
+  public static func shapes(in text: String, tsx: Bool) -> FileShapes {
+    guard let tree = try? Parser(language: tsx ? .tsx : .typescript).parse(text) else { return FileShapes() }
+    return shapes(in: tree)
+  }
+
+  // MARK: - Returns
+
+  /// An async function's `Promise<…>` (with the inner shape its returns demand), else the returns' shape.
+  static func returnShape(_ node: Node) -> Shape? {
+    let keywords = Set(node.children.filter { !$0.isNamed }.map(\.text))
+    let inner: Shape?
+    if let body = node.child(field: "body"), body.type == "statement_block" {
+      var values: [Node] = []
+      var bare = false
+      TypeEvidence.collectReturns(in: body, values: &values, bare: &bare)
+      let undefinedValues = values.filter { isUndefined($0) }.count
+      let nullValues = values.filter { $0.type == "null" }.count
+      let real = values.count - undefinedValues - nullValues
+      if real > 0 && (bare || undefinedValues > 0) && nullValues == 0 {
+        inner = .orUndefined
+      } else if real > 0 && nullValues > 0 && !bare && undefinedValues == 0 {
+        inner = .orNull
+      } else {
+        inner = nil
+      }
+    } else {
+      inner = nil
+    }
+    if keywords.contains("async") && !keywords.contains("*") { return inner.map { .promiseOf($0) } ?? .promise }
+    return inner
+  }
+
+  static func isUndefined(_ node: Node) -> Bool {
+    (node.type == "undefined" || node.type == "identifier") && node.text == "undefined"
+  }
+
+  // MARK: - Initialisers
+
+  /// Methods whose call always gives an array, whatever the receiver (on arrays; `.split` on strings).
+  static let arrayMethods: Set<String> = ["map", "filter", "flatMap", "split"]
+  /// `Array.from`, `Object.keys`, … : static calls that give arrays.
+  static let arrayStatics: Set<String> = [
+    "Array.from", "Array.of", "Object.keys", "Object.values", "Object.entries",
+  ]
+  /// Built-in generics whose constructor without type arguments says the variable is that generic.
+  static let constructorGenerics: Set<String> = ["Map", "Set", "WeakMap", "WeakSet"]
+
+  static func initialiserShape(_ value: Node) -> Shape? {
+    switch value.type {
+    case "array":
+      return value.namedChildren.filter { $0.type != "comment" }.isEmpty ? .array : nil
+    case "call_expression":
+      guard let function = value.child(field: "function") else { return nil }
+      if function.type == "member_expression", let property = function.child(field: "property") {
+        if arrayStatics.contains(function.text) { return .array }
+        if arrayMethods.contains(property.text) { return .array }
+      }
+      return nil
+    case "null":
+      return .orNull
+    case "undefined", "identifier":
+      return isUndefined(value) ? .orUndefined : nil
+    case "new_expression":
+      guard let ctor = value.child(field: "constructor"), ctor.type == "identifier",
+        constructorGenerics.contains(ctor.text), value.child(field: "type_arguments") == nil
+      else { return nil }
+      return .generic(ctor.text)
+    default:
+      return nil
+    }
+  }
+}

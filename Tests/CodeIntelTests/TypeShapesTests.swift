@@ -1,0 +1,170 @@
+import Foundation
+import Syntax
+import Testing
+
+@testable import Heads
+
+@Suite("Site shapes: the code's outer structure, the head's inner type (generate-then-rank)")
+struct TypeShapesTests {
+  /// The byte offset just after the first occurrence of `needle` in `text`.
+  func offset(after needle: String, in text: String) -> Int {
+    let bytes = Array(text.utf8)
+    let n = Array(needle.utf8)
+    let i = (0...(bytes.count - n.count)).first { Array(bytes[$0..<($0 + n.count)]) == n }!
+    return i + n.count
+  }
+
+  func shapes(_ text: String) throws -> TypeShapes.FileShapes {
+    TypeShapes.shapes(in: try Parser(language: .typescript).parse(text))
+  }
+
+  @Test("an async function's return: every candidate becomes Promise<…>, merged when two become one")
+  func asyncReturn() throws {
+    let text = "async function load(id) { const r = await fetch(id); return r.user; }\n"
+    let s = try shapes(text)
+    let anchor = offset(after: "load(id)", in: text)
+    #expect(s.shape(anchor: anchor, kind: "return") == .promise)
+    let shaped = s.shaped(
+      [("User", 0.5), ("Promise<User>", 0.2), ("void", 0.1)], anchor: anchor, kind: "return")
+    #expect(shaped.map(\.type) == ["Promise<User>", "Promise<void>"])
+    #expect(abs(shaped[0].probability - 0.7) < 1e-6)
+    // A plain function has no shape: the list is left as it was.
+    let plain = "function load(id) { return id; }\n"
+    #expect(try shapes(plain).shape(anchor: offset(after: "load(id)", in: plain), kind: "return") == nil)
+  }
+
+  @Test("returns of a value and of nothing: … | undefined; of a value and null: … | null; async wraps them")
+  func nullableReturns() throws {
+    let text = """
+      function find(xs, k) { for (const x of xs) { if (x.k === k) return x; } return; }
+      function get(m, k) { if (!m.has(k)) return null; return m.get(k); }
+      async function first(xs) { if (xs.length === 0) return undefined; return xs[0]; }
+      function both(a) { if (a) return null; if (a === 0) return; return a; }
+
+      """
+    let s = try shapes(text)
+    let find = offset(after: "find(xs, k)", in: text)
+    #expect(s.shape(anchor: find, kind: "return") == .orUndefined)
+    #expect(s.shaped([("Node", 0.6), ("void", 0.3)], anchor: find, kind: "return").map(\.type) == ["Node|undefined"])
+    let get = offset(after: "get(m, k)", in: text)
+    #expect(s.shape(anchor: get, kind: "return") == .orNull)
+    #expect(
+      s.shaped([("string|null", 0.4), ("string", 0.3)], anchor: get, kind: "return").map(\.type) == ["string|null"])
+    let first = offset(after: "first(xs)", in: text)
+    #expect(s.shape(anchor: first, kind: "return") == .promiseOf(.orUndefined))
+    #expect(s.shaped([("T", 0.6)], anchor: first, kind: "return").map(\.type) == ["Promise<T|undefined>"])
+    // Both null and nothing: no shape is sure.
+    #expect(s.shape(anchor: offset(after: "both(a)", in: text), kind: "return") == nil)
+  }
+
+  @Test("arrays from `[]` and array-making calls; `new Map()` keeps only Map<…>")
+  func initialisers() throws {
+    let text = """
+      const found = [];
+      const names = items.map((i) => i.name);
+      const keys = Object.keys(table);
+      const one = [1];
+      const byId = new Map();
+      const typed = new Map<string, Node>();
+
+      """
+    let s = try shapes(text)
+    let found = offset(after: "const found", in: text)
+    #expect(s.shape(anchor: found, kind: "variable") == .array)
+    #expect(
+      s.shaped(
+        [("Node", 0.5), ("string|number", 0.3), ("Node[]", 0.1), ("void", 0.1)], anchor: found, kind: "variable"
+      )
+      .map(\.type) == ["Node[]", "(string|number)[]"])
+    #expect(s.shape(anchor: offset(after: "const names", in: text), kind: "variable") == .array)
+    #expect(s.shape(anchor: offset(after: "const keys", in: text), kind: "variable") == .array)
+    // A non-empty literal is the evidence's (`TypeEvidence`), not a shape.
+    #expect(s.shape(anchor: offset(after: "const one", in: text), kind: "variable") == nil)
+    let byId = offset(after: "const byId", in: text)
+    #expect(s.shape(anchor: byId, kind: "variable") == .generic("Map"))
+    #expect(
+      s.shaped([("Node", 0.5), ("Map<string,Node>", 0.2)], anchor: byId, kind: "variable").map(\.type)
+        == ["Map<string,Node>"])
+    #expect(s.shape(anchor: offset(after: "const typed", in: text), kind: "variable") == nil)
+  }
+
+  @Test("class properties and variables initialised with null, undefined or []")
+  func properties() throws {
+    let text = """
+      class Tree {
+        parent = null;
+        private children? = [];
+        cached = undefined;
+        size = 0;
+      }
+      let current = null;
+
+      """
+    let s = try shapes(text)
+    #expect(s.shape(anchor: offset(after: "parent", in: text), kind: "property") == .orNull)
+    #expect(s.shape(anchor: offset(after: "children?", in: text), kind: "property") == .array)
+    #expect(s.shape(anchor: offset(after: "cached", in: text), kind: "property") == .orUndefined)
+    #expect(s.shape(anchor: offset(after: "size", in: text), kind: "property") == nil)
+    let current = offset(after: "let current", in: text)
+    #expect(s.shape(anchor: current, kind: "variable") == .orNull)
+    #expect(s.shaped([("Tree", 0.5), ("null", 0.3)], anchor: current, kind: "variable").map(\.type) == ["Tree|null"])
+  }
+
+  @Test("a bare generic the file only writes with type arguments becomes its most written application")
+  func bareGenerics() throws {
+    let text = """
+      import { Options, Adapter } from "./types";
+      function a(o: Options<Node, Element>) {}
+      function b(o: Options<Node, Element>, d: Adapter) {}
+      function c(o: Options<string, Element>, d: Adapter<Node>) {}
+      function go(options) {}
+
+      """
+    let s = try shapes(text)
+    #expect(s.applications["Options"] == "Options<Node,Element>")
+    // `Adapter` is also written bare: it stays as it is.
+    #expect(s.applications["Adapter"] == nil)
+    let site = offset(after: "go(options", in: text)
+    let shaped = s.shaped([("Options", 0.4), ("Adapter", 0.3)], anchor: site, kind: "parameter")
+    #expect(shaped.map(\.type) == ["Options<Node,Element>", "Adapter"])
+    let prior = s.shaped(
+      [TypeNamePrior.Candidate(type: "Options", confidence: 0.8, reason: "`options` in train")], anchor: site,
+      kind: "parameter")
+    #expect(prior.map(\.type) == ["Options<Node,Element>"])
+  }
+
+  @Test("union members at the top level only")
+  func members() {
+    #expect(TypeShapes.topLevelMembers("A|Map<string,B|undefined>") == ["A", "Map<string,B|undefined>"])
+    #expect(TypeShapes.Shape.orUndefined.apply("A | undefined") == "A|undefined")
+    #expect(TypeShapes.Shape.orUndefined.apply("Map<string,B|undefined>") == "Map<string,B|undefined>|undefined")
+  }
+}
+
+@Suite("eval types --dump: one line per scored site")
+struct TypeSiteDumpTests {
+  @Test("label, head rank, system ranking; `any` sites left out")
+  func lines() throws {
+    let file = TypeEvaluation.File(
+      package: "p", path: "a.ts", text: "let a = f(); let b = g();\n",
+      sites: [
+        .init(kind: "variable", name: "a", offset: 5, label: "Promise<User>"),
+        .init(kind: "variable", name: "b", offset: 18, label: "any"),
+      ])
+    let system: [[[TypeCombination.Candidate]]] = [
+      [
+        [.init(type: "User", confidence: 0.6, source: .model, reason: "type head")], [],
+      ]
+    ]
+    let data = TypeSiteDump.lines(
+      files: [file], head: [[["User", "Promise<User>"], []]], system: system, reachable: [[true, false]], model: "m")
+    let lines = String(decoding: data, as: UTF8.self).split(separator: "\n")
+    #expect(lines.count == 1)
+    let object = try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any]
+    #expect(object?["label"] as? String == "Promise<User>")
+    #expect(object?["structured"] as? Bool == true)
+    #expect(object?["reachable"] as? Bool == true)
+    #expect(object?["headRank"] as? Int == 2)
+    #expect(object?["system"] as? [String] == ["User"])
+  }
+}

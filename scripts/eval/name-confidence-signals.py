@@ -13,7 +13,11 @@ one subtoken right, exactly right) and prints, for the first suggestions and for
   (for a combination: two logistic regressions, of "any subtoken right" and of "exact", fitted on that half,
   ranked by the sum of their probabilities) and applied to the other half.
 
-usage: name-confidence-signals.py DUMP.jsonl [--seeds N]
+With `--apply TEST.jsonl` (the same dump written for a test split: a datasets folder whose method-names/valid.jsonl
+and github-valid.jsonl are the test splits), the level each single signal reaches on all of DUMP (valid) is applied
+to the test suggestions: how many are shown there and their shares. Report only; never choose on it.
+
+usage: name-confidence-signals.py DUMP.jsonl [--seeds N] [--apply TEST.jsonl]
 """
 import json, sys
 import numpy as np
@@ -147,5 +151,32 @@ def main():
             print(f"| {name} | " + " | ".join(cells) + " |")
 
 
+def apply(valid_path, test_path):
+    valid = [json.loads(line) for line in open(valid_path)]
+    test = [json.loads(line) for line in open(test_path)]
+    print(f"\n## levels chosen on all of valid, applied to {test_path} ({len({r['function'] for r in test})} functions)")
+    print("| suggestions | signal | valid: shown, any % / exact % | test: shown, any % / exact % |")
+    print("|---|---|---|---|")
+    for label, keep in (("first", lambda r: r["position"] == 0), ("all listed", lambda r: True)):
+        V = [r for r in valid if keep(r)]
+        T = [r for r in test if keep(r)]
+        va = np.array([r["anyRight"] for r in V], float)
+        ve = np.array([r["exact"] for r in V], float)
+        ta = np.array([r["anyRight"] for r in T], float)
+        te = np.array([r["exact"] for r in T], float)
+        FV, FT = signals(V), signals(T)
+        for name in FV:
+            t = level(FV[name], va, ve)
+            if t is None:
+                continue
+            shown = FT[name] >= t[0]
+            n = int(shown.sum())
+            tcell = f"{n}, {ta[shown].mean() * 100:.0f} / {te[shown].mean() * 100:.0f}" if n else "0"
+            print(f"| {label} | {name} | {t[1]}, {t[2] * 100:.0f} / {t[3] * 100:.0f} | {tcell} |")
+
+
 if __name__ == "__main__":
-    main()
+    if "--apply" in sys.argv:
+        apply(sys.argv[1], sys.argv[sys.argv.index("--apply") + 1])
+    else:
+        main()

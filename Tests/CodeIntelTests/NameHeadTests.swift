@@ -128,6 +128,21 @@ struct NameFinetuneTests {
     let inputs = Self.valid.map(\.input)
     let reloaded = head.predict(inputs: inputs, beam: 3, top: 2)
     #expect(reloaded == t.makeHead(seconds: 0).predict(inputs: inputs, beam: 3, top: 2))
+    // the confidence signals of `finetune name-threshold --dump`: one step per subtoken and <eos>, whose
+    // log-probabilities add up to the name's own (teacher forcing agrees with the beam), and gates in [0, 1]
+    let names = reloaded.map { $0.map(\.subtokens) }
+    let signals = head.stepSignals(inputs: inputs, names: names)
+    #expect(signals.count == inputs.count)
+    for (list, sig) in zip(reloaded, signals) {
+      #expect(sig.count == list.count)
+      for (p, s) in zip(list, sig) {
+        #expect(s.stepLogProbabilities.count == p.subtokens.count + 1 && s.gates.count == p.subtokens.count + 1)
+        #expect(abs(s.stepLogProbabilities.reduce(0, +) - p.logProbability) < 1e-3)
+        #expect(s.stepLogProbabilities.allSatisfy { $0 <= 0 } && s.gates.allSatisfy { $0 >= 0 && $0 <= 1 })
+      }
+    }
+    let none = head.stepSignals(inputs: inputs, names: inputs.map { _ in [] })
+    #expect(none.count == inputs.count && none.allSatisfy { $0.isEmpty })
   }
 
   @Test("deterministic for a seed; another seed differs")

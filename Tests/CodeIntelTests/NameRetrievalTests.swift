@@ -231,5 +231,26 @@ extension NameFinetuneTests {
     // the head now gates on the confidence
     let head = try NameHead.load(directory: dir)
     #expect(head.display?.confidence == display.confidence)
+    // --dump: one JSON line per listed suggestion of the 16 valid functions, with its signals and outcomes
+    let dump = root.appendingPathComponent("signals.jsonl").path
+    let d = try CLI.run(["finetune", "name-threshold", "--out", dir, "--datasets", root.appendingPathComponent("ds").path, "--dump", dump])
+    #expect(d.status == 0, "\(d.stderr)")
+    let rows = try String(contentsOfFile: dump, encoding: .utf8).split(separator: "\n").map {
+      try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+    }
+    let functions = Set(rows.compactMap { $0["function"] as? Int })
+    #expect(functions == Set(0..<16) && rows.count >= 16)
+    for row in rows {
+      let any = try #require(row["anyRight"] as? Bool)
+      let exact = try #require(row["exact"] as? Bool)
+      let gate = try #require(row["gateMean"] as? Double)
+      let logp = try #require(row["logProbability"] as? Double)
+      let first = try #require(row["firstLogProbability"] as? Double)
+      #expect(!exact || any)
+      #expect(gate >= 0 && gate <= 1 && first <= 0 && first >= logp - 1e-3)
+      #expect(row["name"] is String && row["package"] is String && row["tokens"] is Int && row["margin"] is Double)
+    }
+    // the first suggestion of each function is the best listed one: its margin is not negative
+    #expect(rows.filter { ($0["position"] as? Int) == 0 }.allSatisfy { ($0["margin"] as? Double ?? -1) >= 0 })
   }
 }

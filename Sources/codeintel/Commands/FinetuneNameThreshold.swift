@@ -23,6 +23,8 @@ enum FinetuneNameThreshold {
                                   method-names/valid.jsonl and github-valid.jsonl
              --top K              suggestions per function (default 5)   --limit N   first N functions
              --min-any P --min-exact P --min-support N   the goals (defaults 0.6, 0.3, 30)
+             --dump FILE          also write every listed suggestion's confidence signals and
+                                  outcomes as JSON lines (for studying the threshold; docs/NAMES.md)
     """
 
   static func run(_ args: [String]) throws -> Int32 {
@@ -36,6 +38,7 @@ enum FinetuneNameThreshold {
     let minAny = try scanner.double("--min-any", in: 0...1) ?? 0.6
     let minExact = try scanner.double("--min-exact", in: 0...1) ?? 0.3
     let minSupport = try scanner.int("--min-support", in: 1...1_000_000) ?? 30
+    let dump = try scanner.option("--dump")
     guard try scanner.finish().isEmpty else { throw UsageError("unexpected arguments") }
     let head = try NameHead.load(directory: (out as NSString).expandingTildeInPath)
     let dir = (datasets as NSString).expandingTildeInPath + "/method-names"
@@ -60,6 +63,9 @@ enum FinetuneNameThreshold {
       for (i, p) in NameAnalysis.distinctNames(result.predictions, top: top).enumerated() {
         listed.append((p, i, r.target))
       }
+    }
+    if let dump {
+      try writeSignals(head: head, records: records, results: results, top: top, to: (dump as NSString).expandingTildeInPath)
     }
     var confidence: NameConfidence?
     if head.datastore != nil {
@@ -112,5 +118,43 @@ enum FinetuneNameThreshold {
           "with %d+ suggestions shown: best exact share where >= %.0f %% share a subtoken: %.1f %%; best any-subtoken share where >= %.0f %% are exact: %.1f %%",
         minSupport, minAny * 100, bestExactAtAny * 100, minExact * 100, bestAnyAtExact * 100))
     return 0
+  }
+
+  /// One JSON line per listed suggestion of each valid function: the signals a confidence could read and the two
+  /// outcomes, for `--dump`.
+  static func writeSignals(
+    head: NameHead, records: [MethodNameRecord], results: [(predictions: [NamePrediction], current: NamePrediction?)],
+    top: Int, to path: String
+  ) throws {
+    let lists = results.map { NameAnalysis.distinctNames($0.predictions, top: top) }
+    printError("finetune name-threshold: teacher-forcing \(lists.map(\.count).reduce(0, +)) suggestions for --dump…")
+    let signals = head.stepSignals(inputs: records.map(\.input), names: lists.map { $0.map(\.subtokens) })
+    var text = ""
+    for (f, (r, list)) in zip(records, lists).enumerated() {
+      let body = Set(BodySubtokens.of(r.input).map { $0.lowercased() })
+      let tokenCount = head.tokens(of: r.input).count
+      for (i, p) in list.enumerated() {
+        let point = NameDisplayCalibration.Point(probability: 0, predicted: p.subtokens, actual: r.target)
+        let other = list.enumerated().filter { $0.offset != i }.map(\.element.rank).max()
+        let sig = signals[f][i]
+        let gates = sig.gates.prefix(p.subtokens.count)
+        let row: [String: Any] = [
+          "function": f, "package": r.package, "position": i, "beamRank": p.beamRank ?? -1, "name": p.name,
+          "target": r.target.joined(separator: " "), "probability": p.probability,
+          "logProbability": p.logProbability, "score": p.score, "margin": other.map { p.rank - $0 } ?? 10.0,
+          "firstLogProbability": sig.stepLogProbabilities.first ?? 0,
+          "minStepLogProbability": sig.stepLogProbabilities.min() ?? 0,
+          "eosLogProbability": sig.stepLogProbabilities.last ?? 0,
+          "gateMean": gates.isEmpty ? 1 : gates.reduce(0, +) / Double(gates.count),
+          "allInBody": p.subtokens.allSatisfy { body.contains($0.lowercased()) },
+          "inBodyShare": p.subtokens.isEmpty ? 0 : Double(p.subtokens.filter { body.contains($0.lowercased()) }.count) / Double(p.subtokens.count),
+          "subtokens": p.subtokens.count, "tokens": tokenCount, "chars": r.input.utf8.count,
+          "anyRight": point.anyRight, "exact": point.exact,
+        ]
+        let data = try JSONSerialization.data(withJSONObject: row, options: [.sortedKeys])
+        text += String(decoding: data, as: UTF8.self) + "\n"
+      }
+    }
+    try text.write(toFile: path, atomically: true, encoding: .utf8)
   }
 }

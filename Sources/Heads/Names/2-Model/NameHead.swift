@@ -661,3 +661,65 @@ public final class NameHead: @unchecked Sendable {
     return Double(mx) + log(sum)
   }
 }
+
+// MARK: - Confidence signals (issue 19: which signal says a name is right)
+
+/// What the decoder says about one name of one function beyond its total probability, by teacher forcing: the
+/// log-probability of each step (each subtoken, then `<eos>`) and the pointer-generator's gate `p_gen` at each
+/// step (1: generated from the vocabulary, 0: copied; all 1 for a decoder without copying).
+public struct NameStepSignals: Sendable, Equatable {
+  public var stepLogProbabilities: [Double]
+  public var gates: [Double]
+}
+
+extension NameHead {
+  /// `NameStepSignals` of each of `names[i]` for `inputs[i]` (one encoder pass and one decoder pass per input).
+  public func stepSignals(inputs: [String], names: [[[String]]]) -> [[NameStepSignals]] {
+    lock.lock()
+    defer { lock.unlock() }
+    let d = encoder.dim
+    let v = decoder.config.vocab
+    let maxSub = min(info.maxSubtokens, decoder.config.maxLen - 1)
+    var out: [[NameStepSignals]] = []
+    for (input, list) in zip(inputs, names) {
+      guard !list.isEmpty else {
+        out.append([])
+        continue
+      }
+      let sequence = tokens(of: input)
+      let batch = TokenBatch(sequences: [sequence])
+      let states = encoder.forward(tokens: batch.tokens, mask: batch.mask, batch: 1, length: batch.length).states
+      let s = max(sequence.count, 1)
+      let memory = Array(UnsafeBufferPointer(start: states.data, count: s * d))
+      let items = copyItems(of: input)
+      let targets = list.map { vocabulary.target(Array($0.prefix(maxSub)).map { $0.lowercased() }, maxSubtokens: maxSub) }
+      let b = targets.count
+      let t = targets.map(\.count).max()!
+      var ids = [Int32](repeating: SubtokenVocabulary.pad, count: b * t)
+      for (i, target) in targets.enumerated() {
+        ids[i * t] = SubtokenVocabulary.bos
+        for j in 0..<(target.count - 1) { ids[i * t + j + 1] = target[j] }
+      }
+      var mem = [Float](repeating: 0, count: b * s * d)
+      for i in 0..<b { for k in 0..<(s * d) { mem[i * s * d + k] = memory[k] } }
+      let logits = mem.withUnsafeBufferPointer {
+        decoder.forward(
+          tokens: ids, batch: b, length: t, memory: $0.baseAddress!, memoryMask: [Float](repeating: 1, count: b * s),
+          memoryLength: s, copy: decoder.config.copy ? NameCopyBatch(items: Array(repeating: items, count: b)) : nil)
+      }
+      var row: [NameStepSignals] = []
+      for (i, target) in targets.enumerated() {
+        var lps: [Double] = []
+        var gates: [Double] = []
+        for j in 0..<target.count {
+          let r = logits + (i * t + j) * v
+          lps.append(Double(r[Int(target[j])]) - Self.logSumExp(r, v))
+          gates.append(decoder.config.copy ? Double(decoder.gate.data[i * t + j]) : 1)
+        }
+        row.append(NameStepSignals(stepLogProbabilities: lps, gates: gates))
+      }
+      out.append(row)
+    }
+    return out
+  }
+}

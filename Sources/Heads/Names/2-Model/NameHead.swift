@@ -592,6 +592,30 @@ public final class NameHead: @unchecked Sendable {
       maxSubtokens: maxSubtokens, copy: copy, copyItems: copyItems)[0]
   }
 
+  /// One teacher-forced decoder pass over several targets of one input: each row starts with `<bos>` and the
+  /// targets are padded to the longest (the causal mask keeps the padding out of every real position); the
+  /// memory is the input's encoder states, shared by every row. Returns the logits, (targets × t × vocab), and t.
+  static func teacherForced(
+    decoder: NameDecoder, memory: [Float], length s: Int, targets: [[Int32]], copyItems: [(position: Int32, id: Int32)]
+  ) -> (logits: UnsafeMutablePointer<Float>, length: Int) {
+    let b = targets.count
+    let t = targets.map(\.count).max()!
+    var inputs = [Int32](repeating: SubtokenVocabulary.pad, count: b * t)
+    for (i, target) in targets.enumerated() {
+      inputs[i * t] = SubtokenVocabulary.bos
+      for j in 0..<(target.count - 1) { inputs[i * t + j + 1] = target[j] }
+    }
+    let d = decoder.config.dim
+    var mem = [Float](repeating: 0, count: b * s * d)
+    for i in 0..<b { for k in 0..<(s * d) { mem[i * s * d + k] = memory[k] } }
+    let logits = mem.withUnsafeBufferPointer {
+      decoder.forward(
+        tokens: inputs, batch: b, length: t, memory: $0.baseAddress!, memoryMask: [Float](repeating: 1, count: b * s),
+        memoryLength: s, copy: decoder.config.copy ? NameCopyBatch(items: Array(repeating: copyItems, count: b)) : nil)
+    }
+    return (logits, t)
+  }
+
   /// `score` of several names of one function in one decoder pass (the names padded to the longest; the causal
   /// mask keeps the padding out of every real position).
   public static func score(
@@ -602,22 +626,8 @@ public final class NameHead: @unchecked Sendable {
     let maxSub = min(maxSubtokens, decoder.config.maxLen - 1)
     let kept = names.map { Array($0.prefix(maxSub)).map { $0.lowercased() } }
     let targets = kept.map { vocabulary.target($0, maxSubtokens: maxSub) }
-    let b = names.count
-    let t = targets.map(\.count).max()!
-    var inputs = [Int32](repeating: SubtokenVocabulary.pad, count: b * t)
-    for (i, target) in targets.enumerated() {
-      inputs[i * t] = SubtokenVocabulary.bos
-      for j in 0..<(target.count - 1) { inputs[i * t + j + 1] = target[j] }
-    }
+    let (logits, t) = teacherForced(decoder: decoder, memory: memory, length: s, targets: targets, copyItems: copyItems)
     let v = decoder.config.vocab
-    let d = decoder.config.dim
-    var mem = [Float](repeating: 0, count: b * s * d)
-    for i in 0..<b { for k in 0..<(s * d) { mem[i * s * d + k] = memory[k] } }
-    let logits = mem.withUnsafeBufferPointer {
-      decoder.forward(
-        tokens: inputs, batch: b, length: t, memory: $0.baseAddress!, memoryMask: [Float](repeating: 1, count: b * s),
-        memoryLength: s, copy: decoder.config.copy ? NameCopyBatch(items: Array(repeating: copyItems, count: b)) : nil)
-    }
     let unknownShare = copy.unknown.isEmpty ? 0 : log(Double(copy.unknown.count))
     var out: [NamePrediction] = []
     for (i, target) in targets.enumerated() {
@@ -693,20 +703,8 @@ extension NameHead {
       let memory = Array(UnsafeBufferPointer(start: states.data, count: s * d))
       let items = copyItems(of: input)
       let targets = list.map { vocabulary.target(Array($0.prefix(maxSub)).map { $0.lowercased() }, maxSubtokens: maxSub) }
-      let b = targets.count
-      let t = targets.map(\.count).max()!
-      var ids = [Int32](repeating: SubtokenVocabulary.pad, count: b * t)
-      for (i, target) in targets.enumerated() {
-        ids[i * t] = SubtokenVocabulary.bos
-        for j in 0..<(target.count - 1) { ids[i * t + j + 1] = target[j] }
-      }
-      var mem = [Float](repeating: 0, count: b * s * d)
-      for i in 0..<b { for k in 0..<(s * d) { mem[i * s * d + k] = memory[k] } }
-      let logits = mem.withUnsafeBufferPointer {
-        decoder.forward(
-          tokens: ids, batch: b, length: t, memory: $0.baseAddress!, memoryMask: [Float](repeating: 1, count: b * s),
-          memoryLength: s, copy: decoder.config.copy ? NameCopyBatch(items: Array(repeating: items, count: b)) : nil)
-      }
+      let (logits, t) = Self.teacherForced(
+        decoder: decoder, memory: memory, length: s, targets: targets, copyItems: items)
       var row: [NameStepSignals] = []
       for (i, target) in targets.enumerated() {
         var lps: [Double] = []

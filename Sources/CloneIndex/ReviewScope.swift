@@ -42,6 +42,12 @@ public struct ReviewScope: Sendable {
 
   /// The scope of an index's units (the copy rule counts all of them, whatever the options).
   public init(units: [StoredUnit]) {
+    self.init(units: units.map { (path: $0.path, canonicalHash: $0.canonicalHash, tokens: $0.tokenCount) })
+  }
+
+  /// The scope of a repository's units given as (path, canonical hash, token count): what `UnitRecordExporter`
+  /// has before it writes a repository's records.
+  init(units: [(path: String, canonicalHash: String, tokens: Int)]) {
     stems = Set(units.map { Self.stem($0.path) })
     buildFiles = Self.copyFiles(units)
   }
@@ -49,9 +55,13 @@ public struct ReviewScope: Sendable {
   /// Files most of whose functions are copies of functions in several other files (a bundle of the repository's
   /// own modules).
   public static func copyFiles(_ units: [StoredUnit]) -> Set<String> {
+    copyFiles(units.map { (path: $0.path, canonicalHash: $0.canonicalHash, tokens: $0.tokenCount) })
+  }
+
+  static func copyFiles(_ units: [(path: String, canonicalHash: String, tokens: Int)]) -> Set<String> {
     var filesOf: [String: Set<String>] = [:]
     var hashesOf: [String: [String]] = [:]
-    for u in units where u.tokenCount >= copyMinTokens {
+    for u in units where u.tokens >= copyMinTokens {
       filesOf[u.canonicalHash, default: []].insert(u.path)
       hashesOf[u.path, default: []].append(u.canonicalHash)
     }

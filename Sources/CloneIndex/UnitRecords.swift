@@ -35,8 +35,9 @@ public struct UnitRecord: Sendable, Codable, Equatable {
   public var endByte: Int
   public var lines: Int
   public var tokens: Int
-  /// Whether `CloneOptions` let the unit be reported: within the size limits and, unless
-  /// `includeTests`, not test code (`TestCode`: a test path, a test callback or nested in one).
+  /// Whether `CloneOptions` let the unit be reported: within the size limits, unless `includeTests` not test
+  /// code (`TestCode`: a test path, a test callback or nested in one), and unless `includeBuild` /
+  /// `includeExamples` not in build output or an example app (`ReviewScope`, as `codeintel clones` judges them).
   public var eligible: Bool
   /// Whether the unit is a callback of a test framework call (`TestCode.isTestCallback`).
   public var testCallback: Bool
@@ -152,6 +153,9 @@ public struct UnitRecordExporter {
     var eligibleHashes: [(unit: Int, hash: String)] = []
     var vectors: [[Float]] = []
     var bags: [Int: (raw: [UInt32], blind: [UInt32])] = [:]
+    // The records wait until the whole repository is read: build output is judged by its copies in other files
+    // (`ReviewScope`), as `codeintel clones` judges it.
+    var pending: [UnitRecord] = []
     var next = 0
     for file in files {
       guard let bytes = try? FileBytes.read(file.fullPath, limit: maxFileBytes),
@@ -193,14 +197,22 @@ public struct UnitRecordExporter {
           tokens: tokens[i].exact.count, eligible: eligible, testCallback: callback, exactHash: tokens[i].exactHash,
           canonicalHash: canonicalizer.canonicalHash(of: u, in: tree), shingles: Self.shingles(tokens[i].features),
           vector: embedded[i], rawTokens: raw, blindTokens: blind)
-        if eligible {
-          eligibleHashes.append((next, record.canonicalHash))
-          if options.nearMiss { bags[next] = (raw, blind) }
-        }
+        if eligible && options.nearMiss { bags[next] = (raw, blind) }
         vectors.append(embedded[i])
-        try emitUnit(record)
+        pending.append(record)
         next += 1
       }
+    }
+    // Build output and example apps are left out as `CloneDetector.eligible` leaves them out (one rule,
+    // `ReviewScope`; `units` has no flags to include them, like its tests).
+    let scope = ReviewScope(units: pending.map { (path: $0.path, canonicalHash: $0.canonicalHash, tokens: $0.tokens) })
+    for var record in pending {
+      if record.eligible, let reason = scope.leftOut(path: record.path, options: options), reason != .test {
+        record.eligible = false
+        bags[record.unit] = nil
+      }
+      if record.eligible { eligibleHashes.append((record.unit, record.canonicalHash)) }
+      try emitUnit(record)
     }
     done.units = next
     // One representative per canonical class (the first in path order, as `CloneDetector`), and all

@@ -201,4 +201,31 @@ import Testing
       _ = try UnitRecordExporter().export(repository: "x", root: "/no/such/repository", unit: { _ in }, pair: { _ in })
     }
   }
+
+  /// Build output and example apps are left out of `units` as `codeintel clones` leaves them out (`ReviewScope`):
+  /// copies of the demo's files in `dist/` and in an example app are not eligible and in no pair, and the groups
+  /// of the eligible units are the command line's.
+  @Test func buildOutputAndExampleAppsAreNotEligibleLikeInCodeintelClones() throws {
+    let repo = try TemporaryRepository.demo()
+    let source = try String(contentsOfFile: repo.root + "/src/util/money.js", encoding: .utf8)
+    try repo.write("dist/money.js", source)
+    try repo.write("examples/shop/money.js", source)
+    let (units, pairs, _) = try export(repo.root, name: "demo")
+    let copies = units.filter { $0.path.hasPrefix("dist/") || $0.path.hasPrefix("examples/") }
+    #expect(!copies.isEmpty)
+    #expect(copies.allSatisfy { !$0.eligible })
+    #expect(units.contains { $0.path == "src/util/money.js" && $0.eligible })
+    let left = Set(copies.map(\.unit))
+    #expect(pairs.allSatisfy { !left.contains($0.a) && !left.contains($0.b) })
+    // The same rule as the command line: its groups are those of the eligible units.
+    let kept = units.filter(\.eligible)
+    let index = Dictionary(uniqueKeysWithValues: kept.enumerated().map { ($1.unit, $0) })
+    let groups = try cloneGroups(
+      in: component(kept, pairs: pairs.compactMap { p in index[p.a].flatMap { a in index[p.b].map { [a, $0] } } }))
+    let expected = try CloneFinder().report(root: repo.root).groups
+    #expect(groups.map(\.kind) == expected.map(\.kind))
+    for (g, e) in zip(groups, expected) { #expect(g.members.map { kept[Int($0)].path } == e.members.map(\.path)) }
+    // Before this rule the copies were eligible, and an exact group joined them to the source.
+    #expect(!expected.contains { $0.members.contains { $0.path.hasPrefix("dist/") || $0.path.hasPrefix("examples/") } })
+  }
 }

@@ -46,7 +46,9 @@
            (retries (codeintel-line-of "const retries = 3"))
            (describe (codeintel-line-of "export function describe("))
            (total (codeintel-line-of "export function total(")))
-      (codeintel-check (eglot-current-server) "eglot connects")
+      ;; `eglot-sync-connect' waits 30 s, then eglot finishes connecting in the background (the server loads
+      ;; its models first: slow on a loaded machine), so wait for the connection rather than checking once.
+      (codeintel-check (codeintel-wait (lambda () (eglot-current-server)) 90) "eglot connects")
       (codeintel-check (codeintel-wait (lambda () codeintel-test-diagnostics) 20) "diagnostics are published")
       (codeintel-check
        (cl-some (lambda (d) (string-match-p "functional clone of `sumPrices`" (plist-get d :message)))

@@ -1,3 +1,4 @@
+import Corpus
 import Foundation
 
 /// A small command-line scanner for subcommands: flags (`--quiet`), options with a value
@@ -48,6 +49,12 @@ struct ArgumentScanner {
 
   /// Removes every occurrence of a repeatable option; returns the values in order.
   mutating func all(_ name: String) throws -> [String] { try options(name) }
+
+  /// `--datasets DIR`, else the folder `codeintel corpus build` writes (`DatasetBuilder.defaultOutput`): the one
+  /// default of every command that reads the datasets.
+  mutating func datasets() throws -> String {
+    try option("--datasets") ?? DatasetBuilder.defaultOutput.path
+  }
 
   /// Removes every occurrence of a repeatable option and returns their values in order.
   mutating func options(_ names: String...) throws -> [String] {

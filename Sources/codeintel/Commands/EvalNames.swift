@@ -78,7 +78,7 @@ enum EvalNames {
   static func markdown(_ args: [String]) throws -> String {
     let (modelDirs, rest) = try values(of: "--names-model", in: args)
     var scanner = ArgumentScanner(rest)
-    let datasets = try scanner.option("--datasets") ?? DatasetBuilder.defaultOutput.path
+    let datasets = try scanner.datasets()
     let split =
       try scanner.choice("--split", from: ["test", "valid", "github-test", "github-valid", "train"]) ?? "test"
     let limit = try scanner.int("--limit", in: 1...10_000_000) ?? 0

@@ -16,9 +16,7 @@ enum EvalTypes {
   /// The types section of docs/EVALUATION.md for these arguments (the same ones `run` takes).
   static func markdown(_ args: [String]) throws -> String {
     var scanner = ArgumentScanner(args)
-    let datasets =
-      try scanner.option("--datasets")
-      ?? DatasetBuilder.defaultOutput.path
+    let datasets = try scanner.datasets()
     let split =
       try scanner.choice("--split", from: ["test", "github-test", "valid", "github-valid", "train"]) ?? "test"
     let tsc = scanner.flag("--tsc")

@@ -36,7 +36,7 @@ enum FinetuneClones {
   static func run(_ args: [String]) throws -> Int32 {
     var scanner = ArgumentScanner(args)
     guard let out = try scanner.option("--out") else { throw UsageError("--out DIR is required") }
-    let datasets = ((try scanner.option("--datasets")) ?? DatasetBuilder.defaultOutput.path) as NSString
+    let datasets = (try scanner.datasets()) as NSString
     var options = ClonePairScorerTraining.Options()
     if let h = try scanner.option("--hidden") {
       let sizes = h.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }

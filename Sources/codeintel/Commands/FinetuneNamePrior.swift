@@ -20,9 +20,7 @@ enum FinetuneNamePrior {
   static func run(_ args: [String]) throws -> Int32 {
     var scanner = ArgumentScanner(args)
     guard let out = try scanner.option("--out") else { throw UsageError("--out DIR is required") }
-    let datasets =
-      try scanner.option("--datasets")
-      ?? DatasetBuilder.defaultOutput.path
+    let datasets = try scanner.datasets()
     let minPackages = try scanner.int("--min-packages", in: 1...1000) ?? 2
     guard try scanner.finish().isEmpty else { throw UsageError("unexpected arguments") }
     let dir = URL(fileURLWithPath: (out as NSString).expandingTildeInPath)

@@ -27,7 +27,7 @@ enum FinetuneNameRetrieval {
   static func run(_ args: [String]) throws -> Int32 {
     var scanner = ArgumentScanner(args)
     guard let out = try scanner.option("--out") else { throw UsageError("--out DIR is required") }
-    let datasets = try scanner.option("--datasets") ?? DatasetBuilder.defaultOutput.path
+    let datasets = try scanner.datasets()
     let maxEntries = try scanner.int("--max-entries", in: 0...100_000_000) ?? 0
     let threads = try scanner.int("--threads", in: 1...64) ?? 2
     let limit = try scanner.int("--limit", in: 1...100_000_000) ?? 0

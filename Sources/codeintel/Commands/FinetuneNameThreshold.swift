@@ -30,9 +30,7 @@ enum FinetuneNameThreshold {
   static func run(_ args: [String]) throws -> Int32 {
     var scanner = ArgumentScanner(args)
     guard let out = try scanner.option("--out") else { throw UsageError("--out DIR is required") }
-    let datasets =
-      try scanner.option("--datasets")
-      ?? DatasetBuilder.defaultOutput.path
+    let datasets = try scanner.datasets()
     let top = try scanner.int("--top", in: 1...20) ?? 5
     let limit = try scanner.int("--limit", in: 1...10_000_000) ?? 0
     let minAny = try scanner.double("--min-any", in: 0...1) ?? 0.6

@@ -66,7 +66,7 @@ enum FinetuneNames {
     config.threads = try scanner.int("--threads", in: 1...64) ?? config.threads
     config.evalEvery = try scanner.int("--eval-every", in: 0...10_000_000) ?? config.evalEvery
     config.finalEvalExamples = try scanner.int("--final-eval", in: 0...10_000_000) ?? config.finalEvalExamples
-    let datasets = try scanner.option("--datasets") ?? DatasetBuilder.defaultOutput.path
+    let datasets = try scanner.datasets()
     let limit = try scanner.int("--limit", in: 1...10_000_000) ?? 0
     let resume = scanner.flag("--resume")
     guard try scanner.finish().isEmpty else { throw UsageError("finetune names takes no positional arguments") }

@@ -44,9 +44,7 @@ enum FinetuneTypeThreshold {
   static func run(_ args: [String]) throws -> Int32 {
     var scanner = ArgumentScanner(args)
     guard let out = try scanner.option("--out") else { throw UsageError("--out DIR is required") }
-    let datasets =
-      try scanner.option("--datasets")
-      ?? DatasetBuilder.defaultOutput.path
+    let datasets = try scanner.datasets()
     let precision = try scanner.double("--precision", in: 0.01...1) ?? 0.9
     let splits = (try scanner.option("--splits") ?? "valid,github-valid").split(separator: ",").map(String.init)
     let every = try scanner.int("--every", in: 1...1_000_000) ?? 1

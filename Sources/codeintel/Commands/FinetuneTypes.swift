@@ -33,9 +33,7 @@ enum FinetuneTypes {
     var scanner = ArgumentScanner(args)
     guard let pretrained = try scanner.option("--pretrained") else { throw UsageError("--pretrained DIR is required") }
     guard let out = try scanner.option("--out") else { throw UsageError("--out DIR is required") }
-    let datasets =
-      try scanner.option("--datasets")
-      ?? DatasetBuilder.defaultOutput.path
+    let datasets = try scanner.datasets()
     var options = TypeHeadTraining.Options(pretrained: pretrained, out: out, datasets: datasets)
     options.randomInit = scanner.flag("--random-init")
     options.steps = try scanner.int("--steps", in: 1...10_000_000)

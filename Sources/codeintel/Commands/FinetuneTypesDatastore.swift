@@ -30,9 +30,7 @@ enum FinetuneTypesDatastore {
   static func run(_ args: [String]) throws -> Int32 {
     var scanner = ArgumentScanner(args)
     guard let out = try scanner.option("--out") else { throw UsageError("--out DIR is required") }
-    let datasets =
-      try scanner.option("--datasets")
-      ?? DatasetBuilder.defaultOutput.path
+    let datasets = try scanner.datasets()
     var options = TypeRetrievalBuilding.Options()
     if let n = try scanner.int("--max-sites", in: 1...10_000_000) { options.maxSites = n }
     if let s = try scanner.int("--seed", in: 0...Int.max) { options.seed = UInt64(s) }

@@ -127,9 +127,9 @@ public struct CloneDetector: Sendable {
   /// The units a group may hold, in index order: long enough (`minLines`, `minTokens`), not test code unless
   /// `includeTests`, not build output unless `includeBuild`, not in an example app unless `includeExamples`
   /// (`ReviewScope`), inside `include` and outside `exclude`. The language server asks the same of both sides of
-  /// a match.
-  public static func eligible(_ units: [StoredUnit], options: CloneOptions) -> [Int] {
-    let out = scoped(units, options: options)
+  /// a match. `scope` is `ReviewScope(units: units)` when the caller already has it.
+  public static func eligible(_ units: [StoredUnit], options: CloneOptions, scope: ReviewScope? = nil) -> [Int] {
+    let out = scoped(units, options: options, scope: scope)
     let paths = PathScope(options)
     return units.indices.filter { out[$0] == nil && inScope(units[$0], options: options, paths) }
   }
@@ -140,9 +140,11 @@ public struct CloneDetector: Sendable {
   }
 
   /// Per unit, why `options` leave it out as test code, build output or an example (nil: kept).
-  public static func scoped(_ units: [StoredUnit], options: CloneOptions) -> [ReviewScope.Reason?] {
+  public static func scoped(_ units: [StoredUnit], options: CloneOptions, scope: ReviewScope? = nil)
+    -> [ReviewScope.Reason?]
+  {
     let isTest = options.includeTests ? [Bool](repeating: false, count: units.count) : Self.testCode(units)
-    let scope = ReviewScope(units: units)
+    let scope = scope ?? ReviewScope(units: units)
     var byPath: [String: ReviewScope.Reason?] = [:]
     return units.indices.map { i in
       if isTest[i] { return .test }

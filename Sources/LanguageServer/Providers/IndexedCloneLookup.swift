@@ -133,9 +133,10 @@ public final class IndexedCloneLookup: CloneLookup, @unchecked Sendable {
     self.embedder = embedder
     self.notice = decided
     self.encoderViews = stored
-    let eligible = CloneDetector.eligible(snapshot.units, options: rules)
+    let scope = ReviewScope(units: snapshot.units)
+    let eligible = CloneDetector.eligible(snapshot.units, options: rules, scope: scope)
     self.eligible = eligible
-    self.scope = ReviewScope(units: snapshot.units)
+    self.scope = scope
     var byFileOrdinal: [String: Int] = [:]
     for (i, u) in snapshot.units.enumerated() { byFileOrdinal["\(u.fileID)/\(u.ordinal)"] = i }
     self.enclosing = snapshot.units.map { u in

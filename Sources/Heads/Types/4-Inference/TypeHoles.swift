@@ -97,11 +97,7 @@ public enum TypeHoles {
             site: TypeSites.Site(kind: .variable, name: name.text, nameRange: name.byteRange, anchor: name.endByte),
             isHole: infersNothing(node.child(field: "value")), isRest: false, isExtra: false))
       case "public_field_definition":
-        guard node.child(field: "type") == nil, let name = node.child(field: "name"),
-          name.type == "property_identifier" || name.type == "private_property_identifier"
-        else { break }
-        var anchor = name.endByte
-        if let mark = name.nextSibling, mark.text == "?" || mark.text == "!" { anchor = mark.endByte }
+        guard let (name, anchor) = TypeSites.unannotatedProperty(node) else { break }
         out.append(
           ClassifiedSite(
             site: TypeSites.Site(kind: .property, name: name.text, nameRange: name.byteRange, anchor: anchor),
@@ -161,12 +157,9 @@ public enum TypeHoles {
     tree.root.walk { node in
       if let range, node.endByte < range.lowerBound || node.startByte > range.upperBound { return false }
       guard node.type == "public_field_definition" else { return true }
-      guard node.child(field: "type") == nil, let name = node.child(field: "name"),
-        name.type == "property_identifier" || name.type == "private_property_identifier",
-        let value = node.child(field: "value"), let c = TypeEvidence.expressionType(of: value), c.type != "null"
+      guard let (name, anchor) = TypeSites.unannotatedProperty(node), let value = node.child(field: "value"),
+        let c = TypeEvidence.expressionType(of: value), c.type != "null"
       else { return false }
-      var anchor = name.endByte
-      if let mark = name.nextSibling, mark.text == "?" || mark.text == "!" { anchor = mark.endByte }
       out.append(
         TypeEvidence.Suggestion(
           kind: .property, name: name.text, nameRange: name.byteRange, anchor: anchor,

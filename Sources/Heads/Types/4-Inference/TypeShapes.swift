@@ -171,12 +171,9 @@ public enum TypeShapes {
           out.sites[FileShapes.key(name.endByte, "variable")] = shape
         }
       case "public_field_definition":
-        if node.child(field: "type") == nil, let name = node.child(field: "name"),
-          name.type == "property_identifier" || name.type == "private_property_identifier",
-          let value = node.child(field: "value"), let shape = initialiserShape(value)
+        if let (_, anchor) = TypeSites.unannotatedProperty(node), let value = node.child(field: "value"),
+          let shape = initialiserShape(value)
         {
-          var anchor = name.endByte
-          if let mark = name.nextSibling, mark.text == "?" || mark.text == "!" { anchor = mark.endByte }
           out.sites[FileShapes.key(anchor, "property")] = shape
         }
       case "generic_type":

@@ -69,6 +69,17 @@ public enum TypeSites {
     return pattern.endByte
   }
 
+  /// An unannotated class property (`public_field_definition` without a type, named by a property or
+  /// `#private` identifier): its name node and where `: T` goes (after the name, or after its `?` / `!`).
+  static func unannotatedProperty(_ node: Node) -> (name: Node, anchor: Int)? {
+    guard node.type == "public_field_definition", node.child(field: "type") == nil,
+      let name = node.child(field: "name"),
+      name.type == "property_identifier" || name.type == "private_property_identifier"
+    else { return nil }
+    if let mark = name.nextSibling, mark.text == "?" || mark.text == "!" { return (name, mark.endByte) }
+    return (name, name.endByte)
+  }
+
   /// The return site of a function node without a return annotation (after its parameter list), named by its
   /// own name or the variable it initialises; nil for generators, setters, constructors, bodiless signatures
   /// and parenthesis-free arrows.

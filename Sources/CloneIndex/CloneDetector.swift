@@ -41,6 +41,9 @@ public struct CloneOptions: Sendable, Equatable {
   /// paths are reported; paths matching `exclude` never are.
   public var include: [String] = []
   public var exclude: [String] = []
+  /// Whether reports show every near-miss and functional group, also those `CloneWorth` judges alike but not worth
+  /// a refactor (`--all`, `allGroups` in `.codeintel.json`). It changes what is shown, not what is found.
+  public var allGroups: Bool = false
 
   public init(
     minLines: Int = 5, minTokens: Int = 30, threshold: Float = CloneOptions.defaultThreshold, maxGroupSize: Int = 20,
@@ -248,9 +251,13 @@ public struct CloneDetector: Sendable {
         .map { Self.location(units[$0]) }
       let lines = members.reduce(0) { $0 + $1.lineCount }
       let removable = lines - (members.map(\.lineCount).max() ?? 0)
-      return CloneGroup(
+      var group = CloneGroup(
         id: 0, kind: d.kind, similarity: d.similarity, minSimilarity: d.minSimilarity, lines: lines,
         removableLines: removable, score: Double(removable) * d.similarity, members: members)
+      if d.kind == .nearMiss || d.kind == .functional, snapshot.rawTokens.count == units.count {
+        group.tokenOverlap = Self.lowestOverlap(d.members.map { snapshot.rawTokens[$0] })
+      }
+      return group
     }
     out.sort {
       if $0.score != $1.score { return $0.score > $1.score }
@@ -259,6 +266,20 @@ public struct CloneDetector: Sendable {
     }
     for i in out.indices { out[i].id = i + 1 }
     return out
+  }
+
+  /// The lowest token-bag overlap of two of `bags` (as a share of the larger bag), rounded to 1e-4.
+  public static func lowestOverlap(_ bags: [[UInt32]]) -> Double {
+    let sorted = bags.map { $0.sorted() }
+    var low = 1.0
+    for i in sorted.indices {
+      for j in (i + 1)..<sorted.count {
+        let m = max(sorted[i].count, sorted[j].count)
+        let s = m == 0 ? 0 : Double(NearMissIndex.overlap(sorted[i], sorted[j])) / Double(m)
+        low = min(low, s)
+      }
+    }
+    return (low * 10_000).rounded() / 10_000
   }
 
   struct FileOrdinal: Hashable {

@@ -102,6 +102,7 @@ public struct CloneFinder {
         format: "learned pair scorer: probability >= %.3f on candidates with cosine >= %.2f", gate.threshold,
         gate.candidateThreshold)
     }
+    CloneWorth.annotate(&report, root: root)
     return report
   }
 

@@ -23,6 +23,12 @@ public struct CloneLocation: Sendable, Codable, Equatable {
   public var endLine: Int
   public var startByte: Int
   public var endByte: Int
+  /// Near-miss and functional members: the body's top-level statements, its tokens (comments aside) and how many
+  /// of its top-level statements are branches, loops, `switch`, `try` or blocks, as `CloneWorth` reads them; absent
+  /// elsewhere and when the file could not be read back.
+  public var statements: Int?
+  public var bodyTokens: Int?
+  public var compoundStatements: Int?
 
   public var lineCount: Int { endLine - startLine + 1 }
 
@@ -47,6 +53,17 @@ public struct CloneGroup: Sendable, Codable, Equatable {
   /// `removableLines × similarity`, the sort key.
   public var score: Double
   public var members: [CloneLocation]
+  /// Near-miss and functional groups: the lowest token-bag overlap of two members, tokens as written, as a share
+  /// of the larger bag (`NearMissIndex.similarity`; absent without token streams).
+  public var tokenOverlap: Double?
+  /// Near-miss and functional groups: whether the group is worth a refactor (`CloneWorth`); the text and SARIF
+  /// reports show only these unless `--all`. Absent for exact and renamed groups (always shown).
+  public var worth: Bool?
+  /// The rule that judged the group not worth it (`thin`, `mirror`, `small`, `unlike`); absent when it is worth it.
+  public var notWorth: CloneWorth.Reason?
+
+  /// Whether the default text and SARIF reports show the group.
+  public var shownByDefault: Bool { worth ?? true }
 }
 
 /// The result of `codeintel clones`.

@@ -11,15 +11,29 @@ public enum CloneReportFormat: String, Sendable, CaseIterable {
 public struct CloneReportWriter: Sendable {
   /// Lines of code shown under each text group.
   public var excerptLines: Int = 4
+  /// Whether the text and SARIF reports show every group, also the near-miss and functional groups that
+  /// `CloneWorth` judges alike but not worth a refactor (`--all`). JSON always holds every group.
+  public var all: Bool = false
 
-  public init(excerptLines: Int = 4) { self.excerptLines = excerptLines }
+  public init(excerptLines: Int = 4, all: Bool = false) {
+    self.excerptLines = excerptLines
+    self.all = all
+  }
+
+  /// The groups the text and SARIF reports show.
+  public func shown(_ report: CloneReport) -> [CloneGroup] {
+    all ? report.groups : report.groups.filter(\.shownByDefault)
+  }
 
   /// The report in `format`, ending with a newline.
   public func render(_ report: CloneReport, format: CloneReportFormat, root: String) throws -> String {
     switch format {
     case .text: return text(report, root: root)
     case .json: return try json(report)
-    case .sarif: return try SARIFWriter().render(report)
+    case .sarif:
+      var shown = report
+      shown.groups = self.shown(report)
+      return try SARIFWriter().render(shown)
     }
   }
 
@@ -28,18 +42,21 @@ public struct CloneReportWriter: Sendable {
   /// Groups in report order, each with its members and a short excerpt of the first one.
   public func text(_ report: CloneReport, root: String) -> String {
     var out = ""
-    let kinds = CloneKind.allCases.map { "\(report.count($0)) \($0.rawValue)" }.joined(separator: ", ")
-    out += "\(report.groups.count) clone groups (\(kinds)) in \(report.files) files, \(report.units) functions"
+    let groups = shown(report)
+    let kinds = CloneKind.allCases.map { k in "\(groups.filter { $0.kind == k }.count) \(k.rawValue)" }
+      .joined(separator: ", ")
+    out += "\(groups.count) clone groups (\(kinds)) in \(report.files) files, \(report.units) functions"
     out += " [min \(report.minLines) lines, threshold \(String(format: "%.2f", report.threshold)), \(report.model)]\n"
     out += "  \(report.model): \(Self.describeEmbedder(report.model))\n"
     if let line = Self.leftOutLine(report.leftOut) { out += "  \(line)\n" }
+    if let line = Self.hiddenLine(report, all: all) { out += "  \(line)\n" }
     out +=
       "  exact copies: the same text apart from each function's own name (so `a` and `b` may pair up); "
       + "renamed copies: the same after renaming identifiers; similar functions: "
       + (report.functionalScorer.map { "\($0) (every pair of a group)" } ?? "embeddings at cosine similarity "
         + "≥ the threshold") + "\n"
     var cache: [String: [Substring]] = [:]
-    for g in report.groups {
+    for g in groups {
       let label: String
       switch g.kind {
       case .exact: label = "exact copies"
@@ -50,6 +67,7 @@ public struct CloneReportWriter: Sendable {
       out += "\n#\(g.id) \(label): \(g.members.count) functions, \(g.lines) lines (\(g.removableLines) removable), "
       out += "similarity \(String(format: "%.2f", g.similarity))"
       if g.kind == .functional || g.kind == .nearMiss { out += " (min \(String(format: "%.2f", g.minSimilarity)))" }
+      if let why = g.notWorth { out += " [alike but \(why.phrase)]" }
       out += "\n"
       let width = g.members.map { $0.label.count }.max() ?? 0
       for m in g.members {
@@ -83,6 +101,19 @@ public struct CloneReportWriter: Sendable {
       (l.examples, "in example apps", "--include-examples"),
     ].filter { $0.0 > 0 }.map { "\($0.0) \($0.0 == 1 ? "function" : "functions") \($0.1) (\($0.2))" }
     return parts.isEmpty ? nil : "left out: " + parts.joined(separator: ", ")
+  }
+
+  /// "12 more groups are alike but small or parallel (thin wrappers 5, mirror pairs 2, small 5): --all shows
+  /// them", or nil when none is hidden (or all are shown).
+  static func hiddenLine(_ report: CloneReport, all: Bool) -> String? {
+    let hidden = report.groups.filter { !$0.shownByDefault }
+    guard !all, !hidden.isEmpty else { return nil }
+    let parts = CloneWorth.Reason.allCases.compactMap { r -> String? in
+      let n = hidden.filter { $0.notWorth == r }.count
+      return n == 0 ? nil : "\(r.phrase) \(n)"
+    }
+    return "\(hidden.count) more \(hidden.count == 1 ? "group is" : "groups are") alike but small or parallel ("
+      + parts.joined(separator: ", ") + "): --all shows them"
   }
 
   /// What an embedder's identifier means, for the report's header.

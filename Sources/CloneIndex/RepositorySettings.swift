@@ -6,7 +6,7 @@ import Foundation
 /// {"clones": {"minLines": 8, "minTokens": 50, "threshold": 0.7, "maxGroup": 10, "model": "hashed",
 ///             "nearMiss": true, "functional": true, "includeTests": false,
 ///             "includeBuild": false, "includeExamples": false,
-///             "include": ["src/**"], "exclude": ["src/generated/", "*.fixture.ts"]}}
+///             "include": ["src/**"], "exclude": ["src/generated/", "*.fixture.ts"], "allGroups": false}}
 /// ```
 ///
 /// Every key is optional; flags on the command line win over the file. An unknown key or a value of the
@@ -26,12 +26,13 @@ public struct RepositorySettings: Sendable, Equatable {
   public var includeExamples: Bool?
   public var include: [String]?
   public var exclude: [String]?
+  public var allGroups: Bool?
 
   public init() {}
 
   static let keys: Set<String> = [
     "minLines", "minTokens", "threshold", "maxGroup", "model", "nearMiss", "functional", "includeTests", "include",
-    "exclude", "includeBuild", "includeExamples",
+    "exclude", "includeBuild", "includeExamples", "allGroups",
   ]
 
   /// The settings of the repository at `root`, or nil when it has no `.codeintel.json`.
@@ -58,6 +59,7 @@ public struct RepositorySettings: Sendable, Equatable {
     var includeExamples: Bool?
     var include: [String]?
     var exclude: [String]?
+    var allGroups: Bool?
   }
 
   /// Parses the file's bytes (`path` only names it in errors).
@@ -80,7 +82,7 @@ public struct RepositorySettings: Sendable, Equatable {
       case "minLines", "minTokens", "maxGroup": expected = "a whole number"
       case "threshold": expected = "a number in 0...1"
       case "model": expected = "a string"
-      case "nearMiss", "functional", "includeTests", "includeBuild", "includeExamples": expected = "true or false"
+      case "nearMiss", "functional", "includeTests", "includeBuild", "includeExamples", "allGroups": expected = "true or false"
       case "include", "exclude": expected = "a list of strings"
       default: expected = "an object"
       }
@@ -102,6 +104,7 @@ public struct RepositorySettings: Sendable, Equatable {
     out.includeExamples = c.includeExamples
     out.include = c.include
     out.exclude = c.exclude
+    out.allGroups = c.allGroups
     if let m = out.minLines, m < 1 { throw fail("\"clones.minLines\" must be at least 1") }
     if let m = out.minTokens, m < 0 { throw fail("\"clones.minTokens\" must be at least 0") }
     if let m = out.maxGroup, m < 2 { throw fail("\"clones.maxGroup\" must be at least 2") }
@@ -126,6 +129,7 @@ public struct RepositorySettings: Sendable, Equatable {
     if let v = includeExamples { o.includeExamples = v }
     if let v = include { o.include = v }
     if let v = exclude { o.exclude = v }
+    if let v = allGroups { o.allGroups = v }
     return o
   }
 }

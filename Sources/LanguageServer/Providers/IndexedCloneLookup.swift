@@ -18,6 +18,8 @@ import Syntax
 ///   encoder vectors the scorer reads come from the index (`codeintel clones` keeps them there), else the
 ///   scorer's own model computes them, as the command line does. IDF weights count over one function per
 ///   canonical class of the eligible functions, as the command line counts them.
+/// - **Worth a refactor.** The command line's `CloneWorth` rules on the pair as a two-member group: a match that
+///   is a thin wrapper pair, a mirror pair or a small copy is not shown (unless `allGroups`).
 /// - **Outermost only.** The command line's group rule, per pair: a function is not matched with one nested in a
 ///   copy of itself, nor are two functions matched when both sit inside functions that have copies (the command
 ///   line reports the outer functions as exact or renamed copies and drops groups of what is inside them).
@@ -59,6 +61,8 @@ public final class IndexedCloneLookup: CloneLookup, @unchecked Sendable {
   private let encoderLock = NSLock()
   /// Encoder views by key (`encoderID|language|hash of text`): the index's, then the ones computed here.
   private var encoderViews: [String: (asWritten: [Float], blind: [Float])] = [:]
+  /// Per indexed file (relative path), its functions' body sizes by byte range, read when a match first needs them.
+  private var bodySizes: [String: [Range<Int>: CloneWorth.BodySize]] = [:]
   /// Set when the scorer had to be given up at run time (no encoder vectors); the notice was sent.
   private var fallbackReason: String?
   /// The last tree asked about, its functions (for the test-callback rule on enclosing functions) and whether the
@@ -233,20 +237,60 @@ public final class IndexedCloneLookup: CloneLookup, @unchecked Sendable {
       hits.append((u, hit.id, hit.score))
     }
     var found: [CloneMatch] = []
+    // The command line's worth rule on the pair (`CloneWorth`: thin wrappers, mirror pairs and small copies are not
+    // shown unless `allGroups`).
+    var worth: [Int: Bool] = [:]
+    func shown(_ u: Int) -> Bool {
+      if let known = worth[u] { return known }
+      let w = worthShowing(unit, tokens: tokens, tree: tree, match: u)
+      worth[u] = w
+      return w
+    }
     if let gate {
-      let judged = hits.filter { $0.cosine >= gate.candidateThreshold }
+      let judged = hits.filter { $0.cosine >= gate.candidateThreshold && shown($0.unit) }
       if let scored = try score(unit, tokens: tokens, vector: vector, tree: tree, candidates: judged, gate: gate) {
         found = scored
       } else {
-        found = hits.prefix(neighbours).map { match($0.unit, similarity: Double($0.cosine), basis: .cosine) }
+        found = hits.filter { shown($0.unit) }.prefix(neighbours).map {
+          match($0.unit, similarity: Double($0.cosine), basis: .cosine)
+        }
       }
     } else {
-      found = hits.prefix(neighbours).map { match($0.unit, similarity: Double($0.cosine), basis: .cosine) }
+      found = hits.filter { shown($0.unit) }.prefix(neighbours).map {
+        match($0.unit, similarity: Double($0.cosine), basis: .cosine)
+      }
     }
     for m in found where !out.contains(where: { $0.uri == m.uri && $0.range.start.line == m.range.start.line }) {
       out.append(m)
     }
     return out.sorted(by: Self.bestFirst)
+  }
+
+  // MARK: - The worth rule
+
+  /// Whether the pair of the queried function and index unit `u` passes `CloneWorth` as a two-member functional
+  /// group, as `codeintel clones` judges its groups (always, with `allGroups`; a side that cannot be measured
+  /// passes, as the command line leaves an unmeasured group shown).
+  private func worthShowing(_ unit: FunctionUnit, tokens: UnitTokens, tree: Tree, match u: Int) -> Bool {
+    if options.allGroups { return true }
+    let s = snapshot.units[u]
+    lock.lock()
+    let known = bodySizes[s.path]
+    lock.unlock()
+    let sizes = known ?? CloneWorth.bodies(path: root + "/" + s.path)
+    if known == nil {
+      lock.lock()
+      bodySizes[s.path] = sizes
+      lock.unlock()
+    }
+    guard let theirs = sizes[s.startByte..<s.endByte], let body = tree.root.namedDescendant(for: unit.bodyRange)
+    else { return true }
+    let overlap =
+      u < snapshot.rawTokens.count && !snapshot.rawTokens[u].isEmpty
+      ? CloneDetector.lowestOverlap([TokenHash.hashes(tokens.exact), snapshot.rawTokens[u]]) : nil
+    return CloneWorth.judge(
+      kind: .functional, names: [unit.name, s.name], sizes: [CloneWorth.bodySize(body), theirs], tokenOverlap: overlap)
+      == nil
   }
 
   // MARK: - The decision

@@ -11,7 +11,7 @@ enum ClonesCommand: CLICommand {
     USAGE: codeintel clones <repo> [--min-lines N] [--min-tokens N] [--threshold S] [--max-group N]
                             [--model hashed|encoder|DIR] [--no-near-miss] [--no-functional] [--no-scorer]
                             [--include-tests] [--include-build] [--include-examples]
-                            [--include GLOB]... [--exclude GLOB]...
+                            [--include GLOB]... [--exclude GLOB]... [--all]
                             [--format text|json|sarif] [--output FILE]
                             [--fail-on-clones] [--quiet] [--verbose]
 
@@ -36,9 +36,22 @@ enum ClonesCommand: CLICommand {
     member nested in another member of its group leaves it. Groups are ranked by the lines a
     refactor would remove (all members but the longest) x similarity.
 
+    Only groups worth a refactor are shown: a near-miss or functional group is hidden when it is
+    alike but small or parallel (the summary counts them; --all shows them, marked):
+      thin     every member's body is at most 2 statements, none a branch, loop, switch, try or
+               block (wrappers, one-line predicates)
+      mirror   two members named as mirror images (addX/removeX, toDOM/fromDOM, aToB/bToA) with
+               bodies under 200 tokens (the two directions of one operation)
+      small    the body tokens of all members but the largest sum to under 60
+      unlike   functional groups whose members share under 70 % of their tokens (alike in role
+               only)
+    Exact and renamed groups are always shown. JSON holds every group, with "worth" and
+    "notWorth" on near-miss and functional groups; SARIF holds what the text shows.
+
     Settings can also come from <repo>/.codeintel.json, {"clones": {"minLines": 8, "exclude":
     ["src/generated/"], ...}} (keys: minLines, minTokens, threshold, maxGroup, model, nearMiss,
-    functional, includeTests, includeBuild, includeExamples, include, exclude); flags win over the file.
+    functional, includeTests, includeBuild, includeExamples, include, exclude, allGroups); flags win over
+    the file.
 
     OPTIONS:
       --min-lines N      Ignore functions shorter than N lines (default: 5).
@@ -59,6 +72,7 @@ enum ClonesCommand: CLICommand {
       --include-examples Report example and demo apps too.
       --include GLOB     Only report paths matching GLOB (gitignore syntax; repeatable).
       --exclude GLOB     Never report paths matching GLOB (gitignore syntax; repeatable).
+      --all              Show every group, also those alike but small or parallel (see above).
       --format F         text (default), json (schema in docs/CLONES.md) or sarif (SARIF 2.1.0,
                          for GitHub code scanning; paths are relative to the repository root).
       --output FILE      Write the report to FILE instead of stdout.
@@ -83,6 +97,7 @@ enum ClonesCommand: CLICommand {
     let includeExamples = scanner.flag("--include-examples")
     let include = try scanner.all("--include")
     let exclude = try scanner.all("--exclude")
+    let allGroups = scanner.flag("--all")
     let modelFlag = try scanner.option("--model")
     let format = CloneReportFormat(rawValue: try scanner.choice("--format", from: ["text", "json", "sarif"]) ?? "text")
     let output = try scanner.option("--output", "-o")
@@ -108,6 +123,7 @@ enum ClonesCommand: CLICommand {
     if includeExamples { options.includeExamples = true }
     if !include.isEmpty { options.include = include }
     if !exclude.isEmpty { options.exclude = exclude }
+    if allGroups { options.allGroups = true }
     let model = modelFlag ?? settings.model
     let chosen = try CloneModelChoice.resolve(model)
     if let threshold {
@@ -133,13 +149,16 @@ enum ClonesCommand: CLICommand {
     let report = try CloneFinder(embedder: chosen.embedder, options: options, gate: gate).report(
       root: root, log: printer.handle)
     printer.finish()
-    let text = try CloneReportWriter().render(report, format: format ?? .text, root: root)
+    let writer = CloneReportWriter(all: options.allGroups)
+    let text = try writer.render(report, format: format ?? .text, root: root)
+    // JSON holds every group (each with `worth`); text and SARIF what they show.
+    let reported = format == .json ? report.groups : writer.shown(report)
     if let output {
       try FileBytes.write(Array(text.utf8), to: output)
-      if !quiet { printError("codeintel: wrote \(report.groups.count) clone groups to \(output)") }
+      if !quiet { printError("codeintel: wrote \(reported.count) clone groups to \(output)") }
     } else {
       FileHandle.standardOutput.write(Data(text.utf8))
     }
-    return failOnClones && !report.groups.isEmpty ? 3 : 0
+    return failOnClones && !writer.shown(report).isEmpty ? 3 : 0
   }
 }

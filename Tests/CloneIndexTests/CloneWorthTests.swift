@@ -1,0 +1,229 @@
+import Foundation
+import Syntax
+import Testing
+
+@testable import CloneIndex
+
+/// Issue 18: the default output shows the near-miss and functional groups worth a refactor; groups alike but
+/// small or parallel (`CloneWorth`'s rules `thin`, `mirror`, `small`) are counted, and `--all` shows them.
+@Suite struct CloneWorthTests {
+  private func names(_ g: CloneGroup) -> [String] { g.members.map { $0.name ?? "-" } }
+
+  /// Near-miss groups only (the functional kind would add groups of its own to these small files).
+  private func report(_ files: [String: String]) throws -> (CloneReport, TemporaryRepository) {
+    let repo = try TemporaryRepository()
+    for (path, text) in files { try repo.write(path, text) }
+    return (try CloneFinder(options: CloneOptions(functional: false)).report(root: repo.root), repo)
+  }
+
+  /// A mirror pair: the two directions of one operation, alike in tokens, each seven statements.
+  static let mirror = """
+    export class Observer {
+      addWindowListeners(win) {
+        win.addEventListener("resize", this.onResize);
+        if (this.printQuery) this.printQuery.addEventListener("change", this.onPrint);
+        else win.addEventListener("beforeprint", this.onPrint);
+        win.addEventListener("scroll", this.onScroll);
+        win.document.addEventListener("selectionchange", this.onSelectionChange);
+        win.document.addEventListener("visibilitychange", this.onVisibilityChange);
+        win.addEventListener("focus", this.onFocus);
+        win.addEventListener("blur", this.onBlur);
+      }
+
+      removeWindowListeners(win) {
+        win.removeEventListener("scroll", this.onScroll);
+        win.removeEventListener("resize", this.onResize);
+        if (this.printQuery) this.printQuery.removeEventListener("change", this.onPrint);
+        else win.removeEventListener("beforeprint", this.onPrint);
+        win.document.removeEventListener("selectionchange", this.onSelectionChange);
+        win.document.removeEventListener("visibilitychange", this.onVisibilityChange);
+        win.removeEventListener("focus", this.onFocus);
+        win.removeEventListener("blur", this.onBlur);
+      }
+    }
+
+    """
+
+  /// The same bodies under names that are not mirror images: one operation written twice, which stays shown.
+  static let notMirror = mirror.replacingOccurrences(of: "addWindowListeners", with: "watchWindow")
+    .replacingOccurrences(of: "removeWindowListeners", with: "ignoreWindow")
+
+  /// Thin endpoint wrappers: one statement each, a long call.
+  static let thin = """
+    export class Api {
+      listUsers(team, page, options) {
+        return this.client.request({
+          method: "GET", url: this.base + "/teams/" + team + "/users", query: { page: page, size: options.size },
+          headers: { accept: "application/json", authorization: "Bearer " + this.token }, retries: 3, timeout: 5000,
+        });
+      }
+
+      listGroups(team, page, options) {
+        return this.client.request({
+          method: "GET", url: this.base + "/teams/" + team + "/groups", query: { page: page, size: options.size },
+          headers: { accept: "application/json", authorization: "Bearer " + this.token }, retries: 3, timeout: 5000,
+        });
+      }
+    }
+
+    """
+
+  /// The same calls with a guard and a result check around them: four statements, a shared operation.
+  static let notThin = """
+    export class Api {
+      listUsers(team, page, options) {
+        if (!team) throw new Error("no team");
+        const response = this.client.request({
+          method: "GET", url: this.base + "/teams/" + team + "/users", query: { page: page, size: options.size },
+          headers: { accept: "application/json", authorization: "Bearer " + this.token }, retries: 3, timeout: 5000,
+        });
+        if (response.status >= 400) throw new Error("request failed: " + response.status);
+        return response.body.items;
+      }
+
+      listGroups(team, page, options) {
+        if (!team) throw new Error("no team");
+        const response = this.client.request({
+          method: "GET", url: this.base + "/teams/" + team + "/groups", query: { page: page, size: options.size },
+          headers: { accept: "application/json", authorization: "Bearer " + this.token }, retries: 3, timeout: 5000,
+        });
+        if (response.status >= 400) throw new Error("request failed: " + response.status);
+        return response.body.items;
+      }
+    }
+
+    """
+
+  /// Two three-statement functions: alike, but a shared copy would remove little.
+  static let small = """
+    export function parseInteger(text) {
+      if (text === undefined || text === null || text === "") return undefined;
+      const value = parseInt(text, 10);
+      return Number.isNaN(value) ? undefined : value;
+    }
+
+    export function parseFloating(text) {
+      if (text === undefined || text === null || text === "") return undefined;
+      const value = parseFloat(text);
+      return Number.isNaN(value) ? undefined : value;
+    }
+
+    """
+
+  @Test func aMirrorPairIsAlikeButNotWorthARefactor() throws {
+    let (r, repo) = try report(["src/observer.js": Self.mirror])
+    let g = try #require(r.groups.first { $0.kind == .nearMiss })
+    #expect(names(g) == ["addWindowListeners", "removeWindowListeners"])
+    #expect(g.notWorth == .mirror && g.worth == false)
+    let text = CloneReportWriter().text(r, root: repo.root)
+    #expect(!text.contains("addWindowListeners"))
+    #expect(text.contains("1 more group is alike but small or parallel (mirror pairs 1): --all shows them"))
+    #expect(CloneReportWriter(all: true).text(r, root: repo.root).contains("[alike but mirror pairs]"))
+    // The same code under names that are not mirror images is one operation written twice: shown.
+    let (other, _) = try report(["src/observer.js": Self.notMirror])
+    #expect(other.groups.first { $0.kind == .nearMiss }?.worth == true)
+  }
+
+  @Test func thinWrappersAreAlikeButNotWorthARefactor() throws {
+    let (r, repo) = try report(["src/api.js": Self.thin])
+    let g = try #require(r.groups.first { $0.kind == .nearMiss })
+    #expect(names(g) == ["listUsers", "listGroups"])
+    #expect(g.members.map(\.statements) == [1, 1])
+    #expect(g.members.allSatisfy { ($0.bodyTokens ?? 0) > 60 }, "long enough that only the thin rule hides it")
+    #expect(g.notWorth == .thin)
+    #expect(CloneReportWriter().shown(r).isEmpty)
+    let (wrapped, _) = try report(["src/api.js": Self.notThin])
+    let w = try #require(wrapped.groups.first { $0.kind == .nearMiss })
+    #expect(w.members.map(\.statements) == [4, 4])
+    #expect(w.worth == true && w.notWorth == nil)
+    #expect(CloneReportWriter().text(wrapped, root: repo.root).contains("listGroups"))
+  }
+
+  @Test func smallCopiesAreAlikeButNotWorthARefactor() throws {
+    let (r, _) = try report(["src/parse.js": Self.small])
+    let g = try #require(r.groups.first { $0.kind == .nearMiss })
+    #expect(g.members.map(\.statements) == [3, 3])
+    #expect(g.members.map(\.compoundStatements) == [1, 1], "the guard is a branch: not thin")
+    #expect(g.notWorth == .small)
+  }
+
+  @Test func aWorthwhileCopyStaysShownAndAllRestoresEverything() throws {
+    let (r, repo) = try report([
+      "src/a.js": CloneReviewTests.original, "src/b.js": CloneReviewTests.edited, "src/observer.js": Self.mirror,
+      "src/api.js": Self.thin, "src/parse.js": Self.small,
+    ])
+    let near = r.groups.filter { $0.kind == .nearMiss }
+    #expect(near.count == 4)
+    let shown = CloneReportWriter().shown(r)
+    #expect(shown.map(names) == [["summarize", "summarizeSettled"]])
+    #expect(CloneReportWriter(all: true).shown(r) == r.groups)
+    let text = CloneReportWriter().text(r, root: repo.root)
+    #expect(text.hasPrefix("1 clone groups (0 exact, 0 renamed, 1 near-miss, 0 functional)"))
+    #expect(text.contains("3 more groups are alike but small or parallel (thin wrappers 1, mirror pairs 1, small 1)"))
+    // SARIF shows what the text shows; JSON holds every group with its verdict.
+    let sarif = try CloneReportWriter().render(r, format: .sarif, root: repo.root)
+    #expect(sarif.contains("summarizeSettled") && !sarif.contains("removeWindowListeners"))
+    let json = try CloneReportWriter().render(r, format: .json, root: repo.root)
+    let decoded = try JSONDecoder().decode(CloneReport.self, from: Data(json.utf8))
+    #expect(decoded.groups.count == 4 && decoded.groups.map(\.notWorth).compactMap { $0 }.count == 3)
+  }
+
+  @Test func functionalGroupsAlikeInRoleOnlyAreNotWorthARefactor() {
+    let big = CloneWorth.BodySize(statements: 6, tokens: 150, compound: 2)
+    let names: [String?] = ["renderHeader", "renderFooter"]
+    // Members that share under 70 % of their tokens: the same shape, parallel jobs.
+    #expect(CloneWorth.judge(kind: .functional, names: names, sizes: [big, big], tokenOverlap: 0.55) == .unlike)
+    #expect(CloneWorth.judge(kind: .functional, names: names, sizes: [big, big], tokenOverlap: 0.8) == nil)
+    // Near-miss members share at least 0.8 by definition; the rule is the functional kind's.
+    #expect(CloneWorth.judge(kind: .nearMiss, names: names, sizes: [big, big], tokenOverlap: 0.55) == nil)
+    #expect(CloneDetector.lowestOverlap([[1, 2, 3, 4], [1, 2, 3, 5], [9, 2, 3, 4]]) == 0.5)
+  }
+
+  @Test func exactAndRenamedGroupsAreNotJudged() throws {
+    let (r, _) = try report(["src/a.js": Self.small, "src/b.js": Self.small])
+    let exact = r.groups.filter { $0.kind == .exact }
+    #expect(!exact.isEmpty && exact.allSatisfy { $0.worth == nil && $0.shownByDefault })
+  }
+
+  @Test func mirrorNames() {
+    #expect(CloneWorth.words("addWindowListeners") == ["add", "window", "listeners"])
+    #expect(CloneWorth.words("HTTPRequest_parse-x") == ["http", "request", "parse", "x"])
+    #expect(CloneWorth.words("#stringifyFlowMap") == ["stringify", "flow", "map"])
+    for (a, b) in [
+      ("addWindowListeners", "removeWindowListeners"), ("toDOM", "fromDOM"), ("textNodeBefore", "textNodeAfter"),
+      ("gregorianToWeek", "weekToGregorian"), ("findNextFocusable", "findPreviousFocusable"),
+      ("start", "stop"), ("encode", "decode"),
+    ] {
+      #expect(CloneWorth.mirrored(a, b), "\(a) / \(b)")
+      #expect(CloneWorth.mirrored(b, a), "\(b) / \(a)")
+    }
+    for (a, b) in [
+      ("listUsers", "listGroups"), ("parseInteger", "parseFloating"), ("min", "min"), ("min", "max"),
+      ("addUser", "removeGroup"),
+      ("getA", "get"), ("watchWindow", "ignoreWindow"),
+    ] {
+      #expect(!CloneWorth.mirrored(a, b), "\(a) / \(b)")
+    }
+  }
+
+  @Test func bodySizeCountsStatementsAndTokensOfTheBody() throws {
+    let tree = try Parser(language: .typescript).parse(
+      "function f<T extends Record<string, unknown>>(a: T): T {\n  // note\n  const b = a;\n  return b;\n}\n"
+        + "const g = (x: number) => x + 1;\n")
+    let units = extractUnits(from: tree)
+    let sizes = units.map { CloneWorth.bodySize(tree.root.namedDescendant(for: $0.bodyRange)!) }
+    // `{ const b = a ; return b ; }`: the signature's type parameters do not count.
+    #expect(sizes == [CloneWorth.BodySize(statements: 2, tokens: 11), CloneWorth.BodySize(statements: 1, tokens: 3)])
+    let branchy = try Parser(language: .javascript).parse("function h(a) { if (a) return 1; for (;;) {} return 2; }")
+    let unit = try #require(extractUnits(from: branchy).first)
+    #expect(CloneWorth.bodySize(branchy.root.namedDescendant(for: unit.bodyRange)!).compound == 2)
+  }
+
+  @Test func settingsFileCanShowEveryGroup() throws {
+    let s = try RepositorySettings.parse(Data(#"{"clones": {"allGroups": true}}"#.utf8), path: "x")
+    #expect(s.applied(to: CloneOptions()).allGroups)
+    #expect(throws: CloneIndexError.self) {
+      try RepositorySettings.parse(Data(#"{"clones": {"allGroups": 1}}"#.utf8), path: "x")
+    }
+  }
+}

@@ -67,7 +67,7 @@ public struct CloneReportWriter: Sendable {
       out += "\n#\(g.id) \(label): \(g.members.count) functions, \(g.lines) lines (\(g.removableLines) removable), "
       out += "similarity \(String(format: "%.2f", g.similarity))"
       if g.kind == .functional || g.kind == .nearMiss { out += " (min \(String(format: "%.2f", g.minSimilarity)))" }
-      if let why = g.notWorth { out += " [alike but \(why.phrase)]" }
+      if let why = g.notWorth { out += " [hidden by default: \(why.phrase)]" }
       out += "\n"
       let width = g.members.map { $0.label.count }.max() ?? 0
       for m in g.members {

@@ -52,7 +52,14 @@ import Testing
   @Test func textListsGroupsWithExcerpts() throws {
     let (report, repo) = try demoReport()
     let text = CloneReportWriter().text(report, root: repo.root)
-    #expect(text.hasPrefix("5 clone groups (2 exact, 1 renamed, 0 near-miss, 2 functional) in 8 files"))
+    // The demo's two planted rewrites are alike in role only or small (`CloneWorth`): counted, listed with --all.
+    #expect(text.hasPrefix("3 clone groups (2 exact, 1 renamed, 0 near-miss, 0 functional) in 8 files"))
+    #expect(
+      text.contains(
+        "\n  2 more groups are alike but small or parallel (small 1, alike in role only 1): --all shows them\n"))
+    let all = CloneReportWriter(all: true).text(report, root: repo.root)
+    #expect(all.hasPrefix("5 clone groups (2 exact, 1 renamed, 0 near-miss, 2 functional) in 8 files"))
+    #expect(all.contains("[hidden by default: alike in role only]") && all.contains("[hidden by default: small]"))
     #expect(text.contains("#1 exact copies: 2 functions"))
     #expect(text.contains("  src/util/html.js:6-17     escapeHtml"))
     #expect(text.contains("    | function escapeHtml(text) {"))

@@ -11,13 +11,19 @@ import Testing
   /// The demo shop (`Examples/clones-demo/src`) plus a planted pair: the same retrying fetch written twice with
   /// other names and one added line. In the demo, `chunk` and `splitIntoPages` have hashed-feature cosine 0.90
   /// (at or above the old editor bar of 0.9) and the scorer rejects them; it accepts the planted pair.
-  static func workspace() throws -> URL {
+  /// `allGroups`: a `.codeintel.json` that shows every match, also those `CloneWorth` hides (the demo's
+  /// `chunk`/`splitIntoPages` is a small copy): for the tests of the fallback, which use that pair.
+  static func workspace(allGroups: Bool = false) throws -> URL {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("codeintel-lsp-gate-\(UUID().uuidString)")
     let demo = repository.appendingPathComponent("Examples/clones-demo/src")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     try FileManager.default.copyItem(at: demo, to: dir.appendingPathComponent("src"))
     try fetchWithRetry.write(to: dir.appendingPathComponent("src/net/retry.js"), createDirectories: true)
     try loadJson.write(to: dir.appendingPathComponent("src/net/load.js"), createDirectories: true)
+    if allGroups {
+      try #"{"clones": {"allGroups": true}}"#.write(
+        to: dir.appendingPathComponent(".codeintel.json"), createDirectories: true)
+    }
     return dir
   }
 
@@ -161,7 +167,7 @@ import Testing
   }
 
   @Test func withoutAScorerTheCosineFallbackIsSaidOnceAndUsesMinSimilarity() throws {
-    let dir = try Self.workspace()
+    let dir = try Self.workspace(allGroups: true)
     defer { try? FileManager.default.removeItem(at: dir) }
     try RepositoryIndexer(root: dir.path).update()
     let editor = try MockEditor(
@@ -183,7 +189,7 @@ import Testing
   }
 
   @Test func noEncoderVectorsMeansOneNoticeThenTheFallbackAndTheServerKeepsServing() throws {
-    let dir = try Self.workspace()
+    let dir = try Self.workspace(allGroups: true)
     defer { try? FileManager.default.removeItem(at: dir) }
     // `codeintel index` keeps no encoder vectors, and this gate's encoder computes none.
     try RepositoryIndexer(root: dir.path).update()
@@ -286,6 +292,9 @@ extension EditorCloneDecisionTests {
       .write(to: dir.appendingPathComponent("b.js"), createDirectories: true)
     try "export function scaleValues(values, factor) {\n\(body)\n}\n"
       .write(to: dir.appendingPathComponent("c.js"), createDirectories: true)
+    // Every match (`allGroups`): the outermost-only rule is the subject, and `CloneWorth` judges these small.
+    try #"{"clones": {"allGroups": true}}"#.write(
+      to: dir.appendingPathComponent(".codeintel.json"), createDirectories: true)
     try RepositoryIndexer(root: dir.path).update()
     let editor = try MockEditor(
       providers: AnalysisProviders(
@@ -303,11 +312,34 @@ extension EditorCloneDecisionTests {
 }
 
 extension EditorCloneDecisionTests {
+  /// The command line's worth rule (`CloneWorth`) on each functional match: the demo's `chunk`/`splitIntoPages`
+  /// (cosine 0.90, 46 body tokens to remove: small) is not shown, the planted retrying fetch is; `allGroups` shows
+  /// both. Fails on the old code, which showed `splitIntoPages`.
+  @Test func theWorthRuleHoldsInTheEditor() throws {
+    for allGroups in [false, true] {
+      let dir = try Self.workspace(allGroups: allGroups)
+      defer { try? FileManager.default.removeItem(at: dir) }
+      try RepositoryIndexer(root: dir.path).update()
+      let editor = try MockEditor(
+        providers: AnalysisProviders(
+          types: EvidenceTypeSuggester(), clones: CanonicalCloneFinder(), useWorkspaceCloneIndex: true,
+          cloneGateNotice: "no clone-scorer.json in the model folders"),
+        rootUri: LanguageServer.uri(fromPath: dir.path))
+      let collections = dir.appendingPathComponent("src/util/collections.js")
+      let chunk = try Self.similar(
+        editor, dir, "src/util/collections.js", line: try Self.line(of: "chunk", in: collections))
+      #expect(chunk.contains { $0["name"] == "splitIntoPages" } == allGroups)
+      let load = try Self.similar(editor, dir, "src/net/load.js")
+      #expect(load.contains { $0["name"] == "fetchWithRetry" })
+      #expect(try editor.shutdown() == 0)
+    }
+  }
+
   /// `.codeintel.json` speaks to the editor as to the command line: a cosine `threshold` replaces the scorer, and
   /// `functional: false` turns functional matches off.
   @Test func theRepositorySettingsApplyInTheEditor() throws {
     for (settings, expectFunctional) in [
-      (#"{"clones": {"threshold": 0.7}}"#, true), (#"{"clones": {"functional": false}}"#, false),
+      (#"{"clones": {"threshold": 0.7, "allGroups": true}}"#, true), (#"{"clones": {"functional": false}}"#, false),
     ] {
       let dir = try Self.workspace()
       defer { try? FileManager.default.removeItem(at: dir) }

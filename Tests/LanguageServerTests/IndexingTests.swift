@@ -84,6 +84,9 @@ struct WorkspaceCloneIndexTests {
       """
     try a.write(to: dir.appendingPathComponent("a.js"), atomically: true, encoding: .utf8)
     try b.write(to: dir.appendingPathComponent("b.js"), atomically: true, encoding: .utf8)
+    // Every match (`allGroups`): the index as the source is the subject; `CloneWorth` judges this pair small.
+    try #"{"clones": {"allGroups": true}}"#.write(
+      to: dir.appendingPathComponent(".codeintel.json"), atomically: true, encoding: .utf8)
     try RepositoryIndexer(root: dir.path).update()
 
     let editor = try MockEditor(

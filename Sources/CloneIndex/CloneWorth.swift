@@ -103,6 +103,9 @@ public enum CloneWorth {
     }
   }
 
+  /// Expression node types that are functions (an arrow's expression body of one of these is measured inside).
+  static let functionExpressions: Set<String> = ["arrow_function", "function_expression", "function"]
+
   /// Statement types that hold other statements: a body of only simple statements forwards or computes one thing.
   static let compoundStatements: Set<String> = [
     "if_statement", "for_statement", "for_in_statement", "while_statement", "do_statement", "switch_statement",
@@ -138,8 +141,10 @@ public enum CloneWorth {
     return out
   }
 
-  /// The size of a body node: a `{ … }` block counts its statements; an arrow's expression body is one.
+  /// The size of a body node: a `{ … }` block counts its statements; an arrow's expression body is one, unless that
+  /// expression is itself a function (a curried arrow, `(a) => (b) => { … }`), whose body is measured instead.
   public static func bodySize(_ body: Node) -> BodySize {
+    if functionExpressions.contains(body.type), let inner = body.child(field: "body") { return bodySize(inner) }
     let top =
       body.type == "statement_block"
       ? body.namedChildren.filter { $0.type != "comment" && $0.type != "empty_statement" } : [body]

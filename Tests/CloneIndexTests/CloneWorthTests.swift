@@ -219,6 +219,16 @@ import Testing
     #expect(CloneWorth.bodySize(branchy.root.namedDescendant(for: unit.bodyRange)!).compound == 2)
   }
 
+  /// A curried arrow's body is the inner function's (blueprint's stylelint rules, `(enabled, options) => (root) => {
+  /// … }`, were read as one-statement thin wrappers by the audited rule and hidden; docs/CLONES.md).
+  @Test func aCurriedArrowIsMeasuredByItsInnerBody() throws {
+    let tree = try Parser(language: .javascript).parse(
+      "const rule = (enabled) => (root, result) => { if (!enabled) return; const n = root.nodes.length; result.n = n; };")
+    let unit = try #require(extractUnits(from: tree).first { $0.name == "rule" })
+    let size = CloneWorth.bodySize(try #require(tree.root.namedDescendant(for: unit.bodyRange)))
+    #expect(size.statements == 3 && size.compound == 1)
+  }
+
   @Test func settingsFileCanShowEveryGroup() throws {
     let s = try RepositorySettings.parse(Data(#"{"clones": {"allGroups": true}}"#.utf8), path: "x")
     #expect(s.applied(to: CloneOptions()).allGroups)

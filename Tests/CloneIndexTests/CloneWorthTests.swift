@@ -223,7 +223,8 @@ import Testing
   /// … }`, were read as one-statement thin wrappers by the audited rule and hidden; docs/CLONES.md).
   @Test func aCurriedArrowIsMeasuredByItsInnerBody() throws {
     let tree = try Parser(language: .javascript).parse(
-      "const rule = (enabled) => (root, result) => { if (!enabled) return; const n = root.nodes.length; result.n = n; };")
+      "const rule = (enabled) => (root, result) => { if (!enabled) return; const n = root.nodes.length; result.n = n; };"
+    )
     let unit = try #require(extractUnits(from: tree).first { $0.name == "rule" })
     let size = CloneWorth.bodySize(try #require(tree.root.namedDescendant(for: unit.bodyRange)))
     #expect(size.statements == 3 && size.compound == 1)

@@ -27,9 +27,11 @@ enum SuggestTypesCommand: CLICommand {
     value (`new X()` where X is a variable), a generic without its type arguments, or `any`.
 
     Suggestions come from deterministic evidence (literal initialisers, `new C()`, default values,
-    homogeneous arrays, `as T`, returns of literals) and, for TypeScript files when a type head is
-    installed (Models/<model>/types/, or --types-model DIR), from the learned type head and its name
-    prior (the types the training split gave the same name, name-prior.json in the head folder).
+    homogeneous arrays, rows of one shape as tuple lists, `as T`, returns of literals) and, for
+    TypeScript files when a type head is installed (Models/<model>/types/, or --types-model DIR), from
+    the learned type head and its name prior (the types the training split gave the same name,
+    name-prior.json in the head folder), rewritten into the outer shape the code fixes (an async
+    return is Promise<…>, a function returning only arrays it makes returns …[], …; docs/TYPES.md).
     A head candidate's confidence is its softmax probability, a name-prior candidate's the
     (smoothed) share of the name's training annotations; the two are ranked together by
     confidence, and evidence goes first where it is confident (docs/TYPES.md). Without a type head

@@ -156,6 +156,13 @@ extension CLITests {
         #expect(r.stdout.contains("f(…): number"))
       }
     }
+    // --quiet silences the notice of the default check, not of an explicit --check.
+    let quiet = try CLI.run(
+      ["suggest-types", "--no-model", "--quiet", dir.path], environment: ["NODE_PATH": "/nonexistent"])
+    #expect(quiet.status == 0 && quiet.stderr.isEmpty && quiet.stdout.contains("f(…): number"), "\(quiet.stderr)")
+    let asked = try CLI.run(
+      ["suggest-types", "--no-model", "--quiet", "--check", dir.path], environment: ["NODE_PATH": "/nonexistent"])
+    #expect(asked.status == 0 && asked.stderr.contains("suggestions are unchecked"), "\(asked.stderr)")
     // --no-check does not look for the compiler, so it has nothing to say.
     let skipped = try CLI.run(
       ["suggest-types", "--no-model", "--no-check", dir.path], environment: ["NODE_PATH": "/nonexistent"])

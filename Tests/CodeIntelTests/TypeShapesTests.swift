@@ -116,29 +116,6 @@ struct TypeShapesTests {
     #expect(s.shape(anchor: offset(after: "load(ids)", in: text), kind: "return") == .promiseOf(.array))
   }
 
-  @Test("a parameter the function calls an array-only method on is an array; string methods say nothing")
-  func arrayParameters() throws {
-    let text = """
-      function total(items, name) { return items.reduce((a, b) => a + b, 0) + name.length; }
-      function label(parts, sep?) { return parts.slice(1).indexOf(sep); }
-      function later(xs) { return () => xs.forEach(log); }
-      function other(xs) { const f = (ys) => ys.push(1); return xs; }
-
-      """
-    let s = try shapes(text)
-    let items = offset(after: "total(items", in: text)
-    #expect(s.shape(anchor: items, kind: "parameter") == .array)
-    #expect(
-      s.shaped([("number", 0.5), ("readonly number[]", 0.2)], anchor: items, kind: "parameter").map(\.type)
-        == ["number[]", "readonly number[]"])
-    #expect(s.shape(anchor: offset(after: "total(items, name", in: text), kind: "parameter") == nil)
-    #expect(s.shape(anchor: offset(after: "label(parts", in: text), kind: "parameter") == nil)
-    #expect(s.shape(anchor: offset(after: "later(xs", in: text), kind: "parameter") == .array)
-    // A call on another function's parameter of another name says nothing about this one.
-    #expect(s.shape(anchor: offset(after: "other(xs", in: text), kind: "parameter") == nil)
-    #expect(s.shape(anchor: offset(after: "(ys", in: text), kind: "parameter") == .array)
-  }
-
   @Test("class properties and variables initialised with null, undefined or []")
   func properties() throws {
     let text = """

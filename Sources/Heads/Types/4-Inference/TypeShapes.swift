@@ -12,8 +12,6 @@ import Syntax
 /// - a function every one of whose `return`s gives an array the code makes (`[]`, `.map(…)`, `.filter(…)`,
 ///   `Object.keys(…)`, …, or a local variable initialised with one of those) returns an array `…[]` (a
 ///   non-empty array literal may be a tuple: not counted);
-/// - a parameter the function calls an array-only method on (`xs.push(…)`, `.forEach`, `.map`, `.reduce`, …) is
-///   an array `…[]`;
 /// - a variable or class property initialised with `null` is `… | null`, with `undefined` `… | undefined`;
 /// - a variable or class property initialised with `[]`, or with a call that always makes an array (`.map(…)`, `.filter(…)`,
 ///   `.slice()` of one of those, `Array.from(…)`, `Object.keys(…)`/`values`/`entries`, `.split(…)`), is an array
@@ -163,25 +161,8 @@ public enum TypeShapes {
     var firstSeen: [String: Int] = [:]
     var bare: Set<String> = []
     var order = 0
-    // Unannotated identifier parameters (name, anchor, their function's body) and the array-only method calls
-    // on each name (`xs.push(…)` → "xs": start bytes).
-    var parameters: [(name: String, anchor: Int, body: Range<Int>)] = []
-    var arrayCalls: [String: [Int]] = [:]
     tree.root.walk { node in
       switch node.type {
-      case "required_parameter", "optional_parameter":
-        if node.child(field: "type") == nil, let pattern = node.child(field: "pattern"), pattern.type == "identifier",
-          let body = node.parent?.parent?.child(field: "body")
-        {
-          parameters.append((pattern.text, TypeSites.parameterAnchor(node, pattern: pattern), body.byteRange))
-        }
-      case "call_expression":
-        if let function = node.child(field: "function"), function.type == "member_expression",
-          let object = function.child(field: "object"), object.type == "identifier",
-          let property = function.child(field: "property"), arrayOnlyMethods.contains(property.text)
-        {
-          arrayCalls[object.text, default: []].append(node.startByte)
-        }
       case "function_declaration", "function_expression", "function", "arrow_function", "method_definition":
         if let site = TypeSites.returnSite(of: node), let shape = returnShape(node) {
           out.sites[FileShapes.key(site.anchor, "return")] = shape
@@ -219,9 +200,6 @@ public enum TypeShapes {
         break
       }
       return true
-    }
-    for p in parameters where arrayCalls[p.name]?.contains(where: { p.body.contains($0) }) == true {
-      out.sites[FileShapes.key(p.anchor, "parameter")] = .array
     }
     for (name, texts) in applied where !bare.contains(name) {
       let best = texts.max { a, b in a.value != b.value ? a.value < b.value : firstSeen[a.key]! > firstSeen[b.key]! }
@@ -313,13 +291,6 @@ public enum TypeShapes {
   }
 
   // MARK: - Initialisers
-
-  /// Methods that only arrays have among the everyday types (not strings: `slice`, `indexOf`, `includes`, `concat`
-  /// are left out): a parameter the function calls one of them on is an array (on the valid splits 18 of 23 and
-  /// 349 of 444 such parameters were `…[]`, `readonly …[]` or `Array<…>`).
-  static let arrayOnlyMethods: Set<String> = [
-    "push", "join", "reduce", "some", "every", "findIndex", "splice", "forEach", "filter", "map",
-  ]
 
   /// Methods whose call always gives an array, whatever the receiver (on arrays; `.split` on strings).
   static let arrayMethods: Set<String> = ["map", "filter", "flatMap", "split"]

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs everything codeintel needs on a fresh Debian 12 machine and builds it.
-#   scripts/setup.sh            system packages, grammar sources, release build of codeintel and
-#                               codeintel-lsp, linked into /usr/local/bin (root) or ~/.local/bin
-#   scripts/setup.sh --tests    the same, plus what the tests need (node, neovim, Python packages)
+#   scripts/setup.sh            system packages (with node and Debian's TypeScript compiler, which
+#                               checks type suggestions), grammar sources, release build of codeintel
+#                               and codeintel-lsp, linked into /usr/local/bin (root) or ~/.local/bin
+#   scripts/setup.sh --tests    the same, plus what the tests need (neovim, emacs, Python packages)
 #   scripts/setup.sh --spark    (with or without --tests) also Java, pyspark and numpy for the Spark
 #                               job in spark/, and a codeintel-spark link in ~/.local/bin
 # Steps that are already done are skipped, so a second run is fast.
@@ -18,13 +19,14 @@ for arg in "$@"; do
   esac
 done
 
-need=(libtree-sitter-dev libopenblas-dev libsqlite3-dev)
-# Tests: node runs the execution checks of the transforms; terser's sources are real code for the
-# scope and rename tests; Neovim and Emacs+eglot are the editors of the LSP end-to-end tests;
-# node-typescript is the compiler behind `suggest-types --check` and its tests.
+# node-typescript (TypeScript 4.8.4, run by node) is the compiler that `suggest-types` and the editor's
+# hints check each type suggestion with by default, so that accepting one does not break the build.
+need=(libtree-sitter-dev libopenblas-dev libsqlite3-dev node-typescript)
+command -v node >/dev/null || need+=(nodejs)
+# Tests: node also runs the execution checks of the transforms; terser's sources are real code for the
+# scope and rename tests; Neovim and Emacs+eglot are the editors of the LSP end-to-end tests.
 if [[ $tests == 1 ]]; then
-  need+=(neovim emacs-nox elpa-eglot node-terser node-typescript)
-  command -v node >/dev/null || need+=(nodejs)
+  need+=(neovim emacs-nox elpa-eglot node-terser)
 fi
 # The Spark job: Spark 4 runs on Java 17; git fetches repositories named by URL.
 if [[ $spark == 1 ]]; then

@@ -5,7 +5,7 @@ import Testing
 @testable import CodeIntel
 @testable import Heads
 
-/// Whether node and Debian's node-typescript are here (scripts/setup.sh --tests installs them).
+/// Whether node and Debian's node-typescript are here (scripts/setup.sh installs them).
 private let compilerInstalled =
   FileManager.default.fileExists(atPath: "/usr/share/nodejs/typescript/package.json")
   && TypeChecker.findNode(ProcessInfo.processInfo.environment) != nil
@@ -75,6 +75,15 @@ private func site(_ source: String, after marker: String) throws -> Int {
     #expect(alone.kept.map(\.best.type) == ["string", "number"])
     let together = try checker.check(planted, path: path, bytes: Array(s.utf8), minConfidence: 0.8, cumulative: true)
     #expect(together.kept.map(\.best.type) == ["string", "string"])
+    // Annotations that pass together are written after one compiler run, not one per suggestion.
+    let clean = [
+      suggestion("a", at: try site(s, after: "(a"), [("string", 0.9)]),
+      suggestion("b", at: try site(s, after: ", b"), [("string", 0.9), ("number", 0.85)]),
+    ]
+    let before = checker.checksRun
+    let written = try checker.check(clean, path: path, bytes: Array(s.utf8), minConfidence: 0.8, cumulative: true)
+    #expect(written.kept.map(\.best.type) == ["string", "string"] && written.dropped.isEmpty)
+    #expect(checker.checksRun - before == 1)
   }
 
   @Test(
@@ -130,7 +139,7 @@ private func site(_ source: String, after marker: String) throws -> Int {
 }
 
 extension CLITests {
-  @Test func suggestTypesCheckWithoutTheCompilerSaysSoOnceAndGoesOn() throws {
+  @Test func suggestTypesWithoutTheCompilerSaysSoOnceAndGoesOn() throws {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("codeintel-uncheck-\(getpid())")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: dir) }
@@ -138,18 +147,69 @@ extension CLITests {
       try "export function f() { return 1 }\n".write(
         to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8)
     }
-    for environment in [["NODE_PATH": "/nonexistent"], ["CODEINTEL_NODE": "/nonexistent/node"]] {
-      let r = try CLI.run(["suggest-types", "--check", "--no-model", dir.path], environment: environment)
-      #expect(r.status == 0)
-      #expect(r.stderr.components(separatedBy: "suggestions are unchecked").count == 2, "\(r.stderr)")
-      #expect(r.stdout.contains("f(…): number"))
+    // The check is the default; `--check` asks for it explicitly. Either way, no compiler: one notice, exit 0.
+    for flags in [[], ["--check"]] {
+      for environment in [["NODE_PATH": "/nonexistent"], ["CODEINTEL_NODE": "/nonexistent/node"]] {
+        let r = try CLI.run(["suggest-types", "--no-model"] + flags + [dir.path], environment: environment)
+        #expect(r.status == 0)
+        #expect(r.stderr.components(separatedBy: "suggestions are unchecked").count == 2, "\(flags) \(r.stderr)")
+        #expect(r.stdout.contains("f(…): number"))
+      }
     }
+    // --quiet silences the notice of the default check, not of an explicit --check.
+    let quiet = try CLI.run(
+      ["suggest-types", "--no-model", "--quiet", dir.path], environment: ["NODE_PATH": "/nonexistent"])
+    #expect(quiet.status == 0 && quiet.stderr.isEmpty && quiet.stdout.contains("f(…): number"), "\(quiet.stderr)")
+    let asked = try CLI.run(
+      ["suggest-types", "--no-model", "--quiet", "--check", dir.path], environment: ["NODE_PATH": "/nonexistent"])
+    #expect(asked.status == 0 && asked.stderr.contains("suggestions are unchecked"), "\(asked.stderr)")
+    // --no-check does not look for the compiler, so it has nothing to say.
+    let skipped = try CLI.run(
+      ["suggest-types", "--no-model", "--no-check", dir.path], environment: ["NODE_PATH": "/nonexistent"])
+    #expect(
+      skipped.status == 0 && skipped.stderr.isEmpty && skipped.stdout.contains("f(…): number"), "\(skipped.stderr)")
+    let both = try CLI.run(["suggest-types", "--check", "--no-check", dir.path])
+    #expect(both.status == 2 && both.stderr.contains("do not go together"))
     guard compilerInstalled else { return }
-    let checked = try CLI.run(["suggest-types", "--check", "--no-model", "--format", "json", dir.path])
+    let checked = try CLI.run(["suggest-types", "--no-model", "--format", "json", dir.path])
     #expect(checked.status == 0)
     #expect(checked.stdout.contains("\"checked\":true"))
     #expect(checked.stderr.contains("checked with TypeScript"))
     #expect(!checked.stderr.contains("unchecked"))
+  }
+
+  @Test(
+    .enabled(
+      if: compilerInstalled,
+      "node-typescript is not installed: apt-get install -y node-typescript (scripts/setup.sh does it)"))
+  func suggestTypesChecksByDefaultAndNoCheckSkipsIt() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("codeintel-defaultcheck-\(getpid())")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    // Every return is a string literal, so the evidence says `: string`; but the compiler infers `'a' | 'b'`,
+    // which `t` needs: written, `: string` adds TS2322. `one` returns a number and is fine either way.
+    try """
+    export function pick(x: boolean) { if (x) return 'a'; return 'b' }
+    const t: 'a' | 'b' = pick(true);
+    export function one() { return 1 }
+    console.log(t, one());
+
+    """.write(to: dir.appendingPathComponent("pick.ts"), atomically: true, encoding: .utf8)
+    let unchecked = try CLI.run(["suggest-types", "--no-model", "--no-check", dir.path])
+    #expect(unchecked.status == 0)
+    #expect(
+      unchecked.stdout.contains("pick(…): string") && unchecked.stdout.contains("one(…): number"), "\(unchecked.stdout)"
+    )
+    for flags in [[], ["--check"]] {
+      let r = try CLI.run(["suggest-types", "--no-model"] + flags + [dir.path])
+      #expect(r.status == 0)
+      #expect(!r.stdout.contains("pick(…)") && r.stdout.contains("one(…): number"), "\(flags): \(r.stdout)")
+      #expect(r.stderr.contains("dropped 1 that added a compiler error"), "\(r.stderr)")
+    }
+    // Writing checks by default too: the diff adds `: number` to `one` and nothing to `pick`.
+    let diff = try CLI.run(["suggest-types", "--no-model", "--diff", dir.path])
+    #expect(diff.stdout.contains("+export function one(): number { return 1 }"), "\(diff.stdout)")
+    #expect(!diff.stdout.contains("pick(x: boolean): string"), "\(diff.stdout)")
   }
 }
 
@@ -175,8 +235,8 @@ extension CLITests {
     let report = try TypeBreakage.measure(
       files: [path], model: nil, minConfidence: 0.8, checker: try TypeChecker(script: script))
     #expect(report.files == 1 && report.failedFiles.isEmpty)
-    #expect(report.rows.map(\.shown) == [3, 2, 1])
-    #expect(report.rows.map(\.breaking) == [1, 0, 0])
+    #expect(report.rows.map(\.shown) == [3, 2, 1, 1])
+    #expect(report.rows.map(\.breaking) == [1, 0, 0, 0])
     #expect(report.keptAfterCheck == 1)
     #expect(report.topDiagnostics.first?.0.hasPrefix("TS") != false)
   }

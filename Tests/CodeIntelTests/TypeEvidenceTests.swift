@@ -44,13 +44,28 @@ struct TypeEvidenceTests {
       const o = { a: 1 }
       const e = []
       const v = input as HTMLElement
-      const pairs = [['a', 'b'], ['c', 'd']]
+      const pairs = [['a', 1], ['c', 2]]
       """
     #expect(
       try summary(source) == [
         "variable d: Date", "variable m: Map<string, number>", "variable xs: number[]", "variable ds: Date[]",
-        "variable v: HTMLElement",
+        "variable v: HTMLElement", "variable pairs: [string, number][]",
       ])
+  }
+
+  @Test func rowsOfOneShapeAreAListOfTuplesAndNothingElseIs() throws {
+    let source = """
+      const cases = [['', ''], ['test', 'Test'], ['a b', 'aB']]
+      const grid = [[1, true, 'x'], [2, false, 'y']]
+      const ragged = [['a', 'b'], ['c', 'd', { transform }]]
+      const mixed = [['a', 1], [2, 'b']]
+      const one = [['a', 'b']]
+      const singles = [['a'], ['b']]
+      const unknown = [[a, b], [c, d]]
+      const nested = [[[1, 2]], [[3, 4]]]
+      """
+    #expect(
+      try summary(source) == ["variable cases: [string, string][]", "variable grid: [number, boolean, string][]"])
   }
 
   @Test func defaultParameters() throws {

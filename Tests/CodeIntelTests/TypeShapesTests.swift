@@ -88,6 +88,34 @@ struct TypeShapesTests {
     #expect(s.shape(anchor: offset(after: "const typed", in: text), kind: "variable") == nil)
   }
 
+  @Test("a function whose every return is an array the code makes returns …[]; a literal row may be a tuple")
+  func arrayReturns() throws {
+    let text = """
+      function names(xs) { if (!xs) return []; return xs.map((x) => x.name); }
+      function collect(root) { const out = []; walk(root, (n) => out.push(n)); return out; }
+      function pair(a, b) { return [a, b]; }
+      function maybe(xs) { if (!xs) return; return xs.filter(Boolean); }
+      function other(xs) { const out = []; if (xs) return xs; return out; }
+      function shadowed(xs) { let out = []; { let out = xs.first; } return out; }
+      async function load(ids) { const rows = await Promise.all(ids.map(get)); return Object.keys(rows); }
+
+      """
+    let s = try shapes(text)
+    let names = offset(after: "names(xs)", in: text)
+    #expect(s.shape(anchor: names, kind: "return") == .array)
+    #expect(
+      s.shaped([("string", 0.5), ("void", 0.3), ("string[]", 0.2)], anchor: names, kind: "return").map(\.type)
+        == ["string[]"])
+    #expect(s.shape(anchor: offset(after: "collect(root)", in: text), kind: "return") == .array)
+    // `[a, b]` is as likely a tuple; a return of nothing beside the array stays `… | undefined`'s rule.
+    #expect(s.shape(anchor: offset(after: "pair(a, b)", in: text), kind: "return") == nil)
+    #expect(s.shape(anchor: offset(after: "maybe(xs)", in: text), kind: "return") == .orUndefined)
+    // A parameter returned as it came, or a name declared twice, says nothing.
+    #expect(s.shape(anchor: offset(after: "other(xs)", in: text), kind: "return") == nil)
+    #expect(s.shape(anchor: offset(after: "shadowed(xs)", in: text), kind: "return") == nil)
+    #expect(s.shape(anchor: offset(after: "load(ids)", in: text), kind: "return") == .promiseOf(.array))
+  }
+
   @Test("class properties and variables initialised with null, undefined or []")
   func properties() throws {
     let text = """

@@ -96,7 +96,8 @@ enum EvalCommand: CLICommand {
              shown at --min-confidence (default: the head's calibrated threshold, else 0.8) alone
              into its file, checks it with the TypeScript compiler (node + node-typescript) and
              reports the share that adds a diagnostic, for every site before the type-in-scope
-             check, --all, the default rule, and the default + --check.
+             check, --all --no-check, the holes unchecked (--no-check), and the default (the holes
+             after the compiler check, each kept suggestion again written alone and checked).
 
     OPTIONS:
       --datasets DIR  The datasets folder (default: ~/.cache/codeintel/datasets-v2); reads types/.

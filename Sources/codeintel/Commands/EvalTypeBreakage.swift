@@ -1,6 +1,6 @@
 import CodeIntel
-import Heads
 import Foundation
+import Heads
 import Syntax
 
 /// `codeintel eval types --breakage PATH...`: the share of shown type suggestions that add a compiler
@@ -44,11 +44,10 @@ enum EvalTypeBreakage {
     for row in report.rows {
       out += "| \(row.label) | \(row.shown) | \(row.breaking) | \(String(format: "%.1f", row.share * 100)) % |\n"
     }
-    let defaultShown = report.rows.last?.shown ?? 0
-    out += "| default + `--check` | \(report.keptAfterCheck) | 0 (by construction) | 0.0 % |\n"
-    out += "\nThe default rule keeps \(report.keptAfterCheck) of its \(defaultShown) suggestions after `--check`.\n"
+    let uncheckedShown = report.rows.count > 2 ? report.rows[2].shown : 0
+    out += "\nThe compiler check keeps \(report.keptAfterCheck) of the \(uncheckedShown) unchecked hole suggestions.\n"
     if !report.topDiagnostics.isEmpty {
-      out += "Most frequent diagnostics of the default rule's breaking suggestions: "
+      out += "Most frequent diagnostics of the holes' breaking suggestions (unchecked; `checked:` after the check): "
       out += report.topDiagnostics.map { "\($0.0)… (\($0.1))" }.joined(separator: "; ") + ".\n"
     }
     if !report.failedFiles.isEmpty {

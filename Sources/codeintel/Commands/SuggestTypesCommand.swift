@@ -10,7 +10,7 @@ enum SuggestTypesCommand: CLICommand {
   static let summary = "Suggest types for unannotated parameters, returns and variables (--apply to write them)."
   static let help = """
     USAGE: codeintel suggest-types <file-or-dir>... [--min-confidence P] [--diff | --apply] [--all]
-                                   [--check] [--jsdoc] [--format text|json] [--types-model DIR | --no-model]
+                                   [--no-check] [--jsdoc] [--format text|json] [--types-model DIR | --no-model]
                                    [--quiet]
 
     Lists suggested types, with confidences, positions and the evidence behind them, where an
@@ -27,13 +27,21 @@ enum SuggestTypesCommand: CLICommand {
     value (`new X()` where X is a variable), a generic without its type arguments, or `any`.
 
     Suggestions come from deterministic evidence (literal initialisers, `new C()`, default values,
-    homogeneous arrays, `as T`, returns of literals) and, for TypeScript files when a type head is
-    installed (Models/<model>/types/, or --types-model DIR), from the learned type head and its name
-    prior (the types the training split gave the same name, name-prior.json in the head folder).
+    homogeneous arrays, rows of one shape as tuple lists, `as T`, returns of literals) and, for
+    TypeScript files when a type head is installed (Models/<model>/types/, or --types-model DIR), from
+    the learned type head and its name prior (the types the training split gave the same name,
+    name-prior.json in the head folder), rewritten into the outer shape the code fixes (an async
+    return is Promise<…>, a function returning only arrays it makes returns …[], …; docs/TYPES.md).
     A head candidate's confidence is its softmax probability, a name-prior candidate's the
     (smoothed) share of the name's training annotations; the two are ranked together by
     confidence, and evidence goes first where it is confident (docs/TYPES.md). Without a type head
     everything works from the evidence alone.
+
+    Each TypeScript suggestion is then checked by the TypeScript compiler when node and Debian's
+    node-typescript are installed (scripts/setup.sh installs them): a candidate that adds a compiler
+    diagnostic to its file is dropped and the next one tried, so accepting a suggestion does not
+    break the build. Without the compiler it says once on stderr that suggestions are unchecked and
+    lists them unchecked (exit status 0).
 
     OPTIONS:
       --min-confidence P   Only list/apply suggestions whose best candidate reaches P (0–1). Default:
@@ -43,12 +51,13 @@ enum SuggestTypesCommand: CLICommand {
       --apply              Write the annotations into the files. An insertion that would add a syntax
                            error is refused; running it twice changes nothing the second time.
       --all                Every unannotated site, also where the compiler infers the type already.
-      --check              Type-check each suggestion with the TypeScript compiler (node and Debian's
-                           node-typescript; NODE_PATH defaults to /usr/share/nodejs): a candidate that
-                           adds a compiler diagnostic to its file is dropped and the next one tried;
-                           only the candidate that passed is shown. Listing checks each suggestion
-                           alone, --diff/--apply on top of the ones already accepted. Without the
-                           compiler it says once that suggestions are unchecked and goes on.
+      --no-check           Skip the compiler check (faster; suggestions may add compiler errors). By
+                           default each suggestion is type-checked with the TypeScript compiler (node
+                           and Debian's node-typescript; NODE_PATH defaults to /usr/share/nodejs,
+                           $CODEINTEL_NODE picks another node): a candidate that adds a compiler
+                           diagnostic to its file is dropped and the next one tried; only the candidate
+                           that passed is shown. Listing checks each suggestion alone, --diff/--apply on
+                           top of the ones already accepted. --check asks for the default explicitly.
       --jsdoc              For .js/.jsx/.mjs/.cjs files: write JSDoc blocks instead of skipping them.
       --types-model DIR    The type-head folder (default: types/ next to the default model, if any).
       --no-model           Evidence only, even when a type head is installed.
@@ -73,7 +82,9 @@ enum SuggestTypesCommand: CLICommand {
     let mode = apply ? "apply" : diff ? "diff" : "list"
     let jsdoc = scanner.flag("--jsdoc")
     let all = scanner.flag("--all")
-    let check = scanner.flag("--check")
+    let explicitCheck = scanner.flag("--check")
+    let noCheck = scanner.flag("--no-check")
+    guard !(explicitCheck && noCheck) else { throw UsageError("--check and --no-check do not go together") }
     let json = try scanner.choice("--format", from: ["text", "json"]) == "json"
     let typesModel = try scanner.option("--types-model")
     let noModel = scanner.flag("--no-model")
@@ -89,9 +100,10 @@ enum SuggestTypesCommand: CLICommand {
     var totals = (files: 0, suggestions: 0, applied: 0, refused: 0, dropped: 0)
     let files = SourceFile.collect(paths)
     let progress = SuggestTypesProgress(files: files.count, quiet: quiet)
-    // The compiler filter: started at the first TypeScript file; without it, one notice and unchecked output.
+    // The compiler filter, on by default: started at the first TypeScript file; without it, one notice (unless
+    // --quiet, where the check was not asked for explicitly) and unchecked output.
     var checker: TypeChecker?
-    var checkerTried = !check
+    var checkerTried = noCheck
     for (index, path) in files.enumerated() {
       progress.update(done: index)
       do {
@@ -105,7 +117,9 @@ enum SuggestTypesCommand: CLICommand {
             checker = try TypeChecker()
           } catch {
             progress.clear()
-            printError("codeintel: suggestions are unchecked: \(error)")
+            if explicitCheck || !quiet {
+              printError("codeintel: suggestions are unchecked (--no-check silences this): \(error)")
+            }
           }
         }
         if let checker, !isJS {
@@ -123,7 +137,9 @@ enum SuggestTypesCommand: CLICommand {
         switch mode {
         case "list":
           if json {
-            jsonFiles.append(["path": path, "language": file.language.rawValue, "suggestions": describe(listed, in: file)])
+            jsonFiles.append([
+              "path": path, "language": file.language.rawValue, "suggestions": describe(listed, in: file),
+            ])
           } else {
             printListing(listed, file: file, jsdoc: isJS)
           }
@@ -155,13 +171,17 @@ enum SuggestTypesCommand: CLICommand {
     }
     progress.clear()
     let dropped = totals.dropped > 0 ? "; the type checker dropped \(totals.dropped) that added a compiler error" : ""
-    if checker != nil, !quiet { printError("codeintel: checked with TypeScript \(checker?.typescriptVersion ?? "")\(dropped)") }
+    if checker != nil, !quiet {
+      printError("codeintel: checked with TypeScript \(checker?.typescriptVersion ?? "")\(dropped)")
+    }
     if json && mode == "list" {
       let data = try JSONSerialization.data(
         withJSONObject: ["files": jsonFiles, "checked": checker != nil], options: [.sortedKeys])
       print(String(decoding: data, as: UTF8.self))
     } else if mode == "list" {
-      print("\(totals.suggestions) suggestions at confidence ≥ \((minConfidence * 1000).rounded() / 1000) in \(totals.files) file(s)")
+      print(
+        "\(totals.suggestions) suggestions at confidence ≥ \((minConfidence * 1000).rounded() / 1000) in \(totals.files) file(s)"
+      )
     } else {
       let verb = mode == "apply" ? "wrote" : "would write"
       let refused = totals.refused > 0 ? "; \(totals.refused) refused because they would break the parse" : ""
@@ -178,7 +198,9 @@ enum SuggestTypesCommand: CLICommand {
       return [
         "kind": s.kind.rawValue, "name": s.name, "line": p.line + 1, "character": p.character,
         "insertAt": ["line": a.line + 1, "character": a.character],
-        "candidates": s.candidates.map { ["type": $0.type, "confidence": $0.confidence, "reason": $0.reason, "source": $0.source] },
+        "candidates": s.candidates.map {
+          ["type": $0.type, "confidence": $0.confidence, "reason": $0.reason, "source": $0.source]
+        },
       ]
     }
   }
@@ -196,7 +218,9 @@ enum SuggestTypesCommand: CLICommand {
       }
       let others = s.candidates.dropFirst().prefix(2).map { "\($0.type) \(String(format: "%.2f", $0.confidence))" }
       let alternatives = others.isEmpty ? "" : "  also: " + others.joined(separator: ", ")
-      print("\(file.path):\(p.line + 1):\(p.character + 1)  \(what)  \(String(format: "%.2f", s.best.confidence)) \(s.best.reason)\(alternatives)")
+      print(
+        "\(file.path):\(p.line + 1):\(p.character + 1)  \(what)  \(String(format: "%.2f", s.best.confidence)) \(s.best.reason)\(alternatives)"
+      )
     }
   }
 }

@@ -102,7 +102,9 @@ public final class TypeChecker: @unchecked Sendable {
   /// has any (a text without diagnostics adds none), so on a clean file a check is one compiler run; returns 0.
   @discardableResult
   public func baseline(path: String, text: [UInt8], lazy: Bool = false) throws -> Int {
-    var body: [String: Any] = ["op": "baseline", "file": Self.absolute(path), "text": String(decoding: text, as: UTF8.self)]
+    var body: [String: Any] = [
+      "op": "baseline", "file": Self.absolute(path), "text": String(decoding: text, as: UTF8.self),
+    ]
     if lazy { body["lazy"] = true }
     let a = try request(body)
     return a["diagnostics"] as? Int ?? 0
@@ -179,7 +181,22 @@ public final class TypeChecker: @unchecked Sendable {
     defer { try? close(path: path) }
     try baseline(path: path, text: bytes, lazy: !cumulative)
     if !cumulative {
-      return try checkAlone(shown, path: path, bytes: bytes, minConfidence: minConfidence, shouldStop: shouldStop, progress: progress)
+      return try checkAlone(
+        shown, path: path, bytes: bytes, minConfidence: minConfidence, shouldStop: shouldStop, progress: progress)
+    }
+    // Writing a clean file: all best candidates together add nothing, so the written file adds nothing; one
+    // compiler run instead of one per suggestion (`suggest-types --diff`/`--apply` check by default).
+    if shown.count > 1 {
+      let all = shown.map { ByteEdit(start: $0.anchor, deletedLength: 0, inserted: ": " + $0.best.type) }
+      if try addedDiagnostics(path: path, text: try all.apply(to: bytes)).isEmpty {
+        outcome.kept = shown.map {
+          var kept = $0
+          kept.candidates = [$0.best]
+          return kept
+        }
+        progress?(shown.count, shown.count)
+        return outcome
+      }
     }
     var accepted: [ByteEdit] = []
     for (done, suggestion) in shown.enumerated() {

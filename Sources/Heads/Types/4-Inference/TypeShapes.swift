@@ -9,6 +9,9 @@ import Syntax
 /// - an `async` function's return is `Promise<…>` (the compiler demands it);
 /// - a function whose `return`s give a value and also nothing (`return;`, `return undefined`) returns
 ///   `… | undefined`; a value and `null`: `… | null`;
+/// - a function every one of whose `return`s gives an array the code makes (`[]`, `.map(…)`, `.filter(…)`,
+///   `Object.keys(…)`, …, or a local variable initialised with one of those) returns an array `…[]` (a
+///   non-empty array literal may be a tuple: not counted);
 /// - a variable or class property initialised with `null` is `… | null`, with `undefined` `… | undefined`;
 /// - a variable or class property initialised with `[]`, or with a call that always makes an array (`.map(…)`, `.filter(…)`,
 ///   `.slice()` of one of those, `Array.from(…)`, `Object.keys(…)`/`values`/`entries`, `.split(…)`), is an array
@@ -228,6 +231,8 @@ public enum TypeShapes {
         inner = .orUndefined
       } else if real > 0 && nullValues > 0 && !bare && undefinedValues == 0 {
         inner = .orNull
+      } else if real > 0 && !bare && undefinedValues == 0 && nullValues == 0 && returnsArrays(values, body: body) {
+        inner = .array
       } else {
         inner = nil
       }
@@ -236,6 +241,49 @@ public enum TypeShapes {
     }
     if keywords.contains("async") && !keywords.contains("*") { return inner.map { .promiseOf($0) } ?? .promise }
     return inner
+  }
+
+  /// Every value is an array the code makes: an empty `[]`, a call that always gives an array, or a variable
+  /// declared in `body` with such an initialiser.
+  static func returnsArrays(_ values: [Node], body: Node) -> Bool {
+    var arrays: Set<String>?
+    for value in values {
+      switch value.type {
+      case "array", "call_expression":
+        guard initialiserShape(value) == .array else { return false }
+      case "identifier":
+        if arrays == nil { arrays = arrayVariables(in: body) }
+        guard arrays?.contains(value.text) == true else { return false }
+      default:
+        return false
+      }
+    }
+    return !values.isEmpty
+  }
+
+  /// Names of the variables declared in `body` (outside nested functions) with an array-making initialiser.
+  static func arrayVariables(in body: Node) -> Set<String> {
+    var out: Set<String> = []
+    var other: Set<String> = []
+    body.walk { node in
+      switch node.type {
+      case "function_declaration", "function_expression", "function", "arrow_function", "method_definition",
+        "class_declaration", "class":
+        return false
+      case "variable_declarator":
+        if let name = node.child(field: "name"), name.type == "identifier" {
+          if let value = node.child(field: "value"), initialiserShape(value) == .array {
+            out.insert(name.text)
+          } else {
+            other.insert(name.text)
+          }
+        }
+      default:
+        break
+      }
+      return true
+    }
+    return out.subtracting(other)
   }
 
   static func isUndefined(_ node: Node) -> Bool {

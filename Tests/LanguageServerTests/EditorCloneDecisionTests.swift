@@ -170,11 +170,7 @@ import Testing
     let dir = try Self.workspace(allGroups: true)
     defer { try? FileManager.default.removeItem(at: dir) }
     try RepositoryIndexer(root: dir.path).update()
-    let editor = try MockEditor(
-      providers: AnalysisProviders(
-        types: EvidenceTypeSuggester(), clones: CanonicalCloneFinder(), useWorkspaceCloneIndex: true,
-        cloneGateNotice: "no clone-scorer.json in the model folders"),
-      rootUri: LanguageServer.uri(fromPath: dir.path))
+    let editor = try Self.cosineFallbackEditor(dir)
     let collections = dir.appendingPathComponent("src/util/collections.js")
     let chunk = try Self.similar(
       editor, dir, "src/util/collections.js", line: try Self.line(of: "chunk", in: collections))
@@ -312,6 +308,15 @@ extension EditorCloneDecisionTests {
 }
 
 extension EditorCloneDecisionTests {
+  /// An editor on the indexed workspace `dir` without a clone scorer: functional matches by the cosine fallback.
+  static func cosineFallbackEditor(_ dir: URL) throws -> MockEditor {
+    try MockEditor(
+      providers: AnalysisProviders(
+        types: EvidenceTypeSuggester(), clones: CanonicalCloneFinder(), useWorkspaceCloneIndex: true,
+        cloneGateNotice: "no clone-scorer.json in the model folders"),
+      rootUri: LanguageServer.uri(fromPath: dir.path))
+  }
+
   /// The command line's worth rule (`CloneWorth`) on each functional match: the demo's `chunk`/`splitIntoPages`
   /// (cosine 0.90, 46 body tokens to remove: small) is not shown, the planted retrying fetch is; `allGroups` shows
   /// both. Fails on the old code, which showed `splitIntoPages`.
@@ -320,11 +325,7 @@ extension EditorCloneDecisionTests {
       let dir = try Self.workspace(allGroups: allGroups)
       defer { try? FileManager.default.removeItem(at: dir) }
       try RepositoryIndexer(root: dir.path).update()
-      let editor = try MockEditor(
-        providers: AnalysisProviders(
-          types: EvidenceTypeSuggester(), clones: CanonicalCloneFinder(), useWorkspaceCloneIndex: true,
-          cloneGateNotice: "no clone-scorer.json in the model folders"),
-        rootUri: LanguageServer.uri(fromPath: dir.path))
+      let editor = try Self.cosineFallbackEditor(dir)
       let collections = dir.appendingPathComponent("src/util/collections.js")
       let chunk = try Self.similar(
         editor, dir, "src/util/collections.js", line: try Self.line(of: "chunk", in: collections))

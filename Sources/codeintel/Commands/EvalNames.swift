@@ -10,7 +10,7 @@ enum EvalNames {
     USAGE: codeintel eval names [--datasets DIR] [--split test] [--names-model DIR]... [--limit N] [--sample N]
                                 [--beam N] [--copy-bias B[,B...]] [--first-copy-bias B[,B...]]
                                 [--frequency-bias G[,G...]] [--copy-unknown on|off|both]
-                                [--predictions FILE] [--body-subtokens K[,K...]]
+                                [--predictions FILE] [--body-subtokens K[,K...]] [--consensus S[,S...]|off]
                                 [--ranking combined|retrieval|decoder|all] [--retrieval-k K[,K...]]
                                 [--retrieval-temperature T[,T...]] [--retrieval-weight W[,W...]]
 
@@ -29,6 +29,9 @@ enum EvalNames {
     --first-copy-bias defaults to --copy-bias; --frequency-bias G adds G·log(occurrences);
     --copy-unknown also proposes body subtokens outside the vocabulary. --predictions FILE writes
     every row's top name per function as JSON lines (row, package, path, name, target, predicted).
+    --consensus S puts the beam first that agrees most with the others (expected subtoken F1, each
+    beam weighted by P^S: minimum Bayes risk decoding, docs/NAMES.md); a list gives one row per value
+    from one beam search, `off` the beam order; default: the head's config.json ("decoding").
     --limit N scores the first N functions; --sample N scores N spread evenly over the split
     (every (n/N)-th, so all its repositories are represented).
 
@@ -89,6 +92,17 @@ enum EvalNames {
     let frequencyBiases = try numbers(scanner.option("--frequency-bias"), "--frequency-bias")
     let unknownChoice = try scanner.choice("--copy-unknown", from: ["on", "off", "both"])
     let dumpPath = try scanner.option("--predictions")
+    // nil: the head's own; [nil]: off; else one row per sharpness
+    let consensusChoice: [Double?]? = try scanner.option("--consensus").map { value in
+      try value.split(separator: ",").map { part -> Double? in
+        let item = part.trimmingCharacters(in: .whitespaces)
+        if item == "off" { return nil }
+        guard let s = Double(item), s >= 0, s <= 10 else {
+          throw UsageError("--consensus takes sharpness values 0…10 or off, separated by commas, e.g. off,1")
+        }
+        return s
+      }
+    }
     let rankingChoice = try scanner.choice("--ranking", from: ["combined", "retrieval", "decoder", "all"])
     let ks = try numbers(scanner.option("--retrieval-k"), "--retrieval-k")?.map { k -> Int in
       guard k >= 1, k <= 100, k == k.rounded() else { throw UsageError("--retrieval-k takes whole numbers 1…100") }
@@ -160,7 +174,9 @@ enum EvalNames {
             for g in frequencyBiases ?? [own.frequencyBias] {
               for u in unknowns {
                 decodings.append(
-                  NameDecoding(copyBias: b, firstCopyBias: f == b ? nil : f, frequencyBias: g, copyUnknown: u))
+                  NameDecoding(
+                    copyBias: b, firstCopyBias: f == b ? nil : f, frequencyBias: g, copyUnknown: u,
+                    consensus: own.consensus))
               }
             }
           }
@@ -197,8 +213,22 @@ enum EvalNames {
           }
         }
         let maxK = rankings.compactMap { $0?.mode == .decoder ? nil : $0?.neighbors }.max() ?? 0
-        let found = head.candidates(
-          inputs: records.map(\.input), current: nil, beam: beam, top: beam, neighbors: maxK, decoding: decoding)
+        var searched = decoding
+        if consensusChoice != nil { searched.consensus = nil }
+        let beamsFound = head.candidates(
+          inputs: records.map(\.input), current: nil, beam: beam, top: beam, neighbors: maxK, decoding: searched)
+        var found = beamsFound
+        for choice in consensusChoice ?? [decoding.consensus] {
+          if consensusChoice != nil {
+            found = beamsFound.map { c in
+              var c = c
+              if let choice { c.beams = NameHead.consensusOrder(c.beams, sharpness: choice) }
+              return c
+            }
+          }
+          let choiceSuffix =
+            consensusChoice == nil
+            ? "" : ", " + (choice.map { "consensus choice (sharpness \(NameDecoding.format($0)))" } ?? "beam order")
         for ranking in rankings {
           let predictions = found.map { c in
             ranking.flatMap { rule in head.datastore.map { rule.rank(c, datastore: $0, top: 1) } }
@@ -206,7 +236,7 @@ enum EvalNames {
           }
           var m = SubtokenMetrics()
           for (r, p) in zip(records, predictions) { m.add(predicted: p.first?.subtokens ?? [], actual: r.target) }
-          let suffix = copySuffix + (ranking.map { ", \($0.summary)" } ?? "")
+          let suffix = copySuffix + choiceSuffix + (ranking.map { ", \($0.summary)" } ?? "")
           rows.append("| Transformer, \(head.info.label)\(suffix) | \(cells(m)) |")
           for (r, p) in zip(records, predictions) {
             dump.append(
@@ -215,8 +245,9 @@ enum EvalNames {
                 predicted: p.first?.subtokens ?? []))
           }
         }
+        }
         // what the product shows on this split: the head's own ranking, top 5, through its display.json
-        if let display = head.display, !overridden {
+        if let display = head.display, !overridden, consensusChoice == nil {
           let own = head.ranking
           var shown = 0
           var covered = 0

@@ -62,16 +62,21 @@ public struct NameDecoding: Codable, Sendable, Equatable {
   public var copyUnknown: Bool
   /// Where the values came from (free text, e.g. the split and command that chose them).
   public var chosenOn: String?
+  /// The consensus choice (minimum Bayes risk for subtoken F1, `NameHead.consensusOrder`): the beam that agrees
+  /// most, in expected subtoken F1, with the others weighted by `exp(consensus · log P)` goes first. nil: the
+  /// beam search's own order.
+  public var consensus: Double?
 
   public init(
     copyBias: Double = 0, firstCopyBias: Double? = nil, frequencyBias: Double = 0, copyUnknown: Bool = false,
-    chosenOn: String? = nil
+    chosenOn: String? = nil, consensus: Double? = nil
   ) {
     self.copyBias = copyBias
     self.firstCopyBias = firstCopyBias
     self.frequencyBias = frequencyBias
     self.copyUnknown = copyUnknown
     self.chosenOn = chosenOn
+    self.consensus = consensus
   }
 
   public init(from decoder: any Decoder) throws {
@@ -81,6 +86,7 @@ public struct NameDecoding: Codable, Sendable, Equatable {
     frequencyBias = try c.decodeIfPresent(Double.self, forKey: .frequencyBias) ?? 0
     copyUnknown = try c.decodeIfPresent(Bool.self, forKey: .copyUnknown) ?? false
     chosenOn = try c.decodeIfPresent(String.self, forKey: .chosenOn)
+    consensus = try c.decodeIfPresent(Double.self, forKey: .consensus)
   }
 
   /// No copy bias: the plain beam search.
@@ -91,15 +97,16 @@ public struct NameDecoding: Codable, Sendable, Equatable {
 
   /// A short description, e.g. `copy bias 1.5 (first 1), unknown body subtokens`.
   public var summary: String {
-    guard isActive else { return "no copy bias" }
+    let choice = consensus.map { ", consensus choice (sharpness \(Self.format($0)))" } ?? ""
+    guard isActive else { return "no copy bias" + choice }
     var s = "copy bias \(Self.format(copyBias))"
     if let f = firstCopyBias, f != copyBias { s += " (first subtoken \(Self.format(f)))" }
     if frequencyBias != 0 { s += " + \(Self.format(frequencyBias)) · log(occurrences)" }
     if copyUnknown { s += ", out-of-vocabulary body subtokens proposed" }
-    return s
+    return s + choice
   }
 
-  static func format(_ x: Double) -> String { x == x.rounded() ? String(Int(x)) : String(x) }
+  public static func format(_ x: Double) -> String { x == x.rounded() ? String(Int(x)) : String(x) }
 }
 
 /// One function's copy candidates for the beam search: the vocabulary ids of its body subtokens, and those the
@@ -439,10 +446,11 @@ public final class NameHead: @unchecked Sendable {
             decoder: self.decoder, memory: memory, length: n, vocabulary: self.vocabulary, subtokens: subtokens,
             maxSubtokens: self.info.maxSubtokens, copy: copies[i], copyItems: items[i])
         }
+        let found = Self.beamSearch(
+          decoder: decoder, memory: memory, length: n, vocabulary: vocabulary, width: beam, top: top,
+          maxSubtokens: info.maxSubtokens, copy: copies[i], copyItems: items[i])
         var c = Candidates(
-          beams: Self.beamSearch(
-            decoder: decoder, memory: memory, length: n, vocabulary: vocabulary, width: beam, top: top,
-            maxSubtokens: info.maxSubtokens, copy: copies[i], copyItems: items[i]),
+          beams: options.consensus.map { Self.consensusOrder(found, sharpness: $0) } ?? found,
           neighbors: r < near.count ? near[r] : [], scored: [:])
         if let store {
           var names: [[String]] = []
@@ -465,6 +473,40 @@ public final class NameHead: @unchecked Sendable {
   }
 
   // MARK: Decoding
+
+  /// The consensus choice among one function's beams (minimum Bayes risk decoding for subtoken F1, as in
+  /// Kumar & Byrne 2004): each beam j is weighted by `exp(sharpness · log P(j))` (normalised over the beams), and
+  /// the beam with the highest expected subtoken F1 against the others (`subtokenF1`, itself included) goes
+  /// first; the rest keep their order. A name whose words the other likely names share wins over a lone one,
+  /// which is what the metric rewards. Ties keep the beam order; fewer than two beams are returned as they are.
+  public static func consensusOrder(_ beams: [NamePrediction], sharpness: Double) -> [NamePrediction] {
+    guard beams.count > 1 else { return beams }
+    let top = beams.map(\.logProbability).max()!
+    let weights = beams.map { exp(sharpness * ($0.logProbability - top)) }
+    var best = 0
+    var bestGain = -Double.infinity
+    for (i, b) in beams.enumerated() {
+      var gain = 0.0
+      for (j, other) in beams.enumerated() { gain += weights[j] * subtokenF1(b.subtokens, other.subtokens) }
+      if gain > bestGain + 1e-12 {
+        best = i
+        bestGain = gain
+      }
+    }
+    guard best > 0 else { return beams }
+    var out = beams
+    let chosen = out.remove(at: best)
+    out.insert(chosen, at: 0)
+    return out
+  }
+
+  /// Subtoken F1 of `predicted` against `actual` for one function, by `SubtokenMetrics`'s rule (case-insensitive;
+  /// a predicted subtoken is right when the actual name contains it).
+  public static func subtokenF1(_ predicted: [String], _ actual: [String]) -> Double {
+    var m = SubtokenMetrics()
+    m.add(predicted: predicted, actual: actual)
+    return m.f1
+  }
 
   /// Beam search over one function's encoder states `memory` (length, dim): see
   /// `beamSearch(vocabulary:width:top:maxSubtokens:copy:logits:)`; the decoder gives the logits (with a

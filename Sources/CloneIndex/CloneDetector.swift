@@ -257,6 +257,12 @@ public struct CloneDetector: Sendable {
       if d.kind == .nearMiss || d.kind == .functional, snapshot.rawTokens.count == units.count {
         group.tokenOverlap = Self.lowestOverlap(d.members.map { snapshot.rawTokens[$0] })
       }
+      if d.kind == .functional, snapshot.tokensInSourceOrder, snapshot.rawTokens.count == units.count,
+        snapshot.blindTokens.count == units.count
+      {
+        group.runOverlap = Self.lowestRunOverlap(d.members.map { snapshot.rawTokens[$0] })
+        group.blindRunOverlap = Self.lowestRunOverlap(d.members.map { snapshot.blindTokens[$0] })
+      }
       return group
     }
     out.sort {
@@ -280,6 +286,60 @@ public struct CloneDetector: Sendable {
       }
     }
     return (low * 10_000).rounded() / 10_000
+  }
+
+  /// The length of the token runs that `lowestRunOverlap` compares.
+  public static let runLength = 6
+
+  /// The lowest share of runs of `runLength` consecutive tokens that two of `streams` (token hashes in source
+  /// order) have in common, counted with repeats, as a share of the larger stream's runs; rounded to 1e-4. A copy
+  /// with edits keeps most of its runs; two functions of one shape doing parallel jobs share single tokens but few
+  /// runs, because the names and literals between them differ (`CloneWorth`'s `unlike`). 0 when a stream is
+  /// shorter than one run.
+  public static func lowestRunOverlap(_ streams: [[UInt32]], length: Int = runLength) -> Double {
+    let runs = streams.map { runHashes($0, length: length).sorted() }
+    var low = 1.0
+    for i in runs.indices {
+      for j in (i + 1)..<runs.count {
+        let m = max(runs[i].count, runs[j].count)
+        let s = m == 0 ? 0 : Double(sortedOverlap(runs[i], runs[j])) / Double(m)
+        low = min(low, s)
+      }
+    }
+    return (low * 10_000).rounded() / 10_000
+  }
+
+  /// A 64-bit hash of each run of `length` consecutive tokens of `stream`.
+  static func runHashes(_ stream: [UInt32], length: Int) -> [UInt64] {
+    guard length > 0, stream.count >= length else { return [] }
+    return (0...(stream.count - length)).map { start in
+      var h: UInt64 = 0xcbf2_9ce4_8422_2325
+      for t in stream[start..<(start + length)] {
+        h ^= UInt64(t)
+        h &*= 0x0000_0100_0000_01b3
+        h ^= h >> 29
+      }
+      return h
+    }
+  }
+
+  /// How many elements two sorted multisets share (with repeats).
+  static func sortedOverlap(_ a: [UInt64], _ b: [UInt64]) -> Int {
+    var i = 0
+    var j = 0
+    var n = 0
+    while i < a.count && j < b.count {
+      if a[i] == b[j] {
+        n += 1
+        i += 1
+        j += 1
+      } else if a[i] < b[j] {
+        i += 1
+      } else {
+        j += 1
+      }
+    }
+    return n
   }
 
   struct FileOrdinal: Hashable {

@@ -56,6 +56,11 @@ public struct CloneGroup: Sendable, Codable, Equatable {
   /// Near-miss and functional groups: the lowest token-bag overlap of two members, tokens as written, as a share
   /// of the larger bag (`NearMissIndex.similarity`; absent without token streams).
   public var tokenOverlap: Double?
+  /// Functional groups: the lowest share of runs of six consecutive tokens two members have in common, tokens as
+  /// written (`CloneDetector.lowestRunOverlap`; absent without token streams). `CloneWorth`'s `unlike` reads it.
+  public var runOverlap: Double?
+  /// The same over the identifier-blind tokens (locals as `ID`, literals by class): high for a renamed copy.
+  public var blindRunOverlap: Double?
   /// Near-miss and functional groups: whether the group is worth a refactor (`CloneWorth`); the text and SARIF
   /// reports show only these unless `--all`. Absent for exact and renamed groups (always shown).
   public var worth: Bool?

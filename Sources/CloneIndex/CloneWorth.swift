@@ -16,8 +16,11 @@ import Syntax
 ///   operation, which differ throughout and are written side by side on purpose.
 /// - `small`: what a shared copy would remove is small: the body tokens of every member but the largest sum to
 ///   fewer than `minRemovableBodyTokens`.
-/// - `unlike` (functional groups): the members share less than `minFunctionalTokenOverlap` of their tokens as
-///   written (`CloneGroup.tokenOverlap`): alike in role (the same shape, parallel jobs), not copies of one code.
+/// - `unlike` (functional groups): two members share less than `minFunctionalRunOverlap` of their runs of six
+///   tokens as written (`CloneGroup.runOverlap`) and less than `minFunctionalBlindRunOverlap` of them
+///   identifier-blind (`CloneGroup.blindRunOverlap`): alike in role (the same shape, parallel jobs whose names and
+///   literals differ throughout), not copies of one code. A copy with edits keeps runs of its text; a renamed copy
+///   keeps its identifier-blind runs. (Session 9; session 8's rule compared single tokens as written, under 0.7.)
 ///
 /// Exact and renamed groups are not judged (whole copies are always worth a look). The rules read each member's
 /// body from its file (`measure`), so they see statements and body tokens, not the signature's type parameters.
@@ -46,24 +49,31 @@ public enum CloneWorth {
   public static let mirrorMaxBodyTokens = 200
   /// `small`: a group whose removable body tokens (all members' but the largest) are fewer than this.
   public static let minRemovableBodyTokens = 60
-  /// `unlike`: a functional group whose members share less than this of their tokens as written (the lowest
-  /// pairwise token-bag overlap, as a share of the larger bag; near-miss pairs share at least 0.8 by definition).
-  public static let minFunctionalTokenOverlap = 0.7
+  /// `unlike`: a functional group in which two members share less than this of their runs of six tokens as
+  /// written (the lowest pairwise share, of the larger member's runs; `CloneDetector.lowestRunOverlap`)…
+  public static let minFunctionalRunOverlap = 0.25
+  /// … and less than this of their identifier-blind runs.
+  public static let minFunctionalBlindRunOverlap = 0.6
 
   /// The rule that says a group of `kind` is not worth a refactor, or nil when it is (exact and renamed groups, and
   /// groups whose members could not be measured, are always nil).
-  public static func judge(kind: CloneKind, members: [CloneLocation], tokenOverlap: Double? = nil) -> Reason? {
+  public static func judge(
+    kind: CloneKind, members: [CloneLocation], runOverlap: Double? = nil, blindRunOverlap: Double? = nil
+  ) -> Reason? {
     var sizes: [BodySize] = []
     for m in members {
       guard let statements = m.statements, let tokens = m.bodyTokens else { return nil }
       sizes.append(BodySize(statements: statements, tokens: tokens, compound: m.compoundStatements ?? 0))
     }
-    return judge(kind: kind, names: members.map(\.name), sizes: sizes, tokenOverlap: tokenOverlap)
+    return judge(
+      kind: kind, names: members.map(\.name), sizes: sizes, runOverlap: runOverlap, blindRunOverlap: blindRunOverlap)
   }
 
-  /// The same rules over members' names and body sizes and the group's token overlap (the editor judges a pair
-  /// this way).
-  public static func judge(kind: CloneKind, names: [String?], sizes: [BodySize], tokenOverlap: Double?) -> Reason? {
+  /// The same rules over members' names and body sizes and the group's run overlaps (the editor judges a pair
+  /// this way). Without `runOverlap` (no token streams) `unlike` does not apply.
+  public static func judge(
+    kind: CloneKind, names: [String?], sizes: [BodySize], runOverlap: Double?, blindRunOverlap: Double?
+  ) -> Reason? {
     guard kind == .nearMiss || kind == .functional, sizes.count >= 2, names.count == sizes.count else { return nil }
     if sizes.allSatisfy({ $0.statements <= thinStatements && $0.compound == 0 }) { return .thin }
     let largest = sizes.map(\.tokens).max() ?? 0
@@ -71,7 +81,11 @@ public enum CloneWorth {
       return .mirror
     }
     if sizes.map(\.tokens).reduce(0, +) - largest < minRemovableBodyTokens { return .small }
-    if kind == .functional, let overlap = tokenOverlap, overlap < minFunctionalTokenOverlap { return .unlike }
+    if kind == .functional, let runs = runOverlap, runs < minFunctionalRunOverlap,
+      (blindRunOverlap ?? 0) < minFunctionalBlindRunOverlap
+    {
+      return .unlike
+    }
     return nil
   }
 
@@ -81,7 +95,8 @@ public enum CloneWorth {
     for i in report.groups.indices {
       let g = report.groups[i]
       guard g.kind == .nearMiss || g.kind == .functional else { continue }
-      let reason = judge(kind: g.kind, members: g.members, tokenOverlap: g.tokenOverlap)
+      let reason = judge(
+        kind: g.kind, members: g.members, runOverlap: g.runOverlap, blindRunOverlap: g.blindRunOverlap)
       report.groups[i].worth = reason == nil
       report.groups[i].notWorth = reason
     }

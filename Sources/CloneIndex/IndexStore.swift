@@ -40,6 +40,9 @@ public struct IndexSnapshot: Sendable {
   /// the snapshot was made without them.
   public var rawTokens: [[UInt32]] = []
   public var blindTokens: [[UInt32]] = []
+  /// Whether `rawTokens` and `blindTokens` are in source order (the index stores them so); snapshots made from
+  /// `codeintel units` records hold them sorted, so runs of tokens (`CloneGroup.runOverlap`) cannot be read there.
+  public var tokensInSourceOrder = true
 
   /// The vector of unit `i`.
   public func vector(_ i: Int) -> ArraySlice<Float> { vectors[(i * dimension)..<((i + 1) * dimension)] }

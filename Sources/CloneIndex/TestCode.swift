@@ -9,10 +9,11 @@ import Syntax
 /// nested in a unit that is.
 public enum TestCode {
   /// Folder names that hold tests. `__testfixtures__` is jscodeshift's folder of codemod inputs and expected
-  /// outputs (the session-7 audit found redux-toolkit's codemod outputs grouped as functional clones).
+  /// outputs (the session-7 audit found redux-toolkit's codemod outputs grouped as functional clones). `test-d` and
+  /// `test-tsd` hold tsd type tests (knex's `test-tsd/*.test-d.ts`, session 9).
   public static let folders: Set<String> = [
     "test", "tests", "__tests__", "__test__", "__mocks__", "spec", "specs", "e2e", "__fixtures__",
-    "__testfixtures__",
+    "__testfixtures__", "test-d", "test-tsd",
   ]
   /// File-name markers before the extension: `x.test.ts`, `x.spec.js`, `x_test.js`, `x-spec.ts`.
   static let markers = ["test", "tests", "spec", "specs", "e2e"]
@@ -35,6 +36,8 @@ public enum TestCode {
     // Drop the extension, then look at the last `.`, `_` or `-` separated word.
     var stem = Substring(file)
     if let dot = stem.lastIndex(of: ".") { stem = stem[..<dot] }
+    // tsd / Vitest type tests: `index.test-d.ts`.
+    if stem.hasSuffix(".test-d") { return true }
     guard let cut = stem.lastIndex(where: { $0 == "." || $0 == "_" || $0 == "-" }) else { return false }
     let word = String(stem[stem.index(after: cut)...])
     return markers.contains(word) || (stem[cut] == "." && dotMarkers.contains(word))

@@ -356,6 +356,7 @@ public func cloneGroups(in component: UnitComponent, options: CloneOptions = Clo
   if component.units.allSatisfy({ $0.rawTokens != nil && $0.blindTokens != nil }) {
     snapshot.rawTokens = order.map { component.units[$0].rawTokens ?? [] }
     snapshot.blindTokens = order.map { component.units[$0].blindTokens ?? [] }
+    snapshot.tokensInSourceOrder = false
   }
   let candidates = component.pairs.compactMap { p -> (Int, Int)? in
     guard p.count == 2, p.allSatisfy({ component.units.indices.contains($0) }) else { return nil }

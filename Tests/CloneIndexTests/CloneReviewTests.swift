@@ -152,12 +152,15 @@ import Testing
       // Storybook stories and jscodeshift's codemod fixtures (session 7).
       "apps/storybook/stories/dropdown-menu.stories.tsx", "src/Button.story.jsx", "src/Button.Stories.TSX",
       "transforms/createSliceBuilder/__testfixtures__/basic.output.js",
+      // tsd type tests (knex's `test-tsd/*.test-d.ts`; session 9).
+      "test-tsd/tables.test-d.ts", "types/index.test-d.ts", "src/test-d/a.ts",
     ] {
       #expect(TestCode.isTestPath(p), "\(p)")
     }
     for p in [
       "src/testing.js", "src/contest.ts", "src/latest.js", "src/spectrum.ts", "src/attest/a.js", "src/user-story.ts",
-      "src/stories.ts", "src/history.js", "src/story_points.js", "stories/index.js",
+      "src/stories.ts", "src/history.js", "src/story_points.js", "stories/index.js", "src/test-d.ts",
+      "src/latest-d.ts",
     ] {
       #expect(!TestCode.isTestPath(p), "\(p)")
     }

@@ -171,12 +171,74 @@ import Testing
   @Test func functionalGroupsAlikeInRoleOnlyAreNotWorthARefactor() {
     let big = CloneWorth.BodySize(statements: 6, tokens: 150, compound: 2)
     let names: [String?] = ["renderHeader", "renderFooter"]
-    // Members that share under 70 % of their tokens: the same shape, parallel jobs.
-    #expect(CloneWorth.judge(kind: .functional, names: names, sizes: [big, big], tokenOverlap: 0.55) == .unlike)
-    #expect(CloneWorth.judge(kind: .functional, names: names, sizes: [big, big], tokenOverlap: 0.8) == nil)
-    // Near-miss members share at least 0.8 by definition; the rule is the functional kind's.
-    #expect(CloneWorth.judge(kind: .nearMiss, names: names, sizes: [big, big], tokenOverlap: 0.55) == nil)
+    func judge(_ kind: CloneKind, _ runs: Double?, _ blindRuns: Double?) -> CloneWorth.Reason? {
+      CloneWorth.judge(kind: kind, names: names, sizes: [big, big], runOverlap: runs, blindRunOverlap: blindRuns)
+    }
+    // Few runs of six tokens in common, as written or identifier-blind: the same shape, parallel jobs.
+    #expect(judge(.functional, 0.1, 0.4) == .unlike)
+    // A copy with edits keeps runs as written; a renamed copy keeps them identifier-blind.
+    #expect(judge(.functional, 0.3, 0.4) == nil)
+    #expect(judge(.functional, 0.1, 0.7) == nil)
+    // Without token streams the rule does not apply; near-miss groups are not judged by it.
+    #expect(judge(.functional, nil, nil) == nil)
+    #expect(judge(.nearMiss, 0.1, 0.4) == nil)
     #expect(CloneDetector.lowestOverlap([[1, 2, 3, 4], [1, 2, 3, 5], [9, 2, 3, 4]]) == 0.5)
+  }
+
+  @Test func runOverlapCountsRunsOfSixTokensInOrder() {
+    let a: [UInt32] = Array(1...12)
+    #expect(CloneDetector.lowestRunOverlap([a, a]) == 1)
+    // The same tokens in another order share no run.
+    #expect(CloneDetector.lowestRunOverlap([a, Array(a.reversed())]) == 0)
+    // One token changed in the middle breaks the six runs through it: 1 of 7 left.
+    var b = a
+    b[6] = 99
+    #expect(CloneDetector.lowestRunOverlap([a, b]) == 0.1429)
+    // Against the larger stream's runs, and the lowest pair of a group; shorter than one run: 0.
+    #expect(CloneDetector.lowestRunOverlap([a, Array(1...9), a]) == 0.5714)
+    #expect(CloneDetector.lowestRunOverlap([[1, 2, 3], [1, 2, 3]]) == 0)
+  }
+
+  /// Planted pairs for `unlike` (`Tests/Fixtures/clone-worth/`, shared with the editor's test):
+  /// - a rewrite: `orders.js`'s `summarizeOrders` copied into `invoices.js` with every local renamed and three small
+  ///   edits. It shares under 70 % of its tokens as written, so session 8's `unlike` hid it; its
+  ///   identifier-blind runs keep it shown;
+  /// - parallel jobs of one shape: `header.js` and `footer.js` build a header and a footer the same way from other
+  ///   fields and literals. They share 70 % or more of their tokens as written, so session 8's `unlike` showed
+  ///   them; they share few runs.
+  static func fixture(_ name: String) throws -> String {
+    try String(contentsOfFile: packageRoot() + "/Tests/Fixtures/clone-worth/" + name, encoding: .utf8)
+  }
+
+  /// The verdict on two functions as a functional group, from their real token streams and bodies (as
+  /// `codeintel clones` measures them), and session 8's measure (the lowest token-bag overlap as written).
+  private func functionalPair(_ a: String, _ b: String) throws -> (reason: CloneWorth.Reason?, bag: Double) {
+    var names: [String?] = []
+    var sizes: [CloneWorth.BodySize] = []
+    var raw: [[UInt32]] = []
+    var blind: [[UInt32]] = []
+    for source in [a, b] {
+      let tree = try Parser(language: .javascript).parse(source)
+      let unit = try #require(extractUnits(from: tree).first)
+      let tokens = UnitTokens(unit: unit, in: tree)
+      names.append(unit.name)
+      sizes.append(CloneWorth.bodySize(try #require(tree.root.namedDescendant(for: unit.bodyRange))))
+      raw.append(TokenHash.hashes(tokens.exact))
+      blind.append(TokenHash.hashes(tokens.features))
+    }
+    let reason = CloneWorth.judge(
+      kind: .functional, names: names, sizes: sizes, runOverlap: CloneDetector.lowestRunOverlap(raw),
+      blindRunOverlap: CloneDetector.lowestRunOverlap(blind))
+    return (reason, CloneDetector.lowestOverlap(raw))
+  }
+
+  @Test func aRenamedRewriteStaysShownAndParallelJobsOfOneShapeAreHidden() throws {
+    let rewrite = try functionalPair(try Self.fixture("orders.js"), try Self.fixture("invoices.js"))
+    #expect(rewrite.reason == nil)
+    #expect(rewrite.bag < 0.7, "session 8's rule (token-bag overlap under 0.7) hid it")
+    let parallel = try functionalPair(try Self.fixture("header.js"), try Self.fixture("footer.js"))
+    #expect(parallel.reason == .unlike)
+    #expect(parallel.bag >= 0.7, "session 8's rule showed it")
   }
 
   @Test func exactAndRenamedGroupsAreNotJudged() throws {

@@ -35,7 +35,8 @@ import Testing
       #expect(
         judged
           ? Set(g.keys).isSuperset(of: base.union(["worth", "tokenOverlap"]))
-            && Set(g.keys).isSubset(of: base.union(["worth", "tokenOverlap", "notWorth"]))
+            && Set(g.keys).isSubset(
+              of: base.union(["worth", "tokenOverlap", "notWorth", "runOverlap", "blindRunOverlap"]))
           : Set(g.keys) == base)
       #expect(["exact", "renamed", "near-miss", "functional"].contains(g["kind"] as? String ?? ""))
       let members = try #require(g["members"] as? [[String: Any]])

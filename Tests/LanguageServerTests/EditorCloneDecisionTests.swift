@@ -336,6 +336,35 @@ extension EditorCloneDecisionTests {
     }
   }
 
+  /// `unlike` in the editor, as on the command line (session 9): the planted renamed rewrite
+  /// (`Tests/Fixtures/clone-worth/`: `summarizeOrders`/`tallyInvoices`) is shown, the parallel header/footer
+  /// builders of one shape are not (`allGroups` shows them: the fallback does match them). Fails on session 8's rule,
+  /// which read single tokens as written and hid the rewrite but showed the builders.
+  @Test func theEditorHidesParallelJobsAndKeepsARenamedRewrite() throws {
+    for allGroups in [false, true] {
+      let dir = try Self.workspace(allGroups: allGroups)
+      defer { try? FileManager.default.removeItem(at: dir) }
+      let fixtures = Self.repository.appendingPathComponent("Tests/Fixtures/clone-worth")
+      try FileManager.default.createDirectory(
+        at: dir.appendingPathComponent("src/planted"), withIntermediateDirectories: true)
+      for name in ["orders.js", "invoices.js", "header.js", "footer.js"] {
+        try FileManager.default.copyItem(
+          at: fixtures.appendingPathComponent(name), to: dir.appendingPathComponent("src/planted/" + name))
+      }
+      try RepositoryIndexer(root: dir.path).update()
+      // The cosine fallback at a low bar, so that the rule, not the cosine, decides.
+      let editor = try MockEditor(
+        providers: AnalysisProviders(
+          types: EvidenceTypeSuggester(), clones: CanonicalCloneFinder(), useWorkspaceCloneIndex: true,
+          cloneGateNotice: "no clone-scorer.json in the model folders"),
+        rootUri: LanguageServer.uri(fromPath: dir.path),
+        options: ["codeintel": ["diagnostics": ["minSimilarity": 0.5]]])
+      #expect(Self.names(try Self.similar(editor, dir, "src/planted/orders.js")).contains("tallyInvoices"))
+      #expect(Self.names(try Self.similar(editor, dir, "src/planted/header.js")).contains("renderFooter") == allGroups)
+      #expect(try editor.shutdown() == 0)
+    }
+  }
+
   /// `.codeintel.json` speaks to the editor as to the command line: a cosine `threshold` replaces the scorer, and
   /// `functional: false` turns functional matches off.
   @Test func theRepositorySettingsApplyInTheEditor() throws {

@@ -285,12 +285,16 @@ public final class IndexedCloneLookup: CloneLookup, @unchecked Sendable {
     }
     guard let theirs = sizes[s.startByte..<s.endByte], let body = tree.root.namedDescendant(for: unit.bodyRange)
     else { return true }
-    let overlap =
-      u < snapshot.rawTokens.count && !snapshot.rawTokens[u].isEmpty
-      ? CloneDetector.lowestOverlap([TokenHash.hashes(tokens.exact), snapshot.rawTokens[u]]) : nil
+    let streams = snapshot.tokensInSourceOrder && u < snapshot.rawTokens.count && u < snapshot.blindTokens.count
+    let runs =
+      streams && !snapshot.rawTokens[u].isEmpty
+      ? CloneDetector.lowestRunOverlap([TokenHash.hashes(tokens.exact), snapshot.rawTokens[u]]) : nil
+    let blindRuns =
+      streams && !snapshot.blindTokens[u].isEmpty
+      ? CloneDetector.lowestRunOverlap([TokenHash.hashes(tokens.features), snapshot.blindTokens[u]]) : nil
     return CloneWorth.judge(
-      kind: .functional, names: [unit.name, s.name], sizes: [CloneWorth.bodySize(body), theirs], tokenOverlap: overlap)
-      == nil
+      kind: .functional, names: [unit.name, s.name], sizes: [CloneWorth.bodySize(body), theirs], runOverlap: runs,
+      blindRunOverlap: blindRuns) == nil
   }
 
   // MARK: - The decision

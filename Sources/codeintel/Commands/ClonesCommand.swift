@@ -43,8 +43,9 @@ enum ClonesCommand: CLICommand {
       mirror   two members named as mirror images (addX/removeX, toDOM/fromDOM, aToB/bToA) with
                bodies under 200 tokens (the two directions of one operation)
       small    the body tokens of all members but the largest sum to under 60
-      unlike   functional groups whose members share under 70 % of their tokens (alike in role
-               only)
+      unlike   functional groups with two members that share under 25 % of their runs of six
+               tokens as written and under 60 % identifier-blind (alike in role only: parallel
+               jobs of one shape; a copy with edits or renamed locals keeps its runs)
     Exact and renamed groups are always shown. JSON holds every group, with "worth" and
     "notWorth" on near-miss and functional groups; SARIF holds what the text shows.
 

@@ -43,3 +43,53 @@ import Testing
     #expect(new.summary == "no copy bias, consensus choice (sharpness 1)")
   }
 }
+
+/// `NameDecoding.noRepeat`: no subtoken twice in one name.
+@Suite struct NameNoRepeatTests {
+  static let vocab = SubtokenVocabulary(tokens: SubtokenVocabulary.specials + ["get", "user", "id"])
+
+  /// A stub decoder that always prefers `user` (logit 3) over `<eos>` (2) and `get`/`id` (0), so an
+  /// unconstrained search writes `user` again and again.
+  static func logits(_ prefixes: [[Int32]]) -> [Float] {
+    var out: [Float] = []
+    for _ in prefixes {
+      var row = [Float](repeating: -30, count: vocab.count)
+      (row[3], row[4], row[5], row[6]) = (2, 0, 3, 0)
+      out += row
+    }
+    return out
+  }
+
+  static func search(_ decoding: NameDecoding) -> [NamePrediction] {
+    NameHead.beamSearch(
+      vocabulary: vocab, width: 3, top: 10, maxSubtokens: 4, copy: CopyCandidates(decoding: decoding), logits: logits)
+  }
+
+  @Test func withoutTheRuleRepeatsAreProposed() {
+    #expect(Self.search(.none).contains { $0.subtokens == ["user", "user"] })
+  }
+
+  @Test func withTheRuleNoNameRepeatsASubtoken() {
+    let names = Self.search(NameDecoding(noRepeat: true))
+    #expect(!names.isEmpty)
+    #expect(names.allSatisfy { Set($0.subtokens).count == $0.subtokens.count })
+    #expect(names.contains { $0.subtokens == ["user"] })
+    let back = try? JSONDecoder().decode(NameDecoding.self, from: JSONEncoder().encode(NameDecoding(noRepeat: true)))
+    #expect(back?.noRepeat == true)
+    #expect(NameDecoding(noRepeat: true).summary == "no copy bias, no repeated subtoken")
+  }
+
+  @Test func theConsensusCountsAWordOnce() {
+    // beams in search order: user (P 0.35), userUser (P 0.4), userId (P 0.25); weights P/0.4 = 0.875, 1, 0.625.
+    // By distinct words user and userUser agree fully: both gain 0.875 + 1 + 0.625·(2/3) ≈ 2.29, and the tie keeps
+    // the beam order (user first). Counting each occurrence, userUser would match userId better (F1 0.8 against
+    // 2/3) and win with ≈ 2.38: the consensus would prefer the repeat.
+    let beams = [
+      NamePrediction(subtokens: ["user"], logProbability: log(0.35)),
+      NamePrediction(subtokens: ["user", "user"], logProbability: log(0.4)),
+      NamePrediction(subtokens: ["user", "id"], logProbability: log(0.25)),
+    ]
+    #expect(NameHead.consensusOrder(beams, sharpness: 1).map(\.name) == ["user", "userUser", "userId"])
+    #expect(NameHead.distinct(["User", "user", "Id"]) == ["user", "id"])
+  }
+}

@@ -11,6 +11,7 @@ enum EvalNames {
                                 [--beam N] [--copy-bias B[,B...]] [--first-copy-bias B[,B...]]
                                 [--frequency-bias G[,G...]] [--copy-unknown on|off|both]
                                 [--predictions FILE] [--body-subtokens K[,K...]] [--consensus S[,S...]|off]
+                                [--no-repeat on|off|both]
                                 [--ranking combined|retrieval|decoder|all] [--retrieval-k K[,K...]]
                                 [--retrieval-temperature T[,T...]] [--retrieval-weight W[,W...]]
 
@@ -32,6 +33,7 @@ enum EvalNames {
     --consensus S puts the beam first that agrees most with the others (expected subtoken F1, each
     beam weighted by P^S: minimum Bayes risk decoding, docs/NAMES.md); a list gives one row per value
     from one beam search, `off` the beam order; default: the head's config.json ("decoding").
+    --no-repeat on keeps a subtoken from appearing twice in one name (both: a row each).
     --limit N scores the first N functions; --sample N scores N spread evenly over the split
     (every (n/N)-th, so all its repositories are represented).
 
@@ -91,6 +93,7 @@ enum EvalNames {
     let firstBiases = try numbers(scanner.option("--first-copy-bias"), "--first-copy-bias")
     let frequencyBiases = try numbers(scanner.option("--frequency-bias"), "--frequency-bias")
     let unknownChoice = try scanner.choice("--copy-unknown", from: ["on", "off", "both"])
+    let repeatChoice = try scanner.choice("--no-repeat", from: ["on", "off", "both"])
     let dumpPath = try scanner.option("--predictions")
     // nil: the head's own; [nil]: off; else one row per sharpness
     let consensusChoice: [Double?]? = try scanner.option("--consensus").map { value in
@@ -160,7 +163,8 @@ enum EvalNames {
     var details: [String] = []
     var displayLines: [String] = []
     var dump: [PredictionLine] = []
-    let overridden = biases != nil || firstBiases != nil || frequencyBiases != nil || unknownChoice != nil
+    let overridden =
+      biases != nil || firstBiases != nil || frequencyBiases != nil || unknownChoice != nil || repeatChoice != nil
     for head in heads {
       let t0 = Date()
       // the head's own decoding, or one per combination of the overrides
@@ -168,15 +172,18 @@ enum EvalNames {
       if overridden {
         let own = head.decoding
         let unknowns = unknownChoice.map { $0 == "both" ? [false, true] : [$0 == "on"] } ?? [own.copyUnknown]
+        let repeats = repeatChoice.map { $0 == "both" ? [false, true] : [$0 == "on"] } ?? [own.noRepeat]
         decodings = []
         for b in biases ?? [own.copyBias] {
           for f in firstBiases ?? [own.firstCopyBias ?? b] {
             for g in frequencyBiases ?? [own.frequencyBias] {
               for u in unknowns {
-                decodings.append(
-                  NameDecoding(
-                    copyBias: b, firstCopyBias: f == b ? nil : f, frequencyBias: g, copyUnknown: u,
-                    consensus: own.consensus))
+                for r in repeats {
+                  decodings.append(
+                    NameDecoding(
+                      copyBias: b, firstCopyBias: f == b ? nil : f, frequencyBias: g, copyUnknown: u,
+                      consensus: own.consensus, noRepeat: r))
+                }
               }
             }
           }
@@ -187,7 +194,8 @@ enum EvalNames {
         printError(
           "eval names: \(head.info.label) (\(head.directory.path)), \(decoding.summary), on \(records.count) functions…"
         )
-        let copySuffix = decoding.isActive || decodings.count > 1 ? ", \(decoding.summary)" : ""
+        let copySuffix =
+          decoding.isActive || decoding.noRepeat || decodings.count > 1 ? ", \(decoding.summary)" : ""
         // one row per ranking: the decoder alone without a datastore, else the head's ranking or the overrides
         var rankings: [NameRetrievalRanking?] = [nil]
         if let own = head.ranking {

@@ -54,7 +54,8 @@ struct NameDisplayCalibrationTests {
     // At 0.5: A shows 3 (3 any, 2 exact), B shows 3 (2 any, 1 exact); the pool 6 (5, 3).
     #expect(fit.shown == 6 && abs(fit.anyRightShare - 5.0 / 6) < 1e-12 && abs(fit.exactShare - 0.5) < 1e-12)
     let splits = try #require(fit.splits)
-    #expect(splits.map(\.split) == ["A", "B"] && splits.map(\.shown) == [3, 3] && splits.map(\.suggestions) == [4, 4])
+    #expect(
+      splits.map(\.split) == ["A", "B"] && splits.map(\.shown) == [3, 3] && splits.map(\.suggestions) == [4, 4])
     #expect(abs(splits[1].anyRightShare - 2.0 / 3) < 1e-12 && abs(splits[1].exactShare - 1.0 / 3) < 1e-12)
     #expect(fit.z == 0 && fit.rule != nil)
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("display-split-\(UUID().uuidString)")

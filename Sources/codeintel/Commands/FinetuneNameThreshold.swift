@@ -82,7 +82,8 @@ enum FinetuneNameThreshold {
       }
     }
     if let dump {
-      try writeSignals(head: head, records: records, results: results, top: top, to: (dump as NSString).expandingTildeInPath)
+      try writeSignals(
+        head: head, records: records, results: results, top: top, to: (dump as NSString).expandingTildeInPath)
     }
     var confidence: NameConfidence?
     if head.datastore != nil {
@@ -127,11 +128,14 @@ enum FinetuneNameThreshold {
     for sp in fit.splits ?? [] {
       print(
         String(
-          format: "  %@: %d of %d suggestions shown, %.1f %% share a subtoken (Wilson lower %.1f %%), %.1f %% exact (%.1f %%)",
+          format:
+            "  %@: %d of %d suggestions shown, %.1f %% share a subtoken (Wilson lower %.1f %%), %.1f %% exact (%.1f %%)",
           sp.split, sp.shown, sp.suggestions, sp.anyRightShare * 100, sp.anyRightLower * 100, sp.exactShare * 100,
           sp.exactLower * 100))
     }
-    if rule == "stable" { printLevels(listed.map(\.split), points, minAny: minAny, minExact: minExact, minSupport: minSupport, z: z) }
+    if rule == "stable" {
+      printLevels(listed.map(\.split), points, minAny: minAny, minExact: minExact, minSupport: minSupport, z: z)
+    }
     // how close the goals came: the best exact share at each any-right share
     let sorted = points.sorted { $0.probability > $1.probability }
     var any = 0
@@ -212,7 +216,8 @@ enum FinetuneNameThreshold {
           "eosLogProbability": sig.stepLogProbabilities.last ?? 0,
           "gateMean": gates.isEmpty ? 1 : gates.reduce(0, +) / Double(gates.count),
           "allInBody": p.subtokens.allSatisfy { body.contains($0.lowercased()) },
-          "inBodyShare": p.subtokens.isEmpty ? 0 : Double(p.subtokens.filter { body.contains($0.lowercased()) }.count) / Double(p.subtokens.count),
+          "inBodyShare": p.subtokens.isEmpty
+            ? 0 : Double(p.subtokens.filter { body.contains($0.lowercased()) }.count) / Double(p.subtokens.count),
           "subtokens": p.subtokens.count, "tokens": tokenCount, "chars": r.input.utf8.count,
           "anyRight": point.anyRight, "exact": point.exact,
         ]

@@ -123,12 +123,7 @@ public struct NameDisplayCalibration: Sendable, Codable, Equatable {
   /// The lower end of the Wilson score interval of `k` of `n` (the share itself when `z` is 0): the same bound the
   /// type bar uses (`TypeCalibration.wilsonLower`).
   public static func wilsonLower(_ k: Int, of n: Int, z: Double) -> Double {
-    guard n > 0 else { return 0 }
-    let nn = Double(n)
-    let p = Double(k) / nn
-    guard z > 0 else { return p }
-    let z2 = z * z
-    return (p + z2 / (2 * nn) - z * ((p * (1 - p) + z2 / (4 * nn)) / nn).squareRoot()) / (1 + z2 / nn)
+    TypeCalibration.wilsonLower(correct: k, shown: n, z: z)
   }
 
   /// The stable level of one set of points: walking down from the most probable, the lowest probability `t` such

@@ -29,6 +29,90 @@ struct NameDisplayCalibrationTests {
     #expect(exact.minProbability == 0.6)
   }
 
+  @Test("per-split rule: a level that passes on the pool but fails on one split does not qualify (hand-computed)")
+  func perSplit() throws {
+    // Split A: 0.9 (any, exact), 0.8 (any, exact), 0.6 (any), 0.4 (none).
+    //   Judged levels (support 2): >=0.8 2/2 any, 2/2 exact; >=0.6 3/3, 2/3; >=0.4 3/4, 2/4: all pass, A's level 0.4.
+    // Split B: 0.85 (any, exact), 0.7 (any), 0.5 (none), 0.45 (none).
+    //   >=0.7 2/2, 1/2; >=0.5 2/3, 1/3 pass; >=0.45 2/4 = 0.5 any: misses, the walk stops. B's level 0.5.
+    // Pooled: >=0.4 shows all 8: 5/8 = 0.625 any, 3/8 = 0.375 exact, and every level above passes too: 0.4.
+    let a = [
+      P(probability: 0.9, anyRight: true, exact: true), P(probability: 0.8, anyRight: true, exact: true),
+      P(probability: 0.6, anyRight: true, exact: false), P(probability: 0.4, anyRight: false, exact: false),
+    ]
+    let b = [
+      P(probability: 0.85, anyRight: true, exact: true), P(probability: 0.7, anyRight: true, exact: false),
+      P(probability: 0.5, anyRight: false, exact: false), P(probability: 0.45, anyRight: false, exact: false),
+    ]
+    // The pooled rule (sessions 5-8) takes 0.4, where split B's shown names are 2 of 4 any-right.
+    let pooled = NameDisplayCalibration.fit(a + b, minAnyRight: 0.6, minExact: 0.3, minSupport: 2, source: "t")
+    #expect(pooled.minProbability == 0.4 && pooled.shown == 8)
+    let fit = NameDisplayCalibration.stableFit(
+      splits: [("A", a), ("B", b)], minAnyRight: 0.6, minExact: 0.3, minSupport: 2, z: 0, source: "t")
+    #expect(fit.minProbability == 0.5)
+    #expect(!fit.shows(0.45) && !fit.shows(0.4) && fit.shows(0.5))
+    // At 0.5: A shows 3 (3 any, 2 exact), B shows 3 (2 any, 1 exact); the pool 6 (5, 3).
+    #expect(fit.shown == 6 && abs(fit.anyRightShare - 5.0 / 6) < 1e-12 && abs(fit.exactShare - 0.5) < 1e-12)
+    let splits = try #require(fit.splits)
+    #expect(
+      splits.map(\.split) == ["A", "B"] && splits.map(\.shown) == [3, 3] && splits.map(\.suggestions) == [4, 4])
+    #expect(abs(splits[1].anyRightShare - 2.0 / 3) < 1e-12 && abs(splits[1].exactShare - 1.0 / 3) < 1e-12)
+    #expect(fit.z == 0 && fit.rule != nil)
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("display-split-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    try fit.write(to: dir)
+    #expect(try NameDisplayCalibration.load(from: dir) == fit)
+    // A split whose first judged level misses leaves no level at all, however well the other split and the pool do.
+    let bad = [P(probability: 0.95, anyRight: false, exact: false), P(probability: 0.3, anyRight: false, exact: false)]
+    let none = NameDisplayCalibration.stableFit(
+      splits: [("A", a), ("bad", bad)], minAnyRight: 0.6, minExact: 0.3, minSupport: 2, z: 0, source: "t")
+    #expect(none.minProbability == nil && none.shown == 0 && !none.shows(1))
+    #expect(none.splits?.map(\.shown) == [0, 0])
+    // …and so does a split too small to be judged (fewer suggestions than the support).
+    let tiny = NameDisplayCalibration.stableFit(
+      splits: [("A", a), ("tiny", [P(probability: 0.9, anyRight: true, exact: true)])], minAnyRight: 0.6,
+      minExact: 0.3, minSupport: 2, z: 0, source: "t")
+    #expect(tiny.minProbability == nil)
+  }
+
+  @Test("the Wilson bound: 10 exact of 30 meets 30 % as measured but not by its lower bound at z 1.645")
+  func wilson() {
+    // (p + z²/2n − z·sqrt(p(1−p)/n + z²/4n²)) / (1 + z²/n), p = 1/3, n = 30, z = 1.645: 0.2108.
+    #expect(abs(NameDisplayCalibration.wilsonLower(10, of: 30, z: 1.645) - 0.2108) < 1e-4)
+    #expect(NameDisplayCalibration.wilsonLower(10, of: 30, z: 0) == 1.0 / 3)
+    #expect(NameDisplayCalibration.wilsonLower(0, of: 0, z: 1.645) == 0)
+    // 30 suggestions at one level, 24 share a subtoken (lower bound 0.657) and `exact` are exact.
+    func split(exact: Int) -> [P] {
+      (0..<30).map { P(probability: 0.5, anyRight: $0 < 24, exact: $0 < exact) }
+    }
+    // 10 exact: passes as measured (0.333), fails by the bound (0.211): no level.
+    #expect(
+      NameDisplayCalibration.stableFit(splits: [("s", split(exact: 10))], minSupport: 30, z: 0, source: "t")
+        .minProbability == 0.5)
+    #expect(
+      NameDisplayCalibration.stableFit(splits: [("s", split(exact: 10))], minSupport: 30, z: 1.645, source: "t")
+        .minProbability == nil)
+    // 14 exact: lower bound 0.326 ≥ 0.3: the level qualifies at z 1.645 too.
+    #expect(
+      NameDisplayCalibration.stableFit(splits: [("s", split(exact: 14))], minSupport: 30, z: 1.645, source: "t")
+        .minProbability == 0.5)
+  }
+
+  @Test("a display.json written before session 9 (no rule, z or splits) still loads")
+  func olderFile() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("display-old-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let json = """
+      {"anyRightShare": 0.6, "exactShare": 0.33, "format": "codeintel-names-display", "minAnyRight": 0.6,
+       "minExact": 0.3, "minProbability": 0.1881, "minSupport": 30, "shown": 333, "source": "s", "suggestions": 8720}
+      """
+    try Data(json.utf8).write(to: dir.appendingPathComponent(NameDisplayCalibration.fileName))
+    let c = try #require(try NameDisplayCalibration.load(from: dir))
+    #expect(c.minProbability == 0.1881 && c.splits == nil && c.rule == nil && c.shows(0.19) && !c.shows(0.18))
+  }
+
   @Test("ties at one probability are shown or hidden together")
   func ties() {
     let points = [

@@ -13,16 +13,25 @@ enum FinetuneNameThreshold {
              (retrieval.bin) it first fits a calibrated confidence on them (a logistic regression of
              "the suggestion is exactly right" on its retrieval vote, neighbour similarity, decoder
              score and whether the decoder and the neighbours agree; docs/NAMES.md); otherwise the
-             threshold applies to the decoder's probability. The threshold is the lowest value at
-             which, among the suggestions (top K, orderings merged, as suggest-names lists them) at or
-             above it, >= 60 % share a subtoken with the real name and >= 30 % are exact (at least 30
-             suggestions behind the shares). suggest-names, the LSP and its rename actions then show
-             only those; if no level qualifies, the head shows no names.
+             threshold applies to the decoder's probability. The level must hold on EACH valid split
+             (Debian valid and github-valid, judged separately) and on their pool (the stable rule,
+             session 9): walking down from the most confident suggestion, every level that shows at
+             least --min-support suggestions of a split must have >= 60 % of them sharing a subtoken
+             with the real name and >= 30 % exact, both judged by the lower end of the Wilson
+             interval (z 1.645: one-sided 95 %); the walk stops at the first level that misses, and the
+             threshold is the highest of the pool's and each split's lowest passing level.
+             suggest-names, the LSP's hover, inlay hints, diagnostics and rename actions then show only
+             the suggestions (top K, orderings merged, as suggest-names lists them) at or above it; if
+             no level qualifies, the head shows no names.
              --out DIR            the name-head folder (required; must hold its config.json)
              --datasets DIR       dataset folder (default ~/.cache/codeintel/datasets-v2); reads
                                   method-names/valid.jsonl and github-valid.jsonl
              --top K              suggestions per function (default 5)   --limit N   first N functions
              --min-any P --min-exact P --min-support N   the goals (defaults 0.6, 0.3, 30)
+             --z Z                the Wilson bound's z (default 1.645; 0: the measured shares)
+             --rule stable|pooled stable (default): the per-split rule above; pooled: sessions 5-8's
+                                  rule, the lowest level whose shown suggestions of both splits
+                                  together reach the goals as measured (no bound, no per-split check)
              --dump FILE          also write every listed suggestion's confidence signals and
                                   outcomes as JSON lines (for studying the threshold; docs/NAMES.md)
     """
@@ -37,6 +46,8 @@ enum FinetuneNameThreshold {
     let minExact = try scanner.double("--min-exact", in: 0...1) ?? 0.3
     let minSupport = try scanner.int("--min-support", in: 1...1_000_000) ?? 30
     let dump = try scanner.option("--dump")
+    let z = try scanner.double("--z", in: 0...10) ?? 1.645
+    let rule = try scanner.choice("--rule", from: ["stable", "pooled"]) ?? "stable"
     guard try scanner.finish().isEmpty else { throw UsageError("unexpected arguments") }
     let head = try NameHead.load(directory: (out as NSString).expandingTildeInPath)
     let dir = (datasets as NSString).expandingTildeInPath + "/method-names"
@@ -46,24 +57,33 @@ enum FinetuneNameThreshold {
     }
     var records = try MethodNameRecord.read(path: validPath)
     var source = "method-names/valid.jsonl (\(records.count))"
+    // which split each record comes from, in the same interleaved order
+    var splitOf = [String](repeating: "valid", count: records.count)
     if FileManager.default.fileExists(atPath: dir + "/github-valid.jsonl") {
       let github = try MethodNameRecord.read(path: dir + "/github-valid.jsonl")
       let spread = MethodNameRecord.spread(github, count: records.count)
+      splitOf = (0..<max(records.count, spread.count)).flatMap { i in
+        (i < records.count ? ["valid"] : []) + (i < spread.count ? ["github-valid"] : [])
+      }
       records = MethodNameRecord.interleaved(records, spread)
       source += " + github-valid.jsonl (\(spread.count) spread over its \(github.count))"
     }
-    if limit > 0 { records = Array(records.prefix(limit)) }
+    if limit > 0 {
+      records = Array(records.prefix(limit))
+      splitOf = Array(splitOf.prefix(limit))
+    }
     printError("finetune name-threshold: decoding \(records.count) valid functions (beam \(max(5, top)), top \(top))…")
     let results = head.analyze(inputs: records.map(\.input), current: nil, beam: max(5, top), top: top)
     // every suggestion as listed (orderings merged), with its place in the list
-    var listed: [(prediction: NamePrediction, position: Int, actual: [String])] = []
-    for (r, result) in zip(records, results) {
+    var listed: [(prediction: NamePrediction, position: Int, actual: [String], split: String)] = []
+    for ((r, result), split) in zip(zip(records, results), splitOf) {
       for (i, p) in NameAnalysis.distinctNames(result.predictions, top: top).enumerated() {
-        listed.append((p, i, r.target))
+        listed.append((p, i, r.target, split))
       }
     }
     if let dump {
-      try writeSignals(head: head, records: records, results: results, top: top, to: (dump as NSString).expandingTildeInPath)
+      try writeSignals(
+        head: head, records: records, results: results, top: top, to: (dump as NSString).expandingTildeInPath)
     }
     var confidence: NameConfidence?
     if head.datastore != nil {
@@ -78,9 +98,18 @@ enum FinetuneNameThreshold {
         probability: confidence?.probability(of: $0.prediction, position: $0.position) ?? $0.prediction.probability,
         predicted: $0.prediction.subtokens, actual: $0.actual)
     }
-    var fit = NameDisplayCalibration.fit(
-      points, minAnyRight: minAny, minExact: minExact, minSupport: minSupport,
-      source: "\(source), \(records.count) functions, top \(top)")
+    let fitSource = "\(source), \(records.count) functions, top \(top)"
+    var fit: NameDisplayCalibration
+    if rule == "stable" {
+      let names = splitOf.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+      fit = NameDisplayCalibration.stableFit(
+        splits: names.map { name in (name, zip(points, listed).filter { $0.1.split == name }.map(\.0)) },
+        minAnyRight: minAny, minExact: minExact, minSupport: minSupport, z: z, source: fitSource)
+    } else {
+      fit = NameDisplayCalibration.fit(
+        points, minAnyRight: minAny, minExact: minExact, minSupport: minSupport, source: fitSource)
+      fit.rule = "pooled, lowest level meeting the goals as measured"
+    }
     fit.confidence = confidence
     try fit.write(to: head.directory)
     let quantity = confidence == nil ? "decoder probability" : "calibrated confidence"
@@ -95,6 +124,17 @@ enum FinetuneNameThreshold {
       print(
         "no threshold on the \(quantity) reaches \(Int(minAny * 100)) % any-subtoken and \(Int(minExact * 100)) % exact with \(minSupport)+ suggestions among \(fit.suggestions) valid suggestions: the head will show no names; wrote \(head.directory.appendingPathComponent(NameDisplayCalibration.fileName).path)"
       )
+    }
+    for sp in fit.splits ?? [] {
+      print(
+        String(
+          format:
+            "  %@: %d of %d suggestions shown, %.1f %% share a subtoken (Wilson lower %.1f %%), %.1f %% exact (%.1f %%)",
+          sp.split, sp.shown, sp.suggestions, sp.anyRightShare * 100, sp.anyRightLower * 100, sp.exactShare * 100,
+          sp.exactLower * 100))
+    }
+    if rule == "stable" {
+      printLevels(listed.map(\.split), points, minAny: minAny, minExact: minExact, minSupport: minSupport, z: z)
     }
     // how close the goals came: the best exact share at each any-right share
     let sorted = points.sorted { $0.probability > $1.probability }
@@ -116,6 +156,37 @@ enum FinetuneNameThreshold {
           "with %d+ suggestions shown: best exact share where >= %.0f %% share a subtoken: %.1f %%; best any-subtoken share where >= %.0f %% are exact: %.1f %%",
         minSupport, minAny * 100, bestExactAtAny * 100, minExact * 100, bestAnyAtExact * 100))
     return 0
+  }
+
+  /// Each split's stable level on its own and where its walk down stopped: why the fit came out as it did.
+  static func printLevels(
+    _ splitOf: [String], _ points: [NameDisplayCalibration.Point], minAny: Double, minExact: Double, minSupport: Int,
+    z: Double
+  ) {
+    let names = splitOf.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+    for name in names + ["pooled"] {
+      let own = name == "pooled" ? points : zip(points, splitOf).filter { $0.1 == name }.map(\.0)
+      let steps = NameDisplayCalibration.cumulative(own).filter { $0.shown >= minSupport }
+      var line = "  \(name): first judged level "
+      if let first = steps.first {
+        line += String(
+          format: "%.4g (%d shown: any %d, exact %d)", first.threshold, first.shown, first.any, first.exact)
+      } else {
+        line += "none (fewer than \(minSupport) suggestions)"
+      }
+      if let stop = steps.first(where: {
+        NameDisplayCalibration.wilsonLower($0.any, of: $0.shown, z: z) < minAny
+          || NameDisplayCalibration.wilsonLower($0.exact, of: $0.shown, z: z) < minExact
+      }) {
+        line += String(
+          format: "; the walk stops at %.4g (%d shown: any %.1f %%, exact %.1f %%; Wilson lower %.1f %% / %.1f %%)",
+          stop.threshold, stop.shown, Double(stop.any) / Double(stop.shown) * 100,
+          Double(stop.exact) / Double(stop.shown) * 100,
+          NameDisplayCalibration.wilsonLower(stop.any, of: stop.shown, z: z) * 100,
+          NameDisplayCalibration.wilsonLower(stop.exact, of: stop.shown, z: z) * 100)
+      }
+      print(line)
+    }
   }
 
   /// One JSON line per listed suggestion of each valid function: the signals a confidence could read and the two
@@ -145,7 +216,8 @@ enum FinetuneNameThreshold {
           "eosLogProbability": sig.stepLogProbabilities.last ?? 0,
           "gateMean": gates.isEmpty ? 1 : gates.reduce(0, +) / Double(gates.count),
           "allInBody": p.subtokens.allSatisfy { body.contains($0.lowercased()) },
-          "inBodyShare": p.subtokens.isEmpty ? 0 : Double(p.subtokens.filter { body.contains($0.lowercased()) }.count) / Double(p.subtokens.count),
+          "inBodyShare": p.subtokens.isEmpty
+            ? 0 : Double(p.subtokens.filter { body.contains($0.lowercased()) }.count) / Double(p.subtokens.count),
           "subtokens": p.subtokens.count, "tokens": tokenCount, "chars": r.input.utf8.count,
           "anyRight": point.anyRight, "exact": point.exact,
         ]

@@ -49,6 +49,25 @@ public struct NameDisplayCalibration: Sendable, Codable, Equatable {
   public var source: String
   /// The calibrated confidence the threshold applies to (a head with retrieval); nil: the decoder's probability.
   public var confidence: NameConfidence?
+  /// How the level was chosen (`stableFit`: "stable on each split and pooled, …"; absent in folders written before
+  /// session 9, whose level is the pooled `fit`).
+  public var rule: String?
+  /// The z of the Wilson lower bounds the rule judged the shares by (0: the measured shares; absent: before session 9).
+  public var z: Double?
+  /// Each valid split at the chosen level (absent before session 9).
+  public var splits: [Split]?
+
+  /// One split's suggestions at the chosen level.
+  public struct Split: Sendable, Codable, Equatable {
+    public var split: String
+    public var suggestions: Int
+    public var shown: Int
+    public var anyRightShare: Double
+    public var exactShare: Double
+    /// The Wilson lower bounds (at the fit's `z`) of the two shares.
+    public var anyRightLower: Double
+    public var exactLower: Double
+  }
 
   /// The lowest threshold that meets the goals. Candidate thresholds are the points' own probabilities; the
   /// suggestions at or above a candidate are the shown set.
@@ -79,6 +98,93 @@ public struct NameDisplayCalibration: Sendable, Codable, Equatable {
       minProbability: best?.threshold, minAnyRight: minAnyRight, minExact: minExact, minSupport: minSupport,
       suggestions: points.count, shown: best?.shown ?? 0, anyRightShare: best?.any ?? 0, exactShare: best?.exact ?? 0,
       source: source)
+  }
+
+  /// Walking down from the most probable point, each distinct probability with the points at or above it: how
+  /// many are shown, how many share a subtoken with the real name, how many are exact. Tied points go in together.
+  public static func cumulative(_ points: [Point]) -> [(threshold: Double, shown: Int, any: Int, exact: Int)] {
+    let sorted = points.sorted { $0.probability > $1.probability }
+    var out: [(threshold: Double, shown: Int, any: Int, exact: Int)] = []
+    var any = 0
+    var exact = 0
+    var i = 0
+    while i < sorted.count {
+      let p = sorted[i].probability
+      while i < sorted.count, sorted[i].probability == p {
+        if sorted[i].anyRight { any += 1 }
+        if sorted[i].exact { exact += 1 }
+        i += 1
+      }
+      out.append((p, i, any, exact))
+    }
+    return out
+  }
+
+  /// The lower end of the Wilson score interval of `k` of `n` (the share itself when `z` is 0): the same bound the
+  /// type bar uses (`TypeCalibration.wilsonLower`).
+  public static func wilsonLower(_ k: Int, of n: Int, z: Double) -> Double {
+    TypeCalibration.wilsonLower(correct: k, shown: n, z: z)
+  }
+
+  /// The stable level of one set of points: walking down from the most probable, the lowest probability `t` such
+  /// that every level `t' ≥ t` showing at least `minSupport` suggestions meets both goals by the Wilson lower
+  /// bounds at `z` of its two shares. Levels showing fewer are not judged (a handful says little); the walk stops
+  /// at the first judged level that misses, so a lucky stretch lower down cannot pull the level below one that
+  /// misses. nil when the first judged level misses or none shows `minSupport`.
+  public static func stableLevel(
+    _ points: [Point], minAnyRight: Double, minExact: Double, minSupport: Int, z: Double
+  ) -> Double? {
+    var best: Double?
+    for step in cumulative(points) where step.shown >= minSupport {
+      guard wilsonLower(step.any, of: step.shown, z: z) >= minAnyRight,
+        wilsonLower(step.exact, of: step.shown, z: z) >= minExact
+      else { break }
+      best = step.threshold
+    }
+    return best
+  }
+
+  /// The per-split rule (session 9, the default of `finetune name-threshold`): the highest of the pooled points'
+  /// stable level and each split's own, so that on EVERY split (not only on their pool) each judged level at or
+  /// above it shows suggestions whose Wilson lower bounds meet both goals. Every split must be judged: a split
+  /// with fewer than `minSupport` suggestions in all, or whose first judged level misses, leaves no level (the head
+  /// shows no names). A level that passes on the pool but fails on one split therefore never qualifies.
+  public static func stableFit(
+    splits: [(name: String, points: [Point])], minAnyRight: Double = 0.6, minExact: Double = 0.3,
+    minSupport: Int = 30, z: Double = 1.645, source: String
+  ) -> NameDisplayCalibration {
+    let pooled = splits.flatMap(\.points)
+    func level(_ points: [Point]) -> Double? {
+      stableLevel(points, minAnyRight: minAnyRight, minExact: minExact, minSupport: minSupport, z: z)
+    }
+    var bar = splits.isEmpty ? nil : level(pooled)
+    for s in splits where bar != nil {
+      guard let own = level(s.points) else {
+        bar = nil
+        break
+      }
+      bar = max(bar!, own)
+    }
+    func share(_ xs: [Point], _ right: (Point) -> Bool) -> (share: Double, lower: Double, k: Int) {
+      let k = xs.filter(right).count
+      return (xs.isEmpty ? 0 : Double(k) / Double(xs.count), wilsonLower(k, of: xs.count, z: z), k)
+    }
+    let shownPooled = bar.map { t in pooled.filter { $0.probability >= t } } ?? []
+    var fit = NameDisplayCalibration(
+      minProbability: bar, minAnyRight: minAnyRight, minExact: minExact, minSupport: minSupport,
+      suggestions: pooled.count, shown: shownPooled.count, anyRightShare: share(shownPooled, \.anyRight).share,
+      exactShare: share(shownPooled, \.exact).share, source: source)
+    fit.rule = "stable on each split and pooled, at least \(minSupport) shown, judged by the Wilson lower bound"
+    fit.z = z
+    fit.splits = splits.map { s in
+      let shown = bar.map { t in s.points.filter { $0.probability >= t } } ?? []
+      let a = share(shown, \.anyRight)
+      let e = share(shown, \.exact)
+      return Split(
+        split: s.name, suggestions: s.points.count, shown: shown.count, anyRightShare: a.share,
+        exactShare: e.share, anyRightLower: a.lower, exactLower: e.lower)
+    }
+    return fit
   }
 
   /// Whether a suggestion of this probability is shown.

@@ -93,3 +93,16 @@ import Testing
     #expect(NameHead.distinct(["User", "user", "Id"]) == ["user", "id"])
   }
 }
+
+@Suite struct NameDecodingBeamTests {
+  @Test func theBeamWidthIsStoredAndBounded() throws {
+    let d = try JSONDecoder().decode(
+      NameDecoding.self, from: Data(#"{"beam": 10, "consensus": 0.5, "noRepeat": true}"#.utf8))
+    #expect(d.beam == 10 && d.consensus == 0.5 && d.noRepeat)
+    #expect(d.summary == "no copy bias, beam 10, no repeated subtoken, consensus choice (sharpness 0.5)")
+    let wide = try JSONDecoder().decode(NameDecoding.self, from: Data(#"{"beam": 1000}"#.utf8))
+    #expect(wide.beam == 64)
+    let old = try JSONDecoder().decode(NameDecoding.self, from: Data("{}".utf8))
+    #expect(old.beam == nil && !old.noRepeat && old.consensus == nil)
+  }
+}

@@ -182,7 +182,7 @@ enum EvalNames {
                   decodings.append(
                     NameDecoding(
                       copyBias: b, firstCopyBias: f == b ? nil : f, frequencyBias: g, copyUnknown: u,
-                      consensus: own.consensus, noRepeat: r))
+                      consensus: own.consensus, noRepeat: r, beam: own.beam))
                 }
               }
             }
@@ -224,7 +224,8 @@ enum EvalNames {
         var searched = decoding
         if consensusChoice != nil { searched.consensus = nil }
         let beamsFound = head.candidates(
-          inputs: records.map(\.input), current: nil, beam: beam, top: beam, neighbors: maxK, decoding: searched)
+          inputs: records.map(\.input), current: nil, beam: beam, top: max(beam, searched.beam ?? 0), neighbors: maxK,
+          decoding: searched)
         var found = beamsFound
         for choice in consensusChoice ?? [decoding.consensus] {
           if consensusChoice != nil {
@@ -237,22 +238,22 @@ enum EvalNames {
           let choiceSuffix =
             consensusChoice == nil
             ? "" : ", " + (choice.map { "consensus choice (sharpness \(NameDecoding.format($0)))" } ?? "beam order")
-        for ranking in rankings {
-          let predictions = found.map { c in
-            ranking.flatMap { rule in head.datastore.map { rule.rank(c, datastore: $0, top: 1) } }
-              ?? Array(c.beams.prefix(1))
+          for ranking in rankings {
+            let predictions = found.map { c in
+              ranking.flatMap { rule in head.datastore.map { rule.rank(c, datastore: $0, top: 1) } }
+                ?? Array(c.beams.prefix(1))
+            }
+            var m = SubtokenMetrics()
+            for (r, p) in zip(records, predictions) { m.add(predicted: p.first?.subtokens ?? [], actual: r.target) }
+            let suffix = copySuffix + choiceSuffix + (ranking.map { ", \($0.summary)" } ?? "")
+            rows.append("| Transformer, \(head.info.label)\(suffix) | \(cells(m)) |")
+            for (r, p) in zip(records, predictions) {
+              dump.append(
+                PredictionLine(
+                  row: "\(head.info.label)\(suffix)", package: r.package, path: r.path, name: r.name, target: r.target,
+                  predicted: p.first?.subtokens ?? []))
+            }
           }
-          var m = SubtokenMetrics()
-          for (r, p) in zip(records, predictions) { m.add(predicted: p.first?.subtokens ?? [], actual: r.target) }
-          let suffix = copySuffix + choiceSuffix + (ranking.map { ", \($0.summary)" } ?? "")
-          rows.append("| Transformer, \(head.info.label)\(suffix) | \(cells(m)) |")
-          for (r, p) in zip(records, predictions) {
-            dump.append(
-              PredictionLine(
-                row: "\(head.info.label)\(suffix)", package: r.package, path: r.path, name: r.name, target: r.target,
-                predicted: p.first?.subtokens ?? []))
-          }
-        }
         }
         // what the product shows on this split: the head's own ranking, top 5, through its display.json
         if let display = head.display, !overridden, consensusChoice == nil {

@@ -70,12 +70,16 @@ public struct NameDecoding: Codable, Sendable, Equatable {
   /// search repeats one in about 8 % of its first names (valid; docs/NAMES.md), and the subtoken metric counts each
   /// repeat of a right word as another hit, so repeats look better to the metric than to a reader.
   public var noRepeat: Bool
+  /// The beam width at least (nil: the caller's, 5 by default); with `consensus`, also how many beams the consensus
+  /// chooses among (the list is cut to the caller's `top` after it).
+  public var beam: Int?
 
   public init(
     copyBias: Double = 0, firstCopyBias: Double? = nil, frequencyBias: Double = 0, copyUnknown: Bool = false,
-    chosenOn: String? = nil, consensus: Double? = nil, noRepeat: Bool = false
+    chosenOn: String? = nil, consensus: Double? = nil, noRepeat: Bool = false, beam: Int? = nil
   ) {
     self.noRepeat = noRepeat
+    self.beam = beam
     self.copyBias = copyBias
     self.firstCopyBias = firstCopyBias
     self.frequencyBias = frequencyBias
@@ -93,6 +97,7 @@ public struct NameDecoding: Codable, Sendable, Equatable {
     chosenOn = try c.decodeIfPresent(String.self, forKey: .chosenOn)
     consensus = try c.decodeIfPresent(Double.self, forKey: .consensus)
     noRepeat = try c.decodeIfPresent(Bool.self, forKey: .noRepeat) ?? false
+    beam = try c.decodeIfPresent(Int.self, forKey: .beam).map { min(max($0, 1), 64) }
   }
 
   /// No copy bias: the plain beam search.
@@ -104,7 +109,8 @@ public struct NameDecoding: Codable, Sendable, Equatable {
   /// A short description, e.g. `copy bias 1.5 (first 1), unknown body subtokens`.
   public var summary: String {
     let choice =
-      (noRepeat ? ", no repeated subtoken" : "") + (consensus.map { ", consensus choice (sharpness \(Self.format($0)))" } ?? "")
+      (beam.map { ", beam \($0)" } ?? "") + (noRepeat ? ", no repeated subtoken" : "")
+      + (consensus.map { ", consensus choice (sharpness \(Self.format($0)))" } ?? "")
     guard isActive else { return "no copy bias" + choice }
     var s = "copy bias \(Self.format(copyBias))"
     if let f = firstCopyBias, f != copyBias { s += " (first subtoken \(Self.format(f)))" }
@@ -453,11 +459,14 @@ public final class NameHead: @unchecked Sendable {
             decoder: self.decoder, memory: memory, length: n, vocabulary: self.vocabulary, subtokens: subtokens,
             maxSubtokens: self.info.maxSubtokens, copy: copies[i], copyItems: items[i])
         }
+        let width = max(beam, options.beam ?? 0)
         let found = Self.beamSearch(
-          decoder: decoder, memory: memory, length: n, vocabulary: vocabulary, width: beam, top: top,
+          decoder: decoder, memory: memory, length: n, vocabulary: vocabulary, width: width,
+          top: options.consensus == nil ? top : max(top, width),
           maxSubtokens: info.maxSubtokens, copy: copies[i], copyItems: items[i])
         var c = Candidates(
-          beams: options.consensus.map { Self.consensusOrder(found, sharpness: $0) } ?? found,
+          beams: options.consensus.map { Array(Self.consensusOrder(found, sharpness: $0).prefix(max(top, 1))) }
+            ?? found,
           neighbors: r < near.count ? near[r] : [], scored: [:])
         if let store {
           var names: [[String]] = []
@@ -761,7 +770,9 @@ extension NameHead {
       let s = max(sequence.count, 1)
       let memory = Array(UnsafeBufferPointer(start: states.data, count: s * d))
       let items = copyItems(of: input)
-      let targets = list.map { vocabulary.target(Array($0.prefix(maxSub)).map { $0.lowercased() }, maxSubtokens: maxSub) }
+      let targets = list.map {
+        vocabulary.target(Array($0.prefix(maxSub)).map { $0.lowercased() }, maxSubtokens: maxSub)
+      }
       let (logits, t) = Self.teacherForced(
         decoder: decoder, memory: memory, length: s, targets: targets, copyItems: items)
       var row: [NameStepSignals] = []

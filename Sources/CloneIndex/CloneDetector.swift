@@ -1,3 +1,5 @@
+import Augment
+
 /// Settings for finding clone groups.
 public struct CloneOptions: Sendable, Equatable {
   /// Functions shorter than this many lines are not reported.
@@ -302,7 +304,7 @@ public struct CloneDetector: Sendable {
     for i in runs.indices {
       for j in (i + 1)..<runs.count {
         let m = max(runs[i].count, runs[j].count)
-        let s = m == 0 ? 0 : Double(sortedOverlap(runs[i], runs[j])) / Double(m)
+        let s = m == 0 ? 0 : Double(SortedSets.intersectionCount(runs[i], runs[j])) / Double(m)
         low = min(low, s)
       }
     }
@@ -321,25 +323,6 @@ public struct CloneDetector: Sendable {
       }
       return h
     }
-  }
-
-  /// How many elements two sorted multisets share (with repeats).
-  static func sortedOverlap(_ a: [UInt64], _ b: [UInt64]) -> Int {
-    var i = 0
-    var j = 0
-    var n = 0
-    while i < a.count && j < b.count {
-      if a[i] == b[j] {
-        n += 1
-        i += 1
-        j += 1
-      } else if a[i] < b[j] {
-        i += 1
-      } else {
-        j += 1
-      }
-    }
-    return n
   }
 
   struct FileOrdinal: Hashable {

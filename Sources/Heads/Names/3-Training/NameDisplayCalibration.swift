@@ -74,24 +74,13 @@ public struct NameDisplayCalibration: Sendable, Codable, Equatable {
   public static func fit(
     _ points: [Point], minAnyRight: Double = 0.6, minExact: Double = 0.3, minSupport: Int = 30, source: String
   ) -> NameDisplayCalibration {
-    let sorted = points.sorted { $0.probability > $1.probability }
-    var any = 0
-    var exact = 0
     var best: (threshold: Double, shown: Int, any: Double, exact: Double)?
-    var i = 0
-    while i < sorted.count {
-      // Take every point tied at this probability together: a threshold cannot split them.
-      let p = sorted[i].probability
-      while i < sorted.count, sorted[i].probability == p {
-        if sorted[i].anyRight { any += 1 }
-        if sorted[i].exact { exact += 1 }
-        i += 1
-      }
-      let n = Double(i)
-      let anyShare = Double(any) / n
-      let exactShare = Double(exact) / n
-      if i >= minSupport, anyShare >= minAnyRight, exactShare >= minExact {
-        best = (p, i, anyShare, exactShare)  // lower thresholds come later: keep the last that qualifies
+    for level in cumulative(points) {
+      let n = Double(level.shown)
+      let anyShare = Double(level.any) / n
+      let exactShare = Double(level.exact) / n
+      if level.shown >= minSupport, anyShare >= minAnyRight, exactShare >= minExact {
+        best = (level.threshold, level.shown, anyShare, exactShare)  // lower thresholds come later: keep the last that qualifies
       }
     }
     return NameDisplayCalibration(

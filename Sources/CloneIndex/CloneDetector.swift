@@ -278,12 +278,17 @@ public struct CloneDetector: Sendable {
 
   /// The lowest token-bag overlap of two of `bags` (as a share of the larger bag), rounded to 1e-4.
   public static func lowestOverlap(_ bags: [[UInt32]]) -> Double {
-    let sorted = bags.map { $0.sorted() }
+    lowestSharedShare(bags.map { $0.sorted() })
+  }
+
+  /// The lowest share two of `sorted` (sorted multisets) have in common, counted with repeats, as a share of the
+  /// larger of the two; rounded to 1e-4.
+  static func lowestSharedShare<T: Comparable>(_ sorted: [[T]]) -> Double {
     var low = 1.0
     for i in sorted.indices {
       for j in (i + 1)..<sorted.count {
         let m = max(sorted[i].count, sorted[j].count)
-        let s = m == 0 ? 0 : Double(NearMissIndex.overlap(sorted[i], sorted[j])) / Double(m)
+        let s = m == 0 ? 0 : Double(SortedSets.intersectionCount(sorted[i], sorted[j])) / Double(m)
         low = min(low, s)
       }
     }
@@ -299,16 +304,7 @@ public struct CloneDetector: Sendable {
   /// runs, because the names and literals between them differ (`CloneWorth`'s `unlike`). 0 when a stream is
   /// shorter than one run.
   public static func lowestRunOverlap(_ streams: [[UInt32]], length: Int = runLength) -> Double {
-    let runs = streams.map { runHashes($0, length: length).sorted() }
-    var low = 1.0
-    for i in runs.indices {
-      for j in (i + 1)..<runs.count {
-        let m = max(runs[i].count, runs[j].count)
-        let s = m == 0 ? 0 : Double(SortedSets.intersectionCount(runs[i], runs[j])) / Double(m)
-        low = min(low, s)
-      }
-    }
-    return (low * 10_000).rounded() / 10_000
+    lowestSharedShare(streams.map { runHashes($0, length: length).sorted() })
   }
 
   /// A 64-bit hash of each run of `length` consecutive tokens of `stream`.

@@ -308,13 +308,15 @@ extension EditorCloneDecisionTests {
 }
 
 extension EditorCloneDecisionTests {
-  /// An editor on the indexed workspace `dir` without a clone scorer: functional matches by the cosine fallback.
-  static func cosineFallbackEditor(_ dir: URL) throws -> MockEditor {
-    try MockEditor(
-      providers: AnalysisProviders(
-        types: EvidenceTypeSuggester(), clones: CanonicalCloneFinder(), useWorkspaceCloneIndex: true,
-        cloneGateNotice: "no clone-scorer.json in the model folders"),
-      rootUri: LanguageServer.uri(fromPath: dir.path))
+  /// An editor on the indexed workspace `dir` without a clone scorer: functional matches by the cosine fallback;
+  /// `options` are the client's initialization options (`MockEditor`'s default when nil).
+  static func cosineFallbackEditor(_ dir: URL, options: JSONValue? = nil) throws -> MockEditor {
+    let providers = AnalysisProviders(
+      types: EvidenceTypeSuggester(), clones: CanonicalCloneFinder(), useWorkspaceCloneIndex: true,
+      cloneGateNotice: "no clone-scorer.json in the model folders")
+    let root = LanguageServer.uri(fromPath: dir.path)
+    guard let options else { return try MockEditor(providers: providers, rootUri: root) }
+    return try MockEditor(providers: providers, rootUri: root, options: options)
   }
 
   /// The command line's worth rule (`CloneWorth`) on each functional match: the demo's `chunk`/`splitIntoPages`
@@ -353,12 +355,7 @@ extension EditorCloneDecisionTests {
       }
       try RepositoryIndexer(root: dir.path).update()
       // The cosine fallback at a low bar, so that the rule, not the cosine, decides.
-      let editor = try MockEditor(
-        providers: AnalysisProviders(
-          types: EvidenceTypeSuggester(), clones: CanonicalCloneFinder(), useWorkspaceCloneIndex: true,
-          cloneGateNotice: "no clone-scorer.json in the model folders"),
-        rootUri: LanguageServer.uri(fromPath: dir.path),
-        options: ["codeintel": ["diagnostics": ["minSimilarity": 0.5]]])
+      let editor = try Self.cosineFallbackEditor(dir, options: ["codeintel": ["diagnostics": ["minSimilarity": 0.5]]])
       #expect(Self.names(try Self.similar(editor, dir, "src/planted/orders.js")).contains("tallyInvoices"))
       #expect(Self.names(try Self.similar(editor, dir, "src/planted/header.js")).contains("renderFooter") == allGroups)
       #expect(try editor.shutdown() == 0)

@@ -62,9 +62,7 @@ enum FinetuneNameThreshold {
     if FileManager.default.fileExists(atPath: dir + "/github-valid.jsonl") {
       let github = try MethodNameRecord.read(path: dir + "/github-valid.jsonl")
       let spread = MethodNameRecord.spread(github, count: records.count)
-      splitOf = (0..<max(records.count, spread.count)).flatMap { i in
-        (i < records.count ? ["valid"] : []) + (i < spread.count ? ["github-valid"] : [])
-      }
+      splitOf = MethodNameRecord.interleaved(splitOf, Array(repeating: "github-valid", count: spread.count))
       records = MethodNameRecord.interleaved(records, spread)
       source += " + github-valid.jsonl (\(spread.count) spread over its \(github.count))"
     }
@@ -175,8 +173,8 @@ enum FinetuneNameThreshold {
         line += "none (fewer than \(minSupport) suggestions)"
       }
       if let stop = steps.first(where: {
-        NameDisplayCalibration.wilsonLower($0.any, of: $0.shown, z: z) < minAny
-          || NameDisplayCalibration.wilsonLower($0.exact, of: $0.shown, z: z) < minExact
+        !NameDisplayCalibration.meets(
+          any: $0.any, exact: $0.exact, shown: $0.shown, minAnyRight: minAny, minExact: minExact, z: z)
       }) {
         line += String(
           format: "; the walk stops at %.4g (%d shown: any %.1f %%, exact %.1f %%; Wilson lower %.1f %% / %.1f %%)",

@@ -48,8 +48,8 @@ public struct MethodNameRecord: Codable, Sendable, Equatable {
   }
 
   /// `a` and `b` alternated (a₀ b₀ a₁ b₁ …, the longer one's rest at the end), so any prefix has both.
-  public static func interleaved(_ a: [MethodNameRecord], _ b: [MethodNameRecord]) -> [MethodNameRecord] {
-    var out: [MethodNameRecord] = []
+  public static func interleaved<T>(_ a: [T], _ b: [T]) -> [T] {
+    var out: [T] = []
     out.reserveCapacity(a.count + b.count)
     for i in 0..<max(a.count, b.count) {
       if i < a.count { out.append(a[i]) }

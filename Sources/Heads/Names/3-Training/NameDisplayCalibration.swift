@@ -125,12 +125,19 @@ public struct NameDisplayCalibration: Sendable, Codable, Equatable {
   ) -> Double? {
     var best: Double?
     for step in cumulative(points) where step.shown >= minSupport {
-      guard wilsonLower(step.any, of: step.shown, z: z) >= minAnyRight,
-        wilsonLower(step.exact, of: step.shown, z: z) >= minExact
+      guard
+        meets(
+          any: step.any, exact: step.exact, shown: step.shown, minAnyRight: minAnyRight, minExact: minExact, z: z)
       else { break }
       best = step.threshold
     }
     return best
+  }
+
+  /// Whether `shown` suggestions of which `any` share a subtoken and `exact` are exact meet both goals by the
+  /// Wilson lower bounds at `z`: the test `stableLevel` walks with.
+  public static func meets(any: Int, exact: Int, shown: Int, minAnyRight: Double, minExact: Double, z: Double) -> Bool {
+    wilsonLower(any, of: shown, z: z) >= minAnyRight && wilsonLower(exact, of: shown, z: z) >= minExact
   }
 
   /// The per-split rule (session 9, the default of `finetune name-threshold`): the highest of the pooled points'

@@ -62,6 +62,39 @@ private func site(_ source: String, after marker: String) throws -> Int {
     .enabled(
       if: compilerInstalled,
       "node-typescript is not installed: apt-get install -y node-typescript (scripts/setup.sh --tests does it)"))
+  func aSuggestionTheCompilerCannotJudgeIsUnverifiable() throws {
+    // `runtime` comes from a package that is not installed, so `runtime.node` is `any` and any return type
+    // passes; `x * 2` rejects a type no number has, so `x: number` passing means something.
+    let s = """
+      import { runtime } from "codeintel-not-installed";
+      export function nodeOf() { return runtime.node }
+      export function twice(x) { return x * 2 }
+
+      """
+    let planted = [
+      suggestion("nodeOf", at: try site(s, after: "nodeOf()"), [("string", 0.96)]),
+      suggestion("x", at: try site(s, after: "twice(x"), [("number", 0.9)]),
+    ]
+    let checker = try TypeChecker(script: script)
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("codeintel-check/p.ts").path
+    for cumulative in [false, true] {
+      let probed = try checker.check(
+        planted, path: path, bytes: Array(s.utf8), minConfidence: 0.8, cumulative: cumulative, probe: true)
+      #expect(probed.kept.map(\.name) == ["x"])
+      #expect(probed.unverifiable.map(\.name) == ["nodeOf"])
+      #expect(probed.dropped.isEmpty)
+      // Without the probe both pass, as before.
+      let plain = try checker.check(
+        planted, path: path, bytes: Array(s.utf8), minConfidence: 0.8, cumulative: cumulative)
+      #expect(plain.kept.map(\.name) == ["nodeOf", "x"])
+      #expect(plain.unverifiable.isEmpty)
+    }
+  }
+
+  @Test(
+    .enabled(
+      if: compilerInstalled,
+      "node-typescript is not installed: apt-get install -y node-typescript (scripts/setup.sh --tests does it)"))
   func writingChecksEachAnnotationOnTopOfTheAcceptedOnes() throws {
     // Alone, `a: string` and `b: number` each pass; together `a === b` compares types with no overlap (TS2367).
     let s = "export function same(a, b) { return a === b }\n"

@@ -6,7 +6,8 @@ import Foundation
 /// the server's workspace, started at the first check, and each document's verdicts cached until its text
 /// changes. A suggestion whose candidates all add a compiler diagnostic is not shown; one whose best fails
 /// shows the next candidate that passes (`TypeChecker.check`, each suggestion alone: the user accepts hints
-/// one by one). Without node or the typescript module, or once the checker has died, suggestions pass
+/// one by one); one the compiler cannot judge (`TypeChecker.probeType` passes there too: the value is `any`)
+/// is not shown either. Without node or the typescript module, or once the checker has died, suggestions pass
 /// unchecked and `warn` hears why once.
 public final class TypeCheckFilter: @unchecked Sendable {
   private let lock = NSLock()
@@ -74,7 +75,8 @@ public final class TypeCheckFilter: @unchecked Sendable {
       do {
         let (runs, start) = (checker.checksRun, DispatchTime.now().uptimeNanoseconds)
         outcome = try checker.check(
-          unchecked, path: file, bytes: bytes, minConfidence: minConfidence, shouldStop: { cancellation.isCancelled })
+          unchecked, path: file, bytes: bytes, minConfidence: minConfidence, probe: true,
+          shouldStop: { cancellation.isCancelled })
         Log.debug(
           "type check of \(unchecked.count) suggestions: \(outcome.kept.count) kept, \(checker.checksRun - runs) "
             + "compiler runs, \((DispatchTime.now().uptimeNanoseconds - start) / 1_000_000) ms")

@@ -45,7 +45,13 @@ enum EvalTypeBreakage {
       out += "| \(row.label) | \(row.shown) | \(row.breaking) | \(String(format: "%.1f", row.share * 100)) % |\n"
     }
     let uncheckedShown = report.rows.count > 2 ? report.rows[2].shown : 0
-    out += "\nThe compiler check keeps \(report.keptAfterCheck) of the \(uncheckedShown) unchecked hole suggestions.\n"
+    out += "\nThe compiler check keeps \(report.keptAfterCheck) of the \(uncheckedShown) unchecked hole suggestions"
+    out += report.unverifiable.isEmpty ? ".\n" : """
+      , after leaving out \(report.unverifiable.count) that passed but that it cannot judge (a type no value has \
+      passes there too): \(report.unverifiable.map { "`\($0.path)` \($0.suggestion.name): \($0.suggestion.best.type)" }
+      .joined(separator: "; ")).
+
+      """
     if !report.topDiagnostics.isEmpty {
       out += "Most frequent diagnostics of the holes' breaking suggestions (unchecked; `checked:` after the check): "
       out += report.topDiagnostics.map { "\($0.0)… (\($0.1))" }.joined(separator: "; ") + ".\n"

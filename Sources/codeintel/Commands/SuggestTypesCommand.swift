@@ -58,6 +58,11 @@ enum SuggestTypesCommand: CLICommand {
                            diagnostic to its file is dropped and the next one tried; only the candidate
                            that passed is shown. Listing checks each suggestion alone, --diff/--apply on
                            top of the ones already accepted. --check asks for the default explicitly.
+                           A suggestion the check cannot judge is left out: where the compiler also
+                           accepts a type no value has ({ readonly __codeintelProbe: never }), the value
+                           there is `any` (often a dependency whose types are not installed: run
+                           `npm install` first) or nothing constrains it, and passing says nothing.
+      --keep-unverifiable  List those too (the check only drops candidates that add a diagnostic).
       --jsdoc              For .js/.jsx/.mjs/.cjs files: write JSDoc blocks instead of skipping them.
       --types-model DIR    The type-head folder (default: types/ next to the default model, if any).
       --no-model           Evidence only, even when a type head is installed.
@@ -66,7 +71,9 @@ enum SuggestTypesCommand: CLICommand {
                            "suggestions": [{"kind","name","line","character","candidates": [{"type",
                            "confidence","reason","source"}]}]}]} with 1-based lines and UTF-16
                            characters; source is evidence, model, name-prior or combined (two
-                           sources agree). "checked" says whether the compiler checked them.
+                           sources agree). "checked" says whether the compiler checked them;
+                           "unverifiable" (per file) lists the suggestions left out because the check
+                           cannot judge them, in the same shape.
 
     A progress bar goes to stderr when it is a terminal. A path that cannot be read (missing, a
     symbolic link loop, unreadable, binary) is reported on one line and the others are still
@@ -84,6 +91,7 @@ enum SuggestTypesCommand: CLICommand {
     let all = scanner.flag("--all")
     let explicitCheck = scanner.flag("--check")
     let noCheck = scanner.flag("--no-check")
+    let keepUnverifiable = scanner.flag("--keep-unverifiable")
     guard !(explicitCheck && noCheck) else { throw UsageError("--check and --no-check do not go together") }
     let json = try scanner.choice("--format", from: ["text", "json"]) == "json"
     let typesModel = try scanner.option("--types-model")
@@ -97,7 +105,7 @@ enum SuggestTypesCommand: CLICommand {
     let minConfidence = explicitMinConfidence ?? model?.displayThreshold(fallback: 0.8) ?? 0.8
     var failed = false
     var jsonFiles: [[String: Any]] = []
-    var totals = (files: 0, suggestions: 0, applied: 0, refused: 0, dropped: 0)
+    var totals = (files: 0, suggestions: 0, applied: 0, refused: 0, dropped: 0, unverifiable: 0)
     let files = SourceFile.collect(paths)
     let progress = SuggestTypesProgress(files: files.count, quiet: quiet)
     // The compiler filter, on by default: started at the first TypeScript file; without it, one notice (unless
@@ -111,6 +119,7 @@ enum SuggestTypesCommand: CLICommand {
         let isJS = !file.language.isTypeScript
         if isJS && !jsdoc && mode != "list" { continue }
         var result = try TypeSuggestions(file: file, model: model, all: all)
+        var unverifiable: [TypeEvidence.Suggestion] = []
         if !checkerTried && !isJS {
           checkerTried = true
           do {
@@ -125,10 +134,12 @@ enum SuggestTypesCommand: CLICommand {
         if let checker, !isJS {
           let outcome = try checker.check(
             result.suggestions, path: path, bytes: file.bytes, minConfidence: minConfidence,
-            cumulative: mode != "list",
+            cumulative: mode != "list", probe: !keepUnverifiable,
             progress: { progress.update(done: index, checking: path, suggestions: ($0, $1)) })
           result = TypeSuggestions(file: file, suggestions: outcome.kept)
+          unverifiable = outcome.unverifiable
           totals.dropped += outcome.dropped.count
+          totals.unverifiable += outcome.unverifiable.count
         }
         progress.clear()
         let listed = result.accepted(minConfidence: minConfidence)
@@ -139,6 +150,7 @@ enum SuggestTypesCommand: CLICommand {
           if json {
             jsonFiles.append([
               "path": path, "language": file.language.rawValue, "suggestions": describe(listed, in: file),
+              "unverifiable": describe(unverifiable, in: file),
             ])
           } else {
             printListing(listed, file: file, jsdoc: isJS)
@@ -170,7 +182,12 @@ enum SuggestTypesCommand: CLICommand {
       }
     }
     progress.clear()
-    let dropped = totals.dropped > 0 ? "; the type checker dropped \(totals.dropped) that added a compiler error" : ""
+    var dropped = totals.dropped > 0 ? "; the type checker dropped \(totals.dropped) that added a compiler error" : ""
+    if totals.unverifiable > 0 {
+      dropped +=
+        "; left out \(totals.unverifiable) it cannot judge (the value there is `any`: are the dependencies "
+        + "installed? --keep-unverifiable lists them)"
+    }
     if checker != nil, !quiet {
       printError("codeintel: checked with TypeScript \(checker?.typescriptVersion ?? "")\(dropped)")
     }

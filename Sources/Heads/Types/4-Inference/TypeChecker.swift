@@ -164,26 +164,78 @@ public final class TypeChecker: @unchecked Sendable {
     public var dropped: [(suggestion: TypeEvidence.Suggestion, diagnostic: String)]
     /// Kept suggestions whose best candidate failed and a later one passed.
     public var replaced: Int
+    /// With `probe`: suggestions whose candidate passed but which the compiler cannot tell from a wrong type
+    /// (the probe passed too: the value there is `any`, e.g. from a dependency whose types are not installed,
+    /// or nothing in the file constrains it). Not in `kept`.
+    public var unverifiable: [TypeEvidence.Suggestion] = []
   }
+
+  /// A type no real value has and `any` has: an object whose required property is `never`. Written where a
+  /// suggestion passed, it tells whether the check could have failed there: if the probe adds no diagnostic
+  /// either, the compiler accepts any type at that site and the suggestion's pass says nothing.
+  public static let probeType = "{ readonly __codeintelProbe: never }"
 
   /// Checks the suggestions at or above `minConfidence` (the others are left out of the outcome) of the file at
   /// `path` whose text is `bytes`. Alone: each candidate on the file as it is (what listing and hints need: a
   /// developer may accept any subset). `cumulative`: on top of the ones already kept (what writing needs).
   /// `progress` is called after each suggestion with (done, total); `shouldStop` before each, and when it says
   /// true the check throws `CancellationError`.
+  /// `probe`: each suggestion is also checked with `probeType` in its place, and one that the probe passes too
+  /// moves to `unverifiable` (one more compiler run per kept suggestion; when writing, per suggestion, first).
   public func check(
     _ suggestions: [TypeEvidence.Suggestion], path: String, bytes: [UInt8], minConfidence: Double,
-    cumulative: Bool = false, shouldStop: (() -> Bool)? = nil, progress: ((Int, Int) -> Void)? = nil
+    cumulative: Bool = false, probe: Bool = false, shouldStop: (() -> Bool)? = nil,
+    progress: ((Int, Int) -> Void)? = nil
   ) throws -> Outcome {
     let shown = suggestions.filter { $0.best.confidence >= minConfidence }
-    var outcome = Outcome(kept: [], dropped: [], replaced: 0)
-    guard !shown.isEmpty else { return outcome }
+    guard !shown.isEmpty else { return Outcome(kept: [], dropped: [], replaced: 0) }
     defer { try? close(path: path) }
     try baseline(path: path, text: bytes, lazy: !cumulative)
-    if !cumulative {
-      return try checkAlone(
-        shown, path: path, bytes: bytes, minConfidence: minConfidence, shouldStop: shouldStop, progress: progress)
+    // Writing probes first, so that what is written was checked without the sites it will not write; listing
+    // probes only the suggestions that passed (each is judged alone there).
+    var unverifiable: [TypeEvidence.Suggestion] = []
+    var searched = shown
+    if probe && cumulative {
+      (searched, unverifiable) = try partitionByProbe(shown, path: path, bytes: bytes, shouldStop: shouldStop)
     }
+    var outcome =
+      cumulative
+      ? try checkCumulative(
+        searched, path: path, bytes: bytes, minConfidence: minConfidence, shouldStop: shouldStop, progress: progress)
+      : try checkAlone(
+        searched, path: path, bytes: bytes, minConfidence: minConfidence, shouldStop: shouldStop, progress: progress)
+    if probe && !cumulative {
+      (outcome.kept, unverifiable) = try partitionByProbe(
+        outcome.kept, path: path, bytes: bytes, shouldStop: shouldStop)
+    }
+    outcome.unverifiable = unverifiable
+    return outcome
+  }
+
+  /// The suggestions where `probeType` adds a diagnostic to the file as it is (verifiable), and the others.
+  private func partitionByProbe(
+    _ suggestions: [TypeEvidence.Suggestion], path: String, bytes: [UInt8], shouldStop: (() -> Bool)?
+  ) throws -> (verifiable: [TypeEvidence.Suggestion], unverifiable: [TypeEvidence.Suggestion]) {
+    var verifiable: [TypeEvidence.Suggestion] = []
+    var unverifiable: [TypeEvidence.Suggestion] = []
+    for suggestion in suggestions {
+      if shouldStop?() == true { throw CancellationError() }
+      let edit = ByteEdit(start: suggestion.anchor, deletedLength: 0, inserted: ": " + Self.probeType)
+      if try addedDiagnostics(path: path, text: try [edit].apply(to: bytes)).isEmpty {
+        unverifiable.append(suggestion)
+      } else {
+        verifiable.append(suggestion)
+      }
+    }
+    return (verifiable, unverifiable)
+  }
+
+  /// Each suggestion on top of the ones already accepted (what writing needs).
+  private func checkCumulative(
+    _ shown: [TypeEvidence.Suggestion], path: String, bytes: [UInt8], minConfidence: Double,
+    shouldStop: (() -> Bool)?, progress: ((Int, Int) -> Void)?
+  ) throws -> Outcome {
+    var outcome = Outcome(kept: [], dropped: [], replaced: 0)
     // Writing a clean file: all best candidates together add nothing, so the written file adds nothing; one
     // compiler run instead of one per suggestion (`suggest-types --diff`/`--apply` check by default).
     if shown.count > 1 {
@@ -204,7 +256,7 @@ public final class TypeChecker: @unchecked Sendable {
       var firstProblem: String?
       for (rank, candidate) in suggestion.candidates.enumerated() where candidate.confidence >= minConfidence {
         let edit = ByteEdit(start: suggestion.anchor, deletedLength: 0, inserted: ": " + candidate.type)
-        let text = try (cumulative ? accepted + [edit] : [edit]).apply(to: bytes)
+        let text = try (accepted + [edit]).apply(to: bytes)
         let added = try addedDiagnostics(path: path, text: text)
         if let problem = added.first {
           if firstProblem == nil { firstProblem = problem }
@@ -214,10 +266,8 @@ public final class TypeChecker: @unchecked Sendable {
         kept.candidates = [candidate]
         outcome.kept.append(kept)
         if rank > 0 { outcome.replaced += 1 }
-        if cumulative {
-          accepted.append(edit)
-          try baseline(path: path, text: try accepted.apply(to: bytes))
-        }
+        accepted.append(edit)
+        try baseline(path: path, text: try accepted.apply(to: bytes))
         firstProblem = nil
         break
       }

@@ -10,7 +10,7 @@ import Syntax
 /// four rules over the same suggestions: every site without the type-in-scope check (what `suggest-types`
 /// showed before), every site with it (`--all --no-check`), the holes with types in scope unchecked
 /// (`--no-check`, the default before session 8), and the default (the same after the compiler check's
-/// search). The checked suggestions are measured like the others, each written alone with one compiler run,
+/// search, without the suggestions the check cannot judge: `TypeChecker.probeType`). The checked suggestions are measured like the others, each written alone with one compiler run,
 /// not taken as passing because the search kept them (the search checks groups; see `TypeChecker`).
 public enum TypeBreakage {
   /// One rule's counts.
@@ -34,6 +34,9 @@ public enum TypeBreakage {
     public var failedFiles: [String]
     /// The most frequent diagnostics of the default rule's breaking suggestions, with counts.
     public var topDiagnostics: [(String, Int)]
+    /// Hole suggestions that passed the check but that the default leaves out because the compiler cannot judge
+    /// them (`TypeChecker.probeType` passes there too), each with its file.
+    public var unverifiable: [(path: String, suggestion: TypeEvidence.Suggestion)] = []
   }
 
   /// Measures `files` (TypeScript only; others are skipped). `progress` hears (done, total) files.
@@ -80,7 +83,9 @@ public enum TypeBreakage {
         for s in outcome.kept { v[key(s)] = .some(nil) }
         for d in outcome.dropped { v[key(d.suggestion)] = .some(d.diagnostic) }
         verdicts = v
-        kept = try checker.check(sets[2], path: path, bytes: file.bytes, minConfidence: minConfidence).kept
+        let checked = try checker.check(sets[2], path: path, bytes: file.bytes, minConfidence: minConfidence, probe: true)
+        kept = checked.kept
+        report.unverifiable += checked.unverifiable.map { (path, $0) }
         // Each kept suggestion written alone, as a developer accepting it would: one compiler run each.
         if !kept.isEmpty {
           defer { try? checker.close(path: path) }

@@ -56,6 +56,7 @@ public struct CloneReportWriter: Sendable {
       + (report.functionalScorer.map { "\($0) (every pair of a group)" } ?? "embeddings at cosine similarity "
         + "≥ the threshold") + "\n"
     var cache: [String: [Substring]] = [:]
+    let classes = Self.classGroups(report)
     for g in groups {
       let label: String
       switch g.kind {
@@ -69,10 +70,16 @@ public struct CloneReportWriter: Sendable {
       if g.kind == .functional || g.kind == .nearMiss { out += " (min \(String(format: "%.2f", g.minSimilarity)))" }
       if let why = g.notWorth { out += " [hidden by default: \(why.phrase)]" }
       out += "\n"
-      let width = g.members.map { $0.label.count }.max() ?? 0
-      for m in g.members {
+      let listed = Self.listed(g, classes: classes)
+      let width = listed.map { $0.member.label.count }.max() ?? 0
+      for (m, copies) in listed {
         let pad = String(repeating: " ", count: width - m.label.count)
-        out += "  \(m.label)\(pad)  \(m.name ?? "(anonymous \(m.kind))")\n"
+        out += "  \(m.label)\(pad)  \(m.name ?? "(anonymous \(m.kind))")"
+        if let c = copies {
+          let noun = c.kind == .exact ? "exact" : "renamed"
+          out += "  (+\(c.count) \(noun) \(c.count == 1 ? "copy" : "copies") of it, #\(c.id))"
+        }
+        out += "\n"
       }
       let first = g.members[0]
       if cache[first.path] == nil {
@@ -90,6 +97,40 @@ public struct CloneReportWriter: Sendable {
       "\nNext: `codeintel search FILE:LINE --repo \(root)` lists the functions most similar to one; "
       + "`--format sarif -o clones.sarif` writes this report for code scanning; in an editor, codeintel-lsp "
       + "(Editors/) shows the same clones as diagnostics.\n"
+    return out
+  }
+
+  /// Per member label, the exact or renamed group it belongs to (id and kind).
+  static func classGroups(_ report: CloneReport) -> [String: (id: Int, kind: CloneKind)] {
+    var out: [String: (id: Int, kind: CloneKind)] = [:]
+    for g in report.groups where g.kind == .exact || g.kind == .renamed {
+      for m in g.members where out[m.label] == nil { out[m.label] = (g.id, g.kind) }
+    }
+    return out
+  }
+
+  /// The members the text lists for a group. A near-miss or functional group holds every member of each exact or
+  /// renamed class it joins (session-10 audit: lexical's near-miss #62 repeated the exact pair #119), so it lists
+  /// one member per such class, with how many copies of it the group also holds and the group that lists them; the
+  /// group's counts and the JSON keep every member. Exact and renamed groups list all.
+  static func listed(_ g: CloneGroup, classes: [String: (id: Int, kind: CloneKind)])
+    -> [(member: CloneLocation, copies: (count: Int, id: Int, kind: CloneKind)?)]
+  {
+    var out: [(member: CloneLocation, copies: (count: Int, id: Int, kind: CloneKind)?)] = []
+    guard g.kind == .nearMiss || g.kind == .functional else { return g.members.map { ($0, nil) } }
+    var at: [Int: Int] = [:]
+    for m in g.members {
+      guard let c = classes[m.label] else {
+        out.append((m, nil))
+        continue
+      }
+      if let i = at[c.id] {
+        out[i].copies = (count: (out[i].copies?.count ?? 0) + 1, id: c.id, kind: c.kind)
+      } else {
+        at[c.id] = out.count
+        out.append((m, nil))
+      }
+    }
     return out
   }
 

@@ -23,6 +23,9 @@ public struct StoredUnit: Sendable, Equatable {
   /// Whether the unit is a callback of a test framework call (`describe`, `it`, `test`, hooks); see
   /// `TestCode`. Test paths are judged when groups are formed, not stored.
   public var testCallback: Bool = false
+  /// Whether the unit's file is generated (`GeneratedCode`: its header comment says so), which `ReviewScope` treats
+  /// as build output.
+  public var generatedFile: Bool = false
 
   public var lineCount: Int { endLine - startLine + 1 }
 }
@@ -51,7 +54,7 @@ public struct IndexSnapshot: Sendable {
 /// The SQLite file behind a repository's clone index (`<repo>/.codeintel/index.sqlite`, WAL mode).
 ///
 /// Tables: `meta(key, value)`, `files(id, path, content_hash, size, mtime_ns, language, unit_count,
-/// parse_errors)` and `units(id, file_id, ordinal, parent_ordinal, name, kind, start_byte, end_byte,
+/// parse_errors, generated)` and `units(id, file_id, ordinal, parent_ordinal, name, kind, start_byte, end_byte,
 /// start_line, end_line, token_count, exact_hash, canonical_hash, embedding)`. A file and its units
 /// are always written in one transaction, so a crash leaves each file either fully old, fully new
 /// or absent. The header's `application_id` and `user_version` identify the format; a file that
@@ -137,16 +140,19 @@ public final class IndexStore {
   /// Columns added after format 1 shipped. An index without them gets them empty; its hashing version
   /// is older too, so the indexer refills every row (`RepositoryIndexer.hashingVersion`).
   private func addColumnsIfMissing() throws {
-    let info = try db.prepare("PRAGMA table_info(units)")
-    var have: Set<String> = []
-    while try info.step() { if let name = info.string(1) { have.insert(name) } }
     let wanted = [
-      ("test_callback", "INTEGER NOT NULL DEFAULT 0"), ("raw_tokens", "BLOB"), ("blind_tokens", "BLOB"),
+      ("units", "test_callback", "INTEGER NOT NULL DEFAULT 0"), ("units", "raw_tokens", "BLOB"),
+      ("units", "blind_tokens", "BLOB"), ("files", "generated", "INTEGER NOT NULL DEFAULT 0"),
     ]
-    let missing = wanted.filter { !have.contains($0.0) }
+    var have: Set<String> = []
+    for table in ["units", "files"] {
+      let info = try db.prepare("PRAGMA table_info(\(table))")
+      while try info.step() { if let name = info.string(1) { have.insert(table + "." + name) } }
+    }
+    let missing = wanted.filter { !have.contains($0.0 + "." + $0.1) }
     guard !missing.isEmpty else { return }
     try db.transaction {
-      for (name, type) in missing { try db.execute("ALTER TABLE units ADD COLUMN \(name) \(type)") }
+      for (table, name, type) in missing { try db.execute("ALTER TABLE \(table) ADD COLUMN \(name) \(type)") }
     }
   }
 
@@ -236,11 +242,11 @@ public final class IndexStore {
   @discardableResult
   public func insertFile(
     path: String, contentHash: String, size: Int, modifiedNanoseconds: Int64, language: String, parseErrors: Int,
-    units: [NewUnit]
+    generated: Bool = false, units: [NewUnit]
   ) throws -> Int64 {
     let f = try db.prepare(
-      "INSERT INTO files(path, content_hash, size, mtime_ns, language, unit_count, parse_errors) "
-        + "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)")
+      "INSERT INTO files(path, content_hash, size, mtime_ns, language, unit_count, parse_errors, generated) "
+        + "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
     f.bind(1, path)
     f.bind(2, contentHash)
     f.bind(3, size)
@@ -248,6 +254,7 @@ public final class IndexStore {
     f.bind(5, language)
     f.bind(6, units.count)
     f.bind(7, parseErrors)
+    f.bind(8, generated ? 1 : 0)
     try f.run()
     let fileID = db.lastInsertRowID
     let u = try db.prepare(
@@ -344,7 +351,7 @@ public final class IndexStore {
     let s = try db.prepare(
       "SELECT u.id, u.file_id, f.path, u.ordinal, u.parent_ordinal, u.name, u.kind, u.start_byte, u.end_byte, "
         + "u.start_line, u.end_line, u.token_count, u.exact_hash, u.canonical_hash, u.embedding, u.test_callback, "
-        + "u.raw_tokens, u.blind_tokens "
+        + "u.raw_tokens, u.blind_tokens, f.generated "
         + "FROM units u JOIN files f ON f.id = u.file_id ORDER BY f.path, u.ordinal")
     var units: [StoredUnit] = []
     var vectors: [Float] = []
@@ -356,7 +363,7 @@ public final class IndexStore {
         parentOrdinal: s.isNull(4) ? nil : Int(s.int(4)), name: s.string(5), kind: s.string(6) ?? "",
         startByte: Int(s.int(7)), endByte: Int(s.int(8)), startLine: Int(s.int(9)), endLine: Int(s.int(10)),
         tokenCount: Int(s.int(11)), exactHash: s.string(12) ?? "", canonicalHash: s.string(13) ?? "",
-        testCallback: s.int(15) != 0)
+        testCallback: s.int(15) != 0, generatedFile: s.int(18) != 0)
       let n = s.appendFloats(14, to: &vectors)
       guard n == dimension else {
         throw CloneIndexError.incompatibleIndex(

@@ -51,8 +51,10 @@ public struct IndexSummary: Sendable, Equatable {
 /// When the embedder or the hashing scheme differs from the one stored, everything is rebuilt.
 public final class RepositoryIndexer {
   /// The version of the unit hashing (`UnitTokens` and `UnitCanonicalizer`); a change re-indexes everything.
-  /// (`streams-v1`: the stored token streams and test-callback flags of near-miss detection.)
-  public static let hashingVersion = "tokens-v1+" + UnitCanonicalizer.version + "+streams-v1"
+  /// (`streams-v1`: the stored token streams and test-callback flags of near-miss detection; `generated-v1`: generated
+  /// files are indexed with their `files.generated` flag, `GeneratedCode`, where older indexes left out some and
+  /// missed others, so an older index is rebuilt rather than kept with wrong flags.)
+  public static let hashingVersion = "tokens-v1+" + UnitCanonicalizer.version + "+streams-v1+generated-v1"
 
   public let root: String
   public let embedder: any Embedder
@@ -146,7 +148,8 @@ public final class RepositoryIndexer {
         if options.transactionDelayMicroseconds > 0 { usleep(options.transactionDelayMicroseconds) }
         try store.insertFile(
           path: file.path, contentHash: hash, size: bytes.count, modifiedNanoseconds: file.modifiedNanoseconds,
-          language: file.language.rawValue, parseErrors: analyzed.parseErrors, units: analyzed.units)
+          language: file.language.rawValue, parseErrors: analyzed.parseErrors,
+          generated: GeneratedCode.isGenerated(bytes), units: analyzed.units)
         try store.bumpGeneration()
       }
       stored[file.path] = nil

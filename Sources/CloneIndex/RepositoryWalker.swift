@@ -28,7 +28,6 @@ public enum SkipReason: Sendable, Equatable, CustomStringConvertible {
   case unreadable(String)
   case binary
   case minified(String)
-  case generated(String)
 
   public var description: String {
     switch self {
@@ -40,7 +39,6 @@ public enum SkipReason: Sendable, Equatable, CustomStringConvertible {
     case .unreadable(let why): return "unreadable (\(why))"
     case .binary: return "binary content"
     case .minified(let why): return "minified (\(why))"
-    case .generated(let why): return "generated (\(why))"
     }
   }
 }
@@ -54,7 +52,8 @@ public struct SkippedPath: Sendable, Equatable {
 /// Walks a repository for JavaScript and TypeScript sources, honouring `.gitignore` files (see
 /// `IgnorePattern` for the supported subset), always skipping `node_modules` and VCS folders,
 /// `.d.ts` files, files over a size limit and symbolic-link loops. Content checks (binary,
-/// minified, generated) are made by `SourceFilter` once a file is read.
+/// minified) are made by `SourceFilter` once a file is read; generated files are indexed and flagged
+/// (`GeneratedCode`).
 public struct RepositoryWalker: Sendable {
   /// Folders never entered.
   public static let alwaysSkipped: Set<String> = [

@@ -5,11 +5,13 @@
 /// - **Build output** copies the repository's own functions (underscore's four UMD/ESM/CommonJS bundles hold a
 ///   copy of each of its `modules/*.js`: 65 of its first groups were bundle copies, docs/CLONES.md). A file is
 ///   build output by path (`isBuildPath`: a `dist/`, `build/`, `umd/` or `bundles/` folder, `lib/` beside a `src/`
-///   twin, `x.bundle.js`, `x.umd.js`, `x.min.js`) or by content (`copyFiles`: most of its functions are copies of
-///   functions in several other files).
-/// - **Example apps** (`examples/`, `example/`, `demo/`, `demos/`, `playground/`, `playgrounds/`) are copied on
-///   purpose so each stands alone (redux-toolkit's `examples/type-portability/*` repeat its kitchen-sink example;
-///   the session-7 audits found no example group worth a refactor, docs/CLONES.md).
+///   twin, `x.bundle.js`, `x.umd.js`, `x.min.js`), by content (`copyFiles`: most of its functions are copies of
+///   functions in several other files) or by its header (`GeneratedCode`: a generated file, flagged at index time,
+///   `StoredUnit.generatedFile`).
+/// - **Example apps** (a folder named `examples`, `example`, `demo`, `demos`, `playground` or `playgrounds`, alone or
+///   as one of the `-`, `_` or `.` separated words of its name: `dev-examples/`, `react_demo/`, `examples-node/`)
+///   are copied on purpose so each stands alone (redux-toolkit's `examples/type-portability/*` repeat its
+///   kitchen-sink example; the session-7 audits found no example group worth a refactor, docs/CLONES.md).
 public struct ReviewScope: Sendable {
   /// Why a function is left out by default.
   public enum Reason: String, Sendable, CaseIterable {
@@ -21,7 +23,7 @@ public struct ReviewScope: Sendable {
   /// File-name markers after a dot: `app.bundle.js`, `lib.umd.js`, `x.min.js` (`bundle.ts` and `create-bundle.ts`
   /// are not build output).
   static let buildDotMarkers: Set<String> = ["bundle", "umd", "min"]
-  /// Folder names of example and demo apps.
+  /// Folder names of example and demo apps, and the words that make a folder one (`isExamplePath`).
   public static let exampleFolders: Set<String> = [
     "examples", "example", "demo", "demos", "playground", "playgrounds",
   ]
@@ -35,21 +37,23 @@ public struct ReviewScope: Sendable {
   static let copyShare = 0.8
   static let copyMinOtherFiles = 3
 
-  /// Files judged build output by the copy rule or by path.
+  /// Files judged build output by the copy rule or as generated (not those judged by path alone).
   public let buildFiles: Set<String>
   /// The indexed paths without their extensions (for the `lib/` twin rule).
   let stems: Set<String>
 
   /// The scope of an index's units (the copy rule counts all of them, whatever the options).
   public init(units: [StoredUnit]) {
-    self.init(units: units.map { (path: $0.path, canonicalHash: $0.canonicalHash, tokens: $0.tokenCount) })
+    self.init(
+      units: units.map { (path: $0.path, canonicalHash: $0.canonicalHash, tokens: $0.tokenCount) },
+      generatedFiles: Set(units.lazy.filter(\.generatedFile).map(\.path)))
   }
 
-  /// The scope of a repository's units given as (path, canonical hash, token count): what `UnitRecordExporter`
-  /// has before it writes a repository's records.
-  init(units: [(path: String, canonicalHash: String, tokens: Int)]) {
+  /// The scope of a repository's units given as (path, canonical hash, token count), and its generated files
+  /// (`GeneratedCode`): what `UnitRecordExporter` has before it writes a repository's records.
+  init(units: [(path: String, canonicalHash: String, tokens: Int)], generatedFiles: Set<String> = []) {
     stems = Set(units.map { Self.stem($0.path) })
-    buildFiles = Self.copyFiles(units)
+    buildFiles = Self.copyFiles(units).union(generatedFiles)
   }
 
   /// Files most of whose functions are copies of functions in several other files (a bundle of the repository's
@@ -107,9 +111,15 @@ public struct ReviewScope: Sendable {
     return words.count >= 3 && buildDotMarkers.contains(String(words[words.count - 2]))
   }
 
-  /// Whether a repository-relative path lies in an example or demo app folder.
+  /// Whether a repository-relative path lies in an example or demo app folder: one whose name, split on `-`, `_`
+  /// and `.`, has a word of `exampleFolders` (`examples/`, `dev-examples/`, `examples-node/`, `react_demo/`; not
+  /// `demoUtils/` or `exampleData/`, whose words are not split on case, nor a file named `examples.ts`).
   public static func isExamplePath(_ path: String) -> Bool {
-    path.split(separator: "/").dropLast().contains { exampleFolders.contains($0.lowercased()) }
+    path.split(separator: "/").dropLast().contains { folder in
+      folder.lowercased().split(whereSeparator: { $0 == "-" || $0 == "_" || $0 == "." }).contains {
+        exampleFolders.contains(String($0))
+      }
+    }
   }
 
   /// Why functions of `path` may be left out (test, build, example, each that applies), or empty. Test callbacks

@@ -21,6 +21,14 @@ public enum TestCode {
   /// component states that Storybook's test runner and visual tests render; they repeat one another on purpose
   /// (the session-7 audit: 11 of radix-ui's first 15 near-miss groups). `user-story.ts` is not one.
   static let dotMarkers = ["stories", "story"]
+  /// Test runners whose configuration file is `<runner>.conf.<ext>` or `<runner>.config.<ext>` (with more dot words
+  /// allowed before the extension: `jest.config.base.js`, `karma.conf.ci.js`). Those files configure test runs and
+  /// repeat one another across the packages of a monorepo (the session-10 audit: firebase-js-sdk's `karma.conf.js`
+  /// files behind three near-miss and three functional groups). Other `*.conf.js` / `*.config.js` files
+  /// (`webpack.config.js`, `rollup.config.js`) are build configuration, not tests.
+  public static let runnerConfigs: Set<String> = [
+    "karma", "jest", "vitest", "playwright", "cypress", "wdio", "protractor",
+  ]
   /// Callees whose function arguments are test code (Jest, Mocha, Jasmine, Vitest, node:test, AVA, tap).
   public static let callees: Set<String> = [
     "describe", "fdescribe", "xdescribe", "context", "suite", "it", "fit", "xit", "test", "specify",
@@ -28,11 +36,13 @@ public enum TestCode {
     "suiteSetup", "suiteTeardown",
   ]
 
-  /// Whether a repository-relative path is a test file (by folder or by file name).
+  /// Whether a repository-relative path is a test file (by folder or by file name: `x.test.ts`, a test runner's
+  /// configuration such as `karma.conf.js`).
   public static func isTestPath(_ path: String) -> Bool {
     let parts = path.split(separator: "/")
     for folder in parts.dropLast() where folders.contains(folder.lowercased()) { return true }
     guard let file = parts.last?.lowercased() else { return false }
+    if isRunnerConfig(file) { return true }
     // Drop the extension, then look at the last `.`, `_` or `-` separated word.
     var stem = Substring(file)
     if let dot = stem.lastIndex(of: ".") { stem = stem[..<dot] }
@@ -41,6 +51,13 @@ public enum TestCode {
     guard let cut = stem.lastIndex(where: { $0 == "." || $0 == "_" || $0 == "-" }) else { return false }
     let word = String(stem[stem.index(after: cut)...])
     return markers.contains(word) || (stem[cut] == "." && dotMarkers.contains(word))
+  }
+
+  /// Whether a (lower-cased) file name is a test runner's configuration: `karma.conf.js`, `jest.config.ts`,
+  /// `vitest.config.e2e.mts` (the runner, `conf` or `config`, then at least the extension).
+  static func isRunnerConfig(_ file: String) -> Bool {
+    let words = file.split(separator: ".", omittingEmptySubsequences: false)
+    return words.count >= 3 && runnerConfigs.contains(String(words[0])) && (words[1] == "conf" || words[1] == "config")
   }
 
   /// Whether `unit` is passed as an argument to a test framework call.

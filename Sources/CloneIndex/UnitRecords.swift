@@ -41,6 +41,9 @@ public struct UnitRecord: Sendable, Codable, Equatable {
   public var eligible: Bool
   /// Whether the unit is a callback of a test framework call (`TestCode.isTestCallback`).
   public var testCallback: Bool
+  /// Whether the unit's file is generated (`GeneratedCode`), which `ReviewScope` treats as build output; nil in
+  /// records written before the flag existed.
+  public var generatedFile: Bool? = nil
   public var exactHash: String
   public var canonicalHash: String
   /// Sorted distinct ids in `0..<UnitRecordExporter.shingleSpace` of the hashed `shingleSize`-grams
@@ -156,6 +159,7 @@ public struct UnitRecordExporter {
     // The records wait until the whole repository is read: build output is judged by its copies in other files
     // (`ReviewScope`), as `codeintel clones` judges it.
     var pending: [UnitRecord] = []
+    var generatedFiles: Set<String> = []
     var next = 0
     for file in files {
       guard let bytes = try? FileBytes.read(file.fullPath, limit: maxFileBytes),
@@ -178,6 +182,8 @@ public struct UnitRecordExporter {
           "\(embedder.modelID) returned \(embedded.count) vectors for \(units.count) units, or the wrong size")
       }
       done.files += 1
+      let generated = GeneratedCode.isGenerated(bytes)
+      if generated { generatedFiles.insert(file.path) }
       let first = next
       // Test code as `CloneDetector.testCode` judges it: the path, a test callback, or nested in test code
       // (units come outer before inner).
@@ -190,13 +196,14 @@ public struct UnitRecordExporter {
         let eligible = lines >= options.minLines && tokens[i].exact.count >= options.minTokens && !isTest[i]
         let raw = TokenHash.hashes(tokens[i].exact).sorted()
         let blind = TokenHash.hashes(tokens[i].features).sorted()
-        let record = UnitRecord(
+        var record = UnitRecord(
           repository: repository, unit: next, path: file.path, ordinal: i, parentOrdinal: u.parent,
           parent: u.parent.map { first + $0 }, name: u.name, kind: u.kind.rawValue, startLine: u.startLine,
           endLine: u.endLine, startByte: u.byteRange.lowerBound, endByte: u.byteRange.upperBound, lines: lines,
           tokens: tokens[i].exact.count, eligible: eligible, testCallback: callback, exactHash: tokens[i].exactHash,
           canonicalHash: canonicalizer.canonicalHash(of: u, in: tree), shingles: Self.shingles(tokens[i].features),
           vector: embedded[i], rawTokens: raw, blindTokens: blind)
+        record.generatedFile = generated
         if eligible && options.nearMiss { bags[next] = (raw, blind) }
         vectors.append(embedded[i])
         pending.append(record)
@@ -205,7 +212,9 @@ public struct UnitRecordExporter {
     }
     // Build output and example apps are left out as `CloneDetector.eligible` leaves them out (one rule,
     // `ReviewScope`; `units` has no flags to include them, like its tests).
-    let scope = ReviewScope(units: pending.map { (path: $0.path, canonicalHash: $0.canonicalHash, tokens: $0.tokens) })
+    let scope = ReviewScope(
+      units: pending.map { (path: $0.path, canonicalHash: $0.canonicalHash, tokens: $0.tokens) },
+      generatedFiles: generatedFiles)
     for var record in pending {
       if record.eligible, let reason = scope.leftOut(path: record.path, options: options), reason != .test {
         record.eligible = false
@@ -291,6 +300,8 @@ public struct ComponentUnit: Sendable, Codable {
   /// As in `UnitRecord`; optional so that components written before they existed still read. The
   /// near-miss kind is formed only when every unit of the component carries both bags.
   public var testCallback: Bool?
+  /// As in `UnitRecord` (a generated file's units are build output, `ReviewScope`).
+  public var generatedFile: Bool? = nil
   public var rawTokens: [UInt32]?
   public var blindTokens: [UInt32]?
 }
@@ -347,7 +358,7 @@ public func cloneGroups(in component: UnitComponent, options: CloneOptions = Clo
         id: Int64(p), fileID: file, path: path, ordinal: u.ordinal, parentOrdinal: u.parentOrdinal, name: u.name,
         kind: u.kind, startByte: u.startByte, endByte: u.endByte, startLine: u.startLine, endLine: u.endLine,
         tokenCount: u.tokens, exactHash: u.exactHash, canonicalHash: u.canonicalHash,
-        testCallback: u.testCallback ?? false))
+        testCallback: u.testCallback ?? false, generatedFile: u.generatedFile ?? false))
     vectors += u.vector
     idAt["\(path)\u{1}\(u.startByte)\u{1}\(u.endByte)"] = u.id
   }

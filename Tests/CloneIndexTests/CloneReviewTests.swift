@@ -166,6 +166,25 @@ import Testing
     }
   }
 
+  /// Test runners' configuration files are test code (session 10: firebase-js-sdk's many `karma.conf.js`); other
+  /// `*.conf.js` / `*.config.js` files are not.
+  @Test func testRunnerConfigurationsAreTestCode() {
+    for p in [
+      "karma.conf.js", "packages/auth/karma.conf.js", "jest.config.ts", "packages/x/jest.config.base.js",
+      "vitest.config.mts", "playwright.config.ts", "cypress.config.js", "wdio.conf.js", "protractor.conf.js",
+      "Karma.Conf.CI.js",
+    ] {
+      #expect(TestCode.isTestPath(p), "\(p)")
+    }
+    for p in [
+      "webpack.config.js", "rollup.config.mjs", "babel.config.js", "src/karma.ts", "src/jest.js", "karma.js",
+      "config/karma.base.js", "src/jestConfig.js", "my-karma.conf.js", "src/conf.js", "jest.setup.ts",
+      "karma.conf", "vite.config.ts",
+    ] {
+      #expect(!TestCode.isTestPath(p), "\(p)")
+    }
+  }
+
   @Test func testCodeIsLeftOutUnlessAsked() throws {
     let repo = try TemporaryRepository()
     try repo.write("src/a.js", Self.original)

@@ -71,6 +71,37 @@ import Testing
     #expect(text.contains("\nNext: `codeintel search FILE:LINE --repo "))
   }
 
+  /// A near-miss group lists one member per exact class it joins (session 10: lexical's near-miss #62 repeated the
+  /// exact pair #119), naming the exact group; its count and the JSON keep every member.
+  @Test func aNearMissGroupListsOneMemberPerExactClass() throws {
+    func loc(_ path: String, _ line: Int, _ name: String) -> CloneLocation {
+      CloneLocation(
+        path: path, name: name, kind: "function", startLine: line, endLine: line + 9, startByte: 0, endByte: 0)
+    }
+    let a = loc("src/a.ts", 1, "insertRule")
+    let b = loc("src/b.ts", 5, "insertRuleCopy")
+    let c = loc("src/c.ts", 9, "insertRuleEdited")
+    let d = loc("src/d.ts", 1, "insertOther")
+    func group(_ id: Int, _ kind: CloneKind, _ members: [CloneLocation]) -> CloneGroup {
+      CloneGroup(
+        id: id, kind: kind, similarity: 0.9, minSimilarity: 0.9, lines: 10 * members.count,
+        removableLines: 10 * (members.count - 1), score: 1, members: members, worth: kind == .nearMiss ? true : nil)
+    }
+    let report = CloneReport(
+      repository: "/nonexistent", model: "hashed-features-256", threshold: 0.75, minLines: 5, minTokens: 30, files: 4,
+      units: 4, groups: [group(1, .nearMiss, [a, c, b, d]), group(2, .exact, [a, b])])
+    let text = CloneReportWriter().text(report, root: "/nonexistent")
+    #expect(text.contains("#1 copies with edits: 4 functions"))
+    #expect(text.contains("\n  src/a.ts:1-10  insertRule  (+1 exact copy of it, #2)\n"))
+    #expect(text.contains("\n  src/c.ts:9-18  insertRuleEdited\n  src/d.ts:1-10  insertOther\n"))
+    // The copy is listed once, in its exact group, where both members are listed as before.
+    #expect(text.components(separatedBy: "src/b.ts:5-14").count == 2)
+    #expect(text.contains("#2 exact copies: 2 functions"))
+    #expect(text.contains("\n  src/a.ts:1-10  insertRule\n  src/b.ts:5-14  insertRuleCopy\n"))
+    // JSON keeps every member of both groups.
+    #expect(try CloneReportWriter().json(report).components(separatedBy: "\"src/b.ts\"").count == 3)
+  }
+
   /// Structural validation of what GitHub code scanning requires of SARIF 2.1.0 (and what the schema
   /// requires): version, runs[].tool.driver.name, results with ruleId/message.text/locations with a
   /// relative artifact URI and a 1-based region, rule ids that exist, related-location ids that the

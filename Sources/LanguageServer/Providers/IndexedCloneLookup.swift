@@ -9,8 +9,8 @@ import Syntax
 ///   (`CloneDetector.eligible`: at least `minLines` lines and `minTokens` tokens, no test code unless
 ///   `includeTests`, no build output unless `includeBuild`, no example app unless `includeExamples`
 ///   (`ReviewScope`, judged on the index's files), the `include` / `exclude` globs; the repository's `.codeintel.json` sets them as it does for
-///   the command line). The queried function's file must also be one the index would read (not generated,
-///   minified or binary, not a `.d.ts`).
+///   the command line). The queried function's file must also be one the index would read (not minified or
+///   binary, not a `.d.ts`) and, unless `includeBuild`, not generated (`GeneratedCode`, read from the buffer).
 /// - **Which pairs.** With a learned pair scorer (`FunctionalPairGate`, the `clone-scorer.json` that
 ///   `codeintel clones` uses) and an index of its embedder with token streams: the index's functions whose
 ///   hashed-feature cosine reaches the scorer's candidate floor are candidates, and a candidate is shown only
@@ -65,9 +65,9 @@ public final class IndexedCloneLookup: CloneLookup, @unchecked Sendable {
   private var bodySizes: [String: [Range<Int>: CloneWorth.BodySize]] = [:]
   /// Set when the scorer had to be given up at run time (no encoder vectors); the notice was sent.
   private var fallbackReason: String?
-  /// The last tree asked about, its functions (for the test-callback rule on enclosing functions) and whether the
-  /// index would skip its file (generated, minified, binary).
-  private var lastTree: (tree: Tree, units: [FunctionUnit], skipped: Bool)?
+  /// The last tree asked about, its functions (for the test-callback rule on enclosing functions), whether the
+  /// index would skip its file (minified, binary) and whether it is generated (`GeneratedCode`: build output).
+  private var lastTree: (tree: Tree, units: [FunctionUnit], skipped: Bool, generated: Bool)?
 
   /// How the functional matches are decided now.
   public enum Decision: Equatable, Sendable {
@@ -103,6 +103,14 @@ public final class IndexedCloneLookup: CloneLookup, @unchecked Sendable {
     var stored: [String: (asWritten: [Float], blind: [Float])] = [:]
     do {
       let store = try IndexStore(path: path, notice: notice)
+      // An index of an older hashing lacks flags the rules read (generated files) and hashes as this server no
+      // longer does: `codeintel index` rebuilds it; until then it is not used rather than used wrongly.
+      if let hashing = try store.meta("hashing"), hashing != RepositoryIndexer.hashingVersion {
+        notice(
+          "\(path) was built by another codeintel version (\(hashing)); run `codeintel index` to rebuild it. "
+            + "Using the server's own clone search only")
+        return nil
+      }
       snapshot = try store.snapshot()
       if let gate, gate.usesEncoder, !gate.encoderID.isEmpty {
         stored = try store.encoderViews(prefix: gate.encoderID + "|")
@@ -453,7 +461,7 @@ public final class IndexedCloneLookup: CloneLookup, @unchecked Sendable {
       if scope.leftOut(path: path, options: options) != nil { return false }
     }
     let file = facts(of: tree)
-    if file.skipped { return false }
+    if file.skipped || (file.generated && !options.includeBuild) { return false }
     if !options.includeTests {
       // A test callback, or a function nested in one.
       for u in file.units
@@ -466,19 +474,20 @@ public final class IndexedCloneLookup: CloneLookup, @unchecked Sendable {
     return true
   }
 
-  private func facts(of tree: Tree) -> (units: [FunctionUnit], skipped: Bool) {
+  private func facts(of tree: Tree) -> (units: [FunctionUnit], skipped: Bool, generated: Bool) {
     lock.lock()
     if let last = lastTree, last.tree === tree {
       lock.unlock()
-      return (last.units, last.skipped)
+      return (last.units, last.skipped, last.generated)
     }
     lock.unlock()
     let units = extractUnits(from: tree)
     let skipped = SourceFilter.skipReason(for: tree.bytes) != nil
+    let generated = GeneratedCode.isGenerated(tree.bytes)
     lock.lock()
-    lastTree = (tree, units, skipped)
+    lastTree = (tree, units, skipped, generated)
     lock.unlock()
-    return (units, skipped)
+    return (units, skipped, generated)
   }
 
   /// Higher similarity first; ties by file and line, so the order never depends on the search's.

@@ -28,13 +28,15 @@ enum ClonesCommand: CLICommand {
                   similarity >= the threshold alone
     Near-miss and functional groups are formed by complete linkage: every member is a clone of
     every other. Test code (test folders and files such as *.test.ts, Storybook *.stories.tsx,
-    and describe/it/test callbacks) is left out unless --include-tests; build output (dist/, build/,
-    umd/, bundles/, lib/ beside src/, *.bundle.js, *.umd.js, and files most of whose functions copy
-    functions of several other files) unless --include-build; example apps (examples/, example/, demo/,
-    demos/, playground/, playgrounds/) unless --include-examples. The report says how many functions
-    each rule left out. Only the outermost function is reported: a
-    member nested in another member of its group leaves it. Groups are ranked by the lines a
-    refactor would remove (all members but the longest) x similarity.
+    test-runner configurations such as karma.conf.js and jest.config.ts, and describe/it/test
+    callbacks) is left out unless --include-tests; build output (dist/, build/, umd/, bundles/, lib/
+    beside src/, *.bundle.js, *.umd.js, files most of whose functions copy functions of several other
+    files, and generated files, whose leading comment says @generated, auto-generated, Code generated
+    by, do not edit, ...) unless --include-build; example apps (folders named examples, example, demo,
+    demos, playground or playgrounds, alone or as a -/_/. separated word: dev-examples/, examples-node/)
+    unless --include-examples. The report says how many functions each rule left out. Only the
+    outermost function is reported: a member nested in another member of its group leaves it. Groups
+    are ranked by the lines a refactor would remove (all members but the longest) x similarity.
 
     Only groups worth a refactor are shown: a near-miss or functional group is hidden when it is
     alike but small or parallel (the summary counts them; --all shows them, marked):

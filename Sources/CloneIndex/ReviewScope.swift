@@ -8,8 +8,9 @@
 ///   twin, `x.bundle.js`, `x.umd.js`, `x.min.js`), by content (`copyFiles`: most of its functions are copies of
 ///   functions in several other files) or by its header (`GeneratedCode`: a generated file, flagged at index time,
 ///   `StoredUnit.generatedFile`).
-/// - **Example apps** (a folder named `examples`, `example`, `demo`, `demos`, `playground` or `playgrounds`, alone or
-///   as one of the `-`, `_` or `.` separated words of its name: `dev-examples/`, `react_demo/`, `examples-node/`)
+/// - **Example apps** (a folder named `examples`, `example`, `demo`, `demos`, `playground` or `playgrounds`, or one
+///   with `examples`, `example`, `demo` or `demos` among the `-`, `_` or `.` separated words of its name:
+///   `dev-examples/`, `react_demo/`, `examples-node/`; not `lexical-playground/`)
 ///   are copied on purpose so each stands alone (redux-toolkit's `examples/type-portability/*` repeat its
 ///   kitchen-sink example; the session-7 audits found no example group worth a refactor, docs/CLONES.md).
 public struct ReviewScope: Sendable {
@@ -27,6 +28,10 @@ public struct ReviewScope: Sendable {
   public static let exampleFolders: Set<String> = [
     "examples", "example", "demo", "demos", "playground", "playgrounds",
   ]
+  /// The words of a longer folder name that make it an example app (`dev-examples/`). Not `playground`: a
+  /// monorepo's `lexical-playground` package is the project's showcase application, whose copies session 9's
+  /// audit judged worth a refactor (docs/CLONES.md); only a folder named `playground` itself is an example.
+  static let exampleWords: Set<String> = ["examples", "example", "demo", "demos"]
   /// The copy rule: a file with at least `copyMinFunctions` functions of at least `copyMinTokens` tokens, at
   /// least `copyShare` of which have a copy (the same canonical hash) in another file, the copies lying in at
   /// least `copyMinOtherFiles` other files. On the eight github-test repositories of the session-7 audits only
@@ -111,14 +116,17 @@ public struct ReviewScope: Sendable {
     return words.count >= 3 && buildDotMarkers.contains(String(words[words.count - 2]))
   }
 
-  /// Whether a repository-relative path lies in an example or demo app folder: one whose name, split on `-`, `_`
-  /// and `.`, has a word of `exampleFolders` (`examples/`, `dev-examples/`, `examples-node/`, `react_demo/`; not
+  /// Whether a repository-relative path lies in an example or demo app folder: one named as in `exampleFolders`, or
+  /// whose name, split on `-`, `_` and `.`, has a word of `exampleWords` (`dev-examples/`, `examples-node/`,
+  /// `react_demo/`; not `lexical-playground/`, a showcase package, nor
   /// `demoUtils/` or `exampleData/`, whose words are not split on case, nor a file named `examples.ts`).
   public static func isExamplePath(_ path: String) -> Bool {
     path.split(separator: "/").dropLast().contains { folder in
-      folder.lowercased().split(whereSeparator: { $0 == "-" || $0 == "_" || $0 == "." }).contains {
-        exampleFolders.contains(String($0))
-      }
+      let name = folder.lowercased()
+      return exampleFolders.contains(name)
+        || name.split(whereSeparator: { $0 == "-" || $0 == "_" || $0 == "." }).contains {
+          exampleWords.contains(String($0))
+        }
     }
   }
 

@@ -54,8 +54,7 @@ import Testing
   @Test func prefixedAndSuffixedExampleFoldersAreExampleApps() {
     for p in [
       "dev-examples/mdast-editor/src/a.ts", "packages/react-examples/x.tsx", "examples-node/server.js",
-      "apps/react_demo/a.js", "site/ts.playground/p.ts", "packages/lexical-playground/src/App.tsx",
-      "Dev-Examples/a.js",
+      "apps/react_demo/a.js", "Dev-Examples/a.js",
     ] {
       #expect(ReviewScope.isExamplePath(p), "\(p)")
     }
@@ -63,6 +62,8 @@ import Testing
     for p in [
       "src/dev-examples.ts", "src/counterexamples/x.ts", "src/demoUtils/a.ts", "src/exampleData/a.js",
       "src/demonstrate/a.js", "packages/examplesapp/a.js", "src/re-exampled/a.js",
+      // A package named after the playground is the project's showcase app, not an example folder.
+      "packages/lexical-playground/src/App.tsx", "site/ts.playground/p.ts",
     ] {
       #expect(!ReviewScope.isExamplePath(p), "\(p)")
     }

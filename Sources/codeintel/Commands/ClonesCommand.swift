@@ -33,7 +33,8 @@ enum ClonesCommand: CLICommand {
     beside src/, *.bundle.js, *.umd.js, files most of whose functions copy functions of several other
     files, and generated files, whose leading comment says @generated, auto-generated, Code generated
     by, do not edit, ...) unless --include-build; example apps (folders named examples, example, demo,
-    demos, playground or playgrounds, alone or as a -/_/. separated word: dev-examples/, examples-node/)
+    demos, playground or playgrounds; or with examples, example, demo or demos as a -/_/. separated
+    word: dev-examples/, examples-node/)
     unless --include-examples. The report says how many functions each rule left out. Only the
     outermost function is reported: a member nested in another member of its group leaves it. Groups
     are ranked by the lines a refactor would remove (all members but the longest) x similarity.

@@ -147,6 +147,21 @@ import Testing
     #expect(g.notWorth == .small)
   }
 
+  /// Session 10 tried a per-member size rule (`tiny`: hide a group whose largest or median member has under 30–60
+  /// body tokens; docs/audits/clone-worth-tiny-prereg.txt) and did not adopt it: on the fitting set every bar that
+  /// hides anything hides a worthwhile group, five short copies of one guard-and-refuse block (31–33 body tokens
+  /// each), while under 40 nothing changes. Such a group stays shown; a pair of them is still `small`.
+  @Test func manyShortCopiesWithABranchStayShown() {
+    let copy = CloneWorth.BodySize(statements: 3, tokens: 32, compound: 1)
+    let names: [String?] = ["checkQuery", "checkHeaders", "checkParams", "checkBody", "checkCookie"]
+    let five = CloneWorth.judge(
+      kind: .nearMiss, names: names, sizes: Array(repeating: copy, count: 5), runOverlap: nil, blindRunOverlap: nil)
+    #expect(five == nil, "4 × 32 removable body tokens: worth a look")
+    let two = CloneWorth.judge(
+      kind: .nearMiss, names: Array(names.prefix(2)), sizes: [copy, copy], runOverlap: nil, blindRunOverlap: nil)
+    #expect(two == .small)
+  }
+
   @Test func aWorthwhileCopyStaysShownAndAllRestoresEverything() throws {
     let (r, repo) = try report([
       "src/a.js": CloneReviewTests.original, "src/b.js": CloneReviewTests.edited, "src/observer.js": Self.mirror,

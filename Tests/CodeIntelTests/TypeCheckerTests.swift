@@ -64,31 +64,44 @@ private func site(_ source: String, after marker: String) throws -> Int {
       "node-typescript is not installed: apt-get install -y node-typescript (scripts/setup.sh --tests does it)"))
   func aSuggestionTheCompilerCannotJudgeIsUnverifiable() throws {
     // `runtime` comes from a package that is not installed, so `runtime.node` is `any` and any return type
-    // passes; `x * 2` rejects a type no number has, so `x: number` passing means something.
+    // passes. The others reject a type no value has: `x * 2` (TS2362, whose message names no type), `s.toUpperCase()`
+    // and `later = new Date()` (their messages name the probe).
     let s = """
       import { runtime } from "codeintel-not-installed";
       export function nodeOf() { return runtime.node }
       export function twice(x) { return x * 2 }
+      export function shout(s) { return s.toUpperCase() }
+      let later;
+      later = new Date();
 
       """
     let planted = [
       suggestion("nodeOf", at: try site(s, after: "nodeOf()"), [("string", 0.96)]),
       suggestion("x", at: try site(s, after: "twice(x"), [("number", 0.9)]),
+      suggestion("s", at: try site(s, after: "shout(s"), [("string", 0.9)]),
+      suggestion("later", at: try site(s, after: "let later"), [("Date", 0.9)]),
     ]
     let checker = try TypeChecker(script: script)
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("codeintel-check/p.ts").path
     for cumulative in [false, true] {
       let probed = try checker.check(
         planted, path: path, bytes: Array(s.utf8), minConfidence: 0.8, cumulative: cumulative, probe: true)
-      #expect(probed.kept.map(\.name) == ["x"])
+      #expect(probed.kept.map(\.name) == ["x", "s", "later"])
       #expect(probed.unverifiable.map(\.name) == ["nodeOf"])
       #expect(probed.dropped.isEmpty)
-      // Without the probe both pass, as before.
+      // Without the probe all four pass, as before.
       let plain = try checker.check(
         planted, path: path, bytes: Array(s.utf8), minConfidence: 0.8, cumulative: cumulative)
-      #expect(plain.kept.map(\.name) == ["nodeOf", "x"])
+      #expect(plain.kept.map(\.name) == ["nodeOf", "x", "s", "later"])
       #expect(plain.unverifiable.isEmpty)
     }
+    // Probes whose diagnostics name their sites are judged together: one compiler run for the candidates, one for
+    // the probes.
+    let named = [planted[2], planted[3]]
+    let before = checker.checksRun
+    let outcome = try checker.check(named, path: path, bytes: Array(s.utf8), minConfidence: 0.8, probe: true)
+    #expect(outcome.kept.map(\.name) == ["s", "later"])
+    #expect(checker.checksRun - before == 2)
   }
 
   @Test(

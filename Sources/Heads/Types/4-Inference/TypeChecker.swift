@@ -180,8 +180,9 @@ public final class TypeChecker: @unchecked Sendable {
   /// developer may accept any subset). `cumulative`: on top of the ones already kept (what writing needs).
   /// `progress` is called after each suggestion with (done, total); `shouldStop` before each, and when it says
   /// true the check throws `CancellationError`.
-  /// `probe`: each suggestion is also checked with `probeType` in its place, and one that the probe passes too
-  /// moves to `unverifiable` (one more compiler run per kept suggestion; when writing, per suggestion, first).
+  /// `probe`: each kept suggestion (when writing: each suggestion, first) is also checked with a probe of
+  /// `probeType` in its place, and one that the probe passes too moves to `unverifiable` (group tested: usually
+  /// one more compiler run for the file, `partitionByProbe`).
   public func check(
     _ suggestions: [TypeEvidence.Suggestion], path: String, bytes: [UInt8], minConfidence: Double,
     cumulative: Bool = false, probe: Bool = false, shouldStop: (() -> Bool)? = nil,
@@ -212,20 +213,55 @@ public final class TypeChecker: @unchecked Sendable {
     return outcome
   }
 
-  /// The suggestions where `probeType` adds a diagnostic to the file as it is (verifiable), and the others.
+  /// The probe written at the `index`-th suggestion of a batch: `probeType` with the index in its property's name,
+  /// so that a diagnostic whose message prints the type names the site that caused it.
+  static func probeType(_ index: Int) -> String { "{ readonly __codeintelProbe\(index): never }" }
+
+  /// The suggestions where the probe adds a diagnostic to the file as it is (verifiable), and the others, in their
+  /// order. Found by group testing, like `checkAlone`: the probes of a group are written together and checked once;
+  /// a diagnostic whose message names a probe (`Type 'number' is not assignable to type '{ readonly
+  /// __codeintelProbe3: never; }'`) verifies that site; when every added diagnostic named its site, the group's
+  /// other sites added nothing and cannot be judged; a diagnostic that names no site (`TS2362 The left-hand side of
+  /// an arithmetic operation must be …`) sends the group's unnamed sites to another round, halved when no site was
+  /// named, until a site alone is judged by whether it adds anything. A file whose probes all fail by name costs one
+  /// compiler run (a whole file's hints stay one run or a few, not one per hint: docs/benchmarks/lsp.md).
+  /// Probes written together could also interact (`a === b` with two probes names both): such a site counts as
+  /// verifiable, as it did before the probe existed.
   private func partitionByProbe(
     _ suggestions: [TypeEvidence.Suggestion], path: String, bytes: [UInt8], shouldStop: (() -> Bool)?
   ) throws -> (verifiable: [TypeEvidence.Suggestion], unverifiable: [TypeEvidence.Suggestion]) {
+    var verified = Set<Int>()
+    var groups: [[Int]] = suggestions.isEmpty ? [] : [Array(suggestions.indices)]
+    while let group = groups.popLast() {
+      if shouldStop?() == true { throw CancellationError() }
+      let edits = group.map {
+        ByteEdit(start: suggestions[$0].anchor, deletedLength: 0, inserted: ": " + Self.probeType($0))
+      }
+      let added = try addedDiagnostics(path: path, text: try edits.apply(to: bytes))
+      guard !added.isEmpty else { continue }  // none of the group can be judged
+      var named = Set<Int>()
+      var unnamed = false
+      for diagnostic in added {
+        let sites = group.filter { diagnostic.contains("__codeintelProbe\($0):") }
+        if sites.isEmpty { unnamed = true } else { named.formUnion(sites) }
+      }
+      verified.formUnion(named)
+      let rest = group.filter { !named.contains($0) }
+      guard unnamed, !rest.isEmpty else { continue }  // every diagnostic named its site: the rest added nothing
+      if rest.count == 1 && named.isEmpty {
+        verified.insert(rest[0])  // alone, it adds a diagnostic
+      } else if named.isEmpty {
+        let middle = rest.count / 2
+        groups.append(Array(rest[middle...]))
+        groups.append(Array(rest[..<middle]))
+      } else {
+        groups.append(rest)
+      }
+    }
     var verifiable: [TypeEvidence.Suggestion] = []
     var unverifiable: [TypeEvidence.Suggestion] = []
-    for suggestion in suggestions {
-      if shouldStop?() == true { throw CancellationError() }
-      let edit = ByteEdit(start: suggestion.anchor, deletedLength: 0, inserted: ": " + Self.probeType)
-      if try addedDiagnostics(path: path, text: try [edit].apply(to: bytes)).isEmpty {
-        unverifiable.append(suggestion)
-      } else {
-        verifiable.append(suggestion)
-      }
+    for (i, suggestion) in suggestions.enumerated() {
+      if verified.contains(i) { verifiable.append(suggestion) } else { unverifiable.append(suggestion) }
     }
     return (verifiable, unverifiable)
   }

@@ -8,9 +8,11 @@ import Tensor
 /// model.
 public enum EncoderWeights {
   /// Copies every parameter of `source` into the parameter of the same name in `target`. Shapes must match,
-  /// except the learned position table `embed.positions`, whose rows are copied as far as both reach: a
-  /// 128-position model gives a 256-position one its first 128 rows (the rest keep their fresh values), so the
-  /// longer model embeds every input of ≤ 128 tokens exactly as the shorter one did.
+  /// except the learned position table `embed.positions`: a 128-position model gives a 256-position one its 128
+  /// rows, so the longer model embeds every input of ≤ 128 tokens exactly as the shorter one did, and the rows past
+  /// them are copies of the source's, repeated (row j gets row j mod 128: Longformer's initialisation, Beltagy et
+  /// al. 2020). Fresh rows there stayed near chance in a 1,500-step MLM continuation; copied rows learned
+  /// (docs/PRETRAINING.md, "Session 10"). A shorter target keeps the source's first rows.
   public static func copy(from source: ParameterStore, to target: ParameterStore, path: String) throws {
     for e in target.layout.entries {
       guard let s = source.entry(e.name) else {
@@ -19,8 +21,13 @@ public enum EncoderWeights {
       if s.shape == e.shape {
         (target.data + e.offset).update(from: source.data + s.offset, count: e.count)
       } else if e.name == "embed.positions", s.shape.count == 2, e.shape.count == 2, s.shape[1] == e.shape[1] {
-        let rows = min(s.shape[0], e.shape[0])
-        (target.data + e.offset).update(from: source.data + s.offset, count: rows * e.shape[1])
+        let width = e.shape[1]
+        var row = 0
+        while row < e.shape[0] {
+          let rows = min(s.shape[0], e.shape[0] - row)
+          (target.data + e.offset + row * width).update(from: source.data + s.offset, count: rows * width)
+          row += rows
+        }
       } else {
         throw PretrainError.invalidModel(
           path: path, reason: "'\(e.name)' is \(s.shape) there but \(e.shape) in this run's config")

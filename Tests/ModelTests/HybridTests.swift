@@ -546,9 +546,15 @@ func randomValues(_ n: Int, seed: UInt64) -> [Float] {
     let (xs, xp) = (x.states.array, x.pooled.array)
     let y = long.forward(tokens: b.tokens, mask: b.mask, batch: b.batch, length: b.length)
     #expect(y.states.array == xs && y.pooled.array == xp, "inputs of ≤ 48 tokens embed exactly as before")
-    // the positions past the old window are the longer model's own, and a longer input runs
-    let tail = try #require(long.parameters.entry("embed.positions"))
-    #expect(array(long.parameters.data + tail.offset + 48 * 16, 16).contains { $0 != 0 })
+    // the positions past the old window are copies of the old rows, repeated (row j gets row j mod 48), and a
+    // longer input runs
+    let table = try #require(long.parameters.entry("embed.positions"))
+    let source = try #require(short.parameters.entry("embed.positions"))
+    for j in [48, 50, 95] {
+      #expect(
+        array(long.parameters.data + table.offset + j * 16, 16)
+          == array(short.parameters.data + source.offset + (j % 48) * 16, 16), "row \(j)")
+    }
     let longer = TokenBatch(sequences: [(0..<90).map { _ in Int32(6 + Int(rng.next() % 54)) }])
     let z = long.forward(tokens: longer.tokens, mask: longer.mask, batch: 1, length: 90).pooled.array
     #expect(z.allSatisfy { $0.isFinite })

@@ -46,7 +46,8 @@ enum PretrainCommand: CLICommand {
       --warm-start MODEL_DIR   Start from a model folder's encoder (and projection head) and tokenizer
                                instead of random weights; with --resume, only when DIR has no
                                checkpoint (so a run whose checkpoint is gone continues from the shipped
-                               model). A longer maxLength keeps the model's first position rows.
+                               model). A longer maxLength keeps the model's position rows and
+                               repeats them past its length (row j gets row j mod the model's).
       --mlm-weight W           Weight of masked-token prediction (0: pure MoCo).
       --moco-weight W          Weight of MoCo's InfoNCE (0: MLM only).
       --natural-pairs FILE     Natural clone pairs (JSON Lines, train split) for the natural stage.

@@ -159,7 +159,6 @@ public struct UnitRecordExporter {
     // The records wait until the whole repository is read: build output is judged by its copies in other files
     // (`ReviewScope`), as `codeintel clones` judges it.
     var pending: [UnitRecord] = []
-    var generatedFiles: Set<String> = []
     var next = 0
     for file in files {
       guard let bytes = try? FileBytes.read(file.fullPath, limit: maxFileBytes),
@@ -183,7 +182,6 @@ public struct UnitRecordExporter {
       }
       done.files += 1
       let generated = GeneratedCode.isGenerated(bytes)
-      if generated { generatedFiles.insert(file.path) }
       let first = next
       // Test code as `CloneDetector.testCode` judges it: the path, a test callback, or nested in test code
       // (units come outer before inner).
@@ -214,7 +212,7 @@ public struct UnitRecordExporter {
     // `ReviewScope`; `units` has no flags to include them, like its tests).
     let scope = ReviewScope(
       units: pending.map { (path: $0.path, canonicalHash: $0.canonicalHash, tokens: $0.tokens) },
-      generatedFiles: generatedFiles)
+      generatedFiles: Set(pending.lazy.filter { $0.generatedFile == true }.map(\.path)))
     for var record in pending {
       if record.eligible, let reason = scope.leftOut(path: record.path, options: options), reason != .test {
         record.eligible = false

@@ -217,7 +217,19 @@ extension NameFinetuneTests {
       try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: names.appendingPathComponent(file))
     }
     try write(Self.valid, "valid.jsonl")
-    try write(syntheticNames(8, seed: 2), "github-valid.jsonl")
+    try write(syntheticNames(12, seed: 2), "github-valid.jsonl")
+    // --github N spreads N github-valid functions beside Debian valid's 8 (sessions 5-10 took as many as Debian has)
+    let few = try CLI.run([
+      "finetune", "name-threshold", "--out", dir, "--datasets", root.appendingPathComponent("ds").path,
+      "--min-support", "1", "--min-any", "0", "--min-exact", "0", "--github", "4",
+    ])
+    #expect(few.status == 0, "\(few.stderr)")
+    let fewDisplay = try #require(try NameDisplayCalibration.load(from: URL(fileURLWithPath: dir)))
+    #expect(
+      fewDisplay.source.contains("github-valid.jsonl (4 spread over its 12)") && fewDisplay.source.contains("12 functions"))
+    let bad = try CLI.run(["finetune", "name-threshold", "--out", dir, "--github", "0"])
+    #expect(bad.status != 0 && bad.stderr.contains("--github"))
+    // the default: every github-valid function
     let r = try CLI.run([
       "finetune", "name-threshold", "--out", dir, "--datasets", root.appendingPathComponent("ds").path,
       "--min-support", "1", "--min-any", "0", "--min-exact", "0",
@@ -227,11 +239,11 @@ extension NameFinetuneTests {
     let display = try #require(try NameDisplayCalibration.load(from: URL(fileURLWithPath: dir)))
     #expect(display.confidence != nil && display.minProbability != nil)
     #expect(
-      display.source.contains("github-valid.jsonl (8 spread over its 8)") && display.source.contains("16 functions"))
+      display.source.contains("github-valid.jsonl (12 spread over its 12)") && display.source.contains("20 functions"))
     // the head now gates on the confidence
     let head = try NameHead.load(directory: dir)
     #expect(head.display?.confidence == display.confidence)
-    // --dump: one JSON line per listed suggestion of the 16 valid functions, with its signals and outcomes
+    // --dump: one JSON line per listed suggestion of the 20 valid functions, with its signals and outcomes
     let dump = root.appendingPathComponent("signals.jsonl").path
     let d = try CLI.run(["finetune", "name-threshold", "--out", dir, "--datasets", root.appendingPathComponent("ds").path, "--dump", dump])
     #expect(d.status == 0, "\(d.stderr)")
@@ -239,7 +251,7 @@ extension NameFinetuneTests {
       try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
     }
     let functions = Set(rows.compactMap { $0["function"] as? Int })
-    #expect(functions == Set(0..<16) && rows.count >= 16)
+    #expect(functions == Set(0..<20) && rows.count >= 20)
     for row in rows {
       let any = try #require(row["anyRight"] as? Bool)
       let exact = try #require(row["exact"] as? Bool)

@@ -8,8 +8,9 @@ enum FinetuneNameThreshold {
   static let help = """
     name-threshold
              Fit the name head's display threshold on the VALID splits into DIR/display.json:
-             method-names/valid.jsonl interleaved with as many github-valid.jsonl functions spread
-             over its repositories (when that file exists). For a head with a retrieval datastore
+             method-names/valid.jsonl interleaved with every github-valid.jsonl function (when that
+             file exists; --github N takes N of them spread over its repositories instead; sessions
+             5-10 took as many as Debian valid has, which left the github-valid walk 30 names to judge). For a head with a retrieval datastore
              (retrieval.bin) it first fits a calibrated confidence on them (a logistic regression of
              "the suggestion is exactly right" on its retrieval vote, neighbour similarity, decoder
              score and whether the decoder and the neighbours agree; docs/NAMES.md); otherwise the
@@ -27,6 +28,7 @@ enum FinetuneNameThreshold {
              --datasets DIR       dataset folder (default ~/.cache/codeintel/datasets-v2); reads
                                   method-names/valid.jsonl and github-valid.jsonl
              --top K              suggestions per function (default 5)   --limit N   first N functions
+             --github N|all       github-valid functions to fit on (default all)
              --min-any P --min-exact P --min-support N   the goals (defaults 0.6, 0.3, 30)
              --z Z                the Wilson bound's z (default 1.645; 0: the measured shares)
              --rule stable|pooled stable (default): the per-split rule above; pooled: sessions 5-8's
@@ -48,6 +50,11 @@ enum FinetuneNameThreshold {
     let dump = try scanner.option("--dump")
     let z = try scanner.double("--z", in: 0...10) ?? 1.645
     let rule = try scanner.choice("--rule", from: ["stable", "pooled"]) ?? "stable"
+    var githubCount: Int?  // nil: all
+    if let g = try scanner.option("--github"), g != "all" {
+      guard let n = Int(g), n > 0 else { throw UsageError("--github takes a positive count or 'all', not '\(g)'") }
+      githubCount = n
+    }
     guard try scanner.finish().isEmpty else { throw UsageError("unexpected arguments") }
     let head = try NameHead.load(directory: (out as NSString).expandingTildeInPath)
     let dir = (datasets as NSString).expandingTildeInPath + "/method-names"
@@ -61,7 +68,7 @@ enum FinetuneNameThreshold {
     var splitOf = [String](repeating: "valid", count: records.count)
     if FileManager.default.fileExists(atPath: dir + "/github-valid.jsonl") {
       let github = try MethodNameRecord.read(path: dir + "/github-valid.jsonl")
-      let spread = MethodNameRecord.spread(github, count: records.count)
+      let spread = MethodNameRecord.spread(github, count: githubCount ?? github.count)
       splitOf = MethodNameRecord.interleaved(splitOf, Array(repeating: "github-valid", count: spread.count))
       records = MethodNameRecord.interleaved(records, spread)
       source += " + github-valid.jsonl (\(spread.count) spread over its \(github.count))"

@@ -2,6 +2,8 @@
 """Session-11 fitting-set addition (issue 18): print the pre-registered near-miss groups blind.
 
 usage: clone-nearmiss-s11-print.py shown|hidden REPORT.json REPO_DIR > groups.txt
+       clone-nearmiss-s11-print.py ids=3,17,… REPORT.json REPO_DIR > groups.txt   (those groups, of either kind;
+       session 11's wrapped-callback labels, docs/audits/clone-thin-callback-prereg.txt)
 
 From a `codeintel clones DIR --format json` report: `shown` prints the first 15 near-miss groups with worth true,
 `hidden` the first 10 with worth false (lowest ids = report order), WITHOUT worth, notWorth, tokenOverlap,
@@ -13,11 +15,16 @@ import json
 import sys
 
 which, report, root = sys.argv[1], sys.argv[2], sys.argv[3]
-if which not in ("shown", "hidden"):
-    sys.exit("first argument: shown or hidden")
+if which not in ("shown", "hidden") and not which.startswith("ids="):
+    sys.exit("first argument: shown, hidden or ids=N,N,...")
 d = json.load(open(report))
 nm = sorted([g for g in d["groups"] if g["kind"] == "near-miss"], key=lambda g: g["id"])
-chosen = [g for g in nm if g["worth"]][:15] if which == "shown" else [g for g in nm if not g["worth"]][:10]
+if which.startswith("ids="):
+    ids = {int(x) for x in which[4:].split(",") if x}
+    nm = sorted([g for g in d["groups"] if g["id"] in ids], key=lambda g: g["id"])
+    chosen = nm
+else:
+    chosen = [g for g in nm if g["worth"]][:15] if which == "shown" else [g for g in nm if not g["worth"]][:10]
 print(f"{which}: {[g['id'] for g in chosen]} of {len(nm)} near-miss groups", file=sys.stderr)
 cache = {}
 
@@ -32,7 +39,7 @@ def code(m):
 CAP1, CAPD = 90, 70
 for g in chosen:
     ms = g["members"]
-    print(f"\n{'=' * 100}\n### near-miss #{g['id']}: {len(ms)} members, {g['lines']} lines")
+    print(f"\n{'=' * 100}\n### {g['kind']} #{g['id']}: {len(ms)} members, {g['lines']} lines")
     for m in ms:
         print(f"  - {m['path']}:{m['startLine']}-{m['endLine']} {m.get('name', '<anon>')} ({m['kind']})")
     first = code(ms[0])

@@ -307,6 +307,24 @@ import Testing
     #expect(size.statements == 3 && size.compound == 1)
   }
 
+  /// Session 11 pre-registered measuring a one-call wrapper's callback instead of the wrapper (`W`:
+  /// docs/audits/clone-thin-callback-prereg.txt) and did not adopt it: on the fitting set the groups it would show
+  /// were 8 of 35 worth a refactor (2D/3D variants, parallel per-direction methods). A body that is one call around a
+  /// callback with branches is still one statement, so such a group stays `thin`; only a curried arrow is measured
+  /// inside.
+  @Test func aCallWrappedAroundABranchyCallbackIsStillOneStatement() throws {
+    let tree = try Parser(language: .typescript).parse(
+      "function resetStates(states?: number[]) {\n  tidy(() => {\n    if (states == null) { return; }\n"
+        + "    for (const s of states) { reset(s); }\n    this.keep = states.length;\n  });\n}\n")
+    let unit = try #require(extractUnits(from: tree).first { $0.name == "resetStates" })
+    let size = CloneWorth.bodySize(try #require(tree.root.namedDescendant(for: unit.bodyRange)))
+    #expect(size.statements == 1 && size.compound == 0)
+    let pair = CloneWorth.judge(
+      kind: .nearMiss, names: ["resetStates", "resetStates"], sizes: [size, size], runOverlap: nil,
+      blindRunOverlap: nil)
+    #expect(pair == .thin)
+  }
+
   @Test func settingsFileCanShowEveryGroup() throws {
     let s = try RepositorySettings.parse(Data(#"{"clones": {"allGroups": true}}"#.utf8), path: "x")
     #expect(s.applied(to: CloneOptions()).allGroups)

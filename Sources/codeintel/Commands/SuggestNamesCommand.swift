@@ -32,7 +32,7 @@ enum SuggestNamesCommand: CLICommand {
     its warnings were right ≥ 80 % of the time both on planted name swaps and on real repositories
     it was not written against (at least 5 warnings each). All body rules pass on planted swaps
     (46 of 46) but not on real code (predicate 1 of 11, get 0 of 128, set 0 of 1, in 170,351
-    functions). The model rule (session 9, at the per-split display level 0.5457): none right on
+    functions). The model rule (session 9, session 8's head at its level 0.5457): none right on
     planted swaps (1 warning in 390 swapped functions, on a name left as written), 0 of 5 on
     github-valid code (members of an interface's object literal), none on 1,914 functions of three
     github-test solution collections; it stays off (docs/NAMES.md). Names an interface

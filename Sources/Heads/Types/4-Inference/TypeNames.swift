@@ -9,8 +9,7 @@ import Syntax
 ///
 /// A name is a type in scope when the file declares it as a class, interface, type alias or enum, imports it
 /// (the import may bring a value: the checker, `--check`, catches that), it is a type parameter of a
-/// declaration around the site, or it is a global lib type (`isGlobalType`: `globalTypes` and every type TypeScript's
-/// default ES2020 + DOM libraries declare, `libTypes`). A qualified name
+/// declaration around the site, or it is one of the global lib types in `globalTypes`. A qualified name
 /// (`ts.Node`, `Color.Red`) needs its first part imported or declared as a namespace, module or enum.
 public struct TypeNames {
   /// Global types of TypeScript's default libraries (ES2020 + DOM) that code commonly annotates with. Values
@@ -52,19 +51,6 @@ public struct TypeNames {
     "IteratorResult", "AsyncIterable", "AsyncIterator", "AsyncIterableIterator", "ArrayLike", "NodeListOf",
     "TypedPropertyDescriptor", "ProxyHandler",
   ]
-
-  /// Whether `name` is a global type: one of `globalTypes`, or any interface, type alias, class or enum that
-  /// TypeScript's default ES2020 + DOM libraries declare (`libTypes`: `PropertyDecorator`, `ShadowRoot`,
-  /// `HTMLLabelElement`, …; session 11). A value without a type of its name (`Proxy`, `Reflect`) is neither.
-  public static func isGlobalType(_ name: String) -> Bool {
-    globalTypes.contains(name) || libTypes.contains(name)
-  }
-
-  /// Whether the global type `name` needs type arguments (`genericGlobals`, or a lib generic whose first type
-  /// parameter has no default: `PromiseSettledResult`, `HTMLCollectionOf`).
-  public static func isGenericGlobal(_ name: String) -> Bool {
-    genericGlobals.contains(name) || libGenerics.contains(name)
-  }
 
   /// The most confidence a candidate that contains `any` (`any[]`, `Record<string, any>`) keeps.
   public static let anyCap = 0.5
@@ -274,12 +260,12 @@ public struct TypeNames {
           problem = "`\(name)` is imported as a value (its module declares no type of that name)"
           return false
         }
-        guard types.contains(name) || Self.isGlobalType(name) else {
+        guard types.contains(name) || Self.globalTypes.contains(name) else {
           problem = "`\(name)` is not a type in scope (not declared, imported or a global type)"
           return false
         }
         let applied = n.parent?.type == "generic_type" && n.fieldName == "name"
-        if !applied && (generics.contains(name) || (!types.contains(name) && Self.isGenericGlobal(name))) {
+        if !applied && (generics.contains(name) || (!types.contains(name) && Self.genericGlobals.contains(name))) {
           problem = "`\(name)` is generic and needs type arguments"
         }
         return false

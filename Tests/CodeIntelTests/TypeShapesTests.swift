@@ -63,12 +63,14 @@ struct TypeShapesTests {
     // `| null` shape made `(()=>void)|null|null` (6 system lists on github-valid, session 11).
     #expect(TypeShapes.topLevelMembers("(()=>void)|null") == ["(()=>void)", "null"])
     #expect(TypeShapes.Shape.orNull.apply("(() => void) | null") == "(()=>void)|null")
-    #expect(TypeShapes.Shape.orUndefined.apply("Map<string,(x:T)=>void>|undefined") == "Map<string,(x:T)=>void>|undefined")
+    #expect(
+      TypeShapes.Shape.orUndefined.apply("Map<string,(x:T)=>void>|undefined") == "Map<string,(x:T)=>void>|undefined")
     // A bare function type is one member (its `|` belongs to the return type) and takes parentheses in a union:
     // `()=>void|null` would be a function returning `void | null`.
     #expect(TypeShapes.topLevelMembers("(a:number)=>string|undefined") == ["(a:number)=>string|undefined"])
     #expect(TypeShapes.Shape.orNull.apply("() => void") == "(()=>void)|null")
-    #expect(TypeShapes.Shape.orUndefined.apply("(a:number)=>string|undefined") == "((a:number)=>string|undefined)|undefined")
+    #expect(
+      TypeShapes.Shape.orUndefined.apply("(a:number)=>string|undefined") == "((a:number)=>string|undefined)|undefined")
     #expect(TypeShapes.Shape.orNull.apply("string | undefined") == "string|undefined|null")
   }
 

@@ -57,6 +57,23 @@ struct TypeShapesTests {
     #expect(s.shape(anchor: offset(after: "both(a)", in: text), kind: "return") == nil)
   }
 
+  @Test("a union shape does not stack a member a function-typed union already has")
+  func unionOfFunctionType() {
+    // The `>` of `=>` once counted as a closing bracket, so `(() => void) | null` read as one member and the
+    // `| null` shape made `(()=>void)|null|null` (6 system lists on github-valid, session 11).
+    #expect(TypeShapes.topLevelMembers("(()=>void)|null") == ["(()=>void)", "null"])
+    #expect(TypeShapes.Shape.orNull.apply("(() => void) | null") == "(()=>void)|null")
+    #expect(
+      TypeShapes.Shape.orUndefined.apply("Map<string,(x:T)=>void>|undefined") == "Map<string,(x:T)=>void>|undefined")
+    // A bare function type is one member (its `|` belongs to the return type) and takes parentheses in a union:
+    // `()=>void|null` would be a function returning `void | null`.
+    #expect(TypeShapes.topLevelMembers("(a:number)=>string|undefined") == ["(a:number)=>string|undefined"])
+    #expect(TypeShapes.Shape.orNull.apply("() => void") == "(()=>void)|null")
+    #expect(
+      TypeShapes.Shape.orUndefined.apply("(a:number)=>string|undefined") == "((a:number)=>string|undefined)|undefined")
+    #expect(TypeShapes.Shape.orNull.apply("string | undefined") == "string|undefined|null")
+  }
+
   @Test("arrays from `[]` and array-making calls; `new Map()` keeps only Map<…>")
   func initialisers() throws {
     let text = """

@@ -48,7 +48,10 @@ public enum TypeShapes {
       case .orUndefined, .orNull:
         let extra = self == .orUndefined ? "undefined" : "null"
         if TypeShapes.empty.contains(n) { return nil }
-        if TypeShapes.topLevelMembers(n).contains(extra) { return n }
+        let members = TypeShapes.topLevelMembers(n)
+        if members.contains(extra) { return n }
+        // A bare function type takes parentheses: `() => void | null` would return the union.
+        if members.count == 1 && TypeShapes.isFunctionType(n) { return "(\(n))|" + extra }
         return n + "|" + extra
       case .array:
         if n.hasSuffix("[]") || n.hasPrefix("Array<") || n.hasPrefix("ReadonlyArray<") { return n }
@@ -61,20 +64,43 @@ public enum TypeShapes {
     }
   }
 
+  /// Whether `type` (normalised) is a function type: an arrow outside every bracket (`(a:T)=>U`, `<T>()=>T`).
+  static func isFunctionType(_ type: String) -> Bool {
+    var depth = 0
+    var previous: Character?
+    for c in type {
+      switch c {
+      case "<", "(", "[", "{": depth += 1
+      case ">" where previous == "=": if depth == 0 { return true }
+      case ">", ")", "]", "}": depth -= 1
+      default: break
+      }
+      previous = c
+    }
+    return false
+  }
+
   /// Types that are no value's inner type: they vanish in a union or an array.
   static let empty: Set<String> = ["void", "undefined", "null", "never", "any", "unknown"]
 
-  /// The members of a union at the top level (not inside `<…>`, `(…)`, `[…]` or `{…}`).
+  /// The members of a union at the top level (not inside `<…>`, `(…)`, `[…]` or `{…}`); a function type is one
+  /// member. The `>` of a function type's arrow (`=>`) closes nothing: counted as a closer it made
+  /// `(() => void) | null` one member, so the `| null` shape stacked a second `null` on it (session 11).
   static func topLevelMembers(_ type: String) -> [String] {
     var out: [String] = []
     var depth = 0
     var current = ""
+    var previous: Character?
     for c in type {
       switch c {
       case "<", "(", "[", "{": depth += 1
+      case ">" where previous == "=":
+        // An arrow outside every bracket: the whole type is a function type (`() => A | B` returns the union).
+        if depth == 0 { return [type] }
       case ">", ")", "]", "}": depth -= 1
       default: break
       }
+      previous = c
       if c == "|" && depth == 0 {
         out.append(current)
         current = ""

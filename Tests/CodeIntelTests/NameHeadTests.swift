@@ -358,6 +358,21 @@ struct NameAnalysisTests {
     }
     #expect(fixed.map(\.0) == ["toString", "valueOf", "then", "describe"])
     #expect(fixed.map(\.1) == [true, true, true, false])
+    // an object literal with a declared type implements it: `const v: T = {…}`, `{…} satisfies T`, `({…}) as T`;
+    // `as const` and an untyped literal fix nothing
+    let typedTS = try Parser(language: .typescript).parse(
+      """
+      const a: Visitor = { enter(n) { const x = n.x; return x; } };
+      const b = { leave(n) { const x = n.x; return x; } } satisfies Visitor;
+      const c = ({ visit(n) { const x = n.x; return x; } }) as Visitor;
+      const d = { walk(n) { const x = n.x; return x; } } as const;
+      const e = { step(n) { const x = n.x; return x; } };
+      """)
+    let typedFixed = extractUnits(from: typedTS).compactMap { u in
+      u.name.map { ($0, NameAnalysis.nameIsFixedByAnInterface($0, unit: u, tree: typedTS)) }
+    }
+    #expect(typedFixed.map(\.0) == ["enter", "leave", "visit", "walk", "step"])
+    #expect(typedFixed.map(\.1) == [true, true, true, false, false])
   }
 
   @Test(
@@ -547,6 +562,29 @@ struct NameAnalysisTests {
     #expect(NameModel(head: gated(nil)).suggestions(for: unit, in: tree, top: 3).isEmpty)
     let all = NameAnalysis.analyze(tree: tree, units: [unit], head: gated(nil), top: 3, showAll: true)[0]
     #expect(all.suggestions.map(\.name) == r.suggestions.map(\.name) && all.hidden == 0)
+
+    // Where a declared type fixes the name (a typed object literal's member: graphql-js's Visitor `enter`, for which
+    // the head offered `apply`), no other name is suggested: a rename would break the contract. The same member of
+    // an untyped literal keeps its suggestions; --all-names (showAll) still lists them all.
+    func member(_ declaration: String) throws -> (NameReport, [NameReport.Suggestion], NameReport) {
+      let ts = try Parser(language: .typescript).parse(
+        "\(declaration) {\n  getUser(x0) {\n    const user = x0.user;\n    return getOp(user, getUser);\n  },\n};\n")
+      let units = extractUnits(from: ts)
+      #expect(units.count == 1)
+      return (
+        NameAnalysis.analyze(tree: ts, units: units, head: head, top: 3)[0],
+        NameModel(head: head).suggestions(for: units[0], in: ts, top: 3),
+        NameAnalysis.analyze(tree: ts, units: units, head: head, top: 3, showAll: true)[0]
+      )
+    }
+    let (typed, typedViaModel, typedAll) = try member("const v: Visitor =")
+    #expect(typed.fixedByAPI == true)
+    #expect(typed.suggestions.allSatisfy { $0.name == "getUser" } && typed.suggestions.count + typed.hidden == 3)
+    #expect(typedViaModel.map(\.name) == typed.suggestions.map(\.name))
+    #expect(typedAll.suggestions.count == 3)
+    let (plain, plainViaModel, _) = try member("const v =")
+    #expect(plain.fixedByAPI == nil && plain.suggestions.count == 3 && plainViaModel.count == 3)
+    #expect(plain.suggestions.contains { $0.name != "getUser" })
 
     // The model's disagreement: a name none of whose words the head can say (`quux`, `frob`), an eager bar
     // (no gap, any probability). It counts only with its rule on, and only as far as the head's calibration

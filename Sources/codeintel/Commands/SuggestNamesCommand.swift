@@ -37,8 +37,9 @@ enum SuggestNamesCommand: CLICommand {
     github-valid code (members of an interface's object literal), none on 1,914 functions of three
     github-test solution collections; it stays off (docs/NAMES.md). Names an interface
     fixes (Proxy traps, toString, framework hooks, HTTP route handlers, overrides, subclass members,
-    event handlers, members of an object literal passed to a call) and stubs whose every path throws
-    are never judged.
+    event handlers, members of an object literal passed to a call or given a declared type) and stubs
+    whose every path throws are never judged, and where an interface fixes the name no other name is
+    suggested (renaming would break the contract).
     Each flag says why. A progress bar goes to stderr when it is a terminal.
 
     OPTIONS:
@@ -72,7 +73,8 @@ enum SuggestNamesCommand: CLICommand {
                            [{"name", "probability", "score", "confidence" (calibrated, when the
                            head has one)}], "currentScore" (or absent),
                            "mismatch" (bool), "mismatchScore" (0-1), "reasons": [string], "hidden" (suggestions held
-                           back under the display threshold)}]}],
+                           back under the display threshold), "fixedByAPI" (true when an API
+                           fixes the name: only the name as written may be suggested)}]}],
                            "model": head folder or null}.
     Exit status: 0, or 1 when a path could not be read or parsed (missing, a symbolic link loop,
     unreadable, binary): each is reported on one line and the others are still analysed.

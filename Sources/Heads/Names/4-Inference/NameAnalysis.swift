@@ -35,6 +35,10 @@ public struct NameReport: Sendable, Codable, Equatable {
   /// Suggestions the model made but the head's display calibration (`display.json`) holds back as too
   /// unsure to show.
   public var hidden: Int = 0
+  /// True when an API fixes the name (a Proxy trap, `toString`, an override, a member of a typed object literal or
+  /// of one handed to a call…: `NameAnalysis.nameIsFixedByAnInterface`): no other name is suggested and no rule
+  /// judges it. Absent otherwise.
+  public var fixedByAPI: Bool? = nil
   /// Every rule's evidence, on or off (not in the JSON output: `reasons` lists the rules that count), so that a
   /// cached report can be re-judged under other rules (`applying(rules:)`).
   public var evidence: [Evidence] = []
@@ -47,7 +51,7 @@ public struct NameReport: Sendable, Codable, Equatable {
   }
 
   enum CodingKeys: String, CodingKey {
-    case name, kind, line, character, suggestions, currentScore, mismatch, mismatchScore, reasons, hidden
+    case name, kind, line, character, suggestions, currentScore, mismatch, mismatchScore, reasons, hidden, fixedByAPI
   }
 
   /// The verdict when only `rules` count: reasons, combined score and flag from their evidence alone.
@@ -336,12 +340,32 @@ public enum NameAnalysis {
     // a member of an object literal handed to a call (`persist(…, { getItem() {…} })`, `createStorage(() => ({…}))`):
     // it implements the callee's protocol, so the callee, not the body, chose the name
     if container.type == "object", isPassedAsArgument(container) { return true }
+    // a member of an object literal given a declared type (`const v: Visitor = { enter() {…} }`, `{…} satisfies
+    // Plugin`, `{…} as Hooks`): the type, not the body, chose the name (graphql-js's `enter`/`leave`, session 11)
+    if container.type == "object", isTyped(container) { return true }
     if container.type == "class_body", let cls = container.parent,
       cls.children.contains(where: { $0.type == "class_heritage" })
     {
       return true
     }
     return false
+  }
+
+  /// Whether an object literal's type is declared where it is written: the value of a variable declared with a type
+  /// (`const v: T = {…}`), or the expression of `satisfies T` or `as T` (through parentheses).
+  static func isTyped(_ object: Node) -> Bool {
+    var node = object
+    while let parent = node.parent, parent.type == "parenthesized_expression" { node = parent }
+    guard let parent = node.parent else { return false }
+    switch parent.type {
+    case "variable_declarator":
+      return parent.child(field: "value")?.byteRange == node.byteRange && parent.child(field: "type") != nil
+    case "satisfies_expression", "as_expression":
+      // `{…} as const` fixes nothing
+      return parent.children.first?.byteRange == node.byteRange && !parent.text.hasSuffix("as const")
+    default:
+      return false
+    }
   }
 
   /// Whether an object literal is an argument of a call or `new`, directly or inside other literals, a
@@ -490,12 +514,14 @@ public enum NameAnalysis {
       var hidden = 0
       // A name the API fixes (a Proxy trap, `toString`, an override…) is never evidence of a mismatch.
       // …nor is a stub whose every path throws: its body says nothing about what the name promises.
-      let fixed =
-        (unit.name.map { nameIsFixedByAnInterface($0, unit: unit, tree: tree) } ?? false)
-        || everyPathThrows(unit: unit, tree: tree)
+      let fixedByAPI = unit.name.map { nameIsFixedByAnInterface($0, unit: unit, tree: tree) } ?? false
+      let fixed = fixedByAPI || everyPathThrows(unit: unit, tree: tree)
       if k < model.count {
         let m = model[k]
-        let shown = m.predictions.enumerated().filter { gate?.shows($0.element, position: $0.offset) ?? true }
+        var shown = m.predictions.enumerated().filter { gate?.shows($0.element, position: $0.offset) ?? true }
+        // Where an API fixes the name, another name is no suggestion: renaming would break the contract (the
+        // rename action would rename a Visitor's `enter`). Only the name as written may be shown (`showAll` lists all).
+        if fixedByAPI && !showAll { shown = shown.filter { $0.element.subtokens == item.example.target } }
         hidden = m.predictions.count - shown.count
         suggestions = shown.map {
           .init(
@@ -523,10 +549,11 @@ public enum NameAnalysis {
         evidence.append(.init(rule: r.rule, score: ruleWeight, reason: r.reason))
       }
       let at = lines.utf16Position(ofByte: unit.nameRange?.lowerBound ?? unit.byteRange.lowerBound)
-      let report = NameReport(
+      var report = NameReport(
         name: item.example.name, kind: unit.kind.rawValue, line: at.line + 1, character: at.character,
         suggestions: suggestions, currentScore: currentScore, mismatch: false, mismatchScore: 0, reasons: [],
         hidden: hidden, evidence: evidence)
+      if fixedByAPI { report.fixedByAPI = true }
       out.append(report.applying(rules: rules))
     }
     return out
@@ -556,8 +583,10 @@ public final class NameModel: @unchecked Sendable {
   {
     guard let ex = MethodNames.example(for: unit, in: tree) else { return [] }
     let r = head.analyze(inputs: [ex.input], current: nil, beam: max(beam, top), top: top)
+    let fixed = unit.name.map { NameAnalysis.nameIsFixedByAnInterface($0, unit: unit, tree: tree) } ?? false
     return NameAnalysis.distinctNames(r.first?.predictions ?? [], top: top).enumerated()
       .filter { head.display?.shows($0.element, position: $0.offset) ?? true }
+      .filter { !fixed || $0.element.subtokens == ex.target }
       .map {
         .init(
           name: $0.element.name, probability: $0.element.probability, score: $0.element.score,

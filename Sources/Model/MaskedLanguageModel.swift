@@ -218,8 +218,7 @@ public final class MaskedLMHead: @unchecked Sendable {
     LayerNorm.backward(
       dinp: dg, dweight: gr + normw, dbias: gr + normb, dout: dln, inp: g.data, weight: p + normw,
       mean: lnMean.data, rstd: lnRstd.data, n: m, c: d)
-    dh.update(repeating: 0, count: m * d)
-    GELU.backward(dinp: dh, inp: h.data, dout: dg, count: m * d)
+    GELU.backward(dinp: dh, inp: h.data, dout: dg, count: m * d, overwrite: true)
     Linear.backward(
       dinp: dx, dweight: gr + densew, dbias: gr + denseb, dout: dh, inp: x.data, weight: p + densew, n: m, c: d,
       oc: d, overwriteInput: true)

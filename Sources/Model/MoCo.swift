@@ -200,7 +200,8 @@ public final class MoCo: @unchecked Sendable {
 
     // momentum update of the key side, then enqueue the keys
     if contrastive {
-      keyEncoder.parameters.updateEMA(from: queryEncoder.parameters, momentum: config.momentum)
+      keyEncoder.parameters.updateEMA(
+        from: queryEncoder.parameters, momentum: config.momentum, threads: max(config.threads, 1))
       keyHead.parameters.updateEMA(from: queryHead.parameters, momentum: config.momentum)
       enqueue(keys.data, count: b)
     }

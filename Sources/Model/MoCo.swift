@@ -478,7 +478,7 @@ final class MoCoLane: @unchecked Sendable {
     // masked-token prediction on the token states (of its own pass first, when separate)
     var dStatesPointer: UnsafeMutablePointer<Float>?
     func runMLM(states: UnsafePointer<Float>, targets: [Int32], head: MaskedLMHead, ds: UnsafeMutablePointer<Float>) {
-      let r = head.forward(states: states, targets: targets, encoder: queryEncoder.parameters)
+      let r = head.forward(states: states, targets: targets, encoder: queryEncoder.parameters, gradWeight: mlmGradWeight)
       result.mlm = r.loss
       result.mlmSelected = head.m
       result.mlmCorrect = Int((r.accuracy * Float(head.m)).rounded())

@@ -87,3 +87,39 @@ import Testing
     #expect(MoCo.clipScale([b], maxNorm: 100).scale == nil, "no factor under the threshold")
   }
 }
+
+// MARK: - The masked-token head's one-pass rows
+
+@Suite struct MaskedLMHeadOnePassTests {
+  /// forward(gradWeight:) then backward writes the output gradient row by row during the forward; loss,
+  /// accuracy and every gradient must be the separate passes' bits, tied and untied, on a vocabulary wider
+  /// than one vector block.
+  @Test(arguments: [false, true])
+  func onePassGivesTheSeparatePassesBits(tied: Bool) {
+    let (d, v, n) = (16, 203, 9)
+    let targets: [Int32] = [5, TokenMasking.ignore, 202, 0, TokenMasking.ignore, 17, 17, 99, 150]
+    func run(fused: Bool) -> (Float, Float, [Float], [Float], [Float]) {
+      let head = MaskedLMHead(dim: d, vocab: v, tied: tied, seed: 21)
+      var layout = ParameterLayout()
+      layout.add("embed.tokens", [v, d])
+      let encoder = ParameterStore(layout: layout)
+      var rng = TensorRandom(seed: 22)
+      rng.fillNormal(encoder.data, count: v * d, std: 0.5)
+      rng.fillNormal(head.parameters.data, count: head.parameters.count, std: 0.5)
+      var states = [Float](repeating: 0, count: n * d)
+      rng.fillNormal(&states, count: n * d, std: 1)
+      let weight: Float = 0.37
+      let r = states.withUnsafeBufferPointer {
+        head.forward(states: $0.baseAddress!, targets: targets, encoder: encoder, gradWeight: fused ? weight : nil)
+      }
+      var dStates = [Float](repeating: 0.25, count: n * d)
+      head.backward(weight: weight, dStates: &dStates, encoder: encoder)
+      return (r.loss, r.accuracy, array(head.parameters.grad, head.parameters.count),
+        array(encoder.grad, encoder.count), dStates)
+    }
+    let (a, b) = (run(fused: false), run(fused: true))
+    #expect(a.0.bitPattern == b.0.bitPattern && a.1 == b.1)
+    #expect(a.2 == b.2 && a.3 == b.3 && a.4 == b.4)
+    #expect(a.2.contains { $0 != 0 } && a.4.contains { $0 != 0.25 })
+  }
+}

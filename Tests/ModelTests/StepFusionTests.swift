@@ -88,6 +88,88 @@ import Testing
   }
 }
 
+// MARK: - When the next batch is built (scheduling only)
+
+/// A split step frees the batch producer's slot when its first lane finishes (`MoCo.onFirstLaneDone` →
+/// `BatchProducer.release(through:)`), so augmentation runs on the core that lane leaves idle. Only the timing
+/// of the builds may change: the same batches, the same bits.
+@Suite struct ProducerReleaseTests {
+  /// Waits up to 5 s for `condition`.
+  func eventually(_ condition: () -> Bool) -> Bool {
+    for _ in 0..<500 {
+      if condition() { return true }
+      usleep(10_000)
+    }
+    return condition()
+  }
+
+  @Test func aSignalledSlotFreesAtTheSignalNotAtTheNextTake() {
+    var config = Tiny.config()
+    config.prefetchBatches = 2
+    config.augmentWorkers = 1
+    let producer = BatchProducer(units: Tiny.units, tokenizer: Tiny.tokenizer, config: config, startStep: 0)
+    defer { producer.stop() }
+    producer.releasesOnSignal = true
+    #expect(eventually { producer.readySteps == [0, 1] })
+    let (pair0, _) = producer.next(step: 0)
+    usleep(200_000)
+    #expect(producer.readySteps == [1], "step 0 is still being trained on: no third batch yet")
+    producer.release(through: 0)
+    #expect(eventually { producer.readySteps == [1, 2] })
+    for (step, pair) in [(0, pair0), (1, producer.next(step: 1).0), (2, producer.next(step: 2).0)] {
+      let direct = BatchProducer.build(step: step, units: Tiny.units, tokenizer: Tiny.tokenizer, config: config)
+      #expect(pair.query == direct.query && pair.key == direct.key && pair.original == direct.original)
+    }
+    // without a signal a step's slot frees at the next take: nothing stalls
+    #expect(eventually { producer.readySteps == [3] })
+    _ = producer.next(step: 3)
+    #expect(eventually { producer.readySteps == [4] })
+  }
+
+  @Test func unsignalledSlotsFreeAtTheTakeAsBefore() {
+    var config = Tiny.config()
+    config.prefetchBatches = 2
+    config.augmentWorkers = 1
+    let producer = BatchProducer(units: Tiny.units, tokenizer: Tiny.tokenizer, config: config, startStep: 0)
+    defer { producer.stop() }
+    #expect(eventually { producer.readySteps == [0, 1] })
+    _ = producer.next(step: 0)
+    #expect(eventually { producer.readySteps == [1, 2] })
+  }
+
+  @Test func aSplitStepSignalsOnceWithItsNumberAndChangesNothing() {
+    final class Calls: @unchecked Sendable {
+      let lock = NSLock()
+      var steps: [Int] = []
+      func add(_ s: Int) {
+        lock.lock()
+        steps.append(s)
+        lock.unlock()
+      }
+    }
+    var c = Tiny.config(seed: 3)
+    c.batchSize = 5
+    c.mlmWeight = 1
+    c.mlmView = "original"
+    for split in [1, 2, 3] {
+      c.dataParallel = split
+      let calls = Calls()
+      let hooked = MoCo(config: c, vocab: Tiny.tokenizer.vocabSize)
+      hooked.onFirstLaneDone = { calls.add($0) }
+      let plain = MoCo(config: c, vocab: Tiny.tokenizer.vocabSize)
+      for step in 0..<2 {
+        let pair = BatchProducer.build(step: step, units: Tiny.units, tokenizer: Tiny.tokenizer, config: c)
+        let a = hooked.step(query: pair.query, key: pair.key, original: pair.original)
+        let b = plain.step(query: pair.query, key: pair.key, original: pair.original)
+        #expect(a.loss == b.loss)
+      }
+      #expect(calls.steps == (split > 1 ? [0, 1] : []), "split \(split)")
+      let (x, y) = (hooked.queryEncoder.parameters, plain.queryEncoder.parameters)
+      #expect(array(x.data, x.count) == array(y.data, y.count))
+    }
+  }
+}
+
 // MARK: - The masked-token head's one-pass rows
 
 @Suite struct MaskedLMHeadOnePassTests {

@@ -27,11 +27,6 @@ public final class BatchProducer: @unchecked Sendable {
   private let condition = NSCondition()
   private var ready: [Int: Pair] = [:]
   private var nextWanted: Int
-  /// Steps whose buffer slot is free again: the workers build step s only while s − released < prefetch.
-  private var released: Int
-  /// Whether a step's slot frees when `release(through:)` says so (during the step) instead of when the next
-  /// step's pair is taken (see `releasesOnSignal`).
-  private var signalled = false
   private var stopped = false
   private var threads: [Thread] = []
   private var running = 0
@@ -42,7 +37,6 @@ public final class BatchProducer: @unchecked Sendable {
     self.config = config
     self.tokenizer = tokenizer
     nextWanted = startStep
-    released = startStep
     let workers = max(1, config.augmentWorkers)
     running = workers
     for w in 0..<workers {
@@ -90,7 +84,7 @@ public final class BatchProducer: @unchecked Sendable {
     var step = first
     while true {
       condition.lock()
-      while !stopped && step - released >= config.prefetchBatches { condition.wait() }
+      while !stopped && step - nextWanted >= config.prefetchBatches { condition.wait() }
       if stopped {
         running -= 1
         condition.broadcast()
@@ -117,48 +111,8 @@ public final class BatchProducer: @unchecked Sendable {
     while ready[step] == nil { condition.wait() }
     let pair = ready.removeValue(forKey: step)!
     nextWanted = step + 1
-    // the slots of the steps before this one are free; this step's frees now, or at its signal
-    released = max(released, signalled ? step : step + 1)
     condition.broadcast()
     return (pair, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
-  }
-
-  /// With `releasesOnSignal`, the slot of the step being trained frees when the trainer calls
-  /// `release(through:)` with it, not when it takes the next pair: a split step calls it when its first lane
-  /// finishes, so the workers build the next batch on the core that lane leaves idle (while the other lane
-  /// and the serial part run) instead of waking at the next step's start and taking CPU from both lanes.
-  /// Which batches are built, and their contents, do not change: only when. Off: the slot frees when the next
-  /// pair is taken, as before.
-  public var releasesOnSignal: Bool {
-    get {
-      condition.lock()
-      defer { condition.unlock() }
-      return signalled
-    }
-    set {
-      condition.lock()
-      signalled = newValue
-      if !newValue { released = max(released, nextWanted) }
-      condition.broadcast()
-      condition.unlock()
-    }
-  }
-
-  /// Frees the buffer slots of the steps up to and including `step` (see `releasesOnSignal`).
-  public func release(through step: Int) {
-    condition.lock()
-    if step + 1 > released {
-      released = step + 1
-      condition.broadcast()
-    }
-    condition.unlock()
-  }
-
-  /// The steps built and not yet taken (for tests and logs).
-  public var readySteps: [Int] {
-    condition.lock()
-    defer { condition.unlock() }
-    return ready.keys.sorted()
   }
 
   /// Stops the workers and waits for them to finish their current batch.

@@ -252,9 +252,6 @@ public final class MoCo: @unchecked Sendable {
     var results = [LaneLosses](repeating: LaneLosses(), count: laneCount)
     let blasThreads = BLAS.threads
     BLAS.setThreads(1)
-    let finished = NSLock()
-    var lanesDone = 0
-    let (hook, step) = (onFirstLaneDone, self.step)
     results.withUnsafeMutableBufferPointer { out in
       Parallel.forEachWorker(laneCount) { s in
         let rows = slices[s]
@@ -264,11 +261,6 @@ public final class MoCo: @unchecked Sendable {
           moco: self, query: qb.rows(rows), key: kb.rows(rows), masked: m, mlmWeight: mlmWeight,
           mocoWeight: mocoWeight, mlmScale: selected > 0 ? Float(m?.selected ?? 0) / Float(selected) : 0,
           mocoScale: Float(rows.count) / Float(b), separateMLM: separateMLM, keysOut: k + rows.lowerBound * p)
-        finished.lock()
-        lanesDone += 1
-        let first = lanesDone == 1
-        finished.unlock()
-        if first { hook?(step) }
       }
     }
     BLAS.setThreads(blasThreads)
@@ -355,12 +347,6 @@ public final class MoCo: @unchecked Sendable {
     else { return 1 }
     return min(dataParallel, batch)
   }
-
-  /// Called with the step's number when the first lane of a split step has finished (on that lane's thread),
-  /// while the others and the serial part are still to run: the pretraining loop frees the batch producer's
-  /// slot there (`BatchProducer.releasesOnSignal`), so the next batch is built on the core that lane leaves
-  /// idle. Changes no number.
-  public var onFirstLaneDone: (@Sendable (Int) -> Void)?
 
   /// MoCo's own modules as the one lane of an unsplit step.
   lazy var mainLane = MoCoLane(

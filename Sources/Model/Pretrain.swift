@@ -183,13 +183,6 @@ public final class Pretrainer {
       startStep < min(end, config.steps)
       ? BatchProducer(units: units, tokenizer: tokenizer, config: config, startStep: startStep) : nil
     defer { producer?.stop() }
-    // a split step frees the producer's slot when its first lane finishes (the next batch is then built on the
-    // core that lane leaves idle, not at the next step's start against both lanes); same batches, same numbers
-    if let producer, moco.splitLanes(batch: config.batchSize) > 1 {
-      producer.releasesOnSignal = true
-      moco.onFirstLaneDone = { [producer] step in producer.release(through: step) }
-    }
-    defer { moco.onFirstLaneDone = nil }
     var waited = 0.0
     var window = (loss: 0.0, acc: 0.0, count: 0, wait: 0.0, start: now(), grad: 0.0)
     // process CPU seconds and the real-token share of the encoder inputs over the log window (the load-robust

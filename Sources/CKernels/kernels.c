@@ -80,6 +80,21 @@ void ci_gelu_backward(float *restrict dinp, const float *restrict inp, const flo
   }
 }
 
+// ci_gelu_backward into a zero-filled dinp without the fill: +0 + g·dout, the add kept (no fast-math), so even
+// a product of -0 comes out +0 as it did after the fill.
+CI_CLONES
+void ci_gelu_backward_set(float *restrict dinp, const float *restrict inp, const float *restrict dout, size_t count) {
+  for (size_t i = 0; i < count; i++) {
+    float x = inp[i];
+    float x2 = x * x;
+    float u2 = (2 * k) * (x + 0.044715f * x2 * x);
+    float s = 1 / (1 + ci_exp(-u2));
+    float du = (2 * k) * (1 + (3 * 0.044715f) * x2);
+    float g = s + x * s * (1 - s) * du;
+    dinp[i] = 0.0f + g * dout[i];
+  }
+}
+
 CI_CLONES
 void ci_softmax_row(float *row, size_t limit, size_t count, const float *mask) {
   if (mask)
@@ -184,6 +199,21 @@ void ci_adamw(float *restrict p, const float *restrict g, float *restrict m, flo
               float b1, float b2, float c1, float c2, float lr, float eps, float wd) {
   for (size_t i = 0; i < count; i++) {
     float gi = g[i];
+    float mi = b1 * m[i] + (1 - b1) * gi;
+    float vi = b2 * v[i] + (1 - b2) * gi * gi;
+    m[i] = mi;
+    v[i] = vi;
+    p[i] = p[i] - (lr * (mi * c1) / (sqrtf(vi * c2) + eps) + wd * p[i]);
+  }
+}
+
+// ci_adamw on the gradient times gscale (global-norm clipping folded in): gi = g[i] · gscale is the product the
+// separate clipping pass stored, then the same operations.
+CI_CLONES
+void ci_adamw_scaled(float *restrict p, const float *restrict g, float *restrict m, float *restrict v, size_t count,
+                     float b1, float b2, float c1, float c2, float lr, float eps, float wd, float gscale) {
+  for (size_t i = 0; i < count; i++) {
+    float gi = g[i] * gscale;
     float mi = b1 * m[i] + (1 - b1) * gi;
     float vi = b2 * v[i] + (1 - b2) * gi * gi;
     m[i] = mi;

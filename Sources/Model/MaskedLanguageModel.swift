@@ -153,13 +153,19 @@ public final class MaskedLMHead: @unchecked Sendable {
   /// Mean cross-entropy over the selected positions (0 when none). states: (n, d) token states of the
   /// batch the targets belong to; targets: (n), `TokenMasking.ignore` at unselected positions. Also returns
   /// the share of selected positions whose arg-max is the original id.
-  public func forward(states: UnsafePointer<Float>, targets: [Int32], encoder: ParameterStore?) -> (
-    loss: Float, accuracy: Float
-  ) {
+  ///
+  /// With `gradWeight` (the weight the following `backward` will get), each row's output gradient is written
+  /// while the row's probabilities are still in cache, and the probabilities of the whole batch are never
+  /// stored: one pass over the (m, vocab) rows instead of three (probabilities, arg-max, gradient), the same
+  /// bits. `backward` must then get that weight.
+  public func forward(
+    states: UnsafePointer<Float>, targets: [Int32], encoder: ParameterStore?, gradWeight: Float? = nil
+  ) -> (loss: Float, accuracy: Float) {
     let d = dim
     rows = targets.indices.filter { targets[$0] != TokenMasking.ignore }
     rowTargets = rows.map { targets[$0] }
     m = rows.count
+    preparedGradWeight = nil
     guard m > 0 else { return (0, 0) }
     let p = parameters.data
     let (table, _) = outputMatrix(encoder: encoder)
@@ -168,7 +174,6 @@ public final class MaskedLMHead: @unchecked Sendable {
     let g = self.g.reserve(m * d)
     let ln = self.ln.reserve(m * d)
     let lg = logits.reserve(m * vocab)
-    let pr = probs.reserve(m * vocab)
     // x: (m, d) = the selected rows of the states
     for (r, i) in rows.enumerated() { (x + r * d).update(from: states + i * d, count: d) }
     // h = x · Wᵀ + b;  g = gelu(h);  ln = LayerNorm(g);  logits: (m, V) = ln · Eᵀ + bias
@@ -178,16 +183,41 @@ public final class MaskedLMHead: @unchecked Sendable {
       out: ln, mean: lnMean.reserve(m), rstd: lnRstd.reserve(m), inp: g, weight: p + normw, bias: p + normb,
       n: m, c: d)
     Linear.forward(out: lg, inp: ln, weight: table, bias: p + outb, n: m, c: d, oc: vocab)
-    let loss = rowTargets.withUnsafeBufferPointer {
-      CrossEntropy.forwardVectorized(probs: pr, logits: lg, targets: $0.baseAddress!, n: m, c: vocab)
+    guard let gradWeight else {
+      let pr = probs.reserve(m * vocab)
+      let loss = rowTargets.withUnsafeBufferPointer {
+        CrossEntropy.forwardVectorized(probs: pr, logits: lg, targets: $0.baseAddress!, n: m, c: vocab)
+      }
+      var correct = 0
+      for r in 0..<m {
+        let row = lg + r * vocab
+        if FastMath.argmax(row, count: vocab) == Int(rowTargets[r]) { correct += 1 }
+      }
+      return (loss, Float(correct) / Float(m))
     }
+    // row by row: `CrossEntropy.forwardVectorized`'s row kernel and sum, the arg-max, and `backward`'s
+    // gradient row, each the same operations as in their own passes
+    let rowProbs = probs.reserve(vocab)
+    let dl = dlogits.reserve(m * vocab)
+    let scale = gradWeight / Float(m)
+    var total: Double = 0
     var correct = 0
     for r in 0..<m {
-      let row = lg + r * vocab
-      if FastMath.argmax(row, count: vocab) == Int(rowTargets[r]) { correct += 1 }
+      let x = lg + r * vocab
+      let t = Int(rowTargets[r])
+      let lse = CrossEntropy.rowLogSumExp(probs: rowProbs, logits: x, count: vocab)
+      total += Double(lse - x[t])
+      if FastMath.argmax(x, count: vocab) == t { correct += 1 }
+      let dst = dl + r * vocab
+      for i in 0..<vocab { dst[i] = scale * rowProbs[i] }
+      dst[t] -= scale
     }
-    return (loss, Float(correct) / Float(m))
+    preparedGradWeight = gradWeight
+    return (Float(total / Double(m)), Float(correct) / Float(m))
   }
+
+  /// The weight whose output gradient the last forward already wrote (nil: `backward` computes it).
+  var preparedGradWeight: Float?
 
   /// Back-propagates `weight` × the last forward's loss: ADDS into `parameters.grad`, into the encoder's
   /// embedding gradient when tied, and into dStates (n, d) at the selected rows.
@@ -204,12 +234,16 @@ public final class MaskedLMHead: @unchecked Sendable {
     let dx = self.dx.reserve(m * d)
     // dlogits = weight · (probs − onehot) / m, written in one pass (what zeroing and `CrossEntropy.backward`
     // give, bit for bit: every row is a target, no smoothing)
-    let scale = weight / Float(m)
-    let pr = UnsafePointer(probs.data)
-    for r in 0..<m {
-      let (src, dst) = (pr + r * vocab, dl + r * vocab)
-      for i in 0..<vocab { dst[i] = scale * src[i] }
-      dst[Int(rowTargets[r])] -= scale
+    if let prepared = preparedGradWeight {
+      precondition(prepared == weight, "MaskedLMHead.backward: the forward wrote the gradient for another weight")
+    } else {
+      let scale = weight / Float(m)
+      let pr = UnsafePointer(probs.data)
+      for r in 0..<m {
+        let (src, dst) = (pr + r * vocab, dl + r * vocab)
+        for i in 0..<vocab { dst[i] = scale * src[i] }
+        dst[Int(rowTargets[r])] -= scale
+      }
     }
     Linear.backward(
       dinp: dln, dweight: dtable, dbias: gr + outb, dout: dl, inp: ln.data, weight: table, n: m, c: d, oc: vocab,
@@ -218,8 +252,7 @@ public final class MaskedLMHead: @unchecked Sendable {
     LayerNorm.backward(
       dinp: dg, dweight: gr + normw, dbias: gr + normb, dout: dln, inp: g.data, weight: p + normw,
       mean: lnMean.data, rstd: lnRstd.data, n: m, c: d)
-    dh.update(repeating: 0, count: m * d)
-    GELU.backward(dinp: dh, inp: h.data, dout: dg, count: m * d)
+    GELU.backward(dinp: dh, inp: h.data, dout: dg, count: m * d, overwrite: true)
     Linear.backward(
       dinp: dx, dweight: gr + densew, dbias: gr + denseb, dout: dh, inp: x.data, weight: p + densew, n: m, c: d,
       oc: d, overwriteInput: true)

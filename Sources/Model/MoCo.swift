@@ -189,17 +189,19 @@ public final class MoCo: @unchecked Sendable {
       separateMLM: original != nil)
     let contrastive = parts.contrastive != nil
 
-    // clip the global norm over encoder and heads, then AdamW
+    // clip the global norm over encoder and heads, then AdamW: the clipping factor is applied inside the
+    // update (`gradScale`), the same bits as scaling the gradients in place first (`clip`), one pass fewer
     var stores = [queryEncoder.parameters, queryHead.parameters]
     if let mlmHead { stores.append(mlmHead.parameters) }
-    let norm = Self.clip(stores, maxNorm: config.gradClip)
-    encoderOptimizer.update(queryEncoder.parameters, lr: lr)
-    if contrastive { headOptimizer.update(queryHead.parameters, lr: lr) }
-    if let mlmHead, let mlmOptimizer { mlmOptimizer.update(mlmHead.parameters, lr: lr) }
+    let (norm, scale) = Self.clipScale(stores, maxNorm: config.gradClip)
+    encoderOptimizer.update(queryEncoder.parameters, lr: lr, gradScale: scale)
+    if contrastive { headOptimizer.update(queryHead.parameters, lr: lr, gradScale: scale) }
+    if let mlmHead, let mlmOptimizer { mlmOptimizer.update(mlmHead.parameters, lr: lr, gradScale: scale) }
 
     // momentum update of the key side, then enqueue the keys
     if contrastive {
-      keyEncoder.parameters.updateEMA(from: queryEncoder.parameters, momentum: config.momentum)
+      keyEncoder.parameters.updateEMA(
+        from: queryEncoder.parameters, momentum: config.momentum, threads: max(config.threads, 1))
       keyHead.parameters.updateEMA(from: queryHead.parameters, momentum: config.momentum)
       enqueue(keys.data, count: b)
     }
@@ -381,17 +383,24 @@ public final class MoCo: @unchecked Sendable {
 
   /// Scales the gradients of all stores together so their joint norm is at most `maxNorm`; returns the norm.
   static func clip(_ stores: [ParameterStore], maxNorm: Float) -> Float {
+    let (norm, scale) = clipScale(stores, maxNorm: maxNorm)
+    if let scale {
+      for s in stores { for i in 0..<s.count { s.grad[i] *= scale } }
+    }
+    return norm
+  }
+
+  /// The joint gradient norm of `stores` and the factor `clip` scales their gradients by (nil: no clipping),
+  /// for an optimizer that applies it itself (`AdamW.update(_:lr:gradScale:)`).
+  static func clipScale(_ stores: [ParameterStore], maxNorm: Float) -> (norm: Float, scale: Float?) {
     var total: Double = 0
     for s in stores {
       let n = Double(s.gradNorm())
       total += n * n
     }
     let norm = Float(total.squareRoot())
-    if maxNorm > 0, norm > maxNorm, norm.isFinite {
-      let scale = maxNorm / (norm + 1e-6)
-      for s in stores { for i in 0..<s.count { s.grad[i] *= scale } }
-    }
-    return norm
+    guard maxNorm > 0, norm > maxNorm, norm.isFinite else { return (norm, nil) }
+    return (norm, maxNorm / (norm + 1e-6))
   }
 
   // MARK: Embeddings
@@ -469,7 +478,7 @@ final class MoCoLane: @unchecked Sendable {
     // masked-token prediction on the token states (of its own pass first, when separate)
     var dStatesPointer: UnsafeMutablePointer<Float>?
     func runMLM(states: UnsafePointer<Float>, targets: [Int32], head: MaskedLMHead, ds: UnsafeMutablePointer<Float>) {
-      let r = head.forward(states: states, targets: targets, encoder: queryEncoder.parameters)
+      let r = head.forward(states: states, targets: targets, encoder: queryEncoder.parameters, gradWeight: mlmGradWeight)
       result.mlm = r.loss
       result.mlmSelected = head.m
       result.mlmCorrect = Int((r.accuracy * Float(head.m)).rounded())

@@ -522,10 +522,10 @@ public final class TransformerEncoder: SequenceEncoder, @unchecked Sendable {
       Linear.backward(
         dinp: dhg, dweight: g + o.fcprojw, dbias: g + o.fcprojb, dout: dout, inp: a.fchGelu.data,
         weight: p + o.fcprojw, n: rows, c: f, oc: c, overwriteInput: true, threads: rowWorkers)
-      dh.update(repeating: 0, count: rows * f)
+      // dh is written whole (overwrite: what zero-filling it first and adding gave, bit for bit)
       let fch = a.fch.data
       Parallel.chunks(rows * f, threads: threads) { s, e in
-        GELU.backward(dinp: dh + s, inp: fch + s, dout: dhg + s, count: e - s)
+        GELU.backward(dinp: dh + s, inp: fch + s, dout: dhg + s, count: e - s, overwrite: true)
       }
       Linear.backward(
         dinp: dl, dweight: g + o.fcw, dbias: g + o.fcb, dout: dh, inp: a.ln2.data, weight: p + o.fcw,

@@ -88,7 +88,11 @@ public final class AdamW: @unchecked Sendable {
 
   /// One update of `store.data` from `store.grad` with learning rate `lr` (the loop runs in CKernels'
   /// `ci_adamw`; `referenceUpdate` is the same arithmetic in Swift, which the tests compare it with).
-  public func update(_ store: ParameterStore, lr: Float) {
+  ///
+  /// With `gradScale`, the update reads each gradient times that factor, as if the gradients had been scaled
+  /// in place first (global-norm clipping: `grad[i] *= scale`, then `update`): the same bits, one pass over
+  /// the gradients fewer, and the scaling split over `threads` with the rest; `store.grad` is left unscaled.
+  public func update(_ store: ParameterStore, lr: Float, gradScale: Float? = nil) {
     precondition(store.count == count, "AdamW: the store's size changed")
     step += 1
     let b1 = beta1
@@ -104,7 +108,11 @@ public final class AdamW: @unchecked Sendable {
       let wd = decay ? lr * weightDecay : 0
       Parallel.chunks(e.count, threads: threads) { s, end in
         let i = e.offset + s
-        ci_adamw(p + i, g + i, m + i, v + i, end - s, b1, b2, c1, c2, lr, eps, wd)
+        if let gradScale {
+          ci_adamw_scaled(p + i, g + i, m + i, v + i, end - s, b1, b2, c1, c2, lr, eps, wd, gradScale)
+        } else {
+          ci_adamw(p + i, g + i, m + i, v + i, end - s, b1, b2, c1, c2, lr, eps, wd)
+        }
       }
     }
   }

@@ -117,9 +117,26 @@ public final class ParameterStore: @unchecked Sendable {
 
   /// The momentum (EMA) update: self = momentum · self + (1 - momentum) · other. MoCo's key encoder
   /// follows its query encoder this way.
-  public func updateEMA(from other: ParameterStore, momentum: Float) {
+  ///
+  /// With `threads` > 1 a large store is cut into that many ranges, each one `saxpby` call side by side
+  /// (OpenBLAS runs a single call on one thread). Every element is computed on its own by the same kernel, and
+  /// the cuts fall on multiples of 1,024 elements (4 KiB), so each range starts with the whole buffer's
+  /// alignment and the last one ends with its tail: the same bits as one call (tested).
+  public func updateEMA(from other: ParameterStore, momentum: Float, threads: Int = 1) {
     precondition(other.layout == layout, "ParameterStore.updateEMA: layouts differ")
-    cblas_saxpby(Int32(count), 1 - momentum, other.data, 1, momentum, data, 1)
+    let n = count
+    let block = 1024
+    let workers = min(max(threads, 1), n / (64 * block))
+    guard workers > 1 else {
+      cblas_saxpby(Int32(n), 1 - momentum, other.data, 1, momentum, data, 1)
+      return
+    }
+    let (x, y) = (UnsafePointer(other.data), data)
+    Parallel.forEachWorker(workers) { w in
+      let start = (n / block) * w / workers * block
+      let end = w == workers - 1 ? n : (n / block) * (w + 1) / workers * block
+      cblas_saxpby(Int32(end - start), 1 - momentum, x + start, 1, momentum, y + start, 1)
+    }
   }
 
   /// grad = Σ stores[s].grad, added in the order given for every element (deterministic whatever `threads`

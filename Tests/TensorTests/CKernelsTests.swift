@@ -37,6 +37,22 @@ import Testing
     #expect(c[3].allSatisfy { $0.isFinite })
   }
 
+  @Test func geluBackwardOverwriteIsFillThenAddBitForBit() {
+    let n = 8 * 131 + 5
+    let x = inputs(n, seed: 4)
+    var dy = randomArray(n, seed: 5)
+    (dy[1], dy[2]) = (-0.0, 0)  // products of ±0: the fill then add gives +0, so must the overwrite
+    var garbage = randomArray(n, seed: 6, scale: 1e6)
+    garbage[0] = .nan
+    let filled = withBuffers([x, dy] + zeros(n)) { p in GELU.backward(dinp: p[2], inp: p[0], dout: p[1], count: n) }
+    let written = withBuffers([x, dy, garbage]) { p in
+      GELU.backward(dinp: p[2], inp: p[0], dout: p[1], count: n, overwrite: true)
+    }
+    #expect(filled[2].map(\.bitPattern) == written[2].map(\.bitPattern))
+    #expect(written[2][1].bitPattern == Float(0).bitPattern && written[2][2].bitPattern == Float(0).bitPattern)
+    #expect(written[2].allSatisfy { $0.isFinite })
+  }
+
   @Test func geluTailsAgreeWithinRounding() {
     // counts that leave a tail the Swift kernel computed in another order: within a few ulp
     for n in [1, 7, 13, 29] {
@@ -198,6 +214,34 @@ import Testing
     #expect(array(optA.m, a.count) == array(optB.m, b.count))
     #expect(array(optA.v, a.count) == array(optB.v, b.count))
     #expect(array(a.data, a.count) != randomArray(a.count, seed: 9))
+  }
+
+  @Test func adamWWithAGradientScaleIsScalingThenUpdatingBitForBit() {
+    var layout = ParameterLayout()
+    _ = layout.add("w", [300, 251])  // large enough for the two-thread split
+    _ = layout.add("b", [37], decay: false)
+    func make() -> (ParameterStore, AdamW) {
+      let store = ParameterStore(layout: layout)
+      let w = randomArray(store.count, seed: 9)
+      for i in 0..<store.count { store.data[i] = w[i] }
+      let opt = AdamW(for: store, weightDecay: 0.05)
+      opt.threads = 2
+      return (store, opt)
+    }
+    let (a, optA) = make()
+    let (b, optB) = make()
+    for step in 0..<3 {
+      let g = randomArray(a.count, seed: 30 + UInt64(step), scale: 3)
+      let scale: Float = [0.173, 1, 0.0421][step]
+      for i in 0..<a.count { (a.grad[i], b.grad[i]) = (g[i], g[i]) }
+      optA.update(a, lr: 1e-2, gradScale: scale)
+      for i in 0..<b.count { b.grad[i] *= scale }
+      optB.update(b, lr: 1e-2)
+      #expect(array(a.grad, a.count) == g, "the gradients are read, not scaled in place")
+    }
+    #expect(array(a.data, a.count) == array(b.data, b.count))
+    #expect(array(optA.m, a.count) == array(optB.m, b.count))
+    #expect(array(optA.v, a.count) == array(optB.v, b.count))
   }
 }
 

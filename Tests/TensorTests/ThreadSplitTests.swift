@@ -131,6 +131,26 @@ import Testing
     #expect(wholeMask.contains(0) && wholeMask.contains { $0 > 1 })
   }
 
+  @Test func momentumUpdateSplitOverThreadsGivesOneCallsBits() {
+    var layout = ParameterLayout()
+    layout.add("w", [701, 311])  // 218,011 floats: split, with a tail that is no multiple of a vector
+    layout.add("b", [13])
+    func make() -> (ParameterStore, ParameterStore) {
+      let (key, query) = (ParameterStore(layout: layout), ParameterStore(layout: layout))
+      let (k, q) = (randomArray(key.count, seed: 41), randomArray(key.count, seed: 42, scale: 3))
+      for i in 0..<key.count { (key.data[i], query.data[i]) = (k[i], q[i]) }
+      return (key, query)
+    }
+    let (a, qa) = make()
+    let (b, qb) = make()
+    for m: Float in [0.99, 0.9137, 0.5] {
+      a.updateEMA(from: qa, momentum: m, threads: 1)
+      b.updateEMA(from: qb, momentum: m, threads: 2)
+      #expect(array(a.data, a.count).map(\.bitPattern) == array(b.data, b.count).map(\.bitPattern))
+    }
+    #expect(array(a.data, a.count) != randomArray(a.count, seed: 41))
+  }
+
   @Test func sharedStoresReadOneWeightBufferAndSumTheirGradients() {
     var layout = ParameterLayout()
     layout.add("w", [3, 5])

@@ -19,6 +19,10 @@ void ci_gelu_forward(float *out, const float *inp, size_t count);
 /// dinp[i] += gelu'(inp[i]) · dout[i] (the same operations as `GELU.backward`).
 void ci_gelu_backward(float *dinp, const float *inp, const float *dout, size_t count);
 
+/// dinp[i] = +0 + gelu'(inp[i]) · dout[i]: `ci_gelu_backward` into a zero-filled dinp, bit for bit, without
+/// the fill (dinp's old contents are not read).
+void ci_gelu_backward_set(float *dinp, const float *inp, const float *dout, size_t count);
+
 /// Softmax of row[0..<limit] in place: entries whose mask is 0 (mask may be NULL) get probability 0 exactly,
 /// entries from limit to count are set to 0; a row with no visible entry becomes all zeros.
 void ci_softmax_row(float *row, size_t limit, size_t count, const float *mask);
@@ -42,6 +46,11 @@ void ci_dropout(float *out, float *mask, const float *inp, size_t rows, size_t w
 /// p −= lr·(m·c1) / (√(v·c2) + eps) + wd·p, in `AdamW.update`'s order of operations (the same bits).
 void ci_adamw(float *p, const float *g, float *m, float *v, size_t count, float b1, float b2, float c1, float c2,
               float lr, float eps, float wd);
+
+/// `ci_adamw` on the gradients g · gscale (the product a separate clipping pass stores): the same bits as
+/// scaling g in place first, without writing g.
+void ci_adamw_scaled(float *p, const float *g, float *m, float *v, size_t count, float b1, float b2, float c1,
+                     float c2, float lr, float eps, float wd, float gscale);
 
 #ifdef __cplusplus
 }

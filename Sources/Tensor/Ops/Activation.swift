@@ -14,11 +14,18 @@ public enum GELU {
     ci_gelu_forward(out, inp, count)
   }
 
-  /// dinp += gelu'(inp) · dout (`ci_gelu_backward`; the same bits as `referenceBackward`).
+  /// dinp += gelu'(inp) · dout (`ci_gelu_backward`; the same bits as `referenceBackward`). With `overwrite`,
+  /// dinp = gelu'(inp) · dout without reading it: bit for bit what zero-filling dinp and adding gives (a -0
+  /// product comes out +0 as after the fill), without the fill's pass over memory.
   public static func backward(
-    dinp: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, dout: UnsafePointer<Float>, count: Int
+    dinp: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, dout: UnsafePointer<Float>, count: Int,
+    overwrite: Bool = false
   ) {
-    ci_gelu_backward(dinp, inp, dout, count)
+    if overwrite {
+      ci_gelu_backward_set(dinp, inp, dout, count)
+    } else {
+      ci_gelu_backward(dinp, inp, dout, count)
+    }
   }
 
   /// `forward` in Swift, eight lanes at a time (the engine's kernel before CKernels; tests compare the two).

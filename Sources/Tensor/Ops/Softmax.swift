@@ -129,6 +129,14 @@ public enum CrossEntropy {
     return counted == 0 ? 0 : Float(total / Double(counted))
   }
 
+  /// One row of `forwardVectorized`: probs = softmax(logits) over `count`, returns log Σ exp(logits) (the
+  /// same kernel, so the same bits), for callers that consume each row while it is in cache.
+  public static func rowLogSumExp(probs: UnsafeMutablePointer<Float>, logits: UnsafePointer<Float>, count: Int)
+    -> Float
+  {
+    ci_softmax_logsumexp_row(probs, logits, count)
+  }
+
   /// dlogits += dloss · (probs - target distribution) / counted rows.
   public static func backward(
     dlogits: UnsafeMutablePointer<Float>, probs: UnsafePointer<Float>, targets: UnsafePointer<Int32>,

@@ -67,32 +67,25 @@ void ci_gelu_forward(float *restrict out, const float *restrict inp, size_t coun
   }
 }
 
+// gelu'(x) for the tanh form, as both backward kernels compute it (inlined into each loop).
+static inline float ci_gelu_grad(float x) {
+  float x2 = x * x;
+  float u2 = (2 * k) * (x + 0.044715f * x2 * x);
+  float s = 1 / (1 + ci_exp(-u2));
+  float du = (2 * k) * (1 + (3 * 0.044715f) * x2);
+  return s + x * s * (1 - s) * du;
+}
+
 CI_CLONES
 void ci_gelu_backward(float *restrict dinp, const float *restrict inp, const float *restrict dout, size_t count) {
-  for (size_t i = 0; i < count; i++) {
-    float x = inp[i];
-    float x2 = x * x;
-    float u2 = (2 * k) * (x + 0.044715f * x2 * x);
-    float s = 1 / (1 + ci_exp(-u2));
-    float du = (2 * k) * (1 + (3 * 0.044715f) * x2);
-    float g = s + x * s * (1 - s) * du;
-    dinp[i] = dinp[i] + g * dout[i];
-  }
+  for (size_t i = 0; i < count; i++) dinp[i] = dinp[i] + ci_gelu_grad(inp[i]) * dout[i];
 }
 
 // ci_gelu_backward into a zero-filled dinp without the fill: +0 + g·dout, the add kept (no fast-math), so even
 // a product of -0 comes out +0 as it did after the fill.
 CI_CLONES
 void ci_gelu_backward_set(float *restrict dinp, const float *restrict inp, const float *restrict dout, size_t count) {
-  for (size_t i = 0; i < count; i++) {
-    float x = inp[i];
-    float x2 = x * x;
-    float u2 = (2 * k) * (x + 0.044715f * x2 * x);
-    float s = 1 / (1 + ci_exp(-u2));
-    float du = (2 * k) * (1 + (3 * 0.044715f) * x2);
-    float g = s + x * s * (1 - s) * du;
-    dinp[i] = 0.0f + g * dout[i];
-  }
+  for (size_t i = 0; i < count; i++) dinp[i] = 0.0f + ci_gelu_grad(inp[i]) * dout[i];
 }
 
 CI_CLONES

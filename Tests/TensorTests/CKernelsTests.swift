@@ -190,20 +190,22 @@ import Testing
     #expect(dropped > rows * width / 5 && dropped < rows * width * 2 / 5)
   }
 
+  /// A store with seeded weights and its AdamW (weight decay 0.05, two threads): the two sides of a bit comparison.
+  static func adamW(_ layout: ParameterLayout) -> (ParameterStore, AdamW) {
+    let store = ParameterStore(layout: layout)
+    let w = randomArray(store.count, seed: 9)
+    for i in 0..<store.count { store.data[i] = w[i] }
+    let opt = AdamW(for: store, weightDecay: 0.05)
+    opt.threads = 2
+    return (store, opt)
+  }
+
   @Test func adamWGivesTheSwiftLoopsBits() {
     var layout = ParameterLayout()
     _ = layout.add("w", [37, 11])
     _ = layout.add("b", [37], decay: false)
-    func make() -> (ParameterStore, AdamW) {
-      let store = ParameterStore(layout: layout)
-      let w = randomArray(store.count, seed: 9)
-      for i in 0..<store.count { store.data[i] = w[i] }
-      let opt = AdamW(for: store, weightDecay: 0.05)
-      opt.threads = 2
-      return (store, opt)
-    }
-    let (a, optA) = make()
-    let (b, optB) = make()
+    let (a, optA) = Self.adamW(layout)
+    let (b, optB) = Self.adamW(layout)
     for step in 0..<3 {
       let g = randomArray(a.count, seed: 20 + UInt64(step), scale: 0.1)
       for i in 0..<a.count { (a.grad[i], b.grad[i]) = (g[i], g[i]) }
@@ -220,16 +222,8 @@ import Testing
     var layout = ParameterLayout()
     _ = layout.add("w", [300, 251])  // large enough for the two-thread split
     _ = layout.add("b", [37], decay: false)
-    func make() -> (ParameterStore, AdamW) {
-      let store = ParameterStore(layout: layout)
-      let w = randomArray(store.count, seed: 9)
-      for i in 0..<store.count { store.data[i] = w[i] }
-      let opt = AdamW(for: store, weightDecay: 0.05)
-      opt.threads = 2
-      return (store, opt)
-    }
-    let (a, optA) = make()
-    let (b, optB) = make()
+    let (a, optA) = Self.adamW(layout)
+    let (b, optB) = Self.adamW(layout)
     for step in 0..<3 {
       let g = randomArray(a.count, seed: 30 + UInt64(step), scale: 3)
       let scale: Float = [0.173, 1, 0.0421][step]

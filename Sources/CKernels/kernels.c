@@ -187,17 +187,20 @@ void ci_dropout(float *out, float *mask, const float *inp, size_t rows, size_t w
   }
 }
 
+// One AdamW element update from the gradient gi, as both loops below compute it (inlined into each).
+static inline void ci_adamw_one(float gi, float *p, float *m, float *v, float b1, float b2, float c1, float c2,
+                                float lr, float eps, float wd) {
+  float mi = b1 * *m + (1 - b1) * gi;
+  float vi = b2 * *v + (1 - b2) * gi * gi;
+  *m = mi;
+  *v = vi;
+  *p = *p - (lr * (mi * c1) / (sqrtf(vi * c2) + eps) + wd * *p);
+}
+
 CI_CLONES
 void ci_adamw(float *restrict p, const float *restrict g, float *restrict m, float *restrict v, size_t count,
               float b1, float b2, float c1, float c2, float lr, float eps, float wd) {
-  for (size_t i = 0; i < count; i++) {
-    float gi = g[i];
-    float mi = b1 * m[i] + (1 - b1) * gi;
-    float vi = b2 * v[i] + (1 - b2) * gi * gi;
-    m[i] = mi;
-    v[i] = vi;
-    p[i] = p[i] - (lr * (mi * c1) / (sqrtf(vi * c2) + eps) + wd * p[i]);
-  }
+  for (size_t i = 0; i < count; i++) ci_adamw_one(g[i], &p[i], &m[i], &v[i], b1, b2, c1, c2, lr, eps, wd);
 }
 
 // ci_adamw on the gradient times gscale (global-norm clipping folded in): gi = g[i] · gscale is the product the
@@ -205,12 +208,5 @@ void ci_adamw(float *restrict p, const float *restrict g, float *restrict m, flo
 CI_CLONES
 void ci_adamw_scaled(float *restrict p, const float *restrict g, float *restrict m, float *restrict v, size_t count,
                      float b1, float b2, float c1, float c2, float lr, float eps, float wd, float gscale) {
-  for (size_t i = 0; i < count; i++) {
-    float gi = g[i] * gscale;
-    float mi = b1 * m[i] + (1 - b1) * gi;
-    float vi = b2 * v[i] + (1 - b2) * gi * gi;
-    m[i] = mi;
-    v[i] = vi;
-    p[i] = p[i] - (lr * (mi * c1) / (sqrtf(vi * c2) + eps) + wd * p[i]);
-  }
+  for (size_t i = 0; i < count; i++) ci_adamw_one(g[i] * gscale, &p[i], &m[i], &v[i], b1, b2, c1, c2, lr, eps, wd);
 }

@@ -208,9 +208,7 @@ public final class MaskedLMHead: @unchecked Sendable {
       let lse = CrossEntropy.rowLogSumExp(probs: rowProbs, logits: x, count: vocab)
       total += Double(lse - x[t])
       if FastMath.argmax(x, count: vocab) == t { correct += 1 }
-      let dst = dl + r * vocab
-      for i in 0..<vocab { dst[i] = scale * rowProbs[i] }
-      dst[t] -= scale
+      Self.gradientRow(dl + r * vocab, probs: rowProbs, target: t, scale: scale, count: vocab)
     }
     preparedGradWeight = gradWeight
     return (Float(total / Double(m)), Float(correct) / Float(m))
@@ -218,6 +216,15 @@ public final class MaskedLMHead: @unchecked Sendable {
 
   /// The weight whose output gradient the last forward already wrote (nil: `backward` computes it).
   var preparedGradWeight: Float?
+
+  /// One row of the output gradient, scale · (probs − onehot(target)), written whole: what the forward's one pass
+  /// and `backward` both write.
+  static func gradientRow(
+    _ dst: UnsafeMutablePointer<Float>, probs: UnsafePointer<Float>, target: Int, scale: Float, count: Int
+  ) {
+    for i in 0..<count { dst[i] = scale * probs[i] }
+    dst[target] -= scale
+  }
 
   /// Back-propagates `weight` × the last forward's loss: ADDS into `parameters.grad`, into the encoder's
   /// embedding gradient when tied, and into dStates (n, d) at the selected rows.
@@ -240,9 +247,7 @@ public final class MaskedLMHead: @unchecked Sendable {
       let scale = weight / Float(m)
       let pr = UnsafePointer(probs.data)
       for r in 0..<m {
-        let (src, dst) = (pr + r * vocab, dl + r * vocab)
-        for i in 0..<vocab { dst[i] = scale * src[i] }
-        dst[Int(rowTargets[r])] -= scale
+        Self.gradientRow(dl + r * vocab, probs: pr + r * vocab, target: Int(rowTargets[r]), scale: scale, count: vocab)
       }
     }
     Linear.backward(

@@ -48,10 +48,10 @@ public enum TypeShapes {
       case .orUndefined, .orNull:
         let extra = self == .orUndefined ? "undefined" : "null"
         if TypeShapes.empty.contains(n) { return nil }
-        let members = TypeShapes.topLevelMembers(n)
+        let (members, isFunction) = TypeShapes.topLevel(n)
         if members.contains(extra) { return n }
         // A bare function type takes parentheses: `() => void | null` would return the union.
-        if members.count == 1 && TypeShapes.isFunctionType(n) { return "(\(n))|" + extra }
+        if isFunction { return "(\(n))|" + extra }
         return n + "|" + extra
       case .array:
         if n.hasSuffix("[]") || n.hasPrefix("Array<") || n.hasPrefix("ReadonlyArray<") { return n }
@@ -64,29 +64,17 @@ public enum TypeShapes {
     }
   }
 
-  /// Whether `type` (normalised) is a function type: an arrow outside every bracket (`(a:T)=>U`, `<T>()=>T`).
-  static func isFunctionType(_ type: String) -> Bool {
-    var depth = 0
-    var previous: Character?
-    for c in type {
-      switch c {
-      case "<", "(", "[", "{": depth += 1
-      case ">" where previous == "=": if depth == 0 { return true }
-      case ">", ")", "]", "}": depth -= 1
-      default: break
-      }
-      previous = c
-    }
-    return false
-  }
-
   /// Types that are no value's inner type: they vanish in a union or an array.
   static let empty: Set<String> = ["void", "undefined", "null", "never", "any", "unknown"]
 
   /// The members of a union at the top level (not inside `<…>`, `(…)`, `[…]` or `{…}`); a function type is one
   /// member. The `>` of a function type's arrow (`=>`) closes nothing: counted as a closer it made
   /// `(() => void) | null` one member, so the `| null` shape stacked a second `null` on it (session 11).
-  static func topLevelMembers(_ type: String) -> [String] {
+  static func topLevelMembers(_ type: String) -> [String] { topLevel(type).members }
+
+  /// One scan for both: the union's top-level members, or the whole type as its one member when an arrow
+  /// stands outside every bracket (then it is a function type: `() => A | B` returns the union).
+  private static func topLevel(_ type: String) -> (members: [String], isFunction: Bool) {
     var out: [String] = []
     var depth = 0
     var current = ""
@@ -95,8 +83,7 @@ public enum TypeShapes {
       switch c {
       case "<", "(", "[", "{": depth += 1
       case ">" where previous == "=":
-        // An arrow outside every bracket: the whole type is a function type (`() => A | B` returns the union).
-        if depth == 0 { return [type] }
+        if depth == 0 { return ([type], true) }
       case ">", ")", "]", "}": depth -= 1
       default: break
       }
@@ -109,7 +96,7 @@ public enum TypeShapes {
       }
     }
     out.append(current)
-    return out
+    return (out, false)
   }
 
   /// A file's shapes: per site (anchor and dataset kind: `parameter`, `return`, `variable`, `property`) and the

@@ -576,21 +576,13 @@ public final class NameModel: @unchecked Sendable {
   /// The head folder.
   public var directory: String { head.directory.path }
 
-  /// The top names for one function that the head's display calibration lets through (empty when the dataset
-  /// would skip it: unnamed, a constructor, a one-letter name or a body of fewer than two statements).
+  /// The top names for one function that the head's display calibration lets through, as `NameAnalysis.analyze`
+  /// lists them (so no name where an API fixes it but the name as written; empty when the dataset would skip the
+  /// function: unnamed, a constructor, a one-letter name or a body of fewer than two statements).
   public func suggestions(for unit: Syntax.FunctionUnit, in tree: Tree, top: Int = 5, beam: Int = 5)
     -> [NameReport.Suggestion]
   {
-    guard let ex = MethodNames.example(for: unit, in: tree) else { return [] }
-    let r = head.analyze(inputs: [ex.input], current: nil, beam: max(beam, top), top: top)
-    let fixed = unit.name.map { NameAnalysis.nameIsFixedByAnInterface($0, unit: unit, tree: tree) } ?? false
-    return NameAnalysis.distinctNames(r.first?.predictions ?? [], top: top).enumerated()
-      .filter { head.display?.shows($0.element, position: $0.offset) ?? true }
-      .filter { !fixed || $0.element.subtokens == ex.target }
-      .map {
-        .init(
-          name: $0.element.name, probability: $0.element.probability, score: $0.element.score,
-          confidence: head.display?.confidence?.probability(of: $0.element, position: $0.offset))
-      }
+    NameAnalysis.analyze(tree: tree, units: [unit], head: head, top: top, beam: beam, rules: []).first?.suggestions
+      ?? []
   }
 }

@@ -106,8 +106,8 @@ public enum TypeShapes {
     /// Bare generic name → the application the file writes most (first written on a tie), for generics the file
     /// never writes bare in a type.
     public var applications: [String: String] = [:]
-    /// Imported generics to expand: a bare name the file imports (and neither declares, applies nor writes bare
-    /// in a type) that the train labels apply to type arguments (`TypeNamePrior.generics`), with its arity and
+    /// Imported generics to expand: a bare name the file imports from a package (not a relative module; and
+    /// neither declares, applies nor writes bare in a type) that the train labels apply to type arguments (`TypeNamePrior.generics`), with its arity and
     /// the train's most frequent lib application (`ElementRef<HTMLElement>`) if any.
     public var imported: [String: TypeNamePrior.GenericUse] = [:]
     /// The file's argument names for those generics (declared types; imported upper-case names never used as a
@@ -279,10 +279,22 @@ public enum TypeShapes {
     var imports: [String] = []
     var declared: [String] = []
     var declarationNames: Set<Int> = []
+    var packageImports: Set<String> = []
     tree.root.walk { node in
       switch node.type {
-      case "import_specifier":
-        if let name = node.child(field: "alias") ?? node.child(field: "name") { imports.append(name.text) }
+      case "import_statement":
+        // Only a package's names (`rxjs`, `@angular/core/testing`) are read as the train labels' generics: a
+        // relative module is the project's own code, and its name may be a different type that another train
+        // package declares generic (cheerio's `InternalOptions`, css-select's `InternalOptions<Node, E>`).
+        let relative = node.child(field: "source").map { $0.text.dropFirst().hasPrefix(".") } ?? true
+        node.walk { n in
+          guard n.type == "import_specifier" else { return true }
+          if let name = n.child(field: "alias") ?? n.child(field: "name") {
+            imports.append(name.text)
+            if !relative { packageImports.insert(name.text) }
+          }
+          return false
+        }
         return false
       case "class_declaration", "abstract_class_declaration", "interface_declaration", "type_alias_declaration",
         "enum_declaration":
@@ -296,7 +308,7 @@ public enum TypeShapes {
       return true
     }
     let declaredSet = Set(declared)
-    for name in imports where !declaredSet.contains(name) && !applied.contains(name) && !bare.contains(name) {
+    for name in packageImports where !declaredSet.contains(name) && !applied.contains(name) && !bare.contains(name) {
       if let use = generics[name], use.arity == 1 || use.application != nil { out.imported[name] = use }
     }
     guard !out.imported.isEmpty else { return }

@@ -163,7 +163,7 @@ struct CLI {
     try FileManager.default.createDirectory(at: types, withIntermediateDirectories: true)
     try FileManager.default.createDirectory(at: head, withIntermediateDirectories: true)
     let record = { (package: String) in
-      #"{"language":"typescript","package":"\#(package)","path":"a.ts","sites":[{"any":false,"kind":"parameter","label":"number","name":"i","offset":0}],"text":""}"#
+      #"{"language":"typescript","package":"\#(package)","path":"a.ts","sites":[{"any":false,"kind":"parameter","label":"number","name":"i","offset":0},{"any":false,"kind":"parameter","label":"Observable<number>","name":"o","offset":1}],"text":""}"#
     }
     try (record("p1") + "\n" + record("p2") + "\n").write(
       to: types.appendingPathComponent("train.jsonl"), atomically: true, encoding: .utf8)
@@ -177,10 +177,13 @@ struct CLI {
     try "{}".write(to: head.appendingPathComponent("config.json"), atomically: true, encoding: .utf8)
     let wrote = try CLI.run(args)
     #expect(wrote.status == 0, "\(wrote.stderr)")
-    #expect(wrote.stdout.hasPrefix("1 names, 1 (name, type) pairs from 2 train files (2 packages;"))
+    #expect(wrote.stdout.hasPrefix("2 names, 2 (name, type) pairs, 1 generic names from 2 train files (2 packages;"))
     let table = try Data(contentsOf: head.appendingPathComponent("name-prior.json"))
     let doc = try #require(try JSONSerialization.jsonObject(with: table) as? [String: Any])
     #expect(doc["format"] as? String == "codeintel-type-name-prior" && doc["minPackages"] as? Int == 2)
+    // The train labels' generic names: `Observable` applied twice, never bare.
+    let generics = doc["generics"] as? [String: Any]
+    #expect((generics?["Observable"] as? [String: Any])?["arity"] as? Int == 1)
     let bad = try CLI.run(["finetune", "name-prior", "--out", head.path, "--min-packages", "0"])
     #expect(bad.status == 2)
   }

@@ -60,6 +60,39 @@ struct TypeNamePriorTests {
     #expect(loose.names["index"]?.types.map(\.type) == ["number", "string"])
   }
 
+  @Test("generic names of train labels: applied at >= 2 sites, bare at fewer than half as many; arity, lib application")
+  func generics() throws {
+    let files = [
+      Self.file(
+        "p1",
+        [
+          ("a", "Observable<App>"), ("b", "Observable<number>"), ("c", "Observable<number> | null"),
+          ("d", "Map<string, Observable<Foo>[]>"), ("e", "EventEmitter"), ("f", "EventEmitter<void>"),
+          ("g", "EventEmitter"), ("h", "Once<A>"), ("i", "Pair<A, B>"), ("j", "Pair<A, B>"), ("k", "Pair<C>"),
+          ("l", "{ key: Key<X>; Key: string }"), ("m", "'Fake<X>' | Real<Y>"), ("n", "ts.Node<T> | any"),
+        ]),
+      Self.file("p2", [("a", "Observable<string>"), ("b", "Observable<any>"), ("c", "Observable"), ("d", "Real<Z>")]),
+    ]
+    let g = TypeNamePrior.genericUses(files: files)
+    #expect(g["Observable"] == .init(arity: 1, applied: 6, bare: 1, packages: 2, application: "Observable<number>"))
+    // Node's EventEmitter is written bare as often: not kept. Applied once: not kept.
+    #expect(g["EventEmitter"] == nil && g["Once"] == nil)
+    #expect(g["Pair"]?.arity == 2 && g["Pair"]?.application == nil)
+    #expect(g["Map"]?.arity == nil)  // applied once
+    #expect(g["Key"] == nil && g["Fake"] == nil && g["Real"]?.applied == 2)
+    #expect(g["ts.Node"] == nil)
+    #expect(TypeNamePrior.nameUses(in: "ts.Node<T>|Map<string,A[]>").map(\.name) == ["ts.Node", "T", "Map", "string", "A"])
+    #expect(TypeNamePrior.nameUses(in: "Map<string,(a:B)=>C>")[0].arguments == ["string", "(a:B)=>C"])
+    // The table is written with the prior and read back; a table without it still loads.
+    let prior = TypeNamePrior.build(files: files, provenance: Self.provenance)
+    #expect(prior.generics?["Observable"]?.applied == 6)
+    var old = prior
+    old.generics = nil
+    let data = try JSONEncoder().encode(old)
+    #expect(!String(decoding: data, as: UTF8.self).contains("generics"))
+    #expect(try JSONDecoder().decode(TypeNamePrior.self, from: data).generics == nil)
+  }
+
   @Test("candidates carry an add-one smoothed share and say where they come from")
   func candidates() throws {
     let prior = TypeNamePrior.build(files: Self.files, provenance: Self.provenance)

@@ -178,6 +178,84 @@ struct TypeShapesTests {
     #expect(prior.map(\.type) == ["Options<Node,Element>"])
   }
 
+  @Test("a bare imported generic the train labels apply becomes applications to the file's types nearest the site")
+  func importedGenerics() throws {
+    let text = """
+      import { ComponentFixture, TestBed } from "@angular/core/testing";
+      import { Observable, Subject } from "rxjs";
+      import { ElementRef } from "@angular/core";
+      import { Option } from "./option";
+      class FirstApp {}
+      class SecondApp {}
+      function first() {
+        let fixture;
+        fixture = TestBed.createComponent(FirstApp);
+      }
+      function second() {
+        let fixture;
+        fixture = TestBed.createComponent(SecondApp);
+      }
+      function stream(s: Subject<number>, e) {}
+
+      """
+    let generics: [String: TypeNamePrior.GenericUse] = [
+      "ComponentFixture": .init(arity: 1, applied: 24, bare: 0, packages: 3),
+      "Observable": .init(arity: 1, applied: 524, bare: 7, packages: 9),
+      "ElementRef": .init(arity: 1, applied: 8, bare: 3, packages: 2, application: "ElementRef<HTMLElement>"),
+      // The file writes `Subject<number>`: the file's own application rule handles it.
+      "Subject": .init(arity: 1, applied: 40, bare: 1, packages: 4),
+    ]
+    let s = TypeShapes.shapes(in: try Parser(language: .typescript).parse(text), generics: generics)
+    #expect(Set(s.imported.keys) == ["ComponentFixture", "Observable", "ElementRef"])
+    // Argument names: declared types and imported types never used as a value (`TestBed.…` is one).
+    #expect(s.arguments.map(\.name) == ["FirstApp", "SecondApp", "Option"])
+    let firstSite = offset(after: "first() {\n  let fixture", in: text)
+    let secondSite = offset(after: "second() {\n  let fixture", in: text)
+    // The first application takes the bare name's place and probability, the next ones half, a quarter.
+    let shaped = s.shaped([("ComponentFixture", 0.6), ("string", 0.2)], anchor: firstSite, kind: "variable")
+    #expect(
+      shaped.map(\.type) == [
+        "ComponentFixture<FirstApp>", "ComponentFixture<SecondApp>", "string", "ComponentFixture<Option>",
+      ])
+    #expect(abs(shaped[0].probability - 0.6) < 1e-6 && abs(shaped[1].probability - 0.3) < 1e-6)
+    #expect(s.expansions(of: "ComponentFixture", anchor: secondSite)?.first == "ComponentFixture<SecondApp>")
+    // A lib application from the train labels goes first.
+    #expect(
+      s.expansions(of: "ElementRef", anchor: firstSite) == [
+        "ElementRef<HTMLElement>", "ElementRef<FirstApp>", "ElementRef<SecondApp>",
+      ])
+    // The name prior's candidates the same way (confidences scaled).
+    let prior = s.shaped(
+      [TypeNamePrior.Candidate(type: "Observable", confidence: 0.8, reason: "r")], anchor: secondSite, kind: "parameter")
+    #expect(prior.map(\.type) == ["Observable<SecondApp>", "Observable<FirstApp>", "Observable<Option>"])
+    #expect(prior.map(\.confidence) == [0.8, 0.4, 0.2])
+    // Without the table nothing is expanded.
+    #expect(try shapes(text).shaped([("ComponentFixture", 0.6)], anchor: firstSite, kind: "variable").map(\.type) == [
+      "ComponentFixture"
+    ])
+  }
+
+  @Test("an imported generic the file declares, applies, writes bare or imports from a relative module is not expanded")
+  func importedGenericsLeftAlone() throws {
+    let text = """
+      import { Observable, Store, Query } from "rxjs";
+      import { Parser } from "./parser";
+      class Query {}
+      class App {}
+      function f(a: Store, b: Observable<App>, c) {}
+
+      """
+    let generics: [String: TypeNamePrior.GenericUse] = [
+      "Observable": .init(arity: 1, applied: 524, bare: 7, packages: 9),
+      "Store": .init(arity: 1, applied: 50, bare: 2, packages: 3),
+      "Query": .init(arity: 1, applied: 50, bare: 2, packages: 3),
+      // Imported from a relative module: the project's own `Parser`, whatever train says of another one.
+      "Parser": .init(arity: 1, applied: 30, bare: 2, packages: 3),
+    ]
+    let s = TypeShapes.shapes(in: try Parser(language: .typescript).parse(text), generics: generics)
+    #expect(s.imported.isEmpty)
+  }
+
   @Test("union members at the top level only")
   func members() {
     #expect(TypeShapes.topLevelMembers("A|Map<string,B|undefined>") == ["A", "Map<string,B|undefined>"])

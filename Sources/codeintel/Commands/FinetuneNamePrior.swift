@@ -10,8 +10,9 @@ enum FinetuneNamePrior {
     name-prior
              Count the types dataset's train split into DIR/name-prior.json: for each name, the types
              train annotates it with, the name prior that suggest-types, the LSP and eval types rank
-             with the type head's candidates (docs/TYPES.md). `finetune types` writes it too; this
-             adds it to a head folder made without it.
+             with the type head's candidates (docs/TYPES.md), and the generic names train labels apply
+             (a bare generic imported from a package is expanded into applications to the file's
+             types). `finetune types` writes it too; this adds it to a head folder made without it.
              --out DIR            the type-head folder (required; must hold its config.json)
              --min-packages N     keep a (name, type) pair annotated in >= N train packages (default 2)
              --datasets DIR       dataset folder (default ~/.cache/codeintel/datasets-v2); reads types/
@@ -33,7 +34,7 @@ enum FinetuneNamePrior {
     try prior.write(to: dir)
     let pairs = prior.names.values.reduce(0) { $0 + $1.types.count }
     print(
-      "\(prior.names.count) names, \(pairs) (name, type) pairs from \(prior.dataset.files) train files "
+      "\(prior.names.count) names, \(pairs) (name, type) pairs, \(prior.generics?.count ?? 0) generic names from \(prior.dataset.files) train files "
         + "(\(prior.dataset.packages) packages; train.jsonl sha256 \(prior.dataset.sha256)); "
         + "wrote \(dir.appendingPathComponent(TypeNamePrior.fileName).path)")
     return 0

@@ -72,6 +72,36 @@ public struct TypeNamePrior: Codable, Sendable, Equatable {
   public var depth: Int
   /// Names with at least one kept type.
   public var names: [String: Entry]
+  /// Names the train labels apply to type arguments (`ComponentFixture<App>`, `Observable<T>`) at least
+  /// `GenericUse.minApplied` times and write bare less than half as often: a name imported from a package is
+  /// known to be generic only from here (its declaration is not in the file). Nil in a table written before
+  /// session 12 (then no imported generic is expanded; `codeintel finetune name-prior` rewrites it).
+  public var generics: [String: GenericUse]?
+
+  /// How the train labels write one generic name.
+  public struct GenericUse: Codable, Sendable, Equatable {
+    /// The most frequent number of type arguments (the smaller on a tie).
+    public var arity: Int
+    /// Train label occurrences applied to type arguments, and written bare.
+    public var applied: Int
+    public var bare: Int
+    /// Train packages among the applied occurrences.
+    public var packages: Int
+    /// The most frequent application whose arguments are all primitives or global lib types (never `any`):
+    /// `Promise<void>`, `ElementRef<HTMLElement>`; nil when there is none.
+    public var application: String?
+
+    public init(arity: Int, applied: Int, bare: Int, packages: Int, application: String? = nil) {
+      self.arity = arity
+      self.applied = applied
+      self.bare = bare
+      self.packages = packages
+      self.application = application
+    }
+
+    /// Applied at least this many times in train labels.
+    public static let minApplied = 2
+  }
 
   // MARK: - Building
 
@@ -108,7 +138,124 @@ public struct TypeNamePrior: Codable, Sendable, Equatable {
     }
     return TypeNamePrior(
       format: formatName, version: formatVersion, dataset: provenance, minPackages: minPackages, depth: depth,
-      names: names)
+      names: names, generics: genericUses(files: files))
+  }
+
+  /// The generic names of the files' labels (`generics`): applied at least `GenericUse.minApplied` times and
+  /// written bare fewer than half as often (`EventEmitter` is node's plain class as often as a generic).
+  public static func genericUses(files: [TypeEvaluation.File]) -> [String: GenericUse] {
+    var arities: [String: [Int: Int]] = [:]
+    var bare: [String: Int] = [:]
+    var packages: [String: Set<String>] = [:]
+    var applications: [String: [String: Int]] = [:]
+    for file in files {
+      for site in file.sites {
+        let type = TypeAccuracy.normalize(site.label)
+        guard type != "any", !type.isEmpty else { continue }
+        for use in nameUses(in: type) {
+          if let arguments = use.arguments {
+            arities[use.name, default: [:]][arguments.count, default: 0] += 1
+            packages[use.name, default: []].insert(file.package)
+            if arguments.allSatisfy(isLibArgument) {
+              applications[use.name, default: [:]][use.name + "<" + arguments.joined(separator: ",") + ">", default: 0] += 1
+            }
+          } else {
+            bare[use.name, default: 0] += 1
+          }
+        }
+      }
+    }
+    var out: [String: GenericUse] = [:]
+    for (name, counts) in arities {
+      let applied = counts.values.reduce(0, +)
+      let written = bare[name] ?? 0
+      guard applied >= GenericUse.minApplied, written * 2 < applied else { continue }
+      let arity = counts.max { a, b in a.value != b.value ? a.value < b.value : a.key > b.key }!.key
+      let application = applications[name]?.max { a, b in a.value != b.value ? a.value < b.value : a.key > b.key }?.key
+      out[name] = GenericUse(
+        arity: arity, applied: applied, bare: written, packages: packages[name]?.count ?? 0, application: application)
+    }
+    return out
+  }
+
+  /// Primitives a lib application may take as arguments.
+  static let primitives: Set<String> = [
+    "string", "number", "boolean", "void", "unknown", "null", "undefined", "never", "object", "bigint", "symbol",
+  ]
+
+  /// An argument of a lib application: a primitive, a global lib type, or an array of one (`string[]`).
+  static func isLibArgument(_ argument: String) -> Bool {
+    var a = Substring(argument)
+    while a.hasSuffix("[]") { a = a.dropLast(2) }
+    return primitives.contains(String(a)) || TypeNames.globalTypes.contains(String(a))
+      && !TypeNames.genericGlobals.contains(String(a))
+  }
+
+  /// Every name a normalised type writes (not a member after `.`, not an object key before `:`), with its
+  /// top-level type arguments (normalised text each) when it is applied: `Map<string,Node[]>` gives `Map`
+  /// with ["string", "Node[]"] and `Node` bare. A qualified name counts whole (`ts.Node`).
+  static func nameUses(in type: String) -> [(name: String, arguments: [String]?)] {
+    let chars = Array(type)
+    var out: [(name: String, arguments: [String]?)] = []
+    func isStart(_ c: Character) -> Bool { c.isLetter || c == "_" || c == "$" }
+    func isPart(_ c: Character) -> Bool { c.isLetter || c.isNumber || c == "_" || c == "$" }
+    var i = 0
+    while i < chars.count {
+      let c = chars[i]
+      if c == "'" || c == "\"" || c == "`" {
+        // A string literal type: skip to its closing quote.
+        var j = i + 1
+        while j < chars.count && chars[j] != c { j += chars[j] == "\\" ? 2 : 1 }
+        i = j + 1
+        continue
+      }
+      guard isStart(c), i == 0 || !(isPart(chars[i - 1]) || chars[i - 1] == ".") else {
+        i += 1
+        continue
+      }
+      var j = i
+      while j < chars.count && (isPart(chars[j]) || (chars[j] == "." && j + 1 < chars.count && isStart(chars[j + 1]))) {
+        j += 1
+      }
+      let name = String(chars[i..<j])
+      if j < chars.count && (chars[j] == ":" || chars[j] == "?") {  // an object key or a parameter's name
+        i = j
+        continue
+      }
+      if j < chars.count && chars[j] == "<" {
+        var depth = 0
+        var arguments: [String] = []
+        var current = ""
+        var k = j
+        var previous: Character = " "
+        scan: while k < chars.count {
+          let d = chars[k]
+          switch d {
+          case "<", "(", "[", "{": depth += 1
+          case ">" where previous == "=": break
+          case ">", ")", "]", "}": depth -= 1
+          default: break
+          }
+          previous = d
+          if depth == 0 {
+            arguments.append(current)
+            break scan
+          }
+          if depth == 1 && (d == "," || (d == "<" && k == j)) {
+            if d == "," { arguments.append(current) }
+            current = ""
+          } else {
+            current.append(d)
+          }
+          k += 1
+        }
+        out.append((name, arguments))
+      } else {
+        out.append((name, nil))
+      }
+      i = j
+    }
+    return out
   }
 
   /// Builds the table from a types dataset folder's `train.jsonl` (the folder `codeintel corpus` writes

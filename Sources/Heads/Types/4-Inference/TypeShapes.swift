@@ -106,8 +106,55 @@ public enum TypeShapes {
     /// Bare generic name → the application the file writes most (first written on a tie), for generics the file
     /// never writes bare in a type.
     public var applications: [String: String] = [:]
+    /// Imported generics to expand: a bare name the file imports from a package (not a relative module; and
+    /// neither declares, applies nor writes bare in a type) that the train labels apply to type arguments (`TypeNamePrior.generics`), with its arity and
+    /// the train's most frequent lib application (`ElementRef<HTMLElement>`) if any.
+    public var imported: [String: TypeNamePrior.GenericUse] = [:]
+    /// The file's argument names for those generics (declared types; imported upper-case names never used as a
+    /// value), each with the byte offsets of its mentions, in order of first mention.
+    public var arguments: [(name: String, mentions: [Int])] = []
 
     public init() {}
+
+    /// At most this many applications replace one bare imported generic.
+    public static let expansionLimit = 3
+    /// The share of the bare name's probability (or confidence) each application takes, in order: the first
+    /// takes its place in the list.
+    public static let expansionShares: [Float] = [1, 0.5, 0.25]
+
+    /// The applications that replace a bare imported generic `name` at the site at `anchor`, best first: the
+    /// train's lib application, then `name<X>` for the argument names `X` whose nearest mention is closest to
+    /// the site (ties by first mention); nil when `name` is not one to expand.
+    public func expansions(of name: String, anchor: Int) -> [String]? {
+      guard let use = imported[name] else { return nil }
+      var out: [String] = []
+      if let application = use.application { out.append(application) }
+      if use.arity == 1 {
+        let ranked = arguments.enumerated()
+          .filter { $0.element.name != name }
+          .map { (distance: $0.element.mentions.map { abs($0 - anchor) }.min() ?? Int.max, $0.offset, $0.element.name) }
+          .sorted { ($0.distance, $0.1) < ($1.distance, $1.1) }
+        for r in ranked where out.count < Self.expansionLimit {
+          let t = "\(name)<\(r.2)>"
+          if !out.contains(t) { out.append(t) }
+        }
+      }
+      return out.isEmpty ? nil : Array(out.prefix(Self.expansionLimit))
+    }
+
+    /// A candidate rewritten for a site: each type it becomes with the share of its score it takes (one, or the
+    /// applications of a bare imported generic).
+    func rewritten(_ type: String, shape: Shape?, anchor: Int) -> [(type: String, share: Float)] {
+      var t = TypeAccuracy.normalize(type)
+      if let application = applications[t] { t = application }
+      if let expanded = expansions(of: t, anchor: anchor) {
+        return zip(expanded, Self.expansionShares).compactMap { e, share in
+          (shape.map { $0.apply(e) } ?? e).map { ($0, share) }
+        }
+      }
+      guard let shape else { return [(t, Float(1))] }
+      return shape.apply(t).map { [($0, Float(1))] } ?? []
+    }
 
     static func key(_ anchor: Int, _ kind: String) -> String { "\(anchor):\(kind)" }
 
@@ -120,13 +167,14 @@ public enum TypeShapes {
       -> [(type: String, probability: Float)]
     {
       let shape = shape(anchor: anchor, kind: kind)
-      guard shape != nil || !applications.isEmpty else { return ranked }
+      guard shape != nil || !applications.isEmpty || !imported.isEmpty else { return ranked }
       var order: [String] = []
       var total: [String: Float] = [:]
       for (type, p) in ranked {
-        guard let t = rewrite(type, shape: shape) else { continue }
-        if total[t] == nil { order.append(t) }
-        total[t, default: 0] += p
+        for (t, share) in rewritten(type, shape: shape, anchor: anchor) {
+          if total[t] == nil { order.append(t) }
+          total[t, default: 0] += p * share
+        }
       }
       return order.enumerated()
         .sorted {
@@ -139,17 +187,20 @@ public enum TypeShapes {
     /// confidence: the prior's confidences are shares of one name's sites, not of one distribution).
     public func shaped(_ prior: [TypeNamePrior.Candidate], anchor: Int, kind: String) -> [TypeNamePrior.Candidate] {
       let shape = shape(anchor: anchor, kind: kind)
-      guard shape != nil || !applications.isEmpty else { return prior }
+      guard shape != nil || !applications.isEmpty || !imported.isEmpty else { return prior }
       var out: [TypeNamePrior.Candidate] = []
-      for var c in prior {
-        guard let t = rewrite(c.type, shape: shape) else { continue }
-        if let i = out.firstIndex(where: { $0.type == t }) {
-          out[i].confidence = max(out[i].confidence, c.confidence)
-          continue
+      for original in prior {
+        for (t, share) in rewritten(original.type, shape: shape, anchor: anchor) {
+          var c = original
+          c.confidence *= Double(share)
+          if let i = out.firstIndex(where: { $0.type == t }) {
+            out[i].confidence = max(out[i].confidence, c.confidence)
+            continue
+          }
+          if t != TypeAccuracy.normalize(c.type) { c.reason += " (shaped by the code)" }
+          c.type = t
+          out.append(c)
         }
-        if t != TypeAccuracy.normalize(c.type) { c.reason += " (shaped by the code)" }
-        c.type = t
-        out.append(c)
       }
       return out.enumerated()
         .sorted {
@@ -159,16 +210,12 @@ public enum TypeShapes {
         .map(\.element)
     }
 
-    func rewrite(_ type: String, shape: Shape?) -> String? {
-      var t = TypeAccuracy.normalize(type)
-      if let application = applications[t] { t = application }
-      guard let shape else { return t }
-      return shape.apply(t)
-    }
   }
 
-  /// The shapes of every site of `tree` (anchors as `TypeSites` and the types dataset place them).
-  public static func shapes(in tree: Tree) -> FileShapes {
+  /// The shapes of every site of `tree` (anchors as `TypeSites` and the types dataset place them). With
+  /// `generics` (the train labels' generic names, `TypeNamePrior.generics`), bare imported generics are expanded
+  /// into applications to the file's types (`FileShapes.expansions`).
+  public static func shapes(in tree: Tree, generics: [String: TypeNamePrior.GenericUse]? = nil) -> FileShapes {
     var out = FileShapes()
     var applied: [String: [String: Int]] = [:]  // generic → application → count
     var firstSeen: [String: Int] = [:]
@@ -218,13 +265,91 @@ public enum TypeShapes {
       let best = texts.max { a, b in a.value != b.value ? a.value < b.value : firstSeen[a.key]! > firstSeen[b.key]! }
       if let best { out.applications[name] = best.key }
     }
+    if let generics, !generics.isEmpty {
+      importedGenerics(in: tree, generics: generics, applied: Set(applied.keys), bare: bare, into: &out)
+    }
     return out
   }
 
+  /// Fills `imported` and `arguments` (see `FileShapes`).
+  static func importedGenerics(
+    in tree: Tree, generics: [String: TypeNamePrior.GenericUse], applied: Set<String>, bare: Set<String>,
+    into out: inout FileShapes
+  ) {
+    var imports: [String] = []
+    var declared: [String] = []
+    var declarationNames: Set<Int> = []
+    var packageImports: Set<String> = []
+    tree.root.walk { node in
+      switch node.type {
+      case "import_statement":
+        // Only a package's names (`rxjs`, `@angular/core/testing`) are read as the train labels' generics: a
+        // relative module is the project's own code, and its name may be a different type that another train
+        // package declares generic (cheerio's `InternalOptions`, css-select's `InternalOptions<Node, E>`).
+        let relative = node.child(field: "source").map { $0.text.dropFirst().hasPrefix(".") } ?? true
+        node.walk { n in
+          guard n.type == "import_specifier" else { return true }
+          if let name = n.child(field: "alias") ?? n.child(field: "name") {
+            imports.append(name.text)
+            if !relative { packageImports.insert(name.text) }
+          }
+          return false
+        }
+        return false
+      case "class_declaration", "abstract_class_declaration", "interface_declaration", "type_alias_declaration",
+        "enum_declaration":
+        if let name = node.child(field: "name") {
+          declared.append(name.text)
+          declarationNames.insert(name.startByte)
+        }
+      default:
+        break
+      }
+      return true
+    }
+    let declaredSet = Set(declared)
+    for name in packageImports where !declaredSet.contains(name) && !applied.contains(name) && !bare.contains(name) {
+      if let use = generics[name], use.arity == 1 || use.application != nil { out.imported[name] = use }
+    }
+    guard !out.imported.isEmpty else { return }
+    let candidates = Set(declared + imports.filter { $0.first?.isUppercase == true })
+      .filter { generics[$0] == nil }
+    var mentions: [String: [Int]] = [:]
+    var firstMention: [String: Int] = [:]
+    var values: Set<String> = []
+    tree.root.walk { node in
+      switch node.type {
+      case "import_statement":
+        return false
+      case "identifier", "type_identifier":
+        let name = node.text
+        guard candidates.contains(name), !declarationNames.contains(node.startByte) else { return true }
+        mentions[name, default: []].append(node.startByte)
+        if firstMention[name] == nil { firstMention[name] = node.startByte }
+        if let parent = node.parent,
+          (parent.type == "member_expression" && node.fieldName == "object")
+            || (parent.type == "call_expression" && node.fieldName == "function") || parent.type == "decorator"
+        {
+          values.insert(name)
+        }
+      default:
+        break
+      }
+      return true
+    }
+    let importedSet = Set(imports)
+    out.arguments = candidates
+      .filter { declaredSet.contains($0) || !(importedSet.contains($0) && values.contains($0)) }
+      .map { (name: $0, mentions: mentions[$0] ?? []) }
+      .sorted { (firstMention[$0.name] ?? Int.max, $0.name) < (firstMention[$1.name] ?? Int.max, $1.name) }
+  }
+
   /// Parses `text` and returns its shapes (none when it does not parse).
-  public static func shapes(in text: String, tsx: Bool) -> FileShapes {
+  public static func shapes(
+    in text: String, tsx: Bool, generics: [String: TypeNamePrior.GenericUse]? = nil
+  ) -> FileShapes {
     guard let tree = try? Parser(language: tsx ? .tsx : .typescript).parse(text) else { return FileShapes() }
-    return shapes(in: tree)
+    return shapes(in: tree, generics: generics)
   }
 
   // MARK: - Returns

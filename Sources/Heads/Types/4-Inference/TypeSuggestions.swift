@@ -51,7 +51,7 @@ public struct TypeSuggestions: Sendable {
     guard !sites.isEmpty else { return evidence }
     let text = String(decoding: tree.bytes, as: UTF8.self)
     let names = TypeNames(tree: tree)
-    let shapes = TypeShapes.shapes(in: tree)
+    let shapes = TypeShapes.shapes(in: tree, generics: model.namePrior?.generics)
     // The head sees each site's name as the dataset spells it (a return site of `const f = () => …` has no
     // name there), so what it reads here matches what it was trained on.
     let predictions = model.predict(

@@ -19,7 +19,8 @@ extension TypeEvaluation {
     let predictions =
       given ?? model.predict(text: file.text, tsx: file.path.hasSuffix(".tsx"), sites: file.headSites, top: 10)
     let names = try givenNames ?? typeNames(file)
-    let shapes = useShapes ? try givenShapes ?? fileShapes(file) : TypeShapes.FileShapes()
+    let shapes =
+      useShapes ? try givenShapes ?? fileShapes(file, generics: model.namePrior?.generics) : TypeShapes.FileShapes()
     return file.sites.indices.map { i in
       let site = file.sites[i]
       let shapedModel = shapes.shaped(predictions[i], anchor: site.offset, kind: site.kind)
@@ -52,9 +53,11 @@ extension TypeEvaluation {
   }
 
   /// The shapes a dataset file's code gives its sites (`TypeShapes` over its parse).
-  public static func fileShapes(_ file: File) throws -> TypeShapes.FileShapes {
+  public static func fileShapes(_ file: File, generics: [String: TypeNamePrior.GenericUse]? = nil) throws
+    -> TypeShapes.FileShapes
+  {
     let language: Language = file.language == "tsx" || file.path.hasSuffix(".tsx") ? .tsx : .typescript
-    return TypeShapes.shapes(in: try Parser(language: language).parse(file.text))
+    return TypeShapes.shapes(in: try Parser(language: language).parse(file.text), generics: generics)
   }
 
   /// Each scored site's best system candidate as (confidence, right), `any` sites left out; sites without a

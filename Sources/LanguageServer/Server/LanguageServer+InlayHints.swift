@@ -38,13 +38,14 @@ extension LanguageServer {
     let path = LanguageServer.path(fromURI: doc.uri)
     // The user's setting, else the head's threshold fitted on the valid splits for 90 % precision.
     let bar =
-      configuration.minTypeConfidence ?? providers.types.displayThreshold ?? ServerConfiguration.defaultMinTypeConfidence
+      configuration.minTypeConfidence ?? providers.types.displayThreshold
+      ?? ServerConfiguration.defaultMinTypeConfidence
     let shown = TypeHoles.gate(suggestions, in: tree, all: !holesOnly, path: path).filter {
       $0.best.confidence >= bar
     }
     guard configuration.typeCheckEnabled, let typeCheck = providers.typeCheck, !shown.isEmpty else { return shown }
     return try typeCheck.filter(
-      shown, path: path, bytes: tree.bytes,
+      shown, path: path, bytes: tree.bytes, scopes: doc.typeCheckScopes ?? TypeCheckScopes(tree: tree),
       minConfidence: bar, cancellation: cancellation
     ) { self.logToEditor("codeintel: type hints are unchecked: \($0)", type: 2) }
   }

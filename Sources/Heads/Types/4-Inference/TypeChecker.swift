@@ -117,6 +117,23 @@ public final class TypeChecker: @unchecked Sendable {
     return a["added"] as? [String] ?? []
   }
 
+  /// A diagnostic a checked text adds, with the byte offsets in that text of every diagnostic of the same code and
+  /// message (which of them is the new one cannot be told; nil: one without a position).
+  public struct AddedDiagnostic: Sendable, Equatable {
+    public var message: String
+    public var positions: [Int?]
+  }
+
+  /// `addedDiagnostics` with where each could be.
+  public func addedDiagnosticsAt(path: String, text: [UInt8]) throws -> [AddedDiagnostic] {
+    checksRun += 1
+    let a = try request(["op": "check", "file": Self.absolute(path), "text": String(decoding: text, as: UTF8.self)])
+    let at = a["at"] as? [String: [Any]] ?? [:]
+    return (a["added"] as? [String] ?? []).map { message in
+      AddedDiagnostic(message: message, positions: (at[message] ?? [NSNull()]).map { ($0 as? NSNumber)?.intValue })
+    }
+  }
+
   /// Forgets the file's texts.
   public func close(path: String) throws { _ = try request(["op": "close", "file": Self.absolute(path)]) }
 
@@ -183,9 +200,12 @@ public final class TypeChecker: @unchecked Sendable {
   /// `probe`: each kept suggestion (when writing: each suggestion, first) is also checked with a probe of
   /// `probeType` in its place, and one that the probe passes too moves to `unverifiable` (group tested: usually
   /// one more compiler run for the file, `partitionByProbe`).
+  /// `scopes` (checking alone only; `TypeCheckScopes` of the same text): each check reads only the parts of the file
+  /// the checked suggestions can reach (the rest blanked), and a group's new diagnostics are put down to the
+  /// suggestions whose reach holds them instead of halving the group blindly (`Scoping`).
   public func check(
     _ suggestions: [TypeEvidence.Suggestion], path: String, bytes: [UInt8], minConfidence: Double,
-    cumulative: Bool = false, probe: Bool = false, shouldStop: (() -> Bool)? = nil,
+    cumulative: Bool = false, probe: Bool = false, scopes: TypeCheckScopes? = nil, shouldStop: (() -> Bool)? = nil,
     progress: ((Int, Int) -> Void)? = nil
   ) throws -> Outcome {
     let shown = suggestions.filter { $0.best.confidence >= minConfidence }
@@ -204,10 +224,11 @@ public final class TypeChecker: @unchecked Sendable {
       ? try checkCumulative(
         searched, path: path, bytes: bytes, minConfidence: minConfidence, shouldStop: shouldStop, progress: progress)
       : try checkAlone(
-        searched, path: path, bytes: bytes, minConfidence: minConfidence, shouldStop: shouldStop, progress: progress)
+        searched, path: path, bytes: bytes, minConfidence: minConfidence,
+        scopes: scopes, shouldStop: shouldStop, progress: progress)
     if probe && !cumulative {
       (outcome.kept, unverifiable) = try partitionByProbe(
-        outcome.kept, path: path, bytes: bytes, shouldStop: shouldStop)
+        outcome.kept, path: path, bytes: bytes, scopes: scopes, shouldStop: shouldStop)
     }
     outcome.unverifiable = unverifiable
     return outcome
@@ -228,29 +249,37 @@ public final class TypeChecker: @unchecked Sendable {
   /// Probes written together could also interact (`a === b` with two probes names both): such a site counts as
   /// verifiable, as it did before the probe existed.
   private func partitionByProbe(
-    _ suggestions: [TypeEvidence.Suggestion], path: String, bytes: [UInt8], shouldStop: (() -> Bool)?
+    _ suggestions: [TypeEvidence.Suggestion], path: String, bytes: [UInt8], scopes: TypeCheckScopes? = nil,
+    shouldStop: (() -> Bool)?
   ) throws -> (verifiable: [TypeEvidence.Suggestion], unverifiable: [TypeEvidence.Suggestion]) {
     var verified = Set<Int>()
+    let scoping = Scoping(scopes: scopes, bytes: bytes, anchors: suggestions.map(\.anchor), types: { _ in [] })
     var groups: [[Int]] = suggestions.isEmpty ? [] : [Array(suggestions.indices)]
     while let group = groups.popLast() {
       if shouldStop?() == true { throw CancellationError() }
       let edits = group.map {
         ByteEdit(start: suggestions[$0].anchor, deletedLength: 0, inserted: ": " + Self.probeType($0))
       }
-      let added = try addedDiagnostics(path: path, text: try edits.apply(to: bytes))
+      let added = try scoping.added(by: edits, of: group, checker: self, path: path)
       guard !added.isEmpty else { continue }  // none of the group can be judged
+      // A diagnostic that names a probe verifies its site; one that only one site of the group can reach, that
+      // site; the others leave their suspects for another round.
       var named = Set<Int>()
-      var unnamed = false
+      var ambiguous = Set<Int>()
       for diagnostic in added {
-        let sites = group.filter { diagnostic.contains("__codeintelProbe\($0):") }
-        if sites.isEmpty { unnamed = true } else { named.formUnion(sites) }
+        let sites = group.filter { diagnostic.message.contains("__codeintelProbe\($0):") }
+        if !sites.isEmpty {
+          named.formUnion(sites)
+          continue
+        }
+        let suspects = scoping.suspects(of: diagnostic, among: group, edits: edits)
+        if suspects.count == 1 { named.formUnion(suspects) } else { ambiguous.formUnion(suspects) }
       }
       verified.formUnion(named)
-      let rest = group.filter { !named.contains($0) }
-      guard unnamed, !rest.isEmpty else { continue }  // every diagnostic named its site: the rest added nothing
-      if rest.count == 1 && named.isEmpty {
-        verified.insert(rest[0])  // alone, it adds a diagnostic
-      } else if named.isEmpty {
+      // Sites no diagnostic can come from added nothing: unverifiable.
+      let rest = group.filter { !named.contains($0) && ambiguous.contains($0) }
+      guard !rest.isEmpty else { continue }
+      if named.isEmpty && rest.count == group.count {
         let middle = rest.count / 2
         groups.append(Array(rest[middle...]))
         groups.append(Array(rest[..<middle]))
@@ -264,6 +293,69 @@ public final class TypeChecker: @unchecked Sendable {
       if verified.contains(i) { verifiable.append(suggestion) } else { unverifiable.append(suggestion) }
     }
     return (verifiable, unverifiable)
+  }
+
+  /// Where the checks of a batch look and whom their diagnostics can blame. With `TypeCheckScopes`, a group of
+  /// suggestions is checked on the file with only the environment and the components the group reaches (the rest
+  /// blanked: offsets unchanged), against that text's own diagnostics; a new diagnostic can come only from a
+  /// suggestion whose reach holds one of the places where a diagnostic of its code and message sits. Without
+  /// scopes, or for a diagnostic without a place, every suggestion of the group is a suspect (plain halving).
+  struct Scoping {
+    let scopes: TypeCheckScopes?
+    let bytes: [UInt8]
+    /// Per suggestion: the components it reaches (nil: the whole file).
+    let reach: [Set<Int>?]
+    let anchors: [Int]
+
+    init(scopes: TypeCheckScopes?, bytes: [UInt8], anchors: [Int], types: (Int) -> [String]) {
+      self.scopes = scopes
+      self.bytes = bytes
+      self.anchors = anchors
+      reach = anchors.indices.map { i in scopes?.reach(anchor: anchors[i], types: types(i)) }
+    }
+
+    /// The file as the group's checks see it.
+    func base(of group: [Int]) -> [UInt8] {
+      guard let scopes else { return bytes }
+      var union = Set<Int>()
+      for i in group {
+        guard let r = reach[i] else { return bytes }
+        union.formUnion(r)
+      }
+      return scopes.scopedText(keeping: union)
+    }
+
+    /// The diagnostics the edits (of the group's suggestions) add to the group's view of the file.
+    func added(by edits: [ByteEdit], of group: [Int], checker: TypeChecker, path: String) throws -> [AddedDiagnostic] {
+      let base = self.base(of: group)
+      try checker.baseline(path: path, text: base, lazy: true)
+      return try checker.addedDiagnosticsAt(path: path, text: try edits.apply(to: base))
+    }
+
+    /// The suggestions of `group` (whose `edits`, one per suggestion in the same order, were checked) that can
+    /// have added `diagnostic`.
+    func suspects(of diagnostic: AddedDiagnostic, among group: [Int], edits: [ByteEdit]) -> [Int] {
+      guard let scopes else { return group }
+      let sorted = edits.sorted { $0.start < $1.start }
+      var places = Set<Int>()
+      for position in diagnostic.positions {
+        guard var p = position else { return group }
+        // Back to the unedited file: a place inside an inserted annotation is its anchor.
+        var shift = 0
+        for edit in sorted {
+          if p < edit.start + shift { break }
+          if p < edit.start + shift + edit.inserted.count {
+            p = edit.start + shift
+            break
+          }
+          shift += edit.inserted.count
+        }
+        p -= shift
+        guard p < bytes.count, let component = scopes.component(at: p) else { return group }
+        places.insert(component)
+      }
+      return group.filter { i in reach[i].map { !$0.isDisjoint(with: places) } ?? true }
+    }
   }
 
   /// Each suggestion on top of the ones already accepted (what writing needs).
@@ -314,17 +406,21 @@ public final class TypeChecker: @unchecked Sendable {
   }
 
   /// Each suggestion alone on the file as it is, found by group testing: the best candidates of a group of
-  /// suggestions are written together and checked once; a group that adds no diagnostic keeps them all, a group
-  /// that adds one is split in halves, and a suggestion on its own tries its candidates one by one (as the
-  /// cumulative search does). A file with n suggestions of which f fail costs about 1 + 2·f·log2(n) checks
-  /// instead of n, so the whole file's hints after an edit cost a couple of compiler runs, not one per hint.
+  /// suggestions are written together and checked once; a group that adds no diagnostic keeps them all. A group
+  /// that adds one is split: with `scopes`, each new diagnostic is put down to the suggestions whose reach holds it
+  /// (`Scoping.suspects`): the suggestions no diagnostic can come from are kept, one that is the only suspect of a
+  /// diagnostic is tried alone, and the other suspects form the next group; a group where every suggestion is a
+  /// suspect of every diagnostic (and always without scopes) is split in halves. A suggestion on its own tries its
+  /// candidates one by one (as the cumulative search does). A file with n suggestions of which f fail costs about
+  /// 1 + 2·f·log2(n) checks without scopes, and about 1 + 2·f with them when the failures sit in different parts of
+  /// the file, instead of n.
   /// A group passes only when no diagnostic's count rises, so annotations that break only together (`a: string`
   /// and `b: number` in `a === b`) are split and judged alone. What grouping could change: an annotation whose
   /// new diagnostic has exactly the code and message of a baseline diagnostic that another annotation of the
   /// group removes; the counts then cancel and the group passes.
   private func checkAlone(
     _ shown: [TypeEvidence.Suggestion], path: String, bytes: [UInt8], minConfidence: Double,
-    shouldStop: (() -> Bool)?, progress: ((Int, Int) -> Void)?
+    scopes: TypeCheckScopes? = nil, shouldStop: (() -> Bool)?, progress: ((Int, Int) -> Void)?
   ) throws -> Outcome {
     enum Verdict {
       case kept(TypeEvidence.Suggestion, replaced: Bool)
@@ -332,6 +428,9 @@ public final class TypeChecker: @unchecked Sendable {
     }
     var verdicts = [Verdict?](repeating: nil, count: shown.count)
     var done = 0
+    let scoping = Scoping(
+      scopes: scopes, bytes: bytes, anchors: shown.map(\.anchor),
+      types: { i in shown[i].candidates.filter { $0.confidence >= minConfidence }.map(\.type) })
     func edit(_ suggestion: TypeEvidence.Suggestion, _ candidate: TypeEvidence.Suggestion.Candidate) -> ByteEdit {
       ByteEdit(start: suggestion.anchor, deletedLength: 0, inserted: ": " + candidate.type)
     }
@@ -340,9 +439,9 @@ public final class TypeChecker: @unchecked Sendable {
       var firstProblem: String?
       for (rank, candidate) in shown[i].candidates.enumerated() where candidate.confidence >= minConfidence {
         if rank > 0, shouldStop?() == true { throw CancellationError() }
-        let added = try addedDiagnostics(path: path, text: try [edit(shown[i], candidate)].apply(to: bytes))
+        let added = try scoping.added(by: [edit(shown[i], candidate)], of: [i], checker: self, path: path)
         if let problem = added.first {
-          if firstProblem == nil { firstProblem = problem }
+          if firstProblem == nil { firstProblem = problem.message }
           continue
         }
         var kept = shown[i]
@@ -351,27 +450,42 @@ public final class TypeChecker: @unchecked Sendable {
       }
       return .dropped(firstProblem ?? "no candidate reached the bar")
     }
-    var groups: [ArraySlice<Int>] = [Array(shown.indices)[...]]
+    func keep(_ i: Int) {
+      var kept = shown[i]
+      kept.candidates = [shown[i].best]
+      verdicts[i] = .kept(kept, replaced: false)
+    }
+    var groups: [[Int]] = [Array(shown.indices)]
     while let group = groups.popLast() {
       if shouldStop?() == true { throw CancellationError() }
       if group.count == 1, let i = group.first {
         verdicts[i] = try alone(i)
-      } else {
-        let text = try group.map { edit(shown[$0], shown[$0].best) }.apply(to: bytes)
-        if try addedDiagnostics(path: path, text: text).isEmpty {
-          for i in group {
-            var kept = shown[i]
-            kept.candidates = [shown[i].best]
-            verdicts[i] = .kept(kept, replaced: false)
-          }
-        } else {
-          let middle = group.startIndex + group.count / 2
-          groups.append(group[middle...])
-          groups.append(group[..<middle])
-          continue
-        }
+        done += 1
+        progress?(done, shown.count)
+        continue
       }
-      done += group.count
+      let edits = group.map { edit(shown[$0], shown[$0].best) }
+      let added = try scoping.added(by: edits, of: group, checker: self, path: path)
+      var suspects = Set<Int>()
+      var singles = Set<Int>()
+      for diagnostic in added {
+        let blamed = scoping.suspects(of: diagnostic, among: group, edits: edits)
+        suspects.formUnion(blamed)
+        if blamed.count == 1 { singles.formUnion(blamed) }
+      }
+      for i in group where !suspects.contains(i) {
+        keep(i)
+        done += 1
+      }
+      if !suspects.isEmpty && singles.isEmpty && suspects.count == group.count {
+        let middle = group.count / 2
+        groups.append(Array(group[middle...]))
+        groups.append(Array(group[..<middle]))
+      } else {
+        let rest = group.filter { suspects.contains($0) && !singles.contains($0) }
+        if !rest.isEmpty { groups.append(rest) }
+        for i in group where singles.contains(i) { groups.append([i]) }
+      }
       progress?(done, shown.count)
     }
     var outcome = Outcome(kept: [], dropped: [], replaced: 0)

@@ -333,28 +333,37 @@ public final class TypeChecker: @unchecked Sendable {
     }
 
     /// The suggestions of `group` (whose `edits`, one per suggestion in the same order, were checked) that can
-    /// have added `diagnostic`.
+    /// have added `diagnostic`: for each place of a diagnostic of its code and message, the suggestion whose inserted
+    /// annotation holds it, else those whose reach holds it.
     func suspects(of diagnostic: AddedDiagnostic, among group: [Int], edits: [ByteEdit]) -> [Int] {
       guard let scopes else { return group }
-      let sorted = edits.sorted { $0.start < $1.start }
+      let order = edits.indices.sorted { edits[$0].start < edits[$1].start }
       var places = Set<Int>()
+      // Sites whose own inserted annotation holds a place (`Cannot find name 'Foo'` in `: Foo`).
+      var inside = Set<Int>()
       for position in diagnostic.positions {
         guard var p = position else { return group }
-        // Back to the unedited file: a place inside an inserted annotation is its anchor.
+        // Back to the unedited file.
         var shift = 0
-        for edit in sorted {
+        var within: Int?
+        for k in order {
+          let edit = edits[k]
           if p < edit.start + shift { break }
           if p < edit.start + shift + edit.inserted.count {
-            p = edit.start + shift
+            within = group[k]
             break
           }
           shift += edit.inserted.count
+        }
+        if let within {
+          inside.insert(within)
+          continue
         }
         p -= shift
         guard p < bytes.count, let component = scopes.component(at: p) else { return group }
         places.insert(component)
       }
-      return group.filter { i in reach[i].map { !$0.isDisjoint(with: places) } ?? true }
+      return group.filter { i in inside.contains(i) || (reach[i].map { !$0.isDisjoint(with: places) } ?? true) }
     }
   }
 
@@ -411,7 +420,8 @@ public final class TypeChecker: @unchecked Sendable {
   /// (`Scoping.suspects`): the suggestions no diagnostic can come from are kept, one that is the only suspect of a
   /// diagnostic is tried alone, and the other suspects form the next group; a group where every suggestion is a
   /// suspect of every diagnostic (and always without scopes) is split in halves. A suggestion on its own tries its
-  /// candidates one by one (as the cumulative search does). A file with n suggestions of which f fail costs about
+  /// candidates one by one (as the cumulative search does), after its best when that was the only suspect of a
+  /// group's diagnostic (nothing else could have added it). A file with n suggestions of which f fail costs about
   /// 1 + 2·f·log2(n) checks without scopes, and about 1 + 2·f with them when the failures sit in different parts of
   /// the file, instead of n.
   /// A group passes only when no diagnostic's count rises, so annotations that break only together (`a: string`
@@ -434,10 +444,12 @@ public final class TypeChecker: @unchecked Sendable {
     func edit(_ suggestion: TypeEvidence.Suggestion, _ candidate: TypeEvidence.Suggestion.Candidate) -> ByteEdit {
       ByteEdit(start: suggestion.anchor, deletedLength: 0, inserted: ": " + candidate.type)
     }
-    /// The first candidate at or above the bar passes, or the suggestion is tried alone.
-    func alone(_ i: Int) throws -> Verdict {
-      var firstProblem: String?
+    /// The first candidate at or above the bar passes, or the suggestion is tried alone. `bestFails`: what the best
+    /// candidate was seen to add (a group's diagnostic that only this suggestion can reach), so it is not tried again.
+    func alone(_ i: Int, bestFails: String? = nil) throws -> Verdict {
+      var firstProblem = bestFails
       for (rank, candidate) in shown[i].candidates.enumerated() where candidate.confidence >= minConfidence {
+        if rank == 0, bestFails != nil { continue }
         if rank > 0, shouldStop?() == true { throw CancellationError() }
         let added = try scoping.added(by: [edit(shown[i], candidate)], of: [i], checker: self, path: path)
         if let problem = added.first {
@@ -455,11 +467,13 @@ public final class TypeChecker: @unchecked Sendable {
       kept.candidates = [shown[i].best]
       verdicts[i] = .kept(kept, replaced: false)
     }
+    // Suggestions whose best candidate a group showed to add a diagnostic (they were its only suspect).
+    var bestFails: [Int: String] = [:]
     var groups: [[Int]] = [Array(shown.indices)]
     while let group = groups.popLast() {
       if shouldStop?() == true { throw CancellationError() }
       if group.count == 1, let i = group.first {
-        verdicts[i] = try alone(i)
+        verdicts[i] = try alone(i, bestFails: bestFails[i])
         done += 1
         progress?(done, shown.count)
         continue
@@ -471,7 +485,11 @@ public final class TypeChecker: @unchecked Sendable {
       for diagnostic in added {
         let blamed = scoping.suspects(of: diagnostic, among: group, edits: edits)
         suspects.formUnion(blamed)
-        if blamed.count == 1 { singles.formUnion(blamed) }
+        if blamed.count == 1, let i = blamed.first {
+          singles.insert(i)
+          // Only its annotation reaches where the diagnostic sits: written alone it adds it too.
+          if scoping.scopes != nil, bestFails[i] == nil { bestFails[i] = diagnostic.message }
+        }
       }
       for i in group where !suspects.contains(i) {
         keep(i)

@@ -20,6 +20,9 @@
 //       `text` of every diagnostic with that code and message (which of them is the new one cannot be told;
 //       null: a diagnostic without a position)
 //   A lazy baseline of the same text as the file's current one keeps the diagnostics already computed for it.
+//   With "names": ["__codeintelProbe3:", ...] (names the baseline cannot hold), when a lazy baseline has not been
+//   computed yet and every name appears in some diagnostic, the answer holds only the diagnostics that name one
+//   (all of them new, whatever the baseline) and "named": true, without computing the baseline.
 //   {"id", "op": "close", "file"}             -> {"id"}
 // Any failure answers {"id", "error": "..."}.
 // Needs Debian's node-typescript (NODE_PATH=/usr/share/nodejs).
@@ -151,6 +154,19 @@ function answer(request) {
       const starts = new Map();
       const found = diagnostics(file, starts);
       if (found.size === 0) return { added: [], at: {} };
+      if (!(base instanceof Map) && Array.isArray(request.names) && request.names.length > 0) {
+        const keys = [...found.keys()];
+        if (request.names.every((n) => keys.some((k) => k.includes(n)))) {
+          const added = [];
+          const at = {};
+          for (const key of keys) {
+            if (!request.names.some((n) => key.includes(n))) continue;
+            for (let i = 0; i < found.get(key); i++) added.push(key);
+            at[key] = byteOffsets(request.text, starts.get(key));
+          }
+          return { added, at, named: true };
+        }
+      }
       if (!(base instanceof Map)) {
         // A lazy baseline, needed now: its diagnostics, computed once.
         const text = base.text;

@@ -124,10 +124,16 @@ public final class TypeChecker: @unchecked Sendable {
     public var positions: [Int?]
   }
 
-  /// `addedDiagnostics` with where each could be.
-  public func addedDiagnosticsAt(path: String, text: [UInt8]) throws -> [AddedDiagnostic] {
+  /// `addedDiagnostics` with where each could be. `names`: strings the baseline cannot hold (a probe's name); when
+  /// every one of them is in some diagnostic of `text`, the answer may hold only the diagnostics that name one, and
+  /// the baseline's diagnostics are not computed for it.
+  public func addedDiagnosticsAt(path: String, text: [UInt8], names: [String] = []) throws -> [AddedDiagnostic] {
     checksRun += 1
-    let a = try request(["op": "check", "file": Self.absolute(path), "text": String(decoding: text, as: UTF8.self)])
+    var body: [String: Any] = [
+      "op": "check", "file": Self.absolute(path), "text": String(decoding: text, as: UTF8.self),
+    ]
+    if !names.isEmpty { body["names"] = names }
+    let a = try request(body)
     let at = a["at"] as? [String: [Any]] ?? [:]
     return (a["added"] as? [String] ?? []).map { message in
       AddedDiagnostic(message: message, positions: (at[message] ?? [NSNull()]).map { ($0 as? NSNumber)?.intValue })
@@ -260,7 +266,9 @@ public final class TypeChecker: @unchecked Sendable {
       let edits = group.map {
         ByteEdit(start: suggestions[$0].anchor, deletedLength: 0, inserted: ": " + Self.probeType($0))
       }
-      let added = try scoping.added(by: edits, of: group, checker: self, path: path)
+      // When every probe of the group is named by a diagnostic, all are verified: the baseline is not needed.
+      let added = try scoping.added(
+        by: edits, of: group, checker: self, path: path, names: group.map { "__codeintelProbe\($0):" })
       guard !added.isEmpty else { continue }  // none of the group can be judged
       // A diagnostic that names a probe verifies its site; one that only one site of the group can reach, that
       // site; the others leave their suspects for another round.
@@ -325,11 +333,14 @@ public final class TypeChecker: @unchecked Sendable {
       return scopes.scopedText(keeping: union)
     }
 
-    /// The diagnostics the edits (of the group's suggestions) add to the group's view of the file.
-    func added(by edits: [ByteEdit], of group: [Int], checker: TypeChecker, path: String) throws -> [AddedDiagnostic] {
+    /// The diagnostics the edits (of the group's suggestions) add to the group's view of the file (`names`: see
+    /// `addedDiagnosticsAt`).
+    func added(
+      by edits: [ByteEdit], of group: [Int], checker: TypeChecker, path: String, names: [String] = []
+    ) throws -> [AddedDiagnostic] {
       let base = self.base(of: group)
       try checker.baseline(path: path, text: base, lazy: true)
-      return try checker.addedDiagnosticsAt(path: path, text: try edits.apply(to: base))
+      return try checker.addedDiagnosticsAt(path: path, text: try edits.apply(to: base), names: names)
     }
 
     /// The suggestions of `group` (whose `edits`, one per suggestion in the same order, were checked) that can

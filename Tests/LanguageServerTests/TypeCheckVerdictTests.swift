@@ -189,6 +189,22 @@ private func parse(_ source: String) throws -> Tree { try Parser(language: .type
     #expect(filter.lastChecked.count == 2)
   }
 
+  /// A file that does not parse keeps no verdict across its versions (its text is its environment), but the verdicts
+  /// of before come back when the error is fixed.
+  @Test(.enabled(if: compilerInstalled, "node-typescript is not installed: apt-get install -y node-typescript"))
+  func verdictsComeBackWhenASyntaxErrorIsFixed() throws {
+    let filter = TypeCheckFilter(start: { try TypeChecker(script: script) })
+    let editor = try editor(filter)
+    editor.open(Self.twoFunctions, uri: Self.uri)
+    #expect(try hints(editor) == ["0:: number", "1:: number"])
+    replace(editor, version: 2, with: Self.twoFunctions + "function (\n")
+    #expect(try hints(editor) == ["0:: number", "1:: number"])
+    #expect(filter.lastChecked.count == 2)
+    replace(editor, version: 3, with: Self.twoFunctions)
+    #expect(try hints(editor) == ["0:: number", "1:: number"])
+    #expect(filter.lastChecked.isEmpty)
+  }
+
   /// An edit elsewhere that changes a kept verdict: a new call with a string makes `twice`'s `x: number` break the
   /// file, so no candidate passes any more and the hint goes.
   @Test(.enabled(if: compilerInstalled, "node-typescript is not installed: apt-get install -y node-typescript"))

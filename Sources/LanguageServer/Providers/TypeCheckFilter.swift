@@ -23,10 +23,11 @@ public final class TypeCheckFilter: @unchecked Sendable {
     case kept(String)
     case dropped
   }
-  /// Per path: the environment the verdicts were found under, and the verdicts by key.
-  private var verdicts: [String: (environment: Int, byKey: [TypeCheckScopes.Key: Verdict])] = [:]
+  /// Per path: the verdicts by key. Keys of other environments stay (until the bound), so that undoing a change of
+  /// the environment, or fixing a syntax error (whose text is its own environment), finds the earlier verdicts.
+  private var verdicts: [String: [TypeCheckScopes.Key: Verdict]] = [:]
   /// More verdicts than this for one file: forget them all before adding (edits leave old keys behind).
-  static let maxVerdictsPerFile = 50_000
+  static let maxVerdictsPerFile = 20_000
   /// The anchors of the suggestions the last `filter` call sent to the compiler, in order (for tests).
   public private(set) var lastChecked: [Int] = []
   /// How many compiler runs all checks took (for tests and the debug log).
@@ -80,16 +81,12 @@ public final class TypeCheckFilter: @unchecked Sendable {
       return suggestions
     }
     let file = path ?? Self.unsavedPath
-    if verdicts[file]?.environment != scopes.environment
-      || (verdicts[file]?.byKey.count ?? 0) > Self.maxVerdictsPerFile
-    {
-      verdicts[file] = (scopes.environment, [:])
-    }
+    if (verdicts[file]?.count ?? 0) > Self.maxVerdictsPerFile { verdicts[file] = [:] }
     let shown = suggestions.filter { $0.best.confidence >= minConfidence }
     let keys = shown.map { s in
       scopes.key(for: s, types: s.candidates.filter { $0.confidence >= minConfidence }.map(\.type))
     }
-    let unchecked = shown.indices.filter { verdicts[file]?.byKey[keys[$0]] == nil }
+    let unchecked = shown.indices.filter { verdicts[file]?[keys[$0]] == nil }
     lastChecked = unchecked.map { shown[$0].anchor }
     if !unchecked.isEmpty {
       let outcome: TypeChecker.Outcome
@@ -116,11 +113,11 @@ public final class TypeCheckFilter: @unchecked Sendable {
       for s in outcome.kept { kept["\(s.anchor):\(s.kind.rawValue)"] = s.best.type }
       for i in unchecked {
         let site = "\(shown[i].anchor):\(shown[i].kind.rawValue)"
-        verdicts[file]?.byKey[keys[i]] = kept[site].map { .kept($0) } ?? .dropped
+        verdicts[file, default: [:]][keys[i]] = kept[site].map { .kept($0) } ?? .dropped
       }
     }
     return shown.indices.compactMap { i in
-      guard case .kept(let type)? = verdicts[file]?.byKey[keys[i]],
+      guard case .kept(let type)? = verdicts[file]?[keys[i]],
         let candidate = shown[i].candidates.first(where: { $0.type == type && $0.confidence >= minConfidence })
       else { return nil }
       var s = shown[i]

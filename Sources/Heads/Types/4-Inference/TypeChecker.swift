@@ -431,8 +431,9 @@ public final class TypeChecker: @unchecked Sendable {
   /// (`Scoping.suspects`): the suggestions no diagnostic can come from are kept, one that is the only suspect of a
   /// diagnostic is tried alone, and the other suspects form the next group; a group where every suggestion is a
   /// suspect of every diagnostic (and always without scopes) is split in halves. A suggestion on its own tries its
-  /// candidates one by one (as the cumulative search does), after its best when that was the only suspect of a
-  /// group's diagnostic (nothing else could have added it). A file with n suggestions of which f fail costs about
+  /// candidates one by one (as the cumulative search does); the suggestions that were the only suspect of a group's
+  /// diagnostic (nothing else could have added it, so their candidate fails alone too) go on to their next candidates
+  /// together, as a group of their own. A file with n suggestions of which f fail costs about
   /// 1 + 2·f·log2(n) checks without scopes, and about 1 + 2·f with them when the failures sit in different parts of
   /// the file, instead of n.
   /// A group passes only when no diagnostic's count rises, so annotations that break only together (`a: string`
@@ -452,68 +453,63 @@ public final class TypeChecker: @unchecked Sendable {
     let scoping = Scoping(
       scopes: scopes, bytes: bytes, anchors: shown.map(\.anchor),
       types: { i in shown[i].candidates.filter { $0.confidence >= minConfidence }.map(\.type) })
-    func edit(_ suggestion: TypeEvidence.Suggestion, _ candidate: TypeEvidence.Suggestion.Candidate) -> ByteEdit {
-      ByteEdit(start: suggestion.anchor, deletedLength: 0, inserted: ": " + candidate.type)
-    }
-    /// The first candidate at or above the bar passes, or the suggestion is tried alone. `bestFails`: what the best
-    /// candidate was seen to add (a group's diagnostic that only this suggestion can reach), so it is not tried again.
-    func alone(_ i: Int, bestFails: String? = nil) throws -> Verdict {
-      var firstProblem = bestFails
-      for (rank, candidate) in shown[i].candidates.enumerated() where candidate.confidence >= minConfidence {
-        if rank == 0, bestFails != nil { continue }
-        if rank > 0, shouldStop?() == true { throw CancellationError() }
-        let added = try scoping.added(by: [edit(shown[i], candidate)], of: [i], checker: self, path: path)
-        if let problem = added.first {
-          if firstProblem == nil { firstProblem = problem.message }
-          continue
-        }
-        var kept = shown[i]
-        kept.candidates = [candidate]
-        return .kept(kept, replaced: rank > 0)
-      }
-      return .dropped(firstProblem ?? "no candidate reached the bar")
+    // Per suggestion: its candidates at or above the bar, the one being tried, and the first problem seen.
+    let candidates = shown.map { $0.candidates.filter { $0.confidence >= minConfidence } }
+    var rank = [Int](repeating: 0, count: shown.count)
+    var firstProblem = [String?](repeating: nil, count: shown.count)
+    func edit(_ i: Int) -> ByteEdit {
+      ByteEdit(start: shown[i].anchor, deletedLength: 0, inserted: ": " + candidates[i][rank[i]].type)
     }
     func keep(_ i: Int) {
       var kept = shown[i]
-      kept.candidates = [shown[i].best]
-      verdicts[i] = .kept(kept, replaced: false)
+      kept.candidates = [candidates[i][rank[i]]]
+      verdicts[i] = .kept(kept, replaced: rank[i] > 0)
+      done += 1
     }
-    // Suggestions whose best candidate a group showed to add a diagnostic (they were its only suspect).
-    var bestFails: [Int: String] = [:]
-    var groups: [[Int]] = [Array(shown.indices)]
+    /// The candidate tried at `i` adds `problem`: the next one is to be tried (true), or the suggestion is dropped.
+    func fail(_ i: Int, _ problem: String) -> Bool {
+      if firstProblem[i] == nil { firstProblem[i] = problem }
+      rank[i] += 1
+      if rank[i] < candidates[i].count { return true }
+      verdicts[i] = .dropped(firstProblem[i] ?? problem)
+      done += 1
+      return false
+    }
+    var groups: [[Int]] = [shown.indices.filter { !candidates[$0].isEmpty }]
     while let group = groups.popLast() {
+      guard !group.isEmpty else { continue }
       if shouldStop?() == true { throw CancellationError() }
+      let edits = group.map(edit)
+      let added = try scoping.added(by: edits, of: group, checker: self, path: path)
       if group.count == 1, let i = group.first {
-        verdicts[i] = try alone(i, bestFails: bestFails[i])
-        done += 1
+        // Alone: its candidates one by one.
+        if let problem = added.first {
+          if fail(i, problem.message) { groups.append([i]) }
+        } else {
+          keep(i)
+        }
         progress?(done, shown.count)
         continue
       }
-      let edits = group.map { edit(shown[$0], shown[$0].best) }
-      let added = try scoping.added(by: edits, of: group, checker: self, path: path)
       var suspects = Set<Int>()
-      var singles = Set<Int>()
+      // Sites that are the only suspect of a diagnostic (with scopes only): only their annotation reaches where it
+      // sits, so written alone it adds it too; their next candidates are tried together in the next group.
+      var singles: [Int: String] = [:]
       for diagnostic in added {
         let blamed = scoping.suspects(of: diagnostic, among: group, edits: edits)
         suspects.formUnion(blamed)
-        if blamed.count == 1, let i = blamed.first {
-          singles.insert(i)
-          // Only its annotation reaches where the diagnostic sits: written alone it adds it too.
-          if scoping.scopes != nil, bestFails[i] == nil { bestFails[i] = diagnostic.message }
-        }
+        if blamed.count == 1, let i = blamed.first, singles[i] == nil { singles[i] = diagnostic.message }
       }
-      for i in group where !suspects.contains(i) {
-        keep(i)
-        done += 1
-      }
+      for i in group where !suspects.contains(i) { keep(i) }
       if !suspects.isEmpty && singles.isEmpty && suspects.count == group.count {
         let middle = group.count / 2
         groups.append(Array(group[middle...]))
         groups.append(Array(group[..<middle]))
       } else {
-        let rest = group.filter { suspects.contains($0) && !singles.contains($0) }
+        let rest = group.filter { suspects.contains($0) && singles[$0] == nil }
         if !rest.isEmpty { groups.append(rest) }
-        for i in group where singles.contains(i) { groups.append([i]) }
+        let next = group.filter { i in singles[i].map { fail(i, $0) } ?? false }
+        if !next.isEmpty { groups.append(next) }
       }
       progress?(done, shown.count)
     }

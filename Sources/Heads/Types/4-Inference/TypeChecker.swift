@@ -288,9 +288,9 @@ public final class TypeChecker: @unchecked Sendable {
       let rest = group.filter { !named.contains($0) && ambiguous.contains($0) }
       guard !rest.isEmpty else { continue }
       if named.isEmpty && rest.count == group.count {
-        let middle = rest.count / 2
-        groups.append(Array(rest[middle...]))
-        groups.append(Array(rest[..<middle]))
+        let (first, second) = scoping.halves(of: rest)
+        groups.append(second)
+        groups.append(first)
       } else {
         groups.append(rest)
       }
@@ -320,6 +320,52 @@ public final class TypeChecker: @unchecked Sendable {
       self.bytes = bytes
       self.anchors = anchors
       reach = anchors.indices.map { i in scopes?.reach(anchor: anchors[i], types: types(i)) }
+    }
+
+    /// Two halves of a group to check apart. With scopes, every cluster of the group (suggestions whose reaches
+    /// overlap, linked through others) is halved and the halves of all clusters are checked together: the clusters
+    /// cannot reach each other's diagnostics, so one check halves them all. Without scopes, the group in two.
+    func halves(of group: [Int]) -> ([Int], [Int]) {
+      let middle = group.count / 2
+      let plain = (Array(group[..<middle]), Array(group[middle...]))
+      guard scopes != nil else { return plain }
+      var parent = Array(group.indices)
+      func find(_ k: Int) -> Int {
+        var k = k
+        while parent[k] != k {
+          parent[k] = parent[parent[k]]
+          k = parent[k]
+        }
+        return k
+      }
+      var siteOf: [Int: Int] = [:]
+      for (k, i) in group.enumerated() {
+        guard let r = reach[i] else { return plain }
+        for c in r {
+          if let other = siteOf[c] {
+            let (a, b) = (find(k), find(other))
+            if a != b { parent[max(a, b)] = min(a, b) }
+          } else {
+            siteOf[c] = k
+          }
+        }
+      }
+      var clusters: [Int: [Int]] = [:]
+      var order: [Int] = []
+      for k in group.indices {
+        let root = find(k)
+        if clusters[root] == nil { order.append(root) }
+        clusters[root, default: []].append(group[k])
+      }
+      var first: [Int] = []
+      var second: [Int] = []
+      for root in order {
+        let members = clusters[root] ?? []
+        let half = (members.count + 1) / 2
+        first += members[..<half]
+        second += members[half...]
+      }
+      return second.isEmpty ? plain : (first, second)
     }
 
     /// The file as the group's checks see it.
@@ -502,9 +548,9 @@ public final class TypeChecker: @unchecked Sendable {
       }
       for i in group where !suspects.contains(i) { keep(i) }
       if !suspects.isEmpty && singles.isEmpty && suspects.count == group.count {
-        let middle = group.count / 2
-        groups.append(Array(group[middle...]))
-        groups.append(Array(group[..<middle]))
+        let (first, second) = scoping.halves(of: group)
+        groups.append(second)
+        groups.append(first)
       } else {
         let rest = group.filter { suspects.contains($0) && singles[$0] == nil }
         if !rest.isEmpty { groups.append(rest) }

@@ -17,6 +17,31 @@ import Testing
     #expect(TypeAccuracy.normalize("string") != TypeAccuracy.normalize("String"))
   }
 
+  /// The byte path for ASCII gives what the character path gives, on every kind of spacing, punctuation and
+  /// word character; a non-ASCII type takes the character path.
+  @Test func asciiNormalisationEqualsTheCharacterRules() {
+    var texts = [
+      "", " ", "\r\n", "a\r\nb", "Map< K,\tV >", "readonly  string[]", "$a _b", "a1 2b", "{ a : number ; }",
+      "(x: string) => void", "Promise < Array< Foo > >", "keyof   typeof  x", "a\u{0B}b", "a\u{0C}b",
+      "'a b' | \"c  d\"",
+      "ünïcode  type", "Foo\u{00A0}Bar", "日本 語",
+    ]
+    // Seeded random mixes of the characters that matter.
+    let alphabet: [String] = ["a", "Z", "0", "_", "$", " ", "\t", "\n", "\r", "<", ">", "|", "[", "]", ",", ":", "é"]
+    var state: UInt64 = 12_345
+    for _ in 0..<300 {
+      var t = ""
+      for _ in 0..<12 {
+        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+        t += alphabet[Int(state >> 33) % alphabet.count]
+      }
+      texts.append(t)
+    }
+    for t in texts {
+      #expect(TypeAccuracy.normalize(t) == TypeAccuracy.normalizeCharacters(t), "\(t.debugDescription)")
+    }
+  }
+
   @Test func accuracyAtKByHand() {
     var a = TypeAccuracy()
     a.add(label: "number", predictions: ["number", "string"])  // top-1 hit
@@ -114,7 +139,8 @@ import Testing
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("typeeval-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: dir) }
-    let record = #"{"package":"p","path":"a.ts","language":"typescript","text":"let x = 1;","#
+    let record =
+      #"{"package":"p","path":"a.ts","language":"typescript","text":"let x = 1;","#
       + #""sites":[{"kind":"variable","name":"x","offset":5,"label":"number","any":false}]}"#
     try (record + "\n" + record + "\n").write(
       to: dir.appendingPathComponent("test.jsonl"), atomically: true, encoding: .utf8)

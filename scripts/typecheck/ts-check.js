@@ -13,9 +13,16 @@
 //   {"id", "op": "baseline", "file", "text", "lazy": true}  -> {"id"}
 //       remembers the text only: its diagnostics are computed at the first check whose text has any (a check
 //       of a text without diagnostics adds none, whatever the baseline), so a clean file costs one run less
-//   {"id", "op": "check", "file", "text"}     -> {"id", "added": ["TS2322 Type 'string' is not ...", ...]}
+//   {"id", "op": "check", "file", "text"}     -> {"id", "added": ["TS2322 Type 'string' is not ...", ...],
+//                                                  "at": {"TS2322 Type 'string' is not ...": [812, 2040, null]}}
 //       the diagnostics of `text` that the baseline does not have (compared as a multiset of code + message,
-//       so diagnostics that only moved do not count)
+//       so diagnostics that only moved do not count); `at` gives, for each added one, the UTF-8 byte offsets in
+//       `text` of every diagnostic with that code and message (which of them is the new one cannot be told;
+//       null: a diagnostic without a position)
+//   A lazy baseline of the same text as the file's current one keeps the diagnostics already computed for it.
+//   With "names": ["__codeintelProbe3:", ...] (names the baseline cannot hold), when a lazy baseline has not been
+//   computed yet and every name appears in some diagnostic, the answer holds only the diagnostics that name one
+//   (all of them new, whatever the baseline) and "named": true, without computing the baseline.
 //   {"id", "op": "close", "file"}             -> {"id"}
 // Any failure answers {"id", "error": "..."}.
 // Needs Debian's node-typescript (NODE_PATH=/usr/share/nodejs).
@@ -84,15 +91,43 @@ function setText(file, text) {
   texts.set(file, { text, version: old ? old.version + 1 : 1 });
 }
 
-function diagnostics(file) {
+// Per code + message: how many diagnostics the file has; with `starts`, also their UTF-16 offsets.
+function diagnostics(file, starts) {
   const service = serviceFor(file);
   const all = service.getSyntacticDiagnostics(file).concat(service.getSemanticDiagnostics(file));
   const counts = new Map();
   for (const d of all) {
     const key = 'TS' + d.code + ' ' + ts.flattenDiagnosticMessageText(d.messageText, ' ');
     counts.set(key, (counts.get(key) || 0) + 1);
+    if (starts) {
+      if (!starts.has(key)) starts.set(key, []);
+      starts.get(key).push(typeof d.start === 'number' ? d.start : null);
+    }
   }
   return counts;
+}
+
+// UTF-16 offsets of `text` as UTF-8 byte offsets (what the caller's positions are).
+function byteOffsets(text, offsets) {
+  const order = offsets.map((o, i) => i).filter((i) => offsets[i] !== null).sort((a, b) => offsets[a] - offsets[b]);
+  const out = offsets.map(() => null);
+  let unit = 0;
+  let byte = 0;
+  for (const i of order) {
+    const target = Math.min(offsets[i], text.length);
+    while (unit < target) {
+      const c = text.charCodeAt(unit);
+      if (c < 0x80) byte += 1;
+      else if (c < 0x800) byte += 2;
+      else if (c >= 0xd800 && c <= 0xdbff && unit + 1 < text.length) {
+        byte += 4;
+        unit += 1;
+      } else byte += 3;
+      unit += 1;
+    }
+    out[i] = byte;
+  }
+  return out;
 }
 
 function answer(request) {
@@ -100,11 +135,13 @@ function answer(request) {
   switch (request.op) {
     case 'baseline': {
       if (request.lazy) {
-        baselines.set(file, { text: request.text });
+        const old = baselines.get(file);
+        if (!(old && old.text === request.text)) baselines.set(file, { text: request.text });
         return {};
       }
       setText(file, request.text);
       const counts = diagnostics(file);
+      counts.text = request.text;
       baselines.set(file, counts);
       let n = 0;
       for (const c of counts.values()) n += c;
@@ -114,19 +151,37 @@ function answer(request) {
       let base = baselines.get(file);
       if (!base) throw new Error('no baseline for ' + file);
       setText(file, request.text);
-      const found = diagnostics(file);
-      if (found.size === 0) return { added: [] };
+      const starts = new Map();
+      const found = diagnostics(file, starts);
+      if (found.size === 0) return { added: [], at: {} };
+      if (!(base instanceof Map) && Array.isArray(request.names) && request.names.length > 0) {
+        const keys = [...found.keys()];
+        if (request.names.every((n) => keys.some((k) => k.includes(n)))) {
+          const added = [];
+          const at = {};
+          for (const key of keys) {
+            if (!request.names.some((n) => key.includes(n))) continue;
+            for (let i = 0; i < found.get(key); i++) added.push(key);
+            at[key] = byteOffsets(request.text, starts.get(key));
+          }
+          return { added, at, named: true };
+        }
+      }
       if (!(base instanceof Map)) {
         // A lazy baseline, needed now: its diagnostics, computed once.
-        setText(file, base.text);
+        const text = base.text;
+        setText(file, text);
         base = diagnostics(file);
+        base.text = text;
         baselines.set(file, base);
       }
       const added = [];
+      const at = {};
       for (const [key, count] of found) {
         for (let i = base.get(key) || 0; i < count; i++) added.push(key);
+        if (count > (base.get(key) || 0)) at[key] = byteOffsets(request.text, starts.get(key));
       }
-      return { added };
+      return { added, at };
     }
     case 'close': {
       texts.delete(file);

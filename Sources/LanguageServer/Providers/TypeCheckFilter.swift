@@ -1,22 +1,41 @@
 import CodeIntel
-import Heads
 import Foundation
+import Heads
 
 /// The TypeScript compiler between the type suggester and the editor: one `TypeChecker` (one node process) for
-/// the server's workspace, started at the first check, and each document's verdicts cached until its text
-/// changes. A suggestion whose candidates all add a compiler diagnostic is not shown; one whose best fails
-/// shows the next candidate that passes (`TypeChecker.check`, each suggestion alone: the user accepts hints
-/// one by one); one the compiler cannot judge (`TypeChecker.probeType` passes there too: the value is `any`)
-/// is not shown either. Without node or the typescript module, or once the checker has died, suggestions pass
-/// unchecked and `warn` hears why once.
+/// the server's workspace, started at the first check, and each document's verdicts kept across edits for as
+/// long as what they depend on is unchanged (`TypeCheckScopes`: a verdict is keyed by the texts of the parts of
+/// the file its annotation can reach, the file's environment, the site's place there and the candidates checked;
+/// docs/LSP.md, "Verdicts across edits"). A suggestion whose candidates all add a compiler diagnostic is not
+/// shown; one whose best fails shows the next candidate that passes (`TypeChecker.check`, each suggestion alone:
+/// the user accepts hints one by one); one the compiler cannot judge (`TypeChecker.probeType` passes there too:
+/// the value is `any`) is not shown either. Only the suggestions asked for without a verdict are checked, so a
+/// request for the visible lines checks those lines' hints. Without node or the typescript module, or once the
+/// checker has died, suggestions pass unchecked and `warn` hears why once.
 public final class TypeCheckFilter: @unchecked Sendable {
   private let lock = NSLock()
   private let start: @Sendable () throws -> TypeChecker
   private var checker: TypeChecker?
   private var unavailable: String?
   private var warned = false
-  /// Per path: the text's hash and the verdict per suggestion (nil: dropped).
-  private var verdicts: [String: (text: Int, byKey: [String: TypeEvidence.Suggestion?])] = [:]
+  /// What a check said about one suggestion: the candidate type shown, or nothing (dropped or unverifiable).
+  enum Verdict: Equatable {
+    case kept(String)
+    case dropped
+  }
+  /// Per path: the verdicts by key. Keys of other environments stay (until the bound), so that undoing a change of
+  /// the environment, or fixing a syntax error (whose text is its own environment), finds the earlier verdicts.
+  private var verdicts: [String: [TypeCheckScopes.Key: Verdict]] = [:]
+  /// More verdicts than this for one file: forget them all before adding (edits leave old keys behind).
+  static let maxVerdictsPerFile = 20_000
+  /// The anchors of the suggestions the last `filter` call sent to the compiler, in order (for tests).
+  public private(set) var lastChecked: [Int] = []
+  /// How many compiler runs all checks took (for tests and the debug log).
+  public var compilerRuns: Int {
+    lock.lock()
+    defer { lock.unlock() }
+    return checker?.checksRun ?? 0
+  }
 
   public init(start: @escaping @Sendable () throws -> TypeChecker = { try TypeChecker() }) {
     self.start = start
@@ -40,10 +59,10 @@ public final class TypeCheckFilter: @unchecked Sendable {
   static let unsavedPath = FileManager.default.temporaryDirectory.appendingPathComponent("codeintel-unsaved.ts").path
 
   /// The suggestions that pass the compiler, each with the candidate that passed. `path` nil (an unsaved
-  /// document) checks it as a file in the temporary folder.
+  /// document) checks it as a file in the temporary folder. `scopes` must be of `bytes` (the same version).
   public func filter(
-    _ suggestions: [TypeEvidence.Suggestion], path: String?, bytes: [UInt8], minConfidence: Double,
-    cancellation: CancellationToken, warn: (String) -> Void
+    _ suggestions: [TypeEvidence.Suggestion], path: String?, bytes: [UInt8], scopes: TypeCheckScopes,
+    minConfidence: Double, cancellation: CancellationToken, warn: (String) -> Void
   ) throws -> [TypeEvidence.Suggestion] {
     lock.lock()
     defer { lock.unlock() }
@@ -62,24 +81,24 @@ public final class TypeCheckFilter: @unchecked Sendable {
       return suggestions
     }
     let file = path ?? Self.unsavedPath
-    var hasher = Hasher()
-    hasher.combine(bytes)
-    let text = hasher.finalize()
-    if verdicts[file]?.text != text { verdicts[file] = (text, [:]) }
-    func key(_ s: TypeEvidence.Suggestion) -> String {
-      "\(s.anchor):\(s.kind.rawValue):" + s.candidates.map { "\($0.type)@\($0.confidence)" }.joined(separator: ",")
+    if (verdicts[file]?.count ?? 0) > Self.maxVerdictsPerFile { verdicts[file] = [:] }
+    let shown = suggestions.filter { $0.best.confidence >= minConfidence }
+    let keys = shown.map { s in
+      scopes.key(for: s, types: s.candidates.filter { $0.confidence >= minConfidence }.map(\.type))
     }
-    let unchecked = suggestions.filter { verdicts[file]?.byKey[key($0)] == nil }
+    let unchecked = shown.indices.filter { verdicts[file]?[keys[$0]] == nil }
+    lastChecked = unchecked.map { shown[$0].anchor }
     if !unchecked.isEmpty {
       let outcome: TypeChecker.Outcome
       do {
         let (runs, start) = (checker.checksRun, DispatchTime.now().uptimeNanoseconds)
         outcome = try checker.check(
-          unchecked, path: file, bytes: bytes, minConfidence: minConfidence, probe: true,
-          shouldStop: { cancellation.isCancelled })
+          unchecked.map { shown[$0] }, path: file, bytes: bytes, minConfidence: minConfidence, probe: true,
+          scopes: scopes, shouldStop: { cancellation.isCancelled })
         Log.debug(
-          "type check of \(unchecked.count) suggestions: \(outcome.kept.count) kept, \(checker.checksRun - runs) "
-            + "compiler runs, \((DispatchTime.now().uptimeNanoseconds - start) / 1_000_000) ms")
+          "type check of \(unchecked.count) of \(shown.count) suggestions: \(outcome.kept.count) kept, "
+            + "\(checker.checksRun - runs) compiler runs, \((DispatchTime.now().uptimeNanoseconds - start) / 1_000_000) ms"
+        )
       } catch is CancellationError {
         throw ResponseError.cancelled
       } catch {
@@ -90,15 +109,20 @@ public final class TypeCheckFilter: @unchecked Sendable {
         warn(unavailable ?? "")
         return suggestions
       }
-      var kept: [String: TypeEvidence.Suggestion] = [:]
-      for s in outcome.kept { kept["\(s.anchor):\(s.kind.rawValue)"] = s }
-      for s in unchecked where s.best.confidence >= minConfidence {
-        verdicts[file]?.byKey[key(s)] = .some(kept["\(s.anchor):\(s.kind.rawValue)"])
+      var kept: [String: String] = [:]
+      for s in outcome.kept { kept["\(s.anchor):\(s.kind.rawValue)"] = s.best.type }
+      for i in unchecked {
+        let site = "\(shown[i].anchor):\(shown[i].kind.rawValue)"
+        verdicts[file, default: [:]][keys[i]] = kept[site].map { .kept($0) } ?? .dropped
       }
     }
-    return suggestions.compactMap { s in
-      guard s.best.confidence >= minConfidence else { return nil }
-      return verdicts[file]?.byKey[key(s)] ?? nil
+    return shown.indices.compactMap { i in
+      guard case .kept(let type)? = verdicts[file]?[keys[i]],
+        let candidate = shown[i].candidates.first(where: { $0.type == type && $0.confidence >= minConfidence })
+      else { return nil }
+      var s = shown[i]
+      s.candidates = [candidate]
+      return s
     }
   }
 }

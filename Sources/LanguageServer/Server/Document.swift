@@ -35,6 +35,7 @@ final class Document: @unchecked Sendable {
   /// Suggestions of this version for ranges asked for (emptied on every edit).
   private var cachedRanges: [ClosedRange<Int>: [TypeEvidence.Suggestion]] = [:]
   private var cachedUnits: [FunctionUnit]?
+  private var cachedScopes: TypeCheckScopes?
   /// The type head's predictions per window, kept across edits (an edit re-computes only the windows it
   /// changed) and bounded by bytes; it goes with the document at `didClose`.
   let typeHeadCache = TypeHeadCache(maxBytes: Document.typeHeadCacheBytes)
@@ -64,6 +65,7 @@ final class Document: @unchecked Sendable {
     cachedTypes = nil
     cachedRanges = [:]
     cachedUnits = nil
+    cachedScopes = nil
     return true
   }
 
@@ -96,6 +98,7 @@ final class Document: @unchecked Sendable {
     cachedTypes = nil
     cachedRanges = [:]
     cachedUnits = nil
+    cachedScopes = nil
     if bytes.count > maxBytes {
       tree = nil
       parsePending = false
@@ -138,6 +141,14 @@ final class Document: @unchecked Sendable {
   /// How many analyses are cached for this document (its version's and the type head's): for tests.
   var cachedAnalyses: Int {
     (cachedTypes == nil ? 0 : 1) + cachedRanges.count + (cachedUnits == nil ? 0 : 1) + typeHeadCache.count
+  }
+
+  /// The parts of this version a compiler verdict can depend on (`TypeCheckScopes`), computed once per version.
+  var typeCheckScopes: TypeCheckScopes? {
+    if let cachedScopes { return cachedScopes }
+    let s = tree.map { TypeCheckScopes(tree: $0) }
+    cachedScopes = s
+    return s
   }
 
   var units: [FunctionUnit] {

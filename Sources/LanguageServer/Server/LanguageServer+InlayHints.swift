@@ -38,14 +38,23 @@ extension LanguageServer {
     let path = LanguageServer.path(fromURI: doc.uri)
     // The user's setting, else the head's threshold fitted on the valid splits for 90 % precision.
     let bar =
-      configuration.minTypeConfidence ?? providers.types.displayThreshold ?? ServerConfiguration.defaultMinTypeConfidence
+      configuration.minTypeConfidence ?? providers.types.displayThreshold
+      ?? ServerConfiguration.defaultMinTypeConfidence
+    let gated = DispatchTime.now().uptimeNanoseconds
     let shown = TypeHoles.gate(suggestions, in: tree, all: !holesOnly, path: path).filter {
       $0.best.confidence >= bar
     }
     guard configuration.typeCheckEnabled, let typeCheck = providers.typeCheck, !shown.isEmpty else { return shown }
+    let scoped = DispatchTime.now().uptimeNanoseconds
+    let scopes = doc.typeCheckScopes ?? TypeCheckScopes(tree: tree)
+    let checked = DispatchTime.now().uptimeNanoseconds
+    defer {
+      Log.debug(
+        "type hints of \(doc.uri): holes \((scoped - gated) / 1_000_000) ms, scopes \((checked - scoped) / 1_000_000) ms, "
+          + "check \((DispatchTime.now().uptimeNanoseconds - checked) / 1_000_000) ms")
+    }
     return try typeCheck.filter(
-      shown, path: path, bytes: tree.bytes,
-      minConfidence: bar, cancellation: cancellation
+      shown, path: path, bytes: tree.bytes, scopes: scopes, minConfidence: bar, cancellation: cancellation
     ) { self.logToEditor("codeintel: type hints are unchecked: \($0)", type: 2) }
   }
 }

@@ -2,6 +2,7 @@
 # Latency and peak memory of codeintel-lsp from headless Neovim (see docs/benchmarks/lsp.md).
 #   tests/e2e/nvim/bench.sh [path/to/codeintel-lsp]     (default: .build/release/codeintel-lsp)
 # BENCH_ITERATIONS (150) and BENCH_EXTRA_FILES (50 workspace files to index) and BENCH_LINES (3000, the size of every file) tune the run.
+# BENCH_HINTS_OUT=FILE writes the last whole-file hint list (after all edits) to FILE, one "line:character label" a line.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../../.." && pwd)

@@ -117,6 +117,29 @@ public final class TypeChecker: @unchecked Sendable {
     return a["added"] as? [String] ?? []
   }
 
+  /// A diagnostic a checked text adds, with the byte offsets in that text of every diagnostic of the same code and
+  /// message (which of them is the new one cannot be told; nil: one without a position).
+  public struct AddedDiagnostic: Sendable, Equatable {
+    public var message: String
+    public var positions: [Int?]
+  }
+
+  /// `addedDiagnostics` with where each could be. `names`: strings the baseline cannot hold (a probe's name); when
+  /// every one of them is in some diagnostic of `text`, the answer may hold only the diagnostics that name one, and
+  /// the baseline's diagnostics are not computed for it.
+  public func addedDiagnosticsAt(path: String, text: [UInt8], names: [String] = []) throws -> [AddedDiagnostic] {
+    checksRun += 1
+    var body: [String: Any] = [
+      "op": "check", "file": Self.absolute(path), "text": String(decoding: text, as: UTF8.self),
+    ]
+    if !names.isEmpty { body["names"] = names }
+    let a = try request(body)
+    let at = a["at"] as? [String: [Any]] ?? [:]
+    return (a["added"] as? [String] ?? []).map { message in
+      AddedDiagnostic(message: message, positions: (at[message] ?? [NSNull()]).map { ($0 as? NSNumber)?.intValue })
+    }
+  }
+
   /// Forgets the file's texts.
   public func close(path: String) throws { _ = try request(["op": "close", "file": Self.absolute(path)]) }
 
@@ -183,9 +206,12 @@ public final class TypeChecker: @unchecked Sendable {
   /// `probe`: each kept suggestion (when writing: each suggestion, first) is also checked with a probe of
   /// `probeType` in its place, and one that the probe passes too moves to `unverifiable` (group tested: usually
   /// one more compiler run for the file, `partitionByProbe`).
+  /// `scopes` (checking alone only; `TypeCheckScopes` of the same text): each check reads only the parts of the file
+  /// the checked suggestions can reach (the rest blanked), and a group's new diagnostics are put down to the
+  /// suggestions whose reach holds them instead of halving the group blindly (`Scoping`).
   public func check(
     _ suggestions: [TypeEvidence.Suggestion], path: String, bytes: [UInt8], minConfidence: Double,
-    cumulative: Bool = false, probe: Bool = false, shouldStop: (() -> Bool)? = nil,
+    cumulative: Bool = false, probe: Bool = false, scopes: TypeCheckScopes? = nil, shouldStop: (() -> Bool)? = nil,
     progress: ((Int, Int) -> Void)? = nil
   ) throws -> Outcome {
     let shown = suggestions.filter { $0.best.confidence >= minConfidence }
@@ -204,10 +230,11 @@ public final class TypeChecker: @unchecked Sendable {
       ? try checkCumulative(
         searched, path: path, bytes: bytes, minConfidence: minConfidence, shouldStop: shouldStop, progress: progress)
       : try checkAlone(
-        searched, path: path, bytes: bytes, minConfidence: minConfidence, shouldStop: shouldStop, progress: progress)
+        searched, path: path, bytes: bytes, minConfidence: minConfidence,
+        scopes: scopes, shouldStop: shouldStop, progress: progress)
     if probe && !cumulative {
       (outcome.kept, unverifiable) = try partitionByProbe(
-        outcome.kept, path: path, bytes: bytes, shouldStop: shouldStop)
+        outcome.kept, path: path, bytes: bytes, scopes: scopes, shouldStop: shouldStop)
     }
     outcome.unverifiable = unverifiable
     return outcome
@@ -228,32 +255,42 @@ public final class TypeChecker: @unchecked Sendable {
   /// Probes written together could also interact (`a === b` with two probes names both): such a site counts as
   /// verifiable, as it did before the probe existed.
   private func partitionByProbe(
-    _ suggestions: [TypeEvidence.Suggestion], path: String, bytes: [UInt8], shouldStop: (() -> Bool)?
+    _ suggestions: [TypeEvidence.Suggestion], path: String, bytes: [UInt8], scopes: TypeCheckScopes? = nil,
+    shouldStop: (() -> Bool)?
   ) throws -> (verifiable: [TypeEvidence.Suggestion], unverifiable: [TypeEvidence.Suggestion]) {
     var verified = Set<Int>()
+    let scoping = Scoping(scopes: scopes, bytes: bytes, anchors: suggestions.map(\.anchor), types: { _ in [] })
     var groups: [[Int]] = suggestions.isEmpty ? [] : [Array(suggestions.indices)]
     while let group = groups.popLast() {
       if shouldStop?() == true { throw CancellationError() }
       let edits = group.map {
         ByteEdit(start: suggestions[$0].anchor, deletedLength: 0, inserted: ": " + Self.probeType($0))
       }
-      let added = try addedDiagnostics(path: path, text: try edits.apply(to: bytes))
+      // When every probe of the group is named by a diagnostic, all are verified: the baseline is not needed.
+      let added = try scoping.added(
+        by: edits, of: group, checker: self, path: path, names: group.map { "__codeintelProbe\($0):" })
       guard !added.isEmpty else { continue }  // none of the group can be judged
+      // A diagnostic that names a probe verifies its site; one that only one site of the group can reach, that
+      // site; the others leave their suspects for another round.
       var named = Set<Int>()
-      var unnamed = false
+      var ambiguous = Set<Int>()
       for diagnostic in added {
-        let sites = group.filter { diagnostic.contains("__codeintelProbe\($0):") }
-        if sites.isEmpty { unnamed = true } else { named.formUnion(sites) }
+        let sites = group.filter { diagnostic.message.contains("__codeintelProbe\($0):") }
+        if !sites.isEmpty {
+          named.formUnion(sites)
+          continue
+        }
+        let suspects = scoping.suspects(of: diagnostic, among: group, edits: edits)
+        if suspects.count == 1 { named.formUnion(suspects) } else { ambiguous.formUnion(suspects) }
       }
       verified.formUnion(named)
-      let rest = group.filter { !named.contains($0) }
-      guard unnamed, !rest.isEmpty else { continue }  // every diagnostic named its site: the rest added nothing
-      if rest.count == 1 && named.isEmpty {
-        verified.insert(rest[0])  // alone, it adds a diagnostic
-      } else if named.isEmpty {
-        let middle = rest.count / 2
-        groups.append(Array(rest[middle...]))
-        groups.append(Array(rest[..<middle]))
+      // Sites no diagnostic can come from added nothing: unverifiable.
+      let rest = group.filter { !named.contains($0) && ambiguous.contains($0) }
+      guard !rest.isEmpty else { continue }
+      if named.isEmpty && rest.count == group.count {
+        let (first, second) = scoping.halves(of: rest)
+        groups.append(second)
+        groups.append(first)
       } else {
         groups.append(rest)
       }
@@ -264,6 +301,127 @@ public final class TypeChecker: @unchecked Sendable {
       if verified.contains(i) { verifiable.append(suggestion) } else { unverifiable.append(suggestion) }
     }
     return (verifiable, unverifiable)
+  }
+
+  /// Where the checks of a batch look and whom their diagnostics can blame. With `TypeCheckScopes`, a group of
+  /// suggestions is checked on the file with only the environment and the components the group reaches (the rest
+  /// blanked: offsets unchanged), against that text's own diagnostics; a new diagnostic can come only from a
+  /// suggestion whose reach holds one of the places where a diagnostic of its code and message sits. Without
+  /// scopes, or for a diagnostic without a place, every suggestion of the group is a suspect (plain halving).
+  struct Scoping {
+    let scopes: TypeCheckScopes?
+    let bytes: [UInt8]
+    /// Per suggestion: the components it reaches (nil: the whole file).
+    let reach: [Set<Int>?]
+    let anchors: [Int]
+
+    init(scopes: TypeCheckScopes?, bytes: [UInt8], anchors: [Int], types: (Int) -> [String]) {
+      self.scopes = scopes
+      self.bytes = bytes
+      self.anchors = anchors
+      reach = anchors.indices.map { i in scopes?.reach(anchor: anchors[i], types: types(i)) }
+    }
+
+    /// Two halves of a group to check apart. With scopes, every cluster of the group (suggestions whose reaches
+    /// overlap, linked through others) is halved and the halves of all clusters are checked together: the clusters
+    /// cannot reach each other's diagnostics, so one check halves them all. Without scopes, the group in two.
+    func halves(of group: [Int]) -> ([Int], [Int]) {
+      let middle = group.count / 2
+      let plain = (Array(group[..<middle]), Array(group[middle...]))
+      guard scopes != nil else { return plain }
+      var parent = Array(group.indices)
+      func find(_ k: Int) -> Int {
+        var k = k
+        while parent[k] != k {
+          parent[k] = parent[parent[k]]
+          k = parent[k]
+        }
+        return k
+      }
+      var siteOf: [Int: Int] = [:]
+      for (k, i) in group.enumerated() {
+        guard let r = reach[i] else { return plain }
+        for c in r {
+          if let other = siteOf[c] {
+            let (a, b) = (find(k), find(other))
+            if a != b { parent[max(a, b)] = min(a, b) }
+          } else {
+            siteOf[c] = k
+          }
+        }
+      }
+      var clusters: [Int: [Int]] = [:]
+      var order: [Int] = []
+      for k in group.indices {
+        let root = find(k)
+        if clusters[root] == nil { order.append(root) }
+        clusters[root, default: []].append(group[k])
+      }
+      var first: [Int] = []
+      var second: [Int] = []
+      for root in order {
+        let members = clusters[root] ?? []
+        let half = (members.count + 1) / 2
+        first += members[..<half]
+        second += members[half...]
+      }
+      return second.isEmpty ? plain : (first, second)
+    }
+
+    /// The file as the group's checks see it.
+    func base(of group: [Int]) -> [UInt8] {
+      guard let scopes else { return bytes }
+      var union = Set<Int>()
+      for i in group {
+        guard let r = reach[i] else { return bytes }
+        union.formUnion(r)
+      }
+      return scopes.scopedText(keeping: union)
+    }
+
+    /// The diagnostics the edits (of the group's suggestions) add to the group's view of the file (`names`: see
+    /// `addedDiagnosticsAt`).
+    func added(
+      by edits: [ByteEdit], of group: [Int], checker: TypeChecker, path: String, names: [String] = []
+    ) throws -> [AddedDiagnostic] {
+      let base = self.base(of: group)
+      try checker.baseline(path: path, text: base, lazy: true)
+      return try checker.addedDiagnosticsAt(path: path, text: try edits.apply(to: base), names: names)
+    }
+
+    /// The suggestions of `group` (whose `edits`, one per suggestion in the same order, were checked) that can
+    /// have added `diagnostic`: for each place of a diagnostic of its code and message, the suggestion whose inserted
+    /// annotation holds it, else those whose reach holds it.
+    func suspects(of diagnostic: AddedDiagnostic, among group: [Int], edits: [ByteEdit]) -> [Int] {
+      guard let scopes else { return group }
+      let order = edits.indices.sorted { edits[$0].start < edits[$1].start }
+      var places = Set<Int>()
+      // Sites whose own inserted annotation holds a place (`Cannot find name 'Foo'` in `: Foo`).
+      var inside = Set<Int>()
+      for position in diagnostic.positions {
+        guard var p = position else { return group }
+        // Back to the unedited file.
+        var shift = 0
+        var within: Int?
+        for k in order {
+          let edit = edits[k]
+          if p < edit.start + shift { break }
+          if p < edit.start + shift + edit.inserted.count {
+            within = group[k]
+            break
+          }
+          shift += edit.inserted.count
+        }
+        if let within {
+          inside.insert(within)
+          continue
+        }
+        p -= shift
+        guard p < bytes.count, let component = scopes.component(at: p) else { return group }
+        places.insert(component)
+      }
+      return group.filter { i in inside.contains(i) || (reach[i].map { !$0.isDisjoint(with: places) } ?? true) }
+    }
   }
 
   /// Each suggestion on top of the ones already accepted (what writing needs).
@@ -314,17 +472,23 @@ public final class TypeChecker: @unchecked Sendable {
   }
 
   /// Each suggestion alone on the file as it is, found by group testing: the best candidates of a group of
-  /// suggestions are written together and checked once; a group that adds no diagnostic keeps them all, a group
-  /// that adds one is split in halves, and a suggestion on its own tries its candidates one by one (as the
-  /// cumulative search does). A file with n suggestions of which f fail costs about 1 + 2·f·log2(n) checks
-  /// instead of n, so the whole file's hints after an edit cost a couple of compiler runs, not one per hint.
+  /// suggestions are written together and checked once; a group that adds no diagnostic keeps them all. A group
+  /// that adds one is split: with `scopes`, each new diagnostic is put down to the suggestions whose reach holds it
+  /// (`Scoping.suspects`): the suggestions no diagnostic can come from are kept, one that is the only suspect of a
+  /// diagnostic is tried alone, and the other suspects form the next group; a group where every suggestion is a
+  /// suspect of every diagnostic (and always without scopes) is split in halves. A suggestion on its own tries its
+  /// candidates one by one (as the cumulative search does); the suggestions that were the only suspect of a group's
+  /// diagnostic (nothing else could have added it, so their candidate fails alone too) go on to their next candidates
+  /// together, as a group of their own. A file with n suggestions of which f fail costs about
+  /// 1 + 2·f·log2(n) checks without scopes, and about 1 + 2·f with them when the failures sit in different parts of
+  /// the file, instead of n.
   /// A group passes only when no diagnostic's count rises, so annotations that break only together (`a: string`
   /// and `b: number` in `a === b`) are split and judged alone. What grouping could change: an annotation whose
   /// new diagnostic has exactly the code and message of a baseline diagnostic that another annotation of the
   /// group removes; the counts then cancel and the group passes.
   private func checkAlone(
     _ shown: [TypeEvidence.Suggestion], path: String, bytes: [UInt8], minConfidence: Double,
-    shouldStop: (() -> Bool)?, progress: ((Int, Int) -> Void)?
+    scopes: TypeCheckScopes? = nil, shouldStop: (() -> Bool)?, progress: ((Int, Int) -> Void)?
   ) throws -> Outcome {
     enum Verdict {
       case kept(TypeEvidence.Suggestion, replaced: Bool)
@@ -332,46 +496,67 @@ public final class TypeChecker: @unchecked Sendable {
     }
     var verdicts = [Verdict?](repeating: nil, count: shown.count)
     var done = 0
-    func edit(_ suggestion: TypeEvidence.Suggestion, _ candidate: TypeEvidence.Suggestion.Candidate) -> ByteEdit {
-      ByteEdit(start: suggestion.anchor, deletedLength: 0, inserted: ": " + candidate.type)
+    let scoping = Scoping(
+      scopes: scopes, bytes: bytes, anchors: shown.map(\.anchor),
+      types: { i in shown[i].candidates.filter { $0.confidence >= minConfidence }.map(\.type) })
+    // Per suggestion: its candidates at or above the bar, the one being tried, and the first problem seen.
+    let candidates = shown.map { $0.candidates.filter { $0.confidence >= minConfidence } }
+    var rank = [Int](repeating: 0, count: shown.count)
+    var firstProblem = [String?](repeating: nil, count: shown.count)
+    func edit(_ i: Int) -> ByteEdit {
+      ByteEdit(start: shown[i].anchor, deletedLength: 0, inserted: ": " + candidates[i][rank[i]].type)
     }
-    /// The first candidate at or above the bar passes, or the suggestion is tried alone.
-    func alone(_ i: Int) throws -> Verdict {
-      var firstProblem: String?
-      for (rank, candidate) in shown[i].candidates.enumerated() where candidate.confidence >= minConfidence {
-        if rank > 0, shouldStop?() == true { throw CancellationError() }
-        let added = try addedDiagnostics(path: path, text: try [edit(shown[i], candidate)].apply(to: bytes))
-        if let problem = added.first {
-          if firstProblem == nil { firstProblem = problem }
-          continue
-        }
-        var kept = shown[i]
-        kept.candidates = [candidate]
-        return .kept(kept, replaced: rank > 0)
-      }
-      return .dropped(firstProblem ?? "no candidate reached the bar")
+    func keep(_ i: Int) {
+      var kept = shown[i]
+      kept.candidates = [candidates[i][rank[i]]]
+      verdicts[i] = .kept(kept, replaced: rank[i] > 0)
+      done += 1
     }
-    var groups: [ArraySlice<Int>] = [Array(shown.indices)[...]]
+    /// The candidate tried at `i` adds `problem`: the next one is to be tried (true), or the suggestion is dropped.
+    func fail(_ i: Int, _ problem: String) -> Bool {
+      if firstProblem[i] == nil { firstProblem[i] = problem }
+      rank[i] += 1
+      if rank[i] < candidates[i].count { return true }
+      verdicts[i] = .dropped(firstProblem[i] ?? problem)
+      done += 1
+      return false
+    }
+    var groups: [[Int]] = [shown.indices.filter { !candidates[$0].isEmpty }]
     while let group = groups.popLast() {
+      guard !group.isEmpty else { continue }
       if shouldStop?() == true { throw CancellationError() }
+      let edits = group.map(edit)
+      let added = try scoping.added(by: edits, of: group, checker: self, path: path)
       if group.count == 1, let i = group.first {
-        verdicts[i] = try alone(i)
-      } else {
-        let text = try group.map { edit(shown[$0], shown[$0].best) }.apply(to: bytes)
-        if try addedDiagnostics(path: path, text: text).isEmpty {
-          for i in group {
-            var kept = shown[i]
-            kept.candidates = [shown[i].best]
-            verdicts[i] = .kept(kept, replaced: false)
-          }
+        // Alone: its candidates one by one.
+        if let problem = added.first {
+          if fail(i, problem.message) { groups.append([i]) }
         } else {
-          let middle = group.startIndex + group.count / 2
-          groups.append(group[middle...])
-          groups.append(group[..<middle])
-          continue
+          keep(i)
         }
+        progress?(done, shown.count)
+        continue
       }
-      done += group.count
+      var suspects = Set<Int>()
+      // Sites that are the only suspect of a diagnostic (with scopes only): only their annotation reaches where it
+      // sits, so written alone it adds it too; their next candidates are tried together in the next group.
+      var singles: [Int: String] = [:]
+      for diagnostic in added {
+        let blamed = scoping.suspects(of: diagnostic, among: group, edits: edits)
+        suspects.formUnion(blamed)
+        if blamed.count == 1, let i = blamed.first, singles[i] == nil { singles[i] = diagnostic.message }
+      }
+      for i in group where !suspects.contains(i) { keep(i) }
+      if !suspects.isEmpty && singles.isEmpty && suspects.count == group.count {
+        let (first, second) = scoping.halves(of: group)
+        groups.append(second)
+        groups.append(first)
+      } else {
+        let rest = group.filter { suspects.contains($0) && singles[$0] == nil }
+        if !rest.isEmpty { groups.append(rest) }
+        let next = group.filter { i in singles[i].map { fail(i, $0) } ?? false }
+        if !next.isEmpty { groups.append(next) }
+      }
       progress?(done, shown.count)
     }
     var outcome = Outcome(kept: [], dropped: [], replaced: 0)

@@ -37,6 +37,30 @@ public struct TypeAccuracy: Sendable, Equatable {
   /// The type text with whitespace removed except a single space between two word characters
   /// (`readonly string[]`, `keyof T`), so spacing never decides a match.
   public static func normalize(_ type: String) -> String {
+    // ASCII (nearly every type): the same rules on bytes, without grapheme breaking (the editor normalises every
+    // candidate of every site on each whole-file request).
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(type.utf8.count)
+    var pendingSpace = false
+    for b in type.utf8 {
+      if b >= 0x80 { return normalizeCharacters(type) }
+      if b == 0x20 || (0x09...0x0D).contains(b) {
+        pendingSpace = !bytes.isEmpty
+        continue
+      }
+      if pendingSpace, let last = bytes.last, isWordByte(last), isWordByte(b) { bytes.append(0x20) }
+      pendingSpace = false
+      bytes.append(b)
+    }
+    return String(decoding: bytes, as: UTF8.self)
+  }
+
+  static func isWordByte(_ b: UInt8) -> Bool {
+    (0x30...0x39).contains(b) || (0x41...0x5A).contains(b) || (0x61...0x7A).contains(b) || b == 0x5F || b == 0x24
+  }
+
+  /// `normalize` on characters: what the byte path does for ASCII, for any text.
+  static func normalizeCharacters(_ type: String) -> String {
     var out: [Character] = []
     var pendingSpace = false
     for c in type {

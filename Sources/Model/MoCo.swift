@@ -252,6 +252,7 @@ public final class MoCo: @unchecked Sendable {
     var results = [LaneLosses](repeating: LaneLosses(), count: laneCount)
     let blasThreads = BLAS.threads
     BLAS.setThreads(1)
+    let idle = laneIdleWork
     results.withUnsafeMutableBufferPointer { out in
       Parallel.forEachWorker(laneCount) { s in
         let rows = slices[s]
@@ -261,6 +262,8 @@ public final class MoCo: @unchecked Sendable {
           moco: self, query: qb.rows(rows), key: kb.rows(rows), masked: m, mlmWeight: mlmWeight,
           mocoWeight: mocoWeight, mlmScale: selected > 0 ? Float(m?.selected ?? 0) / Float(selected) : 0,
           mocoScale: Float(rows.count) / Float(b), separateMLM: separateMLM, keysOut: k + rows.lowerBound * p)
+        // the lane that finishes first does most of the idle work (the next batch), so both end together
+        idle?(s)
       }
     }
     BLAS.setThreads(blasThreads)
@@ -333,6 +336,11 @@ public final class MoCo: @unchecked Sendable {
   }
 
   // MARK: Data parallelism
+
+  /// Work a lane of a split step does once its share of the step is done, with the lane's index (the
+  /// pretraining loop builds the next batch there: `BatchProducer.Mode.lanes`). It must not touch the model;
+  /// the step waits for it at the join.
+  public var laneIdleWork: (@Sendable (Int) -> Void)?
 
   /// Slices a step's batch is cut into (see `computeGradients`); 1 runs the whole batch on MoCo's own
   /// encoders and heads with OpenBLAS's threads, exactly the step as it was before the split existed.

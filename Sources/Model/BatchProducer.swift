@@ -10,7 +10,9 @@ import Tokenizer
 ///   buffer of ready batches; worker w builds the batches of steps w, w + W, w + 2W, …
 /// - `lanes`: no thread of its own. While step s runs split over lanes (`MoCo.laneIdleWork`), each lane,
 ///   once its share of the step is done, builds functions of step s + 1's batch until none is left, so the
-///   lane that finishes first does most of it and the two cores stay busy until the join; `next` builds
+///   lane that finishes first does most of it and the two cores stay busy until the join; while another lane
+///   is still computing it goes on with the batches after it (up to `config.prefetchBatches` ahead), so time
+///   a lane would spend waiting (a longer lane, a lane the scheduler holds back) is banked. `next` builds
 ///   whatever no lane took (the first step, an unsplit step) on the calling thread.
 ///
 /// Each view depends only on (seed, step, position, view), never on timing or on which thread built it, so
@@ -45,14 +47,14 @@ public final class BatchProducer: @unchecked Sendable {
   public let mode: Mode
 
   // `lanes` mode: one view maker per lane (lane 0's also serves `next`, which never runs beside the lanes),
-  // the data order (read by `next` only), and the batch the lanes are filling, under `lock`
+  // and under `lock` the data order and the batches the lanes are filling, by step
   private var makers: [ViewMaker] = []
   private var order: BatchOrder
   private let endStep: Int
   private let lock = NSLock()
-  private var pending: PendingBatch?
+  private var pending: [Int: PendingBatch] = [:]
 
-  /// The step whose functions the lanes are building: the next one claimed, the views built so far.
+  /// A batch the lanes are building: the next function to claim, the views built so far.
   private struct PendingBatch {
     var step: Int
     var indices: [Int]
@@ -144,22 +146,40 @@ public final class BatchProducer: @unchecked Sendable {
 
   // MARK: Building on the lanes
 
-  /// Called by lane `lane` of a split step once its share of the step is done: builds functions of the
-  /// pending batch (the next step's) until every one is claimed, then returns. No-op in `threads` mode.
-  public func help(lane: Int) {
+  /// Called by lane `lane` of a split step once its share of the step is done: builds functions of the next
+  /// step's batch until every one is claimed, then, while `othersBusy()` (another lane is still computing, so
+  /// this lane's core would idle), of the batches after it, up to `config.prefetchBatches` steps ahead; then
+  /// returns. A lane never starts a function of a later batch once no lane is computing, so the step waits
+  /// for at most the function in hand. No-op in `threads` mode.
+  public func help(lane: Int, othersBusy: () -> Bool = { false }) {
     guard mode == .lanes, lane < makers.count else { return }
     let maker = makers[lane]
+    let depth = max(config.prefetchBatches, 1)
     while true {
       lock.lock()
-      guard let j = pending?.claimed, j < pending!.indices.count else {
-        lock.unlock()
-        return
+      let first = nextWanted
+      var job = claim(step: first)
+      if job == nil && othersBusy() {
+        for s in (first + 1)..<max(first + 1, min(first + depth, endStep)) {
+          job = claim(step: s)
+          if job != nil { break }
+        }
       }
-      let (step, index) = (pending!.step, pending!.indices[j])
-      pending!.claimed += 1
       lock.unlock()
+      guard let (step, j, index) = job else { return }
       build(position: j, of: step, index: index, maker: maker, byLane: true)
     }
+  }
+
+  /// The next unclaimed function of `step`'s batch (starting the batch if needed), claimed; nil when all are
+  /// claimed or the step is past the end. Call with `lock` held.
+  private func claim(step: Int) -> (step: Int, position: Int, index: Int)? {
+    guard step < endStep else { return nil }
+    if pending[step] == nil { pending[step] = PendingBatch(step: step, indices: order.indices(step: step)) }
+    let j = pending[step]!.claimed
+    guard j < pending[step]!.indices.count else { return nil }
+    pending[step]!.claimed += 1
+    return (step, j, pending[step]!.indices[j])
   }
 
   /// Functions built by lanes (`help`) so far, not by `next` (for tests).
@@ -170,33 +190,27 @@ public final class BatchProducer: @unchecked Sendable {
     let v = Self.views(step: step, position: j, unit: units[index], maker: maker, seed: config.seed)
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
     lock.lock()
-    pending!.query[j] = v.query
-    pending!.key[j] = v.key
-    pending!.original[j] = v.original
-    pending!.finished += 1
-    pending!.seconds += seconds
+    pending[step]!.query[j] = v.query
+    pending[step]!.key[j] = v.key
+    pending[step]!.original[j] = v.original
+    pending[step]!.finished += 1
+    pending[step]!.seconds += seconds
     if byLane { builtByLanes += 1 }
     lock.unlock()
   }
 
-  /// `lanes` mode's `next`: completes the pending batch on this thread (what no lane built), hands it out and
-  /// makes the following step's batch the pending one.
+  /// `lanes` mode's `next`: completes `step`'s batch on this thread (what no lane built) and hands it out.
   private func nextFromLanes(step: Int) -> Pair {
     lock.lock()
-    if pending?.step != step { pending = PendingBatch(step: step, indices: order.indices(step: step)) }
-    let count = pending!.indices.count
-    while pending!.claimed < count {
-      let j = pending!.claimed
-      pending!.claimed += 1
-      let index = pending!.indices[j]
+    while let (_, j, index) = claim(step: step) {
       lock.unlock()
       build(position: j, of: step, index: index, maker: makers[0])
       lock.lock()
     }
-    let p = pending!
-    precondition(p.finished == count, "BatchProducer: a lane is still building step \(step)'s batch")
-    pending = step + 1 < endStep ? PendingBatch(step: step + 1, indices: order.indices(step: step + 1)) : nil
+    let p = pending.removeValue(forKey: step)
     lock.unlock()
+    guard let p else { preconditionFailure("BatchProducer.next: step \(step) is past the end (\(endStep))") }
+    precondition(p.finished == p.indices.count, "BatchProducer: a lane is still building step \(step)'s batch")
     let original = makers[0].original
     return Pair(
       step: step, query: TokenBatch(sequences: p.query), key: TokenBatch(sequences: p.key),
@@ -232,8 +246,10 @@ public final class BatchProducer: @unchecked Sendable {
     let t0 = DispatchTime.now().uptimeNanoseconds
     if mode == .lanes {
       precondition(step == nextWanted, "BatchProducer.next: steps must be asked for in order")
-      nextWanted = step + 1
       let pair = nextFromLanes(step: step)
+      lock.lock()
+      nextWanted = step + 1
+      lock.unlock()
       return (pair, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
     }
     condition.lock()
@@ -249,7 +265,7 @@ public final class BatchProducer: @unchecked Sendable {
   /// Stops the workers and waits for them to finish their current batch.
   public func stop() {
     lock.lock()
-    pending = nil
+    pending = [:]
     lock.unlock()
     condition.lock()
     stopped = true

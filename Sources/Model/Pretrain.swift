@@ -192,7 +192,7 @@ public final class Pretrainer {
       ? BatchProducer(
         units: units, tokenizer: tokenizer, config: config, startStep: startStep,
         mode: augmentInLanes && lanes > 1 ? .lanes : .threads, lanes: lanes, endStep: min(end, config.steps)) : nil
-    if let producer, producer.mode == .lanes { moco.laneIdleWork = { producer.help(lane: $0) } }
+    if let producer, producer.mode == .lanes { moco.laneIdleWork = { producer.help(lane: $0, othersBusy: $1) } }
     defer {
       producer?.stop()
       moco.laneIdleWork = nil

@@ -104,7 +104,8 @@ public struct PretrainConfig: Codable, Sendable, Equatable {
   /// (or with `pretrain --augment-thread`); a split step's lanes build the next batch themselves
   /// (`BatchProducer.Mode.lanes`).
   public var augmentWorkers: Int = 1
-  /// Ready batches kept in the prefetch queue of those threads.
+  /// Ready batches kept in the prefetch queue of those threads; with the lanes building, how many steps ahead
+  /// a lane may build while another lane is still computing.
   public var prefetchBatches: Int = 4
 
   // MARK: Bookkeeping

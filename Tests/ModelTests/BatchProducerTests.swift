@@ -39,18 +39,25 @@ import Tokenizer
       #expect(pair.original != nil)
       #expect(same(pair, reference), "step \(step): lanes against one thread")
       #expect(same(pair, threads.next(step: step).0), "step \(step): lanes against the background threads")
-      // the "step" runs: its lanes build the next batch (both side by side, only the second, or none)
+      // the "step" runs: its lanes build the next batch (both side by side, with no lane computing), or the
+      // second lane alone while the first is "still computing" (it builds ahead: `prefetchBatches` = 2 steps),
+      // or no lane builds
+      let before = lanes.builtByLanes
       switch step % 3 {
-      case 0: DispatchQueue.concurrentPerform(iterations: 2) { lanes.help(lane: $0) }
-      case 1: lanes.help(lane: 1)
+      case 0:
+        DispatchQueue.concurrentPerform(iterations: 2) { lanes.help(lane: $0) }
+        #expect(lanes.builtByLanes - before == (step + 1 < steps ? config.batchSize : 0))
+      case 1:
+        lanes.help(lane: 1) { true }
+        #expect(lanes.builtByLanes - before == min(2, steps - step - 1) * config.batchSize, "step \(step)")
       default: break
       }
     }
-    // the lanes did build: every function of the batches after steps 0 and 1 (and 3, 4, 6, 7)
-    #expect(lanes.builtByLanes == 6 * config.batchSize)
+    // the lanes built every function of steps 1…8 (steps 2, 5 and 8 ahead of time), `next` only step 0's
+    #expect(lanes.builtByLanes == (steps - 1) * config.batchSize)
     // after the last step there is nothing left to build
-    lanes.help(lane: 0)
-    #expect(lanes.builtByLanes == 6 * config.batchSize)
+    lanes.help(lane: 0) { true }
+    #expect(lanes.builtByLanes == (steps - 1) * config.batchSize)
   }
 
   /// A pretraining run whose lanes build the batches gives the same losses and weights, bit for bit, as one

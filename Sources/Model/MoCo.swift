@@ -252,6 +252,8 @@ public final class MoCo: @unchecked Sendable {
     var results = [LaneLosses](repeating: LaneLosses(), count: laneCount)
     let blasThreads = BLAS.threads
     BLAS.setThreads(1)
+    let idle = laneIdleWork
+    let computing = LaneCount(laneCount)
     results.withUnsafeMutableBufferPointer { out in
       Parallel.forEachWorker(laneCount) { s in
         let rows = slices[s]
@@ -261,6 +263,9 @@ public final class MoCo: @unchecked Sendable {
           moco: self, query: qb.rows(rows), key: kb.rows(rows), masked: m, mlmWeight: mlmWeight,
           mocoWeight: mocoWeight, mlmScale: selected > 0 ? Float(m?.selected ?? 0) / Float(selected) : 0,
           mocoScale: Float(rows.count) / Float(b), separateMLM: separateMLM, keysOut: k + rows.lowerBound * p)
+        // the lane that finishes first does most of the idle work (the next batch), so both end together
+        computing.decrement()
+        idle?(s) { computing.value > 0 }
       }
     }
     BLAS.setThreads(blasThreads)
@@ -333,6 +338,11 @@ public final class MoCo: @unchecked Sendable {
   }
 
   // MARK: Data parallelism
+
+  /// Work a lane of a split step does once its share of the step is done, with the lane's index and a test
+  /// of whether another lane is still computing (the pretraining loop builds batches there:
+  /// `BatchProducer.Mode.lanes`). It must not touch the model; the step waits for it at the join.
+  public var laneIdleWork: (@Sendable (_ lane: Int, _ othersBusy: () -> Bool) -> Void)?
 
   /// Slices a step's batch is cut into (see `computeGradients`); 1 runs the whole batch on MoCo's own
   /// encoders and heads with OpenBLAS's threads, exactly the step as it was before the split existed.
@@ -416,6 +426,26 @@ public final class MoCo: @unchecked Sendable {
 }
 
 // MARK: - Lanes
+
+/// How many lanes of a split step are still computing (read by the ones that are done).
+final class LaneCount: @unchecked Sendable {
+  private let lock = NSLock()
+  private var count: Int
+
+  init(_ count: Int) { self.count = count }
+
+  func decrement() {
+    lock.lock()
+    count -= 1
+    lock.unlock()
+  }
+
+  var value: Int {
+    lock.lock()
+    defer { lock.unlock() }
+    return count
+  }
+}
 
 /// What one lane's slice of a step measured: each part's mean over the lane's rows (or masked positions) and
 /// the counts that weight it.

@@ -30,6 +30,11 @@ public final class Pretrainer {
   var lossPoints: [TrainingCurve.LossPoint] = []
   var evalPoints: [TrainingCurve.EvalPoint] = []
   public private(set) var lastRetrieval: RetrievalBenchmark.Result?
+  /// Where the MoCo/hybrid steps' batches are built when a step is split over lanes: by the lanes, once their
+  /// share of a step is done, for the next step (true), or on `config.augmentWorkers` background threads ahead
+  /// of the step (false: the way before session 12; `pretrain --augment-thread`). The same batches either way
+  /// (`BatchProducer`): only where and when they are built differs.
+  public var augmentInLanes = true
 
   /// The outcome of `run`.
   public struct Summary: Sendable, Codable {
@@ -179,10 +184,19 @@ public final class Pretrainer {
     var initial: RetrievalBenchmark.Result?
     if moco.step == 0 { initial = evaluate() }
     let startStep = moco.step
+    // a split step's lanes build the next batch once their share is done (the core a dedicated thread would
+    // take from a lane stays with the step); otherwise background threads build ahead
+    let lanes = moco.splitLanes(batch: config.batchSize)
     let producer =
       startStep < min(end, config.steps)
-      ? BatchProducer(units: units, tokenizer: tokenizer, config: config, startStep: startStep) : nil
-    defer { producer?.stop() }
+      ? BatchProducer(
+        units: units, tokenizer: tokenizer, config: config, startStep: startStep,
+        mode: augmentInLanes && lanes > 1 ? .lanes : .threads, lanes: lanes, endStep: min(end, config.steps)) : nil
+    if let producer, producer.mode == .lanes { moco.laneIdleWork = { producer.help(lane: $0, othersBusy: $1) } }
+    defer {
+      producer?.stop()
+      moco.laneIdleWork = nil
+    }
     var waited = 0.0
     var window = (loss: 0.0, acc: 0.0, count: 0, wait: 0.0, start: now(), grad: 0.0)
     // process CPU seconds and the real-token share of the encoder inputs over the log window (the load-robust

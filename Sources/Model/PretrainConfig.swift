@@ -100,9 +100,12 @@ public struct PretrainConfig: Codable, Sendable, Equatable {
   public var maxTrainFunctions: Int = 0
   /// Augmentation: `contracode` (all transforms) or `semantics-preserving` (no line subsampling).
   public var augment: String = "contracode"
-  /// Threads producing augmented batches ahead of the training step.
+  /// Threads producing augmented batches ahead of the training step, when the step is not split over lanes
+  /// (or with `pretrain --augment-thread`); a split step's lanes build the next batch themselves
+  /// (`BatchProducer.Mode.lanes`).
   public var augmentWorkers: Int = 1
-  /// Ready batches kept in the prefetch queue.
+  /// Ready batches kept in the prefetch queue of those threads; with the lanes building, how many steps ahead
+  /// a lane may build while another lane is still computing.
   public var prefetchBatches: Int = 4
 
   // MARK: Bookkeeping

@@ -69,6 +69,10 @@ enum PretrainCommand: CLICommand {
                                pass's whole last block (the default computes only real tokens, and
                                that block only at the masked ones: same results up to float summation
                                order, less work). For measuring the difference.
+      --augment-thread         Build the augmented batches on a background thread ahead of the step
+                               (the default, with --data-parallel 2 or more, has the step's threads
+                               build the next batch once their share of the step is done: the same
+                               batches). For measuring the difference.
       --eval-every N           Retrieval evaluation every N steps.
       --checkpoint-minutes M   Minutes between checkpoints.
       --max-minutes M          Stop (checkpoint, export) after M minutes of this session.
@@ -135,6 +139,7 @@ enum PretrainCommand: CLICommand {
     if let v = try scanner.int("--threads", in: 1...64) { config.threads = v }
     if let v = try scanner.int("--data-parallel", in: 1...64) { config.dataParallel = v }
     if scanner.flag("--no-skip-padding") { config.skipPadding = false }
+    let augmentThread = scanner.flag("--augment-thread")
     if let v = try scanner.int("--eval-every", in: 0...10_000_000) { config.evalEvery = v }
     if let v = try scanner.double("--checkpoint-minutes", in: 0.01...100_000) { config.checkpointMinutes = v }
     if let v = try scanner.double("--max-minutes", in: 0...100_000) { config.maxMinutes = v }
@@ -150,6 +155,7 @@ enum PretrainCommand: CLICommand {
       line in
       FileHandle.standardError.write(Data(("codeintel pretrain: " + line + "\n").utf8))
     }
+    trainer.augmentInLanes = !augmentThread
     let s = try trainer.run()
     var lines = [
       "steps: \(s.steps) (\(s.sessionSteps) this session, \(String(format: "%.0f", s.sessionSeconds)) s)",

@@ -1,4 +1,5 @@
 import CTreeSitter
+import Synchronization
 
 /// A parsed file: owns the tree-sitter tree and the exact bytes it was parsed from.
 /// Trees are immutable; an edit produces a new tree (see `Parser.reparse`).
@@ -15,6 +16,20 @@ public final class Tree: @unchecked Sendable {
   }
 
   deinit { ts_tree_delete(raw) }
+
+  /// Analyses of this tree already computed (`memoized(_:_:)`).
+  private let memos = Mutex<[String: any Sendable]>([:])
+
+  /// The value `compute` gives, computed once per `key` and kept with the tree: for analyses that are a function
+  /// of the tree alone (the tree never changes), asked for more than once per version (the editor's type hints
+  /// classify the same tree's sites twice per request). A value must not hold a `Node` of this tree (that would
+  /// keep the tree alive).
+  public func memoized<T: Sendable>(_ key: String, _ compute: () -> T) -> T {
+    if let known = memos.withLock({ $0[key] }) as? T { return known }
+    let value = compute()
+    memos.withLock { $0[key] = value }
+    return value
+  }
 
   /// The root node (`program`).
   public var root: Node { Node(raw: ts_tree_root_node(raw), tree: self) }

@@ -155,6 +155,27 @@ private func site(_ source: String, after marker: String) throws -> Int {
     #expect(checker.checksRun <= 1 + 2 * 6 + 1, "\(checker.checksRun) checks")
   }
 
+  /// The probes a diagnostic names, read off the message once, are the sites the per-site search finds.
+  @Test func probesNamedByAMessageAreThoseTheSearchFinds() {
+    let group = [0, 1, 2, 3, 5, 12, 21, 120]
+    let messages = [
+      "Type 'number' is not assignable to type '{ readonly __codeintelProbe12: never; }'.",
+      "Types '{ readonly __codeintelProbe1: never; }' and '{ readonly __codeintelProbe21: never; }' have no overlap.",
+      "Property 'x' does not exist on type '{ readonly __codeintelProbe0: never; }'.",
+      "__codeintelProbe012: never; __codeintelProbe3 : x; __codeintelProbe5:",
+      "__codeintelProbe__codeintelProbe120:; __codeintelProbe99999999999999999999999999:",
+      "The left-hand side of an arithmetic operation must be of type 'any', 'number', 'bigint' or an enum type.",
+      "Type 'Größe' is not assignable to type '{ readonly __codeintelProbe2: never; }'.",
+      "", "__codeintelProbe", "__codeintelProbe7",
+    ]
+    for message in messages {
+      #expect(
+        TypeChecker.probes(namedBy: message, among: group)
+          == group.filter { message.contains("__codeintelProbe\($0):") }, "\(message)")
+    }
+    #expect(TypeChecker.probes(namedBy: messages[1], among: group) == [1, 21])
+  }
+
   @Test func aCheckerThatDiesGivesAnErrorNotACrash() throws {
     // A "node" that says it is ready and exits: the next request must throw.
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("codeintel-deadnode-\(getpid())")

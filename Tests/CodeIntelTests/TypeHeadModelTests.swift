@@ -379,6 +379,21 @@ struct TypeSuggestionsWithModelTests {
     #expect(TypeSuggestions.suggestions(in: tree, tsx: false, model: model, cache: small) == once)
   }
 
+  @Test("the cache numbers a file's candidates: equal sets one number while remembered, and a number never twice")
+  func candidateNumbers() {
+    let cache = TypeHeadCache()
+    func set(_ i: Int) -> TypeHeadCache.Candidates { .init(texts: ["T\(i)", "string"], tokens: [Int32(i), -1]) }
+    let first = cache.context(set(0))
+    #expect(cache.context(set(0)) == first)
+    #expect(cache.context(.init(texts: ["T0", "string"], tokens: [0, -2])) != first)
+    var seen: Set<Int> = [first]
+    // More sets than it remembers: the first one comes back under a number no set had before.
+    for i in 1...20 { seen.insert(cache.context(set(i))) }
+    #expect(seen.count == 21)
+    let again = cache.context(set(0))
+    #expect(!seen.contains(again) && cache.context(set(0)) == again)
+  }
+
   @Test("combination: evidence first when confident, else the model; agreement is 'combined'")
   func combination() {
     let ev = [TypeEvidence.Suggestion.Candidate(type: "number", confidence: 0.95, reason: "a number literal")]

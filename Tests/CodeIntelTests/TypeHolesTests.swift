@@ -163,6 +163,31 @@ private func file(_ source: String, path: String = "x.ts") throws -> SourceFile 
     #expect(names.problem(with: "K", at: insideFoo) != nil)
   }
 
+  /// `TypeNames` remembers its answers (per type, and per type and type parameters where those matter): asked
+  /// again, at other sites and in any order, it answers what a fresh instance answers.
+  @Test func rememberedProblemsAreTheFreshOnes() throws {
+    let t = try tree(Self.source)
+    let text = Self.source
+    let offsets = [
+      0, try #require(text.range(of: "m(x")).upperBound.utf16Offset(in: text),
+      try #require(text.range(of: "(k")).upperBound.utf16Offset(in: text),
+    ]
+    let types = ["T", "K", "T[]", "Map<K, T>", "Bar", "string", "This", "Promise", "Bar<", "Foo<number>", "K | Bar"]
+    for order in [false, true] {
+      let names = TypeNames(tree: t)
+      var pairs: [(String, Int)] = []
+      for type in types { for offset in offsets { pairs.append((type, offset)) } }
+      if order { pairs.reverse() }
+      for _ in 0..<2 {
+        for (type, offset) in pairs {
+          #expect(
+            names.problem(with: type, at: offset) == TypeNames(tree: t).problem(with: type, at: offset),
+            "\(type) at \(offset)")
+        }
+      }
+    }
+  }
+
   @Test func anyIsNeverConfident() throws {
     let names = TypeNames(tree: try tree(Self.source))
     let any = TypeEvidence.Suggestion.Candidate(type: "any", confidence: 0.95, reason: "`as any`")

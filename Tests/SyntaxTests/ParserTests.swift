@@ -3,6 +3,30 @@ import Testing
 @testable import Syntax
 
 @Suite struct ParserTests {
+  /// A tree computes a memoized analysis once per key; an edit's new tree computes its own.
+  @Test func memoizedAnalysesAreComputedOncePerTree() throws {
+    let parser = Parser(language: .typescript)
+    let tree = try parser.parse("let a = 1;\n")
+    var runs = 0
+    func count(_ t: Tree) -> Int {
+      t.memoized("test.count") {
+        runs += 1
+        var n = 0
+        t.root.walk { _ in
+          n += 1
+          return true
+        }
+        return n
+      }
+    }
+    let first = count(tree)
+    #expect(count(tree) == first && runs == 1)
+    #expect(tree.memoized("test.other") { "other" } == "other")
+    let edited = try parser.reparse(tree, applying: [ByteEdit(start: 10, deletedLength: 0, inserted: "let b = 2;")])
+    #expect(count(edited) > first && runs == 2)
+    #expect(count(tree) == first && runs == 2)
+  }
+
   @Test func languageFromExtension() {
     #expect(Language(path: "a/b.js") == .javascript)
     #expect(Language(path: "x.mjs") == .javascript && Language(path: "x.cjs") == .javascript)

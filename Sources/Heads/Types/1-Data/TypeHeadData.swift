@@ -412,6 +412,8 @@ public struct TypeHeadPreparer: Sendable {
     let tree = given ?? (try? Parser(language: tsx ? .tsx : .typescript).parse(text))
     let pieces = tree.map { TypeCompositionPieces(tree: $0) } ?? TypeCompositionPieces()
     let pooled = pool(pieces: pieces, sites: sites)
+    // Each candidate's words as a set, once per file rather than once per site.
+    let pooledWords = pooled.map { Set($0.words) }
     var offers: [[TypeHeadOffer]] = []
     var targets: [Int?] = []
     for (s, site) in sites.enumerated() {
@@ -421,7 +423,7 @@ public struct TypeHeadPreparer: Sendable {
       var siteOffers: [TypeHeadOffer] = []
       var offeredIndex: [String: Int] = [:]
       for (j, c) in pooled.enumerated() where c.typeParameters.allSatisfy(scope.contains) {
-        let cw = Set(c.words)
+        let cw = pooledWords[j]
         let inter = cw.intersection(set).count
         let union = max(cw.union(set).count, 1)
         let lastMatch: Float = (c.words.last != nil && c.words.last == words.last) ? 1 : 0

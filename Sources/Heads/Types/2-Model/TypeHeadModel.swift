@@ -284,13 +284,14 @@ public final class TypeHeadModel: @unchecked Sendable {
     defer { if let workers { transformer?.threads = workers } }
     var out = [[(type: String, probability: Float)]](repeating: [], count: file.sites.count)
     let candidateTokens = file.candidates.flatMap { $0.tokens + [-1 - Int32($0.form)] }
+    // With a datastore, what a retrieved label may use (the file's names, each site's type parameters) is
+    // input too.
+    let candidates = cache.context(
+      TypeHeadCache.Candidates(
+        texts: file.candidateTexts + (retrieval != nil ? ["\u{0}scope"] + file.scopeNames.sorted() : []),
+        tokens: candidateTokens))
     for (w, window) in file.windows.enumerated() {
-      var key = TypeHeadCache.Key(
-        tokens: window.tokens, positions: [], names: [], offers: [], candidates: file.candidateTexts,
-        candidateTokens: candidateTokens)
-      // With a datastore, what a retrieved label may use (the file's names, each site's type parameters) is
-      // input too.
-      if retrieval != nil { key.candidates += ["\u{0}scope"] + file.scopeNames.sorted() }
+      var key = TypeHeadCache.Key(tokens: window.tokens, positions: [], names: [], offers: [], candidates: candidates)
       for s in window.sites {
         let site = file.sites[s.site]
         key.positions += [Int32(s.before), Int32(s.after), Int32(TypeHeadSite.kinds.firstIndex(of: site.kind) ?? -1)]

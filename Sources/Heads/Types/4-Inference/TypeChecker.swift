@@ -244,6 +244,35 @@ public final class TypeChecker: @unchecked Sendable {
   /// so that a diagnostic whose message prints the type names the site that caused it.
   static func probeType(_ index: Int) -> String { "{ readonly __codeintelProbe\(index): never }" }
 
+  /// The sites of `group` whose probe `message` names (`__codeintelProbe3:`). An ASCII message is read once for
+  /// the probes it names (a round's hundreds of diagnostics times hundreds of probes were each a string search);
+  /// another is searched per site, as before (where Unicode's equivalences could matter).
+  static func probes(namedBy message: String, among group: [Int]) -> [Int] {
+    let bytes = Array(message.utf8)
+    guard bytes.allSatisfy({ $0 < 0x80 }) else {
+      return group.filter { message.contains("__codeintelProbe\($0):") }
+    }
+    let marker = Array("__codeintelProbe".utf8)
+    var named = Set<Int>()
+    var i = 0
+    while i + marker.count < bytes.count {
+      defer { i += 1 }
+      guard bytes[i] == marker[0], bytes[i..<i + marker.count].elementsEqual(marker) else { continue }
+      var j = i + marker.count
+      var value = 0
+      while j < bytes.count, bytes[j] >= 0x30, bytes[j] <= 0x39, value < Int.max / 20 {
+        value = value * 10 + Int(bytes[j] - 0x30)
+        j += 1
+      }
+      // `\(index):` is written without leading zeros.
+      guard j > i + marker.count, j < bytes.count, bytes[j] == 0x3A,
+        bytes[i + marker.count] != 0x30 || j == i + marker.count + 1
+      else { continue }
+      named.insert(value)
+    }
+    return group.filter { named.contains($0) }
+  }
+
   /// The suggestions where the probe adds a diagnostic to the file as it is (verifiable), and the others, in their
   /// order. Found by group testing, like `checkAlone`: the probes of a group are written together and checked once;
   /// a diagnostic whose message names a probe (`Type 'number' is not assignable to type '{ readonly
@@ -275,7 +304,7 @@ public final class TypeChecker: @unchecked Sendable {
       var named = Set<Int>()
       var ambiguous = Set<Int>()
       for diagnostic in added {
-        let sites = group.filter { diagnostic.message.contains("__codeintelProbe\($0):") }
+        let sites = Self.probes(namedBy: diagnostic.message, among: group)
         if !sites.isEmpty {
           named.formUnion(sites)
           continue

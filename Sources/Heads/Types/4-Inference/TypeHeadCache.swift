@@ -17,14 +17,26 @@ public final class TypeHeadCache: @unchecked Sendable {
     var positions: [Int32]
     var names: [String]
     var offers: [Float]
-    var candidates: [String]
-    var candidateTokens: [Int32]
+    /// The file's candidate types and their tokens (`Candidates`), as the number `context(_:)` gave them: equal
+    /// numbers are equal candidates, so a window's key is hashed and compared without them.
+    var candidates: Int
 
     var bytes: Int {
-      64 + tokens.count * 4 + positions.count * 4 + offers.count * 4 + candidateTokens.count * 4
-        + names.reduce(0) { $0 + $1.utf8.count + 16 } + candidates.reduce(0) { $0 + $1.utf8.count + 16 }
+      64 + tokens.count * 4 + positions.count * 4 + offers.count * 4 + names.reduce(0) { $0 + $1.utf8.count + 16 }
     }
   }
+
+  /// What every window of a file shares: the candidate types (texts, and with a datastore the names in scope)
+  /// and the tokens of their names.
+  struct Candidates: Hashable {
+    var texts: [String]
+    var tokens: [Int32]
+  }
+
+  /// The numbers given to the candidate sets seen lately. A number is never given to another set (they only
+  /// grow), so an entry keyed by a forgotten number is never answered for another file's candidates; it ages out.
+  private var contexts: [Candidates: Int] = [:]
+  private var nextContext = 0
 
   typealias Predictions = [[(type: String, probability: Float)]]
 
@@ -50,6 +62,18 @@ public final class TypeHeadCache: @unchecked Sendable {
     lock.lock()
     defer { lock.unlock() }
     return entries.count
+  }
+
+  /// The number of a file's candidates, the same for equal candidates while they are remembered (the last few
+  /// sets: an editor's edits mostly keep a file's candidates, and a set is hashed once per request, not per window).
+  func context(_ candidates: Candidates) -> Int {
+    lock.lock()
+    defer { lock.unlock() }
+    if let known = contexts[candidates] { return known }
+    if contexts.count >= 8 { contexts.removeAll() }
+    nextContext += 1
+    contexts[candidates] = nextContext
+    return nextContext
   }
 
   func get(_ key: Key) -> Predictions? {
@@ -89,6 +113,7 @@ public final class TypeHeadCache: @unchecked Sendable {
     lock.lock()
     defer { lock.unlock() }
     entries = [:]
+    contexts = [:]
     bytes = 0
   }
 }

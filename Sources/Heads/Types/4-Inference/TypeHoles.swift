@@ -68,7 +68,12 @@ public enum TypeHoles {
 
   /// Every unannotated site of the tree, classified. Anchors follow `TypeSites` and `TypeEvidence` (after the
   /// name, after `?` of an optional parameter or property, after the parameter list for returns).
+  /// Computed once per tree (`Tree.memoized`).
   public static func classify(in tree: Tree) -> [ClassifiedSite] {
+    tree.memoized("TypeHoles.classify") { computeClassification(in: tree) }
+  }
+
+  private static func computeClassification(in tree: Tree) -> [ClassifiedSite] {
     let exportedNames = exportClauseNames(in: tree)
     var typedFields: Set<String> = []  // `x: T` fields of any class: `this.x = (a) => …` is contextually typed
     var typedVariables: Set<String> = []

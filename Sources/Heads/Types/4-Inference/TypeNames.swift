@@ -199,7 +199,10 @@ public struct TypeNames {
   }
 
   /// The type parameters in scope at a byte offset of the file.
-  public func typeParameters(at offset: Int) -> Set<String> {
+  public func typeParameters(at offset: Int) -> Set<String> { Self.typeParameters(in: tree, at: offset) }
+
+  /// `typeParameters(at:)` without building the file's names.
+  public static func typeParameters(in tree: Tree, at offset: Int) -> Set<String> {
     var names: Set<String> = []
     var node = tree.root.descendant(for: offset..<offset)
     while let n = node {
@@ -213,8 +216,42 @@ public struct TypeNames {
     return names
   }
 
+  /// Answers of `problem(with:at:)` already given by this instance: a type whose answer did not look at the
+  /// site's type parameters has the same answer at every offset; one whose did is remembered with them. The
+  /// gate asks for the same few types (`string`, `number`, …) at hundreds of sites, each a parse without this.
+  private final class ProblemMemo {
+    var anywhere: [String: String?] = [:]
+    var withParameters: [String: String?] = [:]
+  }
+  private let memo = ProblemMemo()
+
   /// Why `type` cannot be written at `offset`, or nil when every name in it is a type in scope.
   public func problem(with type: String, at offset: Int) -> String? {
+    if let known = memo.anywhere[type] { return known }
+    var parameters: Set<String>?
+    if memo.withParameters[type] != nil {
+      // This type's answer depends on the type parameters around the site: keyed by them.
+      let p = typeParameters(at: offset)
+      let key = type + "\u{0}" + p.sorted().joined(separator: "\u{0}")
+      if let known = memo.withParameters[key] { return known }
+      parameters = p
+      let answer = problem(with: type, parameters: &parameters, at: offset)
+      memo.withParameters[key] = .some(answer)
+      return answer
+    }
+    let answer = problem(with: type, parameters: &parameters, at: offset)
+    if let p = parameters {
+      memo.withParameters[type] = .some(nil)  // marks the type as depending on them
+      memo.withParameters[type + "\u{0}" + p.sorted().joined(separator: "\u{0}")] = .some(answer)
+    } else {
+      memo.anywhere[type] = .some(answer)
+    }
+    return answer
+  }
+
+  /// `problem(with:at:)` computed: `parameters` is the site's type parameters once looked up (nil until the walk
+  /// needs them).
+  private func problem(with type: String, parameters: inout Set<String>?, at offset: Int) -> String? {
     let prefix = "type __T = "
     guard let parsed = try? parser.parse(prefix + type + ";"), !parsed.hasError,
       let alias = parsed.root.namedChildren.first, alias.type == "type_alias_declaration",
@@ -239,7 +276,6 @@ public struct TypeNames {
       }
       return true
     }
-    var parameters: Set<String>?
     var problem: String?
     value.walk { n in
       guard problem == nil else { return false }

@@ -50,7 +50,6 @@ public struct TypeSuggestions: Sendable {
     if let range { sites = sites.filter { touches(range, anchor: $0.anchor, nameRange: $0.nameRange) } }
     guard !sites.isEmpty else { return evidence }
     let text = String(decoding: tree.bytes, as: UTF8.self)
-    let names = TypeNames(tree: tree)
     let shapes = TypeShapes.shapes(in: tree, generics: model.namePrior?.generics)
     // The head sees each site's name as the dataset spells it (a return site of `const f = () => …` has no
     // name there), so what it reads here matches what it was trained on.
@@ -59,7 +58,7 @@ public struct TypeSuggestions: Sendable {
       sites: sites.map {
         TypeHeadSite(
           kind: $0.datasetKind, name: $0.datasetName, offset: $0.anchor,
-          typeParameters: names.typeParameters(at: $0.anchor).sorted())
+          typeParameters: TypeNames.typeParameters(in: tree, at: $0.anchor).sorted())
       },
       tree: cache == nil ? nil : tree, cache: cache)
     var byKey: [String: TypeEvidence.Suggestion] = [:]

@@ -6,40 +6,17 @@ import Testing
 
 @testable import LanguageServer
 
-private let compilerInstalled =
-  FileManager.default.fileExists(atPath: "/usr/share/nodejs/typescript/package.json")
-  && FileManager.default.isExecutableFile(atPath: "/usr/bin/node")
-
-private let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-  .deletingLastPathComponent().appendingPathComponent(TypeChecker.scriptPath).path
-
-/// Proposes `string` (0.9), then `number` (0.85), for every parameter: `string` breaks `x * 2`.
-private struct PlantedTypes: TypeSuggester {
-  func suggestTypes(in tree: Tree, bytes: ClosedRange<Int>?, cancellation: CancellationToken) throws
-    -> [TypeEvidence.Suggestion]
-  {
-    TypeSites.unannotated(in: tree).filter { $0.kind == .parameter }.map {
-      TypeEvidence.Suggestion(
-        kind: .parameter, name: $0.name, nameRange: $0.nameRange, anchor: $0.anchor,
-        candidates: [
-          .init(type: "string", confidence: 0.9, reason: "planted", source: "model"),
-          .init(type: "number", confidence: 0.85, reason: "planted", source: "model"),
-        ])
-    }
-  }
-}
-
 @Suite(.serialized) struct TypeCheckHintTests {
   let doc: JSONValue = ["uri": "file:///work/checked.ts"]
 
   @Test(
     .enabled(
-      if: compilerInstalled,
+      if: typeCompilerInstalled,
       "node-typescript is not installed: apt-get install -y node-typescript (scripts/setup.sh --tests does it)"))
   func hintsThatBreakTheFileAreReplacedByTheNextCandidate() throws {
     let editor = try MockEditor(
       providers: AnalysisProviders(
-        types: PlantedTypes(), typeCheck: TypeCheckFilter(start: { try TypeChecker(script: script) })))
+        types: PlantedTypes(), typeCheck: TypeCheckFilter(start: { try TypeChecker(script: typeCheckScript) })))
     editor.open("export function twice(x) { return x * 2 }\n", uri: "file:///work/checked.ts")
     let hints = try editor.result("textDocument/inlayHint", ["textDocument": doc, "range": MockEditor.everything]).items
     #expect(hints.map { $0["label"] } == [": number"])
@@ -60,7 +37,7 @@ private struct PlantedTypes: TypeSuggester {
     try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: fake)
     let editor = try MockEditor(
       providers: AnalysisProviders(
-        types: PlantedTypes(), typeCheck: TypeCheckFilter(start: { try TypeChecker(node: fake, script: script) })))
+        types: PlantedTypes(), typeCheck: TypeCheckFilter(start: { try TypeChecker(node: fake, script: typeCheckScript) })))
     editor.open("export function twice(x) { return x * 2 }\n", uri: "file:///work/checked.ts")
     let hints = try editor.result("textDocument/inlayHint", ["textDocument": doc, "range": MockEditor.everything]).items
     #expect(hints.map { $0["label"] } == [": string"])
@@ -74,7 +51,7 @@ private struct PlantedTypes: TypeSuggester {
     let editor = try MockEditor(
       providers: AnalysisProviders(
         types: PlantedTypes(),
-        typeCheck: TypeCheckFilter(start: { try TypeChecker(node: "/nonexistent/node", script: script) })))
+        typeCheck: TypeCheckFilter(start: { try TypeChecker(node: "/nonexistent/node", script: typeCheckScript) })))
     editor.open("export function twice(x) { return x * 2 }\n", uri: "file:///work/checked.ts")
     let hints = try editor.result("textDocument/inlayHint", ["textDocument": doc, "range": MockEditor.everything]).items
     #expect(hints.map { $0["label"] } == [": string"])

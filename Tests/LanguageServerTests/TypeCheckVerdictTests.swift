@@ -6,29 +6,6 @@ import Testing
 @testable import Heads
 @testable import LanguageServer
 
-private let compilerInstalled =
-  FileManager.default.fileExists(atPath: "/usr/share/nodejs/typescript/package.json")
-  && FileManager.default.isExecutableFile(atPath: "/usr/bin/node")
-
-private let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-  .deletingLastPathComponent().appendingPathComponent(TypeChecker.scriptPath).path
-
-/// Proposes `string` (0.9), then `number` (0.85), for every parameter in the requested range.
-private struct PlantedTypes: TypeSuggester {
-  func suggestTypes(in tree: Tree, bytes: ClosedRange<Int>?, cancellation: CancellationToken) throws
-    -> [TypeEvidence.Suggestion]
-  {
-    TypeSites.unannotated(in: tree).filter { $0.kind == .parameter }.map {
-      TypeEvidence.Suggestion(
-        kind: .parameter, name: $0.name, nameRange: $0.nameRange, anchor: $0.anchor,
-        candidates: [
-          .init(type: "string", confidence: 0.9, reason: "planted", source: "model"),
-          .init(type: "number", confidence: 0.85, reason: "planted", source: "model"),
-        ])
-    }.overlapping(bytes)
-  }
-}
-
 private func offset(_ source: String, after marker: String) throws -> Int {
   let range = try #require(source.range(of: marker))
   return source.utf8.distance(from: source.startIndex, to: range.upperBound)
@@ -134,7 +111,7 @@ private func parse(_ source: String) throws -> Tree { try Parser(language: .type
   let doc: JSONValue = ["uri": .string(Self.uri)]
 
   private func editor(_ filter: TypeCheckFilter) throws -> MockEditor {
-    try MockEditor(providers: AnalysisProviders(types: PlantedTypes(), typeCheck: filter))
+    try MockEditor(providers: AnalysisProviders(types: PlantedTypes(honorsRange: true), typeCheck: filter))
   }
 
   private func replace(_ editor: MockEditor, version: Int, with text: String) {
@@ -159,9 +136,9 @@ private func parse(_ source: String) throws -> Tree { try Parser(language: .type
 
     """
 
-  @Test(.enabled(if: compilerInstalled, "node-typescript is not installed: apt-get install -y node-typescript"))
+  @Test(.enabled(if: typeCompilerInstalled, "node-typescript is not installed: apt-get install -y node-typescript"))
   func verdictsAreKeptAcrossAnEditInAnotherFunction() throws {
-    let filter = TypeCheckFilter(start: { try TypeChecker(script: script) })
+    let filter = TypeCheckFilter(start: { try TypeChecker(script: typeCheckScript) })
     let editor = try editor(filter)
     let text = Self.twoFunctions
     editor.open(text, uri: Self.uri)
@@ -178,9 +155,9 @@ private func parse(_ source: String) throws -> Tree { try Parser(language: .type
     #expect(filter.lastChecked.isEmpty)
   }
 
-  @Test(.enabled(if: compilerInstalled, "node-typescript is not installed: apt-get install -y node-typescript"))
+  @Test(.enabled(if: typeCompilerInstalled, "node-typescript is not installed: apt-get install -y node-typescript"))
   func verdictsAreDroppedWhenTheEnvironmentChanges() throws {
-    let filter = TypeCheckFilter(start: { try TypeChecker(script: script) })
+    let filter = TypeCheckFilter(start: { try TypeChecker(script: typeCheckScript) })
     let editor = try editor(filter)
     editor.open(Self.twoFunctions, uri: Self.uri)
     #expect(try hints(editor) == ["0:: number", "1:: number"])
@@ -191,9 +168,9 @@ private func parse(_ source: String) throws -> Tree { try Parser(language: .type
 
   /// A file that does not parse keeps no verdict across its versions (its text is its environment), but the verdicts
   /// of before come back when the error is fixed.
-  @Test(.enabled(if: compilerInstalled, "node-typescript is not installed: apt-get install -y node-typescript"))
+  @Test(.enabled(if: typeCompilerInstalled, "node-typescript is not installed: apt-get install -y node-typescript"))
   func verdictsComeBackWhenASyntaxErrorIsFixed() throws {
-    let filter = TypeCheckFilter(start: { try TypeChecker(script: script) })
+    let filter = TypeCheckFilter(start: { try TypeChecker(script: typeCheckScript) })
     let editor = try editor(filter)
     editor.open(Self.twoFunctions, uri: Self.uri)
     #expect(try hints(editor) == ["0:: number", "1:: number"])
@@ -207,9 +184,9 @@ private func parse(_ source: String) throws -> Tree { try Parser(language: .type
 
   /// An edit elsewhere that changes a kept verdict: a new call with a string makes `twice`'s `x: number` break the
   /// file, so no candidate passes any more and the hint goes.
-  @Test(.enabled(if: compilerInstalled, "node-typescript is not installed: apt-get install -y node-typescript"))
+  @Test(.enabled(if: typeCompilerInstalled, "node-typescript is not installed: apt-get install -y node-typescript"))
   func aCallAddedElsewhereRechecksTheCalleeAndItsBadHintIsNotShown() throws {
-    let filter = TypeCheckFilter(start: { try TypeChecker(script: script) })
+    let filter = TypeCheckFilter(start: { try TypeChecker(script: typeCheckScript) })
     let editor = try editor(filter)
     editor.open(Self.twoFunctions, uri: Self.uri)
     #expect(try hints(editor) == ["0:: number", "1:: number"])
@@ -219,9 +196,9 @@ private func parse(_ source: String) throws -> Tree { try Parser(language: .type
     #expect(filter.lastChecked == [try offset(called, after: "twice(x")])
   }
 
-  @Test(.enabled(if: compilerInstalled, "node-typescript is not installed: apt-get install -y node-typescript"))
+  @Test(.enabled(if: typeCompilerInstalled, "node-typescript is not installed: apt-get install -y node-typescript"))
   func aViewportRequestChecksOnlyItsRange() throws {
-    let filter = TypeCheckFilter(start: { try TypeChecker(script: script) })
+    let filter = TypeCheckFilter(start: { try TypeChecker(script: typeCheckScript) })
     let editor = try editor(filter)
     let text = Self.twoFunctions + "export function third(z) { return z - 1 }\n"
     editor.open(text, uri: Self.uri)
@@ -245,7 +222,7 @@ private func parse(_ source: String) throws -> Tree { try Parser(language: .type
       })
   }
 
-  @Test(.enabled(if: compilerInstalled, "node-typescript is not installed: apt-get install -y node-typescript"))
+  @Test(.enabled(if: typeCompilerInstalled, "node-typescript is not installed: apt-get install -y node-typescript"))
   func attributionGivesTheVerdictsOfCheckingAlone() throws {
     var source = ""
     for k in 0..<12 { source += "export function f\(k)(a\(k)) { return a\(k) * \(k + 1) }\n" }
@@ -262,7 +239,7 @@ private func parse(_ source: String) throws -> Tree { try Parser(language: .type
     planted.append(suggestion("p", at: try offset(source, after: "far(p"), ["string", "number"]))
     for k in 0..<6 { planted.append(suggestion("b\(k)", at: try offset(source, after: "g\(k)(b\(k)"), ["string"])) }
     planted.append(suggestion("q", at: try offset(source, after: "caller(q"), ["number"]))
-    let checker = try TypeChecker(script: script)
+    let checker = try TypeChecker(script: typeCheckScript)
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("codeintel-attribution/a.ts").path
     let bytes = Array(source.utf8)
     func verdicts(_ outcome: TypeChecker.Outcome) -> [String] {
@@ -291,7 +268,7 @@ private func parse(_ source: String) throws -> Tree { try Parser(language: .type
   }
 
   /// The probe (which sites the compiler can judge) gives the same partition with scopes as without.
-  @Test(.enabled(if: compilerInstalled, "node-typescript is not installed: apt-get install -y node-typescript"))
+  @Test(.enabled(if: typeCompilerInstalled, "node-typescript is not installed: apt-get install -y node-typescript"))
   func probesWithScopesJudgeTheSameSites() throws {
     var source = ""
     for k in 0..<8 { source += "export function f\(k)(a\(k)) { return a\(k) * \(k + 1) }\n" }
@@ -301,7 +278,7 @@ private func parse(_ source: String) throws -> Tree { try Parser(language: .type
     for k in 0..<8 { planted.append(suggestion("a\(k)", at: try offset(source, after: "f\(k)(a\(k)"), ["number"])) }
     for k in 0..<4 { planted.append(suggestion("c\(k)", at: try offset(source, after: "free\(k)(c\(k)"), ["number"])) }
     planted.append(suggestion("m", at: try offset(source, after: "arith(m"), ["number"]))
-    let checker = try TypeChecker(script: script)
+    let checker = try TypeChecker(script: typeCheckScript)
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("codeintel-attribution/b.ts").path
     let bytes = Array(source.utf8)
     let plain = try checker.check(planted, path: path, bytes: bytes, minConfidence: 0.5, probe: true)

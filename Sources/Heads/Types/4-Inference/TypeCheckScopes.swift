@@ -87,38 +87,26 @@ public struct TypeCheckScopes: Sendable {
     }
     environment.combine(isModule)
     // Union-find over the units that are not the environment's.
-    var parent = Array(units.indices)
-    func find(_ i: Int) -> Int {
-      var i = i
-      while parent[i] != i {
-        parent[i] = parent[parent[i]]
-        i = parent[i]
-      }
-      return i
-    }
-    func union(_ a: Int, _ b: Int) {
-      let (ra, rb) = (find(a), find(b))
-      if ra != rb { parent[max(ra, rb)] = min(ra, rb) }
-    }
+    var sets = DisjointSets(count: units.count)
     var declarer: [String: Int] = [:]
     for i in units.indices where !environmentUnit[i] {
       for name in declared[i] {
-        if let other = declarer[name] { union(i, other) } else { declarer[name] = i }
+        if let other = declarer[name] { sets.union(i, other) } else { declarer[name] = i }
       }
     }
     for i in units.indices where !environmentUnit[i] {
-      for name in mentioned[i] { if let other = declarer[name] { union(i, other) } }
+      for name in mentioned[i] { if let other = declarer[name] { sets.union(i, other) } }
     }
     if tree.hasError {
       // No verdict outlives an edit of a file that does not parse: one component, the whole text as environment.
       environment.combine(bytes)
-      for i in units.indices where !environmentUnit[i] { union(i, units.indices.first { !environmentUnit[$0] } ?? i) }
+      for i in units.indices where !environmentUnit[i] { sets.union(i, units.indices.first { !environmentUnit[$0] } ?? i) }
     }
     var componentOfRoot: [Int: Int] = [:]
     var component = [Int?](repeating: nil, count: units.count)
     var members: [[Int]] = []
     for i in units.indices where !environmentUnit[i] {
-      let r = find(i)
+      let r = sets.find(i)
       if let c = componentOfRoot[r] {
         component[i] = c
         members[c].append(i)

@@ -358,22 +358,13 @@ public final class TypeChecker: @unchecked Sendable {
       let middle = group.count / 2
       let plain = (Array(group[..<middle]), Array(group[middle...]))
       guard scopes != nil else { return plain }
-      var parent = Array(group.indices)
-      func find(_ k: Int) -> Int {
-        var k = k
-        while parent[k] != k {
-          parent[k] = parent[parent[k]]
-          k = parent[k]
-        }
-        return k
-      }
+      var sets = DisjointSets(count: group.count)
       var siteOf: [Int: Int] = [:]
       for (k, i) in group.enumerated() {
         guard let r = reach[i] else { return plain }
         for c in r {
           if let other = siteOf[c] {
-            let (a, b) = (find(k), find(other))
-            if a != b { parent[max(a, b)] = min(a, b) }
+            sets.union(k, other)
           } else {
             siteOf[c] = k
           }
@@ -382,7 +373,7 @@ public final class TypeChecker: @unchecked Sendable {
       var clusters: [Int: [Int]] = [:]
       var order: [Int] = []
       for k in group.indices {
-        let root = find(k)
+        let root = sets.find(k)
         if clusters[root] == nil { order.append(root) }
         clusters[root, default: []].append(group[k])
       }

@@ -1,0 +1,35 @@
+import CodeIntel
+import Foundation
+import Syntax
+
+@testable import Heads
+@testable import LanguageServer
+
+/// Whether Debian's node-typescript and node are installed (the compiler check's tests need them).
+let typeCompilerInstalled =
+  FileManager.default.fileExists(atPath: "/usr/share/nodejs/typescript/package.json")
+  && FileManager.default.isExecutableFile(atPath: "/usr/bin/node")
+
+/// The repository's `scripts/typecheck/ts-check.js`.
+let typeCheckScript = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+  .deletingLastPathComponent().appendingPathComponent(TypeChecker.scriptPath).path
+
+/// Proposes `string` (0.9), then `number` (0.85), for every parameter (`string` breaks `x * 2`); with
+/// `honorsRange`, only for the parameters in the requested byte range, as the real suggester answers a viewport.
+struct PlantedTypes: TypeSuggester {
+  var honorsRange = false
+
+  func suggestTypes(in tree: Tree, bytes: ClosedRange<Int>?, cancellation: CancellationToken) throws
+    -> [TypeEvidence.Suggestion]
+  {
+    let all = TypeSites.unannotated(in: tree).filter { $0.kind == .parameter }.map {
+      TypeEvidence.Suggestion(
+        kind: .parameter, name: $0.name, nameRange: $0.nameRange, anchor: $0.anchor,
+        candidates: [
+          .init(type: "string", confidence: 0.9, reason: "planted", source: "model"),
+          .init(type: "number", confidence: 0.85, reason: "planted", source: "model"),
+        ])
+    }
+    return honorsRange ? all.overlapping(bytes) : all
+  }
+}

@@ -132,9 +132,15 @@ enum SuggestTypesCommand: CLICommand {
           }
         }
         if let checker, !isJS {
+          // Listing judges each suggestion alone, as the editor does: with the file's scopes, a check reads only
+          // the statements its sites can reach and a group's diagnostics are put down to the sites whose reach
+          // holds them (docs/LSP.md, "Verdicts across edits"). Writing checks on top of the accepted ones, whole.
+          let scopes =
+            mode == "list" && !result.suggestions.isEmpty
+            ? (try? Parser(language: file.language).parse(bytes: file.bytes)).map { TypeCheckScopes(tree: $0) } : nil
           let outcome = try checker.check(
             result.suggestions, path: path, bytes: file.bytes, minConfidence: minConfidence,
-            cumulative: mode != "list", probe: !keepUnverifiable,
+            cumulative: mode != "list", probe: !keepUnverifiable, scopes: scopes,
             progress: { progress.update(done: index, checking: path, suggestions: ($0, $1)) })
           result = TypeSuggestions(file: file, suggestions: outcome.kept)
           unverifiable = outcome.unverifiable

@@ -55,7 +55,7 @@ let package = Package(
       name: "Heads",
       dependencies: ["CodeIntel", "Model", "Tensor", "Tokenizer", "Corpus", "Syntax", "Augment", "CloneIndex"]
     ),
-    .target(name: "LanguageServer", dependencies: ["CodeIntel", "Heads", "Syntax", "CloneIndex", "JSON"]),
+    .target(name: "LanguageServer", dependencies: ["CodeIntel", "Heads", "Syntax", "Augment", "CloneIndex", "JSON"]),
 
     // MARK: - Executables (argument parsing and printing only)
     .executableTarget(

@@ -151,7 +151,8 @@ struct FeatureTests {
     let editor = try MockEditor(
       providers: AnalysisProviders(
         types: EvidenceTypeSuggester(), names: FixedNameSuggester(name: "formatDate", confidence: 0.9)))
-    let source = "function 1️⃣isValid(d) { return d.toISOString() }\nconst s = isValid(new Date())\nobj.isValid = 1\n"
+    let source =
+      "import { obj } from './obj'\nfunction 1️⃣isValid(d) { return d.toISOString() }\nconst s = isValid(new Date())\nobj.isValid = 1\n"
     let m = editor.open(source)
     let actions = try editor.result(
       "textDocument/codeAction",
@@ -162,7 +163,32 @@ struct FeatureTests {
     let edits = rename["edit"]?["changes"]?[uri]?.items ?? []
     #expect(
       Self.apply(edits, to: MockEditor.extractMarkers(source).0)
-        == "function formatDate(d) { return d.toISOString() }\nconst s = formatDate(new Date())\nobj.isValid = 1\n")
+        == "import { obj } from './obj'\nfunction formatDate(d) { return d.toISOString() }\nconst s = formatDate(new Date())\nobj.isValid = 1\n"
+    )
+  }
+
+  /// Issue 19: no rename action where a rename from this file would leave callers behind: a method (its calls are
+  /// `x.name()` anywhere), an exported function, a script's global; the hover still shows the suggestion.
+  @Test func noRenameThatLeavesCallersBehind() throws {
+    func renames(_ source: String) throws -> [String] {
+      let editor = try MockEditor(
+        providers: AnalysisProviders(
+          types: EvidenceTypeSuggester(), names: FixedNameSuggester(name: "formatDate", confidence: 0.9)))
+      let m = editor.open(source)
+      return try editor.result(
+        "textDocument/codeAction",
+        ["textDocument": doc, "range": MockEditor.range(m[1]!, m[1]!), "context": ["diagnostics": []]]
+      ).items.compactMap { $0["title"]?.stringValue }.filter { $0.hasPrefix("Rename") }
+    }
+    #expect(
+      try renames(
+        "import { x } from './x'\nclass A { 1️⃣isValid(d) { return d.toISOString() }\n run() { return this.isValid(x) } }\n"
+      ).isEmpty)
+    #expect(try renames("export function 1️⃣isValid(d) { return d.toISOString() }\n").isEmpty)
+    #expect(try renames("function 1️⃣isValid(d) { return d.toISOString() }\nisValid(new Date())\n").isEmpty)
+    #expect(
+      try renames("import { x } from './x'\nfunction 1️⃣isValid(d) { return d.toISOString() }\nisValid(x)\n")
+        == ["Rename function to `formatDate`"])
   }
 
   /// Issue 19: the rename action, the name diagnostic, the hover and `codeintel suggest-names` show names from one
@@ -174,7 +200,7 @@ struct FeatureTests {
     {
       let editor = try MockEditor(
         providers: AnalysisProviders(types: EvidenceTypeSuggester(), names: names), options: options)
-      let m = editor.open("function 1️⃣first(a, b) { const r = a + b; return r }\n")
+      let m = editor.open("import { log } from './log'\nfunction 1️⃣first(a, b) { const r = a + b; return r }\n")
       let actions = try editor.result(
         "textDocument/codeAction",
         ["textDocument": doc, "range": MockEditor.range(m[1]!, m[1]!), "context": ["diagnostics": []]]

@@ -1,3 +1,4 @@
+import Augment
 import CodeIntel
 import Syntax
 
@@ -32,11 +33,9 @@ extension LanguageServer {
       if let name = unit.name, let nameRange = unit.nameRange,
         let best = try nameSuggestions(unit, doc, cancellation: cancellation)?.first,
         let names = providers.names, best.confidence >= configuration.minNameConfidence(for: names),
-        best.name != name
+        best.name != name, let safe = renameEdits(of: name, declaredAt: nameRange, to: best.name, in: doc)
       {
-        let edits = renameEdits(of: name, declaredAt: nameRange, to: best.name, in: doc).map {
-          TextEdit(range: doc.range(ofBytes: $0.range), newText: $0.text)
-        }
+        let edits = safe.map { TextEdit(range: doc.range(ofBytes: $0.range), newText: $0.text) }
         actions.append(
           CodeAction(
             title: "Rename function to `\(best.name)`", kind: "refactor.rewrite", diagnostics: nil, isPreferred: nil,
@@ -70,23 +69,14 @@ extension LanguageServer {
     return range.overlaps(signature)
   }
 
-  /// The edits that rename the function declared at `declaration` to `newName`. When the name is a
-  /// variable binding (a function declaration, `const f = …`), scope analysis gives exactly its
-  /// references — a shadowing local of the same name is left alone, and a shorthand property
-  /// `{f}` becomes `{f: newName}` so the object keeps its key. A method's name is a property key,
-  /// not a binding: only its declaration is renamed.
+  /// The edits that rename the function declared at `declaration` to `newName`, or nil when that is not safe
+  /// from this file alone (`FileLocalRename`: methods, exported names, a script's globals, a name already in
+  /// the file, …). A shadowing local of the same name is left alone, and a shorthand property `{f}` becomes
+  /// `{f: newName}` so the object keeps its key.
   func renameEdits(
     of name: String, declaredAt declaration: Range<Int>, to newName: String, in doc: Document
-  ) -> [(range: Range<Int>, text: String)] {
-    guard let tree = doc.tree else { return [] }
-    let scopes = ScopeAnalysis(tree: tree)
-    guard let binding = scopes.binding(at: declaration.lowerBound), binding.name == name else {
-      return [(declaration, newName)]
-    }
-    var edits = scopes.references(of: binding).map { reference in
-      (range: reference.range, text: reference.isShorthand ? "\(name): \(newName)" : newName)
-    }
-    if !edits.contains(where: { $0.range == declaration }) { edits.append((declaration, newName)) }
-    return edits.sorted { $0.range.lowerBound < $1.range.lowerBound }
+  ) -> [(range: Range<Int>, text: String)]? {
+    guard let tree = doc.tree else { return nil }
+    return FileLocalRename.edits(of: name, declaredAt: declaration, to: newName, in: tree)
   }
 }

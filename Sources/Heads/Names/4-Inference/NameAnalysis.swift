@@ -523,9 +523,13 @@ public enum NameAnalysis {
         // rename action would rename a Visitor's `enter`). Only the name as written may be shown (`showAll` lists all).
         if fixedByAPI && !showAll { shown = shown.filter { $0.element.subtokens == item.example.target } }
         hidden = m.predictions.count - shown.count
+        // Spelled as the code spells the current name (`_mergeConfig`, `toJSON`, `MAX_SIZE`): the same words are
+        // the same name, and a rename keeps the name's decoration and convention.
+        let current = unit.name ?? item.example.name
         suggestions = shown.map {
           .init(
-            name: $0.element.name, probability: $0.element.probability, score: $0.element.score,
+            name: spellIdentifier($0.element.subtokens, like: current), probability: $0.element.probability,
+            score: $0.element.score,
             confidence: calibration?.confidence?.probability(of: $0.element, position: $0.offset))
         }
         // the model's reading is evidence only when it is sure: its best name passes the head's display calibration, whether or not `showAll` lists more (and, without a calibrated confidence,

@@ -1,0 +1,77 @@
+import Syntax
+
+// MARK: - FileLocalRename
+
+/// The edits of renaming one function to a suggested name inside one file, or nil when that cannot be done safely
+/// from this file alone. The editor's "Rename function to …" action offers only what this returns: a rename
+/// that leaves a caller elsewhere, a `this.name()` call or a type query behind is worse than none.
+///
+/// Refused (nil): a name that is not a variable binding (a method or object member is a property key: its
+/// callers are `x.name(…)` anywhere, which no scope analysis links); an exported binding (`export function f`,
+/// `export { f }`: other modules import it by name); a program-scope binding of a script (neither an ES module
+/// nor CommonJS: its top-level names are globals other scripts may use); bindings of a scope an `eval` or `with`
+/// can observe; function declarations inside blocks (sloppy Annex B gives them a second binding); TypeScript
+/// parameter properties; a new name that is reserved, not an identifier, already occurs anywhere in the file
+/// (it could capture or be captured), or lower case where a JSX tag uses the name; and any occurrence of the old
+/// name as a plain identifier that the analysis does not link to a binding (e.g. `typeof f` in a type).
+/// Shorthand properties keep their key (`{f}` → `{f: g}`).
+public enum FileLocalRename {
+  public static func edits(
+    of name: String, declaredAt declaration: Range<Int>, to newName: String, in tree: Tree,
+    analysis: ScopeAnalysis? = nil
+  ) -> [(range: Range<Int>, text: String)]? {
+    guard newName != name, isIdentifier(newName), !IdentifierWords.reserved.contains(newName) else { return nil }
+    let analysis = analysis ?? ScopeAnalysis(tree: tree)
+    guard let binding = analysis.binding(at: declaration.lowerBound), binding.name == name else { return nil }
+    switch binding.kind {
+    case .function, .var, .let, .const, .functionExpressionName: break
+    default: return nil
+    }
+    let scope = analysis.scopes[binding.scope]
+    guard !binding.isExported, !binding.isBlockFunction, !binding.isParameterProperty, !scope.isUnsafe else {
+      return nil
+    }
+    if scope.kind == .program && !isModule(tree, analysis) { return nil }
+    let references = analysis.referenceIndices(of: binding).map { analysis.references[$0] }
+    guard !references.contains(where: \.isExportSpecifier) else { return nil }
+    if references.contains(where: \.isJSXTag), !(newName.first?.isUppercase ?? false) { return nil }
+    // The new name must be new to the file: then no occurrence can start or stop resolving to the binding.
+    guard !analysis.references.contains(where: { $0.name == newName }),
+      !analysis.bindings.contains(where: { $0.name == newName })
+    else { return nil }
+    // Every plain identifier spelled like the old name is an occurrence the analysis knows.
+    let known = Set(analysis.references.map(\.range))
+    var unknown = false
+    tree.root.walk { node in
+      if unknown { return false }
+      if node.type == "identifier" || node.type.hasPrefix("shorthand_property_identifier"),
+        !known.contains(node.byteRange), node.text == name
+      {
+        unknown = true
+      }
+      return true
+    }
+    guard !unknown else { return nil }
+    var edits = references.map { r in (range: r.range, text: r.isShorthand ? "\(name): \(newName)" : newName) }
+    if !edits.contains(where: { $0.range == declaration }) { edits.append((declaration, newName)) }
+    return edits.sorted { $0.range.lowerBound < $1.range.lowerBound }
+  }
+
+  /// An ES module (an `import` or `export` statement at the top) or CommonJS (`require`, `module` or `exports`
+  /// used without a declaration): its top-level names are its own.
+  static func isModule(_ tree: Tree, _ analysis: ScopeAnalysis) -> Bool {
+    if tree.root.children.contains(where: { $0.type == "import_statement" || $0.type == "export_statement" }) {
+      return true
+    }
+    return analysis.freeReferences.contains { ["require", "module", "exports"].contains($0.name) }
+  }
+
+  static func isIdentifier(_ s: String) -> Bool {
+    guard let first = s.unicodeScalars.first, first == "_" || first == "$" || first.properties.isAlphabetic else {
+      return false
+    }
+    return s.unicodeScalars.allSatisfy {
+      $0 == "_" || $0 == "$" || $0.properties.isAlphabetic || ("0"..."9").contains($0)
+    }
+  }
+}

@@ -1,0 +1,118 @@
+import Foundation
+
+/// Fitting `TypeRanker` on the valid splits: the sites with their candidates' features, the system's ranking of a
+/// site for given scores (the same filtering as `TypeEvaluation.systemCandidates`), and cross-validation grouped by
+/// package (`codeintel finetune type-ranker`).
+public enum TypeRankerFitting {
+  /// One scored site (`any` labels excluded) of a valid split.
+  public struct Site: Sendable {
+    /// The split (`valid`, `github-valid`) and the package or repository (the cross-validation group).
+    public var split: String
+    public var group: String
+    /// The candidates (the hand-set merge's union, in its order), their feature rows, and the label's index.
+    public var types: [String]
+    public var rows: [[Double]]
+    public var label: Int?
+    /// Per candidate: whether the system may show it (not `any`, a type in scope) and whether it contains `any`
+    /// (its confidence is capped at `TypeNames.anyCap`).
+    public var allowed: [Bool]
+    public var containsAny: [Bool]
+
+    public init(
+      split: String, group: String, types: [String], rows: [[Double]], label: Int?, allowed: [Bool],
+      containsAny: [Bool]
+    ) {
+      self.split = split
+      self.group = group
+      self.types = types
+      self.rows = rows
+      self.label = label
+      self.allowed = allowed
+      self.containsAny = containsAny
+    }
+  }
+
+  /// The system's five for candidate `scores` (higher first, ties in list order), as `systemCandidates` makes them:
+  /// the top ten, those the system may show, at most five, each with its probability (capped where it contains
+  /// `any`), re-sorted by confidence. Returns candidate indices with their confidences.
+  public static func system(_ site: Site, scores: [Double]) -> [(index: Int, confidence: Double)] {
+    let p = TypeRanker.probabilities(scores: scores)
+    let order = scores.indices.sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 < $1 }
+    var out: [(index: Int, confidence: Double)] = []
+    for i in order.prefix(10) where out.count < 5 && site.allowed[i] {
+      out.append((i, site.containsAny[i] ? min(p[i], TypeNames.anyCap) : p[i]))
+    }
+    return out.enumerated().sorted {
+      $0.element.confidence != $1.element.confidence
+        ? $0.element.confidence > $1.element.confidence : $0.offset < $1.offset
+    }.map(\.element)
+  }
+
+  /// acc@1 and acc@5 of ranked lists per site (nil: no list) against each site's label.
+  public struct Accuracy: Sendable, Equatable {
+    public var sites = 0, at1 = 0, at5 = 0
+    public var accuracyAt1: Double { sites == 0 ? 0 : Double(at1) / Double(sites) }
+    public var accuracyAt5: Double { sites == 0 ? 0 : Double(at5) / Double(sites) }
+    public init() {}
+    public mutating func add(label: Int?, ranked: [Int]) {
+      sites += 1
+      guard let label else { return }
+      if ranked.first == label { at1 += 1 }
+      if ranked.prefix(5).contains(label) { at5 += 1 }
+    }
+  }
+
+  /// The score of each candidate row under a fitted ranker (bias and weights over `columns`).
+  public static func scores(_ rows: [[Double]], columns: [Int], bias: Double, weights: [Double]) -> [Double] {
+    rows.map { x in bias + zip(columns, weights).reduce(0) { $0 + x[$1.0] * $1.1 } }
+  }
+
+  /// The fold of each group: groups sorted by a stable hash of their name (FNV-1a), then dealt round-robin.
+  public static func folds(groups: [String], count: Int) -> [String: Int] {
+    func fnv(_ s: String) -> UInt64 {
+      var h: UInt64 = 0xcbf2_9ce4_8422_2325
+      for b in s.utf8 {
+        h ^= UInt64(b)
+        h = h &* 0x100_0000_01b3
+      }
+      return h
+    }
+    let unique = Array(Set(groups)).sorted { (fnv($0), $0) < (fnv($1), $1) }
+    return Dictionary(uniqueKeysWithValues: unique.enumerated().map { ($0.element, $0.offset % count) })
+  }
+
+  /// Out-of-fold scores of every site: for each fold, the ranker fitted on the other folds' sites scores this one's.
+  public static func crossValidatedScores(
+    _ sites: [Site], columns: [Int], lambda: Double, folds: Int
+  ) -> [[Double]] {
+    let fold = Self.folds(groups: sites.map(\.group), count: folds)
+    var out = [[Double]](repeating: [], count: sites.count)
+    for f in 0..<folds {
+      let train = sites.filter { fold[$0.group] != f }.map { TypeRanker.Example(rows: $0.rows, label: $0.label) }
+      let fitted = TypeRanker.fit(train, columns: columns, lambda: lambda)
+      for (i, s) in sites.enumerated() where fold[s.group] == f {
+        out[i] = scores(s.rows, columns: columns, bias: fitted.bias, weights: fitted.weights)
+      }
+    }
+    return out
+  }
+
+  /// The system's accuracy per split for per-site scores.
+  public static func accuracy(_ sites: [Site], scores: [[Double]]) -> [String: Accuracy] {
+    var out: [String: Accuracy] = [:]
+    for (s, sc) in zip(sites, scores) {
+      out[s.split, default: Accuracy()].add(label: s.label, ranked: system(s, scores: sc).map(\.index))
+    }
+    return out
+  }
+
+  /// Each site's best system candidate as (confidence, right), per split: the calibration points.
+  public static func points(_ sites: [Site], scores: [[Double]]) -> [String: [(confidence: Double, correct: Bool)]] {
+    var out: [String: [(confidence: Double, correct: Bool)]] = [:]
+    for (s, sc) in zip(sites, scores) {
+      guard let best = system(s, scores: sc).first else { continue }
+      out[s.split, default: []].append((best.confidence, best.index == s.label))
+    }
+    return out
+  }
+}

@@ -174,9 +174,9 @@ struct TypeRankerTests {
       } catch { return "\(error)" }
     }
     let base = #""format":"codeintel-type-ranker","version":1,"splits":[],"sites":0,"lambda":0,"variant":"""#
-    let unknown = refusal("{\(base)\"\",\"features\":[\"head.q\"],\"weights\":[1],\"bias\":0}")
+    let unknown = refusal("{\(base),\"features\":[\"head.q\"],\"weights\":[1],\"bias\":0}")
     #expect(unknown?.contains("unknown feature `head.q`") == true)
-    let counts = refusal("{\(base)\"\",\"features\":[\"head.p\"],\"weights\":[1,2],\"bias\":0}")
+    let counts = refusal("{\(base),\"features\":[\"head.p\"],\"weights\":[1,2],\"bias\":0}")
     #expect(counts?.contains("1 features but 2 weights") == true)
     let version = refusal(
       #"{"format":"codeintel-type-ranker","version":9,"splits":[],"sites":0,"lambda":0,"variant":"","features":[],"weights":[],"bias":0}"#

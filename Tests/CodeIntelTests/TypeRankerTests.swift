@@ -110,6 +110,38 @@ struct TypeRankerTests {
     #expect(Double(lucky) / Double(test.count) < 0.4)
   }
 
+  @Test("the temperature fitted on scores twice too sharp is about 2")
+  func temperature() {
+    var state: UInt64 = 7
+    func uniform() -> Double {
+      state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+      return Double(state >> 11) / Double(1 << 53)
+    }
+    var sites: [TypeRankerFitting.Site] = []
+    var scores: [[Double]] = []
+    for _ in 0..<4_000 {
+      let u = (0..<3).map { _ in 4 * uniform() - 2 }
+      // Draw the label from the true probabilities (the outside option scores 0).
+      let p = TypeRanker.probabilities(scores: u)
+      var r = uniform()
+      var label: Int? = nil
+      for (i, pi) in p.enumerated() {
+        if r < pi {
+          label = i
+          break
+        }
+        r -= pi
+      }
+      sites.append(
+        TypeRankerFitting.Site(
+          split: "valid", group: "p", types: ["A", "B", "C"], rows: [], label: label, allowed: [true, true, true],
+          containsAny: [false, false, false]))
+      scores.append(u.map { 2 * $0 })
+    }
+    let t = TypeRankerFitting.temperature(sites, scores: scores)
+    #expect(t > 1.7 && t < 2.3)
+  }
+
   @Test("a strong penalty shrinks the weights")
   func penaltyShrinks() {
     let train = Self.planted(sites: 500, seed: 3)
@@ -155,6 +187,7 @@ struct TypeRankerTests {
     var r = TypeRanker(features: ["head.p", "prior.conf"], weights: [3, 1.5], bias: -1)
     r.lambda = 0.01
     r.variant = "sources"
+    r.temperature = 0.5
     try r.write(to: dir)
     #expect(try TypeRanker.load(directory: dir) == r)
     #expect(r.fullWeights[TypeRanker.featureNames.firstIndex(of: "prior.conf")!] == 1.5)
@@ -173,18 +206,23 @@ struct TypeRankerTests {
         return nil
       } catch { return "\(error)" }
     }
-    let base = #""format":"codeintel-type-ranker","version":1,"splits":[],"sites":0,"lambda":0,"variant":"""#
+    let base =
+      #""format":"codeintel-type-ranker","version":1,"splits":[],"sites":0,"lambda":0,"temperature":1,"variant":"""#
     let unknown = refusal("{\(base),\"features\":[\"head.q\"],\"weights\":[1],\"bias\":0}")
     #expect(unknown?.contains("unknown feature `head.q`") == true)
     let counts = refusal("{\(base),\"features\":[\"head.p\"],\"weights\":[1,2],\"bias\":0}")
     #expect(counts?.contains("1 features but 2 weights") == true)
     let version = refusal(
-      #"{"format":"codeintel-type-ranker","version":9,"splits":[],"sites":0,"lambda":0,"variant":"","features":[],"weights":[],"bias":0}"#
+      #"{"format":"codeintel-type-ranker","version":9,"splits":[],"sites":0,"lambda":0,"temperature":1,"variant":"","features":[],"weights":[],"bias":0}"#
     )
     #expect(version?.contains("v9") == true)
     let garbage = refusal("not json")
     #expect(garbage != nil)
-    for message in [unknown, counts, version, garbage] { #expect(message?.contains("\n") == false) }
+    let cold = refusal(
+      #"{"format":"codeintel-type-ranker","version":1,"splits":[],"sites":0,"lambda":0,"temperature":0,"variant":"","features":[],"weights":[],"bias":0}"#
+    )
+    #expect(cold?.contains("temperature 0") == true)
+    for message in [unknown, counts, version, garbage, cold] { #expect(message?.contains("\n") == false) }
   }
 
   @Test("without a ranker the order is the hand-set rule's; with one it follows the learned scores")

@@ -19,7 +19,7 @@ enum FinetuneTypeRanker {
              penalty in --lambdas is scored by cross-validation grouped by package (--folds), the one with
              the best mean of the splits' acc@1 is fitted on all sites and written to DIR/type-ranker.json
              (suggest-types, the LSP and eval types then rank with it; without the file, the hand-set
-             rule). Then the display bar is refitted on the ranked system as `finetune type-threshold`
+             rule), with a temperature for its confidences fitted on the out-of-fold scores. Then the display bar is refitted on the ranked system as `finetune type-threshold`
              does (stable rule, each split and pooled) and DIR/type-calibration.json rewritten. Prints
              the hand-set rule's acc@1 / acc@5 beside each cross-validated one, and the out-of-fold
              precision at the new bar.
@@ -27,7 +27,7 @@ enum FinetuneTypeRanker {
              --splits A,B         the splits to fit on (default valid,github-valid; never a test split)
              --every-github K     only every K-th file of the github-* splits (default 5)
              --folds K            cross-validation folds, whole packages each (default 5)
-             --lambdas L1,L2,...  L2 penalties to compare (default 0.0003,0.003,0.03,0.3)
+             --lambdas L1,L2,...  L2 penalties to compare (default 0.3,1,3,10,30)
              --variant NAME       compare only this feature set (sources, no-legacy or all)
              --precision P, --min-shown N, --z Z
                                   the bar's rule, as for type-threshold (defaults 0.9, 50, 1.645)
@@ -43,7 +43,7 @@ enum FinetuneTypeRanker {
     let splits = (try scanner.option("--splits") ?? "valid,github-valid").split(separator: ",").map(String.init)
     let everyGitHub = try scanner.int("--every-github", in: 1...1_000_000) ?? 5
     let folds = try scanner.int("--folds", in: 2...100) ?? 5
-    let lambdaText = try scanner.option("--lambdas") ?? "0.0003,0.003,0.03,0.3"
+    let lambdaText = try scanner.option("--lambdas") ?? "0.3,1,3,10,30"
     let variantName = try scanner.choice("--variant", from: TypeRanker.variants.map(\.name))
     let precision = try scanner.double("--precision", in: 0.01...1) ?? 0.9
     let minimumShown = try scanner.int("--min-shown", in: 1...Int.max) ?? 50
@@ -121,6 +121,22 @@ enum FinetuneTypeRanker {
       "\(sites.count) sites (\(splits.map { s in "\(s) \(sites.filter { $0.split == s }.count)" }.joined(separator: ", "))); "
         + "the label among the candidates at \(reachable); \(Set(sites.map(\.group)).count) packages in \(folds) folds")
 
+    if let shipped = model.calibration {
+      for split in splits {
+        let chosenInputs = inputs.filter { $0.split == split }
+        let candidates = try chosenInputs.map {
+          try TypeEvaluation.systemCandidates(
+            $0.file, model: model, predictions: $0.predictions, evidence: $0.evidence, names: $0.names,
+            shapes: $0.shapes)
+        }
+        let r = TypeEvaluation.atThreshold(
+          files: chosenInputs.map(\.file), candidates: candidates, threshold: shipped.threshold, split: split)
+        print(
+          "hand-set system at the folder's bar \(String(format: "%.4f", shipped.threshold)): \(split) \(r.shown) of "
+            + "\(r.sites) shown, precision \(r.precision.map { String(format: "%.2f", 100 * $0) } ?? "–")%")
+      }
+    }
+
     // MARK: Cross-validation.
     func pct(_ x: Double) -> String { String(format: "%.2f", 100 * x) }
     func cells(_ a: [String: TypeRankerFitting.Accuracy]) -> String {
@@ -159,6 +175,8 @@ enum FinetuneTypeRanker {
     ranker.sites = sites.count
     ranker.lambda = chosen.lambda
     ranker.variant = chosen.variant
+    ranker.temperature = TypeRankerFitting.temperature(sites, scores: chosen.scores)
+    print("temperature \(String(format: "%.3f", ranker.temperature)) (fitted on the out-of-fold scores)")
     try ranker.write(to: dir)
     print("weights (raw features): bias \(String(format: "%.3f", fitted.bias))")
     for (name, w) in zip(ranker.features, ranker.weights) { print("  \(name) \(String(format: "%.4f", w))") }
@@ -215,7 +233,7 @@ enum FinetuneTypeRanker {
     for r in results {
       print("  \(r.split): \(r.shown) of \(r.sites) sites shown, precision \(r.precision.map(pct) ?? "–")%")
     }
-    let oof = TypeRankerFitting.points(sites, scores: chosen.scores)
+    let oof = TypeRankerFitting.points(sites, scores: chosen.scores, temperature: ranker.temperature)
     for split in splits {
       let shown = (oof[split] ?? []).filter { $0.confidence >= threshold }
       let right = shown.filter(\.correct).count

@@ -34,6 +34,10 @@ public struct TypeRanker: Codable, Sendable, Equatable {
   public var sites: Int = 0
   public var lambda: Double = 0
   public var variant: String = ""
+  /// The confidence's temperature: a candidate's probability is `exp(s_j / T) / (1 + Σ exp(s_k / T))`. Fitted on
+  /// the out-of-fold scores (`TypeRankerFitting.temperature`), so the penalty's flattening of the scores does not
+  /// flatten the confidences; the ranking does not depend on it.
+  public var temperature: Double = 1
 
   public init(features: [String], weights: [Double], bias: Double) {
     self.features = features
@@ -217,7 +221,7 @@ public struct TypeRanker: Codable, Sendable, Equatable {
       evidence: evidence, model: model, prior: prior, kind: kind, priorSites: priorSites, modelReason: modelReason)
     let w = fullWeights
     let scores = rows.map { x in bias + zip(w, x).reduce(0) { $0 + $1.0 * $1.1 } }
-    let p = Self.probabilities(scores: scores)
+    let p = Self.probabilities(scores: scores.map { $0 / temperature })
     let order = scores.indices.sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 < $1 }
     return order.prefix(top).map {
       var c = candidates[$0]
@@ -404,6 +408,9 @@ public struct TypeRanker: Codable, Sendable, Equatable {
     }
     guard r.bias.isFinite, r.weights.allSatisfy(\.isFinite) else {
       throw folder.unusable("\(fileName) has a weight that is not a finite number" + refit)
+    }
+    guard r.temperature.isFinite, r.temperature > 0 else {
+      throw folder.unusable("\(fileName) has temperature \(r.temperature), not a positive number" + refit)
     }
     return r
   }

@@ -35,8 +35,10 @@ public enum TypeRankerFitting {
   /// The system's five for candidate `scores` (higher first, ties in list order), as `systemCandidates` makes them:
   /// the top ten, those the system may show, at most five, each with its probability (capped where it contains
   /// `any`), re-sorted by confidence. Returns candidate indices with their confidences.
-  public static func system(_ site: Site, scores: [Double]) -> [(index: Int, confidence: Double)] {
-    let p = TypeRanker.probabilities(scores: scores)
+  public static func system(_ site: Site, scores: [Double], temperature: Double = 1) -> [(
+    index: Int, confidence: Double
+  )] {
+    let p = TypeRanker.probabilities(scores: scores.map { $0 / temperature })
     let order = scores.indices.sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 < $1 }
     var out: [(index: Int, confidence: Double)] = []
     for i in order.prefix(10) where out.count < 5 && site.allowed[i] {
@@ -107,12 +109,52 @@ public enum TypeRankerFitting {
   }
 
   /// Each site's best system candidate as (confidence, right), per split: the calibration points.
-  public static func points(_ sites: [Site], scores: [[Double]]) -> [String: [(confidence: Double, correct: Bool)]] {
+  public static func points(_ sites: [Site], scores: [[Double]], temperature: Double = 1)
+    -> [String: [(confidence: Double, correct: Bool)]]
+  {
     var out: [String: [(confidence: Double, correct: Bool)]] = [:]
     for (s, sc) in zip(sites, scores) {
-      guard let best = system(s, scores: sc).first else { continue }
+      guard let best = system(s, scores: sc, temperature: temperature).first else { continue }
       out[s.split, default: []].append((best.confidence, best.index == s.label))
     }
     return out
+  }
+
+  /// The temperature T that minimises the mean negative log-likelihood of the sites' labels (the outside option
+  /// where the label is not a candidate) under `exp(s / T)`: a golden-section search on log T in [0.05, 20].
+  public static func temperature(_ sites: [Site], scores: [[Double]]) -> Double {
+    func loss(_ logT: Double) -> Double {
+      let t = exp(logT)
+      var total = 0.0
+      for (site, sc) in zip(sites, scores) {
+        let z = sc.map { $0 / t }
+        let m = max(z.max() ?? 0, 0)
+        total += m + log(exp(-m) + z.reduce(0) { $0 + exp($1 - m) }) - (site.label.map { z[$0] } ?? 0)
+      }
+      return total / Double(max(sites.count, 1))
+    }
+    var a = log(0.05)
+    var b = log(20.0)
+    let r = (5.0.squareRoot() - 1) / 2
+    var c = b - r * (b - a)
+    var d = a + r * (b - a)
+    var fc = loss(c)
+    var fd = loss(d)
+    for _ in 0..<60 {
+      if fc < fd {
+        b = d
+        d = c
+        fd = fc
+        c = b - r * (b - a)
+        fc = loss(c)
+      } else {
+        a = c
+        c = d
+        fc = fd
+        d = a + r * (b - a)
+        fd = loss(d)
+      }
+    }
+    return exp((a + b) / 2)
   }
 }

@@ -142,6 +142,28 @@ struct TypeRankerTests {
     #expect(t > 1.7 && t < 2.3)
   }
 
+  @Test("a site of weight 2 counts as the site twice; balanced weights make every split weigh the same")
+  func weights() {
+    let base = Self.planted(sites: 300, seed: 5)
+    let doubled = base + base.prefix(100)
+    let weighted = base.enumerated().map {
+      TypeRanker.Example(rows: $0.element.rows, label: $0.element.label, weight: $0.offset < 100 ? 2 : 1)
+    }
+    let a = TypeRanker.fit(doubled, columns: [0, 1, 2], lambda: 0.01)
+    let b = TypeRanker.fit(weighted, columns: [0, 1, 2], lambda: 0.01)
+    let plain = TypeRanker.fit(base, columns: [0, 1, 2], lambda: 0.01)
+    for j in 0..<3 { #expect(abs(a.weights[j] - b.weights[j]) < 1e-6) }
+    #expect(abs(a.weights[0] - plain.weights[0]) > 1e-4)
+    func site(_ split: String) -> TypeRankerFitting.Site {
+      TypeRankerFitting.Site(
+        split: split, group: "p", types: [], rows: [], label: nil, allowed: [], containsAny: [])
+    }
+    let sites = [site("valid"), site("github-valid"), site("github-valid"), site("github-valid")]
+    #expect(TypeRankerFitting.weights(sites, balanced: false) == [1, 1, 1, 1])
+    let w = TypeRankerFitting.weights(sites, balanced: true)
+    #expect(w[0] == 2 && abs(w[1] - 2.0 / 3.0) < 1e-12 && abs(w.reduce(0, +) - 4) < 1e-12)
+  }
+
   @Test("a strong penalty shrinks the weights")
   func penaltyShrinks() {
     let train = Self.planted(sites: 500, seed: 3)

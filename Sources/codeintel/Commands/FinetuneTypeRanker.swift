@@ -32,6 +32,8 @@ enum FinetuneTypeRanker {
              --precision P, --min-shown N, --z Z
                                   the bar's rule, as for type-threshold (defaults 0.9, 50, 1.645)
              --no-bar             leave type-calibration.json as it is
+             --balance-splits     weigh every split the same in the fit (each site by sites /
+                                  (splits x its split's sites); the accuracies stay per site)
              --threads N          encoder threads (default: all)
              --datasets DIR       dataset folder (default ~/.cache/codeintel/datasets-v2); reads types/
     """
@@ -49,6 +51,7 @@ enum FinetuneTypeRanker {
     let minimumShown = try scanner.int("--min-shown", in: 1...Int.max) ?? 50
     let z = try scanner.double("--z", in: 0...10) ?? 1.645
     let noBar = scanner.flag("--no-bar")
+    let balanced = scanner.flag("--balance-splits")
     let threads = try scanner.int("--threads", in: 1...64)
     guard try scanner.finish().isEmpty else { throw UsageError("unexpected arguments") }
     let lambdas = try lambdaText.split(separator: ",").map { text -> Double in
@@ -153,7 +156,8 @@ enum FinetuneTypeRanker {
     for variant in TypeRanker.variants where variantName == nil || variant.name == variantName {
       let columns = variant.features.map { index[$0]! }
       for lambda in lambdas {
-        let scores = TypeRankerFitting.crossValidatedScores(sites, columns: columns, lambda: lambda, folds: folds)
+        let scores = TypeRankerFitting.crossValidatedScores(
+          sites, columns: columns, lambda: lambda, folds: folds, balanced: balanced)
         let acc = TypeRankerFitting.accuracy(sites, scores: scores)
         let m = mean1(acc)
         print("| \(variant.name), λ \(lambda) (cross-validated) | \(cells(acc)) | \(pct(m)) |")
@@ -165,8 +169,10 @@ enum FinetuneTypeRanker {
     print("\nchosen: \(chosen.variant), λ \(chosen.lambda) (the best mean cross-validated acc@1)")
 
     // MARK: The final fit on every site.
+    let weight = TypeRankerFitting.weights(sites, balanced: balanced)
     let fitted = TypeRanker.fit(
-      sites.map { TypeRanker.Example(rows: $0.rows, label: $0.label) }, columns: chosen.columns, lambda: chosen.lambda)
+      sites.indices.map { TypeRanker.Example(rows: sites[$0].rows, label: sites[$0].label, weight: weight[$0]) },
+      columns: chosen.columns, lambda: chosen.lambda)
     var ranker = TypeRanker(
       features: chosen.columns.map { TypeRanker.featureNames[$0] }, weights: fitted.weights, bias: fitted.bias)
     ranker.splits = splits.map {

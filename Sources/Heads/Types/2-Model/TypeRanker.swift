@@ -252,9 +252,12 @@ public struct TypeRanker: Codable, Sendable, Equatable {
   public struct Example: Sendable {
     public var rows: [[Double]]
     public var label: Int?
-    public init(rows: [[Double]], label: Int?) {
+    /// The site's weight in the mean log-likelihood (1: every site alike).
+    public var weight: Double
+    public init(rows: [[Double]], label: Int?, weight: Double = 1) {
       self.rows = rows
       self.label = label
+      self.weight = weight
     }
   }
 
@@ -268,19 +271,19 @@ public struct TypeRanker: Codable, Sendable, Equatable {
   {
     let d = columns.count
     var sq = [Double](repeating: 0, count: d)
-    var count = 0
+    var count = 0.0  // weighted, so a site of weight 2 counts as the site twice here too
     for e in examples {
       for x in e.rows {
-        count += 1
-        for (j, c) in columns.enumerated() { sq[j] += x[c] * x[c] }
+        count += e.weight
+        for (j, c) in columns.enumerated() { sq[j] += e.weight * x[c] * x[c] }
       }
     }
     guard count > 0 else { return (0, [Double](repeating: 0, count: d)) }
     // A column that is always 0 gets weight 0.
-    let scale = sq.map { $0 > 1e-12 ? 1 / ($0 / Double(count)).squareRoot() : 0 }
+    let scale = sq.map { $0 > 1e-12 ? 1 / ($0 / count).squareRoot() : 0 }
     // Sparse rows over θ = (bias, w): index 0 is the bias.
     typealias Row = [(i: Int, v: Double)]
-    let data: [(rows: [Row], label: Int?)] = examples.map { e in
+    let data: [(rows: [Row], label: Int?, weight: Double)] = examples.map { e in
       (
         e.rows.map { x in
           [(0, 1.0)]
@@ -288,19 +291,19 @@ public struct TypeRanker: Codable, Sendable, Equatable {
               let v = x[columns[j]] * scale[j]
               return v != 0 ? (j + 1, v) : nil
             }
-        }, e.label
+        }, e.label, e.weight
       )
     }
-    let n = Double(examples.count)
+    let n = examples.reduce(0) { $0 + $1.weight }
     let k = d + 1
     var theta = [Double](repeating: 0, count: k)
     func scores(_ t: [Double], _ rows: [Row]) -> [Double] { rows.map { $0.reduce(0) { $0 + t[$1.i] * $1.v } } }
     func objective(_ t: [Double]) -> Double {
       var loss = 0.0
-      for (rows, y) in data {
+      for (rows, y, weight) in data {
         let s = scores(t, rows)
         let m = max(s.max() ?? 0, 0)
-        loss += m + log(exp(-m) + s.reduce(0) { $0 + exp($1 - m) }) - (y.map { s[$0] } ?? 0)
+        loss += weight * (m + log(exp(-m) + s.reduce(0) { $0 + exp($1 - m) }) - (y.map { s[$0] } ?? 0))
       }
       return loss / n + lambda / 2 * t.dropFirst().reduce(0) { $0 + $1 * $1 }
     }
@@ -308,7 +311,7 @@ public struct TypeRanker: Codable, Sendable, Equatable {
     for _ in 0..<iterations {
       var g = [Double](repeating: 0, count: k)
       var h = [Double](repeating: 0, count: k * k)
-      for (rows, y) in data {
+      for (rows, y, weight) in data {
         let p = probabilities(scores: scores(theta, rows))
         var px = [Double](repeating: 0, count: k)
         var touched = Set<Int>()
@@ -316,14 +319,14 @@ public struct TypeRanker: Codable, Sendable, Equatable {
           for (a, va) in row {
             px[a] += pj * va
             touched.insert(a)
-            for (b, vb) in row where b >= a { h[a * k + b] += pj * va * vb }
+            for (b, vb) in row where b >= a { h[a * k + b] += weight * pj * va * vb }
           }
         }
-        if let y { for (a, va) in rows[y] { g[a] -= va } }
+        if let y { for (a, va) in rows[y] { g[a] -= weight * va } }
         let nz = touched.sorted()
         for a in nz {
-          g[a] += px[a]
-          for b in nz where b >= a { h[a * k + b] -= px[a] * px[b] }
+          g[a] += weight * px[a]
+          for b in nz where b >= a { h[a * k + b] -= weight * px[a] * px[b] }
         }
       }
       for a in 0..<k {

@@ -84,19 +84,32 @@ public enum TypeRankerFitting {
   }
 
   /// Out-of-fold scores of every site: for each fold, the ranker fitted on the other folds' sites scores this one's.
+  /// With `balanced`, each site weighs `sites / (splits × sites of its split)` in the fit (`weights`).
   public static func crossValidatedScores(
-    _ sites: [Site], columns: [Int], lambda: Double, folds: Int
+    _ sites: [Site], columns: [Int], lambda: Double, folds: Int, balanced: Bool = false
   ) -> [[Double]] {
     let fold = Self.folds(groups: sites.map(\.group), count: folds)
+    let weight = weights(sites, balanced: balanced)
     var out = [[Double]](repeating: [], count: sites.count)
     for f in 0..<folds {
-      let train = sites.filter { fold[$0.group] != f }.map { TypeRanker.Example(rows: $0.rows, label: $0.label) }
+      let train = sites.indices.filter { fold[sites[$0].group] != f }.map {
+        TypeRanker.Example(rows: sites[$0].rows, label: sites[$0].label, weight: weight[$0])
+      }
       let fitted = TypeRanker.fit(train, columns: columns, lambda: lambda)
       for (i, s) in sites.enumerated() where fold[s.group] == f {
         out[i] = scores(s.rows, columns: columns, bias: fitted.bias, weights: fitted.weights)
       }
     }
     return out
+  }
+
+  /// Each site's weight in a fit: 1, or with `balanced` `sites / (splits × sites of its split)`, so that every split
+  /// weighs the same in the mean log-likelihood.
+  public static func weights(_ sites: [Site], balanced: Bool) -> [Double] {
+    guard balanced else { return sites.map { _ in 1 } }
+    var count: [String: Int] = [:]
+    for s in sites { count[s.split, default: 0] += 1 }
+    return sites.map { Double(sites.count) / (Double(count.count) * Double(count[$0.split]!)) }
   }
 
   /// The system's accuracy per split for per-site scores.

@@ -117,7 +117,8 @@ enum EvalTypes {
           ?? "evidence ≥ \(threshold), else head\(model.retrieval == nil ? "" : " + retrieval") and name prior by confidence"
         rows.append(
           evaluation.row(
-            "combined system: \(rule), types in scope (\(short))", predictions: system.map { $0.map { $0.map(\.type) } }))
+            "combined system: \(rule), types in scope (\(short))",
+            predictions: system.map { $0.map { $0.map(\.type) } }))
         if dump != nil {
           dumped.append(
             TypeSiteDump.lines(

@@ -49,7 +49,8 @@ enum FinetuneCommand: CLICommand {
     case "type-ranker": return try FinetuneTypeRanker.run(Array(args.dropFirst()))
     default:
       throw UsageError(
-        "say which head: types, names, name-prior, name-threshold, name-retrieval, type-threshold, type-ranker, types-datastore or clones")
+        "say which head: types, names, name-prior, name-threshold, name-retrieval, type-threshold, type-ranker, "
+          + "types-datastore or clones")
     }
   }
 }

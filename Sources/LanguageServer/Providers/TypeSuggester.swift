@@ -47,8 +47,8 @@ public struct EvidenceTypeSuggester: TypeSuggester {
   }
 }
 
-/// The type head and its name prior combined with the evidence (`TypeSuggestions.suggestions(in:tsx:model:)`,
-/// `TypeCombination.combine`) for TypeScript;
+/// The type head and its name prior combined with the evidence (`TypeSuggestions.suggestions(in:tsx:model:)`:
+/// the head folder's learned `TypeRanker`, else `TypeCombination.combine`) for TypeScript;
 /// evidence alone for JavaScript. With a byte range the head scores only the sites in it (each in its own
 /// window of the file), so a hover or a viewport of inlay hints costs a few windows, not the whole file.
 public struct ModelTypeSuggester: TypeSuggester {

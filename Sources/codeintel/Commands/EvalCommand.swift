@@ -89,8 +89,8 @@ enum EvalCommand: CLICommand {
              (args/unions): most-frequent type, name only, the deterministic evidence, evidence else
              name only, and with --tsc the TypeScript compiler (scripts/eval/tsc-types.js; needs node
              and node-typescript), and for each --types-model the type head alone and the combined
-             system (evidence ≥ 0.8, else head and name prior ranked by confidence, only types in
-             scope; docs/TYPES.md) with its precision and coverage at the head's calibrated display
+             system (evidence ≥ 0.8, else head and name prior ranked by confidence, or the head
+             folder's learned ranker when it has type-ranker.json; only types in scope; docs/TYPES.md) with its precision and coverage at the head's calibrated display
              threshold (`codeintel finetune type-threshold`).
              With --breakage, on real TypeScript files instead of the dataset: writes each suggestion
              shown at --min-confidence (default: the head's calibrated threshold, else 0.8) alone
@@ -107,7 +107,8 @@ enum EvalCommand: CLICommand {
       --limit N       Only the first N files of the split (after --every).
       --types-model DIR  A type-head folder (`codeintel finetune types`); repeatable. Rows are
                       labelled from its config.json (with or without pretraining).
-      --evidence-threshold P  The combined rows put evidence first at confidence >= P (default 0.8).
+      --evidence-threshold P  The combined rows put evidence first at confidence >= P (default 0.8; not
+                      used by a head folder's learned ranker).
       --threads N     Compute threads of the encoder and BLAS (default: BLAS's own).
                       A head folder with type-retrieval.bin also gets the rows "retrieval alone",
                       "head + retrieval" and "combined system without retrieval".

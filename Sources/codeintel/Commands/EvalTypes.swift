@@ -112,10 +112,12 @@ enum EvalTypes {
                 + "types in scope (\(short))", predictions: try system(weight: 0).map { $0.map { $0.map(\.type) } }))
         }
         let system = try system(weight: nil)
+        let rule =
+          model.ranker.map { "learned ranker (type-ranker.json: \($0.variant), λ \($0.lambda))" }
+          ?? "evidence ≥ \(threshold), else head\(model.retrieval == nil ? "" : " + retrieval") and name prior by confidence"
         rows.append(
           evaluation.row(
-            "combined system: evidence ≥ \(threshold), else head\(model.retrieval == nil ? "" : " + retrieval") and "
-              + "name prior by confidence, types in scope (\(short))",
+            "combined system: \(rule), types in scope (\(short))",
             predictions: system.map { $0.map { $0.map(\.type) } }))
         if dump != nil {
           dumped.append(

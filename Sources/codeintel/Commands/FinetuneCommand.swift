@@ -14,6 +14,7 @@ enum FinetuneCommand: CLICommand {
            codeintel finetune clones --out DIR [options]
            codeintel finetune type-threshold --out DIR [options]
            codeintel finetune types-datastore --out DIR [options]
+           codeintel finetune type-ranker --out DIR [options]
 
     \(FinetuneTypes.help)
 
@@ -30,6 +31,8 @@ enum FinetuneCommand: CLICommand {
     \(FinetuneTypeThreshold.help)
 
     \(FinetuneTypesDatastore.help)
+
+    \(FinetuneTypeRanker.help)
     """
   }
 
@@ -43,9 +46,11 @@ enum FinetuneCommand: CLICommand {
     case "clones": return try FinetuneClones.run(Array(args.dropFirst()))
     case "type-threshold": return try FinetuneTypeThreshold.run(Array(args.dropFirst()))
     case "types-datastore": return try FinetuneTypesDatastore.run(Array(args.dropFirst()))
+    case "type-ranker": return try FinetuneTypeRanker.run(Array(args.dropFirst()))
     default:
       throw UsageError(
-        "say which head: types, names, name-prior, name-threshold, name-retrieval, type-threshold, types-datastore or clones")
+        "say which head: types, names, name-prior, name-threshold, name-retrieval, type-threshold, type-ranker, "
+          + "types-datastore or clones")
     }
   }
 }

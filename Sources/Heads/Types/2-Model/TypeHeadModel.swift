@@ -72,6 +72,9 @@ public final class TypeHeadModel: @unchecked Sendable {
   /// Each evidence rule's measured valid precision, the confidence of its candidates (`evidence-precision.json`);
   /// nil when the folder has none (then the rules' fixed confidences).
   public var evidencePrecision: TypeEvidencePrecision?
+  /// The learned ranking of a site's candidates (`type-ranker.json`, `TypeRanker`); nil when the folder has none
+  /// (then the hand-set merge, `TypeCombination.combine`).
+  public var ranker: TypeRanker?
   private let lock = NSLock()
 
   public init(
@@ -107,6 +110,7 @@ public final class TypeHeadModel: @unchecked Sendable {
       info: info, tokenizer: tokenizer, encoder: encoder, head: head, namePrior: prior, directory: folder.url)
     model.calibration = try TypeCalibration.load(directory: folder.url)
     model.evidencePrecision = try TypeEvidencePrecision.load(directory: folder.url)
+    model.ranker = try TypeRanker.load(directory: folder.url)
     if let retrieval = try TypeRetrieval.load(directory: folder.url) {
       let fingerprint = try TypeRetrieval.fingerprint(
         headFolder: folder.url, encoder: info.encoder, typehead: info.typehead)
@@ -143,11 +147,24 @@ public final class TypeHeadModel: @unchecked Sendable {
     try folder.writeJSON(info, to: ModelFolder.configFile)
     try namePrior?.write(to: dir)
     try calibration?.write(to: dir)
+    try ranker?.write(to: dir)
     try retrieval?.write(to: dir)
   }
 
   /// The default display bar: the calibrated threshold when the folder has one, else `fallback`.
   public func displayThreshold(fallback: Double) -> Double { calibration?.threshold ?? fallback }
+
+  /// A site's ranked candidates as every path ranks them: the learned ranker when the folder has one, else the
+  /// hand-set merge (`TypeRanker.ranked`). `name` is the site's name as the dataset spells it (the prior's key).
+  public func rankCandidates(
+    evidence: [TypeEvidence.Suggestion.Candidate], model shaped: [(type: String, probability: Float)],
+    prior: [TypeNamePrior.Candidate], kind: String, name: String,
+    threshold: Double = TypeCombination.evidenceThreshold, top: Int = 5, modelReason: String = "type head"
+  ) -> [TypeCombination.Candidate] {
+    TypeRanker.ranked(
+      ranker, evidence: evidence, model: shaped, prior: prior, kind: kind,
+      priorSites: namePrior?.names[name]?.sites ?? 0, threshold: threshold, top: top, modelReason: modelReason)
+  }
 
   // MARK: One batch
 

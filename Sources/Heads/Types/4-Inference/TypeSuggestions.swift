@@ -73,11 +73,13 @@ public struct TypeSuggestions: Sendable {
       let shapedModel = shapes.shaped(predicted, anchor: site.anchor, kind: site.datasetKind)
       let shapedPrior = shapes.shaped(
         model.namePrior?.candidates(for: site.datasetName) ?? [], anchor: site.anchor, kind: site.datasetKind)
-      var combined = TypeCombination.combine(
-        evidence: evidenceCandidates, model: shapedModel, prior: shapedPrior,
+      var combined = model.rankCandidates(
+        evidence: evidenceCandidates, model: shapedModel, prior: shapedPrior, kind: site.datasetKind,
+        name: site.datasetName,
         modelReason: model.retrieval.map { "type head and its \($0.k) nearest train sites" } ?? "type head")
-      // Ranked by the evidence rules' fixed confidences; shown with their measured ones.
-      if let table = model.evidencePrecision {
+      // The hand-set rule ranks by the evidence rules' fixed confidences and shows their measured ones; the learned
+      // ranker's confidence is its own probability.
+      if model.ranker == nil, let table = model.evidencePrecision {
         combined = table.displayed(
           combined, evidence: evidenceCandidates, kind: site.datasetKind, model: shapedModel, prior: shapedPrior)
       }

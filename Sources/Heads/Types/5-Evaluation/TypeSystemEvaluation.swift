@@ -2,7 +2,7 @@ import Foundation
 import Syntax
 
 /// The combined system as `suggest-types` and the LSP run it, on dataset files: the evidence, the type head and
-/// its name prior combined by `TypeCombination.combine`, then only candidates whose names are types in scope at
+/// its name prior ranked by the head folder's `TypeRanker` (else combined by `TypeCombination.combine`), then only candidates whose names are types in scope at
 /// the site (`TypeNames`, the same rule the suggestions obey; `any` never, a type containing `any` capped at
 /// `TypeNames.anyCap`). What the evaluation scores as "combined system" and the calibration is fitted on.
 extension TypeEvaluation {
@@ -26,8 +26,9 @@ extension TypeEvaluation {
       let shapedModel = shapes.shaped(predictions[i], anchor: site.offset, kind: site.kind)
       let shapedPrior = shapes.shaped(
         model.namePrior?.candidates(for: site.name) ?? [], anchor: site.offset, kind: site.kind)
-      let combined = TypeCombination.combine(
-        evidence: evidence[i], model: shapedModel, prior: shapedPrior, threshold: evidenceThreshold, top: 10)
+      let combined = model.rankCandidates(
+        evidence: evidence[i], model: shapedModel, prior: shapedPrior, kind: site.kind, name: site.name,
+        threshold: evidenceThreshold, top: 10)
       var out: [TypeCombination.Candidate] = []
       for var c in combined where out.count < 5 {
         let words = c.type.split { !($0.isLetter || $0.isNumber || $0 == "_" || $0 == "$") }
@@ -40,7 +41,9 @@ extension TypeEvaluation {
         $0.element.confidence != $1.element.confidence
           ? $0.element.confidence > $1.element.confidence : $0.offset < $1.offset
       }.map(\.element)
-      // Ranked by the evidence rules' fixed confidences; shown with their measured ones.
+      // The hand-set rule ranks by the evidence rules' fixed confidences and shows their measured ones; the learned
+      // ranker's confidence is its own probability.
+      if model.ranker != nil { return ranked }
       return model.evidencePrecision?.displayed(
         ranked, evidence: evidence[i], kind: site.kind, model: shapedModel, prior: shapedPrior) ?? ranked
     }

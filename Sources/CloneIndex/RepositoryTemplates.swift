@@ -6,7 +6,8 @@
 /// the repository repeats everywhere, their likeness says nothing about what each does. So a **template run**
 /// is a run of `runLength` consecutive identifier-blind tokens (the index's `blindTokens`, in source order)
 /// that occurs in at least `minFunctions` of the repository's outermost functions (a nested function counts
-/// through the function it sits in, so one region of code is counted once), and a function's **remainder** is
+/// through the function it sits in, so one region of code is counted once; exact and renamed copies of one
+/// function count once), and a function's **remainder** is
 /// the set of its distinct runs that are not template. A functional pair is kept only when the Jaccard of the
 /// two remainders reaches `minRemainder`: likeness that is all template (two empty or disjoint remainders)
 /// is not a functional clone. Exact, renamed and near-miss copies are judged without it.
@@ -57,10 +58,16 @@ public struct RepositoryTemplates: Sendable {
   }
 
   /// The outermost functions of `units` that `options` keep in scope (not test code, build output or an example
-  /// app unless asked; any size, any path): the functions whose repeated code is the repository's template.
+  /// app unless asked; any size, any path), one per canonical class: the functions whose repeated code is the
+  /// repository's template. Exact and renamed copies of one function count once — they are one function copied,
+  /// not code the repository repeats around other code (four copies of a fetch helper in build output and
+  /// examples would otherwise make the helper a template and hide its real functional clone).
   public static func countedUnits(_ units: [StoredUnit], options: CloneOptions, scope: ReviewScope? = nil) -> [Int] {
     let reasons = CloneDetector.scoped(units, options: options, scope: scope)
-    return units.indices.filter { units[$0].parentOrdinal == nil && reasons[$0] == nil }
+    var seen: Set<String> = []
+    return units.indices.filter {
+      units[$0].parentOrdinal == nil && reasons[$0] == nil && seen.insert(units[$0].canonicalHash).inserted
+    }
   }
 
   /// The distinct run hashes of a stream, sorted.

@@ -84,7 +84,8 @@ public struct CloneOptions: Sendable, Equatable {
 ///    come from `NearMissIndex` (token-bag overlap), functional pairs from the embeddings (cosine at or
 ///    above the threshold). The size cap counts every member of every class, and no group holds a
 ///    function and one nested in it. A functional group whose members all share one near-miss group
-///    says nothing new and is dropped.
+///    says nothing new and is dropped. A functional pair must also be alike beyond the repository's template
+///    (`RepositoryTemplates`, unless `options.templateRule` is off).
 /// 3. Outermost only: a member nested in another member of its group leaves the group, and a group
 ///    whose every member sits inside a reported function is dropped.
 /// 4. Groups are ranked by the code a refactor would remove: the lines of every member but the

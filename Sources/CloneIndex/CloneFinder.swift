@@ -105,7 +105,8 @@ public struct CloneFinder {
     if options.functional && options.templateRule && snapshot.tokensInSourceOrder {
       let beyond =
         options.templateMinRemainder <= 1e-6
-        ? "sharing a run outside it" : String(format: "what is left alike at Jaccard >= %.2f", options.templateMinRemainder)
+        ? "sharing a run outside it"
+        : String(format: "what is left alike at Jaccard >= %.2f", options.templateMinRemainder)
       report.templateRule =
         "beyond the repository's template (runs of \(RepositoryTemplates.runLength) identifier-blind tokens in >= "
         + "\(options.templateMinFunctions) of its outermost functions): \(beyond)"

@@ -74,7 +74,9 @@ import Testing
     // Three streams: tokens 1...8 appear in all three (twice in the first), 20...27 in two.
     let shared: [UInt32] = Array(1...8)
     let pair: [UInt32] = Array(20...27)
-    let streams: [[UInt32]] = [shared + [99] + shared + [98] + pair, shared + [97] + pair, shared + [96] + Array(40...47)]
+    let streams: [[UInt32]] = [
+      shared + [99] + shared + [98] + pair, shared + [97] + pair, shared + [96] + Array(40...47),
+    ]
     let t = RepositoryTemplates(streams: streams, counted: [0, 1, 2], minFunctions: 3)
     let sharedRuns = Set(RepositoryTemplates.distinctRuns(shared))
     let pairRuns = Set(RepositoryTemplates.distinctRuns(pair))

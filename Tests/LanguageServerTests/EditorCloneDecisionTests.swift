@@ -473,7 +473,8 @@ extension EditorCloneDecisionTests {
   /// repository repeats (`Tests/Fixtures/template-wrappers/`; a run is template in 3 functions here) are not matches,
   /// two with the same core are, and with `templateRule` off the wrapper makes matches again.
   @Test func codeTheRepositoryRepeatsIsNotAMatch() throws {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("codeintel-lsp-template-\(UUID().uuidString)")
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "codeintel-lsp-template-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: dir) }
     let fixtures = Self.repository.appendingPathComponent("Tests/Fixtures/template-wrappers")
     for name in try FileManager.default.contentsOfDirectory(atPath: fixtures.path) where name.hasSuffix(".js") {

@@ -46,6 +46,13 @@ public struct CloneOptions: Sendable, Equatable {
   /// Whether reports show every near-miss and functional group, also those `CloneWorth` judges alike but not worth
   /// a refactor (`--all`, `allGroups` in `.codeintel.json`). It changes what is shown, not what is found.
   public var allGroups: Bool = false
+  /// Whether a functional pair must be alike beyond the repository's template (`RepositoryTemplates`: runs of
+  /// six identifier-blind tokens found in at least `templateMinFunctions` outermost functions are taken out, and
+  /// the Jaccard of what is left of the two must reach `templateMinRemainder`). `--no-template-rule` and
+  /// `templateRule` in `.codeintel.json` turn it off; the other kinds never use it.
+  public var templateRule: Bool = true
+  public var templateMinFunctions: Int = RepositoryTemplates.defaultMinFunctions
+  public var templateMinRemainder: Double = RepositoryTemplates.defaultMinRemainder
 
   public init(
     minLines: Int = 5, minTokens: Int = 30, threshold: Float = CloneOptions.defaultThreshold, maxGroupSize: Int = 20,
@@ -77,7 +84,8 @@ public struct CloneOptions: Sendable, Equatable {
 ///    come from `NearMissIndex` (token-bag overlap), functional pairs from the embeddings (cosine at or
 ///    above the threshold). The size cap counts every member of every class, and no group holds a
 ///    function and one nested in it. A functional group whose members all share one near-miss group
-///    says nothing new and is dropped.
+///    says nothing new and is dropped. A functional pair must also be alike beyond the repository's template
+///    (`RepositoryTemplates`, unless `options.templateRule` is off).
 /// 3. Outermost only: a member nested in another member of its group leaves the group, and a group
 ///    whose every member sits inside a reported function is dropped.
 /// 4. Groups are ranked by the code a refactor would remove: the lines of every member but the
@@ -372,9 +380,12 @@ public struct CloneDetector: Sendable {
     }
     let index = FlatVectorIndex(vectors: matrix, dimension: d)
     guard let gate = activeGate(snapshot) else {
-      return linked(snapshot, classes: classes, edges: try pairs(reps, index, options.threshold), kind: .functional)
+      let edges = beyondTemplates(try pairs(reps, index, options.threshold), reps: reps, snapshot)
+      return linked(snapshot, classes: classes, edges: edges, kind: .functional)
     }
-    let candidates = try pairs(reps, index, gate.candidateThreshold)
+    // The template rule and the gate must both accept an edge; the rule goes first, so the encoder embeds only
+    // the functions of candidates it keeps.
+    let candidates = beyondTemplates(try pairs(reps, index, gate.candidateThreshold), reps: reps, snapshot)
     var encoded: [Int: (asWritten: [Float], blind: [Float])] = [:]
     if gate.usesEncoder {
       // Only the representatives in a candidate pair are embedded by the encoder.
@@ -382,8 +393,8 @@ public struct CloneDetector: Sendable {
       if !needed.isEmpty {
         guard let vectors = try encoderVectors(needed.map { reps[$0] }), vectors.count == needed.count else {
           // No way to read the units' text: the cosine rule, as without a gate.
-          return linked(
-            snapshot, classes: classes, edges: try pairs(reps, index, options.threshold), kind: .functional)
+          let edges = beyondTemplates(try pairs(reps, index, options.threshold), reps: reps, snapshot)
+          return linked(snapshot, classes: classes, edges: edges, kind: .functional)
         }
         for (k, r) in needed.enumerated() { encoded[r] = vectors[k] }
       }
@@ -391,6 +402,31 @@ public struct CloneDetector: Sendable {
     return linked(
       snapshot, classes: classes, edges: Self.gated(candidates, reps: reps, snapshot, gate, encoded: encoded),
       kind: .functional)
+  }
+
+  /// The functional pairs (by representative position) whose likeness reaches beyond the repository's template
+  /// (`RepositoryTemplates`, counted over the snapshot's outermost functions in scope, only for the runs of the
+  /// functions in `pairs`); all of them when `options.templateRule` is off or the snapshot has no token streams
+  /// in source order.
+  func beyondTemplates(_ pairs: [SimilarPair], reps: [Int], _ snapshot: IndexSnapshot) -> [SimilarPair] {
+    guard options.templateRule, !pairs.isEmpty, snapshot.tokensInSourceOrder,
+      snapshot.blindTokens.count == snapshot.units.count
+    else { return pairs }
+    let judged = Set(pairs.flatMap { [$0.a, $0.b] })
+    var runs: [Int: [UInt64]] = [:]
+    var wanted: Set<UInt64> = []
+    for r in judged {
+      let own = RepositoryTemplates.distinctRuns(snapshot.blindTokens[reps[r]])
+      runs[r] = own
+      wanted.formUnion(own)
+    }
+    let templates = RepositoryTemplates(
+      streams: snapshot.blindTokens, counted: RepositoryTemplates.countedUnits(snapshot.units, options: options),
+      minFunctions: options.templateMinFunctions, restrictedTo: wanted)
+    let remainders = runs.mapValues { $0.filter { !templates.template.contains($0) } }
+    return pairs.filter {
+      RepositoryTemplates.similarity(remainders[$0.a]!, remainders[$0.b]!) >= options.templateMinRemainder
+    }
   }
 
   /// The candidates the gate keeps, scored by its probability. Sides are built once per representative

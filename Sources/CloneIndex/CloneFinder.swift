@@ -102,6 +102,15 @@ public struct CloneFinder {
         format: "learned pair scorer: probability >= %.3f on candidates with cosine >= %.2f", gate.threshold,
         gate.candidateThreshold)
     }
+    if options.functional && options.templateRule && snapshot.tokensInSourceOrder {
+      let beyond =
+        options.templateMinRemainder <= 1e-6
+        ? "sharing a run outside it"
+        : String(format: "what is left alike at Jaccard >= %.2f", options.templateMinRemainder)
+      report.templateRule =
+        "beyond the repository's template (runs of \(RepositoryTemplates.runLength) identifier-blind tokens in >= "
+        + "\(options.templateMinFunctions) of its outermost functions): \(beyond)"
+    }
     CloneWorth.annotate(&report, root: root)
     return report
   }

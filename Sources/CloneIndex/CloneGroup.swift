@@ -83,6 +83,9 @@ public struct CloneReport: Sendable, Codable, Equatable {
   public var threshold: Double
   /// How functional edges were judged when the learned pair scorer did it (absent otherwise).
   public var functionalScorer: String?
+  /// The template rule functional pairs passed (`RepositoryTemplates`; absent when it was off, and in reports
+  /// written before session 13).
+  public var templateRule: String?
   public var minLines: Int
   public var minTokens: Int
   public var files: Int

@@ -6,7 +6,8 @@ import Foundation
 /// {"clones": {"minLines": 8, "minTokens": 50, "threshold": 0.7, "maxGroup": 10, "model": "hashed",
 ///             "nearMiss": true, "functional": true, "includeTests": false,
 ///             "includeBuild": false, "includeExamples": false,
-///             "include": ["src/**"], "exclude": ["src/generated/", "*.fixture.ts"], "allGroups": false}}
+///             "include": ["src/**"], "exclude": ["src/generated/", "*.fixture.ts"], "allGroups": false,
+///             "templateRule": true, "templateMinFunctions": 10, "templateMinRemainder": 0.02}}
 /// ```
 ///
 /// Every key is optional; flags on the command line win over the file. An unknown key or a value of the
@@ -27,12 +28,17 @@ public struct RepositorySettings: Sendable, Equatable {
   public var include: [String]?
   public var exclude: [String]?
   public var allGroups: Bool?
+  /// The functional kind's template rule (`RepositoryTemplates`) and its two settings.
+  public var templateRule: Bool?
+  public var templateMinFunctions: Int?
+  public var templateMinRemainder: Double?
 
   public init() {}
 
   static let keys: Set<String> = [
     "minLines", "minTokens", "threshold", "maxGroup", "model", "nearMiss", "functional", "includeTests", "include",
-    "exclude", "includeBuild", "includeExamples", "allGroups",
+    "exclude", "includeBuild", "includeExamples", "allGroups", "templateRule", "templateMinFunctions",
+    "templateMinRemainder",
   ]
 
   /// The settings of the repository at `root`, or nil when it has no `.codeintel.json`.
@@ -60,6 +66,9 @@ public struct RepositorySettings: Sendable, Equatable {
     var include: [String]?
     var exclude: [String]?
     var allGroups: Bool?
+    var templateRule: Bool?
+    var templateMinFunctions: Int?
+    var templateMinRemainder: Double?
   }
 
   /// Parses the file's bytes (`path` only names it in errors).
@@ -79,10 +88,11 @@ public struct RepositorySettings: Sendable, Equatable {
       let key = path.prefix(2).joined(separator: ".")
       let expected: String
       switch path.dropFirst().first ?? "" {
-      case "minLines", "minTokens", "maxGroup": expected = "a whole number"
-      case "threshold": expected = "a number in 0...1"
+      case "minLines", "minTokens", "maxGroup", "templateMinFunctions": expected = "a whole number"
+      case "threshold", "templateMinRemainder": expected = "a number in 0...1"
       case "model": expected = "a string"
-      case "nearMiss", "functional", "includeTests", "includeBuild", "includeExamples", "allGroups": expected = "true or false"
+      case "nearMiss", "functional", "includeTests", "includeBuild", "includeExamples", "allGroups", "templateRule":
+        expected = "true or false"
       case "include", "exclude": expected = "a list of strings"
       default: expected = "an object"
       }
@@ -105,10 +115,17 @@ public struct RepositorySettings: Sendable, Equatable {
     out.include = c.include
     out.exclude = c.exclude
     out.allGroups = c.allGroups
+    out.templateRule = c.templateRule
+    out.templateMinFunctions = c.templateMinFunctions
+    out.templateMinRemainder = c.templateMinRemainder
     if let m = out.minLines, m < 1 { throw fail("\"clones.minLines\" must be at least 1") }
     if let m = out.minTokens, m < 0 { throw fail("\"clones.minTokens\" must be at least 0") }
     if let m = out.maxGroup, m < 2 { throw fail("\"clones.maxGroup\" must be at least 2") }
     if let t = out.threshold, !(0...1).contains(t) { throw fail("\"clones.threshold\" must be in 0...1") }
+    if let m = out.templateMinFunctions, m < 2 { throw fail("\"clones.templateMinFunctions\" must be at least 2") }
+    if let t = out.templateMinRemainder, !(0...1).contains(t) {
+      throw fail("\"clones.templateMinRemainder\" must be in 0...1")
+    }
     for g in (out.include ?? []) + (out.exclude ?? []) where PathGlob(g) == nil {
       throw fail("\"\(g)\" is not a path glob")
     }
@@ -130,6 +147,9 @@ public struct RepositorySettings: Sendable, Equatable {
     if let v = include { o.include = v }
     if let v = exclude { o.exclude = v }
     if let v = allGroups { o.allGroups = v }
+    if let v = templateRule { o.templateRule = v }
+    if let v = templateMinFunctions { o.templateMinFunctions = v }
+    if let v = templateMinRemainder { o.templateMinRemainder = v }
     return o
   }
 }

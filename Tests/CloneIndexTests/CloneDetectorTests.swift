@@ -74,10 +74,12 @@ import Testing
 
         """)
     }
-    // (Near-miss off: these are also copies with edits of each other, and each kind is capped on its own.)
-    let report = try CloneFinder(
-      options: CloneOptions(minLines: 3, minTokens: 10, threshold: 0.5, maxGroupSize: 3, nearMiss: false)
-    ).report(root: repo.root)
+    // (Near-miss off: these are also copies with edits of each other, and each kind is capped on its own. The
+    // template rule off: eight copies of one function are all template to it, so they would make no functional
+    // group, which is the near-miss kind's job.)
+    var options = CloneOptions(minLines: 3, minTokens: 10, threshold: 0.5, maxGroupSize: 3, nearMiss: false)
+    options.templateRule = false
+    let report = try CloneFinder(options: options).report(root: repo.root)
     #expect(!report.groups.isEmpty)
     #expect(report.groups.allSatisfy { $0.members.count <= 3 })
     #expect(report.groups.reduce(0) { $0 + $1.members.count } == 8)

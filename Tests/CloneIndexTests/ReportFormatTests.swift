@@ -19,11 +19,13 @@ import Testing
     #expect(
       Set(json.keys) == [
         "schemaVersion", "repository", "model", "threshold", "minLines", "minTokens", "files", "units", "groups",
-        "leftOut",
+        "leftOut", "templateRule",
       ])
     // How many functions the default rules left out (the demo has no tests, build output or examples).
     #expect(json["leftOut"] as? [String: Int] == ["tests": 0, "build": 0, "examples": 0])
     #expect(json["schemaVersion"] as? Int == 2)
+    // The template rule functional pairs passed (absent with it off).
+    #expect((json["templateRule"] as? String)?.contains("tokens in >= 5 of its outermost functions") == true)
     let groups = try #require(json["groups"] as? [[String: Any]])
     #expect(groups.count == report.groups.count)
     for g in groups {

@@ -128,6 +128,38 @@ import Testing
     #expect(bad.stderr == "codeintel: error: \(repo)/.codeintel.json: \"clones.exclude\" must be a list of strings\n")
   }
 
+  @Test func clonesTakesTheTemplateOutOfFunctionalPairsUnlessTurnedOff() throws {
+    // Six functions in one wrapper, two of them with one core (`Tests/Fixtures/template-wrappers/`); a run is
+    // template in 3 functions here, and cosine 0.5 makes every pair a candidate.
+    let dir = try Scratch()
+    let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent().appendingPathComponent("Tests/Fixtures/template-wrappers").path
+    for name in try FileManager.default.contentsOfDirectory(atPath: fixtures) where name.hasSuffix(".js") {
+      try dir.write("repo/src/" + name, try String(contentsOfFile: fixtures + "/" + name, encoding: .utf8))
+    }
+    try dir.write("repo/.codeintel.json", #"{"clones": {"templateMinFunctions": 3}}"#)
+    let repo = dir.root + "/repo"
+    func functional(_ extra: [String]) throws -> [[String]] {
+      let r = try CLI.run(["clones", repo, "--threshold", "0.5", "--all", "--format", "json", "--quiet"] + extra)
+      #expect(r.status == 0, "\(r.stderr)")
+      struct Report: Decodable {
+        struct Group: Decodable {
+          struct Member: Decodable { var name: String? }
+          var kind: String
+          var members: [Member]
+        }
+        var groups: [Group]
+      }
+      return try JSONDecoder().decode(Report.self, from: Data(r.stdout.utf8)).groups.filter { $0.kind == "functional" }
+        .map { $0.members.compactMap(\.name).sorted() }
+    }
+    #expect(try functional([]) == [["insertAt", "search"]])
+    let off = try functional(["--no-template-rule"])
+    #expect(off.contains { $0.contains("evens") && $0.count >= 2 }, "\(off)")
+    let help = try CLI.run(["clones", "--help"])
+    #expect(help.stdout.contains("--no-template-rule"))
+  }
+
   @Test func clonesLeavesOutBuildOutputAndExamplesUnlessAsked() throws {
     let dir = try Scratch()
     let body = (0..<8).map { "  total += values[\($0)] * \($0 + 3);" }.joined(separator: "\n")

@@ -467,3 +467,34 @@ extension String {
     try write(to: url, atomically: true, encoding: .utf8)
   }
 }
+
+extension EditorCloneDecisionTests {
+  /// The command line's template rule in the editor (`RepositoryTemplates`): functions that share only a wrapper the
+  /// repository repeats (`Tests/Fixtures/template-wrappers/`; a run is template in 3 functions here) are not matches,
+  /// two with the same core are, and with `templateRule` off the wrapper makes matches again.
+  @Test func codeTheRepositoryRepeatsIsNotAMatch() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "codeintel-lsp-template-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let fixtures = Self.repository.appendingPathComponent("Tests/Fixtures/template-wrappers")
+    for name in try FileManager.default.contentsOfDirectory(atPath: fixtures.path) where name.hasSuffix(".js") {
+      try String(contentsOf: fixtures.appendingPathComponent(name), encoding: .utf8)
+        .write(to: dir.appendingPathComponent("src/" + name), createDirectories: true)
+    }
+    func matches(_ settings: String, _ file: String) throws -> [String] {
+      try settings.write(to: dir.appendingPathComponent(".codeintel.json"), createDirectories: true)
+      try RepositoryIndexer(root: dir.path).update()
+      let editor = try Self.cosineFallbackEditor(dir, options: ["codeintel": ["diagnostics": ["minSimilarity": 0.5]]])
+      let found = Self.names(try Self.similar(editor, dir, "src/" + file))
+      #expect(try editor.shutdown() == 0)
+      return found
+    }
+    let wrapperOnly: Set<String> = ["unique", "running", "reversed", "search", "insertAt"]
+    let off = try matches(#"{"clones": {"allGroups": true, "templateRule": false}}"#, "evens.js")
+    #expect(!wrapperOnly.isDisjoint(with: off), "\(off)")
+    let rule = #"{"clones": {"allGroups": true, "templateMinFunctions": 3}}"#
+    let on = try matches(rule, "evens.js")
+    #expect(wrapperOnly.isDisjoint(with: on), "\(on)")
+    #expect(try matches(rule, "search.js").contains("insertAt"))
+  }
+}

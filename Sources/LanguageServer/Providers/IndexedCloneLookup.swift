@@ -18,6 +18,9 @@ import Syntax
 ///   encoder vectors the scorer reads come from the index (`codeintel clones` keeps them there), else the
 ///   scorer's own model computes them, as the command line does. IDF weights count over one function per
 ///   canonical class of the eligible functions, as the command line counts them.
+/// - **Beyond the template.** The command line's template rule (`RepositoryTemplates`, unless `templateRule` is
+///   off): the repository's template runs are counted once, over the index's outermost functions in scope, and a
+///   match must share a run outside them with the queried function (the buffer's tokens against the index's).
 /// - **Worth a refactor.** The command line's `CloneWorth` rules on the pair as a two-member group: a match that
 ///   is a thin wrapper pair, a mirror pair or a small copy is not shown (unless `allGroups`).
 /// - **Outermost only.** The command line's group rule, per pair: a function is not matched with one nested in a
@@ -48,6 +51,9 @@ public final class IndexedCloneLookup: CloneLookup, @unchecked Sendable {
   /// The learned judge; nil: the cosine fallback from the start.
   private let gate: (any FunctionalPairGate)?
   private let frequencies: TokenDocumentFrequencies?
+  /// The repository's template runs (`RepositoryTemplates`); nil when the rule is off or the index has no token
+  /// streams in source order.
+  private let templates: RepositoryTemplates?
   /// Per unit of the index, the canonical hashes of the functions around it (innermost first), and how many
   /// eligible functions hold each canonical hash: for the command line's outermost-only rule.
   private let enclosing: [[String]]
@@ -167,6 +173,13 @@ public final class IndexedCloneLookup: CloneLookup, @unchecked Sendable {
     matrix.reserveCapacity(eligible.count * snapshot.dimension)
     for u in eligible { matrix += snapshot.vector(u) }
     self.index = FlatVectorIndex(vectors: matrix, dimension: snapshot.dimension)
+    self.templates =
+      rules.functional && rules.templateRule && snapshot.tokensInSourceOrder
+        && snapshot.blindTokens.count == snapshot.units.count
+      ? RepositoryTemplates(
+        streams: snapshot.blindTokens,
+        counted: RepositoryTemplates.countedUnits(snapshot.units, options: rules, scope: scope),
+        minFunctions: rules.templateMinFunctions) : nil
 
     // The scorer applies to an index of its embedder that stores token streams, as in `CloneDetector`.
     var why: String?
@@ -243,6 +256,14 @@ public final class IndexedCloneLookup: CloneLookup, @unchecked Sendable {
       if s.path == ownPath && s.startLine <= unit.endLine && unit.startLine <= s.endLine { continue }
       if outermostRuleDrops(u, &nesting) { continue }
       hits.append((u, hit.id, hit.score))
+    }
+    // The template rule, as `codeintel clones` applies it to every functional pair.
+    if let templates {
+      let own = templates.remainder(TokenHash.hashes(tokens.features))
+      hits = hits.filter {
+        RepositoryTemplates.similarity(own, templates.remainder(snapshot.blindTokens[$0.unit]))
+          >= options.templateMinRemainder
+      }
     }
     var found: [CloneMatch] = []
     // The command line's worth rule on the pair (`CloneWorth`: thin wrappers, mirror pairs and small copies are not

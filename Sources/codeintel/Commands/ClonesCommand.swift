@@ -10,7 +10,7 @@ enum ClonesCommand: CLICommand {
   static let help = """
     USAGE: codeintel clones <repo> [--min-lines N] [--min-tokens N] [--threshold S] [--max-group N]
                             [--model hashed|encoder|DIR] [--no-near-miss] [--no-functional] [--no-scorer]
-                            [--include-tests] [--include-build] [--include-examples]
+                            [--no-template-rule] [--include-tests] [--include-build] [--include-examples]
                             [--include GLOB]... [--exclude GLOB]... [--all]
                             [--format text|json|sarif] [--output FILE]
                             [--fail-on-clones] [--quiet] [--verbose]
@@ -25,7 +25,10 @@ enum ClonesCommand: CLICommand {
                   and bag overlaps, syntax cosine, size, and the model's encoder cosine, computed
                   only for the functions in such pairs; trained on natural clone pairs; its
                   calibrated threshold); with --threshold, --no-scorer or another --model, cosine
-                  similarity >= the threshold alone
+                  similarity >= the threshold alone; and, unless --no-template-rule, alike
+                  beyond the repository's template: runs of six identifier-blind tokens that
+                  occur in 5 or more of its outermost functions (an author's pasted union-find,
+                  a wrapper repeated everywhere) are taken out, and the two must still share a run
     Near-miss and functional groups are formed by complete linkage: every member is a clone of
     every other. Test code (test folders and files such as *.test.ts, Storybook *.stories.tsx,
     test-runner configurations such as karma.conf.js and jest.config.ts, and describe/it/test
@@ -54,8 +57,8 @@ enum ClonesCommand: CLICommand {
 
     Settings can also come from <repo>/.codeintel.json, {"clones": {"minLines": 8, "exclude":
     ["src/generated/"], ...}} (keys: minLines, minTokens, threshold, maxGroup, model, nearMiss,
-    functional, includeTests, includeBuild, includeExamples, include, exclude, allGroups); flags win over
-    the file.
+    functional, includeTests, includeBuild, includeExamples, include, exclude, allGroups, templateRule,
+    templateMinFunctions, templateMinRemainder); flags win over the file.
 
     OPTIONS:
       --min-lines N      Ignore functions shorter than N lines (default: 5).
@@ -71,6 +74,7 @@ enum ClonesCommand: CLICommand {
       --no-near-miss     No near-miss groups.
       --no-functional    No functional groups.
       --no-scorer        Functional pairs by cosine >= the threshold, without the learned scorer.
+      --no-template-rule Do not take the repository's template out of functional pairs (see above).
       --include-tests    Report test code too.
       --include-build    Report build output (bundles, dist/, …) too.
       --include-examples Report example and demo apps too.
@@ -96,6 +100,7 @@ enum ClonesCommand: CLICommand {
     let noFunctional = scanner.flag("--no-functional")
     let noNearMiss = scanner.flag("--no-near-miss")
     let noScorer = scanner.flag("--no-scorer")
+    let noTemplateRule = scanner.flag("--no-template-rule")
     let includeTests = scanner.flag("--include-tests")
     let includeBuild = scanner.flag("--include-build")
     let includeExamples = scanner.flag("--include-examples")
@@ -128,6 +133,7 @@ enum ClonesCommand: CLICommand {
     if !include.isEmpty { options.include = include }
     if !exclude.isEmpty { options.exclude = exclude }
     if allGroups { options.allGroups = true }
+    if noTemplateRule { options.templateRule = false }
     let model = modelFlag ?? settings.model
     let chosen = try CloneModelChoice.resolve(model)
     if let threshold {

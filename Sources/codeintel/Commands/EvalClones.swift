@@ -431,6 +431,24 @@ enum EvalClones {
         out += String(format: "%.2f %% | %d |\n", 100 * p.recall(r), r.linkedOtherProblem)
         printError(String(format: "[%5.0fs] ", Date().timeIntervalSince(started)) + "min tokens \(m): done")
       }
+      // The template rule (session 13): off, and at other counts that make a run template.
+      out += "\nFunctional groups at the default scorer threshold with the template rule off or at other settings"
+      out += " (a run of six identifier-blind tokens in at least m outermost functions is template; a pair is kept"
+      out += " when the Jaccard of what is left of the two reaches c):\n\n"
+      out += "| template rule | groups | purity | first 20 pure | recall | other-problem file pairs linked |\n"
+      out += "|---|---|---|---|---|---|\n"
+      let settings: [(String, Bool, Int)] = [("off", false, 0)] + [3, 10, 20].map { ("m = \($0), c > 0", true, $0) }
+      for (name, on, m) in settings {
+        var options = CloneOptions()
+        options.templateRule = on
+        if on { options.templateMinFunctions = m }
+        let p = try CloneGroupPurity.measure(solutions: solutions, options: options, gate: g)
+        guard let r = p.rows.first(where: { $0.kind == .functional }) else { continue }
+        let share = r.groups == 0 ? "–" : String(format: "%.1f %%", 100 * r.share)
+        out += "| \(name) | \(r.groups) | \(share) | \(r.pureFirst20)/\(r.first20) | "
+        out += String(format: "%.2f %% | %d |\n", 100 * p.recall(r), r.linkedOtherProblem)
+        printError(String(format: "[%5.0fs] ", Date().timeIntervalSince(started)) + "template rule \(name): done")
+      }
     }
     if !o.sweep {
       out +=

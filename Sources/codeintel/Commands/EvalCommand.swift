@@ -71,8 +71,8 @@ enum EvalCommand: CLICommand {
                           across problems, several authors), with the learned pair scorer (the
                           default) and by cosine alone at several thresholds. With --sweep, also
                           the learned scorer at other probability thresholds and encoder-cosine
-                          floors and with --min-tokens 60 and 100, with recall (same-problem file
-                          pairs linked). --data DIR may name any set laid out the same way
+                          floors, with --min-tokens 60 and 100, and with the template rule off or
+                          at other counts, with recall (same-problem file pairs linked). --data DIR may name any set laid out the same way
                           (DIR/solutions/<problem>/<author>.js and DIR/pairs.jsonl).
       --scorer            Instead of pair scores: the learned pair scorer (clone-scorer.json) vs
                           token-set Jaccard and the hashed features (AUROC, as written and

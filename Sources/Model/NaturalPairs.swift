@@ -175,6 +175,13 @@ public struct NaturalPairs: Sendable {
 /// With hard negatives, each pair also gets the solution with the highest token-set Jaccard to its first
 /// solution among `hardCandidates` random solutions of problems NOT in the batch.
 ///
+/// With `blindProbability` p > 0, each sequence of a batch (every `a`, `b` and hard negative, independently)
+/// is shown identifier-blind with probability p (`IdentifierBlind`: every declared name renamed `v0, v1, …`,
+/// globals and property names kept), so a pair can only be matched by what its solutions do, not by the
+/// function and parameter names a problem's solutions share. The problems, solutions and hard negatives are
+/// drawn exactly as with p = 0 (the coins come from a stream of their own), so p = 0 is the old stage, bit
+/// for bit.
+///
 /// Stateless in the step: batch s depends only on (seed, s), so resuming needs no data cursor.
 public struct NaturalBatchSampler: Sendable {
   /// One step's sequences: row i of `a` and of `b` solve `problems[i]`; `hard[i]` solves `hardProblems[i]`.
@@ -184,6 +191,8 @@ public struct NaturalBatchSampler: Sendable {
     public var hard: [[Int32]]
     public var problems: [Int]
     public var hardProblems: [Int]
+    /// Which sequences are shown identifier-blind, in the order a, b, hard (empty when p = 0).
+    public var blinded: [Bool] = []
   }
 
   public let data: NaturalPairs
@@ -191,14 +200,19 @@ public struct NaturalBatchSampler: Sendable {
   public let hardNegatives: Bool
   public let hardCandidates: Int
   public let seed: UInt64
+  /// Probability that a sequence is shown identifier-blind (0: never, the old stage).
+  public let blindProbability: Double
   /// Token ids of every solution (deterministic encoding, truncated), and their sorted distinct ids.
   let ids: [[[Int32]]]
   let sets: [[[Int32]]]
+  /// Token ids of every solution's identifier-blind text (empty when `blindProbability` is 0).
+  let blindIds: [[[Int32]]]
 
-  /// Tokenises every solution once. Throws when there are fewer problems than a batch needs.
+  /// Tokenises every solution once (and its identifier-blind text, when `blindProbability` > 0). Throws when
+  /// there are fewer problems than a batch needs.
   public init(
     data: NaturalPairs, tokenizer: Tokenizer, maxLength: Int, batchSize: Int, hardNegatives: Bool,
-    hardCandidates: Int, seed: UInt64, path: String = "naturalPairs"
+    hardCandidates: Int, seed: UInt64, blindProbability: Double = 0, path: String = "naturalPairs"
   ) throws {
     let needed = batchSize + (hardNegatives ? 1 : 0)
     guard data.problems.count >= needed else {
@@ -216,6 +230,19 @@ public struct NaturalBatchSampler: Sendable {
     let options = EncodeOptions(maxLength: maxLength)
     ids = data.solutions.map { group in group.map { tokenizer.encode($0.text, options: options).ids } }
     sets = ids.map { group in group.map { Array(Set($0)).sorted() } }
+    self.blindProbability = blindProbability
+    if blindProbability > 0 {
+      var parsers: [Language: Parser] = [:]
+      blindIds = data.solutions.map { group in
+        group.map { unit in
+          let parser = parsers[unit.language] ?? Parser(language: unit.language)
+          parsers[unit.language] = parser
+          return tokenizer.encode(IdentifierBlind.text(unit.text, parser: parser), options: options).ids
+        }
+      }
+    } else {
+      blindIds = []
+    }
   }
 
   /// The batch of stage step `step` (0-based within the stage).
@@ -232,6 +259,7 @@ public struct NaturalBatchSampler: Sendable {
     var a: [[Int32]] = []
     var b: [[Int32]] = []
     var firstSolution: [Int] = []
+    var secondSolution: [Int] = []
     for problem in chosen {
       let n = ids[problem].count
       let i = Int(rng.next() % UInt64(n))
@@ -239,9 +267,11 @@ public struct NaturalBatchSampler: Sendable {
       a.append(ids[problem][i])
       b.append(ids[problem][j])
       firstSolution.append(i)
+      secondSolution.append(j)
     }
     var hard: [[Int32]] = []
     var hardProblems: [Int] = []
+    var hardSolution: [Int] = []
     if hardNegatives {
       // problems outside the batch: order[batchSize..<p]
       let outside = p - batchSize
@@ -256,9 +286,33 @@ public struct NaturalBatchSampler: Sendable {
         }
         hard.append(ids[best.problem][best.solution])
         hardProblems.append(best.problem)
+        hardSolution.append(best.solution)
       }
     }
-    return Batch(a: a, b: b, hard: hard, problems: chosen, hardProblems: hardProblems)
+    var batch = Batch(a: a, b: b, hard: hard, problems: chosen, hardProblems: hardProblems)
+    if blindProbability > 0 {
+      blind(&batch, step: step, solutions: (firstSolution, secondSolution, hardSolution))
+    }
+    return batch
+  }
+
+  /// Shows each sequence of `batch` identifier-blind with probability `blindProbability`, one coin per
+  /// sequence (a, then b, then hard) from a stream of its own, so the draws of `batch(step:)` are untouched.
+  /// `solutions` holds the index of each row's solution within its problem.
+  func blind(_ batch: inout Batch, step: Int, solutions: (a: [Int], b: [Int], hard: [Int])) {
+    var rng = SplitMix64(seed: mixSeed(seed, 16, UInt64(step)))
+    var blinded: [Bool] = []
+    func coin(_ sequence: inout [Int32], problem: Int, solution: Int) {
+      let on = rng.chance(blindProbability)
+      if on { sequence = blindIds[problem][solution] }
+      blinded.append(on)
+    }
+    for row in batch.a.indices { coin(&batch.a[row], problem: batch.problems[row], solution: solutions.a[row]) }
+    for row in batch.b.indices { coin(&batch.b[row], problem: batch.problems[row], solution: solutions.b[row]) }
+    for row in batch.hard.indices {
+      coin(&batch.hard[row], problem: batch.hardProblems[row], solution: solutions.hard[row])
+    }
+    batch.blinded = blinded
   }
 
   /// |x ∩ y| / |x ∪ y| of two sorted, distinct id lists (0 for two empty ones).

@@ -83,7 +83,8 @@ public final class Pretrainer {
       natural = try NaturalBatchSampler(
         data: naturalPairs, tokenizer: tokenizer, maxLength: config.maxLength, batchSize: config.naturalBatchSize,
         hardNegatives: config.naturalHardNegatives, hardCandidates: config.naturalHardCandidates,
-        seed: config.seed, blindProbability: config.naturalBlindProbability, path: config.naturalPairs)
+        seed: config.seed, blindProbability: config.naturalBlindProbability,
+        renameProbability: config.naturalRenameProbability, path: config.naturalPairs)
     } else {
       natural = nil
     }
@@ -223,7 +224,8 @@ public final class Pretrainer {
       } else if let natural {
         if moco.step == config.steps {
           let blind =
-            config.naturalBlindProbability > 0 ? ", identifier-blind p = \(config.naturalBlindProbability)" : ""
+            (config.naturalBlindProbability > 0 ? ", identifier-blind p = \(config.naturalBlindProbability)" : "")
+            + (config.naturalRenameProbability > 0 ? ", random names q = \(config.naturalRenameProbability)" : "")
           log("natural-positive stage: steps \(config.steps)..<\(config.totalSteps)\(blind)")
         }
         r = moco.naturalStep(natural.batch(step: moco.step - config.steps))

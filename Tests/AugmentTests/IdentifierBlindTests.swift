@@ -84,18 +84,37 @@ import Testing
     }
   }
 
+  @Test func randomNamesRenameLikeBlindWithWordsThatCaptureNothing() throws {
+    let source = "function f(a, b) { const map = a.map((x) => x + b); return console.log(map), map; }"
+    let out = IdentifierBlind.randomNames(source, parser: parser, seed: 3)
+    #expect(out == IdentifierBlind.randomNames(source, parser: parser, seed: 3), "the same seed, the same words")
+    #expect(out != IdentifierBlind.randomNames(source, parser: parser, seed: 4))
+    // the same shape as the vN rendering: map the words back to vN in order of first occurrence
+    let tree = try parser.parse(out)
+    #expect(!tree.hasError)
+    #expect(IdentifierBlind.text(out, parser: parser) == IdentifierBlind.text(source, parser: parser))
+    // words present in the text (console, map, x) are never chosen; properties stay
+    let analysis = ScopeAnalysis(tree: tree)
+    let names = Set(analysis.bindings.filter { $0.kind != .arguments }.map(\.name))
+    #expect(names.count == 5 && names.isDisjoint(with: ["f", "a", "b", "map", "x", "console", "v0"]))
+    #expect(out.contains("console.log(") && out.contains(".map(("))
+  }
+
   @Test func blindProgramsPrintTheSame() throws {
     guard RenamingHarness.nodeAvailable else {
       print("skipped: node is not installed at \(RenamingHarness.nodePath); the execution check needs it")
       return
     }
+    let n = Self.programs.count
     let blind = Self.programs.map { IdentifierBlind.text($0, parser: parser) }
-    let transcripts = try RenamingHarness.runAll(Self.programs + blind)
-    try #require(transcripts.count == 2 * Self.programs.count)
+    let words = Self.programs.map { IdentifierBlind.randomNames($0, parser: parser, seed: 7) }
+    let transcripts = try RenamingHarness.runAll(Self.programs + blind + words)
+    try #require(transcripts.count == 3 * n)
     for i in Self.programs.indices {
-      let (before, after) = (transcripts[i], transcripts[Self.programs.count + i])
+      let before = transcripts[i]
       #expect(!before.isEmpty && !before.contains("uncaught"), "program \(i) fails: \(before)")
-      #expect(before == after, "program \(i) changed:\n\(blind[i])")
+      #expect(before == transcripts[n + i], "program \(i) changed:\n\(blind[i])")
+      #expect(before == transcripts[2 * n + i], "program \(i) changed:\n\(words[i])")
     }
   }
 }

@@ -407,6 +407,40 @@ func randomValues(_ n: Int, seed: UInt64) -> [Float] {
     #expect(heads > coins * 3 / 10 && heads < coins * 7 / 10, "p = 0.5: \(heads) of \(coins) blind")
   }
 
+  @Test func renamedViewsFillTheSequencesTheBlindCoinLeft() throws {
+    let data = Natural.pairs
+    func sampler(_ p: Double, _ q: Double) throws -> NaturalBatchSampler {
+      try NaturalBatchSampler(
+        data: data, tokenizer: Tiny.tokenizer, maxLength: 48, batchSize: 4, hardNegatives: true, hardCandidates: 3,
+        seed: 1, blindProbability: p, renameProbability: q)
+    }
+    let (plain, blindOnly, mixed, words) = (
+      try sampler(0, 0), try sampler(0.5, 0), try sampler(0.5, 1), try sampler(0, 1)
+    )
+    #expect(plain.renamedIds.isEmpty && blindOnly.renamedIds.isEmpty)
+    for step in 0..<30 {
+      let (p, b, m, w) = (
+        plain.batch(step: step), blindOnly.batch(step: step), mixed.batch(step: step), words.batch(step: step)
+      )
+      #expect(m.problems == p.problems && m.hardProblems == p.hardProblems && w.problems == p.problems)
+      #expect(b.renamed.isEmpty && m.blinded == b.blinded, "the rename coins leave the blind coins alone")
+      #expect(m.renamed == m.blinded.map { !$0 }, "q = 1 renames every sequence left as written")
+      #expect(w.renamed == [Bool](repeating: true, count: 12) && w.blinded.isEmpty)
+      let problemOf = p.problems + p.problems + p.hardProblems
+      let (ps, ws, ms, bs) = (p.a + p.b + p.hard, w.a + w.b + w.hard, m.a + m.b + m.hard, b.a + b.b + b.hard)
+      for k in ps.indices {
+        let solution = try #require(plain.ids[problemOf[k]].firstIndex(of: ps[k]))
+        #expect(words.renamedIds[problemOf[k]][solution].contains(ws[k]), "a rendering of the same solution")
+        #expect(ws[k] != ps[k] || ps[k].count == 48)
+        if m.blinded[k] {
+          #expect(ms[k] == bs[k])
+        } else {
+          #expect(words.renamedIds[problemOf[k]][solution].contains(ms[k]))
+        }
+      }
+    }
+  }
+
   @Test func hardNegativeIsTheMostSimilarCandidate() {
     #expect(NaturalBatchSampler.jaccard([1, 2, 3], [2, 3, 4]) == 0.5)
     #expect(NaturalBatchSampler.jaccard([], []) == 0)

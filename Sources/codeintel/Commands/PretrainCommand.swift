@@ -55,6 +55,8 @@ enum PretrainCommand: CLICommand {
       --natural-blind P        Show each solution of the natural stage identifier-blind (declared names
                                renamed v0, v1, …) with probability P (naturalBlindProbability; default
                                0: as before).
+      --natural-rename Q       Show each solution not shown blind with every declared name renamed to
+                               random words with probability Q (naturalRenameProbability; default 0).
       --max-length N           Longest token sequence (longer functions are cut).
       --steps N                Total optimizer steps (the learning-rate schedule ends there).
       --seed N                 Seed of initialisation, data order, augmentation, sampling and dropout.
@@ -151,6 +153,7 @@ enum PretrainCommand: CLICommand {
     if let v = try scanner.option("--natural-pairs") { config.naturalPairs = v }
     if let v = try scanner.int("--natural-steps", in: 0...10_000_000) { config.naturalSteps = v }
     if let v = try scanner.double("--natural-blind", in: 0...1) { config.naturalBlindProbability = v }
+    if let v = try scanner.double("--natural-rename", in: 0...1) { config.naturalRenameProbability = v }
     if let v = try scanner.int("--max-length", in: 2...8192) { config.maxLength = v }
     _ = try scanner.finish()
     try config.validate()

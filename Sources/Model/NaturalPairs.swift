@@ -175,6 +175,16 @@ public struct NaturalPairs: Sendable {
 /// With hard negatives, each pair also gets the solution with the highest token-set Jaccard to its first
 /// solution among `hardCandidates` random solutions of problems NOT in the batch.
 ///
+/// With `blindProbability` p > 0, each sequence of a batch (every `a`, `b` and hard negative, independently)
+/// is shown identifier-blind with probability p (`IdentifierBlind`: every declared name renamed `v0, v1, …`,
+/// globals and property names kept), so a pair can only be matched by what its solutions do, not by the
+/// function and parameter names a problem's solutions share. The problems, solutions and hard negatives are
+/// drawn exactly as with p = 0 (the coins come from a stream of their own), so p = 0 is the old stage, bit
+/// for bit. With `renameProbability` q > 0, each sequence left as written by that coin is then shown, with
+/// probability q, with every declared name renamed to random words instead (`IdentifierBlind.randomNames`, one
+/// of `renderings` renderings per solution made at start-up; a third stream of coins), so the stage learns to
+/// ignore names in general rather than to read the `vN` rendering.
+///
 /// Stateless in the step: batch s depends only on (seed, s), so resuming needs no data cursor.
 public struct NaturalBatchSampler: Sendable {
   /// One step's sequences: row i of `a` and of `b` solve `problems[i]`; `hard[i]` solves `hardProblems[i]`.
@@ -184,6 +194,10 @@ public struct NaturalBatchSampler: Sendable {
     public var hard: [[Int32]]
     public var problems: [Int]
     public var hardProblems: [Int]
+    /// Which sequences are shown identifier-blind, in the order a, b, hard (empty when p = 0).
+    public var blinded: [Bool] = []
+    /// Which sequences are shown with random-word names, in the same order (empty when q = 0).
+    public var renamed: [Bool] = []
   }
 
   public let data: NaturalPairs
@@ -191,14 +205,26 @@ public struct NaturalBatchSampler: Sendable {
   public let hardNegatives: Bool
   public let hardCandidates: Int
   public let seed: UInt64
+  /// Probability that a sequence is shown identifier-blind (0: never, the old stage).
+  public let blindProbability: Double
+  /// Probability that a sequence not shown blind is shown with random-word names (0: never).
+  public let renameProbability: Double
+  /// Random-word renderings made per solution when `renameProbability` > 0.
+  public static let renderings = 4
   /// Token ids of every solution (deterministic encoding, truncated), and their sorted distinct ids.
   let ids: [[[Int32]]]
   let sets: [[[Int32]]]
+  /// Token ids of every solution's identifier-blind text (empty when `blindProbability` is 0).
+  let blindIds: [[[Int32]]]
+  /// Token ids of every solution's random-word renderings (empty when `renameProbability` is 0).
+  let renamedIds: [[[[Int32]]]]
 
-  /// Tokenises every solution once. Throws when there are fewer problems than a batch needs.
+  /// Tokenises every solution once (and its identifier-blind text, when `blindProbability` > 0). Throws when
+  /// there are fewer problems than a batch needs.
   public init(
     data: NaturalPairs, tokenizer: Tokenizer, maxLength: Int, batchSize: Int, hardNegatives: Bool,
-    hardCandidates: Int, seed: UInt64, path: String = "naturalPairs"
+    hardCandidates: Int, seed: UInt64, blindProbability: Double = 0, renameProbability: Double = 0,
+    path: String = "naturalPairs"
   ) throws {
     let needed = batchSize + (hardNegatives ? 1 : 0)
     guard data.problems.count >= needed else {
@@ -216,6 +242,36 @@ public struct NaturalBatchSampler: Sendable {
     let options = EncodeOptions(maxLength: maxLength)
     ids = data.solutions.map { group in group.map { tokenizer.encode($0.text, options: options).ids } }
     sets = ids.map { group in group.map { Array(Set($0)).sorted() } }
+    self.blindProbability = blindProbability
+    if blindProbability > 0 {
+      var parsers: [Language: Parser] = [:]
+      blindIds = data.solutions.map { group in
+        group.map { unit in
+          let parser = parsers[unit.language] ?? Parser(language: unit.language)
+          parsers[unit.language] = parser
+          return tokenizer.encode(IdentifierBlind.text(unit.text, parser: parser), options: options).ids
+        }
+      }
+    } else {
+      blindIds = []
+    }
+    self.renameProbability = renameProbability
+    if renameProbability > 0 {
+      var parsers: [Language: Parser] = [:]
+      renamedIds = data.solutions.enumerated().map { problem, group in
+        group.enumerated().map { solution, unit in
+          let parser = parsers[unit.language] ?? Parser(language: unit.language)
+          parsers[unit.language] = parser
+          return (0..<Self.renderings).map { r in
+            let text = IdentifierBlind.randomNames(
+              unit.text, parser: parser, seed: mixSeed(seed, 17, UInt64(problem), UInt64(solution), UInt64(r)))
+            return tokenizer.encode(text, options: options).ids
+          }
+        }
+      }
+    } else {
+      renamedIds = []
+    }
   }
 
   /// The batch of stage step `step` (0-based within the stage).
@@ -232,6 +288,7 @@ public struct NaturalBatchSampler: Sendable {
     var a: [[Int32]] = []
     var b: [[Int32]] = []
     var firstSolution: [Int] = []
+    var secondSolution: [Int] = []
     for problem in chosen {
       let n = ids[problem].count
       let i = Int(rng.next() % UInt64(n))
@@ -239,9 +296,11 @@ public struct NaturalBatchSampler: Sendable {
       a.append(ids[problem][i])
       b.append(ids[problem][j])
       firstSolution.append(i)
+      secondSolution.append(j)
     }
     var hard: [[Int32]] = []
     var hardProblems: [Int] = []
+    var hardSolution: [Int] = []
     if hardNegatives {
       // problems outside the batch: order[batchSize..<p]
       let outside = p - batchSize
@@ -256,9 +315,58 @@ public struct NaturalBatchSampler: Sendable {
         }
         hard.append(ids[best.problem][best.solution])
         hardProblems.append(best.problem)
+        hardSolution.append(best.solution)
       }
     }
-    return Batch(a: a, b: b, hard: hard, problems: chosen, hardProblems: hardProblems)
+    var batch = Batch(a: a, b: b, hard: hard, problems: chosen, hardProblems: hardProblems)
+    if blindProbability > 0 {
+      blind(&batch, step: step, solutions: (firstSolution, secondSolution, hardSolution))
+    }
+    if renameProbability > 0 {
+      rename(&batch, step: step, solutions: (firstSolution, secondSolution, hardSolution))
+    }
+    return batch
+  }
+
+  /// Shows each sequence of `batch` identifier-blind with probability `blindProbability`, one coin per
+  /// sequence (a, then b, then hard) from a stream of its own, so the draws of `batch(step:)` are untouched.
+  /// `solutions` holds the index of each row's solution within its problem.
+  func blind(_ batch: inout Batch, step: Int, solutions: (a: [Int], b: [Int], hard: [Int])) {
+    var rng = SplitMix64(seed: mixSeed(seed, 16, UInt64(step)))
+    var blinded: [Bool] = []
+    func coin(_ sequence: inout [Int32], problem: Int, solution: Int) {
+      let on = rng.chance(blindProbability)
+      if on { sequence = blindIds[problem][solution] }
+      blinded.append(on)
+    }
+    for row in batch.a.indices { coin(&batch.a[row], problem: batch.problems[row], solution: solutions.a[row]) }
+    for row in batch.b.indices { coin(&batch.b[row], problem: batch.problems[row], solution: solutions.b[row]) }
+    for row in batch.hard.indices {
+      coin(&batch.hard[row], problem: batch.hardProblems[row], solution: solutions.hard[row])
+    }
+    batch.blinded = blinded
+  }
+
+  /// Shows each sequence not shown blind with random-word names with probability `renameProbability` (one
+  /// coin and, when it lands, one rendering per sequence, in the order a, b, hard, from a stream of their own).
+  func rename(_ batch: inout Batch, step: Int, solutions: (a: [Int], b: [Int], hard: [Int])) {
+    var rng = SplitMix64(seed: mixSeed(seed, 18, UInt64(step)))
+    var renamed: [Bool] = []
+    var k = 0
+    func coin(_ sequence: inout [Int32], problem: Int, solution: Int) {
+      let on = rng.chance(renameProbability)
+      let r = Int(rng.next() % UInt64(Self.renderings))
+      let free = batch.blinded.isEmpty || !batch.blinded[k]
+      if on && free { sequence = renamedIds[problem][solution][r] }
+      renamed.append(on && free)
+      k += 1
+    }
+    for row in batch.a.indices { coin(&batch.a[row], problem: batch.problems[row], solution: solutions.a[row]) }
+    for row in batch.b.indices { coin(&batch.b[row], problem: batch.problems[row], solution: solutions.b[row]) }
+    for row in batch.hard.indices {
+      coin(&batch.hard[row], problem: batch.hardProblems[row], solution: solutions.hard[row])
+    }
+    batch.renamed = renamed
   }
 
   /// |x ∩ y| / |x ∪ y| of two sorted, distinct id lists (0 for two empty ones).

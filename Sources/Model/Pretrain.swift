@@ -83,7 +83,8 @@ public final class Pretrainer {
       natural = try NaturalBatchSampler(
         data: naturalPairs, tokenizer: tokenizer, maxLength: config.maxLength, batchSize: config.naturalBatchSize,
         hardNegatives: config.naturalHardNegatives, hardCandidates: config.naturalHardCandidates,
-        seed: config.seed, path: config.naturalPairs)
+        seed: config.seed, blindProbability: config.naturalBlindProbability,
+        renameProbability: config.naturalRenameProbability, path: config.naturalPairs)
     } else {
       natural = nil
     }
@@ -221,7 +222,12 @@ public final class Pretrainer {
         r = moco.step(query: pair.query, key: pair.key, original: pair.original)
         if moco.step == config.steps { producer.stop() }
       } else if let natural {
-        if moco.step == config.steps { log("natural-positive stage: steps \(config.steps)..<\(config.totalSteps)") }
+        if moco.step == config.steps {
+          let blind =
+            (config.naturalBlindProbability > 0 ? ", identifier-blind p = \(config.naturalBlindProbability)" : "")
+            + (config.naturalRenameProbability > 0 ? ", random names q = \(config.naturalRenameProbability)" : "")
+          log("natural-positive stage: steps \(config.steps)..<\(config.totalSteps)\(blind)")
+        }
         r = moco.naturalStep(natural.batch(step: moco.step - config.steps))
       } else {
         preconditionFailure("Pretrainer.run: no data for step \(moco.step)")

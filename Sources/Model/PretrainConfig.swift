@@ -69,6 +69,14 @@ public struct PretrainConfig: Codable, Sendable, Equatable {
   /// batch, the one with the highest token-set Jaccard to the pair's first solution.
   public var naturalHardNegatives: Bool = false
   public var naturalHardCandidates: Int = 16
+  /// Probability that each sequence of a natural batch (each solution of a pair and each hard negative,
+  /// independently) is shown identifier-blind (`IdentifierBlind`: declared names renamed `v0, v1, …`), so the
+  /// stage cannot match solutions by the names a problem fixes. 0 (the default): the stage as before, bit for bit.
+  public var naturalBlindProbability: Double = 0
+  /// Probability that a natural sequence not shown blind is shown with every declared name renamed to random
+  /// words (`IdentifierBlind.randomNames`, four renderings per solution): name invariance without the `vN`
+  /// rendering the clone evaluation's blind view uses. 0 (the default): never.
+  public var naturalRenameProbability: Double = 0
 
   // MARK: Optimisation
 
@@ -144,7 +152,8 @@ public struct PretrainConfig: Codable, Sendable, Equatable {
     case queueSize, momentum, temperature, inBatchNegatives
     case mlmWeight, mocoWeight, mlmProbability, mlmTieEmbeddings, mlmView
     case naturalPairs, naturalSteps, naturalBatchSize, naturalLearningRate, naturalWarmupSteps, naturalMargin
-    case naturalTemperature, naturalHardNegatives, naturalHardCandidates
+    case naturalTemperature, naturalHardNegatives, naturalHardCandidates, naturalBlindProbability
+    case naturalRenameProbability
     case batchSize, steps, learningRate, warmupSteps, schedule, weightDecay, gradClip, seed
     case trainData, heldOutData, tokenizer, tokenizerVocab, samplingAlpha, maxTrainFunctions, augment
     case augmentWorkers, prefetchBatches
@@ -183,6 +192,8 @@ public struct PretrainConfig: Codable, Sendable, Equatable {
     try v(.naturalTemperature, &naturalTemperature)
     try v(.naturalHardNegatives, &naturalHardNegatives)
     try v(.naturalHardCandidates, &naturalHardCandidates)
+    try v(.naturalBlindProbability, &naturalBlindProbability)
+    try v(.naturalRenameProbability, &naturalRenameProbability)
     try v(.batchSize, &batchSize)
     try v(.steps, &steps)
     try v(.learningRate, &learningRate)
@@ -276,6 +287,10 @@ public struct PretrainConfig: Codable, Sendable, Equatable {
     try check(naturalBatchSize >= 2, "naturalBatchSize must be at least 2")
     try check(naturalMargin >= 0 && naturalTemperature > 0, "naturalMargin must be >= 0 and naturalTemperature > 0")
     try check(naturalHardCandidates >= 1, "naturalHardCandidates must be at least 1")
+    try check(
+      naturalBlindProbability >= 0 && naturalBlindProbability <= 1, "naturalBlindProbability must be in [0, 1]")
+    try check(
+      naturalRenameProbability >= 0 && naturalRenameProbability <= 1, "naturalRenameProbability must be in [0, 1]")
   }
 
   /// The fields that shape the model and its optimizer state: a checkpoint must agree on these to resume.

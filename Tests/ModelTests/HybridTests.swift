@@ -1,6 +1,9 @@
+import Augment
 import Foundation
 import Testing
 import Tokenizer
+
+import class Syntax.Parser
 
 @testable import Model
 @testable import Tensor
@@ -366,6 +369,78 @@ func randomValues(_ n: Int, seed: UInt64) -> [Float] {
     }
   }
 
+  @Test func blindViewsKeepTheDrawsAndShowTheSameSolutionBlind() throws {
+    let data = Natural.pairs
+    func sampler(_ p: Double) throws -> NaturalBatchSampler {
+      try NaturalBatchSampler(
+        data: data, tokenizer: Tiny.tokenizer, maxLength: 48, batchSize: 4, hardNegatives: true, hardCandidates: 3,
+        seed: 1, blindProbability: p)
+    }
+    let (plain, half, all) = (try sampler(0), try sampler(0.5), try sampler(1))
+    #expect(plain.blindIds.isEmpty, "p = 0 makes no blind texts")
+    // the blind texts, made here independently of the sampler
+    let parser = Parser(language: .javascript)
+    let blindIds = data.solutions.map { group in
+      group.map {
+        Tiny.tokenizer.encode(IdentifierBlind.text($0.text, parser: parser), options: .init(maxLength: 48)).ids
+      }
+    }
+    var coins = 0
+    var heads = 0
+    for step in 0..<50 {
+      let (p, h, a) = (plain.batch(step: step), half.batch(step: step), all.batch(step: step))
+      #expect(p.blinded.isEmpty && a.blinded == [Bool](repeating: true, count: 12))
+      #expect(h.problems == p.problems && h.hardProblems == p.hardProblems, "the coins do not move the draws")
+      #expect(a.problems == p.problems && a.hardProblems == p.hardProblems)
+      let problemOf = p.problems + p.problems + p.hardProblems
+      let (ps, hs, as_) = (p.a + p.b + p.hard, h.a + h.b + h.hard, a.a + a.b + a.hard)
+      for k in ps.indices {
+        let solution = try #require(plain.ids[problemOf[k]].firstIndex(of: ps[k]))
+        #expect(as_[k] == blindIds[problemOf[k]][solution], "step \(step), sequence \(k): the same solution, blind")
+        #expect(hs[k] == (h.blinded[k] ? as_[k] : ps[k]))
+        coins += 1
+        if h.blinded[k] { heads += 1 }
+      }
+      #expect(as_ != ps, "blinding changes the tokens")
+      if step < 3 { #expect(half.batch(step: step) == h, "a blind batch depends only on (seed, step)") }
+    }
+    #expect(heads > coins * 3 / 10 && heads < coins * 7 / 10, "p = 0.5: \(heads) of \(coins) blind")
+  }
+
+  @Test func renamedViewsFillTheSequencesTheBlindCoinLeft() throws {
+    let data = Natural.pairs
+    func sampler(_ p: Double, _ q: Double) throws -> NaturalBatchSampler {
+      try NaturalBatchSampler(
+        data: data, tokenizer: Tiny.tokenizer, maxLength: 48, batchSize: 4, hardNegatives: true, hardCandidates: 3,
+        seed: 1, blindProbability: p, renameProbability: q)
+    }
+    let (plain, blindOnly, mixed, words) = (
+      try sampler(0, 0), try sampler(0.5, 0), try sampler(0.5, 1), try sampler(0, 1)
+    )
+    #expect(plain.renamedIds.isEmpty && blindOnly.renamedIds.isEmpty)
+    for step in 0..<30 {
+      let (p, b, m, w) = (
+        plain.batch(step: step), blindOnly.batch(step: step), mixed.batch(step: step), words.batch(step: step)
+      )
+      #expect(m.problems == p.problems && m.hardProblems == p.hardProblems && w.problems == p.problems)
+      #expect(b.renamed.isEmpty && m.blinded == b.blinded, "the rename coins leave the blind coins alone")
+      #expect(m.renamed == m.blinded.map { !$0 }, "q = 1 renames every sequence left as written")
+      #expect(w.renamed == [Bool](repeating: true, count: 12) && w.blinded.isEmpty)
+      let problemOf = p.problems + p.problems + p.hardProblems
+      let (ps, ws, ms, bs) = (p.a + p.b + p.hard, w.a + w.b + w.hard, m.a + m.b + m.hard, b.a + b.b + b.hard)
+      for k in ps.indices {
+        let solution = try #require(plain.ids[problemOf[k]].firstIndex(of: ps[k]))
+        #expect(words.renamedIds[problemOf[k]][solution].contains(ws[k]), "a rendering of the same solution")
+        #expect(ws[k] != ps[k] || ps[k].count == 48)
+        if m.blinded[k] {
+          #expect(ms[k] == bs[k])
+        } else {
+          #expect(words.renamedIds[problemOf[k]][solution].contains(ms[k]))
+        }
+      }
+    }
+  }
+
   @Test func hardNegativeIsTheMostSimilarCandidate() {
     #expect(NaturalBatchSampler.jaccard([1, 2, 3], [2, 3, 4]) == 0.5)
     #expect(NaturalBatchSampler.jaccard([], []) == 0)
@@ -447,6 +522,43 @@ func randomValues(_ n: Int, seed: UInt64) -> [Float] {
       let n = full.moco.queryEncoder.parameters.count
       #expect(array(full.moco.encoderOptimizer.m, n) == array(resumed.moco.encoderOptimizer.m, n))
     }
+  }
+
+  @Test func blindNaturalStageResumesExactlyAndChangesOnlyTheStage() throws {
+    var config = naturalConfig()
+    config.naturalBlindProbability = 0.5
+    let dirA = Tiny.tempDir("blind-full")
+    let dirB = Tiny.tempDir("blind-resumed")
+    defer {
+      try? FileManager.default.removeItem(atPath: dirA)
+      try? FileManager.default.removeItem(atPath: dirB)
+    }
+    func make(_ c: PretrainConfig, _ dir: String?, resume: Bool) throws -> Pretrainer {
+      try Pretrainer(
+        config: c, tokenizer: Tiny.tokenizer, train: Tiny.units, heldOut: Tiny.units, output: dir, resume: resume,
+        natural: Natural.pairs)
+    }
+    let full = try make(config, dirA, resume: false)
+    try full.run()
+    try make(config, dirB, resume: false).run(stopAt: 7)
+    let resumed = try make(config, dirB, resume: true)
+    try resumed.run()
+    #expect(Array(full.losses[7...]) == resumed.losses)
+    #expect(weights(full.moco.queryEncoder.parameters) == weights(resumed.moco.queryEncoder.parameters))
+    // against p = 0: the first stage is the same, the natural stage is not
+    let plain = try make(naturalConfig(), nil, resume: false)
+    try plain.run()
+    #expect(Array(plain.losses[..<6]) == Array(full.losses[..<6]))
+    #expect(Array(plain.losses[6...]) != Array(full.losses[6...]))
+  }
+
+  @Test func blindProbabilityIsReadCheckedAndOffByDefault() throws {
+    #expect(PretrainConfig().naturalBlindProbability == 0)
+    let c = try JSONDecoder().decode(PretrainConfig.self, from: Data(#"{"naturalBlindProbability": 0.25}"#.utf8))
+    #expect(c.naturalBlindProbability == 0.25)
+    var bad = PretrainConfig()
+    bad.naturalBlindProbability = 1.5
+    #expect(throws: PretrainError.self) { try bad.validate() }
   }
 
   @Test func pureMoCoIsUntouchedByTheNewKnobs() throws {

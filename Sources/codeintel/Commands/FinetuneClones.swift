@@ -1,3 +1,4 @@
+import Augment
 import CloneIndex
 import CodeIntel
 import Corpus

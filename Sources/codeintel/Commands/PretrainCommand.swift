@@ -52,6 +52,11 @@ enum PretrainCommand: CLICommand {
       --moco-weight W          Weight of MoCo's InfoNCE (0: MLM only).
       --natural-pairs FILE     Natural clone pairs (JSON Lines, train split) for the natural stage.
       --natural-steps N        Steps of the natural-positive stage after --steps (0: none).
+      --natural-blind P        Show each solution of the natural stage identifier-blind (declared names
+                               renamed v0, v1, …) with probability P (naturalBlindProbability; default
+                               0: as before).
+      --natural-rename Q       Show each solution not shown blind with every declared name renamed to
+                               random words with probability Q (naturalRenameProbability; default 0).
       --max-length N           Longest token sequence (longer functions are cut).
       --steps N                Total optimizer steps (the learning-rate schedule ends there).
       --seed N                 Seed of initialisation, data order, augmentation, sampling and dropout.
@@ -147,6 +152,8 @@ enum PretrainCommand: CLICommand {
     if let v = try scanner.double("--moco-weight", in: 0...1_000) { config.mocoWeight = Float(v) }
     if let v = try scanner.option("--natural-pairs") { config.naturalPairs = v }
     if let v = try scanner.int("--natural-steps", in: 0...10_000_000) { config.naturalSteps = v }
+    if let v = try scanner.double("--natural-blind", in: 0...1) { config.naturalBlindProbability = v }
+    if let v = try scanner.double("--natural-rename", in: 0...1) { config.naturalRenameProbability = v }
     if let v = try scanner.int("--max-length", in: 2...8192) { config.maxLength = v }
     _ = try scanner.finish()
     try config.validate()

@@ -1,3 +1,5 @@
+import Augment
+
 /// Code a repository repeats in many of its functions — an author's union-find or grid search pasted into
 /// each solution, a fetch-and-report-error wrapper, an input reader — and the functional-pair rule built on it
 /// (issue 18, session 13).
@@ -86,24 +88,7 @@ public struct RepositoryTemplates: Sendable {
   }
 
   /// The Jaccard of two sorted remainders; 0 when both are empty (likeness that is all template).
-  public static func similarity(_ a: [UInt64], _ b: [UInt64]) -> Double {
-    var i = 0
-    var j = 0
-    var shared = 0
-    while i < a.count && j < b.count {
-      if a[i] == b[j] {
-        shared += 1
-        i += 1
-        j += 1
-      } else if a[i] < b[j] {
-        i += 1
-      } else {
-        j += 1
-      }
-    }
-    let union = a.count + b.count - shared
-    return union == 0 ? 0 : Double(shared) / Double(union)
-  }
+  public static func similarity(_ a: [UInt64], _ b: [UInt64]) -> Double { SortedSets.jaccard(a, b) }
 
   /// Whether two functions' likeness reaches beyond the template: their remainders' Jaccard is at least
   /// `minRemainder`.

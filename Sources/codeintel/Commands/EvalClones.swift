@@ -421,15 +421,19 @@ enum EvalClones {
       out += "\nFunctional groups at the default scorer threshold with a higher `--min-tokens` (default 30):\n\n"
       out += "| min tokens | groups | purity | first 20 pure | recall | other-problem file pairs linked |\n"
       out += "|---|---|---|---|---|---|\n"
+      // One table row: the functional groups at `options` (the default gate), named `name`.
+      func functionalRow(_ name: String, _ options: CloneOptions, log: String) throws -> String {
+        let p = try CloneGroupPurity.measure(solutions: solutions, options: options, gate: g)
+        guard let r = p.rows.first(where: { $0.kind == .functional }) else { return "" }
+        let share = r.groups == 0 ? "–" : String(format: "%.1f %%", 100 * r.share)
+        printError(String(format: "[%5.0fs] ", Date().timeIntervalSince(started)) + "\(log): done")
+        return "| \(name) | \(r.groups) | \(share) | \(r.pureFirst20)/\(r.first20) | "
+          + String(format: "%.2f %% | %d |\n", 100 * p.recall(r), r.linkedOtherProblem)
+      }
       for m in [60, 100] {
         var options = CloneOptions()
         options.minTokens = m
-        let p = try CloneGroupPurity.measure(solutions: solutions, options: options, gate: g)
-        guard let r = p.rows.first(where: { $0.kind == .functional }) else { continue }
-        let share = r.groups == 0 ? "–" : String(format: "%.1f %%", 100 * r.share)
-        out += "| \(m) | \(r.groups) | \(share) | \(r.pureFirst20)/\(r.first20) | "
-        out += String(format: "%.2f %% | %d |\n", 100 * p.recall(r), r.linkedOtherProblem)
-        printError(String(format: "[%5.0fs] ", Date().timeIntervalSince(started)) + "min tokens \(m): done")
+        out += try functionalRow("\(m)", options, log: "min tokens \(m)")
       }
       // The template rule (session 13): off, and at other counts that make a run template.
       out += "\nFunctional groups at the default scorer threshold with the template rule off or at other settings"
@@ -442,12 +446,7 @@ enum EvalClones {
         var options = CloneOptions()
         options.templateRule = on
         if on { options.templateMinFunctions = m }
-        let p = try CloneGroupPurity.measure(solutions: solutions, options: options, gate: g)
-        guard let r = p.rows.first(where: { $0.kind == .functional }) else { continue }
-        let share = r.groups == 0 ? "–" : String(format: "%.1f %%", 100 * r.share)
-        out += "| \(name) | \(r.groups) | \(share) | \(r.pureFirst20)/\(r.first20) | "
-        out += String(format: "%.2f %% | %d |\n", 100 * p.recall(r), r.linkedOtherProblem)
-        printError(String(format: "[%5.0fs] ", Date().timeIntervalSince(started)) + "template rule \(name): done")
+        out += try functionalRow(name, options, log: "template rule \(name)")
       }
     }
     if !o.sweep {

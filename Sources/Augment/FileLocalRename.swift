@@ -57,6 +57,43 @@ public enum FileLocalRename {
     return edits.sorted { $0.range.lowerBound < $1.range.lowerBound }
   }
 
+  /// The edits of renaming a class's private method or field `#name` (declared at `declaration`) to `#new`:
+  /// private names are scoped to their class body, so every `#name` in that body is the member (nil when a
+  /// class nested in it declares its own `#name`, when the class already has `#new`, or when the new name is not
+  /// a private identifier).
+  public static func privateMemberEdits(
+    of name: String, declaredAt declaration: Range<Int>, to newName: String, in tree: Tree
+  ) -> [(range: Range<Int>, text: String)]? {
+    guard name.hasPrefix("#"), newName.hasPrefix("#"), newName != name,
+      isIdentifier(String(newName.dropFirst())), !newName.dropFirst().isEmpty
+    else { return nil }
+    // The class body holding the declaration.
+    var node = tree.root.descendant(for: declaration)
+    while let n = node, n.type != "class_body" { node = n.parent }
+    guard let body = node else { return nil }
+    var edits: [(range: Range<Int>, text: String)] = []
+    var blocked = false
+    func declares(_ classBody: Node, _ privateName: String) -> Bool {
+      classBody.namedChildren.contains { member in
+        member.namedChildren.contains { $0.type == "private_property_identifier" && $0.text == privateName }
+      }
+    }
+    body.walk { n in
+      if blocked { return false }
+      if n.type == "class_body", n.byteRange != body.byteRange, declares(n, name) {
+        blocked = true  // a nested class's own `#name`: its uses are not this member
+        return false
+      }
+      if n.type == "private_property_identifier" {
+        if n.text == newName { blocked = true }
+        if n.text == name { edits.append((n.byteRange, newName)) }
+      }
+      return true
+    }
+    guard !blocked, edits.contains(where: { $0.range == declaration }) else { return nil }
+    return edits
+  }
+
   /// An ES module (an `import` or `export` statement at the top) or CommonJS (`require`, `module` or `exports`
   /// used without a declaration): its top-level names are its own.
   static func isModule(_ tree: Tree, _ analysis: ScopeAnalysis) -> Bool {

@@ -72,4 +72,34 @@ import Testing
       try rename(jsx, "Card", to: "Panel", language: .tsx)
         == "import { x } from './x'\nfunction Panel() { return <div /> }\nexport const page = <Panel />\n")
   }
+
+  /// A `#private` member is scoped to its class body: every `#name` there is renamed, and nothing outside can
+  /// name it. Refused when a nested class declares its own `#name` or the class already has the new name.
+  @Test func privateMembersAreRenamedInTheirClassBody() throws {
+    func renamePrivate(_ source: String, _ name: String, to newName: String) throws -> String? {
+      let tree = try Parser(language: .typescript).parse(source)
+      var declaration: Range<Int>?
+      tree.root.walk { n in
+        if declaration == nil, n.type == "private_property_identifier", n.text == name { declaration = n.byteRange }
+        return declaration == nil
+      }
+      guard let d = declaration,
+        let edits = FileLocalRename.privateMemberEdits(of: name, declaredAt: d, to: newName, in: tree)
+      else { return nil }
+      var bytes = Array(source.utf8)
+      for e in edits.sorted(by: { $0.range.lowerBound > $1.range.lowerBound }) {
+        bytes.replaceSubrange(e.range, with: Array(e.text.utf8))
+      }
+      return String(decoding: bytes, as: UTF8.self)
+    }
+    let source = "class A {\n  #check(x) { return !!x }\n  run(y) { return this.#check(y) && other.#check(y) }\n}\n"
+    #expect(
+      try renamePrivate(source, "#check", to: "#isValid")
+        == "class A {\n  #isValid(x) { return !!x }\n  run(y) { return this.#isValid(y) && other.#isValid(y) }\n}\n")
+    #expect(try renamePrivate(source, "#check", to: "isValid") == nil)
+    let taken = "class A {\n  #check(x) { return !!x }\n  #isValid = 1\n}\n"
+    #expect(try renamePrivate(taken, "#check", to: "#isValid") == nil)
+    let nested = "class A {\n  #check(x) { return !!x }\n  make() { return class B { #check() { return 1 } } }\n}\n"
+    #expect(try renamePrivate(nested, "#check", to: "#isValid") == nil)
+  }
 }

@@ -191,6 +191,24 @@ struct FeatureTests {
         == ["Rename function to `formatDate`"])
   }
 
+  /// A class's `#private` method is renamed throughout its class body (no code outside the class can call it).
+  @Test func renameAPrivateMethodInItsClass() throws {
+    let editor = try MockEditor(
+      providers: AnalysisProviders(
+        types: EvidenceTypeSuggester(), names: FixedNameSuggester(name: "#isValid", confidence: 0.9)))
+    let source = "class A {\n  1️⃣#check(d) { return !!d }\n  run(x) { return this.#check(x) }\n}\n"
+    let m = editor.open(source)
+    let actions = try editor.result(
+      "textDocument/codeAction",
+      ["textDocument": doc, "range": MockEditor.range(m[1]!, m[1]!), "context": ["diagnostics": []]]
+    ).items
+    let rename = try #require(actions.first { $0["title"] == "Rename function to `#isValid`" })
+    let edits = rename["edit"]?["changes"]?[uri]?.items ?? []
+    #expect(
+      Self.apply(edits, to: MockEditor.extractMarkers(source).0)
+        == "class A {\n  #isValid(d) { return !!d }\n  run(x) { return this.#isValid(x) }\n}\n")
+  }
+
   /// Issue 19: the rename action, the name diagnostic, the hover and `codeintel suggest-names` show names from one
   /// level, the head's calibrated `display.json`; the server's own bar applies to uncalibrated suggesters, or
   /// when `diagnostics.minNameConfidence` is set.

@@ -9,6 +9,14 @@ struct FeatureTests {
   let uri = "file:///work/test.ts"
   var doc: JSONValue { ["uri": .string(uri)] }
 
+  /// The code actions the server offers with the cursor at `at` (no diagnostics in the context).
+  func codeActions(_ editor: MockEditor, at: JSONValue) throws -> [JSONValue] {
+    try editor.result(
+      "textDocument/codeAction",
+      ["textDocument": doc, "range": MockEditor.range(at, at), "context": ["diagnostics": []]]
+    ).items
+  }
+
   /// Applies LSP text edits (as the editor would) to a text.
   static func apply(_ edits: [JSONValue], to text: String) -> String {
     let index = LineIndexShim(text)
@@ -128,10 +136,7 @@ struct FeatureTests {
     let editor = try MockEditor()
     let source = "let 1️⃣count = 02️⃣\nconst other = 'x'\n"
     let m = editor.open(source)
-    let actions = try editor.result(
-      "textDocument/codeAction",
-      ["textDocument": doc, "range": MockEditor.range(m[1]!, m[1]!), "context": ["diagnostics": []]]
-    ).items
+    let actions = try codeActions(editor, at: m[1]!)
     #expect(actions.count == 1)
     let action = try #require(actions.first)
     #expect(action["title"] == "Add type annotation `: number` to `count`")
@@ -154,10 +159,7 @@ struct FeatureTests {
     let source =
       "import { obj } from './obj'\nfunction 1️⃣isValid(d) { return d.toISOString() }\nconst s = isValid(new Date())\nobj.isValid = 1\n"
     let m = editor.open(source)
-    let actions = try editor.result(
-      "textDocument/codeAction",
-      ["textDocument": doc, "range": MockEditor.range(m[1]!, m[1]!), "context": ["diagnostics": []]]
-    ).items
+    let actions = try codeActions(editor, at: m[1]!)
     let rename = try #require(actions.first { $0["title"] == "Rename function to `formatDate`" })
     #expect(rename["kind"] == "refactor.rewrite")
     let edits = rename["edit"]?["changes"]?[uri]?.items ?? []
@@ -175,14 +177,13 @@ struct FeatureTests {
         providers: AnalysisProviders(
           types: EvidenceTypeSuggester(), names: FixedNameSuggester(name: "formatDate", confidence: 0.9)))
       let m = editor.open(source)
-      return try editor.result(
-        "textDocument/codeAction",
-        ["textDocument": doc, "range": MockEditor.range(m[1]!, m[1]!), "context": ["diagnostics": []]]
-      ).items.compactMap { $0["title"]?.stringValue }.filter { $0.hasPrefix("Rename") }
+      return try codeActions(editor, at: m[1]!).compactMap { $0["title"]?.stringValue }
+        .filter { $0.hasPrefix("Rename") }
     }
     #expect(
       try renames(
-        "import { x } from './x'\nclass A { 1️⃣isValid(d) { return d.toISOString() }\n run() { return this.isValid(x) } }\n"
+        "import { x } from './x'\nclass A { 1️⃣isValid(d) { return d.toISOString() }\n"
+          + " run() { return this.isValid(x) } }\n"
       ).isEmpty)
     #expect(try renames("export function 1️⃣isValid(d) { return d.toISOString() }\n").isEmpty)
     #expect(try renames("function 1️⃣isValid(d) { return d.toISOString() }\nisValid(new Date())\n").isEmpty)
@@ -198,10 +199,7 @@ struct FeatureTests {
         types: EvidenceTypeSuggester(), names: FixedNameSuggester(name: "#isValid", confidence: 0.9)))
     let source = "class A {\n  1️⃣#check(d) { return !!d }\n  run(x) { return this.#check(x) }\n}\n"
     let m = editor.open(source)
-    let actions = try editor.result(
-      "textDocument/codeAction",
-      ["textDocument": doc, "range": MockEditor.range(m[1]!, m[1]!), "context": ["diagnostics": []]]
-    ).items
+    let actions = try codeActions(editor, at: m[1]!)
     let rename = try #require(actions.first { $0["title"] == "Rename function to `#isValid`" })
     let edits = rename["edit"]?["changes"]?[uri]?.items ?? []
     #expect(
@@ -219,10 +217,8 @@ struct FeatureTests {
       let editor = try MockEditor(
         providers: AnalysisProviders(types: EvidenceTypeSuggester(), names: names), options: options)
       let m = editor.open("import { log } from './log'\nfunction 1️⃣first(a, b) { const r = a + b; return r }\n")
-      let actions = try editor.result(
-        "textDocument/codeAction",
-        ["textDocument": doc, "range": MockEditor.range(m[1]!, m[1]!), "context": ["diagnostics": []]]
-      ).items.compactMap { $0["title"]?.stringValue }.filter { $0.hasPrefix("Rename") }
+      let actions = try codeActions(editor, at: m[1]!).compactMap { $0["title"]?.stringValue }
+        .filter { $0.hasPrefix("Rename") }
       let diagnostics = try editor.diagnostics(for: uri).filter { $0["code"] == "name-mismatch" }.count
       return (actions, diagnostics)
     }
@@ -248,10 +244,7 @@ struct FeatureTests {
     let source =
       "function 1️⃣isValid(d) { return d.toISOString() }\nfunction check(isValid) { return isValid }\nexport default { isValid }\n"
     let m = editor.open(source)
-    let actions = try editor.result(
-      "textDocument/codeAction",
-      ["textDocument": doc, "range": MockEditor.range(m[1]!, m[1]!), "context": ["diagnostics": []]]
-    ).items
+    let actions = try codeActions(editor, at: m[1]!)
     let rename = try #require(actions.first { $0["title"] == "Rename function to `formatDate`" })
     let edits = rename["edit"]?["changes"]?[uri]?.items ?? []
     #expect(
@@ -268,10 +261,7 @@ struct FeatureTests {
       function second(n, k) { const out = []; for (let j = 0; j < n; j++) { out.push(k * j) } return out }
       """)
     _ = try editor.diagnostics(for: uri)
-    let actions = try editor.result(
-      "textDocument/codeAction",
-      ["textDocument": doc, "range": MockEditor.range(m[1]!, m[1]!), "context": ["diagnostics": []]]
-    ).items
+    let actions = try codeActions(editor, at: m[1]!)
     let show = try #require(actions.first { $0["title"]?.stringValue?.hasPrefix("Show functional clones") == true })
     #expect(show["command"]?["command"] == "codeintel.showClones")
     let args = show["command"]?["arguments"]?.items ?? []

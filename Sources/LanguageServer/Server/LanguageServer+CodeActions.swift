@@ -71,7 +71,8 @@ extension LanguageServer {
 
   /// The edits that rename the function declared at `declaration` to `newName`, or nil when that is not safe
   /// from this file alone (`FileLocalRename`: methods, exported names, a script's globals, a name already in
-  /// the file, …); a class's `#private` member is renamed throughout its class body. A shadowing local of the same name is left alone, and a shorthand property `{f}` becomes
+  /// the file, …); a class's `#private` member is renamed throughout its class body. A shadowing local of the
+  /// same name is left alone, and a shorthand property `{f}` becomes
   /// `{f: newName}` so the object keeps its key.
   func renameEdits(
     of name: String, declaredAt declaration: Range<Int>, to newName: String, in doc: Document

@@ -17,6 +17,21 @@ struct FeatureTests {
     ).items
   }
 
+  /// The rename action a name suggester proposing `name` (at 0.9) offers at marker 1 of `source`, and the text
+  /// its edits leave; nil when no action has that title.
+  func renamed(_ source: String, to name: String) throws -> (action: JSONValue, text: String)? {
+    let editor = try MockEditor(
+      providers: AnalysisProviders(
+        types: EvidenceTypeSuggester(), names: FixedNameSuggester(name: name, confidence: 0.9)))
+    let m = editor.open(source)
+    let title = "Rename function to `\(name)`"
+    guard let rename = try codeActions(editor, at: m[1]!).first(where: { $0["title"] == .string(title) }) else {
+      return nil
+    }
+    let edits = rename["edit"]?["changes"]?[uri]?.items ?? []
+    return (rename, Self.apply(edits, to: MockEditor.extractMarkers(source).0))
+  }
+
   /// Applies LSP text edits (as the editor would) to a text.
   static func apply(_ edits: [JSONValue], to text: String) -> String {
     let index = LineIndexShim(text)
@@ -153,18 +168,12 @@ struct FeatureTests {
   }
 
   @Test func renameToTheSuggestedName() throws {
-    let editor = try MockEditor(
-      providers: AnalysisProviders(
-        types: EvidenceTypeSuggester(), names: FixedNameSuggester(name: "formatDate", confidence: 0.9)))
     let source =
       "import { obj } from './obj'\nfunction 1️⃣isValid(d) { return d.toISOString() }\nconst s = isValid(new Date())\nobj.isValid = 1\n"
-    let m = editor.open(source)
-    let actions = try codeActions(editor, at: m[1]!)
-    let rename = try #require(actions.first { $0["title"] == "Rename function to `formatDate`" })
-    #expect(rename["kind"] == "refactor.rewrite")
-    let edits = rename["edit"]?["changes"]?[uri]?.items ?? []
+    let rename = try #require(try renamed(source, to: "formatDate"))
+    #expect(rename.action["kind"] == "refactor.rewrite")
     #expect(
-      Self.apply(edits, to: MockEditor.extractMarkers(source).0)
+      rename.text
         == "import { obj } from './obj'\nfunction formatDate(d) { return d.toISOString() }\nconst s = formatDate(new Date())\nobj.isValid = 1\n"
     )
   }
@@ -194,16 +203,10 @@ struct FeatureTests {
 
   /// A class's `#private` method is renamed throughout its class body (no code outside the class can call it).
   @Test func renameAPrivateMethodInItsClass() throws {
-    let editor = try MockEditor(
-      providers: AnalysisProviders(
-        types: EvidenceTypeSuggester(), names: FixedNameSuggester(name: "#isValid", confidence: 0.9)))
     let source = "class A {\n  1️⃣#check(d) { return !!d }\n  run(x) { return this.#check(x) }\n}\n"
-    let m = editor.open(source)
-    let actions = try codeActions(editor, at: m[1]!)
-    let rename = try #require(actions.first { $0["title"] == "Rename function to `#isValid`" })
-    let edits = rename["edit"]?["changes"]?[uri]?.items ?? []
+    let rename = try #require(try renamed(source, to: "#isValid"))
     #expect(
-      Self.apply(edits, to: MockEditor.extractMarkers(source).0)
+      rename.text
         == "class A {\n  #isValid(d) { return !!d }\n  run(x) { return this.#isValid(x) }\n}\n")
   }
 
@@ -236,19 +239,13 @@ struct FeatureTests {
   }
 
   @Test func renameFollowsScopesNotSpelling() throws {
-    let editor = try MockEditor(
-      providers: AnalysisProviders(
-        types: EvidenceTypeSuggester(), names: FixedNameSuggester(name: "formatDate", confidence: 0.9)))
     // The inner `isValid` is a different binding (a parameter that shadows the function); the
     // shorthand export keeps its key.
     let source =
       "function 1️⃣isValid(d) { return d.toISOString() }\nfunction check(isValid) { return isValid }\nexport default { isValid }\n"
-    let m = editor.open(source)
-    let actions = try codeActions(editor, at: m[1]!)
-    let rename = try #require(actions.first { $0["title"] == "Rename function to `formatDate`" })
-    let edits = rename["edit"]?["changes"]?[uri]?.items ?? []
+    let rename = try #require(try renamed(source, to: "formatDate"))
     #expect(
-      Self.apply(edits, to: MockEditor.extractMarkers(source).0)
+      rename.text
         == "function formatDate(d) { return d.toISOString() }\nfunction check(isValid) { return isValid }\nexport default { isValid: formatDate }\n"
     )
   }

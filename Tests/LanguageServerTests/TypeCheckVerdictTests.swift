@@ -136,6 +136,15 @@ private func parse(_ source: String) throws -> Tree { try Parser(language: .type
 
     """
 
+  /// A server with the compiler check whose editor has opened `twoFunctions`, both of whose hints pass.
+  private func openedTwoFunctions() throws -> (filter: TypeCheckFilter, editor: MockEditor) {
+    let filter = TypeCheckFilter(start: { try TypeChecker(script: typeCheckScript) })
+    let editor = try editor(filter)
+    editor.open(Self.twoFunctions, uri: Self.uri)
+    #expect(try hints(editor) == ["0:: number", "1:: number"])
+    return (filter, editor)
+  }
+
   @Test(.enabled(if: typeCompilerInstalled, "node-typescript is not installed: apt-get install -y node-typescript"))
   func verdictsAreKeptAcrossAnEditInAnotherFunction() throws {
     let filter = TypeCheckFilter(start: { try TypeChecker(script: typeCheckScript) })
@@ -157,10 +166,7 @@ private func parse(_ source: String) throws -> Tree { try Parser(language: .type
 
   @Test(.enabled(if: typeCompilerInstalled, "node-typescript is not installed: apt-get install -y node-typescript"))
   func verdictsAreDroppedWhenTheEnvironmentChanges() throws {
-    let filter = TypeCheckFilter(start: { try TypeChecker(script: typeCheckScript) })
-    let editor = try editor(filter)
-    editor.open(Self.twoFunctions, uri: Self.uri)
-    #expect(try hints(editor) == ["0:: number", "1:: number"])
+    let (filter, editor) = try openedTwoFunctions()
     replace(editor, version: 2, with: "import { missing } from \"./nowhere\";\n" + Self.twoFunctions)
     #expect(try hints(editor) == ["1:: number", "2:: number"])
     #expect(filter.lastChecked.count == 2)
@@ -170,10 +176,7 @@ private func parse(_ source: String) throws -> Tree { try Parser(language: .type
   /// of before come back when the error is fixed.
   @Test(.enabled(if: typeCompilerInstalled, "node-typescript is not installed: apt-get install -y node-typescript"))
   func verdictsComeBackWhenASyntaxErrorIsFixed() throws {
-    let filter = TypeCheckFilter(start: { try TypeChecker(script: typeCheckScript) })
-    let editor = try editor(filter)
-    editor.open(Self.twoFunctions, uri: Self.uri)
-    #expect(try hints(editor) == ["0:: number", "1:: number"])
+    let (filter, editor) = try openedTwoFunctions()
     replace(editor, version: 2, with: Self.twoFunctions + "function (\n")
     #expect(try hints(editor) == ["0:: number", "1:: number"])
     #expect(filter.lastChecked.count == 2)
@@ -186,10 +189,7 @@ private func parse(_ source: String) throws -> Tree { try Parser(language: .type
   /// file, so no candidate passes any more and the hint goes.
   @Test(.enabled(if: typeCompilerInstalled, "node-typescript is not installed: apt-get install -y node-typescript"))
   func aCallAddedElsewhereRechecksTheCalleeAndItsBadHintIsNotShown() throws {
-    let filter = TypeCheckFilter(start: { try TypeChecker(script: typeCheckScript) })
-    let editor = try editor(filter)
-    editor.open(Self.twoFunctions, uri: Self.uri)
-    #expect(try hints(editor) == ["0:: number", "1:: number"])
+    let (filter, editor) = try openedTwoFunctions()
     let called = Self.twoFunctions + "\n\n\nexport function use() { return twice(\"a\") }\n"
     replace(editor, version: 2, with: called)
     #expect(try hints(editor) == ["1:: number"])

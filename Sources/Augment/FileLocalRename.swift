@@ -20,7 +20,9 @@ public enum FileLocalRename {
     of name: String, declaredAt declaration: Range<Int>, to newName: String, in tree: Tree,
     analysis: ScopeAnalysis? = nil
   ) -> [(range: Range<Int>, text: String)]? {
-    guard newName != name, isIdentifier(newName), !IdentifierWords.reserved.contains(newName) else { return nil }
+    guard newName != name, IdentifierWords.isIdentifier(newName), !IdentifierWords.reserved.contains(newName) else {
+      return nil
+    }
     let analysis = analysis ?? ScopeAnalysis(tree: tree)
     guard let binding = analysis.binding(at: declaration.lowerBound), binding.name == name else { return nil }
     switch binding.kind {
@@ -52,7 +54,7 @@ public enum FileLocalRename {
       return true
     }
     guard !unknown else { return nil }
-    var edits = references.map { r in (range: r.range, text: r.isShorthand ? "\(name): \(newName)" : newName) }
+    var edits = references.map { (range: $0.range, text: $0.renamedText(newName)) }
     if !edits.contains(where: { $0.range == declaration }) { edits.append((declaration, newName)) }
     return edits.sorted { $0.range.lowerBound < $1.range.lowerBound }
   }
@@ -65,7 +67,7 @@ public enum FileLocalRename {
     of name: String, declaredAt declaration: Range<Int>, to newName: String, in tree: Tree
   ) -> [(range: Range<Int>, text: String)]? {
     guard name.hasPrefix("#"), newName.hasPrefix("#"), newName != name,
-      isIdentifier(String(newName.dropFirst())), !newName.dropFirst().isEmpty
+      IdentifierWords.isIdentifier(String(newName.dropFirst()))
     else { return nil }
     // The class body holding the declaration.
     var node = tree.root.descendant(for: declaration)
@@ -101,14 +103,5 @@ public enum FileLocalRename {
       return true
     }
     return analysis.freeReferences.contains { ["require", "module", "exports"].contains($0.name) }
-  }
-
-  static func isIdentifier(_ s: String) -> Bool {
-    guard let first = s.unicodeScalars.first, first == "_" || first == "$" || first.properties.isAlphabetic else {
-      return false
-    }
-    return s.unicodeScalars.allSatisfy {
-      $0 == "_" || $0 == "$" || $0.properties.isAlphabetic || ("0"..."9").contains($0)
-    }
   }
 }

@@ -63,7 +63,7 @@ public enum IdentifierBlind {
       guard let binding = reference.binding, analysis.bindings[binding].kind != .arguments else { continue }
       let name = names[binding] ?? newName(names.count)
       names[binding] = name
-      let text = reference.isShorthand ? "\(reference.name): \(name)" : name
+      let text = reference.renamedText(name)
       edits.append(ByteEdit(start: reference.range.lowerBound, deletedLength: reference.range.count, inserted: text))
     }
     return try edits.apply(to: tree.bytes)

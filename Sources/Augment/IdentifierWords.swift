@@ -62,6 +62,17 @@ public enum IdentifierWords {
     "totalSize", "byteLength", "textLength", "maxDepth", "curDepth", "levelIndex",
   ]
 
+  /// Whether `s` is an identifier as written in source: a letter, `_` or `$`, then letters, digits, `_` or `$`
+  /// (Unicode letters included; escapes are not).
+  public static func isIdentifier(_ s: String) -> Bool {
+    guard let first = s.unicodeScalars.first, first == "_" || first == "$" || first.properties.isAlphabetic else {
+      return false
+    }
+    return s.unicodeScalars.allSatisfy {
+      $0 == "_" || $0 == "$" || $0.properties.isAlphabetic || ("0"..."9").contains($0)
+    }
+  }
+
   /// Names a renamer must never introduce: JavaScript reserved words (also strict-mode and future ones),
   /// TypeScript's contextual keywords, and names with special meaning (`arguments`, `eval`, `undefined`, …).
   public static let reserved: Set<String> = [

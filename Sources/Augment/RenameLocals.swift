@@ -155,7 +155,7 @@ struct RenamePlanner {
     for (binding, name) in renames {
       for i in analysis.referenceIndices(of: binding) {
         let r = analysis.references[i]
-        let text = r.isShorthand ? "\(r.name): \(name)" : name
+        let text = r.renamedText(name)
         out.append(ByteEdit(start: r.range.lowerBound, deletedLength: r.range.count, inserted: text))
       }
     }

@@ -1,3 +1,4 @@
+import Augment
 import Syntax
 
 /// One method-naming example: a function with its own name hidden, and the name to predict.
@@ -23,7 +24,9 @@ public enum MethodNames {
   public static func example(for unit: FunctionUnit, in tree: Tree) -> MethodNameExample? {
     guard unit.kind != .constructor, let name = unit.name else { return nil }
     let bare = name.hasPrefix("#") ? String(name.dropFirst()) : name
-    guard isIdentifier(bare), bare.filter({ $0.isLetter || $0.isNumber }).count >= 2 else { return nil }
+    guard IdentifierWords.isIdentifier(bare), bare.filter({ $0.isLetter || $0.isNumber }).count >= 2 else {
+      return nil
+    }
     // `module.exports = function …` / `exports.default = …`: where it is stored, not what it does.
     guard !uninformative.contains(bare) else { return nil }
     let target = identifierSubtokens(bare)
@@ -60,14 +63,5 @@ public enum MethodNames {
       body.byteRange == unit.bodyRange
     else { return 0 }
     return body.namedChildren.filter { $0.type != "comment" }.count
-  }
-
-  static func isIdentifier(_ s: String) -> Bool {
-    guard let first = s.unicodeScalars.first, first == "_" || first == "$" || first.properties.isAlphabetic else {
-      return false
-    }
-    return s.unicodeScalars.allSatisfy {
-      $0 == "_" || $0 == "$" || $0.properties.isAlphabetic || ("0"..."9").contains($0)
-    }
   }
 }

@@ -104,6 +104,10 @@ public struct Reference: Sendable, Hashable {
   public let isJSXTag: Bool
   /// The local name in `export { x }` / `export { x as y }`.
   public let isExportSpecifier: Bool
+
+  /// The text that replaces this occurrence when its variable is renamed to `newName`: the new name, or
+  /// `name: newName` for a shorthand property, whose key must stay.
+  public func renamedText(_ newName: String) -> String { isShorthand ? "\(name): \(newName)" : newName }
 }
 
 // MARK: - Analysis

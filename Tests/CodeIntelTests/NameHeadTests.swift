@@ -275,7 +275,8 @@ struct NameFinetuneTests {
     var random = c
     random.randomInit = true
     let other = try Tokenizer.train(
-      texts: syntheticNames(48, seed: 3).map { $0.input + " other" }, configuration: Tokenizer.Configuration(vocabSize: 300))
+      texts: syntheticNames(48, seed: 3).map { $0.input + " other" },
+      configuration: Tokenizer.Configuration(vocabSize: 300))
     let cases: [(String, String)] = [
       (refusal(shorter), "reads 40 input tokens and this run 32"),
       (refusal(c, pretrain: wider), "is not of this run's architecture"),
@@ -491,7 +492,9 @@ struct NameAnalysisTests {
     #expect(!NameAnalysis.isHandlerName("getOnlineUsers") && NameAnalysis.isHandlerName("xhr_onload"))
   }
 
-  @Test("a predicate with its details in a record is not a mismatch; a record with no truth value still is (the train audit)")
+  @Test(
+    "a predicate with its details in a record is not a mismatch; a record with no truth value still is (the train audit)"
+  )
   func predicatesWithDetails() throws {
     let r = try reasons(
       """

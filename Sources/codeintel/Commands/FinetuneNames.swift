@@ -29,7 +29,7 @@ enum FinetuneNames {
         --lr X                Peak learning rate (default 7e-4).
         --warmup N            Warm-up steps (default 30).
         --seed S              Seed of initialisation and data order (default 1).
-        --max-length N        Encoder input tokens (default 64, at most the model's maximum).
+        --max-length N        Encoder input tokens (default 64, or --init-head's; at most the model's maximum).
         --decoder-layers N    1 or 2 (default 1).
         --copy on|off         Pointer-generator decoder (default on): a learned gate mixes the subtoken
                               distribution with attention over the input's own subtokens (copying).

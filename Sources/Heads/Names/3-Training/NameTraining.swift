@@ -84,11 +84,13 @@ public final class NameFinetuner {
     if d.layers != config.decoderLayers || d.ffn != config.decoderFFN || d.copy != (config.pointerGenerator ?? false)
       || head.info.maxSubtokens != config.maxSubtokens
     {
-      return "its decoder (\(d.layers) layer(s), ffn \(d.ffn), copy \(d.copy ? "on" : "off"), \(head.info.maxSubtokens) "
+      return
+        "its decoder (\(d.layers) layer(s), ffn \(d.ffn), copy \(d.copy ? "on" : "off"), \(head.info.maxSubtokens) "
         + "subtokens) is not the one the options ask for"
     }
     if head.info.training.subtokenVocab != config.subtokenVocab {
-      return "its subtoken vocabulary was built for \(head.info.training.subtokenVocab) entries, not \(config.subtokenVocab)"
+      return
+        "its subtoken vocabulary was built for \(head.info.training.subtokenVocab) entries, not \(config.subtokenVocab)"
     }
     return nil
   }
@@ -113,12 +115,15 @@ public final class NameFinetuner {
         head, config: config, tokenizer: tokenizer, encoder: pretrainedEncoder, architecture: pretrain.architecture,
         maxLength: maxLength)
       {
-        throw CodeIntelError.at(head.directory.path, "cannot warm-start from this head: \(reason)")
+        let hint = "without --pretrained and those options, a run takes the head's own"
+        throw CodeIntelError.at(head.directory.path, "cannot warm-start from this head: \(reason) (\(hint))")
       }
       config.initHead = NameWarmStart(
         path: head.directory.path, steps: head.info.steps, examplesSeen: head.info.examplesSeen,
-        encoderSHA256: try NameFinetuner.sha256(ofFile: head.directory.appendingPathComponent(head.info.encoderFile).path),
-        decoderSHA256: try NameFinetuner.sha256(ofFile: head.directory.appendingPathComponent(head.info.decoderFile).path))
+        encoderSHA256: try NameFinetuner.sha256(
+          ofFile: head.directory.appendingPathComponent(head.info.encoderFile).path),
+        decoderSHA256: try NameFinetuner.sha256(
+          ofFile: head.directory.appendingPathComponent(head.info.decoderFile).path))
       // a head trained without pretraining stays one
       config.randomInit = head.info.randomInit
     }
@@ -154,10 +159,11 @@ public final class NameFinetuner {
     }
     self.vocabulary = vocabulary
     decoder = NameDecoder(
-      config: initHead?.decoder.config ?? NameDecoderConfig(
-        vocab: vocabulary.count, dim: encoder.dim, layers: config.decoderLayers,
-        heads: (encoder as? TransformerEncoder)?.config.heads ?? 4, ffn: config.decoderFFN,
-        maxLen: config.maxSubtokens + 1, copy: config.pointerGenerator ?? false),
+      config: initHead?.decoder.config
+        ?? NameDecoderConfig(
+          vocab: vocabulary.count, dim: encoder.dim, layers: config.decoderLayers,
+          heads: (encoder as? TransformerEncoder)?.config.heads ?? 4, ffn: config.decoderFFN,
+          maxLen: config.maxSubtokens + 1, copy: config.pointerGenerator ?? false),
       seed: config.seed)
     if let head = initHead { decoder.parameters.copyWeights(from: head.decoder.parameters) }
     loop = FineTuneLoop(

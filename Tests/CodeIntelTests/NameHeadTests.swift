@@ -202,6 +202,94 @@ struct NameFinetuneTests {
     #expect(throws: (any Error).self) { try trainer(config(), output: dirA + "-missing", resume: true) }
   }
 
+  @Test("--init-head: a warm start begins at the saved head's weights and vocabulary, resumes exactly, and is recorded")
+  func warmStart() throws {
+    let tmp = FileManager.default.temporaryDirectory
+    let dirs = ["names-h-", "names-w-", "names-r-"].map { tmp.appendingPathComponent($0 + UUID().uuidString).path }
+    defer { for d in dirs { try? FileManager.default.removeItem(atPath: d) } }
+    var c = config(steps: 6)
+    c.pointerGenerator = true
+    let base = try trainer(c, output: dirs[0])
+    try base.run()
+    let head = try NameHead.load(directory: dirs[0], withRetrieval: false)
+    // the continuation sees other functions (other targets too), with a fresh schedule
+    let more = syntheticNames(40, seed: 2).map {
+      MethodNameRecord(package: $0.package, path: $0.path, name: $0.name, target: $0.target + ["data"], input: $0.input)
+    }
+    var w = c
+    w.steps = 4
+    w.learningRate = 1e-3
+    func warm(_ dir: String, resume: Bool = false) throws -> NameFinetuner {
+      try NameFinetuner(config: w, initHead: head, train: more, valid: Self.valid, output: dir, resume: resume)
+    }
+    let a = try warm(dirs[1])
+    // exactly the saved weights and the head's vocabulary (not one built from the new targets)
+    #expect(weights(a) == weights(base) && a.vocabulary == base.vocabulary && !a.vocabulary.tokens.contains("data"))
+    let expected = base.loss(of: a.batch(at: 0), in: more, train: false).loss
+    try a.run()
+    #expect(a.losses.count == 4 && a.losses[0] == expected, "first loss \(a.losses[0]) vs the head's \(expected)")
+    #expect(weights(a) != weights(base))
+    // the head it began from is in the recipe, with the pretrained origin the head had
+    let written = try NameHead.load(directory: dirs[1], withRetrieval: false)
+    let record = try #require(written.info.training.initHead)
+    #expect(record.steps == 6 && record.path == head.directory.path && written.info.steps == 4)
+    #expect(record.decoderSHA256 == (try NameFinetuner.sha256(ofFile: dirs[0] + "/decoder.safetensors")))
+    #expect(written.info.pretrained == head.info.pretrained && written.info.maxLength == head.info.maxLength)
+    #expect(written.vocabulary == head.vocabulary)
+    // --resume still continues exactly
+    let first = try warm(dirs[2])
+    try first.run(stopAt: 2)
+    let second = try warm(dirs[2], resume: true)
+    #expect(second.step == 2)
+    try second.run()
+    #expect(weights(second) == weights(a) && first.losses + second.losses == a.losses)
+  }
+
+  @Test("--init-head refuses a head of another length, tokenizer, encoder or decoder in one sentence")
+  func warmStartRefused() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("names-m-\(UUID())").path
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let c = config(steps: 2)
+    try trainer(c, output: dir).run()
+    let head = try NameHead.load(directory: dir, withRetrieval: false)
+    func refusal(
+      _ c: NameFinetuneConfig, tokenizer: Tokenizer = Self.tokenizer, pretrain p: PretrainConfig? = nil
+    ) -> String {
+      let p = p ?? pretrain()
+      do {
+        _ = try NameFinetuner(
+          config: c, tokenizer: tokenizer, encoder: EncoderFactory.make(p, vocab: tokenizer.vocabSize, seed: 5),
+          pretrain: p, maxLength: 40, origin: NameHead.Origin(model: "tiny", encoderSHA256: "00", steps: 1),
+          train: Self.train, valid: Self.valid, output: nil, initHead: head)
+        return ""
+      } catch { return "\(error)" }
+    }
+    // the same shape is accepted (the check can pass)
+    #expect(refusal(c) == "")
+    var shorter = c
+    shorter.maxLength = 32
+    var wider = pretrain()
+    wider.dim = 32
+    var deeper = c
+    deeper.decoderLayers = 2
+    var random = c
+    random.randomInit = true
+    let other = try Tokenizer.train(
+      texts: syntheticNames(48, seed: 3).map { $0.input + " other" },
+      configuration: Tokenizer.Configuration(vocabSize: 300))
+    let cases: [(String, String)] = [
+      (refusal(shorter), "reads 40 input tokens and this run 32"),
+      (refusal(c, pretrain: wider), "is not of this run's architecture"),
+      (refusal(deeper), "its decoder"),
+      (refusal(c, tokenizer: other), "tokenizer"),
+      (refusal(random), "--random-init"),
+    ]
+    for (message, expected) in cases {
+      #expect(message.contains(expected), "\(message)")
+      #expect(!message.isEmpty && !message.contains("\n"), "one line: \(message)")
+    }
+  }
+
   @Test("fine-tuning learns the synthetic task (loss falls, valid F1 above chance)")
   func learns() throws {
     var c = config(steps: 150)
@@ -404,7 +492,9 @@ struct NameAnalysisTests {
     #expect(!NameAnalysis.isHandlerName("getOnlineUsers") && NameAnalysis.isHandlerName("xhr_onload"))
   }
 
-  @Test("a predicate with its details in a record is not a mismatch; a record with no truth value still is (the train audit)")
+  @Test(
+    "a predicate with its details in a record is not a mismatch; a record with no truth value still is (the train audit)"
+  )
   func predicatesWithDetails() throws {
     let r = try reasons(
       """

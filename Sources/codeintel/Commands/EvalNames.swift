@@ -293,8 +293,11 @@ enum EvalNames {
         : "`\(head.info.pretrained.model ?? "?")` (\(head.info.pretrained.steps) pretraining steps, encoder sha256 "
           + "`\(String((head.info.pretrained.encoderSHA256 ?? "?").prefix(12)))…`)"
       details.append(
-        "- \(head.info.label): `\(head.directory.path)`: encoder from \(origin); fine-tuned \(head.info.steps) "
-          + "steps (\(head.info.examplesSeen) functions, \(Int(head.info.trainingSeconds)) s), batch "
+        "- \(head.info.label): `\(head.directory.path)`: encoder from \(origin); fine-tuned "
+          + (head.info.training.initHead.map {
+            "\($0.steps) steps (\($0.examplesSeen) functions) and then, warm-started from that head, "
+          } ?? "")
+          + "\(head.info.steps) steps (\(head.info.examplesSeen) functions, \(Int(head.info.trainingSeconds)) s), batch "
           + "\(head.info.training.batchSize), lr \(head.info.training.learningRate), inputs cut to "
           + "\(head.info.maxLength) tokens, \(head.info.subtokens) subtokens; decoded with "
           + (overridden ? scored.joined(separator: "; ") : head.decoding.summary + " (its config.json)")

@@ -29,7 +29,7 @@ enum FinetuneNames {
         --lr X                Peak learning rate (default 7e-4).
         --warmup N            Warm-up steps (default 30).
         --seed S              Seed of initialisation and data order (default 1).
-        --max-length N        Encoder input tokens (default 64, at most the model's maximum).
+        --max-length N        Encoder input tokens (default 64, or --init-head's; at most the model's maximum).
         --decoder-layers N    1 or 2 (default 1).
         --copy on|off         Pointer-generator decoder (default on): a learned gate mixes the subtoken
                               distribution with attention over the input's own subtokens (copying).
@@ -43,6 +43,13 @@ enum FinetuneNames {
                               that file exists, so each measure sees both.
         --limit N             Only the first N training functions (smoke tests).
         --resume              Continue exactly from DIR/checkpoint/ (same options).
+        --init-head HEAD      Warm start: continue training a finished head folder HEAD (its fine-tuned
+                              encoder, decoder, tokenizer and subtokens.json; the vocabulary stays the
+                              head's, and so do --max-length, --decoder-layers, --copy and --subtokens
+                              unless given). A fresh schedule (warm-up, cosine) and data order from step 0;
+                              config.json records the head it began from. Without --pretrained the head's
+                              own encoder architecture and length are the run's; with it, a head of
+                              another architecture, length or tokenizer is refused. Not with --random-init.
     """
 
   static func run(_ args: [String]) throws -> Int32 {
@@ -59,10 +66,21 @@ enum FinetuneNames {
     config.learningRate = Float(try scanner.double("--lr", in: 1e-7...1) ?? Double(config.learningRate))
     config.warmupSteps = try scanner.int("--warmup", in: 0...1_000_000) ?? config.warmupSteps
     config.seed = UInt64(try scanner.int("--seed", in: 0...Int.max) ?? Int(config.seed))
-    config.maxLength = try scanner.int("--max-length", in: 8...100_000) ?? 64
-    config.decoderLayers = try scanner.int("--decoder-layers", in: 1...2) ?? config.decoderLayers
-    config.pointerGenerator = (try scanner.choice("--copy", from: ["on", "off"]) ?? "on") == "on"
-    config.subtokenVocab = try scanner.int("--subtokens", in: 16...1_000_000) ?? config.subtokenVocab
+    let maxLength = try scanner.int("--max-length", in: 8...100_000)
+    let decoderLayers = try scanner.int("--decoder-layers", in: 1...2)
+    let copy = try scanner.choice("--copy", from: ["on", "off"]).map { $0 == "on" }
+    let subtokens = try scanner.int("--subtokens", in: 16...1_000_000)
+    let initHeadDir = try scanner.option("--init-head")
+    // a warm start keeps the head's shape unless an option asks otherwise (then it is refused below)
+    let initHead = try initHeadDir.map { try NameHead.load(directory: $0, withRetrieval: false) }
+    config.maxLength = maxLength ?? initHead?.info.maxLength ?? 64
+    config.decoderLayers = decoderLayers ?? initHead?.decoder.config.layers ?? config.decoderLayers
+    config.pointerGenerator = copy ?? initHead?.decoder.config.copy ?? true
+    config.subtokenVocab = subtokens ?? initHead?.info.training.subtokenVocab ?? config.subtokenVocab
+    if let head = initHead {
+      config.decoderFFN = head.decoder.config.ffn
+      config.maxSubtokens = head.info.maxSubtokens
+    }
     config.threads = try scanner.int("--threads", in: 1...64) ?? config.threads
     config.evalEvery = try scanner.int("--eval-every", in: 0...10_000_000) ?? config.evalEvery
     config.finalEvalExamples = try scanner.int("--final-eval", in: 0...10_000_000) ?? config.finalEvalExamples
@@ -72,10 +90,11 @@ enum FinetuneNames {
     guard try scanner.finish().isEmpty else { throw UsageError("finetune names takes no positional arguments") }
     guard config.steps > 0 || config.maxMinutes > 0 else { throw UsageError("give --steps N or --max-minutes M") }
 
-    let model = try PretrainedModel.loadDefault(explicit: pretrainedDir)
-    let encoderPath = model.directory.appendingPathComponent(model.info.encoder).path
-    let origin = NameHead.Origin(
-      model: model.info.name, encoderSHA256: try NameFinetuner.sha256(ofFile: encoderPath), steps: model.info.steps)
+    if initHead != nil, config.randomInit {
+      throw UsageError("--init-head continues a trained head and cannot be combined with --random-init")
+    }
+    // with --init-head and no --pretrained, the head's own encoder is the start
+    let model = initHead != nil && pretrainedDir == nil ? nil : try PretrainedModel.loadDefault(explicit: pretrainedDir)
     let dir = (datasets as NSString).expandingTildeInPath + "/method-names"
     let train = try MethodNameRecord.read(path: dir + "/train.jsonl", limit: limit)
     var valid = try MethodNameRecord.read(path: dir + "/valid.jsonl")
@@ -85,10 +104,21 @@ enum FinetuneNames {
       valid = MethodNameRecord.interleaved(valid, MethodNameRecord.spread(github, count: valid.count))
     }
     printError(
-      "finetune names: \(train.count) train, \(valid.count) valid functions; encoder from \(model.directory.path)")
-    let trainer = try NameFinetuner(
-      config: config, pretrained: model, origin: origin, train: train, valid: valid, output: out, resume: resume,
-      log: { printError($0) })
+      "finetune names: \(train.count) train, \(valid.count) valid functions; encoder from "
+        + (model?.directory.path ?? "the head \(initHeadDir ?? "")"))
+    let trainer: NameFinetuner
+    if let model {
+      let encoderPath = model.directory.appendingPathComponent(model.info.encoder).path
+      let origin = NameHead.Origin(
+        model: model.info.name, encoderSHA256: try NameFinetuner.sha256(ofFile: encoderPath), steps: model.info.steps)
+      trainer = try NameFinetuner(
+        config: config, pretrained: model, origin: origin, train: train, valid: valid, output: out, resume: resume,
+        initHead: initHead, log: { printError($0) })
+    } else {
+      trainer = try NameFinetuner(
+        config: config, initHead: initHead!, train: train, valid: valid, output: out, resume: resume,
+        log: { printError($0) })
+    }
     let s = try trainer.run()
     var line = String(
       format: "finetune names: %d steps, %.0f s, %.1f functions/s, final loss %.4f", s.steps, s.trainingSeconds,

@@ -35,6 +35,9 @@ public struct NameFinetuneConfig: Codable, Sendable, Equatable {
   /// Valid functions decoded by beam search at the end (subtoken F1 in the log); 0 = none.
   public var finalEvalExamples: Int = 300
   public var checkpointMinutes: Double = 2
+  /// The finished head this run started from (`--init-head`: its encoder, decoder and subtoken vocabulary); nil in
+  /// runs from a pretrained (or random) encoder and in heads written before the option existed.
+  public var initHead: NameWarmStart? = nil
 
   public init() {}
 
@@ -43,5 +46,25 @@ public struct NameFinetuneConfig: Codable, Sendable, Equatable {
     guard batchSize > 0, learningRate > 0, decoderLayers > 0, subtokenVocab > 8, maxSubtokens > 0 else {
       throw PretrainError.invalidConfig("batch, learning rate, decoder layers and vocabulary must be positive")
     }
+  }
+}
+
+/// Which finished head a warm-started run began from (recorded in its recipe).
+public struct NameWarmStart: Codable, Sendable, Equatable {
+  /// The head folder as given.
+  public var path: String
+  /// Its optimiser steps and functions seen (its own run's, not counting any warm start before it).
+  public var steps: Int
+  public var examplesSeen: Int
+  /// sha256 of its `encoder.safetensors` and `decoder.safetensors`.
+  public var encoderSHA256: String
+  public var decoderSHA256: String
+
+  public init(path: String, steps: Int, examplesSeen: Int, encoderSHA256: String, decoderSHA256: String) {
+    self.path = path
+    self.steps = steps
+    self.examplesSeen = examplesSeen
+    self.encoderSHA256 = encoderSHA256
+    self.decoderSHA256 = decoderSHA256
   }
 }

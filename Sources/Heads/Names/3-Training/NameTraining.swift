@@ -44,12 +44,55 @@ public final class NameFinetuner {
   /// `output/checkpoint/`.
   public convenience init(
     config: NameFinetuneConfig, pretrained: PretrainedModel, origin: NameHead.Origin, train: [MethodNameRecord],
-    valid: [MethodNameRecord], output: String?, resume: Bool = false, log: @escaping (String) -> Void = { _ in }
+    valid: [MethodNameRecord], output: String?, resume: Bool = false, initHead: NameHead? = nil,
+    log: @escaping (String) -> Void = { _ in }
   ) throws {
     try self.init(
       config: config, tokenizer: pretrained.tokenizer, encoder: pretrained.encoder, pretrain: pretrained.info.pretrain,
       maxLength: pretrained.info.maxLength, origin: origin, train: train, valid: valid, output: output,
-      resume: resume, log: log)
+      resume: resume, initHead: initHead, log: log)
+  }
+
+  /// A run that continues a finished head (`--init-head` without `--pretrained`): its tokenizer, encoder
+  /// architecture and input length are the head's, and so is the record of which pretrained encoder it came from.
+  public convenience init(
+    config: NameFinetuneConfig, initHead head: NameHead, train: [MethodNameRecord], valid: [MethodNameRecord],
+    output: String?, resume: Bool = false, log: @escaping (String) -> Void = { _ in }
+  ) throws {
+    var pretrain = PretrainConfig()
+    pretrain.architecture = head.info.architecture
+    try self.init(
+      config: config, tokenizer: head.tokenizer, encoder: head.encoder, pretrain: pretrain,
+      maxLength: head.info.maxLength, origin: head.info.pretrained, train: train, valid: valid, output: output,
+      resume: resume, initHead: head, log: log)
+  }
+
+  /// Why `head` cannot start a run with this tokenizer, encoder, input length and recipe (one clause), or nil.
+  static func warmStartMismatch(
+    _ head: NameHead, config: NameFinetuneConfig, tokenizer: Tokenizer, encoder: any SequenceEncoder,
+    architecture: String, maxLength: Int
+  ) -> String? {
+    if head.tokenizer.jsonData() != tokenizer.jsonData() { return "its tokenizer is not this run's" }
+    if head.info.architecture != architecture || head.encoder.parameters.layout != encoder.parameters.layout {
+      return "its encoder (\(head.info.architecture), \(head.encoder.parameters.count) weights) is not of this run's "
+        + "architecture (\(architecture), \(encoder.parameters.count) weights)"
+    }
+    if head.info.maxLength != maxLength {
+      return "it reads \(head.info.maxLength) input tokens and this run \(maxLength)"
+    }
+    let d = head.decoder.config
+    if d.layers != config.decoderLayers || d.ffn != config.decoderFFN || d.copy != (config.pointerGenerator ?? false)
+      || head.info.maxSubtokens != config.maxSubtokens
+    {
+      return
+        "its decoder (\(d.layers) layer(s), ffn \(d.ffn), copy \(d.copy ? "on" : "off"), \(head.info.maxSubtokens) "
+        + "subtokens) is not the one the options ask for"
+    }
+    if head.info.training.subtokenVocab != config.subtokenVocab {
+      return
+        "its subtoken vocabulary was built for \(head.info.training.subtokenVocab) entries, not \(config.subtokenVocab)"
+    }
+    return nil
   }
 
   /// The same from parts: `encoder` is copied (or, with `config.randomInit`, a new one is built from `pretrain`'s
@@ -57,21 +100,47 @@ public final class NameFinetuner {
   public init(
     config: NameFinetuneConfig, tokenizer: Tokenizer, encoder pretrainedEncoder: any SequenceEncoder,
     pretrain: PretrainConfig, maxLength modelMaxLength: Int, origin: NameHead.Origin, train: [MethodNameRecord],
-    valid: [MethodNameRecord], output: String?, resume: Bool = false, log: @escaping (String) -> Void = { _ in }
+    valid: [MethodNameRecord], output: String?, resume: Bool = false, initHead: NameHead? = nil,
+    log: @escaping (String) -> Void = { _ in }
   ) throws {
     try config.validate()
     guard !train.isEmpty else { throw CodeIntelError("no training examples") }
+    maxLength = config.maxLength > 0 ? min(config.maxLength, modelMaxLength) : modelMaxLength
+    var config = config
+    if let head = initHead {
+      guard !config.randomInit else {
+        throw CodeIntelError("--init-head continues a trained head and cannot be combined with --random-init")
+      }
+      if let reason = NameFinetuner.warmStartMismatch(
+        head, config: config, tokenizer: tokenizer, encoder: pretrainedEncoder, architecture: pretrain.architecture,
+        maxLength: maxLength)
+      {
+        let hint = "without --pretrained and those options, a run takes the head's own"
+        throw CodeIntelError.at(head.directory.path, "cannot warm-start from this head: \(reason) (\(hint))")
+      }
+      config.initHead = NameWarmStart(
+        path: head.directory.path, steps: head.info.steps, examplesSeen: head.info.examplesSeen,
+        encoderSHA256: try NameFinetuner.sha256(
+          ofFile: head.directory.appendingPathComponent(head.info.encoderFile).path),
+        decoderSHA256: try NameFinetuner.sha256(
+          ofFile: head.directory.appendingPathComponent(head.info.decoderFile).path))
+      // a head trained without pretraining stays one
+      config.randomInit = head.info.randomInit
+    }
     self.config = config
     self.tokenizer = tokenizer
     self.train = train
     self.valid = valid
     self.log = log
     architecture = pretrain.architecture
-    maxLength = config.maxLength > 0 ? min(config.maxLength, modelMaxLength) : modelMaxLength
     let outURL = output.map { URL(fileURLWithPath: ($0 as NSString).expandingTildeInPath) }
     self.output = outURL
     BLAS.setThreads(max(config.threads, 1))
-    if config.randomInit {
+    if let head = initHead {
+      // the head's fine-tuned encoder and the pretrained model's provenance it recorded
+      encoder = EncoderFactory.clone(head.encoder)
+      self.origin = head.info.pretrained
+    } else if config.randomInit {
       encoder = EncoderFactory.make(pretrain, vocab: tokenizer.vocabSize, seed: config.seed)
       self.origin = NameHead.Origin(model: nil, encoderSHA256: nil, steps: 0)
     } else {
@@ -80,7 +149,9 @@ public final class NameFinetuner {
     }
     encoder.training = false
     if let t = encoder as? TransformerEncoder { t.threads = max(config.threads, 1) }
-    var vocabulary = SubtokenVocabulary.build(targets: train.map(\.target), size: config.subtokenVocab)
+    // a warm start keeps the head's vocabulary (its decoder's rows are those subtokens)
+    var vocabulary =
+      initHead?.vocabulary ?? SubtokenVocabulary.build(targets: train.map(\.target), size: config.subtokenVocab)
     if resume, let dir = outURL,
       let data = FileManager.default.contents(atPath: dir.appendingPathComponent("subtokens.json").path)
     {
@@ -88,11 +159,13 @@ public final class NameFinetuner {
     }
     self.vocabulary = vocabulary
     decoder = NameDecoder(
-      config: NameDecoderConfig(
-        vocab: vocabulary.count, dim: encoder.dim, layers: config.decoderLayers,
-        heads: (encoder as? TransformerEncoder)?.config.heads ?? 4, ffn: config.decoderFFN,
-        maxLen: config.maxSubtokens + 1, copy: config.pointerGenerator ?? false),
+      config: initHead?.decoder.config
+        ?? NameDecoderConfig(
+          vocab: vocabulary.count, dim: encoder.dim, layers: config.decoderLayers,
+          heads: (encoder as? TransformerEncoder)?.config.heads ?? 4, ffn: config.decoderFFN,
+          maxLen: config.maxSubtokens + 1, copy: config.pointerGenerator ?? false),
       seed: config.seed)
+    if let head = initHead { decoder.parameters.copyWeights(from: head.decoder.parameters) }
     loop = FineTuneLoop(
       parts: [
         .init(
@@ -272,7 +345,8 @@ public final class NameFinetuner {
       "fine-tuning \(config.randomInit ? "a randomly initialised" : "the pretrained") \(architecture) encoder "
         + "(max \(maxLength) tokens) + \(config.decoderLayers)-layer decoder over \(vocabulary.count) subtokens; "
         + "\(train.count) train functions, batch \(config.batchSize), lr \(config.learningRate), "
-        + (config.steps > 0 ? "\(config.steps) steps" : "\(config.maxMinutes) minutes"))
+        + (config.steps > 0 ? "\(config.steps) steps" : "\(config.maxMinutes) minutes")
+        + (config.initHead.map { "; warm start from the head \($0.path) (\($0.steps) steps)" } ?? ""))
     var validLoss: Double?
     var functions = 0
     try loop.run(

@@ -39,6 +39,9 @@ public struct CloneOptions: Sendable, Equatable {
   public var includeBuild: Bool = false
   /// Whether example and demo apps (`ReviewScope.exampleFolders`) are reported; they are left out by default.
   public var includeExamples: Bool = false
+  /// Whether benchmark code (`ReviewScope.isBenchmarkPath`: `benchmarks/`, `x.bench.ts`) is reported; it is left out
+  /// by default.
+  public var includeBenchmarks: Bool = false
   /// Repository-relative path globs (gitignore syntax): when `include` is not empty only matching
   /// paths are reported; paths matching `exclude` never are.
   public var include: [String] = []
@@ -138,8 +141,8 @@ public struct CloneDetector: Sendable {
   }
 
   /// The units a group may hold, in index order: long enough (`minLines`, `minTokens`), not test code unless
-  /// `includeTests`, not build output unless `includeBuild`, not in an example app unless `includeExamples`
-  /// (`ReviewScope`), inside `include` and outside `exclude`. The language server asks the same of both sides of
+  /// `includeTests`, not build output unless `includeBuild`, not in an example app unless `includeExamples`, not
+  /// benchmark code unless `includeBenchmarks` (`ReviewScope`), inside `include` and outside `exclude`. The language server asks the same of both sides of
   /// a match. `scope` is `ReviewScope(units: units)` when the caller already has it.
   public static func eligible(_ units: [StoredUnit], options: CloneOptions, scope: ReviewScope? = nil) -> [Int] {
     let out = scoped(units, options: options, scope: scope)
@@ -152,7 +155,7 @@ public struct CloneDetector: Sendable {
     u.lineCount >= options.minLines && u.tokenCount >= options.minTokens && paths.contains(u.path)
   }
 
-  /// Per unit, why `options` leave it out as test code, build output or an example (nil: kept).
+  /// Per unit, why `options` leave it out as test code, build output, an example or benchmark code (nil: kept).
   public static func scoped(_ units: [StoredUnit], options: CloneOptions, scope: ReviewScope? = nil)
     -> [ReviewScope.Reason?]
   {

@@ -36,11 +36,13 @@ public struct CloneFinder {
       "\(options.minLines)", "\(options.minTokens)", snapshot.modelID,
       "tests=\(options.includeTests)", "include=\(options.include)", "exclude=\(options.exclude)",
       "build=\(options.includeBuild)", "examples=\(options.includeExamples)",
+      "benchmarks=\(options.includeBenchmarks)",
     ].joined(separator: "|")
     let nearKey = [
       "\(options.nearMissRawOverlap)", "\(options.nearMissBlindOverlap)", "\(options.minLines)",
       "\(options.minTokens)", "tests=\(options.includeTests)", "include=\(options.include)",
       "exclude=\(options.exclude)", "build=\(options.includeBuild)", "examples=\(options.includeExamples)",
+      "benchmarks=\(options.includeBenchmarks)",
     ].joined(separator: "|")
     let units = snapshot.units
     // Cached pairs are stored by unit id and used only when every one maps to a representative.
@@ -96,7 +98,8 @@ public struct CloneFinder {
       minTokens: options.minTokens, files: snapshot.fileCount, units: units.count, groups: groups)
     let counts = CloneDetector.leftOutCounts(units, options: options)
     report.leftOut = CloneReport.LeftOut(
-      tests: counts[.test] ?? 0, build: counts[.build] ?? 0, examples: counts[.example] ?? 0)
+      tests: counts[.test] ?? 0, build: counts[.build] ?? 0, examples: counts[.example] ?? 0,
+      benchmarks: counts[.benchmark] ?? 0)
     if options.functional, let gate = detector.activeGate(snapshot) {
       report.functionalScorer = String(
         format: "learned pair scorer: probability >= %.3f on candidates with cosine >= %.2f", gate.threshold,

@@ -91,18 +91,20 @@ public struct CloneReport: Sendable, Codable, Equatable {
   public var files: Int
   public var units: Int
   public var groups: [CloneGroup]
-  /// How many functions long enough to report were left out as test code, build output and example apps (absent
-  /// in reports written before session 7).
+  /// How many functions long enough to report were left out as test code, build output, example apps and benchmark
+  /// code (absent in reports written before session 7; `benchmarks` absent before session 14).
   public var leftOut: LeftOut?
 
   public struct LeftOut: Sendable, Codable, Equatable {
     public var tests: Int
     public var build: Int
     public var examples: Int
-    public init(tests: Int, build: Int, examples: Int) {
+    public var benchmarks: Int?
+    public init(tests: Int, build: Int, examples: Int, benchmarks: Int = 0) {
       self.tests = tests
       self.build = build
       self.examples = examples
+      self.benchmarks = benchmarks
     }
   }
 

@@ -140,6 +140,7 @@ public struct CloneReportWriter: Sendable {
     let parts = [
       (l.tests, "in test code", "--include-tests"), (l.build, "in build output", "--include-build"),
       (l.examples, "in example apps", "--include-examples"),
+      (l.benchmarks ?? 0, "in benchmark code", "--include-benchmarks"),
     ].filter { $0.0 > 0 }.map { "\($0.0) \($0.0 == 1 ? "function" : "functions") \($0.1) (\($0.2))" }
     return parts.isEmpty ? nil : "left out: " + parts.joined(separator: ", ")
   }

@@ -5,7 +5,7 @@ import Foundation
 /// ```json
 /// {"clones": {"minLines": 8, "minTokens": 50, "threshold": 0.7, "maxGroup": 10, "model": "hashed",
 ///             "nearMiss": true, "functional": true, "includeTests": false,
-///             "includeBuild": false, "includeExamples": false,
+///             "includeBuild": false, "includeExamples": false, "includeBenchmarks": false,
 ///             "include": ["src/**"], "exclude": ["src/generated/", "*.fixture.ts"], "allGroups": false,
 ///             "templateRule": true, "templateMinFunctions": 10, "templateMinRemainder": 0.02}}
 /// ```
@@ -25,6 +25,7 @@ public struct RepositorySettings: Sendable, Equatable {
   public var includeTests: Bool?
   public var includeBuild: Bool?
   public var includeExamples: Bool?
+  public var includeBenchmarks: Bool?
   public var include: [String]?
   public var exclude: [String]?
   public var allGroups: Bool?
@@ -37,8 +38,8 @@ public struct RepositorySettings: Sendable, Equatable {
 
   static let keys: Set<String> = [
     "minLines", "minTokens", "threshold", "maxGroup", "model", "nearMiss", "functional", "includeTests", "include",
-    "exclude", "includeBuild", "includeExamples", "allGroups", "templateRule", "templateMinFunctions",
-    "templateMinRemainder",
+    "exclude", "includeBuild", "includeExamples", "includeBenchmarks", "allGroups", "templateRule",
+    "templateMinFunctions", "templateMinRemainder",
   ]
 
   /// The settings of the repository at `root`, or nil when it has no `.codeintel.json`.
@@ -63,6 +64,7 @@ public struct RepositorySettings: Sendable, Equatable {
     var includeTests: Bool?
     var includeBuild: Bool?
     var includeExamples: Bool?
+    var includeBenchmarks: Bool?
     var include: [String]?
     var exclude: [String]?
     var allGroups: Bool?
@@ -91,7 +93,8 @@ public struct RepositorySettings: Sendable, Equatable {
       case "minLines", "minTokens", "maxGroup", "templateMinFunctions": expected = "a whole number"
       case "threshold", "templateMinRemainder": expected = "a number in 0...1"
       case "model": expected = "a string"
-      case "nearMiss", "functional", "includeTests", "includeBuild", "includeExamples", "allGroups", "templateRule":
+      case "nearMiss", "functional", "includeTests", "includeBuild", "includeExamples", "includeBenchmarks", "allGroups",
+        "templateRule":
         expected = "true or false"
       case "include", "exclude": expected = "a list of strings"
       default: expected = "an object"
@@ -112,6 +115,7 @@ public struct RepositorySettings: Sendable, Equatable {
     out.includeTests = c.includeTests
     out.includeBuild = c.includeBuild
     out.includeExamples = c.includeExamples
+    out.includeBenchmarks = c.includeBenchmarks
     out.include = c.include
     out.exclude = c.exclude
     out.allGroups = c.allGroups
@@ -144,6 +148,7 @@ public struct RepositorySettings: Sendable, Equatable {
     if let v = includeTests { o.includeTests = v }
     if let v = includeBuild { o.includeBuild = v }
     if let v = includeExamples { o.includeExamples = v }
+    if let v = includeBenchmarks { o.includeBenchmarks = v }
     if let v = include { o.include = v }
     if let v = exclude { o.exclude = v }
     if let v = allGroups { o.allGroups = v }

@@ -13,10 +13,14 @@
 ///   `dev-examples/`, `react_demo/`, `examples-node/`; not `lexical-playground/`)
 ///   are copied on purpose so each stands alone (redux-toolkit's `examples/type-portability/*` repeat its
 ///   kitchen-sink example; the session-7 audits found no example group worth a refactor, docs/CLONES.md).
+/// - **Benchmark code** (a folder named `benchmark`, `benchmarks`, `bench`, `benches` or `__benchmarks__`, or with
+///   `benchmark` or `benchmarks` among the `-`, `_` or `.` separated words of its name; a file named `x.bench.ts` or
+///   `x.benchmark.js`) repeats one task on purpose, one variant per library, protocol or input (session 14: 2 of 20
+///   benchmark groups read on seven train/valid repositories were worth a refactor, docs/CLONES.md).
 public struct ReviewScope: Sendable {
   /// Why a function is left out by default.
   public enum Reason: String, Sendable, CaseIterable {
-    case test, build, example
+    case test, build, example, benchmark
   }
 
   /// Folder names of build output.
@@ -32,6 +36,12 @@ public struct ReviewScope: Sendable {
   /// monorepo's `lexical-playground` package is the project's showcase application, whose copies session 9's
   /// audit judged worth a refactor (docs/CLONES.md); only a folder named `playground` itself is an example.
   static let exampleWords: Set<String> = ["examples", "example", "demo", "demos"]
+  /// Folder names of benchmark suites, and the words of a longer folder name that make it one (`js-benchmarks/`;
+  /// not `bench` or `benches` inside a longer name: `test-bench/` and `workbench/` are not benchmark suites).
+  public static let benchmarkFolders: Set<String> = ["benchmark", "benchmarks", "bench", "benches", "__benchmarks__"]
+  static let benchmarkWords: Set<String> = ["benchmark", "benchmarks"]
+  /// File-name markers after a dot: `router.bench.ts` (Vitest's benchmark files), `parse.benchmark.js`.
+  static let benchmarkDotMarkers: Set<String> = ["bench", "benchmark"]
   /// The copy rule: a file with at least `copyMinFunctions` functions of at least `copyMinTokens` tokens, at
   /// least `copyShare` of which have a copy (the same canonical hash) in another file, the copies lying in at
   /// least `copyMinOtherFiles` other files. On the eight github-test repositories of the session-7 audits only
@@ -130,13 +140,33 @@ public struct ReviewScope: Sendable {
     }
   }
 
-  /// Why functions of `path` may be left out (test, build, example, each that applies), or empty. Test callbacks
+  /// Whether a repository-relative path is benchmark code: under a folder named as in `benchmarkFolders` or whose
+  /// name, split on `-`, `_` and `.`, has a word of `benchmarkWords` (`js-benchmarks/`), or a file whose word before
+  /// the extension is `bench` or `benchmark` (`router.bench.ts`; not `bench.ts` or `benchmark.js` alone, which may be
+  /// a repository's benchmark library).
+  public static func isBenchmarkPath(_ path: String) -> Bool {
+    let parts = path.split(separator: "/")
+    let inFolder = parts.dropLast().contains { folder in
+      let name = folder.lowercased()
+      return benchmarkFolders.contains(name)
+        || name.split(whereSeparator: { $0 == "-" || $0 == "_" || $0 == "." }).contains {
+          benchmarkWords.contains(String($0))
+        }
+    }
+    if inFolder { return true }
+    guard let file = parts.last?.lowercased() else { return false }
+    let words = file.split(separator: ".", omittingEmptySubsequences: false)
+    return words.count >= 3 && benchmarkDotMarkers.contains(String(words[words.count - 2]))
+  }
+
+  /// Why functions of `path` may be left out (test, build, example, benchmark, each that applies), or empty. Test callbacks
   /// are judged per function (`TestCode.isTestCallback`), not here.
   public func reasons(forPath path: String) -> [Reason] {
     var out: [Reason] = []
     if TestCode.isTestPath(path) { out.append(.test) }
     if buildFiles.contains(path) || Self.isBuildPath(path, stems: stems) { out.append(.build) }
     if Self.isExamplePath(path) { out.append(.example) }
+    if Self.isBenchmarkPath(path) { out.append(.benchmark) }
     return out
   }
 
@@ -146,6 +176,7 @@ public struct ReviewScope: Sendable {
     case .test: return !options.includeTests
     case .build: return !options.includeBuild
     case .example: return !options.includeExamples
+    case .benchmark: return !options.includeBenchmarks
     }
   }
 

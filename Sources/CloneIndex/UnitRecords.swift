@@ -37,7 +37,8 @@ public struct UnitRecord: Sendable, Codable, Equatable {
   public var tokens: Int
   /// Whether `CloneOptions` let the unit be reported: within the size limits, unless `includeTests` not test
   /// code (`TestCode`: a test path, a test callback or nested in one), and unless `includeBuild` /
-  /// `includeExamples` not in build output or an example app (`ReviewScope`, as `codeintel clones` judges them).
+  /// `includeExamples` / `includeBenchmarks` not in build output, an example app or benchmark code (`ReviewScope`,
+  /// as `codeintel clones` judges them).
   public var eligible: Bool
   /// Whether the unit is a callback of a test framework call (`TestCode.isTestCallback`).
   public var testCallback: Bool
@@ -208,7 +209,7 @@ public struct UnitRecordExporter {
         next += 1
       }
     }
-    // Build output and example apps are left out as `CloneDetector.eligible` leaves them out (one rule,
+    // Build output, example apps and benchmark code are left out as `CloneDetector.eligible` leaves them out (one rule,
     // `ReviewScope`; `units` has no flags to include them, like its tests).
     let scope = ReviewScope(
       units: pending.map { (path: $0.path, canonicalHash: $0.canonicalHash, tokens: $0.tokens) },

@@ -69,6 +69,47 @@ import Testing
     }
   }
 
+  /// Benchmark suites (session 14: hono's `benchmarks/`, node-redis's `benchmark/`, pino's `x.bench.js`) and what is
+  /// not one.
+  @Test func benchmarkPathsAreRecognisedWithoutOverMatching() {
+    for p in [
+      "benchmarks/jsx/src/page.tsx", "benchmark/lib/ping/ioredis.js", "packages/core/bench/x.ts", "benches/a.js",
+      "src/__benchmarks__/sort.ts", "Benchmarks/a.js", "tools/js-benchmarks/a.js", "perf/router-benchmark/a.js",
+      "benchmarks/basic.bench.js", "src/router.bench.ts", "test/parse.benchmark.mjs",
+    ] {
+      #expect(ReviewScope.isBenchmarkPath(p), "\(p)")
+    }
+    for p in [
+      "src/bench.ts", "src/benchmark.js", "lib/benchmarkjs.js", "src/workbench/a.ts", "apps/test-bench/a.js",
+      "src/benchmarking.ts", "src/benchmarkUtils/a.js", "src/bench-utils.ts", "src/x.bench", "src/benches.ts",
+    ] {
+      #expect(!ReviewScope.isBenchmarkPath(p), "\(p)")
+    }
+  }
+
+  @Test func benchmarkCodeIsLeftOutUnlessAsked() throws {
+    let repo = try TemporaryRepository()
+    for p in ["src/a.js", "src/b.js", "benchmarks/a.js", "src/sort.bench.js", "bench/b.js"] {
+      try repo.write(p, Self.module(3).replacingOccurrences(of: "f3", with: "f_" + p.filter(\.isLetter)))
+    }
+    let options = CloneOptions(functional: false, nearMiss: false)
+    let report = try CloneFinder(options: options).report(root: repo.root)
+    #expect(paths(report) == ["src/a.js", "src/b.js"])
+    #expect(report.leftOut == CloneReport.LeftOut(tests: 0, build: 0, examples: 0, benchmarks: 3))
+    #expect(CloneReportWriter.leftOutLine(report.leftOut) == "left out: 3 functions in benchmark code (--include-benchmarks)")
+    var benchmarks = options
+    benchmarks.includeBenchmarks = true
+    let all = try CloneFinder(options: benchmarks).report(root: repo.root)
+    #expect(paths(all) == ["src/a.js", "src/b.js", "benchmarks/a.js", "src/sort.bench.js", "bench/b.js"])
+    #expect(all.leftOut == CloneReport.LeftOut(tests: 0, build: 0, examples: 0, benchmarks: 0))
+    // .codeintel.json says the same.
+    try repo.write(".codeintel.json", #"{"clones": {"includeBenchmarks": true}}"#)
+    let settings = try #require(try RepositorySettings.load(root: repo.root))
+    #expect(try paths(CloneFinder(options: settings.applied(to: options)).report(root: repo.root)).count == 5)
+    try repo.write(".codeintel.json", #"{"clones": {"includeBenchmarks": "yes"}}"#)
+    #expect(throws: (any Error).self) { try RepositorySettings.load(root: repo.root) }
+  }
+
   /// The header of pixijs's generated uniform functions (session 10), and what it must not catch.
   @Test func generatedHeadersAreRecognisedInCommentsOnly() {
     func marker(_ text: String) -> String? { GeneratedCode.marker(in: Array(text.utf8)) }

@@ -308,3 +308,48 @@ extension CLITests {
     #expect(report.topDiagnostics.first?.0.hasPrefix("TS") != false)
   }
 }
+
+/// `eval types --check`: the system's ranking as the compiler leaves it, site by site (docs/TYPES.md).
+@Suite(.serialized) struct TypeCheckedRankingTests {
+  private func candidates(_ types: [String]) -> [TypeCombination.Candidate] {
+    types.enumerated().map { .init(type: $1, confidence: 0.9 - 0.1 * Double($0), source: .model, reason: "planted") }
+  }
+
+  @Test(
+    .enabled(
+      if: compilerInstalled,
+      "node-typescript is not installed: apt-get install -y node-typescript (scripts/setup.sh --tests does it)"))
+  func theRankingStartsAtTheFirstCandidateTheCompilerAccepts() throws {
+    let text = """
+      export function area(w, h) { return w * h }
+      export function shout(s) { return s.toUpperCase() }
+      export function pick(k) { return k }
+
+      """
+    let offsets = try ["area(w", ", h", "shout(s", "pick(k"].map { try site(text, after: $0) }
+    let file = TypeEvaluation.File(
+      package: "p", path: "src/a.ts", text: text,
+      sites: [
+        .init(kind: "parameter", name: "w", offset: offsets[0], label: "number"),
+        .init(kind: "parameter", name: "h", offset: offsets[1], label: "number"),
+        .init(kind: "parameter", name: "s", offset: offsets[2], label: "string"),
+        .init(kind: "parameter", name: "k", offset: offsets[3], label: "string", any: true),
+      ])
+    let ranked = [
+      // `w * h`: `string` adds TS2362, so the ranking starts at `number` and keeps what follows, unchecked.
+      candidates(["string", "number", "boolean"]),
+      // Nothing passes for `h`: no prediction.
+      candidates(["string", "This"]),
+      // `s.toUpperCase()`: the first passes, the ranking is unchanged.
+      candidates(["string", "number"]),
+      // An `any` site is not scored, so not checked.
+      candidates(["Foo"]),
+    ]
+    let checker = try TypeChecker(script: script)
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("codeintel-checked-ranking").path
+    let r = try TypeEvaluation.checkedRanking(file, candidates: ranked, checker: checker, directory: directory)
+    #expect(r.ranked == [["number", "boolean"], [], ["string", "number"], ["Foo"]])
+    #expect(r.replaced == 1)
+    #expect(r.dropped == 1)
+  }
+}

@@ -7,7 +7,8 @@ import Syntax
 ///
 /// - **Which functions.** Both sides of a match pass the command line's reviewer rules
 ///   (`CloneDetector.eligible`: at least `minLines` lines and `minTokens` tokens, no test code unless
-///   `includeTests`, no build output unless `includeBuild`, no example app unless `includeExamples`
+///   `includeTests`, no build output unless `includeBuild`, no example app unless `includeExamples`, no benchmark
+///   code unless `includeBenchmarks`
 ///   (`ReviewScope`, judged on the index's files), the `include` / `exclude` globs; the repository's `.codeintel.json` sets them as it does for
 ///   the command line). The queried function's file must also be one the index would read (not minified or
 ///   binary, not a `.d.ts`) and, unless `includeBuild`, not generated (`GeneratedCode`, read from the buffer).

@@ -11,7 +11,7 @@ enum ClonesCommand: CLICommand {
     USAGE: codeintel clones <repo> [--min-lines N] [--min-tokens N] [--threshold S] [--max-group N]
                             [--model hashed|encoder|DIR] [--no-near-miss] [--no-functional] [--no-scorer]
                             [--no-template-rule] [--include-tests] [--include-build] [--include-examples]
-                            [--include GLOB]... [--exclude GLOB]... [--all]
+                            [--include-benchmarks] [--include GLOB]... [--exclude GLOB]... [--all]
                             [--format text|json|sarif] [--output FILE]
                             [--fail-on-clones] [--quiet] [--verbose]
 
@@ -38,7 +38,10 @@ enum ClonesCommand: CLICommand {
     by, do not edit, ...) unless --include-build; example apps (folders named examples, example, demo,
     demos, playground or playgrounds; or with examples, example, demo or demos as a -/_/. separated
     word: dev-examples/, examples-node/)
-    unless --include-examples. The report says how many functions each rule left out. Only the
+    unless --include-examples; benchmark code (folders named benchmark, benchmarks, bench, benches or
+    __benchmarks__, or with benchmark(s) as a -/_/. separated word; files such as router.bench.ts,
+    parse.benchmark.js: one task repeated per library or input on purpose) unless
+    --include-benchmarks. The report says how many functions each rule left out. Only the
     outermost function is reported: a member nested in another member of its group leaves it. Groups
     are ranked by the lines a refactor would remove (all members but the longest) x similarity.
 
@@ -57,8 +60,8 @@ enum ClonesCommand: CLICommand {
 
     Settings can also come from <repo>/.codeintel.json, {"clones": {"minLines": 8, "exclude":
     ["src/generated/"], ...}} (keys: minLines, minTokens, threshold, maxGroup, model, nearMiss,
-    functional, includeTests, includeBuild, includeExamples, include, exclude, allGroups, templateRule,
-    templateMinFunctions, templateMinRemainder); flags win over the file.
+    functional, includeTests, includeBuild, includeExamples, includeBenchmarks, include, exclude,
+    allGroups, templateRule, templateMinFunctions, templateMinRemainder); flags win over the file.
 
     OPTIONS:
       --min-lines N      Ignore functions shorter than N lines (default: 5).
@@ -78,6 +81,8 @@ enum ClonesCommand: CLICommand {
       --include-tests    Report test code too.
       --include-build    Report build output (bundles, dist/, …) too.
       --include-examples Report example and demo apps too.
+      --include-benchmarks
+                         Report benchmark suites too.
       --include GLOB     Only report paths matching GLOB (gitignore syntax; repeatable).
       --exclude GLOB     Never report paths matching GLOB (gitignore syntax; repeatable).
       --all              Show every group, also those alike but small or parallel (see above).
@@ -104,6 +109,7 @@ enum ClonesCommand: CLICommand {
     let includeTests = scanner.flag("--include-tests")
     let includeBuild = scanner.flag("--include-build")
     let includeExamples = scanner.flag("--include-examples")
+    let includeBenchmarks = scanner.flag("--include-benchmarks")
     let include = try scanner.all("--include")
     let exclude = try scanner.all("--exclude")
     let allGroups = scanner.flag("--all")
@@ -130,6 +136,7 @@ enum ClonesCommand: CLICommand {
     if includeTests { options.includeTests = true }
     if includeBuild { options.includeBuild = true }
     if includeExamples { options.includeExamples = true }
+    if includeBenchmarks { options.includeBenchmarks = true }
     if !include.isEmpty { options.include = include }
     if !exclude.isEmpty { options.exclude = exclude }
     if allGroups { options.allGroups = true }

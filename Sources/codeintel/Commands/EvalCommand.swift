@@ -15,7 +15,8 @@ enum EvalCommand: CLICommand {
                                  [--calibrate] [--no-augmentation-pairs | --no-leetcode] [--quick]
            codeintel eval clones --group-purity [--sweep] [--data DIR]
            codeintel eval clones --scorer [--data DIR] [--datasets DIR] [--limit N]
-           codeintel eval types [--datasets DIR] [--split test] [--tsc] [--every K] [--limit N] [--types-model DIR]...
+           codeintel eval types [--datasets DIR] [--split test] [--tsc] [--check] [--every K] [--limit N]
+                                [--types-model DIR]...
            codeintel eval types --breakage <file-or-dir>... [--min-confidence P] [--limit N]
                                 [--types-model DIR | --no-model]
            codeintel eval names [--datasets DIR] [--split test] [--names-model DIR]... [--limit N]
@@ -115,6 +116,11 @@ enum EvalCommand: CLICommand {
       --dump FILE     Also write one JSON line per scored site and head: label, whether the
                       head could produce it (vocabulary or the site's candidates), the head's
                       ranked types and the combined system's, with confidences and sources.
+      --check         Also the row "combined system, checked": each site's candidates as the
+                      TypeScript compiler leaves them (what suggest-types and the editor show by
+                      default): the first that adds no diagnostic to the de-annotated file, each
+                      site alone, then the rest unchecked; none passing, no prediction. Needs node
+                      and node-typescript; every import is unresolved (its names are any).
 
     names    Scores method-name heads on the method-names split (default test) by subtoken
              precision, recall, F1 (code2seq's definition) and exact match of the top beam, next to

@@ -26,6 +26,7 @@ enum EvalTypes {
     let threshold = try scanner.double("--evidence-threshold", in: 0...2) ?? TypeCombination.evidenceThreshold
     let threads = try scanner.int("--threads", in: 1...64)
     let dump = try scanner.option("--dump")
+    let check = scanner.flag("--check")
     guard try scanner.finish().isEmpty else { throw UsageError("unexpected arguments") }
     if let threads { BLAS.setThreads(threads) }
     let evaluation = try TypeEvaluation(
@@ -119,6 +120,29 @@ enum EvalTypes {
           evaluation.row(
             "combined system: \(rule), types in scope (\(short))",
             predictions: system.map { $0.map { $0.map(\.type) } }))
+        if check {
+          // What the default `suggest-types` and the editor show: the first candidate the compiler accepts.
+          let checker = try TypeChecker()
+          let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("codeintel-eval-types-\(ProcessInfo.processInfo.processIdentifier)").path
+          var replaced = 0
+          var dropped = 0
+          var checked: [[[String]]] = []
+          for (i, file) in evaluation.files.enumerated() {
+            let r = try TypeEvaluation.checkedRanking(
+              file, candidates: system[i], checker: checker, directory: directory)
+            checked.append(r.ranked)
+            replaced += r.replaced
+            dropped += r.dropped
+          }
+          printError(
+            "codeintel: the compiler's search replaced the best candidate at \(replaced) sites and found none that "
+              + "passes at \(dropped)")
+          rows.append(
+            evaluation.row(
+              "combined system, checked: the first candidate the compiler accepts, each site alone (\(short))",
+              predictions: checked))
+        }
         if dump != nil {
           dumped.append(
             TypeSiteDump.lines(

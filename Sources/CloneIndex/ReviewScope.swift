@@ -120,10 +120,25 @@ public struct ReviewScope: Sendable {
         if stems.contains(stem(twin.joined(separator: "/"))) { return true }
       }
     }
-    guard let file = parts.last?.lowercased() else { return false }
-    // `x.bundle.js`: the word between the last two dots.
+    return dotMarker(of: path).map(buildDotMarkers.contains) ?? false
+  }
+
+  /// The word between a file name's last two dots, lower-cased (`x.bundle.js` → `bundle`), or nil when the name has
+  /// fewer than two dots.
+  static func dotMarker(of path: String) -> String? {
+    guard let file = path.split(separator: "/").last?.lowercased() else { return nil }
     let words = file.split(separator: ".", omittingEmptySubsequences: false)
-    return words.count >= 3 && buildDotMarkers.contains(String(words[words.count - 2]))
+    return words.count >= 3 ? String(words[words.count - 2]) : nil
+  }
+
+  /// Whether a folder of `path` (not its file name) is named as in `names`, or has a word of `words` among the `-`,
+  /// `_` or `.` separated words of its name, in any case.
+  static func inFolder(_ path: String, named names: Set<String>, withWord words: Set<String>) -> Bool {
+    path.split(separator: "/").dropLast().contains { folder in
+      let name = folder.lowercased()
+      return names.contains(name)
+        || name.split(whereSeparator: { $0 == "-" || $0 == "_" || $0 == "." }).contains { words.contains(String($0)) }
+    }
   }
 
   /// Whether a repository-relative path lies in an example or demo app folder: one named as in `exampleFolders`, or
@@ -131,13 +146,7 @@ public struct ReviewScope: Sendable {
   /// `react_demo/`; not `lexical-playground/`, a showcase package, nor
   /// `demoUtils/` or `exampleData/`, whose words are not split on case, nor a file named `examples.ts`).
   public static func isExamplePath(_ path: String) -> Bool {
-    path.split(separator: "/").dropLast().contains { folder in
-      let name = folder.lowercased()
-      return exampleFolders.contains(name)
-        || name.split(whereSeparator: { $0 == "-" || $0 == "_" || $0 == "." }).contains {
-          exampleWords.contains(String($0))
-        }
-    }
+    inFolder(path, named: exampleFolders, withWord: exampleWords)
   }
 
   /// Whether a repository-relative path is benchmark code: under a folder named as in `benchmarkFolders` or whose
@@ -145,18 +154,8 @@ public struct ReviewScope: Sendable {
   /// the extension is `bench` or `benchmark` (`router.bench.ts`; not `bench.ts` or `benchmark.js` alone, which may be
   /// a repository's benchmark library).
   public static func isBenchmarkPath(_ path: String) -> Bool {
-    let parts = path.split(separator: "/")
-    let inFolder = parts.dropLast().contains { folder in
-      let name = folder.lowercased()
-      return benchmarkFolders.contains(name)
-        || name.split(whereSeparator: { $0 == "-" || $0 == "_" || $0 == "." }).contains {
-          benchmarkWords.contains(String($0))
-        }
-    }
-    if inFolder { return true }
-    guard let file = parts.last?.lowercased() else { return false }
-    let words = file.split(separator: ".", omittingEmptySubsequences: false)
-    return words.count >= 3 && benchmarkDotMarkers.contains(String(words[words.count - 2]))
+    inFolder(path, named: benchmarkFolders, withWord: benchmarkWords)
+      || (dotMarker(of: path).map(benchmarkDotMarkers.contains) ?? false)
   }
 
   /// Why functions of `path` may be left out (test, build, example, benchmark, each that applies), or empty. Test callbacks

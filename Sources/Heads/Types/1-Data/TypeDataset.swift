@@ -1,5 +1,6 @@
 import CodeIntel
 import Foundation
+import Syntax
 
 /// The types dataset as `codeintel corpus` writes it (schema in docs/DATASETS.md): de-annotated files with
 /// their annotation sites, one JSON object a line, and the training vocabulary.
@@ -57,6 +58,11 @@ extension TypeEvaluation {
       self.language = language
       self.text = text
       self.sites = sites
+    }
+
+    /// The grammar its text is parsed with: TSX for a `tsx` file or a `.tsx` path, else TypeScript.
+    public var syntaxLanguage: Language {
+      language == "tsx" || path.hasSuffix(".tsx") ? .tsx : .typescript
     }
 
     /// The head's view of the sites (kind, name, offset, type parameters in scope).

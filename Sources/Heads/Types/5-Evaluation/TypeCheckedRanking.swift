@@ -58,7 +58,7 @@ extension TypeEvaluation {
     // Each site alone, every candidate tried (the bar is the caller's, not the check's), no probe: the ranking is
     // what is scored, not whether a pass could have failed.
     // The file's scopes, as the listing uses them: a check reads only what its sites reach.
-    let language: Language = file.language == "tsx" || file.path.hasSuffix(".tsx") ? .tsx : .typescript
+    let language = file.syntaxLanguage
     let scopes = (try? Parser(language: language).parse(bytes: bytes)).map { TypeCheckScopes(tree: $0) }
     let outcome = try checker.check(
       suggestions, path: path, bytes: bytes, minConfidence: -Double.infinity, scopes: scopes)

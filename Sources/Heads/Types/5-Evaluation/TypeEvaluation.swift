@@ -113,7 +113,7 @@ public struct TypeEvaluation {
 
   /// The evidence candidates (with confidences) per site, as `evidencePredictions` picks them.
   public static func evidenceCandidates(_ file: File) throws -> [[TypeEvidence.Suggestion.Candidate]] {
-    let language: Language = file.language == "tsx" || file.path.hasSuffix(".tsx") ? .tsx : .typescript
+    let language = file.syntaxLanguage
     let tree = try Parser(language: language).parse(file.text)
     var byAnchor: [Int: [TypeEvidence.Suggestion]] = [:]
     for s in TypeEvidence.suggestions(in: tree) { byAnchor[s.anchor, default: []].append(s) }

@@ -51,7 +51,7 @@ extension TypeEvaluation {
 
   /// The names usable as types in a dataset file (`TypeNames` over its parse).
   public static func typeNames(_ file: File) throws -> TypeNames {
-    let language: Language = file.language == "tsx" || file.path.hasSuffix(".tsx") ? .tsx : .typescript
+    let language = file.syntaxLanguage
     return TypeNames(tree: try Parser(language: language).parse(file.text))
   }
 
@@ -59,7 +59,7 @@ extension TypeEvaluation {
   public static func fileShapes(_ file: File, generics: [String: TypeNamePrior.GenericUse]? = nil) throws
     -> TypeShapes.FileShapes
   {
-    let language: Language = file.language == "tsx" || file.path.hasSuffix(".tsx") ? .tsx : .typescript
+    let language = file.syntaxLanguage
     return TypeShapes.shapes(in: try Parser(language: language).parse(file.text), generics: generics)
   }
 

@@ -34,6 +34,11 @@ enum FinetuneNames {
         --copy on|off         Pointer-generator decoder (default on): a learned gate mixes the subtoken
                               distribution with attention over the input's own subtokens (copying).
         --subtokens N         Subtoken vocabulary size, specials included (default 4000).
+        --context path|none   What the head reads beside the function (default none, or --init-head's):
+                              path = the last two folders and the file name, written before the
+                              function as a string ("core/logger/format";), so their words can be
+                              copied into a name. Recorded in config.json; suggest-names, eval names
+                              and the editor give such a head the same text (docs/NAMES.md).
         --threads N           BLAS and attention threads (default 2).
         --eval-every N        Valid loss every N steps (default 100; 0: only at the end).
         --final-eval N        Valid functions decoded at the end for F1 (default 300; 0: none).
@@ -81,6 +86,9 @@ enum FinetuneNames {
       config.decoderFFN = head.decoder.config.ffn
       config.maxSubtokens = head.info.maxSubtokens
     }
+    let contextChoice = try scanner.choice("--context", from: ["path", "none"])
+    config.inputContext =
+      contextChoice.map { $0 == "none" ? nil : NameInputContext(rawValue: $0) } ?? initHead?.inputContext
     config.threads = try scanner.int("--threads", in: 1...64) ?? config.threads
     config.evalEvery = try scanner.int("--eval-every", in: 0...10_000_000) ?? config.evalEvery
     config.finalEvalExamples = try scanner.int("--final-eval", in: 0...10_000_000) ?? config.finalEvalExamples
@@ -96,16 +104,21 @@ enum FinetuneNames {
     // with --init-head and no --pretrained, the head's own encoder is the start
     let model = initHead != nil && pretrainedDir == nil ? nil : try PretrainedModel.loadDefault(explicit: pretrainedDir)
     let dir = (datasets as NSString).expandingTildeInPath + "/method-names"
-    let train = try MethodNameRecord.read(path: dir + "/train.jsonl", limit: limit)
-    var valid = try MethodNameRecord.read(path: dir + "/valid.jsonl")
+    let train = try MethodNameRecord.read(path: dir + "/train.jsonl", limit: limit).map {
+      $0.withContext(config.inputContext)
+    }
+    var valid = try MethodNameRecord.read(path: dir + "/valid.jsonl").map { $0.withContext(config.inputContext) }
     if FileManager.default.fileExists(atPath: dir + "/github-valid.jsonl") {
       // as many GitHub functions as Debian ones, spread over the GitHub valid repositories
-      let github = try MethodNameRecord.read(path: dir + "/github-valid.jsonl")
+      let github = try MethodNameRecord.read(path: dir + "/github-valid.jsonl").map {
+        $0.withContext(config.inputContext)
+      }
       valid = MethodNameRecord.interleaved(valid, MethodNameRecord.spread(github, count: valid.count))
     }
     printError(
       "finetune names: \(train.count) train, \(valid.count) valid functions; encoder from "
-        + (model?.directory.path ?? "the head \(initHeadDir ?? "")"))
+        + (model?.directory.path ?? "the head \(initHeadDir ?? "")")
+        + (config.inputContext.map { "; context: \($0.rawValue)" } ?? ""))
     let trainer: NameFinetuner
     if let model {
       let encoderPath = model.directory.appendingPathComponent(model.info.encoder).path

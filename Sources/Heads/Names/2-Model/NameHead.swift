@@ -342,6 +342,16 @@ public final class NameHead: @unchecked Sendable {
 
   // MARK: Prediction
 
+  /// What this head reads beside the function (its recipe's `inputContext`; nil: the function alone).
+  public var inputContext: NameInputContext? { info.training.inputContext }
+
+  /// The text this head reads for a function whose dataset-style `input` (own name hidden) lies in the file at
+  /// `path` (nil: unknown, the function alone).
+  public func modelInput(_ input: String, path: String?) -> String {
+    guard let context = inputContext, let path else { return input }
+    return context.apply(to: input, path: path)
+  }
+
   /// Encoder ids of a function as the dataset's `input` writes it (`METHOD_NAME` → `<fn>`), truncated.
   public func tokens(of input: String) -> [Int32] {
     Self.tokens(of: input, tokenizer: tokenizer, maxLength: info.maxLength)

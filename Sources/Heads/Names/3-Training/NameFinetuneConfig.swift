@@ -38,6 +38,9 @@ public struct NameFinetuneConfig: Codable, Sendable, Equatable {
   /// The finished head this run started from (`--init-head`: its encoder, decoder and subtoken vocabulary); nil in
   /// runs from a pretrained (or random) encoder and in heads written before the option existed.
   public var initHead: NameWarmStart? = nil
+  /// What the head reads beside the function (`--context`; `NameInputContext`); nil: the function alone, as in
+  /// heads written before the option existed.
+  public var inputContext: NameInputContext? = nil
 
   public init() {}
 

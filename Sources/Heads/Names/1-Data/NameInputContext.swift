@@ -1,0 +1,50 @@
+// MARK: - Where the function lives, as the name head reads it
+
+/// What a name head reads beside the function's own text (`NameFinetuneConfig.inputContext`).
+///
+/// `path`: the words of the file's place, written before the function as a string statement, e.g.
+/// `"core/logger/format";` for `packages/x/src/core/logger/format.ts`: the last two folders and the file's name
+/// without its extension. A file's place often carries the words of its functions' names (`format.ts` holds
+/// `formatDate`; `user/service.ts` holds `getUser`): on github-test 14.5 % of name subtokens are words of the path
+/// and not of the body (Debian test 3.2 %; docs/NAMES.md, "Session 15"). Written as a string so that
+/// `BodySubtokens` and the pointer-generator can copy its words, as they copy a string's words in the body.
+/// The same text is built in training (from the dataset's `path`, relative to its package) and in the product
+/// (from the file's path as given), which agree on the last three components.
+public enum NameInputContext: String, Codable, Sendable, CaseIterable {
+  case path
+
+  /// `input` with the context prepended; `path` as the dataset or the user gives it (any prefix).
+  public func apply(to input: String, path: String) -> String {
+    switch self {
+    case .path:
+      let words = Self.placeWords(path)
+      return words.isEmpty ? input : "\"\(words)\";\n" + input
+    }
+  }
+
+  /// The last two folders and the file name without its final extension (`.d.ts`, `.test.js` keep their inner
+  /// dot: `x.test`), joined by `/`; characters that would end or escape the string literal are dropped.
+  public static func placeWords(_ path: String) -> String {
+    var parts = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+    guard var file = parts.popLast() else { return "" }
+    if let dot = file.lastIndex(of: "."), dot != file.startIndex { file = String(file[..<dot]) }
+    let kept = Array(parts.suffix(2)) + [file]
+    let text = kept.joined(separator: "/")
+    let unsafe: Set<Unicode.Scalar> = ["\"", "\\", "\u{2028}", "\u{2029}"]
+    return String(String.UnicodeScalarView(text.unicodeScalars.filter { $0.value >= 0x20 && !unsafe.contains($0) }))
+  }
+}
+
+extension MethodNameRecord {
+  /// What a head trained with `context` reads for this record (the input itself when nil).
+  public func modelInput(context: NameInputContext?) -> String {
+    context?.apply(to: input, path: path) ?? input
+  }
+
+  /// The record as a head with `context` reads it: `input` replaced by `modelInput(context:)`.
+  public func withContext(_ context: NameInputContext?) -> MethodNameRecord {
+    var r = self
+    r.input = modelInput(context: context)
+    return r
+  }
+}

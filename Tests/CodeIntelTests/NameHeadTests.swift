@@ -1,3 +1,4 @@
+import Corpus
 import Foundation
 import Model
 import Syntax
@@ -633,6 +634,26 @@ struct NameAnalysisTests {
     let unit = extractUnits(from: tree)[0]
     let viaModel = NameModel(head: head).suggestions(for: unit, in: tree, top: 3)
     #expect(viaModel.map(\.name) == r.suggestions.map(\.name))
+
+    // A head trained with `--context path` reads the file's place before the function, in the command line and the
+    // editor alike; a head without it ignores the path.
+    #expect(head.modelInput("f", path: "src/a/b.ts") == "f")
+    var withPlace = head.info
+    withPlace.training.inputContext = .path
+    let placed = NameHead(
+      directory: head.directory, info: withPlace, tokenizer: head.tokenizer, encoder: head.encoder,
+      decoder: head.decoder, vocabulary: head.vocabulary)
+    #expect(placed.modelInput("f", path: "src/a/b.ts") == "\"src/a/b\";\nf")
+    let path = "/repo/src/user/service.js"
+    let placedReport = NameAnalysis.analyze(tree: tree, units: [unit], head: placed, path: path, top: 3)[0]
+    let input = MethodNames.example(for: unit, in: tree)!.input
+    let direct = placed.analyze(inputs: [placed.modelInput(input, path: path)], current: nil, beam: 5, top: 3)[0]
+    #expect(
+      placedReport.suggestions.map(\.probability)
+        == NameAnalysis.distinctNames(direct.predictions, top: 3).map(\.probability))
+    #expect(
+      NameModel(head: placed).suggestions(for: unit, in: tree, path: path, top: 3).map(\.name)
+        == placedReport.suggestions.map(\.name))
 
     // The display calibration: suggestions below its threshold are held back everywhere, and one that
     // reached no level shows nothing; --all-names (showAll) restores them.

@@ -23,7 +23,14 @@ public struct HeadNameSuggester: NameSuggester {
   public func suggestNames(for unit: FunctionUnit, in tree: Tree, cancellation: CancellationToken) throws
     -> [NameSuggestion]
   {
-    (try report(for: unit, in: tree, rules: [], cancellation: cancellation)?.suggestions ?? []).map {
+    try suggestNames(for: unit, in: tree, path: nil, cancellation: cancellation)
+  }
+
+  /// Names for a function of the file at `path`, which a head trained with `--context path` reads.
+  public func suggestNames(for unit: FunctionUnit, in tree: Tree, path: String?, cancellation: CancellationToken)
+    throws -> [NameSuggestion]
+  {
+    (try report(for: unit, in: tree, path: path, rules: [], cancellation: cancellation)?.suggestions ?? []).map {
       NameSuggestion(name: $0.name, confidence: $0.confidence ?? $0.probability)
     }
   }
@@ -37,13 +44,23 @@ public struct HeadNameSuggester: NameSuggester {
   public func report(
     for unit: FunctionUnit, in tree: Tree, rules: Set<MismatchRule>, cancellation: CancellationToken
   ) throws -> NameReport? {
+    try report(for: unit, in: tree, path: nil, rules: rules, cancellation: cancellation)
+  }
+
+  /// The same for a function of the file at `path` (read by a head trained with `--context path`, and then part
+  /// of the remembered key).
+  public func report(
+    for unit: FunctionUnit, in tree: Tree, path: String?, rules: Set<MismatchRule>, cancellation: CancellationToken
+  ) throws -> NameReport? {
     try cancellation.check()
+    let place = model.head.inputContext == nil ? "" : (path ?? "")
     // The text enters the key as two 64-bit hashes and its length, not whole: in a minified file the outer
     // functions are nearly the whole file, and thousands of nested copies of it would be kept.
     let text = tree.bytes[unit.byteRange]
-    let key = "\(unit.kind)\u{0}\(unit.name ?? "")\u{0}\(top)\u{0}\(text.count)\u{0}\(NameCache.digest(text))"
+    let key =
+      "\(unit.kind)\u{0}\(unit.name ?? "")\u{0}\(top)\u{0}\(text.count)\u{0}\(NameCache.digest(text))\u{0}\(place)"
     if let known = cache.get(key) { return known.report?.applying(rules: rules) }
-    let report = NameAnalysis.analyze(tree: tree, units: [unit], head: model.head, top: top).first
+    let report = NameAnalysis.analyze(tree: tree, units: [unit], head: model.head, path: path, top: top).first
     cache.set(key, NameCache.Entry(report: report))
     return report?.applying(rules: rules)
   }

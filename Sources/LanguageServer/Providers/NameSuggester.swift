@@ -31,6 +31,25 @@ public protocol NameSuggester: Sendable {
 }
 
 extension NameSuggester {
+  /// `suggestNames(for:in:cancellation:)` for a function of the file at `path` (the document's path, nil for an
+  /// unsaved buffer): a head trained with `--context path` reads it; other suggesters ignore it.
+  public func suggestNames(for unit: FunctionUnit, in tree: Tree, path: String?, cancellation: CancellationToken)
+    throws -> [NameSuggestion]
+  {
+    try (self as? HeadNameSuggester)?.suggestNames(for: unit, in: tree, path: path, cancellation: cancellation)
+      ?? suggestNames(for: unit, in: tree, cancellation: cancellation)
+  }
+
+  /// `report(for:in:rules:cancellation:)` for a function of the file at `path` (see above).
+  public func report(
+    for unit: FunctionUnit, in tree: Tree, path: String?, rules: Set<MismatchRule>, cancellation: CancellationToken
+  ) throws -> NameReport? {
+    if let head = self as? HeadNameSuggester {
+      return try head.report(for: unit, in: tree, path: path, rules: rules, cancellation: cancellation)
+    }
+    return try report(for: unit, in: tree, rules: rules, cancellation: cancellation)
+  }
+
   public func report(
     for unit: FunctionUnit, in tree: Tree, rules: Set<MismatchRule>, cancellation: CancellationToken
   ) throws -> NameReport? {

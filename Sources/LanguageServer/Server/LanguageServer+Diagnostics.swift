@@ -158,9 +158,11 @@ final class DiagnosticsRun: @unchecked Sendable {
     let cancellation = token
     let report: NameReport?
     if let names {
-      report = try names.report(for: unit, in: tree, rules: configuration.nameRules, cancellation: cancellation)
+      let path = LanguageServer.path(fromURI: uri)
+      report = try names.report(
+        for: unit, in: tree, path: path, rules: configuration.nameRules, cancellation: cancellation)
       if report == nil {
-        guard let top = try names.suggestNames(for: unit, in: tree, cancellation: cancellation).first,
+        guard let top = try names.suggestNames(for: unit, in: tree, path: path, cancellation: cancellation).first,
           top.confidence >= configuration.minNameConfidence(for: names), top.name != name
         else { return nil }
         return mismatchDiagnostic(name: name, range: range, reason: nil, suggestion: top.name)

@@ -65,7 +65,8 @@ extension LanguageServer {
     -> [NameSuggestion]?
   {
     guard let names = providers.names, let tree = doc.tree else { return nil }
-    return try names.suggestNames(for: unit, in: tree, cancellation: cancellation)
+    return try names.suggestNames(
+      for: unit, in: tree, path: LanguageServer.path(fromURI: doc.uri), cancellation: cancellation)
   }
 
   /// Clones above the similarity bar from the clone provider, or nil when there is none.

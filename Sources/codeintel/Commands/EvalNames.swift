@@ -150,15 +150,31 @@ enum EvalNames {
     var rows = ["| most frequent train name (`\(SubtokenVocabulary.camelCase(common))`) | \(cells(base)) |"]
     // Baseline without a model: the body's k most frequent subtokens (BodySubtokens, ties by first occurrence).
     let bodies = records.map { BodySubtokens.counted($0.input) }
+    func mostFrequent(_ body: [(subtoken: String, count: Int)], _ k: Int) -> [String] {
+      let ranked = body.enumerated().sorted {
+        $0.element.count != $1.element.count ? $0.element.count > $1.element.count : $0.offset < $1.offset
+      }
+      return ranked.prefix(k).map(\.element.subtoken)
+    }
     for k in bodyCounts {
       var m = SubtokenMetrics()
       for (r, body) in zip(records, bodies) {
-        let ranked = body.enumerated().sorted {
-          $0.element.count != $1.element.count ? $0.element.count > $1.element.count : $0.offset < $1.offset
-        }
-        m.add(predicted: ranked.prefix(k).map(\.element.subtoken), actual: r.target)
+        m.add(predicted: mostFrequent(body, k), actual: r.target)
       }
       rows.append("| the body's most frequent subtokens, k = \(k) (no model) | \(cells(m)) |")
+    }
+    // The same without a model for each context a head reads (its words count like the body's): a head's gain
+    // over this row is what it makes of the words, not the words themselves.
+    for context in Set(heads.compactMap(\.inputContext)).sorted(by: { $0.rawValue < $1.rawValue }) {
+      let counted = records.map { BodySubtokens.counted($0.modelInput(context: context)) }
+      for k in bodyCounts {
+        var m = SubtokenMetrics()
+        for (r, body) in zip(records, counted) {
+          m.add(predicted: mostFrequent(body, k), actual: r.target)
+        }
+        rows.append(
+          "| the most frequent subtokens of the body and the \(context.rawValue), k = \(k) (no model) | \(cells(m)) |")
+      }
     }
     var details: [String] = []
     var displayLines: [String] = []
@@ -224,7 +240,7 @@ enum EvalNames {
         var searched = decoding
         if consensusChoice != nil { searched.consensus = nil }
         let beamsFound = head.candidates(
-          inputs: records.map(\.input), current: nil, beam: beam, top: max(beam, searched.beam ?? 0), neighbors: maxK,
+          inputs: records.map { head.modelInput($0.input, path: $0.path) }, current: nil, beam: beam, top: max(beam, searched.beam ?? 0), neighbors: maxK,
           decoding: searched)
         var found = beamsFound
         for choice in consensusChoice ?? [decoding.consensus] {

@@ -77,6 +77,8 @@ enum FinetuneNameThreshold {
       records = Array(records.prefix(limit))
       splitOf = Array(splitOf.prefix(limit))
     }
+    // what the head reads: with a context (`--context path`), the file's place before the function
+    records = records.map { $0.withContext(head.inputContext) }
     printError("finetune name-threshold: decoding \(records.count) valid functions (beam \(max(5, top)), top \(top))…")
     let results = head.analyze(inputs: records.map(\.input), current: nil, beam: max(5, top), top: top)
     // every suggestion as listed (orderings merged), with its place in the list

@@ -142,7 +142,7 @@ enum SuggestNamesCommand: CLICommand {
       do {
         let parsed = try ParsedFile(try SourceFile.load(path))
         var reports = NameAnalysis.analyze(
-          tree: parsed.tree, units: parsed.units, head: head, top: top, beam: max(beam, top), minGap: minGap,
+          tree: parsed.tree, units: parsed.units, head: head, path: path, top: top, beam: max(beam, top), minGap: minGap,
           minProbability: minProbability, showAll: showAll, rules: rules)
         totals.functions += reports.count
         totals.flagged += reports.filter(\.mismatch).count

@@ -482,11 +482,12 @@ public enum NameAnalysis {
 
   /// Reports for every named function of a parsed file that the method-name dataset would keep (named,
   /// not a constructor, at least two statements; see `MethodNames.example`). Without `head`, only the
-  /// deterministic evidence. Only the evidence of `rules` counts (default: `defaultRules`). `showAll` shows every
+  /// deterministic evidence. `path` is the file's path, which a head trained with `--context path` reads (nil: the
+  /// function alone). Only the evidence of `rules` counts (default: `defaultRules`). `showAll` shows every
   /// suggestion but does not make the model's disagreement count below the head's calibrated level.
   public static func analyze(
-    tree: Tree, units: [Syntax.FunctionUnit], head: NameHead?, top: Int = 5, beam: Int = 5, minGap: Double = 2,
-    minProbability: Double = NameAnalysis.defaultMinProbability, showAll: Bool = false,
+    tree: Tree, units: [Syntax.FunctionUnit], head: NameHead?, path: String? = nil, top: Int = 5, beam: Int = 5,
+    minGap: Double = 2, minProbability: Double = NameAnalysis.defaultMinProbability, showAll: Bool = false,
     rules: Set<MismatchRule> = NameAnalysis.defaultRules
   ) -> [NameReport] {
     // The display calibration: only suggestions at or above it are shown, and the model's disagreement
@@ -502,7 +503,8 @@ public enum NameAnalysis {
     // evaluation scores); orderings of the same words are then merged, which can leave fewer than `top`.
     let model =
       (head?.analyze(
-        inputs: kept.map(\.example.input), current: kept.map(\.example.target), beam: max(beam, top), top: top)
+        inputs: kept.map { head?.modelInput($0.example.input, path: path) ?? $0.example.input },
+        current: kept.map(\.example.target), beam: max(beam, top), top: top)
       ?? []).map { (predictions: distinctNames($0.predictions, top: top), current: $0.current) }
     let lines = LineIndex(tree.bytes)
     var out: [NameReport] = []
@@ -583,10 +585,11 @@ public final class NameModel: @unchecked Sendable {
   /// The top names for one function that the head's display calibration lets through, as `NameAnalysis.analyze`
   /// lists them (so no name where an API fixes it but the name as written; empty when the dataset would skip the
   /// function: unnamed, a constructor, a one-letter name or a body of fewer than two statements).
-  public func suggestions(for unit: Syntax.FunctionUnit, in tree: Tree, top: Int = 5, beam: Int = 5)
-    -> [NameReport.Suggestion]
-  {
-    NameAnalysis.analyze(tree: tree, units: [unit], head: head, top: top, beam: beam, rules: []).first?.suggestions
+  public func suggestions(
+    for unit: Syntax.FunctionUnit, in tree: Tree, path: String? = nil, top: Int = 5, beam: Int = 5
+  ) -> [NameReport.Suggestion] {
+    NameAnalysis.analyze(tree: tree, units: [unit], head: head, path: path, top: top, beam: beam, rules: []).first?
+      .suggestions
       ?? []
   }
 }

@@ -15,8 +15,8 @@ enum EvalCommand: CLICommand {
                                  [--calibrate] [--no-augmentation-pairs | --no-leetcode] [--quick]
            codeintel eval clones --group-purity [--sweep] [--data DIR]
            codeintel eval clones --scorer [--data DIR] [--datasets DIR] [--limit N]
-           codeintel eval types [--datasets DIR] [--split test] [--tsc] [--check] [--every K] [--limit N]
-                                [--types-model DIR]...
+           codeintel eval types [--datasets DIR] [--split test] [--tsc] [--check [--check-pool N]]
+                                [--every K] [--limit N] [--types-model DIR]...
            codeintel eval types --breakage <file-or-dir>... [--min-confidence P] [--limit N]
                                 [--types-model DIR | --no-model]
            codeintel eval names [--datasets DIR] [--split test] [--names-model DIR]... [--limit N]
@@ -121,6 +121,9 @@ enum EvalCommand: CLICommand {
                       default): the first that adds no diagnostic to the de-annotated file, each
                       site alone, then the rest unchecked; none passing, no prediction. Needs node
                       and node-typescript; every import is unresolved (its names are any).
+      --check-pool N  How many of the system's candidates the checked row searches (default 5,
+                      as suggest-types does); the scored list is still the first that passes
+                      and the ones after it.
 
     names    Scores method-name heads on the method-names split (default test) by subtoken
              precision, recall, F1 (code2seq's definition) and exact match of the top beam, next to

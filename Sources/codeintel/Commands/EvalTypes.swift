@@ -27,6 +27,7 @@ enum EvalTypes {
     let threads = try scanner.int("--threads", in: 1...64)
     let dump = try scanner.option("--dump")
     let check = scanner.flag("--check")
+    let checkPool = try scanner.int("--check-pool", in: 1...50) ?? 5
     guard try scanner.finish().isEmpty else { throw UsageError("unexpected arguments") }
     if let threads { BLAS.setThreads(threads) }
     let evaluation = try TypeEvaluation(
@@ -93,12 +94,12 @@ enum EvalTypes {
         // The shipped rule (`TypeCombination.combine` as `suggest-types` and the LSP call it, then only types in
         // scope at the site): evidence first where confident, else the head (mixed with the retrieval when the
         // folder has a datastore) and the name prior by confidence.
-        func system(weight: Float?, shapes: Bool = true) throws -> [[[TypeCombination.Candidate]]] {
+        func system(weight: Float?, shapes: Bool = true, pool: Int = 5) throws -> [[[TypeCombination.Candidate]]] {
           let r = ranked(weight: weight)
           return try evaluation.files.indices.map {
             try TypeEvaluation.systemCandidates(
               evaluation.files[$0], model: model, evidenceThreshold: threshold, predictions: r[$0],
-              evidence: evidence[$0], names: names[$0], useShapes: shapes)
+              evidence: evidence[$0], names: names[$0], useShapes: shapes, pool: pool)
           }
         }
         rows.append(
@@ -128,9 +129,10 @@ enum EvalTypes {
           var replaced = 0
           var dropped = 0
           var checked: [[[String]]] = []
+          let searched = checkPool == 5 ? system : try system(weight: nil, pool: checkPool)
           for (i, file) in evaluation.files.enumerated() {
             let r = try TypeEvaluation.checkedRanking(
-              file, candidates: system[i], checker: checker, directory: directory)
+              file, candidates: searched[i], checker: checker, directory: directory)
             checked.append(r.ranked)
             replaced += r.replaced
             dropped += r.dropped
@@ -140,7 +142,8 @@ enum EvalTypes {
               + "passes at \(dropped)")
           rows.append(
             evaluation.row(
-              "combined system, checked: the first candidate the compiler accepts, each site alone (\(short))",
+              "combined system, checked: the first candidate the compiler accepts, each site alone"
+                + (checkPool == 5 ? "" : ", of \(checkPool) candidates") + " (\(short))",
               predictions: checked))
         }
         if dump != nil {

@@ -6,14 +6,15 @@ import Syntax
 /// the site (`TypeNames`, the same rule the suggestions obey; `any` never, a type containing `any` capped at
 /// `TypeNames.anyCap`). What the evaluation scores as "combined system" and the calibration is fitted on.
 extension TypeEvaluation {
-  /// Per site of `file`, the system's ranked candidates (at most five), best first. `predictions` are the
+  /// Per site of `file`, the system's ranked candidates (at most `pool`, five as scored and shown), best first. `predictions` are the
   /// model's ranked types per site (its top 10: the head mixed with the retrieval, as `predict` gives them)
   /// when the caller has them; else `model.predict` is run.
   public static func systemCandidates(
     _ file: File, model: TypeHeadModel, evidenceThreshold: Double = TypeCombination.evidenceThreshold,
     predictions given: [[(type: String, probability: Float)]]? = nil,
     evidence givenEvidence: [[TypeEvidence.Suggestion.Candidate]]? = nil,
-    names givenNames: TypeNames? = nil, shapes givenShapes: TypeShapes.FileShapes? = nil, useShapes: Bool = true
+    names givenNames: TypeNames? = nil, shapes givenShapes: TypeShapes.FileShapes? = nil, useShapes: Bool = true,
+    pool: Int = 5
   ) throws -> [[TypeCombination.Candidate]] {
     let evidence = try givenEvidence ?? evidenceCandidates(file)
     let predictions =
@@ -28,9 +29,9 @@ extension TypeEvaluation {
         model.namePrior?.candidates(for: site.name) ?? [], anchor: site.offset, kind: site.kind)
       let combined = model.rankCandidates(
         evidence: evidence[i], model: shapedModel, prior: shapedPrior, kind: site.kind, name: site.name,
-        threshold: evidenceThreshold, top: 10)
+        threshold: evidenceThreshold, top: max(10, pool))
       var out: [TypeCombination.Candidate] = []
-      for var c in combined where out.count < 5 {
+      for var c in combined where out.count < pool {
         let words = c.type.split { !($0.isLetter || $0.isNumber || $0 == "_" || $0 == "$") }
         if TypeAccuracy.normalize(c.type) == "any" || names.problem(with: c.type, at: site.offset) != nil { continue }
         if words.contains("any") { c.confidence = min(c.confidence, TypeNames.anyCap) }

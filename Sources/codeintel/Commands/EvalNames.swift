@@ -22,7 +22,10 @@ enum EvalNames {
     the train split, predicted for every function) and a copy baseline without a model (the body's
     K most frequent subtokens; K = 4, chosen on valid; --body-subtokens for others). One row per
     --names-model (repeat it; default: the installed head, if any), labelled from its config.json
-    (with / without pretraining). Prints the Markdown section of docs/EVALUATION.md.
+    (with / without pretraining). A head trained with --context path reads the file's place before
+    the function, as in the product; the copy baseline is then also given with those words (the
+    body's and the path's K most frequent subtokens). Prints the Markdown section of
+    docs/EVALUATION.md.
 
     Each head decodes with the copy bias of its config.json ("decoding"; none in older folders).
     --copy-bias, --first-copy-bias, --frequency-bias and --copy-unknown override it, and lists

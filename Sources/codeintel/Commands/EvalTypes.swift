@@ -113,6 +113,8 @@ enum EvalTypes {
               "combined system without retrieval: evidence ≥ \(threshold), else head and name prior by confidence, "
                 + "types in scope (\(short))", predictions: try system(weight: 0).map { $0.map { $0.map(\.type) } }))
         }
+        // the checked row's search may read deeper than the five the rows score (`--check-pool`)
+        let deeper = check && checkPool != 5 ? try system(weight: nil, pool: checkPool) : nil
         let system = try system(weight: nil)
         let rule =
           model.ranker.map { "learned ranker (type-ranker.json: \($0.variant), λ \($0.lambda))" }
@@ -129,7 +131,7 @@ enum EvalTypes {
           var replaced = 0
           var dropped = 0
           var checked: [[[String]]] = []
-          let searched = checkPool == 5 ? system : try system(weight: nil, pool: checkPool)
+          let searched = deeper ?? system
           for (i, file) in evaluation.files.enumerated() {
             let r = try TypeEvaluation.checkedRanking(
               file, candidates: searched[i], checker: checker, directory: directory)

@@ -352,4 +352,25 @@ extension CLITests {
     #expect(r.replaced == 1)
     #expect(r.dropped == 1)
   }
+
+  @Test(
+    .enabled(
+      if: compilerInstalled,
+      "node-typescript is not installed: apt-get install -y node-typescript (scripts/setup.sh --tests does it)"))
+  func aDeeperPoolReachesACandidateAfterTheFifth() throws {
+    // `w * h` refuses every non-numeric type: the five before `number` are refused, the sixth passes; cut to five
+    // (the old pool), the site would have no prediction.
+    let text = "export function area(w, h) { return w * h }\n"
+    let file = TypeEvaluation.File(
+      package: "p", path: "src/b.ts", text: text,
+      sites: [.init(kind: "parameter", name: "w", offset: try site(text, after: "area(w"), label: "number")])
+    let six = ["string", "boolean", "string[]", "Date", "RegExp", "number"]
+    let checker = try TypeChecker(script: script)
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("codeintel-checked-pool").path
+    let deep = try TypeEvaluation.checkedRanking(file, candidates: [candidates(six)], checker: checker, directory: directory)
+    #expect(deep.ranked == [["number"]] && deep.replaced == 1 && deep.dropped == 0)
+    let five = try TypeEvaluation.checkedRanking(
+      file, candidates: [candidates(Array(six.prefix(5)))], checker: checker, directory: directory)
+    #expect(five.ranked == [[]] && five.dropped == 1)
+  }
 }

@@ -300,6 +300,20 @@ struct TypeSuggestionsWithModelTests {
     #expect(again.applied.isEmpty && again.bytes == once.bytes)
   }
 
+  @Test("the compiler's search pool: up to ten candidates per site, the first five those of a pool of five")
+  func searchPool() throws {
+    let model = try Self.model()
+    let source = "function f(count, label) { const total = count + 1; return label; }\n"
+    let tree = try Parser(language: .typescript).parse(source)
+    let deep = TypeSuggestions.suggestions(in: tree, tsx: false, model: model)
+    let five = TypeSuggestions.suggestions(in: tree, tsx: false, model: model, pool: 5)
+    #expect(TypeSuggestions.searchPool == 10 && deep.count == five.count)
+    #expect(deep.contains { $0.candidates.count > 5 } && deep.allSatisfy { $0.candidates.count <= 10 })
+    for (d, f) in zip(deep, five) {
+      #expect(d.anchor == f.anchor && Array(d.candidates.prefix(5).map(\.type)) == f.candidates.map(\.type))
+    }
+  }
+
   @Test("a byte range scores only its sites, and they get what a whole-file call gives them")
   func rangeMatchesWholeFile() throws {
     let model = try Self.model()

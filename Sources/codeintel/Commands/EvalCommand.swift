@@ -121,9 +121,9 @@ enum EvalCommand: CLICommand {
                       default): the first that adds no diagnostic to the de-annotated file, each
                       site alone, then the rest unchecked; none passing, no prediction. Needs node
                       and node-typescript; every import is unresolved (its names are any).
-      --check-pool N  How many of the system's candidates the checked row searches (default 5,
-                      as suggest-types does); the scored list is still the first that passes
-                      and the ones after it.
+      --check-pool N  How many of the system's candidates the checked row searches (default 10,
+                      as suggest-types and the editor do since session 15); the scored list is
+                      the first that passes and the ones after it.
 
     names    Scores method-name heads on the method-names split (default test) by subtoken
              precision, recall, F1 (code2seq's definition) and exact match of the top beam, next to

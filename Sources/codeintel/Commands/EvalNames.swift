@@ -32,7 +32,8 @@ enum EvalNames {
     give one row per combination: the way to choose them on --split valid (docs/NAMES.md).
     --first-copy-bias defaults to --copy-bias; --frequency-bias G adds G·log(occurrences);
     --copy-unknown also proposes body subtokens outside the vocabulary. --predictions FILE writes
-    every row's top name per function as JSON lines (row, package, path, name, target, predicted).
+    every row's top name per function as JSON lines (row, head: the head folder or null for a
+    baseline, package, path, name, target, predicted; scripts/eval/names-subsets.py scores subsets).
     --consensus S puts the beam first that agrees most with the others (expected subtoken F1, each
     beam weighted by P^S: minimum Bayes risk decoding, docs/NAMES.md); a list gives one row per value
     from one beam search, `off` the beam order; default: the head's config.json ("decoding").
@@ -151,6 +152,16 @@ enum EvalNames {
     var base = SubtokenMetrics()
     for r in records { base.add(predicted: common, actual: r.target) }
     var rows = ["| most frequent train name (`\(SubtokenVocabulary.camelCase(common))`) | \(cells(base)) |"]
+    // --predictions: every row's first name per function (the baselines' too, so subsets can be scored alike)
+    var dump: [PredictionLine] = []
+    func dumpRow(_ row: String, _ predicted: [[String]], head: String? = nil) {
+      guard dumpPath != nil else { return }
+      for (r, p) in zip(records, predicted) {
+        dump.append(
+          PredictionLine(
+            row: row, head: head, package: r.package, path: r.path, name: r.name, target: r.target, predicted: p))
+      }
+    }
     // Baseline without a model: the body's k most frequent subtokens (BodySubtokens, ties by first occurrence).
     let bodies = records.map { BodySubtokens.counted($0.input) }
     func mostFrequent(_ body: [(subtoken: String, count: Int)], _ k: Int) -> [String] {
@@ -161,10 +172,10 @@ enum EvalNames {
     }
     for k in bodyCounts {
       var m = SubtokenMetrics()
-      for (r, body) in zip(records, bodies) {
-        m.add(predicted: mostFrequent(body, k), actual: r.target)
-      }
+      let predicted = bodies.map { mostFrequent($0, k) }
+      for (r, p) in zip(records, predicted) { m.add(predicted: p, actual: r.target) }
       rows.append("| the body's most frequent subtokens, k = \(k) (no model) | \(cells(m)) |")
+      dumpRow("body words, k = \(k)", predicted)
     }
     // The same without a model for each context a head reads (its words count like the body's): a head's gain
     // over this row is what it makes of the words, not the words themselves.
@@ -172,16 +183,15 @@ enum EvalNames {
       let counted = records.map { BodySubtokens.counted($0.modelInput(context: context)) }
       for k in bodyCounts {
         var m = SubtokenMetrics()
-        for (r, body) in zip(records, counted) {
-          m.add(predicted: mostFrequent(body, k), actual: r.target)
-        }
+        let predicted = counted.map { mostFrequent($0, k) }
+        for (r, p) in zip(records, predicted) { m.add(predicted: p, actual: r.target) }
+        dumpRow("body and \(context.rawValue) words, k = \(k)", predicted)
         rows.append(
           "| the most frequent subtokens of the body and the \(context.rawValue), k = \(k) (no model) | \(cells(m)) |")
       }
     }
     var details: [String] = []
     var displayLines: [String] = []
-    var dump: [PredictionLine] = []
     let overridden =
       biases != nil || firstBiases != nil || frequencyBiases != nil || unknownChoice != nil || repeatChoice != nil
     for head in heads {
@@ -266,12 +276,8 @@ enum EvalNames {
             for (r, p) in zip(records, predictions) { m.add(predicted: p.first?.subtokens ?? [], actual: r.target) }
             let suffix = copySuffix + choiceSuffix + (ranking.map { ", \($0.summary)" } ?? "")
             rows.append("| Transformer, \(head.info.label)\(suffix) | \(cells(m)) |")
-            for (r, p) in zip(records, predictions) {
-              dump.append(
-                PredictionLine(
-                  row: "\(head.info.label)\(suffix)", package: r.package, path: r.path, name: r.name, target: r.target,
-                  predicted: p.first?.subtokens ?? []))
-            }
+            dumpRow(
+              "\(head.info.label)\(suffix)", predictions.map { $0.first?.subtokens ?? [] }, head: head.directory.path)
           }
         }
         // what the product shows on this split: the head's own ranking, top 5, through its display.json
@@ -360,6 +366,8 @@ enum EvalNames {
   /// One function's top name in one row, as `--predictions FILE` writes it (JSON lines).
   struct PredictionLine: Codable {
     var row: String
+    /// The head folder (nil: a baseline row).
+    var head: String?
     var package: String
     var path: String
     var name: String

@@ -27,7 +27,7 @@ enum EvalTypes {
     let threads = try scanner.int("--threads", in: 1...64)
     let dump = try scanner.option("--dump")
     let check = scanner.flag("--check")
-    let checkPool = try scanner.int("--check-pool", in: 1...50) ?? 5
+    let checkPool = try scanner.int("--check-pool", in: 1...50) ?? TypeSuggestions.searchPool
     guard try scanner.finish().isEmpty else { throw UsageError("unexpected arguments") }
     if let threads { BLAS.setThreads(threads) }
     let evaluation = try TypeEvaluation(

@@ -221,7 +221,7 @@ enum SuggestTypesCommand: CLICommand {
       return [
         "kind": s.kind.rawValue, "name": s.name, "line": p.line + 1, "character": p.character,
         "insertAt": ["line": a.line + 1, "character": a.character],
-        "candidates": s.candidates.map {
+        "candidates": s.candidates.prefix(TypeSuggestions.listed).map {
           ["type": $0.type, "confidence": $0.confidence, "reason": $0.reason, "source": $0.source]
         },
       ]

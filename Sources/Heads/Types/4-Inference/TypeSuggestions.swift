@@ -39,8 +39,11 @@ public struct TypeSuggestions: Sendable {
   /// few lines costs a few windows instead of the whole file.
   /// With `cache` (one per document, kept across its edits), the head computes only the windows whose input
   /// is not in it (`TypeHeadModel.predict(_:top:cache:)`); the suggestions are the same either way.
+  /// Each site keeps at most `pool` candidates: the compiler's search tries them in order (`TypeChecker.check`);
+  /// what is listed unchecked is cut to `listed`.
   public static func suggestions(
-    in tree: Tree, tsx: Bool, model: TypeHeadModel?, bytes range: ClosedRange<Int>? = nil, cache: TypeHeadCache? = nil
+    in tree: Tree, tsx: Bool, model: TypeHeadModel?, bytes range: ClosedRange<Int>? = nil, cache: TypeHeadCache? = nil,
+    pool: Int = searchPool
   )
     -> [TypeEvidence.Suggestion]
   {
@@ -75,7 +78,7 @@ public struct TypeSuggestions: Sendable {
         model.namePrior?.candidates(for: site.datasetName) ?? [], anchor: site.anchor, kind: site.datasetKind)
       var combined = model.rankCandidates(
         evidence: evidenceCandidates, model: shapedModel, prior: shapedPrior, kind: site.datasetKind,
-        name: site.datasetName,
+        name: site.datasetName, top: pool,
         modelReason: model.retrieval.map { "type head and its \($0.k) nearest train sites" } ?? "type head")
       // The hand-set rule ranks by the evidence rules' fixed confidences and shows their measured ones; the learned
       // ranker's confidence is its own probability.
@@ -103,6 +106,14 @@ public struct TypeSuggestions: Sendable {
     }
     return out.sorted { ($0.anchor, $0.kind.rawValue) < ($1.anchor, $1.kind.rawValue) }
   }
+
+  /// How many candidates per site the compiler's search may try: ten, the system's ranked list before the
+  /// evaluation's cut to five (session 15, docs/TYPES.md: on the valid splits acc@1 +0.5 / +0.3 and acc@5 +0.6 /
+  /// +1.0 of the checked ranking against a pool of five).
+  public static let searchPool = 10
+
+  /// How many candidates an unchecked listing shows per site (the metric's acc@5).
+  public static let listed = 5
 
   /// The suggestions whose best candidate reaches `minConfidence`.
   public func accepted(minConfidence: Double) -> [TypeEvidence.Suggestion] {

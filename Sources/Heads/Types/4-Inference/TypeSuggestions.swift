@@ -54,6 +54,7 @@ public struct TypeSuggestions: Sendable {
     guard !sites.isEmpty else { return evidence }
     let text = String(decoding: tree.bytes, as: UTF8.self)
     let shapes = TypeShapes.shapes(in: tree, generics: model.namePrior?.generics)
+    // The head's ten best per site, as `eval types` ranks them (`TypeEvaluation.systemCandidates`).
     // The head sees each site's name as the dataset spells it (a return site of `const f = () => …` has no
     // name there), so what it reads here matches what it was trained on.
     let predictions = model.predict(
@@ -63,7 +64,7 @@ public struct TypeSuggestions: Sendable {
           kind: $0.datasetKind, name: $0.datasetName, offset: $0.anchor,
           typeParameters: TypeNames.typeParameters(in: tree, at: $0.anchor).sorted())
       },
-      tree: cache == nil ? nil : tree, cache: cache)
+      tree: cache == nil ? nil : tree, top: max(10, pool), cache: cache)
     var byKey: [String: TypeEvidence.Suggestion] = [:]
     for s in evidence { byKey["\(s.anchor):\(s.kind.rawValue)"] = s }
     var out: [TypeEvidence.Suggestion] = []

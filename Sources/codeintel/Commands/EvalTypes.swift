@@ -37,12 +37,14 @@ enum EvalTypes {
       evaluation.mostFrequentRow(), evaluation.nameOnlyRow(), try evaluation.evidenceRow(),
       try evaluation.combinedRow(),
     ]
+    var compilerBest: [[[String]]]?
     if tsc {
       let script = ProcessInfo.processInfo.environment["CODEINTEL_TSC_SCRIPT"] ?? "scripts/eval/tsc-types.js"
       let results = try TypeScriptPeer(script: script).run(evaluation.files)
       let failed = results.filter { $0.error != nil }.count
       if failed > 0 { printError("codeintel: the compiler failed on \(failed) files (scored as no proposal)") }
       let (fix, best) = TypeScriptPeer.predictions(results)
+      compilerBest = best
       rows.append(evaluation.row("TypeScript 4.8 `inferFromUsage` fix", predictions: fix))
       rows.append(evaluation.row("TypeScript 4.8 best effort (fix, else checker)", predictions: best))
     }
@@ -123,6 +125,7 @@ enum EvalTypes {
           evaluation.row(
             "combined system: \(rule), types in scope (\(short))",
             predictions: system.map { $0.map { $0.map(\.type) } }))
+        var checkedRanking: [[[String]]]?
         if check {
           // What the default `suggest-types` and the editor show: the first candidate the compiler accepts.
           let checker = try TypeChecker()
@@ -131,6 +134,7 @@ enum EvalTypes {
           var replaced = 0
           var dropped = 0
           var checked: [[[String]]] = []
+          defer { checkedRanking = checked }
           let searched = deeper ?? system
           for (i, file) in evaluation.files.enumerated() {
             let r = try TypeEvaluation.checkedRanking(
@@ -153,7 +157,7 @@ enum EvalTypes {
             TypeSiteDump.lines(
               files: evaluation.files, head: ranked(weight: 0).map { $0.map { $0.map(\.type) } }, system: system,
               reachable: reachable,
-              model: model.directory?.path ?? model.info.label))
+              model: model.directory?.path ?? model.info.label, compiler: compilerBest, checked: checkedRanking))
         }
         let bar = model.displayThreshold(fallback: 0.8)
         let at = TypeEvaluation.atThreshold(

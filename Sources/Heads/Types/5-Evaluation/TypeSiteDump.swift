@@ -21,6 +21,10 @@ public enum TypeSiteDump {
     var system: [String]
     var systemConfidence: [Double]
     var systemSource: [String]
+    /// The TypeScript compiler's best effort at the site (`--tsc`: its fix, else its checker's type); nil without.
+    var compiler: String?
+    /// The checked ranking (`--check`: the first candidate the compiler accepted, then the rest); nil without.
+    var checked: [String]?
   }
 
   /// Per site of `file`: whether its normalised label is reachable by the head (vocabulary or offered).
@@ -38,7 +42,7 @@ public enum TypeSiteDump {
   /// The JSON lines of every scored (`any` excluded) site.
   public static func lines(
     files: [TypeEvaluation.File], head: [[[String]]], system: [[[TypeCombination.Candidate]]], reachable: [[Bool]],
-    model: String
+    model: String, compiler: [[[String]]]? = nil, checked: [[[String]]]? = nil
   ) -> Data {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -54,7 +58,11 @@ public enum TypeSiteDump {
           reachable: f < reachable.count && i < reachable[f].count ? reachable[f][i] : false,
           headRank: ranked.firstIndex { TypeAccuracy.normalize($0) == label }.map { $0 + 1 }, head: ranked,
           system: sys.map { TypeAccuracy.normalize($0.type) }, systemConfidence: sys.map(\.confidence),
-          systemSource: sys.map(\.source.rawValue))
+          systemSource: sys.map(\.source.rawValue),
+          compiler: compiler.flatMap {
+            f < $0.count && i < $0[f].count ? $0[f][i].first.map(TypeAccuracy.normalize) : nil
+          },
+          checked: checked.map { f < $0.count && i < $0[f].count ? $0[f][i].map(TypeAccuracy.normalize) : [] })
         if let data = try? encoder.encode(line) {
           out.append(data)
           out.append(0x0A)

@@ -115,7 +115,8 @@ enum EvalCommand: CLICommand {
                       "head + retrieval" and "combined system without retrieval".
       --dump FILE     Also write one JSON line per scored site and head: label, whether the
                       head could produce it (vocabulary or the site's candidates), the head's
-                      ranked types and the combined system's, with confidences and sources.
+                      ranked types and the combined system's, with confidences and sources;
+                      with --tsc the compiler's best effort, with --check the checked ranking.
       --check         Also the row "combined system, checked": each site's candidates as the
                       TypeScript compiler leaves them (what suggest-types and the editor show by
                       default): the first that adds no diagnostic to the de-annotated file, each

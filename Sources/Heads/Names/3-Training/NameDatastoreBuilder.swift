@@ -24,7 +24,8 @@ public enum NameDatastoreBuilder {
     var start = 0
     while start < records.count {
       let part = records[start..<min(start + chunk, records.count)]
-      let sequences = part.map { head.tokens(of: $0.input) }
+      // the text the head reads at a query (with the file's place for a head trained with `--context path`)
+      let sequences = part.map { head.tokens(of: head.modelInput($0.input, path: $0.path)) }
       vectors += Inference.embed(encoder: head.encoder, sequences: sequences, batchSize: 32)
       start += part.count
       progress(start, records.count)
@@ -47,7 +48,7 @@ public enum NameDatastoreBuilder {
     var start = 0
     while start < records.count {
       let part = records[start..<min(start + chunk, records.count)]
-      vectors += model.embed(functions: part.map(\.input)).flatMap { $0 }
+      vectors += model.embed(functions: part.map { head.modelInput($0.input, path: $0.path) }).flatMap { $0 }
       start += part.count
       progress(start, records.count)
     }

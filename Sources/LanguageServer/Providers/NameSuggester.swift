@@ -18,11 +18,19 @@ public struct NameSuggestion: Sendable, Hashable, Codable {
 public protocol NameSuggester: Sendable {
   /// Names for `unit`, best first.
   func suggestNames(for unit: FunctionUnit, in tree: Tree, cancellation: CancellationToken) throws -> [NameSuggestion]
+  /// The same for a function of the file at `path` (the document's path; nil for an unsaved buffer): a suggester
+  /// whose model reads the file's place (a head trained with `--context path`) uses it; by default it is ignored.
+  func suggestNames(for unit: FunctionUnit, in tree: Tree, path: String?, cancellation: CancellationToken) throws
+    -> [NameSuggestion]
   /// What `codeintel suggest-names --rules …` says about `unit` (`NameAnalysis`: suggestions and the name/body
   /// mismatch verdict of `rules` with its reasons), or nil for a suggester without that analysis; the server then
   /// flags a confident top suggestion that differs from the name.
   func report(for unit: FunctionUnit, in tree: Tree, rules: Set<MismatchRule>, cancellation: CancellationToken)
     throws -> NameReport?
+  /// `report(for:in:rules:cancellation:)` for a function of the file at `path` (see above).
+  func report(
+    for unit: FunctionUnit, in tree: Tree, path: String?, rules: Set<MismatchRule>, cancellation: CancellationToken
+  ) throws -> NameReport?
   /// Whether the suggester already holds back every name below a level calibrated on held-out data (the name
   /// head's `display.json`, the level `codeintel suggest-names` shows from). The server then adds no bar of
   /// its own unless `diagnostics.minNameConfidence` is set, so the editor and the command line show the same
@@ -31,23 +39,18 @@ public protocol NameSuggester: Sendable {
 }
 
 extension NameSuggester {
-  /// `suggestNames(for:in:cancellation:)` for a function of the file at `path` (the document's path, nil for an
-  /// unsaved buffer): a head trained with `--context path` reads it; other suggesters ignore it.
+  /// By default the path is ignored.
   public func suggestNames(for unit: FunctionUnit, in tree: Tree, path: String?, cancellation: CancellationToken)
     throws -> [NameSuggestion]
   {
-    try (self as? HeadNameSuggester)?.suggestNames(for: unit, in: tree, path: path, cancellation: cancellation)
-      ?? suggestNames(for: unit, in: tree, cancellation: cancellation)
+    try suggestNames(for: unit, in: tree, cancellation: cancellation)
   }
 
-  /// `report(for:in:rules:cancellation:)` for a function of the file at `path` (see above).
+  /// By default the path is ignored.
   public func report(
     for unit: FunctionUnit, in tree: Tree, path: String?, rules: Set<MismatchRule>, cancellation: CancellationToken
   ) throws -> NameReport? {
-    if let head = self as? HeadNameSuggester {
-      return try head.report(for: unit, in: tree, path: path, rules: rules, cancellation: cancellation)
-    }
-    return try report(for: unit, in: tree, rules: rules, cancellation: cancellation)
+    try report(for: unit, in: tree, rules: rules, cancellation: cancellation)
   }
 
   public func report(

@@ -34,6 +34,12 @@ import Testing
     let other = try #require(try suggester.report(for: unit, in: tree, path: b, rules: [], cancellation: token))
     let otherDirect = try #require(NameAnalysis.analyze(tree: tree, units: [unit], head: head, path: b, top: 5).first)
     #expect(other == otherDirect && other != viaEditor)
+    // The server holds the suggester as `any NameSuggester`: the path reaches the head through it too.
+    let held: any NameSuggester = suggester
+    #expect(try held.report(for: unit, in: tree, path: b, rules: [], cancellation: token) == otherDirect)
+    #expect(
+      try held.suggestNames(for: unit, in: tree, path: b, cancellation: token).map(\.name)
+        == otherDirect.suggestions.map(\.name))
     // Asked again for `a`, the remembered answer is `a`'s.
     #expect(try suggester.report(for: unit, in: tree, path: a, rules: [], cancellation: token) == viaEditor)
   }

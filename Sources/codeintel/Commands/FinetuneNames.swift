@@ -3,6 +3,7 @@ import Corpus
 import Foundation
 import Heads
 import Model
+import Randomness
 
 /// `codeintel finetune names`: trains the method-name head on the method-names dataset.
 enum FinetuneNames {
@@ -39,6 +40,9 @@ enum FinetuneNames {
                               function as a string ("core/logger/format";), so their words can be
                               copied into a name. Recorded in config.json; suggest-names, eval names
                               and the editor give such a head the same text (docs/NAMES.md).
+        --context-dropout P   Leave out the context of a training function with probability P
+                              (seeded; valid functions and the product always have it): the head
+                              learns to do without an uninformative place. Default 0.
         --threads N           BLAS and attention threads (default 2).
         --eval-every N        Valid loss every N steps (default 100; 0: only at the end).
         --final-eval N        Valid functions decoded at the end for F1 (default 300; 0: none).
@@ -89,6 +93,11 @@ enum FinetuneNames {
     let contextChoice = try scanner.choice("--context", from: ["path", "none"])
     config.inputContext =
       contextChoice.map { $0 == "none" ? nil : NameInputContext(rawValue: $0) } ?? initHead?.inputContext
+    let contextDropout = try scanner.double("--context-dropout", in: 0...1) ?? 0
+    if contextDropout > 0 && config.inputContext == nil {
+      throw UsageError("--context-dropout needs a context (--context path, or a head that reads one)")
+    }
+    config.inputContextDropout = contextDropout > 0 ? contextDropout : nil
     config.threads = try scanner.int("--threads", in: 1...64) ?? config.threads
     config.evalEvery = try scanner.int("--eval-every", in: 0...10_000_000) ?? config.evalEvery
     config.finalEvalExamples = try scanner.int("--final-eval", in: 0...10_000_000) ?? config.finalEvalExamples
@@ -104,8 +113,10 @@ enum FinetuneNames {
     // with --init-head and no --pretrained, the head's own encoder is the start
     let model = initHead != nil && pretrainedDir == nil ? nil : try PretrainedModel.loadDefault(explicit: pretrainedDir)
     let dir = (datasets as NSString).expandingTildeInPath + "/method-names"
+    var generator = SplitMix64(seed: config.seed &+ 0x5EED_C0DE)
     let train = try MethodNameRecord.read(path: dir + "/train.jsonl", limit: limit).map {
-      $0.withContext(config.inputContext)
+      // with --context-dropout P, a train function is left without its context with probability P (seeded)
+      Double(generator.next() >> 11) / Double(1 << 53) < contextDropout ? $0 : $0.withContext(config.inputContext)
     }
     var valid = try MethodNameRecord.read(path: dir + "/valid.jsonl").map { $0.withContext(config.inputContext) }
     if FileManager.default.fileExists(atPath: dir + "/github-valid.jsonl") {

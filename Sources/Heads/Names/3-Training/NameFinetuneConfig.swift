@@ -41,6 +41,8 @@ public struct NameFinetuneConfig: Codable, Sendable, Equatable {
   /// What the head reads beside the function (`--context`; `NameInputContext`); nil: the function alone, as in
   /// heads written before the option existed.
   public var inputContext: NameInputContext? = nil
+  /// The share of training functions given without their context (`--context-dropout`); nil: none.
+  public var inputContextDropout: Double? = nil
 
   public init() {}
 

@@ -187,4 +187,16 @@ struct CLI {
     let bad = try CLI.run(["finetune", "name-prior", "--out", head.path, "--min-packages", "0"])
     #expect(bad.status == 2)
   }
+
+  @Test("finetune names: --context takes path or none; --context-dropout needs a context")
+  func finetuneNamesContextOptions() throws {
+    let out = FileManager.default.temporaryDirectory.appendingPathComponent("codeintel-ctx-\(UUID().uuidString)").path
+    let unknown = try CLI.run(["finetune", "names", "--out", out, "--steps", "1", "--context", "class"])
+    #expect(unknown.status == 2 && unknown.stderr.contains("--context"))
+    let alone = try CLI.run(["finetune", "names", "--out", out, "--steps", "1", "--context-dropout", "0.5"])
+    #expect(alone.status == 2 && alone.stderr.contains("--context-dropout needs a context"))
+    let range = try CLI.run(["finetune", "names", "--out", out, "--steps", "1", "--context", "path", "--context-dropout", "2"])
+    #expect(range.status == 2)
+    #expect(!FileManager.default.fileExists(atPath: out))
+  }
 }

@@ -170,25 +170,25 @@ enum EvalNames {
       }
       return ranked.prefix(k).map(\.element.subtoken)
     }
-    for k in bodyCounts {
-      var m = SubtokenMetrics()
-      let predicted = bodies.map { mostFrequent($0, k) }
-      for (r, p) in zip(records, predicted) { m.add(predicted: p, actual: r.target) }
-      rows.append("| the body's most frequent subtokens, k = \(k) (no model) | \(cells(m)) |")
-      dumpRow("body words, k = \(k)", predicted)
-    }
-    // The same without a model for each context a head reads (its words count like the body's): a head's gain
-    // over this row is what it makes of the words, not the words themselves.
-    for context in Set(heads.compactMap(\.inputContext)).sorted(by: { $0.rawValue < $1.rawValue }) {
-      let counted = records.map { BodySubtokens.counted($0.modelInput(context: context)) }
+    /// One row (and its dump) per k: the k most frequent of each function's `counted` subtokens.
+    func frequencyRows(_ counted: [[(subtoken: String, count: Int)]], row: (Int) -> String, dumped: (Int) -> String) {
       for k in bodyCounts {
         var m = SubtokenMetrics()
         let predicted = counted.map { mostFrequent($0, k) }
         for (r, p) in zip(records, predicted) { m.add(predicted: p, actual: r.target) }
-        dumpRow("body and \(context.rawValue) words, k = \(k)", predicted)
-        rows.append(
-          "| the most frequent subtokens of the body and the \(context.rawValue), k = \(k) (no model) | \(cells(m)) |")
+        rows.append("| \(row(k)) | \(cells(m)) |")
+        dumpRow(dumped(k), predicted)
       }
+    }
+    frequencyRows(
+      bodies, row: { "the body's most frequent subtokens, k = \($0) (no model)" }, dumped: { "body words, k = \($0)" })
+    // The same without a model for each context a head reads (its words count like the body's): a head's gain
+    // over this row is what it makes of the words, not the words themselves.
+    for context in Set(heads.compactMap(\.inputContext)).sorted(by: { $0.rawValue < $1.rawValue }) {
+      frequencyRows(
+        records.map { BodySubtokens.counted($0.modelInput(context: context)) },
+        row: { "the most frequent subtokens of the body and the \(context.rawValue), k = \($0) (no model)" },
+        dumped: { "body and \(context.rawValue) words, k = \($0)" })
     }
     var details: [String] = []
     var displayLines: [String] = []
@@ -253,8 +253,8 @@ enum EvalNames {
         var searched = decoding
         if consensusChoice != nil { searched.consensus = nil }
         let beamsFound = head.candidates(
-          inputs: records.map { head.modelInput($0.input, path: $0.path) }, current: nil, beam: beam, top: max(beam, searched.beam ?? 0), neighbors: maxK,
-          decoding: searched)
+          inputs: records.map { head.modelInput($0.input, path: $0.path) }, current: nil, beam: beam,
+          top: max(beam, searched.beam ?? 0), neighbors: maxK, decoding: searched)
         var found = beamsFound
         for choice in consensusChoice ?? [decoding.consensus] {
           if consensusChoice != nil {

@@ -116,7 +116,7 @@ enum FinetuneNames {
     var generator = SplitMix64(seed: config.seed &+ 0x5EED_C0DE)
     let train = try MethodNameRecord.read(path: dir + "/train.jsonl", limit: limit).map {
       // with --context-dropout P, a train function is left without its context with probability P (seeded)
-      Double(generator.next() >> 11) / Double(1 << 53) < contextDropout ? $0 : $0.withContext(config.inputContext)
+      generator.unit() < contextDropout ? $0 : $0.withContext(config.inputContext)
     }
     var valid = try MethodNameRecord.read(path: dir + "/valid.jsonl").map { $0.withContext(config.inputContext) }
     if FileManager.default.fileExists(atPath: dir + "/github-valid.jsonl") {

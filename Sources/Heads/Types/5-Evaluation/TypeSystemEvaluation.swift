@@ -6,9 +6,9 @@ import Syntax
 /// the site (`TypeNames`, the same rule the suggestions obey; `any` never, a type containing `any` capped at
 /// `TypeNames.anyCap`). What the evaluation scores as "combined system" and the calibration is fitted on.
 extension TypeEvaluation {
-  /// Per site of `file`, the system's ranked candidates (at most `pool`, five as scored and shown), best first. `predictions` are the
-  /// model's ranked types per site (its top 10: the head mixed with the retrieval, as `predict` gives them)
-  /// when the caller has them; else `model.predict` is run.
+  /// Per site of `file`, the system's ranked candidates (at most `pool`: five as scored and shown, ten for the
+  /// compiler's search), best first. `predictions` are the model's ranked types per site (its top 10: the head mixed
+  /// with the retrieval, as `predict` gives them) when the caller has them; else `model.predict` is run.
   public static func systemCandidates(
     _ file: File, model: TypeHeadModel, evidenceThreshold: Double = TypeCombination.evidenceThreshold,
     predictions given: [[(type: String, probability: Float)]]? = nil,

@@ -11,13 +11,19 @@ enum FinetuneTypes {
                head folder (config.json, encoder.safetensors, typehead.safetensors, tokenizer.json,
                metrics.jsonl, name-prior.json: the name prior counted on train, see name-prior below);
                put it at Models/<model>/types/ to make it the default.
-               --pretrained DIR     the pretrained model folder (required)
+               --pretrained DIR     the pretrained model folder (required unless --init-head)
+               --init-head HEAD     continue a finished head folder HEAD instead (its fine-tuned
+                                    encoder, head and vocabulary; optimizer and schedule start
+                                    fresh); not with --random-init
+               --window N           encoder tokens per window (default 128, or HEAD's); longer than
+                                    the encoder's positions repeats its position rows, so each site
+                                    sees at least N/4 tokens on each side
                --out DIR            the head folder to write (required)
                --random-init        same architecture from random weights ("without pretraining" row)
                --steps N            optimizer steps (default 1500), or
                --max-minutes M      train for M minutes (the cosine decay runs over wall-clock time)
                --lr X               peak learning rate of the head (default 1e-3; encoder 0.3 × X)
-               --batch N            windows of 128 tokens per step (default 16)
+               --batch N            windows per step (default 16)
                --min-packages N     closed vocabulary: train types used in >= N packages; name prior:
                                     (name, type) pairs annotated in >= N packages (default 2)
                --seed S             seed for initialisation, data order and dropout (default 1)
@@ -31,11 +37,21 @@ enum FinetuneTypes {
 
   static func run(_ args: [String]) throws -> Int32 {
     var scanner = ArgumentScanner(args)
-    guard let pretrained = try scanner.option("--pretrained") else { throw UsageError("--pretrained DIR is required") }
+    let pretrained = try scanner.option("--pretrained")
+    let initHead = try scanner.option("--init-head")
+    guard pretrained != nil || initHead != nil else { throw UsageError("--pretrained DIR (or --init-head HEAD) is required") }
+    guard pretrained == nil || initHead == nil else {
+      throw UsageError("--pretrained and --init-head do not go together (a head folder names its encoder)")
+    }
     guard let out = try scanner.option("--out") else { throw UsageError("--out DIR is required") }
     let datasets = try scanner.datasets()
-    var options = TypeHeadTraining.Options(pretrained: pretrained, out: out, datasets: datasets)
+    var options = TypeHeadTraining.Options(pretrained: pretrained ?? "", out: out, datasets: datasets)
+    options.initHead = initHead
     options.randomInit = scanner.flag("--random-init")
+    guard initHead == nil || !options.randomInit else {
+      throw UsageError("--init-head continues a trained head; --random-init does not go with it")
+    }
+    options.windowLength = try scanner.int("--window", in: 16...1024)
     options.steps = try scanner.int("--steps", in: 1...10_000_000)
     options.maxMinutes = try scanner.double("--max-minutes", in: 0.01...100_000)
     guard options.steps == nil || options.maxMinutes == nil else {

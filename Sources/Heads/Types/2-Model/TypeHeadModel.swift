@@ -46,12 +46,18 @@ public final class TypeHeadModel: @unchecked Sendable {
     public var validAccuracyAt5: Double?
     /// Reliability on valid: per confidence bin [i/10, (i+1)/10) of the top-1 probability, (sites, correct).
     public var validCalibration: [[Int]]?
+    /// A continued head (`finetune types --init-head`): the folder it started from and the fine-tuning steps
+    /// behind it (its own and those it continued); nil for a head trained from the encoder.
+    public var initHead: String?
+    public var initHeadSteps: Int?
 
     /// The row label for evaluation tables.
     public var label: String {
-      randomInit
-        ? "type head, no pretraining (\(steps) steps)"
-        : "type head, ContraCode pretraining (\(pretrainedName) \(pretrainedSteps) steps; \(steps) steps)"
+      let trained = initHeadSteps.map { "\($0) + \(steps) steps" } ?? "\(steps) steps"
+      let window = windowLength == 128 ? "" : ", \(windowLength)-token windows"
+      return randomInit
+        ? "type head, no pretraining (\(trained)\(window))"
+        : "type head, ContraCode pretraining (\(pretrainedName) \(pretrainedSteps) steps; \(trained)\(window))"
     }
   }
 

@@ -40,6 +40,12 @@ public struct TypeHeadTraining {
     public var validLimit: Int?
     /// Stop after this many steps without finishing (tests of --resume).
     public var stopAfter: Int?
+    /// Warm start: a finished head folder to continue (its fine-tuned encoder, its head, vocabulary and
+    /// tokenizer); `pretrained` is then not read. The optimizer and the schedule start fresh.
+    public var initHead: String?
+    /// Encoder tokens per window (nil: the head's when continuing one, else 128). Longer than the encoder's
+    /// positions: its position rows are repeated (`EncoderWeights.copy`), so sites see more context.
+    public var windowLength: Int?
 
     public init(pretrained: String, out: String, datasets: String) {
       self.pretrained = pretrained
@@ -143,12 +149,23 @@ public struct TypeHeadTraining {
     let o = options
     let outDir = URL(fileURLWithPath: o.out)
     let ckptDir = outDir.appendingPathComponent("checkpoint")
-    let pretrained = try PretrainedModel.load(directory: o.pretrained)
-    let encoderPath = pretrained.directory.appendingPathComponent(pretrained.info.encoder).path
-    guard let encoderBytes = FileManager.default.contents(atPath: encoderPath) else {
-      throw CodeIntelError("\(encoderPath): cannot read the pretrained encoder")
+    if o.initHead != nil && o.randomInit {
+      throw CodeIntelError("--init-head continues a trained head; --random-init does not go with it")
     }
-    let sha = SHA256.hex(encoderBytes)
+    let start = try o.initHead.map { try TypeHeadModel.load(directory: $0) }
+    let pretrained = start == nil ? try PretrainedModel.load(directory: o.pretrained) : nil
+    let sha: String
+    if let start {
+      sha = start.info.pretrainedSHA256
+    } else {
+      let p = pretrained!
+      let encoderPath = p.directory.appendingPathComponent(p.info.encoder).path
+      guard let encoderBytes = FileManager.default.contents(atPath: encoderPath) else {
+        throw CodeIntelError("\(encoderPath): cannot read the pretrained encoder")
+      }
+      sha = SHA256.hex(encoderBytes)
+    }
+    let tokenizer = start?.tokenizer ?? pretrained!.tokenizer
     let typesDir = URL(fileURLWithPath: o.datasets).appendingPathComponent("types")
     BLAS.setThreads(max(o.threads, 1))
     let loadStarted = Date()
@@ -156,30 +173,49 @@ public struct TypeHeadTraining {
     var validFiles = try TypeEvaluation.loadFiles(typesDir.appendingPathComponent("valid.jsonl").path)
     if let l = o.trainLimit { trainFiles = Array(trainFiles.prefix(l)) }
     if let l = o.validLimit { validFiles = Array(validFiles.prefix(l)) }
-    let vocabulary = Self.vocabulary(trainFiles, minPackages: o.minPackages, size: o.vocabularySize)
+    // A continued head keeps its vocabulary: its output rows are those types.
+    let vocabulary =
+      start?.info.vocabulary ?? Self.vocabulary(trainFiles, minPackages: o.minPackages, size: o.vocabularySize)
 
     log(
       "read \(trainFiles.count) train files; vocabulary \(vocabulary.count) types (>= \(o.minPackages) packages) in "
         + "\(String(format: "%.0f", Date().timeIntervalSince(loadStarted))) s")
-    let encoder: any SequenceEncoder =
+    let windowLength = o.windowLength ?? start?.info.windowLength ?? min(128, pretrained!.info.maxLength)
+    var encoder: any SequenceEncoder =
       o.randomInit
-      ? EncoderFactory.make(pretrained.info.pretrain, vocab: pretrained.tokenizer.vocabSize, seed: o.seed)
-      : pretrained.encoder
+      ? EncoderFactory.make(pretrained!.info.pretrain, vocab: pretrained!.tokenizer.vocabSize, seed: o.seed)
+      : (start?.encoder ?? pretrained!.encoder)
+    if let t = encoder as? TransformerEncoder, windowLength > t.config.maxLen {
+      var longer = t.config
+      longer.maxLen = windowLength
+      let extended = TransformerEncoder(config: longer, seed: o.seed)
+      try EncoderWeights.copy(from: t.parameters, to: extended.parameters, path: o.initHead ?? o.pretrained)
+      log("encoder positions \(t.config.maxLen) -> \(windowLength) (rows repeated)")
+      encoder = extended
+    }
     if let t = encoder as? TransformerEncoder { t.threads = max(o.threads, 1) }
-    let windowLength = min(128, pretrained.info.maxLength)
-    let headConfig = TypeHeadConfig(
-      inputDim: TypeHeadModel.featureDim(encoderDim: encoder.dim), hidden: o.hidden, vocabulary: vocabulary.count + 1,
-      subtokens: pretrained.tokenizer.vocabSize, forms: TypeCandidateForm.allCases.count,
-      pairFeatures: TypeHeadPreparer.pairFeatures)
-    let head = TypeHead(config: headConfig, seed: o.seed &+ 17)
+    let headConfig =
+      start?.head.config
+      ?? TypeHeadConfig(
+        inputDim: TypeHeadModel.featureDim(encoderDim: encoder.dim), hidden: o.hidden, vocabulary: vocabulary.count + 1,
+        subtokens: tokenizer.vocabSize, forms: TypeCandidateForm.allCases.count,
+        pairFeatures: TypeHeadPreparer.pairFeatures)
+    let head = start?.head ?? TypeHead(config: headConfig, seed: o.seed &+ 17)
     var info = TypeHeadModel.Info(
-      format: TypeHeadModel.formatName, version: TypeHeadModel.formatVersion, pretrained: o.pretrained,
-      pretrainedName: pretrained.info.name, pretrainedSteps: pretrained.info.steps, pretrainedSHA256: sha,
-      randomInit: o.randomInit, steps: 0, batchWindows: o.batchWindows, windowLength: windowLength, seed: o.seed,
+      format: TypeHeadModel.formatName, version: TypeHeadModel.formatVersion,
+      pretrained: start?.info.pretrained ?? o.pretrained,
+      pretrainedName: start?.info.pretrainedName ?? pretrained!.info.name,
+      pretrainedSteps: start?.info.pretrainedSteps ?? pretrained!.info.steps, pretrainedSHA256: sha,
+      randomInit: start?.info.randomInit ?? o.randomInit, steps: 0, batchWindows: o.batchWindows,
+      windowLength: windowLength, seed: o.seed,
       learningRate: o.lr, head: headConfig, vocabulary: Array(vocabulary), encoder: "encoder.safetensors",
       typehead: "typehead.safetensors", tokenizer: "tokenizer.json", validAccuracyAt1: nil, validAccuracyAt5: nil,
       validCalibration: nil)
-    let model = TypeHeadModel(info: info, tokenizer: pretrained.tokenizer, encoder: encoder, head: head)
+    if let start {
+      info.initHead = o.initHead
+      info.initHeadSteps = start.info.steps + (start.info.initHeadSteps ?? 0)
+    }
+    let model = TypeHeadModel(info: info, tokenizer: tokenizer, encoder: encoder, head: head)
 
     // Files are prepared when a step needs them (the train split is ~43k files): each step takes the next
     // batchWindows / windowsPerFile files of the epoch's seeded order and up to windowsPerFile of each file's

@@ -252,6 +252,60 @@ struct TypeHeadTrainingTests {
   }
 }
 
+extension TypeHeadTrainingTests {
+  @Test("--init-head continues a head (its weights, vocabulary and steps); --window repeats the position rows")
+  func continueHeadWithLongerWindows() throws {
+    let data = try Self.dataset()
+    defer { try? FileManager.default.removeItem(at: data) }
+    let first = data.appendingPathComponent("first")
+    _ = try Self.train(data, out: first)
+    let start = try TypeHeadModel.load(directory: first.path)
+    func weights(_ dir: URL, _ name: String) throws -> [String: [Float]] {
+      try Safetensors.read(path: dir.appendingPathComponent(name).path).values
+    }
+    func continued(_ out: URL, window: Int?, lr: Float) throws -> TypeHeadModel {
+      var o = TypeHeadTraining.Options(pretrained: "", out: out.path, datasets: data.path)
+      o.initHead = first.path
+      o.windowLength = window
+      o.steps = 2
+      o.lr = lr
+      o.batchWindows = 2
+      o.seed = 3
+      _ = try TypeHeadTraining(options: o, log: { _ in }).run()
+      return try TypeHeadModel.load(directory: out.path)
+    }
+    // at a learning rate of ~0 the continued head is the head it started from, not a fresh one
+    let same = try continued(data.appendingPathComponent("same"), window: nil, lr: 1e-9)
+    #expect(same.info.windowLength == start.info.windowLength)
+    #expect(same.info.initHead == first.path && same.info.initHeadSteps == 4 && same.info.steps == 2)
+    #expect(same.info.vocabulary == start.info.vocabulary && same.head.config == start.head.config)
+    #expect(same.info.pretrainedSHA256 == start.info.pretrainedSHA256 && same.info.label.contains("4 + 2 steps"))
+    let startHead = try weights(first, "typehead.safetensors")
+    for (name, values) in try weights(data.appendingPathComponent("same"), "typehead.safetensors") {
+      let old = try #require(startHead[name])
+      #expect(zip(values, old).allSatisfy { abs($0 - $1) < 1e-4 }, "\(name) moved")
+    }
+    // a longer window: the encoder's positions grow, the rows past the old ones repeat them
+    let window = 2 * start.info.windowLength
+    let longer = try continued(data.appendingPathComponent("longer"), window: window, lr: 1e-9)
+    #expect(longer.info.windowLength == window && longer.info.label.contains("\(window)-token windows"))
+    let positions = try #require(try weights(data.appendingPathComponent("longer"), "encoder.safetensors")["embed.positions"])
+    let old = try #require(try weights(first, "encoder.safetensors")["embed.positions"])
+    #expect(positions.count == 2 * old.count)
+    #expect(zip(positions[old.count...], old).allSatisfy { abs($0 - $1) < 1e-4 })
+    let predicted = longer.predict(
+      text: "function f(a, b) { return a; }\n", tsx: false, sites: [TypeHeadSite(kind: "parameter", name: "a", offset: 12)])
+    #expect(predicted.count == 1 && !predicted[0].isEmpty)
+    // a trained head and random weights do not go together
+    var bad = TypeHeadTraining.Options(pretrained: "", out: data.appendingPathComponent("bad").path, datasets: data.path)
+    bad.initHead = first.path
+    bad.randomInit = true
+    bad.steps = 1
+    #expect(throws: (any Error).self) { try TypeHeadTraining(options: bad, log: { _ in }).run() }
+    #expect(!FileManager.default.fileExists(atPath: data.appendingPathComponent("bad/config.json").path))
+  }
+}
+
 @Suite("suggest-types with a type head")
 struct TypeSuggestionsWithModelTests {
   /// A small untrained head on a small random encoder: its guesses are arbitrary, which is what the

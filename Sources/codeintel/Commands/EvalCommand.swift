@@ -16,7 +16,7 @@ enum EvalCommand: CLICommand {
            codeintel eval clones --group-purity [--sweep] [--data DIR]
            codeintel eval clones --scorer [--data DIR] [--datasets DIR] [--limit N]
            codeintel eval types [--datasets DIR] [--split test] [--tsc] [--check [--check-pool N]]
-                                [--every K] [--limit N] [--types-model DIR]...
+                                [--every K] [--limit N] [--types-model DIR]... [--types-partner DIR]...
            codeintel eval types --breakage <file-or-dir>... [--min-confidence P] [--limit N]
                                 [--types-model DIR | --no-model]
            codeintel eval names [--datasets DIR] [--split test] [--names-model DIR]... [--limit N]
@@ -108,6 +108,9 @@ enum EvalCommand: CLICommand {
       --limit N       Only the first N files of the split (after --every).
       --types-model DIR  A type-head folder (`codeintel finetune types`); repeatable. Rows are
                       labelled from its config.json (with or without pretraining).
+      --types-partner DIR  Average another head folder's probabilities with each --types-model's (an
+                      ensemble; same vocabulary, windows and tokenizer); repeatable. A head folder
+                      can name its own in config.json ("partners").
       --evidence-threshold P  The combined rows put evidence first at confidence >= P (default 0.8; not
                       used by a head folder's learned ranker).
       --threads N     Compute threads of the encoder and BLAS (default: BLAS's own).

@@ -23,6 +23,7 @@ enum EvalTypes {
     let limit = try scanner.int("--limit", in: 1...Int.max)
     let every = try scanner.int("--every", in: 1...1_000_000) ?? 1
     let typeModels = try scanner.options("--types-model")
+    let typePartners = try scanner.options("--types-partner")
     let threshold = try scanner.double("--evidence-threshold", in: 0...2) ?? TypeCombination.evidenceThreshold
     let threads = try scanner.int("--threads", in: 1...64)
     let dump = try scanner.option("--dump")
@@ -54,7 +55,12 @@ enum EvalTypes {
       typeModels.isEmpty
       ? [try TypeHeadModel.loadDefault(explicit: nil)].compactMap { $0 }
       : try typeModels.map { try TypeHeadModel.load(directory: $0) }
-    if let threads { for model in heads { (model.encoder as? TransformerEncoder)?.threads = threads } }
+    for model in heads {
+      for partner in typePartners { try model.addPartner(try TypeHeadModel.load(directory: partner), name: partner) }
+    }
+    if let threads {
+      for model in heads + heads.flatMap(\.partners) { (model.encoder as? TransformerEncoder)?.threads = threads }
+    }
     var thresholds = ""
     var dumped = Data()
     if !heads.isEmpty {

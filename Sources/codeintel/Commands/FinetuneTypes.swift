@@ -28,6 +28,9 @@ enum FinetuneTypes {
                                     (name, type) pairs annotated in >= N packages (default 2)
                --seed S             seed for initialisation, data order and dropout (default 1)
                --vocabulary N       closed vocabulary size at most (default 2000)
+               --vocabulary-from HEAD
+                                    take HEAD's closed vocabulary instead (so the new head can be
+                                    averaged with HEAD: eval types --types-partner, "partners")
                --threads N          compute threads (default 2)
                --datasets DIR       dataset folder (default ~/.cache/codeintel/datasets-v2)
                --resume             continue from DIR/checkpoint (same --seed and --random-init)
@@ -52,6 +55,7 @@ enum FinetuneTypes {
       throw UsageError("--init-head continues a trained head; --random-init does not go with it")
     }
     options.windowLength = try scanner.int("--window", in: 16...1024)
+    options.vocabularyFrom = try scanner.option("--vocabulary-from")
     options.steps = try scanner.int("--steps", in: 1...10_000_000)
     options.maxMinutes = try scanner.double("--max-minutes", in: 0.01...100_000)
     guard options.steps == nil || options.maxMinutes == nil else {

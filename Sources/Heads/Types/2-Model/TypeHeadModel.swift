@@ -50,14 +50,18 @@ public final class TypeHeadModel: @unchecked Sendable {
     /// behind it (its own and those it continued); nil for a head trained from the encoder.
     public var initHead: String?
     public var initHeadSteps: Int?
+    /// Other head folders (paths relative to this one) whose probabilities are averaged with this head's at
+    /// every site: an ensemble (`partners`). nil or empty: this head alone.
+    public var partners: [String]?
 
     /// The row label for evaluation tables.
     public var label: String {
       let trained = initHeadSteps.map { "\($0) + \(steps) steps" } ?? "\(steps) steps"
       let window = windowLength == 128 ? "" : ", \(windowLength)-token windows"
+      let ensemble = (partners ?? []).isEmpty ? "" : " + \(partners!.count) averaged"
       return randomInit
-        ? "type head, no pretraining (\(trained)\(window))"
-        : "type head, ContraCode pretraining (\(pretrainedName) \(pretrainedSteps) steps; \(trained)\(window))"
+        ? "type head, no pretraining (\(trained)\(window))\(ensemble)"
+        : "type head, ContraCode pretraining (\(pretrainedName) \(pretrainedSteps) steps; \(trained)\(window))\(ensemble)"
     }
   }
 
@@ -81,6 +85,9 @@ public final class TypeHeadModel: @unchecked Sendable {
   /// The learned ranking of a site's candidates (`type-ranker.json`, `TypeRanker`); nil when the folder has none
   /// (then the hand-set merge, `TypeCombination.combine`).
   public var ranker: TypeRanker?
+  /// Heads whose softmax is averaged with this head's at every site (`addPartner`): same vocabulary, windows,
+  /// candidate forms and tokenizer, so they score the same classes of the same prepared file.
+  public private(set) var partners: [TypeHeadModel] = []
   private let lock = NSLock()
 
   public init(
@@ -96,6 +103,35 @@ public final class TypeHeadModel: @unchecked Sendable {
     preparer = TypeHeadPreparer(
       tokenizer: tokenizer, vocabulary: info.vocabulary, windowLength: info.windowLength,
       composes: info.head.forms > TypeCandidateForm.nameForms.count)
+  }
+
+  /// Averages `partner`'s probabilities with this head's from now on (an ensemble of heads). The partner must
+  /// read the same prepared file: the same vocabulary, window length, candidate forms and tokenizer; otherwise
+  /// one sentence says which differs. A partner's own partners, prior, calibration and retrieval are not used.
+  public func addPartner(_ partner: TypeHeadModel, name: String) throws {
+    func refuse(_ what: String) -> CodeIntelError {
+      CodeIntelError("type head partner \(name): its \(what) differs from the head's; it cannot be averaged with it")
+    }
+    guard partner.info.vocabulary == info.vocabulary else { throw refuse("vocabulary") }
+    guard partner.info.windowLength == info.windowLength else { throw refuse("window length") }
+    guard partner.info.head.forms == info.head.forms, partner.info.head.vocabulary == info.head.vocabulary else {
+      throw refuse("head shape")
+    }
+    let probe = "function f(a: Map<string, number>) { return a.get('x') ?? 0; }"
+    guard partner.tokenizer.vocabSize == tokenizer.vocabSize,
+      partner.tokenizer.encode(probe, options: EncodeOptions()).ids == tokenizer.encode(probe, options: EncodeOptions()).ids
+    else { throw refuse("tokenizer") }
+    partners.append(partner)
+  }
+
+  /// The softmax of every site of windows `items`, in `forward`'s order (a partner's share of an ensemble).
+  func probabilities(_ items: [(file: TypeHeadFile, window: Int)]) -> [[Float]] {
+    lock.lock()
+    defer { lock.unlock() }
+    let was = encoder.training
+    encoder.training = false
+    defer { encoder.training = was }
+    return forward(items).logits.map { TypeHead.softmax($0) }
   }
 
   /// Feature width for an encoder of width `dim`: the states before and after the site, the window's pooled
@@ -117,6 +153,10 @@ public final class TypeHeadModel: @unchecked Sendable {
     model.calibration = try TypeCalibration.load(directory: folder.url)
     model.evidencePrecision = try TypeEvidencePrecision.load(directory: folder.url)
     model.ranker = try TypeRanker.load(directory: folder.url)
+    for partner in info.partners ?? [] {
+      let path = folder.url.appendingPathComponent(partner).standardizedFileURL.path
+      try model.addPartner(try load(directory: path), name: partner)
+    }
     if let retrieval = try TypeRetrieval.load(directory: folder.url) {
       let fingerprint = try TypeRetrieval.fingerprint(
         headFolder: folder.url, encoder: info.encoder, typehead: info.typehead)
@@ -425,11 +465,21 @@ public final class TypeHeadModel: @unchecked Sendable {
     let was = encoder.training
     encoder.training = false
     defer { encoder.training = was }
-    let (logits, refs) = forward(ws.map { (file: file, window: $0) })
+    let items = ws.map { (file: file, window: $0) }
+    let (logits, refs) = forward(items)
+    let shares = partners.map { $0.probabilities(items) }
     var probabilities: [[Float]] = []
     var out: [Int: SiteScores] = [:]
     for (r, ref) in refs.enumerated() {
-      let p = TypeHead.softmax(logits[r])
+      var p = TypeHead.softmax(logits[r])
+      if !shares.isEmpty {
+        // the ensemble: the mean of every member's softmax over the same classes
+        for share in shares where share[r].count == p.count {
+          for i in p.indices { p[i] += share[r][i] }
+        }
+        let n = Float(1 + shares.count)
+        for i in p.indices { p[i] /= n }
+      }
       probabilities.append(p)
       out[ref.site] = SiteScores(
         head: Self.rank(

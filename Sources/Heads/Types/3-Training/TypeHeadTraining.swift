@@ -46,6 +46,9 @@ public struct TypeHeadTraining {
     /// Encoder tokens per window (nil: the head's when continuing one, else 128). Longer than the encoder's
     /// positions: its position rows are repeated (`EncoderWeights.copy`), so sites see more context.
     public var windowLength: Int?
+    /// Take the closed vocabulary of this head folder instead of counting it on train (so the new head can be
+    /// averaged with that one: `TypeHeadModel.addPartner`).
+    public var vocabularyFrom: String?
 
     public init(pretrained: String, out: String, datasets: String) {
       self.pretrained = pretrained
@@ -175,7 +178,13 @@ public struct TypeHeadTraining {
     if let l = o.validLimit { validFiles = Array(validFiles.prefix(l)) }
     // A continued head keeps its vocabulary: its output rows are those types.
     let vocabulary =
-      start?.info.vocabulary ?? Self.vocabulary(trainFiles, minPackages: o.minPackages, size: o.vocabularySize)
+      try start?.info.vocabulary
+      ?? o.vocabularyFrom.map {
+        try ModelFolder(path: $0, kind: "type head").config(
+          TypeHeadModel.Info.self, format: TypeHeadModel.formatName, version: TypeHeadModel.formatVersion
+        ).vocabulary
+      }
+      ?? Self.vocabulary(trainFiles, minPackages: o.minPackages, size: o.vocabularySize)
 
     log(
       "read \(trainFiles.count) train files; vocabulary \(vocabulary.count) types (>= \(o.minPackages) packages) in "

@@ -306,6 +306,79 @@ extension TypeHeadTrainingTests {
   }
 }
 
+@Suite("type heads averaged (partners)")
+struct TypeHeadPartnerTests {
+  static func model(seed: UInt64, vocabulary: [String] = ["string", "number", "boolean"]) throws -> TypeHeadModel {
+    let tokenizer = try Tokenizer.load(from: modelDirectory.appendingPathComponent("tokenizer.json"))
+    let encoder = TransformerEncoder(
+      config: TransformerConfig(vocab: tokenizer.vocabSize, dim: 8, layers: 1, heads: 2, ffn: 16, maxLen: 64, dropout: 0),
+      seed: seed)
+    encoder.training = false
+    let head = TypeHead(
+      config: TypeHeadConfig(
+        inputDim: TypeHeadModel.featureDim(encoderDim: 8), hidden: 6, vocabulary: vocabulary.count + 1,
+        subtokens: tokenizer.vocabSize, forms: TypeCandidateForm.allCases.count, pairFeatures: TypeHeadPreparer.pairFeatures),
+      seed: seed &+ 1)
+    let info = TypeHeadModel.Info(
+      format: TypeHeadModel.formatName, version: 1, pretrained: "", pretrainedName: "", pretrainedSteps: 0,
+      pretrainedSHA256: "", randomInit: true, steps: 0, batchWindows: 2, windowLength: 32, seed: seed, learningRate: 0,
+      head: head.config, vocabulary: vocabulary, encoder: "encoder.safetensors", typehead: "typehead.safetensors",
+      tokenizer: "tokenizer.json", validAccuracyAt1: nil, validAccuracyAt5: nil, validCalibration: nil)
+    return TypeHeadModel(info: info, tokenizer: tokenizer, encoder: encoder, head: head)
+  }
+
+  static let text = "class Box {}\nfunction make(count, label, box) { return label + count; }\n"
+  static let sites = [
+    TypeHeadSite(kind: "parameter", name: "count", offset: 32), TypeHeadSite(kind: "parameter", name: "label", offset: 39),
+    TypeHeadSite(kind: "parameter", name: "box", offset: 44),
+  ]
+
+  static func probabilities(_ m: TypeHeadModel) -> [[String: Float]] {
+    m.predict(text: text, tsx: false, sites: sites, top: 100).map { Dictionary($0.map { ($0.type, $0.probability) }, uniquingKeysWith: +) }
+  }
+
+  @Test("each type's probability is the mean of the members'; a partner of another vocabulary is refused; a folder names its partners")
+  func averaged() throws {
+    let a = try Self.model(seed: 1)
+    let b = try Self.model(seed: 2)
+    let pa = Self.probabilities(a)
+    let pb = Self.probabilities(b)
+    #expect(pa != pb)
+    let ensemble = try Self.model(seed: 1)
+    try ensemble.addPartner(try Self.model(seed: 2), name: "b")
+    let pe = Self.probabilities(ensemble)
+    #expect(pe.count == Self.sites.count)
+    for site in pe.indices {
+      #expect(!pe[site].isEmpty)
+      for (type, p) in pe[site] {
+        let mean = ((pa[site][type] ?? 0) + (pb[site][type] ?? 0)) / 2
+        #expect(abs(p - mean) < 1e-5, "\(type): \(p) vs \(mean)")
+      }
+    }
+    #expect(throws: (any Error).self) { try a.addPartner(try Self.model(seed: 3, vocabulary: ["string", "number", "Date"]), name: "c") }
+    #expect(a.partners.isEmpty)
+    // written as folders: the head's config.json names the partner, loading averages it again
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("type-partners-\(UUID())")
+    defer { try? FileManager.default.removeItem(at: root) }
+    let main = try Self.model(seed: 1)
+    main.info.partners = ["partner"]
+    try main.write(to: root)
+    try b.write(to: root.appendingPathComponent("partner"))
+    let loaded = try TypeHeadModel.load(directory: root.path)
+    #expect(loaded.partners.count == 1 && loaded.info.label.contains("1 averaged"))
+    let pl = Self.probabilities(loaded)
+    for site in pl.indices {
+      for (type, p) in pl[site] { #expect(abs(p - (pe[site][type] ?? -1)) < 1e-5) }
+    }
+    // a folder that names itself is not loaded twice over (a partner's partners are not loaded)
+    let selfish = try Self.model(seed: 1)
+    selfish.info.partners = ["."]
+    let other = root.appendingPathComponent("selfish")
+    try selfish.write(to: other)
+    #expect(try TypeHeadModel.load(directory: other.path).partners.count == 1)
+  }
+}
+
 @Suite("suggest-types with a type head")
 struct TypeSuggestionsWithModelTests {
   /// A small untrained head on a small random encoder: its guesses are arbitrary, which is what the

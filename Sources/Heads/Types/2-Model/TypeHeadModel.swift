@@ -141,6 +141,12 @@ public final class TypeHeadModel: @unchecked Sendable {
   // MARK: Loading and writing
 
   public static func load(directory: String) throws -> TypeHeadModel {
+    try load(directory: directory, withPartners: true)
+  }
+
+  /// `withPartners` false: the folder's own `partners` are not loaded (a partner's partners are never used, and
+  /// a folder naming itself would recurse).
+  static func load(directory: String, withPartners: Bool) throws -> TypeHeadModel {
     let folder = ModelFolder(path: directory, kind: "type head")
     let info = try folder.config(Info.self, format: formatName, version: formatVersion)
     let tokenizer = try folder.tokenizer(info.tokenizer)
@@ -153,9 +159,9 @@ public final class TypeHeadModel: @unchecked Sendable {
     model.calibration = try TypeCalibration.load(directory: folder.url)
     model.evidencePrecision = try TypeEvidencePrecision.load(directory: folder.url)
     model.ranker = try TypeRanker.load(directory: folder.url)
-    for partner in info.partners ?? [] {
+    for partner in withPartners ? info.partners ?? [] : [] {
       let path = folder.url.appendingPathComponent(partner).standardizedFileURL.path
-      try model.addPartner(try load(directory: path), name: partner)
+      try model.addPartner(try load(directory: path, withPartners: false), name: partner)
     }
     if let retrieval = try TypeRetrieval.load(directory: folder.url) {
       let fingerprint = try TypeRetrieval.fingerprint(

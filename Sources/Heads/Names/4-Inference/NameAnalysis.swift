@@ -33,7 +33,7 @@ public struct NameReport: Sendable, Codable, Equatable {
   public var mismatchScore: Double
   public var reasons: [String]
   /// Suggestions the model made but the head's display calibration (`display.json`) holds back as too
-  /// unsure to show.
+  /// unsure to show, or that another declaration of the same scope already has (`takenNames`).
   public var hidden: Int = 0
   /// True when an API fixes the name (a Proxy trap, `toString`, an override, a member of a typed object literal or
   /// of one handed to a call…: `NameAnalysis.nameIsFixedByAnInterface`): no other name is suggested and no rule
@@ -351,6 +351,83 @@ public enum NameAnalysis {
     return false
   }
 
+  /// The names the other declarations of the function's own scope hold: for a function declared in a module or
+  /// block (`function f`, `const f = …`), the functions, classes, variables and imports declared in that module or
+  /// block; for a class member, the class's other members; for an object literal's member, its other keys. The
+  /// function's own declaration is left out (an overload's signatures carry its name; getter and setter pairs
+  /// share theirs). Names declared inside other functions are not the scope's.
+  public static func takenNames(besides unit: Syntax.FunctionUnit, in tree: Tree) -> Set<String> {
+    guard let node = tree.root.descendant(for: unit.byteRange) else { return [] }
+    var member = node
+    if let p = node.parent, ["pair", "public_field_definition", "field_definition", "variable_declarator"].contains(p.type) {
+      member = p
+    }
+    if member.type == "variable_declarator", let p = member.parent,
+      ["lexical_declaration", "variable_declaration"].contains(p.type)
+    {
+      member = p
+    }
+    if let p = member.parent, p.type == "export_statement" { member = p }
+    guard let container = member.parent else { return [] }
+    var names = Set<String>()
+    for child in container.namedChildren where child.byteRange != member.byteRange {
+      names.formUnion(declaredNames(child))
+    }
+    // `const f = …, g = …`: the other declarators of the same statement
+    if node.parent?.type == "variable_declarator", let declaration = node.parent?.parent {
+      for d in declaration.namedChildren where d.type == "variable_declarator" && d.byteRange != node.parent!.byteRange {
+        if let n = d.child(field: "name"), n.type == "identifier" { names.insert(n.text) }
+      }
+    }
+    if let own = unit.name { names.remove(own) }
+    return names
+  }
+
+  /// The names one statement or member declares in its scope (see `takenNames`).
+  static func declaredNames(_ node: Node) -> [String] {
+    switch node.type {
+    case "export_statement":
+      if let d = node.child(field: "declaration") { return declaredNames(d) }
+      return []
+    case "function_declaration", "generator_function_declaration", "class_declaration", "abstract_class_declaration",
+      "function_signature", "interface_declaration", "type_alias_declaration", "enum_declaration":
+      return node.child(field: "name").map { [$0.text] } ?? []
+    case "lexical_declaration", "variable_declaration":
+      return node.namedChildren.compactMap { d in
+        guard d.type == "variable_declarator", let n = d.child(field: "name"), n.type == "identifier" else { return nil }
+        return n.text
+      }
+    case "method_definition", "public_field_definition", "field_definition", "method_signature", "abstract_method_signature":
+      guard let n = node.child(field: "name") ?? node.child(field: "property") else { return [] }
+      return ["property_identifier", "identifier", "private_property_identifier"].contains(n.type) ? [n.text] : []
+    case "pair":
+      guard let k = node.child(field: "key"), ["property_identifier", "identifier"].contains(k.type) else { return [] }
+      return [k.text]
+    case "shorthand_property_identifier":
+      return [node.text]
+    case "import_statement":
+      var out: [String] = []
+      func walk(_ n: Node) {
+        switch n.type {
+        case "import_specifier":
+          if let a = n.child(field: "alias") ?? n.child(field: "name") { out.append(a.text) }
+        case "namespace_import":
+          if let id = n.namedChildren.first(where: { $0.type == "identifier" }) { out.append(id.text) }
+        case "identifier":
+          out.append(n.text)
+        case "import_clause", "named_imports":
+          n.namedChildren.forEach(walk)
+        default:
+          break
+        }
+      }
+      node.namedChildren.filter { $0.type == "import_clause" }.forEach(walk)
+      return out
+    default:
+      return []
+    }
+  }
+
   /// Whether an object literal's type is declared where it is written: the value of a variable declared with a type
   /// (`const v: T = {…}`), or the expression of `satisfies T` or `as T` (through parentheses).
   static func isTyped(_ object: Node) -> Bool {
@@ -533,6 +610,14 @@ public enum NameAnalysis {
             name: spellIdentifier($0.element.subtokens, like: current), probability: $0.element.probability,
             score: $0.element.score,
             confidence: calibration?.confidence?.probability(of: $0.element, position: $0.offset))
+        }
+        // A name another declaration of the same scope already has is no suggestion: the rename would clash with
+        // it, and it is usually the file's name copied (`function Id()` in `App.tsx` beside `function App()`).
+        if !showAll, !suggestions.isEmpty {
+          let taken = takenNames(besides: unit, in: tree)
+          let before = suggestions.count
+          suggestions.removeAll { $0.name != current && taken.contains($0.name) }
+          hidden += before - suggestions.count
         }
         // the model's reading is evidence only when it is sure: its best name passes the head's display calibration, whether or not `showAll` lists more (and, without a calibrated confidence,
         // has the decoder probability `minProbability`)

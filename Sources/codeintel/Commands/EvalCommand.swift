@@ -111,6 +111,8 @@ enum EvalCommand: CLICommand {
       --types-partner DIR  Average another head folder's probabilities with each --types-model's (an
                       ensemble; same vocabulary, windows and tokenizer); repeatable. A head folder
                       can name its own in config.json ("partners").
+      --partner-average probability|logit  How partners are averaged: the mean of the softmaxes
+                      (default) or the softmax of the mean log-probability ("partnerAverage").
       --evidence-threshold P  The combined rows put evidence first at confidence >= P (default 0.8; not
                       used by a head folder's learned ranker).
       --threads N     Compute threads of the encoder and BLAS (default: BLAS's own).

@@ -24,6 +24,10 @@ enum EvalTypes {
     let every = try scanner.int("--every", in: 1...1_000_000) ?? 1
     let typeModels = try scanner.options("--types-model")
     let typePartners = try scanner.options("--types-partner")
+    let partnerAverage = try scanner.option("--partner-average")
+    guard partnerAverage == nil || ["probability", "logit"].contains(partnerAverage!) else {
+      throw UsageError("--partner-average is probability or logit")
+    }
     let threshold = try scanner.double("--evidence-threshold", in: 0...2) ?? TypeCombination.evidenceThreshold
     let threads = try scanner.int("--threads", in: 1...64)
     let dump = try scanner.option("--dump")
@@ -57,6 +61,7 @@ enum EvalTypes {
       : try typeModels.map { try TypeHeadModel.load(directory: $0) }
     for model in heads {
       for partner in typePartners { try model.addPartner(try TypeHeadModel.load(directory: partner), name: partner) }
+      if let partnerAverage { model.info.partnerAverage = partnerAverage }
     }
     if let threads {
       for model in heads + heads.flatMap(\.partners) { (model.encoder as? TransformerEncoder)?.threads = threads }

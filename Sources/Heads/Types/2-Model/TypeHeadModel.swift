@@ -53,6 +53,9 @@ public final class TypeHeadModel: @unchecked Sendable {
     /// Other head folders (paths relative to this one) whose probabilities are averaged with this head's at
     /// every site: an ensemble (`partners`). nil or empty: this head alone.
     public var partners: [String]?
+    /// How partners are averaged: "probability" (nil: the mean of the softmaxes) or "logit" (the softmax of the
+    /// mean log-probability: a product of experts, as sharp as its members).
+    public var partnerAverage: String?
 
     /// The row label for evaluation tables.
     public var label: String {
@@ -124,14 +127,35 @@ public final class TypeHeadModel: @unchecked Sendable {
     partners.append(partner)
   }
 
-  /// The softmax of every site of windows `items`, in `forward`'s order (a partner's share of an ensemble).
-  func probabilities(_ items: [(file: TypeHeadFile, window: Int)]) -> [[Float]] {
+  /// The logits of every site of windows `items`, in `forward`'s order (a partner's share of an ensemble).
+  func partnerLogits(_ items: [(file: TypeHeadFile, window: Int)]) -> [[Float]] {
     lock.lock()
     defer { lock.unlock() }
     let was = encoder.training
     encoder.training = false
     defer { encoder.training = was }
-    return forward(items).logits.map { TypeHead.softmax($0) }
+    return forward(items).logits
+  }
+
+  /// The members' distributions at one site averaged (`Info.partnerAverage`): the mean of their softmaxes, or the
+  /// softmax of their mean log-softmax.
+  static func average(_ members: [[Float]], logit: Bool) -> [Float] {
+    let n = Float(members.count)
+    if !logit {
+      var p = [Float](repeating: 0, count: members[0].count)
+      for m in members {
+        let q = TypeHead.softmax(m)
+        for i in p.indices { p[i] += q[i] / n }
+      }
+      return p
+    }
+    var mean = [Float](repeating: 0, count: members[0].count)
+    for m in members {
+      let top = m.max() ?? 0
+      let lse = top + log(m.reduce(Float(0)) { $0 + exp($1 - top) })
+      for i in mean.indices { mean[i] += (m[i] - lse) / n }
+    }
+    return TypeHead.softmax(mean)
   }
 
   /// Feature width for an encoder of width `dim`: the states before and after the site, the window's pooled
@@ -473,19 +497,17 @@ public final class TypeHeadModel: @unchecked Sendable {
     defer { encoder.training = was }
     let items = ws.map { (file: file, window: $0) }
     let (logits, refs) = forward(items)
-    let shares = partners.map { $0.probabilities(items) }
+    let shares = partners.map { $0.partnerLogits(items) }
     var probabilities: [[Float]] = []
     var out: [Int: SiteScores] = [:]
     for (r, ref) in refs.enumerated() {
-      var p = TypeHead.softmax(logits[r])
-      if !shares.isEmpty {
-        // the ensemble: the mean of every member's softmax over the same classes
-        for share in shares where share[r].count == p.count {
-          for i in p.indices { p[i] += share[r][i] }
-        }
-        let n = Float(1 + shares.count)
-        for i in p.indices { p[i] /= n }
-      }
+      // the ensemble: every member's distribution over the same classes, averaged
+      let p =
+        shares.isEmpty
+        ? TypeHead.softmax(logits[r])
+        : Self.average(
+          [logits[r]] + shares.map { $0[r] }.filter { $0.count == logits[r].count },
+          logit: info.partnerAverage == "logit")
       probabilities.append(p)
       out[ref.site] = SiteScores(
         head: Self.rank(

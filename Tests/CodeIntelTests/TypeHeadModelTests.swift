@@ -337,6 +337,19 @@ struct TypeHeadPartnerTests {
     m.predict(text: text, tsx: false, sites: sites, top: 100).map { Dictionary($0.map { ($0.type, $0.probability) }, uniquingKeysWith: +) }
   }
 
+  @Test("averaging by hand: the mean of the softmaxes, or the softmax of the mean log-probability")
+  func averageByHand() {
+    // members with probabilities (0.5, 0.5) and (0.25, 0.75)
+    let members: [[Float]] = [[0, 0], [0, log(3)]]
+    let mean = TypeHeadModel.average(members, logit: false)
+    #expect(abs(mean[0] - 0.375) < 1e-6 && abs(mean[1] - 0.625) < 1e-6)
+    // geometric: sqrt(0.5 · 0.25) : sqrt(0.5 · 0.75), normalised = 0.36603 : 0.63397
+    let product = TypeHeadModel.average(members, logit: true)
+    #expect(abs(product[0] - 0.36603) < 1e-4 && abs(product[1] - 0.63397) < 1e-4)
+    // one member: either average is its softmax
+    #expect(TypeHeadModel.average([[1, 2, 3]], logit: true).elementsEqual(TypeHead.softmax([1, 2, 3])) { abs($0 - $1) < 1e-6 })
+  }
+
   @Test("each type's probability is the mean of the members'; a partner of another vocabulary is refused; a folder names its partners")
   func averaged() throws {
     let a = try Self.model(seed: 1)

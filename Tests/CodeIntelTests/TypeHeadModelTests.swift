@@ -369,6 +369,7 @@ struct TypeHeadPartnerTests {
       }
     }
     #expect(throws: (any Error).self) { try a.addPartner(try Self.model(seed: 3, vocabulary: ["string", "number", "Date"]), name: "c") }
+    #expect(throws: (any Error).self) { try a.addPartner(a, name: "self") }
     #expect(a.partners.isEmpty)
     // written as folders: the head's config.json names the partner, loading averages it again
     let root = FileManager.default.temporaryDirectory.appendingPathComponent("type-partners-\(UUID())")

@@ -115,6 +115,8 @@ public final class TypeHeadModel: @unchecked Sendable {
     func refuse(_ what: String) -> CodeIntelError {
       CodeIntelError("type head partner \(name): its \(what) differs from the head's; it cannot be averaged with it")
     }
+    // the same instance would take its own lock twice while scoring
+    guard partner !== self else { throw CodeIntelError("type head partner \(name): a head cannot be its own partner") }
     guard partner.info.vocabulary == info.vocabulary else { throw refuse("vocabulary") }
     guard partner.info.windowLength == info.windowLength else { throw refuse("window length") }
     guard partner.info.head.forms == info.head.forms, partner.info.head.vocabulary == info.head.vocabulary else {

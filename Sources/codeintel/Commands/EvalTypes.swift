@@ -59,12 +59,13 @@ enum EvalTypes {
       typeModels.isEmpty
       ? [try TypeHeadModel.loadDefault(explicit: nil)].compactMap { $0 }
       : try typeModels.map { try TypeHeadModel.load(directory: $0) }
+    let partners = try typePartners.map { (name: $0, model: try TypeHeadModel.load(directory: $0)) }
     for model in heads {
-      for partner in typePartners { try model.addPartner(try TypeHeadModel.load(directory: partner), name: partner) }
+      for partner in partners { try model.addPartner(partner.model, name: partner.name) }
       if let partnerAverage { model.info.partnerAverage = partnerAverage }
     }
     if let threads {
-      for model in heads + heads.flatMap(\.partners) { (model.encoder as? TransformerEncoder)?.threads = threads }
+      for model in heads + partners.map(\.model) { (model.encoder as? TransformerEncoder)?.threads = threads }
     }
     var thresholds = ""
     var dumped = Data()

@@ -374,10 +374,9 @@ public enum NameAnalysis {
       names.formUnion(declaredNames(child))
     }
     // `const f = …, g = …`: the other declarators of the same statement
-    if node.parent?.type == "variable_declarator", let declaration = node.parent?.parent {
-      for d in declaration.namedChildren where d.type == "variable_declarator" && d.byteRange != node.parent!.byteRange {
-        if let n = d.child(field: "name"), n.type == "identifier" { names.insert(n.text) }
-      }
+    if let declarator = node.parent, declarator.type == "variable_declarator", let declaration = declarator.parent {
+      let own = declarator.child(field: "name")?.text
+      names.formUnion(declaredNames(declaration).filter { $0 != own })
     }
     if let own = unit.name { names.remove(own) }
     return names

@@ -287,4 +287,11 @@ extension TypeHead {
     let s = e.reduce(0, +)
     return e.map { $0 / s }
   }
+
+  /// Log-softmax of one site's logits (the log-probabilities `softmax` gives, computed without underflow).
+  public static func logSoftmax(_ logits: [Float]) -> [Float] {
+    guard let mx = logits.max() else { return [] }
+    let lse = mx + log(logits.reduce(Float(0)) { $0 + expf($1 - mx) })
+    return logits.map { $0 - lse }
+  }
 }

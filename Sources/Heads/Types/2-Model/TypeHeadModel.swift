@@ -153,9 +153,8 @@ public final class TypeHeadModel: @unchecked Sendable {
     }
     var mean = [Float](repeating: 0, count: members[0].count)
     for m in members {
-      let top = m.max() ?? 0
-      let lse = top + log(m.reduce(Float(0)) { $0 + exp($1 - top) })
-      for i in mean.indices { mean[i] += (m[i] - lse) / n }
+      let l = TypeHead.logSoftmax(m)
+      for i in mean.indices { mean[i] += l[i] / n }
     }
     return TypeHead.softmax(mean)
   }
@@ -170,11 +169,20 @@ public final class TypeHeadModel: @unchecked Sendable {
     try load(directory: directory, withPartners: true)
   }
 
+  /// A head folder's `config.json` alone (its vocabulary, shapes and provenance), without loading the weights.
+  public static func info(directory: String) throws -> Info {
+    try info(ModelFolder(path: directory, kind: "type head"))
+  }
+
+  static func info(_ folder: ModelFolder) throws -> Info {
+    try folder.config(Info.self, format: formatName, version: formatVersion)
+  }
+
   /// `withPartners` false: the folder's own `partners` are not loaded (a partner's partners are never used, and
   /// a folder naming itself would recurse).
   static func load(directory: String, withPartners: Bool) throws -> TypeHeadModel {
     let folder = ModelFolder(path: directory, kind: "type head")
-    let info = try folder.config(Info.self, format: formatName, version: formatVersion)
+    let info = try Self.info(folder)
     let tokenizer = try folder.tokenizer(info.tokenizer)
     let encoder = try folder.encoder(info.encoder)
     let head = try TypeHead.load(from: folder.file(info.typehead).path)

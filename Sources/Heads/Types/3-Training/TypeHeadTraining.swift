@@ -179,11 +179,7 @@ public struct TypeHeadTraining {
     // A continued head keeps its vocabulary: its output rows are those types.
     let vocabulary =
       try start?.info.vocabulary
-      ?? o.vocabularyFrom.map {
-        try ModelFolder(path: $0, kind: "type head").config(
-          TypeHeadModel.Info.self, format: TypeHeadModel.formatName, version: TypeHeadModel.formatVersion
-        ).vocabulary
-      }
+      ?? o.vocabularyFrom.map { try TypeHeadModel.info(directory: $0).vocabulary }
       ?? Self.vocabulary(trainFiles, minPackages: o.minPackages, size: o.vocabularySize)
 
     log(

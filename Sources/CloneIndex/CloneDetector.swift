@@ -56,6 +56,11 @@ public struct CloneOptions: Sendable, Equatable {
   public var templateRule: Bool = true
   public var templateMinFunctions: Int = RepositoryTemplates.defaultMinFunctions
   public var templateMinRemainder: Double = RepositoryTemplates.defaultMinRemainder
+  /// Whether a functional pair is dropped when the two functions return different kinds of value (`OutputKinds`:
+  /// both known, none shared; session 17). Off by default (it raised corpus purity by 1.6 points, under the
+  /// 3 its adoption asked; docs/CLONES.md); `--output-rule` and `outputRule` in `.codeintel.json` turn it on; the
+  /// other kinds never use it.
+  public var outputRule: Bool = false
 
   public init(
     minLines: Int = 5, minTokens: Int = 30, threshold: Float = CloneOptions.defaultThreshold, maxGroupSize: Int = 20,
@@ -193,7 +198,8 @@ public struct CloneDetector: Sendable {
     nearMissPairs: (_ candidates: [Int], _ compute: () -> [SimilarPair]) throws -> [SimilarPair] = { _, compute in
       compute()
     },
-    encoderVectors: (_ units: [Int]) throws -> [(asWritten: [Float], blind: [Float])]? = { _ in nil }
+    encoderVectors: (_ units: [Int]) throws -> [(asWritten: [Float], blind: [Float])]? = { _ in nil },
+    outputKinds: (_ units: [Int]) throws -> [Set<OutputKind>?]? = { _ in nil }
   ) rethrows -> [CloneGroup] {
     let units = snapshot.units
     let eligible = Self.eligible(units, options: options)
@@ -223,7 +229,7 @@ public struct CloneDetector: Sendable {
       let inNear = Dictionary(
         nearMissGroups.enumerated().flatMap { g, ms in ms.map { ($0, g) } }, uniquingKeysWith: { a, _ in a })
       let functional = try functionalGroups(
-        snapshot, classes: classes, pairs: pairs, encoderVectors: encoderVectors)
+        snapshot, classes: classes, pairs: pairs, encoderVectors: encoderVectors, outputKinds: outputKinds)
       // A functional group reports what the near-miss groups do not: members already in a near-miss group
       // are shown once per such group (its link to the rest), and a group that adds no member beyond the
       // near-miss groups is dropped (on graphql-js 5 of the first 8 functional groups were supersets of a
@@ -368,7 +374,8 @@ public struct CloneDetector: Sendable {
   private func functionalGroups(
     _ snapshot: IndexSnapshot, classes: [[Int]],
     pairs: (_ candidates: [Int], _ index: any VectorIndex, _ threshold: Float) throws -> [SimilarPair],
-    encoderVectors: (_ units: [Int]) throws -> [(asWritten: [Float], blind: [Float])]?
+    encoderVectors: (_ units: [Int]) throws -> [(asWritten: [Float], blind: [Float])]?,
+    outputKinds: (_ units: [Int]) throws -> [Set<OutputKind>?]?
   ) rethrows -> [Draft] {
     let d = snapshot.dimension
     let reps = classes.map { $0[0] }
@@ -382,13 +389,17 @@ public struct CloneDetector: Sendable {
       }
     }
     let index = FlatVectorIndex(vectors: matrix, dimension: d)
+    // The rules that judge a functional pair besides its likeness: the repository's template, then what the two
+    // functions return.
     guard let gate = activeGate(snapshot) else {
-      let edges = beyondTemplates(try pairs(reps, index, options.threshold), reps: reps, snapshot)
+      let edges = try sameOutputs(
+        beyondTemplates(try pairs(reps, index, options.threshold), reps: reps, snapshot), reps: reps, outputKinds)
       return linked(snapshot, classes: classes, edges: edges, kind: .functional)
     }
-    // The template rule and the gate must both accept an edge; the rule goes first, so the encoder embeds only
-    // the functions of candidates it keeps.
-    let candidates = beyondTemplates(try pairs(reps, index, gate.candidateThreshold), reps: reps, snapshot)
+    // The rules and the gate must all accept an edge; the rules go first, so the encoder embeds only the
+    // functions of candidates they keep.
+    let candidates = try sameOutputs(
+      beyondTemplates(try pairs(reps, index, gate.candidateThreshold), reps: reps, snapshot), reps: reps, outputKinds)
     var encoded: [Int: (asWritten: [Float], blind: [Float])] = [:]
     if gate.usesEncoder {
       // Only the representatives in a candidate pair are embedded by the encoder.
@@ -396,7 +407,8 @@ public struct CloneDetector: Sendable {
       if !needed.isEmpty {
         guard let vectors = try encoderVectors(needed.map { reps[$0] }), vectors.count == needed.count else {
           // No way to read the units' text: the cosine rule, as without a gate.
-          let edges = beyondTemplates(try pairs(reps, index, options.threshold), reps: reps, snapshot)
+          let edges = try sameOutputs(
+            beyondTemplates(try pairs(reps, index, options.threshold), reps: reps, snapshot), reps: reps, outputKinds)
           return linked(snapshot, classes: classes, edges: edges, kind: .functional)
         }
         for (k, r) in needed.enumerated() { encoded[r] = vectors[k] }
@@ -430,6 +442,18 @@ public struct CloneDetector: Sendable {
     return pairs.filter {
       RepositoryTemplates.similarity(remainders[$0.a]!, remainders[$0.b]!) >= options.templateMinRemainder
     }
+  }
+
+  /// The functional pairs (by representative position) whose functions do not return different kinds of value
+  /// (`OutputKinds.differ`); all of them when `options.outputRule` is off or the kinds cannot be had.
+  func sameOutputs(
+    _ pairs: [SimilarPair], reps: [Int], _ outputKinds: (_ units: [Int]) throws -> [Set<OutputKind>?]?
+  ) rethrows -> [SimilarPair] {
+    guard options.outputRule, !pairs.isEmpty else { return pairs }
+    let needed = Set(pairs.flatMap { [$0.a, $0.b] }).sorted()
+    guard let kinds = try outputKinds(needed.map { reps[$0] }), kinds.count == needed.count else { return pairs }
+    let byRep = Dictionary(uniqueKeysWithValues: zip(needed, kinds))
+    return pairs.filter { !OutputKinds.differ(byRep[$0.a] ?? nil, byRep[$0.b] ?? nil) }
   }
 
   /// The candidates the gate keeps, scored by its probability. Sides are built once per representative

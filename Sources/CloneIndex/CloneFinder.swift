@@ -92,7 +92,8 @@ public struct CloneFinder {
             zip(missing, fresh).filter { !$0.1.asWritten.isEmpty }.map { (keys[$0.0], $0.1.asWritten, $0.1.blind) })
         }
         return keys.map { views[$0] ?? ([], []) }
-      })
+      },
+      outputKinds: { needed in OutputKinds.of(units: needed.map { units[$0] }, root: root) })
     var report = CloneReport(
       repository: root, model: snapshot.modelID, threshold: Double(options.threshold), minLines: options.minLines,
       minTokens: options.minTokens, files: snapshot.fileCount, units: units.count, groups: groups)
@@ -113,6 +114,9 @@ public struct CloneFinder {
       report.templateRule =
         "beyond the repository's template (runs of \(RepositoryTemplates.runLength) identifier-blind tokens in >= "
         + "\(options.templateMinFunctions) of its outermost functions): \(beyond)"
+    }
+    if options.functional && options.outputRule {
+      report.outputRule = "not returning different kinds of value (read from the code)"
     }
     CloneWorth.annotate(&report, root: root)
     return report

@@ -86,6 +86,8 @@ public struct CloneReport: Sendable, Codable, Equatable {
   /// The template rule functional pairs passed (`RepositoryTemplates`; absent when it was off, and in reports
   /// written before session 13).
   public var templateRule: String?
+  /// The output rule functional pairs passed (`OutputKinds`, `--output-rule`; absent when it was off).
+  public var outputRule: String?
   public var minLines: Int
   public var minTokens: Int
   public var files: Int

@@ -54,7 +54,8 @@ public struct CloneReportWriter: Sendable {
       "  exact copies: the same text apart from each function's own name (so `a` and `b` may pair up); "
       + "renamed copies: the same after renaming identifiers; similar functions: "
       + (report.functionalScorer.map { "\($0) (every pair of a group)" } ?? "embeddings at cosine similarity "
-        + "≥ the threshold") + (report.templateRule.map { ", \($0)" } ?? "") + "\n"
+        + "≥ the threshold") + (report.templateRule.map { ", \($0)" } ?? "")
+      + (report.outputRule.map { ", \($0)" } ?? "") + "\n"
     var cache: [String: [Substring]] = [:]
     let classes = Self.classGroups(report)
     for g in groups {

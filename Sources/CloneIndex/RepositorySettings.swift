@@ -7,7 +7,8 @@ import Foundation
 ///             "nearMiss": true, "functional": true, "includeTests": false,
 ///             "includeBuild": false, "includeExamples": false, "includeBenchmarks": false,
 ///             "include": ["src/**"], "exclude": ["src/generated/", "*.fixture.ts"], "allGroups": false,
-///             "templateRule": true, "templateMinFunctions": 10, "templateMinRemainder": 0.02}}
+///             "templateRule": true, "templateMinFunctions": 10, "templateMinRemainder": 0.02,
+///             "outputRule": true}}
 /// ```
 ///
 /// Every key is optional; flags on the command line win over the file. An unknown key or a value of the
@@ -33,13 +34,15 @@ public struct RepositorySettings: Sendable, Equatable {
   public var templateRule: Bool?
   public var templateMinFunctions: Int?
   public var templateMinRemainder: Double?
+  /// The functional kind's output rule (`OutputKinds`).
+  public var outputRule: Bool?
 
   public init() {}
 
   static let keys: Set<String> = [
     "minLines", "minTokens", "threshold", "maxGroup", "model", "nearMiss", "functional", "includeTests", "include",
     "exclude", "includeBuild", "includeExamples", "includeBenchmarks", "allGroups", "templateRule",
-    "templateMinFunctions", "templateMinRemainder",
+    "templateMinFunctions", "templateMinRemainder", "outputRule",
   ]
 
   /// The settings of the repository at `root`, or nil when it has no `.codeintel.json`.
@@ -71,6 +74,7 @@ public struct RepositorySettings: Sendable, Equatable {
     var templateRule: Bool?
     var templateMinFunctions: Int?
     var templateMinRemainder: Double?
+    var outputRule: Bool?
   }
 
   /// Parses the file's bytes (`path` only names it in errors).
@@ -94,7 +98,7 @@ public struct RepositorySettings: Sendable, Equatable {
       case "threshold", "templateMinRemainder": expected = "a number in 0...1"
       case "model": expected = "a string"
       case "nearMiss", "functional", "includeTests", "includeBuild", "includeExamples", "includeBenchmarks", "allGroups",
-        "templateRule":
+        "templateRule", "outputRule":
         expected = "true or false"
       case "include", "exclude": expected = "a list of strings"
       default: expected = "an object"
@@ -122,6 +126,7 @@ public struct RepositorySettings: Sendable, Equatable {
     out.templateRule = c.templateRule
     out.templateMinFunctions = c.templateMinFunctions
     out.templateMinRemainder = c.templateMinRemainder
+    out.outputRule = c.outputRule
     if let m = out.minLines, m < 1 { throw fail("\"clones.minLines\" must be at least 1") }
     if let m = out.minTokens, m < 0 { throw fail("\"clones.minTokens\" must be at least 0") }
     if let m = out.maxGroup, m < 2 { throw fail("\"clones.maxGroup\" must be at least 2") }
@@ -155,6 +160,7 @@ public struct RepositorySettings: Sendable, Equatable {
     if let v = templateRule { o.templateRule = v }
     if let v = templateMinFunctions { o.templateMinFunctions = v }
     if let v = templateMinRemainder { o.templateMinRemainder = v }
+    if let v = outputRule { o.outputRule = v }
     return o
   }
 }

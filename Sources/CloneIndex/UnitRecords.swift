@@ -408,6 +408,8 @@ public func cloneGroups(in component: UnitComponent, options: CloneOptions = Clo
     }.sorted { ($0.a, $0.b) < ($1.a, $1.b) }
   } encoderVectors: { _ in
     nil
+  } outputKinds: { _ in
+    nil  // records of many repositories hold no source text
   }
   return groups.map { g in
     ComponentGroup(

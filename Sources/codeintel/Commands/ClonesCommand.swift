@@ -10,7 +10,7 @@ enum ClonesCommand: CLICommand {
   static let help = """
     USAGE: codeintel clones <repo> [--min-lines N] [--min-tokens N] [--threshold S] [--max-group N]
                             [--model hashed|encoder|DIR] [--no-near-miss] [--no-functional] [--no-scorer]
-                            [--no-template-rule] [--include-tests] [--include-build] [--include-examples]
+                            [--no-template-rule] [--output-rule] [--include-tests] [--include-build] [--include-examples]
                             [--include-benchmarks] [--include GLOB]... [--exclude GLOB]... [--all]
                             [--format text|json|sarif] [--output FILE]
                             [--fail-on-clones] [--quiet] [--verbose]
@@ -28,7 +28,10 @@ enum ClonesCommand: CLICommand {
                   similarity >= the threshold alone; and, unless --no-template-rule, alike
                   beyond the repository's template: runs of six identifier-blind tokens that
                   occur in 5 or more of its outermost functions (an author's pasted union-find,
-                  a wrapper repeated everywhere) are taken out, and the two must still share a run
+                  a wrapper repeated everywhere) are taken out, and the two must still share a run;
+                  with --output-rule, the two must also not return different kinds of value (read
+                  from the code: a boolean and an array, a promise and a number; a function whose
+                  returns cannot all be read is never told apart)
     Near-miss and functional groups are formed by complete linkage: every member is a clone of
     every other. Test code (test folders and files such as *.test.ts, Storybook *.stories.tsx,
     test-runner configurations such as karma.conf.js and jest.config.ts, and describe/it/test
@@ -61,7 +64,8 @@ enum ClonesCommand: CLICommand {
     Settings can also come from <repo>/.codeintel.json, {"clones": {"minLines": 8, "exclude":
     ["src/generated/"], ...}} (keys: minLines, minTokens, threshold, maxGroup, model, nearMiss,
     functional, includeTests, includeBuild, includeExamples, includeBenchmarks, include, exclude,
-    allGroups, templateRule, templateMinFunctions, templateMinRemainder); flags win over the file.
+    allGroups, templateRule, templateMinFunctions, templateMinRemainder, outputRule); flags win over
+    the file.
 
     OPTIONS:
       --min-lines N      Ignore functions shorter than N lines (default: 5).
@@ -78,6 +82,8 @@ enum ClonesCommand: CLICommand {
       --no-functional    No functional groups.
       --no-scorer        Functional pairs by cosine >= the threshold, without the learned scorer.
       --no-template-rule Do not take the repository's template out of functional pairs (see above).
+      --output-rule      Drop functional pairs whose functions return different kinds of value (off
+                         by default: it gained too little on corpus data; docs/CLONES.md).
       --include-tests    Report test code too.
       --include-build    Report build output (bundles, dist/, …) too.
       --include-examples Report example and demo apps too.
@@ -106,6 +112,7 @@ enum ClonesCommand: CLICommand {
     let noNearMiss = scanner.flag("--no-near-miss")
     let noScorer = scanner.flag("--no-scorer")
     let noTemplateRule = scanner.flag("--no-template-rule")
+    let outputRule = scanner.flag("--output-rule")
     let includeTests = scanner.flag("--include-tests")
     let includeBuild = scanner.flag("--include-build")
     let includeExamples = scanner.flag("--include-examples")
@@ -141,6 +148,7 @@ enum ClonesCommand: CLICommand {
     if !exclude.isEmpty { options.exclude = exclude }
     if allGroups { options.allGroups = true }
     if noTemplateRule { options.templateRule = false }
+    if outputRule { options.outputRule = true }
     let model = modelFlag ?? settings.model
     let chosen = try CloneModelChoice.resolve(model)
     if let threshold {

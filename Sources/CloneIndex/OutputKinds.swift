@@ -129,10 +129,7 @@ private struct FunctionScope {
     self.function = function
     self.body = body
     if let params = function.child(field: "parameters") ?? function.child(field: "parameter") {
-      params.walk { n in
-        if n.type == "identifier" || n.type == "shorthand_property_identifier_pattern" { parameters.insert(n.text) }
-        return true
-      }
+      parameters = Self.boundNames(params)
     }
     var values: [String: [Node]] = [:]
     var declared: Set<String> = []
@@ -148,23 +145,16 @@ private struct FunctionScope {
           if let v = n.child(field: "value") { values[name.text, default: []].append(v) }
           // `for (const x of xs)` has no declarator in this grammar; `for (let i = 0; …)` has one.
         } else {
-          name.walk { p in
-            if p.type == "identifier" || p.type == "shorthand_property_identifier_pattern" {
-              declared.insert(p.text)
-              opaque.insert(p.text)
-            }
-            return true
-          }
+          let names = Self.boundNames(name)
+          declared.formUnion(names)
+          opaque.formUnion(names)
         }
       case "assignment_expression":
         guard let left = n.child(field: "left") else { return }
         if left.type == "identifier" {
           if let r = n.child(field: "right") { values[left.text, default: []].append(r) }
         } else if left.type != "member_expression" && left.type != "subscript_expression" {
-          left.walk { p in
-            if p.type == "identifier" || p.type == "shorthand_property_identifier_pattern" { opaque.insert(p.text) }
-            return true
-          }
+          opaque.formUnion(Self.boundNames(left))
         }
       case "augmented_assignment_expression":
         guard let left = n.child(field: "left"), left.type == "identifier" else { return }
@@ -180,21 +170,12 @@ private struct FunctionScope {
         if let a = n.child(field: "argument"), a.type == "identifier" { numberWrites.insert(a.text) }
       case "for_in_statement":
         if let left = n.child(field: "left") {
-          left.walk { p in
-            if p.type == "identifier" || p.type == "shorthand_property_identifier_pattern" {
-              declared.insert(p.text)
-              opaque.insert(p.text)
-            }
-            return true
-          }
+          let names = Self.boundNames(left)
+          declared.formUnion(names)
+          opaque.formUnion(names)
         }
       case "catch_clause":
-        if let p = n.child(field: "parameter") {
-          p.walk { q in
-            if q.type == "identifier" { opaque.insert(q.text) }
-            return true
-          }
-        }
+        if let p = n.child(field: "parameter") { opaque.formUnion(Self.boundNames(p)) }
       default:
         break
       }
@@ -204,6 +185,16 @@ private struct FunctionScope {
     self.opaque = opaque
     self.numberWrites = numberWrites
     self.keepWrites = keepWrites
+  }
+
+  /// The names a pattern (or a parameter list) binds, as identifiers anywhere in it.
+  static func boundNames(_ pattern: Node) -> Set<String> {
+    var out: Set<String> = []
+    pattern.walk { p in
+      if p.type == "identifier" || p.type == "shorthand_property_identifier_pattern" { out.insert(p.text) }
+      return true
+    }
+    return out
   }
 
   /// Visits every node under `root` that belongs to this function (not inside a nested function or class).

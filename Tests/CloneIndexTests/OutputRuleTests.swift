@@ -76,8 +76,8 @@ import Testing
   }
 
   /// `canFinish` and `findOrder` are one topological sort written twice; the first answers whether every course can
-  /// be taken (a boolean), the second gives the order (an array). `countPaths` shares their loop and answers a number
-  /// through a call, so its kinds are unknown.
+  /// be taken (a boolean), the second gives the order (an array). The two are alike on purpose: the rule, not the
+  /// code, must tell them apart.
   static let schedule = """
     function canFinish(n, prerequisites) {
       const indegree = new Array(n).fill(0);

@@ -180,6 +180,19 @@ private struct FunctionScope {
         break
       }
     }
+    // A variable a nested function writes (`root.walk(i => { value = i.raws.before })`) may hold anything.
+    Self.visitNested(body) { n in
+      switch n.type {
+      case "assignment_expression", "augmented_assignment_expression":
+        if let left = n.child(field: "left"), left.type != "member_expression", left.type != "subscript_expression" {
+          opaque.formUnion(Self.boundNames(left))
+        }
+      case "update_expression":
+        if let a = n.child(field: "argument"), a.type == "identifier" { opaque.insert(a.text) }
+      default:
+        break
+      }
+    }
     self.values = values
     self.declared = declared
     self.opaque = opaque
@@ -209,6 +222,16 @@ private struct FunctionScope {
   }
 
   func visitOwn(_ f: (Node) -> Void) { Self.visit(body, root: body, f) }
+
+  /// Visits every node under `node` that sits inside a nested function or class.
+  static func visitNested(_ node: Node, inside: Bool = false, _ f: (Node) -> Void) {
+    if inside { f(node) }
+    for c in node.children {
+      let nested =
+        inside || OutputKinds.functionTypes.contains(c.type) || c.type == "class_declaration" || c.type == "class"
+      visitNested(c, inside: nested, f)
+    }
+  }
 
   /// The kinds of an expression; an empty set says nothing (`null`, `undefined`); nil: unknown.
   func kinds(of node: Node, seen: Set<String> = []) -> Set<OutputKind>? {

@@ -389,17 +389,13 @@ public struct CloneDetector: Sendable {
       }
     }
     let index = FlatVectorIndex(vectors: matrix, dimension: d)
-    // The rules that judge a functional pair besides its likeness: the repository's template, then what the two
-    // functions return.
     guard let gate = activeGate(snapshot) else {
-      let edges = try sameOutputs(
-        beyondTemplates(try pairs(reps, index, options.threshold), reps: reps, snapshot), reps: reps, outputKinds)
+      let edges = try judged(try pairs(reps, index, options.threshold), reps: reps, snapshot, outputKinds)
       return linked(snapshot, classes: classes, edges: edges, kind: .functional)
     }
     // The rules and the gate must all accept an edge; the rules go first, so the encoder embeds only the
     // functions of candidates they keep.
-    let candidates = try sameOutputs(
-      beyondTemplates(try pairs(reps, index, gate.candidateThreshold), reps: reps, snapshot), reps: reps, outputKinds)
+    let candidates = try judged(try pairs(reps, index, gate.candidateThreshold), reps: reps, snapshot, outputKinds)
     var encoded: [Int: (asWritten: [Float], blind: [Float])] = [:]
     if gate.usesEncoder {
       // Only the representatives in a candidate pair are embedded by the encoder.
@@ -407,8 +403,7 @@ public struct CloneDetector: Sendable {
       if !needed.isEmpty {
         guard let vectors = try encoderVectors(needed.map { reps[$0] }), vectors.count == needed.count else {
           // No way to read the units' text: the cosine rule, as without a gate.
-          let edges = try sameOutputs(
-            beyondTemplates(try pairs(reps, index, options.threshold), reps: reps, snapshot), reps: reps, outputKinds)
+          let edges = try judged(try pairs(reps, index, options.threshold), reps: reps, snapshot, outputKinds)
           return linked(snapshot, classes: classes, edges: edges, kind: .functional)
         }
         for (k, r) in needed.enumerated() { encoded[r] = vectors[k] }
@@ -442,6 +437,15 @@ public struct CloneDetector: Sendable {
     return pairs.filter {
       RepositoryTemplates.similarity(remainders[$0.a]!, remainders[$0.b]!) >= options.templateMinRemainder
     }
+  }
+
+  /// The functional pairs that pass the rules besides likeness: the repository's template, then what the two
+  /// functions return.
+  func judged(
+    _ pairs: [SimilarPair], reps: [Int], _ snapshot: IndexSnapshot,
+    _ outputKinds: (_ units: [Int]) throws -> [Set<OutputKind>?]?
+  ) rethrows -> [SimilarPair] {
+    try sameOutputs(beyondTemplates(pairs, reps: reps, snapshot), reps: reps, outputKinds)
   }
 
   /// The functional pairs (by representative position) whose functions do not return different kinds of value

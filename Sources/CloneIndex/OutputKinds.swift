@@ -31,7 +31,7 @@ public enum OutputKinds {
 
   /// The kinds of the function `node` returns (a function, method or arrow node); nil when unknown.
   public static func of(function node: Node) -> Set<OutputKind>? {
-    guard functionTypes.contains(node.type) else { return nil }
+    guard UnitTokens.functionTypes.contains(node.type) else { return nil }
     var isAsync = false
     var isGenerator = node.type.hasPrefix("generator_")
     for c in node.children where !c.isNamed {
@@ -96,14 +96,9 @@ public enum OutputKinds {
     guard range.lowerBound >= 0, range.upperBound <= tree.bytes.count,
       var node = tree.root.namedDescendant(for: range)
     else { return nil }
-    while !functionTypes.contains(node.type), let p = node.parent, p.byteRange == range { node = p }
-    return functionTypes.contains(node.type) && node.byteRange == range ? node : nil
+    while !UnitTokens.functionTypes.contains(node.type), let p = node.parent, p.byteRange == range { node = p }
+    return UnitTokens.functionTypes.contains(node.type) && node.byteRange == range ? node : nil
   }
-
-  static let functionTypes: Set<String> = [
-    "function_declaration", "generator_function_declaration", "function_expression", "function",
-    "generator_function", "arrow_function", "method_definition",
-  ]
 
   private static func known(_ k: Set<OutputKind>?) -> Set<OutputKind>? {
     guard let k, !k.isEmpty else { return nil }
@@ -113,7 +108,6 @@ public enum OutputKinds {
 
 /// One function's own statements (nested functions left out), its parameters and its local variables' values.
 private struct FunctionScope {
-  let function: Node
   let body: Node
   /// Names bound by the parameters (unknown values).
   var parameters: Set<String> = []
@@ -126,7 +120,6 @@ private struct FunctionScope {
   var keepWrites: Set<String> = []
 
   init(function: Node, body: Node) {
-    self.function = function
     self.body = body
     if let params = function.child(field: "parameters") ?? function.child(field: "parameter") {
       parameters = Self.boundNames(params)
@@ -136,7 +129,7 @@ private struct FunctionScope {
     var opaque: Set<String> = []
     var numberWrites: Set<String> = []
     var keepWrites: Set<String> = []
-    Self.visit(body, root: body) { n in
+    Self.visit(body) { n in
       switch n.type {
       case "variable_declarator":
         guard let name = n.child(field: "name") else { return }
@@ -210,27 +203,23 @@ private struct FunctionScope {
     return out
   }
 
-  /// Visits every node under `root` that belongs to this function (not inside a nested function or class).
-  static func visit(_ node: Node, root: Node, _ f: (Node) -> Void) {
-    f(node)
-    for c in node.children {
-      if OutputKinds.functionTypes.contains(c.type) || c.type == "class_declaration" || c.type == "class" {
-        continue
-      }
-      visit(c, root: root, f)
-    }
+  /// Whether `node` starts another function's code (a nested function or class).
+  static func opensScope(_ node: Node) -> Bool {
+    UnitTokens.functionTypes.contains(node.type) || node.type == "class_declaration" || node.type == "class"
   }
 
-  func visitOwn(_ f: (Node) -> Void) { Self.visit(body, root: body, f) }
+  /// Visits every node under `node` that belongs to this function (not inside a nested function or class).
+  static func visit(_ node: Node, _ f: (Node) -> Void) {
+    f(node)
+    for c in node.children where !opensScope(c) { visit(c, f) }
+  }
+
+  func visitOwn(_ f: (Node) -> Void) { Self.visit(body, f) }
 
   /// Visits every node under `node` that sits inside a nested function or class.
   static func visitNested(_ node: Node, inside: Bool = false, _ f: (Node) -> Void) {
     if inside { f(node) }
-    for c in node.children {
-      let nested =
-        inside || OutputKinds.functionTypes.contains(c.type) || c.type == "class_declaration" || c.type == "class"
-      visitNested(c, inside: nested, f)
-    }
+    for c in node.children { visitNested(c, inside: inside || opensScope(c), f) }
   }
 
   /// The kinds of an expression; an empty set says nothing (`null`, `undefined`); nil: unknown.

@@ -13,7 +13,7 @@ import Testing
     let tree = try Parser(language: language).parse(source)
     var found: Node?
     tree.root.walk { n in
-      if found == nil && OutputKinds.functionTypes.contains(n.type) { found = n }
+      if found == nil && UnitTokens.functionTypes.contains(n.type) { found = n }
       return found == nil
     }
     let node = try #require(found)

@@ -374,3 +374,91 @@ extension CLITests {
     #expect(five.ranked == [[]] && five.dropped == 1)
   }
 }
+
+/// The compiler's own return type tried first at return sites (docs/audits/types-s18-compiler-returns.md).
+@Suite(.serialized) struct CompilerReturnTypeFirstTests {
+  private func returns(_ name: String, at anchor: Int, _ types: [(String, Double)]) -> TypeEvidence.Suggestion {
+    TypeEvidence.Suggestion(
+      kind: .returnType, name: name, nameRange: anchor..<anchor, anchor: anchor,
+      candidates: types.map { .init(type: $0.0, confidence: $0.1, reason: "planted", source: "model") })
+  }
+
+  @Test func onlyATrustworthyTypeAlreadyAmongTheCandidatesMovesFirst() {
+    let s = returns("f", at: 10, [("string|undefined", 0.6), ("Promise<number>", 0.3), ("number[]", 0.1)])
+    let order = { (type: String?) in TypeChecker.promotingCompilerReturn(s, compilerType: type).candidates.map(\.type) }
+    // Spacing does not decide a match; confidences travel with their candidates.
+    #expect(order("Promise< number >") == ["Promise<number>", "string|undefined", "number[]"])
+    #expect(TypeChecker.promotingCompilerReturn(s, compilerType: "number[]").candidates.map(\.confidence) == [0.1, 0.6, 0.3])
+    #expect(order("string | undefined") == ["string|undefined", "Promise<number>", "number[]"])
+    // Not among the candidates: nothing is added.
+    #expect(order("boolean") == ["string|undefined", "Promise<number>", "number[]"])
+    // `any`/`unknown` anywhere (an unresolved import's value), an object-literal type, no answer: as it was.
+    let withAny = returns("g", at: 10, [("string", 0.6), ("Promise<any>", 0.3), ("unknown[]", 0.2), ("{a:number}", 0.1)])
+    for type in ["Promise<any>", "unknown[]", "{ a: number }"] {
+      #expect(TypeChecker.promotingCompilerReturn(withAny, compilerType: type).candidates.map(\.type).first == "string")
+    }
+    #expect(order(nil).first == "string|undefined")
+    #expect(TypeChecker.mentionsAnyOrUnknown("Map<string, any>"))
+    #expect(!TypeChecker.mentionsAnyOrUnknown("Anything | Unknowns | company"))
+  }
+
+  @Test(
+    .enabled(
+      if: compilerInstalled,
+      "node-typescript is not installed: apt-get install -y node-typescript (scripts/setup.sh --tests does it)"))
+  func theCompilerNamesTheReturnTypeOfTheFunctionClosingAtEachAnchor() throws {
+    // A non-ASCII name before the sites: anchors are UTF-8 byte offsets, the compiler counts UTF-16 units.
+    let text = """
+      const café = "é";
+      export function pair(n: number) { return [n, n] }
+      export async function size(s: string) { return s.length }
+      export function noop() {}
+      export function typed(): string { return café }
+
+      """
+    let anchors = try ["pair(n: number)", "size(s: string)", "noop()", "const café", "typed()"].map {
+      try site(text, after: $0)
+    }
+    let checker = try TypeChecker(script: script)
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("codeintel-returns/a.ts").path
+    let types = try checker.inferredReturnTypes(path: path, text: Array(text.utf8), anchors: anchors)
+    // An annotated function and an offset where no parameter list closes: no answer.
+    #expect(types == ["number[]", "Promise<number>", "void", nil, nil])
+  }
+
+  @Test(
+    .enabled(
+      if: compilerInstalled,
+      "node-typescript is not installed: apt-get install -y node-typescript (scripts/setup.sh --tests does it)"))
+  func theSearchTriesTheCompilersReturnTypeFirstUnderTheSameBar() throws {
+    // Both candidates pass (`number[] | undefined` is wider than what `pair` returns); the compiler's own type is
+    // tried first, and only where it reaches the bar by its own confidence.
+    let text = "export function pair(n: number) { return [n, n] }\n"
+    let anchor = try site(text, after: "pair(n: number)")
+    let checker = try TypeChecker(script: script)
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("codeintel-returns/b.ts").path
+    let s = returns("pair", at: anchor, [("number[] | undefined", 0.9), ("number[]", 0.85)])
+    let kept = { (min: Double, on: Bool) in
+      try checker.check([s], path: path, bytes: Array(text.utf8), minConfidence: min, compilerReturns: on).kept
+        .map(\.best.type)
+    }
+    #expect(try kept(0.8, true) == ["number[]"])
+    #expect(try kept(0.8, false) == ["number[] | undefined"])
+    #expect(try kept(0.88, true) == ["number[] | undefined"])
+    // The evaluation scores the order searched: the compiler's type, then the rest.
+    let file = TypeEvaluation.File(
+      package: "p", path: "src/r.ts", text: text,
+      sites: [.init(kind: "return", name: "pair", offset: anchor, label: "number[]")])
+    let candidates: [TypeCombination.Candidate] = [
+      .init(type: "number[]|undefined", confidence: 0.9, source: .model, reason: "planted"),
+      .init(type: "number[]", confidence: 0.85, source: .model, reason: "planted"),
+      .init(type: "string", confidence: 0.1, source: .model, reason: "planted"),
+    ]
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("codeintel-returns-ranking").path
+    let on = try TypeEvaluation.checkedRanking(file, candidates: [candidates], checker: checker, directory: directory)
+    #expect(on.ranked == [["number[]", "number[]|undefined", "string"]] && on.replaced == 0)
+    let off = try TypeEvaluation.checkedRanking(
+      file, candidates: [candidates], checker: checker, directory: directory, compilerReturns: false)
+    #expect(off.ranked == [["number[]|undefined", "number[]", "string"]])
+  }
+}

@@ -23,6 +23,10 @@
 //   With "names": ["__codeintelProbe3:", ...] (names the baseline cannot hold), when a lazy baseline has not been
 //   computed yet and every name appears in some diagnostic, the answer holds only the diagnostics that name one
 //   (all of them new, whatever the baseline) and "named": true, without computing the baseline.
+//   {"id", "op": "returns", "file", "text", "offsets": [812, ...]}  -> {"id", "types": ["Promise<string>", null, ...]}
+//       the return type the compiler infers, in `text`, for the function whose parameter list's `)` ends at each
+//       UTF-8 byte offset (where a return annotation `: T` goes); null where no function without a return
+//       annotation closes its parameters there
 //   {"id", "op": "close", "file"}             -> {"id"}
 // Any failure answers {"id", "error": "..."}.
 // Needs Debian's node-typescript (NODE_PATH=/usr/share/nodejs).
@@ -130,6 +134,49 @@ function byteOffsets(text, offsets) {
   return out;
 }
 
+// UTF-8 byte offsets of `text` as UTF-16 offsets (null: not at a character boundary of `text`).
+function utf16Offsets(text, offsets) {
+  const at = new Map();
+  let byte = 0;
+  for (let unit = 0; unit <= text.length; unit++) {
+    at.set(byte, unit);
+    if (unit === text.length) break;
+    const c = text.charCodeAt(unit);
+    if (c < 0x80) byte += 1;
+    else if (c < 0x800) byte += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && unit + 1 < text.length) {
+      byte += 4;
+      unit += 1;
+    } else byte += 3;
+  }
+  return offsets.map((o) => (at.has(o) ? at.get(o) : null));
+}
+
+// The inferred return types of the unannotated functions whose parameter lists close at `offsets` (UTF-16).
+function inferredReturns(file, offsets) {
+  const program = serviceFor(file).getProgram();
+  const source = program && program.getSourceFile(file);
+  if (!source) return offsets.map(() => null);
+  const checker = program.getTypeChecker();
+  const byClose = new Map();
+  const visit = (node) => {
+    if (ts.isFunctionLike(node) && node.parameters && !node.type) {
+      const close = node.getChildren(source).find(
+        (c) => c.kind === ts.SyntaxKind.CloseParenToken && c.pos >= node.parameters.end);
+      if (close) byClose.set(close.end, node);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return offsets.map((o) => {
+    const node = o === null ? undefined : byClose.get(o);
+    if (!node) return null;
+    const signature = checker.getSignatureFromDeclaration(node);
+    if (!signature) return null;
+    return checker.typeToString(checker.getReturnTypeOfSignature(signature), node, ts.TypeFormatFlags.NoTruncation);
+  });
+}
+
 function answer(request) {
   const file = path.resolve(request.file || '');
   switch (request.op) {
@@ -182,6 +229,11 @@ function answer(request) {
         if (count > (base.get(key) || 0)) at[key] = byteOffsets(request.text, starts.get(key));
       }
       return { added, at };
+    }
+    case 'returns': {
+      setText(file, request.text);
+      const offsets = utf16Offsets(request.text, Array.isArray(request.offsets) ? request.offsets : []);
+      return { types: inferredReturns(file, offsets) };
     }
     case 'close': {
       texts.delete(file);

@@ -15,7 +15,7 @@ enum EvalCommand: CLICommand {
                                  [--calibrate] [--no-augmentation-pairs | --no-leetcode] [--quick]
            codeintel eval clones --group-purity [--sweep] [--data DIR]
            codeintel eval clones --scorer [--data DIR] [--datasets DIR] [--limit N]
-           codeintel eval types [--datasets DIR] [--split test] [--tsc] [--check [--check-pool N]]
+           codeintel eval types [--datasets DIR] [--split test] [--tsc] [--check [--check-pool N] [--no-compiler-returns]]
                                 [--every K] [--limit N] [--types-model DIR]... [--types-partner DIR]...
            codeintel eval types --breakage <file-or-dir>... [--min-confidence P] [--limit N]
                                 [--types-model DIR | --no-model]
@@ -130,6 +130,10 @@ enum EvalCommand: CLICommand {
       --check-pool N  How many of the system's candidates the checked row searches (default 10,
                       as suggest-types and the editor do since session 15); the scored list is
                       the first that passes and the ones after it.
+      --no-compiler-returns
+                      The checked row without the product's first step at return sites (the
+                      compiler's own inferred return type tried first when it has no any/unknown
+                      and is among the candidates; docs/TYPES.md): for measuring that step.
 
     names    Scores method-name heads on the method-names split (default test) by subtoken
              precision, recall, F1 (code2seq's definition) and exact match of the top beam, next to

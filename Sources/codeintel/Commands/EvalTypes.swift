@@ -33,6 +33,7 @@ enum EvalTypes {
     let dump = try scanner.option("--dump")
     let check = scanner.flag("--check")
     let checkPool = try scanner.int("--check-pool", in: 1...50) ?? TypeSuggestions.searchPool
+    let compilerReturns = !scanner.flag("--no-compiler-returns")
     guard try scanner.finish().isEmpty else { throw UsageError("unexpected arguments") }
     if let threads { BLAS.setThreads(threads) }
     let evaluation = try TypeEvaluation(
@@ -150,7 +151,7 @@ enum EvalTypes {
           let searched = deeper ?? system
           for (i, file) in evaluation.files.enumerated() {
             let r = try TypeEvaluation.checkedRanking(
-              file, candidates: searched[i], checker: checker, directory: directory)
+              file, candidates: searched[i], checker: checker, directory: directory, compilerReturns: compilerReturns)
             checked.append(r.ranked)
             replaced += r.replaced
             dropped += r.dropped
@@ -161,7 +162,8 @@ enum EvalTypes {
           rows.append(
             evaluation.row(
               "combined system, checked: the first candidate the compiler accepts, each site alone"
-                + (checkPool == 5 ? "" : ", of \(checkPool) candidates") + " (\(short))",
+                + (checkPool == 5 ? "" : ", of \(checkPool) candidates")
+                + (compilerReturns ? "" : ", without the compiler's return type first") + " (\(short))",
               predictions: checked))
         }
         if dump != nil {

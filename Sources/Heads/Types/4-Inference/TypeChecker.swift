@@ -140,6 +140,18 @@ public final class TypeChecker: @unchecked Sendable {
     }
   }
 
+  /// The return types the compiler infers, in `text` (the file at `path` as it is given, nothing remembered as a
+  /// baseline), for the functions without a return annotation whose parameter list's `)` ends at each of
+  /// `anchors` (UTF-8 byte offsets: where a return suggestion's `: T` goes); nil where none closes there.
+  public func inferredReturnTypes(path: String, text: [UInt8], anchors: [Int]) throws -> [String?] {
+    guard !anchors.isEmpty else { return [] }
+    let a = try request([
+      "op": "returns", "file": Self.absolute(path), "text": String(decoding: text, as: UTF8.self), "offsets": anchors,
+    ])
+    let types = a["types"] as? [Any] ?? []
+    return anchors.indices.map { i in i < types.count ? types[i] as? String : nil }
+  }
+
   /// Forgets the file's texts.
   public func close(path: String) throws { _ = try request(["op": "close", "file": Self.absolute(path)]) }
 
@@ -209,14 +221,17 @@ public final class TypeChecker: @unchecked Sendable {
   /// `scopes` (checking alone only; `TypeCheckScopes` of the same text): each check reads only the parts of the file
   /// the checked suggestions can reach (the rest blanked), and a group's new diagnostics are put down to the
   /// suggestions whose reach holds them instead of halving the group blindly (`Scoping`).
+  /// `compilerReturns`: return suggestions are first reordered by `preferringCompilerReturns` (the compiler's own
+  /// inferred return type, when trustworthy and among the candidates, is tried first).
   public func check(
     _ suggestions: [TypeEvidence.Suggestion], path: String, bytes: [UInt8], minConfidence: Double,
-    cumulative: Bool = false, probe: Bool = false, scopes: TypeCheckScopes? = nil, shouldStop: (() -> Bool)? = nil,
-    progress: ((Int, Int) -> Void)? = nil
+    cumulative: Bool = false, probe: Bool = false, scopes: TypeCheckScopes? = nil, compilerReturns: Bool = true,
+    shouldStop: (() -> Bool)? = nil, progress: ((Int, Int) -> Void)? = nil
   ) throws -> Outcome {
-    let shown = suggestions.filter { $0.best.confidence >= minConfidence }
+    var shown = suggestions.filter { $0.best.confidence >= minConfidence }
     guard !shown.isEmpty else { return Outcome(kept: [], dropped: [], replaced: 0) }
     defer { try? close(path: path) }
+    if compilerReturns { shown = preferringCompilerReturns(shown, path: path, bytes: bytes) }
     try baseline(path: path, text: bytes, lazy: !cumulative)
     // Writing probes first, so that what is written was checked without the sites it will not write; listing
     // probes only the suggestions that passed (each is judged alone there).
@@ -238,6 +253,58 @@ public final class TypeChecker: @unchecked Sendable {
     }
     outcome.unverifiable = unverifiable
     return outcome
+  }
+
+  // MARK: - The compiler's return type first
+
+  /// `suggestions` with each return suggestion's candidates reordered so that the compiler's inferred return type
+  /// (`inferredReturnTypes`, on `bytes`) comes first, where `promotingCompilerReturn` allows it. No candidate is added
+  /// and no confidence changes: a display bar still judges each candidate by its own confidence. If the compiler
+  /// cannot answer, the suggestions come back as they were. (docs/audits/types-s18-compiler-returns.md.)
+  public func preferringCompilerReturns(
+    _ suggestions: [TypeEvidence.Suggestion], path: String, bytes: [UInt8]
+  ) -> [TypeEvidence.Suggestion] {
+    let returns = suggestions.indices.filter { suggestions[$0].kind == .returnType && suggestions[$0].candidates.count > 1 }
+    guard !returns.isEmpty,
+      let types = try? inferredReturnTypes(path: path, text: bytes, anchors: returns.map { suggestions[$0].anchor })
+    else { return suggestions }
+    var out = suggestions
+    for (k, i) in returns.enumerated() {
+      out[i] = Self.promotingCompilerReturn(out[i], compilerType: types[k])
+    }
+    return out
+  }
+
+  /// The suggestion with the candidate equal to `compilerType` (after `TypeAccuracy.normalize`) moved first, when the
+  /// compiler's type is trustworthy: no `any` or `unknown` anywhere in it (a one-file check makes an unresolved
+  /// import's values `any`, so `Promise<any>` says nothing about the awaited value) and not an object-literal type.
+  /// Otherwise the suggestion as it is.
+  public static func promotingCompilerReturn(
+    _ suggestion: TypeEvidence.Suggestion, compilerType: String?
+  ) -> TypeEvidence.Suggestion {
+    guard let compilerType else { return suggestion }
+    let wanted = TypeAccuracy.normalize(compilerType)
+    guard !wanted.isEmpty, !wanted.hasPrefix("{"), !mentionsAnyOrUnknown(wanted),
+      let at = suggestion.candidates.firstIndex(where: { TypeAccuracy.normalize($0.type) == wanted }), at > 0
+    else { return suggestion }
+    var s = suggestion
+    let candidate = s.candidates.remove(at: at)
+    s.candidates.insert(candidate, at: 0)
+    return s
+  }
+
+  /// Whether `any` or `unknown` appears in `type` as a whole word (not inside `anything` or `Unknowns`).
+  static func mentionsAnyOrUnknown(_ type: String) -> Bool {
+    var word = ""
+    for c in type + " " {
+      if c.isLetter || c.isNumber || c == "_" || c == "$" {
+        word.append(c)
+        continue
+      }
+      if word == "any" || word == "unknown" { return true }
+      word = ""
+    }
+    return false
   }
 
   /// The probe written at the `index`-th suggestion of a batch: `probeType` with the index in its property's name,

@@ -41,8 +41,11 @@ extension TypeEvaluation {
   /// search: the file is checked at `directory`/`file.path` (nothing is written there; a relative import resolves
   /// against it, so with an empty directory every import is unresolved and its names are `any`, and the compiler
   /// options are the checker's defaults: `strict`). Sites marked `any` are not checked (they are not scored).
+  /// `compilerReturns`: return sites try the compiler's own trustworthy return type first, as the product does
+  /// (`TypeChecker.preferringCompilerReturns`).
   public static func checkedRanking(
-    _ file: File, candidates: [[TypeCombination.Candidate]], checker: TypeChecker, directory: String
+    _ file: File, candidates: [[TypeCombination.Candidate]], checker: TypeChecker, directory: String,
+    compilerReturns: Bool = true
   ) throws -> CheckedRanking {
     let bytes = Array(file.text.utf8)
     var suggestions: [TypeEvidence.Suggestion] = []
@@ -55,13 +58,19 @@ extension TypeEvaluation {
     var ranked: [[String]] = file.sites.indices.map { i in i < candidates.count ? candidates[i].map(\.type) : [] }
     guard !suggestions.isEmpty else { return CheckedRanking(ranked: ranked, replaced: 0, dropped: 0) }
     let path = URL(fileURLWithPath: directory).appendingPathComponent(file.path).path
+    // The product's order: the compiler's trustworthy return type first (the search below is told not to do it
+    // again), so the ranking scored is the one searched.
+    if compilerReturns {
+      suggestions = checker.preferringCompilerReturns(suggestions, path: path, bytes: bytes)
+      for (k, s) in suggestions.enumerated() { ranked[siteOf[k]] = s.candidates.map(\.type) }
+    }
     // Each site alone, every candidate tried (the bar is the caller's, not the check's), no probe: the ranking is
     // what is scored, not whether a pass could have failed.
     // The file's scopes, as the listing uses them: a check reads only what its sites reach.
     let language = file.syntaxLanguage
     let scopes = (try? Parser(language: language).parse(bytes: bytes)).map { TypeCheckScopes(tree: $0) }
     let outcome = try checker.check(
-      suggestions, path: path, bytes: bytes, minConfidence: -Double.infinity, scopes: scopes)
+      suggestions, path: path, bytes: bytes, minConfidence: -Double.infinity, scopes: scopes, compilerReturns: false)
     // Suggestions are identified by their anchor (a dataset file has one site per anchor).
     var passed: [Int: String] = [:]
     for kept in outcome.kept { passed[kept.anchor] = kept.best.type }

@@ -40,8 +40,10 @@ enum SuggestTypesCommand: CLICommand {
     Each TypeScript suggestion is then checked by the TypeScript compiler when node and Debian's
     node-typescript are installed (scripts/setup.sh installs them): a candidate that adds a compiler
     diagnostic to its file is dropped and the next one tried, so accepting a suggestion does not
-    break the build. Without the compiler it says once on stderr that suggestions are unchecked and
-    lists them unchecked (exit status 0).
+    break the build. At a function's return, the type the compiler itself infers is tried first when
+    it is among the candidates and has no any/unknown in it (each candidate still needs its own
+    confidence to be shown). Without the compiler it says once on stderr that suggestions are
+    unchecked and lists them unchecked (exit status 0).
 
     OPTIONS:
       --min-confidence P   Only list/apply suggestions whose best candidate reaches P (0–1). Default:

@@ -1,4 +1,5 @@
 import Corpus
+import Foundation
 import Heads
 import Testing
 
@@ -32,5 +33,34 @@ struct NameInputContextTests {
     #expect(BodySubtokens.of(text).contains("user") && !BodySubtokens.of(record.input).contains("user"))
     // a file with no place words leaves the input alone
     #expect(NameInputContext.path.apply(to: "x", path: "") == "x")
+  }
+
+  @Test("path+siblings: the file's other names, nearest first, from the whole split")
+  func siblings() throws {
+    func r(_ path: String, _ name: String, _ start: Int) -> MethodNameRecord {
+      MethodNameRecord(
+        package: "p", path: path, name: name, target: [name.lowercased()], input: "function METHOD_NAME() {}",
+        startByte: start)
+    }
+    let records = [
+      r("a.js", "setView", 100), r("a.js", "setZoom", 400), r("a.js", "zoomIn", 250), r("b.js", "other", 120),
+      r("a.js", "setView", 900), r("a.js", "$near", 40),
+    ]
+    let with = MethodNameRecord.withSiblings(records)
+    // nearest by start first; its own name (even a second function of that name) and other files left out
+    #expect(with[0].siblings == ["$near", "zoomIn", "setZoom"])
+    #expect(with[3].siblings == [])
+    let text = with[0].modelInput(context: .pathAndSiblings)
+    #expect(text == "\"a\";\n[$near, zoomIn, setZoom];\n" + records[0].input)
+    // no siblings: the place only, as `path` writes it
+    #expect(with[3].modelInput(context: .pathAndSiblings) == records[3].modelInput(context: .path))
+    // a name that is not an identifier is not written; at most maxSiblings
+    #expect(NameInputContext.pathAndSiblings.apply(to: "x", path: "a.js", siblings: ["ok", "not-one", "1x"]) == "\"a\";\n[ok];\nx")
+    let many = (0..<20).map { r("c.js", "f\($0)", $0 * 10) }
+    #expect(MethodNameRecord.withSiblings(many)[0].siblings?.count == MethodNameRecord.maxSiblings)
+    // the dataset's start_byte is read, and siblings never come from a line
+    let line = #"{"package":"p","path":"a.js","name":"f","target":["f"],"input":"x","start_byte":12}"#
+    let decoded = try JSONDecoder().decode(MethodNameRecord.self, from: Data(line.utf8))
+    #expect(decoded.startByte == 12 && decoded.siblings == nil)
   }
 }

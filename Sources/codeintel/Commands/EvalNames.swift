@@ -126,9 +126,6 @@ enum EvalNames {
     let dir = (datasets as NSString).expandingTildeInPath + "/method-names"
     let train = try MethodNameRecord.read(path: dir + "/train.jsonl")
     var records = try MethodNameRecord.read(path: dir + "/\(split).jsonl", limit: limit)
-    let splitSize = records.count
-    if sample > 0 { records = MethodNameRecord.spread(records, count: sample) }
-    guard !records.isEmpty else { throw CodeIntelError("\(dir)/\(split).jsonl has no examples") }
 
     var heads: [NameHead] = []
     var note = ""
@@ -141,6 +138,11 @@ enum EvalNames {
     } else {
       for d in modelDirs { heads.append(try NameHead.load(directory: d)) }
     }
+    // a head reading the file's other names gets them from the whole split, before sampling
+    if heads.contains(where: { $0.inputContext == .pathAndSiblings }) { records = MethodNameRecord.withSiblings(records) }
+    let splitSize = records.count
+    if sample > 0 { records = MethodNameRecord.spread(records, count: sample) }
+    guard !records.isEmpty else { throw CodeIntelError("\(dir)/\(split).jsonl has no examples") }
 
     // Baseline: the most frequent name of train.
     var counts: [[String]: Int] = [:]
@@ -253,7 +255,7 @@ enum EvalNames {
         var searched = decoding
         if consensusChoice != nil { searched.consensus = nil }
         let beamsFound = head.candidates(
-          inputs: records.map { head.modelInput($0.input, path: $0.path) }, current: nil, beam: beam,
+          inputs: records.map { head.modelInput($0.input, path: $0.path, siblings: $0.siblings) }, current: nil, beam: beam,
           top: max(beam, searched.beam ?? 0), neighbors: maxK, decoding: searched)
         var found = beamsFound
         for choice in consensusChoice ?? [decoding.consensus] {

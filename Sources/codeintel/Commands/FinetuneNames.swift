@@ -35,11 +35,16 @@ enum FinetuneNames {
         --copy on|off         Pointer-generator decoder (default on): a learned gate mixes the subtoken
                               distribution with attention over the input's own subtokens (copying).
         --subtokens N         Subtoken vocabulary size, specials included (default 4000).
-        --context path|none   What the head reads beside the function (default none, or --init-head's):
+        --context path|path+siblings|none
+                              What the head reads beside the function (default none, or --init-head's):
                               path = the last two folders and the file name, written before the
                               function as a string ("core/logger/format";), so their words can be
                               copied into a name. Recorded in config.json; suggest-names, eval names
                               and the editor give such a head the same text (docs/NAMES.md).
+                              path+siblings (an experiment) = the place, then up to 8 other function
+                              names of the file, nearest first ([setZoom, zoomIn];), from the dataset's
+                              records; eval names gives them too, the product not yet (it gives the
+                              place only).
         --context-dropout P   Leave out the context of a training function with probability P
                               (seeded; valid functions and the product always have it): the head
                               learns to do without an uninformative place. Default 0.
@@ -90,7 +95,7 @@ enum FinetuneNames {
       config.decoderFFN = head.decoder.config.ffn
       config.maxSubtokens = head.info.maxSubtokens
     }
-    let contextChoice = try scanner.choice("--context", from: ["path", "none"])
+    let contextChoice = try scanner.choice("--context", from: ["path", "path+siblings", "none"])
     config.inputContext =
       contextChoice.map { $0 == "none" ? nil : NameInputContext(rawValue: $0) } ?? initHead?.inputContext
     let contextDropout = try scanner.double("--context-dropout", in: 0...1) ?? 0
@@ -114,14 +119,20 @@ enum FinetuneNames {
     let model = initHead != nil && pretrainedDir == nil ? nil : try PretrainedModel.loadDefault(explicit: pretrainedDir)
     let dir = (datasets as NSString).expandingTildeInPath + "/method-names"
     var generator = SplitMix64(seed: config.seed &+ 0x5EED_C0DE)
-    let train = try MethodNameRecord.read(path: dir + "/train.jsonl", limit: limit).map {
+    // path+siblings: each function's file's other names, from the whole split (before any sampling)
+    let siblings = config.inputContext == .pathAndSiblings
+    func read(_ file: String, limit: Int = 0) throws -> [MethodNameRecord] {
+      let records = try MethodNameRecord.read(path: file, limit: limit)
+      return siblings ? MethodNameRecord.withSiblings(records) : records
+    }
+    let train = try read(dir + "/train.jsonl", limit: limit).map {
       // with --context-dropout P, a train function is left without its context with probability P (seeded)
       generator.unit() < contextDropout ? $0 : $0.withContext(config.inputContext)
     }
-    var valid = try MethodNameRecord.read(path: dir + "/valid.jsonl").map { $0.withContext(config.inputContext) }
+    var valid = try read(dir + "/valid.jsonl").map { $0.withContext(config.inputContext) }
     if FileManager.default.fileExists(atPath: dir + "/github-valid.jsonl") {
       // as many GitHub functions as Debian ones, spread over the GitHub valid repositories
-      let github = try MethodNameRecord.read(path: dir + "/github-valid.jsonl").map {
+      let github = try read(dir + "/github-valid.jsonl").map {
         $0.withContext(config.inputContext)
       }
       valid = MethodNameRecord.interleaved(valid, MethodNameRecord.spread(github, count: valid.count))

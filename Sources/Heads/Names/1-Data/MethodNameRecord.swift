@@ -10,13 +10,55 @@ public struct MethodNameRecord: Codable, Sendable, Equatable {
   public var name: String
   public var target: [String]
   public var input: String
+  /// Where the function starts in its file (the dataset's `start_byte`; nil where a line has none).
+  public var startByte: Int?
+  /// The names of other functions of the same file, nearest first (`withSiblings`; never read from a line).
+  public var siblings: [String]?
 
-  public init(package: String, path: String, name: String, target: [String], input: String) {
+  enum CodingKeys: String, CodingKey {
+    case package, path, name, target, input
+    case startByte = "start_byte"
+  }
+
+  public init(
+    package: String, path: String, name: String, target: [String], input: String, startByte: Int? = nil,
+    siblings: [String]? = nil
+  ) {
     self.package = package
     self.path = path
     self.name = name
     self.target = target
     self.input = input
+    self.startByte = startByte
+    self.siblings = siblings
+  }
+
+  /// How many sibling names `withSiblings` keeps per function.
+  public static let maxSiblings = 8
+
+  /// `records` with `siblings` set: for each, the names of the other records of the same package and path (its own
+  /// name left out, each name once), nearest by `startByte` first, at most `maxSiblings`. Compute it on a whole
+  /// split before sampling, so that a sampled function still sees its file's others.
+  public static func withSiblings(_ records: [MethodNameRecord]) -> [MethodNameRecord] {
+    var byFile: [String: [Int]] = [:]
+    for (i, r) in records.enumerated() { byFile[r.package + "\u{0}" + r.path, default: []].append(i) }
+    var out = records
+    for (i, r) in records.enumerated() {
+      let others = (byFile[r.package + "\u{0}" + r.path] ?? []).filter { $0 != i }
+      let start = r.startByte ?? 0
+      let nearest = others.sorted { a, b in
+        let da = abs((records[a].startByte ?? 0) - start)
+        let db = abs((records[b].startByte ?? 0) - start)
+        return da != db ? da < db : a < b
+      }
+      var seen: Set<String> = [r.name]
+      var names: [String] = []
+      for j in nearest where names.count < maxSiblings && seen.insert(records[j].name).inserted {
+        names.append(records[j].name)
+      }
+      out[i].siblings = names
+    }
+    return out
   }
 
   /// Reads a JSON-lines split; a line that does not decode is an error naming the line.

@@ -12,14 +12,30 @@
 /// (from the file's path as given), which agree on the last three components.
 public enum NameInputContext: String, Codable, Sendable, CaseIterable {
   case path
+  /// The place as `path` writes it, then the names of up to `MethodNameRecord.maxSiblings` other functions of the
+  /// file, nearest first, as one array statement (`[setZoom, zoomIn];`). An experiment (session 18,
+  /// docs/audits/names-s19-siblings.md): training and `eval names` take the siblings from the dataset's records of the
+  /// same file; the product does not supply them yet, so such a head reads only the place there.
+  case pathAndSiblings = "path+siblings"
 
-  /// `input` with the context prepended; `path` as the dataset or the user gives it (any prefix).
-  public func apply(to input: String, path: String) -> String {
+  /// `input` with the context prepended; `path` as the dataset or the user gives it (any prefix); `siblings` the
+  /// file's other function names (nil or empty: none written).
+  public func apply(to input: String, path: String, siblings: [String]? = nil) -> String {
+    let words = Self.placeWords(path)
+    let place = words.isEmpty ? "" : "\"\(words)\";\n"
     switch self {
     case .path:
-      let words = Self.placeWords(path)
-      return words.isEmpty ? input : "\"\(words)\";\n" + input
+      return place + input
+    case .pathAndSiblings:
+      let names = (siblings ?? []).filter(Self.isIdentifier)
+      return place + (names.isEmpty ? "" : "[" + names.joined(separator: ", ") + "];\n") + input
     }
+  }
+
+  /// Whether `name` can be written bare in the array statement (identifier characters only).
+  static func isIdentifier(_ name: String) -> Bool {
+    guard let first = name.first, !first.isNumber else { return false }
+    return name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "$" }
   }
 
   /// The last two folders and the file name without its final extension (`.d.ts`, `.test.js` keep their inner
@@ -38,7 +54,7 @@ public enum NameInputContext: String, Codable, Sendable, CaseIterable {
 extension MethodNameRecord {
   /// What a head trained with `context` reads for this record (the input itself when nil).
   public func modelInput(context: NameInputContext?) -> String {
-    context?.apply(to: input, path: path) ?? input
+    context?.apply(to: input, path: path, siblings: siblings) ?? input
   }
 
   /// The record as a head with `context` reads it: `input` replaced by `modelInput(context:)`.

@@ -347,9 +347,9 @@ public final class NameHead: @unchecked Sendable {
 
   /// The text this head reads for a function whose dataset-style `input` (own name hidden) lies in the file at
   /// `path` (nil: unknown, the function alone).
-  public func modelInput(_ input: String, path: String?) -> String {
+  public func modelInput(_ input: String, path: String?, siblings: [String]? = nil) -> String {
     guard let context = inputContext, let path else { return input }
-    return context.apply(to: input, path: path)
+    return context.apply(to: input, path: path, siblings: siblings)
   }
 
   /// Encoder ids of a function as the dataset's `input` writes it (`METHOD_NAME` → `<fn>`), truncated.

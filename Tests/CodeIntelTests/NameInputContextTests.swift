@@ -1,6 +1,7 @@
 import Corpus
 import Foundation
 import Heads
+import Syntax
 import Testing
 
 @Suite("The file's place as a name head's input (--context path)")
@@ -62,5 +63,21 @@ struct NameInputContextTests {
     let line = #"{"package":"p","path":"a.js","name":"f","target":["f"],"input":"x","start_byte":12}"#
     let decoded = try JSONDecoder().decode(MethodNameRecord.self, from: Data(line.utf8))
     #expect(decoded.startByte == 12 && decoded.siblings == nil)
+  }
+
+  @Test("the product lists a function's siblings as the dataset does: kept functions of the file, nearest first")
+  func productSiblings() throws {
+    let source = """
+      function setView(a) { const b = a + 1; return b; }
+      function tiny(a) { return a; }
+      function setZoom(z) { const y = z * 2; return y; }
+      function zoomIn(d) { const e = d; return setZoom(e); }
+
+      """
+    let tree = try Parser(language: .javascript).parse(bytes: Array(source.utf8))
+    let units = extractUnits(from: tree)
+    let zoomIn = try #require(units.first { $0.name == "zoomIn" })
+    // `tiny` has one statement, so the dataset would not keep it; the nearest kept one comes first
+    #expect(NameAnalysis.siblingNames(of: zoomIn, in: tree, fileUnits: units) == ["setZoom", "setView"])
   }
 }

@@ -54,13 +54,19 @@ public struct HeadNameSuggester: NameSuggester {
   ) throws -> NameReport? {
     try cancellation.check()
     let place = model.head.inputContext == nil ? "" : (path ?? "")
+    // a head reading the file's other function names gets them from the whole file, and they enter the key
+    let fileUnits = model.head.inputContext == .pathAndSiblings ? extractUnits(from: tree) : nil
+    let siblings = fileUnits.map { NameAnalysis.siblingNames(of: unit, in: tree, fileUnits: $0) } ?? []
     // The text enters the key as two 64-bit hashes and its length, not whole: in a minified file the outer
     // functions are nearly the whole file, and thousands of nested copies of it would be kept.
     let text = tree.bytes[unit.byteRange]
     let key =
       "\(unit.kind)\u{0}\(unit.name ?? "")\u{0}\(top)\u{0}\(text.count)\u{0}\(NameCache.digest(text))\u{0}\(place)"
+      + "\u{0}\(siblings.joined(separator: ","))"
     if let known = cache.get(key) { return known.report?.applying(rules: rules) }
-    let report = NameAnalysis.analyze(tree: tree, units: [unit], head: model.head, path: path, top: top).first
+    let report = NameAnalysis.analyze(
+      tree: tree, units: [unit], head: model.head, path: path, top: top, fileUnits: fileUnits
+    ).first
     cache.set(key, NameCache.Entry(report: report))
     return report?.applying(rules: rules)
   }

@@ -41,10 +41,10 @@ enum FinetuneNames {
                               function as a string ("core/logger/format";), so their words can be
                               copied into a name. Recorded in config.json; suggest-names, eval names
                               and the editor give such a head the same text (docs/NAMES.md).
-                              path+siblings (an experiment) = the place, then up to 8 other function
-                              names of the file, nearest first ([setZoom, zoomIn];), from the dataset's
-                              records; eval names gives them too, the product not yet (it gives the
-                              place only).
+                              path+siblings = the place, then up to 8 other function names of the
+                              file, nearest first ([setZoom, zoomIn];): from the dataset's records in
+                              training and eval names, from the file's functions in suggest-names and
+                              the editor.
         --context-dropout P   Leave out the context of a training function with probability P
                               (seeded; valid functions and the product always have it): the head
                               learns to do without an uninformative place. Default 0.

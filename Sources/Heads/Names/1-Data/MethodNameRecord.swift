@@ -44,19 +44,9 @@ public struct MethodNameRecord: Codable, Sendable, Equatable {
     for (i, r) in records.enumerated() { byFile[r.package + "\u{0}" + r.path, default: []].append(i) }
     var out = records
     for (i, r) in records.enumerated() {
-      let others = (byFile[r.package + "\u{0}" + r.path] ?? []).filter { $0 != i }
-      let start = r.startByte ?? 0
-      let nearest = others.sorted { a, b in
-        let da = abs((records[a].startByte ?? 0) - start)
-        let db = abs((records[b].startByte ?? 0) - start)
-        return da != db ? da < db : a < b
-      }
-      var seen: Set<String> = [r.name]
-      var names: [String] = []
-      for j in nearest where names.count < maxSiblings && seen.insert(records[j].name).inserted {
-        names.append(records[j].name)
-      }
-      out[i].siblings = names
+      let file = byFile[r.package + "\u{0}" + r.path] ?? []
+      out[i].siblings = NameInputContext.siblings(
+        of: file.firstIndex(of: i) ?? 0, among: file.map { (records[$0].name, records[$0].startByte ?? 0) })
     }
     return out
   }

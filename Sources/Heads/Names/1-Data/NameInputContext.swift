@@ -13,9 +13,10 @@
 public enum NameInputContext: String, Codable, Sendable, CaseIterable {
   case path
   /// The place as `path` writes it, then the names of up to `MethodNameRecord.maxSiblings` other functions of the
-  /// file, nearest first, as one array statement (`[setZoom, zoomIn];`). An experiment (session 18,
-  /// docs/audits/names-s19-siblings.md): training and `eval names` take the siblings from the dataset's records of the
-  /// same file; the product does not supply them yet, so such a head reads only the place there.
+  /// file, nearest first, as one array statement (`[setZoom, zoomIn];`). Session 18 (docs/audits/names-s19-siblings.md):
+  /// training and `eval names` take the siblings from the dataset's records of the same file, `suggest-names` and the
+  /// editor from the file's function units the dataset would keep (`NameAnalysis.siblingNames`); the dataset left
+  /// out functions duplicated elsewhere in the corpus, the product does not, so it may see a few more.
   case pathAndSiblings = "path+siblings"
 
   /// `input` with the context prepended; `path` as the dataset or the user gives it (any prefix); `siblings` the
@@ -30,6 +31,26 @@ public enum NameInputContext: String, Codable, Sendable, CaseIterable {
       let names = (siblings ?? []).filter(Self.isIdentifier)
       return place + (names.isEmpty ? "" : "[" + names.joined(separator: ", ") + "];\n") + input
     }
+  }
+
+  /// The sibling names of the `index`-th of a file's functions (`functions`: each one's name and start byte): the
+  /// others' names, nearest by start first (ties by order), its own name and repeats left out, at most
+  /// `MethodNameRecord.maxSiblings`. The dataset's records (`MethodNameRecord.withSiblings`) and the product's
+  /// units of a file (`NameAnalysis.analyze`) both go through it.
+  public static func siblings(of index: Int, among functions: [(name: String, start: Int)]) -> [String] {
+    guard functions.indices.contains(index) else { return [] }
+    let start = functions[index].start
+    let nearest = functions.indices.filter { $0 != index }.sorted { a, b in
+      let da = abs(functions[a].start - start)
+      let db = abs(functions[b].start - start)
+      return da != db ? da < db : a < b
+    }
+    var seen: Set<String> = [functions[index].name]
+    var names: [String] = []
+    for j in nearest where names.count < MethodNameRecord.maxSiblings && seen.insert(functions[j].name).inserted {
+      names.append(functions[j].name)
+    }
+    return names
   }
 
   /// Whether `name` can be written bare in the array statement (identifier characters only).

@@ -553,6 +553,26 @@ public enum NameAnalysis {
     return out
   }
 
+  /// The names a `path+siblings` head reads beside `unit`: the other functions of the file that the method-name
+  /// dataset would keep (`MethodNames.example`), nearest first (`NameInputContext.siblings`), as training saw them.
+  public static func siblingNames(of unit: Syntax.FunctionUnit, in tree: Tree, fileUnits: [Syntax.FunctionUnit])
+    -> [String]
+  {
+    var functions: [(name: String, start: Int)] = []
+    var own: Int?
+    for u in fileUnits {
+      guard let ex = MethodNames.example(for: u, in: tree) else { continue }
+      if u.byteRange == unit.byteRange { own = functions.count }
+      functions.append((ex.name, u.byteRange.lowerBound))
+    }
+    guard let own else {
+      // the unit itself is not one the dataset keeps: every kept function is a sibling
+      functions.append((unit.name ?? "", unit.byteRange.lowerBound))
+      return NameInputContext.siblings(of: functions.count - 1, among: functions)
+    }
+    return NameInputContext.siblings(of: own, among: functions)
+  }
+
   /// Combines evidence scores as independent: 1 - Π(1 - sᵢ).
   public static func combine(_ scores: [Double]) -> Double { 1 - scores.reduce(1) { $0 * (1 - $1) } }
 
@@ -561,10 +581,12 @@ public enum NameAnalysis {
   /// deterministic evidence. `path` is the file's path, which a head trained with `--context path` reads (nil: the
   /// function alone). Only the evidence of `rules` counts (default: `defaultRules`). `showAll` shows every
   /// suggestion but does not make the model's disagreement count below the head's calibrated level.
+  /// `fileUnits`: all function units of the file (default `units`), whose names a head trained with `--context
+  /// path+siblings` reads beside each function (`siblingNames`).
   public static func analyze(
     tree: Tree, units: [Syntax.FunctionUnit], head: NameHead?, path: String? = nil, top: Int = 5, beam: Int = 5,
     minGap: Double = 2, minProbability: Double = NameAnalysis.defaultMinProbability, showAll: Bool = false,
-    rules: Set<MismatchRule> = NameAnalysis.defaultRules
+    rules: Set<MismatchRule> = NameAnalysis.defaultRules, fileUnits: [Syntax.FunctionUnit]? = nil
   ) -> [NameReport] {
     // The display calibration: only suggestions at or above it are shown, and the model's disagreement
     // counts as mismatch evidence only from there (nothing, when no level reached the goals on valid).
@@ -579,7 +601,12 @@ public enum NameAnalysis {
     // evaluation scores); orderings of the same words are then merged, which can leave fewer than `top`.
     let model =
       (head?.analyze(
-        inputs: kept.map { head?.modelInput($0.example.input, path: path) ?? $0.example.input },
+        inputs: kept.map {
+          head?.modelInput(
+            $0.example.input, path: path,
+            siblings: head?.inputContext == .pathAndSiblings
+              ? siblingNames(of: $0.unit, in: tree, fileUnits: fileUnits ?? units) : nil) ?? $0.example.input
+        },
         current: kept.map(\.example.target), beam: max(beam, top), top: top)
       ?? []).map { (predictions: distinctNames($0.predictions, top: top), current: $0.current) }
     let lines = LineIndex(tree.bytes)
@@ -672,7 +699,10 @@ public final class NameModel: @unchecked Sendable {
   public func suggestions(
     for unit: Syntax.FunctionUnit, in tree: Tree, path: String? = nil, top: Int = 5, beam: Int = 5
   ) -> [NameReport.Suggestion] {
-    NameAnalysis.analyze(tree: tree, units: [unit], head: head, path: path, top: top, beam: beam, rules: []).first?
+    NameAnalysis.analyze(
+      tree: tree, units: [unit], head: head, path: path, top: top, beam: beam, rules: [],
+      fileUnits: head.inputContext == .pathAndSiblings ? extractUnits(from: tree) : nil
+    ).first?
       .suggestions
       ?? []
   }

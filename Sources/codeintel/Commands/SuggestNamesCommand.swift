@@ -16,7 +16,8 @@ enum SuggestNamesCommand: CLICommand {
     For each named function (not constructors, not one-letter names, bodies of at least two
     statements: the functions the method-name dataset keeps), the name head reads the function with
     its own name hidden (recursive calls become METHOD_NAME, as in training; a head trained with
-    --context path, the shipped one, also reads the file's last two folders and name) and proposes
+    --context path, the shipped one, also reads the file's last two folders and name, and one trained
+    with --context path+siblings also up to 8 other function names of the file) and proposes
     the top K names in camelCase with probabilities (the calibrated confidence for a head that has
     one; with a retrieval datastore the names of the most similar train functions join the
     decoder's). A function is flagged as a MISMATCH when the name disagrees strongly with the body; the evidence of

@@ -111,6 +111,16 @@ function diagnostics(file, starts) {
   return counts;
 }
 
+// The UTF-8 length of the character at UTF-16 offset `unit` of `text`, and how many UTF-16 units it takes (a lone
+// surrogate counts as three bytes, as the encoder writes U+FFFD).
+function characterAt(text, unit) {
+  const c = text.charCodeAt(unit);
+  if (c < 0x80) return [1, 1];
+  if (c < 0x800) return [2, 1];
+  if (c >= 0xd800 && c <= 0xdbff && unit + 1 < text.length) return [4, 2];
+  return [3, 1];
+}
+
 // UTF-16 offsets of `text` as UTF-8 byte offsets (what the caller's positions are).
 function byteOffsets(text, offsets) {
   const order = offsets.map((o, i) => i).filter((i) => offsets[i] !== null).sort((a, b) => offsets[a] - offsets[b]);
@@ -120,14 +130,9 @@ function byteOffsets(text, offsets) {
   for (const i of order) {
     const target = Math.min(offsets[i], text.length);
     while (unit < target) {
-      const c = text.charCodeAt(unit);
-      if (c < 0x80) byte += 1;
-      else if (c < 0x800) byte += 2;
-      else if (c >= 0xd800 && c <= 0xdbff && unit + 1 < text.length) {
-        byte += 4;
-        unit += 1;
-      } else byte += 3;
-      unit += 1;
+      const [bytes, units] = characterAt(text, unit);
+      byte += bytes;
+      unit += units;
     }
     out[i] = byte;
   }
@@ -138,16 +143,12 @@ function byteOffsets(text, offsets) {
 function utf16Offsets(text, offsets) {
   const at = new Map();
   let byte = 0;
-  for (let unit = 0; unit <= text.length; unit++) {
+  for (let unit = 0; unit <= text.length; ) {
     at.set(byte, unit);
     if (unit === text.length) break;
-    const c = text.charCodeAt(unit);
-    if (c < 0x80) byte += 1;
-    else if (c < 0x800) byte += 2;
-    else if (c >= 0xd800 && c <= 0xdbff && unit + 1 < text.length) {
-      byte += 4;
-      unit += 1;
-    } else byte += 3;
+    const [bytes, units] = characterAt(text, unit);
+    byte += bytes;
+    unit += units;
   }
   return offsets.map((o) => (at.has(o) ? at.get(o) : null));
 }

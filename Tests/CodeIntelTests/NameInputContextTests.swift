@@ -78,6 +78,7 @@ struct NameInputContextTests {
     let units = extractUnits(from: tree)
     let zoomIn = try #require(units.first { $0.name == "zoomIn" })
     // `tiny` has one statement, so the dataset would not keep it; the nearest kept one comes first
-    #expect(NameAnalysis.siblingNames(of: zoomIn, in: tree, fileUnits: units) == ["setZoom", "setView"])
+    let functions = NameAnalysis.siblingCandidates(units, in: tree)
+    #expect(NameAnalysis.siblingNames(of: zoomIn, among: functions) == ["setZoom", "setView"])
   }
 }

@@ -55,8 +55,10 @@ public struct HeadNameSuggester: NameSuggester {
     try cancellation.check()
     let place = model.head.inputContext == nil ? "" : (path ?? "")
     // a head reading the file's other function names gets them from the whole file, and they enter the key
-    let fileUnits = model.head.inputContext == .pathAndSiblings ? extractUnits(from: tree) : nil
-    let siblings = fileUnits.map { NameAnalysis.siblingNames(of: unit, in: tree, fileUnits: $0) } ?? []
+    let functions =
+      model.head.inputContext == .pathAndSiblings
+      ? NameAnalysis.siblingCandidates(extractUnits(from: tree), in: tree) : nil
+    let siblings = functions.map { NameAnalysis.siblingNames(of: unit, among: $0) } ?? []
     // The text enters the key as two 64-bit hashes and its length, not whole: in a minified file the outer
     // functions are nearly the whole file, and thousands of nested copies of it would be kept.
     let text = tree.bytes[unit.byteRange]
@@ -65,7 +67,7 @@ public struct HeadNameSuggester: NameSuggester {
       + "\u{0}\(siblings.joined(separator: ","))"
     if let known = cache.get(key) { return known.report?.applying(rules: rules) }
     let report = NameAnalysis.analyze(
-      tree: tree, units: [unit], head: model.head, path: path, top: top, fileUnits: fileUnits
+      tree: tree, units: [unit], head: model.head, path: path, top: top, siblingsFrom: functions
     ).first
     cache.set(key, NameCache.Entry(report: report))
     return report?.applying(rules: rules)

@@ -255,7 +255,8 @@ enum EvalNames {
         var searched = decoding
         if consensusChoice != nil { searched.consensus = nil }
         let beamsFound = head.candidates(
-          inputs: records.map { head.modelInput($0.input, path: $0.path, siblings: $0.siblings) }, current: nil, beam: beam,
+          inputs: records.map { head.modelInput($0.input, path: $0.path, siblings: $0.siblings) }, current: nil,
+          beam: beam,
           top: max(beam, searched.beam ?? 0), neighbors: maxK, decoding: searched)
         var found = beamsFound
         for choice in consensusChoice ?? [decoding.consensus] {

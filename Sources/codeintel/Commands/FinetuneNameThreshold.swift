@@ -63,17 +63,12 @@ enum FinetuneNameThreshold {
       throw CodeIntelError("\(validPath): not found; build the datasets with `codeintel corpus build` first")
     }
     // a head reading the file's other names (`path+siblings`) gets them from each whole split, before spreading
-    let siblings = head.inputContext == .pathAndSiblings
-    func read(_ path: String) throws -> [MethodNameRecord] {
-      let records = try MethodNameRecord.read(path: path)
-      return siblings ? MethodNameRecord.withSiblings(records) : records
-    }
-    var records = try read(validPath)
+    var records = try MethodNameRecord.read(path: validPath, for: head.inputContext)
     var source = "method-names/valid.jsonl (\(records.count))"
     // which split each record comes from, in the same interleaved order
     var splitOf = [String](repeating: "valid", count: records.count)
     if FileManager.default.fileExists(atPath: dir + "/github-valid.jsonl") {
-      let github = try read(dir + "/github-valid.jsonl")
+      let github = try MethodNameRecord.read(path: dir + "/github-valid.jsonl", for: head.inputContext)
       let spread = MethodNameRecord.spread(github, count: githubCount ?? github.count)
       splitOf = MethodNameRecord.interleaved(splitOf, Array(repeating: "github-valid", count: spread.count))
       records = MethodNameRecord.interleaved(records, spread)

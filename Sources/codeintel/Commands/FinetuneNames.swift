@@ -120,19 +120,16 @@ enum FinetuneNames {
     let dir = (datasets as NSString).expandingTildeInPath + "/method-names"
     var generator = SplitMix64(seed: config.seed &+ 0x5EED_C0DE)
     // path+siblings: each function's file's other names, from the whole split (before any sampling)
-    let siblings = config.inputContext == .pathAndSiblings
-    func read(_ file: String, limit: Int = 0) throws -> [MethodNameRecord] {
-      let records = try MethodNameRecord.read(path: file, limit: limit)
-      return siblings ? MethodNameRecord.withSiblings(records) : records
-    }
-    let train = try read(dir + "/train.jsonl", limit: limit).map {
+    let train = try MethodNameRecord.read(path: dir + "/train.jsonl", limit: limit, for: config.inputContext).map {
       // with --context-dropout P, a train function is left without its context with probability P (seeded)
       generator.unit() < contextDropout ? $0 : $0.withContext(config.inputContext)
     }
-    var valid = try read(dir + "/valid.jsonl").map { $0.withContext(config.inputContext) }
+    var valid = try MethodNameRecord.read(path: dir + "/valid.jsonl", for: config.inputContext).map {
+      $0.withContext(config.inputContext)
+    }
     if FileManager.default.fileExists(atPath: dir + "/github-valid.jsonl") {
       // as many GitHub functions as Debian ones, spread over the GitHub valid repositories
-      let github = try read(dir + "/github-valid.jsonl").map {
+      let github = try MethodNameRecord.read(path: dir + "/github-valid.jsonl", for: config.inputContext).map {
         $0.withContext(config.inputContext)
       }
       valid = MethodNameRecord.interleaved(valid, MethodNameRecord.spread(github, count: valid.count))

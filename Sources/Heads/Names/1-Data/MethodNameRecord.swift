@@ -43,12 +43,17 @@ public struct MethodNameRecord: Codable, Sendable, Equatable {
     var byFile: [String: [Int]] = [:]
     for (i, r) in records.enumerated() { byFile[r.package + "\u{0}" + r.path, default: []].append(i) }
     var out = records
-    for (i, r) in records.enumerated() {
-      let file = byFile[r.package + "\u{0}" + r.path] ?? []
-      out[i].siblings = NameInputContext.siblings(
-        of: file.firstIndex(of: i) ?? 0, among: file.map { (records[$0].name, records[$0].startByte ?? 0) })
+    for file in byFile.values {
+      let functions = file.map { (name: records[$0].name, start: records[$0].startByte ?? 0) }
+      for (k, i) in file.enumerated() { out[i].siblings = NameInputContext.siblings(of: k, among: functions) }
     }
     return out
+  }
+
+  /// `read(path:limit:)` with `siblings` set (`withSiblings`, on the whole split) when `context` is `path+siblings`.
+  public static func read(path: String, limit: Int = 0, for context: NameInputContext?) throws -> [MethodNameRecord] {
+    let records = try read(path: path, limit: limit)
+    return context == .pathAndSiblings ? withSiblings(records) : records
   }
 
   /// Reads a JSON-lines split; a line that does not decode is an error naming the line.

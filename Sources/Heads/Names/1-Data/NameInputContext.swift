@@ -1,3 +1,4 @@
+import Augment
 // MARK: - Where the function lives, as the name head reads it
 
 /// What a name head reads beside the function's own text (`NameFinetuneConfig.inputContext`).
@@ -28,7 +29,7 @@ public enum NameInputContext: String, Codable, Sendable, CaseIterable {
     case .path:
       return place + input
     case .pathAndSiblings:
-      let names = (siblings ?? []).filter(Self.isIdentifier)
+      let names = (siblings ?? []).filter(IdentifierWords.isIdentifier)
       return place + (names.isEmpty ? "" : "[" + names.joined(separator: ", ") + "];\n") + input
     }
   }
@@ -51,12 +52,6 @@ public enum NameInputContext: String, Codable, Sendable, CaseIterable {
       names.append(functions[j].name)
     }
     return names
-  }
-
-  /// Whether `name` can be written bare in the array statement (identifier characters only).
-  static func isIdentifier(_ name: String) -> Bool {
-    guard let first = name.first, !first.isNumber else { return false }
-    return name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "$" }
   }
 
   /// The last two folders and the file name without its final extension (`.d.ts`, `.test.js` keep their inner

@@ -553,24 +553,25 @@ public enum NameAnalysis {
     return out
   }
 
-  /// The names a `path+siblings` head reads beside `unit`: the other functions of the file that the method-name
-  /// dataset would keep (`MethodNames.example`), nearest first (`NameInputContext.siblings`), as training saw them.
-  public static func siblingNames(of unit: Syntax.FunctionUnit, in tree: Tree, fileUnits: [Syntax.FunctionUnit])
+  /// The functions of a file a `path+siblings` head may read the names of: those the method-name dataset would keep
+  /// (`MethodNames.example`), each with its name and start byte. Computed once per file, then `siblingNames` per unit.
+  public static func siblingCandidates(_ fileUnits: [Syntax.FunctionUnit], in tree: Tree)
+    -> [(name: String, start: Int)]
+  {
+    fileUnits.compactMap { u in MethodNames.example(for: u, in: tree).map { ($0.name, u.byteRange.lowerBound) } }
+  }
+
+  /// The names a `path+siblings` head reads beside `unit`: the other functions of `functions`
+  /// (`siblingCandidates` of its file), nearest first (`NameInputContext.siblings`), as training saw them.
+  public static func siblingNames(of unit: Syntax.FunctionUnit, among functions: [(name: String, start: Int)])
     -> [String]
   {
-    var functions: [(name: String, start: Int)] = []
-    var own: Int?
-    for u in fileUnits {
-      guard let ex = MethodNames.example(for: u, in: tree) else { continue }
-      if u.byteRange == unit.byteRange { own = functions.count }
-      functions.append((ex.name, u.byteRange.lowerBound))
+    if let own = functions.firstIndex(where: { $0.start == unit.byteRange.lowerBound }) {
+      return NameInputContext.siblings(of: own, among: functions)
     }
-    guard let own else {
-      // the unit itself is not one the dataset keeps: every kept function is a sibling
-      functions.append((unit.name ?? "", unit.byteRange.lowerBound))
-      return NameInputContext.siblings(of: functions.count - 1, among: functions)
-    }
-    return NameInputContext.siblings(of: own, among: functions)
+    // the unit itself is not one the dataset keeps: every kept function is a sibling
+    return NameInputContext.siblings(
+      of: functions.count, among: functions + [(unit.name ?? "", unit.byteRange.lowerBound)])
   }
 
   /// Combines evidence scores as independent: 1 - Π(1 - sᵢ).
@@ -581,12 +582,12 @@ public enum NameAnalysis {
   /// deterministic evidence. `path` is the file's path, which a head trained with `--context path` reads (nil: the
   /// function alone). Only the evidence of `rules` counts (default: `defaultRules`). `showAll` shows every
   /// suggestion but does not make the model's disagreement count below the head's calibrated level.
-  /// `fileUnits`: all function units of the file (default `units`), whose names a head trained with `--context
-  /// path+siblings` reads beside each function (`siblingNames`).
+  /// `siblingsFrom`: the file's `siblingCandidates` (default: those of `units`), whose names a head trained with
+  /// `--context path+siblings` reads beside each function (`siblingNames`).
   public static func analyze(
     tree: Tree, units: [Syntax.FunctionUnit], head: NameHead?, path: String? = nil, top: Int = 5, beam: Int = 5,
     minGap: Double = 2, minProbability: Double = NameAnalysis.defaultMinProbability, showAll: Bool = false,
-    rules: Set<MismatchRule> = NameAnalysis.defaultRules, fileUnits: [Syntax.FunctionUnit]? = nil
+    rules: Set<MismatchRule> = NameAnalysis.defaultRules, siblingsFrom: [(name: String, start: Int)]? = nil
   ) -> [NameReport] {
     // The display calibration: only suggestions at or above it are shown, and the model's disagreement
     // counts as mismatch evidence only from there (nothing, when no level reached the goals on valid).
@@ -599,13 +600,15 @@ public enum NameAnalysis {
     }
     // The beam and its top names as `eval names` decodes them (so the first suggestion is the one the
     // evaluation scores); orderings of the same words are then merged, which can leave fewer than `top`.
+    let functions =
+      head?.inputContext == .pathAndSiblings
+      ? siblingsFrom ?? kept.map { (name: $0.example.name, start: $0.unit.byteRange.lowerBound) } : nil
     let model =
       (head?.analyze(
-        inputs: kept.map {
+        inputs: kept.map { item in
           head?.modelInput(
-            $0.example.input, path: path,
-            siblings: head?.inputContext == .pathAndSiblings
-              ? siblingNames(of: $0.unit, in: tree, fileUnits: fileUnits ?? units) : nil) ?? $0.example.input
+            item.example.input, path: path, siblings: functions.map { siblingNames(of: item.unit, among: $0) })
+            ?? item.example.input
         },
         current: kept.map(\.example.target), beam: max(beam, top), top: top)
       ?? []).map { (predictions: distinctNames($0.predictions, top: top), current: $0.current) }
@@ -701,7 +704,8 @@ public final class NameModel: @unchecked Sendable {
   ) -> [NameReport.Suggestion] {
     NameAnalysis.analyze(
       tree: tree, units: [unit], head: head, path: path, top: top, beam: beam, rules: [],
-      fileUnits: head.inputContext == .pathAndSiblings ? extractUnits(from: tree) : nil
+      siblingsFrom: head.inputContext == .pathAndSiblings
+        ? NameAnalysis.siblingCandidates(extractUnits(from: tree), in: tree) : nil
     ).first?
       .suggestions
       ?? []

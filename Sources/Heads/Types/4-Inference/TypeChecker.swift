@@ -295,16 +295,7 @@ public final class TypeChecker: @unchecked Sendable {
 
   /// Whether `any` or `unknown` appears in `type` as a whole word (not inside `anything` or `Unknowns`).
   static func mentionsAnyOrUnknown(_ type: String) -> Bool {
-    var word = ""
-    for c in type + " " {
-      if c.isLetter || c.isNumber || c == "_" || c == "$" {
-        word.append(c)
-        continue
-      }
-      if word == "any" || word == "unknown" { return true }
-      word = ""
-    }
-    return false
+    !TypeCheckScopes.identifiers(in: type).isDisjoint(with: ["any", "unknown"])
   }
 
   /// The probe written at the `index`-th suggestion of a batch: `probeType` with the index in its property's name,

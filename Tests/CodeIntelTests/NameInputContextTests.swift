@@ -65,6 +65,29 @@ struct NameInputContextTests {
     #expect(decoded.startByte == 12 && decoded.siblings == nil)
   }
 
+  @Test("taken names: a name another function of the same file holds, as the display fit leaves it out")
+  func takenNames() throws {
+    func r(_ pkg: String, _ path: String, _ target: [String]) -> MethodNameRecord {
+      MethodNameRecord(
+        package: pkg, path: path, name: target.joined(), target: target, input: "function METHOD_NAME() {}")
+    }
+    let records = [
+      r("p", "a.js", ["set", "View"]), r("p", "a.js", ["zoom", "in"]), r("p", "b.js", ["reset"]),
+      r("q", "a.js", ["reset"]), r("p", "a.js", ["set", "view"]),
+    ]
+    let with = MethodNameRecord.withTakenNames(records)
+    // another function's name is taken, whatever the case of its subtokens; its own never (an overload keeps it)
+    #expect(with[0].nameIsTaken(["zoom", "In"]))
+    #expect(!with[0].nameIsTaken(["set", "view"]) && !with[4].nameIsTaken(["set", "View"]))
+    #expect(with[1].nameIsTaken(["set", "view"]))
+    // other files, and the same path in another package, hold nothing for it
+    #expect(!with[1].nameIsTaken(["reset"]) && with[2].takenNames == [] && with[3].takenNames == [])
+    // a part of a name is not the name
+    #expect(!with[1].nameIsTaken(["set"]))
+    // never read from a line, so a record nobody set it on takes nothing
+    #expect(records[1].takenNames == nil && !records[1].nameIsTaken(["set", "view"]))
+  }
+
   @Test("the product lists a function's siblings as the dataset does: kept functions of the file, nearest first")
   func productSiblings() throws {
     let source = """

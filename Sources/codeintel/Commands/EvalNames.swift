@@ -140,6 +140,8 @@ enum EvalNames {
     }
     // a head reading the file's other names gets them from the whole split, before sampling
     if heads.contains(where: { $0.inputContext == .pathAndSiblings }) { records = MethodNameRecord.withSiblings(records) }
+    // …and every record the names its file's other functions hold, which "What is shown" leaves out as the product does
+    records = MethodNameRecord.withTakenNames(records)
     let splitSize = records.count
     if sample > 0 { records = MethodNameRecord.spread(records, count: sample) }
     guard !records.isEmpty else { throw CodeIntelError("\(dir)/\(split).jsonl has no examples") }
@@ -293,7 +295,8 @@ enum EvalNames {
           for (r, c) in zip(records, found) {
             let list = own.flatMap { rule in head.datastore.map { rule.rank(c, datastore: $0, top: beam) } } ?? c.beams
             var some = false
-            for (i, p) in NameAnalysis.distinctNames(list, top: 5).enumerated() where display.shows(p, position: i) {
+            for (i, p) in NameAnalysis.distinctNames(list, top: 5).enumerated()
+            where display.shows(p, position: i) && !r.nameIsTaken(p.subtokens) {
               let point = NameDisplayCalibration.Point(probability: 0, predicted: p.subtokens, actual: r.target)
               shown += 1
               some = true
@@ -359,7 +362,7 @@ enum EvalNames {
     out += rows.joined(separator: "\n") + "\n\n"
     if !details.isEmpty { out += details.joined(separator: "\n") + "\n\n" }
     if !displayLines.isEmpty {
-      out += "What is shown (top 5 per function, orderings merged, at the head's display threshold):\n\n"
+      out += "What is shown (top 5 per function, orderings merged, leaving out names another function of the file holds, at the head's display threshold):\n\n"
       out += displayLines.joined(separator: "\n") + "\n\n"
     }
     out += "Generated \(stamp) by `codeintel eval names \(args.joined(separator: " "))`.\n"

@@ -20,7 +20,9 @@ enum FinetuneNameThreshold {
              least --min-support suggestions of a split must have >= 60 % of them sharing a subtoken
              with the real name and >= 30 % exact, both judged by the lower end of the Wilson
              interval (z 1.645: one-sided 95 %); the walk stops at the first level that misses, and the
-             threshold is the highest of the pool's and each split's lowest passing level.
+             threshold is the highest of the pool's and each split's lowest passing level. A
+             suggestion whose name another function of the same file holds is left out before
+             fitting (the product never shows it: NameAnalysis.takenNames).
              suggest-names, the LSP's hover, inlay hints, diagnostics and rename actions then show only
              the suggestions (top K, orderings merged, as suggest-names lists them) at or above it; if
              no level qualifies, the head shows no names.
@@ -63,12 +65,15 @@ enum FinetuneNameThreshold {
       throw CodeIntelError("\(validPath): not found; build the datasets with `codeintel corpus build` first")
     }
     // a head reading the file's other names (`path+siblings`) gets them from each whole split, before spreading
-    var records = try MethodNameRecord.read(path: validPath, for: head.inputContext)
+    // each record knows the names its file's other functions hold (from the whole split): the product never shows
+    // those (`NameAnalysis.takenNames`), so the fit leaves them out too (docs/audits/names-s19-display-fit.md)
+    var records = MethodNameRecord.withTakenNames(try MethodNameRecord.read(path: validPath, for: head.inputContext))
     var source = "method-names/valid.jsonl (\(records.count))"
     // which split each record comes from, in the same interleaved order
     var splitOf = [String](repeating: "valid", count: records.count)
     if FileManager.default.fileExists(atPath: dir + "/github-valid.jsonl") {
-      let github = try MethodNameRecord.read(path: dir + "/github-valid.jsonl", for: head.inputContext)
+      let github = MethodNameRecord.withTakenNames(
+        try MethodNameRecord.read(path: dir + "/github-valid.jsonl", for: head.inputContext))
       let spread = MethodNameRecord.spread(github, count: githubCount ?? github.count)
       splitOf = MethodNameRecord.interleaved(splitOf, Array(repeating: "github-valid", count: spread.count))
       records = MethodNameRecord.interleaved(records, spread)
@@ -83,12 +88,20 @@ enum FinetuneNameThreshold {
     printError("finetune name-threshold: decoding \(records.count) valid functions (beam \(max(5, top)), top \(top))…")
     let results = head.analyze(inputs: records.map(\.input), current: nil, beam: max(5, top), top: top)
     // every suggestion as listed (orderings merged), with its place in the list
+    // (a name another function of the file holds is left out, keeping the others' places, as the product does)
     var listed: [(prediction: NamePrediction, position: Int, actual: [String], split: String)] = []
+    var takenLeftOut = 0
     for ((r, result), split) in zip(zip(records, results), splitOf) {
       for (i, p) in NameAnalysis.distinctNames(result.predictions, top: top).enumerated() {
+        if r.nameIsTaken(p.subtokens) {
+          takenLeftOut += 1
+          continue
+        }
         listed.append((p, i, r.target, split))
       }
     }
+    printError(
+      "finetune name-threshold: left out \(takenLeftOut) suggestions whose name another function of the file holds")
     if let dump {
       try writeSignals(
         head: head, records: records, results: results, top: top, to: (dump as NSString).expandingTildeInPath)

@@ -14,6 +14,9 @@ public struct MethodNameRecord: Codable, Sendable, Equatable {
   public var startByte: Int?
   /// The names of other functions of the same file, nearest first (`withSiblings`; never read from a line).
   public var siblings: [String]?
+  /// The names (`nameKey`) the other records of the same file hold, this record's own name left out (`withTakenNames`;
+  /// never read from a line): the part of the product's taken-names rule (`NameAnalysis.takenNames`) a split can see.
+  public var takenNames: Set<String>?
 
   enum CodingKeys: String, CodingKey {
     case package, path, name, target, input
@@ -48,6 +51,31 @@ public struct MethodNameRecord: Codable, Sendable, Equatable {
       for (k, i) in file.enumerated() { out[i].siblings = NameInputContext.siblings(of: k, among: functions) }
     }
     return out
+  }
+
+  /// A name as the taken-names filter compares it: its subtokens, lower-cased, space-separated.
+  public static func nameKey(_ subtokens: [String]) -> String {
+    subtokens.map { $0.lowercased() }.joined(separator: " ")
+  }
+
+  /// `records` with `takenNames` set: for each, the names of the other records of the same package and path, less
+  /// its own (an overload keeps its name, as the product's rule does). Compute it on a whole split before sampling.
+  public static func withTakenNames(_ records: [MethodNameRecord]) -> [MethodNameRecord] {
+    var byFile: [String: Set<String>] = [:]
+    for r in records { byFile[r.package + "\u{0}" + r.path, default: []].insert(nameKey(r.target)) }
+    return records.map { r in
+      var out = r
+      var taken = byFile[r.package + "\u{0}" + r.path] ?? []
+      taken.remove(nameKey(r.target))
+      out.takenNames = taken
+      return out
+    }
+  }
+
+  /// Whether the product would leave out `subtokens` as a suggestion for this record because another function of
+  /// its file holds that name (false where `takenNames` was never set).
+  public func nameIsTaken(_ subtokens: [String]) -> Bool {
+    takenNames?.contains(Self.nameKey(subtokens)) ?? false
   }
 
   /// `read(path:limit:)` with `siblings` set (`withSiblings`, on the whole split) when `context` is `path+siblings`.

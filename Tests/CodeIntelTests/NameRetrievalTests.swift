@@ -266,3 +266,45 @@ extension NameFinetuneTests {
     #expect(rows.filter { ($0["position"] as? Int) == 0 }.allSatisfy { ($0["margin"] as? Double ?? -1) >= 0 })
   }
 }
+
+extension NameFinetuneTests {
+  @Test("a datastore for a head that reads its file's other names embeds each train function as a query reads it")
+  func datastoreWithSiblings() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("names-knn-sib-\(UUID())").path
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    try trainer(config(steps: 4), output: dir).run()
+    let plain = try NameHead.load(directory: dir, withRetrieval: false)
+    var info = plain.info
+    info.training.inputContext = .pathAndSiblings
+    let head = NameHead(
+      directory: plain.directory, info: info, tokenizer: plain.tokenizer, encoder: plain.encoder,
+      decoder: plain.decoder, vocabulary: plain.vocabulary)
+    // four functions of one file: each one's siblings are the other three names
+    let records = MethodNameRecord.withSiblings(
+      Self.train.prefix(4).enumerated().map { i, r in
+        var r = r
+        r.package = "p"
+        r.path = "src/store.js"
+        r.startByte = i * 100
+        return r
+      })
+    #expect(records.allSatisfy { ($0.siblings?.count ?? 0) == 3 })
+    let store = try NameDatastoreBuilder.build(head: head, records: records, source: "synthetic")
+    let d = store.dimension
+    for (i, r) in records.enumerated() {
+      // what the head reads for this function at a query: the place, the siblings, the function
+      let query = r.modelInput(context: .pathAndSiblings)
+      #expect(query.contains("["))
+      let expected = Inference.embed(encoder: head.encoder, sequences: [head.tokens(of: query)], batchSize: 1)
+      let stored = Array(store.index.vectors[(i * d)..<((i + 1) * d)])
+      // (stored normalised and int8-quantised, so compared by cosine)
+      let dot = zip(stored, expected).map { $0 * $1 }.reduce(0, +)
+      let norms = (stored.map { $0 * $0 }.reduce(0, +) * expected.map { $0 * $0 }.reduce(0, +)).squareRoot()
+      #expect(dot / norms > 0.999, "\(r.name)")
+    }
+    // built from the same records without their siblings, the entries are other vectors
+    let bare = try NameDatastoreBuilder.build(
+      head: head, records: records.map { var r = $0; r.siblings = nil; return r }, source: "synthetic")
+    #expect(bare.index.vectors != store.index.vectors)
+  }
+}

@@ -5,8 +5,9 @@ import Testing
 
 @testable import LanguageServer
 
-/// The editor gives a name head that reads the file's place (`--context path`, the shipped one since session 15) the
-/// document's path, and remembers its answers per path as well as per text.
+/// The editor gives a name head that reads the file's place (`--context path`, shipped in sessions 15–18; since session
+/// 19 `path+siblings`, which reads the place too) the document's path, and remembers its answers per path as well as
+/// per text.
 @Suite struct HeadNameSuggesterPathTests {
   static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent()
@@ -15,7 +16,7 @@ import Testing
   func shippedHeadReadsThePath() throws {
     let head = try NameHead.load(
       directory: Self.repository.appendingPathComponent("Models/contracode-hybrid-small/names").path)
-    #expect(head.inputContext == .path)
+    #expect(head.inputContext == .pathAndSiblings)
     let suggester = HeadNameSuggester(model: NameModel(head: head))
     let source = """
       function loadUser(id) {

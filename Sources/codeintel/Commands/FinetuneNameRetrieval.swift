@@ -39,7 +39,8 @@ enum FinetuneNameRetrieval {
     let head = try NameHead.load(directory: dir, withRetrieval: false)
     if let t = head.encoder as? TransformerEncoder { t.threads = threads }
     let path = (datasets as NSString).expandingTildeInPath + "/method-names/train.jsonl"
-    let all = try MethodNameRecord.read(path: path, limit: limit)
+    // the file's other names (a `path+siblings` head) come from the whole split, before subsampling
+    let all = try MethodNameRecord.read(path: path, limit: limit, for: head.inputContext)
     let records = NameDatastoreBuilder.subsample(all, maxEntries: maxEntries)
     guard !records.isEmpty else { throw CodeIntelError("\(path) has no examples") }
     let packages = Set(records.map(\.package)).count

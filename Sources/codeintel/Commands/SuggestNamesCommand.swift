@@ -16,8 +16,9 @@ enum SuggestNamesCommand: CLICommand {
     For each named function (not constructors, not one-letter names, bodies of at least two
     statements: the functions the method-name dataset keeps), the name head reads the function with
     its own name hidden (recursive calls become METHOD_NAME, as in training; a head trained with
-    --context path, the shipped one, also reads the file's last two folders and name, and one trained
-    with --context path+siblings also up to 8 other function names of the file) and proposes
+    --context path also reads the file's last two folders and name, and one trained with --context
+    path+siblings, the shipped one since session 19, also up to 8 other function names of the file;
+    a name another declaration of the same scope holds is never proposed) and proposes
     the top K names in camelCase with probabilities (the calibrated confidence for a head that has
     one; with a retrieval datastore the names of the most similar train functions join the
     decoder's). A function is flagged as a MISMATCH when the name disagrees strongly with the body; the evidence of
@@ -37,9 +38,10 @@ enum SuggestNamesCommand: CLICommand {
     functions). The model rule (session 9, session 8's head at its level 0.5457): none right on
     planted swaps (1 warning in 390 swapped functions, on a name left as written), 0 of 5 on
     github-valid code (members of an interface's object literal), none on 1,914 functions of three
-    github-test solution collections; session 16, the shipped head at its level 0.69: 1 of 1 on
-    planted swaps (recall 1 of 173), 0 of 1 on real github-valid code, too few either way); it stays
-    off (docs/NAMES.md). Names an interface
+    github-test solution collections; session 16, session 15's head at its level 0.69: 1 of 1 on
+    planted swaps (recall 1 of 173), 0 of 1 on real github-valid code; session 19, the siblings head
+    at 0.5644: 2 of 2 planted (recall 2 of 173), 0 of 3 on real github-valid code: too few and
+    wrong on real code); it stays off (docs/NAMES.md). Names an interface
     fixes (Proxy traps, toString, framework hooks, HTTP route handlers, overrides, subclass members,
     event handlers, members of an object literal passed to a call or given a declared type) and stubs
     whose every path throws are never judged, and where an interface fixes the name no other name is

@@ -24,8 +24,8 @@ public enum NameDatastoreBuilder {
     var start = 0
     while start < records.count {
       let part = records[start..<min(start + chunk, records.count)]
-      // the text the head reads at a query (with the file's place for a head trained with `--context path`)
-      let sequences = part.map { head.tokens(of: head.modelInput($0.input, path: $0.path)) }
+      // the text the head reads at a query (with the file's place, and its other names, for a head with a context)
+      let sequences = part.map { head.tokens(of: head.modelInput($0.input, path: $0.path, siblings: $0.siblings)) }
       vectors += Inference.embed(encoder: head.encoder, sequences: sequences, batchSize: 32)
       start += part.count
       progress(start, records.count)
@@ -48,7 +48,8 @@ public enum NameDatastoreBuilder {
     var start = 0
     while start < records.count {
       let part = records[start..<min(start + chunk, records.count)]
-      vectors += model.embed(functions: part.map { head.modelInput($0.input, path: $0.path) }).flatMap { $0 }
+      let texts = part.map { head.modelInput($0.input, path: $0.path, siblings: $0.siblings) }
+      vectors += model.embed(functions: texts).flatMap { $0 }
       start += part.count
       progress(start, records.count)
     }

@@ -58,8 +58,15 @@ import Testing
 
   @Test("the shipped head's copy of the file's name is not shown where a function of the file has that name")
   func fileNameNotCopiedOntoAnotherComponent() throws {
-    let head = try NameHead.load(
+    let shipped = try NameHead.load(
       directory: Self.repository.appendingPathComponent("Models/contracode-hybrid-small/names").path)
+    // The shipped head's weights at a display level of 0.3: since session 19 the copy below comes at about 0.55, under
+    // the shipped level, but the rule must hold whatever level lets a taken name through.
+    var display = try #require(shipped.display)
+    display.minProbability = 0.3
+    let head = NameHead(
+      directory: shipped.directory, info: shipped.info, tokenizer: shipped.tokenizer, encoder: shipped.encoder,
+      decoder: shipped.decoder, vocabulary: shipped.vocabulary, display: display)
     let counter = """
       import { useState } from 'react'
 
@@ -87,7 +94,7 @@ import Testing
       let unit = try #require(units.first { $0.name == "Counter" })
       return try #require(NameAnalysis.analyze(tree: tree, units: [unit], head: head, path: path, top: 5).first)
     }
-    // Alone in App.tsx, the head reads `Counter` as `App` (at 0.78 when this was written, above the display level)…
+    // Alone in App.tsx, the head reads `Counter` as `App` (at 0.78 when this was written with session 15's head)…
     let alone = try suggestions(counter)
     #expect(alone.suggestions.map(\.name).contains("App"))
     // …but beside `function App` that name is taken: not shown, counted as hidden.

@@ -24,8 +24,11 @@ enum EvalNames {
     --names-model (repeat it; default: the installed head, if any), labelled from its config.json
     (with / without pretraining). A head trained with --context path reads the file's place before
     the function, as in the product; the copy baseline is then also given with those words (the
-    body's and the path's K most frequent subtokens). Prints the Markdown section of
-    docs/EVALUATION.md.
+    body's and the path's K most frequent subtokens; with --context path+siblings, also the file's
+    other function names). A head with a display.json also gets a "What is shown" line: how many
+    functions get a name at its level, and how many of those share a subtoken or are exact,
+    leaving out names another function of the same file holds, as the product does. Prints the
+    Markdown section of docs/EVALUATION.md.
 
     Each head decodes with the copy bias of its config.json ("decoding"; none in older folders).
     --copy-bias, --first-copy-bias, --frequency-bias and --copy-unknown override it, and lists

@@ -64,9 +64,9 @@ enum FinetuneNameThreshold {
     guard FileManager.default.fileExists(atPath: validPath) else {
       throw CodeIntelError("\(validPath): not found; build the datasets with `codeintel corpus build` first")
     }
-    // a head reading the file's other names (`path+siblings`) gets them from each whole split, before spreading
-    // each record knows the names its file's other functions hold (from the whole split): the product never shows
-    // those (`NameAnalysis.takenNames`), so the fit leaves them out too (docs/audits/names-s19-display-fit.md)
+    // From each whole split, before spreading: the file's other names a `path+siblings` head reads, and the names
+    // the file's other functions hold, which the product never shows (`NameAnalysis.takenNames`), so the fit leaves
+    // them out too (docs/audits/names-s19-display-fit.md).
     var records = MethodNameRecord.withTakenNames(try MethodNameRecord.read(path: validPath, for: head.inputContext))
     var source = "method-names/valid.jsonl (\(records.count))"
     // which split each record comes from, in the same interleaved order

@@ -36,6 +36,9 @@ public struct MethodNameRecord: Codable, Sendable, Equatable {
     self.siblings = siblings
   }
 
+  /// The file a record's function lives in (package and path): what `withSiblings` and `withTakenNames` group by.
+  var fileKey: String { package + "\u{0}" + path }
+
   /// How many sibling names `withSiblings` keeps per function.
   public static let maxSiblings = 8
 
@@ -44,7 +47,7 @@ public struct MethodNameRecord: Codable, Sendable, Equatable {
   /// split before sampling, so that a sampled function still sees its file's others.
   public static func withSiblings(_ records: [MethodNameRecord]) -> [MethodNameRecord] {
     var byFile: [String: [Int]] = [:]
-    for (i, r) in records.enumerated() { byFile[r.package + "\u{0}" + r.path, default: []].append(i) }
+    for (i, r) in records.enumerated() { byFile[r.fileKey, default: []].append(i) }
     var out = records
     for file in byFile.values {
       let functions = file.map { (name: records[$0].name, start: records[$0].startByte ?? 0) }
@@ -53,7 +56,8 @@ public struct MethodNameRecord: Codable, Sendable, Equatable {
     return out
   }
 
-  /// A name as the taken-names filter compares it: its subtokens, lower-cased, space-separated.
+  /// A name as the taken-names filter and the retrieval datastore compare it: its subtokens, lower-cased,
+  /// space-separated.
   public static func nameKey(_ subtokens: [String]) -> String {
     subtokens.map { $0.lowercased() }.joined(separator: " ")
   }
@@ -62,10 +66,10 @@ public struct MethodNameRecord: Codable, Sendable, Equatable {
   /// its own (an overload keeps its name, as the product's rule does). Compute it on a whole split before sampling.
   public static func withTakenNames(_ records: [MethodNameRecord]) -> [MethodNameRecord] {
     var byFile: [String: Set<String>] = [:]
-    for r in records { byFile[r.package + "\u{0}" + r.path, default: []].insert(nameKey(r.target)) }
+    for r in records { byFile[r.fileKey, default: []].insert(nameKey(r.target)) }
     return records.map { r in
       var out = r
-      var taken = byFile[r.package + "\u{0}" + r.path] ?? []
+      var taken = byFile[r.fileKey] ?? []
       taken.remove(nameKey(r.target))
       out.takenNames = taken
       return out

@@ -63,7 +63,7 @@ public struct NameDatastore: Sendable {
     var of: [UInt32] = []
     of.reserveCapacity(entryNames.count)
     for n in entryNames {
-      let key = n.map { $0.lowercased() }.joined(separator: " ")
+      let key = MethodNameRecord.nameKey(n)
       if let i = distinct[key] {
         of.append(i)
       } else {

@@ -57,10 +57,14 @@ public struct CloneOptions: Sendable, Equatable {
   public var templateMinFunctions: Int = RepositoryTemplates.defaultMinFunctions
   public var templateMinRemainder: Double = RepositoryTemplates.defaultMinRemainder
   /// Whether a functional pair is dropped when the two functions return different kinds of value (`OutputKinds`:
-  /// both known, none shared; session 17). Off by default (it raised corpus purity by 1.6 points, under the
-  /// 3 its adoption asked; docs/CLONES.md); `--output-rule` and `outputRule` in `.codeintel.json` turn it on; the
-  /// other kinds never use it.
-  public var outputRule: Bool = false
+  /// both known, none shared; session 17). On by default since session 20, together with the input rule (the two
+  /// raised corpus purity by 3.9 points, docs/audits/clones-s20-inputs.md; alone, session 17, 1.6);
+  /// `--no-output-rule` and `outputRule` in `.codeintel.json` turn it off; the other kinds never use it.
+  public var outputRule: Bool = true
+  /// Whether a functional pair is dropped when no number of arguments calls both functions (`FunctionInputs`: both
+  /// ranges known and disjoint; session 20, docs/audits/clones-s20-inputs.md). On by default; `--no-input-rule` and
+  /// `inputRule` in `.codeintel.json` turn it off; the other kinds never use it.
+  public var inputRule: Bool = true
 
   public init(
     minLines: Int = 5, minTokens: Int = 30, threshold: Float = CloneOptions.defaultThreshold, maxGroupSize: Int = 20,
@@ -199,7 +203,7 @@ public struct CloneDetector: Sendable {
       compute()
     },
     encoderVectors: (_ units: [Int]) throws -> [(asWritten: [Float], blind: [Float])]? = { _ in nil },
-    outputKinds: (_ units: [Int]) throws -> [Set<OutputKind>?]? = { _ in nil }
+    signatures: (_ units: [Int]) throws -> [FunctionSignature?]? = { _ in nil }
   ) rethrows -> [CloneGroup] {
     let units = snapshot.units
     let eligible = Self.eligible(units, options: options)
@@ -229,7 +233,7 @@ public struct CloneDetector: Sendable {
       let inNear = Dictionary(
         nearMissGroups.enumerated().flatMap { g, ms in ms.map { ($0, g) } }, uniquingKeysWith: { a, _ in a })
       let functional = try functionalGroups(
-        snapshot, classes: classes, pairs: pairs, encoderVectors: encoderVectors, outputKinds: outputKinds)
+        snapshot, classes: classes, pairs: pairs, encoderVectors: encoderVectors, signatures: signatures)
       // A functional group reports what the near-miss groups do not: members already in a near-miss group
       // are shown once per such group (its link to the rest), and a group that adds no member beyond the
       // near-miss groups is dropped (on graphql-js 5 of the first 8 functional groups were supersets of a
@@ -375,7 +379,7 @@ public struct CloneDetector: Sendable {
     _ snapshot: IndexSnapshot, classes: [[Int]],
     pairs: (_ candidates: [Int], _ index: any VectorIndex, _ threshold: Float) throws -> [SimilarPair],
     encoderVectors: (_ units: [Int]) throws -> [(asWritten: [Float], blind: [Float])]?,
-    outputKinds: (_ units: [Int]) throws -> [Set<OutputKind>?]?
+    signatures: (_ units: [Int]) throws -> [FunctionSignature?]?
   ) rethrows -> [Draft] {
     let d = snapshot.dimension
     let reps = classes.map { $0[0] }
@@ -390,12 +394,12 @@ public struct CloneDetector: Sendable {
     }
     let index = FlatVectorIndex(vectors: matrix, dimension: d)
     guard let gate = activeGate(snapshot) else {
-      let edges = try judged(try pairs(reps, index, options.threshold), reps: reps, snapshot, outputKinds)
+      let edges = try judged(try pairs(reps, index, options.threshold), reps: reps, snapshot, signatures)
       return linked(snapshot, classes: classes, edges: edges, kind: .functional)
     }
     // The rules and the gate must all accept an edge; the rules go first, so the encoder embeds only the
     // functions of candidates they keep.
-    let candidates = try judged(try pairs(reps, index, gate.candidateThreshold), reps: reps, snapshot, outputKinds)
+    let candidates = try judged(try pairs(reps, index, gate.candidateThreshold), reps: reps, snapshot, signatures)
     var encoded: [Int: (asWritten: [Float], blind: [Float])] = [:]
     if gate.usesEncoder {
       // Only the representatives in a candidate pair are embedded by the encoder.
@@ -403,7 +407,7 @@ public struct CloneDetector: Sendable {
       if !needed.isEmpty {
         guard let vectors = try encoderVectors(needed.map { reps[$0] }), vectors.count == needed.count else {
           // No way to read the units' text: the cosine rule, as without a gate.
-          let edges = try judged(try pairs(reps, index, options.threshold), reps: reps, snapshot, outputKinds)
+          let edges = try judged(try pairs(reps, index, options.threshold), reps: reps, snapshot, signatures)
           return linked(snapshot, classes: classes, edges: edges, kind: .functional)
         }
         for (k, r) in needed.enumerated() { encoded[r] = vectors[k] }
@@ -440,24 +444,28 @@ public struct CloneDetector: Sendable {
   }
 
   /// The functional pairs that pass the rules besides likeness: the repository's template, then what the two
-  /// functions return.
+  /// functions take and return.
   func judged(
     _ pairs: [SimilarPair], reps: [Int], _ snapshot: IndexSnapshot,
-    _ outputKinds: (_ units: [Int]) throws -> [Set<OutputKind>?]?
+    _ signatures: (_ units: [Int]) throws -> [FunctionSignature?]?
   ) rethrows -> [SimilarPair] {
-    try sameOutputs(beyondTemplates(pairs, reps: reps, snapshot), reps: reps, outputKinds)
+    try sameSignatures(beyondTemplates(pairs, reps: reps, snapshot), reps: reps, signatures)
   }
 
-  /// The functional pairs (by representative position) whose functions do not return different kinds of value
-  /// (`OutputKinds.differ`); all of them when `options.outputRule` is off or the kinds cannot be had.
-  func sameOutputs(
-    _ pairs: [SimilarPair], reps: [Int], _ outputKinds: (_ units: [Int]) throws -> [Set<OutputKind>?]?
+  /// The functional pairs (by representative position) whose functions can be called the same way (with
+  /// `options.inputRule`: `FunctionInputs.differ`) and do not return different kinds of value (with
+  /// `options.outputRule`: `OutputKinds.differ`); all of them when both rules are off or the signatures cannot be had.
+  func sameSignatures(
+    _ pairs: [SimilarPair], reps: [Int], _ signatures: (_ units: [Int]) throws -> [FunctionSignature?]?
   ) rethrows -> [SimilarPair] {
-    guard options.outputRule, !pairs.isEmpty else { return pairs }
+    guard options.outputRule || options.inputRule, !pairs.isEmpty else { return pairs }
     let needed = Set(pairs.flatMap { [$0.a, $0.b] }).sorted()
-    guard let kinds = try outputKinds(needed.map { reps[$0] }), kinds.count == needed.count else { return pairs }
-    let byRep = Dictionary(uniqueKeysWithValues: zip(needed, kinds))
-    return pairs.filter { !OutputKinds.differ(byRep[$0.a] ?? nil, byRep[$0.b] ?? nil) }
+    guard let found = try signatures(needed.map { reps[$0] }), found.count == needed.count else { return pairs }
+    let byRep = Dictionary(uniqueKeysWithValues: zip(needed, found))
+    return pairs.filter {
+      !FunctionSignature.differ(
+        byRep[$0.a] ?? nil, byRep[$0.b] ?? nil, inputRule: options.inputRule, outputRule: options.outputRule)
+    }
   }
 
   /// The candidates the gate keeps, scored by its probability. Sides are built once per representative

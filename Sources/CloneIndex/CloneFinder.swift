@@ -93,7 +93,7 @@ public struct CloneFinder {
         }
         return keys.map { views[$0] ?? ([], []) }
       },
-      outputKinds: { needed in OutputKinds.of(units: needed.map { units[$0] }, root: root) })
+      signatures: { needed in FunctionSignature.of(units: needed.map { units[$0] }, root: root) })
     var report = CloneReport(
       repository: root, model: snapshot.modelID, threshold: Double(options.threshold), minLines: options.minLines,
       minTokens: options.minTokens, files: snapshot.fileCount, units: units.count, groups: groups)
@@ -117,6 +117,9 @@ public struct CloneFinder {
     }
     if options.functional && options.outputRule {
       report.outputRule = "not returning different kinds of value (read from the code)"
+    }
+    if options.functional && options.inputRule {
+      report.inputRule = "callable with a common number of arguments (read from the parameter lists)"
     }
     CloneWorth.annotate(&report, root: root)
     return report

@@ -88,6 +88,8 @@ public struct CloneReport: Sendable, Codable, Equatable {
   public var templateRule: String?
   /// The output rule functional pairs passed (`OutputKinds`, `--output-rule`; absent when it was off).
   public var outputRule: String?
+  /// The input rule functional pairs passed (`FunctionInputs`, `--input-rule`; absent when it was off).
+  public var inputRule: String?
   public var minLines: Int
   public var minTokens: Int
   public var files: Int

@@ -55,7 +55,7 @@ public struct CloneReportWriter: Sendable {
       + "renamed copies: the same after renaming identifiers; similar functions: "
       + (report.functionalScorer.map { "\($0) (every pair of a group)" } ?? "embeddings at cosine similarity "
         + "≥ the threshold") + (report.templateRule.map { ", \($0)" } ?? "")
-      + (report.outputRule.map { ", \($0)" } ?? "") + "\n"
+      + (report.inputRule.map { ", \($0)" } ?? "") + (report.outputRule.map { ", \($0)" } ?? "") + "\n"
     var cache: [String: [Substring]] = [:]
     let classes = Self.classGroups(report)
     for g in groups {

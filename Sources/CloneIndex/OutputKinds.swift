@@ -69,6 +69,12 @@ public enum OutputKinds {
   /// The kinds of each unit, reading each file under `root` once (nil for a unit whose file cannot be read or
   /// parsed, or whose byte range is no longer a function).
   public static func of(units: [StoredUnit], root: String) -> [Set<OutputKind>?] {
+    functionNodes(units: units, root: root) { $0.flatMap(of(function:)) }
+  }
+
+  /// `read` of each unit's function node (nil when its file cannot be read or parsed, or its byte range is no longer
+  /// a function), reading and parsing each file under `root` once.
+  public static func functionNodes<T>(units: [StoredUnit], root: String, _ read: (Node?) -> T) -> [T] {
     var trees: [String: Tree?] = [:]
     var parsers: [Language: Parser] = [:]
     return units.map { u in
@@ -86,8 +92,7 @@ public enum OutputKinds {
         }
         trees[u.path] = tree
       }
-      guard let tree, let node = functionNode(u.startByte..<u.endByte, in: tree) else { return nil }
-      return of(function: node)
+      return read(tree.flatMap { functionNode(u.startByte..<u.endByte, in: $0) })
     }
   }
 

@@ -8,7 +8,7 @@ import Foundation
 ///             "includeBuild": false, "includeExamples": false, "includeBenchmarks": false,
 ///             "include": ["src/**"], "exclude": ["src/generated/", "*.fixture.ts"], "allGroups": false,
 ///             "templateRule": true, "templateMinFunctions": 10, "templateMinRemainder": 0.02,
-///             "outputRule": true}}
+///             "inputRule": true, "outputRule": true}}
 /// ```
 ///
 /// Every key is optional; flags on the command line win over the file. An unknown key or a value of the
@@ -36,13 +36,15 @@ public struct RepositorySettings: Sendable, Equatable {
   public var templateMinRemainder: Double?
   /// The functional kind's output rule (`OutputKinds`).
   public var outputRule: Bool?
+  /// The functional kind's input rule (`FunctionInputs`).
+  public var inputRule: Bool?
 
   public init() {}
 
   static let keys: Set<String> = [
     "minLines", "minTokens", "threshold", "maxGroup", "model", "nearMiss", "functional", "includeTests", "include",
     "exclude", "includeBuild", "includeExamples", "includeBenchmarks", "allGroups", "templateRule",
-    "templateMinFunctions", "templateMinRemainder", "outputRule",
+    "templateMinFunctions", "templateMinRemainder", "outputRule", "inputRule",
   ]
 
   /// The settings of the repository at `root`, or nil when it has no `.codeintel.json`.
@@ -75,6 +77,7 @@ public struct RepositorySettings: Sendable, Equatable {
     var templateMinFunctions: Int?
     var templateMinRemainder: Double?
     var outputRule: Bool?
+    var inputRule: Bool?
   }
 
   /// Parses the file's bytes (`path` only names it in errors).
@@ -98,7 +101,7 @@ public struct RepositorySettings: Sendable, Equatable {
       case "threshold", "templateMinRemainder": expected = "a number in 0...1"
       case "model": expected = "a string"
       case "nearMiss", "functional", "includeTests", "includeBuild", "includeExamples", "includeBenchmarks", "allGroups",
-        "templateRule", "outputRule":
+        "templateRule", "outputRule", "inputRule":
         expected = "true or false"
       case "include", "exclude": expected = "a list of strings"
       default: expected = "an object"
@@ -127,6 +130,7 @@ public struct RepositorySettings: Sendable, Equatable {
     out.templateMinFunctions = c.templateMinFunctions
     out.templateMinRemainder = c.templateMinRemainder
     out.outputRule = c.outputRule
+    out.inputRule = c.inputRule
     if let m = out.minLines, m < 1 { throw fail("\"clones.minLines\" must be at least 1") }
     if let m = out.minTokens, m < 0 { throw fail("\"clones.minTokens\" must be at least 0") }
     if let m = out.maxGroup, m < 2 { throw fail("\"clones.maxGroup\" must be at least 2") }
@@ -161,6 +165,7 @@ public struct RepositorySettings: Sendable, Equatable {
     if let v = templateMinFunctions { o.templateMinFunctions = v }
     if let v = templateMinRemainder { o.templateMinRemainder = v }
     if let v = outputRule { o.outputRule = v }
+    if let v = inputRule { o.inputRule = v }
     return o
   }
 }

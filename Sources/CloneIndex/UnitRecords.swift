@@ -408,7 +408,7 @@ public func cloneGroups(in component: UnitComponent, options: CloneOptions = Clo
     }.sorted { ($0.a, $0.b) < ($1.a, $1.b) }
   } encoderVectors: { _ in
     nil
-  } outputKinds: { _ in
+  } signatures: { _ in
     nil  // records of many repositories hold no source text
   }
   return groups.map { g in

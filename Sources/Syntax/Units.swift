@@ -151,18 +151,8 @@ private func makeUnit(_ node: Node, body: Node) -> FunctionUnit {
     nameRange = inferred.range
   }
 
-  var parameters: [Parameter] = []
-  var returnOffset: Int?
-  if let params = node.child(field: "parameters") {
-    parameters = params.namedChildren.compactMap(makeParameter)
-    returnOffset = params.endByte
-  } else if let single = node.child(field: "parameter") {
-    parameters = [
-      Parameter(
-        text: single.text, names: [single.text], shape: .identifier, defaultValue: nil, annotation: nil,
-        isOptional: false, byteRange: single.byteRange, annotationInsertionOffset: single.endByte)
-    ]
-  }
+  let parameters = functionParameters(node)
+  let returnOffset = node.child(field: "parameters")?.endByte
   let returnAnnotation = node.child(field: "return_type").map(annotationText)
   let lines = LineSpan(node)
   return FunctionUnit(
@@ -170,6 +160,22 @@ private func makeUnit(_ node: Node, body: Node) -> FunctionUnit {
     byteRange: node.byteRange, bodyRange: body.byteRange, startLine: lines.start, endLine: lines.end,
     parameters: parameters, returnAnnotation: returnAnnotation, returnAnnotationInsertionOffset: returnOffset,
     enclosingClass: nil, parent: nil)
+}
+
+/// The parameters of a function, method or arrow node, in order (a TypeScript `this` pseudo-parameter left out;
+/// an arrow's one bare parameter `x => …` included).
+public func functionParameters(_ node: Node) -> [Parameter] {
+  if let params = node.child(field: "parameters") {
+    return params.namedChildren.compactMap(makeParameter)
+  }
+  if let single = node.child(field: "parameter") {
+    return [
+      Parameter(
+        text: single.text, names: [single.text], shape: .identifier, defaultValue: nil, annotation: nil,
+        isOptional: false, byteRange: single.byteRange, annotationInsertionOffset: single.endByte)
+    ]
+  }
+  return []
 }
 
 private struct LineSpan {

@@ -231,7 +231,7 @@ import Testing
     #expect(o.minLines == 8 && o.exclude == ["gen/"] && o.includeTests && o.threshold == 0.7 && o.minTokens == 30)
     #expect(
       throws: CloneIndexError.io(
-        ".codeintel.json: unknown key \"clones.minLine\" (known: allGroups, exclude, functional, include, includeBenchmarks, includeBuild, includeExamples, includeTests, maxGroup, minLines, minTokens, model, nearMiss, outputRule, templateMinFunctions, templateMinRemainder, templateRule, threshold)"
+        ".codeintel.json: unknown key \"clones.minLine\" (known: allGroups, exclude, functional, include, includeBenchmarks, includeBuild, includeExamples, includeTests, inputRule, maxGroup, minLines, minTokens, model, nearMiss, outputRule, templateMinFunctions, templateMinRemainder, templateRule, threshold)"
       )
     ) {
       try RepositorySettings.parse(Data(#"{"clones": {"minLine": 8}}"#.utf8), path: ".codeintel.json")

@@ -153,10 +153,11 @@ import Testing
     #expect(Self.functionalNames(on) == [["courseOrder", "findOrder"]], "\(Self.functionalNames(on))")
   }
 
-  @Test func theRuleIsOffByDefaultAndTheSettingsFileTurnsItOn() throws {
-    #expect(!CloneOptions().outputRule)
-    let s = try RepositorySettings.parse(Data(#"{"clones": {"outputRule": true}}"#.utf8), path: ".codeintel.json")
-    #expect(s.applied(to: CloneOptions()).outputRule)
+  @Test func theRuleIsOnByDefaultAndTheSettingsFileTurnsItOff() throws {
+    // On by default since session 20, with the input rule (docs/audits/clones-s20-inputs.md).
+    #expect(CloneOptions().outputRule)
+    let s = try RepositorySettings.parse(Data(#"{"clones": {"outputRule": false}}"#.utf8), path: ".codeintel.json")
+    #expect(!s.applied(to: CloneOptions()).outputRule)
     #expect(throws: CloneIndexError.io(".codeintel.json: \"clones.outputRule\" must be true or false")) {
       try RepositorySettings.parse(Data(#"{"clones": {"outputRule": 1}}"#.utf8), path: ".codeintel.json")
     }

@@ -19,13 +19,16 @@ import Testing
     #expect(
       Set(json.keys) == [
         "schemaVersion", "repository", "model", "threshold", "minLines", "minTokens", "files", "units", "groups",
-        "leftOut", "templateRule",
+        "leftOut", "templateRule", "inputRule", "outputRule",
       ])
     // How many functions the default rules left out (the demo has no tests, build output, examples or benchmarks).
     #expect(json["leftOut"] as? [String: Int] == ["tests": 0, "build": 0, "examples": 0, "benchmarks": 0])
     #expect(json["schemaVersion"] as? Int == 2)
     // The template rule functional pairs passed (absent with it off).
     #expect((json["templateRule"] as? String)?.contains("tokens in >= 5 of its outermost functions") == true)
+    // The signature rules functional pairs passed (on by default since session 20; absent with them off).
+    #expect((json["inputRule"] as? String)?.contains("common number of arguments") == true)
+    #expect((json["outputRule"] as? String)?.contains("different kinds of value") == true)
     let groups = try #require(json["groups"] as? [[String: Any]])
     #expect(groups.count == report.groups.count)
     for g in groups {

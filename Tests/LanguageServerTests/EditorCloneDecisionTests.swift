@@ -499,4 +499,38 @@ extension EditorCloneDecisionTests {
     #expect(wrapperOnly.isDisjoint(with: on), "\(on)")
     #expect(try matches(rule, "search.js").contains("insertAt"))
   }
+
+  /// The command line's input rule (on by default since session 20) holds in the editor: a function that no number
+  /// of arguments calls as the queried one is called is not offered as its functional clone; `inputRule: false`
+  /// in `.codeintel.json` brings it back.
+  @Test func theInputRuleHoldsInTheEditor() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("codeintel-lsp-inputs-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let loop = """
+        let count = 0;
+        for (let i = 0; i < items.length; i++) {
+          const v = items[i];
+          if (CHECK) {
+            count += 1;
+          }
+        }
+        return count;
+      """
+    try "export function countInRange(items, lo, hi) {\n\(loop.replacingOccurrences(of: "CHECK", with: "v >= lo && v <= hi"))\n}\n"
+      .write(to: dir.appendingPathComponent("src/range.js"), createDirectories: true)
+    try "export function countPositive(items) {\n\(loop.replacingOccurrences(of: "CHECK", with: "v > 0"))\n}\n"
+      .write(to: dir.appendingPathComponent("src/positive.js"), createDirectories: true)
+    func matches(_ settings: String) throws -> [String] {
+      try settings.write(to: dir.appendingPathComponent(".codeintel.json"), createDirectories: true)
+      try RepositoryIndexer(root: dir.path).update()
+      let editor = try Self.cosineFallbackEditor(dir, options: ["codeintel": ["diagnostics": ["minSimilarity": 0.3]]])
+      let found = Self.names(try Self.similar(editor, dir, "src/positive.js"))
+      #expect(try editor.shutdown() == 0)
+      return found
+    }
+    let off = try matches(#"{"clones": {"allGroups": true, "templateRule": false, "inputRule": false}}"#)
+    #expect(off.contains("countInRange"), "\(off)")
+    let on = try matches(#"{"clones": {"allGroups": true, "templateRule": false}}"#)
+    #expect(!on.contains("countInRange"), "\(on)")
+  }
 }

@@ -22,6 +22,9 @@ import Syntax
 /// - **Beyond the template.** The command line's template rule (`RepositoryTemplates`, unless `templateRule` is
 ///   off): the repository's template runs are counted once, over the index's outermost functions in scope, and a
 ///   match must share a run outside them with the queried function (the buffer's tokens against the index's).
+/// - **Callable alike, returning alike.** The command line's signature rules (`FunctionInputs`, `OutputKinds`, unless
+///   `inputRule` / `outputRule` are off): a match that no number of arguments calls as the queried function is called,
+///   or that returns another kind of value, is dropped (both sides read from their syntax; an unknown side passes).
 /// - **Worth a refactor.** The command line's `CloneWorth` rules on the pair as a two-member group: a match that
 ///   is a thin wrapper pair, a mirror pair or a small copy is not shown (unless `allGroups`).
 /// - **Outermost only.** The command line's group rule, per pair: a function is not matched with one nested in a
@@ -70,6 +73,8 @@ public final class IndexedCloneLookup: CloneLookup, @unchecked Sendable {
   private var encoderViews: [String: (asWritten: [Float], blind: [Float])] = [:]
   /// Per indexed file (relative path), its functions' body sizes by byte range, read when a match first needs them.
   private var bodySizes: [String: [Range<Int>: CloneWorth.BodySize]] = [:]
+  /// Per index unit, its signature (`FunctionSignature`) once read; `.some(nil)` when it could not be.
+  private var signatures: [Int: FunctionSignature?] = [:]
   /// Set when the scorer had to be given up at run time (no encoder vectors); the notice was sent.
   private var fallbackReason: String?
   /// The last tree asked about, its functions (for the test-callback rule on enclosing functions), whether the
@@ -266,6 +271,18 @@ public final class IndexedCloneLookup: CloneLookup, @unchecked Sendable {
           >= options.templateMinRemainder
       }
     }
+    // The signature rules, as `codeintel clones` applies them to every functional pair (on by default since session
+    // 20): a match that no number of arguments calls as the queried function is called, or that returns another
+    // kind of value, is not a functional clone of it.
+    if options.inputRule || options.outputRule, !hits.isEmpty,
+      let node = OutputKinds.functionNode(unit.byteRange, in: tree)
+    {
+      let own = FunctionSignature.of(function: node)
+      hits = hits.filter {
+        !FunctionSignature.differ(
+          own, signature(of: $0.unit), inputRule: options.inputRule, outputRule: options.outputRule)
+      }
+    }
     var found: [CloneMatch] = []
     // The command line's worth rule on the pair (`CloneWorth`: thin wrappers, mirror pairs and small copies are not
     // shown unless `allGroups`).
@@ -294,6 +311,22 @@ public final class IndexedCloneLookup: CloneLookup, @unchecked Sendable {
       out.append(m)
     }
     return out.sorted(by: Self.bestFirst)
+  }
+
+  // MARK: - The signature rules
+
+  /// The signature of index unit `u`, read from its file on disk once (nil when the file cannot be read or the unit
+  /// is no longer a function there).
+  private func signature(of u: Int) -> FunctionSignature? {
+    lock.lock()
+    let known = signatures[u]
+    lock.unlock()
+    if let known { return known }
+    let found = FunctionSignature.of(units: [snapshot.units[u]], root: root).first ?? nil
+    lock.lock()
+    signatures[u] = .some(found)
+    lock.unlock()
+    return found
   }
 
   // MARK: - The worth rule

@@ -10,7 +10,7 @@ enum ClonesCommand: CLICommand {
   static let help = """
     USAGE: codeintel clones <repo> [--min-lines N] [--min-tokens N] [--threshold S] [--max-group N]
                             [--model hashed|encoder|DIR] [--no-near-miss] [--no-functional] [--no-scorer]
-                            [--no-template-rule] [--output-rule] [--include-tests] [--include-build] [--include-examples]
+                            [--no-template-rule] [--[no-]input-rule] [--[no-]output-rule] [--include-tests] [--include-build] [--include-examples]
                             [--include-benchmarks] [--include GLOB]... [--exclude GLOB]... [--all]
                             [--format text|json|sarif] [--output FILE]
                             [--fail-on-clones] [--quiet] [--verbose]
@@ -29,9 +29,12 @@ enum ClonesCommand: CLICommand {
                   beyond the repository's template: runs of six identifier-blind tokens that
                   occur in 5 or more of its outermost functions (an author's pasted union-find,
                   a wrapper repeated everywhere) are taken out, and the two must still share a run;
-                  with --output-rule, the two must also not return different kinds of value (read
-                  from the code: a boolean and an array, a promise and a number; a function whose
-                  returns cannot all be read is never told apart)
+                  unless --no-input-rule, some number of arguments must call both (read from the
+                  parameter lists: defaults and ? make a parameter optional, ...rest takes any
+                  number; a function reading `arguments` is never told apart); and unless
+                  --no-output-rule, the two must not return different kinds of value (read from the
+                  code: a boolean and an array, a promise and a number; a function whose returns
+                  cannot all be read is never told apart)
     Near-miss and functional groups are formed by complete linkage: every member is a clone of
     every other. Test code (test folders and files such as *.test.ts, Storybook *.stories.tsx,
     test-runner configurations such as karma.conf.js and jest.config.ts, and describe/it/test
@@ -64,7 +67,7 @@ enum ClonesCommand: CLICommand {
     Settings can also come from <repo>/.codeintel.json, {"clones": {"minLines": 8, "exclude":
     ["src/generated/"], ...}} (keys: minLines, minTokens, threshold, maxGroup, model, nearMiss,
     functional, includeTests, includeBuild, includeExamples, includeBenchmarks, include, exclude,
-    allGroups, templateRule, templateMinFunctions, templateMinRemainder, outputRule); flags win over
+    allGroups, templateRule, templateMinFunctions, templateMinRemainder, inputRule, outputRule); flags win over
     the file.
 
     OPTIONS:
@@ -82,8 +85,12 @@ enum ClonesCommand: CLICommand {
       --no-functional    No functional groups.
       --no-scorer        Functional pairs by cosine >= the threshold, without the learned scorer.
       --no-template-rule Do not take the repository's template out of functional pairs (see above).
-      --output-rule      Drop functional pairs whose functions return different kinds of value (off
-                         by default: it gained too little on corpus data; docs/CLONES.md).
+      --no-input-rule    Keep functional pairs that no number of arguments calls both of (the
+                         input rule, on by default since session 20; docs/CLONES.md).
+      --no-output-rule   Keep functional pairs whose functions return different kinds of value
+                         (the output rule, on by default since session 20).
+      --input-rule, --output-rule
+                         Turn a rule back on over "inputRule"/"outputRule": false in .codeintel.json.
       --include-tests    Report test code too.
       --include-build    Report build output (bundles, dist/, …) too.
       --include-examples Report example and demo apps too.
@@ -113,6 +120,9 @@ enum ClonesCommand: CLICommand {
     let noScorer = scanner.flag("--no-scorer")
     let noTemplateRule = scanner.flag("--no-template-rule")
     let outputRule = scanner.flag("--output-rule")
+    let noOutputRule = scanner.flag("--no-output-rule")
+    let inputRule = scanner.flag("--input-rule")
+    let noInputRule = scanner.flag("--no-input-rule")
     let includeTests = scanner.flag("--include-tests")
     let includeBuild = scanner.flag("--include-build")
     let includeExamples = scanner.flag("--include-examples")
@@ -148,7 +158,12 @@ enum ClonesCommand: CLICommand {
     if !exclude.isEmpty { options.exclude = exclude }
     if allGroups { options.allGroups = true }
     if noTemplateRule { options.templateRule = false }
+    if outputRule && noOutputRule { throw UsageError("--output-rule and --no-output-rule contradict each other") }
+    if inputRule && noInputRule { throw UsageError("--input-rule and --no-input-rule contradict each other") }
     if outputRule { options.outputRule = true }
+    if noOutputRule { options.outputRule = false }
+    if inputRule { options.inputRule = true }
+    if noInputRule { options.inputRule = false }
     let model = modelFlag ?? settings.model
     let chosen = try CloneModelChoice.resolve(model)
     if let threshold {

@@ -93,7 +93,7 @@ public struct CloneFinder {
         }
         return keys.map { views[$0] ?? ([], []) }
       },
-      signatures: { needed in FunctionSignature.of(units: needed.map { units[$0] }, root: root) })
+      signatures: { needed in try FunctionSignature.of(units: needed.map { units[$0] }, root: root, store: store) })
     var report = CloneReport(
       repository: root, model: snapshot.modelID, threshold: Double(options.threshold), minLines: options.minLines,
       minTokens: options.minTokens, files: snapshot.fileCount, units: units.count, groups: groups)

@@ -104,6 +104,68 @@ public struct FunctionSignature: Sendable, Hashable {
     return false
   }
 
+  /// The index key of a unit's signature: the reading's version, its file's content hash and its byte range.
+  public static func key(contentHash: String, unit: StoredUnit) -> String {
+    "sig1|\(contentHash)|\(unit.startByte)|\(unit.endByte)"
+  }
+
+  /// One line that `init?(encoded:)` reads back: `i=R-M` (`M` `*` when unbounded) or `i=?`, then `;o=` and the
+  /// kinds joined by commas, or `?`.
+  public var encoded: String {
+    let i = inputs.map { "\($0.required)-\($0.maximum.map(String.init) ?? "*")" } ?? "?"
+    let o = outputs.map { $0.map(\.rawValue).sorted().joined(separator: ",") } ?? "?"
+    return "i=\(i);o=\(o)"
+  }
+
+  public init?(encoded: String) {
+    let parts = encoded.split(separator: ";", omittingEmptySubsequences: false)
+    guard parts.count == 2, parts[0].hasPrefix("i="), parts[1].hasPrefix("o=") else { return nil }
+    let i = parts[0].dropFirst(2)
+    let o = parts[1].dropFirst(2)
+    if i == "?" {
+      inputs = nil
+    } else {
+      let ends = i.split(separator: "-", omittingEmptySubsequences: false)
+      guard ends.count == 2, let r = Int(ends[0]) else { return nil }
+      if ends[1] == "*" {
+        inputs = InputArity(required: r, maximum: nil)
+      } else {
+        guard let m = Int(ends[1]) else { return nil }
+        inputs = InputArity(required: r, maximum: m)
+      }
+    }
+    if o == "?" {
+      outputs = nil
+    } else {
+      var kinds: Set<OutputKind> = []
+      for k in o.split(separator: ",") {
+        guard let kind = OutputKind(rawValue: String(k)) else { return nil }
+        kinds.insert(kind)
+      }
+      outputs = kinds
+    }
+  }
+
+  /// The signature of each unit, from the index's `function_signatures` where it holds them, else read from the files
+  /// under `root` (each file once) and stored there, so a warm run parses nothing. A unit whose file cannot be read,
+  /// or whose range is no longer a function, gets nil (and nothing is stored for it).
+  public static func of(units: [StoredUnit], root: String, store: IndexStore) throws -> [FunctionSignature?] {
+    let hashes = try store.files().mapValues(\.contentHash)
+    let keys = units.map { u in hashes[u.path].map { key(contentHash: $0, unit: u) } }
+    let known = try store.functionSignatures(keys.compactMap { $0 })
+    var out = keys.map { k in k.flatMap { known[$0] }.flatMap(FunctionSignature.init(encoded:)) }
+    let missing = out.indices.filter { out[$0] == nil }
+    guard !missing.isEmpty else { return out }
+    let read = of(units: missing.map { units[$0] }, root: root)
+    var rows: [(key: String, value: String)] = []
+    for (i, s) in zip(missing, read) {
+      out[i] = s
+      if let s, let k = keys[i] { rows.append((k, s.encoded)) }
+    }
+    try store.storeFunctionSignatures(rows)
+    return out
+  }
+
   /// Both parts of the function `node`.
   public static func of(function node: Node) -> FunctionSignature {
     FunctionSignature(inputs: FunctionInputs.of(function: node), outputs: OutputKinds.of(function: node))

@@ -85,6 +85,7 @@ public final class IndexStore {
     try createSchemaIfNeeded()
     try db.execute(
       "CREATE TABLE IF NOT EXISTS encoder_views(key TEXT PRIMARY KEY, written BLOB NOT NULL, blind BLOB NOT NULL)")
+    try db.execute("CREATE TABLE IF NOT EXISTS function_signatures(key TEXT PRIMARY KEY, value TEXT NOT NULL)")
   }
 
   /// Why the file at `path` cannot be used, or nil if it is absent, empty or a valid index.
@@ -286,7 +287,37 @@ public final class IndexStore {
 
   /// Removes every file and unit (used when the embedder or the hashing changes).
   public func clear() throws {
-    try db.execute("DELETE FROM units; DELETE FROM files; DELETE FROM pair_cache; DELETE FROM encoder_views;")
+    try db.execute(
+      "DELETE FROM units; DELETE FROM files; DELETE FROM pair_cache; DELETE FROM encoder_views; "
+        + "DELETE FROM function_signatures;")
+  }
+
+  // MARK: - Function signatures
+
+  /// The functional kind's signatures (`FunctionSignature.encoded`) stored under `keys` (`FunctionSignature.key`: the
+  /// file's content hash and the unit's byte range, so a key never goes stale, only unused), by key.
+  public func functionSignatures(_ keys: [String]) throws -> [String: String] {
+    let s = try db.prepare("SELECT value FROM function_signatures WHERE key = ?1")
+    var out: [String: String] = [:]
+    for k in Set(keys) {
+      s.reset()
+      s.bind(1, k)
+      if try s.step(), let v = s.string(0) { out[k] = v }
+    }
+    return out
+  }
+
+  /// Stores signatures under their keys (one transaction).
+  public func storeFunctionSignatures(_ rows: [(key: String, value: String)]) throws {
+    guard !rows.isEmpty else { return }
+    try db.transaction {
+      let s = try db.prepare("INSERT OR REPLACE INTO function_signatures(key, value) VALUES(?1, ?2)")
+      for r in rows {
+        s.bind(1, r.key)
+        s.bind(2, r.value)
+        try s.run()
+      }
+    }
   }
 
   // MARK: - Encoder views

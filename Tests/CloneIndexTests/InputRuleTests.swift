@@ -135,6 +135,36 @@ import Testing
     #expect(Self.functionalNames(on) == [["countAbove", "countPositive"]], "\(Self.functionalNames(on))")
   }
 
+  @Test func signaturesRoundTripThroughTheirEncoding() {
+    let cases = [
+      FunctionSignature(inputs: InputArity(required: 1, maximum: 3), outputs: [.array, .number]),
+      FunctionSignature(inputs: InputArity(required: 2, maximum: nil), outputs: nil),
+      FunctionSignature(inputs: nil, outputs: [.promise]),
+      FunctionSignature(inputs: nil, outputs: nil),
+    ]
+    for c in cases { #expect(FunctionSignature(encoded: c.encoded) == c, "\(c.encoded)") }
+    #expect(FunctionSignature(encoded: "i=1-x;o=?") == nil)
+    #expect(FunctionSignature(encoded: "i=1-1;o=colour") == nil)
+    #expect(FunctionSignature(encoded: "garbage") == nil)
+  }
+
+  @Test func aWarmRunReadsSignaturesFromTheIndex() throws {
+    let repo = try TemporaryRepository()
+    try repo.write("src/range.js", Self.counters)
+    try repo.write("src/positive.js", Self.positive)
+    let indexer = try RepositoryIndexer(root: repo.root)
+    try indexer.update()
+    let units = try indexer.store.snapshot().units.sorted { $0.path < $1.path }
+    #expect(units.map(\.name) == ["countPositive", "countInRange"])
+    let first = try FunctionSignature.of(units: units, root: repo.root, store: indexer.store)
+    #expect(first.map { $0?.inputs } == [InputArity(required: 1, maximum: 1), InputArity(required: 3, maximum: 3)])
+    // The files are gone from disk: a second reading can only come from the index.
+    try FileManager.default.removeItem(atPath: repo.root + "/src")
+    let second = try FunctionSignature.of(units: units, root: repo.root, store: indexer.store)
+    #expect(second == first)
+    #expect(FunctionSignature.of(units: units, root: repo.root).allSatisfy { $0 == nil })
+  }
+
   @Test func theRuleIsOnByDefaultAndTheSettingsFileTurnsItOff() throws {
     #expect(CloneOptions().inputRule)
     let s = try RepositorySettings.parse(Data(#"{"clones": {"inputRule": false}}"#.utf8), path: ".codeintel.json")

@@ -270,13 +270,15 @@ import Testing
       ("addWindowListeners", "removeWindowListeners"), ("toDOM", "fromDOM"), ("textNodeBefore", "textNodeAfter"),
       ("gregorianToWeek", "weekToGregorian"), ("findNextFocusable", "findPreviousFocusable"),
       ("start", "stop"), ("encode", "decode"),
+      // The two ends of an order (session 20): d3-array's and underscore's pairs.
+      ("min", "max"), ("maxIndex", "minIndex"), ("greatest", "least"), ("greatestIndex", "leastIndex"),
     ] {
       #expect(CloneWorth.mirrored(a, b), "\(a) / \(b)")
       #expect(CloneWorth.mirrored(b, a), "\(b) / \(a)")
     }
     for (a, b) in [
-      ("listUsers", "listGroups"), ("parseInteger", "parseFloating"), ("min", "min"), ("min", "max"),
-      ("addUser", "removeGroup"),
+      ("listUsers", "listGroups"), ("parseInteger", "parseFloating"), ("min", "min"), ("every", "some"),
+      ("and", "or"), ("addUser", "removeGroup"), ("minBy", "maxSize"),
       ("getA", "get"), ("watchWindow", "ignoreWindow"),
     ] {
       #expect(!CloneWorth.mirrored(a, b), "\(a) / \(b)")

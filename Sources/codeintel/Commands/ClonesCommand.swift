@@ -55,8 +55,8 @@ enum ClonesCommand: CLICommand {
     alike but small or parallel (the summary counts them; --all shows them, marked):
       thin     every member's body is at most 2 statements, none a branch, loop, switch, try or
                block (wrappers, one-line predicates)
-      mirror   two members named as mirror images (addX/removeX, toDOM/fromDOM, aToB/bToA) with
-               bodies under 200 tokens (the two directions of one operation)
+      mirror   two members named as mirror images (addX/removeX, toDOM/fromDOM, aToB/bToA,
+               min/max) with bodies under 200 tokens (the two directions of one operation)
       small    the body tokens of all members but the largest sum to under 60
       unlike   functional groups with two members that share under 25 % of their runs of six
                tokens as written and under 60 % identifier-blind (alike in role only: parallel

@@ -121,8 +121,28 @@ public struct CloneFinder {
     if options.functional && options.inputRule {
       report.inputRule = "callable with a common number of arguments (read from the parameter lists)"
     }
-    CloneWorth.annotate(&report, root: root)
+    CloneWorth.annotate(&report, root: root, cache: Self.sizeCache(store))
     return report
+  }
+
+  /// `CloneWorth`'s body sizes kept in the index's `body_sizes`, keyed by the file's content hash and the function's
+  /// byte range, so a warm run parses no member's file again. A store that cannot be read or written only costs the
+  /// parse: the sizes are then measured as before.
+  static func sizeCache(_ store: IndexStore) -> CloneWorth.SizeCache {
+    let hashes = (try? store.files().mapValues(\.contentHash)) ?? [:]
+    return CloneWorth.SizeCache(
+      key: { path, range in hashes[path].map { "body1|\($0)|\(range.lowerBound)|\(range.upperBound)" } },
+      load: { keys in
+        let rows = (try? store.bodySizes(keys)) ?? [:]
+        return rows.compactMapValues { v in
+          let parts = v.split(separator: ",").compactMap { Int($0) }
+          guard parts.count == 3 else { return nil }
+          return CloneWorth.BodySize(statements: parts[0], tokens: parts[1], compound: parts[2])
+        }
+      },
+      save: { rows in
+        try? store.storeBodySizes(rows.map { ($0.key, "\($0.size.statements),\($0.size.tokens),\($0.size.compound)") })
+      })
   }
 
   /// The source text of each unit, read from its file under `root` (each file once); a file that changed

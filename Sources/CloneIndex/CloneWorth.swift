@@ -90,8 +90,8 @@ public enum CloneWorth {
   }
 
   /// Judges every group of `report` (`worth`, `notWorth`), measuring members first (`measure`).
-  public static func annotate(_ report: inout CloneReport, root: String) {
-    measure(&report.groups, root: root)
+  public static func annotate(_ report: inout CloneReport, root: String, cache: SizeCache? = nil) {
+    measure(&report.groups, root: root, cache: cache)
     for i in report.groups.indices {
       let g = report.groups[i]
       guard g.kind == .nearMiss || g.kind == .functional else { continue }
@@ -127,20 +127,56 @@ public enum CloneWorth {
     "try_statement", "statement_block", "labeled_statement", "with_statement",
   ]
 
-  /// Fills `statements` and `bodyTokens` of the near-miss and functional members, parsing each file once. A file
-  /// that cannot be read or no longer holds the function leaves its members unmeasured.
-  public static func measure(_ groups: inout [CloneGroup], root: String) {
-    var byPath: [String: [Range<Int>: BodySize]] = [:]
+  /// Where measured body sizes are kept between runs (the clone index's `body_sizes`): `key` names a member's
+  /// function (nil when it cannot be keyed, e.g. a file the index does not hold), `load` returns the sizes kept under
+  /// keys, `save` keeps new ones.
+  public struct SizeCache {
+    public var key: (_ path: String, _ range: Range<Int>) -> String?
+    public var load: (_ keys: [String]) -> [String: BodySize]
+    public var save: (_ rows: [(key: String, size: BodySize)]) -> Void
+
+    public init(
+      key: @escaping (_ path: String, _ range: Range<Int>) -> String?,
+      load: @escaping (_ keys: [String]) -> [String: BodySize],
+      save: @escaping (_ rows: [(key: String, size: BodySize)]) -> Void
+    ) {
+      self.key = key
+      self.load = load
+      self.save = save
+    }
+  }
+
+  /// Fills `statements` and `bodyTokens` of the near-miss and functional members: from `cache` where it holds them,
+  /// else by parsing each member's file once (and keeping what was measured in `cache`). A file that cannot be read
+  /// or no longer holds the function leaves its members unmeasured.
+  public static func measure(_ groups: inout [CloneGroup], root: String, cache: SizeCache? = nil) {
+    var wanted: [(group: Int, member: Int, key: String?)] = []
     for gi in groups.indices where groups[gi].kind == .nearMiss || groups[gi].kind == .functional {
       for mi in groups[gi].members.indices {
         let m = groups[gi].members[mi]
-        if byPath[m.path] == nil { byPath[m.path] = bodies(path: root + "/" + m.path) }
-        guard let size = byPath[m.path]?[m.startByte..<m.endByte] else { continue }
-        groups[gi].members[mi].statements = size.statements
-        groups[gi].members[mi].bodyTokens = size.tokens
-        groups[gi].members[mi].compoundStatements = size.compound
+        wanted.append((gi, mi, cache?.key(m.path, m.startByte..<m.endByte)))
       }
     }
+    let known = cache.map { $0.load(wanted.compactMap(\.key)) } ?? [:]
+    var byPath: [String: [Range<Int>: BodySize]] = [:]
+    var fresh: [(key: String, size: BodySize)] = []
+    var freshKeys: Set<String> = []
+    for w in wanted {
+      let m = groups[w.group].members[w.member]
+      let size: BodySize
+      if let k = w.key, let s = known[k] {
+        size = s
+      } else {
+        if byPath[m.path] == nil { byPath[m.path] = bodies(path: root + "/" + m.path) }
+        guard let s = byPath[m.path]?[m.startByte..<m.endByte] else { continue }
+        size = s
+        if let k = w.key, freshKeys.insert(k).inserted { fresh.append((k, s)) }
+      }
+      groups[w.group].members[w.member].statements = size.statements
+      groups[w.group].members[w.member].bodyTokens = size.tokens
+      groups[w.group].members[w.member].compoundStatements = size.compound
+    }
+    if !fresh.isEmpty { cache?.save(fresh) }
   }
 
   /// Every function of the file at `path`, by byte range, with its body's size (empty when unreadable).

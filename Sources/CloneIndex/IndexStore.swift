@@ -86,6 +86,7 @@ public final class IndexStore {
     try db.execute(
       "CREATE TABLE IF NOT EXISTS encoder_views(key TEXT PRIMARY KEY, written BLOB NOT NULL, blind BLOB NOT NULL)")
     try db.execute("CREATE TABLE IF NOT EXISTS function_signatures(key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    try db.execute("CREATE TABLE IF NOT EXISTS body_sizes(key TEXT PRIMARY KEY, value TEXT NOT NULL)")
   }
 
   /// Why the file at `path` cannot be used, or nil if it is absent, empty or a valid index.
@@ -289,7 +290,7 @@ public final class IndexStore {
   public func clear() throws {
     try db.execute(
       "DELETE FROM units; DELETE FROM files; DELETE FROM pair_cache; DELETE FROM encoder_views; "
-        + "DELETE FROM function_signatures;")
+        + "DELETE FROM function_signatures; DELETE FROM body_sizes;")
   }
 
   // MARK: - Function signatures
@@ -297,7 +298,29 @@ public final class IndexStore {
   /// The functional kind's signatures (`FunctionSignature.encoded`) stored under `keys` (`FunctionSignature.key`: the
   /// file's content hash and the unit's byte range, so a key never goes stale, only unused), by key.
   public func functionSignatures(_ keys: [String]) throws -> [String: String] {
-    let s = try db.prepare("SELECT value FROM function_signatures WHERE key = ?1")
+    try values(keys, table: "function_signatures")
+  }
+
+  /// Stores signatures under their keys (one transaction).
+  public func storeFunctionSignatures(_ rows: [(key: String, value: String)]) throws {
+    try store(rows, table: "function_signatures")
+  }
+
+  // MARK: - Body sizes
+
+  /// The body sizes `CloneWorth` measured (`statements,tokens,compound`) stored under `keys` (a file's content hash
+  /// and a function's byte range, so a key never goes stale, only unused), by key.
+  public func bodySizes(_ keys: [String]) throws -> [String: String] {
+    try values(keys, table: "body_sizes")
+  }
+
+  /// Stores body sizes under their keys (one transaction).
+  public func storeBodySizes(_ rows: [(key: String, value: String)]) throws {
+    try store(rows, table: "body_sizes")
+  }
+
+  private func values(_ keys: [String], table: String) throws -> [String: String] {
+    let s = try db.prepare("SELECT value FROM \(table) WHERE key = ?1")
     var out: [String: String] = [:]
     for k in Set(keys) {
       s.reset()
@@ -307,11 +330,10 @@ public final class IndexStore {
     return out
   }
 
-  /// Stores signatures under their keys (one transaction).
-  public func storeFunctionSignatures(_ rows: [(key: String, value: String)]) throws {
+  private func store(_ rows: [(key: String, value: String)], table: String) throws {
     guard !rows.isEmpty else { return }
     try db.transaction {
-      let s = try db.prepare("INSERT OR REPLACE INTO function_signatures(key, value) VALUES(?1, ?2)")
+      let s = try db.prepare("INSERT OR REPLACE INTO \(table)(key, value) VALUES(?1, ?2)")
       for r in rows {
         s.bind(1, r.key)
         s.bind(2, r.value)

@@ -262,6 +262,35 @@ import Testing
     #expect(!exact.isEmpty && exact.allSatisfy { $0.worth == nil && $0.shownByDefault })
   }
 
+  @Test func aWarmRunReadsBodySizesFromTheIndex() throws {
+    let repo = try TemporaryRepository.demo()
+    let indexer = try RepositoryIndexer(root: repo.root)
+    try indexer.update()
+    let report = try CloneFinder().report(store: indexer.store, root: repo.root)
+    let judged = report.groups.filter { $0.kind == .nearMiss || $0.kind == .functional }
+    try #require(!judged.isEmpty)
+    #expect(judged.allSatisfy { $0.members.allSatisfy { $0.statements != nil && $0.bodyTokens != nil } })
+    // The sources are gone: sizes measured again can only come from the index's `body_sizes`.
+    for name in try FileManager.default.contentsOfDirectory(atPath: repo.root) where !name.hasPrefix(".") {
+      try FileManager.default.removeItem(atPath: repo.root + "/" + name)
+    }
+    var again = judged
+    for g in again.indices {
+      for m in again[g].members.indices {
+        again[g].members[m].statements = nil
+        again[g].members[m].bodyTokens = nil
+        again[g].members[m].compoundStatements = nil
+      }
+    }
+    CloneWorth.measure(&again, root: repo.root, cache: CloneFinder.sizeCache(indexer.store))
+    #expect(again == judged)
+    // Without the cache nothing can be measured any more.
+    var bare = again
+    for g in bare.indices { for m in bare[g].members.indices { bare[g].members[m].statements = nil } }
+    CloneWorth.measure(&bare, root: repo.root)
+    #expect(bare.allSatisfy { $0.members.allSatisfy { $0.statements == nil } })
+  }
+
   @Test func mirrorNames() {
     #expect(CloneWorth.words("addWindowListeners") == ["add", "window", "listeners"])
     #expect(CloneWorth.words("HTTPRequest_parse-x") == ["http", "request", "parse", "x"])

@@ -85,8 +85,9 @@ public struct CloneReportWriter: Sendable {
       let first = g.members[0]
       if cache[first.path] == nil {
         let bytes = (try? FileBytes.read(root + "/" + first.path)) ?? []
+        // `"\r\n"` is one `Character`: split at it too, or a CRLF file is one line and shows no excerpt.
         cache[first.path] = String(decoding: bytes, as: UTF8.self).split(
-          separator: "\n", omittingEmptySubsequences: false)
+          omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
       }
       if let lines = cache[first.path], first.startLine >= 1, first.startLine <= lines.count {
         let end = min(first.endLine, first.startLine + excerptLines - 1, lines.count)

@@ -165,7 +165,8 @@ public struct IgnoreFile: Sendable {
 
   public init(base: String, text: String) {
     self.base = base
-    patterns = text.split(separator: "\n", omittingEmptySubsequences: false).compactMap {
+    // `"\r\n"` is one `Character` in Swift: split at it too, or a CRLF `.gitignore` is one long pattern.
+    patterns = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).compactMap {
       IgnorePattern(line: String($0))
     }
   }

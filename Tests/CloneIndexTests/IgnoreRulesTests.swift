@@ -8,6 +8,15 @@ import Testing
     IgnoreRules(files: [IgnoreFile(base: base, text: text)])
   }
 
+  @Test func aGitignoreWithWindowsLineEndingsHasOnePatternPerLine() {
+    let r = rules("*.gen.js\r\n/build\r\nout/\r\n")
+    #expect(r.files[0].patterns.count == 3)
+    #expect(r.isIgnored("src/a.gen.js", isDirectory: false))
+    #expect(r.isIgnored("build", isDirectory: true))
+    #expect(r.isIgnored("src/out", isDirectory: true))
+    #expect(!r.isIgnored("src/a.js", isDirectory: false))
+  }
+
   @Test func globsMatchNamesAtAnyDepthUnlessAnchored() {
     let r = rules("*.gen.js\n/build\nout/\n# comment\n\n")
     #expect(r.isIgnored("a.gen.js", isDirectory: false))

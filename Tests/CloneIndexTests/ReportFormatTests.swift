@@ -76,6 +76,21 @@ import Testing
     #expect(text.contains("\nNext: `codeintel search FILE:LINE --repo "))
   }
 
+  @Test func textShowsExcerptsOfFilesWithWindowsLineEndings() throws {
+    let repo = try TemporaryRepository()
+    let body = [
+      "function totalPrice(items, taxRate) {", "  let total = 0;", "  for (const item of items) {",
+      "    total += item.price * item.quantity;", "  }", "  const tax = total * taxRate;", "  return total + tax;", "}",
+      "",
+    ].joined(separator: "\r\n")
+    try repo.write("src/a.js", body)
+    try repo.write("src/b.js", "// copied\r\n" + body)
+    let report = try CloneFinder().report(root: repo.root)
+    let text = CloneReportWriter().text(report, root: repo.root)
+    #expect(text.contains("#1 exact copies: 2 functions"), "\(text)")
+    #expect(text.contains("    | function totalPrice(items, taxRate) {\n    |   let total = 0;\n"), "\(text)")
+  }
+
   /// A near-miss group lists one member per exact class it joins (session 10: lexical's near-miss #62 repeated the
   /// exact pair #119), naming the exact group; its count and the JSON keep every member.
   @Test func aNearMissGroupListsOneMemberPerExactClass() throws {

@@ -99,13 +99,17 @@ public enum LineDiff {
     return out.reversed()
   }
 
+  /// The lines of a text split at its `\n` bytes, a `\r` before one kept at the end of its line. Swift's `String`
+  /// treats `\r\n` as one character, so splitting a `String` at `"\n"` would leave a CRLF file as one line.
+  public static func textLines(_ bytes: [UInt8]) -> [String] {
+    bytes.split(separator: 0x0A, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+  }
+
   /// A unified diff of two texts in `unifiedDiff`'s format (two lines of context, hunks merged when changes
   /// lie within five lines), or nil when more than `maxEdits` lines change.
   public static func unified(path: String, old: [UInt8], new: [UInt8], maxEdits: Int = maxEdits) -> String? {
-    let a = String(decoding: old, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(
-      String.init)
-    let b = String(decoding: new, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(
-      String.init)
+    let a = textLines(old)
+    let b = textLines(new)
     guard let ops = lines(a, b, maxEdits: maxEdits) else { return nil }
     var out = "--- \(path)\n+++ \(path) (annotated)\n"
     var k = 0

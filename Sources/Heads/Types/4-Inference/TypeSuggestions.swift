@@ -220,8 +220,8 @@ enum JSDocWriter {
 /// A minimal unified diff of two texts whose lines correspond one to one or by insertion only
 /// (what the annotation writer produces), for dry runs.
 public func unifiedDiff(path: String, old: [UInt8], new: [UInt8]) -> String {
-  let a = String(decoding: old, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-  let b = String(decoding: new, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+  let a = LineDiff.textLines(old)
+  let b = LineDiff.textLines(new)
   // Longest common subsequence on lines (files are small; the writer only inserts).
   let n = a.count
   let m = b.count

@@ -58,7 +58,7 @@ public struct CloneOptions: Sendable, Equatable {
   public var templateMinRemainder: Double = RepositoryTemplates.defaultMinRemainder
   /// Whether a functional pair is dropped when the two functions return different kinds of value (`OutputKinds`:
   /// both known, none shared; session 17). On by default since session 20, together with the input rule (the two
-  /// raised corpus purity by 3.9 points, docs/audits/clones-s20-inputs.md; alone, session 17, 1.6);
+  /// raised corpus purity by 3.4 points, docs/audits/clones-s20-inputs.md; alone, session 17, 1.6);
   /// `--no-output-rule` and `outputRule` in `.codeintel.json` turn it off; the other kinds never use it.
   public var outputRule: Bool = true
   /// Whether a functional pair is dropped when no number of arguments calls both functions (`FunctionInputs`: both

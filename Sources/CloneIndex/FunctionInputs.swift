@@ -2,14 +2,15 @@ import Foundation
 import Syntax
 
 /// The numbers of arguments a function can be called with, read from its parameter list (issue 18, session 20;
-/// docs/audits/clones-s20-inputs.md, docs/CLONES.md "What a function takes").
+/// docs/audits/clones-s20-inputs.md, docs/CLONES.md "What a function takes and returns").
 ///
 /// Two functions with the same behaviour can be called the same way. A functional pair whose functions both have
 /// known ranges that do not overlap (`insert(index, value)` and `at(index)`; a solution taking `(nums, k)` and one
 /// taking `(grid)`) is not a functional clone, however alike the code looks: that is the input rule
 /// (`CloneOptions.inputRule`). A parameter with a default value or a `?` is optional, a rest parameter makes the
 /// maximum unbounded, a destructuring pattern is one argument, a TypeScript `this` parameter is none; a function
-/// whose own body reads `arguments` is unknown (nil) and never tells a pair apart.
+/// whose own body reads `arguments`, or that is nested in another function (a closure can take from the scope around
+/// it what a standalone copy takes as a parameter), is unknown (nil) and never tells a pair apart.
 public struct InputArity: Sendable, Hashable, CustomStringConvertible {
   public var required: Int
   /// Nil: unbounded (a rest parameter).

@@ -73,8 +73,10 @@ public final class IndexedCloneLookup: CloneLookup, @unchecked Sendable {
   private var encoderViews: [String: (asWritten: [Float], blind: [Float])] = [:]
   /// Per indexed file (relative path), its functions' body sizes by byte range, read when a match first needs them.
   private var bodySizes: [String: [Range<Int>: CloneWorth.BodySize]] = [:]
-  /// Per index unit, its signature (`FunctionSignature`) once read; `.some(nil)` when it could not be.
-  private var signatures: [Int: FunctionSignature?] = [:]
+  /// Per indexed file (relative path), the signatures (`FunctionSignature`) of its units by index position, read
+  /// with one parse when a match in that file first needs one; and the units of each file, grouped once.
+  private var signatures: [String: [Int: FunctionSignature]] = [:]
+  private var unitsByPath: [String: [Int]]?
   /// Set when the scorer had to be given up at run time (no encoder vectors); the notice was sent.
   private var fallbackReason: String?
   /// The last tree asked about, its functions (for the test-callback rule on enclosing functions), whether the
@@ -315,18 +317,29 @@ public final class IndexedCloneLookup: CloneLookup, @unchecked Sendable {
 
   // MARK: - The signature rules
 
-  /// The signature of index unit `u`, read from its file on disk once (nil when the file cannot be read or the unit
-  /// is no longer a function there).
+  /// The signature of index unit `u`, read from its file on disk (all of that file's units with one parse, the first
+  /// time one of them is asked for); nil when the file cannot be read or the unit is no longer a function there.
   private func signature(of u: Int) -> FunctionSignature? {
+    let path = snapshot.units[u].path
     lock.lock()
-    let known = signatures[u]
+    if let known = signatures[path] {
+      lock.unlock()
+      return known[u]
+    }
+    if unitsByPath == nil {
+      unitsByPath = Dictionary(grouping: snapshot.units.indices, by: { snapshot.units[$0].path })
+    }
+    let members = unitsByPath?[path] ?? [u]
     lock.unlock()
-    if let known { return known }
-    let found = FunctionSignature.of(units: [snapshot.units[u]], root: root).first ?? nil
+    let found = OutputKinds.functionNodes(units: members.map { snapshot.units[$0] }, root: root) {
+      $0.map(FunctionSignature.of(function:))
+    }
+    var table: [Int: FunctionSignature] = [:]
+    for (i, s) in zip(members, found) where s != nil { table[i] = s }
     lock.lock()
-    signatures[u] = .some(found)
+    signatures[path] = table
     lock.unlock()
-    return found
+    return table[u]
   }
 
   // MARK: - The worth rule

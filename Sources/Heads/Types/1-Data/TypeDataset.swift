@@ -101,3 +101,38 @@ extension TypeEvaluation {
     return out
   }
 }
+
+/// Where a dataset package's own sources lie in the corpus cache (`codeintel corpus --cache`, default
+/// `~/.cache/codeintel/corpus`, or `$CODEINTEL_CORPUS_CACHE`): a Debian package unpacked as `src/<package>_<version>`,
+/// a GitHub repository as `github/<owner>+<name>`. `eval types` reads a file's relative imports there, as
+/// `suggest-types` reads them beside the file on disk (a dataset file is de-annotated, and modules that hold only
+/// declarations are not in the dataset at all); only declarations are read, never an annotation.
+public enum PackageSources {
+  private static let lock = NSLock()
+  nonisolated(unsafe) private static var known: [String: String?] = [:]
+
+  /// The cache folder.
+  public static var cache: String {
+    ProcessInfo.processInfo.environment["CODEINTEL_CORPUS_CACHE"]
+      ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/codeintel/corpus").path
+  }
+
+  /// The root folder of `package`'s sources, or nil when the cache does not hold them.
+  public static func root(of package: String) -> String? {
+    lock.lock()
+    defer { lock.unlock() }
+    if let r = known[package] { return r }
+    var found: String?
+    let github = cache + "/github/" + package.replacingOccurrences(of: "/", with: "+")
+    var isDirectory: ObjCBool = false
+    if package.contains("/"), FileManager.default.fileExists(atPath: github, isDirectory: &isDirectory),
+      isDirectory.boolValue
+    {
+      found = github
+    } else if let names = try? FileManager.default.contentsOfDirectory(atPath: cache + "/src") {
+      found = names.sorted().first { $0.hasPrefix(package + "_") }.map { cache + "/src/" + $0 }
+    }
+    known[package] = .some(found)
+    return found
+  }
+}

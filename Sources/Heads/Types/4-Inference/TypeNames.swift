@@ -63,6 +63,9 @@ public struct TypeNames {
   public private(set) var generics: Set<String> = []
   /// Names imported from a relative module that declares them as values only (a function, a constant).
   public private(set) var importedValues: Set<String> = []
+  /// Names imported from a relative module that declares them generic, with the names of their type parameters in
+  /// order (`InternalOptions` → `Node`, `ElementNode` for `interface InternalOptions<Node, ElementNode …>`).
+  public private(set) var relativeGenericParameters: [String: [String]] = [:]
   private let tree: Tree
   private let parser = Parser(language: .typescript)
 
@@ -70,7 +73,9 @@ public struct TypeNames {
   /// modules' files: one that declares the name as a value only is no type, one that declares a generic
   /// needs type arguments (`: Query` for `export class Query<T>`). A module that is not found, or re-exports the
   /// name, leaves the import accepted.
-  public init(tree: Tree, path: String? = nil) {
+  ///
+  /// `read` gives a module file's bytes by path (default: the disk); `eval types` passes the split's own files.
+  public init(tree: Tree, path: String? = nil, read: ((String) -> [UInt8]?)? = nil) {
     self.tree = tree
     var types: Set<String> = []
     var namespaces: Set<String> = []
@@ -125,14 +130,16 @@ public struct TypeNames {
       }
       return true
     }
+    var parametersOf: [String: [String]] = [:]
     if let path, !relativeImports.isEmpty {
       let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
       var modules: [String: ModuleShape?] = [:]
       for (source, name, local) in relativeImports {
-        if modules[source] == nil { modules[source] = .some(ModuleShape.load(source, from: directory)) }
+        if modules[source] == nil { modules[source] = .some(ModuleShape.load(source, from: directory, read: read)) }
         guard let shape = modules[source] ?? nil else { continue }
         if shape.types.contains(name) {
           if shape.generics.contains(name) { generics.insert(local) }
+          if let p = shape.typeParameters[name], !p.isEmpty { parametersOf[local] = p }
         } else if shape.values.contains(name) {
           types.remove(local)
           importedValues.insert(local)
@@ -143,6 +150,7 @@ public struct TypeNames {
     self.namespaces = namespaces
     self.generics = generics
     self.importedValues = importedValues
+    relativeGenericParameters = parametersOf
   }
 
   /// What a module's file declares at its top level (exported or not): types (and which of them are generic
@@ -151,19 +159,26 @@ public struct TypeNames {
     var types: Set<String> = []
     var generics: Set<String> = []
     var values: Set<String> = []
+    /// The type parameter names of each generic declaration, in order.
+    var typeParameters: [String: [String]] = [:]
 
     /// The module `source` (relative, as written in the import) resolved from `directory` the way TypeScript
     /// resolves a relative import (`x.ts`, `x.tsx`, `x.d.ts`, `x/index.ts`; `x.js` as `x.ts`), or nil.
-    static func load(_ source: String, from directory: URL) -> ModuleShape? {
+    static func load(_ source: String, from directory: URL, read: ((String) -> [UInt8]?)? = nil) -> ModuleShape? {
       var base = directory.appendingPathComponent(source).standardizedFileURL.path
       for ext in [".js", ".jsx", ".mjs", ".cjs"] where base.hasSuffix(ext) { base.removeLast(ext.count) }
       let candidates = [base + ".ts", base + ".tsx", base + ".d.ts", base + "/index.ts", base + "/index.tsx", base]
-      guard
-        let file = candidates.first(where: { p in
+      let found: (path: String, bytes: [UInt8])?
+      if let read {
+        found = candidates.lazy.compactMap { p in read(p).map { (p, $0) } }.first
+      } else {
+        found = candidates.first(where: { p in
           var isDirectory: ObjCBool = false
           return FileManager.default.fileExists(atPath: p, isDirectory: &isDirectory) && !isDirectory.boolValue
-        }), let bytes = FileManager.default.contents(atPath: file),
-        let tree = try? Parser(language: file.hasSuffix(".tsx") ? .tsx : .typescript).parse(bytes: Array(bytes))
+        }).flatMap { p in FileManager.default.contents(atPath: p).map { (p, Array($0)) } }
+      }
+      guard let found,
+        let tree = try? Parser(language: found.path.hasSuffix(".tsx") ? .tsx : .typescript).parse(bytes: found.bytes)
       else { return nil }
       var shape = ModuleShape()
       func declaration(_ node: Node) {
@@ -178,6 +193,8 @@ public struct TypeNames {
             })
           {
             shape.generics.insert(name.text)
+            shape.typeParameters[name.text] = parameters.namedChildren.filter { $0.type == "type_parameter" }
+              .compactMap { $0.child(field: "name")?.text }
           }
         case "function_declaration", "generator_function_declaration", "function_signature":
           if let name = node.child(field: "name") { shape.values.insert(name.text) }
@@ -312,11 +329,26 @@ public struct TypeNames {
     return problem
   }
 
+  /// A bare generic imported from a relative module, applied to the type parameters of its declaration when every
+  /// one of them (by name) is a type parameter in scope at `offset` (`InternalOptions` → `InternalOptions<Node,
+  /// ElementNode>` inside `function compile<Node, ElementNode>(…)`); nil for any other type.
+  public func applied(_ type: String, at offset: Int) -> String? {
+    let t = type.trimmingCharacters(in: .whitespaces)
+    if ProcessInfo.processInfo.environment["CODEINTEL_S20_NO_APPLY"] != nil { return nil }  // TEMPORARY: measurement only
+    guard let parameters = relativeGenericParameters[t], !parameters.isEmpty else { return nil }
+    let scope = typeParameters(at: offset)
+    guard parameters.allSatisfy(scope.contains) else { return nil }
+    return "\(t)<\(parameters.joined(separator: ", "))>"
+  }
+
   /// The candidate as it may be shown, or nil: nil when a name in it is not a type in scope or it is `any`;
-  /// confidence capped at `anyCap` when it contains `any`.
+  /// confidence capped at `anyCap` when it contains `any`. A bare relative generic is first applied to the site's
+  /// type parameters of the same names (`applied(_:at:)`).
   public func vet(_ candidate: TypeEvidence.Suggestion.Candidate, at offset: Int)
     -> TypeEvidence.Suggestion.Candidate?
   {
+    var candidate = candidate
+    if let a = applied(candidate.type, at: offset) { candidate.type = a }
     let type = candidate.type.trimmingCharacters(in: .whitespaces)
     if type == "any" { return nil }
     if problem(with: type, at: offset) != nil { return nil }

@@ -32,6 +32,12 @@ extension TypeEvaluation {
         threshold: evidenceThreshold, top: max(10, pool))
       var out: [TypeCombination.Candidate] = []
       for var c in combined where out.count < pool {
+        // A bare generic of the package's own modules, applied to the site's type parameters of the same names (as
+        // `TypeNames.vet` does for the suggestions).
+        if let a = names.applied(c.type, at: site.offset) {
+          guard !out.contains(where: { TypeAccuracy.normalize($0.type) == TypeAccuracy.normalize(a) }) else { continue }
+          c.type = a
+        }
         let words = c.type.split { !($0.isLetter || $0.isNumber || $0 == "_" || $0 == "$") }
         if TypeAccuracy.normalize(c.type) == "any" || names.problem(with: c.type, at: site.offset) != nil { continue }
         if words.contains("any") { c.confidence = min(c.confidence, TypeNames.anyCap) }
@@ -50,10 +56,13 @@ extension TypeEvaluation {
     }
   }
 
-  /// The names usable as types in a dataset file (`TypeNames` over its parse).
+  /// The names usable as types in a dataset file (`TypeNames` over its parse; relative imports are looked up in the
+  /// package's sources in the corpus cache, `PackageSources`, when it holds them).
   public static func typeNames(_ file: File) throws -> TypeNames {
     let language = file.syntaxLanguage
-    return TypeNames(tree: try Parser(language: language).parse(file.text))
+    return TypeNames(
+      tree: try Parser(language: language).parse(file.text),
+      path: PackageSources.root(of: file.package).map { $0 + "/" + file.path })
   }
 
   /// The shapes a dataset file's code gives its sites (`TypeShapes` over its parse).

@@ -284,4 +284,33 @@ private func file(_ source: String, path: String = "x.ts") throws -> SourceFile 
     let trusting = TypeNames(tree: t)
     #expect(trusting.problem(with: "Query", at: 0) == nil && trusting.problem(with: "makeScope", at: 0) == nil)
   }
+
+  @Test func aBareGenericOfTheProjectIsAppliedToTheSameNamedTypeParameters() throws {
+    // css-select's `InternalOptions<Node, ElementNode>`: the module declares the parameters, the site binds the same.
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("codeintel-relgen-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    try "export interface Options<Node, ElementNode extends Node> { adapter: Node; root?: ElementNode }\n"
+      .write(to: dir.appendingPathComponent("types.ts"), atomically: true, encoding: .utf8)
+    let source = """
+      import type { Options } from "./types.js";
+      export function compile<Node, ElementNode extends Node>(options) { return options; }
+      export function other<T>(options) { return options; }
+
+      """
+    let t = try tree(source)
+    let names = TypeNames(tree: t, path: dir.appendingPathComponent("main.ts").path)
+    let bytes = Array(source.utf8)
+    let inCompile = try #require(bytes.firstIndex(of: UInt8(ascii: "("))) + 1
+    let inOther = bytes.count - 30
+    #expect(names.applied("Options", at: inCompile) == "Options<Node, ElementNode>")
+    #expect(names.applied("Options", at: inOther) == nil, "T is not Node and ElementNode")
+    #expect(names.applied("Options<Node, ElementNode>", at: inCompile) == nil)
+    let vetted = names.vet(.init(type: "Options", confidence: 0.7, reason: "model"), at: inCompile)
+    #expect(vetted?.type == "Options<Node, ElementNode>" && vetted?.confidence == 0.7)
+    // Elsewhere the bare generic is refused, as before.
+    #expect(names.vet(.init(type: "Options", confidence: 0.7, reason: "model"), at: inOther) == nil)
+    // Without the module the name is taken on trust and never applied.
+    #expect(TypeNames(tree: t).applied("Options", at: inCompile) == nil)
+  }
 }

@@ -73,9 +73,7 @@ public struct TypeNames {
   /// modules' files: one that declares the name as a value only is no type, one that declares a generic
   /// needs type arguments (`: Query` for `export class Query<T>`). A module that is not found, or re-exports the
   /// name, leaves the import accepted.
-  ///
-  /// `read` gives a module file's bytes by path (default: the disk); `eval types` passes the split's own files.
-  public init(tree: Tree, path: String? = nil, read: ((String) -> [UInt8]?)? = nil) {
+  public init(tree: Tree, path: String? = nil) {
     self.tree = tree
     var types: Set<String> = []
     var namespaces: Set<String> = []
@@ -135,7 +133,7 @@ public struct TypeNames {
       let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
       var modules: [String: ModuleShape?] = [:]
       for (source, name, local) in relativeImports {
-        if modules[source] == nil { modules[source] = .some(ModuleShape.load(source, from: directory, read: read)) }
+        if modules[source] == nil { modules[source] = .some(ModuleShape.load(source, from: directory)) }
         guard let shape = modules[source] ?? nil else { continue }
         if shape.types.contains(name) {
           if shape.generics.contains(name) { generics.insert(local) }
@@ -164,21 +162,16 @@ public struct TypeNames {
 
     /// The module `source` (relative, as written in the import) resolved from `directory` the way TypeScript
     /// resolves a relative import (`x.ts`, `x.tsx`, `x.d.ts`, `x/index.ts`; `x.js` as `x.ts`), or nil.
-    static func load(_ source: String, from directory: URL, read: ((String) -> [UInt8]?)? = nil) -> ModuleShape? {
+    static func load(_ source: String, from directory: URL) -> ModuleShape? {
       var base = directory.appendingPathComponent(source).standardizedFileURL.path
       for ext in [".js", ".jsx", ".mjs", ".cjs"] where base.hasSuffix(ext) { base.removeLast(ext.count) }
       let candidates = [base + ".ts", base + ".tsx", base + ".d.ts", base + "/index.ts", base + "/index.tsx", base]
-      let found: (path: String, bytes: [UInt8])?
-      if let read {
-        found = candidates.lazy.compactMap { p in read(p).map { (p, $0) } }.first
-      } else {
-        found = candidates.first(where: { p in
+      guard
+        let file = candidates.first(where: { p in
           var isDirectory: ObjCBool = false
           return FileManager.default.fileExists(atPath: p, isDirectory: &isDirectory) && !isDirectory.boolValue
-        }).flatMap { p in FileManager.default.contents(atPath: p).map { (p, Array($0)) } }
-      }
-      guard let found,
-        let tree = try? Parser(language: found.path.hasSuffix(".tsx") ? .tsx : .typescript).parse(bytes: found.bytes)
+        }), let bytes = FileManager.default.contents(atPath: file),
+        let tree = try? Parser(language: file.hasSuffix(".tsx") ? .tsx : .typescript).parse(bytes: Array(bytes))
       else { return nil }
       var shape = ModuleShape()
       func declaration(_ node: Node) {
@@ -334,7 +327,6 @@ public struct TypeNames {
   /// ElementNode>` inside `function compile<Node, ElementNode>(…)`); nil for any other type.
   public func applied(_ type: String, at offset: Int) -> String? {
     let t = type.trimmingCharacters(in: .whitespaces)
-    if ProcessInfo.processInfo.environment["CODEINTEL_S20_NO_APPLY"] != nil { return nil }  // TEMPORARY: measurement only
     guard let parameters = relativeGenericParameters[t], !parameters.isEmpty else { return nil }
     let scope = typeParameters(at: offset)
     guard parameters.allSatisfy(scope.contains) else { return nil }

@@ -59,6 +59,15 @@ public struct CloneFinder {
     func save(_ pairs: [SimilarPair], _ reps: [Int], _ key: String, _ kind: IndexStore.PairKind) throws {
       try store.storePairs(pairs.map { (units[reps[$0.a]].id, units[reps[$0.b]].id, $0.score) }, key: key, kind: kind)
     }
+    // The index's content hash of each file, read once when the signature rules or the worth rules first need it
+    // (both keep what they read of a function under its file's hash).
+    var hashes: [String: String]?
+    func contentHashes() throws -> [String: String] {
+      if let hashes { return hashes }
+      let read = try store.files().mapValues(\.contentHash)
+      hashes = read
+      return read
+    }
     let detector = CloneDetector(options: options, gate: gate)
     let groups = try detector.groups(
       in: snapshot,
@@ -93,7 +102,10 @@ public struct CloneFinder {
         }
         return keys.map { views[$0] ?? ([], []) }
       },
-      signatures: { needed in try FunctionSignature.of(units: needed.map { units[$0] }, root: root, store: store) })
+      signatures: { needed in
+        try FunctionSignature.of(
+          units: needed.map { units[$0] }, root: root, store: store, contentHashes: try contentHashes())
+      })
     var report = CloneReport(
       repository: root, model: snapshot.modelID, threshold: Double(options.threshold), minLines: options.minLines,
       minTokens: options.minTokens, files: snapshot.fileCount, units: units.count, groups: groups)
@@ -121,15 +133,15 @@ public struct CloneFinder {
     if options.functional && options.inputRule {
       report.inputRule = "callable with a common number of arguments (read from the parameter lists)"
     }
-    CloneWorth.annotate(&report, root: root, cache: Self.sizeCache(store))
+    CloneWorth.annotate(&report, root: root, cache: Self.sizeCache(store, contentHashes: try? contentHashes()))
     return report
   }
 
   /// `CloneWorth`'s body sizes kept in the index's `body_sizes`, keyed by the file's content hash and the function's
   /// byte range, so a warm run parses no member's file again. A store that cannot be read or written only costs the
   /// parse: the sizes are then measured as before.
-  static func sizeCache(_ store: IndexStore) -> CloneWorth.SizeCache {
-    let hashes = (try? store.files().mapValues(\.contentHash)) ?? [:]
+  static func sizeCache(_ store: IndexStore, contentHashes: [String: String]? = nil) -> CloneWorth.SizeCache {
+    let hashes = contentHashes ?? (try? store.files().mapValues(\.contentHash)) ?? [:]
     return CloneWorth.SizeCache(
       key: { path, range in hashes[path].map { "body1|\($0)|\(range.lowerBound)|\(range.upperBound)" } },
       load: { keys in

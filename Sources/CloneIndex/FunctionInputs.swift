@@ -149,9 +149,12 @@ public struct FunctionSignature: Sendable, Hashable {
 
   /// The signature of each unit, from the index's `function_signatures` where it holds them, else read from the files
   /// under `root` (each file once) and stored there, so a warm run parses nothing. A unit whose file cannot be read,
-  /// or whose range is no longer a function, gets nil (and nothing is stored for it).
-  public static func of(units: [StoredUnit], root: String, store: IndexStore) throws -> [FunctionSignature?] {
-    let hashes = try store.files().mapValues(\.contentHash)
+  /// or whose range is no longer a function, gets nil (and nothing is stored for it). `contentHashes` (path → the
+  /// index's content hash) saves reading the files table again when the caller has it.
+  public static func of(
+    units: [StoredUnit], root: String, store: IndexStore, contentHashes: [String: String]? = nil
+  ) throws -> [FunctionSignature?] {
+    let hashes = try contentHashes ?? store.files().mapValues(\.contentHash)
     let keys = units.map { u in hashes[u.path].map { key(contentHash: $0, unit: u) } }
     let known = try store.functionSignatures(keys.compactMap { $0 })
     var out = keys.map { k in k.flatMap { known[$0] }.flatMap(FunctionSignature.init(encoded:)) }

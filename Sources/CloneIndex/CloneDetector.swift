@@ -279,6 +279,9 @@ public struct CloneDetector: Sendable {
         removableLines: removable, score: Double(removable) * d.similarity, members: members)
       if d.kind == .nearMiss || d.kind == .functional, snapshot.rawTokens.count == units.count {
         group.tokenOverlap = Self.lowestOverlap(d.members.map { snapshot.rawTokens[$0] })
+        if snapshot.tokensInSourceOrder {
+          group.sharedRun = Self.lowestSharedRun(d.members.map { snapshot.rawTokens[$0] })
+        }
       }
       if d.kind == .functional, snapshot.tokensInSourceOrder, snapshot.rawTokens.count == units.count,
         snapshot.blindTokens.count == units.count
@@ -314,6 +317,55 @@ public struct CloneDetector: Sendable {
       }
     }
     return (low * 10_000).rounded() / 10_000
+  }
+
+  /// The lowest, over every two of `streams` (token hashes in source order), of the length of the longest run of
+  /// consecutive tokens both contain: every two members share a verbatim stretch at least this long.
+  public static func lowestSharedRun(_ streams: [[UInt32]]) -> Int {
+    guard streams.count >= 2 else { return streams.first?.count ?? 0 }
+    var low = Int.max
+    for i in streams.indices {
+      for j in (i + 1)..<streams.count {
+        low = min(low, longestSharedRun(streams[i], streams[j], atMost: low))
+        if low == 0 { return 0 }
+      }
+    }
+    return low
+  }
+
+  /// The length of the longest run of consecutive tokens that `a` and `b` both contain (capped at `atMost`): a binary
+  /// search on the length, each step comparing rolling hashes of every run of that length (O((n + m) log n)).
+  public static func longestSharedRun(_ a: [UInt32], _ b: [UInt32], atMost cap: Int = .max) -> Int {
+    var low = 0
+    var high = min(a.count, b.count, cap)
+    while low < high {
+      let length = (low + high + 1) / 2
+      if shareRun(a, b, length: length) { low = length } else { high = length - 1 }
+    }
+    return low
+  }
+
+  /// Whether `a` and `b` have a run of `length` consecutive tokens in common (by a 64-bit polynomial rolling hash of
+  /// each run; a false match needs a 64-bit collision).
+  static func shareRun(_ a: [UInt32], _ b: [UInt32], length: Int) -> Bool {
+    guard length > 0 else { return true }
+    guard a.count >= length, b.count >= length else { return false }
+    let base: UInt64 = 0x9E37_79B9_7F4A_7C15 | 1
+    var top: UInt64 = 1  // base^(length - 1)
+    for _ in 1..<length { top &*= base }
+    func hashes(_ s: [UInt32], _ body: (UInt64) -> Bool) -> Bool {
+      var h: UInt64 = 0
+      for k in 0..<s.count {
+        if k >= length { h &-= (UInt64(s[k - length]) &+ 1) &* top }
+        h = h &* base &+ (UInt64(s[k]) &+ 1)
+        if k >= length - 1, body(h) { return true }
+      }
+      return false
+    }
+    let (short, long) = a.count <= b.count ? (a, b) : (b, a)
+    var seen = Set<UInt64>(minimumCapacity: short.count)
+    _ = hashes(short) { seen.insert($0); return false }
+    return hashes(long) { seen.contains($0) }
   }
 
   /// The length of the token runs that `lowestRunOverlap` compares.

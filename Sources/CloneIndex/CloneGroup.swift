@@ -61,6 +61,11 @@ public struct CloneGroup: Sendable, Codable, Equatable {
   public var runOverlap: Double?
   /// The same over the identifier-blind tokens (locals as `ID`, literals by class): high for a renamed copy.
   public var blindRunOverlap: Double?
+  /// Near-miss and functional groups: the longest run of consecutive tokens as written that every two members have
+  /// in common, in tokens (the lowest over pairs of each pair's longest shared run; `CloneDetector.lowestSharedRun`;
+  /// absent without token streams in source order). A copy keeps long stretches of its text; parallel code of one
+  /// shape shares short runs between its own names and conditions. `CloneWorth`'s `unshared` reads it.
+  public var sharedRun: Int?
   /// Near-miss and functional groups: whether the group is worth a refactor (`CloneWorth`); the text and SARIF
   /// reports show only these unless `--all`. Absent for exact and renamed groups (always shown).
   public var worth: Bool?

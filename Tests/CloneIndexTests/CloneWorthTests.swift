@@ -214,6 +214,51 @@ import Testing
     #expect(CloneDetector.lowestRunOverlap([[1, 2, 3], [1, 2, 3]]) == 0)
   }
 
+  @Test func sharedRunIsTheLongestVerbatimStretchEveryTwoMembersHave() {
+    let a: [UInt32] = Array(1...12)
+    #expect(CloneDetector.longestSharedRun(a, a) == 12)
+    #expect(CloneDetector.longestSharedRun(a, Array(a.reversed())) == 1)
+    #expect(CloneDetector.longestSharedRun(a, [50, 51]) == 0)
+    // One token changed at index 6 leaves the stretches 1...6 and 8...12: the longer is 6.
+    var b = a
+    b[6] = 99
+    #expect(CloneDetector.longestSharedRun(a, b) == 6)
+    // Anywhere in either stream, and the same token repeated does not fool the rolling hash.
+    #expect(CloneDetector.longestSharedRun([7, 7, 7, 1, 2, 3, 4, 7], [9, 1, 2, 3, 4, 7, 7]) == 5)
+    #expect(CloneDetector.longestSharedRun([5, 5, 5, 5], [5, 5]) == 2)
+    // A group's value is its weakest pair's; a cap ends the search early without changing a smaller answer.
+    #expect(CloneDetector.lowestSharedRun([a, b, Array(1...3)]) == 3)
+    #expect(CloneDetector.longestSharedRun(a, a, atMost: 4) == 4)
+    // Against the quadratic definition on random streams over a small alphabet (many partial matches).
+    var rng = SplitMix(seed: 21)
+    for _ in 0..<50 {
+      let x = (0..<Int(rng.next() % 40)).map { _ in UInt32(rng.next() % 3) }
+      let y = (0..<Int(rng.next() % 40)).map { _ in UInt32(rng.next() % 3) }
+      var best = 0
+      for i in x.indices {
+        for j in y.indices {
+          var k = 0
+          while i + k < x.count, j + k < y.count, x[i + k] == y[j + k] { k += 1 }
+          best = max(best, k)
+        }
+      }
+      #expect(CloneDetector.longestSharedRun(x, y) == best)
+    }
+  }
+
+  /// A small deterministic generator for the test above.
+  struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+      state &+= 0x9E37_79B9_7F4A_7C15
+      var z = state
+      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+      return z ^ (z >> 31)
+    }
+  }
+
   /// Planted pairs for `unlike` (`Tests/Fixtures/clone-worth/`, shared with the editor's test):
   /// - a rewrite: `orders.js`'s `summarizeOrders` copied into `invoices.js` with every local renamed and three small
   ///   edits. It shares under 70 % of its tokens as written, so session 8's `unlike` hid it; its

@@ -281,6 +281,9 @@ public struct CloneDetector: Sendable {
         group.tokenOverlap = Self.lowestOverlap(d.members.map { snapshot.rawTokens[$0] })
         if snapshot.tokensInSourceOrder {
           group.sharedRun = Self.lowestSharedRun(d.members.map { snapshot.rawTokens[$0] })
+          if snapshot.blindTokens.count == units.count {
+            group.blindSharedRun = Self.lowestSharedRun(d.members.map { snapshot.blindTokens[$0] })
+          }
         }
       }
       if d.kind == .functional, snapshot.tokensInSourceOrder, snapshot.rawTokens.count == units.count,

@@ -66,6 +66,8 @@ public struct CloneGroup: Sendable, Codable, Equatable {
   /// absent without token streams in source order). A copy keeps long stretches of its text; parallel code of one
   /// shape shares short runs between its own names and conditions. `CloneWorth`'s `unshared` reads it.
   public var sharedRun: Int?
+  /// The same over the identifier-blind tokens (locals as `ID`, literals by class): long for a renamed copy.
+  public var blindSharedRun: Int?
   /// Near-miss and functional groups: whether the group is worth a refactor (`CloneWorth`); the text and SARIF
   /// reports show only these unless `--all`. Absent for exact and renamed groups (always shown).
   public var worth: Bool?

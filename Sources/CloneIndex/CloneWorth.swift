@@ -22,10 +22,11 @@ import Syntax
 ///   identifier-blind (`CloneGroup.blindRunOverlap`): alike in role (the same shape, parallel jobs whose names and
 ///   literals differ throughout), not copies of one code. A copy with edits keeps runs of its text; a renamed copy
 ///   keeps its identifier-blind runs. (Session 9; session 8's rule compared single tokens as written, under 0.7.)
-/// - `unshared` (near-miss and functional groups): some two members have no run of `minSharedRun` consecutive tokens
-///   as written in common (`CloneGroup.sharedRun`): a copy keeps long stretches of its text, parallel code of one
-///   shape shares short runs between its own names and conditions. (Session 21, fitted on the labelled groups of ten
-///   train/valid repositories; docs/audits/clones-s21-shared-stretch.md.)
+/// - `unshared` (near-miss and functional groups): some two members have neither a run of `minSharedRun` consecutive
+///   tokens as written in common (`CloneGroup.sharedRun`) nor one of `minBlindSharedRun` identifier-blind tokens
+///   (`CloneGroup.blindSharedRun`): a copy keeps long stretches of its text (a renamed copy, of its shape), parallel
+///   code of one shape shares short runs between its own names and conditions. (Session 21, fitted on the labelled
+///   groups of ten train/valid repositories; docs/audits/clones-s21-shared-stretch.md.)
 ///
 /// Exact and renamed groups are not judged (whole copies are always worth a look). The rules read each member's
 /// body from its file (`measure`), so they see statements and body tokens, not the signature's type parameters.
@@ -64,12 +65,14 @@ public enum CloneWorth {
   /// `unshared`: a near-miss or functional group in which two members share no run of this many consecutive tokens as
   /// written (`CloneGroup.sharedRun`). 48 tokens is about six lines of code.
   public static let minSharedRun = 48
+  /// … and no run of this many identifier-blind tokens (a renamed copy keeps its shape under new names).
+  public static let minBlindSharedRun = 96
 
   /// The rule that says a group of `kind` is not worth a refactor, or nil when it is (exact and renamed groups, and
   /// groups whose members could not be measured, are always nil).
   public static func judge(
     kind: CloneKind, members: [CloneLocation], runOverlap: Double? = nil, blindRunOverlap: Double? = nil,
-    sharedRun: Int? = nil
+    sharedRun: Int? = nil, blindSharedRun: Int? = nil
   ) -> Reason? {
     var sizes: [BodySize] = []
     for m in members {
@@ -78,14 +81,14 @@ public enum CloneWorth {
     }
     return judge(
       kind: kind, names: members.map(\.name), sizes: sizes, runOverlap: runOverlap, blindRunOverlap: blindRunOverlap,
-      sharedRun: sharedRun)
+      sharedRun: sharedRun, blindSharedRun: blindSharedRun)
   }
 
   /// The same rules over members' names and body sizes and the group's run overlaps (the editor judges a pair
   /// this way). Without `runOverlap` (no token streams) `unlike` does not apply, without `sharedRun` `unshared`.
   public static func judge(
     kind: CloneKind, names: [String?], sizes: [BodySize], runOverlap: Double?, blindRunOverlap: Double?,
-    sharedRun: Int? = nil
+    sharedRun: Int? = nil, blindSharedRun: Int? = nil
   ) -> Reason? {
     guard kind == .nearMiss || kind == .functional, sizes.count >= 2, names.count == sizes.count else { return nil }
     if sizes.allSatisfy({ $0.statements <= thinStatements && $0.compound == 0 }) { return .thin }
@@ -99,7 +102,7 @@ public enum CloneWorth {
     {
       return .unlike
     }
-    if let shared = sharedRun, shared < minSharedRun { return .unshared }
+    if let shared = sharedRun, shared < minSharedRun, (blindSharedRun ?? 0) < minBlindSharedRun { return .unshared }
     return nil
   }
 
@@ -111,7 +114,7 @@ public enum CloneWorth {
       guard g.kind == .nearMiss || g.kind == .functional else { continue }
       let reason = judge(
         kind: g.kind, members: g.members, runOverlap: g.runOverlap, blindRunOverlap: g.blindRunOverlap,
-        sharedRun: g.sharedRun)
+        sharedRun: g.sharedRun, blindSharedRun: g.blindSharedRun)
       report.groups[i].worth = reason == nil
       report.groups[i].notWorth = reason
     }

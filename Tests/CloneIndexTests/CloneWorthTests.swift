@@ -272,7 +272,7 @@ import Testing
 
   /// The verdict on two functions as a functional group, from their real token streams and bodies (as
   /// `codeintel clones` measures them), and session 8's measure (the lowest token-bag overlap as written).
-  private func functionalPair(_ a: String, _ b: String) throws -> (reason: CloneWorth.Reason?, bag: Double) {
+  private func functionalPair(_ a: String, _ b: String) throws -> (reason: CloneWorth.Reason?, bag: Double, shared: Int, blindShared: Int) {
     var names: [String?] = []
     var sizes: [CloneWorth.BodySize] = []
     var raw: [[UInt32]] = []
@@ -289,11 +289,12 @@ import Testing
     let reason = CloneWorth.judge(
       kind: .functional, names: names, sizes: sizes, runOverlap: CloneDetector.lowestRunOverlap(raw),
       blindRunOverlap: CloneDetector.lowestRunOverlap(blind))
-    return (reason, CloneDetector.lowestOverlap(raw))
+    return (reason, CloneDetector.lowestOverlap(raw), CloneDetector.lowestSharedRun(raw), CloneDetector.lowestSharedRun(blind))
   }
 
   @Test func aRenamedRewriteStaysShownAndParallelJobsOfOneShapeAreHidden() throws {
     let rewrite = try functionalPair(try Self.fixture("orders.js"), try Self.fixture("invoices.js"))
+    print("SHARED", rewrite.shared, rewrite.blindShared)
     #expect(rewrite.reason == nil)
     #expect(rewrite.bag < 0.7, "session 8's rule (token-bag overlap under 0.7) hid it")
     let parallel = try functionalPair(try Self.fixture("header.js"), try Self.fixture("footer.js"))

@@ -22,7 +22,7 @@ import Syntax
 ///   identifier-blind (`CloneGroup.blindRunOverlap`): alike in role (the same shape, parallel jobs whose names and
 ///   literals differ throughout), not copies of one code. A copy with edits keeps runs of its text; a renamed copy
 ///   keeps its identifier-blind runs. (Session 9; session 8's rule compared single tokens as written, under 0.7.)
-/// - `unshared` (near-miss and functional groups): some two members have neither a run of `minSharedRun` consecutive
+/// - `unshared` (near-miss groups): some two members have neither a run of `minSharedRun` consecutive
 ///   tokens as written in common (`CloneGroup.sharedRun`) nor one of `minBlindSharedRun` identifier-blind tokens
 ///   (`CloneGroup.blindSharedRun`): a copy keeps long stretches of its text (a renamed copy, of its shape), parallel
 ///   code of one shape shares short runs between its own names and conditions. (Session 21, fitted on the labelled
@@ -62,7 +62,7 @@ public enum CloneWorth {
   public static let minFunctionalRunOverlap = 0.25
   /// … and less than this of their identifier-blind runs.
   public static let minFunctionalBlindRunOverlap = 0.6
-  /// `unshared`: a near-miss or functional group in which two members share no run of this many consecutive tokens as
+  /// `unshared`: a near-miss group in which two members share no run of this many consecutive tokens as
   /// written (`CloneGroup.sharedRun`). 48 tokens is about six lines of code.
   public static let minSharedRun = 48
   /// … and no run of this many identifier-blind tokens (a renamed copy keeps its shape under new names).
@@ -102,7 +102,9 @@ public enum CloneWorth {
     {
       return .unlike
     }
-    if let shared = sharedRun, shared < minSharedRun, (blindSharedRun ?? 0) < minBlindSharedRun { return .unshared }
+    if kind == .nearMiss, let shared = sharedRun, shared < minSharedRun, (blindSharedRun ?? 0) < minBlindSharedRun {
+      return .unshared
+    }
     return nil
   }
 

@@ -368,15 +368,9 @@ public final class IndexedCloneLookup: CloneLookup, @unchecked Sendable {
     let blindRuns =
       streams && !snapshot.blindTokens[u].isEmpty
       ? CloneDetector.lowestRunOverlap([TokenHash.hashes(tokens.features), snapshot.blindTokens[u]]) : nil
-    let shared =
-      streams && !snapshot.rawTokens[u].isEmpty
-      ? CloneDetector.longestSharedRun(TokenHash.hashes(tokens.exact), snapshot.rawTokens[u]) : nil
-    let blindShared =
-      streams && !snapshot.blindTokens[u].isEmpty
-      ? CloneDetector.longestSharedRun(TokenHash.hashes(tokens.features), snapshot.blindTokens[u]) : nil
     return CloneWorth.judge(
       kind: .functional, names: [unit.name, s.name], sizes: [CloneWorth.bodySize(body), theirs], runOverlap: runs,
-      blindRunOverlap: blindRuns, sharedRun: shared, blindSharedRun: blindShared) == nil
+      blindRunOverlap: blindRuns) == nil
   }
 
   // MARK: - The decision

@@ -64,7 +64,8 @@ public struct CloneGroup: Sendable, Codable, Equatable {
   /// Near-miss and functional groups: the longest run of consecutive tokens as written that every two members have
   /// in common, in tokens (the lowest over pairs of each pair's longest shared run; `CloneDetector.lowestSharedRun`;
   /// absent without token streams in source order). A copy keeps long stretches of its text; parallel code of one
-  /// shape shares short runs between its own names and conditions. `CloneWorth`'s `unshared` reads it.
+  /// shape shares short runs between its own names and conditions. A measure for readers and fits: no rule reads it
+  /// (session 21 measured a rule on it and did not adopt it; docs/audits/clones-s21-shared-stretch.md).
   public var sharedRun: Int?
   /// The same over the identifier-blind tokens (locals as `ID`, literals by class): long for a renamed copy.
   public var blindSharedRun: Int?

@@ -4,10 +4,9 @@ import Syntax
 /// Whether a near-miss or functional group is worth a reviewer's refactor, or alike but small or parallel.
 ///
 /// Issue 18's audits read most of the default output as "real but not worth it": parallel copies of one
-/// pattern that a shared implementation would not improve. Five named rules, fitted on labelled groups of repositories
-/// of the corpus's GitHub train/valid split (the first four on 151 groups of six, `docs/audits/clone-worth-fit.tsv`;
-/// `unshared` on those and 100 more of four others; docs/CLONES.md), say when a group is *not* worth it; a group no
-/// rule names is worth a refactor:
+/// pattern that a shared implementation would not improve. Four named rules, fitted on 151 labelled groups of six
+/// repositories of the corpus's GitHub train/valid split (`docs/audits/clone-worth-fit.tsv`; docs/CLONES.md),
+/// say when a group is *not* worth it; a group no rule names is worth a refactor:
 ///
 /// - `thin`: every member's body is at most `thinStatements` statements, none of them a branch, loop, `switch`,
 ///   `try` or block (a forwarding call, a `return` of one expression, an assignment and a call): thin wrappers and
@@ -22,11 +21,6 @@ import Syntax
 ///   identifier-blind (`CloneGroup.blindRunOverlap`): alike in role (the same shape, parallel jobs whose names and
 ///   literals differ throughout), not copies of one code. A copy with edits keeps runs of its text; a renamed copy
 ///   keeps its identifier-blind runs. (Session 9; session 8's rule compared single tokens as written, under 0.7.)
-/// - `unshared` (near-miss groups): some two members have neither a run of `minSharedRun` consecutive
-///   tokens as written in common (`CloneGroup.sharedRun`) nor one of `minBlindSharedRun` identifier-blind tokens
-///   (`CloneGroup.blindSharedRun`): a copy keeps long stretches of its text (a renamed copy, of its shape), parallel
-///   code of one shape shares short runs between its own names and conditions. (Session 21, fitted on the labelled
-///   groups of ten train/valid repositories; docs/audits/clones-s21-shared-stretch.md.)
 ///
 /// Exact and renamed groups are not judged (whole copies are always worth a look). The rules read each member's
 /// body from its file (`measure`), so they see statements and body tokens, not the signature's type parameters.
@@ -37,7 +31,6 @@ public enum CloneWorth {
     case mirror
     case small
     case unlike
-    case unshared
 
     /// The words the text report uses.
     public var phrase: String {
@@ -46,7 +39,6 @@ public enum CloneWorth {
       case .mirror: return "mirror pairs"
       case .small: return "small"
       case .unlike: return "alike in role only"
-      case .unshared: return "no long stretch in common"
       }
     }
   }
@@ -62,17 +54,11 @@ public enum CloneWorth {
   public static let minFunctionalRunOverlap = 0.25
   /// … and less than this of their identifier-blind runs.
   public static let minFunctionalBlindRunOverlap = 0.6
-  /// `unshared`: a near-miss group in which two members share no run of this many consecutive tokens as
-  /// written (`CloneGroup.sharedRun`). 48 tokens is about six lines of code.
-  public static let minSharedRun = 48
-  /// … and no run of this many identifier-blind tokens (a renamed copy keeps its shape under new names).
-  public static let minBlindSharedRun = 96
 
   /// The rule that says a group of `kind` is not worth a refactor, or nil when it is (exact and renamed groups, and
   /// groups whose members could not be measured, are always nil).
   public static func judge(
-    kind: CloneKind, members: [CloneLocation], runOverlap: Double? = nil, blindRunOverlap: Double? = nil,
-    sharedRun: Int? = nil, blindSharedRun: Int? = nil
+    kind: CloneKind, members: [CloneLocation], runOverlap: Double? = nil, blindRunOverlap: Double? = nil
   ) -> Reason? {
     var sizes: [BodySize] = []
     for m in members {
@@ -80,15 +66,13 @@ public enum CloneWorth {
       sizes.append(BodySize(statements: statements, tokens: tokens, compound: m.compoundStatements ?? 0))
     }
     return judge(
-      kind: kind, names: members.map(\.name), sizes: sizes, runOverlap: runOverlap, blindRunOverlap: blindRunOverlap,
-      sharedRun: sharedRun, blindSharedRun: blindSharedRun)
+      kind: kind, names: members.map(\.name), sizes: sizes, runOverlap: runOverlap, blindRunOverlap: blindRunOverlap)
   }
 
   /// The same rules over members' names and body sizes and the group's run overlaps (the editor judges a pair
-  /// this way). Without `runOverlap` (no token streams) `unlike` does not apply, without `sharedRun` `unshared`.
+  /// this way). Without `runOverlap` (no token streams) `unlike` does not apply.
   public static func judge(
-    kind: CloneKind, names: [String?], sizes: [BodySize], runOverlap: Double?, blindRunOverlap: Double?,
-    sharedRun: Int? = nil, blindSharedRun: Int? = nil
+    kind: CloneKind, names: [String?], sizes: [BodySize], runOverlap: Double?, blindRunOverlap: Double?
   ) -> Reason? {
     guard kind == .nearMiss || kind == .functional, sizes.count >= 2, names.count == sizes.count else { return nil }
     if sizes.allSatisfy({ $0.statements <= thinStatements && $0.compound == 0 }) { return .thin }
@@ -102,9 +86,6 @@ public enum CloneWorth {
     {
       return .unlike
     }
-    if kind == .nearMiss, let shared = sharedRun, shared < minSharedRun, (blindSharedRun ?? 0) < minBlindSharedRun {
-      return .unshared
-    }
     return nil
   }
 
@@ -115,8 +96,7 @@ public enum CloneWorth {
       let g = report.groups[i]
       guard g.kind == .nearMiss || g.kind == .functional else { continue }
       let reason = judge(
-        kind: g.kind, members: g.members, runOverlap: g.runOverlap, blindRunOverlap: g.blindRunOverlap,
-        sharedRun: g.sharedRun, blindSharedRun: g.blindSharedRun)
+        kind: g.kind, members: g.members, runOverlap: g.runOverlap, blindRunOverlap: g.blindRunOverlap)
       report.groups[i].worth = reason == nil
       report.groups[i].notWorth = reason
     }

@@ -39,9 +39,11 @@ import Testing
       let judged = g["kind"] as? String == "near-miss" || g["kind"] as? String == "functional"
       #expect(
         judged
-          ? Set(g.keys).isSuperset(of: base.union(["worth", "tokenOverlap"]))
+          ? Set(g.keys).isSuperset(of: base.union(["worth", "tokenOverlap", "sharedRun", "blindSharedRun"]))
             && Set(g.keys).isSubset(
-              of: base.union(["worth", "tokenOverlap", "notWorth", "runOverlap", "blindRunOverlap"]))
+              of: base.union([
+                "worth", "tokenOverlap", "notWorth", "runOverlap", "blindRunOverlap", "sharedRun", "blindSharedRun",
+              ]))
           : Set(g.keys) == base)
       #expect(["exact", "renamed", "near-miss", "functional"].contains(g["kind"] as? String ?? ""))
       let members = try #require(g["members"] as? [[String: Any]])

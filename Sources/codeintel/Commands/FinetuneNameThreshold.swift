@@ -37,7 +37,9 @@ enum FinetuneNameThreshold {
                                   rule, the lowest level whose shown suggestions of both splits
                                   together reach the goals as measured (no bound, no per-split check)
              --dump FILE          also write every listed suggestion's confidence signals and
-                                  outcomes as JSON lines (for studying the threshold; docs/NAMES.md)
+                                  outcomes as JSON lines (for studying the threshold; docs/NAMES.md);
+                                  "taken": true marks the names the fit leaves out (another
+                                  function of the file holds them)
     """
 
   static func run(_ args: [String]) throws -> Int32 {
@@ -241,6 +243,8 @@ enum FinetuneNameThreshold {
             ? 0 : Double(p.subtokens.filter { body.contains($0.lowercased()) }.count) / Double(p.subtokens.count),
           "subtokens": p.subtokens.count, "tokens": tokenCount, "chars": r.input.utf8.count,
           "anyRight": point.anyRight, "exact": point.exact,
+          // The fit leaves out names another function of the file holds (the product never shows them).
+          "taken": r.nameIsTaken(p.subtokens),
         ]
         let data = try JSONSerialization.data(withJSONObject: row, options: [.sortedKeys])
         text += String(decoding: data, as: UTF8.self) + "\n"

@@ -57,6 +57,35 @@ struct TypeShapesTests {
     #expect(s.shape(anchor: offset(after: "both(a)", in: text), kind: "return") == nil)
   }
 
+  @Test("returns that say 'maybe nothing' in their own syntax: e || null, a?.b, xs.find(…) (session 21)")
+  func nullishReturnExpressions() throws {
+    let text = """
+      function getParent(elem: Node) { return elem.parent || null; }
+      function orNull(m: Map<string, Node>, k: string) { return m.get(k) ?? null; }
+      function attr(elem: Element, name: string) { return elem.attribs?.[name]; }
+      function size(a: Box) { return a?.inner.size; }
+      function call(f: Handler) { return f.run?.(); }
+      function pick(xs: Item[], id: string) { return xs.find((x) => x.id === id); }
+      function mixed(xs: Item[], a: boolean) { if (a) return null; return xs.find((x) => x.ok); }
+      function plain(a: Box) { return a.inner.size || 0; }
+      function chained(a: Box) { return (a?.inner).size; }
+
+      """
+    let s = try shapes(text)
+    func shape(_ f: String) -> TypeShapes.Shape? { s.shape(anchor: offset(after: f, in: text), kind: "return") }
+    #expect(shape("getParent(elem: Node)") == .orNull)
+    #expect(shape("orNull(m: Map<string, Node>, k: string)") == .orNull)
+    #expect(shape("attr(elem: Element, name: string)") == .orUndefined)
+    #expect(shape("size(a: Box)") == .orUndefined)
+    #expect(shape("call(f: Handler)") == .orUndefined)
+    #expect(shape("pick(xs: Item[], id: string)") == .orUndefined)
+    // `null` on one path and `undefined` from `find` on the other: no shape is sure.
+    #expect(shape("mixed(xs: Item[], a: boolean)") == nil)
+    // `|| 0` is a default, not nothing; a parenthesised chain ends the short-circuit.
+    #expect(shape("plain(a: Box)") == nil)
+    #expect(shape("chained(a: Box)") == nil)
+  }
+
   @Test("a union shape does not stack a member a function-typed union already has")
   func unionOfFunctionType() {
     // The `>` of `=>` once counted as a closing bracket, so `(() => void) | null` read as one member and the

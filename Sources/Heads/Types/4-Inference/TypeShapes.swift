@@ -8,7 +8,8 @@ import Syntax
 /// Shapes, each read off the syntax alone:
 /// - an `async` function's return is `Promise<…>` (the compiler demands it);
 /// - a function whose `return`s give a value and also nothing (`return;`, `return undefined`) returns
-///   `… | undefined`; a value and `null`: `… | null`;
+///   `… | undefined`; a value and `null`: `… | null`; a returned expression says so itself too (session 21):
+///   `e || null` / `e ?? null` gives `null`, an optional chain (`a?.b`) or `xs.find(…)` nothing;
 /// - a function every one of whose `return`s gives an array the code makes (`[]`, `.map(…)`, `.filter(…)`,
 ///   `Object.keys(…)`, …, or a local variable initialised with one of those) returns an array `…[]` (a
 ///   non-empty array literal may be a tuple: not counted);
@@ -365,11 +366,15 @@ public enum TypeShapes {
       let undefinedValues = values.filter { isUndefined($0) }.count
       let nullValues = values.filter { $0.type == "null" }.count
       let real = values.count - undefinedValues - nullValues
-      if real > 0 && (bare || undefinedValues > 0) && nullValues == 0 {
+      // Values that say "maybe nothing" in their own syntax (session 21): `e || null`, `a?.b`, `xs.find(…)`.
+      let parts = values.map(nothingPart)
+      let maybeNull = nullValues > 0 || parts.contains { $0 == .null }
+      let maybeUndefined = bare || undefinedValues > 0 || parts.contains { $0 == .undefined }
+      if real > 0 && maybeUndefined && !maybeNull {
         inner = .orUndefined
-      } else if real > 0 && nullValues > 0 && !bare && undefinedValues == 0 {
+      } else if real > 0 && maybeNull && !maybeUndefined {
         inner = .orNull
-      } else if real > 0 && !bare && undefinedValues == 0 && nullValues == 0 && returnsArrays(values, body: body) {
+      } else if real > 0 && !maybeNull && !maybeUndefined && returnsArrays(values, body: body) {
         inner = .array
       } else {
         inner = nil
@@ -380,6 +385,38 @@ public enum TypeShapes {
     if keywords.contains("async") && !keywords.contains("*") { return inner.map { .promiseOf($0) } ?? .promise }
     return inner
   }
+
+  /// What a returned expression may give besides a value, read off its own syntax: `null` for `e || null` and
+  /// `e ?? null`; `undefined` for an optional chain at the top of the expression (`a?.b`, `a?.[k]`, `a?.m()`, also
+  /// continued: `a?.b.c`) and for a call of `find` / `findLast` (`xs.find(…)`); nil otherwise (a `null` or
+  /// `undefined` literal is counted apart).
+  static func nothingPart(_ value: Node) -> NothingPart? {
+    switch value.type {
+    case "binary_expression":
+      guard let op = value.child(field: "operator")?.text, op == "||" || op == "??",
+        let right = value.child(field: "right"), right.type == "null"
+      else { return nil }
+      return .null
+    case "member_expression", "subscript_expression", "call_expression":
+      if value.type == "call_expression", let function = value.child(field: "function"),
+        function.type == "member_expression", let property = function.child(field: "property"),
+        property.text == "find" || property.text == "findLast"
+      {
+        return .undefined
+      }
+      var node: Node? = value
+      while let n = node, ["member_expression", "subscript_expression", "call_expression"].contains(n.type) {
+        // `a?.b` and `a?.[k]` hold an `optional_chain` node; a call `f?.()` holds the bare `?.` token.
+        if n.children.contains(where: { $0.type == "optional_chain" || $0.type == "?." }) { return .undefined }
+        node = n.child(field: n.type == "call_expression" ? "function" : "object")
+      }
+      return nil
+    default:
+      return nil
+    }
+  }
+
+  enum NothingPart { case null, undefined }
 
   /// Every value is an array the code makes: an empty `[]`, a call that always gives an array, or a variable
   /// declared in `body` with such an initialiser.

@@ -72,7 +72,7 @@ let package = Package(
     .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
     .testTarget(name: "ModelTests", dependencies: ["Model", "Heads", "Tensor", "Tokenizer"]),
     .testTarget(name: "CorpusTests", dependencies: ["Corpus", "Syntax"]),
-    .testTarget(name: "CloneIndexTests", dependencies: ["CloneIndex", "Syntax"]),
+    .testTarget(name: "CloneIndexTests", dependencies: ["CloneIndex", "Syntax", "Randomness"]),
     .testTarget(name: "CodeIntelTests", dependencies: ["CodeIntel", "Heads", "Model", "Tensor", "Tokenizer", "Syntax"]),
     .testTarget(name: "LanguageServerTests", dependencies: ["LanguageServer", "CodeIntel", "Heads", "CloneIndex", "Syntax"]),
   ],

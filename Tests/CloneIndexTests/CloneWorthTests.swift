@@ -1,4 +1,5 @@
 import Foundation
+import Randomness
 import Syntax
 import Testing
 
@@ -230,7 +231,7 @@ import Testing
     #expect(CloneDetector.lowestSharedRun([a, b, Array(1...3)]) == 3)
     #expect(CloneDetector.longestSharedRun(a, a, atMost: 4) == 4)
     // Against the quadratic definition on random streams over a small alphabet (many partial matches).
-    var rng = SplitMix(seed: 21)
+    var rng = SplitMix64(seed: 21)
     for _ in 0..<50 {
       let x = (0..<Int(rng.next() % 40)).map { _ in UInt32(rng.next() % 3) }
       let y = (0..<Int(rng.next() % 40)).map { _ in UInt32(rng.next() % 3) }
@@ -255,19 +256,6 @@ import Testing
     // counter no longer breaks it.
     #expect(shared > 10 && shared < 60)
     #expect(blind >= shared)
-  }
-
-  /// A small deterministic generator for the test above.
-  struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-      state &+= 0x9E37_79B9_7F4A_7C15
-      var z = state
-      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-      return z ^ (z >> 31)
-    }
   }
 
   /// Planted pairs for `unlike` (`Tests/Fixtures/clone-worth/`, shared with the editor's test):

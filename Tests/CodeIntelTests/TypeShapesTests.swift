@@ -57,7 +57,7 @@ struct TypeShapesTests {
     #expect(s.shape(anchor: offset(after: "both(a)", in: text), kind: "return") == nil)
   }
 
-  @Test("returns that say 'maybe nothing' in their own syntax: e || null, a?.b, xs.find(…) (session 21)")
+  @Test("returns that say 'maybe nothing' in their own syntax: e || null, a?.b, xs.find((x) => …) (session 21)")
   func nullishReturnExpressions() throws {
     let text = """
       function getParent(elem: Node) { return elem.parent || null; }
@@ -69,6 +69,9 @@ struct TypeShapesTests {
       function mixed(xs: Item[], a: boolean) { if (a) return null; return xs.find((x) => x.ok); }
       function plain(a: Box) { return a.inner.size || 0; }
       function chained(a: Box) { return (a?.inner).size; }
+      function query(el: Cheerio, sel: string) { return el.find(sel); }
+      function named(xs: Item[], test: Test) { return xs.find(test); }
+      function legacy(xs: Item[]) { return xs.findLast(function (x) { return x.ok; }); }
 
       """
     let s = try shapes(text)
@@ -84,6 +87,11 @@ struct TypeShapesTests {
     // `|| 0` is a default, not nothing; a parenthesised chain ends the short-circuit.
     #expect(shape("plain(a: Box)") == nil)
     #expect(shape("chained(a: Box)") == nil)
+    // Only an array's `find(predicate)` with the predicate written in place: jQuery's and cheerio's `find(selector)`,
+    // mongoose's `find(filter)` return objects, and a name may be either.
+    #expect(shape("query(el: Cheerio, sel: string)") == nil)
+    #expect(shape("named(xs: Item[], test: Test)") == nil)
+    #expect(shape("legacy(xs: Item[])") == .orUndefined)
   }
 
   @Test("a union shape does not stack a member a function-typed union already has")

@@ -388,7 +388,8 @@ public enum TypeShapes {
 
   /// What a returned expression may give besides a value, read off its own syntax: `null` for `e || null` and
   /// `e ?? null`; `undefined` for an optional chain at the top of the expression (`a?.b`, `a?.[k]`, `a?.m()`, also
-  /// continued: `a?.b.c`) and for a call of `find` / `findLast` (`xs.find(…)`); nil otherwise (a `null` or
+  /// continued: `a?.b.c`) and for a call of `find` / `findLast` with a function written in place as its first argument
+  /// (`xs.find((x) => …)`); nil otherwise (a `null` or
   /// `undefined` literal is counted apart).
   static func nothingPart(_ value: Node) -> NothingPart? {
     switch value.type {
@@ -398,9 +399,13 @@ public enum TypeShapes {
       else { return nil }
       return .null
     case "member_expression", "subscript_expression", "call_expression":
+      // An array's `find(predicate)`: the predicate written in place. jQuery's and cheerio's `find(selector)` and
+      // mongoose's `find(filter)` return objects, never `undefined`.
       if value.type == "call_expression", let function = value.child(field: "function"),
         function.type == "member_expression", let property = function.child(field: "property"),
-        property.text == "find" || property.text == "findLast"
+        property.text == "find" || property.text == "findLast",
+        let first = value.child(field: "arguments")?.namedChildren.first(where: { $0.type != "comment" }),
+        functionExpressions.contains(first.type)
       {
         return .undefined
       }
@@ -417,6 +422,9 @@ public enum TypeShapes {
   }
 
   enum NothingPart { case null, undefined }
+
+  /// Function literals: an array predicate written in place.
+  static let functionExpressions: Set<String> = ["arrow_function", "function_expression", "function"]
 
   /// Every value is an array the code makes: an empty `[]`, a call that always gives an array, or a variable
   /// declared in `body` with such an initialiser.

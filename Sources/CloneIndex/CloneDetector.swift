@@ -95,8 +95,9 @@ public struct CloneOptions: Sendable, Equatable {
 ///    pair of that kind, so one generic function cannot chain unrelated code together. Near-miss pairs
 ///    come from `NearMissIndex` (token-bag overlap), functional pairs from the embeddings (cosine at or
 ///    above the threshold). The size cap counts every member of every class, and no group holds a
-///    function and one nested in it. A functional group whose members all share one near-miss group
-///    says nothing new and is dropped. A functional pair must also be alike beyond the repository's template
+///    function and one nested in it. A functional group shows one member of each near-miss, exact or renamed
+///    group it holds, and one that adds no other member says nothing new and is dropped. A functional pair must
+///    also be alike beyond the repository's template
 ///    (`RepositoryTemplates`, unless `options.templateRule` is off).
 /// 3. Outermost only: a member nested in another member of its group leaves the group, and a group
 ///    whose every member sits inside a reported function is dropped.
@@ -230,14 +231,17 @@ public struct CloneDetector: Sendable {
       drafts += near
     }
     if options.functional && snapshot.dimension > 0 {
+      // Members of a copy group already reported: a near-miss group, or a canonical class of two or more (an exact
+      // or renamed group; session 21: a functional group holding a class and one variant of it repeated the class).
+      let copies = nearMissGroups + classes.filter { $0.count >= 2 }
       let inNear = Dictionary(
-        nearMissGroups.enumerated().flatMap { g, ms in ms.map { ($0, g) } }, uniquingKeysWith: { a, _ in a })
+        copies.enumerated().flatMap { g, ms in ms.map { ($0, g) } }, uniquingKeysWith: { a, _ in a })
       let functional = try functionalGroups(
         snapshot, classes: classes, pairs: pairs, encoderVectors: encoderVectors, signatures: signatures)
-      // A functional group reports what the near-miss groups do not: members already in a near-miss group
-      // are shown once per such group (its link to the rest), and a group that adds no member beyond the
-      // near-miss groups is dropped (on graphql-js 5 of the first 8 functional groups were supersets of a
-      // near-miss group, reporting the same code twice; docs/CLONES.md).
+      // A functional group reports what the near-miss, exact and renamed groups do not: members already in one
+      // are shown once per such group (its link to the rest), and a group that adds no member beyond them is
+      // dropped (on graphql-js 5 of the first 8 functional groups were supersets of a near-miss group, reporting
+      // the same code twice; docs/CLONES.md).
       drafts += functional.compactMap { d -> Draft? in
         var linked: Set<Int> = []
         let kept = d.members.filter { m in

@@ -86,6 +86,23 @@ import Testing
     #expect(try CloneFinder().report(root: pair.root).groups.map(\.kind) == [.nearMiss])
   }
 
+  @Test func functionalGroupsDoNotRepeatAnExactGroup() throws {
+    // Two verbatim copies of `summarize` (an exact group) and a function of the same shape: the functional group
+    // used to hold both copies and the third function, the exact group again; it shows one copy, linked to `c`.
+    let repo = try TemporaryRepository()
+    try repo.write("src/a.js", Self.original)
+    try repo.write("src/d.js", Self.original)
+    try repo.write("src/c.js", Self.sameShape)
+    let groups = try CloneFinder().report(root: repo.root).groups
+    #expect(groups.filter { $0.kind == .exact }.map(names) == [["src/a.js:summarize", "src/d.js:summarize"]])
+    #expect(groups.filter { $0.kind == .functional }.map(names) == [["src/a.js:summarize", "src/c.js:inventory"]])
+    // The two copies alone: exact only, no functional group.
+    let pair = try TemporaryRepository()
+    try pair.write("src/a.js", Self.original)
+    try pair.write("src/d.js", Self.original)
+    #expect(try CloneFinder().report(root: pair.root).groups.map(\.kind) == [.exact])
+  }
+
   @Test func cachedNearMissPairsFollowTheSettings() throws {
     let repo = try TemporaryRepository()
     try repo.write("src/a.js", Self.original)

@@ -339,15 +339,27 @@ public struct TypeNames {
   public func vet(_ candidate: TypeEvidence.Suggestion.Candidate, at offset: Int)
     -> TypeEvidence.Suggestion.Candidate?
   {
-    var candidate = candidate
-    if let a = applied(candidate.type, at: offset) { candidate.type = a }
-    let type = candidate.type.trimmingCharacters(in: .whitespaces)
+    guard let v = vetted(type: candidate.type, confidence: candidate.confidence, at: offset) else { return nil }
+    var c = candidate
+    c.type = v.type
+    c.confidence = v.confidence
+    return c
+  }
+
+  /// `vet`'s steps on a bare type and confidence (the evaluation's ranking takes them too): a bare relative generic
+  /// applied (`applied(_:at:)`), nil for `any` or a name that is not a type in scope, the confidence capped at `anyCap`
+  /// when the type contains `any`.
+  public func vetted(type candidate: String, confidence: Double, at offset: Int)
+    -> (type: String, confidence: Double)?
+  {
+    let typeText = applied(candidate, at: offset) ?? candidate
+    let type = typeText.trimmingCharacters(in: .whitespaces)
     if type == "any" { return nil }
     if problem(with: type, at: offset) != nil { return nil }
-    var c = candidate
+    var confidence = confidence
     if type.split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "_" || $0 == "$") }).contains("any") {
-      c.confidence = min(c.confidence, Self.anyCap)
+      confidence = min(confidence, Self.anyCap)
     }
-    return c
+    return (typeText, confidence)
   }
 }

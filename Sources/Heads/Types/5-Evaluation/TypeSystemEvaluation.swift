@@ -32,15 +32,15 @@ extension TypeEvaluation {
         threshold: evidenceThreshold, top: max(10, pool))
       var out: [TypeCombination.Candidate] = []
       for var c in combined where out.count < pool {
-        // A bare generic of the package's own modules, applied to the site's type parameters of the same names (as
-        // `TypeNames.vet` does for the suggestions).
-        if let a = names.applied(c.type, at: site.offset) {
-          guard !out.contains(where: { TypeAccuracy.normalize($0.type) == TypeAccuracy.normalize(a) }) else { continue }
-          c.type = a
+        // `TypeNames.vet`'s steps, as the suggestions take them: a bare generic of the package's own modules applied to
+        // the site's type parameters of the same names (dropped when that application is already listed), `any` and
+        // names not in scope refused, confidence capped for a type holding `any`.
+        guard let v = names.vetted(type: c.type, confidence: c.confidence, at: site.offset) else { continue }
+        if v.type != c.type, out.contains(where: { TypeAccuracy.normalize($0.type) == TypeAccuracy.normalize(v.type) }) {
+          continue
         }
-        let words = c.type.split { !($0.isLetter || $0.isNumber || $0 == "_" || $0 == "$") }
-        if TypeAccuracy.normalize(c.type) == "any" || names.problem(with: c.type, at: site.offset) != nil { continue }
-        if words.contains("any") { c.confidence = min(c.confidence, TypeNames.anyCap) }
+        c.type = v.type
+        c.confidence = v.confidence
         out.append(c)
       }
       // A capped candidate may now sit below one after it.

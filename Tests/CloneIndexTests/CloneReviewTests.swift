@@ -57,50 +57,43 @@ import Testing
 
     """
 
-  @Test func nearMissFindsAnEditedCopyButNotAFunctionOfTheSameShape() throws {
+  /// The groups `codeintel clones` reports for a fresh repository holding `files` (path → text).
+  private func groups(_ files: KeyValuePairs<String, String>, options: CloneOptions = CloneOptions()) throws
+    -> [CloneGroup]
+  {
     let repo = try TemporaryRepository()
-    try repo.write("src/a.js", Self.original)
-    try repo.write("src/b.js", Self.edited)
-    try repo.write("src/c.js", Self.sameShape)
-    let report = try CloneFinder(options: CloneOptions(functional: false)).report(root: repo.root)
-    let near = report.groups.filter { $0.kind == .nearMiss }
+    for (path, text) in files { try repo.write(path, text) }
+    return try CloneFinder(options: options).report(root: repo.root).groups
+  }
+
+  @Test func nearMissFindsAnEditedCopyButNotAFunctionOfTheSameShape() throws {
+    let groups = try groups(
+      ["src/a.js": Self.original, "src/b.js": Self.edited, "src/c.js": Self.sameShape],
+      options: CloneOptions(functional: false))
+    let near = groups.filter { $0.kind == .nearMiss }
     #expect(near.map(names) == [["src/a.js:summarize", "src/b.js:summarizeSettled"]])
-    #expect(report.groups.count == 1, "no exact or renamed group: the copy has edits")
+    #expect(groups.count == 1, "no exact or renamed group: the copy has edits")
   }
 
   @Test func functionalGroupsDoNotRepeatANearMissGroup() throws {
-    let repo = try TemporaryRepository()
-    try repo.write("src/a.js", Self.original)
-    try repo.write("src/b.js", Self.edited)
-    try repo.write("src/c.js", Self.sameShape)
-    let groups = try CloneFinder().report(root: repo.root).groups
+    let groups = try groups(["src/a.js": Self.original, "src/b.js": Self.edited, "src/c.js": Self.sameShape])
     #expect(groups.filter { $0.kind == .nearMiss }.map(names) == [["src/a.js:summarize", "src/b.js:summarizeSettled"]])
     // The functional group used to be a, b and c: the near-miss pair again plus c. Now it shows what it
     // adds: c, linked to the near-miss pair through one of its members.
     let functional = groups.filter { $0.kind == .functional }
     #expect(functional.map(names) == [["src/a.js:summarize", "src/c.js:inventory"]])
     // Without the third function the functional group adds nothing: it is not reported at all.
-    let pair = try TemporaryRepository()
-    try pair.write("src/a.js", Self.original)
-    try pair.write("src/b.js", Self.edited)
-    #expect(try CloneFinder().report(root: pair.root).groups.map(\.kind) == [.nearMiss])
+    #expect(try self.groups(["src/a.js": Self.original, "src/b.js": Self.edited]).map(\.kind) == [.nearMiss])
   }
 
   @Test func functionalGroupsDoNotRepeatAnExactGroup() throws {
     // Two verbatim copies of `summarize` (an exact group) and a function of the same shape: the functional group
     // used to hold both copies and the third function, the exact group again; it shows one copy, linked to `c`.
-    let repo = try TemporaryRepository()
-    try repo.write("src/a.js", Self.original)
-    try repo.write("src/d.js", Self.original)
-    try repo.write("src/c.js", Self.sameShape)
-    let groups = try CloneFinder().report(root: repo.root).groups
+    let groups = try groups(["src/a.js": Self.original, "src/d.js": Self.original, "src/c.js": Self.sameShape])
     #expect(groups.filter { $0.kind == .exact }.map(names) == [["src/a.js:summarize", "src/d.js:summarize"]])
     #expect(groups.filter { $0.kind == .functional }.map(names) == [["src/a.js:summarize", "src/c.js:inventory"]])
     // The two copies alone: exact only, no functional group.
-    let pair = try TemporaryRepository()
-    try pair.write("src/a.js", Self.original)
-    try pair.write("src/d.js", Self.original)
-    #expect(try CloneFinder().report(root: pair.root).groups.map(\.kind) == [.exact])
+    #expect(try self.groups(["src/a.js": Self.original, "src/d.js": Self.original]).map(\.kind) == [.exact])
   }
 
   @Test func cachedNearMissPairsFollowTheSettings() throws {

@@ -15,8 +15,9 @@
 //       of a text without diagnostics adds none, whatever the baseline), so a clean file costs one run less
 //   {"id", "op": "check", "file", "text"}     -> {"id", "added": ["TS2322 Type 'string' is not ...", ...],
 //                                                  "at": {"TS2322 Type 'string' is not ...": [812, 2040, null]}}
-//       the diagnostics of `text` that the baseline does not have (compared as a multiset of code + message,
-//       so diagnostics that only moved do not count); `at` gives, for each added one, the UTF-8 byte offsets in
+//       the diagnostics of `text` that the baseline does not have (compared as a multiset of code + the first
+//       line of the message, so diagnostics that only moved, or only reworded the explanation under that line,
+//       do not count; with "compare": "full", code + the whole message chain); `at` gives, for each added one, the UTF-8 byte offsets in
 //       `text` of every diagnostic with that code and message (which of them is the new one cannot be told;
 //       null: a diagnostic without a position)
 //   A lazy baseline of the same text as the file's current one keeps the diagnostics already computed for it.
@@ -95,19 +96,35 @@ function setText(file, text) {
   texts.set(file, { text, version: old ? old.version + 1 : 1 });
 }
 
-// Per code + message: how many diagnostics the file has; with `starts`, also their UTF-16 offsets.
-function diagnostics(file, starts) {
+// A diagnostic's identity: its code and the first line of its message (the head of the chain), or with `full`
+// its whole flattened chain. The chain's later lines explain the head with the types involved, so an annotation
+// can reword them without adding an error (`(len?: any) => …` becomes `(len?: number) => …` under the same
+// `Property 'truncate' … is not assignable to the same property in base type …`).
+function keyOf(d, full) {
+  const text = full || typeof d.messageText === 'string'
+    ? ts.flattenDiagnosticMessageText(d.messageText, ' ')
+    : d.messageText.messageText;
+  return 'TS' + d.code + ' ' + text;
+}
+
+// Per key (`keyOf`): how many diagnostics the file has; with `starts`, also their UTF-16 offsets. The map also
+// holds, as `.full`, the counts by whole chains.
+function diagnostics(file, starts, full) {
   const service = serviceFor(file);
   const all = service.getSyntacticDiagnostics(file).concat(service.getSemanticDiagnostics(file));
   const counts = new Map();
+  const whole = new Map();
   for (const d of all) {
-    const key = 'TS' + d.code + ' ' + ts.flattenDiagnosticMessageText(d.messageText, ' ');
+    const key = keyOf(d, full);
     counts.set(key, (counts.get(key) || 0) + 1);
+    const long = keyOf(d, true);
+    whole.set(long, (whole.get(long) || 0) + 1);
     if (starts) {
       if (!starts.has(key)) starts.set(key, []);
       starts.get(key).push(typeof d.start === 'number' ? d.start : null);
     }
   }
+  counts.full = whole;
   return counts;
 }
 
@@ -199,8 +216,9 @@ function answer(request) {
       let base = baselines.get(file);
       if (!base) throw new Error('no baseline for ' + file);
       setText(file, request.text);
+      const full = request.compare === 'full';
       const starts = new Map();
-      const found = diagnostics(file, starts);
+      const found = diagnostics(file, starts, full);
       if (found.size === 0) return { added: [], at: {} };
       if (!(base instanceof Map) && Array.isArray(request.names) && request.names.length > 0) {
         const keys = [...found.keys()];
@@ -225,9 +243,10 @@ function answer(request) {
       }
       const added = [];
       const at = {};
+      const counts = full ? base.full : base;
       for (const [key, count] of found) {
-        for (let i = base.get(key) || 0; i < count; i++) added.push(key);
-        if (count > (base.get(key) || 0)) at[key] = byteOffsets(request.text, starts.get(key));
+        for (let i = counts.get(key) || 0; i < count; i++) added.push(key);
+        if (count > (counts.get(key) || 0)) at[key] = byteOffsets(request.text, starts.get(key));
       }
       return { added, at };
     }

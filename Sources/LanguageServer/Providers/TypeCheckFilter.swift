@@ -18,9 +18,10 @@ public final class TypeCheckFilter: @unchecked Sendable {
   private var checker: TypeChecker?
   private var unavailable: String?
   private var warned = false
-  /// What a check said about one suggestion: the candidate type shown, or nothing (dropped or unverifiable).
+  /// What a check said about one suggestion: the candidate type shown (and whether it is written `name!: T`), or
+  /// nothing (dropped or unverifiable).
   enum Verdict: Equatable {
-    case kept(String)
+    case kept(String, definite: Bool)
     case dropped
   }
   /// Per path: the verdicts by key. Keys of other environments stay (until the bound), so that undoing a change of
@@ -109,19 +110,20 @@ public final class TypeCheckFilter: @unchecked Sendable {
         warn(unavailable ?? "")
         return suggestions
       }
-      var kept: [String: String] = [:]
-      for s in outcome.kept { kept["\(s.anchor):\(s.kind.rawValue)"] = s.best.type }
+      var kept: [String: Verdict] = [:]
+      for s in outcome.kept { kept["\(s.anchor):\(s.kind.rawValue)"] = .kept(s.best.type, definite: s.definite) }
       for i in unchecked {
         let site = "\(shown[i].anchor):\(shown[i].kind.rawValue)"
-        verdicts[file, default: [:]][keys[i]] = kept[site].map { .kept($0) } ?? .dropped
+        verdicts[file, default: [:]][keys[i]] = kept[site] ?? .dropped
       }
     }
     return shown.indices.compactMap { i in
-      guard case .kept(let type)? = verdicts[file]?[keys[i]],
+      guard case .kept(let type, let definite)? = verdicts[file]?[keys[i]],
         let candidate = shown[i].candidates.first(where: { $0.type == type && $0.confidence >= minConfidence })
       else { return nil }
       var s = shown[i]
       s.candidates = [candidate]
+      s.definite = definite
       return s
     }
   }

@@ -220,13 +220,16 @@ enum SuggestTypesCommand: CLICommand {
     return suggestions.map { s in
       let p = lines.utf16Position(ofByte: s.nameRange.lowerBound)
       let a = lines.utf16Position(ofByte: s.anchor)
-      return [
+      var described: [String: Any] = [
         "kind": s.kind.rawValue, "name": s.name, "line": p.line + 1, "character": p.character,
         "insertAt": ["line": a.line + 1, "character": a.character],
         "candidates": s.candidates.prefix(TypeSuggestions.listed).map {
           ["type": $0.type, "confidence": $0.confidence, "reason": $0.reason, "source": $0.source]
         },
       ]
+      // A class property the compiler accepts only written `name!: T` (assigned outside the constructor).
+      if s.definite { described["definite"] = true }
+      return described
     }
   }
 
@@ -239,7 +242,7 @@ enum SuggestTypesCommand: CLICommand {
       switch s.kind {
       case .parameter: what = jsdoc ? "@param {\(s.best.type)} \(s.name)" : "\(s.name): \(s.best.type)"
       case .returnType: what = jsdoc ? "@returns {\(s.best.type)}  (\(s.name))" : "\(s.name)(…): \(s.best.type)"
-      case .variable, .property: what = "\(s.name): \(s.best.type)"
+      case .variable, .property: what = "\(s.name)\(s.definite ? "!" : ""): \(s.best.type)"
       }
       let others = s.candidates.dropFirst().prefix(2).map { "\($0.type) \(String(format: "%.2f", $0.confidence))" }
       let alternatives = others.isEmpty ? "" : "  also: " + others.joined(separator: ", ")

@@ -110,10 +110,17 @@ public final class TypeChecker: @unchecked Sendable {
     return a["diagnostics"] as? Int ?? 0
   }
 
-  /// The diagnostics `text` has that the file's baseline does not ("TS2322 Type 'boolean' is not …").
-  public func addedDiagnostics(path: String, text: [UInt8]) throws -> [String] {
+  /// The diagnostics `text` has that the file's baseline does not ("TS2322 Type 'boolean' is not …"), each known by
+  /// its code and the first line of its message: an annotation that only rewords the explanation under an existing
+  /// error (the types it prints) adds nothing. `wholeMessages`: known by the whole message chain instead (stricter:
+  /// what the breakage harness counts).
+  public func addedDiagnostics(path: String, text: [UInt8], wholeMessages: Bool = false) throws -> [String] {
     checksRun += 1
-    let a = try request(["op": "check", "file": Self.absolute(path), "text": String(decoding: text, as: UTF8.self)])
+    var body: [String: Any] = [
+      "op": "check", "file": Self.absolute(path), "text": String(decoding: text, as: UTF8.self),
+    ]
+    if wholeMessages { body["compare"] = "full" }
+    let a = try request(body)
     return a["added"] as? [String] ?? []
   }
 
@@ -302,6 +309,35 @@ public final class TypeChecker: @unchecked Sendable {
   /// so that a diagnostic whose message prints the type names the site that caused it.
   static func probeType(_ index: Int) -> String { "{ readonly __codeintelProbe\(index): never }" }
 
+  /// The compiler's code for a class property whose type excludes `undefined` and that has no initializer and is
+  /// not assigned in the constructor (`strictPropertyInitialization`).
+  static let notDefinitelyAssigned = "TS2564 "
+
+  /// Whether the suggestion at `anchor` of `bytes` is a class property that may be written `name!: T`: no
+  /// initializer follows, and the name carries neither `?` nor `!` already.
+  static func mayBeDefinite(_ suggestion: TypeEvidence.Suggestion, bytes: [UInt8]) -> Bool {
+    guard suggestion.kind == .property, suggestion.anchor > 0, suggestion.anchor <= bytes.count else { return false }
+    var before = suggestion.anchor - 1
+    while before > 0, bytes[before] == 0x20 || bytes[before] == 0x09 { before -= 1 }
+    if bytes[before] == UInt8(ascii: "?") || bytes[before] == UInt8(ascii: "!") { return false }
+    var after = suggestion.anchor
+    while after < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[after]) { after += 1 }
+    return !(after < bytes.count && bytes[after] == UInt8(ascii: "="))
+  }
+
+  /// Whether `type` needs a definite assignment assertion to leave a property uninitialised: not when its top
+  /// level already holds `undefined`, `any` or `unknown` (the compiler asks nothing of those).
+  static func wantsDefinite(_ type: String) -> Bool {
+    !TypeShapes.topLevelMembers(type).contains {
+      ["undefined", "any", "unknown"].contains($0.trimmingCharacters(in: .whitespaces))
+    }
+  }
+
+  /// The annotation a candidate is written as at a suggestion's site: `!: T` when `definite` and the type wants it.
+  static func annotation(_ type: String, definite: Bool) -> String {
+    (definite && wantsDefinite(type) ? "!: " : ": ") + type
+  }
+
   /// The sites of `group` whose probe `message` names (`__codeintelProbe3:`). An ASCII message is read once for
   /// the probes it names (a round's hundreds of diagnostics times hundreds of probes were each a string search);
   /// another is searched per site, as before (where Unicode's equivalences could matter).
@@ -351,7 +387,9 @@ public final class TypeChecker: @unchecked Sendable {
     while let group = groups.popLast() {
       if shouldStop?() == true { throw CancellationError() }
       let edits = group.map {
-        ByteEdit(start: suggestions[$0].anchor, deletedLength: 0, inserted: ": " + Self.probeType($0))
+        ByteEdit(
+          start: suggestions[$0].anchor, deletedLength: 0,
+          inserted: Self.annotation(Self.probeType($0), definite: suggestions[$0].definite))
       }
       // When every probe of the group is named by a diagnostic, all are verified: the baseline is not needed.
       let added = try scoping.added(
@@ -511,7 +549,7 @@ public final class TypeChecker: @unchecked Sendable {
     // Writing a clean file: all best candidates together add nothing, so the written file adds nothing; one
     // compiler run instead of one per suggestion (`suggest-types --diff`/`--apply` check by default).
     if shown.count > 1 {
-      let all = shown.map { ByteEdit(start: $0.anchor, deletedLength: 0, inserted: ": " + $0.best.type) }
+      let all = shown.map { ByteEdit(start: $0.anchor, deletedLength: 0, inserted: $0.annotation) }
       if try addedDiagnostics(path: path, text: try all.apply(to: bytes)).isEmpty {
         outcome.kept = shown.map {
           var kept = $0
@@ -526,16 +564,28 @@ public final class TypeChecker: @unchecked Sendable {
     for (done, suggestion) in shown.enumerated() {
       if shouldStop?() == true { throw CancellationError() }
       var firstProblem: String?
+      let mayBeDefinite = Self.mayBeDefinite(suggestion, bytes: bytes)
+      var definite = suggestion.definite
       for (rank, candidate) in suggestion.candidates.enumerated() where candidate.confidence >= minConfidence {
-        let edit = ByteEdit(start: suggestion.anchor, deletedLength: 0, inserted: ": " + candidate.type)
-        let text = try (accepted + [edit]).apply(to: bytes)
-        let added = try addedDiagnostics(path: path, text: text)
+        var edit = ByteEdit(
+          start: suggestion.anchor, deletedLength: 0, inserted: Self.annotation(candidate.type, definite: definite))
+        var added = try addedDiagnostics(path: path, text: try (accepted + [edit]).apply(to: bytes))
+        // Only "not definitely assigned": the same type again, written `name!: T`.
+        if mayBeDefinite, !definite, Self.wantsDefinite(candidate.type), !added.isEmpty,
+          added.allSatisfy({ $0.hasPrefix(Self.notDefinitelyAssigned) })
+        {
+          definite = true
+          edit = ByteEdit(
+            start: suggestion.anchor, deletedLength: 0, inserted: Self.annotation(candidate.type, definite: true))
+          added = try addedDiagnostics(path: path, text: try (accepted + [edit]).apply(to: bytes))
+        }
         if let problem = added.first {
           if firstProblem == nil { firstProblem = problem }
           continue
         }
         var kept = suggestion
         kept.candidates = [candidate]
+        kept.definite = definite && Self.wantsDefinite(candidate.type)
         outcome.kept.append(kept)
         if rank > 0 { outcome.replaced += 1 }
         accepted.append(edit)
@@ -581,17 +631,30 @@ public final class TypeChecker: @unchecked Sendable {
     let candidates = shown.map { $0.candidates.filter { $0.confidence >= minConfidence } }
     var rank = [Int](repeating: 0, count: shown.count)
     var firstProblem = [String?](repeating: nil, count: shown.count)
+    // Properties that may be written `name!: T`, and those now written so (after a plain `: T` added `TS2564`).
+    let mayBeDefinite = shown.map { Self.mayBeDefinite($0, bytes: bytes) }
+    var definite = shown.map(\.definite)
     func edit(_ i: Int) -> ByteEdit {
-      ByteEdit(start: shown[i].anchor, deletedLength: 0, inserted: ": " + candidates[i][rank[i]].type)
+      ByteEdit(
+        start: shown[i].anchor, deletedLength: 0,
+        inserted: Self.annotation(candidates[i][rank[i]].type, definite: definite[i]))
     }
     func keep(_ i: Int) {
       var kept = shown[i]
       kept.candidates = [candidates[i][rank[i]]]
+      kept.definite = definite[i] && Self.wantsDefinite(kept.best.type)
       verdicts[i] = .kept(kept, replaced: rank[i] > 0)
       done += 1
     }
     /// The candidate tried at `i` adds `problem`: the next one is to be tried (true), or the suggestion is dropped.
+    /// A property's "not definitely assigned" tries the same candidate again, written `name!: T` (true).
     func fail(_ i: Int, _ problem: String) -> Bool {
+      if mayBeDefinite[i], !definite[i], problem.hasPrefix(Self.notDefinitelyAssigned),
+        Self.wantsDefinite(candidates[i][rank[i]].type)
+      {
+        definite[i] = true
+        return true
+      }
       if firstProblem[i] == nil { firstProblem[i] = problem }
       rank[i] += 1
       if rank[i] < candidates[i].count { return true }

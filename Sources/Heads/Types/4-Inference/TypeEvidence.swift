@@ -52,20 +52,27 @@ public enum TypeEvidence {
     public var anchor: Int
     /// Candidates, best first (never empty).
     public var candidates: [Candidate]
+    /// A class property written `name!: T` (a definite assignment assertion): the compiler's search found that the
+    /// best candidate, written plainly, only adds `TS2564` (no initializer, not assigned in the constructor) —
+    /// the property is assigned elsewhere, as the unannotated (`any`) property allowed.
+    public var definite: Bool = false
 
-    public init(kind: Kind, name: String, nameRange: Range<Int>, anchor: Int, candidates: [Candidate]) {
+    public init(
+      kind: Kind, name: String, nameRange: Range<Int>, anchor: Int, candidates: [Candidate], definite: Bool = false
+    ) {
       self.kind = kind
       self.name = name
       self.nameRange = nameRange
       self.anchor = anchor
       self.candidates = candidates
+      self.definite = definite
     }
 
     /// The best candidate.
     public var best: Candidate { candidates[0] }
 
     /// The text to insert at `anchor` to accept the best candidate.
-    public var annotation: String { ": " + best.type }
+    public var annotation: String { (definite ? "!: " : ": ") + best.type }
   }
 
   // MARK: - Confidences

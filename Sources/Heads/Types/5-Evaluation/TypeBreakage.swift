@@ -91,8 +91,10 @@ public enum TypeBreakage {
           defer { try? checker.close(path: path) }
           try checker.baseline(path: path, text: file.bytes)
           for s in kept {
-            let edit = ByteEdit(start: s.anchor, deletedLength: 0, inserted: ": " + s.best.type)
-            if let added = try checker.addedDiagnostics(path: path, text: try [edit].apply(to: file.bytes)).first {
+            let edit = ByteEdit(start: s.anchor, deletedLength: 0, inserted: s.annotation)
+            if let added = try checker.addedDiagnostics(
+              path: path, text: try [edit].apply(to: file.bytes), wholeMessages: true
+            ).first {
               keptBreaking += 1
               diagnostics["checked: " + String(added.prefix(60)), default: 0] += 1
             }

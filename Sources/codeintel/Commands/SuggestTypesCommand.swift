@@ -42,8 +42,10 @@ enum SuggestTypesCommand: CLICommand {
     diagnostic to its file is dropped and the next one tried, so accepting a suggestion does not
     break the build. At a function's return, the type the compiler itself infers is tried first when
     it is among the candidates and has no any/unknown in it (each candidate still needs its own
-    confidence to be shown). Without the compiler it says once on stderr that suggestions are
-    unchecked and lists them unchecked (exit status 0).
+    confidence to be shown). A class property set outside the constructor, whose plain annotation
+    only adds "has no initializer and is not definitely assigned" (strict projects), is suggested
+    as `name!: T`. Without the compiler it says once on stderr that suggestions are unchecked and
+    lists them unchecked (exit status 0).
 
     OPTIONS:
       --min-confidence P   Only list/apply suggestions whose best candidate reaches P (0–1). Default:
@@ -75,7 +77,8 @@ enum SuggestTypesCommand: CLICommand {
                            characters; source is evidence, model, name-prior or combined (two
                            sources agree). "checked" says whether the compiler checked them;
                            "unverifiable" (per file) lists the suggestions left out because the check
-                           cannot judge them, in the same shape.
+                           cannot judge them, in the same shape. "definite": true marks a property
+                           written `name!: T`.
 
     A progress bar goes to stderr when it is a terminal. A path that cannot be read (missing, a
     symbolic link loop, unreadable, binary) is reported on one line and the others are still

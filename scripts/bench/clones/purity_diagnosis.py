@@ -64,6 +64,10 @@ def main():
     linked = set()
     kinds = collections.Counter()
     stats = collections.defaultdict(list)
+    # Purity by what the members are (every member a whole solution or not) and whose they are (one author or
+    # several): in this layout one author has one file per problem, so one author's group of whole solutions can
+    # never be pure (session 22).
+    cells = collections.defaultdict(lambda: [0, 0])
     for g in groups:
         ms = g["members"]
         files = sorted({m["path"] for m in ms})
@@ -83,6 +87,10 @@ def main():
             else:
                 cls = "impure: helpers only"
         kinds[cls] += 1
+        cell = ("whole solutions" if all(whole(m) for m in ms) else "with helpers",
+                "one author" if one_author else "several authors")
+        cells[cell][0] += 1
+        cells[cell][1] += pure
         bags = [collections.Counter(tokens(text(m))) for m in ms]
         low = min(overlap(a, b) for a, b in itertools.combinations(bags, 2))
         small = min(sum(b.values()) for b in bags)
@@ -93,6 +101,9 @@ def main():
           f"same-problem file pairs linked {len(linked)} of {same_pairs} ({100 * len(linked) / max(same_pairs, 1):.2f} %)")
     for k, v in sorted(kinds.items()):
         print(f"  {v:4d}  {k}")
+    print("purity by members and authors:")
+    for (what, whose), (n, p) in sorted(cells.items()):
+        print(f"  {what:16s} {whose:16s} {n:4d} groups, {p:4d} pure ({100 * p / max(n, 1):.1f} %)")
     print("lowest pairwise token-bag overlap in a group (median; groups >= 0.7) and members under 60 / 100 tokens:")
     for k, v in sorted(stats.items()):
         lows = sorted(x[0] for x in v)

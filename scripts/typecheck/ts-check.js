@@ -44,7 +44,7 @@ try {
 }
 
 const defaultOptions = {
-  strict: true, noImplicitAny: true, target: ts.ScriptTarget.ES2020, module: ts.ModuleKind.ESNext,
+  strict: true, noImplicitAny: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext,
   moduleResolution: ts.ModuleResolutionKind.NodeJs, esModuleInterop: true, jsx: ts.JsxEmit.Preserve,
   allowJs: true, resolveJsonModule: true, skipLibCheck: true, experimentalDecorators: true, noEmit: true,
 };

@@ -94,49 +94,6 @@ struct TypeShapesTests {
     #expect(shape("legacy(xs: Item[])") == .orUndefined)
   }
 
-  @Test("a declaration without an initialiser that the code tests for presence may be nothing")
-  func presenceTests() throws {
-    let text = """
-      let cache;
-      function get(k: string) { cache ??= new Map(); return cache.get(k); }
-      let current;
-      function walk(n: Node) { current = n; while (current !== null) { current = current.next; } }
-      let done;
-      function finish() { if (!done) { done = true; } }
-      let both;
-      function check() { return both === null || both === undefined; }
-      let kind;
-      function isMissing() { return typeof kind === "undefined"; }
-      let plain;
-      plain = 3;
-      class Overlay {
-        strategy
-        scroll
-        host
-        label?
-        attach() { this.strategy?.attach(this); if (this.scroll != null) this.scroll.enable(); this.host.focus(); }
-      }
-
-      """
-    let s = try shapes(text)
-    func shape(_ marker: String, _ kind: String) -> TypeShapes.Shape? {
-      s.shape(anchor: offset(after: marker, in: text), kind: kind)
-    }
-    #expect(shape("let cache", "variable") == .orUndefined)
-    #expect(shape("let current", "variable") == .orNull)
-    // Truthiness is no presence test (booleans, numbers and strings are tested so too).
-    #expect(shape("let done", "variable") == nil)
-    // `null` and `undefined` both named: no shape is sure.
-    #expect(shape("let both", "variable") == nil)
-    #expect(shape("let kind", "variable") == .orUndefined)
-    #expect(shape("let plain", "variable") == nil)
-    #expect(shape("  strategy", "property") == .orUndefined)
-    #expect(shape("  scroll", "property") == .orUndefined)
-    #expect(shape("  host", "property") == nil)
-    // An optional property already says so.
-    #expect(shape("  label?", "property") == nil)
-  }
-
   @Test("a union shape does not stack a member a function-typed union already has")
   func unionOfFunctionType() {
     // The `>` of `=>` once counted as a closing bracket, so `(() => void) | null` read as one member and the

@@ -229,24 +229,16 @@ public enum TypeShapes {
           out.sites[FileShapes.key(site.anchor, "return")] = shape
         }
       case "variable_declarator":
-        if node.child(field: "type") == nil, let name = node.child(field: "name"), name.type == "identifier" {
-          if let value = node.child(field: "value") {
-            if let shape = initialiserShape(value) { out.sites[FileShapes.key(name.endByte, "variable")] = shape }
-          } else if let scope = enclosingScope(of: node),
-            let shape = presenceShape(in: scope, of: { $0.type == "identifier" && $0.text == name.text })
-          {
-            out.sites[FileShapes.key(name.endByte, "variable")] = shape
-          }
+        if node.child(field: "type") == nil, let name = node.child(field: "name"), name.type == "identifier",
+          let value = node.child(field: "value"), let shape = initialiserShape(value)
+        {
+          out.sites[FileShapes.key(name.endByte, "variable")] = shape
         }
       case "public_field_definition":
-        if let (name, anchor) = TypeSites.unannotatedProperty(node) {
-          if let value = node.child(field: "value") {
-            if let shape = initialiserShape(value) { out.sites[FileShapes.key(anchor, "property")] = shape }
-          } else if anchor == name.endByte, let body = node.parent, body.type == "class_body",
-            let shape = presenceShape(in: body, of: { isThisMember($0, named: name.text) })
-          {
-            out.sites[FileShapes.key(anchor, "property")] = shape
-          }
+        if let (_, anchor) = TypeSites.unannotatedProperty(node), let value = node.child(field: "value"),
+          let shape = initialiserShape(value)
+        {
+          out.sites[FileShapes.key(anchor, "property")] = shape
         }
       case "generic_type":
         if let name = node.child(field: "name"), !node.hasError {
@@ -430,98 +422,6 @@ public enum TypeShapes {
   }
 
   enum NothingPart { case null, undefined }
-
-  // MARK: - Presence tests (session 22)
-
-  /// The function (or program) a variable declaration belongs to: where its presence tests are read.
-  static func enclosingScope(of node: Node) -> Node? {
-    var current = node.parent
-    while let n = current {
-      if n.type == "program" || functionLike.contains(n.type) { return n }
-      current = n.parent
-    }
-    return nil
-  }
-
-  static let functionLike: Set<String> = [
-    "function_declaration", "function_expression", "function", "arrow_function", "method_definition",
-    "generator_function_declaration", "generator_function",
-  ]
-
-  /// `this.name` (or `this.#name`).
-  static func isThisMember(_ node: Node, named name: String) -> Bool {
-    guard node.type == "member_expression", let object = node.child(field: "object"), object.type == "this",
-      let property = node.child(field: "property")
-    else { return false }
-    return property.text == name
-  }
-
-  /// The shape the presence tests of a declaration without an initialiser give it (docs/audits/
-  /// types-s22-presence-tests.md): comparisons with `undefined` (or `typeof … "undefined"`) say `undefined`; strict
-  /// comparisons with `null` and `= null` say `null`; `== null`, `??`, `??=`, an optional chain on it and
-  /// `= undefined` say "nothing" without which. `null` alone → `… | null`; otherwise any → `… | undefined` (the
-  /// declaration starts `undefined`); both named → nil. Truthiness (`if (x)`, `!x`) is not a test: booleans, numbers
-  /// and strings are tested so too. `isTarget` says whether a node is the declaration (its identifier, `this.name`).
-  static func presenceShape(in scope: Node, of isTarget: (Node) -> Bool) -> Shape? {
-    var saysNull = false
-    var saysUndefined = false
-    var saysNothing = false
-    func isNull(_ n: Node) -> Bool { n.type == "null" }
-    func isTypeofTarget(_ n: Node) -> Bool {
-      guard n.type == "unary_expression", n.child(field: "operator")?.text == "typeof",
-        let argument = n.child(field: "argument")
-      else { return false }
-      return isTarget(argument)
-    }
-    func isUndefinedString(_ n: Node) -> Bool {
-      n.type == "string" && (n.text == "\"undefined\"" || n.text == "'undefined'")
-    }
-    scope.walk { node in
-      switch node.type {
-      case "binary_expression":
-        guard let op = node.child(field: "operator")?.text, let left = node.child(field: "left"),
-          let right = node.child(field: "right")
-        else { return true }
-        if op == "??" {
-          if isTarget(left) { saysNothing = true }
-          return true
-        }
-        guard ["===", "!==", "==", "!="].contains(op) else { return true }
-        for (a, b) in [(left, right), (right, left)] {
-          if isTarget(a) {
-            if isUndefined(b) { saysUndefined = true }
-            if isNull(b) {
-              if op.count == 3 { saysNull = true } else { saysNothing = true }
-            }
-          }
-          if isTypeofTarget(a), isUndefinedString(b) { saysUndefined = true }
-        }
-      case "augmented_assignment_expression":
-        if node.child(field: "operator")?.text == "??=", let left = node.child(field: "left"), isTarget(left) {
-          saysNothing = true
-        }
-      case "assignment_expression":
-        if let left = node.child(field: "left"), isTarget(left), let right = node.child(field: "right") {
-          if isNull(right) { saysNull = true }
-          if isUndefined(right) { saysNothing = true }
-        }
-      case "member_expression", "subscript_expression", "call_expression":
-        let inner = node.child(field: node.type == "call_expression" ? "function" : "object")
-        if let inner, isTarget(inner),
-          node.children.contains(where: { $0.type == "optional_chain" || $0.type == "?." })
-        {
-          saysNothing = true
-        }
-      default:
-        break
-      }
-      return true
-    }
-    if saysNull && saysUndefined { return nil }
-    if saysNull { return .orNull }
-    if saysUndefined || saysNothing { return .orUndefined }
-    return nil
-  }
 
   /// Function literals: an array predicate written in place.
   static let functionExpressions: Set<String> = ["arrow_function", "function_expression", "function"]

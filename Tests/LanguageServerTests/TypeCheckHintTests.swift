@@ -27,6 +27,49 @@ import Testing
     #expect(unchecked.map { $0["label"] } == [": string"])
   }
 
+  /// Planted property suggestions: `string` first, then `number`.
+  struct PlantedProperties: TypeSuggester {
+    func suggestTypes(in tree: Tree, bytes: ClosedRange<Int>?, cancellation: CancellationToken) throws
+      -> [TypeEvidence.Suggestion]
+    {
+      var out: [TypeEvidence.Suggestion] = []
+      tree.root.walk { node in
+        if let (name, anchor) = TypeSites.unannotatedProperty(node) {
+          out.append(
+            TypeEvidence.Suggestion(
+              kind: .property, name: name.text, nameRange: name.byteRange, anchor: anchor,
+              candidates: [
+                .init(type: "string", confidence: 0.9, reason: "planted", source: "model"),
+                .init(type: "number", confidence: 0.85, reason: "planted", source: "model"),
+              ]))
+        }
+        return true
+      }
+      return out
+    }
+  }
+
+  @Test(
+    .enabled(
+      if: typeCompilerInstalled,
+      "node-typescript is not installed: apt-get install -y node-typescript (scripts/setup.sh --tests does it)"))
+  func aPropertySetOutsideTheConstructorIsHintedDefinite() throws {
+    // Under `strict`, `root: string` adds TS2564 (set in `load`, not in the constructor): the hint and its edit
+    // write `root!: string`; `size` is set to a number, so `string` fails and `number` is hinted, also with `!`.
+    let editor = try MockEditor(
+      providers: AnalysisProviders(
+        types: PlantedProperties(), typeCheck: TypeCheckFilter(start: { try TypeChecker(script: typeCheckScript) })))
+    editor.open(
+      "export class Config {\n  root\n  size\n  load(r: string) { this.root = r; this.size = r.length; }\n}\n",
+      uri: "file:///work/checked.ts")
+    let hints = try editor.result("textDocument/inlayHint", ["textDocument": doc, "range": MockEditor.everything]).items
+    #expect(hints.map { $0["label"] } == ["!: string", "!: number"])
+    #expect(hints.map { $0["textEdits"]?[0]?["newText"] } == ["!: string", "!: number"])
+    // Asked again (the verdicts come from the cache): the same.
+    let again = try editor.result("textDocument/inlayHint", ["textDocument": doc, "range": MockEditor.everything]).items
+    #expect(again.map { $0["label"] } == ["!: string", "!: number"])
+  }
+
   @Test func aCheckerThatDiesLeavesTheHintsUnchecked() throws {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("codeintel-lsp-deadnode-\(getpid())")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

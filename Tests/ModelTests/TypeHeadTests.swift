@@ -28,7 +28,7 @@ struct TypeHeadTests {
   }
 
   static func loss(_ head: TypeHead, _ x: [Float]) -> Float {
-    x.withUnsafeBufferPointer { head.forward(features: $0.baseAddress!, n: 3, candidates: candidates, offers: offers) }
+    _ = x.withUnsafeBufferPointer { head.forward(features: $0.baseAddress!, n: 3, candidates: candidates, offers: offers) }
     head.parameters.zeroGrad()
     return head.lossAndBackward(targets: targets).loss
   }

@@ -259,7 +259,7 @@ enum EvalClones {
     }
     let scorer = gate.scorer
     // The encoder's cosine is shown beside the scorer even when the scorer does not read it.
-    let model = try gate.model ?? (try? PretrainedModel.loadDefault(explicit: nil))
+    let model = gate.model ?? (try? PretrainedModel.loadDefault(explicit: nil))
     let started = Date()
     let pairs = URL(fileURLWithPath: o.datasets).appendingPathComponent("clone-pairs").path
     var sets: [(ClonePairSet, Bool)] = []

@@ -108,24 +108,34 @@ function keyOf(d, full) {
 }
 
 // Per key (`keyOf`): how many diagnostics the file has; with `starts`, also their UTF-16 offsets. The map also
-// holds, as `.full`, the counts by whole chains.
+// holds, as `.messages`, each diagnostic's code and message chain, from which `wholeCounts` counts by whole chains
+// when a check asks for them (only the breakage harness does: the search's checks do not pay for it).
 function diagnostics(file, starts, full) {
   const service = serviceFor(file);
   const all = service.getSyntacticDiagnostics(file).concat(service.getSemanticDiagnostics(file));
   const counts = new Map();
-  const whole = new Map();
   for (const d of all) {
     const key = keyOf(d, full);
     counts.set(key, (counts.get(key) || 0) + 1);
-    const long = keyOf(d, true);
-    whole.set(long, (whole.get(long) || 0) + 1);
     if (starts) {
       if (!starts.has(key)) starts.set(key, []);
       starts.get(key).push(typeof d.start === 'number' ? d.start : null);
     }
   }
-  counts.full = whole;
+  counts.messages = all.map((d) => ({ code: d.code, messageText: d.messageText }));
   return counts;
+}
+
+// A baseline's counts by whole chains, computed once from its `.messages`.
+function wholeCounts(base) {
+  if (!base.whole) {
+    base.whole = new Map();
+    for (const d of base.messages) {
+      const key = keyOf(d, true);
+      base.whole.set(key, (base.whole.get(key) || 0) + 1);
+    }
+  }
+  return base.whole;
 }
 
 // The UTF-8 length of the character at UTF-16 offset `unit` of `text`, and how many UTF-16 units it takes (a lone
@@ -243,7 +253,7 @@ function answer(request) {
       }
       const added = [];
       const at = {};
-      const counts = full ? base.full : base;
+      const counts = full ? wholeCounts(base) : base;
       for (const [key, count] of found) {
         for (let i = counts.get(key) || 0; i < count; i++) added.push(key);
         if (count > (counts.get(key) || 0)) at[key] = byteOffsets(request.text, starts.get(key));

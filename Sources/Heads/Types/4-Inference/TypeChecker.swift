@@ -134,12 +134,16 @@ public final class TypeChecker: @unchecked Sendable {
   /// `addedDiagnostics` with where each could be. `names`: strings the baseline cannot hold (a probe's name); when
   /// every one of them is in some diagnostic of `text`, the answer may hold only the diagnostics that name one, and
   /// the baseline's diagnostics are not computed for it.
-  public func addedDiagnosticsAt(path: String, text: [UInt8], names: [String] = []) throws -> [AddedDiagnostic] {
+  /// `wholeMessages`: as in `addedDiagnostics`.
+  public func addedDiagnosticsAt(path: String, text: [UInt8], names: [String] = [], wholeMessages: Bool = false) throws
+    -> [AddedDiagnostic]
+  {
     checksRun += 1
     var body: [String: Any] = [
       "op": "check", "file": Self.absolute(path), "text": String(decoding: text, as: UTF8.self),
     ]
     if !names.isEmpty { body["names"] = names }
+    if wholeMessages { body["compare"] = "full" }
     let a = try request(body)
     let at = a["at"] as? [String: [Any]] ?? [:]
     return (a["added"] as? [String] ?? []).map { message in
@@ -230,10 +234,12 @@ public final class TypeChecker: @unchecked Sendable {
   /// suggestions whose reach holds them instead of halving the group blindly (`Scoping`).
   /// `compilerReturns`: return suggestions are first reordered by `preferringCompilerReturns` (the compiler's own
   /// inferred return type, when trustworthy and among the candidates, is tried first).
+  /// `wholeMessages`: every check compares diagnostics by their whole message chain (`addedDiagnostics`), as the
+  /// breakage harness measures; the product's search compares first lines.
   public func check(
     _ suggestions: [TypeEvidence.Suggestion], path: String, bytes: [UInt8], minConfidence: Double,
     cumulative: Bool = false, probe: Bool = false, scopes: TypeCheckScopes? = nil, compilerReturns: Bool = true,
-    shouldStop: (() -> Bool)? = nil, progress: ((Int, Int) -> Void)? = nil
+    wholeMessages: Bool = false, shouldStop: (() -> Bool)? = nil, progress: ((Int, Int) -> Void)? = nil
   ) throws -> Outcome {
     var shown = suggestions.filter { $0.best.confidence >= minConfidence }
     guard !shown.isEmpty else { return Outcome(kept: [], dropped: [], replaced: 0) }
@@ -245,18 +251,20 @@ public final class TypeChecker: @unchecked Sendable {
     var unverifiable: [TypeEvidence.Suggestion] = []
     var searched = shown
     if probe && cumulative {
-      (searched, unverifiable) = try partitionByProbe(shown, path: path, bytes: bytes, shouldStop: shouldStop)
+      (searched, unverifiable) = try partitionByProbe(
+        shown, path: path, bytes: bytes, wholeMessages: wholeMessages, shouldStop: shouldStop)
     }
     var outcome =
       cumulative
       ? try checkCumulative(
-        searched, path: path, bytes: bytes, minConfidence: minConfidence, shouldStop: shouldStop, progress: progress)
+        searched, path: path, bytes: bytes, minConfidence: minConfidence, wholeMessages: wholeMessages,
+        shouldStop: shouldStop, progress: progress)
       : try checkAlone(
         searched, path: path, bytes: bytes, minConfidence: minConfidence,
-        scopes: scopes, shouldStop: shouldStop, progress: progress)
+        scopes: scopes, wholeMessages: wholeMessages, shouldStop: shouldStop, progress: progress)
     if probe && !cumulative {
       (outcome.kept, unverifiable) = try partitionByProbe(
-        outcome.kept, path: path, bytes: bytes, scopes: scopes, shouldStop: shouldStop)
+        outcome.kept, path: path, bytes: bytes, scopes: scopes, wholeMessages: wholeMessages, shouldStop: shouldStop)
     }
     outcome.unverifiable = unverifiable
     return outcome
@@ -335,7 +343,7 @@ public final class TypeChecker: @unchecked Sendable {
 
   /// The annotation a candidate is written as at a suggestion's site: `!: T` when `definite` and the type wants it.
   static func annotation(_ type: String, definite: Bool) -> String {
-    (definite && wantsDefinite(type) ? "!: " : ": ") + type
+    TypeEvidence.Suggestion.annotation(type, definite: definite && wantsDefinite(type))
   }
 
   /// The sites of `group` whose probe `message` names (`__codeintelProbe3:`). An ASCII message is read once for
@@ -379,10 +387,12 @@ public final class TypeChecker: @unchecked Sendable {
   /// verifiable, as it did before the probe existed.
   private func partitionByProbe(
     _ suggestions: [TypeEvidence.Suggestion], path: String, bytes: [UInt8], scopes: TypeCheckScopes? = nil,
-    shouldStop: (() -> Bool)?
+    wholeMessages: Bool, shouldStop: (() -> Bool)?
   ) throws -> (verifiable: [TypeEvidence.Suggestion], unverifiable: [TypeEvidence.Suggestion]) {
     var verified = Set<Int>()
-    let scoping = Scoping(scopes: scopes, bytes: bytes, anchors: suggestions.map(\.anchor), types: { _ in [] })
+    let scoping = Scoping(
+      scopes: scopes, bytes: bytes, anchors: suggestions.map(\.anchor), wholeMessages: wholeMessages,
+      types: { _ in [] })
     var groups: [[Int]] = suggestions.isEmpty ? [] : [Array(suggestions.indices)]
     while let group = groups.popLast() {
       if shouldStop?() == true { throw CancellationError() }
@@ -439,11 +449,14 @@ public final class TypeChecker: @unchecked Sendable {
     /// Per suggestion: the components it reaches (nil: the whole file).
     let reach: [Set<Int>?]
     let anchors: [Int]
+    /// Checks compare whole message chains (`TypeChecker.check`'s `wholeMessages`).
+    let wholeMessages: Bool
 
-    init(scopes: TypeCheckScopes?, bytes: [UInt8], anchors: [Int], types: (Int) -> [String]) {
+    init(scopes: TypeCheckScopes?, bytes: [UInt8], anchors: [Int], wholeMessages: Bool, types: (Int) -> [String]) {
       self.scopes = scopes
       self.bytes = bytes
       self.anchors = anchors
+      self.wholeMessages = wholeMessages
       reach = anchors.indices.map { i in scopes?.reach(anchor: anchors[i], types: types(i)) }
     }
 
@@ -502,7 +515,8 @@ public final class TypeChecker: @unchecked Sendable {
     ) throws -> [AddedDiagnostic] {
       let base = self.base(of: group)
       try checker.baseline(path: path, text: base, lazy: true)
-      return try checker.addedDiagnosticsAt(path: path, text: try edits.apply(to: base), names: names)
+      return try checker.addedDiagnosticsAt(
+        path: path, text: try edits.apply(to: base), names: names, wholeMessages: wholeMessages)
     }
 
     /// The suggestions of `group` (whose `edits`, one per suggestion in the same order, were checked) that can
@@ -542,15 +556,18 @@ public final class TypeChecker: @unchecked Sendable {
 
   /// Each suggestion on top of the ones already accepted (what writing needs).
   private func checkCumulative(
-    _ shown: [TypeEvidence.Suggestion], path: String, bytes: [UInt8], minConfidence: Double,
+    _ shown: [TypeEvidence.Suggestion], path: String, bytes: [UInt8], minConfidence: Double, wholeMessages: Bool,
     shouldStop: (() -> Bool)?, progress: ((Int, Int) -> Void)?
   ) throws -> Outcome {
     var outcome = Outcome(kept: [], dropped: [], replaced: 0)
+    func addedBy(_ text: [UInt8]) throws -> [String] {
+      try addedDiagnostics(path: path, text: text, wholeMessages: wholeMessages)
+    }
     // Writing a clean file: all best candidates together add nothing, so the written file adds nothing; one
     // compiler run instead of one per suggestion (`suggest-types --diff`/`--apply` check by default).
     if shown.count > 1 {
       let all = shown.map { ByteEdit(start: $0.anchor, deletedLength: 0, inserted: $0.annotation) }
-      if try addedDiagnostics(path: path, text: try all.apply(to: bytes)).isEmpty {
+      if try addedBy(try all.apply(to: bytes)).isEmpty {
         outcome.kept = shown.map {
           var kept = $0
           kept.candidates = [$0.best]
@@ -569,7 +586,7 @@ public final class TypeChecker: @unchecked Sendable {
       for (rank, candidate) in suggestion.candidates.enumerated() where candidate.confidence >= minConfidence {
         var edit = ByteEdit(
           start: suggestion.anchor, deletedLength: 0, inserted: Self.annotation(candidate.type, definite: definite))
-        var added = try addedDiagnostics(path: path, text: try (accepted + [edit]).apply(to: bytes))
+        var added = try addedBy(try (accepted + [edit]).apply(to: bytes))
         // Only "not definitely assigned": the same type again, written `name!: T`.
         if mayBeDefinite, !definite, Self.wantsDefinite(candidate.type), !added.isEmpty,
           added.allSatisfy({ $0.hasPrefix(Self.notDefinitelyAssigned) })
@@ -577,7 +594,7 @@ public final class TypeChecker: @unchecked Sendable {
           definite = true
           edit = ByteEdit(
             start: suggestion.anchor, deletedLength: 0, inserted: Self.annotation(candidate.type, definite: true))
-          added = try addedDiagnostics(path: path, text: try (accepted + [edit]).apply(to: bytes))
+          added = try addedBy(try (accepted + [edit]).apply(to: bytes))
         }
         if let problem = added.first {
           if firstProblem == nil { firstProblem = problem }
@@ -616,7 +633,7 @@ public final class TypeChecker: @unchecked Sendable {
   /// group removes; the counts then cancel and the group passes.
   private func checkAlone(
     _ shown: [TypeEvidence.Suggestion], path: String, bytes: [UInt8], minConfidence: Double,
-    scopes: TypeCheckScopes? = nil, shouldStop: (() -> Bool)?, progress: ((Int, Int) -> Void)?
+    scopes: TypeCheckScopes? = nil, wholeMessages: Bool, shouldStop: (() -> Bool)?, progress: ((Int, Int) -> Void)?
   ) throws -> Outcome {
     enum Verdict {
       case kept(TypeEvidence.Suggestion, replaced: Bool)
@@ -625,7 +642,7 @@ public final class TypeChecker: @unchecked Sendable {
     var verdicts = [Verdict?](repeating: nil, count: shown.count)
     var done = 0
     let scoping = Scoping(
-      scopes: scopes, bytes: bytes, anchors: shown.map(\.anchor),
+      scopes: scopes, bytes: bytes, anchors: shown.map(\.anchor), wholeMessages: wholeMessages,
       types: { i in shown[i].candidates.filter { $0.confidence >= minConfidence }.map(\.type) })
     // Per suggestion: its candidates at or above the bar, the one being tried, and the first problem seen.
     let candidates = shown.map { $0.candidates.filter { $0.confidence >= minConfidence } }

@@ -72,7 +72,10 @@ public enum TypeEvidence {
     public var best: Candidate { candidates[0] }
 
     /// The text to insert at `anchor` to accept the best candidate.
-    public var annotation: String { (definite ? "!: " : ": ") + best.type }
+    public var annotation: String { Self.annotation(best.type, definite: definite) }
+
+    /// `type` written as an annotation: `: T`, or `!: T` for a definite property.
+    public static func annotation(_ type: String, definite: Bool) -> String { (definite ? "!: " : ": ") + type }
   }
 
   // MARK: - Confidences

@@ -78,7 +78,9 @@ public enum TypeBreakage {
       var keptBreaking = 0
       do {
         let ordered = unique.values.sorted { ($0.anchor, $0.kind.rawValue) < ($1.anchor, $1.kind.rawValue) }
-        let outcome = try checker.check(ordered, path: path, bytes: file.bytes, minConfidence: minConfidence)
+        // Compared by whole message chains, as the kept suggestions below: a measurement, stricter than the search.
+        let outcome = try checker.check(
+          ordered, path: path, bytes: file.bytes, minConfidence: minConfidence, wholeMessages: true)
         var v: [String: String?] = [:]
         for s in outcome.kept { v[key(s)] = .some(nil) }
         for d in outcome.dropped { v[key(d.suggestion)] = .some(d.diagnostic) }

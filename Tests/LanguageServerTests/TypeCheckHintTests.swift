@@ -27,28 +27,6 @@ import Testing
     #expect(unchecked.map { $0["label"] } == [": string"])
   }
 
-  /// Planted property suggestions: `string` first, then `number`.
-  struct PlantedProperties: TypeSuggester {
-    func suggestTypes(in tree: Tree, bytes: ClosedRange<Int>?, cancellation: CancellationToken) throws
-      -> [TypeEvidence.Suggestion]
-    {
-      var out: [TypeEvidence.Suggestion] = []
-      tree.root.walk { node in
-        if let (name, anchor) = TypeSites.unannotatedProperty(node) {
-          out.append(
-            TypeEvidence.Suggestion(
-              kind: .property, name: name.text, nameRange: name.byteRange, anchor: anchor,
-              candidates: [
-                .init(type: "string", confidence: 0.9, reason: "planted", source: "model"),
-                .init(type: "number", confidence: 0.85, reason: "planted", source: "model"),
-              ]))
-        }
-        return true
-      }
-      return out
-    }
-  }
-
   @Test(
     .enabled(
       if: typeCompilerInstalled,
@@ -58,7 +36,8 @@ import Testing
     // write `root!: string`; `size` is set to a number, so `string` fails and `number` is hinted, also with `!`.
     let editor = try MockEditor(
       providers: AnalysisProviders(
-        types: PlantedProperties(), typeCheck: TypeCheckFilter(start: { try TypeChecker(script: typeCheckScript) })))
+        types: PlantedTypes(properties: true),
+        typeCheck: TypeCheckFilter(start: { try TypeChecker(script: typeCheckScript) })))
     editor.open(
       "export class Config {\n  root\n  size\n  load(r: string) { this.root = r; this.size = r.length; }\n}\n",
       uri: "file:///work/checked.ts")

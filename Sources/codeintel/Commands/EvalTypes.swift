@@ -34,15 +34,21 @@ enum EvalTypes {
     let check = scanner.flag("--check")
     let checkPool = try scanner.int("--check-pool", in: 1...50) ?? TypeSuggestions.searchPool
     let compilerReturns = !scanner.flag("--no-compiler-returns")
+    let useProject = !scanner.flag("--no-project")
+    let projectRule = try scanner.option("--project-rule").map(parseProjectRule) ?? .shipped
     guard try scanner.finish().isEmpty else { throw UsageError("unexpected arguments") }
     if let threads { BLAS.setThreads(threads) }
-    let evaluation = try TypeEvaluation(
+    var evaluation = try TypeEvaluation(
       directory: URL(fileURLWithPath: datasets).appendingPathComponent("types").path, split: split, limit: limit,
       every: every)
+    if projectRule != .shipped {
+      for key in evaluation.projects.keys { evaluation.projects[key]?.rule = projectRule }
+    }
     var rows = [
       evaluation.mostFrequentRow(), evaluation.nameOnlyRow(), try evaluation.evidenceRow(),
       try evaluation.combinedRow(),
     ]
+    if useProject { rows.append(evaluation.projectRow()) }
     var compilerBest: [[[String]]]?
     if tsc {
       let script = ProcessInfo.processInfo.environment["CODEINTEL_TSC_SCRIPT"] ?? "scripts/eval/tsc-types.js"
@@ -114,7 +120,8 @@ enum EvalTypes {
           return try evaluation.files.indices.map {
             try TypeEvaluation.systemCandidates(
               evaluation.files[$0], model: model, evidenceThreshold: threshold, predictions: r[$0],
-              evidence: evidence[$0], names: names[$0], useShapes: shapes, pool: pool)
+              evidence: evidence[$0], names: names[$0], useShapes: shapes, pool: pool,
+              project: useProject ? evaluation.projects[evaluation.files[$0].package] : nil)
           }
         }
         rows.append(
@@ -132,8 +139,9 @@ enum EvalTypes {
         let deeper = check && checkPool != 5 ? try system(weight: nil, pool: checkPool) : nil
         let system = try system(weight: nil)
         let rule =
-          model.ranker.map { "learned ranker (type-ranker.json: \($0.variant), λ \($0.lambda))" }
-          ?? "evidence ≥ \(threshold), else head\(model.retrieval == nil ? "" : " + retrieval") and name prior by confidence"
+          (model.ranker.map { "learned ranker (type-ranker.json: \($0.variant), λ \($0.lambda))" }
+            ?? "evidence ≥ \(threshold), else head\(model.retrieval == nil ? "" : " + retrieval") and name prior by confidence")
+          + (useProject ? ", the project's own annotations first where their rule passes" : "")
         rows.append(
           evaluation.row(
             "combined system: \(rule), types in scope (\(short))",
@@ -205,5 +213,14 @@ enum EvalTypes {
       out += thresholds
     }
     return out
+  }
+
+  /// `--project-rule M,F,S`: the project lead's least sites, files and share (docs/audits/types-s23-project-annotations.md).
+  static func parseProjectRule(_ text: String) throws -> TypeProjectAnnotations.Rule {
+    let parts = text.split(separator: ",").map { String($0) }
+    guard parts.count == 3, let m = Int(parts[0]), let f = Int(parts[1]), let s = Double(parts[2]), m >= 1, f >= 1,
+      (0...1).contains(s)
+    else { throw UsageError("--project-rule takes SITES,FILES,SHARE (e.g. 3,2,0.67)") }
+    return TypeProjectAnnotations.Rule(minSites: m, minFiles: f, minShare: s)
   }
 }

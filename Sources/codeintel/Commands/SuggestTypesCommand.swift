@@ -10,8 +10,8 @@ enum SuggestTypesCommand: CLICommand {
   static let summary = "Suggest types for unannotated parameters, returns and variables (--apply to write them)."
   static let help = """
     USAGE: codeintel suggest-types <file-or-dir>... [--min-confidence P] [--diff | --apply] [--all]
-                                   [--no-check] [--jsdoc] [--format text|json] [--types-model DIR | --no-model]
-                                   [--quiet]
+                                   [--no-check] [--no-project] [--jsdoc] [--format text|json]
+                                   [--types-model DIR | --no-model] [--quiet]
 
     Lists suggested types, with confidences, positions and the evidence behind them, where an
     annotation adds information the compiler does not have: parameters of functions that take no
@@ -36,6 +36,13 @@ enum SuggestTypesCommand: CLICommand {
     (smoothed) share of the name's training annotations; the two are ranked together by
     confidence, and evidence goes first where it is confident (docs/TYPES.md). Without a type head
     everything works from the evidence alone.
+
+    With a type head, the project's own annotations come first where they are consistent: when the
+    other .ts/.tsx files of the file's project (the folder of the nearest tsconfig.json, else
+    package.json, above it; node_modules and .d.ts files left out) annotate a name one way at
+    least 3 times in at least 2 files, and that type holds at least 2/3 of the name's sites there
+    (`path: PathLike` across a project), that type leads the site's candidates, with the share as
+    its confidence (reason: "the project writes it at N of M sites ..."; source "project").
 
     Each TypeScript suggestion is then checked by the TypeScript compiler when node and Debian's
     node-typescript are installed (scripts/setup.sh installs them): a candidate that adds a compiler
@@ -70,12 +77,13 @@ enum SuggestTypesCommand: CLICommand {
       --jsdoc              For .js/.jsx/.mjs/.cjs files: write JSDoc blocks instead of skipping them.
       --types-model DIR    The type-head folder (default: types/ next to the default model, if any).
       --no-model           Evidence only, even when a type head is installed.
+      --no-project         Leave the project's own annotations out (the head, name prior and evidence only).
       --quiet              No progress bar and no notices on stderr (errors are still printed).
       --format text|json   Output format for the listing (default text). JSON: {"files": [{"path",
                            "suggestions": [{"kind","name","line","character","candidates": [{"type",
                            "confidence","reason","source"}]}]}]} with 1-based lines and UTF-16
-                           characters; source is evidence, model, name-prior or combined (two
-                           sources agree). "checked" says whether the compiler checked them;
+                           characters; source is evidence, model, name-prior, project or combined
+                           (two sources agree). "checked" says whether the compiler checked them;
                            "unverifiable" (per file) lists the suggestions left out because the check
                            cannot judge them, in the same shape. "definite": true marks a property
                            written `name!: T`.
@@ -102,6 +110,7 @@ enum SuggestTypesCommand: CLICommand {
     let typesModel = try scanner.option("--types-model")
     let noModel = scanner.flag("--no-model")
     let quiet = scanner.flag("--quiet", "-q")
+    let useProject = !scanner.flag("--no-project")
     guard !(noModel && typesModel != nil) else { throw UsageError("--types-model and --no-model do not go together") }
     let paths = try scanner.finish()
     guard !paths.isEmpty else { throw UsageError("give at least one file or directory") }
@@ -117,13 +126,24 @@ enum SuggestTypesCommand: CLICommand {
     // --quiet, where the check was not asked for explicitly) and unchecked output.
     var checker: TypeChecker?
     var checkerTried = noCheck
+    var projects: [String: TypeProjectAnnotations] = [:]
     for (index, path) in files.enumerated() {
       progress.update(done: index)
       do {
         let file = try SourceFile.load(path)
         let isJS = !file.language.isTypeScript
         if isJS && !jsdoc && mode != "list" { continue }
-        var result = try TypeSuggestions(file: file, model: model, all: all)
+        // The project's own annotations, read once per project (the folder of the nearest tsconfig.json).
+        var project: TypeProjectAnnotations?
+        if useProject, model != nil, file.language.isTypeScript {
+          let root = TypeProjectAnnotations.projectRoot(of: path)
+          if projects[root] == nil {
+            progress.update(done: index, reading: root)
+            projects[root] = TypeProjectAnnotations.read(root: root)
+          }
+          project = projects[root]
+        }
+        var result = try TypeSuggestions(file: file, model: model, all: all, project: project)
         var unverifiable: [TypeEvidence.Suggestion] = []
         if !checkerTried && !isJS {
           checkerTried = true

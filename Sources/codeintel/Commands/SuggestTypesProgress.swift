@@ -14,11 +14,13 @@ final class SuggestTypesProgress {
   }
 
   /// Shows `done` files of all, and optionally the file being checked with its (checked, total) suggestions.
-  func update(done: Int, checking path: String? = nil, suggestions: (Int, Int)? = nil) {
+  /// `reading`: the project folder whose annotations are being read.
+  func update(done: Int, checking path: String? = nil, suggestions: (Int, Int)? = nil, reading root: String? = nil) {
     printer.draw(
       {
         var text = "\u{1B}[K[\(done)/\(files) files]"
         if let path, let (checked, total) = suggestions { text += " checking \(path): \(checked)/\(total) suggestions" }
+        if let root { text += " reading the annotations of the project \(root)" }
         return text
       }())
   }

@@ -110,6 +110,8 @@ public enum TypeCombination {
   public enum Source: String, Sendable, Codable {
     case evidence, model, combined
     case namePrior = "name-prior"
+    /// The project's own annotations elsewhere (`TypeProjectAnnotations`).
+    case project
   }
 
   public struct Candidate: Sendable, Equatable {
@@ -180,6 +182,7 @@ public enum TypeCombination {
     case .evidence: return "evidence agrees"
     case .model, .combined: return "type head agrees"
     case .namePrior: return "name prior agrees"
+    case .project: return "the project agrees"
     }
   }
 }

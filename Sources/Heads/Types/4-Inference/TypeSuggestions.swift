@@ -1,4 +1,5 @@
 import CodeIntel
+import Foundation
 import Syntax
 
 /// Type suggestions for one file, and the writer that turns accepted ones into annotations.
@@ -16,12 +17,20 @@ public struct TypeSuggestions: Sendable {
   /// by confidence); each candidate says its `source`.
   /// Only sites where an annotation adds information are kept (`TypeHoles`; `all: true` keeps every site), and
   /// only candidates whose names are types in scope (`TypeNames`).
-  public init(file: SourceFile, parser: Parser? = nil, model: TypeHeadModel? = nil, all: Bool = false) throws {
+  /// With `project` (the annotations of the file's project, `TypeProjectAnnotations`), the project's own label for a
+  /// site's name leads its candidates where it passes the table's rule; the file's own sites (by `file.path`,
+  /// standardised) never count.
+  public init(
+    file: SourceFile, parser: Parser? = nil, model: TypeHeadModel? = nil, all: Bool = false,
+    project: TypeProjectAnnotations? = nil
+  ) throws {
     self.file = file
     let parsed = try ParsedFile(file, parser: parser)
     suggestions = TypeHoles.gate(
       model != nil && file.language.isTypeScript
-        ? Self.suggestions(in: parsed.tree, tsx: file.language == .tsx, model: model)
+        ? Self.suggestions(
+          in: parsed.tree, tsx: file.language == .tsx, model: model, project: project,
+          path: URL(fileURLWithPath: file.path).standardizedFileURL.path)
         : TypeHoles.evidence(in: parsed.tree), in: parsed.tree, all: all, path: file.path)
   }
 
@@ -41,9 +50,11 @@ public struct TypeSuggestions: Sendable {
   /// is not in it (`TypeHeadModel.predict(_:top:cache:)`); the suggestions are the same either way.
   /// Each site keeps at most `pool` candidates: the compiler's search tries them in order (`TypeChecker.check`);
   /// what is listed unchecked is cut to `listed`.
+  /// With `project`, the project's own label for a site's name (`TypeProjectAnnotations.lead`, the file at `path` not
+  /// counted) goes first where its rule passes and it is a type in scope at the site (`TypeNames`).
   public static func suggestions(
     in tree: Tree, tsx: Bool, model: TypeHeadModel?, bytes range: ClosedRange<Int>? = nil, cache: TypeHeadCache? = nil,
-    pool: Int = searchPool
+    pool: Int = searchPool, project: TypeProjectAnnotations? = nil, path: String? = nil
   )
     -> [TypeEvidence.Suggestion]
   {
@@ -67,6 +78,7 @@ public struct TypeSuggestions: Sendable {
       tree: cache == nil ? nil : tree, top: max(10, pool), cache: cache)
     var byKey: [String: TypeEvidence.Suggestion] = [:]
     for s in evidence { byKey["\(s.anchor):\(s.kind.rawValue)"] = s }
+    var names: TypeNames?  // made at the first project lead: it reads the file's relative imports
     var out: [TypeEvidence.Suggestion] = []
     var used: Set<String> = []
     for (site, predicted) in zip(sites, predictions) {
@@ -86,6 +98,15 @@ public struct TypeSuggestions: Sendable {
       if model.ranker == nil, let table = model.evidencePrecision {
         combined = table.displayed(
           combined, evidence: evidenceCandidates, kind: site.datasetKind, model: shapedModel, prior: shapedPrior)
+      }
+      if let project,
+        var lead = project.lead(name: site.datasetName, isReturn: site.datasetKind == "return", excluding: path)
+      {
+        if names == nil { names = TypeNames(tree: tree, path: path) }
+        if let v = names?.vetted(type: lead.type, confidence: lead.share, at: site.anchor) {
+          lead.type = v.type
+          combined = TypeProjectAnnotations.leading(combined, lead: lead, top: pool)
+        }
       }
       guard !combined.isEmpty else { continue }
       out.append(

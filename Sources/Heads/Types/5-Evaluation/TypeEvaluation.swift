@@ -33,6 +33,9 @@ public struct TypeEvaluation {
   public let commonTypes: Set<String>
   /// The name-only baseline fitted on the training split.
   public let names: NameOnlyTypeBaseline
+  /// Every file of the split (not only the scored sample), one table per package: the project's own annotations
+  /// (`TypeProjectAnnotations`, a file keyed by its path); empty when the evaluation was made from files.
+  public var projects: [String: TypeProjectAnnotations] = [:]
 
   /// The site kinds in table order.
   public static let kinds = ["parameter", "return", "variable", "property"]
@@ -52,6 +55,7 @@ public struct TypeEvaluation {
   public init(directory: String, split: String = "test", limit: Int? = nil, every: Int = 1) throws {
     let dir = URL(fileURLWithPath: directory)
     var files = try Self.loadFiles(dir.appendingPathComponent("\(split).jsonl").path)
+    let projects = Self.projectAnnotations(files)
     if every > 1 { files = files.enumerated().filter { $0.offset % every == 0 }.map(\.element) }
     if let limit { files = Array(files.prefix(limit)) }
     let train = try Self.loadFiles(dir.appendingPathComponent("train.jsonl").path)
@@ -59,6 +63,19 @@ public struct TypeEvaluation {
     self.init(
       files: files, trainSites: train.flatMap { $0.sites.map { (name: $0.name, label: $0.label) } },
       vocabulary: vocabulary)
+    self.projects = projects
+  }
+
+  /// The split's annotated sites, one table per package (the dataset's labels are the files' own annotations).
+  public static func projectAnnotations(_ files: [File], rule: TypeProjectAnnotations.Rule = .shipped)
+    -> [String: TypeProjectAnnotations]
+  {
+    var out: [String: TypeProjectAnnotations] = [:]
+    for file in files {
+      out[file.package, default: TypeProjectAnnotations(rule: rule)].add(
+        file: file.path, sites: file.sites.map { (kind: $0.kind, name: $0.name, label: $0.label) })
+    }
+    return out
   }
 
   /// Number of scored sites (`any` excluded).
@@ -99,6 +116,21 @@ public struct TypeEvaluation {
   /// The name-only baseline.
   public func nameOnlyRow() -> Row {
     row("name only (train)") { $0.sites.map { names.predict(name: $0.name) } }
+  }
+
+  /// The project's own annotations alone: the lead of the file's package's other files where its rule passes
+  /// (`TypeProjectAnnotations`; not vetted against the file's scope), nothing elsewhere.
+  public func projectRow() -> Row {
+    let rule = projects.values.first?.rule ?? .shipped
+    return row(
+      "the project's own annotations alone (other files of the package; ≥ \(rule.minSites) sites in ≥ "
+        + "\(rule.minFiles) files, share ≥ \(rule.minShare))"
+    ) { file in
+      file.sites.map { site in
+        projects[file.package]?.lead(name: site.name, isReturn: site.kind == "return", excluding: file.path)
+          .map { [$0.type] } ?? []
+      }
+    }
   }
 
   /// `TypeEvidence` on the de-annotated text: for each site, the candidates of the suggestion whose

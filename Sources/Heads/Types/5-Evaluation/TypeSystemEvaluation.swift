@@ -14,7 +14,7 @@ extension TypeEvaluation {
     predictions given: [[(type: String, probability: Float)]]? = nil,
     evidence givenEvidence: [[TypeEvidence.Suggestion.Candidate]]? = nil,
     names givenNames: TypeNames? = nil, shapes givenShapes: TypeShapes.FileShapes? = nil, useShapes: Bool = true,
-    pool: Int = 5
+    pool: Int = 5, project: TypeProjectAnnotations? = nil
   ) throws -> [[TypeCombination.Candidate]] {
     let evidence = try givenEvidence ?? evidenceCandidates(file)
     let predictions =
@@ -50,11 +50,31 @@ extension TypeEvaluation {
       }.map(\.element)
       // The hand-set rule ranks by the evidence rules' fixed confidences and shows their measured ones; the learned
       // ranker's confidence is its own probability.
-      if model.ranker != nil { return ranked }
-      return model.evidencePrecision?.displayed(
-        ranked, evidence: evidence[i], kind: site.kind, model: shapedModel, prior: shapedPrior) ?? ranked
+      let shown =
+        model.ranker != nil
+        ? ranked
+        : model.evidencePrecision?.displayed(
+          ranked, evidence: evidence[i], kind: site.kind, model: shapedModel, prior: shapedPrior) ?? ranked
+      // The project's own annotations elsewhere lead where they pass their rule and the type is in scope here.
+      return TypeProjectAnnotations.leading(
+        shown, lead: project.flatMap { vettedLead($0, file: file, site: site, names: names) }, top: pool)
     }
   }
+
+  /// The project's lead for a dataset site (`project`: the table of the file's package in the split; the file itself
+  /// never counts), vetted as every candidate is (`TypeNames`); nil where there is none or it is not a type in scope.
+  static func vettedLead(_ project: TypeProjectAnnotations, file: File, site: Site, names: TypeNames)
+    -> TypeProjectAnnotations.Lead?
+  {
+    guard
+      var lead = project.lead(
+        name: site.name, isReturn: site.kind == "return", excluding: file.path),
+      let v = names.vetted(type: lead.type, confidence: lead.share, at: site.offset)
+    else { return nil }
+    lead.type = v.type
+    return lead
+  }
+
 
   /// The names usable as types in a dataset file (`TypeNames` over its parse; relative imports are looked up in the
   /// package's sources in the corpus cache, `PackageSources`, when it holds them).

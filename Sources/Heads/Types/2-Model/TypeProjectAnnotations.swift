@@ -1,0 +1,210 @@
+import CodeIntel
+import Corpus
+import Foundation
+import Syntax
+
+/// What a project's own files already annotate, by site name: a source of type suggestions read at suggestion time
+/// (session 23; the rule was written before its first number, docs/audits/types-s23-project-annotations.md).
+///
+/// A project names its things consistently (`path: PathLike` across node-memfs, `options: Options`), and a train
+/// split of other packages cannot know it. For a site named `path`, the table holds every label the project's *other*
+/// files give a site of that name (returns, keyed by the function's name, apart from values: parameters, variables,
+/// properties); `lead(name:isReturn:excluding:)` answers the most frequent one when it passes the rule: at least
+/// `Rule.minSites` sites in at least `Rule.minFiles` files, and a share `sites / (all + 1)` of at least
+/// `Rule.minShare` (`any` labels count among all, never as the answer). The file being suggested never counts: its
+/// sites are the ones asked about.
+public struct TypeProjectAnnotations: Sendable {
+  /// A site's key: its name as the dataset spells it, returns apart.
+  public struct Key: Hashable, Sendable {
+    public var name: String
+    public var isReturn: Bool
+    public init(name: String, isReturn: Bool) {
+      self.name = name
+      self.isReturn = isReturn
+    }
+  }
+
+  /// The guard a project's label must pass to lead a site's candidates.
+  public struct Rule: Sendable, Equatable {
+    public var minSites: Int
+    public var minFiles: Int
+    public var minShare: Double
+    public init(minSites: Int, minFiles: Int, minShare: Double) {
+      self.minSites = minSites
+      self.minFiles = minFiles
+      self.minShare = minShare
+    }
+    /// The shipped rule, chosen on the valid splits (docs/audits/types-s23-project-annotations.md).
+    public static let shipped = Rule(minSites: 3, minFiles: 2, minShare: 0.67)
+  }
+
+  /// The answer for one site.
+  public struct Lead: Sendable, Equatable {
+    /// The label as the project writes it (whitespace-normalised).
+    public var type: String
+    /// Its sites and files outside the asking file, and every site of the key there.
+    public var sites: Int
+    public var files: Int
+    public var all: Int
+    /// `sites / (all + 1)`.
+    public var share: Double { Double(sites) / Double(all + 1) }
+    /// The reason shown with a candidate it leads.
+    public var reason: String {
+      "the project writes it at \(sites) of \(all) sites of this name in \(files) other files"
+    }
+  }
+
+  private struct Count: Sendable {
+    var sites = 0
+    var files = 0
+  }
+  /// Per key: per normalised label, its sites and files; and the key's sites (`any` included).
+  private var labels: [Key: [String: Count]] = [:]
+  private var totals: [Key: Int] = [:]
+  /// Per file: its sites per key and label (what `excluding` subtracts).
+  private var byFile: [String: [Key: [String: Int]]] = [:]
+  /// Per normalised label, its first spelling.
+  private var spelling: [String: String] = [:]
+  public var rule: Rule
+
+  public init(rule: Rule = .shipped) { self.rule = rule }
+
+  /// Files read into the table.
+  public var fileCount: Int { byFile.count }
+
+  /// Adds one file's annotated sites (kind as the dataset spells it: `return` apart from the rest). A file already in
+  /// the table is replaced.
+  public mutating func add(file: String, sites: [(kind: String, name: String, label: String)]) {
+    remove(file: file)
+    var mine: [Key: [String: Int]] = [:]
+    for s in sites where !s.name.isEmpty {
+      let key = Key(name: s.name, isReturn: s.kind == "return")
+      let label = TypeAccuracy.normalize(s.label)
+      if spelling[label] == nil { spelling[label] = s.label }
+      mine[key, default: [:]][label, default: 0] += 1
+    }
+    for (key, counts) in mine {
+      for (label, n) in counts {
+        labels[key, default: [:]][label, default: Count()].sites += n
+        labels[key, default: [:]][label, default: Count()].files += 1
+        totals[key, default: 0] += n
+      }
+    }
+    byFile[file] = mine
+  }
+
+  /// Takes one file's sites out of the table (an editor's deleted or re-read file).
+  public mutating func remove(file: String) {
+    guard let mine = byFile.removeValue(forKey: file) else { return }
+    for (key, counts) in mine {
+      for (label, n) in counts {
+        labels[key]?[label]?.sites -= n
+        labels[key]?[label]?.files -= 1
+        if (labels[key]?[label]?.sites ?? 0) <= 0 { labels[key]?[label] = nil }
+        totals[key, default: 0] -= n
+      }
+      if labels[key]?.isEmpty == true { labels[key] = nil }
+      if (totals[key] ?? 0) <= 0 { totals[key] = nil }
+    }
+  }
+
+  /// Adds a parsed file's own annotations (`TypeAnnotations.sites`, the corpus build's extractor).
+  public mutating func add(file: String, tree: Tree) {
+    add(file: file, sites: TypeAnnotations.sites(in: tree).map { (kind: $0.kind.rawValue, name: $0.name, label: $0.label) })
+  }
+
+  /// The project's label for a site of this name when it passes the rule, counting no site of `excluding`.
+  public func lead(name: String, isReturn: Bool, excluding file: String?) -> Lead? {
+    guard !name.isEmpty else { return nil }
+    let key = Key(name: name, isReturn: isReturn)
+    guard let counts = labels[key] else { return nil }
+    let mine = file.flatMap { byFile[$0]?[key] } ?? [:]
+    let all = (totals[key] ?? 0) - mine.values.reduce(0, +)
+    var best: Lead?
+    for (label, c) in counts where label != "any" {
+      let own = mine[label] ?? 0
+      let lead = Lead(type: spelling[label] ?? label, sites: c.sites - own, files: c.files - (own > 0 ? 1 : 0), all: all)
+      guard lead.sites > 0 else { continue }
+      if let b = best,
+        b.sites > lead.sites || (b.sites == lead.sites && TypeAccuracy.normalize(b.type) < label)
+      {
+        continue
+      }
+      best = lead
+    }
+    guard let best, best.sites >= rule.minSites, best.files >= rule.minFiles, best.share >= rule.minShare else {
+      return nil
+    }
+    return best
+  }
+
+  /// `ranked` with the project's label first: merged with the same type when another source proposed it (marked
+  /// `combined`, its confidence the larger of the two), else inserted with confidence `share`; the rest keep their
+  /// order, at most `top` in all.
+  public static func leading(_ ranked: [TypeCombination.Candidate], lead: Lead?, top: Int)
+    -> [TypeCombination.Candidate]
+  {
+    guard let lead else { return ranked }
+    let key = TypeAccuracy.normalize(lead.type)
+    var first = TypeCombination.Candidate(
+      type: TypeHeadModel.display(lead.type), confidence: lead.share, source: .project, reason: lead.reason)
+    var rest = ranked
+    if let i = rest.firstIndex(where: { TypeAccuracy.normalize($0.type) == key }) {
+      let other = rest.remove(at: i)
+      first = TypeCombination.Candidate(
+        type: other.type, confidence: max(other.confidence, lead.share), source: .combined,
+        reason: lead.reason + "; " + other.reason)
+    }
+    return Array(([first] + rest).prefix(top))
+  }
+
+  // MARK: - A project on disk
+
+  /// The folder whose TypeScript files make `file`'s project: the nearest folder above it holding `tsconfig.json`,
+  /// else `package.json`, else the file's own folder.
+  public static func projectRoot(of file: String) -> String {
+    let start = URL(fileURLWithPath: file).standardizedFileURL.deletingLastPathComponent()
+    for marker in ["tsconfig.json", "package.json"] {
+      var dir = start
+      while true {
+        if FileManager.default.fileExists(atPath: dir.appendingPathComponent(marker).path) { return dir.path }
+        let up = dir.deletingLastPathComponent()
+        if up.path == dir.path { break }
+        dir = up
+      }
+    }
+    return start.path
+  }
+
+  /// The table of every `.ts`/`.tsx` file under `root` (declaration files and `node_modules` left out, as the corpus
+  /// build leaves them), at most `maxFiles` of them (the first in path order); a file that cannot be read or parsed
+  /// is skipped. Paths are standardised absolute paths, the key `excluding` takes.
+  public static func read(root: String, maxFiles: Int = 5_000, rule: Rule = .shipped) -> TypeProjectAnnotations {
+    var table = TypeProjectAnnotations(rule: rule)
+    let rootURL = URL(fileURLWithPath: root).standardizedFileURL
+    guard
+      let walker = FileManager.default.enumerator(
+        at: rootURL, includingPropertiesForKeys: [.isDirectoryKey], options: [.skipsHiddenFiles])
+    else { return table }
+    var paths: [String] = []
+    for case let url as URL in walker {
+      let name = url.lastPathComponent
+      if (try? url.resourceValues(forKeys: [.isDirectoryKey]).isDirectory) == true {
+        if ["node_modules", "bower_components", "vendor"].contains(name) { walker.skipDescendants() }
+        continue
+      }
+      guard name.hasSuffix(".ts") || name.hasSuffix(".tsx"), !name.hasSuffix(".d.ts") else { continue }
+      paths.append(url.standardizedFileURL.path)
+    }
+    paths.sort()
+    let ts = Parser(language: .typescript)
+    let tsx = Parser(language: .tsx)
+    for path in paths.prefix(maxFiles) {
+      guard let data = FileManager.default.contents(atPath: path), data.count <= 2_000_000,
+        let tree = try? (path.hasSuffix(".tsx") ? tsx : ts).parse(bytes: [UInt8](data))
+      else { continue }
+      table.add(file: path, tree: tree)
+    }
+    return table
+  }
+}

@@ -1,0 +1,185 @@
+import Foundation
+import Syntax
+import Testing
+
+@testable import CodeIntel
+@testable import Heads
+
+@Suite("Type suggestions from the project's own annotations")
+struct TypeProjectAnnotationsTests {
+  typealias Sites = [(kind: String, name: String, label: String)]
+
+  static func parameters(_ pairs: [(String, String)]) -> Sites {
+    pairs.map { (kind: "parameter", name: $0.0, label: $0.1) }
+  }
+
+  /// `path`: PathLike twice in a.ts, once in b.ts, string once in c.ts: 3 of 4 in two files.
+  static func table(rule: TypeProjectAnnotations.Rule = .shipped) -> TypeProjectAnnotations {
+    var t = TypeProjectAnnotations(rule: rule)
+    t.add(file: "a.ts", sites: parameters([("path", "PathLike"), ("path", "PathLike"), ("mode", "number")]))
+    t.add(file: "b.ts", sites: parameters([("path", "PathLike"), ("mode", "number"), ("flags", "number")]))
+    t.add(file: "c.ts", sites: parameters([("path", "string"), ("flags", "number")]) + [
+      (kind: "return", name: "path", label: "string"), (kind: "return", name: "path", label: "string"),
+      (kind: "variable", name: "", label: "Foo"),
+    ])
+    return t
+  }
+
+  @Test("the most frequent label of a name leads when it passes the rule; the asking file never counts")
+  func lead() throws {
+    let t = Self.table()
+    var loose = t
+    loose.rule = .init(minSites: 3, minFiles: 2, minShare: 0.5)
+    let fromD = try #require(loose.lead(name: "path", isReturn: false, excluding: "d.ts"))
+    #expect(fromD.type == "PathLike" && fromD.sites == 3 && fromD.files == 2 && fromD.all == 4)
+    #expect(abs(fromD.share - 3.0 / 5.0) < 1e-9)
+    // 0.6 is under the shipped share
+    #expect(fromD.share < TypeProjectAnnotations.Rule.shipped.minShare)
+    #expect(t.lead(name: "path", isReturn: false, excluding: "d.ts") == nil)
+    // asked from c.ts, its own `string` is not counted: 3 of 3, share 0.75
+    let fromC = try #require(t.lead(name: "path", isReturn: false, excluding: "c.ts"))
+    #expect(fromC.type == "PathLike" && fromC.all == 3 && abs(fromC.share - 0.75) < 1e-9)
+    // asked from a.ts, only b.ts's one site is left: under three sites and two files
+    #expect(loose.lead(name: "path", isReturn: false, excluding: "a.ts") == nil)
+    // returns are apart from values; a name without sites, or empty, has no lead
+    #expect(loose.lead(name: "path", isReturn: true, excluding: "d.ts") == nil)
+    #expect(t.lead(name: "nothing", isReturn: false, excluding: nil) == nil)
+    #expect(t.lead(name: "", isReturn: false, excluding: nil) == nil)
+    // `mode`: number twice in two files is under three sites; a rule of two takes it
+    #expect(t.lead(name: "mode", isReturn: false, excluding: nil) == nil)
+    var two = t
+    two.rule = .init(minSites: 2, minFiles: 2, minShare: 0.5)
+    #expect(two.lead(name: "mode", isReturn: false, excluding: nil)?.type == "number")
+  }
+
+  @Test("`any` counts among a name's sites, never as its label; a file added again replaces itself; removal")
+  func anyAndReplacement() throws {
+    let rule = TypeProjectAnnotations.Rule(minSites: 2, minFiles: 2, minShare: 0.5)
+    var t = TypeProjectAnnotations(rule: rule)
+    t.add(file: "a.ts", sites: Self.parameters([("x", "any"), ("x", "any"), ("x", "Foo")]))
+    t.add(file: "b.ts", sites: Self.parameters([("x", "Foo")]))
+    // 2 of 4: share 0.4
+    #expect(t.lead(name: "x", isReturn: false, excluding: nil) == nil)
+    t.add(file: "a.ts", sites: Self.parameters([("x", "Foo")]))
+    let lead = try #require(t.lead(name: "x", isReturn: false, excluding: nil))
+    #expect(lead.sites == 2 && lead.all == 2 && lead.files == 2)
+    t.remove(file: "b.ts")
+    #expect(t.lead(name: "x", isReturn: false, excluding: nil) == nil)
+    #expect(t.fileCount == 1)
+  }
+
+  @Test("spacing variants are one label; a tie goes to the lexically first")
+  func spellingAndTies() throws {
+    let rule = TypeProjectAnnotations.Rule(minSites: 2, minFiles: 2, minShare: 0.3)
+    var t = TypeProjectAnnotations(rule: rule)
+    t.add(file: "a.ts", sites: Self.parameters([("v", "B"), ("v", "A | null")]))
+    t.add(file: "b.ts", sites: Self.parameters([("v", "B"), ("v", "A|null")]))
+    let lead = try #require(t.lead(name: "v", isReturn: false, excluding: nil))
+    #expect(TypeAccuracy.normalize(lead.type) == TypeAccuracy.normalize("A | null") && lead.sites == 2)
+  }
+
+  @Test("the lead goes first: merged with the same type (combined, the larger confidence) or inserted at its share")
+  func leading() throws {
+    let ranked = [
+      TypeCombination.Candidate(type: "string", confidence: 0.9, source: .model, reason: "type head"),
+      TypeCombination.Candidate(type: "PathLike", confidence: 0.05, source: .model, reason: "type head"),
+      TypeCombination.Candidate(type: "number", confidence: 0.02, source: .namePrior, reason: "name prior"),
+    ]
+    let lead = TypeProjectAnnotations.Lead(type: "PathLike", sites: 9, files: 3, all: 9)
+    let merged = TypeProjectAnnotations.leading(ranked, lead: lead, top: 10)
+    #expect(merged.map(\.type) == ["PathLike", "string", "number"])
+    #expect(merged[0].source == .combined && abs(merged[0].confidence - 0.9) < 1e-9)
+    #expect(merged[0].reason.hasPrefix("the project writes it at 9 of 9 sites of this name in 3 other files"))
+    let inserted = TypeProjectAnnotations.leading(
+      ranked, lead: .init(type: "Buffer", sites: 4, files: 2, all: 5), top: 3)
+    #expect(inserted.map(\.type) == ["Buffer", "string", "PathLike"])
+    #expect(inserted[0].source == .project && abs(inserted[0].confidence - 4.0 / 6.0) < 1e-9)
+    #expect(TypeProjectAnnotations.leading(ranked, lead: nil, top: 10) == ranked)
+  }
+
+  /// A project folder: a tsconfig, two files that write `path: PathLike`, declarations and node_modules that must
+  /// not count, and the file asked about.
+  static func project() throws -> URL {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("codeintel-project-\(UUID().uuidString)")
+    let fm = FileManager.default
+    try fm.createDirectory(at: root.appendingPathComponent("src/deep"), withIntermediateDirectories: true)
+    try fm.createDirectory(at: root.appendingPathComponent("node_modules/dep"), withIntermediateDirectories: true)
+    func write(_ path: String, _ text: String) throws {
+      try text.write(to: root.appendingPathComponent(path), atomically: true, encoding: .utf8)
+    }
+    try write("tsconfig.json", "{}\n")
+    try write("src/types.ts", "export type PathLike = string | URL;\n")
+    try write(
+      "src/a.ts",
+      "import { PathLike } from './types';\nexport function open(path: PathLike) { return path; }\n"
+        + "export function stat(path: PathLike, deep: boolean) { return deep ? path : null; }\n")
+    try write(
+      "src/deep/b.ts",
+      "import { PathLike } from '../types';\nexport function read(path: PathLike, count: number) { return count; }\n")
+    // Neither counts: a declaration file and a dependency, both with `path: string`.
+    try write("src/extra.d.ts", "export declare function a(path: string): void;\nexport declare function b(path: string): void;\n")
+    try write(
+      "node_modules/dep/index.ts",
+      "export function x(path: string) {}\nexport function y(path: string) {}\nexport function z(path: string) {}\n")
+    try write(
+      "src/c.ts",
+      "import { PathLike } from './types';\nexport function remove(path) { return path; }\n")
+    try write("src/d.ts", "export function copy(path) { return path; }\n")
+    return root
+  }
+
+  @Test("a project on disk: the nearest tsconfig.json's folder, .d.ts files and node_modules left out")
+  func readsAProject() throws {
+    let root = try Self.project()
+    defer { try? FileManager.default.removeItem(at: root) }
+    let file = root.appendingPathComponent("src/deep/b.ts").path
+    #expect(TypeProjectAnnotations.projectRoot(of: file) == root.standardizedFileURL.path)
+    let table = TypeProjectAnnotations.read(root: root.path)
+    #expect(table.fileCount == 5)  // types.ts, a.ts, b.ts, c.ts, d.ts
+    let lead = try #require(
+      table.lead(name: "path", isReturn: false, excluding: root.appendingPathComponent("src/c.ts").standardizedFileURL.path))
+    #expect(lead.type == "PathLike" && lead.sites == 3 && lead.files == 2 && lead.all == 3)
+  }
+
+  @Test("suggest-types: the project's type leads where it is in scope, and only there")
+  func suggestions() throws {
+    let root = try Self.project()
+    defer { try? FileManager.default.removeItem(at: root) }
+    let model = try TypeSuggestionsWithModelTests.model()
+    let table = TypeProjectAnnotations.read(root: root.path)
+    func first(_ name: String, project: TypeProjectAnnotations?) throws -> TypeEvidence.Suggestion.Candidate? {
+      let file = try SourceFile.load(root.appendingPathComponent("src/\(name)").path)
+      let s = try TypeSuggestions(file: file, model: model, all: true, project: project)
+      return s.suggestions.first { $0.kind == .parameter && $0.name == "path" }?.candidates.first
+    }
+    // c.ts imports PathLike: the project's type leads (alone, or agreeing with the head), at least at its share
+    let c = try #require(try first("c.ts", project: table))
+    #expect(c.type == "PathLike" && ["project", "combined"].contains(c.source))
+    #expect(c.reason.contains("the project writes it at 3 of 3 sites") && c.confidence >= 0.75 - 1e-9)
+    // without the table nothing comes from the project
+    #expect(try first("c.ts", project: nil)?.reason.contains("the project") == false)
+    // d.ts does not import it: not a type in scope there, so it cannot lead
+    #expect(try first("d.ts", project: table)?.reason.contains("the project") == false)
+  }
+
+  @Test("eval types: the project row counts the package's other files only")
+  func evaluationRow() throws {
+    func file(_ package: String, _ path: String, _ sites: [(String, String)]) -> TypeEvaluation.File {
+      TypeEvaluation.File(
+        package: package, path: path, text: "",
+        sites: sites.enumerated().map { TypeEvaluation.Site(kind: "parameter", name: $1.0, offset: $0, label: $1.1) })
+    }
+    let files = [
+      file("p", "a.ts", [("node", "Node"), ("node", "Node")]), file("p", "b.ts", [("node", "Node")]),
+      file("p", "c.ts", [("node", "Node")]), file("q", "a.ts", [("node", "Leaf"), ("node", "Leaf")]),
+      file("q", "b.ts", [("node", "Leaf")]),
+    ]
+    var evaluation = TypeEvaluation(files: files, trainSites: [], vocabulary: [])
+    evaluation.projects = TypeEvaluation.projectAnnotations(
+      files, rule: .init(minSites: 2, minFiles: 2, minShare: 0.6))
+    let row = evaluation.projectRow()
+    // p/a: 2 of 2 from b and c (share 0.67); p/b and p/c: 3 of 3; q/a: only q/b's one site; q/b: 2 sites, one file
+    #expect(row.overall.sites == 7)
+    #expect(abs((row.overall.accuracyAt1 ?? 0) - 4.0 / 7.0) < 1e-9)
+  }
+}

@@ -1,3 +1,4 @@
+import Foundation
 import CodeIntel
 import Heads
 import Syntax
@@ -14,6 +15,13 @@ public protocol TypeSuggester: Sendable {
   /// re-computes only what it changed; the result must be the same as without it.
   func suggestTypes(in tree: Tree, bytes: ClosedRange<Int>?, cache: TypeHeadCache, cancellation: CancellationToken)
     throws -> [TypeEvidence.Suggestion]
+  /// The same for the document saved at `path` (nil: unsaved or not a file): a suggester that reads the project's own
+  /// annotations (`ModelTypeSuggester`) reads them from the files around it.
+  func suggestTypes(
+    in tree: Tree, bytes: ClosedRange<Int>?, cache: TypeHeadCache, path: String?, cancellation: CancellationToken
+  ) throws -> [TypeEvidence.Suggestion]
+  /// The document at `path` was saved with this tree: a suggester holding its project's annotations re-reads its own.
+  func saved(path: String, tree: Tree)
   /// The display threshold calibrated for this suggester (nil: none; the server's default applies).
   var displayThreshold: Double? { get }
 }
@@ -24,6 +32,12 @@ extension TypeSuggester {
   {
     try suggestTypes(in: tree, bytes: bytes, cancellation: cancellation)
   }
+  public func suggestTypes(
+    in tree: Tree, bytes: ClosedRange<Int>?, cache: TypeHeadCache, path: String?, cancellation: CancellationToken
+  ) throws -> [TypeEvidence.Suggestion] {
+    try suggestTypes(in: tree, bytes: bytes, cache: cache, cancellation: cancellation)
+  }
+  public func saved(path: String, tree: Tree) {}
   public var displayThreshold: Double? { nil }
 }
 
@@ -51,10 +65,71 @@ public struct EvidenceTypeSuggester: TypeSuggester {
 /// the head folder's learned `TypeRanker`, else `TypeCombination.combine`) for TypeScript;
 /// evidence alone for JavaScript. With a byte range the head scores only the sites in it (each in its own
 /// window of the file), so a hover or a viewport of inlay hints costs a few windows, not the whole file.
+///
+/// With a document's path, the annotations of its project's other files (`TypeProjectAnnotations`: the folder of the
+/// nearest tsconfig.json above it) lead a site's candidates where their rule passes, as in `suggest-types`. A project
+/// is read once, at the first request of one of its files (`ProjectTables`), and a saved file's own annotations are
+/// read again at `didSave`.
 public struct ModelTypeSuggester: TypeSuggester {
   public let model: TypeHeadModel
+  /// The projects read so far; nil: the project's annotations are not used.
+  public let projects: ProjectTables?
 
-  public init(model: TypeHeadModel) { self.model = model }
+  public init(model: TypeHeadModel, projects: Bool = true) {
+    self.model = model
+    self.projects = projects ? ProjectTables() : nil
+  }
+
+  /// The project tables of one server: one per project root, read at first use, guarded by a lock.
+  public final class ProjectTables: @unchecked Sendable {
+    private let lock = NSLock()
+    private var tables: [String: TypeProjectAnnotations] = [:]
+    /// Where each file asked about belongs (its project root).
+    private var roots: [String: String] = [:]
+
+    public init() {}
+
+    /// The table of the project `path` belongs to, read now if it was not.
+    public func table(for path: String) -> TypeProjectAnnotations {
+      let root = root(of: path)
+      lock.lock()
+      if let t = tables[root] {
+        lock.unlock()
+        return t
+      }
+      lock.unlock()
+      let read = TypeProjectAnnotations.read(root: root)
+      lock.lock()
+      defer { lock.unlock() }
+      if let t = tables[root] { return t }
+      tables[root] = read
+      Log.info("read the type annotations of \(read.fileCount) files of the project \(root)")
+      return read
+    }
+
+    /// Replaces a saved file's annotations in its project's table, when that project was read.
+    public func saved(path: String, tree: Tree) {
+      let root = root(of: path)
+      lock.lock()
+      defer { lock.unlock() }
+      guard tables[root] != nil else { return }
+      tables[root]?.add(file: URL(fileURLWithPath: path).standardizedFileURL.path, tree: tree)
+    }
+
+    private func root(of path: String) -> String {
+      lock.lock()
+      if let r = roots[path] {
+        lock.unlock()
+        return r
+      }
+      lock.unlock()
+      let r = TypeProjectAnnotations.projectRoot(of: path)
+      lock.lock()
+      roots[path] = r
+      lock.unlock()
+      return r
+    }
+  }
 
   /// The head folder's calibrated threshold (`type-calibration.json`), if it has one.
   public var displayThreshold: Double? { model.calibration?.threshold }
@@ -71,12 +146,26 @@ public struct ModelTypeSuggester: TypeSuggester {
     try suggest(in: tree, bytes: bytes, cache: cache, cancellation: cancellation)
   }
 
-  private func suggest(in tree: Tree, bytes: ClosedRange<Int>?, cache: TypeHeadCache?, cancellation: CancellationToken)
-    throws -> [TypeEvidence.Suggestion]
-  {
+  public func suggestTypes(
+    in tree: Tree, bytes: ClosedRange<Int>?, cache: TypeHeadCache, path: String?, cancellation: CancellationToken
+  ) throws -> [TypeEvidence.Suggestion] {
+    try suggest(in: tree, bytes: bytes, cache: cache, path: path, cancellation: cancellation)
+  }
+
+  public func saved(path: String, tree: Tree) { projects?.saved(path: path, tree: tree) }
+
+  private func suggest(
+    in tree: Tree, bytes: ClosedRange<Int>?, cache: TypeHeadCache?, path: String? = nil,
+    cancellation: CancellationToken
+  ) throws -> [TypeEvidence.Suggestion] {
     try cancellation.check()
     guard tree.language.isTypeScript else { return TypeHoles.evidence(in: tree, bytes: bytes) }
-    return TypeSuggestions.suggestions(in: tree, tsx: tree.language == .tsx, model: model, bytes: bytes, cache: cache)
-      .overlapping(bytes)
+    let standardized = path.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+    let project = standardized.flatMap { p in projects?.table(for: p) }
+    try cancellation.check()
+    return TypeSuggestions.suggestions(
+      in: tree, tsx: tree.language == .tsx, model: model, bytes: bytes, cache: cache, project: project,
+      path: standardized
+    ).overlapping(bytes)
   }
 }

@@ -118,7 +118,8 @@ final class Document: @unchecked Sendable {
   /// Type suggestions of this version: all of them (cached), or with `bytes` at least those whose
   /// nodes overlap the range (from the cache when there is one, else computed for the range only).
   func typeSuggestions(
-    _ suggester: any TypeSuggester, bytes: ClosedRange<Int>? = nil, cancellation: CancellationToken
+    _ suggester: any TypeSuggester, bytes: ClosedRange<Int>? = nil, projectTypes: Bool = true,
+    cancellation: CancellationToken
   ) throws -> [TypeEvidence.Suggestion] {
     // Once the whole file has been analysed (until the next edit), a range is a filter of that result.
     if let cachedTypes { return cachedTypes.overlapping(bytes) }
@@ -126,7 +127,10 @@ final class Document: @unchecked Sendable {
     // A range that covers the whole text (an editor's whole-file hints) is the whole-file analysis, kept.
     let range = bytes.flatMap { $0.lowerBound <= 0 && $0.upperBound >= self.bytes.count ? nil : $0 }
     if let range, let known = cachedRanges[range] { return known }
-    let s = try suggester.suggestTypes(in: tree, bytes: range, cache: typeHeadCache, cancellation: cancellation)
+    // The document's file (nil when unsaved): the suggester may read its project's other files' annotations.
+    let path = projectTypes ? LanguageServer.path(fromURI: uri) : nil
+    let s = try suggester.suggestTypes(
+      in: tree, bytes: range, cache: typeHeadCache, path: path, cancellation: cancellation)
     if let range {
       // The same range asked again for this version (hints re-requested on scroll or focus) is answered
       // from here; a handful is enough, as editors ask for the visible lines.

@@ -95,6 +95,10 @@ extension LanguageServer {
 
   func didSave(_ params: DidSaveTextDocumentNotification.Params) {
     guard let doc = documents[params.textDocument.uri] else { return }
+    // The saved file's annotations now count for the other files of its project.
+    if doc.language.isTypeScript, let tree = doc.tree, let path = Self.path(fromURI: doc.uri) {
+      providers.types.saved(path: path, tree: tree)
+    }
     scheduleDiagnostics(doc)
   }
 

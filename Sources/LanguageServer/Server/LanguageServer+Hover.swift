@@ -11,7 +11,8 @@ extension LanguageServer {
     let doc = try document(params.textDocument.uri)
     guard configuration.hoverEnabled, doc.tree != nil else { return nil }
     let offset = doc.byteOffset(of: params.position)
-    let types = try doc.typeSuggestions(providers.types, bytes: offset...offset, cancellation: cancellation)
+    let types = try doc.typeSuggestions(
+      providers.types, bytes: offset...offset, projectTypes: configuration.typeProjectEnabled, cancellation: cancellation)
 
     if let unit = doc.units.first(where: {
       $0.nameRange.map { $0.contains(offset) || $0.upperBound == offset } ?? false

@@ -31,7 +31,8 @@ extension LanguageServer {
   ) throws -> [TypeEvidence.Suggestion] {
     guard doc.language.isTypeScript, let tree = doc.tree else { return [] }
     let (start, misses) = (DispatchTime.now().uptimeNanoseconds, doc.typeHeadCache.misses)
-    let suggestions = try doc.typeSuggestions(providers.types, bytes: bytes, cancellation: cancellation)
+    let suggestions = try doc.typeSuggestions(
+      providers.types, bytes: bytes, projectTypes: configuration.typeProjectEnabled, cancellation: cancellation)
     Log.debug(
       "type suggestions of \(doc.uri): \(suggestions.count) in \((DispatchTime.now().uptimeNanoseconds - start) / 1_000_000) ms, "
         + "\(doc.typeHeadCache.misses - misses) windows computed, \(doc.typeHeadCache.count) cached")

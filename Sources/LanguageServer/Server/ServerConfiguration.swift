@@ -15,6 +15,9 @@ public struct ServerConfiguration: Sendable, Equatable {
   public var hoverEnabled = true
   /// Check type hints and annotation fixes with the TypeScript compiler when it is installed (`typeCheck.enabled`).
   public var typeCheckEnabled = true
+  /// Let the annotations of the document's project's other files lead its type suggestions (`typeProject.enabled`;
+  /// `TypeProjectAnnotations`, as `suggest-types` does unless `--no-project`).
+  public var typeProjectEnabled = true
   /// Publish diagnostics at all.
   public var diagnosticsEnabled = true
   /// Quiet time after the last edit before diagnostics are computed.
@@ -71,6 +74,7 @@ public struct ServerConfiguration: Sendable, Equatable {
     number("inlayHints.minConfidence", root["inlayHints"]?["minConfidence"]) { minTypeConfidence = $0 }
     flag("hover.enabled", root["hover"]?["enabled"]) { hoverEnabled = $0 }
     flag("typeCheck.enabled", root["typeCheck"]?["enabled"]) { typeCheckEnabled = $0 }
+    flag("typeProject.enabled", root["typeProject"]?["enabled"]) { typeProjectEnabled = $0 }
     let d = root["diagnostics"]
     flag("diagnostics.enabled", d?["enabled"]) { diagnosticsEnabled = $0 }
     number("diagnostics.debounceMs", d?["debounceMs"]) { diagnosticsDebounceMs = max(0, Int($0)) }

@@ -17,8 +17,9 @@ enum EvalCommand: CLICommand {
            codeintel eval clones --scorer [--data DIR] [--datasets DIR] [--limit N]
            codeintel eval types [--datasets DIR] [--split test] [--tsc] [--check [--check-pool N] [--no-compiler-returns]]
                                 [--every K] [--limit N] [--types-model DIR]... [--types-partner DIR]...
+                                [--no-project | --project-rule SITES,FILES,SHARE]
            codeintel eval types --breakage <file-or-dir>... [--min-confidence P] [--limit N]
-                                [--types-model DIR | --no-model]
+                                [--types-model DIR | --no-model] [--no-project]
            codeintel eval names [--datasets DIR] [--split test] [--names-model DIR]... [--limit N]
 
     all      (the default) Runs every section and writes docs/EVALUATION.md: a header with the date, the
@@ -134,6 +135,11 @@ enum EvalCommand: CLICommand {
                       The checked row without the product's first step at return sites (the
                       compiler's own inferred return type tried first when it has no any/unknown
                       and is among the candidates; docs/TYPES.md): for measuring that step.
+      --no-project    The combined rows without the project's own annotations (by default, as
+                      suggest-types does, a site's name labelled one way in the other files of its
+                      package in the split leads its candidates where the rule passes; the row
+                      "the project's own annotations alone" scores that source by itself).
+      --project-rule SITES,FILES,SHARE  Another rule for that lead (least sites, files, share).
 
     names    Scores method-name heads on the method-names split (default test) by subtoken
              precision, recall, F1 (code2seq's definition) and exact match of the top beam, next to

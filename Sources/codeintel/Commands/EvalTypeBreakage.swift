@@ -13,6 +13,7 @@ enum EvalTypeBreakage {
     let typesModel = try scanner.option("--types-model")
     let noModel = scanner.flag("--no-model")
     let limit = try scanner.int("--limit", in: 1...Int.max)
+    let useProject = !scanner.flag("--no-project")
     let paths = try scanner.finish()
     guard !paths.isEmpty else { throw UsageError("--breakage needs the files or folders of real TypeScript code") }
     let model = noModel ? nil : try TypeHeadModel.loadDefault(explicit: typesModel)
@@ -28,7 +29,7 @@ enum EvalTypeBreakage {
     if let limit { files = Array(files.prefix(limit)) }
     let progress = SuggestTypesProgress(files: files.count)
     let report = try TypeBreakage.measure(
-      files: files, model: model, minConfidence: minConfidence, checker: checker
+      files: files, model: model, minConfidence: minConfidence, checker: checker, project: useProject
     ) { done, _ in progress.update(done: done) }
     progress.clear()
     let source = model.map { "type head `\($0.info.label)`" } ?? "evidence only"

@@ -35,7 +35,7 @@ public struct TypeProjectAnnotations: Sendable {
       self.minShare = minShare
     }
     /// The shipped rule, chosen on the valid splits (docs/audits/types-s23-project-annotations.md).
-    public static let shipped = Rule(minSites: 3, minFiles: 2, minShare: 0.67)
+    public static let shipped = Rule(minSites: 2, minFiles: 2, minShare: 0.5)
   }
 
   /// The answer for one site.

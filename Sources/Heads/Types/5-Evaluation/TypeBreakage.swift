@@ -39,11 +39,13 @@ public enum TypeBreakage {
     public var unverifiable: [(path: String, suggestion: TypeEvidence.Suggestion)] = []
   }
 
-  /// Measures `files` (TypeScript only; others are skipped). `progress` hears (done, total) files.
+  /// Measures `files` (TypeScript only; others are skipped). `progress` hears (done, total) files. With `project`
+  /// (the default, as `suggest-types`), each file's project annotations are read as `suggest-types` reads them.
   public static func measure(
-    files: [String], model: TypeHeadModel?, minConfidence: Double, checker: TypeChecker,
+    files: [String], model: TypeHeadModel?, minConfidence: Double, checker: TypeChecker, project: Bool = true,
     progress: ((Int, Int) -> Void)? = nil
   ) throws -> Report {
+    var projects: [String: TypeProjectAnnotations] = [:]
     let labels = [
       "every site, no type-in-scope check (before)", "every site, types in scope (`--all --no-check`)",
       "holes, types in scope, unchecked (`--no-check`)", "**default: holes, types in scope, checked**",
@@ -55,9 +57,17 @@ public enum TypeBreakage {
       defer { progress?(done + 1, files.count) }
       guard let file = try? SourceFile.load(path), file.language.isTypeScript else { continue }
       let tree = try ParsedFile(file).tree
+      var table: TypeProjectAnnotations?
+      if project, model != nil {
+        let root = TypeProjectAnnotations.projectRoot(of: path)
+        if projects[root] == nil { projects[root] = TypeProjectAnnotations.read(root: root) }
+        table = projects[root]
+      }
       let raw =
         model != nil
-        ? TypeSuggestions.suggestions(in: tree, tsx: file.language == .tsx, model: model)
+        ? TypeSuggestions.suggestions(
+          in: tree, tsx: file.language == .tsx, model: model, project: table,
+          path: URL(fileURLWithPath: path).standardizedFileURL.path)
         : TypeHoles.evidence(in: tree)
       let sets = [
         raw, TypeHoles.gate(raw, in: tree, all: true, path: path),

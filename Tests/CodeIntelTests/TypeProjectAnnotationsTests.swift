@@ -77,22 +77,32 @@ struct TypeProjectAnnotationsTests {
     #expect(TypeAccuracy.normalize(lead.type) == TypeAccuracy.normalize("A | null") && lead.sites == 2)
   }
 
-  @Test("the lead goes first: merged with the same type (combined, the larger confidence) or inserted at its share")
+  @Test("the project's type is ranked by its share: merged with the same type (combined, the larger confidence)")
   func leading() throws {
     let ranked = [
       TypeCombination.Candidate(type: "string", confidence: 0.9, source: .model, reason: "type head"),
       TypeCombination.Candidate(type: "PathLike", confidence: 0.05, source: .model, reason: "type head"),
       TypeCombination.Candidate(type: "number", confidence: 0.02, source: .namePrior, reason: "name prior"),
     ]
-    let lead = TypeProjectAnnotations.Lead(type: "PathLike", sites: 9, files: 3, all: 9)
-    let merged = TypeProjectAnnotations.leading(ranked, lead: lead, top: 10)
+    // 19 of 19: share 0.95 outranks the head's 0.9
+    let merged = TypeProjectAnnotations.leading(
+      ranked, lead: .init(type: "PathLike", sites: 19, files: 3, all: 19), top: 10)
     #expect(merged.map(\.type) == ["PathLike", "string", "number"])
-    #expect(merged[0].source == .combined && abs(merged[0].confidence - 0.9) < 1e-9)
-    #expect(merged[0].reason.hasPrefix("the project writes it at 9 of 9 sites of this name in 3 other files"))
+    #expect(merged[0].source == .combined && abs(merged[0].confidence - 0.95) < 1e-9)
+    #expect(merged[0].reason.hasPrefix("the project writes it at 19 of 19 sites of this name in 3 other files"))
+    // 9 of 9: share 0.9 ties with the head's candidate and goes after it
+    let tie = TypeProjectAnnotations.leading(ranked, lead: .init(type: "PathLike", sites: 9, files: 3, all: 9), top: 10)
+    #expect(tie.map(\.type) == ["string", "PathLike", "number"])
+    // a type no other source proposes is inserted at its share (4 of 5: 0.67), the list cut to `top`
     let inserted = TypeProjectAnnotations.leading(
       ranked, lead: .init(type: "Buffer", sites: 4, files: 2, all: 5), top: 3)
-    #expect(inserted.map(\.type) == ["Buffer", "string", "PathLike"])
-    #expect(inserted[0].source == .project && abs(inserted[0].confidence - 4.0 / 6.0) < 1e-9)
+    #expect(inserted.map(\.type) == ["string", "Buffer", "PathLike"])
+    #expect(inserted[1].source == .project && abs(inserted[1].confidence - 4.0 / 6.0) < 1e-9)
+    // confident evidence outranks it; an unsure head is outranked
+    let unsure = [TypeCombination.Candidate(type: "string", confidence: 0.3, source: .model, reason: "type head")]
+    #expect(
+      TypeProjectAnnotations.leading(unsure, lead: .init(type: "Buffer", sites: 2, files: 2, all: 2), top: 5).map(\.type)
+        == ["Buffer", "string"])
     #expect(TypeProjectAnnotations.leading(ranked, lead: nil, top: 10) == ranked)
   }
 

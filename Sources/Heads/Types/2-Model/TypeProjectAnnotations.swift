@@ -12,7 +12,8 @@ import Syntax
 /// properties); `lead(name:isReturn:excluding:)` answers the most frequent one when it passes the rule: at least
 /// `Rule.minSites` sites in at least `Rule.minFiles` files, and a share `sites / (all + 1)` of at least
 /// `Rule.minShare` (`any` labels count among all, never as the answer). The file being suggested never counts: its
-/// sites are the ones asked about.
+/// sites are the ones asked about. That label joins the site's candidates with its share as its confidence, ranked
+/// with the others by confidence (`leading`): it decides where the head is unsure and is outvoted where it is sure.
 public struct TypeProjectAnnotations: Sendable {
   /// A site's key: its name as the dataset spells it, returns apart.
   public struct Key: Hashable, Sendable {
@@ -138,24 +139,27 @@ public struct TypeProjectAnnotations: Sendable {
     return best
   }
 
-  /// `ranked` with the project's label first: merged with the same type when another source proposed it (marked
-  /// `combined`, its confidence the larger of the two), else inserted with confidence `share`; the rest keep their
-  /// order, at most `top` in all.
+  /// `ranked` with the project's label placed by its confidence, its share `n / (N + 1)` (amendment 1 of
+  /// docs/audits/types-s23-project-annotations.md): before the first candidate whose confidence is lower, after those
+  /// with equal or higher confidence. Where another source proposes the same type, that candidate takes the larger of
+  /// the two confidences (marked `combined`, the project's reason first) and moves to the place it gives. At most `top`.
   public static func leading(_ ranked: [TypeCombination.Candidate], lead: Lead?, top: Int)
     -> [TypeCombination.Candidate]
   {
     guard let lead else { return ranked }
     let key = TypeAccuracy.normalize(lead.type)
-    var first = TypeCombination.Candidate(
+    var candidate = TypeCombination.Candidate(
       type: TypeHeadModel.display(lead.type), confidence: lead.share, source: .project, reason: lead.reason)
     var rest = ranked
     if let i = rest.firstIndex(where: { TypeAccuracy.normalize($0.type) == key }) {
       let other = rest.remove(at: i)
-      first = TypeCombination.Candidate(
+      candidate = TypeCombination.Candidate(
         type: other.type, confidence: max(other.confidence, lead.share), source: .combined,
         reason: lead.reason + "; " + other.reason)
     }
-    return Array(([first] + rest).prefix(top))
+    let at = rest.firstIndex { $0.confidence < candidate.confidence } ?? rest.count
+    rest.insert(candidate, at: at)
+    return Array(rest.prefix(top))
   }
 
   // MARK: - A project on disk

@@ -137,7 +137,8 @@ enum EvalCommand: CLICommand {
                       and is among the candidates; docs/TYPES.md): for measuring that step.
       --no-project    The combined rows without the project's own annotations (by default, as
                       suggest-types does, a site's name labelled one way in the other files of its
-                      package in the split leads its candidates where the rule passes; the row
+                      package in the split joins its candidates at its share of the name's sites,
+                      ranked by confidence, where the rule passes; the row
                       "the project's own annotations alone" scores that source by itself).
       --project-rule SITES,FILES,SHARE  Another rule for that lead (least sites, files, share).
 

@@ -141,7 +141,7 @@ enum EvalTypes {
         let rule =
           (model.ranker.map { "learned ranker (type-ranker.json: \($0.variant), λ \($0.lambda))" }
             ?? "evidence ≥ \(threshold), else head\(model.retrieval == nil ? "" : " + retrieval") and name prior by confidence")
-          + (useProject ? ", the project's own annotations first where their rule passes" : "")
+          + (useProject ? ", the project's own annotations by their share where their rule passes" : "")
         rows.append(
           evaluation.row(
             "combined system: \(rule), types in scope (\(short))",

@@ -55,7 +55,7 @@ extension TypeEvaluation {
         ? ranked
         : model.evidencePrecision?.displayed(
           ranked, evidence: evidence[i], kind: site.kind, model: shapedModel, prior: shapedPrior) ?? ranked
-      // The project's own annotations elsewhere lead where they pass their rule and the type is in scope here.
+      // The project's own annotations elsewhere rank by their share where they pass their rule and the type is in scope.
       return TypeProjectAnnotations.leading(
         shown, lead: project.flatMap { vettedLead($0, file: file, site: site, names: names) }, top: pool)
     }

@@ -51,6 +51,23 @@ struct TypeProjectAnnotationsTests {
     #expect(t.lead(name: "flags", isReturn: false, excluding: "c.ts") == nil)
   }
 
+  @Test("depth: the name's next labels holding enough sites join the first, only when the first passes")
+  func runnersUp() throws {
+    var t = Self.table(rule: .init(minSites: 2, minFiles: 2, minShare: 0.5, depth: 3))
+    t.add(file: "e.ts", sites: Self.parameters([("path", "string"), ("path", "Buffer")]))
+    // from d.ts: PathLike 3 (a, b), string 2 (c, e), Buffer 1 (under two sites); all 6, the first's share 3/7
+    #expect(t.leads(name: "path", isReturn: false, excluding: "d.ts").isEmpty)
+    t.rule.minShare = 0.4
+    let leads = t.leads(name: "path", isReturn: false, excluding: "d.ts")
+    #expect(leads.map(\.type) == ["PathLike", "string"])
+    #expect(leads[1].sites == 2 && leads[1].files == 2 && leads[1].all == 6)
+    t.rule.depth = 1
+    #expect(t.leads(name: "path", isReturn: false, excluding: "d.ts").map(\.type) == ["PathLike"])
+    // each label placed at its own share
+    let ranked = [TypeCombination.Candidate(type: "number", confidence: 0.35, source: .model, reason: "type head")]
+    #expect(TypeProjectAnnotations.leading(ranked, leads: leads, top: 5).map(\.type) == ["PathLike", "number", "string"])
+  }
+
   @Test("`any` counts among a name's sites, never as its label; a file added again replaces itself; removal")
   func anyAndReplacement() throws {
     let rule = TypeProjectAnnotations.Rule(minSites: 2, minFiles: 2, minShare: 0.5)

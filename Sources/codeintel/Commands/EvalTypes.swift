@@ -215,12 +215,14 @@ enum EvalTypes {
     return out
   }
 
-  /// `--project-rule M,F,S`: the project lead's least sites, files and share (docs/audits/types-s23-project-annotations.md).
+  /// `--project-rule M,F,S[,D]`: the project lead's least sites, files and share, and how many labels (docs/audits/types-s23-project-annotations.md).
   static func parseProjectRule(_ text: String) throws -> TypeProjectAnnotations.Rule {
     let parts = text.split(separator: ",").map { String($0) }
-    guard parts.count == 3, let m = Int(parts[0]), let f = Int(parts[1]), let s = Double(parts[2]), m >= 1, f >= 1,
-      (0...1).contains(s)
-    else { throw UsageError("--project-rule takes SITES,FILES,SHARE (e.g. 3,2,0.67)") }
-    return TypeProjectAnnotations.Rule(minSites: m, minFiles: f, minShare: s)
+    guard parts.count == 3 || parts.count == 4, let m = Int(parts[0]), let f = Int(parts[1]), let s = Double(parts[2]),
+      m >= 1, f >= 1, (0...1).contains(s)
+    else { throw UsageError("--project-rule takes SITES,FILES,SHARE[,DEPTH] (e.g. 2,2,0.5,3)") }
+    let depth = parts.count == 4 ? Int(parts[3]) : 1
+    guard let depth, depth >= 1 else { throw UsageError("--project-rule: DEPTH is a whole number ≥ 1") }
+    return TypeProjectAnnotations.Rule(minSites: m, minFiles: f, minShare: s, depth: depth)
   }
 }

@@ -29,14 +29,18 @@ public struct TypeProjectAnnotations: Sendable {
   public struct Rule: Sendable, Equatable {
     public var minSites: Int
     public var minFiles: Int
+    /// The share the name's first label must reach for any of its labels to be used.
     public var minShare: Double
-    public init(minSites: Int, minFiles: Int, minShare: Double) {
+    /// At most this many labels of a name, each holding `minSites` sites in `minFiles` files (amendment 2).
+    public var depth: Int
+    public init(minSites: Int, minFiles: Int, minShare: Double, depth: Int = 1) {
       self.minSites = minSites
       self.minFiles = minFiles
       self.minShare = minShare
+      self.depth = depth
     }
     /// The shipped rule, chosen on the valid splits (docs/audits/types-s23-project-annotations.md).
-    public static let shipped = Rule(minSites: 2, minFiles: 2, minShare: 0.5)
+    public static let shipped = Rule(minSites: 2, minFiles: 2, minShare: 0, depth: 3)
   }
 
   /// The answer for one site.
@@ -116,33 +120,45 @@ public struct TypeProjectAnnotations: Sendable {
 
   /// The project's label for a site of this name when it passes the rule, counting no site of `excluding`.
   public func lead(name: String, isReturn: Bool, excluding file: String?) -> Lead? {
-    guard !name.isEmpty else { return nil }
+    leads(name: name, isReturn: isReturn, excluding: file).first
+  }
+
+  /// The project's labels for a site of this name, most sites first (ties: the lexically first), each holding
+  /// `rule.minSites` sites in `rule.minFiles` files outside `excluding`, at most `rule.depth`; none unless the first
+  /// reaches `rule.minShare`.
+  public func leads(name: String, isReturn: Bool, excluding file: String?) -> [Lead] {
+    guard !name.isEmpty else { return [] }
     let key = Key(name: name, isReturn: isReturn)
-    guard let counts = labels[key] else { return nil }
+    guard let counts = labels[key] else { return [] }
     let mine = file.flatMap { byFile[$0]?[key] } ?? [:]
     let all = (totals[key] ?? 0) - mine.values.reduce(0, +)
-    var best: Lead?
+    var found: [(label: String, lead: Lead)] = []
     for (label, c) in counts where label != "any" {
       let own = mine[label] ?? 0
       let lead = Lead(type: spelling[label] ?? label, sites: c.sites - own, files: c.files - (own > 0 ? 1 : 0), all: all)
-      guard lead.sites > 0 else { continue }
-      if let b = best,
-        b.sites > lead.sites || (b.sites == lead.sites && TypeAccuracy.normalize(b.type) < label)
-      {
-        continue
-      }
-      best = lead
+      if lead.sites > 0 { found.append((label, lead)) }
     }
-    guard let best, best.sites >= rule.minSites, best.files >= rule.minFiles, best.share >= rule.minShare else {
-      return nil
-    }
-    return best
+    found.sort { $0.lead.sites != $1.lead.sites ? $0.lead.sites > $1.lead.sites : $0.label < $1.label }
+    guard let first = found.first?.lead, first.sites >= rule.minSites, first.files >= rule.minFiles,
+      first.share >= rule.minShare
+    else { return [] }
+    return Array(
+      found.map(\.lead).filter { $0.sites >= rule.minSites && $0.files >= rule.minFiles }.prefix(max(1, rule.depth)))
   }
 
   /// `ranked` with the project's label placed by its confidence, its share `n / (N + 1)` (amendment 1 of
   /// docs/audits/types-s23-project-annotations.md): before the first candidate whose confidence is lower, after those
   /// with equal or higher confidence. Where another source proposes the same type, that candidate takes the larger of
   /// the two confidences (marked `combined`, the project's reason first) and moves to the place it gives. At most `top`.
+  public static func leading(_ ranked: [TypeCombination.Candidate], leads: [Lead], top: Int)
+    -> [TypeCombination.Candidate]
+  {
+    var out = ranked
+    for lead in leads { out = leading(out, lead: lead, top: top) }
+    return out
+  }
+
+  /// One label placed as `leading(_:leads:top:)` places each.
   public static func leading(_ ranked: [TypeCombination.Candidate], lead: Lead?, top: Int)
     -> [TypeCombination.Candidate]
   {

@@ -127,8 +127,8 @@ public struct TypeEvaluation {
         + "\(rule.minFiles) files, share ≥ \(rule.minShare))"
     ) { file in
       file.sites.map { site in
-        projects[file.package]?.lead(name: site.name, isReturn: site.kind == "return", excluding: file.path)
-          .map { [$0.type] } ?? []
+        projects[file.package]?.leads(name: site.name, isReturn: site.kind == "return", excluding: file.path)
+          .map(\.type) ?? []
       }
     }
   }

@@ -57,24 +57,22 @@ extension TypeEvaluation {
           ranked, evidence: evidence[i], kind: site.kind, model: shapedModel, prior: shapedPrior) ?? ranked
       // The project's own annotations elsewhere rank by their share where they pass their rule and the type is in scope.
       return TypeProjectAnnotations.leading(
-        shown, lead: project.flatMap { vettedLead($0, file: file, site: site, names: names) }, top: pool)
+        shown, leads: project.map { vettedLeads($0, file: file, site: site, names: names) } ?? [], top: pool)
     }
   }
 
-  /// The project's lead for a dataset site (`project`: the table of the file's package in the split; the file itself
-  /// never counts), vetted as every candidate is (`TypeNames`); nil where there is none or it is not a type in scope.
-  static func vettedLead(_ project: TypeProjectAnnotations, file: File, site: Site, names: TypeNames)
-    -> TypeProjectAnnotations.Lead?
+  /// The project's labels for a dataset site (`project`: the table of the file's package in the split; the file itself
+  /// never counts), each vetted as every candidate is (`TypeNames`): those not types in scope are left out.
+  static func vettedLeads(_ project: TypeProjectAnnotations, file: File, site: Site, names: TypeNames)
+    -> [TypeProjectAnnotations.Lead]
   {
-    guard
-      var lead = project.lead(
-        name: site.name, isReturn: site.kind == "return", excluding: file.path),
-      let v = names.vetted(type: lead.type, confidence: lead.share, at: site.offset)
-    else { return nil }
-    lead.type = v.type
-    return lead
+    project.leads(name: site.name, isReturn: site.kind == "return", excluding: file.path).compactMap { lead in
+      guard let v = names.vetted(type: lead.type, confidence: lead.share, at: site.offset) else { return nil }
+      var lead = lead
+      lead.type = v.type
+      return lead
+    }
   }
-
 
   /// The names usable as types in a dataset file (`TypeNames` over its parse; relative imports are looked up in the
   /// package's sources in the corpus cache, `PackageSources`, when it holds them).

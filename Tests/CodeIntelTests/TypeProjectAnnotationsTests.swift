@@ -31,7 +31,8 @@ struct TypeProjectAnnotationsTests {
     let fromD = try #require(t.lead(name: "path", isReturn: false, excluding: "d.ts"))
     #expect(fromD.type == "PathLike" && fromD.sites == 3 && fromD.files == 2 && fromD.all == 4)
     #expect(abs(fromD.share - 3.0 / 5.0) < 1e-9)
-    // a stricter share refuses 0.6
+    // the shipped rule asks for no share; a rule that asks for 0.67 refuses 0.6
+    #expect(TypeProjectAnnotations.Rule.shipped == .init(minSites: 2, minFiles: 2, minShare: 0, depth: 3))
     var strict = t
     strict.rule = .init(minSites: 3, minFiles: 2, minShare: 0.67)
     #expect(strict.lead(name: "path", isReturn: false, excluding: "d.ts") == nil)

@@ -17,7 +17,7 @@ enum EvalCommand: CLICommand {
            codeintel eval clones --scorer [--data DIR] [--datasets DIR] [--limit N]
            codeintel eval types [--datasets DIR] [--split test] [--tsc] [--check [--check-pool N] [--no-compiler-returns]]
                                 [--every K] [--limit N] [--types-model DIR]... [--types-partner DIR]...
-                                [--no-project | --project-rule SITES,FILES,SHARE]
+                                [--no-project | --project-rule SITES,FILES,SHARE[,DEPTH]]
            codeintel eval types --breakage <file-or-dir>... [--min-confidence P] [--limit N]
                                 [--types-model DIR | --no-model] [--no-project]
            codeintel eval names [--datasets DIR] [--split test] [--names-model DIR]... [--limit N]
@@ -137,10 +137,12 @@ enum EvalCommand: CLICommand {
                       and is among the candidates; docs/TYPES.md): for measuring that step.
       --no-project    The combined rows without the project's own annotations (by default, as
                       suggest-types does, a site's name labelled one way in the other files of its
-                      package in the split joins its candidates at its share of the name's sites,
-                      ranked by confidence, where the rule passes; the row
+                      package in the split, up to three types each written twice in two files,
+                      join its candidates at their share of the name's sites, ranked by
+                      confidence; the row
                       "the project's own annotations alone" scores that source by itself).
-      --project-rule SITES,FILES,SHARE  Another rule for that lead (least sites, files, share).
+      --project-rule SITES,FILES,SHARE[,DEPTH]  Another rule (least sites and files per type, the
+                      share the first type must reach, how many types; shipped 2,2,0,3).
 
     names    Scores method-name heads on the method-names split (default test) by subtoken
              precision, recall, F1 (code2seq's definition) and exact match of the top beam, next to

@@ -37,12 +37,12 @@ enum SuggestTypesCommand: CLICommand {
     confidence, and evidence goes first where it is confident (docs/TYPES.md). Without a type head
     everything works from the evidence alone.
 
-    With a type head, the project's own annotations are a source too: when the other .ts/.tsx
+    With a type head, the project's own annotations are a source too: the types the other .ts/.tsx
     files of the file's project (the folder of the nearest tsconfig.json, else package.json, above
-    it; node_modules and .d.ts files left out) annotate a name one way at least twice in at least
-    two files, and that type holds at least half of the name's sites there (`path: PathLike` across
-    a project), it joins the site's candidates with that share as its confidence, ranked with the
-    others by confidence (reason: "the project writes it at N of M sites ..."; source "project").
+    it; node_modules and .d.ts files left out) give a name, up to three, each written at least
+    twice in at least two files (`path: PathLike` across a project), join the site's candidates
+    with their share of the name's sites as their confidence, ranked with the others by confidence
+    (reason: "the project writes it at N of M sites ..."; source "project").
 
     Each TypeScript suggestion is then checked by the TypeScript compiler when node and Debian's
     node-typescript are installed (scripts/setup.sh installs them): a candidate that adds a compiler

@@ -9,11 +9,12 @@ import Syntax
 /// A project names its things consistently (`path: PathLike` across node-memfs, `options: Options`), and a train
 /// split of other packages cannot know it. For a site named `path`, the table holds every label the project's *other*
 /// files give a site of that name (returns, keyed by the function's name, apart from values: parameters, variables,
-/// properties); `lead(name:isReturn:excluding:)` answers the most frequent one when it passes the rule: at least
-/// `Rule.minSites` sites in at least `Rule.minFiles` files, and a share `sites / (all + 1)` of at least
-/// `Rule.minShare` (`any` labels count among all, never as the answer). The file being suggested never counts: its
-/// sites are the ones asked about. That label joins the site's candidates with its share as its confidence, ranked
-/// with the others by confidence (`leading`): it decides where the head is unsure and is outvoted where it is sure.
+/// properties); `leads(name:isReturn:excluding:)` answers its labels most sites first, each holding at least
+/// `Rule.minSites` sites in at least `Rule.minFiles` files, at most `Rule.depth`, and none unless the first's share
+/// `sites / (all + 1)` reaches `Rule.minShare` (`any` labels count among all, never as an answer). The file being
+/// suggested never counts: its sites are the ones asked about. Each label joins the site's candidates with its share as
+/// its confidence, ranked with the others by confidence (`leading`): the project decides where the head is unsure and
+/// is outvoted where it is sure.
 public struct TypeProjectAnnotations: Sendable {
   /// A site's key: its name as the dataset spells it, returns apart.
   public struct Key: Hashable, Sendable {

@@ -118,13 +118,13 @@ public struct TypeEvaluation {
     row("name only (train)") { $0.sites.map { names.predict(name: $0.name) } }
   }
 
-  /// The project's own annotations alone: the lead of the file's package's other files where its rule passes
-  /// (`TypeProjectAnnotations`; not vetted against the file's scope), nothing elsewhere.
+  /// The project's own annotations alone: the labels of the file's package's other files where the rule passes
+  /// (`TypeProjectAnnotations.leads`, most sites first; not vetted against the file's scope), nothing elsewhere.
   public func projectRow() -> Row {
     let rule = projects.values.first?.rule ?? .shipped
     return row(
-      "the project's own annotations alone (other files of the package; ≥ \(rule.minSites) sites in ≥ "
-        + "\(rule.minFiles) files, share ≥ \(rule.minShare))"
+      "the project's own annotations alone (other files of the package; up to \(rule.depth) types of ≥ "
+        + "\(rule.minSites) sites in ≥ \(rule.minFiles) files, the first's share ≥ \(rule.minShare))"
     ) { file in
       file.sites.map { site in
         projects[file.package]?.leads(name: site.name, isReturn: site.kind == "return", excluding: file.path)

@@ -92,19 +92,11 @@ public struct ModelTypeSuggester: TypeSuggester {
     /// The table of the project `path` belongs to, read now if it was not.
     public func table(for path: String) -> TypeProjectAnnotations {
       let root = root(of: path)
-      lock.lock()
-      if let t = tables[root] {
-        lock.unlock()
-        return t
+      return cached(root, in: \.tables) {
+        let read = TypeProjectAnnotations.read(root: root)
+        Log.info("read the type annotations of \(read.fileCount) files of the project \(root)")
+        return read
       }
-      lock.unlock()
-      let read = TypeProjectAnnotations.read(root: root)
-      lock.lock()
-      defer { lock.unlock() }
-      if let t = tables[root] { return t }
-      tables[root] = read
-      Log.info("read the type annotations of \(read.fileCount) files of the project \(root)")
-      return read
     }
 
     /// Replaces a saved file's annotations in its project's table, when that project was read.
@@ -117,17 +109,25 @@ public struct ModelTypeSuggester: TypeSuggester {
     }
 
     private func root(of path: String) -> String {
+      cached(path, in: \.roots) { TypeProjectAnnotations.projectRoot(of: path) }
+    }
+
+    /// `key`'s value in one of the maps, computed outside the lock when missing (the first one stored wins).
+    private func cached<Value>(
+      _ key: String, in map: ReferenceWritableKeyPath<ProjectTables, [String: Value]>, compute: () -> Value
+    ) -> Value {
       lock.lock()
-      if let r = roots[path] {
+      if let v = self[keyPath: map][key] {
         lock.unlock()
-        return r
+        return v
       }
       lock.unlock()
-      let r = TypeProjectAnnotations.projectRoot(of: path)
+      let v = compute()
       lock.lock()
-      roots[path] = r
-      lock.unlock()
-      return r
+      defer { lock.unlock() }
+      if let stored = self[keyPath: map][key] { return stored }
+      self[keyPath: map][key] = v
+      return v
     }
   }
 

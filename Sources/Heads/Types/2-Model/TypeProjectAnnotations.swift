@@ -147,6 +147,19 @@ public struct TypeProjectAnnotations: Sendable {
       found.map(\.lead).filter { $0.sites >= rule.minSites && $0.files >= rule.minFiles }.prefix(max(1, rule.depth)))
   }
 
+  /// `leads`, each vetted as every candidate is (`TypeNames.vetted` at `offset`: a type not in scope there, a value or
+  /// `any` is left out; a bare generic of the project applied to the site's type parameters).
+  public func vettedLeads(name: String, isReturn: Bool, excluding file: String?, names: TypeNames, at offset: Int)
+    -> [Lead]
+  {
+    leads(name: name, isReturn: isReturn, excluding: file).compactMap { lead in
+      guard let v = names.vetted(type: lead.type, confidence: lead.share, at: offset) else { return nil }
+      var lead = lead
+      lead.type = v.type
+      return lead
+    }
+  }
+
   /// `ranked` with the project's label placed by its confidence, its share `n / (N + 1)` (amendment 1 of
   /// docs/audits/types-s23-project-annotations.md): before the first candidate whose confidence is lower, after those
   /// with equal or higher confidence. Where another source proposes the same type, that candidate takes the larger of

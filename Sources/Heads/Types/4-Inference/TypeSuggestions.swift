@@ -100,17 +100,15 @@ public struct TypeSuggestions: Sendable {
         combined = table.displayed(
           combined, evidence: evidenceCandidates, kind: site.datasetKind, model: shapedModel, prior: shapedPrior)
       }
-      if let project {
-        let leads = project.leads(name: site.datasetName, isReturn: site.datasetKind == "return", excluding: path)
-        if !leads.isEmpty {
-          if names == nil { names = TypeNames(tree: tree, path: path) }
-          let vetted = leads.compactMap { lead -> TypeProjectAnnotations.Lead? in
-            guard let v = names?.vetted(type: lead.type, confidence: lead.share, at: site.anchor) else { return nil }
-            var lead = lead
-            lead.type = v.type
-            return lead
-          }
-          combined = TypeProjectAnnotations.leading(combined, leads: vetted, top: pool)
+      if let project,
+        !project.leads(name: site.datasetName, isReturn: site.datasetKind == "return", excluding: path).isEmpty
+      {
+        if names == nil { names = TypeNames(tree: tree, path: path) }
+        if let names {
+          let leads = project.vettedLeads(
+            name: site.datasetName, isReturn: site.datasetKind == "return", excluding: path, names: names,
+            at: site.anchor)
+          combined = TypeProjectAnnotations.leading(combined, leads: leads, top: pool)
         }
       }
       guard !combined.isEmpty else { continue }

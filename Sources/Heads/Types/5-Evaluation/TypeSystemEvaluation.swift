@@ -57,20 +57,10 @@ extension TypeEvaluation {
           ranked, evidence: evidence[i], kind: site.kind, model: shapedModel, prior: shapedPrior) ?? ranked
       // The project's own annotations elsewhere rank by their share where they pass their rule and the type is in scope.
       return TypeProjectAnnotations.leading(
-        shown, leads: project.map { vettedLeads($0, file: file, site: site, names: names) } ?? [], top: pool)
-    }
-  }
-
-  /// The project's labels for a dataset site (`project`: the table of the file's package in the split; the file itself
-  /// never counts), each vetted as every candidate is (`TypeNames`): those not types in scope are left out.
-  static func vettedLeads(_ project: TypeProjectAnnotations, file: File, site: Site, names: TypeNames)
-    -> [TypeProjectAnnotations.Lead]
-  {
-    project.leads(name: site.name, isReturn: site.kind == "return", excluding: file.path).compactMap { lead in
-      guard let v = names.vetted(type: lead.type, confidence: lead.share, at: site.offset) else { return nil }
-      var lead = lead
-      lead.type = v.type
-      return lead
+        shown,
+        leads: project?.vettedLeads(
+          name: site.name, isReturn: site.kind == "return", excluding: file.path, names: names, at: site.offset) ?? [],
+        top: pool)
     }
   }
 

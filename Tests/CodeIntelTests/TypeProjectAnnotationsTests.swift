@@ -166,6 +166,9 @@ struct TypeProjectAnnotationsTests {
     let lead = try #require(
       table.lead(name: "path", isReturn: false, excluding: root.appendingPathComponent("src/c.ts").standardizedFileURL.path))
     #expect(lead.type == "PathLike" && lead.sites == 3 && lead.files == 2 && lead.all == 3)
+    // a bounded walk stops early: three entries cannot reach all five files
+    #expect(TypeProjectAnnotations.read(root: root.path, maxEntries: 3).fileCount < table.fileCount)
+    #expect(TypeProjectAnnotations.read(root: root.path, maxFiles: 2).fileCount == 2)
   }
 
   @Test("suggest-types: the project's type leads where it is in scope, and only there")

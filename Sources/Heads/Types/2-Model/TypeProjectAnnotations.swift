@@ -212,8 +212,11 @@ public struct TypeProjectAnnotations: Sendable {
 
   /// The table of every `.ts`/`.tsx` file under `root` (declaration files and `node_modules` left out, as the corpus
   /// build leaves them), at most `maxFiles` of them (the first in path order); a file that cannot be read or parsed
-  /// is skipped. Paths are standardised absolute paths, the key `excluding` takes.
-  public static func read(root: String, maxFiles: Int = 5_000, rule: Rule = .shipped) -> TypeProjectAnnotations {
+  /// is skipped. The walk stops after `maxEntries` files and folders, so a root that is not a project (a home folder
+  /// with a stray package.json) costs a bounded time. Paths are standardised absolute paths, the key `excluding` takes.
+  public static func read(root: String, maxFiles: Int = 5_000, maxEntries: Int = 200_000, rule: Rule = .shipped)
+    -> TypeProjectAnnotations
+  {
     var table = TypeProjectAnnotations(rule: rule)
     let rootURL = URL(fileURLWithPath: root).standardizedFileURL
     guard
@@ -221,7 +224,10 @@ public struct TypeProjectAnnotations: Sendable {
         at: rootURL, includingPropertiesForKeys: [.isDirectoryKey], options: [.skipsHiddenFiles])
     else { return table }
     var paths: [String] = []
+    var entries = 0
     for case let url as URL in walker {
+      entries += 1
+      if entries > maxEntries { break }
       let name = url.lastPathComponent
       if (try? url.resourceValues(forKeys: [.isDirectoryKey]).isDirectory) == true {
         if ["node_modules", "bower_components", "vendor"].contains(name) { walker.skipDescendants() }

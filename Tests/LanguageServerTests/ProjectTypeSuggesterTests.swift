@@ -61,6 +61,33 @@ import Testing
     #expect(Self.leadReason(after)?.contains("the project") != true)
   }
 
+  @Test("through the server: the document's file URI reaches the project; typeProject.enabled false turns it off")
+  func throughTheServer() throws {
+    let root = try Self.project()
+    defer { try? FileManager.default.removeItem(at: root) }
+    let model = try TypeHeadModel.load(
+      directory: Self.repository.appendingPathComponent("Models/contracode-hybrid-small/types").path)
+    let uri = root.appendingPathComponent("src/c.ts").absoluteString
+    func hints(project: Bool) throws -> [String] {
+      let editor = try MockEditor(
+        providers: AnalysisProviders(types: ModelTypeSuggester(model: model), useWorkspaceCloneIndex: false),
+        options: [
+          "codeintel": [
+            "diagnostics": ["enabled": false], "typeCheck": ["enabled": false], "inlayHints": ["minConfidence": 0],
+            "typeProject": ["enabled": .bool(project)], "index": ["enabled": false],
+          ]
+        ])
+      editor.open(Self.asked, uri: uri)
+      let result = try editor.result(
+        "textDocument/inlayHint", ["textDocument": ["uri": .string(uri)], "range": MockEditor.everything])
+      return result.items.compactMap { $0["tooltip"]?.stringValue }
+    }
+    // the hint's tooltip gives its reason: the project's, only when the setting is on
+    let on = try hints(project: true)
+    #expect(on.contains { $0.hasPrefix("codeintel: `PathLike`") && $0.contains("the project writes it at 3 of 3 sites") })
+    #expect(try !hints(project: false).contains { $0.contains("the project") })
+  }
+
   @Test("the setting typeProject.enabled")
   func setting() {
     var configuration = ServerConfiguration()

@@ -17,9 +17,9 @@ public struct TypeSuggestions: Sendable {
   /// by confidence); each candidate says its `source`.
   /// Only sites where an annotation adds information are kept (`TypeHoles`; `all: true` keeps every site), and
   /// only candidates whose names are types in scope (`TypeNames`).
-  /// With `project` (the annotations of the file's project, `TypeProjectAnnotations`), the project's own label for a
-  /// site's name joins its candidates at its share, ranked by confidence, where it passes the table's rule; the file's own sites (by `file.path`,
-  /// standardised) never count.
+  /// With `project` (the annotations of the file's project, `TypeProjectAnnotations`), the project's own labels for a
+  /// site's name join its candidates at their shares, ranked by confidence, where they pass the table's rule; the
+  /// file's own sites (by `file.path`, standardised) never count.
   public init(
     file: SourceFile, parser: Parser? = nil, model: TypeHeadModel? = nil, all: Bool = false,
     project: TypeProjectAnnotations? = nil
@@ -50,9 +50,9 @@ public struct TypeSuggestions: Sendable {
   /// is not in it (`TypeHeadModel.predict(_:top:cache:)`); the suggestions are the same either way.
   /// Each site keeps at most `pool` candidates: the compiler's search tries them in order (`TypeChecker.check`);
   /// what is listed unchecked is cut to `listed`.
-  /// With `project`, the project's own label for a site's name (`TypeProjectAnnotations.lead`, the file at `path` not
-  /// counted) joins the candidates at its share, ranked by confidence (`TypeProjectAnnotations.leading`), where its rule
-  /// passes and it is a type in scope at the site (`TypeNames`).
+  /// With `project`, the project's own labels for a site's name (`TypeProjectAnnotations.vettedLeads`, the file at
+  /// `path` not counted, types not in scope at the site left out) join the candidates at their shares, ranked by
+  /// confidence (`TypeProjectAnnotations.leading`).
   public static func suggestions(
     in tree: Tree, tsx: Bool, model: TypeHeadModel?, bytes range: ClosedRange<Int>? = nil, cache: TypeHeadCache? = nil,
     pool: Int = searchPool, project: TypeProjectAnnotations? = nil, path: String? = nil

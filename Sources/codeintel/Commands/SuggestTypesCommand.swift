@@ -126,7 +126,7 @@ enum SuggestTypesCommand: CLICommand {
     // --quiet, where the check was not asked for explicitly) and unchecked output.
     var checker: TypeChecker?
     var checkerTried = noCheck
-    var projects: [String: TypeProjectAnnotations] = [:]
+    var projects = TypeProjectAnnotations.Projects()
     for (index, path) in files.enumerated() {
       progress.update(done: index)
       do {
@@ -134,15 +134,9 @@ enum SuggestTypesCommand: CLICommand {
         let isJS = !file.language.isTypeScript
         if isJS && !jsdoc && mode != "list" { continue }
         // The project's own annotations, read once per project (the folder of the nearest tsconfig.json).
-        var project: TypeProjectAnnotations?
-        if useProject, model != nil, file.language.isTypeScript {
-          let root = TypeProjectAnnotations.projectRoot(of: path)
-          if projects[root] == nil {
-            progress.update(done: index, reading: root)
-            projects[root] = TypeProjectAnnotations.read(root: root)
-          }
-          project = projects[root]
-        }
+        let project =
+          useProject && model != nil && file.language.isTypeScript
+          ? projects.table(forFile: path) { progress.update(done: index, reading: $0) } : nil
         var result = try TypeSuggestions(file: file, model: model, all: all, project: project)
         var unverifiable: [TypeEvidence.Suggestion] = []
         if !checkerTried && !isJS {

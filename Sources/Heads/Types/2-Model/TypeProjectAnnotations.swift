@@ -152,7 +152,12 @@ public struct TypeProjectAnnotations: Sendable {
   public func vettedLeads(name: String, isReturn: Bool, excluding file: String?, names: TypeNames, at offset: Int)
     -> [Lead]
   {
-    leads(name: name, isReturn: isReturn, excluding: file).compactMap { lead in
+    Self.vetted(leads(name: name, isReturn: isReturn, excluding: file), names: names, at: offset)
+  }
+
+  /// `leads` that are types in scope at `offset` (`TypeNames.vetted`), each spelled as vetting leaves it.
+  public static func vetted(_ leads: [Lead], names: TypeNames, at offset: Int) -> [Lead] {
+    leads.compactMap { lead in
       guard let v = names.vetted(type: lead.type, confidence: lead.share, at: offset) else { return nil }
       var lead = lead
       lead.type = v.type
@@ -193,6 +198,25 @@ public struct TypeProjectAnnotations: Sendable {
   }
 
   // MARK: - A project on disk
+
+  /// The tables of the projects one run meets, each read once, at the first file of it (`suggest-types`, the breakage
+  /// harness; the editor's `ProjectTables` is the same under a lock).
+  public struct Projects {
+    private var tables: [String: TypeProjectAnnotations] = [:]
+
+    public init() {}
+
+    /// The table of the project `file` belongs to (`projectRoot(of:)`), read now if it was not; `reading` hears
+    /// the root before a read.
+    public mutating func table(forFile file: String, reading: ((String) -> Void)? = nil) -> TypeProjectAnnotations {
+      let root = TypeProjectAnnotations.projectRoot(of: file)
+      if let table = tables[root] { return table }
+      reading?(root)
+      let table = TypeProjectAnnotations.read(root: root)
+      tables[root] = table
+      return table
+    }
+  }
 
   /// The folder whose TypeScript files make `file`'s project: the nearest folder above it holding `tsconfig.json`,
   /// else `package.json`, else the file's own folder.

@@ -50,7 +50,7 @@ public struct TypeSuggestions: Sendable {
   /// is not in it (`TypeHeadModel.predict(_:top:cache:)`); the suggestions are the same either way.
   /// Each site keeps at most `pool` candidates: the compiler's search tries them in order (`TypeChecker.check`);
   /// what is listed unchecked is cut to `listed`.
-  /// With `project`, the project's own labels for a site's name (`TypeProjectAnnotations.vettedLeads`, the file at
+  /// With `project`, the project's own labels for a site's name (`TypeProjectAnnotations.leads`, vetted; the file at
   /// `path` not counted, types not in scope at the site left out) join the candidates at their shares, ranked by
   /// confidence (`TypeProjectAnnotations.leading`).
   public static func suggestions(
@@ -100,16 +100,13 @@ public struct TypeSuggestions: Sendable {
         combined = table.displayed(
           combined, evidence: evidenceCandidates, kind: site.datasetKind, model: shapedModel, prior: shapedPrior)
       }
-      if let project,
-        !project.leads(name: site.datasetName, isReturn: site.datasetKind == "return", excluding: path).isEmpty
+      if let leads = project?.leads(name: site.datasetName, isReturn: site.datasetKind == "return", excluding: path),
+        !leads.isEmpty
       {
-        if names == nil { names = TypeNames(tree: tree, path: path) }
-        if let names {
-          let leads = project.vettedLeads(
-            name: site.datasetName, isReturn: site.datasetKind == "return", excluding: path, names: names,
-            at: site.anchor)
-          combined = TypeProjectAnnotations.leading(combined, leads: leads, top: pool)
-        }
+        let scope = names ?? TypeNames(tree: tree, path: path)
+        names = scope
+        combined = TypeProjectAnnotations.leading(
+          combined, leads: TypeProjectAnnotations.vetted(leads, names: scope, at: site.anchor), top: pool)
       }
       guard !combined.isEmpty else { continue }
       out.append(

@@ -45,7 +45,7 @@ public enum TypeBreakage {
     files: [String], model: TypeHeadModel?, minConfidence: Double, checker: TypeChecker, project: Bool = true,
     progress: ((Int, Int) -> Void)? = nil
   ) throws -> Report {
-    var projects: [String: TypeProjectAnnotations] = [:]
+    var projects = TypeProjectAnnotations.Projects()
     let labels = [
       "every site, no type-in-scope check (before)", "every site, types in scope (`--all --no-check`)",
       "holes, types in scope, unchecked (`--no-check`)", "**default: holes, types in scope, checked**",
@@ -57,12 +57,7 @@ public enum TypeBreakage {
       defer { progress?(done + 1, files.count) }
       guard let file = try? SourceFile.load(path), file.language.isTypeScript else { continue }
       let tree = try ParsedFile(file).tree
-      var table: TypeProjectAnnotations?
-      if project, model != nil {
-        let root = TypeProjectAnnotations.projectRoot(of: path)
-        if projects[root] == nil { projects[root] = TypeProjectAnnotations.read(root: root) }
-        table = projects[root]
-      }
+      let table = project && model != nil ? projects.table(forFile: path) : nil
       let raw =
         model != nil
         ? TypeSuggestions.suggestions(

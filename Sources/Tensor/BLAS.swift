@@ -1,5 +1,4 @@
 import COpenBLAS
-import Foundation
 
 // MARK: - BLAS
 
@@ -7,18 +6,6 @@ import Foundation
 public enum BLAS {
   /// Sets how many threads OpenBLAS uses for each product (both cores by default).
   public static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(n)) }
-
-  private static let exclusiveLock = NSRecursiveLock()
-
-  /// Runs `body` while no other `exclusive` block of this process runs. OpenBLAS's thread count is one setting for
-  /// the whole process; code that sets it and must not see another caller change it meanwhile holds this: a type-head
-  /// training, which promises the same bytes from the same seed (resumed or not), and the type head's per-window
-  /// predictions, which set one thread for their small products and then restore the count. Re-entrant.
-  public static func exclusive<T>(_ body: () throws -> T) rethrows -> T {
-    exclusiveLock.lock()
-    defer { exclusiveLock.unlock() }
-    return try body()
-  }
 
   /// The number of threads OpenBLAS is set to use.
   public static var threads: Int { Int(openblas_get_num_threads()) }

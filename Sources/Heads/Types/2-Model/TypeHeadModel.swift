@@ -378,10 +378,6 @@ public final class TypeHeadModel: @unchecked Sendable {
   /// A window is a few small products, which run best on one thread: OpenBLAS's threads and the encoder's
   /// workers are set to one meanwhile (the results do not depend on either).
   public func predict(_ file: TypeHeadFile, top: Int = 5, cache: TypeHeadCache) -> [[(type: String, probability: Float)]] {
-    BLAS.exclusive { predictAlone(file, top: top, cache: cache) }
-  }
-
-  private func predictAlone(_ file: TypeHeadFile, top: Int, cache: TypeHeadCache) -> [[(type: String, probability: Float)]] {
     let blasThreads = BLAS.threads
     BLAS.setThreads(1)
     defer { BLAS.setThreads(blasThreads) }

@@ -148,13 +148,7 @@ public struct TypeHeadTraining {
     return (acc, bins)
   }
 
-  /// Holds `BLAS.exclusive` throughout: no other exclusive block of the process (the type head's per-window
-  /// predictions) changes OpenBLAS's thread count under it.
   public func run() throws -> Result {
-    try BLAS.exclusive { try runAlone() }
-  }
-
-  private func runAlone() throws -> Result {
     let o = options
     let outDir = URL(fileURLWithPath: o.out)
     let ckptDir = outDir.appendingPathComponent("checkpoint")

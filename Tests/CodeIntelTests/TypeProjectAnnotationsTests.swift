@@ -14,7 +14,10 @@ struct TypeProjectAnnotationsTests {
   }
 
   /// `path`: PathLike twice in a.ts, once in b.ts, string once in c.ts: 3 of 4 in two files.
-  static func table(rule: TypeProjectAnnotations.Rule = .shipped) -> TypeProjectAnnotations {
+  /// Session 23's rule: the shipped one before the file's own annotations counted.
+  static let otherFilesOnly = TypeProjectAnnotations.Rule(minSites: 2, minFiles: 2, minShare: 0, depth: 3, own: .excluded)
+
+  static func table(rule: TypeProjectAnnotations.Rule = otherFilesOnly) -> TypeProjectAnnotations {
     var t = TypeProjectAnnotations(rule: rule)
     t.add(file: "a.ts", sites: parameters([("path", "PathLike"), ("path", "PathLike"), ("mode", "number")]))
     t.add(file: "b.ts", sites: parameters([("path", "PathLike"), ("mode", "number"), ("flags", "number")]))
@@ -32,7 +35,7 @@ struct TypeProjectAnnotationsTests {
     #expect(fromD.type == "PathLike" && fromD.sites == 3 && fromD.files == 2 && fromD.all == 4)
     #expect(abs(fromD.share - 3.0 / 5.0) < 1e-9)
     // the shipped rule asks for no share; a rule that asks for 0.67 refuses 0.6
-    #expect(TypeProjectAnnotations.Rule.shipped == .init(minSites: 2, minFiles: 2, minShare: 0, depth: 3))
+    #expect(TypeProjectAnnotations.Rule.shipped == .init(minSites: 2, minFiles: 2, minShare: 0, depth: 3, own: .waiver))
     var strict = t
     strict.rule = .init(minSites: 3, minFiles: 2, minShare: 0.67)
     #expect(strict.lead(name: "path", isReturn: false, excluding: "d.ts") == nil)
@@ -211,5 +214,78 @@ struct TypeProjectAnnotationsTests {
     // p/a: 2 of 2 from b and c (share 0.67); p/b and p/c: 3 of 3; q/a: only q/b's one site; q/b: 2 sites, one file
     #expect(row.overall.sites == 7)
     #expect(abs((row.overall.accuracyAt1 ?? 0) - 4.0 / 7.0) < 1e-9)
+  }
+
+  @Test("the file's own annotations: excluded, one more file, or a waiver for a type the file writes twice")
+  func ownFile() throws {
+    // a.ts writes `callback: TCallback<void>` three times; b.ts and c.ts write `Function` once each
+    func table(_ own: TypeProjectAnnotations.Own) -> TypeProjectAnnotations {
+      var t = TypeProjectAnnotations(rule: .init(minSites: 2, minFiles: 2, minShare: 0, depth: 3, own: own))
+      t.add(file: "a.ts", sites: Self.parameters(Array(repeating: ("callback", "TCallback<void>"), count: 3)))
+      t.add(file: "b.ts", sites: Self.parameters([("callback", "Function")]))
+      t.add(file: "c.ts", sites: Self.parameters([("callback", "Function")]))
+      return t
+    }
+    // excluded (session 23): asked from a.ts, only b and c count
+    let excluded = table(.excluded).leads(name: "callback", isReturn: false, excluding: "a.ts")
+    #expect(excluded.map(\.type) == ["Function"] && excluded[0].all == 2 && excluded[0].ownSites == 0)
+    #expect(excluded[0].reason == "the project writes it at 2 of 2 sites of this name in 2 other files")
+    // one more file: a.ts's type has three sites in one file, under two files; as the first it keeps every lead out
+    #expect(table(.file).leads(name: "callback", isReturn: false, excluding: "a.ts").isEmpty)
+    // waiver: the file's own type leads, then the project's
+    let waiver = table(.waiver).leads(name: "callback", isReturn: false, excluding: "a.ts")
+    #expect(waiver.map(\.type) == ["TCallback<void>", "Function"])
+    #expect(waiver[0].sites == 3 && waiver[0].ownSites == 3 && waiver[0].files == 1 && waiver[0].all == 5)
+    #expect(abs(waiver[0].share - 3.0 / 6.0) < 1e-9)
+    #expect(waiver[0].reason == "written at 3 of 5 sites of this name: 3 in this file")
+    // the evaluation gives the file's own annotations itself: none (a file of holes) is the usual protocol
+    #expect(table(.waiver).leads(name: "callback", isReturn: false, excluding: "a.ts", own: [:]).map(\.type) == ["Function"])
+    // given ones replace what the table read: one `Function` in the file joins b and c
+    let given = table(.file).leads(name: "callback", isReturn: false, excluding: "a.ts", own: ["Function": 1])
+    #expect(given.map(\.type) == ["Function"] && given[0].sites == 3 && given[0].files == 3 && given[0].ownSites == 1)
+    #expect(given[0].reason == "written at 3 of 3 sites of this name: 1 in this file and 2 in 2 other files")
+    // a single site in the file is no waiver (asked from a.ts holding one `Promise<void>` instead of its three)
+    let single = table(.waiver).leads(name: "callback", isReturn: false, excluding: "a.ts", own: ["Promise<void>": 1])
+    #expect(single.map(\.type) == ["Function"] && single[0].all == 3)
+  }
+
+  @Test("suggest-types with the waiver: a hole takes the type its own file writes at two sites of the name")
+  func ownFileSuggestion() throws {
+    let root = try Self.project()
+    defer { try? FileManager.default.removeItem(at: root) }
+    let path = root.appendingPathComponent("src/e.ts")
+    try (
+      "type Done = (error?: Error) => void;\nexport function a(done: Done) { done(); }\n"
+        + "export function b(done: Done) { done(); }\nexport function c(done) { done(); }\n"
+    ).write(to: path, atomically: true, encoding: .utf8)
+    let model = try TypeSuggestionsWithModelTests.model()
+    func first(_ own: TypeProjectAnnotations.Own) throws -> TypeEvidence.Suggestion.Candidate? {
+      let table = TypeProjectAnnotations.read(
+        root: root.path, rule: .init(minSites: 2, minFiles: 2, minShare: 0, depth: 3, own: own))
+      let file = try SourceFile.load(path.path)
+      let s = try TypeSuggestions(file: file, model: model, all: true, project: table)
+      return s.suggestions.first { $0.kind == .parameter && $0.name == "done" }?.candidates.first
+    }
+    let waiver = try #require(try first(.waiver))
+    #expect(waiver.type == "Done" && waiver.reason.hasPrefix("written at 2 of 2 sites of this name: 2 in this file"))
+    #expect(try first(.excluded)?.reason.contains("in this file") != true)
+  }
+
+  @Test("eval types --partly-annotated: half of each file's sites kept as its own annotations, the other half scored")
+  func partlyAnnotated() throws {
+    let sites = (0..<40).map { TypeEvaluation.Site(kind: "parameter", name: "node", offset: $0 * 10, label: "Node") }
+    let file = TypeEvaluation.File(package: "p", path: "a.ts", text: "", sites: sites)
+    var evaluation = TypeEvaluation(files: [file], trainSites: [], vocabulary: [])
+    #expect(evaluation.own(file).isEmpty)  // the usual protocol: a file of holes
+    evaluation.partlyAnnotate()
+    let kept = sites.filter { TypeEvaluation.keeps(file, $0) }
+    #expect(kept.count > 5 && kept.count < 35)  // a hash, not a rule of thumb: both halves hold sites
+    let scored = evaluation.files[0].sites.filter { !$0.any }
+    #expect(scored.count == sites.count - kept.count && Set(scored.map(\.offset)).isDisjoint(with: kept.map(\.offset)))
+    #expect(evaluation.own(evaluation.files[0]) == [.init(name: "node", isReturn: false): ["Node": kept.count]])
+    // the same split every time
+    var again = TypeEvaluation(files: [file], trainSites: [], vocabulary: [])
+    again.partlyAnnotate()
+    #expect(again.files == evaluation.files)
   }
 }

@@ -18,6 +18,7 @@ enum EvalCommand: CLICommand {
            codeintel eval types [--datasets DIR] [--split test] [--tsc] [--check [--check-pool N] [--no-compiler-returns]]
                                 [--every K] [--limit N] [--types-model DIR]... [--types-partner DIR]...
                                 [--no-project | --project-rule SITES,FILES,SHARE[,DEPTH]]
+                                [--project-own excluded|file|waiver] [--partly-annotated]
            codeintel eval types --breakage <file-or-dir>... [--min-confidence P] [--limit N]
                                 [--types-model DIR | --no-model] [--no-project]
            codeintel eval names [--datasets DIR] [--split test] [--names-model DIR]... [--limit N]
@@ -143,6 +144,12 @@ enum EvalCommand: CLICommand {
                       "the project's own annotations alone" scores that source by itself).
       --project-rule SITES,FILES,SHARE[,DEPTH]  Another rule (least sites and files per type, the
                       share the first type must reach, how many types; shipped 2,2,0,3).
+      --project-own excluded|file|waiver  How the file's own annotations count: not at all, as
+                      one more file of the project, or also a type the file itself writes at two
+                      sites of the name (docs/TYPES.md, "The file's own annotations").
+      --partly-annotated  Another protocol, for the file's own annotations: each file keeps half its
+                      sites annotated (a fixed hash of path and offset) and is scored on the other
+                      half; the text stays fully de-annotated. Never comparable with the usual rows.
 
     names    Scores method-name heads on the method-names split (default test) by subtoken
              precision, recall, F1 (code2seq's definition) and exact match of the top beam, next to

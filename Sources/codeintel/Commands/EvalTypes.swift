@@ -35,7 +35,11 @@ enum EvalTypes {
     let checkPool = try scanner.int("--check-pool", in: 1...50) ?? TypeSuggestions.searchPool
     let compilerReturns = !scanner.flag("--no-compiler-returns")
     let useProject = !scanner.flag("--no-project")
-    let projectRule = try scanner.option("--project-rule").map(parseProjectRule) ?? .shipped
+    var projectRule = try scanner.option("--project-rule").map(parseProjectRule) ?? .shipped
+    if let mode = try scanner.choice("--project-own", from: TypeProjectAnnotations.Own.allCases.map(\.rawValue)) {
+      projectRule.own = TypeProjectAnnotations.Own(rawValue: mode)!
+    }
+    let partly = scanner.flag("--partly-annotated")
     guard try scanner.finish().isEmpty else { throw UsageError("unexpected arguments") }
     if let threads { BLAS.setThreads(threads) }
     var evaluation = try TypeEvaluation(
@@ -44,6 +48,7 @@ enum EvalTypes {
     if projectRule != .shipped {
       for key in evaluation.projects.keys { evaluation.projects[key]?.rule = projectRule }
     }
+    if partly { evaluation.partlyAnnotate() }
     var rows = [
       evaluation.mostFrequentRow(), evaluation.nameOnlyRow(), try evaluation.evidenceRow(),
       try evaluation.combinedRow(),
@@ -121,7 +126,8 @@ enum EvalTypes {
             try TypeEvaluation.systemCandidates(
               evaluation.files[$0], model: model, evidenceThreshold: threshold, predictions: r[$0],
               evidence: evidence[$0], names: names[$0], useShapes: shapes, pool: pool,
-              project: useProject ? evaluation.projects[evaluation.files[$0].package] : nil)
+              project: useProject ? evaluation.projects[evaluation.files[$0].package] : nil,
+              own: evaluation.own(evaluation.files[$0]))
           }
         }
         rows.append(
@@ -223,6 +229,7 @@ enum EvalTypes {
     else { throw UsageError("--project-rule takes SITES,FILES,SHARE[,DEPTH] (e.g. 2,2,0.5,3)") }
     let depth = parts.count == 4 ? Int(parts[3]) : 1
     guard let depth, depth >= 1 else { throw UsageError("--project-rule: DEPTH is a whole number ≥ 1") }
-    return TypeProjectAnnotations.Rule(minSites: m, minFiles: f, minShare: s, depth: depth)
+    return TypeProjectAnnotations.Rule(
+      minSites: m, minFiles: f, minShare: s, depth: depth, own: TypeProjectAnnotations.Rule.shipped.own)
   }
 }

@@ -12,7 +12,8 @@ import Syntax
 /// properties); `leads(name:isReturn:excluding:)` answers its labels most sites first, each holding at least
 /// `Rule.minSites` sites in at least `Rule.minFiles` files, at most `Rule.depth`, and none unless the first's share
 /// `sites / (all + 1)` reaches `Rule.minShare` (`any` labels count among all, never as an answer). The file being
-/// suggested never counts: its sites are the ones asked about. Each label joins the site's candidates with its share as
+/// suggested counts as `Rule.own` says (session 24): its holes hold no annotation, its annotated sites may; the
+/// evaluation, whose file is all holes, gives it none. Each label joins the site's candidates with its share as
 /// its confidence, ranked with the others by confidence (`leading`): the project decides where the head is unsure and
 /// is outvoted where it is sure.
 public struct TypeProjectAnnotations: Sendable {
@@ -34,29 +35,51 @@ public struct TypeProjectAnnotations: Sendable {
     public var minShare: Double
     /// At most this many labels of a name, each holding `minSites` sites in `minFiles` files (amendment 2).
     public var depth: Int
-    public init(minSites: Int, minFiles: Int, minShare: Double, depth: Int = 1) {
+    /// How the asking file's own annotated sites count (session 24, docs/audits/types-s24-own-file.md).
+    public var own: Own
+    public init(minSites: Int, minFiles: Int, minShare: Double, depth: Int = 1, own: Own = .excluded) {
       self.minSites = minSites
       self.minFiles = minFiles
       self.minShare = minShare
       self.depth = depth
+      self.own = own
     }
-    /// The shipped rule, chosen on the valid splits (docs/audits/types-s23-project-annotations.md).
-    public static let shipped = Rule(minSites: 2, minFiles: 2, minShare: 0, depth: 3)
+    /// The shipped rule, chosen on the valid splits (docs/audits/types-s23-project-annotations.md; the file's own
+    /// annotations with the waiver since session 24, docs/audits/types-s24-own-file.md).
+    public static let shipped = Rule(minSites: 2, minFiles: 2, minShare: 0, depth: 3, own: .waiver)
+  }
+
+  /// How the asking file's own annotations count.
+  public enum Own: String, Sendable, Equatable, CaseIterable {
+    /// Never (session 23): only the project's other files.
+    case excluded
+    /// As one more file of the project, under the same rule.
+    case file
+    /// As `file`, and a label the file itself writes at `minSites` sites of the name qualifies without a second file.
+    case waiver
   }
 
   /// The answer for one site.
   public struct Lead: Sendable, Equatable {
     /// The label as the project writes it (whitespace-normalised).
     public var type: String
-    /// Its sites and files outside the asking file, and every site of the key there.
+    /// Its counted sites and files (the asking file's only as `Rule.own` says), and every counted site of the key.
     public var sites: Int
     public var files: Int
     public var all: Int
+    /// Of `sites`, those in the asking file itself (counted only when `Rule.own` says so; `files` then counts the
+    /// file too when it holds any).
+    public var ownSites: Int = 0
     /// `sites / (all + 1)`.
     public var share: Double { Double(sites) / Double(all + 1) }
     /// The reason shown with a candidate it leads.
     public var reason: String {
-      "the project writes it at \(sites) of \(all) sites of this name in \(files) other files"
+      guard ownSites > 0 else {
+        return "the project writes it at \(sites) of \(all) sites of this name in \(files) other files"
+      }
+      let others = sites - ownSites
+      let elsewhere = others > 0 ? " and \(others) in \(files - 1) other files" : ""
+      return "written at \(sites) of \(all) sites of this name: \(ownSites) in this file\(elsewhere)"
     }
   }
 
@@ -119,40 +142,50 @@ public struct TypeProjectAnnotations: Sendable {
     add(file: file, sites: TypeAnnotations.sites(in: tree).map { (kind: $0.kind.rawValue, name: $0.name, label: $0.label) })
   }
 
-  /// The project's label for a site of this name when it passes the rule, counting no site of `excluding`.
-  public func lead(name: String, isReturn: Bool, excluding file: String?) -> Lead? {
-    leads(name: name, isReturn: isReturn, excluding: file).first
+  /// The project's label for a site of this name when it passes the rule (`leads`).
+  public func lead(name: String, isReturn: Bool, excluding file: String?, own: [String: Int]? = nil) -> Lead? {
+    leads(name: name, isReturn: isReturn, excluding: file, own: own).first
   }
 
   /// The project's labels for a site of this name, most sites first (ties: the lexically first), each holding
-  /// `rule.minSites` sites in `rule.minFiles` files outside `excluding`, at most `rule.depth`; none unless the first
-  /// reaches `rule.minShare`.
-  public func leads(name: String, isReturn: Bool, excluding file: String?) -> [Lead] {
+  /// `rule.minSites` sites in `rule.minFiles` files, at most `rule.depth`; none unless the first reaches
+  /// `rule.minShare`. The table's entry for `excluding` (the asking file) never counts as read; what the file itself
+  /// annotates counts as `rule.own` says, from `own` (normalised label → sites of this name; the evaluation gives it,
+  /// since its file is de-annotated) or else from the table's entry (the product: the file as read from disk, whose
+  /// holes hold no annotation). With `waiver`, a label the file writes at `rule.minSites` sites qualifies alone.
+  public func leads(name: String, isReturn: Bool, excluding file: String?, own: [String: Int]? = nil) -> [Lead] {
     guard !name.isEmpty else { return [] }
     let key = Key(name: name, isReturn: isReturn)
-    guard let counts = labels[key] else { return [] }
     let mine = file.flatMap { byFile[$0]?[key] } ?? [:]
-    let all = (totals[key] ?? 0) - mine.values.reduce(0, +)
+    let counted: [String: Int] = rule.own == .excluded ? [:] : (own ?? mine)
+    let tableCounts = labels[key] ?? [:]
+    guard !tableCounts.isEmpty || !counted.isEmpty else { return [] }
+    let all = (totals[key] ?? 0) - mine.values.reduce(0, +) + counted.values.reduce(0, +)
     var found: [(label: String, lead: Lead)] = []
-    for (label, c) in counts where label != "any" {
-      let own = mine[label] ?? 0
-      let lead = Lead(type: spelling[label] ?? label, sites: c.sites - own, files: c.files - (own > 0 ? 1 : 0), all: all)
+    for label in Set(tableCounts.keys).union(counted.keys) where label != "any" {
+      let c = tableCounts[label] ?? Count()
+      let removed = mine[label] ?? 0
+      let added = counted[label] ?? 0
+      var lead = Lead(
+        type: spelling[label] ?? label, sites: c.sites - removed + added,
+        files: c.files - (removed > 0 ? 1 : 0) + (added > 0 ? 1 : 0), all: all)
+      lead.ownSites = added
       if lead.sites > 0 { found.append((label, lead)) }
     }
     found.sort { $0.lead.sites != $1.lead.sites ? $0.lead.sites > $1.lead.sites : $0.label < $1.label }
-    guard let first = found.first?.lead, first.sites >= rule.minSites, first.files >= rule.minFiles,
-      first.share >= rule.minShare
-    else { return [] }
-    return Array(
-      found.map(\.lead).filter { $0.sites >= rule.minSites && $0.files >= rule.minFiles }.prefix(max(1, rule.depth)))
+    func qualifies(_ l: Lead) -> Bool {
+      (l.sites >= rule.minSites && l.files >= rule.minFiles) || (rule.own == .waiver && l.ownSites >= rule.minSites)
+    }
+    guard let first = found.first?.lead, qualifies(first), first.share >= rule.minShare else { return [] }
+    return Array(found.map(\.lead).filter(qualifies).prefix(max(1, rule.depth)))
   }
 
   /// `leads`, each vetted as every candidate is (`TypeNames.vetted` at `offset`: a type not in scope there, a value or
   /// `any` is left out; a bare generic of the project applied to the site's type parameters).
-  public func vettedLeads(name: String, isReturn: Bool, excluding file: String?, names: TypeNames, at offset: Int)
-    -> [Lead]
-  {
-    Self.vetted(leads(name: name, isReturn: isReturn, excluding: file), names: names, at: offset)
+  public func vettedLeads(
+    name: String, isReturn: Bool, excluding file: String?, own: [String: Int]? = nil, names: TypeNames, at offset: Int
+  ) -> [Lead] {
+    Self.vetted(leads(name: name, isReturn: isReturn, excluding: file, own: own), names: names, at: offset)
   }
 
   /// `leads` that are types in scope at `offset` (`TypeNames.vetted`), each spelled as vetting leaves it.

@@ -19,7 +19,7 @@ public struct TypeSuggestions: Sendable {
   /// only candidates whose names are types in scope (`TypeNames`).
   /// With `project` (the annotations of the file's project, `TypeProjectAnnotations`), the project's own labels for a
   /// site's name join its candidates at their shares, ranked by confidence, where they pass the table's rule; the
-  /// file's own sites (by `file.path`, standardised) never count.
+  /// file's own annotated sites (by `file.path`, standardised) count as the rule's `own` says.
   public init(
     file: SourceFile, parser: Parser? = nil, model: TypeHeadModel? = nil, all: Bool = false,
     project: TypeProjectAnnotations? = nil
@@ -51,8 +51,8 @@ public struct TypeSuggestions: Sendable {
   /// Each site keeps at most `pool` candidates: the compiler's search tries them in order (`TypeChecker.check`);
   /// what is listed unchecked is cut to `listed`.
   /// With `project`, the project's own labels for a site's name (`TypeProjectAnnotations.leads`, vetted; the file at
-  /// `path` not counted, types not in scope at the site left out) join the candidates at their shares, ranked by
-  /// confidence (`TypeProjectAnnotations.leading`).
+  /// `path` counted as the table's `Rule.own` says, types not in scope at the site left out) join the candidates at
+  /// their shares, ranked by confidence (`TypeProjectAnnotations.leading`).
   public static func suggestions(
     in tree: Tree, tsx: Bool, model: TypeHeadModel?, bytes range: ClosedRange<Int>? = nil, cache: TypeHeadCache? = nil,
     pool: Int = searchPool, project: TypeProjectAnnotations? = nil, path: String? = nil

@@ -26,7 +26,7 @@ public struct TypeEvaluation {
   public typealias Predictor = (File) throws -> [[String]]
 
   /// The files scored.
-  public let files: [File]
+  public private(set) var files: [File]
   /// The training vocabulary, most frequent first (normalised; `any` dropped).
   public let vocabulary: [String]
   /// The 100 most frequent training types: "common".
@@ -36,6 +36,10 @@ public struct TypeEvaluation {
   /// Every file of the split (not only the scored sample), one table per package: the project's own annotations
   /// (`TypeProjectAnnotations`, a file keyed by its path); empty when the evaluation was made from files.
   public var projects: [String: TypeProjectAnnotations] = [:]
+  /// Per scored file (`ownKey`), the labels of the sites it keeps annotated under `partlyAnnotate()`, per site key:
+  /// its own annotations, which the project rule may count (`TypeProjectAnnotations.Rule.own`). Empty in the usual
+  /// protocol, whose files are all holes.
+  public private(set) var ownAnnotations: [String: [TypeProjectAnnotations.Key: [String: Int]]] = [:]
 
   /// The site kinds in table order.
   public static let kinds = ["parameter", "return", "variable", "property"]
@@ -64,6 +68,44 @@ public struct TypeEvaluation {
       files: files, trainSites: train.flatMap { $0.sites.map { (name: $0.name, label: $0.label) } },
       vocabulary: vocabulary)
     self.projects = projects
+  }
+
+  /// The partly annotated protocol (`eval types --partly-annotated`, session 24): each scored file's sites are split
+  /// by a fixed hash of (package, path, offset) into a kept half and a held-out half. The kept half becomes the file's
+  /// own annotations (`ownAnnotations`) and is neither scored nor checked (marked `any`); the held-out half is scored.
+  /// The text stays fully de-annotated, so the head and the compiler read no annotation of the kept half (a real
+  /// half-annotated file would give them more). The package tables keep every file as written.
+  public mutating func partlyAnnotate() {
+    ownAnnotations = [:]
+    for f in files.indices {
+      var own: [TypeProjectAnnotations.Key: [String: Int]] = [:]
+      let file = files[f]
+      for i in file.sites.indices where Self.keeps(file, file.sites[i]) {
+        let site = file.sites[i]
+        if !site.name.isEmpty {
+          own[TypeProjectAnnotations.Key(name: site.name, isReturn: site.kind == "return"), default: [:]][
+            TypeAccuracy.normalize(site.label), default: 0] += 1
+        }
+        files[f].sites[i].any = true
+      }
+      ownAnnotations[Self.ownKey(file)] = own
+    }
+  }
+
+  /// Whether the partly annotated protocol keeps `site` annotated (FNV-1a of package, path and offset; even: kept).
+  public static func keeps(_ file: File, _ site: Site) -> Bool {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for byte in "\(file.package)\u{0}\(file.path)\u{0}\(site.offset)".utf8 {
+      hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+    }
+    return hash & 1 == 0
+  }
+
+  static func ownKey(_ file: File) -> String { file.package + "\u{0}" + file.path }
+
+  /// The file's own annotations per site key (`ownAnnotations`; empty when it keeps none).
+  public func own(_ file: File) -> [TypeProjectAnnotations.Key: [String: Int]] {
+    ownAnnotations[Self.ownKey(file)] ?? [:]
   }
 
   /// The split's annotated sites, one table per package (the dataset's labels are the files' own annotations).
@@ -124,11 +166,15 @@ public struct TypeEvaluation {
     let rule = projects.values.first?.rule ?? .shipped
     return row(
       "the project's own annotations alone (other files of the package; up to \(rule.depth) types of ≥ "
-        + "\(rule.minSites) sites in ≥ \(rule.minFiles) files, the first's share ≥ \(rule.minShare))"
+        + "\(rule.minSites) sites in ≥ \(rule.minFiles) files, the first's share ≥ \(rule.minShare)"
+        + (rule.own == .excluded ? ")" : "; the file's own annotations: \(rule.own.rawValue))")
     ) { file in
-      file.sites.map { site in
-        projects[file.package]?.leads(name: site.name, isReturn: site.kind == "return", excluding: file.path)
-          .map(\.type) ?? []
+      let own = self.own(file)
+      return file.sites.map { site in
+        let key = TypeProjectAnnotations.Key(name: site.name, isReturn: site.kind == "return")
+        return projects[file.package]?.leads(
+          name: site.name, isReturn: key.isReturn, excluding: file.path, own: own[key] ?? [:]
+        ).map(\.type) ?? []
       }
     }
   }

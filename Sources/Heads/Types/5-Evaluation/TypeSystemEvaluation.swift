@@ -14,7 +14,8 @@ extension TypeEvaluation {
     predictions given: [[(type: String, probability: Float)]]? = nil,
     evidence givenEvidence: [[TypeEvidence.Suggestion.Candidate]]? = nil,
     names givenNames: TypeNames? = nil, shapes givenShapes: TypeShapes.FileShapes? = nil, useShapes: Bool = true,
-    pool: Int = 5, project: TypeProjectAnnotations? = nil
+    pool: Int = 5, project: TypeProjectAnnotations? = nil,
+    own: [TypeProjectAnnotations.Key: [String: Int]] = [:]
   ) throws -> [[TypeCombination.Candidate]] {
     let evidence = try givenEvidence ?? evidenceCandidates(file)
     let predictions =
@@ -59,7 +60,9 @@ extension TypeEvaluation {
       return TypeProjectAnnotations.leading(
         shown,
         leads: project?.vettedLeads(
-          name: site.name, isReturn: site.kind == "return", excluding: file.path, names: names, at: site.offset) ?? [],
+          name: site.name, isReturn: site.kind == "return", excluding: file.path,
+          own: own[TypeProjectAnnotations.Key(name: site.name, isReturn: site.kind == "return")] ?? [:],
+          names: names, at: site.offset) ?? [],
         top: pool)
     }
   }

@@ -61,6 +61,33 @@ import Testing
     #expect(Self.leadReason(after)?.contains("the project") != true)
   }
 
+  @Test("the document's own saved annotations count: a type it writes at two sites of a name leads that name's hole")
+  func ownSavedAnnotations() throws {
+    let root = try Self.project()
+    defer { try? FileManager.default.removeItem(at: root) }
+    let model = try TypeHeadModel.load(
+      directory: Self.repository.appendingPathComponent("Models/contracode-hybrid-small/types").path)
+    let declared = "type Done = (error?: Error) => void;\n"
+    let text =
+      declared + "export function a(done: Done) { done(); }\nexport function b(done: Done) { done(); }\n"
+      + "export function c(done) { done(); }\n"
+    let path = root.appendingPathComponent("src/e.ts").path
+    try text.write(toFile: path, atomically: true, encoding: .utf8)
+    let suggester = ModelTypeSuggester(model: model)
+    let token = CancellationToken()
+    func lead(_ source: String) throws -> TypeEvidence.Suggestion.Candidate? {
+      let tree = try Parser(language: .typescript).parse(source)
+      return try suggester.suggestTypes(in: tree, bytes: nil, cache: TypeHeadCache(), path: path, cancellation: token)
+        .first { $0.kind == .parameter && $0.name == "done" }?.candidates.first
+    }
+    let first = try #require(try lead(text))
+    #expect(first.type == "Done" && first.reason.contains("2 in this file"))
+    // saved without its two annotations, the file gives its hole nothing
+    let bare = declared + "export function c(done) { done(); }\n"
+    suggester.saved(path: path, tree: try Parser(language: .typescript).parse(bare))
+    #expect(try lead(bare)?.reason.contains("in this file") != true)
+  }
+
   @Test("through the server: the document's file URI reaches the project; typeProject.enabled false turns it off")
   func throughTheServer() throws {
     let root = try Self.project()

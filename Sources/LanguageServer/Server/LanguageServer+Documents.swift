@@ -95,7 +95,7 @@ extension LanguageServer {
 
   func didSave(_ params: DidSaveTextDocumentNotification.Params) {
     guard let doc = documents[params.textDocument.uri] else { return }
-    // The saved file's annotations now count for the other files of its project.
+    // The saved file's annotations now count for its project's files, itself included.
     if doc.language.isTypeScript, let tree = doc.tree, let path = Self.path(fromURI: doc.uri) {
       providers.types.saved(path: path, tree: tree)
     }

@@ -140,7 +140,8 @@ enum EvalCommand: CLICommand {
                       suggest-types does, a site's name labelled one way in the other files of its
                       package in the split, up to three types each written twice in two files,
                       join its candidates at their share of the name's sites, ranked by
-                      confidence; the row
+                      confidence; the scored file itself is all holes, so none of its own count
+                      unless --partly-annotated; the row
                       "the project's own annotations alone" scores that source by itself).
       --project-rule SITES,FILES,SHARE[,DEPTH]  Another rule (least sites and files per type, the
                       share the first type must reach, how many types; shipped 2,2,0,3).

@@ -42,7 +42,10 @@ enum SuggestTypesCommand: CLICommand {
     it; node_modules and .d.ts files left out) give a name, up to three, each written at least
     twice in at least two files (`path: PathLike` across a project), join the site's candidates
     with their share of the name's sites as their confidence, ranked with the others by confidence
-    (reason: "the project writes it at N of M sites ..."; source "project").
+    (reason: "the project writes it at N of M sites ..."; source "project"). The file's own
+    annotated sites count too, and a type the file itself writes at two sites of the name needs
+    no other file (a hole among `callback: TCallback<void>` parameters; reason: "written at N of
+    M sites of this name: K in this file ...").
 
     Each TypeScript suggestion is then checked by the TypeScript compiler when node and Debian's
     node-typescript are installed (scripts/setup.sh installs them): a candidate that adds a compiler

@@ -288,4 +288,25 @@ struct TypeProjectAnnotationsTests {
     again.partlyAnnotate()
     #expect(again.files == evaluation.files)
   }
+
+  @Test("a lead at a site the code shapes: kept as written, left out, or rewritten by the shape")
+  func leadShapes() throws {
+    func leads(_ types: [String]) -> [TypeProjectAnnotations.Lead] {
+      types.map { TypeProjectAnnotations.Lead(type: $0, sites: 2, files: 2, all: 4) }
+    }
+    func shaped(_ mode: TypeProjectAnnotations.LeadShapes, _ types: [String], _ shape: TypeShapes.Shape?) -> [String] {
+      let t = TypeProjectAnnotations(rule: .init(minSites: 2, minFiles: 2, minShare: 0, depth: 3, shapes: mode))
+      return t.shaped(leads(types), shape: shape).map(\.type)
+    }
+    // `let decorations = []`: an array
+    #expect(shaped(.keep, ["DecorationSet", "Range<Decoration>[]"], .array) == ["DecorationSet", "Range<Decoration>[]"])
+    #expect(shaped(.drop, ["DecorationSet", "Range<Decoration>[]"], .array) == ["Range<Decoration>[]"])
+    #expect(shaped(.rewrite, ["DecorationSet", "Range<Decoration>[]"], .array) == ["DecorationSet[]", "Range<Decoration>[]"])
+    // two leads that become one type keep the first; a type the shape cannot take goes
+    #expect(shaped(.rewrite, ["Node", "Node[]", "void"], .array) == ["Node[]"])
+    // an async function's return; a site without a shape is left alone
+    #expect(shaped(.rewrite, ["Config"], .promise) == ["Promise<Config>"])
+    #expect(shaped(.drop, ["Config", "Promise<Config>"], .promise) == ["Promise<Config>"])
+    #expect(shaped(.drop, ["Config"], nil) == ["Config"])
+  }
 }

@@ -18,7 +18,8 @@ enum EvalCommand: CLICommand {
            codeintel eval types [--datasets DIR] [--split test] [--tsc] [--check [--check-pool N] [--no-compiler-returns]]
                                 [--every K] [--limit N] [--types-model DIR]... [--types-partner DIR]...
                                 [--no-project | --project-rule SITES,FILES,SHARE[,DEPTH]]
-                                [--project-own excluded|file|waiver] [--partly-annotated]
+                                [--project-own excluded|file|waiver] [--project-shapes keep|drop|rewrite]
+                                [--partly-annotated]
            codeintel eval types --breakage <file-or-dir>... [--min-confidence P] [--limit N]
                                 [--types-model DIR | --no-model] [--no-project]
            codeintel eval names [--datasets DIR] [--split test] [--names-model DIR]... [--limit N]
@@ -148,6 +149,9 @@ enum EvalCommand: CLICommand {
       --project-own excluded|file|waiver  How the file's own annotations count: not at all, as
                       one more file of the project, or also a type the file itself writes at two
                       sites of the name (docs/TYPES.md, "The file's own annotations").
+      --project-shapes keep|drop|rewrite  What a project type becomes where the code shapes the
+                      site's type (an array initialiser, an async function's Promise): kept as
+                      written, left out, or rewritten as the head's candidates are.
       --partly-annotated  Another protocol, for the file's own annotations: each file keeps half its
                       sites annotated (a fixed hash of path and offset) and is scored on the other
                       half; the text stays fully de-annotated. Never comparable with the usual rows.

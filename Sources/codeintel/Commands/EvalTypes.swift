@@ -39,6 +39,11 @@ enum EvalTypes {
     if let mode = try scanner.choice("--project-own", from: TypeProjectAnnotations.Own.allCases.map(\.rawValue)) {
       projectRule.own = TypeProjectAnnotations.Own(rawValue: mode)!
     }
+    if let mode = try scanner.choice(
+      "--project-shapes", from: TypeProjectAnnotations.LeadShapes.allCases.map(\.rawValue))
+    {
+      projectRule.shapes = TypeProjectAnnotations.LeadShapes(rawValue: mode)!
+    }
     let partly = scanner.flag("--partly-annotated")
     guard try scanner.finish().isEmpty else { throw UsageError("unexpected arguments") }
     if let threads { BLAS.setThreads(threads) }
@@ -230,6 +235,7 @@ enum EvalTypes {
     let depth = parts.count == 4 ? Int(parts[3]) : 1
     guard let depth, depth >= 1 else { throw UsageError("--project-rule: DEPTH is a whole number ≥ 1") }
     return TypeProjectAnnotations.Rule(
-      minSites: m, minFiles: f, minShare: s, depth: depth, own: TypeProjectAnnotations.Rule.shipped.own)
+      minSites: m, minFiles: f, minShare: s, depth: depth, own: TypeProjectAnnotations.Rule.shipped.own,
+      shapes: TypeProjectAnnotations.Rule.shipped.shapes)
   }
 }

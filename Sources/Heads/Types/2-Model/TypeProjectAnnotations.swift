@@ -37,12 +37,17 @@ public struct TypeProjectAnnotations: Sendable {
     public var depth: Int
     /// How the asking file's own annotated sites count (session 24, docs/audits/types-s24-own-file.md).
     public var own: Own
-    public init(minSites: Int, minFiles: Int, minShare: Double, depth: Int = 1, own: Own = .excluded) {
+    /// What a lead the site's code shape disagrees with becomes (session 24, docs/audits/types-s24-lead-shapes.md).
+    public var shapes: LeadShapes
+    public init(
+      minSites: Int, minFiles: Int, minShare: Double, depth: Int = 1, own: Own = .excluded, shapes: LeadShapes = .keep
+    ) {
       self.minSites = minSites
       self.minFiles = minFiles
       self.minShare = minShare
       self.depth = depth
       self.own = own
+      self.shapes = shapes
     }
     /// The shipped rule, chosen on the valid splits (docs/audits/types-s23-project-annotations.md; the file's own
     /// annotations with the waiver since session 24, docs/audits/types-s24-own-file.md).
@@ -57,6 +62,35 @@ public struct TypeProjectAnnotations: Sendable {
     case file
     /// As `file`, and a label the file itself writes at `minSites` sites of the name qualifies without a second file.
     case waiver
+  }
+
+  /// What a lead becomes at a site whose code gives its type a shape (`TypeShapes.Shape`: an array initialiser, an
+  /// `async` function's `Promise<…>`, a `null` initialiser's `… | null`).
+  public enum LeadShapes: String, Sendable, Equatable, CaseIterable {
+    /// As the project writes it (session 23).
+    case keep
+    /// Left out when the shape would change it.
+    case drop
+    /// Rewritten by the shape, as the head's candidates are; left out where the shape cannot take it.
+    case rewrite
+  }
+
+  /// `leads` at a site of this shape, as `rule.shapes` says (nil shape: unchanged). Leads that become one type keep
+  /// the first.
+  public func shaped(_ leads: [Lead], shape: TypeShapes.Shape?) -> [Lead] {
+    guard let shape, rule.shapes != .keep else { return leads }
+    var seen: Set<String> = []
+    return leads.compactMap { lead in
+      let written = TypeAccuracy.normalize(lead.type)
+      guard let applied = shape.apply(written) else { return nil }
+      if applied != written {
+        if rule.shapes == .drop { return nil }
+        var rewritten = lead
+        rewritten.type = applied
+        return seen.insert(applied).inserted ? rewritten : nil
+      }
+      return seen.insert(applied).inserted ? lead : nil
+    }
   }
 
   /// The answer for one site.

@@ -100,7 +100,10 @@ public struct TypeSuggestions: Sendable {
         combined = table.displayed(
           combined, evidence: evidenceCandidates, kind: site.datasetKind, model: shapedModel, prior: shapedPrior)
       }
-      if let leads = project?.leads(name: site.datasetName, isReturn: site.datasetKind == "return", excluding: path),
+      if let project,
+        case let leads = project.shaped(
+          project.leads(name: site.datasetName, isReturn: site.datasetKind == "return", excluding: path),
+          shape: shapes.shape(anchor: site.anchor, kind: site.datasetKind)),
         !leads.isEmpty
       {
         let scope = names ?? TypeNames(tree: tree, path: path)

@@ -59,10 +59,15 @@ extension TypeEvaluation {
       // The project's own annotations elsewhere rank by their share where they pass their rule and the type is in scope.
       return TypeProjectAnnotations.leading(
         shown,
-        leads: project?.vettedLeads(
-          name: site.name, isReturn: site.kind == "return", excluding: file.path,
-          own: own[TypeProjectAnnotations.Key(name: site.name, isReturn: site.kind == "return")] ?? [:],
-          names: names, at: site.offset) ?? [],
+        leads: project.map { project in
+          TypeProjectAnnotations.vetted(
+            project.shaped(
+              project.leads(
+                name: site.name, isReturn: site.kind == "return", excluding: file.path,
+                own: own[TypeProjectAnnotations.Key(name: site.name, isReturn: site.kind == "return")] ?? [:]),
+              shape: shapes.shape(anchor: site.offset, kind: site.kind)),
+            names: names, at: site.offset)
+        } ?? [],
         top: pool)
     }
   }

@@ -35,7 +35,9 @@ struct TypeProjectAnnotationsTests {
     #expect(fromD.type == "PathLike" && fromD.sites == 3 && fromD.files == 2 && fromD.all == 4)
     #expect(abs(fromD.share - 3.0 / 5.0) < 1e-9)
     // the shipped rule asks for no share; a rule that asks for 0.67 refuses 0.6
-    #expect(TypeProjectAnnotations.Rule.shipped == .init(minSites: 2, minFiles: 2, minShare: 0, depth: 3, own: .waiver))
+    #expect(
+      TypeProjectAnnotations.Rule.shipped
+        == .init(minSites: 2, minFiles: 2, minShare: 0, depth: 3, own: .waiver, shapes: .keep))
     var strict = t
     strict.rule = .init(minSites: 3, minFiles: 2, minShare: 0.67)
     #expect(strict.lead(name: "path", isReturn: false, excluding: "d.ts") == nil)

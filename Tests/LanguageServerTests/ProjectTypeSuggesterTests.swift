@@ -61,8 +61,8 @@ import Testing
     #expect(Self.leadReason(after)?.contains("the project") != true)
   }
 
-  @Test("the document's own saved annotations count: a type it writes at two sites of a name leads that name's hole")
-  func ownSavedAnnotations() throws {
+  @Test("the document's own annotations count as the buffer holds them: a type it writes at two sites of a name leads")
+  func ownBufferAnnotations() throws {
     let root = try Self.project()
     defer { try? FileManager.default.removeItem(at: root) }
     let model = try TypeHeadModel.load(
@@ -82,9 +82,12 @@ import Testing
     }
     let first = try #require(try lead(text))
     #expect(first.type == "Done" && first.reason.contains("2 in this file"))
-    // saved without its two annotations, the file gives its hole nothing
+    // the buffer without its two annotations gives its hole nothing, whatever the disk holds
     let bare = declared + "export function c(done) { done(); }\n"
+    #expect(try lead(bare)?.reason.contains("in this file") != true)
+    // saved without them, the buffer that still holds them counts them (unsaved edits count)
     suggester.saved(path: path, tree: try Parser(language: .typescript).parse(bare))
+    #expect(try lead(text)?.reason.contains("2 in this file") == true)
     #expect(try lead(bare)?.reason.contains("in this file") != true)
   }
 

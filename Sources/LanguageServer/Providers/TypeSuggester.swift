@@ -67,7 +67,7 @@ public struct EvidenceTypeSuggester: TypeSuggester {
 /// window of the file), so a hover or a viewport of inlay hints costs a few windows, not the whole file.
 ///
 /// With a document's path, the annotations of its project's files (`TypeProjectAnnotations`: the folder of the
-/// nearest tsconfig.json above it; the document's own saved ones as the rule's `own` says) join a site's candidates
+/// nearest tsconfig.json above it; the document's own, as its buffer holds them, as the rule's `own` says) join a site's candidates
 /// at their share, as in `suggest-types`. A project
 /// is read once, at the first request of one of its files (`ProjectTables`), and a saved file's own annotations are
 /// read again at `didSave`.

@@ -15,7 +15,7 @@ public struct ServerConfiguration: Sendable, Equatable {
   public var hoverEnabled = true
   /// Check type hints and annotation fixes with the TypeScript compiler when it is installed (`typeCheck.enabled`).
   public var typeCheckEnabled = true
-  /// Let the annotations of the document's project (its own saved ones too) lead its type suggestions (`typeProject.enabled`;
+  /// Let the annotations of the document's project (its own too) lead its type suggestions (`typeProject.enabled`;
   /// `TypeProjectAnnotations`, as `suggest-types` does unless `--no-project`).
   public var typeProjectEnabled = true
   /// Publish diagnostics at all.

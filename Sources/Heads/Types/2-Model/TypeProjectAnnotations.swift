@@ -142,12 +142,10 @@ public struct TypeProjectAnnotations: Sendable {
   /// the table is replaced.
   public mutating func add(file: String, sites: [(kind: String, name: String, label: String)]) {
     remove(file: file)
-    var mine: [Key: [String: Int]] = [:]
+    let mine = Self.counts(sites)
     for s in sites where !s.name.isEmpty {
-      let key = Key(name: s.name, isReturn: s.kind == "return")
       let label = TypeAccuracy.normalize(s.label)
       if spelling[label] == nil { spelling[label] = s.label }
-      mine[key, default: [:]][label, default: 0] += 1
     }
     for (key, counts) in mine {
       for (label, n) in counts {
@@ -157,6 +155,21 @@ public struct TypeProjectAnnotations: Sendable {
       }
     }
     byFile[file] = mine
+  }
+
+  /// Annotated sites counted per key and normalised label (nameless sites left out): one file's entry, or the `own`
+  /// counts `leads` takes.
+  public static func counts(_ sites: [(kind: String, name: String, label: String)]) -> [Key: [String: Int]] {
+    var out: [Key: [String: Int]] = [:]
+    for s in sites where !s.name.isEmpty {
+      out[Key(name: s.name, isReturn: s.kind == "return"), default: [:]][TypeAccuracy.normalize(s.label), default: 0] += 1
+    }
+    return out
+  }
+
+  /// The annotations a parsed file holds now (an editor's buffer, saved or not), counted as `counts` does.
+  public static func counts(in tree: Tree) -> [Key: [String: Int]] {
+    counts(TypeAnnotations.sites(in: tree).map { (kind: $0.kind.rawValue, name: $0.name, label: $0.label) })
   }
 
   /// Takes one file's sites out of the table (an editor's deleted or re-read file).
@@ -187,9 +200,10 @@ public struct TypeProjectAnnotations: Sendable {
   /// The project's labels for a site of this name, most sites first (ties: the lexically first), each holding
   /// `rule.minSites` sites in `rule.minFiles` files, at most `rule.depth`; none unless the first reaches
   /// `rule.minShare`. The table's entry for `excluding` (the asking file) never counts as read; what the file itself
-  /// annotates counts as `rule.own` says, from `own` (normalised label → sites of this name; the evaluation gives it,
-  /// since its file is de-annotated) or else from the table's entry (the product: the file as read from disk, whose
-  /// holes hold no annotation). With `waiver`, a label the file writes at `rule.minSites` sites qualifies alone.
+  /// annotates counts as `rule.own` says, from `own` (normalised label → sites of this name: the product counts the
+  /// parse it suggests for, `counts(in:)`, an editor's buffer as it stands; the evaluation gives the kept half of a
+  /// partly annotated file, or none) or else from the table's entry (the file as read from disk). With `waiver`, a
+  /// label the file writes at `rule.minSites` sites qualifies alone.
   public func leads(name: String, isReturn: Bool, excluding file: String?, own: [String: Int]? = nil) -> [Lead] {
     guard !name.isEmpty else { return [] }
     let key = Key(name: name, isReturn: isReturn)

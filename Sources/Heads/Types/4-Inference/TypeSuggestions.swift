@@ -80,6 +80,10 @@ public struct TypeSuggestions: Sendable {
     var byKey: [String: TypeEvidence.Suggestion] = [:]
     for s in evidence { byKey["\(s.anchor):\(s.kind.rawValue)"] = s }
     var names: TypeNames?  // made at the first project lead: it reads the file's relative imports
+    // The file's own annotations as the tree holds them (an editor's buffer, saved or not), counted once, when the
+    // project's rule counts them.
+    let ownCounts: [TypeProjectAnnotations.Key: [String: Int]]? =
+      project.map { $0.rule.own != .excluded } == true ? TypeProjectAnnotations.counts(in: tree) : nil
     var out: [TypeEvidence.Suggestion] = []
     var used: Set<String> = []
     for (site, predicted) in zip(sites, predictions) {
@@ -102,7 +106,11 @@ public struct TypeSuggestions: Sendable {
       }
       if let project,
         case let leads = project.shaped(
-          project.leads(name: site.datasetName, isReturn: site.datasetKind == "return", excluding: path),
+          project.leads(
+            name: site.datasetName, isReturn: site.datasetKind == "return", excluding: path,
+            own: ownCounts.map {
+              $0[TypeProjectAnnotations.Key(name: site.datasetName, isReturn: site.datasetKind == "return")] ?? [:]
+            }),
           shape: shapes.shape(anchor: site.anchor, kind: site.datasetKind)),
         !leads.isEmpty
       {

@@ -218,6 +218,8 @@ struct TypeProjectAnnotationsTests {
     #expect(abs((row.overall.accuracyAt1 ?? 0) - 4.0 / 7.0) < 1e-9)
   }
 
+  static let callback = TypeProjectAnnotations.Key(name: "callback", isReturn: false)
+
   @Test("the file's own annotations: excluded, one more file, or a waiver for a type the file writes twice")
   func ownFile() throws {
     // a.ts writes `callback: TCallback<void>` three times; b.ts and c.ts write `Function` once each
@@ -243,11 +245,11 @@ struct TypeProjectAnnotationsTests {
     // the evaluation gives the file's own annotations itself: none (a file of holes) is the usual protocol
     #expect(table(.waiver).leads(name: "callback", isReturn: false, excluding: "a.ts", own: [:]).map(\.type) == ["Function"])
     // given ones replace what the table read: one `Function` in the file joins b and c
-    let given = table(.file).leads(name: "callback", isReturn: false, excluding: "a.ts", own: ["Function": 1])
+    let given = table(.file).leads(name: "callback", isReturn: false, excluding: "a.ts", own: [Self.callback: ["Function": 1]])
     #expect(given.map(\.type) == ["Function"] && given[0].sites == 3 && given[0].files == 3 && given[0].ownSites == 1)
     #expect(given[0].reason == "written at 3 of 3 sites of this name: 1 in this file and 2 in 2 other files")
     // a single site in the file is no waiver (asked from a.ts holding one `Promise<void>` instead of its three)
-    let single = table(.waiver).leads(name: "callback", isReturn: false, excluding: "a.ts", own: ["Promise<void>": 1])
+    let single = table(.waiver).leads(name: "callback", isReturn: false, excluding: "a.ts", own: [Self.callback: ["Promise<void>": 1]])
     #expect(single.map(\.type) == ["Function"] && single[0].all == 3)
   }
 

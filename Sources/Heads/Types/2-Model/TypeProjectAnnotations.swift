@@ -168,8 +168,11 @@ public struct TypeProjectAnnotations: Sendable {
   }
 
   /// The annotations a parsed file holds now (an editor's buffer, saved or not), counted as `counts` does.
-  public static func counts(in tree: Tree) -> [Key: [String: Int]] {
-    counts(TypeAnnotations.sites(in: tree).map { (kind: $0.kind.rawValue, name: $0.name, label: $0.label) })
+  public static func counts(in tree: Tree) -> [Key: [String: Int]] { counts(sites(in: tree)) }
+
+  /// A parsed file's annotated sites (`TypeAnnotations.sites`, the corpus build's extractor) as the table takes them.
+  static func sites(in tree: Tree) -> [(kind: String, name: String, label: String)] {
+    TypeAnnotations.sites(in: tree).map { (kind: $0.kind.rawValue, name: $0.name, label: $0.label) }
   }
 
   /// Takes one file's sites out of the table (an editor's deleted or re-read file).
@@ -188,27 +191,28 @@ public struct TypeProjectAnnotations: Sendable {
   }
 
   /// Adds a parsed file's own annotations (`TypeAnnotations.sites`, the corpus build's extractor).
-  public mutating func add(file: String, tree: Tree) {
-    add(file: file, sites: TypeAnnotations.sites(in: tree).map { (kind: $0.kind.rawValue, name: $0.name, label: $0.label) })
-  }
+  public mutating func add(file: String, tree: Tree) { add(file: file, sites: Self.sites(in: tree)) }
 
   /// The project's label for a site of this name when it passes the rule (`leads`).
-  public func lead(name: String, isReturn: Bool, excluding file: String?, own: [String: Int]? = nil) -> Lead? {
+  public func lead(name: String, isReturn: Bool, excluding file: String?, own: [Key: [String: Int]]? = nil) -> Lead? {
     leads(name: name, isReturn: isReturn, excluding: file, own: own).first
   }
 
   /// The project's labels for a site of this name, most sites first (ties: the lexically first), each holding
   /// `rule.minSites` sites in `rule.minFiles` files, at most `rule.depth`; none unless the first reaches
   /// `rule.minShare`. The table's entry for `excluding` (the asking file) never counts as read; what the file itself
-  /// annotates counts as `rule.own` says, from `own` (normalised label → sites of this name: the product counts the
-  /// parse it suggests for, `counts(in:)`, an editor's buffer as it stands; the evaluation gives the kept half of a
-  /// partly annotated file, or none) or else from the table's entry (the file as read from disk). With `waiver`, a
-  /// label the file writes at `rule.minSites` sites qualifies alone.
-  public func leads(name: String, isReturn: Bool, excluding file: String?, own: [String: Int]? = nil) -> [Lead] {
+  /// annotates counts as `rule.own` says, from `own` (the file's counts, `counts`: the product counts the parse it
+  /// suggests for, `counts(in:)`, an editor's buffer as it stands; the evaluation gives the kept half of a partly
+  /// annotated file, or none) or else from the table's entry (the file as read from disk). With `waiver`, a label the
+  /// file writes at `rule.minSites` sites qualifies alone. With `shape`, the site's code shape, as `shaped` says.
+  public func leads(
+    name: String, isReturn: Bool, excluding file: String?, own: [Key: [String: Int]]? = nil,
+    shape: TypeShapes.Shape? = nil
+  ) -> [Lead] {
     guard !name.isEmpty else { return [] }
     let key = Key(name: name, isReturn: isReturn)
     let mine = file.flatMap { byFile[$0]?[key] } ?? [:]
-    let counted: [String: Int] = rule.own == .excluded ? [:] : (own ?? mine)
+    let counted: [String: Int] = rule.own == .excluded ? [:] : (own.map { $0[key] ?? [:] } ?? mine)
     let tableCounts = labels[key] ?? [:]
     guard !tableCounts.isEmpty || !counted.isEmpty else { return [] }
     let all = (totals[key] ?? 0) - mine.values.reduce(0, +) + counted.values.reduce(0, +)
@@ -228,18 +232,11 @@ public struct TypeProjectAnnotations: Sendable {
       (l.sites >= rule.minSites && l.files >= rule.minFiles) || (rule.own == .waiver && l.ownSites >= rule.minSites)
     }
     guard let first = found.first?.lead, qualifies(first), first.share >= rule.minShare else { return [] }
-    return Array(found.map(\.lead).filter(qualifies).prefix(max(1, rule.depth)))
+    return shaped(Array(found.map(\.lead).filter(qualifies).prefix(max(1, rule.depth))), shape: shape)
   }
 
-  /// `leads`, each vetted as every candidate is (`TypeNames.vetted` at `offset`: a type not in scope there, a value or
-  /// `any` is left out; a bare generic of the project applied to the site's type parameters).
-  public func vettedLeads(
-    name: String, isReturn: Bool, excluding file: String?, own: [String: Int]? = nil, names: TypeNames, at offset: Int
-  ) -> [Lead] {
-    Self.vetted(leads(name: name, isReturn: isReturn, excluding: file, own: own), names: names, at: offset)
-  }
-
-  /// `leads` that are types in scope at `offset` (`TypeNames.vetted`), each spelled as vetting leaves it.
+  /// `leads` that are types in scope at `offset` (`TypeNames.vetted`: a type not in scope there, a value or `any` is
+  /// left out; a bare generic of the project applied to the site's type parameters), each spelled as vetting leaves it.
   public static func vetted(_ leads: [Lead], names: TypeNames, at offset: Int) -> [Lead] {
     leads.compactMap { lead in
       guard let v = names.vetted(type: lead.type, confidence: lead.share, at: offset) else { return nil }

@@ -104,14 +104,9 @@ public struct TypeSuggestions: Sendable {
         combined = table.displayed(
           combined, evidence: evidenceCandidates, kind: site.datasetKind, model: shapedModel, prior: shapedPrior)
       }
-      if let project,
-        case let leads = project.shaped(
-          project.leads(
-            name: site.datasetName, isReturn: site.datasetKind == "return", excluding: path,
-            own: ownCounts.map {
-              $0[TypeProjectAnnotations.Key(name: site.datasetName, isReturn: site.datasetKind == "return")] ?? [:]
-            }),
-          shape: shapes.shape(anchor: site.anchor, kind: site.datasetKind)),
+      if let leads = project?.leads(
+        name: site.datasetName, isReturn: site.datasetKind == "return", excluding: path, own: ownCounts,
+        shape: shapes.shape(anchor: site.anchor, kind: site.datasetKind)),
         !leads.isEmpty
       {
         let scope = names ?? TypeNames(tree: tree, path: path)

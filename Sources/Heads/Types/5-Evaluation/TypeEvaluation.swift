@@ -78,17 +78,11 @@ public struct TypeEvaluation {
   public mutating func partlyAnnotate() {
     ownAnnotations = [:]
     for f in files.indices {
-      var own: [TypeProjectAnnotations.Key: [String: Int]] = [:]
       let file = files[f]
-      for i in file.sites.indices where Self.keeps(file, file.sites[i]) {
-        let site = file.sites[i]
-        if !site.name.isEmpty {
-          own[TypeProjectAnnotations.Key(name: site.name, isReturn: site.kind == "return"), default: [:]][
-            TypeAccuracy.normalize(site.label), default: 0] += 1
-        }
-        files[f].sites[i].any = true
-      }
-      ownAnnotations[Self.ownKey(file)] = own
+      let kept = file.sites.indices.filter { Self.keeps(file, file.sites[$0]) }
+      ownAnnotations[Self.ownKey(file)] = TypeProjectAnnotations.counts(
+        kept.map { (kind: file.sites[$0].kind, name: file.sites[$0].name, label: file.sites[$0].label) })
+      for i in kept { files[f].sites[i].any = true }
     }
   }
 
@@ -171,9 +165,8 @@ public struct TypeEvaluation {
     ) { file in
       let own = self.own(file)
       return file.sites.map { site in
-        let key = TypeProjectAnnotations.Key(name: site.name, isReturn: site.kind == "return")
-        return projects[file.package]?.leads(
-          name: site.name, isReturn: key.isReturn, excluding: file.path, own: own[key] ?? [:]
+        projects[file.package]?.leads(
+          name: site.name, isReturn: site.kind == "return", excluding: file.path, own: own
         ).map(\.type) ?? []
       }
     }

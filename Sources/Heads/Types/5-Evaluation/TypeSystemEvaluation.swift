@@ -59,12 +59,10 @@ extension TypeEvaluation {
       // The project's own annotations elsewhere rank by their share where they pass their rule and the type is in scope.
       return TypeProjectAnnotations.leading(
         shown,
-        leads: project.map { project in
+        leads: project.map {
           TypeProjectAnnotations.vetted(
-            project.shaped(
-              project.leads(
-                name: site.name, isReturn: site.kind == "return", excluding: file.path,
-                own: own[TypeProjectAnnotations.Key(name: site.name, isReturn: site.kind == "return")] ?? [:]),
+            $0.leads(
+              name: site.name, isReturn: site.kind == "return", excluding: file.path, own: own,
               shape: shapes.shape(anchor: site.offset, kind: site.kind)),
             names: names, at: site.offset)
         } ?? [],

@@ -28,6 +28,11 @@ import Testing
     return root
   }
 
+  /// The shipped type head.
+  static func model() throws -> TypeHeadModel {
+    try TypeHeadModel.load(directory: repository.appendingPathComponent("Models/contracode-hybrid-small/types").path)
+  }
+
   static let asked = "import { PathLike } from './types';\nexport function remove(path) { return path; }\n"
 
   static func leadReason(_ suggestions: [TypeEvidence.Suggestion]) -> String? {
@@ -38,8 +43,7 @@ import Testing
   func projectLeads() throws {
     let root = try Self.project()
     defer { try? FileManager.default.removeItem(at: root) }
-    let model = try TypeHeadModel.load(
-      directory: Self.repository.appendingPathComponent("Models/contracode-hybrid-small/types").path)
+    let model = try Self.model()
     let suggester = ModelTypeSuggester(model: model)
     let tree = try Parser(language: .typescript).parse(Self.asked)
     let token = CancellationToken()
@@ -65,8 +69,7 @@ import Testing
   func ownBufferAnnotations() throws {
     let root = try Self.project()
     defer { try? FileManager.default.removeItem(at: root) }
-    let model = try TypeHeadModel.load(
-      directory: Self.repository.appendingPathComponent("Models/contracode-hybrid-small/types").path)
+    let model = try Self.model()
     let declared = "type Done = (error?: Error) => void;\n"
     let text =
       declared + "export function a(done: Done) { done(); }\nexport function b(done: Done) { done(); }\n"
@@ -95,8 +98,7 @@ import Testing
   func throughTheServer() throws {
     let root = try Self.project()
     defer { try? FileManager.default.removeItem(at: root) }
-    let model = try TypeHeadModel.load(
-      directory: Self.repository.appendingPathComponent("Models/contracode-hybrid-small/types").path)
+    let model = try Self.model()
     let uri = root.appendingPathComponent("src/c.ts").absoluteString
     func hints(project: Bool) throws -> [String] {
       let editor = try MockEditor(
